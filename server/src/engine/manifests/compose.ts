@@ -1,0 +1,377 @@
+import type { Document, Node, YAMLMap } from 'yaml';
+import { checkComposeQuantity } from '../quantity';
+import type { OffsetRange, SourceLocation } from '../model/location';
+import { CPU, MEMORY } from '../model/resources';
+import type { ContainerPort, ManifestFile, QuantityField, WorkloadModel } from '../model/workspace';
+import { asMap, asScalar, asSeq, deref, get, getIn, getPair, keyText, pairsOf, rangeOf, scalarSource, scalarValue } from '../yaml/nodes';
+import { interpolate } from './composeInterpolation';
+import { effectiveFields, rememberComposeFacts, type ResourceSpellings, uniquePorts, validValues } from './composeLayers';
+
+export { interpolate, parseDotEnv } from './composeInterpolation';
+export type { Interpolated } from './composeInterpolation';
+export { composeEnvironmentOf, layerComposeWorkloads } from './composeLayers';
+
+export const GPU = 'nvidia.com/gpu';
+const MAX_PORTS_PER_RANGE = 100;
+const ONE_SHOT_RESTARTS = new Set(['no', 'on-failure']);
+const ONE_SHOT_CONDITIONS = new Set(['none', 'on-failure']);
+const JOB_MODES = new Set(['replicated-job', 'global-job']);
+
+type YMap = YAMLMap<unknown, unknown>;
+
+/** Where a resource can be written, in the order of precedence within its spelling. */
+interface ResourceSpelling {
+  path: readonly string[];
+  resource: string;
+  kind: 'memory' | 'cpus';
+}
+
+const LIMIT_SPELLINGS: Record<keyof ResourceSpellings, ResourceSpelling[]> = {
+  deploy: [
+    { path: ['deploy', 'resources', 'limits', 'memory'], resource: MEMORY, kind: 'memory' },
+    { path: ['deploy', 'resources', 'limits', 'cpus'], resource: CPU, kind: 'cpus' },
+  ],
+  service: [
+    { path: ['mem_limit'], resource: MEMORY, kind: 'memory' },
+    { path: ['cpus'], resource: CPU, kind: 'cpus' },
+  ],
+};
+
+const REQUEST_SPELLINGS: Record<keyof ResourceSpellings, ResourceSpelling[]> = {
+  deploy: [
+    { path: ['deploy', 'resources', 'reservations', 'memory'], resource: MEMORY, kind: 'memory' },
+    { path: ['deploy', 'resources', 'reservations', 'cpus'], resource: CPU, kind: 'cpus' },
+  ],
+  service: [{ path: ['mem_reservation'], resource: MEMORY, kind: 'memory' }],
+};
+
+/** What every field reader needs: the document, the file that collects problems, and the variables. */
+interface ReadContext {
+  doc: Document;
+  file: ManifestFile;
+  env: Record<string, string>;
+}
+
+/** A compose file: a mapping with `services` and no `apiVersion`/`kind`. */
+export function isComposeDocument(doc: Document): boolean {
+  const root = asMap(doc, doc.contents);
+  return !!root && !!getPair(doc, root, 'services') && !getPair(doc, root, 'apiVersion') && !getPair(doc, root, 'kind');
+}
+
+/** Adds each service of a compose document as a workload (kind 'ComposeService', origin 'compose'). */
+export function readComposeDocument(doc: Document, documentIndex: number, file: ManifestFile, env: Record<string, string>): void {
+  const services = asMap(doc, get(doc, asMap(doc, doc.contents), 'services'));
+  if (!services) return;
+  const context: ReadContext = { doc, file, env };
+  for (const pair of pairsOf(doc, services)) {
+    const name = keyText(pair.key);
+    const service = asMap(doc, pair.value);
+    if (name === undefined || !service) continue;
+    file.workloads.push(readService(context, name, pair.key as Node, service, documentIndex));
+  }
+}
+
+/** DNS-1123 form of a compose service name (caddy_reverse_proxy → caddy-reverse-proxy): lowercase, `_` and `.` to `-`. */
+export function dns1123(name: string): string {
+  return name.toLowerCase().replace(/[_.]/g, '-');
+}
+
+function readService(context: ReadContext, name: string, nameNode: Node, service: YMap, documentIndex: number): WorkloadModel {
+  const { doc, file } = context;
+  const location = at(file.path, rangeOf(service));
+  const nameLocation = at(file.path, rangeOf(nameNode) ?? rangeOf(service));
+  const replicas = readReplicas(context, service);
+  const restart = readRestart(context, service);
+  const limits = readSpellings(context, service, LIMIT_SPELLINGS);
+  const requests = readSpellings(context, service, REQUEST_SPELLINGS);
+  const gpus = readGpus(context, service);
+  if (gpus) {
+    limits.deploy[GPU] = gpus;
+    requests.deploy[GPU] = gpus;
+  }
+  const limitFields = effectiveFields(limits);
+  const requestFields = effectiveFields(requests);
+  const workload: WorkloadModel = {
+    id: `compose:${folderOf(file.path)}#${name}`,
+    kind: 'ComposeService',
+    origin: 'compose',
+    name,
+    namespace: undefined,
+    aliases: dns1123(name) === name ? [] : [dns1123(name)],
+    replicas: replicas.value,
+    replicasLocation: replicas.location,
+    containers: [
+      {
+        name,
+        image: interpolatedString(context, get(doc, service, 'image')),
+        init: false,
+        requests: validValues(requestFields),
+        limits: validValues(limitFields),
+        requestFields,
+        limitFields,
+        ports: readPorts(context, get(doc, service, 'ports')),
+        location,
+        resourcesLocation: at(file.path, resourcesKeyRange(doc, service) ?? nameLocation.range),
+      },
+    ],
+    initContainers: [],
+    podOverhead: {},
+    podLabels: readLabels(context, get(doc, service, 'labels')),
+    selector: undefined,
+    selectorHasExpressions: false,
+    serviceAccountName: undefined,
+    steady: !restart.oneShot,
+    location,
+    nameLocation,
+    documentIndex,
+  };
+  rememberComposeFacts(workload, {
+    restartDeclared: restart.declared,
+    environment: readEnvironment(context, get(doc, service, 'environment')),
+    limits,
+    requests,
+  });
+  return workload;
+}
+
+// ---- replicas and restart ----
+
+function readReplicas(context: ReadContext, service: YMap): { value: number; location?: SourceLocation } {
+  const { doc, file } = context;
+  for (const node of [getIn(doc, service, ['deploy', 'replicas']), get(doc, service, 'scale')]) {
+    const count = readCount(context, node);
+    if (count !== undefined) return { value: count, location: at(file.path, rangeOf(node)) };
+  }
+  return { value: 1 };
+}
+
+/** A non-negative integer written as a number or as a (possibly interpolated) string. */
+function readCount(context: ReadContext, node: unknown): number | undefined {
+  const value = scalarValue(context.doc, node);
+  if (typeof value === 'number') return Number.isInteger(value) && value >= 0 ? value : undefined;
+  if (typeof value !== 'string') return undefined;
+  const text = interpolate(value, context.env).value.trim();
+  return /^\d+$/.test(text) ? Number(text) : undefined;
+}
+
+/**
+ * One-shot services (not steady load): an explicit `restart: "no"` / `on-failure[:N]`, a
+ * `deploy.restart_policy.condition` of `none` / `on-failure` (it wins over `restart`), or a job
+ * `deploy.mode`. An unwritten restart policy means a long-running service here, although compose's
+ * own default is "no".
+ */
+function readRestart(context: ReadContext, service: YMap): { declared: boolean; oneShot: boolean } {
+  const { doc } = context;
+  // An empty value (an unset variable) counts as not written.
+  const mode = interpolatedString(context, getIn(doc, service, ['deploy', 'mode']))?.trim();
+  if (mode && JOB_MODES.has(mode)) return { declared: true, oneShot: true };
+  const condition = interpolatedString(context, getIn(doc, service, ['deploy', 'restart_policy', 'condition']))?.trim();
+  if (condition) return { declared: true, oneShot: ONE_SHOT_CONDITIONS.has(condition) };
+  const restartNode = get(doc, service, 'restart');
+  // `restart: no` is the boolean false under YAML 1.1.
+  const restart = scalarValue(doc, restartNode) === false ? 'no' : interpolatedString(context, restartNode)?.trim();
+  if (!restart) return { declared: false, oneShot: false };
+  return { declared: true, oneShot: ONE_SHOT_RESTARTS.has(restart.split(':')[0].trim()) };
+}
+
+// ---- resources ----
+
+function readSpellings(context: ReadContext, service: YMap, spellings: Record<keyof ResourceSpellings, ResourceSpelling[]>): ResourceSpellings {
+  const read = (list: ResourceSpelling[]) => {
+    const fields: Record<string, QuantityField> = {};
+    for (const spelling of list) {
+      const node = getIn(context.doc, service, spelling.path);
+      if (node) fields[spelling.resource] = readQuantity(context, node, spelling.path.join('.'), spelling.kind);
+    }
+    return fields;
+  };
+  return { deploy: read(spellings.deploy), service: read(spellings.service) };
+}
+
+/** Reads one Docker quantity; problems go to `file.quantityProblems`, prefixed with the field path. */
+function readQuantity(context: ReadContext, node: Node, fieldPath: string, kind: 'memory' | 'cpus'): QuantityField {
+  const { doc, file } = context;
+  const location = at(file.path, rangeOf(node));
+  const report = (message: string, severity: 'error' | 'warning', replacement?: string) =>
+    file.quantityProblems.push({ message: `${fieldPath}: ${message}`, severity, replacement, location });
+  if (!asScalar(doc, node)) {
+    report(`expected a ${kind === 'memory' ? 'memory size such as 512M' : 'number of CPUs such as 0.5'}, not a ${asSeq(doc, node) ? 'list' : 'mapping'}`, 'error');
+    return { raw: '', location };
+  }
+  const raw = scalarSource(doc, node);
+  let text: string | number | null = raw ?? null;
+  if (typeof raw === 'string') {
+    const interpolated = interpolate(raw, context.env);
+    for (const name of interpolated.missing) report(`variable ${name} is not set; it is read as an empty string`, 'warning');
+    for (const error of interpolated.errors) report(error, 'error');
+    text = interpolated.value;
+    if (text.trim() === '' && (interpolated.missing.length > 0 || interpolated.errors.length > 0)) return { raw, location };
+  }
+  const checked = checkComposeQuantity(kind, text);
+  if (checked.problem) {
+    // A replacement for the interpolated text would overwrite the variables written in the file.
+    const replacement = text === raw ? checked.problem.replacement : undefined;
+    report(checked.problem.message, checked.problem.severity, replacement);
+  }
+  return { raw: raw ?? '', value: checked.value, location };
+}
+
+/** GPUs reserved with `deploy.resources.reservations.devices: [{capabilities: [gpu], count: N}]`, summed. */
+function readGpus(context: ReadContext, service: YMap): QuantityField | undefined {
+  const { doc, file } = context;
+  const devices = asSeq(doc, getIn(doc, service, ['deploy', 'resources', 'reservations', 'devices']));
+  let total = 0;
+  let first: QuantityField | undefined;
+  let invalid = false;
+  devices?.items.forEach((item, index) => {
+    const device = asMap(doc, item);
+    if (!device || !capabilitiesOf(context, device).includes('gpu')) return;
+    const countNode = get(doc, device, 'count');
+    const location = at(file.path, rangeOf(countNode) ?? rangeOf(get(doc, device, 'capabilities')) ?? rangeOf(device));
+    const count = gpuCount(context, device, countNode);
+    if (count === undefined) {
+      invalid = true;
+      file.quantityProblems.push({
+        message: `deploy.resources.reservations.devices[${index}].count: expected a whole number of GPUs or "all"`,
+        severity: 'error',
+        location,
+      });
+    }
+    total += count ?? 0;
+    first ??= { raw: scalarSource(doc, countNode) ?? 'all', location };
+  });
+  if (!first) return undefined;
+  return { ...first, value: invalid ? undefined : total };
+}
+
+function gpuCount(context: ReadContext, device: YMap, countNode: Node | undefined): number | undefined {
+  const { doc } = context;
+  if (!countNode) {
+    const deviceIds = asSeq(doc, get(doc, device, 'device_ids'));
+    // Neither count nor device_ids reserves all GPUs; counted as one like `count: all`.
+    return deviceIds ? deviceIds.items.length : 1;
+  }
+  // `count: all` reserves every GPU of the host; a plan cannot know how many, so it counts as one.
+  if (interpolatedString(context, countNode)?.trim().toLowerCase() === 'all') return 1;
+  return readCount(context, countNode);
+}
+
+function capabilitiesOf(context: ReadContext, device: YMap): string[] {
+  const { doc } = context;
+  const items = asSeq(doc, get(doc, device, 'capabilities'))?.items ?? [];
+  return items.flatMap((item) => asSeq(doc, item)?.items ?? [item]).map((item) => interpolatedString(context, item) ?? '');
+}
+
+/** The key a diagnostic about the service's resources points at. */
+function resourcesKeyRange(doc: Document, service: YMap): OffsetRange | undefined {
+  const deploy = asMap(doc, get(doc, service, 'deploy'));
+  for (const pair of [getPair(doc, deploy, 'resources'), getPair(doc, service, 'mem_limit'), getPair(doc, service, 'cpus'), getPair(doc, service, 'mem_reservation')]) {
+    const range = rangeOf(pair?.key as Node | undefined);
+    if (range) return range;
+  }
+  return undefined;
+}
+
+// ---- ports, labels, environment ----
+
+function readPorts(context: ReadContext, node: unknown): ContainerPort[] {
+  const { doc, file } = context;
+  const ports: ContainerPort[] = [];
+  for (const item of asSeq(doc, node)?.items ?? []) {
+    const long = asMap(doc, item);
+    if (long) {
+      const targetNode = get(doc, long, 'target');
+      const target = parsePortNumber(interpolatedString(context, targetNode) ?? '');
+      if (target === undefined) continue;
+      ports.push({
+        port: target,
+        name: interpolatedString(context, get(doc, long, 'name')),
+        protocol: (interpolatedString(context, get(doc, long, 'protocol')) || 'tcp').toUpperCase(),
+        location: at(file.path, rangeOf(targetNode)),
+      });
+      continue;
+    }
+    const short = parseShortPort(interpolatedString(context, item) ?? '');
+    const location = at(file.path, rangeOf(deref(doc, item)));
+    for (const port of short?.ports ?? []) ports.push({ port, protocol: short!.protocol, location });
+  }
+  return uniquePorts(ports);
+}
+
+/** Container ports of a short-syntax entry `[[ip:]host:]container[/protocol]`; ranges are expanded up to 100 ports. */
+function parseShortPort(spec: string): { ports: number[]; protocol: string } | undefined {
+  const slash = spec.lastIndexOf('/');
+  const mapping = (slash < 0 ? spec : spec.slice(0, slash)).trim();
+  const protocol = (slash < 0 ? 'tcp' : spec.slice(slash + 1).trim() || 'tcp').toUpperCase();
+  const container = /^(\d+)(?:-(\d+))?$/.exec(mapping.slice(mapping.lastIndexOf(':') + 1));
+  if (!container) return undefined;
+  const first = parsePortNumber(container[1]);
+  const last = container[2] === undefined ? first : parsePortNumber(container[2]);
+  if (first === undefined || last === undefined || last < first) return undefined;
+  const ports: number[] = [];
+  for (let port = first; port <= last && ports.length < MAX_PORTS_PER_RANGE; port++) ports.push(port);
+  return { ports, protocol };
+}
+
+function parsePortNumber(text: string): number | undefined {
+  if (!/^\d+$/.test(text.trim())) return undefined;
+  const port = Number(text);
+  return port >= 1 && port <= 65535 ? port : undefined;
+}
+
+/** `labels` as a mapping or as a list of `key=value`. */
+function readLabels(context: ReadContext, node: unknown): Record<string, string> {
+  return readKeyValues(context, node, (key, value) => value ?? '');
+}
+
+/** `environment` as a mapping or a list of `KEY=value`; a bare `KEY` takes its value from the variables, or is left out. */
+function readEnvironment(context: ReadContext, node: unknown): Record<string, string> {
+  return readKeyValues(context, node, (key, value) => value ?? (Object.hasOwn(context.env, key) ? context.env[key] : undefined));
+}
+
+function readKeyValues(
+  context: ReadContext,
+  node: unknown,
+  resolve: (key: string, value: string | undefined) => string | undefined,
+): Record<string, string> {
+  const { doc } = context;
+  const entries: [string, string | undefined][] = [];
+  const map = asMap(doc, node);
+  if (map) {
+    for (const pair of pairsOf(doc, map)) {
+      const key = keyText(pair.key);
+      if (key !== undefined) entries.push([key, interpolatedString(context, pair.value)]);
+    }
+  }
+  for (const item of asSeq(doc, node)?.items ?? []) {
+    const text = interpolatedString(context, item);
+    if (!text) continue;
+    const equals = text.indexOf('=');
+    entries.push(equals < 0 ? [text, undefined] : [text.slice(0, equals), text.slice(equals + 1)]);
+  }
+  const out: Record<string, string> = {};
+  for (const [key, value] of entries) {
+    const resolved = resolve(key, value);
+    if (resolved !== undefined && key !== '__proto__') out[key] = resolved;
+  }
+  return out;
+}
+
+// ---- helpers ----
+
+/** A scalar as a string with compose interpolation applied; undefined for non-scalars and nulls. */
+function interpolatedString(context: ReadContext, node: unknown): string | undefined {
+  const value = scalarValue(context.doc, node);
+  if (typeof value === 'string') return interpolate(value, context.env).value;
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  return undefined;
+}
+
+function folderOf(path: string): string {
+  const slash = Math.max(path.lastIndexOf('/'), path.lastIndexOf('\\'));
+  return slash < 0 ? '.' : slash === 0 ? path.slice(0, 1) : path.slice(0, slash);
+}
+
+function at(file: string, range: OffsetRange | undefined): SourceLocation {
+  return { file, range: range ?? { start: 0, end: 0 } };
+}

@@ -1,0 +1,216 @@
+import type { Document } from 'yaml';
+import type { SourceLocation } from '../model/location';
+import type {
+  ContainerModel,
+  ContainerPort,
+  ManifestFile,
+  WorkloadKind,
+  WorkloadModel,
+} from '../model/workspace';
+import { readResourceList } from './resourceFields';
+import {
+  asMap,
+  asSeq,
+  get,
+  getIn,
+  getPair,
+  rangeOf,
+  scalarValue,
+  stringMap,
+  stringValue,
+} from '../yaml/nodes';
+
+const POD_SPEC_PATHS: Record<Exclude<WorkloadKind, 'ComposeService'>, readonly string[]> = {
+  Deployment: ['spec', 'template', 'spec'],
+  StatefulSet: ['spec', 'template', 'spec'],
+  DaemonSet: ['spec', 'template', 'spec'],
+  ReplicaSet: ['spec', 'template', 'spec'],
+  Job: ['spec', 'template', 'spec'],
+  CronJob: ['spec', 'jobTemplate', 'spec', 'template', 'spec'],
+  Pod: ['spec'],
+};
+
+const POD_LABEL_PATHS: Record<Exclude<WorkloadKind, 'ComposeService'>, readonly string[]> = {
+  Deployment: ['spec', 'template', 'metadata', 'labels'],
+  StatefulSet: ['spec', 'template', 'metadata', 'labels'],
+  DaemonSet: ['spec', 'template', 'metadata', 'labels'],
+  ReplicaSet: ['spec', 'template', 'metadata', 'labels'],
+  Job: ['spec', 'template', 'metadata', 'labels'],
+  CronJob: ['spec', 'jobTemplate', 'spec', 'template', 'metadata', 'labels'],
+  Pod: ['metadata', 'labels'],
+};
+
+/** True when a YAML document looks like a Kubernetes object (has `apiVersion` and `kind`). */
+export function isKubernetesObject(doc: Document): boolean {
+  const root = asMap(doc, doc.contents);
+  return !!root && stringValue(doc, get(doc, root, 'kind')) !== undefined && get(doc, root, 'apiVersion') !== undefined;
+}
+
+/** Adds what one Kubernetes document declares to the file model. */
+export function readKubernetesDocument(doc: Document, documentIndex: number, file: ManifestFile): void {
+  const root = asMap(doc, doc.contents);
+  if (!root) return;
+  const kind = stringValue(doc, get(doc, root, 'kind')) ?? '';
+  const metadata = asMap(doc, get(doc, root, 'metadata'));
+  const nameNode = get(doc, metadata, 'name');
+  const name = stringValue(doc, nameNode);
+  const namespace = stringValue(doc, get(doc, metadata, 'namespace'));
+  const location = at(file.path, rangeOf(root));
+  const nameLocation = at(file.path, rangeOf(nameNode) ?? rangeOf(root));
+
+  if (kind in POD_SPEC_PATHS && name) {
+    file.workloads.push(readWorkload(doc, root, kind as keyof typeof POD_SPEC_PATHS, name, namespace, documentIndex, file, location, nameLocation));
+    return;
+  }
+  switch (kind) {
+    case 'Service': {
+      const selectorNode = getIn(doc, root, ['spec', 'selector']);
+      file.services.push({
+        name: name ?? '',
+        namespace,
+        selector: stringMap(doc, selectorNode),
+        ports: (asSeq(doc, getIn(doc, root, ['spec', 'ports']))?.items ?? []).map((item) => {
+          const port = asMap(doc, item);
+          const target = scalarValue(doc, get(doc, port, 'targetPort'));
+          return {
+            port: numberOrUndefined(scalarValue(doc, get(doc, port, 'port'))),
+            targetPort: typeof target === 'number' || typeof target === 'string' ? target : undefined,
+            name: stringValue(doc, get(doc, port, 'name')),
+          };
+        }),
+        location,
+        nameLocation,
+        selectorLocation: selectorNode ? at(file.path, rangeOf(selectorNode)) : undefined,
+        documentIndex,
+      });
+      return;
+    }
+    case 'LimitRange': {
+      const defaults = { defaultLimits: {}, defaultRequests: {} };
+      for (const item of asSeq(doc, getIn(doc, root, ['spec', 'limits']))?.items ?? []) {
+        const limit = asMap(doc, item);
+        if (stringValue(doc, get(doc, limit, 'type')) !== 'Container') continue;
+        defaults.defaultLimits = readResourceList(doc, get(doc, limit, 'default'), file.path, file.quantityProblems).values;
+        defaults.defaultRequests = readResourceList(doc, get(doc, limit, 'defaultRequest'), file.path, file.quantityProblems).values;
+      }
+      file.limitRanges.push({ name: name ?? '', namespace, ...defaults, location });
+      return;
+    }
+    case 'HorizontalPodAutoscaler':
+      file.policies.push({
+        kind,
+        name: name ?? '',
+        namespace,
+        targetKind: stringValue(doc, getIn(doc, root, ['spec', 'scaleTargetRef', 'kind'])),
+        targetName: stringValue(doc, getIn(doc, root, ['spec', 'scaleTargetRef', 'name'])),
+        location,
+      });
+      return;
+    case 'PodDisruptionBudget':
+      file.policies.push({ kind, name: name ?? '', namespace, selector: stringMap(doc, getIn(doc, root, ['spec', 'selector', 'matchLabels'])), location });
+      return;
+    case 'PersistentVolumeClaim':
+      file.claims.push({
+        name: name ?? '',
+        namespace,
+        accessModes: (asSeq(doc, getIn(doc, root, ['spec', 'accessModes']))?.items ?? []).map((m) => stringValue(doc, m) ?? ''),
+        location,
+      });
+      return;
+    default:
+      file.others.push({ apiVersion: stringValue(doc, get(doc, root, 'apiVersion')), kind, name, namespace, location });
+  }
+}
+
+function readWorkload(
+  doc: Document,
+  root: NonNullable<ReturnType<typeof asMap>>,
+  kind: keyof typeof POD_SPEC_PATHS,
+  name: string,
+  namespace: string | undefined,
+  documentIndex: number,
+  file: ManifestFile,
+  location: SourceLocation,
+  nameLocation: SourceLocation,
+): WorkloadModel {
+  const podSpec = getIn(doc, root, POD_SPEC_PATHS[kind]);
+  const replicasNode = kind === 'Job' ? getIn(doc, root, ['spec', 'parallelism']) : getIn(doc, root, ['spec', 'replicas']);
+  const replicasValue = scalarValue(doc, replicasNode);
+  const replicas = kind === 'Pod' || kind === 'DaemonSet' ? 1 : typeof replicasValue === 'number' && replicasValue >= 0 ? Math.floor(replicasValue) : 1;
+  const selectorNode = kind === 'Pod' || kind === 'CronJob' ? undefined : getIn(doc, root, ['spec', 'selector']);
+  const overhead = readResourceList(doc, get(doc, asMap(doc, podSpec), 'overhead'), file.path, file.quantityProblems).values;
+  return {
+    id: `${namespace ?? ''}/${name}#${kind}`,
+    kind,
+    origin: 'kubernetes',
+    name,
+    namespace,
+    aliases: [],
+    replicas,
+    replicasLocation: replicasNode ? at(file.path, rangeOf(replicasNode)) : undefined,
+    containers: readContainers(doc, get(doc, asMap(doc, podSpec), 'containers'), false, file),
+    initContainers: readContainers(doc, get(doc, asMap(doc, podSpec), 'initContainers'), true, file),
+    podOverhead: overhead,
+    podLabels: stringMap(doc, getIn(doc, root, POD_LABEL_PATHS[kind])) ?? {},
+    selector: stringMap(doc, getIn(doc, selectorNode, ['matchLabels'])),
+    selectorHasExpressions: !!getIn(doc, selectorNode, ['matchExpressions']),
+    selectorLocation: selectorNode ? at(file.path, rangeOf(selectorNode)) : undefined,
+    serviceAccountName: stringValue(doc, get(doc, asMap(doc, podSpec), 'serviceAccountName')),
+    steady: kind !== 'Job' && kind !== 'CronJob',
+    location,
+    nameLocation,
+    documentIndex,
+  };
+}
+
+function readContainers(doc: Document, node: unknown, init: boolean, file: ManifestFile): ContainerModel[] {
+  const containers: ContainerModel[] = [];
+  for (const item of asSeq(doc, node)?.items ?? []) {
+    const container = asMap(doc, item);
+    if (!container) continue;
+    const nameNode = get(doc, container, 'name');
+    const resourcesNode = get(doc, container, 'resources');
+    const requests = readResourceList(doc, get(doc, asMap(doc, resourcesNode), 'requests'), file.path, file.quantityProblems);
+    const limits = readResourceList(doc, get(doc, asMap(doc, resourcesNode), 'limits'), file.path, file.quantityProblems);
+    const location = at(file.path, rangeOf(container));
+    const resourcesKey = getPair(doc, container, 'resources')?.key;
+    containers.push({
+      name: stringValue(doc, nameNode) ?? '',
+      image: stringValue(doc, get(doc, container, 'image')),
+      init,
+      requests: requests.values,
+      limits: limits.values,
+      requestFields: requests.fields,
+      limitFields: limits.fields,
+      ports: readPorts(doc, get(doc, container, 'ports'), file.path),
+      location,
+      resourcesLocation: at(file.path, rangeOf(resourcesKey as never) ?? rangeOf(nameNode) ?? location.range),
+    });
+  }
+  return containers;
+}
+
+function readPorts(doc: Document, node: unknown, path: string): ContainerPort[] {
+  const ports: ContainerPort[] = [];
+  for (const item of asSeq(doc, node)?.items ?? []) {
+    const port = asMap(doc, item);
+    const portNode = get(doc, port, 'containerPort');
+    const value = scalarValue(doc, portNode);
+    if (typeof value !== 'number') continue;
+    ports.push({
+      port: value,
+      name: stringValue(doc, get(doc, port, 'name')),
+      protocol: stringValue(doc, get(doc, port, 'protocol')) ?? 'TCP',
+      location: at(path, rangeOf(portNode)),
+    });
+  }
+  return ports;
+}
+
+function numberOrUndefined(value: unknown): number | undefined {
+  return typeof value === 'number' ? value : undefined;
+}
+
+function at(file: string, range: { start: number; end: number } | undefined): SourceLocation {
+  return { file, range: range ?? { start: 0, end: 0 } };
+}

@@ -1,0 +1,62 @@
+import type { ManifestFile } from '../model/workspace';
+import { parseYaml } from '../yaml/parse';
+import { isComposeDocument, readComposeDocument } from './compose';
+import { isKubernetesObject, readKubernetesDocument } from './kubernetes';
+
+export interface ReadManifestOptions {
+  /** Files larger than this many bytes are not parsed (one `manifest/too-large` finding instead). */
+  maxBytes: number;
+  /** Variables for docker-compose interpolation (the `.env` beside the compose file). */
+  composeEnv?: Record<string, string>;
+}
+
+export function emptyManifestFile(path: string): ManifestFile {
+  return {
+    path,
+    format: 'other',
+    syntaxProblems: [],
+    quantityProblems: [],
+    workloads: [],
+    services: [],
+    limitRanges: [],
+    policies: [],
+    claims: [],
+    others: [],
+  };
+}
+
+/** Reads a Kubernetes (multi-document) or docker-compose YAML file into the workspace model. Never throws. */
+export function readManifestFile(path: string, text: string, options: ReadManifestOptions): ManifestFile {
+  const file = emptyManifestFile(path);
+  if (text.length > options.maxBytes) {
+    file.syntaxProblems.push({
+      code: 'manifest/too-large',
+      severity: 'warning',
+      message: `File is ${Math.round(text.length / 1024)} KiB, over the ${Math.round(options.maxBytes / 1024)} KiB limit: not analysed (setting consolidation.maxFileSizeKb).`,
+      range: { start: 0, end: Math.min(text.indexOf('\n') === -1 ? text.length : text.indexOf('\n'), text.length) },
+    });
+    return file;
+  }
+  const parsed = parseYaml(text);
+  for (const problem of parsed.problems) file.syntaxProblems.push({ ...problem, code: 'manifest/yaml-syntax' });
+  parsed.documents.forEach((doc, index) => {
+    try {
+      if (isKubernetesObject(doc)) {
+        file.format = 'kubernetes';
+        readKubernetesDocument(doc, index, file);
+      } else if (isComposeDocument(doc)) {
+        file.format = 'compose';
+        readComposeDocument(doc, index, file, options.composeEnv ?? {});
+      }
+    } catch (error) {
+      // A reader bug must not take the server down; say where it happened instead.
+      file.syntaxProblems.push({
+        code: 'manifest/yaml-syntax',
+        severity: 'error',
+        message: `Document ${index + 1} could not be read: ${(error as Error).message}`,
+        range: doc.range ? { start: doc.range[0], end: doc.range[0] } : { start: 0, end: 0 },
+      });
+    }
+  });
+  return file;
+}
