@@ -1,0 +1,293 @@
+import type { SourceLocation } from '../model/location';
+import { addInto, type ResourceList } from '../model/resources';
+import type { ContainerModel, LimitRangeModel, WorkloadModel } from '../model/workspace';
+import type { MergeSpec, PhaseSpec, PlanModel, ResourcePatch, WorkloadRef } from '../plan/types';
+import { podResources, type PodResources } from './podResources';
+import { namespaceOf, resolveWorkload, type Resolution } from './resolve';
+import { schedule, type ScheduleResult } from './schedule';
+
+export type StepRole = 'remove' | 'scale' | 'resize' | 'merge';
+
+export interface GoneRecord {
+  phase: string;
+  how: 'removed' | 'merged';
+  into?: string;
+  location: SourceLocation;
+}
+
+/** What a workload reference in the plan resolved to, for the reference rules. */
+export interface ReferenceFact {
+  ref: WorkloadRef;
+  phase: string;
+  role: StepRole;
+  resolution: Resolution | { status: 'gone'; workload: WorkloadModel; gone: GoneRecord } | { status: 'duplicate'; workload: WorkloadModel; first: WorkloadRef };
+}
+
+export interface ContainerFact {
+  phase: string;
+  location: SourceLocation;
+  workload: WorkloadModel;
+  container?: string;
+  message: string;
+}
+
+/** A workload as it stands in a state, with its per-pod resources. */
+export interface StateWorkload {
+  workload: WorkloadModel;
+  pods: number;
+  perPod: PodResources;
+  /** For merged workloads: what they were made from and how. */
+  merge?: { spec: MergeSpec; sources: WorkloadModel[] };
+}
+
+export interface StateTotals {
+  workloads: number;
+  pods: number;
+  jobs: number;
+  requests: ResourceList;
+  limits: ResourceList;
+  unlimitedContainers: { cpu: number; memory: number };
+  missingRequests: { cpu: number; memory: number };
+}
+
+export interface PlanState {
+  /** null for the current state. */
+  phase: PhaseSpec | null;
+  workloads: StateWorkload[];
+  totals: StateTotals;
+  schedule?: ScheduleResult;
+}
+
+export interface PlanAnalysis {
+  states: PlanState[];
+  references: ReferenceFact[];
+  containers: ContainerFact[];
+}
+
+/** Computes the current state and the state after each phase, cumulatively. */
+export function analysePlan(plan: PlanModel, workloads: WorkloadModel[], limitRanges: LimitRangeModel[]): PlanAnalysis {
+  const run = new PlanRun(plan, limitRanges);
+  const active = new Map<string, WorkloadModel>(workloads.map((w) => [w.id, w]));
+  const gone = new Map<string, { workload: WorkloadModel; record: GoneRecord }>();
+  const merges = new Map<string, { spec: MergeSpec; sources: WorkloadModel[] }>();
+  const states = [run.state(null, active, merges)];
+  for (const phase of plan.phases) {
+    run.applyPhase(phase, active, gone, merges);
+    states.push(run.state(phase, active, merges));
+  }
+  return { states, references: run.references, containers: run.containers };
+}
+
+class PlanRun {
+  readonly references: ReferenceFact[] = [];
+  readonly containers: ContainerFact[] = [];
+  private readonly nodeCount: number;
+
+  constructor(private readonly plan: PlanModel, private readonly limitRanges: LimitRangeModel[]) {
+    this.nodeCount = plan.budget?.nodes ? plan.budget.nodes.reduce((n, pool) => n + pool.count, 0) : 1;
+  }
+
+  applyPhase(
+    phase: PhaseSpec,
+    active: Map<string, WorkloadModel>,
+    gone: Map<string, { workload: WorkloadModel; record: GoneRecord }>,
+    merges: Map<string, { spec: MergeSpec; sources: WorkloadModel[] }>,
+  ): void {
+    const consumed = new Map<string, WorkloadRef>();
+    const lookup = (ref: WorkloadRef, role: StepRole, consumes: boolean): WorkloadModel | undefined => {
+      const resolution = resolveWorkload(ref.text, active.values(), this.plan.namespace);
+      if (resolution.status === 'found') {
+        const first = consumed.get(resolution.workload.id);
+        if (first && (consumes || role !== 'merge')) {
+          this.references.push({ ref, phase: phase.name, role, resolution: { status: 'duplicate', workload: resolution.workload, first } });
+          return undefined;
+        }
+        if (consumes) consumed.set(resolution.workload.id, ref);
+        this.references.push({ ref, phase: phase.name, role, resolution });
+        return resolution.workload;
+      }
+      if (resolution.status === 'unknown') {
+        const earlier = resolveWorkload(ref.text, [...gone.values()].map((g) => g.workload), this.plan.namespace);
+        if (earlier.status === 'found') {
+          const record = gone.get(earlier.workload.id)!.record;
+          const sameName = record.phase === phase.name;
+          this.references.push({
+            ref,
+            phase: phase.name,
+            role,
+            resolution: sameName
+              ? { status: 'duplicate', workload: earlier.workload, first: consumed.get(earlier.workload.id) ?? { text: ref.text, location: record.location } }
+              : { status: 'gone', workload: earlier.workload, gone: record },
+          });
+          return undefined;
+        }
+      }
+      this.references.push({ ref, phase: phase.name, role, resolution });
+      return undefined;
+    };
+
+    for (const ref of phase.remove) {
+      const workload = lookup(ref, 'remove', true);
+      if (!workload) continue;
+      active.delete(workload.id);
+      gone.set(workload.id, { workload, record: { phase: phase.name, how: 'removed', location: ref.location } });
+    }
+    for (const step of phase.scale) {
+      const workload = lookup(step.ref, 'scale', false);
+      if (workload) active.set(workload.id, { ...workload, replicas: step.replicas });
+    }
+    for (const step of phase.resize) {
+      const workload = lookup(step.ref, 'resize', false);
+      if (workload) active.set(workload.id, this.resize(phase, workload, step.pod, step.containers, step.location));
+    }
+    for (const merge of phase.merge) {
+      const sources = merge.from.map((ref) => lookup(ref, 'merge', true)).filter((w): w is WorkloadModel => !!w);
+      for (const source of sources) {
+        active.delete(source.id);
+        gone.set(source.id, { workload: source, record: { phase: phase.name, how: 'merged', into: merge.name, location: merge.nameLocation } });
+      }
+      if (sources.length === 0) continue;
+      const merged = mergeWorkloads(merge, sources, this.plan.namespace);
+      active.set(merged.id, merged);
+      merges.set(merged.id, { spec: merge, sources });
+    }
+  }
+
+  private resize(
+    phase: PhaseSpec,
+    workload: WorkloadModel,
+    pod: ResourcePatch | undefined,
+    containers: { name: string; location: SourceLocation; patch: ResourcePatch }[],
+    location: SourceLocation,
+  ): WorkloadModel {
+    let updated = workload.containers;
+    if (pod) {
+      if (workload.containers.length === 1) {
+        updated = [patchContainer(workload.containers[0], pod)];
+      } else {
+        this.containers.push({
+          phase: phase.name,
+          location,
+          workload,
+          message: `${workload.name} has ${workload.containers.length} containers (${workload.containers.map((c) => c.name).join(', ')}): resize them by name under \`containers:\`.`,
+        });
+      }
+    }
+    for (const entry of containers) {
+      const index = updated.findIndex((c) => c.name === entry.name);
+      if (index === -1) {
+        this.containers.push({
+          phase: phase.name,
+          location: entry.location,
+          workload,
+          container: entry.name,
+          message: `${workload.name} has no container "${entry.name}" (it has ${workload.containers.map((c) => c.name).join(', ') || 'none'}).`,
+        });
+        continue;
+      }
+      updated = updated.map((c, i) => (i === index ? patchContainer(c, entry.patch) : c));
+    }
+    return { ...workload, containers: updated };
+  }
+
+  state(phase: PhaseSpec | null, active: Map<string, WorkloadModel>, merges: Map<string, { spec: MergeSpec; sources: WorkloadModel[] }>): PlanState {
+    const podOverhead = this.plan.budget?.podOverhead ?? {};
+    const totals: StateTotals = {
+      workloads: 0,
+      pods: 0,
+      jobs: 0,
+      requests: {},
+      limits: {},
+      unlimitedContainers: { cpu: 0, memory: 0 },
+      missingRequests: { cpu: 0, memory: 0 },
+    };
+    const workloads: StateWorkload[] = [];
+    for (const workload of active.values()) {
+      const namespace = namespaceOf(workload, this.plan.namespace);
+      const ranges = this.limitRanges.filter((r) => (r.namespace ?? this.plan.namespace ?? 'default') === namespace);
+      const perPod = podResources(workload, { limitRanges: ranges, podOverhead });
+      const pods = workload.kind === 'DaemonSet' ? this.nodeCount : workload.replicas;
+      workloads.push({ workload, pods, perPod, merge: merges.get(workload.id) });
+      if (!workload.steady) {
+        totals.jobs++;
+        continue;
+      }
+      totals.workloads++;
+      totals.pods += pods;
+      addInto(totals.requests, perPod.requests, pods);
+      addInto(totals.limits, perPod.limits, pods);
+      totals.unlimitedContainers.cpu += perPod.unlimited.cpu * pods;
+      totals.unlimitedContainers.memory += perPod.unlimited.memory * pods;
+      totals.missingRequests.cpu += perPod.missingRequests.cpu * pods;
+      totals.missingRequests.memory += perPod.missingRequests.memory * pods;
+    }
+    const pools = this.plan.budget?.nodes;
+    const result: PlanState = { phase, workloads, totals };
+    if (pools && pools.length > 0) {
+      const steady = workloads.filter((w) => w.workload.steady);
+      result.schedule = schedule(
+        pools,
+        steady.filter((w) => w.workload.kind === 'DaemonSet').map((w) => ({ workload: w.workload.name, requests: w.perPod.requests, daemon: true })),
+        steady
+          .filter((w) => w.workload.kind !== 'DaemonSet')
+          .flatMap((w) =>
+            Array.from({ length: w.pods }, (_, i) => ({ name: `${w.workload.name}#${i + 1}`, workload: w.workload.name, requests: w.perPod.requests, daemon: false })),
+          ),
+      );
+    }
+    return result;
+  }
+}
+
+function patchContainer(container: ContainerModel, patch: ResourcePatch): ContainerModel {
+  return {
+    ...container,
+    requests: { ...container.requests, ...patch.requests },
+    limits: { ...container.limits, ...patch.limits },
+  };
+}
+
+/** The workload a merge creates: one pod of every source container (pod) or of the plan's container (replace). */
+export function mergeWorkloads(merge: MergeSpec, sources: WorkloadModel[], defaultNamespace: string | undefined): WorkloadModel {
+  const namespace = sources[0].namespace ?? defaultNamespace;
+  const kind = sources.every((s) => s.kind === 'StatefulSet') ? 'StatefulSet' : 'Deployment';
+  const replicas = merge.replicas ?? Math.max(...sources.map((s) => s.replicas));
+  const containers: ContainerModel[] =
+    merge.strategy === 'replace'
+      ? [
+          {
+            name: merge.name,
+            image: merge.container?.image,
+            init: false,
+            requests: { ...(merge.container?.requests ?? {}) },
+            limits: { ...(merge.container?.limits ?? {}) },
+            requestFields: {},
+            limitFields: {},
+            ports: (merge.container?.ports ?? []).map((port) => ({ port, protocol: 'TCP', location: merge.container!.location })),
+            location: merge.container?.location ?? merge.location,
+            resourcesLocation: merge.container?.location ?? merge.location,
+          },
+        ]
+      : sources.flatMap((s) => s.containers);
+  const overhead: ResourceList = {};
+  for (const source of sources) for (const [k, v] of Object.entries(source.podOverhead)) overhead[k] = Math.max(overhead[k] ?? 0, v);
+  return {
+    id: `${namespace ?? ''}/${merge.name}#merge`,
+    kind,
+    origin: 'kubernetes',
+    name: merge.name,
+    namespace,
+    aliases: [],
+    replicas,
+    containers,
+    initContainers: merge.strategy === 'replace' ? [] : sources.flatMap((s) => s.initContainers),
+    podOverhead: merge.strategy === 'replace' ? {} : overhead,
+    podLabels: { 'app.kubernetes.io/name': merge.name },
+    selector: { 'app.kubernetes.io/name': merge.name },
+    selectorHasExpressions: false,
+    steady: true,
+    location: merge.location,
+    nameLocation: merge.nameLocation,
+    documentIndex: -1,
+  };
+}

@@ -1,0 +1,273 @@
+import type { Document, YAMLMap } from 'yaml';
+import { checkResourceQuantity } from '../quantity';
+import type { OffsetRange, SourceLocation } from '../model/location';
+import type { ResourceList } from '../model/resources';
+import { parseYaml } from '../yaml/parse';
+import { asMap, asSeq, entries, get, getPair, keyText, rangeOf, scalarSource, scalarValue, stringValue } from '../yaml/nodes';
+import { validatePlanSchema } from './schemaValidation';
+import type {
+  BudgetSpec,
+  MergeSpec,
+  NodePool,
+  PhaseSpec,
+  PlanModel,
+  PlanProblem,
+  ResizeStep,
+  ResourcePatch,
+  TargetMetric,
+  TargetSpec,
+  WorkloadRef,
+} from './types';
+
+const TARGET_METRICS: readonly TargetMetric[] = ['pods', 'cpuRequests', 'memoryRequests', 'cpuLimits', 'memoryLimits'];
+
+/** Reads a plan file. Never throws: what cannot be read becomes a `plan/schema` problem. */
+export function readPlan(path: string, text: string): PlanModel {
+  const reader = new PlanReader(path);
+  const parsed = parseYaml(text);
+  for (const problem of parsed.problems) {
+    reader.problem(problem.message, problem.range, problem.severity);
+  }
+  const doc = parsed.documents[0];
+  if (!doc) {
+    reader.problem('The plan is empty: expected apiVersion, kind, metadata and spec.', { start: 0, end: 0 });
+    return reader.model;
+  }
+  if (parsed.problems.some((p) => p.severity === 'error')) return reader.model;
+  for (const problem of validatePlanSchema(doc)) reader.problem(problem.message, problem.range);
+  reader.read(doc);
+  return reader.model;
+}
+
+class PlanReader {
+  readonly model: PlanModel;
+  private doc!: Document;
+
+  constructor(private readonly path: string) {
+    this.model = { path, sources: [], phases: [], problems: [], location: this.at({ start: 0, end: 0 }) };
+  }
+
+  problem(message: string, range: OffsetRange, severity: 'error' | 'warning' = 'error', replacement?: string): void {
+    const duplicate = this.model.problems.some((p) => p.location.range.start === range.start && p.location.range.end === range.end);
+    // A quantity problem (with its fix) and the schema's pattern error describe the same mistake.
+    if (duplicate && replacement === undefined) return;
+    if (duplicate) this.model.problems = this.model.problems.filter((p) => p.location.range.start !== range.start || p.location.range.end !== range.end);
+    this.model.problems.push({ code: 'plan/schema', message, severity, location: this.at(range), replacement });
+  }
+
+  read(doc: Document): void {
+    this.doc = doc;
+    const root = asMap(doc, doc.contents);
+    const spec = asMap(doc, get(doc, root, 'spec'));
+    this.model.location = this.at(rangeOf(getPair(doc, root, 'spec')?.key as never) ?? rangeOf(root) ?? { start: 0, end: 0 });
+    this.model.name = stringValue(doc, get(doc, asMap(doc, get(doc, root, 'metadata')), 'name'));
+    this.model.namespace = stringValue(doc, get(doc, spec, 'namespace'));
+    for (const item of asSeq(doc, get(doc, spec, 'sources'))?.items ?? []) {
+      const pattern = stringValue(doc, item);
+      if (pattern) this.model.sources.push({ pattern, location: this.at(rangeOf(item as never)) });
+    }
+    const budgetPair = getPair(doc, spec, 'budget');
+    const budget = asMap(doc, budgetPair?.value);
+    if (budgetPair && budget) this.model.budget = this.readBudget(budget, rangeOf(budgetPair.key as never));
+    for (const item of asSeq(doc, get(doc, spec, 'phases'))?.items ?? []) {
+      const phase = asMap(doc, item);
+      if (phase) this.model.phases.push(this.readPhase(phase));
+    }
+  }
+
+  private readBudget(budget: YAMLMap<unknown, unknown>, keyRange: OffsetRange | undefined): BudgetSpec {
+    const doc = this.doc;
+    const allocatable: ResourceList = {};
+    this.quantityInto(allocatable, 'cpu', get(doc, budget, 'cpu'));
+    this.quantityInto(allocatable, 'memory', get(doc, budget, 'memory'));
+    for (const pair of entries(doc, get(doc, budget, 'extended'))) {
+      const name = keyText(pair.key);
+      if (name) this.quantityInto(allocatable, name, pair.value);
+    }
+    const overcommit = this.percent(get(doc, budget, 'limitsOvercommit'));
+    const nodesSeq = asSeq(doc, get(doc, budget, 'nodes'));
+    return {
+      location: this.at(keyRange ?? rangeOf(budget)),
+      allocatable,
+      pods: this.integer(get(doc, budget, 'pods')),
+      limitsOvercommitMilliPercent: overcommit ?? 100_000,
+      podOverhead: this.resourceList(get(doc, budget, 'podOverhead')),
+      nodes: nodesSeq ? nodesSeq.items.map((item) => this.readNodePool(item)).filter((n): n is NodePool => !!n) : undefined,
+    };
+  }
+
+  private readNodePool(item: unknown): NodePool | undefined {
+    const doc = this.doc;
+    const pool = asMap(doc, item);
+    if (!pool) return undefined;
+    const allocatable: ResourceList = {};
+    this.quantityInto(allocatable, 'cpu', get(doc, pool, 'cpu'));
+    this.quantityInto(allocatable, 'memory', get(doc, pool, 'memory'));
+    for (const pair of entries(doc, get(doc, pool, 'extended'))) {
+      const name = keyText(pair.key);
+      if (name) this.quantityInto(allocatable, name, pair.value);
+    }
+    return {
+      name: stringValue(doc, get(doc, pool, 'name')) ?? 'node',
+      count: this.integer(get(doc, pool, 'count')) ?? 1,
+      allocatable,
+      pods: this.integer(get(doc, pool, 'pods')) ?? 110,
+      location: this.at(rangeOf(pool)),
+    };
+  }
+
+  private readPhase(phase: YAMLMap<unknown, unknown>): PhaseSpec {
+    const doc = this.doc;
+    const nameNode = get(doc, phase, 'name');
+    const spec: PhaseSpec = {
+      name: stringValue(doc, nameNode) ?? '',
+      nameLocation: this.at(rangeOf(nameNode) ?? rangeOf(phase)),
+      location: this.at(rangeOf(phase)),
+      remove: this.refs(get(doc, phase, 'remove')),
+      scale: [],
+      resize: [],
+      merge: [],
+      targets: [],
+    };
+    for (const pair of entries(doc, get(doc, phase, 'scale'))) {
+      const replicas = this.integer(pair.value);
+      const ref = this.refFromKey(pair.key);
+      if (ref && replicas !== undefined) spec.scale.push({ ref, replicas, location: this.at(rangeOf(pair.value as never)) });
+    }
+    for (const pair of entries(doc, get(doc, phase, 'resize'))) {
+      const ref = this.refFromKey(pair.key);
+      const body = asMap(doc, pair.value);
+      if (ref && body) spec.resize.push(this.readResize(ref, body));
+    }
+    for (const item of asSeq(doc, get(doc, phase, 'merge'))?.items ?? []) {
+      const merge = asMap(doc, item);
+      if (merge) spec.merge.push(this.readMerge(merge));
+    }
+    for (const pair of entries(doc, get(doc, phase, 'targets'))) {
+      const target = this.readTarget(keyText(pair.key), pair.value);
+      if (target) spec.targets.push(target);
+    }
+    return spec;
+  }
+
+  private readResize(ref: WorkloadRef, body: YAMLMap<unknown, unknown>): ResizeStep {
+    const doc = this.doc;
+    const hasPodForm = !!getPair(doc, body, 'requests') || !!getPair(doc, body, 'limits');
+    const containers = entries(doc, get(doc, body, 'containers')).flatMap((pair) => {
+      const name = keyText(pair.key);
+      const patchMap = asMap(doc, pair.value);
+      return name && patchMap ? [{ name, location: this.at(rangeOf(pair.key as never)), patch: this.patch(patchMap) }] : [];
+    });
+    return { ref, pod: hasPodForm ? this.patch(body) : undefined, containers, location: ref.location };
+  }
+
+  private patch(map: YAMLMap<unknown, unknown>): ResourcePatch {
+    return { requests: this.resourceList(get(this.doc, map, 'requests')), limits: this.resourceList(get(this.doc, map, 'limits')) };
+  }
+
+  private patchOf(node: unknown): ResourcePatch {
+    const map = asMap(this.doc, node);
+    return map ? this.patch(map) : { requests: {}, limits: {} };
+  }
+
+  private readMerge(merge: YAMLMap<unknown, unknown>): MergeSpec {
+    const doc = this.doc;
+    const nameNode = get(doc, merge, 'name');
+    const replicasNode = get(doc, merge, 'replicas');
+    const containerMap = asMap(doc, get(doc, merge, 'container'));
+    const strategy = stringValue(doc, get(doc, merge, 'strategy')) === 'replace' ? 'replace' : 'pod';
+    const ports = entries(doc, get(doc, merge, 'ports')).flatMap((pair) => {
+      const servicePort = Number(keyText(pair.key));
+      const target = scalarValue(doc, pair.value);
+      return Number.isInteger(servicePort) && (typeof target === 'number' || typeof target === 'string')
+        ? [{ servicePort, containerPort: target, location: this.at(rangeOf(pair.key as never)) }]
+        : [];
+    });
+    return {
+      name: stringValue(doc, nameNode) ?? '',
+      nameLocation: this.at(rangeOf(nameNode) ?? rangeOf(merge)),
+      from: this.refs(get(doc, merge, 'from')),
+      strategy,
+      replicas: this.integer(replicasNode),
+      replicasLocation: replicasNode ? this.at(rangeOf(replicasNode)) : undefined,
+      ports,
+      container: containerMap
+        ? {
+            image: stringValue(doc, get(doc, containerMap, 'image')),
+            ports: (asSeq(doc, get(doc, containerMap, 'ports'))?.items ?? [])
+              .map((p) => scalarValue(doc, asMap(doc, p) ? get(doc, asMap(doc, p), 'containerPort') : p))
+              .filter((p): p is number => typeof p === 'number'),
+            ...this.patchOf(get(doc, containerMap, 'resources')),
+            location: this.at(rangeOf(containerMap)),
+          }
+        : undefined,
+      location: this.at(rangeOf(merge)),
+    };
+  }
+
+  private readTarget(metric: string | undefined, node: unknown): TargetSpec | undefined {
+    if (!metric || !TARGET_METRICS.includes(metric as TargetMetric)) return undefined;
+    const raw = scalarSource(this.doc, node);
+    if (raw === undefined) return undefined;
+    const location = this.at(rangeOf(node as never));
+    const milliPercent = this.percent(node);
+    if (milliPercent !== undefined) return { metric: metric as TargetMetric, raw, milliPercent, location };
+    if (metric === 'pods') {
+      const pods = this.integer(node);
+      return pods === undefined ? undefined : { metric: 'pods', raw, absolute: pods, location };
+    }
+    const resource = metric.startsWith('cpu') ? 'cpu' : 'memory';
+    const checked = checkResourceQuantity(resource, raw);
+    if (checked.problem) this.problem(`targets.${metric}: ${checked.problem.message}`, location.range, checked.problem.severity, checked.problem.replacement);
+    return checked.value === undefined ? undefined : { metric: metric as TargetMetric, raw, absolute: checked.value, location };
+  }
+
+  private refs(node: unknown): WorkloadRef[] {
+    return (asSeq(this.doc, node)?.items ?? []).flatMap((item) => {
+      const text = stringValue(this.doc, item);
+      return text ? [{ text, location: this.at(rangeOf(item as never)) }] : [];
+    });
+  }
+
+  private refFromKey(key: unknown): WorkloadRef | undefined {
+    const text = keyText(key);
+    return text ? { text, location: this.at(rangeOf(key as never)) } : undefined;
+  }
+
+  private resourceList(node: unknown): ResourceList {
+    const list: ResourceList = {};
+    for (const pair of entries(this.doc, node)) {
+      const name = keyText(pair.key);
+      if (name) this.quantityInto(list, name, pair.value);
+    }
+    return list;
+  }
+
+  private quantityInto(list: ResourceList, resource: string, node: unknown): void {
+    if (node === undefined || node === null) return;
+    const raw = scalarSource(this.doc, node);
+    const checked = checkResourceQuantity(resource, raw ?? null);
+    if (checked.problem) {
+      this.problem(`${resource}: ${checked.problem.message}`, rangeOf(node as never) ?? { start: 0, end: 0 }, checked.problem.severity, checked.problem.replacement);
+    }
+    if (checked.value !== undefined) list[resource] = checked.value;
+  }
+
+  /** `150%` → 150000 (thousandths of a percent); undefined when not a percentage. */
+  private percent(node: unknown): number | undefined {
+    const value = scalarValue(this.doc, node);
+    if (typeof value !== 'string') return undefined;
+    const match = /^\s*(\d+)(?:\.(\d{1,3}))?\s*%\s*$/.exec(value);
+    if (!match) return undefined;
+    return Number(match[1]) * 1000 + Number((match[2] ?? '').padEnd(3, '0'));
+  }
+
+  private integer(node: unknown): number | undefined {
+    const value = scalarValue(this.doc, node);
+    return typeof value === 'number' && Number.isInteger(value) && value >= 0 ? value : undefined;
+  }
+
+  private at(range: OffsetRange | undefined): SourceLocation {
+    return { file: this.path, range: range ?? { start: 0, end: 0 } };
+  }
+}

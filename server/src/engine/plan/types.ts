@@ -1,0 +1,125 @@
+import type { SourceLocation } from '../model/location';
+import type { ResourceList } from '../model/resources';
+
+export const PLAN_API_VERSION = 'consolidation.dev/v1alpha1';
+export const PLAN_KIND = 'ConsolidationPlan';
+
+/** A reference to a workload as written in the plan: `name` or `namespace/name`. */
+export interface WorkloadRef {
+  text: string;
+  location: SourceLocation;
+}
+
+export interface ResourcePatch {
+  requests: ResourceList;
+  limits: ResourceList;
+}
+
+export interface ResizeStep {
+  ref: WorkloadRef;
+  /** Applies to the only container (single-container form). */
+  pod?: ResourcePatch;
+  containers: { name: string; location: SourceLocation; patch: ResourcePatch }[];
+  location: SourceLocation;
+}
+
+export interface ScaleStep {
+  ref: WorkloadRef;
+  replicas: number;
+  location: SourceLocation;
+}
+
+export interface PortMapping {
+  servicePort: number;
+  containerPort: number | string;
+  location: SourceLocation;
+}
+
+export interface MergeContainerSpec {
+  image?: string;
+  ports: number[];
+  requests: ResourceList;
+  limits: ResourceList;
+  location: SourceLocation;
+}
+
+export interface MergeSpec {
+  name: string;
+  nameLocation: SourceLocation;
+  from: WorkloadRef[];
+  strategy: 'pod' | 'replace';
+  replicas?: number;
+  replicasLocation?: SourceLocation;
+  ports: PortMapping[];
+  container?: MergeContainerSpec;
+  location: SourceLocation;
+}
+
+export type TargetMetric = 'pods' | 'cpuRequests' | 'memoryRequests' | 'cpuLimits' | 'memoryLimits';
+
+export interface TargetSpec {
+  metric: TargetMetric;
+  raw: string | number;
+  /** A share of the budget in thousandths of a percent (62.5% = 62500), or ... */
+  milliPercent?: number;
+  /** ... an absolute amount (pods; millicores; bytes). */
+  absolute?: number;
+  location: SourceLocation;
+}
+
+export interface PhaseSpec {
+  name: string;
+  nameLocation: SourceLocation;
+  location: SourceLocation;
+  remove: WorkloadRef[];
+  scale: ScaleStep[];
+  resize: ResizeStep[];
+  merge: MergeSpec[];
+  targets: TargetSpec[];
+}
+
+export interface NodePool {
+  name: string;
+  count: number;
+  allocatable: ResourceList;
+  pods: number;
+  location: SourceLocation;
+}
+
+export interface BudgetSpec {
+  /** The `budget` key: where current-state findings go. */
+  location: SourceLocation;
+  /** cpu, memory and extended resources the cluster can give. */
+  allocatable: ResourceList;
+  pods?: number;
+  /** Limits above this share of the budget warn, in thousandths of a percent (default 100000 = 100%). */
+  limitsOvercommitMilliPercent: number;
+  podOverhead: ResourceList;
+  nodes?: NodePool[];
+}
+
+export interface SourceGlob {
+  pattern: string;
+  location: SourceLocation;
+}
+
+/** A problem found while reading the plan (schema or quantity). */
+export interface PlanProblem {
+  code: 'plan/schema';
+  message: string;
+  severity: 'error' | 'warning';
+  location: SourceLocation;
+  replacement?: string;
+}
+
+export interface PlanModel {
+  path: string;
+  name?: string;
+  namespace?: string;
+  sources: SourceGlob[];
+  budget?: BudgetSpec;
+  phases: PhaseSpec[];
+  problems: PlanProblem[];
+  /** Location of `spec` (or of the document when it has none), for findings about the whole plan. */
+  location: SourceLocation;
+}

@@ -1,0 +1,47 @@
+import * as path from 'node:path';
+import type { PlanResult } from '../workspace/consolidationWorkspace';
+import type { ResourceList } from '../model/resources';
+
+export interface StateReport {
+  phase: string | null;
+  workloads: number;
+  pods: number;
+  jobs: number;
+  requests: ResourceList;
+  limits: ResourceList;
+  unlimitedContainers: { cpu: number; memory: number };
+  unschedulable: number | null;
+}
+
+export interface PlanReport {
+  plan: string;
+  name: string | null;
+  budget: { cpu?: number; memory?: number; pods?: number; extended: ResourceList } | null;
+  states: StateReport[];
+}
+
+/** The plan's numbers per state, as `consolidate report --format json` prints them. */
+export function buildReport(result: PlanResult, cwd: string): PlanReport {
+  const budget = result.plan.budget;
+  const { cpu, memory, ...extended } = budget?.allocatable ?? {};
+  return {
+    plan: path.relative(cwd, result.plan.path).split(path.sep).join('/'),
+    name: result.plan.name ?? null,
+    budget: budget ? { cpu, memory, pods: budget.pods, extended } : null,
+    states: result.analysis.states.map((state) => ({
+      phase: state.phase?.name ?? null,
+      workloads: state.totals.workloads,
+      pods: state.totals.pods,
+      jobs: state.totals.jobs,
+      requests: withCpuMemory(state.totals.requests),
+      limits: withCpuMemory(state.totals.limits),
+      unlimitedContainers: { ...state.totals.unlimitedContainers },
+      unschedulable: state.schedule ? state.schedule.unschedulable.length : null,
+    })),
+  };
+}
+
+function withCpuMemory(list: ResourceList): ResourceList {
+  const { cpu = 0, memory = 0, ...rest } = list;
+  return { cpu, memory, ...rest };
+}

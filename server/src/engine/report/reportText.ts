@@ -1,0 +1,42 @@
+import { formatPercent, formatQuantityForResource } from '../quantity';
+import type { PlanReport } from './report';
+
+/** A table a person would paste into a review. */
+export function formatReportText(report: PlanReport): string {
+  const budget = report.budget;
+  const lines = [`Plan ${report.name ?? '(unnamed)'} (${report.plan})`];
+  if (budget) {
+    const parts = [
+      budget.cpu !== undefined ? `cpu ${formatQuantityForResource('cpu', budget.cpu)}` : '',
+      budget.memory !== undefined ? `memory ${formatQuantityForResource('memory', budget.memory)}` : '',
+      budget.pods !== undefined ? `${budget.pods} pods` : '',
+      ...Object.entries(budget.extended).map(([k, v]) => `${k} ${v}`),
+    ].filter(Boolean);
+    lines.push(`Budget: ${parts.join(', ')}`);
+  } else {
+    lines.push('Budget: none (numbers only, no budget findings)');
+  }
+  const share = (value: number, total: number | undefined) => (total ? ` (${formatPercent(value, total)})` : '');
+  const header = ['state', 'workloads', 'pods', 'jobs', 'cpu req', 'cpu lim', 'mem req', 'mem lim', 'no cpu lim', 'no mem lim', 'unschedulable'];
+  const rows = report.states.map((s) => [
+    s.phase ?? 'current',
+    String(s.workloads),
+    String(s.pods) + share(s.pods, budget?.pods),
+    String(s.jobs),
+    formatQuantityForResource('cpu', s.requests.cpu ?? 0) + share(s.requests.cpu ?? 0, budget?.cpu),
+    formatQuantityForResource('cpu', s.limits.cpu ?? 0) + share(s.limits.cpu ?? 0, budget?.cpu),
+    formatQuantityForResource('memory', s.requests.memory ?? 0) + share(s.requests.memory ?? 0, budget?.memory),
+    formatQuantityForResource('memory', s.limits.memory ?? 0) + share(s.limits.memory ?? 0, budget?.memory),
+    String(s.unlimitedContainers.cpu),
+    String(s.unlimitedContainers.memory),
+    s.unschedulable === null ? '-' : String(s.unschedulable),
+  ]);
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  const format = (row: string[]) => row.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join('  ').trimEnd();
+  lines.push('', format(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(format));
+  const extended = new Set(report.states.flatMap((s) => Object.keys(s.requests).filter((k) => k !== 'cpu' && k !== 'memory')));
+  for (const name of extended) {
+    lines.push('', `${name} requests: ${report.states.map((s) => `${s.phase ?? 'current'} ${s.requests[name] ?? 0}`).join(', ')}`);
+  }
+  return lines.join('\n') + '\n';
+}

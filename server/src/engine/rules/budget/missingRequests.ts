@@ -1,0 +1,21 @@
+import type { PlanContext } from '../contexts';
+import type { Rule } from '../types';
+import { stateLabel, stateLocation } from './stateText';
+
+export const missingRequests: Rule<PlanContext> = {
+  code: 'budget/missing-requests',
+  defaultSeverity: 'information',
+  description: 'Some running containers request no CPU or memory: the totals are a lower bound.',
+  check({ plan, analysis }, report) {
+    if (!plan.budget) return;
+    for (const state of analysis.states) {
+      const { cpu, memory } = state.totals.missingRequests;
+      if (cpu === 0 && memory === 0) continue;
+      const parts = [memory ? `${memory} without a memory request` : '', cpu ? `${cpu} without a CPU request` : ''].filter(Boolean);
+      report({
+        message: `${stateLabel(state)}: ${parts.join(' and ')} (containers × replicas); the request totals are a lower bound.`,
+        location: stateLocation(plan, state),
+      });
+    }
+  },
+};

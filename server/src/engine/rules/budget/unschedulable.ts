@@ -1,0 +1,33 @@
+import { formatQuantityForResource } from '../../quantity';
+import type { ResourceList } from '../../model/resources';
+import type { PlanContext } from '../contexts';
+import type { Rule } from '../types';
+import { stateLabel, stateLocation } from './stateText';
+
+export const unschedulable: Rule<PlanContext> = {
+  code: 'budget/unschedulable',
+  defaultSeverity: 'error',
+  description: 'Pods that fit on no node of budget.nodes (first-fit decreasing simulation).',
+  check({ plan, analysis }, report) {
+    for (const state of analysis.states) {
+      const result = state.schedule;
+      if (!result || result.unschedulable.length === 0) continue;
+      const largest = [...result.unschedulable].sort((a, b) => (b.requests.memory ?? 0) - (a.requests.memory ?? 0) || (b.requests.cpu ?? 0) - (a.requests.cpu ?? 0))[0];
+      const roomiest = [...result.nodes].sort((a, b) => (b.free.memory ?? 0) - (a.free.memory ?? 0) || (b.free.cpu ?? 0) - (a.free.cpu ?? 0))[0];
+      const count = result.unschedulable.length;
+      report({
+        message: `${stateLabel(state)}: ${count} pod${count === 1 ? '' : 's'} fit on no node; the largest, ${largest.name}, requests ${describe(largest.requests)}${
+          roomiest ? `; the most room left is ${describe(roomiest.free)} and ${roomiest.freePods} pod slots on ${roomiest.node}` : ''
+        }.`,
+        location: stateLocation(plan, state),
+      });
+    }
+  },
+};
+
+function describe(list: ResourceList): string {
+  const parts = Object.entries(list)
+    .filter(([, v]) => v !== 0)
+    .map(([name, value]) => `${formatQuantityForResource(name, value)} ${name}`);
+  return parts.length ? parts.join(', ') : 'nothing';
+}

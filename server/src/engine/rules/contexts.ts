@@ -1,0 +1,23 @@
+import type { ManifestFile, ServiceModel, WorkloadModel } from '../model/workspace';
+import type { PlanAnalysis } from '../budget/states';
+import type { PlanModel } from '../plan/types';
+
+export interface ManifestContext {
+  file: ManifestFile;
+}
+
+/** Manifests checked together (a plan's sources, or every manifest a check was given). */
+export interface ManifestSetContext {
+  files: ManifestFile[];
+  workloads: WorkloadModel[];
+  services: ServiceModel[];
+  defaultNamespace?: string;
+}
+
+export interface PlanContext {
+  plan: PlanModel;
+  analysis: PlanAnalysis;
+  /** Source globs that matched no file. */
+  emptySources: PlanModel['sources'];
+  workloads: WorkloadModel[];
+}

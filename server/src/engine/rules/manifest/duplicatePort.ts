@@ -1,0 +1,28 @@
+import type { ManifestContext } from '../contexts';
+import type { Rule } from '../types';
+
+export const duplicatePort: Rule<ManifestContext> = {
+  code: 'manifest/duplicate-port',
+  defaultSeverity: 'error',
+  description: 'Two ports of one pod use the same number and protocol.',
+  check({ file }, report) {
+    for (const workload of file.workloads) {
+      const seen = new Map<string, { container: string; location: (typeof workload.containers)[number]['ports'][number]['location'] }>();
+      for (const container of workload.containers) {
+        for (const port of container.ports) {
+          const key = `${port.port}/${port.protocol}`;
+          const first = seen.get(key);
+          if (first) {
+            report({
+              message: `${workload.name}: port ${key} is declared twice in one pod (container ${first.container} and ${container.name}).`,
+              location: port.location,
+              related: [{ location: first.location, message: `first declared in ${first.container}` }],
+            });
+          } else {
+            seen.set(key, { container: container.name, location: port.location });
+          }
+        }
+      }
+    }
+  },
+};

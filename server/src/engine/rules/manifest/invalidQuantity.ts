@@ -1,0 +1,19 @@
+import type { ManifestContext } from '../contexts';
+import type { Rule } from '../types';
+
+export const invalidQuantity: Rule<ManifestContext> = {
+  code: 'manifest/invalid-quantity',
+  defaultSeverity: 'error',
+  description: 'A resource quantity is not valid for its grammar (Kubernetes or Docker) or is probably a wrong unit.',
+  check({ file }, report) {
+    for (const problem of file.quantityProblems) {
+      report({
+        message: problem.message,
+        // Suspicious-but-valid quantities (memory 3500m) are warnings whatever the rule's severity.
+        severity: problem.severity === 'warning' ? 'warning' : undefined,
+        location: problem.location,
+        data: problem.replacement ? { fix: 'replace', replacement: problem.replacement, title: `Change to ${problem.replacement}` } : undefined,
+      });
+    }
+  },
+};

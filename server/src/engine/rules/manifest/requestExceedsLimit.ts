@@ -1,0 +1,26 @@
+import { formatQuantityForResource } from '../../quantity';
+import type { ManifestContext } from '../contexts';
+import type { Rule } from '../types';
+
+export const requestExceedsLimit: Rule<ManifestContext> = {
+  code: 'manifest/request-exceeds-limit',
+  defaultSeverity: 'error',
+  description: 'A container requests more than its limit; the API server rejects it.',
+  check({ file }, report) {
+    for (const workload of file.workloads) {
+      for (const container of [...workload.containers, ...workload.initContainers]) {
+        for (const [resource, request] of Object.entries(container.requests)) {
+          const limit = container.limits[resource];
+          if (limit === undefined || request <= limit) continue;
+          const limitField = container.limitFields[resource];
+          report({
+            message: `${workload.name}/${container.name}: ${resource} request ${formatQuantityForResource(resource, request)} is above its limit ${formatQuantityForResource(resource, limit)}; the API server rejects this pod.`,
+            location: container.requestFields[resource]?.location ?? container.resourcesLocation,
+            related: limitField ? [{ location: limitField.location, message: `${resource} limit` }] : undefined,
+            data: limitField ? { fix: 'replace', replacement: String(limitField.raw), title: `Set the request to the limit (${limitField.raw})` } : undefined,
+          });
+        }
+      }
+    }
+  },
+};

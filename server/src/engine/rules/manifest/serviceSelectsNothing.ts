@@ -1,0 +1,37 @@
+import { namespaceOf } from '../../budget/resolve';
+import type { WorkloadModel } from '../../model/workspace';
+import type { ManifestSetContext } from '../contexts';
+import type { Rule } from '../types';
+
+export const serviceSelectsNothing: Rule<ManifestSetContext> = {
+  code: 'manifest/service-selects-nothing',
+  defaultSeverity: 'warning',
+  description: 'A Service selector matches no pod of any workload checked with it.',
+  check({ services, workloads, defaultNamespace }, report) {
+    // Index pods by namespace and label so a workspace of thousands of Services stays linear.
+    const byLabel = new Map<string, WorkloadModel[]>();
+    for (const w of workloads) {
+      if (w.origin !== 'kubernetes') continue;
+      const namespace = namespaceOf(w, defaultNamespace);
+      for (const [k, v] of Object.entries(w.podLabels)) {
+        const key = `${namespace}\0${k}=${v}`;
+        const list = byLabel.get(key);
+        if (list) list.push(w);
+        else byLabel.set(key, [w]);
+      }
+    }
+    for (const service of services) {
+      const selector = service.selector;
+      if (!selector || Object.keys(selector).length === 0) continue;
+      const namespace = service.namespace ?? defaultNamespace ?? 'default';
+      const [firstKey, firstValue] = Object.entries(selector)[0];
+      const candidates = byLabel.get(`${namespace}\0${firstKey}=${firstValue}`) ?? [];
+      const selected = candidates.some((w) => Object.entries(selector).every(([k, v]) => w.podLabels[k] === v));
+      if (selected) continue;
+      report({
+        message: `Service ${service.name} selects ${Object.entries(selector).map(([k, v]) => `${k}=${v}`).join(', ')}: no pod in namespace ${namespace} has these labels.`,
+        location: service.selectorLocation ?? service.nameLocation,
+      });
+    }
+  },
+};

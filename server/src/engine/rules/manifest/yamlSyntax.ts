@@ -1,0 +1,14 @@
+import type { ManifestContext } from '../contexts';
+import type { Rule } from '../types';
+
+export const yamlSyntax: Rule<ManifestContext> = {
+  code: 'manifest/yaml-syntax',
+  defaultSeverity: 'error',
+  description: 'The file is not valid YAML.',
+  check({ file }, report) {
+    for (const problem of file.syntaxProblems) {
+      if (problem.code !== 'manifest/yaml-syntax') continue;
+      report({ message: problem.message, severity: problem.severity, location: { file: file.path, range: problem.range } });
+    }
+  },
+};

@@ -1,0 +1,18 @@
+import type { PlanContext } from '../contexts';
+import type { Rule } from '../types';
+
+export const planSchema: Rule<PlanContext> = {
+  code: 'plan/schema',
+  defaultSeverity: 'error',
+  description: 'The plan does not follow the ConsolidationPlan v1alpha1 format (unknown key, wrong type, missing field).',
+  check({ plan }, report) {
+    for (const problem of plan.problems) {
+      report({
+        message: problem.message,
+        severity: problem.severity === 'warning' ? 'warning' : undefined,
+        location: problem.location,
+        data: problem.replacement ? { fix: 'replace', replacement: problem.replacement, title: `Change to ${problem.replacement}` } : undefined,
+      });
+    }
+  },
+};

@@ -1,0 +1,19 @@
+import type { PlanContext } from '../contexts';
+import type { Rule } from '../types';
+
+export const unknownWorkload: Rule<PlanContext> = {
+  code: 'plan/unknown-workload',
+  defaultSeverity: 'error',
+  description: 'A workload reference matches no workload in the sources.',
+  check({ analysis }, report) {
+    for (const fact of analysis.references) {
+      if (fact.resolution.status !== 'unknown') continue;
+      const suggestion = fact.resolution.suggestion;
+      report({
+        message: `Phase ${fact.phase}: no workload "${fact.ref.text}" in the plan's sources${suggestion ? `. Did you mean "${suggestion}"?` : '.'}`,
+        location: fact.ref.location,
+        data: suggestion ? { fix: 'replace', replacement: suggestion, title: `Change to ${suggestion}` } : undefined,
+      });
+    }
+  },
+};

@@ -1,0 +1,75 @@
+import type { ManifestContext, ManifestSetContext, PlanContext } from './contexts';
+import type { Finding, Rule, Severity, SeveritySetting } from './types';
+import { duplicatePort } from './manifest/duplicatePort';
+import { invalidQuantity } from './manifest/invalidQuantity';
+import { missingResources } from './manifest/missingResources';
+import { requestExceedsLimit } from './manifest/requestExceedsLimit';
+import { selectorMismatch } from './manifest/selectorMismatch';
+import { serviceSelectsNothing } from './manifest/serviceSelectsNothing';
+import { tooLarge } from './manifest/tooLarge';
+import { yamlSyntax } from './manifest/yamlSyntax';
+import { alreadyGone } from './plan/alreadyGone';
+import { ambiguousWorkload } from './plan/ambiguousWorkload';
+import { duplicateReference } from './plan/duplicateReference';
+import { planSchema } from './plan/schema';
+import { sourceEmpty } from './plan/sourceEmpty';
+import { unknownContainer } from './plan/unknownContainer';
+import { unknownWorkload } from './plan/unknownWorkload';
+import { limitsOvercommit } from './budget/limitsOvercommit';
+import { missingRequests } from './budget/missingRequests';
+import { podsExceeded } from './budget/podsExceeded';
+import { requestsExceeded } from './budget/requestsExceeded';
+import { targetMissed } from './budget/targetMissed';
+import { unschedulable } from './budget/unschedulable';
+
+/** Checks of one manifest file on its own. */
+export const MANIFEST_RULES: readonly Rule<ManifestContext>[] = [
+  yamlSyntax,
+  tooLarge,
+  invalidQuantity,
+  requestExceedsLimit,
+  selectorMismatch,
+  duplicatePort,
+  missingResources,
+];
+
+/** Checks of manifests read together. */
+export const MANIFEST_SET_RULES: readonly Rule<ManifestSetContext>[] = [serviceSelectsNothing];
+
+export const PLAN_RULES: readonly Rule<PlanContext>[] = [
+  planSchema,
+  sourceEmpty,
+  unknownWorkload,
+  ambiguousWorkload,
+  duplicateReference,
+  alreadyGone,
+  unknownContainer,
+  requestsExceeded,
+  limitsOvercommit,
+  podsExceeded,
+  unschedulable,
+  targetMissed,
+  missingRequests,
+];
+
+export const ALL_RULES: readonly Rule<never>[] = [...MANIFEST_RULES, ...MANIFEST_SET_RULES, ...PLAN_RULES] as Rule<never>[];
+
+/** User-set severities by code (`off` turns a rule off). */
+export type RuleSettings = Readonly<Record<string, SeveritySetting>>;
+
+export function isKnownCode(code: string): boolean {
+  return ALL_RULES.some((rule) => rule.code === code);
+}
+
+export function runRules<Context>(rules: readonly Rule<Context>[], context: Context, settings: RuleSettings = {}): Finding[] {
+  const findings: Finding[] = [];
+  for (const rule of rules) {
+    const setting = settings[rule.code];
+    if (setting === 'off') continue;
+    rule.check(context, (finding) => {
+      const severity: Severity = setting ?? finding.severity ?? rule.defaultSeverity;
+      findings.push({ ...finding, code: rule.code, severity });
+    });
+  }
+  return findings;
+}

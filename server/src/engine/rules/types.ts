@@ -1,0 +1,33 @@
+import type { SourceLocation } from '../model/location';
+
+export type Severity = 'error' | 'warning' | 'information' | 'hint';
+export type SeveritySetting = Severity | 'off';
+
+/** Typed data a finding carries for its code actions (chosen by code, never by message text). */
+export type FixData =
+  | { fix: 'replace'; replacement: string; title: string }
+  | { fix: 'choose'; replacements: string[]; title: string };
+
+export interface RelatedLocation {
+  location: SourceLocation;
+  message: string;
+}
+
+export interface Finding {
+  code: string;
+  severity: Severity;
+  message: string;
+  location: SourceLocation;
+  related?: RelatedLocation[];
+  data?: FixData;
+}
+
+/** What a rule reports; code and severity are added by the registry. */
+export type Report = (finding: Omit<Finding, 'code' | 'severity'> & { severity?: Severity }) => void;
+
+export interface Rule<Context> {
+  code: string;
+  defaultSeverity: Severity;
+  description: string;
+  check(context: Context, report: Report): void;
+}

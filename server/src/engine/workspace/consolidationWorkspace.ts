@@ -1,0 +1,284 @@
+import * as path from 'node:path';
+import picomatch from 'picomatch';
+import { analysePlan, type PlanAnalysis } from '../budget/states';
+import { layerComposeWorkloads, parseDotEnv } from '../manifests/compose';
+import { readManifestFile } from '../manifests/readManifestFile';
+import type { ManifestFile, WorkloadModel } from '../model/workspace';
+import { readPlan } from '../plan/readPlan';
+import type { PlanModel, SourceGlob } from '../plan/types';
+import { MANIFEST_RULES, MANIFEST_SET_RULES, PLAN_RULES, runRules, type RuleSettings } from '../rules/registry';
+import type { Finding } from '../rules/types';
+import { LineIndex } from '../yaml/lineIndex';
+import type { FileHost } from './fileHost';
+import type { ManifestReaderPool } from './manifestReaderPool';
+
+export interface WorkspaceOptions {
+  /** Files over this many bytes are not parsed. */
+  maxFileBytes: number;
+  rules: RuleSettings;
+}
+
+export const DEFAULT_OPTIONS: WorkspaceOptions = { maxFileBytes: 2048 * 1024, rules: {} };
+
+const PLAN_FILE = /\.plan\.ya?ml$/i;
+/** A top-level `services:` key: a docker-compose file (Kubernetes objects never have one). */
+const COMPOSE_FILE = /^services\s*:/m;
+
+export function isPlanFile(file: string): boolean {
+  return PLAN_FILE.test(file);
+}
+
+export interface PlanResult {
+  plan: PlanModel;
+  sourceFiles: string[];
+  sourceSet: ReadonlySet<string>;
+  emptySources: SourceGlob[];
+  manifests: ManifestFile[];
+  workloads: WorkloadModel[];
+  analysis: PlanAnalysis;
+}
+
+interface CachedText {
+  text: string;
+  lines?: LineIndex;
+  manifest?: ManifestFile;
+  plan?: PlanModel;
+}
+
+/**
+ * The language service's model of a workspace: plans, the manifests they reference and any other
+ * manifest it is asked about. Pure (no LSP, no vscode); the CLI, the server and the tests share it.
+ * Files are read through a FileHost and cached by text, so an edit re-reads one file.
+ */
+export class ConsolidationWorkspace {
+  private readonly texts = new Map<string, CachedText>();
+  private readonly overlays = new Map<string, string>();
+  private readonly sourceLists = new Map<string, { files: string[]; empty: SourceGlob[] }>();
+  private readonly planResults = new Map<string, PlanResult>();
+  private readonly dotEnvs = new Map<string, Record<string, string>>();
+  private manifestFindingCache = new WeakMap<ManifestFile, Finding[]>();
+  private fileSetFindingCache = new WeakMap<ManifestFile, Finding[]>();
+  private readonly planFindingCache = new WeakMap<PlanResult, Finding[]>();
+  private readonly planSetFindingCache = new WeakMap<PlanResult, Finding[]>();
+
+  constructor(private readonly host: FileHost, private options: WorkspaceOptions = DEFAULT_OPTIONS) {}
+
+  setOptions(options: WorkspaceOptions): void {
+    this.options = options;
+    this.manifestFindingCache = new WeakMap();
+    this.fileSetFindingCache = new WeakMap();
+    this.texts.clear();
+    this.planResults.clear();
+  }
+
+  get rules(): RuleSettings {
+    return this.options.rules;
+  }
+
+  /** An open editor's text replaces the disk's; undefined returns to the disk. */
+  setOverlay(file: string, text: string | undefined): void {
+    if (text === undefined) this.overlays.delete(file);
+    else this.overlays.set(file, text);
+    this.forget(file);
+  }
+
+  /** A file changed, was created or deleted on disk. */
+  fileChanged(file: string, kind: 'changed' | 'created' | 'deleted' = 'changed'): void {
+    if (path.basename(file) === '.env') this.dotEnvs.clear();
+    if (kind !== 'changed') {
+      this.sourceLists.clear();
+      this.planResults.clear();
+    }
+    this.forget(file);
+  }
+
+  private forget(file: string): void {
+    this.texts.delete(file);
+    for (const [planFile, result] of this.planResults) {
+      if (planFile === file || result.sourceSet.has(file)) this.planResults.delete(planFile);
+    }
+    if (path.basename(file) === '.env') {
+      this.dotEnvs.clear();
+      this.texts.clear();
+    }
+  }
+
+  text(file: string): string | undefined {
+    return this.entry(file)?.text;
+  }
+
+  lineIndex(file: string): LineIndex | undefined {
+    const entry = this.entry(file);
+    if (!entry) return undefined;
+    entry.lines ??= new LineIndex(entry.text);
+    return entry.lines;
+  }
+
+  private entry(file: string): CachedText | undefined {
+    let entry = this.texts.get(file);
+    if (!entry) {
+      const text = this.overlays.get(file) ?? this.host.readFile(file);
+      if (text === undefined) return undefined;
+      entry = { text };
+      this.texts.set(file, entry);
+    }
+    return entry;
+  }
+
+  /**
+   * Parses files on a worker pool ahead of need (Kubernetes manifests only: compose files are read
+   * where their `.env` and layering live). A file whose text changes meanwhile is simply read again.
+   */
+  async preload(files: Iterable<string>, pool: ManifestReaderPool | undefined): Promise<void> {
+    if (!pool) return;
+    const jobs: Promise<void>[] = [];
+    for (const file of files) {
+      const entry = this.entry(file);
+      if (!entry || entry.manifest || isPlanFile(file) || entry.text.length > this.options.maxFileBytes || COMPOSE_FILE.test(entry.text)) continue;
+      const job = pool.read(file, entry.text, { maxBytes: this.options.maxFileBytes }).then((manifest) => {
+        if (manifest && this.texts.get(file) === entry) entry.manifest ??= manifest;
+      });
+      jobs.push(job);
+    }
+    await Promise.all(jobs);
+  }
+
+  /** The files a plan's source globs match. */
+  sourceFiles(planFile: string): string[] {
+    const plan = this.planModel(planFile);
+    return plan ? this.sources(plan).files : [];
+  }
+
+  manifest(file: string): ManifestFile | undefined {
+    const entry = this.entry(file);
+    if (!entry) return undefined;
+    entry.manifest ??= readManifestFile(file, entry.text, { maxBytes: this.options.maxFileBytes, composeEnv: this.dotEnv(path.dirname(file)) });
+    return entry.manifest;
+  }
+
+  private dotEnv(dir: string): Record<string, string> {
+    let env = this.dotEnvs.get(dir);
+    if (!env) {
+      const text = this.host.readFile(path.join(dir, '.env'));
+      env = text === undefined ? {} : parseDotEnv(text);
+      this.dotEnvs.set(dir, env);
+    }
+    return env;
+  }
+
+  planModel(file: string): PlanModel | undefined {
+    const entry = this.entry(file);
+    if (!entry) return undefined;
+    entry.plan ??= readPlan(file, entry.text);
+    return entry.plan;
+  }
+
+  /** The plan, its sources and its analysis: every state and every reference resolved. */
+  plan(file: string): PlanResult | undefined {
+    const cached = this.planResults.get(file);
+    if (cached) return cached;
+    const plan = this.planModel(file);
+    if (!plan) return undefined;
+    const { files, empty } = this.sources(plan);
+    const manifests = files.map((f) => this.manifest(f)).filter((m): m is ManifestFile => !!m);
+    const workloads = layerComposeWorkloads(manifests.flatMap((m) => m.workloads));
+    const limitRanges = manifests.flatMap((m) => m.limitRanges);
+    const result: PlanResult = {
+      plan,
+      sourceFiles: files,
+      sourceSet: new Set(files),
+      emptySources: empty,
+      manifests,
+      workloads,
+      analysis: analysePlan(plan, workloads, limitRanges),
+    };
+    this.planResults.set(file, result);
+    return result;
+  }
+
+  private sources(plan: PlanModel): { files: string[]; empty: SourceGlob[] } {
+    let list = this.sourceLists.get(plan.path);
+    const key = plan.sources.map((s) => s.pattern).join('\n');
+    if (!list || (list as { key?: string }).key !== key) {
+      const base = path.dirname(plan.path);
+      const files = new Set<string>();
+      const empty: SourceGlob[] = [];
+      for (const source of plan.sources) {
+        const matched = this.host.glob(base, [source.pattern]).filter((f) => !isPlanFile(f));
+        for (const overlayFile of this.overlays.keys()) {
+          if (!files.has(overlayFile) && matchesGlob(base, source.pattern, overlayFile)) matched.push(overlayFile);
+        }
+        if (matched.length === 0) empty.push(source);
+        for (const f of matched) files.add(f);
+      }
+      list = Object.assign({ files: [...files].sort(), empty }, { key });
+      this.sourceLists.set(plan.path, list);
+    }
+    return list;
+  }
+
+  /** Findings of a plan file: schema, references and budgets (cached with the plan's analysis). */
+  planFindings(file: string): Finding[] {
+    const result = this.plan(file);
+    if (!result) return [];
+    let findings = this.planFindingCache.get(result);
+    if (!findings) {
+      findings = runRules(PLAN_RULES, { plan: result.plan, analysis: result.analysis, emptySources: result.emptySources, workloads: result.workloads }, this.options.rules);
+      this.planFindingCache.set(result, findings);
+    }
+    return findings;
+  }
+
+  /** Cross-file findings over a plan's sources, with the plan's default namespace. */
+  planSourceSetFindings(file: string): Finding[] {
+    const result = this.plan(file);
+    if (!result) return [];
+    let findings = this.planSetFindingCache.get(result);
+    if (!findings) {
+      findings = this.manifestSetFindings(result.manifests, result.plan.namespace);
+      this.planSetFindingCache.set(result, findings);
+    }
+    return findings;
+  }
+
+  /** Findings of one manifest file on its own (cached with the file's model). */
+  manifestFindings(file: string): Finding[] {
+    const manifest = this.manifest(file);
+    if (!manifest) return [];
+    let findings = this.manifestFindingCache.get(manifest);
+    if (!findings) {
+      findings = runRules(MANIFEST_RULES, { file: manifest }, this.options.rules);
+      this.manifestFindingCache.set(manifest, findings);
+    }
+    return findings;
+  }
+
+  /**
+   * Cross-file findings of one file checked alone, for a manifest open in an editor that no plan
+   * reads: only a file that declares workloads can say its Services select nothing.
+   */
+  fileSetFindings(file: string): Finding[] {
+    const manifest = this.manifest(file);
+    if (!manifest || manifest.workloads.length === 0) return [];
+    let findings = this.fileSetFindingCache.get(manifest);
+    if (!findings) {
+      findings = this.manifestSetFindings([manifest]);
+      this.fileSetFindingCache.set(manifest, findings);
+    }
+    return findings;
+  }
+
+  /** Findings over manifests read together (Services and the pods they select). */
+  manifestSetFindings(files: ManifestFile[], defaultNamespace?: string): Finding[] {
+    return runRules(
+      MANIFEST_SET_RULES,
+      { files, workloads: files.flatMap((f) => f.workloads), services: files.flatMap((f) => f.services), defaultNamespace },
+      this.options.rules,
+    );
+  }
+}
+
+function matchesGlob(base: string, pattern: string, file: string): boolean {
+  const relative = path.relative(base, file).split(path.sep).join('/');
+  return !relative.startsWith('..') && picomatch.isMatch(relative, pattern);
+}

@@ -1,0 +1,74 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { Worker } from 'node:worker_threads';
+import type { ManifestFile } from '../model/workspace';
+import type { ReadManifestOptions } from '../manifests/readManifestFile';
+import type { ReadJob } from './manifestWorker';
+
+interface Pending {
+  resolve: (manifest: ManifestFile | undefined) => void;
+}
+
+/**
+ * Parses manifests on worker threads: YAML parsing is most of a cold start, and it is independent per
+ * file. Workers start on first use and are unref'd, so an idle pool never keeps a process alive.
+ */
+export class ManifestReaderPool {
+  private workers: Worker[] = [];
+  private readonly pending = new Map<number, Pending>();
+  private nextId = 0;
+  private nextWorker = 0;
+  private broken = false;
+
+  constructor(private readonly workerFile: string, private readonly size = Math.max(1, Math.min(4, os.availableParallelism()))) {}
+
+  /** The pool beside the running bundle, or undefined when there is none (running from sources). */
+  static beside(directory: string): ManifestReaderPool | undefined {
+    const file = path.join(directory, 'manifestWorker.js');
+    return fs.existsSync(file) ? new ManifestReaderPool(file) : undefined;
+  }
+
+  /** Resolves with the manifest, or undefined when the workers failed (the caller reads it itself). */
+  read(file: string, text: string, options: ReadManifestOptions): Promise<ManifestFile | undefined> {
+    if (this.broken) return Promise.resolve(undefined);
+    this.start();
+    const id = this.nextId++;
+    const worker = this.workers[this.nextWorker++ % this.workers.length];
+    return new Promise((resolve) => {
+      this.pending.set(id, { resolve });
+      worker.ref();
+      worker.postMessage({ id, path: file, text, options } satisfies ReadJob);
+    });
+  }
+
+  private start(): void {
+    if (this.workers.length > 0) return;
+    for (let i = 0; i < this.size; i++) {
+      const worker = new Worker(this.workerFile);
+      worker.unref();
+      worker.on('message', ({ id, manifest }: { id: number; manifest: ManifestFile }) => {
+        this.pending.get(id)?.resolve(manifest);
+        this.pending.delete(id);
+        if (this.pending.size === 0) for (const w of this.workers) w.unref();
+      });
+      worker.on('error', () => this.fail());
+      worker.on('exit', () => this.fail());
+      this.workers.push(worker);
+    }
+  }
+
+  private fail(): void {
+    if (this.broken) return;
+    this.broken = true;
+    for (const { resolve } of this.pending.values()) resolve(undefined);
+    this.pending.clear();
+    void this.dispose();
+  }
+
+  async dispose(): Promise<void> {
+    const workers = this.workers;
+    this.workers = [];
+    await Promise.all(workers.map((w) => w.terminate()));
+  }
+}
