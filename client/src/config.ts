@@ -1,0 +1,32 @@
+import * as vscode from 'vscode';
+import type { ServerSettings } from '../../server/src/protocol/messages';
+
+export const SECTION = 'consolidation';
+
+/** The extension's settings, typed (rust-analyzer style): one place reads `consolidation.*`. */
+export class Config {
+  private get raw(): vscode.WorkspaceConfiguration {
+    return vscode.workspace.getConfiguration(SECTION);
+  }
+
+  get serverSettings(): ServerSettings {
+    return {
+      rules: this.raw.get<Record<string, string>>('rules', {}),
+      maxFileSizeKb: this.raw.get<number>('maxFileSizeKb', 2048),
+      codeLens: { enabled: this.raw.get<boolean>('codeLens.enabled', true) },
+    };
+  }
+
+  get generatedDirectory(): string {
+    return this.raw.get<string>('generatedDirectory', 'generated');
+  }
+
+  get traceServer(): 'off' | 'messages' | 'verbose' {
+    return this.raw.get<'off' | 'messages' | 'verbose'>('trace.server', 'off');
+  }
+
+  /** Whether a change of configuration needs the server to hear about it. */
+  static affectsServer(event: vscode.ConfigurationChangeEvent): boolean {
+    return event.affectsConfiguration(SECTION);
+  }
+}

@@ -1,0 +1,24 @@
+import * as vscode from 'vscode';
+import { DidChangeConfigurationNotification } from 'vscode-languageclient/node';
+import { registerCommands } from './commands';
+import { Config } from './config';
+import { Ctx } from './ctx';
+
+let ctx: Ctx | undefined;
+
+export async function activate(context: vscode.ExtensionContext): Promise<void> {
+  ctx = new Ctx(context);
+  context.subscriptions.push({ dispose: () => void ctx?.dispose() });
+  registerCommands(ctx);
+  ctx.push(
+    vscode.workspace.onDidChangeConfiguration((event) => {
+      if (Config.affectsServer(event)) void ctx?.languageClient?.sendNotification(DidChangeConfigurationNotification.type, { settings: null });
+    }),
+  );
+  await ctx.start();
+}
+
+export async function deactivate(): Promise<void> {
+  await ctx?.dispose();
+  ctx = undefined;
+}

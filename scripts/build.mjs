@@ -1,0 +1,31 @@
+// Bundles the extension client, the language server and the CLI with esbuild.
+// Type checking is separate (`npm run typecheck`), as in rust-analyzer's editors/code.
+import { readFile } from 'node:fs/promises';
+import { build } from 'esbuild';
+
+const production = process.argv.includes('--production');
+const { version } = JSON.parse(await readFile(new URL('../package.json', import.meta.url), 'utf8'));
+const common = {
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  format: 'cjs',
+  sourcemap: !production,
+  minify: production,
+  logLevel: 'warning',
+  // Some dependencies ship ESM that reads import.meta.url; give the CommonJS bundle a real one.
+  define: { 'import.meta.url': 'importMetaUrl', CLI_VERSION: JSON.stringify(version) },
+  banner: { js: "const importMetaUrl = require('url').pathToFileURL(__filename).href;" },
+};
+
+await Promise.all([
+  build({ ...common, entryPoints: ['client/src/extension.ts'], outfile: 'dist/client.js', external: ['vscode'] }),
+  build({ ...common, entryPoints: ['server/src/lsp/main.ts'], outfile: 'dist/server.js' }),
+  build({ ...common, entryPoints: ['server/src/engine/workspace/manifestWorker.ts'], outfile: 'dist/manifestWorker.js' }),
+  build({
+    ...common,
+    entryPoints: ['server/src/cli/main.ts'],
+    outfile: 'dist/cli.js',
+    banner: { js: "#!/usr/bin/env node\nconst importMetaUrl = require('url').pathToFileURL(__filename).href;" },
+  }),
+]);

@@ -1,0 +1,120 @@
+import { parseArgs } from 'node:util';
+import * as path from 'node:path';
+import { buildReport } from '../engine/report/report';
+import { formatReportText } from '../engine/report/reportText';
+import { isKnownCode, type RuleSettings } from '../engine/rules/registry';
+import type { SeveritySetting } from '../engine/rules/types';
+import { ConsolidationWorkspace, DEFAULT_OPTIONS } from '../engine/workspace/consolidationWorkspace';
+import { diagnose } from '../engine/workspace/diagnose';
+import { nodeFileHost } from '../engine/workspace/fileHost';
+import { discoverInputs, UsageError } from './discover';
+import { formatJson, formatSarif, formatText, positionFindings } from './findingsOutput';
+
+declare const CLI_VERSION: string | undefined;
+const VERSION = typeof CLI_VERSION === 'string' ? CLI_VERSION : '0.0.0-dev';
+
+const USAGE = `Usage: consolidate <command> [options]
+
+Commands:
+  check [PATH...]   Check plans and manifests (files or folders; default: .)
+      --format text|json|sarif   Output format (default text)
+      --rule CODE=SEVERITY       Override a rule's severity (error|warning|information|hint|off); repeatable
+      --max-file-size-kb N       Files over N KiB are not analysed (default 2048)
+  report PLAN       Print the plan's numbers per state
+      --format text|json         Output format (default text)
+
+Exit status: 0 no error-severity finding, 1 some, 2 usage or I/O error.
+`;
+
+const SEVERITIES = new Set(['error', 'warning', 'information', 'hint', 'off']);
+
+export function main(argv: string[], cwd = process.cwd(), out = process.stdout, err = process.stderr): number {
+  try {
+    const [command, ...rest] = argv;
+    switch (command) {
+      case 'check':
+        return check(rest, cwd, out);
+      case 'report':
+        return report(rest, cwd, out);
+      case '--version':
+      case '-v':
+        out.write(`${VERSION}\n`);
+        return 0;
+      case undefined:
+      case '--help':
+      case '-h':
+      case 'help':
+        (command === undefined ? err : out).write(USAGE);
+        return command === undefined ? 2 : 0;
+      default:
+        throw new UsageError(`unknown command "${command}"`);
+    }
+  } catch (error) {
+    if (error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+      err.write(`consolidate: ${(error as Error).message}\n\n${USAGE}`);
+      return 2;
+    }
+    err.write(`consolidate: ${(error as Error).stack ?? error}\n`);
+    return 2;
+  }
+}
+
+function check(args: string[], cwd: string, out: NodeJS.WritableStream): number {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: {
+      format: { type: 'string', default: 'text' },
+      rule: { type: 'string', multiple: true, default: [] },
+      'max-file-size-kb': { type: 'string' },
+    },
+  });
+  const format = values.format as string;
+  if (!['text', 'json', 'sarif'].includes(format)) throw new UsageError(`--format must be text, json or sarif, not "${format}"`);
+  const workspace = new ConsolidationWorkspace(nodeFileHost, {
+    maxFileBytes: maxBytes(values['max-file-size-kb']),
+    rules: parseRules(values.rule as string[]),
+  });
+  const inputs = discoverInputs(nodeFileHost, positionals.length ? positionals : ['.'], cwd);
+  const findings = positionFindings(workspace, diagnose(workspace, { ...inputs, orphanScope: 'together' }), cwd);
+  out.write(format === 'json' ? formatJson(findings) : format === 'sarif' ? formatSarif(findings, VERSION) : formatText(findings));
+  return findings.some((f) => f.severity === 'error') ? 1 : 0;
+}
+
+function report(args: string[], cwd: string, out: NodeJS.WritableStream): number {
+  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { format: { type: 'string', default: 'text' } } });
+  const format = values.format as string;
+  if (!['text', 'json'].includes(format)) throw new UsageError(`--format must be text or json, not "${format}"`);
+  if (positionals.length !== 1) throw new UsageError('report takes exactly one plan file');
+  const planPath = path.resolve(cwd, positionals[0]);
+  const workspace = new ConsolidationWorkspace(nodeFileHost, DEFAULT_OPTIONS);
+  if (workspace.text(planPath) === undefined) throw new UsageError(`${positionals[0]}: cannot read the plan file`);
+  const result = workspace.plan(planPath)!;
+  const data = buildReport(result, cwd);
+  out.write(format === 'json' ? JSON.stringify(data, null, 2) + '\n' : formatReportText(data));
+  return 0;
+}
+
+function parseRules(entries: string[]): RuleSettings {
+  const settings: Record<string, SeveritySetting> = {};
+  for (const entry of entries) {
+    const [code, severity] = entry.split('=');
+    if (!code || !severity || !SEVERITIES.has(severity)) throw new UsageError(`--rule expects CODE=SEVERITY, not "${entry}"`);
+    if (!isKnownCode(code)) throw new UsageError(`--rule: unknown code "${code}"`);
+    settings[code] = severity as SeveritySetting;
+  }
+  return settings;
+}
+
+function maxBytes(value: string | undefined): number {
+  if (value === undefined) return DEFAULT_OPTIONS.maxFileBytes;
+  const kb = Number(value);
+  if (!Number.isFinite(kb) || kb <= 0) throw new UsageError(`--max-file-size-kb must be a positive number, not "${value}"`);
+  return Math.floor(kb * 1024);
+}
+
+if (require.main === module) {
+  const code = main(process.argv.slice(2));
+  // Let stdout drain before exiting (large JSON output to a pipe).
+  process.stdout.write('', () => process.exit(code));
+}

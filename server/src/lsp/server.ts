@@ -1,0 +1,242 @@
+import * as path from 'node:path';
+import {
+  CodeActionKind,
+  DidChangeConfigurationNotification,
+  FileChangeType,
+  TextDocumentSyncKind,
+  TextDocuments,
+  type Connection,
+  type InitializeParams,
+  type InitializeResult,
+} from 'vscode-languageserver';
+import { TextDocument } from 'vscode-languageserver-textdocument';
+import { buildReport } from '../engine/report/report';
+import { formatReportText } from '../engine/report/reportText';
+import { ConsolidationWorkspace, isPlanFile } from '../engine/workspace/consolidationWorkspace';
+import { diagnose, flattenParts } from '../engine/workspace/diagnose';
+import type { Finding } from '../engine/rules/types';
+import { nodeFileHost } from '../engine/workspace/fileHost';
+import { ManifestReaderPool } from '../engine/workspace/manifestReaderPool';
+import { DEFAULT_SERVER_SETTINGS, ListPlansRequest, ReportRequest, type ServerSettings } from '../protocol/messages';
+import { quickFixes } from '../service/codeActions';
+import { codeLenses } from '../service/codeLens';
+import { completion } from '../service/completion';
+import { definition } from '../service/definition';
+import { toDiagnostic } from '../service/diagnostics';
+import { hover } from '../service/hover';
+import { documentSymbols } from '../service/symbols';
+import { pathToUri, uriToPath } from '../service/uris';
+import { DiagnosticsScheduler } from './diagnosticsScheduler';
+import { normalizeSettings, toWorkspaceOptions } from './settings';
+
+const PLAN_GLOBS = ['**/*.plan.yaml', '**/*.plan.yml'];
+
+/** The LSP adapter: transport and document sync here, every answer from the language service. */
+export function startServer(connection: Connection): void {
+  const documents = new TextDocuments(TextDocument);
+  let settings: ServerSettings = DEFAULT_SERVER_SETTINGS;
+  const workspace = new ConsolidationWorkspace(nodeFileHost, toWorkspaceOptions(settings));
+  let folders: string[] = [];
+  let pullsConfiguration = false;
+  const plansOnDisk = new Set<string>();
+  /** The client's own URI for each open file, so published diagnostics match it exactly. */
+  const uriOf = new Map<string, string>();
+  /** What was last published per URI, as the cached finding lists it was made of. */
+  const published = new Map<string, Finding[][]>();
+
+  const pool = ManifestReaderPool.beside(__dirname);
+  /** Parses started as texts arrive; a pass waits for them before it publishes. */
+  const inflight = new Set<Promise<void>>();
+  const parseAhead = (files: string[]) => {
+    const job = workspace.preload(files, pool).finally(() => inflight.delete(job));
+    inflight.add(job);
+  };
+
+  const scheduler = new DiagnosticsScheduler(async (dirty) => {
+    while (inflight.size > 0) await Promise.all(inflight);
+    publishDiagnostics(dirty);
+  }, (error) => connection.console.error(`diagnostics failed: ${(error as Error).stack ?? error}`));
+
+  function publishDiagnostics(dirty: ReadonlySet<string>): void {
+    const open = [...uriOf.keys()];
+    const plans = [...new Set([...plansOnDisk, ...open.filter(isPlanFile)])];
+    const byFile = diagnose(workspace, { plans, manifests: open.filter((f) => !isPlanFile(f)), orphanScope: 'per-file' });
+    const seen = new Set<string>();
+    for (const [file, parts] of byFile) {
+      const uri = uriOf.get(file) ?? pathToUri(file);
+      seen.add(uri);
+      const previous = published.get(uri);
+      if (previous && !dirty.has(uri) && sameParts(previous, parts)) continue;
+      published.set(uri, parts);
+      const diagnostics = flattenParts(parts).map((f) => toDiagnostic(workspace, f));
+      void connection.sendDiagnostics({ uri, version: documents.get(uri)?.version, diagnostics });
+    }
+    for (const uri of [...published.keys()]) {
+      if (seen.has(uri)) continue;
+      published.delete(uri);
+      void connection.sendDiagnostics({ uri, diagnostics: [] });
+    }
+  }
+
+  async function loadSettings(): Promise<void> {
+    if (!pullsConfiguration) return;
+    try {
+      const [value] = await connection.workspace.getConfiguration([{ section: 'consolidation' }]);
+      applySettings(value);
+    } catch (error) {
+      connection.console.warn(`could not read settings: ${(error as Error).message}`);
+    }
+  }
+
+  function applySettings(value: unknown): void {
+    settings = normalizeSettings(value);
+    workspace.setOptions(toWorkspaceOptions(settings));
+    for (const document of documents.all()) {
+      const file = uriToPath(document.uri);
+      if (file) workspace.setOverlay(file, document.getText());
+    }
+    published.clear();
+    scheduler.schedule();
+  }
+
+  function scanPlans(): void {
+    plansOnDisk.clear();
+    for (const folder of folders) for (const plan of nodeFileHost.glob(folder, PLAN_GLOBS)) plansOnDisk.add(plan);
+  }
+
+  /** A plan file path for a request's document, or undefined when it is not a plan. */
+  function planPath(uri: string): string | undefined {
+    const file = uriToPath(uri);
+    return file && isPlanFile(file) ? file : undefined;
+  }
+
+  function offsetIn(uri: string, position: { line: number; character: number }): number | undefined {
+    return documents.get(uri)?.offsetAt(position);
+  }
+
+  connection.onInitialize((params: InitializeParams): InitializeResult => {
+    folders = (params.workspaceFolders?.map((f) => uriToPath(f.uri)) ?? [params.rootUri ? uriToPath(params.rootUri) : params.rootPath ?? undefined]).filter(
+      (f): f is string => !!f,
+    );
+    pullsConfiguration = !!params.capabilities.workspace?.configuration;
+    if (params.initializationOptions && typeof params.initializationOptions === 'object') {
+      settings = normalizeSettings((params.initializationOptions as { settings?: unknown }).settings);
+      workspace.setOptions(toWorkspaceOptions(settings));
+    }
+    return {
+      capabilities: {
+        textDocumentSync: TextDocumentSyncKind.Incremental,
+        hoverProvider: true,
+        definitionProvider: true,
+        documentSymbolProvider: true,
+        completionProvider: { triggerCharacters: ['-', ' ', '[', ','] },
+        codeLensProvider: { resolveProvider: false },
+        codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix] },
+      },
+      serverInfo: { name: 'consolidation-plans', version: '0.1.0' },
+    };
+  });
+
+  connection.onInitialized(async () => {
+    if (pullsConfiguration) {
+      void connection.client.register(DidChangeConfigurationNotification.type, { section: 'consolidation' }).catch(() => undefined);
+    }
+    await loadSettings();
+    scanPlans();
+    parseAhead([...plansOnDisk].flatMap((plan) => workspace.sourceFiles(plan)));
+    scheduler.schedule();
+  });
+
+  connection.onDidChangeConfiguration((change) => {
+    if (pullsConfiguration) void loadSettings();
+    else applySettings((change.settings as { consolidation?: unknown } | undefined)?.consolidation);
+  });
+
+  documents.onDidChangeContent(({ document }) => {
+    const file = uriToPath(document.uri);
+    if (!file) return;
+    uriOf.set(file, document.uri);
+    workspace.setOverlay(file, document.getText());
+    parseAhead([file]);
+    scheduler.schedule(document.uri);
+  });
+
+  documents.onDidClose(({ document }) => {
+    const file = uriToPath(document.uri);
+    if (!file) return;
+    uriOf.delete(file);
+    workspace.setOverlay(file, undefined);
+    scheduler.schedule();
+  });
+
+  connection.onDidChangeWatchedFiles(({ changes }) => {
+    let rescan = false;
+    for (const change of changes) {
+      const file = uriToPath(change.uri);
+      if (!file) continue;
+      const kind = change.type === FileChangeType.Created ? 'created' : change.type === FileChangeType.Deleted ? 'deleted' : 'changed';
+      workspace.fileChanged(file, kind);
+      if (isPlanFile(file) && kind !== 'changed') rescan = true;
+    }
+    if (rescan) scanPlans();
+    scheduler.schedule();
+  });
+
+  connection.onHover(({ textDocument, position }) => {
+    const plan = planPath(textDocument.uri);
+    const offset = offsetIn(textDocument.uri, position);
+    return plan && offset !== undefined ? hover(workspace, plan, offset) ?? null : null;
+  });
+
+  connection.onCompletion(({ textDocument, position }) => {
+    const plan = planPath(textDocument.uri);
+    const offset = offsetIn(textDocument.uri, position);
+    return plan && offset !== undefined ? completion(workspace, plan, offset) : [];
+  });
+
+  connection.onDefinition(({ textDocument, position }) => {
+    const plan = planPath(textDocument.uri);
+    const offset = offsetIn(textDocument.uri, position);
+    return plan && offset !== undefined ? definition(workspace, plan, offset) : [];
+  });
+
+  connection.onCodeLens(({ textDocument }) => {
+    const plan = planPath(textDocument.uri);
+    return plan && settings.codeLens.enabled ? codeLenses(workspace, plan) : [];
+  });
+
+  connection.onDocumentSymbol(({ textDocument }) => {
+    const plan = planPath(textDocument.uri);
+    return plan ? documentSymbols(workspace, plan) : [];
+  });
+
+  connection.onCodeAction(({ textDocument, context }) => quickFixes(textDocument.uri, context.diagnostics));
+
+  connection.onRequest(ListPlansRequest, () => {
+    const plans = new Set([...plansOnDisk, ...documents.all().flatMap((d) => planPath(d.uri) ?? [])]);
+    return [...plans].sort().flatMap((file) => {
+      const model = workspace.planModel(file);
+      return model ? [{ uri: uriOf.get(file) ?? pathToUri(file), name: model.name ?? null, phases: model.phases.map((p) => ({ name: p.name, merges: p.merge.map((m) => m.name) })) }] : [];
+    });
+  });
+
+  connection.onRequest(ReportRequest, ({ uri }) => {
+    const file = planPath(uri);
+    const result = file ? workspace.plan(file) : undefined;
+    if (!result || !file) return null;
+    const report = buildReport(result, path.dirname(file));
+    return { text: formatReportText(report), json: report };
+  });
+
+  connection.onShutdown(async () => {
+    scheduler.dispose();
+    await pool?.dispose();
+  });
+
+  documents.listen(connection);
+  connection.listen();
+}
+
+function sameParts(a: Finding[][], b: Finding[][]): boolean {
+  return a.length === b.length && a.every((part, i) => part === b[i] || (part.length === 0 && b[i].length === 0));
+}

@@ -1,0 +1,42 @@
+/**
+ * Messages between the extension and the language server beyond standard LSP, typed once and
+ * shared by both sides (as vscode-eslint does).
+ */
+import { RequestType } from 'vscode-languageserver-protocol';
+
+export interface PlanPhase {
+  name: string;
+  merges: string[];
+}
+
+export interface PlanSummary {
+  uri: string;
+  name: string | null;
+  phases: PlanPhase[];
+}
+
+/** Every plan the server knows in the workspace. */
+export const ListPlansRequest = new RequestType<Record<string, never>, PlanSummary[], void>('consolidation/listPlans');
+
+export interface ReportParams {
+  uri: string;
+}
+
+export interface ReportResult {
+  /** The table `consolidate report` prints. */
+  text: string;
+  /** The same numbers as `consolidate report --format json`. */
+  json: unknown;
+}
+
+/** The budget report of one plan. */
+export const ReportRequest = new RequestType<ReportParams, ReportResult | null, void>('consolidation/report');
+
+/** Settings the server reads from the `consolidation` section. */
+export interface ServerSettings {
+  rules: Record<string, string>;
+  maxFileSizeKb: number;
+  codeLens: { enabled: boolean };
+}
+
+export const DEFAULT_SERVER_SETTINGS: ServerSettings = { rules: {}, maxFileSizeKb: 2048, codeLens: { enabled: true } };

@@ -1,0 +1,23 @@
+import type { CodeLens } from 'vscode-languageserver-types';
+import type { ConsolidationWorkspace } from '../engine/workspace/consolidationWorkspace';
+import { summarizeState } from './describe';
+import { toRange } from './positions';
+
+export const SHOW_REPORT_COMMAND = 'consolidation.showReport';
+
+/** Above the budget and above each phase: the state's totals and share of the budget. */
+export function codeLenses(workspace: ConsolidationWorkspace, planFile: string): CodeLens[] {
+  const result = workspace.plan(planFile);
+  if (!result) return [];
+  const { plan, analysis } = result;
+  const lenses: CodeLens[] = [];
+  const lens = (range: { start: number; end: number }, title: string): CodeLens => ({
+    range: toRange(workspace, planFile, range),
+    command: { title, command: SHOW_REPORT_COMMAND, arguments: [planFile] },
+  });
+  lenses.push(lens(plan.budget?.location.range ?? plan.location.range, `current: ${summarizeState(analysis.states[0], plan.budget)}`));
+  plan.phases.forEach((phase, i) => {
+    lenses.push(lens(phase.location.range, `after ${phase.name || `phase ${i + 1}`}: ${summarizeState(analysis.states[i + 1], plan.budget)}`));
+  });
+  return lenses;
+}
