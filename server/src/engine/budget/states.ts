@@ -285,7 +285,8 @@ export function mergeWorkloads(merge: MergeSpec, sources: WorkloadModel[], defau
     podLabels: { 'app.kubernetes.io/name': merge.name },
     selector: { 'app.kubernetes.io/name': merge.name },
     selectorHasExpressions: false,
-    steady: true,
+    // A merge of one-shot jobs only is still a job.
+    steady: sources.some((s) => s.steady),
     location: merge.location,
     nameLocation: merge.nameLocation,
     documentIndex: -1,

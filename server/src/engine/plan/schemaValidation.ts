@@ -8,7 +8,7 @@ import { deref, keyText, rangeOf, toPlain } from '../yaml/nodes';
 let validator: ValidateFunction | undefined;
 
 function getValidator(): ValidateFunction {
-  validator ??= new Ajv({ allErrors: true, strict: false }).compile(planSchema);
+  validator ??= new Ajv({ allErrors: true, strict: false, verbose: true }).compile(planSchema);
   return validator;
 }
 
@@ -43,7 +43,13 @@ export function validatePlanSchema(doc: Document): SchemaProblem[] {
 /** Drops the noise of composite keywords: a failed `anyOf`/`oneOf` is reported once, by its own message. */
 function simplify(errors: ErrorObject[]): ErrorObject[] {
   const composite = errors.filter((e) => e.keyword === 'anyOf' || e.keyword === 'oneOf').map((e) => e.instancePath);
-  return errors.filter((e) => e.keyword === 'anyOf' || e.keyword === 'oneOf' || !composite.includes(e.instancePath));
+  return errors.filter(
+    (e) =>
+      // `if`/`then` and `propertyNames` add a wrapper error beside the one that says what is wrong.
+      e.keyword !== 'if' &&
+      !(e.keyword === 'propertyNames' && errors.some((other) => other !== e && other.keyword === 'pattern' && other.propertyName !== undefined)) &&
+      (e.keyword === 'anyOf' || e.keyword === 'oneOf' || !composite.includes(e.instancePath)),
+  );
 }
 
 function describe(error: ErrorObject): string {
@@ -60,15 +66,16 @@ function describe(error: ErrorObject): string {
     case 'enum':
       return `${where} must be one of ${((error.params as { allowedValues: unknown[] }).allowedValues).map((v) => JSON.stringify(v)).join(', ')}.`;
     case 'pattern':
-      return `${where} is not valid here (expected ${patternHint(error)}).`;
+      return `${where}: ${JSON.stringify(error.data)} is not valid: ${patternHint(error)}`.replace(/\.?$/, '.');
     default:
       return `${where} ${error.message ?? 'is invalid'}.`;
   }
 }
 
 function patternHint(error: ErrorObject): string {
-  const description = (error.parentSchema as { description?: string } | undefined)?.description;
-  return description ? description.split('.')[0].toLowerCase() : `pattern ${(error.params as { pattern: string }).pattern}`;
+  const schema = error.parentSchema as { patternErrorMessage?: string; errorMessage?: string; description?: string } | undefined;
+  const hint = schema?.patternErrorMessage ?? schema?.errorMessage ?? schema?.description?.split('.')[0];
+  return hint ?? `pattern ${(error.params as { pattern: string }).pattern}`;
 }
 
 function locate(doc: Document, error: ErrorObject): OffsetRange {

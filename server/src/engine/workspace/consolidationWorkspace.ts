@@ -204,14 +204,15 @@ export class ConsolidationWorkspace {
       const files = new Set<string>();
       const empty: SourceGlob[] = [];
       for (const source of plan.sources) {
-        const matched = this.host.glob(base, [source.pattern]).filter((f) => !isPlanFile(f));
+        const matched = this.host.glob(base, [source.pattern]).filter((f) => !isPlanFile(f)).sort(composeLayerOrder);
         for (const overlayFile of this.overlays.keys()) {
           if (!files.has(overlayFile) && matchesGlob(base, source.pattern, overlayFile)) matched.push(overlayFile);
         }
         if (matched.length === 0) empty.push(source);
         for (const f of matched) files.add(f);
       }
-      list = Object.assign({ files: [...files].sort(), empty }, { key });
+      // Listed order matters: layered compose files override in the order the plan gives them.
+      list = Object.assign({ files: [...files], empty }, { key });
       this.sourceLists.set(plan.path, list);
     }
     return list;
@@ -281,4 +282,10 @@ export class ConsolidationWorkspace {
 function matchesGlob(base: string, pattern: string, file: string): boolean {
   const relative = path.relative(base, file).split(path.sep).join('/');
   return !relative.startsWith('..') && picomatch.isMatch(relative, pattern);
+}
+
+/** Paths sorted, with compose's `*.override.*` files after the file they override. */
+function composeLayerOrder(a: string, b: string): number {
+  const override = (f: string) => (/\.override\.ya?ml$/i.test(f) ? 1 : 0);
+  return override(a) - override(b) || (a < b ? -1 : a > b ? 1 : 0);
 }

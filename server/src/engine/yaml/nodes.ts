@@ -119,11 +119,14 @@ export function stringMap(doc: Document, node: unknown): Record<string, string> 
   return out;
 }
 
-/** Plain JS value of a node with a bound on alias expansion (alias bombs stop with an error). */
+/**
+ * Plain JS value of a node with a bound on alias expansion: alias bombs stop with an error, while
+ * compose files with anchors inside anchors (a few hundred expansions) still read.
+ */
 export function toPlain(doc: Document, node: unknown): unknown {
   const value = deref(doc, node);
   if (!value) return undefined;
-  return value.toJS(doc, { maxAliasCount: 100 });
+  return value.toJS(doc, { maxAliasCount: 10_000 });
 }
 
 /** The pairs of a node when it is a mapping, else none. */
