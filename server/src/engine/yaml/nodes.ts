@@ -1,4 +1,4 @@
-import { Alias, Document, isAlias, isMap, isPair, isScalar, isSeq, Node, Pair, Scalar, YAMLMap, YAMLSeq } from 'yaml';
+import { Alias, Document, isAlias, isMap, isPair, isScalar, isSeq, Node, Pair, Scalar, visit, YAMLMap, YAMLSeq } from 'yaml';
 import type { OffsetRange } from '../model/location';
 
 /** A YAML node as read from a document: aliases are resolved one level, never expanded recursively. */
@@ -13,10 +13,35 @@ export function rangeOf(node: Node | null | undefined): OffsetRange | undefined 
 
 export function deref(doc: Document, node: unknown): Node | undefined {
   if (isAlias(node)) {
-    const target = (node as Alias).resolve(doc);
-    return isAlias(target) ? undefined : (target as Node | undefined);
+    const target = resolveAlias(doc, node as Alias);
+    return isAlias(target) ? undefined : target;
   }
   return (node ?? undefined) as Node | undefined;
+}
+
+const anchorIndex = new WeakMap<Document, Map<string, { start: number; node: Node }[]>>();
+
+/**
+ * The node an alias refers to: the last anchor of that name before it. `Alias.resolve` walks the
+ * whole document on every call, which makes files with many `<<: *defaults` quadratic.
+ */
+function resolveAlias(doc: Document, alias: Alias): Node | undefined {
+  let index = anchorIndex.get(doc);
+  if (!index) {
+    const built = new Map<string, { start: number; node: Node }[]>();
+    visit(doc, (_key, node) => {
+      if ((isScalar(node) || isMap(node) || isSeq(node)) && node.anchor) {
+        const list = built.get(node.anchor) ?? [];
+        list.push({ start: node.range?.[0] ?? 0, node });
+        built.set(node.anchor, list);
+      }
+    });
+    anchorIndex.set(doc, (index = built));
+  }
+  const at = alias.range?.[0] ?? Number.MAX_SAFE_INTEGER;
+  let found: Node | undefined;
+  for (const candidate of index.get(alias.source) ?? []) if (candidate.start < at) found = candidate.node;
+  return found;
 }
 
 export function asMap(doc: Document, node: unknown): YAMLMap<unknown, unknown> | undefined {
@@ -43,7 +68,18 @@ export function keyText(key: unknown): string | undefined {
 }
 
 /** The pairs of a mapping, including those brought in by `<<` merge keys (own keys win). */
+const mergedPairs = new WeakMap<YAMLMap<unknown, unknown>, Pair<unknown, unknown>[]>();
+
 export function pairsOf(doc: Document, map: YAMLMap<unknown, unknown>, depth = 0): Pair<unknown, unknown>[] {
+  let pairs = mergedPairs.get(map);
+  if (!pairs) {
+    pairs = collectPairs(doc, map, depth);
+    mergedPairs.set(map, pairs);
+  }
+  return pairs;
+}
+
+function collectPairs(doc: Document, map: YAMLMap<unknown, unknown>, depth: number): Pair<unknown, unknown>[] {
   const own: Pair<unknown, unknown>[] = [];
   const merged: Pair<unknown, unknown>[] = [];
   for (const item of map.items) {
