@@ -14,6 +14,7 @@ export class Config {
       rules: this.raw.get<Record<string, string>>('rules', {}),
       maxFileSizeKb: this.raw.get<number>('maxFileSizeKb', 2048),
       codeLens: { enabled: this.raw.get<boolean>('codeLens.enabled', true) },
+      generatedDirectory: this.generatedDirectory,
     };
   }
 

@@ -8,6 +8,7 @@ import { ConsolidationWorkspace, DEFAULT_OPTIONS } from '../engine/workspace/con
 import { diagnose } from '../engine/workspace/diagnose';
 import { nodeFileHost } from '../engine/workspace/fileHost';
 import { discoverInputs, UsageError } from './discover';
+import { render } from './render';
 import { formatJson, formatSarif, formatText, positionFindings } from './findingsOutput';
 
 declare const CLI_VERSION: string | undefined;
@@ -22,13 +23,17 @@ Commands:
       --max-file-size-kb N       Files over N KiB are not analysed (default 2048)
   report PLAN       Print the plan's numbers per state
       --format text|json         Output format (default text)
+  render PLAN       The manifests each phase creates or touches (all phases, in order)
+      --phase NAME               Only this phase
+      --out DIR                  Write a folder per phase instead of printing
+      --format yaml|kustomize    kustomize adds kustomization.yaml files (needs --out)
 
 Exit status: 0 no error-severity finding, 1 some, 2 usage or I/O error.
 `;
 
 const SEVERITIES = new Set(['error', 'warning', 'information', 'hint', 'off']);
 
-export function main(argv: string[], cwd = process.cwd(), out = process.stdout, err = process.stderr): number {
+export function main(argv: string[], cwd = process.cwd(), out: NodeJS.WritableStream = process.stdout, err: NodeJS.WritableStream = process.stderr): number {
   try {
     const [command, ...rest] = argv;
     switch (command) {
@@ -36,6 +41,8 @@ export function main(argv: string[], cwd = process.cwd(), out = process.stdout, 
         return check(rest, cwd, out);
       case 'report':
         return report(rest, cwd, out);
+      case 'render':
+        return render(rest, cwd, out, err);
       case '--version':
       case '-v':
         out.write(`${VERSION}\n`);

@@ -17,7 +17,8 @@ import { diagnose, flattenParts } from '../engine/workspace/diagnose';
 import type { Finding } from '../engine/rules/types';
 import { nodeFileHost } from '../engine/workspace/fileHost';
 import { ManifestReaderPool } from '../engine/workspace/manifestReaderPool';
-import { DEFAULT_SERVER_SETTINGS, ListPlansRequest, ReportRequest, type ServerSettings } from '../protocol/messages';
+import { DEFAULT_SERVER_SETTINGS, GENERATE_KIND, ListPlansRequest, ReportRequest, type ServerSettings } from '../protocol/messages';
+import { generateActions, isGenerateData, resolveGenerate } from '../service/generateAction';
 import { quickFixes } from '../service/codeActions';
 import { codeLenses } from '../service/codeLens';
 import { completion } from '../service/completion';
@@ -26,6 +27,7 @@ import { toDiagnostic } from '../service/diagnostics';
 import { hover } from '../service/hover';
 import { documentSymbols } from '../service/symbols';
 import { pathToUri, uriToPath } from '../service/uris';
+import { toRange } from '../service/positions';
 import { DiagnosticsScheduler } from './diagnosticsScheduler';
 import { normalizeSettings, toWorkspaceOptions } from './settings';
 
@@ -131,7 +133,7 @@ export function startServer(connection: Connection): void {
         documentSymbolProvider: true,
         completionProvider: { triggerCharacters: ['-', ' ', '[', ','] },
         codeLensProvider: { resolveProvider: false },
-        codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix] },
+        codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix, GENERATE_KIND], resolveProvider: true },
       },
       serverInfo: { name: 'consolidation-plans', version: '0.1.0' },
     };
@@ -210,13 +212,38 @@ export function startServer(connection: Connection): void {
     return plan ? documentSymbols(workspace, plan) : [];
   });
 
-  connection.onCodeAction(({ textDocument, context }) => quickFixes(textDocument.uri, context.diagnostics));
+  connection.onCodeAction(({ textDocument, context, range }) => {
+    const document = documents.get(textDocument.uri);
+    if (!document) return [];
+    const actions = quickFixes(textDocument.uri, context.diagnostics, (offset) => document.positionAt(offset));
+    const plan = planPath(textDocument.uri);
+    const wantsGenerate = !context.only || context.only.some((kind) => GENERATE_KIND.startsWith(kind));
+    if (plan && wantsGenerate) {
+      const offsets = { start: document.offsetAt(range.start), end: document.offsetAt(range.end) };
+      actions.push(...generateActions(workspace, plan, textDocument.uri, offsets, settings.generatedDirectory));
+    }
+    return actions;
+  });
+
+  connection.onCodeActionResolve((action) => {
+    if (!isGenerateData(action.data)) return action;
+    const plan = planPath(action.data.planUri);
+    return plan ? resolveGenerate(workspace, plan, action, settings.generatedDirectory) : action;
+  });
 
   connection.onRequest(ListPlansRequest, () => {
     const plans = new Set([...plansOnDisk, ...documents.all().flatMap((d) => planPath(d.uri) ?? [])]);
     return [...plans].sort().flatMap((file) => {
       const model = workspace.planModel(file);
-      return model ? [{ uri: uriOf.get(file) ?? pathToUri(file), name: model.name ?? null, phases: model.phases.map((p) => ({ name: p.name, merges: p.merge.map((m) => m.name) })) }] : [];
+      return model
+        ? [
+            {
+              uri: uriOf.get(file) ?? pathToUri(file),
+              name: model.name ?? null,
+              phases: model.phases.map((p) => ({ name: p.name, merges: p.merge.map((m) => m.name), nameRange: toRange(workspace, file, p.nameLocation.range) })),
+            },
+          ]
+        : [];
     });
   });
 

@@ -17,6 +17,9 @@ export function normalizeSettings(raw: unknown): ServerSettings {
     rules,
     maxFileSizeKb: Number.isFinite(size) && size > 0 ? size : DEFAULT_SERVER_SETTINGS.maxFileSizeKb,
     codeLens: { enabled: value.codeLens?.enabled !== false },
+    generatedDirectory: typeof value.generatedDirectory === 'string' && value.generatedDirectory.trim() && !value.generatedDirectory.includes('..')
+      ? value.generatedDirectory.trim()
+      : DEFAULT_SERVER_SETTINGS.generatedDirectory,
   };
 }
 

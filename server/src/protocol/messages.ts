@@ -2,11 +2,13 @@
  * Messages between the extension and the language server beyond standard LSP, typed once and
  * shared by both sides (as vscode-eslint does).
  */
-import { RequestType } from 'vscode-languageserver-protocol';
+import { RequestType, type Range } from 'vscode-languageserver-protocol';
 
 export interface PlanPhase {
   name: string;
   merges: string[];
+  /** Where the phase's name is written in the plan. */
+  nameRange: Range;
 }
 
 export interface PlanSummary {
@@ -37,6 +39,22 @@ export interface ServerSettings {
   rules: Record<string, string>;
   maxFileSizeKb: number;
   codeLens: { enabled: boolean };
+  /** Where generated merged manifests go, relative to the plan. */
+  generatedDirectory: string;
 }
 
-export const DEFAULT_SERVER_SETTINGS: ServerSettings = { rules: {}, maxFileSizeKb: 2048, codeLens: { enabled: true } };
+export const DEFAULT_SERVER_SETTINGS: ServerSettings = { rules: {}, maxFileSizeKb: 2048, codeLens: { enabled: true }, generatedDirectory: 'generated' };
+
+/** Client command that opens a file after a code action wrote it. */
+export const OPEN_FILE_COMMAND = 'consolidation.openFile';
+
+/** The code action kind of "Generate merged manifests" (shown with the refactorings in the light bulb). */
+export const GENERATE_KIND = 'refactor.generate';
+
+/** `data` of an unresolved "Generate merged manifests" action. */
+export interface GenerateActionData {
+  kind: 'generate';
+  planUri: string;
+  phase: string;
+  merge?: string;
+}

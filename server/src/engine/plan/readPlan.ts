@@ -191,6 +191,8 @@ class PlanReader {
       replicas: this.integer(replicasNode),
       replicasLocation: replicasNode ? this.at(rangeOf(replicasNode)) : undefined,
       ports,
+      portsLocation: getPair(doc, merge, 'ports') ? this.at(rangeOf(getPair(doc, merge, 'ports')!.key as never)) : undefined,
+      serviceAccountName: stringValue(doc, get(doc, merge, 'serviceAccountName')),
       container: containerMap
         ? {
             image: stringValue(doc, get(doc, containerMap, 'image')),

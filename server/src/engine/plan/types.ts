@@ -51,7 +51,11 @@ export interface MergeSpec {
   replicas?: number;
   replicasLocation?: SourceLocation;
   ports: PortMapping[];
+  /** The `ports` key, when written. */
+  portsLocation?: SourceLocation;
   container?: MergeContainerSpec;
+  /** The service account of the merged pod when the sources disagree. */
+  serviceAccountName?: string;
   location: SourceLocation;
 }
 

@@ -1,6 +1,7 @@
 import type { ManifestFile, ServiceModel, WorkloadModel } from '../model/workspace';
 import type { PlanAnalysis } from '../budget/states';
 import type { PlanModel } from '../plan/types';
+import type { MergeFact } from '../render/mergeChecks';
 
 export interface ManifestContext {
   file: ManifestFile;
@@ -20,4 +21,6 @@ export interface PlanContext {
   /** Source globs that matched no file. */
   emptySources: PlanModel['sources'];
   workloads: WorkloadModel[];
+  /** What rendering the plan's merges found (merge/* codes). */
+  mergeFacts: MergeFact[];
 }

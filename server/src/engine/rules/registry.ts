@@ -21,6 +21,16 @@ import { podsExceeded } from './budget/podsExceeded';
 import { requestsExceeded } from './budget/requestsExceeded';
 import { targetMissed } from './budget/targetMissed';
 import { unschedulable } from './budget/unschedulable';
+import { hpaOrphaned } from './merge/hpaOrphaned';
+import { kindMismatch } from './merge/kindMismatch';
+import { namespaceMismatch } from './merge/namespaceMismatch';
+import { noSavings } from './merge/noSavings';
+import { podSpecConflict } from './merge/podSpecConflict';
+import { portConflict } from './merge/portConflict';
+import { portUnmapped } from './merge/portUnmapped';
+import { rwoVolumeReplicated } from './merge/rwoVolumeReplicated';
+import { serviceAccountConflict } from './merge/serviceAccountConflict';
+import { singletonReplicated } from './merge/singletonReplicated';
 
 /** Checks of one manifest file on its own. */
 export const MANIFEST_RULES: readonly Rule<ManifestContext>[] = [
@@ -50,6 +60,16 @@ export const PLAN_RULES: readonly Rule<PlanContext>[] = [
   unschedulable,
   targetMissed,
   missingRequests,
+  portConflict,
+  kindMismatch,
+  namespaceMismatch,
+  serviceAccountConflict,
+  podSpecConflict,
+  singletonReplicated,
+  rwoVolumeReplicated,
+  hpaOrphaned,
+  portUnmapped,
+  noSavings,
 ];
 
 export const ALL_RULES: readonly Rule<never>[] = [...MANIFEST_RULES, ...MANIFEST_SET_RULES, ...PLAN_RULES] as Rule<never>[];

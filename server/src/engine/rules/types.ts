@@ -6,7 +6,9 @@ export type SeveritySetting = Severity | 'off';
 /** Typed data a finding carries for its code actions (chosen by code, never by message text). */
 export type FixData =
   | { fix: 'replace'; replacement: string; title: string }
-  | { fix: 'choose'; replacements: string[]; title: string };
+  | { fix: 'choose'; replacements: string[]; title: string }
+  /** Edits of the file the finding is in, computed by the engine (offsets into that file). */
+  | { fix: 'edits'; actions: { title: string; changes: { start: number; end: number; newText: string }[] }[] };
 
 export interface RelatedLocation {
   location: SourceLocation;

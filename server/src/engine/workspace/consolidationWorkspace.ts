@@ -9,8 +9,11 @@ import type { PlanModel, SourceGlob } from '../plan/types';
 import { MANIFEST_RULES, MANIFEST_SET_RULES, PLAN_RULES, runRules, type RuleSettings } from '../rules/registry';
 import type { Finding } from '../rules/types';
 import { LineIndex } from '../yaml/lineIndex';
+import { toPlain } from '../yaml/nodes';
+import { parseYaml } from '../yaml/parse';
 import type { FileHost } from './fileHost';
 import type { ManifestReaderPool } from './manifestReaderPool';
+import { renderPlan, type PlanRender } from '../render/renderPlan';
 
 export interface WorkspaceOptions {
   /** Files over this many bytes are not parsed. */
@@ -43,6 +46,8 @@ interface CachedText {
   lines?: LineIndex;
   manifest?: ManifestFile;
   plan?: PlanModel;
+  /** Plain values of the file's YAML documents, read on demand (rendering, merge checks). */
+  values?: unknown[];
 }
 
 /**
@@ -60,6 +65,7 @@ export class ConsolidationWorkspace {
   private fileSetFindingCache = new WeakMap<ManifestFile, Finding[]>();
   private readonly planFindingCache = new WeakMap<PlanResult, Finding[]>();
   private readonly planSetFindingCache = new WeakMap<PlanResult, Finding[]>();
+  private readonly renderCache = new WeakMap<PlanResult, PlanRender>();
 
   constructor(private readonly host: FileHost, private options: WorkspaceOptions = DEFAULT_OPTIONS) {}
 
@@ -143,6 +149,20 @@ export class ConsolidationWorkspace {
     await Promise.all(jobs);
   }
 
+  /** The plain value of one YAML document of a file (aliases expanded with a bound). */
+  documentValue(file: string, index: number): unknown {
+    const entry = this.entry(file);
+    if (!entry || index < 0) return undefined;
+    entry.values ??= parseYaml(entry.text).documents.map((doc) => {
+      try {
+        return toPlain(doc, doc.contents);
+      } catch {
+        return undefined;
+      }
+    });
+    return entry.values[index];
+  }
+
   /** The files a plan's source globs match. */
   sourceFiles(planFile: string): string[] {
     const plan = this.planModel(planFile);
@@ -224,10 +244,23 @@ export class ConsolidationWorkspace {
     if (!result) return [];
     let findings = this.planFindingCache.get(result);
     if (!findings) {
-      findings = runRules(PLAN_RULES, { plan: result.plan, analysis: result.analysis, emptySources: result.emptySources, workloads: result.workloads }, this.options.rules);
+      const mergeFacts = result.plan.phases.some((p) => p.merge.length > 0) ? this.render(file)?.facts ?? [] : [];
+      findings = runRules(PLAN_RULES, { plan: result.plan, analysis: result.analysis, emptySources: result.emptySources, workloads: result.workloads, mergeFacts }, this.options.rules);
       this.planFindingCache.set(result, findings);
     }
     return findings;
+  }
+
+  /** The manifests each phase creates or touches (cached with the plan's analysis). */
+  render(file: string): PlanRender | undefined {
+    const result = this.plan(file);
+    if (!result) return undefined;
+    let rendered = this.renderCache.get(result);
+    if (!rendered) {
+      rendered = renderPlan(this, result);
+      this.renderCache.set(result, rendered);
+    }
+    return rendered;
   }
 
   /** Cross-file findings over a plan's sources, with the plan's default namespace. */

@@ -1,0 +1,69 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { parseArgs } from 'node:util';
+import { toYaml } from '../engine/render/toYaml';
+import type { PhaseRender } from '../engine/render/renderPlan';
+import { ConsolidationWorkspace, DEFAULT_OPTIONS } from '../engine/workspace/consolidationWorkspace';
+import { nodeFileHost } from '../engine/workspace/fileHost';
+import { UsageError } from './discover';
+
+/** `consolidate render PLAN [--phase NAME] [--out DIR] [--format yaml|kustomize]` */
+export function render(args: string[], cwd: string, out: NodeJS.WritableStream, err: NodeJS.WritableStream): number {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: { phase: { type: 'string' }, out: { type: 'string' }, format: { type: 'string', default: 'yaml' } },
+  });
+  const format = values.format as string;
+  if (!['yaml', 'kustomize'].includes(format)) throw new UsageError(`--format must be yaml or kustomize, not "${format}"`);
+  if (format === 'kustomize' && !values.out) throw new UsageError('--format kustomize writes a folder: give --out DIR');
+  if (positionals.length !== 1) throw new UsageError('render takes exactly one plan file');
+  const planPath = path.resolve(cwd, positionals[0]);
+  const workspace = new ConsolidationWorkspace(nodeFileHost, DEFAULT_OPTIONS);
+  if (workspace.text(planPath) === undefined) throw new UsageError(`${positionals[0]}: cannot read the plan file`);
+  const rendered = workspace.render(planPath)!;
+  let phases = rendered.phases;
+  if (values.phase !== undefined) {
+    phases = phases.filter((p) => p.phase.name === values.phase);
+    if (phases.length === 0) throw new UsageError(`no phase "${values.phase}" in the plan (phases: ${rendered.phases.map((p) => p.phase.name).join(', ') || 'none'})`);
+  }
+  const errors = workspace.planFindings(planPath).filter((f) => f.severity === 'error');
+  if (errors.length > 0) err.write(`consolidate: warning: the plan has ${errors.length} error(s); run \`consolidate check\` before applying this output\n`);
+  if (!values.out) {
+    out.write(phases.map((p) => `# Phase ${p.phase.name}\n${toYaml(p.objects)}`).join(''));
+    return 0;
+  }
+  const outDir = path.resolve(cwd, values.out);
+  phases.forEach((phase, index) => writePhase(outDir, phase, index, format === 'kustomize'));
+  if (format === 'kustomize') {
+    fs.writeFileSync(path.join(outDir, 'kustomization.yaml'), kustomization(phases.map((p, i) => phaseFolder(p, i))));
+  }
+  err.write(`consolidate: wrote ${phases.length} phase folder(s) to ${path.relative(cwd, outDir) || '.'}\n`);
+  return 0;
+}
+
+function phaseFolder(phase: PhaseRender, index: number): string {
+  return `${String(index + 1).padStart(2, '0')}-${phase.phase.name}`;
+}
+
+function writePhase(outDir: string, phase: PhaseRender, index: number, kustomize: boolean): void {
+  const dir = path.join(outDir, phaseFolder(phase, index));
+  fs.mkdirSync(dir, { recursive: true });
+  const files: string[] = [];
+  const inMerges = new Set(phase.merges.flatMap((m) => m.objects.map((o) => o.object)));
+  for (const merge of phase.merges) {
+    const file = `${merge.merge.name}.yaml`;
+    fs.writeFileSync(path.join(dir, file), toYaml(merge.objects));
+    files.push(file);
+  }
+  const others = phase.objects.filter((o) => !inMerges.has(o.object));
+  if (others.length > 0) {
+    fs.writeFileSync(path.join(dir, 'changes.yaml'), toYaml(others));
+    files.push('changes.yaml');
+  }
+  if (kustomize) fs.writeFileSync(path.join(dir, 'kustomization.yaml'), kustomization(files));
+}
+
+function kustomization(resources: string[]): string {
+  return ['apiVersion: kustomize.config.k8s.io/v1beta1', 'kind: Kustomization', 'resources:', ...resources.map((r) => `  - ${r}`), ''].join('\n');
+}

@@ -1,0 +1,37 @@
+import type { OffsetRange } from '../model/location';
+import type { MergeSpec, WorkloadRef } from './types';
+
+/** A change to the plan's text, computed where the plan's structure is known. */
+export interface TextChange {
+  range: OffsetRange;
+  newText: string;
+}
+
+/** Adds `key: value` to a merge, in its own style (flow `{...}` or block). */
+export function setMergeKey(text: string, merge: MergeSpec, key: string, value: string): TextChange {
+  const { start, end } = merge.location.range;
+  const body = text.slice(start, end);
+  if (body.startsWith('{')) {
+    const close = start + body.lastIndexOf('}');
+    return { range: { start: close, end: close }, newText: `, ${key}: ${value}` };
+  }
+  const lineStart = text.lastIndexOf('\n', start - 1) + 1;
+  const indent = ' '.repeat(start - lineStart);
+  const contentEnd = start + body.replace(/\s+$/, '').length;
+  return { range: { start: contentEnd, end: contentEnd }, newText: `\n${indent}${key}: ${value}` };
+}
+
+/** Removes one reference from a `from:`/`remove:` list, flow or block. */
+export function removeListItem(text: string, ref: WorkloadRef): TextChange {
+  const { start, end } = ref.location.range;
+  const lineStart = text.lastIndexOf('\n', start - 1) + 1;
+  const lineEndIndex = text.indexOf('\n', end);
+  const lineEnd = lineEndIndex === -1 ? text.length : lineEndIndex;
+  if (/^\s*-\s*$/.test(text.slice(lineStart, start)) && /^\s*(#.*)?$/.test(text.slice(end, lineEnd))) {
+    return { range: { start: lineStart, end: lineEndIndex === -1 ? lineEnd : lineEnd + 1 }, newText: '' };
+  }
+  const after = /^\s*,\s*/.exec(text.slice(end));
+  if (after) return { range: { start, end: end + after[0].length }, newText: '' };
+  const before = /,\s*$/.exec(text.slice(0, start));
+  return { range: { start: before ? start - before[0].length : start, end }, newText: '' };
+}

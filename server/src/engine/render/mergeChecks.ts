@@ -1,0 +1,258 @@
+import { formatQuantityForResource } from '../quantity';
+import type { PlanState } from '../budget/states';
+import { namespaceOf } from '../budget/resolve';
+import type { SourceLocation } from '../model/location';
+import type { ManifestFile, ServiceModel } from '../model/workspace';
+import { removeListItem, setMergeKey } from '../plan/planEdits';
+import type { MergeSpec, PhaseSpec, WorkloadRef } from '../plan/types';
+import type { FixData, RelatedLocation } from '../rules/types';
+import { at, isObject, podSpecOf, type KubeObject } from './kube';
+import type { MergeSource } from './podMerge';
+
+export type MergeCode =
+  | 'merge/port-conflict'
+  | 'merge/kind-mismatch'
+  | 'merge/namespace-mismatch'
+  | 'merge/service-account-conflict'
+  | 'merge/pod-spec-conflict'
+  | 'merge/singleton-replicated'
+  | 'merge/rwo-volume-replicated'
+  | 'merge/hpa-orphaned'
+  | 'merge/port-unmapped'
+  | 'merge/no-savings';
+
+/** A reason a merge would not work (or what it saves), placed on the plan line that causes it. */
+export interface MergeFact {
+  code: MergeCode;
+  phase: string;
+  merge: string;
+  message: string;
+  location: SourceLocation;
+  related?: RelatedLocation[];
+  data?: FixData;
+}
+
+export interface ServiceEntry {
+  model: ServiceModel | undefined;
+  object: KubeObject;
+  /** Ids of the workloads whose pods it selects now. */
+  selects: Set<string>;
+}
+
+export interface MergeCheckInput {
+  phase: PhaseSpec;
+  merge: MergeSpec;
+  sources: (MergeSource & { ref?: WorkloadRef })[];
+  merged: KubeObject;
+  replicas: number;
+  selecting: ServiceEntry[];
+  manifests: ManifestFile[];
+  defaultNamespace: string | undefined;
+  planText: string;
+  before: PlanState;
+  after: PlanState;
+}
+
+const POD_SPEC_FIELDS = ['nodeSelector', 'tolerations', 'affinity', 'hostNetwork', 'securityContext', 'restartPolicy'] as const;
+const STEADY_KINDS = new Set(['Deployment', 'ComposeService', 'ReplicaSet']);
+
+export function checkMerge(input: MergeCheckInput): MergeFact[] {
+  const facts: MergeFact[] = [];
+  const { merge, phase, sources } = input;
+  const report = (code: MergeCode, message: string, location: SourceLocation, extra: Partial<MergeFact> = {}) =>
+    facts.push({ code, phase: phase.name, merge: merge.name, message: `Merge ${merge.name}: ${message}`, location, ...extra });
+  const refOf = (source: (typeof sources)[number]) => source.ref?.location ?? merge.nameLocation;
+  const first = sources[0];
+
+  // Kinds: Deployments (and compose services) together, or StatefulSets together; nothing else merges.
+  const kindOf = (s: MergeSource) => (STEADY_KINDS.has(s.workload.kind) ? 'Deployment' : s.workload.kind);
+  const mergeable = (k: string) => k === 'Deployment' || k === 'StatefulSet';
+  for (const source of sources) {
+    const kind = kindOf(source);
+    if (!mergeable(kind) || kind !== kindOf(first)) {
+      report(
+        'merge/kind-mismatch',
+        `${source.workload.name} is a ${source.workload.kind}${mergeable(kind) ? ` and ${first.workload.name} a ${first.workload.kind}` : ''}: only Deployments with Deployments or StatefulSets with StatefulSets merge into one pod.`,
+        refOf(source),
+        { related: [{ location: source.workload.nameLocation, message: `${source.workload.kind} ${source.workload.name}` }] },
+      );
+    }
+  }
+
+  const namespaces = sources.map((s) => namespaceOf(s.workload, input.defaultNamespace));
+  sources.forEach((source, i) => {
+    if (namespaces[i] !== namespaces[0]) {
+      report('merge/namespace-mismatch', `${source.workload.name} is in namespace ${namespaces[i]}, ${first.workload.name} in ${namespaces[0]}: one pod lives in one namespace.`, refOf(source), {
+        related: [{ location: source.workload.nameLocation, message: `${source.workload.name}` }],
+      });
+    }
+  });
+
+  const accounts = sources.map((s) => String(at(podSpecOf(s.object), ['serviceAccountName']) ?? 'default'));
+  const distinctAccounts = [...new Set(accounts)];
+  if (distinctAccounts.length > 1 && !merge.serviceAccountName) {
+    report('merge/service-account-conflict', `the workloads run as different service accounts (${distinctAccounts.join(', ')}); one pod has one. Choose which the merged pod uses.`, merge.nameLocation, {
+      related: sources.map((s, i) => ({ location: s.workload.nameLocation, message: `${s.workload.name}: serviceAccountName ${accounts[i]}` })),
+      data: {
+        fix: 'edits',
+        actions: distinctAccounts.map((account) => ({ title: `Use service account ${account}`, changes: [toChange(setMergeKey(input.planText, merge, 'serviceAccountName', account))] })),
+      },
+    });
+  }
+
+  for (const field of POD_SPEC_FIELDS) {
+    const values = sources.map((s) => JSON.stringify(podSpecOf(s.object)[field] ?? null));
+    sources.forEach((source, i) => {
+      if (values[i] === values[0]) return;
+      report('merge/pod-spec-conflict', `${source.workload.name} and ${first.workload.name} set different ${field} (${short(values[i])} vs ${short(values[0])}); the merged pod takes ${first.workload.name}'s.`, refOf(source), {
+        related: [{ location: source.workload.nameLocation, message: `${source.workload.name}` }],
+      });
+    });
+  }
+
+  checkPorts(input, report, refOf);
+  checkSingletons(input, report, refOf);
+  checkVolumes(input, report, refOf);
+  checkPolicies(input, report, refOf);
+  if (merge.strategy === 'replace') checkPortMappings(input, report);
+  reportSavings(input, report);
+  return facts;
+}
+
+type Report = (code: MergeCode, message: string, location: SourceLocation, extra?: Partial<MergeFact>) => void;
+type RefOf = (source: MergeCheckInput['sources'][number]) => SourceLocation;
+
+function checkPorts(input: MergeCheckInput, report: Report, refOf: RefOf): void {
+  const seen = new Map<string, { source: string; container: string; location: SourceLocation }>();
+  const ports =
+    input.merge.strategy === 'replace'
+      ? (input.merge.container?.ports ?? []).map((port) => ({ source: undefined, container: input.merge.name, port, protocol: 'TCP', location: input.merge.container!.location }))
+      : input.sources.flatMap((s) => s.workload.containers.flatMap((c) => c.ports.map((p) => ({ source: s, container: c.name, port: p.port, protocol: p.protocol, location: p.location }))));
+  for (const p of ports) {
+    const key = `${p.port}/${p.protocol}`;
+    const first = seen.get(key);
+    if (!first) {
+      seen.set(key, { source: p.source?.workload.name ?? input.merge.name, container: p.container, location: p.location });
+      continue;
+    }
+    if (p.source && first.source === p.source.workload.name) continue; // within one workload: manifest/duplicate-port
+    report('merge/port-conflict', `container ${p.container}${p.source ? ` of ${p.source.workload.name}` : ''} and container ${first.container} of ${first.source} both listen on ${key}; in one pod they share one network namespace.`, p.source ? refOf(p.source) : input.merge.nameLocation, {
+      related: [
+        { location: p.location, message: `${p.container}: ${key}` },
+        { location: first.location, message: `${first.container}: ${key}` },
+      ],
+    });
+  }
+}
+
+function checkSingletons(input: MergeCheckInput, report: Report, refOf: RefOf): void {
+  if (input.replicas <= 1) return;
+  for (const source of input.sources) {
+    if (source.workload.replicas !== 1 || input.selecting.some((s) => s.selects.has(source.workload.id))) continue;
+    const actions: { title: string; changes: { start: number; end: number; newText: string }[] }[] = [];
+    if (input.merge.replicasLocation) {
+      actions.push({ title: 'Set replicas: 1', changes: [{ ...input.merge.replicasLocation.range, newText: '1' }] });
+    } else {
+      actions.push({ title: 'Set replicas: 1', changes: [toChange(setMergeKey(input.planText, input.merge, 'replicas', '1'))] });
+    }
+    if (source.ref) actions.push({ title: `Leave ${source.workload.name} out of the merge`, changes: [toChange(removeListItem(input.planText, source.ref))] });
+    report(
+      'merge/singleton-replicated',
+      `${source.workload.name} ran 1 replica and no Service selects it (a worker, a reconciler): in a pod with ${input.replicas} replicas its work would run ${input.replicas} times.`,
+      refOf(source),
+      { related: [{ location: source.workload.replicasLocation ?? source.workload.nameLocation, message: `${source.workload.name}: 1 replica` }], data: { fix: 'edits', actions } },
+    );
+  }
+}
+
+function checkVolumes(input: MergeCheckInput, report: Report, refOf: RefOf): void {
+  if (input.replicas <= 1) return;
+  for (const source of input.sources) {
+    const volumes = at(podSpecOf(source.object), ['volumes']);
+    for (const volume of Array.isArray(volumes) ? volumes.filter(isObject) : []) {
+      const claimName = at(volume, ['persistentVolumeClaim', 'claimName']);
+      if (typeof claimName !== 'string') continue;
+      const namespace = namespaceOf(source.workload, input.defaultNamespace);
+      const claim = input.manifests.flatMap((m) => m.claims).find((c) => c.name === claimName && (c.namespace ?? input.defaultNamespace ?? 'default') === namespace);
+      if (!claim || !claim.accessModes.some((m) => m === 'ReadWriteOnce' || m === 'ReadWriteOncePod')) continue;
+      report('merge/rwo-volume-replicated', `${source.workload.name} mounts claim ${claimName} (${claim.accessModes.join(', ')}); ${input.replicas} replicas of the merged pod cannot all mount it.`, refOf(source), {
+        related: [{ location: claim.location, message: `PersistentVolumeClaim ${claimName}` }],
+      });
+    }
+  }
+}
+
+function checkPolicies(input: MergeCheckInput, report: Report, refOf: RefOf): void {
+  for (const source of input.sources) {
+    const namespace = namespaceOf(source.workload, input.defaultNamespace);
+    for (const policy of input.manifests.flatMap((m) => m.policies)) {
+      if ((policy.namespace ?? input.defaultNamespace ?? 'default') !== namespace) continue;
+      const targets =
+        policy.kind === 'HorizontalPodAutoscaler'
+          ? policy.targetName === source.workload.name && (!policy.targetKind || policy.targetKind === source.workload.kind)
+          : !!policy.selector && Object.keys(policy.selector).length > 0 && Object.entries(policy.selector).every(([k, v]) => source.workload.podLabels[k] === v);
+      if (!targets) continue;
+      report('merge/hpa-orphaned', `${policy.kind} ${policy.name} targets ${source.workload.name}, which the merge scales to 0: it would no longer apply to anything; move it to ${input.merge.name}.`, refOf(source), {
+        related: [{ location: policy.location, message: `${policy.kind} ${policy.name}` }],
+      });
+    }
+  }
+}
+
+function checkPortMappings(input: MergeCheckInput, report: Report): void {
+  const target = input.merge.container?.ports[0];
+  for (const service of input.selecting) {
+    const ports = at(service.object, ['spec', 'ports']);
+    for (const port of Array.isArray(ports) ? ports.filter(isObject) : []) {
+      if (typeof port.port !== 'number' || input.merge.ports.some((m) => m.servicePort === port.port)) continue;
+      const change = target !== undefined ? addPortMapping(input, port.port, target) : undefined;
+      report('merge/port-unmapped', `Service ${String(service.object.metadata.name)} port ${port.port} has no mapping in \`ports\`; its callers would reach nothing.`, input.merge.portsLocation ?? input.merge.nameLocation, {
+        related: service.model ? [{ location: service.model.location, message: `Service ${service.model.name}` }] : undefined,
+        data: change ? { fix: 'edits', actions: [{ title: `Map port ${port.port} to container port ${target}`, changes: [change] }] } : undefined,
+      });
+    }
+  }
+}
+
+function addPortMapping(input: MergeCheckInput, servicePort: number, containerPort: number): { start: number; end: number; newText: string } {
+  const existing = input.merge.ports.at(-1);
+  if (existing) {
+    // After the last mapping's value: `80: 8080` → `80: 8080, 443: 8443` (flow) or a new line (block).
+    const text = input.planText;
+    const lineEnd = text.indexOf('\n', existing.location.range.end);
+    const line = text.slice(existing.location.range.start, lineEnd === -1 ? text.length : lineEnd);
+    const close = line.indexOf('}');
+    if (close !== -1) {
+      const at = existing.location.range.start + close;
+      return { start: at, end: at, newText: `, ${servicePort}: ${containerPort}` };
+    }
+    const lineStart = text.lastIndexOf('\n', existing.location.range.start - 1) + 1;
+    const indent = ' '.repeat(existing.location.range.start - lineStart);
+    const end = lineEnd === -1 ? text.length : lineEnd;
+    return { start: end, end, newText: `\n${indent}${servicePort}: ${containerPort}` };
+  }
+  return toChange(setMergeKey(input.planText, input.merge, 'ports', `{${servicePort}: ${containerPort}}`));
+}
+
+function reportSavings(input: MergeCheckInput, report: Report): void {
+  const ids = new Set(input.sources.map((s) => s.workload.id));
+  const before = input.before.workloads.filter((w) => ids.has(w.workload.id) && w.workload.steady);
+  const after = input.after.workloads.find((w) => w.merge?.spec === input.merge);
+  if (!after) return;
+  const pods = before.reduce((n, w) => n + w.pods, 0) - after.pods;
+  const saved = (resource: string) => before.reduce((n, w) => n + (w.perPod.requests[resource] ?? 0) * w.pods, 0) - (after.perPod.requests[resource] ?? 0) * after.pods;
+  const cpu = saved('cpu');
+  const memory = saved('memory');
+  const change = (resource: string, value: number) => `${value > 0 ? '−' : value < 0 ? '+' : ''}${formatQuantityForResource(resource, Math.abs(value))} ${resource === 'cpu' ? 'CPU' : resource}`;
+  const note = input.merge.strategy === 'pod' ? ' A pod merge keeps every container and its resources: it saves pods and per-pod overhead, not requests.' : '';
+  report('merge/no-savings', `saves ${pods} pod${pods === 1 ? '' : 's'}; requests change by ${change('cpu', cpu)} and ${change('memory', memory)}.${note}`, input.merge.nameLocation);
+}
+
+function toChange(change: { range: { start: number; end: number }; newText: string }): { start: number; end: number; newText: string } {
+  return { start: change.range.start, end: change.range.end, newText: change.newText };
+}
+
+function short(json: string): string {
+  return json.length > 40 ? `${json.slice(0, 37)}...` : json;
+}
+

@@ -1,0 +1,318 @@
+import type { PlanState, ReferenceFact, StateWorkload } from '../budget/states';
+import { namespaceOf } from '../budget/resolve';
+import type { ServiceModel, WorkloadModel } from '../model/workspace';
+import type { MergeSpec, PhaseSpec, ResizeStep, WorkloadRef } from '../plan/types';
+import type { ConsolidationWorkspace, PlanResult } from '../workspace/consolidationWorkspace';
+import {
+  at,
+  clone,
+  containersOf,
+  ensure,
+  isObject,
+  MANAGED_BY,
+  MANAGED_BY_LABEL,
+  nameOf,
+  PHASE_ANNOTATION,
+  PLAN_ANNOTATION,
+  podSpecOf,
+  PREVIOUS_REPLICAS,
+  setAnnotation,
+  setLabel,
+  type Json,
+  type JsonObject,
+  type KubeObject,
+} from './kube';
+import { checkMerge, type MergeFact, type ServiceEntry } from './mergeChecks';
+import { mergePods, type MergeSource, type SourceRenames } from './podMerge';
+import { composeService, serviceObject, toManifestList, workloadObject } from './sourceObjects';
+
+export type RenderRole = 'created' | 'service' | 'scaled-down' | 'changed';
+
+export interface RenderedObject {
+  object: KubeObject;
+  role: RenderRole;
+  /** Where this object came from, said in a comment above it. */
+  origin: string;
+}
+
+export interface MergeRender {
+  merge: MergeSpec;
+  objects: RenderedObject[];
+}
+
+export interface PhaseRender {
+  phase: PhaseSpec;
+  /** Everything the phase creates or touches, in a safe order: new workloads, Services, changes, scale-downs. */
+  objects: RenderedObject[];
+  merges: MergeRender[];
+}
+
+export interface PlanRender {
+  phases: PhaseRender[];
+  facts: MergeFact[];
+}
+
+const ROLE_ORDER: Record<RenderRole, number> = { created: 0, service: 1, changed: 2, 'scaled-down': 3 };
+
+/** Renders every phase of a plan: the manifests a user would apply, and what would make a merge fail. */
+export function renderPlan(workspace: ConsolidationWorkspace, result: PlanResult): PlanRender {
+  return new RenderRun(workspace, result).run();
+}
+
+class RenderRun {
+  private readonly objects = new Map<string, KubeObject>();
+  private readonly services: ServiceEntry[] = [];
+  private readonly facts: MergeFact[] = [];
+  private readonly defaultNamespace: string | undefined;
+
+  constructor(private readonly workspace: ConsolidationWorkspace, private readonly result: PlanResult) {
+    this.defaultNamespace = result.plan.namespace;
+    this.services = this.initialServices();
+  }
+
+  run(): PlanRender {
+    const phases = this.result.plan.phases.map((phase, index) => this.renderPhase(phase, this.result.analysis.states[index], this.result.analysis.states[index + 1]));
+    return { phases, facts: this.facts };
+  }
+
+  private renderPhase(phase: PhaseSpec, before: PlanState, after: PlanState): PhaseRender {
+    const touched = new Map<string, RenderedObject>();
+    const touch = (object: KubeObject, role: RenderRole, origin: string) => {
+      const key = `${object.kind}/${object.metadata.namespace ?? ''}/${nameOf(object)}`;
+      const previous = touched.get(key);
+      touched.set(key, { object, role: previous && previous.role === 'created' ? 'created' : role, origin: previous?.origin ?? origin });
+    };
+    const facts = this.result.analysis.references.filter((f) => f.phase === phase.name && f.resolution.status === 'found');
+    const found = (fact: ReferenceFact) => (fact.resolution as { workload: WorkloadModel }).workload;
+
+    for (const fact of facts.filter((f) => f.role === 'remove')) {
+      const object = this.objectOf(found(fact));
+      if (object) touch(this.scaleDown(object, phase), 'scaled-down', `removed by phase ${phase.name}`);
+    }
+    for (const step of phase.scale) {
+      const workload = this.workloadFor(facts, step.ref, 'scale');
+      const object = workload && this.objectOf(workload);
+      if (!object) continue;
+      ensure(object, ['spec']).replicas = step.replicas;
+      this.stamp(object, phase);
+      touch(object, 'changed', `scaled to ${step.replicas} by phase ${phase.name}`);
+    }
+    for (const step of phase.resize) {
+      const workload = this.workloadFor(facts, step.ref, 'resize');
+      const object = workload && this.objectOf(workload);
+      if (!object) continue;
+      resize(object, step);
+      this.stamp(object, phase);
+      touch(object, 'changed', `resized by phase ${phase.name}`);
+    }
+    const merges: MergeRender[] = [];
+    for (const merge of phase.merge) {
+      const entry = after.workloads.find((w) => w.merge?.spec === merge);
+      if (!entry) continue;
+      const rendered = this.renderMerge(phase, merge, entry, before, after, facts);
+      merges.push({ merge, objects: rendered });
+      for (const r of rendered) touch(r.object, r.role, r.origin);
+    }
+    // Later phases go on changing the live objects: a phase's output is a snapshot.
+    const snapshots = new Map<KubeObject, KubeObject>();
+    const snapshot = (r: RenderedObject): RenderedObject => {
+      let copy = snapshots.get(r.object);
+      if (!copy) snapshots.set(r.object, (copy = clone(r.object)));
+      return { ...r, object: copy };
+    };
+    const objects = [...touched.values()].sort((a, b) => ROLE_ORDER[a.role] - ROLE_ORDER[b.role]).map(snapshot);
+    return { phase, objects, merges: merges.map((m) => ({ merge: m.merge, objects: m.objects.map(snapshot) })) };
+  }
+
+  private renderMerge(phase: PhaseSpec, merge: MergeSpec, entry: StateWorkload, before: PlanState, after: PlanState, facts: ReferenceFact[]): RenderedObject[] {
+    const sourceWorkloads = entry.merge!.sources;
+    const sources: (MergeSource & { ref?: WorkloadRef })[] = sourceWorkloads.flatMap((workload) => {
+      const object = this.objectOf(workload);
+      const ref = facts.find((f) => f.role === 'merge' && found(f)?.id === workload.id && within(f.ref, merge))?.ref;
+      return object ? [{ workload, object, ref }] : [];
+    });
+    if (sources.length === 0) return [];
+    // Written only when the sources or the plan name one, as the sources themselves do.
+    const namespace = sourceWorkloads[0].namespace ?? this.defaultNamespace;
+    const replicas = entry.workload.replicas;
+    const selecting = this.services.filter((s) => sourceWorkloads.some((w) => s.selects.has(w.id)));
+
+    let created: KubeObject;
+    let renames = new Map<string, SourceRenames>();
+    if (merge.strategy === 'replace') {
+      created = this.replaceObject(merge, phase, namespace, replicas);
+    } else {
+      const merged = mergePods(merge, sources, replicas, namespace);
+      created = merged.object;
+      renames = merged.renames;
+      if (merge.serviceAccountName) podSpecOf(created).serviceAccountName = merge.serviceAccountName;
+    }
+    this.stamp(created, phase, true);
+    this.objects.set(entry.workload.id, created);
+
+    this.facts.push(
+      ...checkMerge({
+        phase,
+        merge,
+        sources,
+        merged: created,
+        replicas,
+        selecting,
+        manifests: this.result.manifests,
+        defaultNamespace: this.defaultNamespace,
+        planText: this.workspace.text(this.result.plan.path) ?? '',
+        before,
+        after,
+      }),
+    );
+
+    const rendered: RenderedObject[] = [
+      { object: created, role: 'created', origin: `${merge.strategy} merge of ${sourceWorkloads.map((w) => w.name).join(', ')} (phase ${phase.name})` },
+    ];
+    for (const service of selecting) {
+      const object = this.repointService(service, merge, sourceWorkloads, renames, phase);
+      service.selects = new Set([entry.workload.id]);
+      service.object = object;
+      rendered.push({ object, role: 'service', origin: `Service ${nameOf(object)} re-pointed at ${merge.name}, so its callers keep working` });
+    }
+    for (const source of sources) {
+      rendered.push({ object: this.scaleDown(source.object, phase), role: 'scaled-down', origin: `${source.workload.kind} ${source.workload.name}, replaced by ${merge.name}` });
+    }
+    return rendered;
+  }
+
+  private replaceObject(merge: MergeSpec, phase: PhaseSpec, namespace: string | undefined, replicas: number): KubeObject {
+    const raw = this.planContainer(phase, merge);
+    const container: JsonObject = { name: merge.name, image: merge.container?.image ?? '' };
+    for (const key of ['command', 'args', 'env']) if (raw && raw[key] !== undefined) container[key] = raw[key];
+    if (merge.container?.ports.length) container.ports = merge.container.ports.map((port) => ({ containerPort: port }));
+    const resources: JsonObject = {};
+    if (merge.container && Object.keys(merge.container.requests).length) resources.requests = toManifestList(merge.container.requests);
+    if (merge.container && Object.keys(merge.container.limits).length) resources.limits = toManifestList(merge.container.limits);
+    if (Object.keys(resources).length) container.resources = resources;
+    const labels = { 'consolidation.dev/merge': merge.name, 'app.kubernetes.io/name': merge.name };
+    return {
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: merge.name, ...(namespace ? { namespace } : {}), labels: { 'app.kubernetes.io/name': merge.name } },
+      spec: {
+        replicas,
+        selector: { matchLabels: { 'consolidation.dev/merge': merge.name } },
+        template: { metadata: { labels }, spec: { ...(merge.serviceAccountName ? { serviceAccountName: merge.serviceAccountName } : {}), containers: [container] } },
+      },
+    };
+  }
+
+  /** The plan's `container:` of a replace merge as written (command, args and env are not modelled). */
+  private planContainer(phase: PhaseSpec, merge: MergeSpec): JsonObject | undefined {
+    const value = this.workspace.documentValue(this.result.plan.path, 0);
+    const phases = at(value, ['spec', 'phases']);
+    if (!Array.isArray(phases)) return undefined;
+    const phaseValue = phases.find((p) => isObject(p) && p.name === phase.name);
+    const mergeValue = Array.isArray(at(phaseValue, ['merge'])) ? (at(phaseValue, ['merge']) as unknown[]).find((m) => isObject(m) && m.name === merge.name) : undefined;
+    const container = at(mergeValue, ['container']);
+    return isObject(container) ? container : undefined;
+  }
+
+  private repointService(service: ServiceEntry, merge: MergeSpec, sources: WorkloadModel[], renames: Map<string, SourceRenames>, phase: PhaseSpec): KubeObject {
+    const object = clone(service.object);
+    const spec = ensure(object, ['spec']);
+    spec.selector = { 'consolidation.dev/merge': merge.name };
+    const ports = Array.isArray(spec.ports) ? spec.ports.filter(isObject) : [];
+    for (const port of ports) {
+      if (merge.strategy === 'replace') {
+        const mapping = merge.ports.find((m) => m.servicePort === port.port);
+        if (mapping) port.targetPort = mapping.containerPort;
+        continue;
+      }
+      const targetPort = port.targetPort;
+      if (typeof targetPort !== 'string') continue;
+      for (const source of sources) {
+        if (!service.selects.has(source.id)) continue;
+        const renamed = renames.get(source.id)?.portNames.get(targetPort);
+        if (renamed) port.targetPort = renamed;
+      }
+    }
+    this.stamp(object, phase, true);
+    return object;
+  }
+
+  private scaleDown(object: KubeObject, phase: PhaseSpec): KubeObject {
+    const spec = ensure(object, ['spec']);
+    const annotations = ensure(object, ['metadata', 'annotations']);
+    const current = typeof spec.replicas === 'number' ? spec.replicas : 1;
+    annotations[PREVIOUS_REPLICAS] ??= String(current);
+    spec.replicas = 0;
+    this.stamp(object, phase);
+    return object;
+  }
+
+  /** Marks what this tool writes: plan and phase always; the managed-by label on what it generates (new workloads, re-pointed Services). */
+  private stamp(object: KubeObject, phase: PhaseSpec, created = false): void {
+    if (created) setLabel(object, MANAGED_BY_LABEL, MANAGED_BY);
+    setAnnotation(object, PLAN_ANNOTATION, this.result.plan.name ?? '');
+    setAnnotation(object, PHASE_ANNOTATION, phase.name);
+  }
+
+  private objectOf(workload: WorkloadModel): KubeObject | undefined {
+    let object = this.objects.get(workload.id);
+    if (!object) {
+      object = workloadObject(this.workspace, workload, this.defaultNamespace);
+      if (object) this.objects.set(workload.id, object);
+    }
+    return object;
+  }
+
+  private workloadFor(facts: ReferenceFact[], ref: WorkloadRef, role: string): WorkloadModel | undefined {
+    const fact = facts.find((f) => f.role === role && f.ref.location.range.start === ref.location.range.start);
+    return fact ? found(fact) : undefined;
+  }
+
+  private initialServices(): ServiceEntry[] {
+    const entries: ServiceEntry[] = [];
+    const workloads = this.result.workloads;
+    for (const manifest of this.result.manifests) {
+      for (const service of manifest.services) {
+        const object = serviceObject(this.workspace, service);
+        if (!object) continue;
+        entries.push({ model: service, object, selects: new Set(workloads.filter((w) => selects(service, w, this.defaultNamespace)).map((w) => w.id)) });
+      }
+    }
+    for (const workload of workloads) {
+      if (workload.origin !== 'compose') continue;
+      const object = composeService(workload, this.defaultNamespace);
+      if (object) entries.push({ model: undefined, object, selects: new Set([workload.id]) });
+    }
+    return entries;
+  }
+}
+
+function found(fact: ReferenceFact): WorkloadModel | undefined {
+  return fact.resolution.status === 'found' ? fact.resolution.workload : undefined;
+}
+
+function within(ref: WorkloadRef, merge: MergeSpec): boolean {
+  return ref.location.range.start >= merge.location.range.start && ref.location.range.end <= merge.location.range.end;
+}
+
+/** A Service selects a workload's pods: same namespace, and its selector is a subset of the pod labels. */
+export function selects(service: ServiceModel, workload: WorkloadModel, defaultNamespace: string | undefined): boolean {
+  const selector = service.selector;
+  if (!selector || Object.keys(selector).length === 0 || workload.origin !== 'kubernetes') return false;
+  if ((service.namespace ?? defaultNamespace ?? 'default') !== namespaceOf(workload, defaultNamespace)) return false;
+  return Object.entries(selector).every(([k, v]) => workload.podLabels[k] === v);
+}
+
+function resize(object: KubeObject, step: ResizeStep): void {
+  const containers = containersOf(podSpecOf(object));
+  const patch = (container: JsonObject, requests: Record<string, number>, limits: Record<string, number>) => {
+    const resources = ensure(container, ['resources']);
+    if (Object.keys(requests).length) Object.assign(ensure(resources, ['requests']), toManifestList(requests) as Record<string, Json>);
+    if (Object.keys(limits).length) Object.assign(ensure(resources, ['limits']), toManifestList(limits) as Record<string, Json>);
+  };
+  if (step.pod && containers.length === 1) patch(containers[0], step.pod.requests, step.pod.limits);
+  for (const entry of step.containers) {
+    const container = containers.find((c) => c.name === entry.name);
+    if (container) patch(container, entry.patch.requests, entry.patch.limits);
+  }
+}

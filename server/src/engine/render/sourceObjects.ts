@@ -1,0 +1,70 @@
+import { composeEnvironmentOf, dns1123 } from '../manifests/compose';
+import { toKubernetesCpu, toKubernetesMemory } from '../quantity';
+import type { ResourceList } from '../model/resources';
+import type { ServiceModel, WorkloadModel } from '../model/workspace';
+import type { ConsolidationWorkspace } from '../workspace/consolidationWorkspace';
+import { clone, isObject, type JsonObject, type KubeObject } from './kube';
+
+/** The object a workload was written as, or for a compose service the Deployment Kompose would make. */
+export function workloadObject(workspace: ConsolidationWorkspace, workload: WorkloadModel, defaultNamespace: string | undefined): KubeObject | undefined {
+  if (workload.origin === 'compose') return composeDeployment(workload, defaultNamespace);
+  const value = workspace.documentValue(workload.location.file, workload.documentIndex);
+  return isObject(value) && isObject(value.metadata) ? (clone(value) as KubeObject) : undefined;
+}
+
+export function serviceObject(workspace: ConsolidationWorkspace, service: ServiceModel): KubeObject | undefined {
+  const value = workspace.documentValue(service.location.file, service.documentIndex);
+  return isObject(value) && isObject(value.metadata) ? (clone(value) as KubeObject) : undefined;
+}
+
+/** Kompose's conversion of a compose service: a Deployment labelled `io.kompose.service`. */
+export function composeDeployment(workload: WorkloadModel, defaultNamespace: string | undefined): KubeObject {
+  const name = dns1123(workload.name);
+  const labels = { 'io.kompose.service': name };
+  const container = workload.containers[0];
+  const env = composeEnvironmentOf(workload) ?? {};
+  const resources: JsonObject = {};
+  if (Object.keys(container.requests).length) resources.requests = toManifestList(container.requests);
+  if (Object.keys(container.limits).length) resources.limits = toManifestList(container.limits);
+  const spec: JsonObject = {
+    name,
+    image: container.image ?? '',
+    ...(container.ports.length ? { ports: container.ports.map((p) => ({ containerPort: p.port, protocol: p.protocol })) } : {}),
+    ...(Object.keys(env).length ? { env: Object.entries(env).map(([k, v]) => ({ name: k, value: v })) } : {}),
+    ...(Object.keys(resources).length ? { resources } : {}),
+  };
+  return {
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name, ...(defaultNamespace ? { namespace: defaultNamespace } : {}), labels: { ...labels } },
+    spec: {
+      replicas: workload.replicas,
+      selector: { matchLabels: { ...labels } },
+      template: { metadata: { labels: { ...labels } }, spec: { containers: [spec] } },
+    },
+  };
+}
+
+/** Kompose's Service for a compose service with ports. */
+export function composeService(workload: WorkloadModel, defaultNamespace: string | undefined): KubeObject | undefined {
+  const ports = workload.containers[0]?.ports ?? [];
+  if (ports.length === 0) return undefined;
+  const name = dns1123(workload.name);
+  return {
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: { name, ...(defaultNamespace ? { namespace: defaultNamespace } : {}), labels: { 'io.kompose.service': name } },
+    spec: {
+      selector: { 'io.kompose.service': name },
+      ports: ports.map((p) => ({ name: String(p.port), port: p.port, targetPort: p.port, protocol: p.protocol })),
+    },
+  };
+}
+
+export function toManifestList(list: ResourceList): JsonObject {
+  const out: JsonObject = {};
+  for (const [name, value] of Object.entries(list)) {
+    out[name] = name === 'cpu' ? toKubernetesCpu(value) : name === 'memory' || name === 'ephemeral-storage' ? toKubernetesMemory(value) : value;
+  }
+  return out;
+}

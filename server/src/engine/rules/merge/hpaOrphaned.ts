@@ -1,0 +1,7 @@
+import { mergeRule } from './mergeRule';
+
+export const hpaOrphaned = mergeRule(
+  'merge/hpa-orphaned',
+  'warning',
+  'A HorizontalPodAutoscaler or PodDisruptionBudget targets a workload the merge replaces.',
+);

@@ -1,0 +1,7 @@
+import { mergeRule } from './mergeRule';
+
+export const namespaceMismatch = mergeRule(
+  'merge/namespace-mismatch',
+  'error',
+  'Workloads of different namespaces are merged into one pod.',
+);

@@ -1,0 +1,7 @@
+import { mergeRule } from './mergeRule';
+
+export const noSavings = mergeRule(
+  'merge/no-savings',
+  'hint',
+  'What a merge saves in pods, CPU and memory requests.',
+);

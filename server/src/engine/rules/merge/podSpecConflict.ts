@@ -1,0 +1,7 @@
+import { mergeRule } from './mergeRule';
+
+export const podSpecConflict = mergeRule(
+  'merge/pod-spec-conflict',
+  'warning',
+  'Merged workloads differ in nodeSelector, tolerations, affinity, hostNetwork, securityContext or restartPolicy.',
+);
