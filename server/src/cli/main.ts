@@ -7,6 +7,7 @@ import type { SeveritySetting } from '../engine/rules/types';
 import { ConsolidationWorkspace, DEFAULT_OPTIONS } from '../engine/workspace/consolidationWorkspace';
 import { diagnose } from '../engine/workspace/diagnose';
 import { nodeFileHost } from '../engine/workspace/fileHost';
+import { ManifestReaderPool } from '../engine/workspace/manifestReaderPool';
 import { discoverInputs, UsageError } from './discover';
 import { render } from './render';
 import { formatJson, formatSarif, formatText, positionFindings } from './findingsOutput';
@@ -33,12 +34,12 @@ Exit status: 0 no error-severity finding, 1 some, 2 usage or I/O error.
 
 const SEVERITIES = new Set(['error', 'warning', 'information', 'hint', 'off']);
 
-export function main(argv: string[], cwd = process.cwd(), out: NodeJS.WritableStream = process.stdout, err: NodeJS.WritableStream = process.stderr): number {
+export async function main(argv: string[], cwd = process.cwd(), out: NodeJS.WritableStream = process.stdout, err: NodeJS.WritableStream = process.stderr): Promise<number> {
   try {
     const [command, ...rest] = argv;
     switch (command) {
       case 'check':
-        return check(rest, cwd, out);
+        return await check(rest, cwd, out);
       case 'report':
         return report(rest, cwd, out);
       case 'render':
@@ -66,7 +67,7 @@ export function main(argv: string[], cwd = process.cwd(), out: NodeJS.WritableSt
   }
 }
 
-function check(args: string[], cwd: string, out: NodeJS.WritableStream): number {
+async function check(args: string[], cwd: string, out: NodeJS.WritableStream): Promise<number> {
   const { values, positionals } = parseArgs({
     args,
     allowPositionals: true,
@@ -83,6 +84,7 @@ function check(args: string[], cwd: string, out: NodeJS.WritableStream): number 
     rules: parseRules(values.rule as string[]),
   });
   const inputs = discoverInputs(nodeFileHost, positionals.length ? positionals : ['.'], cwd);
+  await parseInParallel(workspace, [...inputs.manifests, ...inputs.plans.flatMap((p) => workspace.sourceFiles(p))]);
   const findings = positionFindings(workspace, diagnose(workspace, { ...inputs, orphanScope: 'together' }), cwd);
   out.write(format === 'json' ? formatJson(findings) : format === 'sarif' ? formatSarif(findings, VERSION) : formatText(findings));
   return findings.some((f) => f.severity === 'error') ? 1 : 0;
@@ -120,8 +122,22 @@ function maxBytes(value: string | undefined): number {
   return Math.floor(kb * 1024);
 }
 
+/** Large inputs are parsed on worker threads; for a few files starting workers costs more than it saves. */
+async function parseInParallel(workspace: ConsolidationWorkspace, files: string[]): Promise<void> {
+  if (files.length < PARALLEL_THRESHOLD) return;
+  const pool = ManifestReaderPool.beside(__dirname);
+  try {
+    await workspace.preload(files, pool);
+  } finally {
+    await pool?.dispose();
+  }
+}
+
+const PARALLEL_THRESHOLD = 32;
+
 if (require.main === module) {
-  const code = main(process.argv.slice(2));
-  // Let stdout drain before exiting (large JSON output to a pipe).
-  process.stdout.write('', () => process.exit(code));
+  void main(process.argv.slice(2)).then((code) => {
+    // Let stdout drain before exiting (large JSON output to a pipe).
+    process.stdout.write('', () => process.exit(code));
+  });
 }
