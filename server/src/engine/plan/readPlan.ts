@@ -22,8 +22,12 @@ import type {
 const TARGET_METRICS: readonly TargetMetric[] = ['pods', 'cpuRequests', 'memoryRequests', 'cpuLimits', 'memoryLimits'];
 
 /** Reads a plan file. Never throws: what cannot be read becomes a `plan/schema` problem. */
-export function readPlan(path: string, text: string): PlanModel {
+export function readPlan(path: string, text: string, maxBytes = Number.POSITIVE_INFINITY): PlanModel {
   const reader = new PlanReader(path);
+  if (text.length > maxBytes) {
+    reader.problem(`The plan is ${Math.round(text.length / 1024)} KiB, over the ${Math.round(maxBytes / 1024)} KiB limit: not analysed.`, { start: 0, end: 0 });
+    return reader.model;
+  }
   const parsed = parseYaml(text);
   for (const problem of parsed.problems) {
     reader.problem(problem.message, problem.range, problem.severity);
@@ -34,8 +38,13 @@ export function readPlan(path: string, text: string): PlanModel {
     return reader.model;
   }
   if (parsed.problems.some((p) => p.severity === 'error')) return reader.model;
-  for (const problem of validatePlanSchema(doc)) reader.problem(problem.message, problem.range);
-  reader.read(doc);
+  try {
+    for (const problem of validatePlanSchema(doc)) reader.problem(problem.message, problem.range);
+    reader.read(doc);
+  } catch (error) {
+    // Pathological input (nesting deep enough to exhaust the stack): say so, keep the server alive.
+    reader.problem(`The plan could not be read: ${(error as Error).message}`, { start: 0, end: 0 });
+  }
   return reader.model;
 }
 

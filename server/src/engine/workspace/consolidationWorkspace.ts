@@ -189,7 +189,7 @@ export class ConsolidationWorkspace {
   planModel(file: string): PlanModel | undefined {
     const entry = this.entry(file);
     if (!entry) return undefined;
-    entry.plan ??= readPlan(file, entry.text);
+    entry.plan ??= readPlan(file, entry.text, this.options.maxFileBytes);
     return entry.plan;
   }
 
