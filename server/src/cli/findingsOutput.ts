@@ -70,7 +70,7 @@ export function formatSarif(findings: PositionedFinding[], version: string): str
           locations: [
             {
               physicalLocation: {
-                artifactLocation: { uri: f.file },
+                artifactLocation: { uri: encodeURI(f.file) },
                 region: {
                   startLine: f.range.start.line + 1,
                   startColumn: f.range.start.character + 1,

@@ -45,6 +45,6 @@ export function summarizeState(state: PlanState, budget: BudgetSpec | undefined)
     `mem req ${formatQuantityForResource('memory', t.requests.memory ?? 0)}${share(t.requests.memory ?? 0, budget?.allocatable.memory)}`,
     `mem lim ${formatQuantityForResource('memory', t.limits.memory ?? 0)}${share(t.limits.memory ?? 0, budget?.allocatable.memory)}`,
   ];
-  if (state.schedule) parts.push(`${state.schedule.unschedulable.length} unschedulable`);
+  if (state.schedule) parts.push(`${state.schedule.unschedulableCount} unschedulable`);
   return parts.join(' · ');
 }

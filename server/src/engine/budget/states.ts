@@ -191,7 +191,6 @@ class PlanRun {
   }
 
   state(phase: PhaseSpec | null, active: Map<string, WorkloadModel>, merges: Map<string, { spec: MergeSpec; sources: WorkloadModel[] }>): PlanState {
-    const podOverhead = this.plan.budget?.podOverhead ?? {};
     const totals: StateTotals = {
       workloads: 0,
       pods: 0,
@@ -203,9 +202,7 @@ class PlanRun {
     };
     const workloads: StateWorkload[] = [];
     for (const workload of active.values()) {
-      const namespace = namespaceOf(workload, this.plan.namespace);
-      const ranges = this.limitRanges.filter((r) => (r.namespace ?? this.plan.namespace ?? 'default') === namespace);
-      const perPod = podResources(workload, { limitRanges: ranges, podOverhead });
+      const perPod = podResourcesInPlan(this.plan, this.limitRanges)(workload);
       const pods = workload.kind === 'DaemonSet' ? this.nodeCount : workload.replicas;
       workloads.push({ workload, pods, perPod, merge: merges.get(workload.id) });
       if (!workload.steady) {
@@ -227,16 +224,22 @@ class PlanRun {
       const steady = workloads.filter((w) => w.workload.steady);
       result.schedule = schedule(
         pools,
-        steady.filter((w) => w.workload.kind === 'DaemonSet').map((w) => ({ workload: w.workload.name, requests: w.perPod.requests, daemon: true })),
-        steady
-          .filter((w) => w.workload.kind !== 'DaemonSet')
-          .flatMap((w) =>
-            Array.from({ length: w.pods }, (_, i) => ({ name: `${w.workload.name}#${i + 1}`, workload: w.workload.name, requests: w.perPod.requests, daemon: false })),
-          ),
+        steady.filter((w) => w.workload.kind === 'DaemonSet').map((w) => ({ workload: w.workload.name, requests: w.perPod.requests })),
+        steady.filter((w) => w.workload.kind !== 'DaemonSet').map((w) => ({ workload: w.workload.name, count: w.pods, requests: w.perPod.requests })),
       );
     }
     return result;
   }
+}
+
+/** A workload's per-pod resources in a plan: its namespace's LimitRanges and the plan's pod overhead. */
+export function podResourcesInPlan(plan: PlanModel, limitRanges: LimitRangeModel[]): (workload: WorkloadModel) => PodResources {
+  const podOverhead = plan.budget?.podOverhead ?? {};
+  return (workload) => {
+    const namespace = namespaceOf(workload, plan.namespace);
+    const ranges = limitRanges.filter((r) => (r.namespace ?? plan.namespace ?? 'default') === namespace);
+    return podResources(workload, { limitRanges: ranges, podOverhead });
+  };
 }
 
 function patchContainer(container: ContainerModel, patch: ResourcePatch): ContainerModel {

@@ -136,7 +136,14 @@ function readWorkload(
   const podSpec = getIn(doc, root, POD_SPEC_PATHS[kind]);
   const replicasNode = kind === 'Job' ? getIn(doc, root, ['spec', 'parallelism']) : getIn(doc, root, ['spec', 'replicas']);
   const replicasValue = scalarValue(doc, replicasNode);
-  const replicas = kind === 'Pod' || kind === 'DaemonSet' ? 1 : typeof replicasValue === 'number' && replicasValue >= 0 ? Math.floor(replicasValue) : 1;
+  const replicas = kind === 'Pod' || kind === 'DaemonSet' ? 1 : isReplicaCount(replicasValue) ? replicasValue : 1;
+  if (replicasNode && kind !== 'Pod' && kind !== 'DaemonSet' && !isReplicaCount(replicasValue)) {
+    file.quantityProblems.push({
+      message: `${kind === 'Job' ? 'parallelism' : 'replicas'}: ${JSON.stringify(replicasValue ?? null)} is not a replica count (a whole number from 0 to ${MAX_INT32}); counted as 1.`,
+      severity: 'error',
+      location: at(file.path, rangeOf(replicasNode)),
+    });
+  }
   const selectorNode = kind === 'Pod' || kind === 'CronJob' ? undefined : getIn(doc, root, ['spec', 'selector']);
   const overhead = readResourceList(doc, get(doc, asMap(doc, podSpec), 'overhead'), file.path, file.quantityProblems).values;
   return {
@@ -205,6 +212,13 @@ function readPorts(doc: Document, node: unknown, path: string): ContainerPort[] 
     });
   }
   return ports;
+}
+
+/** Kubernetes counts are int32. */
+export const MAX_INT32 = 2_147_483_647;
+
+function isReplicaCount(value: unknown): value is number {
+  return typeof value === 'number' && Number.isInteger(value) && value >= 0 && value <= MAX_INT32;
 }
 
 function numberOrUndefined(value: unknown): number | undefined {

@@ -28,11 +28,13 @@ export function emptyManifestFile(path: string): ManifestFile {
 /** Reads a Kubernetes (multi-document) or docker-compose YAML file into the workspace model. Never throws. */
 export function readManifestFile(path: string, text: string, options: ReadManifestOptions): ManifestFile {
   const file = emptyManifestFile(path);
-  if (text.length > options.maxBytes) {
+  // Bytes, not characters: the cap is about what a user sees as the file's size.
+  const bytes = text.length > options.maxBytes / 4 ? Buffer.byteLength(text, 'utf8') : text.length;
+  if (bytes > options.maxBytes) {
     file.syntaxProblems.push({
       code: 'manifest/too-large',
       severity: 'warning',
-      message: `File is ${Math.round(text.length / 1024)} KiB, over the ${Math.round(options.maxBytes / 1024)} KiB limit: not analysed (setting consolidation.maxFileSizeKb).`,
+      message: `File is ${Math.round(bytes / 1024)} KiB, over the ${Math.round(options.maxBytes / 1024)} KiB limit: not analysed (setting consolidation.maxFileSizeKb).`,
       range: { start: 0, end: Math.min(text.indexOf('\n') === -1 ? text.length : text.indexOf('\n'), text.length) },
     });
     return file;

@@ -19,13 +19,18 @@ import type {
   WorkloadRef,
 } from './types';
 
+const MAX_COUNT = 2_147_483_647;
+/** Node pools are simulated node by node; more than this is not a cluster a plan describes. */
+const MAX_NODES = 5_000;
+
 const TARGET_METRICS: readonly TargetMetric[] = ['pods', 'cpuRequests', 'memoryRequests', 'cpuLimits', 'memoryLimits'];
 
 /** Reads a plan file. Never throws: what cannot be read becomes a `plan/schema` problem. */
 export function readPlan(path: string, text: string, maxBytes = Number.POSITIVE_INFINITY): PlanModel {
   const reader = new PlanReader(path);
-  if (text.length > maxBytes) {
-    reader.problem(`The plan is ${Math.round(text.length / 1024)} KiB, over the ${Math.round(maxBytes / 1024)} KiB limit: not analysed.`, { start: 0, end: 0 });
+  const bytes = Buffer.byteLength(text, 'utf8');
+  if (bytes > maxBytes) {
+    reader.problem(`The plan is ${Math.round(bytes / 1024)} KiB, over the ${Math.round(maxBytes / 1024)} KiB limit: not analysed.`, { start: 0, end: 0 });
     return reader.model;
   }
   const parsed = parseYaml(text);
@@ -118,7 +123,7 @@ class PlanReader {
     }
     return {
       name: stringValue(doc, get(doc, pool, 'name')) ?? 'node',
-      count: this.integer(get(doc, pool, 'count')) ?? 1,
+      count: this.integer(get(doc, pool, 'count'), MAX_NODES) ?? 1,
       allocatable,
       pods: this.integer(get(doc, pool, 'pods')) ?? 110,
       location: this.at(rangeOf(pool)),
@@ -273,9 +278,15 @@ class PlanReader {
     return Number(match[1]) * 1000 + Number((match[2] ?? '').padEnd(3, '0'));
   }
 
-  private integer(node: unknown): number | undefined {
+  /** A whole number from 0 to `max` (Kubernetes counts are int32); anything else is absent (the schema says why). */
+  private integer(node: unknown, max = MAX_COUNT): number | undefined {
     const value = scalarValue(this.doc, node);
-    return typeof value === 'number' && Number.isInteger(value) && value >= 0 ? value : undefined;
+    if (typeof value !== 'number' || !Number.isInteger(value) || value < 0) return undefined;
+    if (value > max) {
+      this.problem(`${value} is too large here (at most ${max}).`, rangeOf(node as never) ?? { start: 0, end: 0 });
+      return undefined;
+    }
+    return value;
   }
 
   private at(range: OffsetRange | undefined): SourceLocation {

@@ -1,8 +1,9 @@
 import { formatQuantityForResource } from '../quantity';
 import type { PlanState } from '../budget/states';
+import type { PodResources } from '../budget/podResources';
 import { namespaceOf } from '../budget/resolve';
 import type { SourceLocation } from '../model/location';
-import type { ManifestFile, ServiceModel } from '../model/workspace';
+import type { ManifestFile, ServiceModel, WorkloadModel } from '../model/workspace';
 import { removeListItem, setMergeKey } from '../plan/planEdits';
 import type { MergeSpec, PhaseSpec, WorkloadRef } from '../plan/types';
 import type { FixData, RelatedLocation } from '../rules/types';
@@ -49,8 +50,9 @@ export interface MergeCheckInput {
   manifests: ManifestFile[];
   defaultNamespace: string | undefined;
   planText: string;
-  before: PlanState;
   after: PlanState;
+  /** Per-pod resources as the budget computes them (LimitRanges, overheads). */
+  perPod: (workload: WorkloadModel) => PodResources;
 }
 
 const POD_SPEC_FIELDS = ['nodeSelector', 'tolerations', 'affinity', 'hostNetwork', 'securityContext', 'restartPolicy'] as const;
@@ -101,7 +103,7 @@ export function checkMerge(input: MergeCheckInput): MergeFact[] {
   }
 
   for (const field of POD_SPEC_FIELDS) {
-    const values = sources.map((s) => JSON.stringify(podSpecOf(s.object)[field] ?? null));
+    const values = sources.map((s) => canonical(normalizePodField(field, podSpecOf(s.object)[field])));
     sources.forEach((source, i) => {
       if (values[i] === values[0]) return;
       report('merge/pod-spec-conflict', `${source.workload.name} and ${first.workload.name} set different ${field} (${short(values[i])} vs ${short(values[0])}); the merged pod takes ${first.workload.name}'s.`, refOf(source), {
@@ -235,12 +237,12 @@ function addPortMapping(input: MergeCheckInput, servicePort: number, containerPo
 }
 
 function reportSavings(input: MergeCheckInput, report: Report): void {
-  const ids = new Set(input.sources.map((s) => s.workload.id));
-  const before = input.before.workloads.filter((w) => ids.has(w.workload.id) && w.workload.steady);
   const after = input.after.workloads.find((w) => w.merge?.spec === input.merge);
   if (!after) return;
-  const pods = before.reduce((n, w) => n + w.pods, 0) - after.pods;
-  const saved = (resource: string) => before.reduce((n, w) => n + (w.perPod.requests[resource] ?? 0) * w.pods, 0) - (after.perPod.requests[resource] ?? 0) * after.pods;
+  // The sources as the merge takes them: after this phase's scale and resize steps.
+  const sources = input.sources.filter((s) => s.workload.steady).map((s) => ({ pods: s.workload.replicas, perPod: input.perPod(s.workload) }));
+  const pods = sources.reduce((n, s) => n + s.pods, 0) - after.pods;
+  const saved = (resource: string) => sources.reduce((n, s) => n + (s.perPod.requests[resource] ?? 0) * s.pods, 0) - (after.perPod.requests[resource] ?? 0) * after.pods;
   const cpu = saved('cpu');
   const memory = saved('memory');
   const change = (resource: string, value: number) => `${value > 0 ? '−' : value < 0 ? '+' : ''}${formatQuantityForResource(resource, Math.abs(value))} ${resource === 'cpu' ? 'CPU' : resource}`;
@@ -250,6 +252,23 @@ function reportSavings(input: MergeCheckInput, report: Report): void {
 
 function toChange(change: { range: { start: number; end: number }; newText: string }): { start: number; end: number; newText: string } {
   return { start: change.range.start, end: change.range.end, newText: change.newText };
+}
+
+/** What a pod-spec field means, so `{}`/`[]`/the default and an absent field compare equal. */
+function normalizePodField(field: (typeof POD_SPEC_FIELDS)[number], value: unknown): unknown {
+  if (value === undefined || value === null) return null;
+  if (field === 'restartPolicy' && value === 'Always') return null;
+  if (field === 'hostNetwork' && value === false) return null;
+  if (Array.isArray(value) && value.length === 0) return null;
+  if (isObject(value) && Object.keys(value).length === 0) return null;
+  return value;
+}
+
+/** JSON with object keys sorted: two nodeSelectors in a different key order are the same. */
+function canonical(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) =>
+    isObject(v) ? Object.fromEntries(Object.keys(v).sort().map((k) => [k, (v as Record<string, unknown>)[k]])) : v,
+  );
 }
 
 function short(json: string): string {

@@ -1,4 +1,5 @@
-import type { PlanState, ReferenceFact, StateWorkload } from '../budget/states';
+import { podResourcesInPlan, type PlanState, type ReferenceFact, type StateWorkload } from '../budget/states';
+import type { PodResources } from '../budget/podResources';
 import { namespaceOf } from '../budget/resolve';
 import type { ServiceModel, WorkloadModel } from '../model/workspace';
 import type { MergeSpec, PhaseSpec, ResizeStep, WorkloadRef } from '../plan/types';
@@ -64,18 +65,20 @@ class RenderRun {
   private readonly services: ServiceEntry[] = [];
   private readonly facts: MergeFact[] = [];
   private readonly defaultNamespace: string | undefined;
+  private readonly perPod: (workload: WorkloadModel) => PodResources;
 
   constructor(private readonly workspace: ConsolidationWorkspace, private readonly result: PlanResult) {
     this.defaultNamespace = result.plan.namespace;
+    this.perPod = podResourcesInPlan(result.plan, result.manifests.flatMap((m) => m.limitRanges));
     this.services = this.initialServices();
   }
 
   run(): PlanRender {
-    const phases = this.result.plan.phases.map((phase, index) => this.renderPhase(phase, this.result.analysis.states[index], this.result.analysis.states[index + 1]));
+    const phases = this.result.plan.phases.map((phase, index) => this.renderPhase(phase, this.result.analysis.states[index + 1]));
     return { phases, facts: this.facts };
   }
 
-  private renderPhase(phase: PhaseSpec, before: PlanState, after: PlanState): PhaseRender {
+  private renderPhase(phase: PhaseSpec, after: PlanState): PhaseRender {
     const touched = new Map<string, RenderedObject>();
     const touch = (object: KubeObject, role: RenderRole, origin: string) => {
       const key = `${object.kind}/${object.metadata.namespace ?? ''}/${nameOf(object)}`;
@@ -109,7 +112,7 @@ class RenderRun {
     for (const merge of phase.merge) {
       const entry = after.workloads.find((w) => w.merge?.spec === merge);
       if (!entry) continue;
-      const rendered = this.renderMerge(phase, merge, entry, before, after, facts);
+      const rendered = this.renderMerge(phase, merge, entry, after, facts);
       merges.push({ merge, objects: rendered });
       for (const r of rendered) touch(r.object, r.role, r.origin);
     }
@@ -124,7 +127,7 @@ class RenderRun {
     return { phase, objects, merges: merges.map((m) => ({ merge: m.merge, objects: m.objects.map(snapshot) })) };
   }
 
-  private renderMerge(phase: PhaseSpec, merge: MergeSpec, entry: StateWorkload, before: PlanState, after: PlanState, facts: ReferenceFact[]): RenderedObject[] {
+  private renderMerge(phase: PhaseSpec, merge: MergeSpec, entry: StateWorkload, after: PlanState, facts: ReferenceFact[]): RenderedObject[] {
     const sourceWorkloads = entry.merge!.sources;
     const sources: (MergeSource & { ref?: WorkloadRef })[] = sourceWorkloads.flatMap((workload) => {
       const object = this.objectOf(workload);
@@ -161,8 +164,8 @@ class RenderRun {
         manifests: this.result.manifests,
         defaultNamespace: this.defaultNamespace,
         planText: this.workspace.text(this.result.plan.path) ?? '',
-        before,
         after,
+        perPod: this.perPod,
       }),
     );
 

@@ -36,7 +36,7 @@ export function buildReport(result: PlanResult, cwd: string): PlanReport {
       requests: withCpuMemory(state.totals.requests),
       limits: withCpuMemory(state.totals.limits),
       unlimitedContainers: { ...state.totals.unlimitedContainers },
-      unschedulable: state.schedule ? state.schedule.unschedulable.length : null,
+      unschedulable: state.schedule ? state.schedule.unschedulableCount : null,
     })),
   };
 }

@@ -140,7 +140,7 @@ export class ConsolidationWorkspace {
     const jobs: Promise<void>[] = [];
     for (const file of files) {
       const entry = this.entry(file);
-      if (!entry || entry.manifest || isPlanFile(file) || entry.text.length > this.options.maxFileBytes || COMPOSE_FILE.test(entry.text)) continue;
+      if (!entry || entry.manifest || isPlanFile(file) || entry.text.length > this.options.maxFileBytes / 4 || COMPOSE_FILE.test(entry.text)) continue;
       const job = pool.read(file, entry.text, { maxBytes: this.options.maxFileBytes }).then((manifest) => {
         if (manifest && this.texts.get(file) === entry) entry.manifest ??= manifest;
       });

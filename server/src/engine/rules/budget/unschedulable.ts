@@ -11,10 +11,10 @@ export const unschedulable: Rule<PlanContext> = {
   check({ plan, analysis }, report) {
     for (const state of analysis.states) {
       const result = state.schedule;
-      if (!result || result.unschedulable.length === 0) continue;
+      if (!result || result.unschedulableCount === 0) continue;
       const largest = [...result.unschedulable].sort((a, b) => (b.requests.memory ?? 0) - (a.requests.memory ?? 0) || (b.requests.cpu ?? 0) - (a.requests.cpu ?? 0))[0];
       const roomiest = [...result.nodes].sort((a, b) => (b.free.memory ?? 0) - (a.free.memory ?? 0) || (b.free.cpu ?? 0) - (a.free.cpu ?? 0))[0];
-      const count = result.unschedulable.length;
+      const count = result.unschedulableCount;
       report({
         message: `${stateLabel(state)}: ${count} pod${count === 1 ? '' : 's'} fit on no node; the largest, ${largest.name}, requests ${describe(largest.requests)}${
           roomiest ? `; the most room left is ${describe(roomiest.free)} and ${roomiest.freePods} pod slots on ${roomiest.node}` : ''
