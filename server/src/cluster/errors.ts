@@ -106,7 +106,8 @@ function parseStatus(body: unknown): StatusBody | undefined {
     try {
       body = JSON.parse(body);
     } catch {
-      return body.trim() ? { message: body.trim().slice(0, 500) } : undefined;
+      const text = (body as string).trim();
+      return text ? { message: text.slice(0, 500) } : undefined;
     }
   }
   return typeof body === 'object' && body !== null ? (body as StatusBody) : undefined;
@@ -139,7 +140,7 @@ export function toClusterError(error: unknown, op: Operation, context: ErrorCont
     const causes = body?.details?.causes ?? [];
     const retryAfter = Number(e.headers?.['retry-after']);
     const extra = { status, operation: op, serverMessage, causes, retryAfterSeconds: Number.isFinite(retryAfter) ? retryAfter : undefined };
-    const said = serverMessage ? ` The API server said: ${serverMessage}` : '';
+    const said = serverMessage ? ` The API server said: ${/[.!?]$/.test(serverMessage) ? serverMessage : `${serverMessage}.`}` : '';
     switch (status) {
       case 400:
         return new ClusterError('bad-request', `The API server refused the request to ${what} as malformed (400 Bad Request).${said}`, extra);

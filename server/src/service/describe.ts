@@ -2,12 +2,13 @@ import * as path from 'node:path';
 import { formatPercent, formatQuantityForResource } from '../engine/quantity';
 import type { PlanState, StateWorkload } from '../engine/budget/states';
 import type { ResourceList } from '../engine/model/resources';
+import { orderedResources } from '../engine/report/formatResources';
 import type { BudgetSpec } from '../engine/plan/types';
 import type { ConsolidationWorkspace } from '../engine/workspace/consolidationWorkspace';
 
 export function describeList(list: ResourceList): string {
-  const entries = Object.entries(list).filter(([, v]) => v !== 0);
-  return entries.length ? entries.map(([k, v]) => `${k} ${formatQuantityForResource(k, v)}`).join(', ') : 'none';
+  const names = orderedResources(Object.keys(list)).filter((k) => list[k] !== 0);
+  return names.length ? names.map((k) => `${k} ${formatQuantityForResource(k, list[k])}`).join(', ') : 'none';
 }
 
 function times(list: ResourceList, n: number): ResourceList {

@@ -34,7 +34,7 @@ export function readManifestFile(path: string, text: string, options: ReadManife
     file.syntaxProblems.push({
       code: 'manifest/too-large',
       severity: 'warning',
-      message: `File is ${Math.round(bytes / 1024)} KiB, over the ${Math.round(options.maxBytes / 1024)} KiB limit: not analysed (setting consolidation.maxFileSizeKb).`,
+      message: `File is ${Math.round(bytes / 1024)} KiB, over the ${Math.round(options.maxBytes / 1024)} KiB limit: not analysed (consolidation.maxFileSizeKb in the editor, --max-file-size-kb on the command line).`,
       range: { start: 0, end: Math.min(text.indexOf('\n') === -1 ? text.length : text.indexOf('\n'), text.length) },
     });
     return file;
@@ -42,6 +42,8 @@ export function readManifestFile(path: string, text: string, options: ReadManife
   const parsed = parseYaml(text);
   for (const problem of parsed.problems) file.syntaxProblems.push({ ...problem, code: 'manifest/yaml-syntax' });
   parsed.documents.forEach((doc, index) => {
+    // A document the parser could not read is reported, not analysed: its values would be guesses.
+    if (doc.errors.length > 0) return;
     try {
       if (isKubernetesObject(doc)) {
         file.format = 'kubernetes';

@@ -42,9 +42,11 @@ export function readPlan(path: string, text: string, maxBytes = Number.POSITIVE_
     reader.problem('The plan is empty: expected apiVersion, kind, metadata and spec.', { start: 0, end: 0 });
     return reader.model;
   }
-  if (parsed.problems.some((p) => p.severity === 'error')) return reader.model;
+  // While the user types, the plan is often not valid YAML: read what the parser recovered (so
+  // completion and hover still know the sources), but judge the format only on valid YAML.
+  const valid = !parsed.problems.some((p) => p.severity === 'error');
   try {
-    for (const problem of validatePlanSchema(doc)) reader.problem(problem.message, problem.range);
+    if (valid) for (const problem of validatePlanSchema(doc)) reader.problem(problem.message, problem.range);
     reader.read(doc);
   } catch (error) {
     // Pathological input (nesting deep enough to exhaust the stack): say so, keep the server alive.

@@ -1,5 +1,4 @@
-import { formatQuantityForResource } from '../../quantity';
-import type { ResourceList } from '../../model/resources';
+import { formatResourceList } from '../../report/formatResources';
 import type { PlanContext } from '../contexts';
 import type { Rule } from '../types';
 import { stateLabel, stateLocation } from './stateText';
@@ -16,18 +15,11 @@ export const unschedulable: Rule<PlanContext> = {
       const roomiest = [...result.nodes].sort((a, b) => (b.free.memory ?? 0) - (a.free.memory ?? 0) || (b.free.cpu ?? 0) - (a.free.cpu ?? 0))[0];
       const count = result.unschedulableCount;
       report({
-        message: `${stateLabel(state)}: ${count} pod${count === 1 ? '' : 's'} fit on no node; the largest, ${largest.name}, requests ${describe(largest.requests)}${
-          roomiest ? `; the most room left is ${describe(roomiest.free)} and ${roomiest.freePods} pod slots on ${roomiest.node}` : ''
+        message: `${stateLabel(state)}: ${count} pod${count === 1 ? ' fits' : 's fit'} on no node; the largest, ${largest.name}, requests ${formatResourceList(largest.requests)}${
+          roomiest ? `; the most room left is ${formatResourceList(roomiest.free, ['cpu', 'memory'])} and ${roomiest.freePods} pod slots on ${roomiest.node}` : ''
         }.`,
         location: stateLocation(plan, state),
       });
     }
   },
 };
-
-function describe(list: ResourceList): string {
-  const parts = Object.entries(list)
-    .filter(([, v]) => v !== 0)
-    .map(([name, value]) => `${formatQuantityForResource(name, value)} ${name}`);
-  return parts.length ? parts.join(', ') : 'nothing';
-}

@@ -11,7 +11,7 @@ export const missingResources: Rule<ManifestContext> = {
       for (const container of workload.containers) {
         if (Object.keys(container.requestFields).length > 0 || Object.keys(container.limitFields).length > 0) continue;
         report({
-          message: `${workload.name}/${container.name} declares no resource requests or limits: budgets count it as zero and the scheduler can place it anywhere.`,
+          message: `${workload.name}/${container.name} declares no resource requests or limits: unless a LimitRange gives it defaults, budgets count it as zero and the scheduler can place it anywhere.`,
           location: container.resourcesLocation,
         });
       }

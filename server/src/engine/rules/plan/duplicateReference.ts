@@ -9,7 +9,7 @@ export const duplicateReference: Rule<PlanContext> = {
     for (const fact of analysis.references) {
       if (fact.resolution.status !== 'duplicate') continue;
       report({
-        message: `Phase ${fact.phase}: ${fact.resolution.workload.name} is already ${fact.role === 'merge' ? 'used' : 'taken'} by "${fact.resolution.first.text}" in this phase; a workload can be removed or merged once.`,
+        message: `Phase ${fact.phase}: ${fact.resolution.workload.name} is already used by "${fact.resolution.first.text}" in this phase; a workload can be removed or merged once.`,
         location: fact.ref.location,
         related: [{ location: fact.resolution.first.location, message: 'first reference' }],
       });

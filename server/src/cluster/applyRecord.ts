@@ -1,0 +1,158 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { RenderRole } from '../engine/render/renderPlan';
+import { MANAGED_BY, MANAGED_BY_LABEL, PHASE_ANNOTATION, PLAN_ANNOTATION, type JsonObject, type KubeObject } from '../engine/render/kube';
+import { describeRef, type ClusterApi, type ObjectRef } from './clusterApi';
+import { ClusterError } from './errors';
+
+export const RECORD_API_VERSION = 'consolidation.dev/v1alpha1';
+export const RECORD_KIND = 'ApplyRecord';
+export const RECORD_DIRECTORY = '.consolidation';
+export const RECORD_KEY = 'record.json';
+export const RECORD_LABEL = 'consolidation.dev/record';
+
+/** The state of one object before the phase touched it: what rollback restores. Never Secret data. */
+export interface RecordedObject {
+  ref: ObjectRef;
+  role: RenderRole;
+  origin: string;
+  /** `plan.yaml:21`, where the phase asks for this change. */
+  planLocation?: string;
+  /** Whether the object existed before the phase (false: this tool created it, and rollback deletes it). */
+  existed: boolean;
+  /** The uid of the object: before the phase, or the one this tool created. */
+  uid?: string;
+  resourceVersion?: string;
+  replicas?: number;
+  /** Resources of the containers the phase resizes, by container name, as they were. */
+  containers?: { name: string; resources: JsonObject }[];
+  /** A Service's selector and ports, as they were (null: it had no selector). */
+  selector?: JsonObject | null;
+  ports?: JsonObject[];
+  /** The annotations this tool sets, as they were (null: absent). */
+  annotations: Record<string, string | null>;
+  /** What the apply did to it. */
+  state: 'pending' | 'done' | 'failed' | 'unchanged';
+}
+
+export type RecordStatus = 'in-progress' | 'applied' | 'failed' | 'cancelled' | 'rolling-back' | 'rolled-back' | 'rollback-failed';
+
+export interface ApplyRecord {
+  apiVersion: typeof RECORD_API_VERSION;
+  kind: typeof RECORD_KIND;
+  plan: string;
+  /** The plan file's name (the record sits beside it). */
+  planFile: string;
+  phase: string;
+  context: string;
+  cluster: string;
+  server: string;
+  /** The namespace holding the record's ConfigMap. */
+  namespace: string;
+  fieldManager: string;
+  status: RecordStatus;
+  startedAt: string;
+  updatedAt: string;
+  objects: RecordedObject[];
+  /** What was done, in order. */
+  log: { at: string; message: string }[];
+}
+
+/** `consolidation-record-<plan>-<phase>`, a valid ConfigMap name. */
+export function recordConfigMapName(plan: string, phase: string): string {
+  const name = `consolidation-record-${plan}-${phase}`
+    .toLowerCase()
+    .replace(/[^a-z0-9.-]+/g, '-')
+    .replace(/^-+|-+$/g, '');
+  return name.length <= 253 ? name : name.slice(0, 253).replace(/[-.]+$/, '');
+}
+
+/** `.consolidation/<plan>-<phase>.json` beside the plan file. */
+export function recordFilePath(planFile: string, plan: string, phase: string): string {
+  const safe = `${plan}-${phase}`.replace(/[^A-Za-z0-9._-]+/g, '-');
+  return path.join(path.dirname(planFile), RECORD_DIRECTORY, `${safe}.json`);
+}
+
+/**
+ * Where an apply record lives: a JSON file beside the plan, and the same in a ConfigMap in the
+ * cluster, so a rollback works from another machine.
+ */
+export class RecordStore {
+  readonly file: string;
+  readonly configMapName: string;
+
+  constructor(
+    private readonly api: ClusterApi,
+    readonly planFile: string,
+    readonly plan: string,
+    readonly phase: string,
+    readonly namespace: string,
+  ) {
+    this.file = recordFilePath(planFile, plan, phase);
+    this.configMapName = recordConfigMapName(plan, phase);
+  }
+
+  get configMapRef(): ObjectRef {
+    return { apiVersion: 'v1', kind: 'ConfigMap', namespace: this.namespace, name: this.configMapName };
+  }
+
+  describe(): string {
+    return `${path.relative(path.dirname(this.planFile), this.file)} and ConfigMap ${this.namespace}/${this.configMapName}`;
+  }
+
+  /** Writes the file, then the ConfigMap (server-side apply under our field manager). */
+  async save(record: ApplyRecord, options: { signal?: AbortSignal; fileOnly?: boolean } = {}): Promise<void> {
+    record.updatedAt = new Date().toISOString();
+    const text = JSON.stringify(record, null, 2) + '\n';
+    fs.mkdirSync(path.dirname(this.file), { recursive: true });
+    const temporary = `${this.file}.tmp-${process.pid}`;
+    fs.writeFileSync(temporary, text);
+    fs.renameSync(temporary, this.file);
+    if (options.fileOnly) return;
+    const configMap: KubeObject = {
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: {
+        name: this.configMapName,
+        namespace: this.namespace,
+        labels: { [MANAGED_BY_LABEL]: MANAGED_BY, [RECORD_LABEL]: 'true' },
+        annotations: { [PLAN_ANNOTATION]: record.plan, [PHASE_ANNOTATION]: record.phase },
+      },
+      data: { [RECORD_KEY]: text },
+    };
+    await this.api.serverSideApply(configMap, { signal: options.signal });
+  }
+
+  /** The record in the cluster, else the file's; undefined when there is none. */
+  async load(options: { signal?: AbortSignal } = {}): Promise<{ record: ApplyRecord; from: 'cluster' | 'file' } | undefined> {
+    const configMap = await this.api.get(this.configMapRef, options);
+    const data = configMap?.data as JsonObject | undefined;
+    if (data && typeof data[RECORD_KEY] === 'string') return { record: parseRecord(data[RECORD_KEY] as string, `ConfigMap ${describeRef(this.configMapRef)}`), from: 'cluster' };
+    const file = this.loadFile();
+    return file && { record: file, from: 'file' };
+  }
+
+  loadFile(): ApplyRecord | undefined {
+    let text: string;
+    try {
+      text = fs.readFileSync(this.file, 'utf8');
+    } catch {
+      return undefined;
+    }
+    return parseRecord(text, this.file);
+  }
+}
+
+export function parseRecord(text: string, where: string): ApplyRecord {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    throw new ClusterError('precondition', `The apply record in ${where} is not valid JSON: ${(error as Error).message}`);
+  }
+  const record = value as Partial<ApplyRecord>;
+  if (record?.apiVersion !== RECORD_API_VERSION || record.kind !== RECORD_KIND || !Array.isArray(record.objects)) {
+    throw new ClusterError('precondition', `${where} is not an apply record of this tool (${RECORD_API_VERSION} ${RECORD_KIND}).`);
+  }
+  return record as ApplyRecord;
+}
