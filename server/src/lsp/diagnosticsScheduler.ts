@@ -6,13 +6,9 @@ export class DiagnosticsScheduler {
   private pending: NodeJS.Immediate | undefined;
   private running = false;
   private requested = false;
-  private readonly dirty = new Set<string>();
+  constructor(private readonly run: () => Promise<void> | void, private readonly onError: (error: unknown) => void) {}
 
-  constructor(private readonly run: (dirty: ReadonlySet<string>) => Promise<void> | void, private readonly onError: (error: unknown) => void) {}
-
-  /** `uri` must be published in the next pass even when its diagnostics did not change. */
-  schedule(uri?: string): void {
-    if (uri) this.dirty.add(uri);
+  schedule(): void {
     this.requested = true;
     if (!this.running) this.pending ??= setImmediate(() => void this.flush());
   }
@@ -22,10 +18,8 @@ export class DiagnosticsScheduler {
     if (this.running) return;
     this.running = true;
     this.requested = false;
-    const dirty = new Set(this.dirty);
-    this.dirty.clear();
     try {
-      await this.run(dirty);
+      await this.run();
     } catch (error) {
       this.onError(error);
     } finally {

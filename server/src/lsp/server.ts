@@ -43,8 +43,8 @@ export function startServer(connection: Connection): void {
   const plansOnDisk = new Set<string>();
   /** The client's own URI for each open file, so published diagnostics match it exactly. */
   const uriOf = new Map<string, string>();
-  /** What was last published per URI, as the cached finding lists it was made of. */
-  const published = new Map<string, Finding[][]>();
+  /** What was last published per URI: the cached finding lists it was made of, for which version. */
+  const published = new Map<string, { parts: Finding[][]; version: number | undefined }>();
 
   const pool = ManifestReaderPool.beside(__dirname);
   /** Parses started as texts arrive; a pass waits for them before it publishes. */
@@ -54,12 +54,12 @@ export function startServer(connection: Connection): void {
     inflight.add(job);
   };
 
-  const scheduler = new DiagnosticsScheduler(async (dirty) => {
+  const scheduler = new DiagnosticsScheduler(async () => {
     while (inflight.size > 0) await Promise.all(inflight);
-    publishDiagnostics(dirty);
+    publishDiagnostics();
   }, (error) => connection.console.error(`diagnostics failed: ${(error as Error).stack ?? error}`));
 
-  function publishDiagnostics(dirty: ReadonlySet<string>): void {
+  function publishDiagnostics(): void {
     const open = [...uriOf.keys()];
     const plans = [...new Set([...plansOnDisk, ...open.filter(isPlanFile)])];
     const byFile = diagnose(workspace, { plans, manifests: open.filter((f) => !isPlanFile(f)), orphanScope: 'per-file' });
@@ -67,11 +67,13 @@ export function startServer(connection: Connection): void {
     for (const [file, parts] of byFile) {
       const uri = uriOf.get(file) ?? pathToUri(file);
       seen.add(uri);
+      const version = documents.get(uri)?.version;
       const previous = published.get(uri);
-      if (previous && !dirty.has(uri) && sameParts(previous, parts)) continue;
-      published.set(uri, parts);
+      // A new version of an open document always gets an answer, even when nothing changed.
+      if (previous && previous.version === version && sameParts(previous.parts, parts)) continue;
+      published.set(uri, { parts, version });
       const diagnostics = flattenParts(parts).map((f) => toDiagnostic(workspace, f));
-      void connection.sendDiagnostics({ uri, version: documents.get(uri)?.version, diagnostics });
+      void connection.sendDiagnostics({ uri, version, diagnostics });
     }
     for (const uri of [...published.keys()]) {
       if (seen.has(uri)) continue;
@@ -92,11 +94,8 @@ export function startServer(connection: Connection): void {
 
   function applySettings(value: unknown): void {
     settings = normalizeSettings(value);
-    workspace.setOptions(toWorkspaceOptions(settings));
-    for (const document of documents.all()) {
-      const file = uriToPath(document.uri);
-      if (file) workspace.setOverlay(file, document.getText());
-    }
+    // Re-publish only when findings can change: a client sends the same settings more than once.
+    if (!workspace.setOptions(toWorkspaceOptions(settings))) return;
     published.clear();
     scheduler.schedule();
   }
@@ -160,7 +159,7 @@ export function startServer(connection: Connection): void {
     uriOf.set(file, document.uri);
     workspace.setOverlay(file, document.getText());
     parseAhead([file]);
-    scheduler.schedule(document.uri);
+    scheduler.schedule();
   });
 
   documents.onDidClose(({ document }) => {

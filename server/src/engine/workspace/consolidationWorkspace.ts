@@ -63,18 +63,29 @@ export class ConsolidationWorkspace {
   private readonly dotEnvs = new Map<string, Record<string, string>>();
   private manifestFindingCache = new WeakMap<ManifestFile, Finding[]>();
   private fileSetFindingCache = new WeakMap<ManifestFile, Finding[]>();
-  private readonly planFindingCache = new WeakMap<PlanResult, Finding[]>();
+  private planFindingCache = new WeakMap<PlanResult, Finding[]>();
   private readonly planSetFindingCache = new WeakMap<PlanResult, Finding[]>();
   private readonly renderCache = new WeakMap<PlanResult, PlanRender>();
 
   constructor(private readonly host: FileHost, private options: WorkspaceOptions = DEFAULT_OPTIONS) {}
 
-  setOptions(options: WorkspaceOptions): void {
+  /** Returns whether anything changed. Only a new size cap means reading files again. */
+  setOptions(options: WorkspaceOptions): boolean {
+    const previous = this.options;
     this.options = options;
+    if (options.maxFileBytes !== previous.maxFileBytes) {
+      for (const entry of this.texts.values()) {
+        entry.manifest = undefined;
+        entry.plan = undefined;
+      }
+    } else if (JSON.stringify(options.rules) === JSON.stringify(previous.rules)) {
+      return false;
+    }
     this.manifestFindingCache = new WeakMap();
     this.fileSetFindingCache = new WeakMap();
-    this.texts.clear();
+    this.planFindingCache = new WeakMap();
     this.planResults.clear();
+    return true;
   }
 
   get rules(): RuleSettings {
@@ -141,6 +152,10 @@ export class ConsolidationWorkspace {
     for (const file of files) {
       const entry = this.entry(file);
       if (!entry || entry.manifest || isPlanFile(file) || entry.text.length > this.options.maxFileBytes / 4 || COMPOSE_FILE.test(entry.text)) continue;
+      if (pool.busy) {
+        this.manifest(file);
+        continue;
+      }
       const job = pool.read(file, entry.text, { maxBytes: this.options.maxFileBytes }).then((manifest) => {
         if (manifest && this.texts.get(file) === entry) entry.manifest ??= manifest;
       });

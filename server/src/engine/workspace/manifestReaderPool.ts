@@ -21,7 +21,13 @@ export class ManifestReaderPool {
   private nextWorker = 0;
   private broken = false;
 
-  constructor(private readonly workerFile: string, private readonly size = Math.max(1, Math.min(4, os.availableParallelism()))) {}
+    /** One worker fewer than cores: the calling thread parses too while the workers are busy. */
+  constructor(private readonly workerFile: string, private readonly size = Math.max(1, Math.min(3, os.availableParallelism() - 1))) {}
+
+  /** Enough queued that the caller had better parse the next file itself. */
+  get busy(): boolean {
+    return this.pending.size >= Math.max(1, this.workers.length) * 2;
+  }
 
   /** The pool beside the running bundle, or undefined when there is none (running from sources). */
   static beside(directory: string): ManifestReaderPool | undefined {

@@ -1,0 +1,395 @@
+import { at, type JsonObject, type KubeObject } from '../engine/render/kube';
+import { RECORD_API_VERSION, RECORD_KIND, RecordStore, type ApplyRecord } from './applyRecord';
+import { describeRef, FIELD_MANAGER, type ClusterApi, type ObjectRef } from './clusterApi';
+import { ClusterError } from './errors';
+import { formatDuration } from './duration';
+import { planSteps, type LoadedPhase, type PhaseStep } from './phasePlan';
+import { waitForRollouts } from './rollout';
+
+export const DEFAULT_TIMEOUT_MS = 10 * 60_000;
+export const DEFAULT_POLL_INTERVAL_MS = 2000;
+
+export type ApplyEvent =
+  | { type: 'step'; message: string }
+  | { type: 'done'; message: string }
+  | { type: 'waiting'; message: string; workloads: { ref: ObjectRef; ready: boolean; waitingFor: string }[] }
+  | { type: 'warning'; message: string };
+
+export interface ApplyOptions {
+  api: ClusterApi;
+  loaded: LoadedPhase;
+  /** Every write with dryRun=All: validated by the API server, nothing persisted, no record. */
+  dryRun?: boolean;
+  signal?: AbortSignal;
+  /** How long to wait for the rollouts (default 10 minutes). */
+  timeoutMs?: number;
+  pollIntervalMs?: number;
+  onProgress?: (event: ApplyEvent) => void;
+  /**
+   * A field of an object this tool creates is owned by another manager. Force is only ever the
+   * user's explicit choice after seeing the conflict: the default is to stop.
+   */
+  onConflict?: (error: ClusterError, step: PhaseStep) => Promise<'force' | 'stop'>;
+  store?: RecordStore;
+}
+
+export interface ApplyOutcome {
+  status: 'applied' | 'dry-run' | 'failed' | 'cancelled' | 'refused';
+  /** One paragraph: what happened, and for a failure what state the cluster is in. */
+  message: string;
+  done: string[];
+  notDone: string[];
+  /** What the phase changes (or would change), one line per object. */
+  changes: string[];
+  warnings: string[];
+  error?: ClusterError;
+  record?: ApplyRecord;
+  recordLocation?: string;
+  /** Whether the cluster was changed, so that a rollback has something to undo. */
+  changed: boolean;
+  steps: PhaseStep[];
+}
+
+/** The namespace of a phase's record ConfigMap: the plan's, else its first object's, else the context's. */
+export function recordNamespace(api: ClusterApi, loaded: LoadedPhase): string {
+  const first = loaded.render.objects.find((o) => typeof o.object.metadata.namespace === 'string');
+  return loaded.namespace ?? (first?.object.metadata.namespace as string | undefined) ?? api.target.namespace;
+}
+
+export function recordStoreFor(api: ClusterApi, loaded: LoadedPhase): RecordStore {
+  return new RecordStore(api, loaded.planFile, loaded.planName, loaded.phaseName, recordNamespace(api, loaded));
+}
+
+/** The namespaces a phase writes to (for the confirmation). */
+export function namespacesOf(api: ClusterApi, loaded: LoadedPhase): string[] {
+  const names = new Set(loaded.render.objects.map((o) => (typeof o.object.metadata.namespace === 'string' ? o.object.metadata.namespace : api.target.namespace)));
+  names.add(recordNamespace(api, loaded));
+  return [...names].sort();
+}
+
+interface Action {
+  /** What it will do, said before doing it: `create Deployment ops/app (2 replicas)`. */
+  summary: string;
+  step?: PhaseStep;
+  run: () => Promise<string | undefined>;
+}
+
+/**
+ * Applies one phase: record, create, wait for readiness, re-point Services, scale down — stopping
+ * at the first failure with the old workloads still serving. Never throws for cluster failures:
+ * the outcome says what was done and what was not.
+ */
+export async function applyPhase(options: ApplyOptions): Promise<ApplyOutcome> {
+  const { api, loaded, signal } = options;
+  const emit = (event: ApplyEvent) => options.onProgress?.(event);
+  const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const pollIntervalMs = options.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS;
+  const store = options.store ?? recordStoreFor(api, loaded);
+  const outcome: ApplyOutcome = { status: 'failed', message: '', done: [], notDone: [], changes: [], warnings: [], changed: false, steps: [] };
+  const warn = (message: string) => {
+    outcome.warnings.push(message);
+    emit({ type: 'warning', message });
+  };
+
+  if (loaded.errors.length) {
+    outcome.status = 'refused';
+    outcome.message = `The plan has ${loaded.errors.length} error${loaded.errors.length === 1 ? '' : 's'}; fix ${loaded.errors.length === 1 ? 'it' : 'them'} before applying (consolidate check):\n${loaded.errors.map((e) => `  ${e}`).join('\n')}`;
+    return outcome;
+  }
+  if (loaded.render.objects.length === 0) {
+    outcome.status = options.dryRun ? 'dry-run' : 'applied';
+    outcome.message = `Phase ${loaded.phaseName} changes no object in the cluster (it has no remove, scale, resize or merge).`;
+    return outcome;
+  }
+
+  // 1. Read what the phase touches, and work out each change. Nothing is written yet.
+  let previous: ApplyRecord | undefined;
+  try {
+    emit({ type: 'step', message: `Reading the ${loaded.render.objects.length} objects phase ${loaded.phaseName} touches (context ${api.target.context})` });
+    if (!options.dryRun) previous = (await store.load({ signal }))?.record;
+    const planned = await planSteps(api, loaded, { signal, previous });
+    outcome.steps = planned.steps;
+    outcome.changes = planned.steps.map((s) => (s.unchanged ? `${s.summary.replace(/^\S+ /, '')}: already as planned` : s.summary));
+    if (planned.problems.length) {
+      outcome.status = 'refused';
+      outcome.message = `Phase ${loaded.phaseName} cannot be applied to context ${api.target.context}; nothing was changed:\n${planned.problems.map((p) => `  ${p}`).join('\n')}`;
+      outcome.notDone = planned.steps.map((s) => s.summary);
+      return outcome;
+    }
+  } catch (error) {
+    const e = asClusterError(error);
+    outcome.status = e.kind === 'cancelled' ? 'cancelled' : 'failed';
+    outcome.error = e;
+    outcome.message = `${e.fullMessage}\nNothing was changed.`;
+    return outcome;
+  }
+
+  const steps = outcome.steps;
+  const created = steps.filter((s) => s.role === 'created');
+  const changed = steps.filter((s) => s.role === 'changed' && !s.unchanged);
+  const services = steps.filter((s) => s.role === 'service' && !s.unchanged);
+  const scaledDown = steps.filter((s) => s.role === 'scaled-down' && !s.unchanged);
+  const dryRun = !!options.dryRun;
+
+  const record: ApplyRecord = {
+    apiVersion: RECORD_API_VERSION,
+    kind: RECORD_KIND,
+    plan: loaded.planName,
+    planFile: loaded.planFile.split(/[\\/]/).pop()!,
+    phase: loaded.phaseName,
+    context: api.target.context,
+    cluster: api.target.cluster,
+    server: api.target.server,
+    namespace: store.namespace,
+    fieldManager: FIELD_MANAGER,
+    status: 'in-progress',
+    startedAt: new Date().toISOString(),
+    updatedAt: new Date().toISOString(),
+    objects: steps.map((s) => s.before),
+    log: [],
+  };
+  const log = async (message: string) => {
+    record.log.push({ at: new Date().toISOString(), message });
+    if (dryRun) return;
+    try {
+      await store.save(record, { signal });
+    } catch (error) {
+      // The file is written first and always; the ConfigMap is a copy for other machines.
+      warn(`Could not update the record ConfigMap: ${asClusterError(error).message}`);
+    }
+  };
+
+  const actions: Action[] = [];
+  if (!dryRun) {
+    actions.push({
+      summary: `record the current state in ${store.describe()}`,
+      run: async () => {
+        await store.save(record, { signal });
+        return `Recorded the current state of ${steps.length} objects in ${store.describe()}`;
+      },
+    });
+  }
+  for (const step of created) {
+    actions.push({
+      summary: step.summary,
+      step,
+      run: async () => {
+        const result = await createOrUpdate(api, step, { dryRun, signal, onConflict: options.onConflict, warn });
+        if (!step.before.existed && !dryRun) step.before.uid = result.metadata.uid as string;
+        return done(`${step.live ? 'update' : 'create'} ${describeRef(step.ref)} (server-side apply as ${FIELD_MANAGER})`, dryRun);
+      },
+    });
+  }
+  for (const step of changed) {
+    actions.push({
+      summary: step.summary,
+      step,
+      run: async () => {
+        let resourceVersion = step.live!.metadata.resourceVersion as string;
+        if (step.patch) resourceVersion = (await guardedPatch(api, step, step.patch, { dryRun, signal })).metadata.resourceVersion as string;
+        if (step.replicas !== undefined) await guardedScale(api, step, step.replicas, resourceVersion, { dryRun, signal });
+        return done(step.summary, dryRun);
+      },
+    });
+  }
+  const waitFor = [...created, ...changed].filter((s) => ['Deployment', 'StatefulSet', 'ReplicaSet'].includes(s.ref.kind));
+  if (!dryRun && waitFor.length) {
+    actions.push({
+      summary: `wait for the rollout of ${waitFor.map((s) => describeRef(s.ref)).join(', ')} (timeout ${formatDuration(timeoutMs)})`,
+      run: async () => {
+        await waitForRollouts(
+          api,
+          waitFor.map((s) => s.ref),
+          {
+            signal,
+            timeoutMs,
+            pollIntervalMs,
+            onProgress: (states) => {
+              const pending = states.filter((s) => !s.state.ready);
+              const message = pending.length
+                ? `Waiting for ${pending.map((s) => `${describeRef(s.ref)}: ${s.state.waitingFor}`).join('; ')}`
+                : `All ${states.length} rolled out`;
+              emit({ type: 'waiting', message, workloads: states.map((s) => ({ ref: s.ref, ready: s.state.ready, waitingFor: s.state.waitingFor })) });
+            },
+          },
+        );
+        return `${waitFor.map((s) => describeRef(s.ref)).join(', ')} rolled out (all replicas updated and available)`;
+      },
+    });
+  }
+  for (const step of services) {
+    actions.push({
+      summary: step.summary,
+      step,
+      run: async () => {
+        await guardedPatch(api, step, step.patch!, { dryRun, signal });
+        return done(step.summary, dryRun);
+      },
+    });
+  }
+  for (const step of scaledDown) {
+    actions.push({
+      summary: step.summary,
+      step,
+      run: async () => {
+        let resourceVersion = step.live!.metadata.resourceVersion as string;
+        if (step.patch) resourceVersion = (await guardedPatch(api, step, step.patch, { dryRun, signal })).metadata.resourceVersion as string;
+        if (step.replicas !== undefined) await guardedScale(api, step, step.replicas, resourceVersion, { dryRun, signal });
+        return done(step.summary, dryRun);
+      },
+    });
+  }
+
+  let index = 0;
+  try {
+    for (; index < actions.length; index++) {
+      const action = actions[index];
+      if (signal?.aborted) throw new ClusterError('cancelled', 'Cancelled.');
+      emit({ type: 'step', message: action.summary.replace(/^(\w)/, (c) => c.toUpperCase()) });
+      const message = (await action.run()) ?? action.summary;
+      if (!dryRun && index > 0) outcome.changed = true;
+      if (action.step) action.step.before.state = 'done';
+      outcome.done.push(message);
+      emit({ type: 'done', message });
+      if (index > 0) await log(message);
+    }
+  } catch (error) {
+    const e = asClusterError(error);
+    const action = actions[index];
+    if (action.step) {
+      action.step.before.state = 'failed';
+      e.planLocation ??= action.step.planLocation;
+    }
+    outcome.error = e;
+    outcome.status = e.kind === 'cancelled' ? 'cancelled' : 'failed';
+    outcome.notDone = actions.slice(index).map((a, i) => (i === 0 && index > 0 && !['timeout', 'rollout-failed'].includes(e.kind) && a.step ? `${a.summary} (interrupted: check it, or roll back)` : a.summary));
+    if (index > 0) outcome.changed = !dryRun;
+    if (!dryRun && index > 0) {
+      record.status = outcome.status === 'cancelled' ? 'cancelled' : 'failed';
+      await log(`${outcome.status === 'cancelled' ? 'Cancelled' : 'Failed'}: ${e.fullMessage}`);
+    }
+    const scaledDownDone = scaledDown.filter((s) => s.before.state === 'done').length;
+    const serving =
+      scaledDown.length === 0
+        ? ''
+        : scaledDownDone === 0
+          ? ' The old workloads were not scaled down: they are still serving at their original replicas.'
+          : ` ${scaledDownDone} of ${scaledDown.length} replaced workloads were scaled down; the others still serve.`;
+    const undo = outcome.changed ? ` Roll back the phase to undo what was done (the record is in ${store.describe()}).` : ' Nothing was changed in the cluster.';
+    outcome.message = `${outcome.status === 'cancelled' ? 'Cancelled' : 'Failed'}${dryRun ? ' (dry run)' : ''}: ${e.fullMessage}${serving}${undo}`;
+    outcome.record = dryRun ? undefined : record;
+    outcome.recordLocation = dryRun || index === 0 ? undefined : store.describe();
+    return outcome;
+  }
+
+  if (dryRun) {
+    outcome.status = 'dry-run';
+    outcome.message = `Dry run of phase ${loaded.phaseName} on context ${api.target.context}: the API server accepted every change; nothing was persisted.`;
+    return outcome;
+  }
+  record.status = 'applied';
+  await log(`Applied phase ${loaded.phaseName}`);
+  outcome.status = 'applied';
+  outcome.record = record;
+  outcome.recordLocation = store.describe();
+  outcome.message = `Applied phase ${loaded.phaseName} of plan ${loaded.planName} to context ${api.target.context} (cluster ${api.target.cluster}).`;
+  return outcome;
+}
+
+const PAST: Record<string, string> = { create: 'Created', update: 'Updated', change: 'Changed', 're-point': 'Re-pointed', scale: 'Scaled' };
+
+/** `create Deployment ops/x` → `Created Deployment ops/x`; with dryRun, `Would create ...`. */
+function done(summary: string, dryRun: boolean): string {
+  if (dryRun) return `Would ${summary}`;
+  const [verb, ...rest] = summary.split(' ');
+  return PAST[verb] ? [PAST[verb], ...rest].join(' ') : summary;
+}
+
+export function asClusterError(error: unknown): ClusterError {
+  if (error instanceof ClusterError) return error;
+  return new ClusterError('unknown', (error as Error)?.message ?? String(error));
+}
+
+async function createOrUpdate(
+  api: ClusterApi,
+  step: PhaseStep,
+  options: { dryRun: boolean; signal?: AbortSignal; onConflict?: ApplyOptions['onConflict']; warn: (message: string) => void },
+): Promise<KubeObject> {
+  try {
+    return await api.serverSideApply(step.apply!, { dryRun: options.dryRun, signal: options.signal });
+  } catch (error) {
+    if (!(error instanceof ClusterError) || error.kind !== 'conflict' || error.conflicts.length === 0 || !options.onConflict) throw error;
+    const choice = await options.onConflict(error, step);
+    if (choice !== 'force') throw error;
+    options.warn(`Forced by the user: ${FIELD_MANAGER} takes over ${error.conflicts.map((c) => `${c.field} from "${c.manager}"`).join(', ')} on ${describeRef(step.ref)}.`);
+    return api.serverSideApply(step.apply!, { dryRun: options.dryRun, signal: options.signal, force: true });
+  }
+}
+
+/** The fields a step changes, as they stand in an object: what must not move under us. */
+function guarded(step: PhaseStep, object: KubeObject | undefined): unknown {
+  switch (step.role) {
+    case 'service':
+      return { selector: at(object, ['spec', 'selector']) ?? null, ports: at(object, ['spec', 'ports']) ?? null };
+    case 'scaled-down':
+      return { replicas: at(object, ['spec', 'replicas']) ?? 1 };
+    default: {
+      const names = new Set((step.before.containers ?? []).map((c) => c.name));
+      const containers = (at(object, ['spec', 'template', 'spec', 'containers']) as JsonObject[] | undefined) ?? [];
+      return {
+        replicas: step.replicas === undefined ? undefined : at(object, ['spec', 'replicas']) ?? 1,
+        resources: containers.filter((c) => names.has(String(c.name))).map((c) => [c.name, c.resources ?? null]),
+      };
+    }
+  }
+}
+
+/** Who last wrote the object, other than this tool and the controllers' status updates. */
+function lastWriter(object: KubeObject): string | undefined {
+  const entries = (at(object, ['metadata', 'managedFields']) as JsonObject[] | undefined) ?? [];
+  const others = entries.filter((e) => e.manager !== FIELD_MANAGER && e.subresource !== 'status').sort((a, b) => String(b.time).localeCompare(String(a.time)));
+  return others[0]?.manager as string | undefined;
+}
+
+/**
+ * Writes with the resourceVersion the step was planned against. When the object moved on
+ * meanwhile (409), looks again: if what this step changes is as it was (a controller wrote status),
+ * tries again with the new resourceVersion; if someone changed those fields, stops.
+ */
+async function guarded409<T>(api: ClusterApi, step: PhaseStep, resourceVersion: string, write: (resourceVersion: string) => Promise<T>, signal?: AbortSignal): Promise<T> {
+  let rv = resourceVersion;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await write(rv);
+    } catch (error) {
+      if (!(error instanceof ClusterError) || error.kind !== 'conflict' || error.conflicts.length > 0 || attempt >= 5) throw error;
+      const fresh = await api.get(step.ref, { signal });
+      if (!fresh) throw new ClusterError('not-found', `${describeRef(step.ref)} was deleted by someone else while applying.`);
+      if (JSON.stringify(guarded(step, fresh)) !== JSON.stringify(guarded(step, step.live))) {
+        const writer = lastWriter(fresh);
+        throw new ClusterError(
+          'conflict',
+          `Conflict (409): ${describeRef(step.ref)} was changed${writer ? ` by "${writer}"` : ''} while applying, in the fields this phase changes; nothing was overwritten. Look at it, then apply again.`,
+          { status: 409, operation: error.operation },
+        );
+      }
+      rv = fresh.metadata.resourceVersion as string;
+    }
+  }
+}
+
+async function guardedPatch(api: ClusterApi, step: PhaseStep, patch: { type: 'merge' | 'strategic'; body: JsonObject }, options: { dryRun: boolean; signal?: AbortSignal }): Promise<KubeObject> {
+  const result = await guarded409(
+    api,
+    step,
+    step.live!.metadata.resourceVersion as string,
+    (resourceVersion) => api.patch(step.ref, patch.body, { type: patch.type, resourceVersion, dryRun: options.dryRun, signal: options.signal }),
+    options.signal,
+  );
+  if (!options.dryRun) step.live = { ...result, metadata: { ...result.metadata } };
+  return result;
+}
+
+async function guardedScale(api: ClusterApi, step: PhaseStep, replicas: number, resourceVersion: string, options: { dryRun: boolean; signal?: AbortSignal }): Promise<void> {
+  await guarded409(api, step, resourceVersion, (rv) => api.patchScale(step.ref, replicas, { resourceVersion: rv, dryRun: options.dryRun, signal: options.signal }), options.signal);
+}

@@ -1,0 +1,300 @@
+import { at, isObject, MANAGED_BY, MANAGED_BY_LABEL, type JsonObject, type KubeObject } from '../engine/render/kube';
+import type { ApplyRecord, RecordedObject, RecordStore } from './applyRecord';
+import { describeRef, type ClusterApi, type ObjectRef } from './clusterApi';
+import { asClusterError, DEFAULT_POLL_INTERVAL_MS, DEFAULT_TIMEOUT_MS, type ApplyEvent } from './applyPhase';
+import { ClusterError } from './errors';
+import { formatDuration } from './duration';
+import { waitForRollouts } from './rollout';
+
+export interface RollbackOptions {
+  api: ClusterApi;
+  store: RecordStore;
+  signal?: AbortSignal;
+  timeoutMs?: number;
+  pollIntervalMs?: number;
+  onProgress?: (event: ApplyEvent) => void;
+}
+
+export interface RollbackOutcome {
+  status: 'rolled-back' | 'failed' | 'cancelled' | 'refused';
+  message: string;
+  done: string[];
+  notDone: string[];
+  warnings: string[];
+  error?: ClusterError;
+  record?: ApplyRecord;
+  /** Where the record was read from. */
+  from?: 'cluster' | 'file';
+}
+
+interface Action {
+  summary: string;
+  run: () => Promise<string | undefined>;
+}
+
+const WORKLOADS = new Set(['Deployment', 'StatefulSet', 'ReplicaSet', 'DaemonSet']);
+
+/**
+ * Restores what an apply recorded (replicas, resources, Service selectors and ports, the
+ * annotations it set) and deletes only what this tool created: objects the record says did not
+ * exist before, that still carry the managed-by label and the recorded uid.
+ */
+export async function rollbackPhase(options: RollbackOptions): Promise<RollbackOutcome> {
+  const { api, store, signal } = options;
+  const emit = (event: ApplyEvent) => options.onProgress?.(event);
+  const outcome: RollbackOutcome = { status: 'failed', message: '', done: [], notDone: [], warnings: [] };
+  const warn = (message: string) => {
+    outcome.warnings.push(message);
+    emit({ type: 'warning', message });
+  };
+
+  let record: ApplyRecord;
+  try {
+    emit({ type: 'step', message: `Reading the apply record of phase ${store.phase} (${store.describe()})` });
+    const loaded = await store.load({ signal });
+    if (!loaded) {
+      outcome.status = 'refused';
+      outcome.message = `There is no apply record of phase ${store.phase} of plan ${store.plan}: looked for ${store.describe()}. Nothing was changed.`;
+      return outcome;
+    }
+    record = loaded.record;
+    outcome.record = record;
+    outcome.from = loaded.from;
+    if (loaded.from === 'file' && record.server !== api.target.server) {
+      outcome.status = 'refused';
+      outcome.message = `The apply record ${store.file} was made on context ${record.context} (${record.server}), not on ${api.target.context} (${api.target.server}). Select that context to roll back. Nothing was changed.`;
+      return outcome;
+    }
+  } catch (error) {
+    const e = asClusterError(error);
+    outcome.status = e.kind === 'cancelled' ? 'cancelled' : 'failed';
+    outcome.error = e;
+    outcome.message = `${e.message} Nothing was changed.`;
+    return outcome;
+  }
+
+  const save = async (message: string) => {
+    record.log.push({ at: new Date().toISOString(), message });
+    try {
+      await store.save(record, { signal });
+    } catch (error) {
+      warn(`Could not update the record ConfigMap: ${asClusterError(error).message}`);
+    }
+  };
+
+  const workloads = record.objects.filter((o) => o.existed && (o.role === 'scaled-down' || o.role === 'changed'));
+  const services = record.objects.filter((o) => o.existed && o.role === 'service');
+  const created = record.objects.filter((o) => o.role === 'created' && !o.existed);
+  const restored: ObjectRef[] = [];
+  const actions: Action[] = [];
+
+  for (const recorded of workloads) {
+    actions.push({
+      summary: `restore ${describeRef(recorded.ref)}${recorded.replicas !== undefined ? ` to ${recorded.replicas} replica${recorded.replicas === 1 ? '' : 's'}` : ''}${recorded.containers?.length ? ' and its recorded resources' : ''}`,
+      run: async () => {
+        const result = await restoreWorkload(api, recorded, signal);
+        if (result === 'gone') {
+          warn(`${describeRef(recorded.ref)} no longer exists: not restored.`);
+          return undefined;
+        }
+        if (result === 'changed' && WORKLOADS.has(recorded.ref.kind)) restored.push(recorded.ref);
+        return result === 'changed' ? `Restored ${describeRef(recorded.ref)} (replicas ${recorded.replicas ?? 'unchanged'}${recorded.containers?.length ? ', resources' : ''})` : `${describeRef(recorded.ref)} was already as recorded`;
+      },
+    });
+  }
+  actions.push({
+    summary: 'wait for the restored workloads to roll out',
+    run: async () => {
+      const scalable = restored.filter((r) => r.kind !== 'DaemonSet');
+      if (scalable.length === 0) return undefined;
+      const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+      await waitForRollouts(api, scalable, {
+        signal,
+        timeoutMs,
+        pollIntervalMs: options.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS,
+        onProgress: (states) => {
+          const pending = states.filter((s) => !s.state.ready);
+          emit({
+            type: 'waiting',
+            message: pending.length ? `Waiting for ${pending.map((s) => `${describeRef(s.ref)}: ${s.state.waitingFor}`).join('; ')}` : `All ${states.length} rolled out`,
+            workloads: states.map((s) => ({ ref: s.ref, ready: s.state.ready, waitingFor: s.state.waitingFor })),
+          });
+        },
+      });
+      return `${scalable.map(describeRef).join(', ')} rolled out again (timeout was ${formatDuration(timeoutMs)})`;
+    },
+  });
+  for (const recorded of services) {
+    actions.push({
+      summary: `restore the selector and ports of ${describeRef(recorded.ref)}`,
+      run: async () => {
+        const result = await restoreService(api, recorded, signal);
+        if (result === 'gone') {
+          warn(`${describeRef(recorded.ref)} no longer exists: not restored.`);
+          return undefined;
+        }
+        return result === 'changed' ? `Restored the selector of ${describeRef(recorded.ref)} (${selectorText(recorded.selector)})` : `${describeRef(recorded.ref)} was already as recorded`;
+      },
+    });
+  }
+  for (const recorded of created) {
+    actions.push({
+      summary: `delete ${describeRef(recorded.ref)}, which the apply created`,
+      run: async () => {
+        const live = await api.get(recorded.ref, { signal });
+        if (!live) return `${describeRef(recorded.ref)} was already gone`;
+        if (at(live, ['metadata', 'labels', MANAGED_BY_LABEL]) !== MANAGED_BY) {
+          warn(`Not deleted: ${describeRef(recorded.ref)} does not carry ${MANAGED_BY_LABEL}=${MANAGED_BY}, so this tool did not create it.`);
+          outcome.notDone.push(`delete ${describeRef(recorded.ref)} (it does not carry the managed-by label)`);
+          return undefined;
+        }
+        if (recorded.uid && live.metadata.uid !== recorded.uid) {
+          warn(`Not deleted: ${describeRef(recorded.ref)} is not the object the apply created (another uid).`);
+          outcome.notDone.push(`delete ${describeRef(recorded.ref)} (another object of that name now)`);
+          return undefined;
+        }
+        await api.delete(recorded.ref, { uid: live.metadata.uid as string, signal });
+        return `Deleted ${describeRef(recorded.ref)}, which the apply created`;
+      },
+    });
+  }
+
+  let index = 0;
+  try {
+    record.status = 'rolling-back';
+    await store.save(record, { signal });
+    for (; index < actions.length; index++) {
+      if (signal?.aborted) throw new ClusterError('cancelled', 'Cancelled.');
+      const action = actions[index];
+      emit({ type: 'step', message: action.summary.replace(/^(\w)/, (c) => c.toUpperCase()) });
+      const message = await action.run();
+      if (!message) continue;
+      outcome.done.push(message);
+      emit({ type: 'done', message });
+      await save(message);
+    }
+  } catch (error) {
+    const e = asClusterError(error);
+    outcome.error = e;
+    outcome.status = e.kind === 'cancelled' ? 'cancelled' : 'failed';
+    outcome.notDone.push(...actions.slice(index).map((a) => a.summary));
+    record.status = 'rollback-failed';
+    await save(`Rollback ${outcome.status}: ${e.message}`);
+    outcome.message = `Rollback ${outcome.status === 'cancelled' ? 'cancelled' : 'failed'}: ${e.message} Run it again to finish: it only changes what still differs from the record.`;
+    return outcome;
+  }
+  record.status = 'rolled-back';
+  await save(`Rolled back phase ${record.phase}`);
+  outcome.status = 'rolled-back';
+  outcome.message = `Rolled back phase ${record.phase} of plan ${record.plan} on context ${api.target.context} (cluster ${api.target.cluster}).`;
+  return outcome;
+}
+
+function selectorText(selector: JsonObject | null | undefined): string {
+  return selector ? Object.entries(selector).map(([k, v]) => `${k}=${v}`).join(',') : 'no selector';
+}
+
+/** Retries a write on a resourceVersion conflict (a controller wrote status meanwhile), reading again each time. */
+async function withFreshVersion<T>(api: ClusterApi, ref: ObjectRef, signal: AbortSignal | undefined, write: (live: KubeObject) => Promise<T>): Promise<T | 'gone'> {
+  for (let attempt = 1; ; attempt++) {
+    const live = await api.get(ref, { signal });
+    if (!live) return 'gone';
+    try {
+      return await write(live);
+    } catch (error) {
+      if (!(error instanceof ClusterError) || error.kind !== 'conflict' || error.conflicts.length > 0 || attempt >= 5) throw error;
+    }
+  }
+}
+
+function annotationPatch(live: KubeObject, recorded: RecordedObject): JsonObject | undefined {
+  const patch: JsonObject = {};
+  for (const [key, value] of Object.entries(recorded.annotations ?? {})) {
+    const current = at(live, ['metadata', 'annotations', key]) ?? null;
+    if (current !== value) patch[key] = value;
+  }
+  return Object.keys(patch).length ? patch : undefined;
+}
+
+async function restoreWorkload(api: ClusterApi, recorded: RecordedObject, signal: AbortSignal | undefined): Promise<'changed' | 'unchanged' | 'gone'> {
+  let changed = false;
+  const patched = await withFreshVersion(api, recorded.ref, signal, async (live) => {
+    const body: JsonObject = {};
+    const annotations = annotationPatch(live, recorded);
+    if (annotations) body.metadata = { annotations };
+    const liveContainers = (at(live, ['spec', 'template', 'spec', 'containers']) as JsonObject[] | undefined) ?? [];
+    const containers: JsonObject[] = [];
+    for (const container of recorded.containers ?? []) {
+      const current = liveContainers.find((c) => c.name === container.name);
+      if (!current) continue;
+      const resources = restoreResources(isObject(current.resources) ? current.resources : {}, container.resources);
+      if (resources) containers.push({ name: container.name, resources });
+    }
+    if (containers.length) body.spec = { template: { spec: { containers } } };
+    if (Object.keys(body).length === 0) return live;
+    changed = true;
+    return api.patch(recorded.ref, body, { type: containers.length ? 'strategic' : 'merge', resourceVersion: live.metadata.resourceVersion as string, signal });
+  });
+  if (patched === 'gone') return 'gone';
+  if (recorded.replicas !== undefined) {
+    const scaled = await withFreshVersion(api, recorded.ref, signal, async (live) => {
+      const current = typeof at(live, ['spec', 'replicas']) === 'number' ? (at(live, ['spec', 'replicas']) as number) : 1;
+      if (current === recorded.replicas) return false;
+      await api.patchScale(recorded.ref, recorded.replicas!, { resourceVersion: live.metadata.resourceVersion as string, signal });
+      return true;
+    });
+    if (scaled === 'gone') return 'gone';
+    changed ||= scaled;
+  }
+  return changed ? 'changed' : 'unchanged';
+}
+
+/** A strategic-merge patch of `resources` back to the recorded value (null removes what the phase added). */
+function restoreResources(current: JsonObject, recorded: JsonObject): JsonObject | undefined {
+  const patch: JsonObject = {};
+  for (const kind of ['requests', 'limits']) {
+    const now = isObject(current[kind]) ? (current[kind] as JsonObject) : {};
+    const then = isObject(recorded[kind]) ? (recorded[kind] as JsonObject) : {};
+    const entries: JsonObject = {};
+    for (const [resource, value] of Object.entries(then)) if (now[resource] !== value) entries[resource] = value;
+    for (const resource of Object.keys(now)) if (!(resource in then)) entries[resource] = null;
+    if (Object.keys(entries).length) patch[kind] = entries;
+  }
+  return Object.keys(patch).length ? patch : undefined;
+}
+
+async function restoreService(api: ClusterApi, recorded: RecordedObject, signal: AbortSignal | undefined): Promise<'changed' | 'unchanged' | 'gone'> {
+  let changed = false;
+  const result = await withFreshVersion(api, recorded.ref, signal, async (live) => {
+    const body: JsonObject = {};
+    const spec: JsonObject = {};
+    const liveSelector = isObject(at(live, ['spec', 'selector'])) ? (at(live, ['spec', 'selector']) as JsonObject) : {};
+    const wanted = recorded.selector ?? null;
+    if (JSON.stringify(sorted(liveSelector)) !== JSON.stringify(sorted(wanted ?? {}))) {
+      if (wanted === null) spec.selector = null;
+      else {
+        const selector: JsonObject = { ...wanted };
+        for (const key of Object.keys(liveSelector)) if (!(key in wanted)) selector[key] = null;
+        spec.selector = selector;
+      }
+    }
+    const livePorts = ((at(live, ['spec', 'ports']) as JsonObject[] | undefined) ?? []).filter(isObject);
+    const ports = livePorts.map((port) => {
+      const then = (recorded.ports ?? []).find((p) => p.port === port.port && (p.protocol ?? 'TCP') === (port.protocol ?? 'TCP'));
+      return then && then.targetPort !== undefined && JSON.stringify(then.targetPort) !== JSON.stringify(port.targetPort) ? { ...port, targetPort: then.targetPort } : port;
+    });
+    if (JSON.stringify(ports) !== JSON.stringify(livePorts)) spec.ports = ports;
+    if (Object.keys(spec).length) body.spec = spec;
+    const annotations = annotationPatch(live, recorded);
+    if (annotations) body.metadata = { annotations };
+    if (Object.keys(body).length === 0) return live;
+    changed = true;
+    return api.patch(recorded.ref, body, { type: 'merge', resourceVersion: live.metadata.resourceVersion as string, signal });
+  });
+  if (result === 'gone') return 'gone';
+  return changed ? 'changed' : 'unchanged';
+}
+
+function sorted(value: JsonObject): JsonObject {
+  return Object.fromEntries(Object.keys(value).sort().map((k) => [k, value[k]]));
+}
