@@ -34,10 +34,9 @@ export function render(args: string[], cwd: string, out: NodeJS.WritableStream, 
     return 0;
   }
   const outDir = path.resolve(cwd, values.out);
-  phases.forEach((phase, index) => writePhase(outDir, phase, index, format === 'kustomize'));
-  if (format === 'kustomize') {
-    fs.writeFileSync(path.join(outDir, 'kustomization.yaml'), kustomization(phases.map((p, i) => phaseFolder(p, i))));
-  }
+  // Folders keep the phase's place in the plan; phases are applied one after another, so each
+  // folder is its own kustomization (one across phases would hold the same object twice).
+  for (const phase of phases) writePhase(outDir, phase, rendered.phases.indexOf(phase), format === 'kustomize');
   err.write(`consolidate: wrote ${phases.length} phase folder(s) to ${path.relative(cwd, outDir) || '.'}\n`);
   return 0;
 }

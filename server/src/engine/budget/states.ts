@@ -4,6 +4,7 @@ import type { ContainerModel, LimitRangeModel, WorkloadModel } from '../model/wo
 import type { MergeSpec, PhaseSpec, PlanModel, ResourcePatch, WorkloadRef } from '../plan/types';
 import { podResources, type PodResources } from './podResources';
 import { namespaceOf, resolveWorkload, type Resolution } from './resolve';
+import { containerRenames } from './mergeNames';
 import { schedule, type ScheduleResult } from './schedule';
 
 export type StepRole = 'remove' | 'scale' | 'resize' | 'merge';
@@ -232,6 +233,14 @@ class PlanRun {
   }
 }
 
+/** The sources' containers under the names they get in the merged pod (colliding names made unique). */
+function renamedContainers(sources: WorkloadModel[], key: 'containers' | 'initContainers'): ContainerModel[] {
+  const renames = containerRenames(
+    sources.map((s) => ({ id: s.id, name: s.name, initContainers: s.initContainers.map((c) => c.name), containers: s.containers.map((c) => c.name) })),
+  );
+  return sources.flatMap((s) => s[key].map((c) => ({ ...c, name: renames.get(s.id)?.get(c.name) ?? c.name })));
+}
+
 /** A workload's per-pod resources in a plan: its namespace's LimitRanges and the plan's pod overhead. */
 export function podResourcesInPlan(plan: PlanModel, limitRanges: LimitRangeModel[]): (workload: WorkloadModel) => PodResources {
   const podOverhead = plan.budget?.podOverhead ?? {};
@@ -271,7 +280,7 @@ export function mergeWorkloads(merge: MergeSpec, sources: WorkloadModel[], defau
             resourcesLocation: merge.container?.location ?? merge.location,
           },
         ]
-      : sources.flatMap((s) => s.containers);
+      : renamedContainers(sources, 'containers');
   const overhead: ResourceList = {};
   for (const source of sources) for (const [k, v] of Object.entries(source.podOverhead)) overhead[k] = Math.max(overhead[k] ?? 0, v);
   return {
@@ -283,7 +292,7 @@ export function mergeWorkloads(merge: MergeSpec, sources: WorkloadModel[], defau
     aliases: [],
     replicas,
     containers,
-    initContainers: merge.strategy === 'replace' ? [] : sources.flatMap((s) => s.initContainers),
+    initContainers: merge.strategy === 'replace' ? [] : renamedContainers(sources, 'initContainers'),
     podOverhead: merge.strategy === 'replace' ? {} : overhead,
     podLabels: { 'app.kubernetes.io/name': merge.name },
     selector: { 'app.kubernetes.io/name': merge.name },

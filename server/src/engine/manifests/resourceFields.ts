@@ -1,7 +1,7 @@
 import type { Document } from 'yaml';
 import { checkResourceQuantity } from '../quantity';
 import type { QuantityField, QuantityProblem } from '../model/workspace';
-import type { ResourceList } from '../model/resources';
+import { isResourceName, type ResourceList } from '../model/resources';
 import { asMap, keyText, pairsOf, rangeOf, scalarSource } from '../yaml/nodes';
 
 export interface ResourceListRead {
@@ -25,6 +25,10 @@ export function readResourceList(
     if (resource === undefined) continue;
     const range = rangeOf(pair.value as never) ?? rangeOf(pair.key as never) ?? { start: 0, end: 0 };
     const location = { file, range };
+    if (!isResourceName(resource)) {
+      problems.push({ message: `${JSON.stringify(resource)} is not a resource name.`, severity: 'error', location: { file, range: rangeOf(pair.key as never) ?? range } });
+      continue;
+    }
     const raw = scalarSource(doc, pair.value);
     const checked = checkResourceQuantity(resource, raw ?? null);
     if (checked.problem) {

@@ -26,3 +26,11 @@ export function sumLists(lists: Iterable<ResourceList>): ResourceList {
 export function isEmpty(list: ResourceList): boolean {
   return Object.keys(list).length === 0;
 }
+
+/**
+ * A name that can be a resource: `cpu`, `memory`, `nvidia.com/gpu`. Names of Object.prototype's
+ * members (`toString`, `__proto__`) are not, and must never become keys of a ResourceList.
+ */
+export function isResourceName(name: string): boolean {
+  return /^([A-Za-z0-9][-A-Za-z0-9_.]*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/.test(name) && !(name in Object.prototype);
+}

@@ -1,7 +1,7 @@
 import type { Document, YAMLMap } from 'yaml';
 import { checkResourceQuantity } from '../quantity';
 import type { OffsetRange, SourceLocation } from '../model/location';
-import type { ResourceList } from '../model/resources';
+import { isResourceName, type ResourceList } from '../model/resources';
 import { parseYaml } from '../yaml/parse';
 import { asMap, asSeq, entries, get, getPair, keyText, rangeOf, scalarSource, scalarValue, stringValue } from '../yaml/nodes';
 import { validatePlanSchema } from './schemaValidation';
@@ -263,6 +263,10 @@ class PlanReader {
 
   private quantityInto(list: ResourceList, resource: string, node: unknown): void {
     if (node === undefined || node === null) return;
+    if (!isResourceName(resource)) {
+      this.problem(`${JSON.stringify(resource)} is not a resource name.`, rangeOf(node as never) ?? { start: 0, end: 0 });
+      return;
+    }
     const raw = scalarSource(this.doc, node);
     const checked = checkResourceQuantity(resource, raw ?? null);
     if (checked.problem) {

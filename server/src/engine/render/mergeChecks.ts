@@ -20,6 +20,7 @@ export type MergeCode =
   | 'merge/rwo-volume-replicated'
   | 'merge/hpa-orphaned'
   | 'merge/port-unmapped'
+  | 'merge/name-conflict'
   | 'merge/no-savings';
 
 /** A reason a merge would not work (or what it saves), placed on the plan line that causes it. */
@@ -53,6 +54,8 @@ export interface MergeCheckInput {
   after: PlanState;
   /** Per-pod resources as the budget computes them (LimitRanges, overheads). */
   perPod: (workload: WorkloadModel) => PodResources;
+  /** The workload that already has the merge's name in its namespace (scaled to 0 is still there). */
+  nameTakenBy?: { kind: string; location: SourceLocation };
 }
 
 const POD_SPEC_FIELDS = ['nodeSelector', 'tolerations', 'affinity', 'hostNetwork', 'securityContext', 'restartPolicy'] as const;
@@ -109,6 +112,12 @@ export function checkMerge(input: MergeCheckInput): MergeFact[] {
       report('merge/pod-spec-conflict', `${source.workload.name} and ${first.workload.name} set different ${field} (${short(values[i])} vs ${short(values[0])}); the merged pod takes ${first.workload.name}'s.`, refOf(source), {
         related: [{ location: source.workload.nameLocation, message: `${source.workload.name}` }],
       });
+    });
+  }
+
+  if (input.nameTakenBy) {
+    report('merge/name-conflict', `a ${input.nameTakenBy.kind} named ${merge.name} already exists in namespace ${namespaces[0]} (replaced workloads are scaled to 0, not deleted, and selectors cannot change): give the merged workload a new name.`, merge.nameLocation, {
+      related: [{ location: input.nameTakenBy.location, message: `${input.nameTakenBy.kind} ${merge.name}` }],
     });
   }
 
@@ -238,7 +247,7 @@ function addPortMapping(input: MergeCheckInput, servicePort: number, containerPo
 
 function reportSavings(input: MergeCheckInput, report: Report): void {
   const after = input.after.workloads.find((w) => w.merge?.spec === input.merge);
-  if (!after) return;
+  if (!after || !after.workload.steady) return;
   // The sources as the merge takes them: after this phase's scale and resize steps.
   const sources = input.sources.filter((s) => s.workload.steady).map((s) => ({ pods: s.workload.replicas, perPod: input.perPod(s.workload) }));
   const pods = sources.reduce((n, s) => n + s.pods, 0) - after.pods;

@@ -1,3 +1,4 @@
+import { containerRenames, uniqueName } from '../budget/mergeNames';
 import type { MergeSpec } from '../plan/types';
 import type { WorkloadModel } from '../model/workspace';
 import { at, clone, containersOf, isObject, MERGE_LABEL, podSpecOf, podTemplateOf, type Json, type JsonObject, type KubeObject } from './kube';
@@ -11,6 +12,7 @@ export interface MergeSource {
 export interface SourceRenames {
   containers: Map<string, string>;
   portNames: Map<string, string>;
+  /** Volumes and StatefulSet claim templates (both are mounted by name). */
   volumes: Map<string, string>;
 }
 
@@ -27,64 +29,60 @@ const SHARED_POD_FIELDS = ['serviceAccountName', 'securityContext', 'nodeSelecto
  * of the sources. Colliding names are made unique and every reference to them follows.
  */
 export function mergePods(merge: MergeSpec, sources: MergeSource[], replicas: number, namespace: string | undefined): PodMergeResult {
+  const specs = sources.map((s) => podSpecOf(clone(s.object)));
+  const containerNames = containerRenames(
+    sources.map((s, i) => ({
+      id: s.workload.id,
+      name: s.workload.name,
+      initContainers: containersOf(specs[i], 'initContainers').map((c) => String(c.name ?? '')),
+      containers: containersOf(specs[i], 'containers').map((c) => String(c.name ?? '')),
+    })),
+  );
   const renames = new Map<string, SourceRenames>();
-  const usedContainers = new Set<string>();
   const usedPortNames = new Set<string>();
-  const volumes: JsonObject[] = [];
-  const volumeByName = new Map<string, JsonObject>();
+  const volumes = new NamedItems();
+  const claims = new NamedItems();
   const containers: JsonObject[] = [];
   const initContainers: JsonObject[] = [];
   const pullSecrets = new Map<string, JsonObject>();
   const annotations: JsonObject = {};
 
-  for (const source of sources) {
-    const spec = podSpecOf(clone(source.object));
-    const rename: SourceRenames = { containers: new Map(), portNames: new Map(), volumes: new Map() };
+  sources.forEach((source, index) => {
+    const spec = specs[index];
+    const rename: SourceRenames = { containers: containerNames.get(source.workload.id) ?? new Map(), portNames: new Map(), volumes: new Map() };
     renames.set(source.workload.id, rename);
     const prefix = source.workload.name;
-
-    for (const volume of Array.isArray(spec.volumes) ? spec.volumes.filter(isObject) : []) {
-      const name = String(volume.name ?? '');
-      const existing = volumeByName.get(name);
-      if (existing && JSON.stringify(existing) === JSON.stringify(volume)) continue;
-      const unique = existing ? uniqueName(`${prefix}-${name}`, new Set(volumeByName.keys()), 63) : name;
-      if (unique !== name) rename.volumes.set(name, unique);
-      const copy = { ...volume, name: unique };
-      volumeByName.set(unique, copy);
-      volumes.push(copy);
+    for (const volume of listOf(spec.volumes)) volumes.add(volume, prefix, rename.volumes);
+    for (const claim of listOf(at(source.object, ['spec', 'volumeClaimTemplates']))) {
+      const metadata = isObject(claim.metadata) ? claim.metadata : {};
+      claims.add({ ...claim, name: String(metadata.name ?? '') }, prefix, rename.volumes, false);
     }
     for (const key of ['initContainers', 'containers'] as const) {
       for (const container of containersOf(spec, key)) {
-        const name = String(container.name ?? '');
-        const unique = uniqueName(usedContainers.has(name) ? `${prefix}-${name}` : name, usedContainers, 63);
-        usedContainers.add(unique);
-        if (unique !== name) rename.containers.set(name, unique);
-        for (const port of Array.isArray(container.ports) ? container.ports.filter(isObject) : []) {
+        for (const port of listOf(container.ports)) {
           if (typeof port.name !== 'string') continue;
           const portName = uniqueName(usedPortNames.has(port.name) ? shortPortName(prefix, port.name) : port.name, usedPortNames, 15);
           usedPortNames.add(portName);
           if (portName !== port.name) rename.portNames.set(port.name, portName);
         }
-        (key === 'containers' ? containers : initContainers).push(renameReferences({ ...container, name: unique }, rename));
+        (key === 'containers' ? containers : initContainers).push(renameReferences(container, rename));
       }
     }
-    for (const secret of Array.isArray(spec.imagePullSecrets) ? spec.imagePullSecrets.filter(isObject) : []) {
-      pullSecrets.set(String(secret.name), secret);
-    }
+    for (const secret of listOf(spec.imagePullSecrets)) pullSecrets.set(String(secret.name), secret);
     const templateAnnotations = at(podTemplateOf(source.object), ['metadata', 'annotations']);
     if (isObject(templateAnnotations)) for (const [k, v] of Object.entries(templateAnnotations)) annotations[k] ??= v;
-  }
+  });
 
-  const first = podSpecOf(clone(sources[0].object));
   const podSpec: JsonObject = {};
-  for (const field of SHARED_POD_FIELDS) if (first[field] !== undefined) podSpec[field] = first[field];
+  for (const field of SHARED_POD_FIELDS) if (specs[0][field] !== undefined) podSpec[field] = specs[0][field];
   if (initContainers.length) podSpec.initContainers = initContainers;
   podSpec.containers = containers;
-  if (volumes.length) podSpec.volumes = volumes;
+  if (volumes.items.length) podSpec.volumes = volumes.items;
   if (pullSecrets.size) podSpec.imagePullSecrets = [...pullSecrets.values()];
 
   const statefulSet = sources.every((s) => s.object.kind === 'StatefulSet');
-  const podLabels = { [MERGE_LABEL]: merge.name, 'app.kubernetes.io/name': merge.name };
+  // Labels every source's pods carried stay (NetworkPolicies, monitors select on them); the merge's own label selects.
+  const podLabels: JsonObject = { ...commonLabels(sources), [MERGE_LABEL]: merge.name, 'app.kubernetes.io/name': merge.name };
   const spec: JsonObject = {
     replicas,
     selector: { matchLabels: { [MERGE_LABEL]: merge.name } },
@@ -95,11 +93,9 @@ export function mergePods(merge: MergeSpec, sources: MergeSource[], replicas: nu
   };
   if (statefulSet) {
     spec.serviceName = (at(sources[0].object, ['spec', 'serviceName']) as Json) ?? merge.name;
-    const claims = sources.flatMap((s) => {
-      const list = at(s.object, ['spec', 'volumeClaimTemplates']);
-      return Array.isArray(list) ? list : [];
-    });
-    if (claims.length) spec.volumeClaimTemplates = claims;
+    if (claims.items.length) {
+      spec.volumeClaimTemplates = claims.items.map(({ name, ...claim }) => ({ ...claim, metadata: { ...(isObject(claim.metadata) ? claim.metadata : {}), name } }));
+    }
   }
   return {
     object: {
@@ -112,14 +108,49 @@ export function mergePods(merge: MergeSpec, sources: MergeSource[], replicas: nu
   };
 }
 
-/** Container-level references that follow renames: volume mounts and probe ports by name. */
+/** Named pod-level items (volumes, claim templates): identical ones shared, colliding ones renamed. */
+class NamedItems {
+  readonly items: JsonObject[] = [];
+  private readonly byName = new Map<string, JsonObject>();
+
+  add(item: JsonObject, prefix: string, renames: Map<string, string>, shareIdentical = true): void {
+    const name = String(item.name ?? '');
+    const existing = this.byName.get(name);
+    // Identical config is shared; scratch space (emptyDir) stays each container's own.
+    if (existing && shareIdentical && item.emptyDir === undefined && JSON.stringify(existing) === JSON.stringify(item)) return;
+    const unique = existing ? uniqueName(`${prefix}-${name}`, new Set(this.byName.keys()), 63) : name;
+    if (unique !== name) renames.set(name, unique);
+    const copy = { ...item, name: unique };
+    this.byName.set(unique, copy);
+    this.items.push(copy);
+  }
+}
+
+function listOf(value: unknown): JsonObject[] {
+  return Array.isArray(value) ? (value.filter(isObject) as JsonObject[]) : [];
+}
+
+/** Labels with the same value on every source's pod template. */
+function commonLabels(sources: MergeSource[]): JsonObject {
+  const labelSets = sources.map((s) => at(podTemplateOf(s.object), ['metadata', 'labels']));
+  const [first, ...rest] = labelSets;
+  if (!isObject(first)) return {};
+  const common: JsonObject = {};
+  for (const [k, v] of Object.entries(first)) {
+    if (rest.every((labels) => isObject(labels) && labels[k] === v)) common[k] = v;
+  }
+  return common;
+}
+
+/** Container-level references that follow renames: its name, volume mounts, probe ports, env field refs. */
 function renameReferences(container: JsonObject, rename: SourceRenames): JsonObject {
   const copy = clone(container);
-  for (const mount of Array.isArray(copy.volumeMounts) ? copy.volumeMounts.filter(isObject) : []) {
+  copy.name = rename.containers.get(String(copy.name)) ?? copy.name;
+  for (const mount of listOf(copy.volumeMounts)) {
     const renamed = rename.volumes.get(String(mount.name));
     if (renamed) mount.name = renamed;
   }
-  for (const port of Array.isArray(copy.ports) ? copy.ports.filter(isObject) : []) {
+  for (const port of listOf(copy.ports)) {
     const renamed = typeof port.name === 'string' ? rename.portNames.get(port.name) : undefined;
     if (renamed) port.name = renamed;
   }
@@ -131,18 +162,11 @@ function renameReferences(container: JsonObject, rename: SourceRenames): JsonObj
       if (isObject(target) && typeof target.port === 'string') target.port = rename.portNames.get(target.port) ?? target.port;
     }
   }
-  return copy;
-}
-
-function uniqueName(wanted: string, used: Set<string>, max: number): string {
-  let base = wanted.slice(0, max).replace(/-+$/, '');
-  let candidate = base;
-  for (let i = 2; used.has(candidate); i++) {
-    const suffix = `-${i}`;
-    base = base.slice(0, max - suffix.length).replace(/-+$/, '');
-    candidate = `${base}${suffix}`;
+  for (const env of listOf(copy.env)) {
+    const ref = at(env, ['valueFrom', 'resourceFieldRef']);
+    if (isObject(ref) && typeof ref.containerName === 'string') ref.containerName = rename.containers.get(ref.containerName) ?? ref.containerName;
   }
-  return candidate;
+  return copy;
 }
 
 /** IANA service names are at most 15 characters: `api-http` from workload `api` and port `http`. */

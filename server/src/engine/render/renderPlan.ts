@@ -23,7 +23,8 @@ import {
   type JsonObject,
   type KubeObject,
 } from './kube';
-import { checkMerge, type MergeFact, type ServiceEntry } from './mergeChecks';
+import { checkMerge, type MergeCheckInput, type MergeFact, type ServiceEntry } from './mergeChecks';
+import { dns1123 } from '../manifests/compose';
 import { mergePods, type MergeSource, type SourceRenames } from './podMerge';
 import { composeService, serviceObject, toManifestList, workloadObject } from './sourceObjects';
 
@@ -65,6 +66,9 @@ class RenderRun {
   private readonly services: ServiceEntry[] = [];
   private readonly facts: MergeFact[] = [];
   private readonly defaultNamespace: string | undefined;
+  private readonly createdMerges = new Map<string, MergeSpec>();
+  /** Replicas of each object when the phase being rendered began. */
+  private phaseStartReplicas = new Map<KubeObject, number>();
   private readonly perPod: (workload: WorkloadModel) => PodResources;
 
   constructor(private readonly workspace: ConsolidationWorkspace, private readonly result: PlanResult) {
@@ -83,8 +87,11 @@ class RenderRun {
     const touch = (object: KubeObject, role: RenderRole, origin: string) => {
       const key = `${object.kind}/${object.metadata.namespace ?? ''}/${nameOf(object)}`;
       const previous = touched.get(key);
-      touched.set(key, { object, role: previous && previous.role === 'created' ? 'created' : role, origin: previous?.origin ?? origin });
+      // Created stays created; a scale-down says so whatever happened to the object before it.
+      const keep = previous && (previous.role === 'created' || role === 'changed');
+      touched.set(key, keep ? { ...previous, object } : { object, role, origin });
     };
+    this.phaseStartReplicas = new Map();
     const facts = this.result.analysis.references.filter((f) => f.phase === phase.name && f.resolution.status === 'found');
     const found = (fact: ReferenceFact) => (fact.resolution as { workload: WorkloadModel }).workload;
 
@@ -138,6 +145,7 @@ class RenderRun {
     // Written only when the sources or the plan name one, as the sources themselves do.
     const namespace = sourceWorkloads[0].namespace ?? this.defaultNamespace;
     const replicas = entry.workload.replicas;
+    const nameTakenBy = this.nameTaken(merge.name, namespace);
     const selecting = this.services.filter((s) => sourceWorkloads.some((w) => s.selects.has(w.id)));
 
     let created: KubeObject;
@@ -150,6 +158,8 @@ class RenderRun {
       renames = merged.renames;
       if (merge.serviceAccountName) podSpecOf(created).serviceAccountName = merge.serviceAccountName;
     }
+    if (!entry.workload.steady) created = asJob(created);
+    this.createdMerges.set(`${namespace ?? 'default'}/${merge.name}`, merge);
     this.stamp(created, phase, true);
     this.objects.set(entry.workload.id, created);
 
@@ -166,6 +176,7 @@ class RenderRun {
         planText: this.workspace.text(this.result.plan.path) ?? '',
         after,
         perPod: this.perPod,
+        nameTakenBy,
       }),
     );
 
@@ -188,7 +199,9 @@ class RenderRun {
     const raw = this.planContainer(phase, merge);
     const container: JsonObject = { name: merge.name, image: merge.container?.image ?? '' };
     for (const key of ['command', 'args', 'env']) if (raw && raw[key] !== undefined) container[key] = raw[key];
-    if (merge.container?.ports.length) container.ports = merge.container.ports.map((port) => ({ containerPort: port }));
+    // Ports as written: numbers, or {containerPort, name, protocol} so Services can target a name.
+    const ports = Array.isArray(raw?.ports) ? raw.ports.flatMap((p) => (typeof p === 'number' ? [{ containerPort: p }] : isObject(p) ? [p] : [])) : [];
+    if (ports.length) container.ports = ports;
     const resources: JsonObject = {};
     if (merge.container && Object.keys(merge.container.requests).length) resources.requests = toManifestList(merge.container.requests);
     if (merge.container && Object.keys(merge.container.limits).length) resources.limits = toManifestList(merge.container.limits);
@@ -243,8 +256,8 @@ class RenderRun {
   private scaleDown(object: KubeObject, phase: PhaseSpec): KubeObject {
     const spec = ensure(object, ['spec']);
     const annotations = ensure(object, ['metadata', 'annotations']);
-    const current = typeof spec.replicas === 'number' ? spec.replicas : 1;
-    annotations[PREVIOUS_REPLICAS] ??= String(current);
+    // What ran before this phase: a rollback of the phase restores it.
+    annotations[PREVIOUS_REPLICAS] = String(this.phaseStartReplicas.get(object) ?? replicasOf(object));
     spec.replicas = 0;
     this.stamp(object, phase);
     return object;
@@ -257,12 +270,24 @@ class RenderRun {
     setAnnotation(object, PHASE_ANNOTATION, phase.name);
   }
 
+  /** A workload object that will still exist under this name: a source manifest's, or an earlier merge's. */
+  private nameTaken(name: string, namespace: string | undefined): MergeCheckInput['nameTakenBy'] {
+    const ns = namespace ?? 'default';
+    const existing = this.result.workloads.find(
+      (w) => w.kind !== 'Job' && w.kind !== 'CronJob' && (w.origin === 'compose' ? dns1123(w.name) : w.name) === name && namespaceOf(w, this.defaultNamespace) === ns,
+    );
+    if (existing) return { kind: existing.origin === 'compose' ? 'Deployment' : existing.kind, location: existing.nameLocation };
+    const merged = this.createdMerges.get(`${ns}/${name}`);
+    return merged ? { kind: 'merged workload', location: merged.nameLocation } : undefined;
+  }
+
   private objectOf(workload: WorkloadModel): KubeObject | undefined {
     let object = this.objects.get(workload.id);
     if (!object) {
       object = workloadObject(this.workspace, workload, this.defaultNamespace);
       if (object) this.objects.set(workload.id, object);
     }
+    if (object && !this.phaseStartReplicas.has(object)) this.phaseStartReplicas.set(object, replicasOf(object));
     return object;
   }
 
@@ -288,6 +313,18 @@ class RenderRun {
     }
     return entries;
   }
+}
+
+/** One-shot work stays one-shot: a merge of Jobs (or one-shot compose services) is a Job. */
+function asJob(object: KubeObject): KubeObject {
+  const template = clone(at(object, ['spec', 'template']) as JsonObject);
+  ensure(template, ['spec']).restartPolicy = 'OnFailure';
+  return { apiVersion: 'batch/v1', kind: 'Job', metadata: object.metadata, spec: { backoffLimit: 3, template } };
+}
+
+function replicasOf(object: KubeObject): number {
+  const replicas = at(object, ['spec', 'replicas']);
+  return typeof replicas === 'number' ? replicas : 1;
 }
 
 function found(fact: ReferenceFact): WorkloadModel | undefined {

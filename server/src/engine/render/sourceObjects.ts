@@ -1,13 +1,14 @@
-import { composeEnvironmentOf, dns1123 } from '../manifests/compose';
+import * as path from 'node:path';
+import { composeEnvironmentOf, dns1123, interpolate } from '../manifests/compose';
 import { toKubernetesCpu, toKubernetesMemory } from '../quantity';
 import type { ResourceList } from '../model/resources';
 import type { ServiceModel, WorkloadModel } from '../model/workspace';
 import type { ConsolidationWorkspace } from '../workspace/consolidationWorkspace';
-import { clone, isObject, type JsonObject, type KubeObject } from './kube';
+import { at, clone, isObject, type JsonObject, type KubeObject } from './kube';
 
 /** The object a workload was written as, or for a compose service the Deployment Kompose would make. */
 export function workloadObject(workspace: ConsolidationWorkspace, workload: WorkloadModel, defaultNamespace: string | undefined): KubeObject | undefined {
-  if (workload.origin === 'compose') return composeDeployment(workload, defaultNamespace);
+  if (workload.origin === 'compose') return composeDeployment(workload, defaultNamespace, composeCommand(workspace, workload));
   const value = workspace.documentValue(workload.location.file, workload.documentIndex);
   return isObject(value) && isObject(value.metadata) ? (clone(value) as KubeObject) : undefined;
 }
@@ -18,7 +19,7 @@ export function serviceObject(workspace: ConsolidationWorkspace, service: Servic
 }
 
 /** Kompose's conversion of a compose service: a Deployment labelled `io.kompose.service`. */
-export function composeDeployment(workload: WorkloadModel, defaultNamespace: string | undefined): KubeObject {
+export function composeDeployment(workload: WorkloadModel, defaultNamespace: string | undefined, command: { command?: string[]; args?: string[] } = {}): KubeObject {
   const name = dns1123(workload.name);
   const labels = { 'io.kompose.service': name };
   const container = workload.containers[0];
@@ -29,6 +30,8 @@ export function composeDeployment(workload: WorkloadModel, defaultNamespace: str
   const spec: JsonObject = {
     name,
     image: container.image ?? '',
+    ...(command.command ? { command: command.command } : {}),
+    ...(command.args ? { args: command.args } : {}),
     ...(container.ports.length ? { ports: container.ports.map((p) => ({ containerPort: p.port, protocol: p.protocol })) } : {}),
     ...(Object.keys(env).length ? { env: Object.entries(env).map(([k, v]) => ({ name: k, value: v })) } : {}),
     ...(Object.keys(resources).length ? { resources } : {}),
@@ -43,6 +46,26 @@ export function composeDeployment(workload: WorkloadModel, defaultNamespace: str
       template: { metadata: { labels: { ...labels } }, spec: { containers: [spec] } },
     },
   };
+}
+
+/** Kompose maps a service's `entrypoint` to the container's `command` and its `command` to `args`. */
+function composeCommand(workspace: ConsolidationWorkspace, workload: WorkloadModel): { command?: string[]; args?: string[] } {
+  const service = at(workspace.documentValue(workload.location.file, workload.documentIndex), ['services', workload.name]);
+  if (!isObject(service)) return {};
+  const env = workspace.composeVariables(path.dirname(workload.location.file));
+  const words = (value: unknown): string[] | undefined => {
+    if (Array.isArray(value)) return value.map((v) => interpolate(String(v), env).value);
+    if (typeof value === 'string') return shellWords(interpolate(value, env).value);
+    return undefined;
+  };
+  return { command: words(service.entrypoint), args: words(service.command) };
+}
+
+/** Splits a command string the way a shell would for simple quoting: `sh -c "echo hi"` → [sh, -c, echo hi]. */
+function shellWords(text: string): string[] {
+  const words: string[] = [];
+  for (const match of text.matchAll(/"((?:[^"\\]|\\.)*)"|'([^']*)'|(\S+)/g)) words.push(match[1]?.replace(/\\(.)/g, '$1') ?? match[2] ?? match[3]);
+  return words;
 }
 
 /** Kompose's Service for a compose service with ports. */

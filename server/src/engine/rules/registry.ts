@@ -23,6 +23,7 @@ import { targetMissed } from './budget/targetMissed';
 import { unschedulable } from './budget/unschedulable';
 import { hpaOrphaned } from './merge/hpaOrphaned';
 import { kindMismatch } from './merge/kindMismatch';
+import { nameConflict } from './merge/nameConflict';
 import { namespaceMismatch } from './merge/namespaceMismatch';
 import { noSavings } from './merge/noSavings';
 import { podSpecConflict } from './merge/podSpecConflict';
@@ -69,6 +70,7 @@ export const PLAN_RULES: readonly Rule<PlanContext>[] = [
   rwoVolumeReplicated,
   hpaOrphaned,
   portUnmapped,
+  nameConflict,
   noSavings,
 ];
 

@@ -191,6 +191,11 @@ export class ConsolidationWorkspace {
     return entry.manifest;
   }
 
+  /** The variables docker-compose interpolates in a folder's compose files (its `.env`). */
+  composeVariables(dir: string): Record<string, string> {
+    return this.dotEnv(dir);
+  }
+
   private dotEnv(dir: string): Record<string, string> {
     let env = this.dotEnvs.get(dir);
     if (!env) {

@@ -19,7 +19,9 @@ export interface ParsedYaml {
  */
 export function parseYaml(text: string): ParsedYaml {
   try {
-    const documents = parseAllDocuments(text, { prettyErrors: false, merge: true, uniqueKeys: true });
+    // A lone CR is a line break to editors (and LSP) but not to the parser; same length, same offsets.
+    const source = text.includes('\r') ? text.replace(/\r(?!\n)/g, '\n') : text;
+    const documents = parseAllDocuments(source, { prettyErrors: false, merge: true, uniqueKeys: true, logLevel: 'error' });
     const list = Array.isArray(documents) ? documents : [];
     const problems: YamlProblem[] = [];
     for (const doc of list) {
