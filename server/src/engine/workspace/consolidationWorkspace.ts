@@ -154,6 +154,8 @@ export class ConsolidationWorkspace {
       if (!entry || entry.manifest || isPlanFile(file) || entry.text.length > this.options.maxFileBytes / 4 || COMPOSE_FILE.test(entry.text)) continue;
       if (pool.busy) {
         this.manifest(file);
+        // Let the workers' results in, so the next file can go to a worker that is free again.
+        await new Promise<void>((resolve) => setImmediate(resolve));
         continue;
       }
       const job = pool.read(file, entry.text, { maxBytes: this.options.maxFileBytes }).then((manifest) => {
