@@ -256,7 +256,8 @@ function reportSavings(input: MergeCheckInput, report: Report): void {
   const memory = saved('memory');
   const change = (resource: string, value: number) => `${value > 0 ? '−' : value < 0 ? '+' : ''}${formatQuantityForResource(resource, Math.abs(value))} ${resource === 'cpu' ? 'CPU' : resource}`;
   const note = input.merge.strategy === 'pod' ? ' A pod merge keeps every container and its resources: it saves pods and per-pod overhead, not requests.' : '';
-  report('merge/no-savings', `saves ${pods} pod${pods === 1 ? '' : 's'}; requests change by ${change('cpu', cpu)} and ${change('memory', memory)}.${note}`, input.merge.nameLocation);
+  const podText = pods >= 0 ? `saves ${pods} pod${pods === 1 ? '' : 's'}` : `adds ${-pods} pod${pods === -1 ? '' : 's'}`;
+  report('merge/no-savings', `${podText}; requests change by ${change('cpu', cpu)} and ${change('memory', memory)}.${note}`, input.merge.nameLocation);
 }
 
 function toChange(change: { range: { start: number; end: number }; newText: string }): { start: number; end: number; newText: string } {
@@ -281,6 +282,7 @@ function canonical(value: unknown): string {
 }
 
 function short(json: string): string {
+  if (json === 'null') return 'none';
   return json.length > 40 ? `${json.slice(0, 37)}...` : json;
 }
 
