@@ -18,14 +18,25 @@ const common = {
   banner: { js: "const importMetaUrl = require('url').pathToFileURL(__filename).href;" },
 };
 
+// @kubernetes/client-node is large (about 15 MB bundled): it lives in its own file, dist/kube.js,
+// which the client and the CLI load only when a cluster command runs.
+const kubeSeparately = {
+  name: 'client-node-in-its-own-file',
+  setup(b) {
+    b.onResolve({ filter: /^@kubernetes\/client-node$/ }, () => ({ path: './kube.js', external: true }));
+  },
+};
+
 await Promise.all([
-  build({ ...common, entryPoints: ['client/src/extension.ts'], outfile: 'dist/client.js', external: ['vscode'] }),
+  build({ ...common, entryPoints: ['client/src/extension.ts'], outfile: 'dist/client.js', external: ['vscode'], plugins: [kubeSeparately] }),
+  build({ ...common, entryPoints: ['@kubernetes/client-node'], outfile: 'dist/kube.js' }),
   build({ ...common, entryPoints: ['server/src/lsp/main.ts'], outfile: 'dist/server.js' }),
   build({ ...common, entryPoints: ['server/src/engine/workspace/manifestWorker.ts'], outfile: 'dist/manifestWorker.js' }),
   build({
     ...common,
     entryPoints: ['server/src/cli/main.ts'],
     outfile: 'dist/cli.js',
+    plugins: [kubeSeparately],
     banner: { js: "#!/usr/bin/env node\nconst importMetaUrl = require('url').pathToFileURL(__filename).href;" },
   }),
 ]);

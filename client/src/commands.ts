@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import { GENERATE_KIND, ListPlansRequest, OPEN_FILE_COMMAND, ReportRequest } from '../../server/src/protocol/messages';
+import { registerClusterCommands } from './cluster/clusterCommands';
 import type { Ctx } from './ctx';
 import { PLAN_LANGUAGE } from './ctx';
 
@@ -23,6 +24,7 @@ async function pickPlan(ctx: Ctx, given: unknown): Promise<vscode.Uri | undefine
 }
 
 export function registerCommands(ctx: Ctx): void {
+  registerClusterCommands(ctx);
   ctx.push(
     vscode.commands.registerCommand('consolidation.showReport', async (plan?: unknown) => {
       const uri = await pickPlan(ctx, plan);

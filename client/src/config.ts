@@ -22,6 +22,16 @@ export class Config {
     return this.raw.get<string>('generatedDirectory', 'generated');
   }
 
+  /** The kubeconfig file of the cluster commands; empty: KUBECONFIG, else ~/.kube/config. */
+  get kubeconfig(): string {
+    return this.raw.get<string>('kubeconfig', '').trim();
+  }
+
+  /** How long Apply and Roll Back wait for rollouts: `10m`, `90s`, `1h30m`. */
+  get applyTimeout(): string {
+    return this.raw.get<string>('apply.timeout', '10m');
+  }
+
   get traceServer(): 'off' | 'messages' | 'verbose' {
     return this.raw.get<'off' | 'messages' | 'verbose'>('trace.server', 'off');
   }

@@ -10,6 +10,7 @@ import { nodeFileHost } from '../engine/workspace/fileHost';
 import { ManifestReaderPool } from '../engine/workspace/manifestReaderPool';
 import { discoverInputs, UsageError } from './discover';
 import { render } from './render';
+import { apply, rollback } from './apply';
 import { formatJson, formatSarif, formatText, positionFindings } from './findingsOutput';
 
 declare const CLI_VERSION: string | undefined;
@@ -28,8 +29,19 @@ Commands:
       --phase NAME               Only this phase
       --out DIR                  Write a folder per phase instead of printing
       --format yaml|kustomize    kustomize adds kustomization.yaml files (needs --out)
+  apply PLAN --phase NAME    Apply one phase to a cluster: record, create, wait for readiness,
+                             re-point Services, scale down (see docs/apply.md)
+      --dry-run                  Send every change with dryRun=All and print the diffs; change nothing
+      --context C                kubeconfig context (default: its current-context)
+      --kubeconfig F             kubeconfig file (default: KUBECONFIG, else ~/.kube/config)
+      --timeout DURATION         How long to wait for rollouts: 10m (default), 90s, 1h30m
+      --yes, -y                  Confirm without asking (does not force field conflicts)
+  rollback PLAN --phase NAME Restore what an apply of the phase recorded; delete only what it created
+      --context C, --kubeconfig F, --timeout DURATION, --yes    as for apply
 
 Exit status: 0 no error-severity finding, 1 some, 2 usage or I/O error.
+apply and rollback: 0 done, 1 failed (after saying what was and was not done), 2 usage error.
+Progress goes to stderr.
 `;
 
 const SEVERITIES = new Set(['error', 'warning', 'information', 'hint', 'off']);
@@ -44,6 +56,10 @@ export async function main(argv: string[], cwd = process.cwd(), out: NodeJS.Writ
         return report(rest, cwd, out);
       case 'render':
         return render(rest, cwd, out, err);
+      case 'apply':
+        return await apply(rest, { cwd, out, err, stdin: process.stdin, env: process.env });
+      case 'rollback':
+        return await rollback(rest, { cwd, out, err, stdin: process.stdin, env: process.env });
       case '--version':
       case '-v':
         out.write(`${VERSION}\n`);

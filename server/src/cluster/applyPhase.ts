@@ -3,7 +3,7 @@ import { RECORD_API_VERSION, RECORD_KIND, RecordStore, type ApplyRecord } from '
 import { describeRef, FIELD_MANAGER, type ClusterApi, type ObjectRef } from './clusterApi';
 import { ClusterError } from './errors';
 import { formatDuration } from './duration';
-import { planSteps, type LoadedPhase, type PhaseStep } from './phasePlan';
+import { planSteps, sameQuantity, type LoadedPhase, type PhaseStep } from './phasePlan';
 import { waitForRollouts } from './rollout';
 
 export const DEFAULT_TIMEOUT_MS = 10 * 60_000;
@@ -60,9 +60,15 @@ export function recordStoreFor(api: ClusterApi, loaded: LoadedPhase): RecordStor
   return new RecordStore(api, loaded.planFile, loaded.planName, loaded.phaseName, recordNamespace(api, loaded));
 }
 
+/** The records of the phases after this one (rollback refuses while one of them is still applied). */
+export function laterRecordStores(api: ClusterApi, loaded: LoadedPhase): RecordStore[] {
+  const index = loaded.phaseNames.indexOf(loaded.phaseName);
+  return loaded.phaseNames.slice(index + 1).map((phase) => new RecordStore(api, loaded.planFile, loaded.planName, phase, recordNamespace(api, loaded)));
+}
+
 /** The namespaces a phase writes to (for the confirmation). */
 export function namespacesOf(api: ClusterApi, loaded: LoadedPhase): string[] {
-  const names = new Set(loaded.render.objects.map((o) => (typeof o.object.metadata.namespace === 'string' ? o.object.metadata.namespace : api.target.namespace)));
+  const names = new Set(loaded.render.objects.map((o) => (typeof o.object.metadata.namespace === 'string' ? o.object.metadata.namespace : loaded.namespace ?? api.target.namespace)));
   names.add(recordNamespace(api, loaded));
   return [...names].sort();
 }
@@ -107,6 +113,9 @@ export async function applyPhase(options: ApplyOptions): Promise<ApplyOutcome> {
   try {
     emit({ type: 'step', message: `Reading the ${loaded.render.objects.length} objects phase ${loaded.phaseName} touches (context ${api.target.context})` });
     if (!options.dryRun) previous = (await store.load({ signal }))?.record;
+    if (previous && ['in-progress', 'rolling-back'].includes(previous.status)) {
+      warn(`The last ${previous.status === 'in-progress' ? 'apply' : 'rollback'} of this phase did not finish (status ${previous.status} since ${previous.updatedAt}, on ${previous.context}); if it is not still running elsewhere, this run continues from its record.`);
+    }
     const planned = await planSteps(api, loaded, { signal, previous });
     outcome.steps = planned.steps;
     outcome.changes = planned.steps.map((s) => (s.unchanged ? `${s.summary.replace(/^\S+ /, '')}: already as planned` : s.summary));
@@ -245,7 +254,7 @@ export async function applyPhase(options: ApplyOptions): Promise<ApplyOutcome> {
     for (; index < actions.length; index++) {
       const action = actions[index];
       if (signal?.aborted) throw new ClusterError('cancelled', 'Cancelled.');
-      emit({ type: 'step', message: action.summary.replace(/^(\w)/, (c) => c.toUpperCase()) });
+      emit({ type: 'step', message: `${dryRun ? 'Dry run: ' : ''}${action.summary}`.replace(/^(\w)/, (c) => c.toUpperCase()) });
       const message = (await action.run()) ?? action.summary;
       if (!dryRun && index > 0) outcome.changed = true;
       if (action.step) action.step.before.state = 'done';
@@ -262,8 +271,10 @@ export async function applyPhase(options: ApplyOptions): Promise<ApplyOutcome> {
     }
     outcome.error = e;
     outcome.status = e.kind === 'cancelled' ? 'cancelled' : 'failed';
-    outcome.notDone = actions.slice(index).map((a, i) => (i === 0 && index > 0 && !['timeout', 'rollout-failed'].includes(e.kind) && a.step ? `${a.summary} (interrupted: check it, or roll back)` : a.summary));
-    if (index > 0) outcome.changed = !dryRun;
+    // The failed write may still have reached the cluster when its answer was lost or it was cancelled.
+    const inFlight = !!action.step && ['cancelled', 'timeout', 'connection', 'server', 'unavailable', 'unknown'].includes(e.kind);
+    outcome.notDone = actions.slice(index).map((a, i) => (i === 0 && inFlight ? `${a.summary} (interrupted: it may or may not have reached the cluster)` : a.summary));
+    outcome.changed = !dryRun && (actions.slice(0, index).some((a) => a.step) || inFlight);
     if (!dryRun && index > 0) {
       record.status = outcome.status === 'cancelled' ? 'cancelled' : 'failed';
       await log(`${outcome.status === 'cancelled' ? 'Cancelled' : 'Failed'}: ${e.fullMessage}`);
@@ -275,7 +286,11 @@ export async function applyPhase(options: ApplyOptions): Promise<ApplyOutcome> {
         : scaledDownDone === 0
           ? ' The old workloads were not scaled down: they are still serving at their original replicas.'
           : ` ${scaledDownDone} of ${scaledDown.length} replaced workloads were scaled down; the others still serve.`;
-    const undo = outcome.changed ? ` Roll back the phase to undo what was done (the record is in ${store.describe()}).` : ' Nothing was changed in the cluster.';
+    const undo = outcome.changed
+      ? ` Roll back the phase to undo what was done (the record is in ${store.describe()}).`
+      : index > 0 && !dryRun
+        ? ' No object of the phase was changed (only the apply record was written).'
+        : ' Nothing was changed in the cluster.';
     outcome.message = `${outcome.status === 'cancelled' ? 'Cancelled' : 'Failed'}${dryRun ? ' (dry run)' : ''}: ${e.fullMessage}${serving}${undo}`;
     outcome.record = dryRun ? undefined : record;
     outcome.recordLocation = dryRun || index === 0 ? undefined : store.describe();
@@ -344,11 +359,25 @@ function guarded(step: PhaseStep, object: KubeObject | undefined): unknown {
   }
 }
 
-/** Who last wrote the object, other than this tool and the controllers' status updates. */
-function lastWriter(object: KubeObject): string | undefined {
-  const entries = (at(object, ['metadata', 'managedFields']) as JsonObject[] | undefined) ?? [];
-  const others = entries.filter((e) => e.manager !== FIELD_MANAGER && e.subresource !== 'status').sort((a, b) => String(b.time).localeCompare(String(a.time)));
-  return others[0]?.manager as string | undefined;
+/** The fields a step changes, as managedFields spells them. */
+function guardedFields(step: PhaseStep): string[][] {
+  switch (step.role) {
+    case 'service':
+      return [['f:spec', 'f:selector'], ['f:spec', 'f:ports']];
+    case 'scaled-down':
+      return [['f:spec', 'f:replicas']];
+    default:
+      return [['f:spec', 'f:replicas'], ['f:spec', 'f:template', 'f:spec', 'f:containers']];
+  }
+}
+
+/** Who wrote the fields a step changes, last (other than this tool and the controllers' status updates). */
+function lastWriter(step: PhaseStep, object: KubeObject): string | undefined {
+  const entries = ((at(object, ['metadata', 'managedFields']) as JsonObject[] | undefined) ?? []).map((e, index) => ({ e, index }));
+  const others = entries.filter(({ e }) => e.manager !== FIELD_MANAGER && e.subresource !== 'status');
+  const owning = others.filter(({ e }) => guardedFields(step).some((p) => at(e.fieldsV1, p) !== undefined));
+  const sorted = (owning.length ? owning : others).sort((a, b) => String(b.e.time).localeCompare(String(a.e.time)) || b.index - a.index);
+  return sorted[0]?.e.manager as string | undefined;
 }
 
 /**
@@ -356,7 +385,14 @@ function lastWriter(object: KubeObject): string | undefined {
  * meanwhile (409), looks again: if what this step changes is as it was (a controller wrote status),
  * tries again with the new resourceVersion; if someone changed those fields, stops.
  */
-async function guarded409<T>(api: ClusterApi, step: PhaseStep, resourceVersion: string, write: (resourceVersion: string) => Promise<T>, signal?: AbortSignal): Promise<T> {
+async function guarded409<T>(
+  api: ClusterApi,
+  step: PhaseStep,
+  resourceVersion: string,
+  write: (resourceVersion: string) => Promise<T>,
+  reached: (fresh: KubeObject) => T | undefined,
+  signal?: AbortSignal,
+): Promise<T> {
   let rv = resourceVersion;
   for (let attempt = 1; ; attempt++) {
     try {
@@ -365,8 +401,11 @@ async function guarded409<T>(api: ClusterApi, step: PhaseStep, resourceVersion: 
       if (!(error instanceof ClusterError) || error.kind !== 'conflict' || error.conflicts.length > 0 || attempt >= 5) throw error;
       const fresh = await api.get(step.ref, { signal });
       if (!fresh) throw new ClusterError('not-found', `${describeRef(step.ref)} was deleted by someone else while applying.`);
+      // An earlier try of this very write went through, and its answer was lost: done.
+      const already = attempt > 1 || error.attempts > 1 ? reached(fresh) : undefined;
+      if (already !== undefined) return already;
       if (JSON.stringify(guarded(step, fresh)) !== JSON.stringify(guarded(step, step.live))) {
-        const writer = lastWriter(fresh);
+        const writer = lastWriter(step, fresh);
         throw new ClusterError(
           'conflict',
           `Conflict (409): ${describeRef(step.ref)} was changed${writer ? ` by "${writer}"` : ''} while applying, in the fields this phase changes; nothing was overwritten. Look at it, then apply again.`,
@@ -378,12 +417,47 @@ async function guarded409<T>(api: ClusterApi, step: PhaseStep, resourceVersion: 
   }
 }
 
+/** Whether an object already holds what a targeted patch sets in the fields a step guards. */
+function patchReached(step: PhaseStep, body: JsonObject, fresh: KubeObject): boolean {
+  const spec = body.spec as JsonObject | undefined;
+  if (!spec) return false;
+  if (step.role === 'service') {
+    const selector = spec.selector as JsonObject | null | undefined;
+    const wanted = selector ? Object.fromEntries(Object.entries(selector).filter(([, v]) => v !== null)) : selector;
+    const liveSelector = (at(fresh, ['spec', 'selector']) as JsonObject | undefined) ?? {};
+    const selectorOk = selector === undefined || JSON.stringify(sortObject(liveSelector)) === JSON.stringify(sortObject(wanted ?? {}));
+    const ports = spec.ports as JsonObject[] | undefined;
+    const livePorts = (at(fresh, ['spec', 'ports']) as JsonObject[] | undefined) ?? [];
+    const portsOk = !ports || ports.every((p) => livePorts.some((l) => l.port === p.port && JSON.stringify(l.targetPort) === JSON.stringify(p.targetPort)));
+    return selectorOk && portsOk;
+  }
+  const containers = at(spec, ['template', 'spec', 'containers']) as JsonObject[] | undefined;
+  const liveContainers = (at(fresh, ['spec', 'template', 'spec', 'containers']) as JsonObject[] | undefined) ?? [];
+  return (
+    !!containers &&
+    containers.every((c) => {
+      const live = liveContainers.find((l) => l.name === c.name);
+      return (
+        !!live &&
+        (['requests', 'limits'] as const).every((kind) =>
+          Object.entries((at(c, ['resources', kind]) as JsonObject | undefined) ?? {}).every(([resource, value]) => sameQuantity(resource, at(live, ['resources', kind, resource]), value)),
+        )
+      );
+    })
+  );
+}
+
+function sortObject(value: JsonObject): JsonObject {
+  return Object.fromEntries(Object.keys(value).sort().map((k) => [k, value[k]]));
+}
+
 async function guardedPatch(api: ClusterApi, step: PhaseStep, patch: { type: 'merge' | 'strategic'; body: JsonObject }, options: { dryRun: boolean; signal?: AbortSignal }): Promise<KubeObject> {
   const result = await guarded409(
     api,
     step,
     step.live!.metadata.resourceVersion as string,
     (resourceVersion) => api.patch(step.ref, patch.body, { type: patch.type, resourceVersion, dryRun: options.dryRun, signal: options.signal }),
+    (fresh) => (patchReached(step, patch.body, fresh) ? fresh : undefined),
     options.signal,
   );
   if (!options.dryRun) step.live = { ...result, metadata: { ...result.metadata } };
@@ -391,5 +465,12 @@ async function guardedPatch(api: ClusterApi, step: PhaseStep, patch: { type: 'me
 }
 
 async function guardedScale(api: ClusterApi, step: PhaseStep, replicas: number, resourceVersion: string, options: { dryRun: boolean; signal?: AbortSignal }): Promise<void> {
-  await guarded409(api, step, resourceVersion, (rv) => api.patchScale(step.ref, replicas, { resourceVersion: rv, dryRun: options.dryRun, signal: options.signal }), options.signal);
+  await guarded409(
+    api,
+    step,
+    resourceVersion,
+    (rv) => api.patchScale(step.ref, replicas, { resourceVersion: rv, dryRun: options.dryRun, signal: options.signal }),
+    (fresh) => (at(fresh, ['spec', 'replicas']) === replicas ? { replicas, resourceVersion: fresh.metadata.resourceVersion as string } : undefined),
+    options.signal,
+  );
 }

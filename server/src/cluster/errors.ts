@@ -156,11 +156,14 @@ export function toClusterError(error: unknown, op: Operation, context: ErrorCont
         const hint = ` Ask for a Role that grants "${op.verb === 'apply' ? 'patch' : op.verb}" on "${subresource ? `${resource}/${subresource}` : resource}" (docs/apply.md lists every permission this needs).`;
         return new ClusterError('forbidden', `${rbac}${said}${hint}`, extra);
       }
-      case 404:
+      case 404: {
+        const namespace = /^namespaces "([^"]+)" not found/.exec(serverMessage ?? '')?.[1];
+        if (namespace) return new ClusterError('not-found', `Namespace ${namespace} does not exist in the cluster (404 Not Found), so ${subject} cannot be written there: create the namespace first.`, extra);
         if (serverMessage === 'the server could not find the requested resource' || !op.name) {
           return new ClusterError('not-found', `The API server does not serve ${op.resource}${op.group ? ` (API group ${op.group})` : ''} (404 Not Found).`, extra);
         }
         return new ClusterError('not-found', `${subject} was not found (404 Not Found) when trying to ${op.verb} it.`, extra);
+      }
       case 409: {
         if (body?.reason === 'AlreadyExists') return new ClusterError('already-exists', `${subject} already exists (409 AlreadyExists).`, extra);
         const conflicts = causes.filter((c) => c.reason === 'FieldManagerConflict').map((c) => ({ manager: managerOf(c.message), field: c.field ?? '?' }));

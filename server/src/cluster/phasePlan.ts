@@ -141,8 +141,10 @@ export async function planSteps(api: ClusterApi, loaded: LoadedPhase, options: {
   const previous = options.previous && options.previous.status !== 'rolled-back' ? options.previous : undefined;
   for (const rendered of loaded.render.objects) {
     const object = clone(rendered.object);
-    if (typeof object.metadata.namespace !== 'string') object.metadata.namespace = api.target.namespace;
-    const ref = refOf(object, api.target.namespace);
+    // A manifest that names no namespace goes to the plan's spec.namespace, else the context's.
+    const defaultNamespace = loaded.namespace ?? api.target.namespace;
+    if (typeof object.metadata.namespace !== 'string') object.metadata.namespace = defaultNamespace;
+    const ref = refOf(object, defaultNamespace);
     const live = await api.get(ref, options);
     const planLocation = loadedLocation(loaded, rendered);
     const earlier = previous?.objects.find((o) => refKey(o.ref) === refKey(ref));

@@ -9,6 +9,8 @@ import { waitForRollouts } from './rollout';
 export interface RollbackOptions {
   api: ClusterApi;
   store: RecordStore;
+  /** The records of later phases: while one of them is applied, this phase is not rolled back. */
+  later?: RecordStore[];
   signal?: AbortSignal;
   timeoutMs?: number;
   pollIntervalMs?: number;
@@ -60,6 +62,14 @@ export async function rollbackPhase(options: RollbackOptions): Promise<RollbackO
     record = loaded.record;
     outcome.record = record;
     outcome.from = loaded.from;
+    for (const later of options.later ?? []) {
+      const found = await later.load({ signal });
+      if (found && found.record.status !== 'rolled-back' && found.record.server === api.target.server) {
+        outcome.status = 'refused';
+        outcome.message = `Phase ${later.phase}, which comes after ${store.phase}, is applied on this cluster (record status ${found.record.status}): roll it back first. Nothing was changed.`;
+        return outcome;
+      }
+    }
     if (loaded.from === 'file' && record.server !== api.target.server) {
       outcome.status = 'refused';
       outcome.message = `The apply record ${store.file} was made on context ${record.context} (${record.server}), not on ${api.target.context} (${api.target.server}). Select that context to roll back. Nothing was changed.`;

@@ -1,0 +1,373 @@
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { applyPhase, laterRecordStores, namespacesOf, recordStoreFor, type ApplyEvent, type ApplyOutcome } from '../../../server/src/cluster/applyPhase';
+import { describeRef } from '../../../server/src/cluster/clusterApi';
+import { parseDuration } from '../../../server/src/cluster/duration';
+import { ClusterError } from '../../../server/src/cluster/errors';
+import { importCluster } from '../../../server/src/cluster/importCluster';
+import { readKubeconfig, type KubeClusterApi } from '../../../server/src/cluster/kubeClusterApi';
+import { loadPhase, PlanError, type LoadedPhase } from '../../../server/src/cluster/phasePlan';
+import { previewPhase } from '../../../server/src/cluster/preview';
+import { rollbackPhase, type RollbackOutcome } from '../../../server/src/cluster/rollback';
+import { readPlan } from '../../../server/src/engine/plan/readPlan';
+import type { SeveritySetting } from '../../../server/src/engine/rules/types';
+import { ListPlansRequest } from '../../../server/src/protocol/messages';
+import type { Ctx } from '../ctx';
+import { PLAN_LANGUAGE } from '../ctx';
+import { ClusterState } from './clusterState';
+import { PhaseCodeLens } from './phaseCodeLens';
+import { LIVE_SCHEME, PreviewDocuments, RESULT_SCHEME } from './previewDocuments';
+
+export const CLUSTER_COMMANDS = {
+  preview: 'consolidation.previewPhase',
+  apply: 'consolidation.applyPhase',
+  rollback: 'consolidation.rollbackPhase',
+  import: 'consolidation.importClusterState',
+  selectContext: 'consolidation.selectContext',
+} as const;
+
+/** Preview, Apply, Roll Back, Import and Select Context: everything that talks to a cluster. */
+export function registerClusterCommands(ctx: Ctx): void {
+  const state = new ClusterState(ctx);
+  const previews = new PreviewDocuments();
+  const commands = new ClusterCommands(ctx, state, previews);
+  const lenses = new PhaseCodeLens();
+  ctx.push(
+    state,
+    previews,
+    lenses,
+    vscode.workspace.registerTextDocumentContentProvider(LIVE_SCHEME, previews),
+    vscode.workspace.registerTextDocumentContentProvider(RESULT_SCHEME, previews),
+    vscode.languages.registerCodeLensProvider({ language: PLAN_LANGUAGE, scheme: 'file' }, lenses),
+    vscode.commands.registerCommand(CLUSTER_COMMANDS.preview, (plan?: unknown, phase?: unknown) => commands.run(() => commands.preview(plan, phase))),
+    vscode.commands.registerCommand(CLUSTER_COMMANDS.apply, (plan?: unknown, phase?: unknown) => commands.run(() => commands.apply(plan, phase))),
+    vscode.commands.registerCommand(CLUSTER_COMMANDS.rollback, (plan?: unknown, phase?: unknown) => commands.run(() => commands.rollback(plan, phase))),
+    vscode.commands.registerCommand(CLUSTER_COMMANDS.import, () => commands.run(() => commands.importState())),
+    vscode.commands.registerCommand(CLUSTER_COMMANDS.selectContext, () => commands.run(() => commands.selectContext())),
+  );
+}
+
+class ClusterCommands {
+  constructor(
+    private readonly ctx: Ctx,
+    private readonly state: ClusterState,
+    private readonly previews: PreviewDocuments,
+  ) {}
+
+  /** Runs a command: untrusted workspaces get none; cluster errors become messages, never stacks. */
+  async run(command: () => Promise<void>): Promise<void> {
+    if (!vscode.workspace.isTrusted) {
+      void vscode.window.showErrorMessage('Consolidation cluster commands are disabled in untrusted workspaces: trust this workspace to preview, apply or roll back phases.');
+      return;
+    }
+    try {
+      await command();
+    } catch (error) {
+      const message = error instanceof ClusterError ? error.fullMessage : error instanceof PlanError ? error.message : `Unexpected error: ${(error as Error).message}`;
+      this.ctx.output.error(message);
+      const choice = await vscode.window.showErrorMessage(message, 'Show Output');
+      if (choice) this.ctx.output.show(true);
+    }
+  }
+
+  // ---- picking a plan and a phase ----------------------------------------------------------------
+
+  private async pickPlan(given: unknown): Promise<vscode.Uri | undefined> {
+    if (given instanceof vscode.Uri) return given;
+    if (typeof given === 'string' && given) return given.includes('://') ? vscode.Uri.parse(given) : vscode.Uri.file(given);
+    const active = vscode.window.activeTextEditor?.document;
+    if (active?.languageId === PLAN_LANGUAGE) return active.uri;
+    const plans = (await this.ctx.languageClient?.sendRequest(ListPlansRequest, {})) ?? [];
+    if (plans.length === 0) {
+      void vscode.window.showInformationMessage('No consolidation plan (*.plan.yaml) in this workspace.');
+      return undefined;
+    }
+    if (plans.length === 1) return vscode.Uri.parse(plans[0].uri);
+    const picked = await vscode.window.showQuickPick(
+      plans.map((p) => ({ label: p.name ?? vscode.workspace.asRelativePath(vscode.Uri.parse(p.uri)), description: vscode.workspace.asRelativePath(vscode.Uri.parse(p.uri)), uri: p.uri })),
+      { placeHolder: 'Which plan?' },
+    );
+    return picked && vscode.Uri.parse(picked.uri);
+  }
+
+  /** The plan (saved: apply reads the file) and one of its phases, from the arguments or quick picks. */
+  private async pickPhase(planArg: unknown, phaseArg: unknown, verb: string): Promise<LoadedPhase | undefined> {
+    const uri = await this.pickPlan(planArg);
+    if (!uri) return undefined;
+    if (uri.scheme !== 'file') throw new PlanError(`${uri.toString()}: only plans on disk can be applied.`);
+    const document = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
+    if (document?.isDirty) {
+      const save = await vscode.window.showWarningMessage(`${path.basename(uri.fsPath)} has unsaved changes. ${verb} works on the saved plan.`, { modal: true }, 'Save and Continue');
+      if (save !== 'Save and Continue' || !(await document.save())) return undefined;
+    }
+    let phase = typeof phaseArg === 'string' ? phaseArg : undefined;
+    if (!phase) {
+      const text = document?.getText() ?? Buffer.from(await vscode.workspace.fs.readFile(uri)).toString('utf8');
+      const phases = readPlan(uri.fsPath, text).phases;
+      if (phases.length === 0) {
+        void vscode.window.showInformationMessage(`${path.basename(uri.fsPath)} has no phases.`);
+        return undefined;
+      }
+      const describe = (p: (typeof phases)[number]) =>
+        [p.merge.length && `merge ${p.merge.map((m) => m.name).join(', ')}`, p.remove.length && `remove ${p.remove.length}`, p.scale.length && `scale ${p.scale.length}`, p.resize.length && `resize ${p.resize.length}`].filter(Boolean).join(' · ');
+      const picked = await vscode.window.showQuickPick(
+        phases.map((p, i) => ({ label: p.name, description: `phase ${i + 1}`, detail: describe(p) || 'targets only', name: p.name })),
+        { placeHolder: `${verb}: which phase of ${path.basename(uri.fsPath)}?` },
+      );
+      phase = picked?.name;
+    }
+    if (!phase) return undefined;
+    const rules = this.ctx.config.serverSettings.rules as Record<string, SeveritySetting>;
+    return loadPhase(uri.fsPath, phase, { rules });
+  }
+
+  private timeoutMs(): number | undefined {
+    return parseDuration(this.ctx.config.applyTimeout) ?? undefined;
+  }
+
+  private where(api: KubeClusterApi, loaded: LoadedPhase): string {
+    const namespaces = namespacesOf(api, loaded);
+    return `Context: ${api.target.context}\nCluster: ${api.target.cluster} (${api.target.server})\nNamespace${namespaces.length === 1 ? '' : 's'}: ${namespaces.join(', ')}`;
+  }
+
+  private log(event: ApplyEvent): void {
+    if (event.type === 'warning') this.ctx.output.warn(event.message);
+    else this.ctx.output.info(event.message);
+  }
+
+  // ---- Preview -----------------------------------------------------------------------------------
+
+  async preview(planArg: unknown, phaseArg: unknown): Promise<void> {
+    const loaded = await this.pickPhase(planArg, phaseArg, 'Preview');
+    if (!loaded) return;
+    const api = await this.state.connect();
+    const result = await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: `Preview of phase ${loaded.phaseName} (dry run on ${api.target.context})`, cancellable: true },
+      async (progress, token) => {
+        const controller = new AbortController();
+        token.onCancellationRequested(() => controller.abort());
+        progress.report({ message: `dry-running ${loaded.render.objects.length} objects` });
+        return previewPhase(api, loaded, { signal: controller.signal });
+      },
+    );
+    if (result.problems.length) {
+      void vscode.window.showWarningMessage(`Phase ${loaded.phaseName} cannot be applied to ${api.target.context} as it stands.`, { modal: true, detail: result.problems.join('\n\n') });
+      return;
+    }
+    if (result.entries.length === 0) {
+      void vscode.window.showInformationMessage(`Phase ${loaded.phaseName} changes no object.`);
+      return;
+    }
+    // The short diffs (re-pointed Services, scale-downs) first; the new workloads, all additions, last.
+    const docs = this.previews.add([...result.entries.filter((e) => e.live), ...result.entries.filter((e) => !e.live)]);
+    const title = `Phase ${loaded.phaseName}: live ↔ after (dry run on ${api.target.context})`;
+    try {
+      await vscode.commands.executeCommand('vscode.changes', title, docs.map((d) => [d.result, d.live, d.result]));
+    } catch {
+      // No multi-diff editor: one diff editor per object.
+      for (const d of docs) {
+        await vscode.commands.executeCommand('vscode.diff', d.live, d.result, `${describeRef(d.entry.ref)}: live ↔ after ${loaded.phaseName}`, { preview: false });
+      }
+    }
+  }
+
+  // ---- Apply -------------------------------------------------------------------------------------
+
+  async apply(planArg: unknown, phaseArg: unknown): Promise<void> {
+    const loaded = await this.pickPhase(planArg, phaseArg, 'Apply');
+    if (!loaded) return;
+    if (loaded.errors.length) {
+      const choice = await vscode.window.showErrorMessage(
+        `The plan has ${loaded.errors.length} error${loaded.errors.length === 1 ? '' : 's'}: fix ${loaded.errors.length === 1 ? 'it' : 'them'} before applying.`,
+        { modal: true, detail: loaded.errors.slice(0, 10).join('\n') },
+        'Show Problems',
+      );
+      if (choice) await vscode.commands.executeCommand('workbench.actions.view.problems');
+      return;
+    }
+    const api = await this.state.connect();
+    const roles = loaded.render.objects.map((o) => {
+      const name = `${o.object.kind} ${o.object.metadata.name}`;
+      return o.role === 'created' ? `create ${name}` : o.role === 'service' ? `re-point ${name}` : o.role === 'scaled-down' ? `scale ${name} to 0` : `change ${name}`;
+    });
+    const confirmed = await vscode.window.showWarningMessage(
+      `Apply phase "${loaded.phaseName}" of plan "${loaded.planName}" to ${api.target.context}?`,
+      {
+        modal: true,
+        detail: `${this.where(api, loaded)}\n\nIt will:\n${roles.map((r) => `• ${r}`).join('\n')}\n\nThe current state is recorded first (.consolidation/ beside the plan, and a ConfigMap), so the phase can be rolled back. Old workloads are scaled down only after the new ones are ready.`,
+      },
+      'Apply',
+    );
+    if (confirmed !== 'Apply') return;
+    if (!vscode.workspace.isTrusted) return;
+    this.ctx.output.info(`Applying phase ${loaded.phaseName} of ${loaded.planFile} to context ${api.target.context} (${api.target.server})`);
+    const outcome = await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: `Applying phase ${loaded.phaseName}`, cancellable: true },
+      async (progress, token) => {
+        const controller = new AbortController();
+        token.onCancellationRequested(() => controller.abort());
+        return applyPhase({
+          api,
+          loaded,
+          signal: controller.signal,
+          timeoutMs: this.timeoutMs(),
+          onProgress: (event) => {
+            this.log(event);
+            if (event.type !== 'done') progress.report({ message: event.message });
+          },
+          onConflict: async (error) => {
+            const owners = [...new Set(error.conflicts.map((c) => c.manager))].join(', ');
+            const choice = await vscode.window.showWarningMessage(
+              `Fields of the workload this phase creates are owned by ${owners}.`,
+              {
+                modal: true,
+                detail: `${error.message}\n\nForce makes consolidation-plans the owner of these fields; ${owners} may change them back the next time it runs. Cancel stops here, with the old workloads still serving.`,
+              },
+              'Force',
+            );
+            return choice === 'Force' ? 'force' : 'stop';
+          },
+        });
+      },
+    );
+    await this.report(outcome, loaded);
+  }
+
+  private async report(outcome: ApplyOutcome, loaded: LoadedPhase): Promise<void> {
+    const summary = [
+      `# ${outcome.message.split('\n')[0]}`,
+      '',
+      ...(outcome.changes.length ? ['## Changes', '', ...outcome.changes.map((c) => `- ${c}`), ''] : []),
+      ...(outcome.done.length ? ['## Done', '', ...outcome.done.map((d) => `- ${d}`), ''] : []),
+      ...(outcome.notDone.length ? ['## Not done', '', ...outcome.notDone.map((d) => `- ${d}`), ''] : []),
+      ...(outcome.warnings.length ? ['## Warnings', '', ...outcome.warnings.map((d) => `- ${d}`), ''] : []),
+      ...(outcome.recordLocation ? [`Record: ${outcome.recordLocation}`, ''] : []),
+    ].join('\n');
+    for (const line of summary.split('\n')) if (line) this.ctx.output.info(line);
+    const showSummary = async () => {
+      const document = await vscode.workspace.openTextDocument({ content: summary, language: 'markdown' });
+      await vscode.window.showTextDocument(document, { preview: true, viewColumn: vscode.ViewColumn.Beside });
+    };
+    if (outcome.status === 'applied') {
+      if ((await vscode.window.showInformationMessage(outcome.message, 'Show Summary')) === 'Show Summary') await showSummary();
+      return;
+    }
+    if (outcome.status === 'refused') {
+      const [first, ...rest] = outcome.message.split('\n');
+      void vscode.window.showErrorMessage(first, { modal: true, detail: rest.map((l) => l.trim()).join('\n') });
+      return;
+    }
+    const actions = outcome.changed ? ['Roll Back', 'Show Summary'] : ['Show Summary'];
+    const choice = await vscode.window.showErrorMessage(outcome.message, ...actions);
+    if (choice === 'Show Summary') await showSummary();
+    if (choice === 'Roll Back') await vscode.commands.executeCommand(CLUSTER_COMMANDS.rollback, vscode.Uri.file(loaded.planFile), loaded.phaseName);
+  }
+
+  // ---- Roll back ---------------------------------------------------------------------------------
+
+  async rollback(planArg: unknown, phaseArg: unknown): Promise<void> {
+    const loaded = await this.pickPhase(planArg, phaseArg, 'Roll back');
+    if (!loaded) return;
+    const api = await this.state.connect();
+    const store = recordStoreFor(api, loaded);
+    const found = await store.load();
+    if (!found) {
+      void vscode.window.showWarningMessage(`There is no apply record of phase ${loaded.phaseName} (looked for ${store.describe()}): nothing to roll back.`);
+      return;
+    }
+    const record = found.record;
+    const restores = record.objects.filter((o) => o.existed).map((o) => `restore ${o.ref.kind} ${o.ref.name}`);
+    const deletes = record.objects.filter((o) => !o.existed && o.role === 'created').map((o) => `delete ${o.ref.kind} ${o.ref.name} (created by the apply)`);
+    const confirmed = await vscode.window.showWarningMessage(
+      `Roll back phase "${loaded.phaseName}" of plan "${loaded.planName}" on ${api.target.context}?`,
+      {
+        modal: true,
+        detail: `${this.where(api, loaded)}\n\nRecorded ${record.startedAt} on ${record.context} (status: ${record.status}). It will:\n${[...restores, ...deletes].map((r) => `• ${r}`).join('\n')}\n\nNothing is deleted except what this tool created.`,
+      },
+      'Roll Back',
+    );
+    if (confirmed !== 'Roll Back' || !vscode.workspace.isTrusted) return;
+    const outcome: RollbackOutcome = await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: `Rolling back phase ${loaded.phaseName}`, cancellable: true },
+      async (progress, token) => {
+        const controller = new AbortController();
+        token.onCancellationRequested(() => controller.abort());
+        return rollbackPhase({
+          api,
+          store,
+          later: laterRecordStores(api, loaded),
+          signal: controller.signal,
+          timeoutMs: this.timeoutMs(),
+          onProgress: (event) => {
+            this.log(event);
+            if (event.type !== 'done') progress.report({ message: event.message });
+          },
+        });
+      },
+    );
+    for (const line of [...outcome.done, ...outcome.notDone.map((n) => `not done: ${n}`), ...outcome.warnings]) this.ctx.output.info(line);
+    if (outcome.status === 'rolled-back' && outcome.notDone.length === 0) void vscode.window.showInformationMessage(outcome.message);
+    else if ((await vscode.window.showErrorMessage(`${outcome.message}${outcome.notDone.length ? ` Not done: ${outcome.notDone.join('; ')}.` : ''}`, 'Show Output')) === 'Show Output') this.ctx.output.show(true);
+  }
+
+  // ---- Import --------------------------------------------------------------------------------------
+
+  async importState(): Promise<void> {
+    const api = await this.state.connect();
+    const namespace = await vscode.window.showInputBox({
+      title: `Import Cluster State from ${api.target.context}`,
+      prompt: 'Namespace to import (its Deployments, StatefulSets and Services; never Secrets or ConfigMaps)',
+      value: api.target.namespace,
+      validateInput: (v) => (/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(v) ? undefined : 'A namespace name: lowercase letters, digits and -'),
+    });
+    if (!namespace) return;
+    const folders = await vscode.window.showOpenDialog({
+      canSelectFiles: false,
+      canSelectFolders: true,
+      canSelectMany: false,
+      defaultUri: vscode.workspace.workspaceFolders?.[0]?.uri,
+      openLabel: 'Import Here',
+      title: `Folder for the manifests and the plan of ${namespace}`,
+    });
+    if (!folders?.[0]) return;
+    const result = await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: `Importing ${namespace} from ${api.target.context}`, cancellable: true },
+      async (progress, token) => {
+        const controller = new AbortController();
+        token.onCancellationRequested(() => controller.abort());
+        return importCluster({ api, namespace, outDir: folders[0].fsPath, signal: controller.signal, onProgress: (message) => progress.report({ message }) });
+      },
+    );
+    for (const warning of result.warnings) this.ctx.output.warn(warning);
+    await vscode.window.showTextDocument(vscode.Uri.file(result.planFile));
+    void vscode.window.showInformationMessage(
+      `Imported ${result.workloads} workloads and ${result.services} Services of ${namespace}; budget from ${result.nodes} nodes${result.metrics ? ', usage from metrics' : ''}.${result.warnings.length ? ` ${result.warnings.join(' ')}` : ''}`,
+    );
+  }
+
+  // ---- Select Context ------------------------------------------------------------------------------
+
+  async selectContext(): Promise<void> {
+    const summary = await readKubeconfig({ kubeconfig: this.ctx.config.kubeconfig || undefined });
+    if (summary.contexts.length === 0) throw new ClusterError('config', `The kubeconfig (${summary.files.join(', ')}) has no contexts.`);
+    const picked = await vscode.window.showQuickPick(
+      summary.contexts.map((c) => ({
+        label: c.name,
+        description: `${c.cluster}${c.namespace ? ` · ${c.namespace}` : ''}${c.name === summary.current ? ' · current-context' : ''}`,
+        detail: c.server,
+        picked: c.name === (this.state.context ?? summary.current),
+        context: c,
+      })),
+      { title: 'Kubernetes context for the Consolidation cluster commands', placeHolder: `From ${summary.files.join(', ')}` },
+    );
+    if (!picked) return;
+    const namespace = await vscode.window.showInputBox({
+      title: `Namespace on ${picked.context.name}`,
+      prompt: "For objects whose manifests and plan name no namespace. Empty: the context's namespace, else default.",
+      value: this.state.context === picked.context.name ? this.state.namespace ?? '' : '',
+      placeHolder: picked.context.namespace ?? 'default',
+    });
+    if (namespace === undefined) return;
+    await this.state.select(picked.context.name, namespace.trim() || undefined);
+  }
+}

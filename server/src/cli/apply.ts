@@ -1,0 +1,270 @@
+import * as path from 'node:path';
+import * as readline from 'node:readline';
+import { parseArgs } from 'node:util';
+import { applyPhase, laterRecordStores, namespacesOf, recordStoreFor, type ApplyEvent } from '../cluster/applyPhase';
+import { describeRef } from '../cluster/clusterApi';
+import { parseDuration } from '../cluster/duration';
+import { ClusterError, redact } from '../cluster/errors';
+import { connect, type ConnectOptions, type KubeClusterApi } from '../cluster/kubeClusterApi';
+import { loadPhase, PlanError, type LoadedPhase } from '../cluster/phasePlan';
+import { previewPhase, unifiedDiff } from '../cluster/preview';
+import { rollbackPhase } from '../cluster/rollback';
+import { UsageError } from './discover';
+
+export interface ClusterCliIo {
+  cwd: string;
+  out: NodeJS.WritableStream;
+  err: NodeJS.WritableStream;
+  /** Where a confirmation is read from; without a terminal nothing is asked. */
+  stdin?: NodeJS.ReadableStream & { isTTY?: boolean };
+  env?: NodeJS.ProcessEnv;
+  /** Cancels the run (the CLI aborts it on Ctrl-C). */
+  signal?: AbortSignal;
+  /** Tests: faster polling and retries. */
+  pollIntervalMs?: number;
+  connect?: Partial<ConnectOptions>;
+}
+
+const COMMON = {
+  phase: { type: 'string' },
+  context: { type: 'string' },
+  kubeconfig: { type: 'string' },
+  timeout: { type: 'string' },
+  yes: { type: 'boolean', short: 'y', default: false },
+} as const;
+
+interface Parsed {
+  planPath: string;
+  phase: string;
+  context?: string;
+  kubeconfig?: string;
+  timeoutMs?: number;
+  yes: boolean;
+  dryRun: boolean;
+}
+
+function parse(command: 'apply' | 'rollback', args: string[], cwd: string): Parsed {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: command === 'apply' ? { ...COMMON, 'dry-run': { type: 'boolean', default: false } } : COMMON,
+  });
+  if (positionals.length !== 1) throw new UsageError(`${command} takes exactly one plan file`);
+  const timeout = values.timeout as string | undefined;
+  const timeoutMs = timeout === undefined ? undefined : parseDuration(timeout);
+  if (timeout !== undefined && (timeoutMs === undefined || timeoutMs <= 0)) throw new UsageError(`--timeout takes a duration such as 10m, 90s or 1h30m, not "${timeout}"`);
+  const planPath = path.resolve(cwd, positionals[0]);
+  if (!values.phase) {
+    let phases = '';
+    try {
+      loadPhase(planPath, undefined);
+    } catch (error) {
+      phases = /\(phases: ([^)]*)\)/.exec((error as Error).message)?.[1] ?? '';
+    }
+    throw new UsageError(`${command} needs --phase NAME${phases ? ` (phases: ${phases})` : ''}`);
+  }
+  return {
+    planPath,
+    phase: values.phase as string,
+    context: values.context as string | undefined,
+    kubeconfig: values.kubeconfig as string | undefined,
+    timeoutMs,
+    yes: values.yes as boolean,
+    dryRun: !!(values as Record<string, unknown>)['dry-run'],
+  };
+}
+
+function load(parsed: Parsed): LoadedPhase {
+  try {
+    return loadPhase(parsed.planPath, parsed.phase);
+  } catch (error) {
+    if (error instanceof PlanError) throw new UsageError(error.message);
+    throw error;
+  }
+}
+
+/** One question on the terminal; the answer, or '' at end of input. */
+function ask(io: ClusterCliIo, question: string): Promise<string> {
+  return new Promise((resolve) => {
+    const rl = readline.createInterface({ input: io.stdin!, output: io.err, terminal: false });
+    let answered = false;
+    io.err.write(question);
+    rl.once('line', (line) => {
+      answered = true;
+      rl.close();
+      resolve(line.trim());
+    });
+    rl.once('close', () => {
+      if (!answered) resolve('');
+    });
+  });
+}
+
+async function confirm(io: ClusterCliIo, question: string): Promise<boolean> {
+  return /^y(es)?$/i.test(await ask(io, `${question} [y/N] `));
+}
+
+async function connectFor(parsed: Parsed, io: ClusterCliIo): Promise<KubeClusterApi> {
+  return connect({
+    kubeconfig: parsed.kubeconfig,
+    context: parsed.context,
+    env: io.env ?? process.env,
+    onRetry: (message) => io.err.write(`consolidate: ${message}\n`),
+    ...io.connect,
+  });
+}
+
+/** Ctrl-C cancels the run (once); a second Ctrl-C ends the process. */
+function interruptible(io: ClusterCliIo): { signal: AbortSignal; dispose: () => void } {
+  if (io.signal) return { signal: io.signal, dispose: () => {} };
+  const controller = new AbortController();
+  const onSigint = () => {
+    if (controller.signal.aborted) process.exit(130);
+    io.err.write('\nconsolidate: cancelling (Ctrl-C again to quit at once)…\n');
+    controller.abort();
+  };
+  process.on('SIGINT', onSigint);
+  return { signal: controller.signal, dispose: () => process.off('SIGINT', onSigint) };
+}
+
+function progress(io: ClusterCliIo): (event: ApplyEvent) => void {
+  let lastWaiting = '';
+  return (event) => {
+    if (event.type === 'waiting') {
+      if (event.message === lastWaiting) return;
+      lastWaiting = event.message;
+    }
+    if (event.type === 'done') return;
+    io.err.write(`consolidate: ${event.type === 'warning' ? 'warning: ' : ''}${event.message}\n`);
+  };
+}
+
+/** The plan as the user would type it again: relative to the current folder when inside it. */
+function planArgument(io: ClusterCliIo, planFile: string): string {
+  const relative = path.relative(io.cwd, planFile);
+  return relative && !relative.startsWith('..') && !path.isAbsolute(relative) ? relative : planFile;
+}
+
+function target(api: KubeClusterApi): string {
+  return `context ${api.target.context} (cluster ${api.target.cluster}, ${api.target.server})`;
+}
+
+function list(title: string, items: string[]): string {
+  return items.length ? `${title}\n${items.map((i) => `  - ${i}`).join('\n')}\n` : '';
+}
+
+function failure(io: ClusterCliIo, error: unknown): number {
+  if (error instanceof ClusterError) {
+    io.err.write(`consolidate: ${redact(error.fullMessage)}\n`);
+    return 1;
+  }
+  throw error;
+}
+
+/** `consolidate apply PLAN --phase NAME [--dry-run] [--context C] [--kubeconfig F] [--timeout DURATION] [--yes]` */
+export async function apply(args: string[], io: ClusterCliIo): Promise<number> {
+  const parsed = parse('apply', args, io.cwd);
+  const loaded = load(parsed);
+  if (loaded.errors.length) {
+    io.err.write(`consolidate: the plan has ${loaded.errors.length} error(s); fix them before applying (consolidate check):\n${loaded.errors.map((e) => `  ${e}\n`).join('')}`);
+    return 1;
+  }
+  let api: KubeClusterApi;
+  try {
+    api = await connectFor(parsed, io);
+  } catch (error) {
+    return failure(io, error);
+  }
+  const namespaces = namespacesOf(api, loaded);
+  const what = loaded.render.objects.map((o) => `${o.role === 'created' ? 'create' : o.role === 'service' ? 're-point' : o.role === 'scaled-down' ? 'scale to 0' : 'change'} ${o.object.kind} ${o.object.metadata.namespace ?? loaded.namespace ?? api.target.namespace}/${o.object.metadata.name}`);
+  if (!parsed.dryRun && !parsed.yes) {
+    if (!io.stdin?.isTTY) {
+      io.err.write('consolidate: refusing to change the cluster without a confirmation, and there is no terminal to ask on: pass --yes to confirm (or --dry-run to only check).\n');
+      return 2;
+    }
+    io.err.write(`Phase ${loaded.phaseName} of plan ${loaded.planName} will:\n${what.map((w) => `  - ${w}\n`).join('')}`);
+    if (!(await confirm(io, `Apply it to ${target(api)}, namespace${namespaces.length === 1 ? '' : 's'} ${namespaces.join(', ')}?`))) {
+      io.err.write('consolidate: not applied (not confirmed).\n');
+      return 1;
+    }
+  }
+  const { signal, dispose } = interruptible(io);
+  try {
+    io.err.write(`consolidate: ${parsed.dryRun ? 'dry run of' : 'applying'} phase ${loaded.phaseName} to ${target(api)}\n`);
+    const outcome = await applyPhase({
+      api,
+      loaded,
+      dryRun: parsed.dryRun,
+      signal,
+      timeoutMs: parsed.timeoutMs,
+      pollIntervalMs: io.pollIntervalMs,
+      onProgress: progress(io),
+      onConflict: async (error) => {
+        if (!io.stdin?.isTTY) return 'stop';
+        io.err.write(`consolidate: ${error.message}\n`);
+        const owners = [...new Set(error.conflicts.map((c) => c.manager))].join(', ');
+        return (await confirm(io, `Take over ${error.conflicts.map((c) => c.field).join(', ')} from ${owners} (server-side apply with force)?`)) ? 'force' : 'stop';
+      },
+    });
+    if (outcome.status === 'dry-run') {
+      const preview = await previewPhase(api, loaded, { signal });
+      io.out.write(`# Dry run of phase ${loaded.phaseName} on ${target(api)}: nothing was changed.\n`);
+      for (const entry of preview.entries) {
+        io.out.write(`\n# ${entry.summary}\n`);
+        io.out.write(entry.unchanged ? '# (no change)\n' : unifiedDiff(entry.liveYaml, entry.resultYaml, { before: `${describeRef(entry.ref)} (live)`, after: `${describeRef(entry.ref)} (after phase ${loaded.phaseName})` }));
+      }
+      return 0;
+    }
+    if (outcome.status === 'applied') {
+      io.out.write(`${outcome.message}\n${list('Changes:', outcome.changes)}`);
+      if (outcome.warnings.length) io.out.write(list('Warnings:', outcome.warnings));
+      io.out.write(`Record: ${outcome.recordLocation}\nTo undo: consolidate rollback ${planArgument(io, loaded.planFile)} --phase ${loaded.phaseName}${parsed.context ? ` --context ${parsed.context}` : ''}\n`);
+      return 0;
+    }
+    io.err.write(`consolidate: ${redact(outcome.message)}\n${list('Done:', outcome.done)}${list('Not done:', outcome.notDone)}`);
+    if (outcome.changed) io.err.write(`To undo what was done: consolidate rollback ${planArgument(io, loaded.planFile)} --phase ${loaded.phaseName}${parsed.context ? ` --context ${parsed.context}` : ''}\n`);
+    return 1;
+  } catch (error) {
+    return failure(io, error);
+  } finally {
+    dispose();
+  }
+}
+
+/** `consolidate rollback PLAN --phase NAME [--context C] [--kubeconfig F] [--timeout DURATION] [--yes]` */
+export async function rollback(args: string[], io: ClusterCliIo): Promise<number> {
+  const parsed = parse('rollback', args, io.cwd);
+  const loaded = load(parsed);
+  let api: KubeClusterApi;
+  try {
+    api = await connectFor(parsed, io);
+  } catch (error) {
+    return failure(io, error);
+  }
+  const store = recordStoreFor(api, loaded);
+  if (!parsed.yes) {
+    if (!io.stdin?.isTTY) {
+      io.err.write('consolidate: refusing to change the cluster without a confirmation, and there is no terminal to ask on: pass --yes to confirm.\n');
+      return 2;
+    }
+    const question = `Roll back phase ${loaded.phaseName} of plan ${loaded.planName} on ${target(api)}, namespace${namespacesOf(api, loaded).length === 1 ? '' : 's'} ${namespacesOf(api, loaded).join(', ')}? It restores the recorded state and deletes only what the apply created.`;
+    if (!(await confirm(io, question))) {
+      io.err.write('consolidate: not rolled back (not confirmed).\n');
+      return 1;
+    }
+  }
+  const { signal, dispose } = interruptible(io);
+  try {
+    const outcome = await rollbackPhase({ api, store, later: laterRecordStores(api, loaded), signal, timeoutMs: parsed.timeoutMs, pollIntervalMs: io.pollIntervalMs, onProgress: progress(io) });
+    if (outcome.status === 'rolled-back') {
+      io.out.write(`${outcome.message}\n${list('Done:', outcome.done)}${list('Not done:', outcome.notDone)}${list('Warnings:', outcome.warnings)}`);
+      return outcome.notDone.length ? 1 : 0;
+    }
+    io.err.write(`consolidate: ${redact(outcome.message)}\n${list('Done:', outcome.done)}${list('Not done:', outcome.notDone)}`);
+    return 1;
+  } catch (error) {
+    return failure(io, error);
+  } finally {
+    dispose();
+  }
+}
