@@ -35,3 +35,8 @@ export function removeListItem(text: string, ref: WorkloadRef): TextChange {
   const before = /,\s*$/.exec(text.slice(0, start));
   return { range: { start: before ? start - before[0].length : start, end }, newText: '' };
 }
+
+/** The flat form findings carry in their fix data. */
+export function asChange(change: TextChange): { start: number; end: number; newText: string } {
+  return { start: change.range.start, end: change.range.end, newText: change.newText };
+}

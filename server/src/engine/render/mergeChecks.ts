@@ -4,7 +4,7 @@ import type { PodResources } from '../budget/podResources';
 import { namespaceOf } from '../budget/resolve';
 import type { SourceLocation } from '../model/location';
 import type { ManifestFile, ServiceModel, WorkloadModel } from '../model/workspace';
-import { removeListItem, setMergeKey } from '../plan/planEdits';
+import { asChange, removeListItem, setMergeKey } from '../plan/planEdits';
 import type { MergeSpec, PhaseSpec, WorkloadRef } from '../plan/types';
 import type { FixData, RelatedLocation } from '../rules/types';
 import { at, isObject, podSpecOf, type KubeObject } from './kube';
@@ -100,7 +100,7 @@ export function checkMerge(input: MergeCheckInput): MergeFact[] {
       related: sources.map((s, i) => ({ location: s.workload.nameLocation, message: `${s.workload.name}: serviceAccountName ${accounts[i]}` })),
       data: {
         fix: 'edits',
-        actions: distinctAccounts.map((account) => ({ title: `Use service account ${account}`, changes: [toChange(setMergeKey(input.planText, merge, 'serviceAccountName', account))] })),
+        actions: distinctAccounts.map((account) => ({ title: `Use service account ${account}`, changes: [asChange(setMergeKey(input.planText, merge, 'serviceAccountName', account))] })),
       },
     });
   }
@@ -164,9 +164,9 @@ function checkSingletons(input: MergeCheckInput, report: Report, refOf: RefOf): 
     if (input.merge.replicasLocation) {
       actions.push({ title: 'Set replicas: 1', changes: [{ ...input.merge.replicasLocation.range, newText: '1' }] });
     } else {
-      actions.push({ title: 'Set replicas: 1', changes: [toChange(setMergeKey(input.planText, input.merge, 'replicas', '1'))] });
+      actions.push({ title: 'Set replicas: 1', changes: [asChange(setMergeKey(input.planText, input.merge, 'replicas', '1'))] });
     }
-    if (source.ref) actions.push({ title: `Leave ${source.workload.name} out of the merge`, changes: [toChange(removeListItem(input.planText, source.ref))] });
+    if (source.ref) actions.push({ title: `Leave ${source.workload.name} out of the merge`, changes: [asChange(removeListItem(input.planText, source.ref))] });
     report(
       'merge/singleton-replicated',
       `${source.workload.name} ran 1 replica and no Service selects it (a worker, a reconciler): in a pod with ${input.replicas} replicas its work would run ${input.replicas} times.`,
@@ -242,7 +242,7 @@ function addPortMapping(input: MergeCheckInput, servicePort: number, containerPo
     const end = lineEnd === -1 ? text.length : lineEnd;
     return { start: end, end, newText: `\n${indent}${servicePort}: ${containerPort}` };
   }
-  return toChange(setMergeKey(input.planText, input.merge, 'ports', `{${servicePort}: ${containerPort}}`));
+  return asChange(setMergeKey(input.planText, input.merge, 'ports', `{${servicePort}: ${containerPort}}`));
 }
 
 function reportSavings(input: MergeCheckInput, report: Report): void {
@@ -260,9 +260,6 @@ function reportSavings(input: MergeCheckInput, report: Report): void {
   report('merge/no-savings', `${podText}; requests change by ${change('cpu', cpu)} and ${change('memory', memory)}.${note}`, input.merge.nameLocation);
 }
 
-function toChange(change: { range: { start: number; end: number }; newText: string }): { start: number; end: number; newText: string } {
-  return { start: change.range.start, end: change.range.end, newText: change.newText };
-}
 
 /** What a pod-spec field means, so `{}`/`[]`/the default and an absent field compare equal. */
 function normalizePodField(field: (typeof POD_SPEC_FIELDS)[number], value: unknown): unknown {

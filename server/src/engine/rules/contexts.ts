@@ -17,6 +17,8 @@ export interface ManifestSetContext {
 
 export interface PlanContext {
   plan: PlanModel;
+  /** The plan's text, for fixes that edit it. */
+  planText: string;
   analysis: PlanAnalysis;
   /** Source globs that matched no file. */
   emptySources: PlanModel['sources'];

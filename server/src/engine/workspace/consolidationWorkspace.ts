@@ -267,7 +267,11 @@ export class ConsolidationWorkspace {
     let findings = this.planFindingCache.get(result);
     if (!findings) {
       const mergeFacts = result.plan.phases.some((p) => p.merge.length > 0) ? this.render(file)?.facts ?? [] : [];
-      findings = runRules(PLAN_RULES, { plan: result.plan, analysis: result.analysis, emptySources: result.emptySources, workloads: result.workloads, mergeFacts }, this.options.rules);
+      findings = runRules(
+        PLAN_RULES,
+        { plan: result.plan, planText: this.text(file) ?? '', analysis: result.analysis, emptySources: result.emptySources, workloads: result.workloads, mergeFacts },
+        this.options.rules,
+      );
       this.planFindingCache.set(result, findings);
     }
     return findings;
