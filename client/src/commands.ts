@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { GENERATE_KIND, ListPlansRequest, OPEN_FILE_COMMAND, ReportRequest } from '../../server/src/protocol/messages';
+import { GenerateRequest, ListPlansRequest, OPEN_FILE_COMMAND, ReportRequest } from '../../server/src/protocol/messages';
 import { registerClusterCommands } from './cluster/clusterCommands';
 import type { Ctx } from './ctx';
 import { PLAN_LANGUAGE } from './ctx';
@@ -61,17 +61,12 @@ async function generateFromPalette(ctx: Ctx, given: unknown): Promise<void> {
   }
   const phase = phases.length === 1 ? phases[0] : (await vscode.window.showQuickPick(phases.map((p) => ({ label: p.name, description: p.merges.join(', '), phase: p }))))?.phase;
   if (!phase) return;
-  const at = new vscode.Position(phase.nameRange.start.line, phase.nameRange.start.character);
-  const actions = await vscode.commands.executeCommand<vscode.CodeAction[]>('vscode.executeCodeActionProvider', uri, new vscode.Range(at, at), GENERATE_KIND, 1);
-  const action = actions?.find((a) => a.title.includes(`phase ${phase.name}`));
-  if (!action) {
-    void vscode.window.showWarningMessage(`Could not generate the manifests of phase ${phase.name}.`);
+  const result = await client.sendRequest(GenerateRequest, { planUri: uri.toString(), phase: phase.name });
+  if ('reason' in result) {
+    void vscode.window.showErrorMessage(`Not generated: ${result.reason}`);
     return;
   }
-  if (action.disabled) {
-    void vscode.window.showErrorMessage(`Not generated: ${action.disabled.reason}`);
-    return;
-  }
-  if (action.edit) await vscode.workspace.applyEdit(action.edit);
-  if (action.command) await vscode.commands.executeCommand(action.command.command, ...(action.command.arguments ?? []));
+  // As a refactoring, so VS Code saves the files as it does for the light bulb's action.
+  await vscode.workspace.applyEdit(await client.protocol2CodeConverter.asWorkspaceEdit(result.edit), { isRefactoring: true });
+  await vscode.window.showTextDocument(vscode.Uri.parse(result.open), { preview: false });
 }

@@ -1,7 +1,7 @@
 // The whole real-editor stage: setup, then the extension integration tests in code-server, the
-// UI tests, the VSIX test and the desktop (electron) runner, one after another, each in its own
-// process. Prints each stage's result and a last line `total: N passed, N failed`; exits 1 on
-// any failure. Build the extension first (`npm run build`).
+// UI tests, the Restricted Mode (workspace trust) run, the VSIX test and the desktop (electron)
+// runner, one after another, each in its own process. Prints each stage's result and a last line
+// `total: N passed, N failed`; exits 1 on any failure. Build the extension first (`npm run build`).
 //   npx tsx test/e2e/run-all.ts
 import { spawn } from 'node:child_process';
 import * as path from 'node:path';
@@ -27,6 +27,9 @@ const STAGES: Stage[] = [
   { name: 'setup', command: ['bash', path.join(REPO_ROOT, 'scripts', 'setup-real-editor.sh')], timeoutMs: 600_000 },
   { name: 'suite', command: tsx('run-code-server.ts'), timeoutMs: 200_000 },
   { name: 'ui', command: tsx('run-ui.ts'), timeoutMs: 200_000 },
+  { name: 'trust', command: tsx('run-trust.ts'), timeoutMs: 200_000 },
+  { name: 'cluster', command: tsx('run-cluster.ts'), timeoutMs: 150_000 },
+  { name: 'cluster-ui', command: tsx('run-cluster-ui.ts'), timeoutMs: 150_000 },
   { name: 'vsix', command: tsx('run-vsix.ts'), timeoutMs: 200_000 },
   { name: 'electron', command: tsx('run-electron.ts'), timeoutMs: 200_000 },
 ];
@@ -113,7 +116,7 @@ async function main(): Promise<number> {
   console.log('\n=== real-editor stages');
   for (const r of results) {
     const state = r.skipped ? 'skipped' : `${r.passed} passed, ${r.failed} failed`;
-    console.log(`${r.failed > 0 ? '✘' : r.skipped ? '-' : '✔'} ${r.name.padEnd(9)} ${state.padEnd(22)} ${r.seconds.toFixed(1).padStart(6)} s${r.note ? `  (${r.note})` : ''}`);
+    console.log(`${r.failed > 0 ? '✘' : r.skipped ? '-' : '✔'} ${r.name.padEnd(10)} ${state.padEnd(22)} ${r.seconds.toFixed(1).padStart(6)} s${r.note ? `  (${r.note})` : ''}`);
   }
   const passed = results.reduce((n, r) => n + r.passed, 0);
   const failed = results.reduce((n, r) => n + r.failed, 0);

@@ -7,16 +7,9 @@
 import * as path from 'node:path';
 import { launchBrowser, type Browser } from './lib/browser';
 import { buildSuite } from './lib/build-suite';
-import {
-  REPO_ROOT,
-  artifactsDir,
-  ensureCodeServer,
-  startCodeServer,
-  tail,
-  withTimeout,
-  type CodeServer,
-} from './lib/code-server';
-import { Results, checkExtensionBuilt, readResultsFile, rel, seconds } from './lib/results';
+import { REPO_ROOT, artifactsDir, ensureCodeServer, startCodeServer, tail, type CodeServer } from './lib/code-server';
+import { Results, checkExtensionBuilt, rel } from './lib/results';
+import { addSuiteResults, printSuiteProgress, runSuiteInPage } from './lib/suite-run';
 
 const NAME = 'suite';
 const WORKSPACE = path.join(REPO_ROOT, 'test', 'workspaces', 'e2e');
@@ -48,32 +41,8 @@ async function main(): Promise<number> {
       },
     });
     console.log(`code-server ${server.url} (pid ${server.pid}), workspace copy ${server.workspace}`);
-    browser = await launchBrowser({
-      test: NAME,
-      onConsole: (_type, text) => {
-        // The extension host's console reaches the page as "[Extension Host] ..." messages.
-        // Progress only (first line); the full results are printed at the end.
-        if (text.includes('[e2e]')) console.log(`  ${text.slice(text.indexOf('[e2e]')).split('\n')[0]}`);
-      },
-    });
-    const page = browser.page;
-    const finished = new Promise<number>((resolve) => {
-      void page.exposeFunction('codeAutomationExit', (code: number) => resolve(Number(code)));
-    });
-    await page.exposeFunction('codeAutomationLog', (level: string, message: string) => {
-      if (level === 'error') console.log(`  [workbench ${level}] ${message}`);
-    });
-    const url = server.folderUrl(server.workspace!, [
-      ['extensionDevelopmentPath', server.remoteUri(extensionPath)],
-      ['extensionTestsPath', server.remoteUri(suite)],
-      ['skipWelcome', 'true'],
-      ['skipReleaseNotes', 'true'],
-    ]);
-    await page.goto(url, { timeout: 30_000 });
-    await page.waitForSelector('.monaco-workbench', { timeout: 30_000 });
-    await browser.shot('workbench');
-    exitCode = await withTimeout(finished, TIMEOUT_MS, 'the extension tests did not finish (no codeAutomationExit)');
-    await browser.shot('finished');
+    browser = await launchBrowser({ test: NAME, onConsole: printSuiteProgress });
+    exitCode = await runSuiteInPage({ server, browser, extensionPath, suiteIndex: suite, timeoutMs: TIMEOUT_MS });
   } catch (err) {
     results.add({ state: 'failed', title: 'run the suite in code-server', error: (err as Error).stack ?? String(err) });
     if (browser) {
@@ -86,15 +55,7 @@ async function main(): Promise<number> {
     await server?.stop();
   }
 
-  const reported = readResultsFile(resultsFile);
-  console.log(`\nresults (${reported.length} tests, ${seconds(started)}):`);
-  for (const r of reported) results.add(r);
-  if (exitCode !== undefined && exitCode !== 0 && results.failed === 0) {
-    results.add({ state: 'failed', title: `the test run exited with code ${exitCode} without reporting a failed test` });
-  }
-  if (exitCode === 0 && reported.length === 0) {
-    results.add({ state: 'failed', title: 'the test run reported no tests (E2E_RESULTS_FILE not written?)' });
-  }
+  addSuiteResults(results, resultsFile, exitCode, started);
   console.log(`artifacts: ${rel(artifacts)}`);
   results.printSummary();
   return results.failed > 0 ? 1 : 0;

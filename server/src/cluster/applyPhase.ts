@@ -161,7 +161,8 @@ export async function applyPhase(options: ApplyOptions): Promise<ApplyOutcome> {
     record.log.push({ at: new Date().toISOString(), message });
     if (dryRun) return;
     try {
-      await store.save(record, { signal });
+      // Not with the user's signal: after a cancel, the record must still say what happened.
+      await store.save(record, {});
     } catch (error) {
       // The file is written first and always; the ConfigMap is a copy for other machines.
       warn(`Could not update the record ConfigMap: ${asClusterError(error).message}`);

@@ -86,7 +86,8 @@ export async function rollbackPhase(options: RollbackOptions): Promise<RollbackO
   const save = async (message: string) => {
     record.log.push({ at: new Date().toISOString(), message });
     try {
-      await store.save(record, { signal });
+      // Not with the user's signal: after a cancel, the record must still say what happened.
+      await store.save(record, {});
     } catch (error) {
       warn(`Could not update the record ConfigMap: ${asClusterError(error).message}`);
     }

@@ -17,8 +17,8 @@ import { diagnose, flattenParts } from '../engine/workspace/diagnose';
 import type { Finding } from '../engine/rules/types';
 import { nodeFileHost } from '../engine/workspace/fileHost';
 import { ManifestReaderPool } from '../engine/workspace/manifestReaderPool';
-import { DEFAULT_SERVER_SETTINGS, GENERATE_KIND, ListPlansRequest, ReportRequest, type ServerSettings } from '../protocol/messages';
-import { generateActions, isGenerateData, resolveGenerate } from '../service/generateAction';
+import { DEFAULT_SERVER_SETTINGS, GENERATE_KIND, GenerateRequest, ListPlansRequest, ReportRequest, type ServerSettings } from '../protocol/messages';
+import { generateActions, generateEdit, isGenerateData, resolveGenerate } from '../service/generateAction';
 import { quickFixes } from '../service/codeActions';
 import { codeLenses } from '../service/codeLens';
 import { completion } from '../service/completion';
@@ -222,6 +222,11 @@ export function startServer(connection: Connection): void {
       actions.push(...generateActions(workspace, plan, textDocument.uri, offsets, settings.generatedDirectory));
     }
     return actions;
+  });
+
+  connection.onRequest(GenerateRequest, (params) => {
+    const plan = planPath(params.planUri);
+    return plan ? generateEdit(workspace, plan, params, settings.generatedDirectory) : { reason: 'not a plan file' };
   });
 
   connection.onCodeActionResolve((action) => {

@@ -2,7 +2,7 @@
  * Messages between the extension and the language server beyond standard LSP, typed once and
  * shared by both sides (as vscode-eslint does).
  */
-import { RequestType, type Range } from 'vscode-languageserver-protocol';
+import { RequestType, type Range, type WorkspaceEdit } from 'vscode-languageserver-protocol';
 
 export interface PlanPhase {
   name: string;
@@ -58,3 +58,14 @@ export interface GenerateActionData {
   phase: string;
   merge?: string;
 }
+
+export interface GenerateParams {
+  planUri: string;
+  phase: string;
+  merge?: string;
+}
+
+export type GenerateResult = { edit: WorkspaceEdit; open: string } | { reason: string };
+
+/** The edit "Generate merged manifests" makes (the palette form of the code action), or why it cannot. */
+export const GenerateRequest = new RequestType<GenerateParams, GenerateResult, void>('consolidation/generate');

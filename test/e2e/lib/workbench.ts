@@ -216,3 +216,33 @@ export async function workbenchText(page: Page): Promise<string> {
     return '(no workbench)';
   }
 }
+
+/** Go to Line (Ctrl+G) in the focused editor: puts the cursor at `line`:`column` (1-based). */
+export async function goToLine(page: Page, line: number, column: number, timeoutMs: number): Promise<void> {
+  await page.keyboard.press('Control+G');
+  await waiting(
+    'Go to Line (Ctrl+G) to show',
+    page.locator('.quick-input-widget input').waitFor({ state: 'visible', timeout: timeoutMs }),
+  );
+  await page.keyboard.type(`${line}:${column}`);
+  await page.keyboard.press('Enter');
+  await waiting(
+    'Go to Line to close',
+    page.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout: timeoutMs }),
+  );
+  await waitForCursor(page, `Ln ${line}, Col ${column}`, timeoutMs);
+}
+
+/** Moves the keyboard focus in the open code action menu (Ctrl+.) to the row that contains `wanted`. */
+export async function focusActionWidgetRow(page: Page, wanted: string): Promise<void> {
+  const focused = page.locator('.action-widget .monaco-list-row.focused').first();
+  let seen: string[] = [];
+  for (let i = 0; i < 15; i++) {
+    const row = (await focused.textContent().catch(() => '')) ?? '';
+    if (row.includes(wanted)) return;
+    seen.push(row);
+    await page.keyboard.press('ArrowDown');
+  }
+  seen = [...new Set(seen)];
+  throw new Error(`the code action menu never focused "${wanted}"; focused rows: ${seen.join(' | ')}`);
+}

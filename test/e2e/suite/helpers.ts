@@ -170,3 +170,104 @@ export function completionLabel(item: vscode.CompletionItem): string {
 export function assertRangeEqual(actual: vscode.Range, expected: vscode.Range, what: string): void {
   assert.ok(actual.isEqual(expected), `${what}: range ${fmtRange(actual)}, expected ${fmtRange(expected)}`);
 }
+
+/** The text of a file on disk (through the workspace file system), or undefined when it does not exist. */
+export async function readIfExists(uri: vscode.Uri): Promise<string | undefined> {
+  try {
+    return new TextDecoder().decode(await vscode.workspace.fs.readFile(uri));
+  } catch (err) {
+    if (err instanceof vscode.FileSystemError && err.code === 'FileNotFound') return undefined;
+    throw err;
+  }
+}
+
+/**
+ * Resolves with the file's text on disk (undefined: no such file) once `predicate` holds for it:
+ * checks now, on every file-system watcher event for that path, and every 250 ms as a fallback
+ * (a watcher may miss an event on a loaded machine). Rejects after `timeoutMs` with what was there.
+ */
+export function waitForFile(
+  uri: vscode.Uri,
+  predicate: (text: string | undefined) => boolean,
+  what: string,
+  timeoutMs = 20_000,
+): Promise<string | undefined> {
+  return new Promise((resolve, reject) => {
+    let last: string | undefined | Error;
+    let settled = false;
+    let checking = false;
+    const check = async () => {
+      if (settled || checking) return;
+      checking = true;
+      try {
+        last = await readIfExists(uri);
+        if (!settled && predicate(last)) {
+          cleanup();
+          resolve(last);
+        }
+      } catch (err) {
+        last = err as Error;
+      } finally {
+        checking = false;
+      }
+    };
+    const folder = vscode.workspace.getWorkspaceFolder(uri);
+    const watcher = vscode.workspace.createFileSystemWatcher(
+      folder ? new vscode.RelativePattern(folder, vscode.workspace.asRelativePath(uri, false)) : uri.fsPath,
+    );
+    watcher.onDidCreate(() => void check());
+    watcher.onDidChange(() => void check());
+    watcher.onDidDelete(() => void check());
+    const poll = setInterval(() => void check(), 250);
+    const timer = setTimeout(() => {
+      cleanup();
+      const shown =
+        last === undefined ? '(no such file)' : last instanceof Error ? `(error: ${last.message})` : `text:\n${last}`;
+      reject(new Error(`timed out after ${timeoutMs / 1000} s waiting for ${what} (${vscode.workspace.asRelativePath(uri)}); ${shown}`));
+    }, timeoutMs);
+    function cleanup() {
+      settled = true;
+      clearTimeout(timer);
+      clearInterval(poll);
+      watcher.dispose();
+    }
+    void check();
+  });
+}
+
+/** Resolves once `event` fires with a value for which `predicate` holds; rejects after `timeoutMs`. */
+export function waitForEvent<T>(
+  event: vscode.Event<T>,
+  predicate: (value: T) => boolean,
+  what: string,
+  timeoutMs = 10_000,
+): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const subscription = event((value) => {
+      if (!predicate(value)) return;
+      clearTimeout(timer);
+      subscription.dispose();
+      resolve(value);
+    });
+    const timer = setTimeout(() => {
+      subscription.dispose();
+      reject(new Error(`timed out after ${timeoutMs / 1000} s waiting for ${what}`));
+    }, timeoutMs);
+  });
+}
+
+/** Rejects with `message` after `ms` unless `promise` settles first. */
+export function within<T>(promise: Thenable<T>, ms: number, message: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  return Promise.race([
+    Promise.resolve(promise),
+    new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`${message} (not within ${ms / 1000} s)`)), ms);
+    }),
+  ]).finally(() => clearTimeout(timer));
+}
+
+/** A CodeAction (not a plain Command) among what executeCodeActionProvider returned. */
+export function isCodeAction(a: vscode.CodeAction | vscode.Command): a is vscode.CodeAction {
+  return typeof a.command !== 'string';
+}

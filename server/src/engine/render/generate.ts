@@ -8,8 +8,10 @@ export interface GeneratedFilePlan {
   phase: string;
   merge: string;
   update: GeneratedUpdate;
-  /** The file's text before, when it exists. */
+  /** The file's text before (an open editor's, else the disk's), when there is one. */
   existing?: string;
+  /** Whether the file exists on disk (an editor may still hold a deleted file). */
+  onDisk: boolean;
 }
 
 /** The files "Generate merged manifests" writes: one per merge, `<dir>/<phase>/<merge>.yaml` beside the plan. */
@@ -31,6 +33,7 @@ export function generatedFiles(
         'Apply order: the new workload first, then the re-pointed Services, then the scale-downs (Consolidation: Apply Phase waits for readiness in between).',
       ];
       const existing = workspace.text(file);
-      return { file, phase: phase.phase.name, merge: m.merge.name, existing, update: updateGeneratedFile(existing, header, toYaml(m.objects)) };
+      const onDisk = workspace.existsOnDisk(file);
+      return { file, phase: phase.phase.name, merge: m.merge.name, existing, onDisk, update: updateGeneratedFile(existing, header, toYaml(m.objects)) };
     });
 }

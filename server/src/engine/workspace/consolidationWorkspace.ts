@@ -120,6 +120,11 @@ export class ConsolidationWorkspace {
     }
   }
 
+  /** Whether the file is on disk, whatever an open editor holds. */
+  existsOnDisk(file: string): boolean {
+    return this.host.readFile(file) !== undefined;
+  }
+
   text(file: string): string | undefined {
     return this.entry(file)?.text;
   }
