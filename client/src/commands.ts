@@ -2,26 +2,7 @@ import * as vscode from 'vscode';
 import { GenerateRequest, ListPlansRequest, OPEN_FILE_COMMAND, ReportRequest } from '../../server/src/protocol/messages';
 import { registerClusterCommands } from './cluster/clusterCommands';
 import type { Ctx } from './ctx';
-import { PLAN_LANGUAGE } from './ctx';
-
-/** Asks for a plan when the command was not given one: the active plan editor, else a quick pick. */
-async function pickPlan(ctx: Ctx, given: unknown): Promise<vscode.Uri | undefined> {
-  if (typeof given === 'string') return given.includes('://') ? vscode.Uri.parse(given) : vscode.Uri.file(given);
-  if (given instanceof vscode.Uri) return given;
-  const active = vscode.window.activeTextEditor?.document;
-  if (active?.languageId === PLAN_LANGUAGE) return active.uri;
-  const plans = (await ctx.languageClient?.sendRequest(ListPlansRequest, {})) ?? [];
-  if (plans.length === 0) {
-    void vscode.window.showInformationMessage('No consolidation plan (*.plan.yaml) in this workspace.');
-    return undefined;
-  }
-  if (plans.length === 1) return vscode.Uri.parse(plans[0].uri);
-  const picked = await vscode.window.showQuickPick(
-    plans.map((p) => ({ label: p.name ?? vscode.workspace.asRelativePath(vscode.Uri.parse(p.uri)), description: vscode.workspace.asRelativePath(vscode.Uri.parse(p.uri)), uri: p.uri })),
-    { placeHolder: 'Which plan?' },
-  );
-  return picked && vscode.Uri.parse(picked.uri);
-}
+import { pickPlan } from './pickPlan';
 
 export function registerCommands(ctx: Ctx): void {
   registerClusterCommands(ctx);

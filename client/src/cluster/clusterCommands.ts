@@ -11,9 +11,9 @@ import { previewPhase } from '../../../server/src/cluster/preview';
 import { rollbackPhase, type RollbackOutcome } from '../../../server/src/cluster/rollback';
 import { readPlan } from '../../../server/src/engine/plan/readPlan';
 import type { SeveritySetting } from '../../../server/src/engine/rules/types';
-import { ListPlansRequest } from '../../../server/src/protocol/messages';
 import type { Ctx } from '../ctx';
 import { PLAN_LANGUAGE } from '../ctx';
+import { pickPlan } from '../pickPlan';
 import { ClusterState } from './clusterState';
 import { PhaseCodeLens } from './phaseCodeLens';
 import { LIVE_SCHEME, PreviewDocuments, RESULT_SCHEME } from './previewDocuments';
@@ -72,27 +72,9 @@ class ClusterCommands {
 
   // ---- picking a plan and a phase ----------------------------------------------------------------
 
-  private async pickPlan(given: unknown): Promise<vscode.Uri | undefined> {
-    if (given instanceof vscode.Uri) return given;
-    if (typeof given === 'string' && given) return given.includes('://') ? vscode.Uri.parse(given) : vscode.Uri.file(given);
-    const active = vscode.window.activeTextEditor?.document;
-    if (active?.languageId === PLAN_LANGUAGE) return active.uri;
-    const plans = (await this.ctx.languageClient?.sendRequest(ListPlansRequest, {})) ?? [];
-    if (plans.length === 0) {
-      void vscode.window.showInformationMessage('No consolidation plan (*.plan.yaml) in this workspace.');
-      return undefined;
-    }
-    if (plans.length === 1) return vscode.Uri.parse(plans[0].uri);
-    const picked = await vscode.window.showQuickPick(
-      plans.map((p) => ({ label: p.name ?? vscode.workspace.asRelativePath(vscode.Uri.parse(p.uri)), description: vscode.workspace.asRelativePath(vscode.Uri.parse(p.uri)), uri: p.uri })),
-      { placeHolder: 'Which plan?' },
-    );
-    return picked && vscode.Uri.parse(picked.uri);
-  }
-
   /** The plan (saved: apply reads the file) and one of its phases, from the arguments or quick picks. */
   private async pickPhase(planArg: unknown, phaseArg: unknown, verb: string): Promise<LoadedPhase | undefined> {
-    const uri = await this.pickPlan(planArg);
+    const uri = await pickPlan(this.ctx, planArg);
     if (!uri) return undefined;
     if (uri.scheme !== 'file') throw new PlanError(`${uri.toString()}: only plans on disk can be applied.`);
     const document = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());

@@ -190,16 +190,18 @@ export async function applyPhase(options: ApplyOptions): Promise<ApplyOutcome> {
       },
     });
   }
+  /** A targeted patch guarded by resourceVersion, then the scale subresource: never taking ownership. */
+  const patchThenScale = async (step: PhaseStep) => {
+    let resourceVersion = step.live!.metadata.resourceVersion as string;
+    if (step.patch) resourceVersion = (await guardedPatch(api, step, step.patch, { dryRun, signal })).metadata.resourceVersion as string;
+    if (step.replicas !== undefined) await guardedScale(api, step, step.replicas, resourceVersion, { dryRun, signal });
+    return done(step.summary, dryRun);
+  };
   for (const step of changed) {
     actions.push({
       summary: step.summary,
       step,
-      run: async () => {
-        let resourceVersion = step.live!.metadata.resourceVersion as string;
-        if (step.patch) resourceVersion = (await guardedPatch(api, step, step.patch, { dryRun, signal })).metadata.resourceVersion as string;
-        if (step.replicas !== undefined) await guardedScale(api, step, step.replicas, resourceVersion, { dryRun, signal });
-        return done(step.summary, dryRun);
-      },
+      run: () => patchThenScale(step),
     });
   }
   const waitFor = [...created, ...changed].filter((s) => ['Deployment', 'StatefulSet', 'ReplicaSet'].includes(s.ref.kind));
@@ -241,12 +243,7 @@ export async function applyPhase(options: ApplyOptions): Promise<ApplyOutcome> {
     actions.push({
       summary: step.summary,
       step,
-      run: async () => {
-        let resourceVersion = step.live!.metadata.resourceVersion as string;
-        if (step.patch) resourceVersion = (await guardedPatch(api, step, step.patch, { dryRun, signal })).metadata.resourceVersion as string;
-        if (step.replicas !== undefined) await guardedScale(api, step, step.replicas, resourceVersion, { dryRun, signal });
-        return done(step.summary, dryRun);
-      },
+      run: () => patchThenScale(step),
     });
   }
 
