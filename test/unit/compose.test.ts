@@ -19,7 +19,7 @@ const CORPUS = '/work/shared/corpus';
 const MiB = 2 ** 20;
 
 function emptyFile(path: string): ManifestFile {
-  return { path, format: 'compose', syntaxProblems: [], quantityProblems: [], workloads: [], services: [], limitRanges: [], policies: [], claims: [], others: [] };
+  return { path, format: 'compose', syntaxProblems: [], quantityProblems: [], fieldProblems: [], workloads: [], services: [], limitRanges: [], policies: [], claims: [], others: [] };
 }
 
 /** Reads a compose text the way the workspace does; YAML syntax problems fail the test. */

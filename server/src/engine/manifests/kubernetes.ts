@@ -3,10 +3,12 @@ import type { SourceLocation } from '../model/location';
 import type {
   ContainerModel,
   ContainerPort,
+  FieldProblem,
   ManifestFile,
   WorkloadKind,
   WorkloadModel,
 } from '../model/workspace';
+import { checkKnownFields, CONTAINER_FIELDS, PORT_FIELDS, RESOURCE_FIELDS } from './knownFields';
 import { readResourceList } from './resourceFields';
 import {
   asMap,
@@ -177,6 +179,10 @@ function readContainers(doc: Document, node: unknown, init: boolean, file: Manif
     if (!container) continue;
     const nameNode = get(doc, container, 'name');
     const resourcesNode = get(doc, container, 'resources');
+    const label = `container ${stringValue(doc, nameNode) ?? ''}`.trim();
+    checkKnownFields(doc, container, CONTAINER_FIELDS, label, file.path, file.fieldProblems);
+    const resourcesMap = asMap(doc, resourcesNode);
+    if (resourcesMap) checkKnownFields(doc, resourcesMap, RESOURCE_FIELDS, `${label} resources`, file.path, file.fieldProblems);
     const requests = readResourceList(doc, get(doc, asMap(doc, resourcesNode), 'requests'), file.path, file.quantityProblems);
     const limits = readResourceList(doc, get(doc, asMap(doc, resourcesNode), 'limits'), file.path, file.quantityProblems);
     const location = at(file.path, rangeOf(container));
@@ -189,7 +195,7 @@ function readContainers(doc: Document, node: unknown, init: boolean, file: Manif
       limits: limits.values,
       requestFields: requests.fields,
       limitFields: limits.fields,
-      ports: readPorts(doc, get(doc, container, 'ports'), file.path),
+      ports: readPorts(doc, get(doc, container, 'ports'), file.path, file.fieldProblems),
       location,
       resourcesLocation: at(file.path, rangeOf(resourcesKey as never) ?? rangeOf(nameNode) ?? location.range),
     });
@@ -197,13 +203,18 @@ function readContainers(doc: Document, node: unknown, init: boolean, file: Manif
   return containers;
 }
 
-function readPorts(doc: Document, node: unknown, path: string): ContainerPort[] {
+function readPorts(doc: Document, node: unknown, path: string, problems: FieldProblem[]): ContainerPort[] {
   const ports: ContainerPort[] = [];
   for (const item of asSeq(doc, node)?.items ?? []) {
     const port = asMap(doc, item);
+    if (!port) continue;
+    checkKnownFields(doc, port, PORT_FIELDS, 'port', path, problems);
     const portNode = get(doc, port, 'containerPort');
     const value = scalarValue(doc, portNode);
-    if (typeof value !== 'number') continue;
+    if (typeof value !== 'number') {
+      if (portNode) problems.push({ message: `containerPort must be a port number (1-65535), not ${JSON.stringify(value ?? null)}; a name goes in \`name\`.`, location: at(path, rangeOf(portNode)) });
+      continue;
+    }
     ports.push({
       port: value,
       name: stringValue(doc, get(doc, port, 'name')),

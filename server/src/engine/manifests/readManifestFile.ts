@@ -16,6 +16,7 @@ export function emptyManifestFile(path: string): ManifestFile {
     format: 'other',
     syntaxProblems: [],
     quantityProblems: [],
+    fieldProblems: [],
     workloads: [],
     services: [],
     limitRanges: [],

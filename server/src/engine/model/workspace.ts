@@ -133,12 +133,20 @@ export interface QuantityProblem {
   location: SourceLocation;
 }
 
+/** A key Kubernetes does not know where it is written (a typo that silently drops a setting). */
+export interface FieldProblem {
+  message: string;
+  location: SourceLocation;
+  replacement?: string;
+}
+
 export interface ManifestFile {
   path: string;
   format: 'kubernetes' | 'compose' | 'other';
   /** YAML syntax problems and files too large to analyse. */
   syntaxProblems: { message: string; severity: 'error' | 'warning'; range: OffsetRange; code: 'manifest/yaml-syntax' | 'manifest/too-large' }[];
   quantityProblems: QuantityProblem[];
+  fieldProblems: FieldProblem[];
   workloads: WorkloadModel[];
   services: ServiceModel[];
   limitRanges: LimitRangeModel[];

@@ -7,6 +7,7 @@ import { requestExceedsLimit } from './manifest/requestExceedsLimit';
 import { selectorMismatch } from './manifest/selectorMismatch';
 import { serviceSelectsNothing } from './manifest/serviceSelectsNothing';
 import { tooLarge } from './manifest/tooLarge';
+import { invalidField } from './manifest/invalidField';
 import { yamlSyntax } from './manifest/yamlSyntax';
 import { alreadyGone } from './plan/alreadyGone';
 import { ambiguousWorkload } from './plan/ambiguousWorkload';
@@ -42,6 +43,7 @@ export const MANIFEST_RULES: readonly Rule<ManifestContext>[] = [
   selectorMismatch,
   duplicatePort,
   missingResources,
+  invalidField,
 ];
 
 /** Checks of manifests read together. */

@@ -1,0 +1,17 @@
+import type { ManifestContext } from '../contexts';
+import type { Rule } from '../types';
+
+export const invalidField: Rule<ManifestContext> = {
+  code: 'manifest/invalid-field',
+  defaultSeverity: 'warning',
+  description: 'A container, port or resources key Kubernetes does not know (a typo silently drops the setting), or a port that is not a number.',
+  check({ file }, report) {
+    for (const problem of file.fieldProblems) {
+      report({
+        message: problem.message,
+        location: problem.location,
+        data: problem.replacement ? { fix: 'replace', replacement: problem.replacement, title: `Change to ${problem.replacement}` } : undefined,
+      });
+    }
+  },
+};
