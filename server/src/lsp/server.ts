@@ -17,6 +17,8 @@ import { diagnose, flattenParts } from '../engine/workspace/diagnose';
 import type { Finding } from '../engine/rules/types';
 import { nodeFileHost } from '../engine/workspace/fileHost';
 import { ManifestReaderPool } from '../engine/workspace/manifestReaderPool';
+import { warmUpText } from '../engine/workspace/warmUp';
+import { readManifestFile } from '../engine/manifests/readManifestFile';
 import { DEFAULT_SERVER_SETTINGS, GENERATE_KIND, GenerateRequest, ListPlansRequest, ReportRequest, type ServerSettings } from '../protocol/messages';
 import { generateActions, generateEdit, isGenerateData, resolveGenerate } from '../service/generateAction';
 import { quickFixes } from '../service/codeActions';
@@ -100,6 +102,15 @@ export function startServer(connection: Connection): void {
     scheduler.schedule();
   }
 
+  /** Optimizes the YAML parser on every thread while the client has not sent files yet. */
+  function warmUp(): void {
+    const text = warmUpText();
+    void pool?.warmUp(text).then(() => pool.warmUp(text));
+    setImmediate(() => {
+      for (let i = 0; i < 2; i++) readManifestFile('/warm-up.yaml', text, { maxBytes: Number.MAX_SAFE_INTEGER });
+    });
+  }
+
   function scanPlans(): void {
     plansOnDisk.clear();
     for (const folder of folders) for (const plan of nodeFileHost.glob(folder, PLAN_GLOBS)) plansOnDisk.add(plan);
@@ -143,6 +154,7 @@ export function startServer(connection: Connection): void {
       void connection.client.register(DidChangeConfigurationNotification.type, { section: 'consolidation' }).catch(() => undefined);
     }
     await loadSettings();
+    warmUp();
     scanPlans();
     parseAhead([...plansOnDisk].flatMap((plan) => workspace.sourceFiles(plan)));
     scheduler.schedule();

@@ -35,12 +35,23 @@ export class ManifestReaderPool {
     return fs.existsSync(file) ? new ManifestReaderPool(file) : undefined;
   }
 
+  /** Starts the workers and has each read some YAML, so their parsers are optimized before real work. */
+  warmUp(text: string): Promise<void> {
+    this.start();
+    return Promise.all(this.workers.map((_, i) => this.readOn(i, '/warm-up.yaml', text, { maxBytes: Number.MAX_SAFE_INTEGER }))).then(() => undefined);
+  }
+
   /** Resolves with the manifest, or undefined when the workers failed (the caller reads it itself). */
   read(file: string, text: string, options: ReadManifestOptions): Promise<ManifestFile | undefined> {
     if (this.broken) return Promise.resolve(undefined);
     this.start();
+    return this.readOn(this.nextWorker++ % this.workers.length, file, text, options);
+  }
+
+  private readOn(index: number, file: string, text: string, options: ReadManifestOptions): Promise<ManifestFile | undefined> {
+    if (this.broken) return Promise.resolve(undefined);
     const id = this.nextId++;
-    const worker = this.workers[this.nextWorker++ % this.workers.length];
+    const worker = this.workers[index];
     return new Promise((resolve) => {
       this.pending.set(id, { resolve });
       worker.ref();
