@@ -178,6 +178,9 @@ export async function planSteps(api: ClusterApi, loaded: LoadedPhase, options: {
       continue;
     }
 
+    /** What the record keeps of an object that exists: who it is and which version was read. */
+    const existing = { ref, role: rendered.role, origin: rendered.origin, planLocation, existed: true, uid: live.metadata.uid as string, resourceVersion: live.metadata.resourceVersion as string, state: 'pending' as const };
+
     if (rendered.role === 'service') {
       const liveSelector = isObject(at(live, ['spec', 'selector'])) ? (at(live, ['spec', 'selector']) as JsonObject) : null;
       const targetSelector = (at(object, ['spec', 'selector']) as JsonObject | undefined) ?? {};
@@ -205,17 +208,10 @@ export async function planSteps(api: ClusterApi, loaded: LoadedPhase, options: {
         patch: unchanged ? undefined : { type: 'merge', body },
         unchanged,
         before: {
-          ref,
-          role: rendered.role,
-          origin: rendered.origin,
-          planLocation,
-          existed: true,
-          uid: live.metadata.uid as string,
-          resourceVersion: live.metadata.resourceVersion as string,
+          ...existing,
           selector: earlier ? earlier.selector ?? null : liveSelector,
           ports: earlier?.ports ?? livePorts,
           annotations: annotationsBefore([PLAN_ANNOTATION, PHASE_ANNOTATION]),
-          state: 'pending',
         },
         summary: `re-point ${describeRef(ref)} at ${Object.entries(targetSelector).map(([k, v]) => `${k}=${v}`).join(',')}${spec.ports ? ' (and its target ports)' : ''}`,
       });
@@ -238,16 +234,9 @@ export async function planSteps(api: ClusterApi, loaded: LoadedPhase, options: {
         replicas: liveReplicas === 0 ? undefined : 0,
         unchanged,
         before: {
-          ref,
-          role: rendered.role,
-          origin: rendered.origin,
-          planLocation,
-          existed: true,
-          uid: live.metadata.uid as string,
-          resourceVersion: live.metadata.resourceVersion as string,
+          ...existing,
           replicas: previousReplicas,
           annotations: annotationsBefore([PREVIOUS_REPLICAS, PLAN_ANNOTATION, PHASE_ANNOTATION]),
-          state: 'pending',
         },
         summary: `scale ${describeRef(ref)} from ${previousReplicas} to 0 (previous replicas recorded in ${PREVIOUS_REPLICAS})`,
       });
@@ -309,17 +298,11 @@ export async function planSteps(api: ClusterApi, loaded: LoadedPhase, options: {
       replicas,
       unchanged,
       before: {
-        ref,
-        role: rendered.role,
-        origin: rendered.origin,
+        ...existing,
         planLocation: changes.location ?? planLocation,
-        existed: true,
-        uid: live.metadata.uid as string,
-        resourceVersion: live.metadata.resourceVersion as string,
         replicas: earlier?.replicas ?? liveReplicas,
         containers: earlier?.containers ?? beforeContainers,
         annotations: annotationsBefore([PLAN_ANNOTATION, PHASE_ANNOTATION]),
-        state: 'pending',
       },
       summary: `change ${describeRef(ref)}: ${what.join('; ') || 'already as planned'}`,
     });
