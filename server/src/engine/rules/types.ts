@@ -33,3 +33,8 @@ export interface Rule<Context> {
   description: string;
   check(context: Context, report: Report): void;
 }
+
+/** The usual fix: replace the finding's text with `replacement`, when there is one. */
+export function changeTo(replacement: string | undefined): FixData | undefined {
+  return replacement ? { fix: 'replace', replacement, title: `Change to ${replacement}` } : undefined;
+}

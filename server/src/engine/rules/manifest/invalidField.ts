@@ -1,5 +1,5 @@
 import type { ManifestContext } from '../contexts';
-import type { Rule } from '../types';
+import { changeTo, type Rule } from '../types';
 
 export const invalidField: Rule<ManifestContext> = {
   code: 'manifest/invalid-field',
@@ -10,7 +10,7 @@ export const invalidField: Rule<ManifestContext> = {
       report({
         message: problem.message,
         location: problem.location,
-        data: problem.replacement ? { fix: 'replace', replacement: problem.replacement, title: `Change to ${problem.replacement}` } : undefined,
+        data: changeTo(problem.replacement),
       });
     }
   },

@@ -1,5 +1,5 @@
 import type { ManifestContext } from '../contexts';
-import type { Rule } from '../types';
+import { changeTo, type Rule } from '../types';
 
 export const invalidQuantity: Rule<ManifestContext> = {
   code: 'manifest/invalid-quantity',
@@ -12,7 +12,7 @@ export const invalidQuantity: Rule<ManifestContext> = {
         // Suspicious-but-valid quantities (memory 3500m) are warnings whatever the rule's severity.
         severity: problem.severity === 'warning' ? 'warning' : undefined,
         location: problem.location,
-        data: problem.replacement ? { fix: 'replace', replacement: problem.replacement, title: `Change to ${problem.replacement}` } : undefined,
+        data: changeTo(problem.replacement),
       });
     }
   },

@@ -1,5 +1,5 @@
 import type { PlanContext } from '../contexts';
-import type { Rule } from '../types';
+import { changeTo, type Rule } from '../types';
 
 export const planSchema: Rule<PlanContext> = {
   code: 'plan/schema',
@@ -11,7 +11,7 @@ export const planSchema: Rule<PlanContext> = {
         message: problem.message,
         severity: problem.severity === 'warning' ? 'warning' : undefined,
         location: problem.location,
-        data: problem.replacement ? { fix: 'replace', replacement: problem.replacement, title: `Change to ${problem.replacement}` } : undefined,
+        data: changeTo(problem.replacement),
       });
     }
   },

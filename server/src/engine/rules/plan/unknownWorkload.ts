@@ -1,5 +1,5 @@
 import type { PlanContext } from '../contexts';
-import type { Rule } from '../types';
+import { changeTo, type Rule } from '../types';
 
 export const unknownWorkload: Rule<PlanContext> = {
   code: 'plan/unknown-workload',
@@ -12,7 +12,7 @@ export const unknownWorkload: Rule<PlanContext> = {
       report({
         message: `Phase ${fact.phase}: no workload "${fact.ref.text}" in the plan's sources${suggestion ? `. Did you mean "${suggestion}"?` : '.'}`,
         location: fact.ref.location,
-        data: suggestion ? { fix: 'replace', replacement: suggestion, title: `Change to ${suggestion}` } : undefined,
+        data: changeTo(suggestion),
       });
     }
   },
