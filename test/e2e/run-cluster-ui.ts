@@ -19,9 +19,10 @@ import * as path from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import type { Page } from 'playwright-core';
 import { launchBrowser, type Browser } from './lib/browser';
+import { runUiSteps, type UiStep } from './lib/steps';
 import { REPO_ROOT, artifactsDir, ensureCodeServer, startCodeServer, tail, type CodeServer } from './lib/code-server';
 import { Results, checkExtensionBuilt, rel, seconds } from './lib/results';
-import { openWithQuickOpen, text, waitForLanguage, waiting, workbenchText } from './lib/workbench';
+import { openWithQuickOpen, text, waitForLanguage, waiting } from './lib/workbench';
 import { startClusterEnv, type ClusterEnv } from './suite-cluster/support/cluster-env';
 import {
   pickQuickPickItem,
@@ -63,11 +64,7 @@ const ROLLOUT_TIMEOUT_MS = 45_000;
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 declare const document: any;
 
-interface Step {
-  name: string;
-  title: string;
-  run: (page: Page) => Promise<void>;
-}
+type Step = UiStep;
 
 function expect(condition: unknown, message: string): asserts condition {
   if (!condition) throw new Error(message);
@@ -319,28 +316,7 @@ async function main(): Promise<number> {
       ]),
       { timeout: STEP_TIMEOUT_MS },
     );
-    let blocked: string | undefined;
-    for (const step of steps) {
-      if (blocked) {
-        results.add({ state: 'failed', title: `${step.title} (not run: step "${blocked}" failed)` });
-        continue;
-      }
-      const t0 = Date.now();
-      try {
-        await step.run(browser.page);
-        results.add({ state: 'passed', title: step.title, durationMs: Date.now() - t0 });
-        await browser.shot(step.name);
-      } catch (err) {
-        const failShot = await browser.shot(`${step.name}-FAILED`);
-        results.add({
-          state: 'failed',
-          title: step.title,
-          durationMs: Date.now() - t0,
-          error: `${(err as Error).message.split('\n').slice(0, 12).join('\n')}${failShot ? `\nscreenshot: ${rel(failShot)}` : ''}\nscreen text: ${(await workbenchText(browser.page)).slice(0, 600)}`,
-        });
-        blocked = step.name;
-      }
-    }
+    const blocked = await runUiSteps(browser, steps, results, { errorLines: 12 });
     if (blocked) console.log(`  code-server log (${rel(server.logFile)}):\n${tail(server.log(), 15)}`);
   } catch (err) {
     results.add({ state: 'failed', title: 'start the API server, code-server and the browser', error: (err as Error).stack ?? String(err) });

@@ -12,13 +12,13 @@
 // Screenshots: .test-artifacts/e2e/trust/. Last line: `trust: N passed, N failed`.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { Page } from 'playwright-core';
 import { launchBrowser, type Browser } from './lib/browser';
+import { runUiSteps, type UiStep } from './lib/steps';
 import { buildSuite } from './lib/build-suite';
 import { REPO_ROOT, artifactsDir, ensureCodeServer, makeTempDir, startCodeServer, tail, type CodeServer } from './lib/code-server';
 import { Results, checkExtensionBuilt, rel, seconds } from './lib/results';
 import { addSuiteResults, printSuiteProgress, runSuiteInPage } from './lib/suite-run';
-import { openWithQuickOpen, text, waitForLanguage, waitForSquiggle, waiting, workbenchText } from './lib/workbench';
+import { openWithQuickOpen, text, waitForLanguage, waitForSquiggle, waiting } from './lib/workbench';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 declare const document: any;
@@ -38,11 +38,7 @@ const CLUSTER_COMMANDS = [
 /** Commands that stay in the palette in Restricted Mode (shows the palette did list the extension's commands). */
 const KEPT_COMMANDS = ['consolidation.showReport', 'consolidation.generateMergedManifests'];
 
-interface Step {
-  name: string;
-  title: string;
-  run: (page: Page) => Promise<void>;
-}
+type Step = UiStep;
 
 interface Contributed {
   command: string;
@@ -218,29 +214,8 @@ async function main(): Promise<number> {
     addSuiteResults(results, resultsFile, exitCode, started);
 
     console.log('\nwhat a person sees in Restricted Mode:');
-    let blocked: string | undefined;
-    for (const step of steps) {
-      if (blocked) {
-        results.add({ state: 'failed', title: `${step.title} (not run: step "${blocked}" failed)` });
-        continue;
-      }
-      const t0 = Date.now();
-      try {
-        await step.run(browser.page);
-        results.add({ state: 'passed', title: step.title, durationMs: Date.now() - t0 });
-        await browser.shot(step.name);
-      } catch (err) {
-        const shot = await browser.shot(`${step.name}-FAILED`);
-        results.add({
-          state: 'failed',
-          title: step.title,
-          durationMs: Date.now() - t0,
-          error: `${(err as Error).message.split('\n').slice(0, 6).join('\n')}${shot ? `\nscreenshot: ${rel(shot)}` : ''}\nscreen text: ${(await workbenchText(browser.page)).slice(0, 600)}`,
-        });
-        // The steps do not depend on each other; only a workbench that did not load blocks the rest.
-        if (!(await browser.page.$('.monaco-workbench').catch(() => null))) blocked = step.name;
-      }
-    }
+    // The steps do not depend on each other; only a workbench that did not load blocks the rest.
+    await runUiSteps(browser, steps, results, { blocksRest: async (page) => !(await page.$('.monaco-workbench').catch(() => null)) });
   } catch (err) {
     results.add({ state: 'failed', title: 'start code-server (workspace trust on) and the browser', error: (err as Error).stack ?? String(err) });
     if (browser) await browser.shot('failure');

@@ -9,8 +9,8 @@
 // Screenshots: .test-artifacts/e2e/ui/NN-step.png. Last line: `ui: N passed, N failed`.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { Page } from 'playwright-core';
 import { launchBrowser, type Browser } from './lib/browser';
+import { runUiSteps, type UiStep } from './lib/steps';
 import {
   REPO_ROOT,
   artifactsDir,
@@ -37,7 +37,6 @@ import {
   waitForSquiggle,
   waitForTitled,
   waiting,
-  workbenchText,
 } from './lib/workbench';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -53,11 +52,7 @@ const MERGE = 'backend';
 const GENERATE_TITLE = `Generate merged manifests for ${MERGE}`;
 const GENERATED = 'generated/merge-backend/backend.yaml';
 
-interface Step {
-  name: string;
-  title: string;
-  run: (page: Page) => Promise<void>;
-}
+type Step = UiStep;
 
 async function main(): Promise<number> {
   const started = Date.now();
@@ -285,28 +280,7 @@ async function main(): Promise<number> {
       ]),
       { timeout: STEP_TIMEOUT_MS },
     );
-    let blocked: string | undefined;
-    for (const step of steps) {
-      if (blocked) {
-        results.add({ state: 'failed', title: `${step.title} (not run: step "${blocked}" failed)` });
-        continue;
-      }
-      const t0 = Date.now();
-      try {
-        await step.run(browser.page);
-        results.add({ state: 'passed', title: step.title, durationMs: Date.now() - t0 });
-        await browser.shot(step.name);
-      } catch (err) {
-        const shot = await browser.shot(`${step.name}-FAILED`);
-        results.add({
-          state: 'failed',
-          title: step.title,
-          durationMs: Date.now() - t0,
-          error: `${(err as Error).message.split('\n').slice(0, 6).join('\n')}${shot ? `\nscreenshot: ${rel(shot)}` : ''}\nscreen text: ${(await workbenchText(browser.page)).slice(0, 600)}`,
-        });
-        blocked = step.name;
-      }
-    }
+    const blocked = await runUiSteps(browser, steps, results);
     if (blocked) console.log(`  code-server log (${rel(server.logFile)}):\n${tail(server.log(), 15)}`);
   } catch (err) {
     results.add({ state: 'failed', title: 'start code-server and the browser', error: (err as Error).stack ?? String(err) });
