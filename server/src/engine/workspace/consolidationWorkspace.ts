@@ -101,7 +101,6 @@ export class ConsolidationWorkspace {
 
   /** A file changed, was created or deleted on disk. */
   fileChanged(file: string, kind: 'changed' | 'created' | 'deleted' = 'changed'): void {
-    if (path.basename(file) === '.env') this.dotEnvs.clear();
     if (kind !== 'changed') {
       this.sourceLists.clear();
       this.planResults.clear();
@@ -114,9 +113,11 @@ export class ConsolidationWorkspace {
     for (const [planFile, result] of this.planResults) {
       if (planFile === file || result.sourceSet.has(file)) this.planResults.delete(planFile);
     }
+    // Compose files read their variables from `.env`: everything read from them is stale.
     if (path.basename(file) === '.env') {
       this.dotEnvs.clear();
       this.texts.clear();
+      this.planResults.clear();
     }
   }
 
