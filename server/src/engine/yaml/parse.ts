@@ -1,5 +1,6 @@
 import { Document, parseAllDocuments, YAMLError } from 'yaml';
 import type { OffsetRange } from '../model/location';
+import { composeFast, PARSE_OPTIONS } from './fastCompose';
 
 export interface YamlProblem {
   message: string;
@@ -21,7 +22,8 @@ export function parseYaml(text: string): ParsedYaml {
   try {
     // A lone CR is a line break to editors (and LSP) but not to the parser; same length, same offsets.
     const source = text.includes('\r') ? text.replace(/\r(?!\n)/g, '\n') : text;
-    const documents = parseAllDocuments(source, { prettyErrors: false, merge: true, uniqueKeys: true, logLevel: 'error' });
+    // Plain manifests are built straight from the CST; anything else (and every error) goes to the Composer.
+    const documents = composeFast(source) ?? parseAllDocuments(source, PARSE_OPTIONS);
     const list = Array.isArray(documents) ? documents : [];
     const problems: YamlProblem[] = [];
     for (const doc of list) {
