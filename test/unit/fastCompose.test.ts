@@ -83,6 +83,7 @@ const EDGE_CASES: Record<string, string> = {
   'alias to nothing': 'a: *missing\n',
   'multi-line plain scalar': 'a: one\n  two\nb: 2\n',
   'unterminated quote': 'a: "open\n',
+  'values on the line below their key': 'a:\n  {}\nb:\n  [x, y]\nc:\n  plain\nd:\n  "quoted" # c\ne:\n- f:\n    []\n',
   'windows line ends': 'a: 1\r\nb:\r\n  - c\r\n',
 };
 
@@ -90,7 +91,7 @@ describe('fast YAML composition', () => {
   test('hand-picked cases: same documents as the Composer whenever accepted, and the common ones accepted', () => {
     const accepted = new Set<string>();
     for (const [label, text] of Object.entries(EDGE_CASES)) if (check(text, label)) accepted.add(label);
-    for (const label of ['empty values', 'anchors and merge keys', 'numbers and booleans', 'block scalars', 'documents and markers', 'flow collections', 'comments everywhere', 'windows line ends']) {
+    for (const label of ['empty values', 'anchors and merge keys', 'numbers and booleans', 'block scalars', 'documents and markers', 'flow collections', 'comments everywhere', 'values on the line below their key', 'windows line ends']) {
       assert.ok(accepted.has(label), `${label} should take the fast path`);
     }
     for (const label of ['duplicate keys', 'tab indentation', 'tags', 'directives', 'glued comment', 'compact nested map', 'bad indentation', 'unterminated quote']) {

@@ -211,6 +211,10 @@ class FastComposer {
     const token = this.t[this.i];
     if (token === '-') return this.blockSeq(column);
     if (this.atKey()) return this.blockMap(column);
+    // A one-line value on the line below its key, e.g. `annotations:` then `  {}`.
+    if (parentColumn >= 0 && column > parentColumn && (token === '[' || token === '{' || token === SCALAR_MARKER || isQuoted(token))) {
+      return this.inlineValue(column, true);
+    }
     decline();
   }
 
