@@ -399,6 +399,9 @@ class FastComposer {
     if (token.includes('\n') || token.includes('\r') || (atKey && token.length > 1000)) decline();
     const offset = this.o[this.i];
     this.i++;
+    const end = offset + token.length;
+    const simple = simpleScalarValue(type, token);
+    if (simple !== undefined) return this.toScalar({ value: simple, type: SCALAR_TYPES[type], range: [offset, end, end] }, type === 'scalar', atKey);
     const resolved = CST.resolveAsScalar({ type, offset, indent: 0, source: token }, true, decline);
     if (!resolved) decline();
     return this.toScalar(resolved, type === 'scalar', atKey);
@@ -407,7 +410,7 @@ class FastComposer {
   private toScalar(resolved: { value: string; type: Scalar.Type | null; range: [number, number, number] }, plain: boolean, atKey: boolean): Scalar {
     const { value, type, range } = resolved;
     let tag = this.tags.str;
-    if (plain) {
+    if (plain && !startsAsString(value)) {
       for (const candidate of this.tags.all) {
         if ((candidate.default === true || (atKey && candidate.default === 'key')) && candidate.test?.test(value)) {
           tag = candidate as ScalarTag;
@@ -525,4 +528,31 @@ class FastComposer {
     }
     return this.o[this.i];
   }
+}
+
+const SCALAR_TYPES = { scalar: Scalar.PLAIN, 'single-quoted-scalar': Scalar.QUOTE_SINGLE, 'double-quoted-scalar': Scalar.QUOTE_DOUBLE } as const;
+
+/**
+ * The value of a one-line scalar that needs no unescaping or folding (most of them), as the
+ * package's resolveFlowScalar would give it; undefined for the others, which go through it.
+ */
+function simpleScalarValue(type: 'scalar' | 'single-quoted-scalar' | 'double-quoted-scalar', source: string): string | undefined {
+  if (type === 'scalar') {
+    // Characters a plain scalar may not start with are reported by the package: let it.
+    return /^[\t,%|>@`]/.test(source) ? undefined : source;
+  }
+  if (source.length < 2) return undefined;
+  const inner = source.slice(1, -1);
+  if (type === 'double-quoted-scalar') return source.endsWith('"') && !inner.includes('\\') && !inner.includes('"') ? inner : undefined;
+  return source.endsWith("'") && !inner.includes("'") ? inner : undefined;
+}
+
+/**
+ * Whether a plain scalar is a string whatever the core schema's other tags say: those (null, bool,
+ * int, float, merge key) all start with one of `~nNtTfF0-9+-.<` or are empty.
+ */
+function startsAsString(value: string): boolean {
+  const c = value.charCodeAt(0);
+  if (!((c >= 97 && c <= 122) || (c >= 65 && c <= 90))) return false;
+  return !'nNtTfF'.includes(value[0]);
 }
