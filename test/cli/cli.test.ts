@@ -282,7 +282,7 @@ describe('consolidate report', () => {
     assert.match(lines[header + 1], /^-+(\s+-+)+$/);
     const rows = lines.slice(header + 2);
     assert.deepEqual(rows.map((row) => row.split(/\s+/)[0]), ['current', 'shed-replicas', 'merge-operations']);
-    assert.deepEqual(rows[0].split(/\s{2,}/), ['current', '26', '29 (104%)', '0', '3050m (51%)', '7500m (125%)', '8,448Mi (103%)', '15,238Mi (186%)', '0', '0', '-']);
+    assert.deepEqual(rows[0].split(/\s{2,}/), ['current', '26', '29 (104%)', '0', '3,050m (51%)', '7,500m (125%)', '8,448Mi (103%)', '15,238Mi (186%)', '0', '0', '-']);
   });
 });
 

@@ -1,4 +1,4 @@
-import { formatPercent, formatQuantityForResource } from '../quantity';
+import { formatPercent, formatQuantityForResource, groupThousands } from '../quantity';
 import type { PlanReport } from './report';
 
 /** A table a person would paste into a review. */
@@ -23,8 +23,8 @@ export function formatReportText(report: PlanReport): string {
     String(s.workloads),
     String(s.pods) + share(s.pods, budget?.pods),
     String(s.jobs),
-    formatQuantityForResource('cpu', s.requests.cpu ?? 0) + share(s.requests.cpu ?? 0, budget?.cpu),
-    formatQuantityForResource('cpu', s.limits.cpu ?? 0) + share(s.limits.cpu ?? 0, budget?.cpu),
+    cpuColumn(s.requests.cpu ?? 0) + share(s.requests.cpu ?? 0, budget?.cpu),
+    cpuColumn(s.limits.cpu ?? 0) + share(s.limits.cpu ?? 0, budget?.cpu),
     formatQuantityForResource('memory', s.requests.memory ?? 0) + share(s.requests.memory ?? 0, budget?.memory),
     formatQuantityForResource('memory', s.limits.memory ?? 0) + share(s.limits.memory ?? 0, budget?.memory),
     String(s.unlimitedContainers.cpu),
@@ -39,4 +39,9 @@ export function formatReportText(report: PlanReport): string {
     lines.push('', `${name} requests: ${report.states.map((s) => `${s.phase ?? 'current'} ${s.requests[name] ?? 0}`).join(', ')}`);
   }
   return lines.join('\n') + '\n';
+}
+
+/** CPU in a column: always millicores with separators (`6,000m`, `7,500m`), like memory's `8,448Mi`, so rows compare at a glance. */
+function cpuColumn(millicores: number): string {
+  return `${groupThousands(millicores)}m`;
 }
