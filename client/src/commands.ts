@@ -1,21 +1,25 @@
 import * as vscode from 'vscode';
-import { GenerateRequest, ListPlansRequest, OPEN_FILE_COMMAND, ReportRequest } from '../../server/src/protocol/messages';
+import { GenerateRequest, ListPlansRequest, OPEN_FILE_COMMAND } from '../../server/src/protocol/messages';
 import { registerClusterCommands } from './cluster/clusterCommands';
 import type { Ctx } from './ctx';
 import { pickPlan } from './pickPlan';
+import { REPORT_SCHEME, ReportDocuments } from './reportDocuments';
 
 export function registerCommands(ctx: Ctx): void {
   registerClusterCommands(ctx);
+  const reports = new ReportDocuments(ctx);
   ctx.push(
+    reports,
+    vscode.workspace.registerTextDocumentContentProvider(REPORT_SCHEME, reports),
     vscode.commands.registerCommand('consolidation.showReport', async (plan?: unknown) => {
       const uri = await pickPlan(ctx, plan);
       if (!uri || !ctx.languageClient) return;
-      const report = await ctx.languageClient.sendRequest(ReportRequest, { uri: uri.toString() });
+      const report = await reports.load(uri);
       if (!report) {
         void vscode.window.showWarningMessage(`${vscode.workspace.asRelativePath(uri)} could not be read as a plan.`);
         return;
       }
-      const document = await vscode.workspace.openTextDocument({ content: `# Budget report\n\n\`\`\`\n${report.text}\`\`\`\n`, language: 'markdown' });
+      const document = await vscode.workspace.openTextDocument(report);
       await vscode.window.showTextDocument(document, { preview: true, viewColumn: vscode.ViewColumn.Beside });
     }),
     vscode.commands.registerCommand(OPEN_FILE_COMMAND, async (uri: string) => {
