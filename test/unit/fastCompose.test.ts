@@ -86,6 +86,8 @@ const EDGE_CASES: Record<string, string> = {
   'values on the line below their key': 'a:\n  {}\nb:\n  [x, y]\nc:\n  plain\nd:\n  "quoted" # c\ne:\n- f:\n    []\n',
   'quoted scalars with escapes': 'a: "x\\"y"\nb: \'it\'\'s\'\nc: "\\u0041\\t"\nd: \'\'\ne: ""\nf: "# not a comment"\n',
   'reserved first character': 'a: @x\n',
+  'nesting as deep as manifests go': 'a: ' + '['.repeat(30) + ']'.repeat(30) + '\n',
+  'nesting deeper than manifests go': 'a: ' + '['.repeat(100) + ']'.repeat(100) + '\n',
   'windows line ends': 'a: 1\r\nb:\r\n  - c\r\n',
 };
 
@@ -93,10 +95,10 @@ describe('fast YAML composition', () => {
   test('hand-picked cases: same documents as the Composer whenever accepted, and the common ones accepted', () => {
     const accepted = new Set<string>();
     for (const [label, text] of Object.entries(EDGE_CASES)) if (check(text, label)) accepted.add(label);
-    for (const label of ['empty values', 'anchors and merge keys', 'numbers and booleans', 'block scalars', 'documents and markers', 'flow collections', 'comments everywhere', 'values on the line below their key', 'quoted scalars with escapes', 'windows line ends']) {
+    for (const label of ['empty values', 'anchors and merge keys', 'numbers and booleans', 'block scalars', 'documents and markers', 'flow collections', 'comments everywhere', 'values on the line below their key', 'quoted scalars with escapes', 'nesting as deep as manifests go', 'windows line ends']) {
       assert.ok(accepted.has(label), `${label} should take the fast path`);
     }
-    for (const label of ['duplicate keys', 'tab indentation', 'tags', 'directives', 'glued comment', 'compact nested map', 'bad indentation', 'unterminated quote', 'reserved first character']) {
+    for (const label of ['duplicate keys', 'tab indentation', 'tags', 'directives', 'glued comment', 'compact nested map', 'bad indentation', 'unterminated quote', 'reserved first character', 'nesting deeper than manifests go']) {
       assert.ok(!accepted.has(label), `${label} must be left to the Composer`);
     }
   });

@@ -53,6 +53,7 @@ function schemaTags(): Tags {
   return sharedTags;
 }
 
+const MAX_DEPTH = 64;
 const DOC_MARKER = '\x02';
 const SCALAR_MARKER = '\x1f';
 const isNewline = (t: string | undefined) => t === '\n' || t === '\r\n' || t === '';
@@ -68,6 +69,8 @@ class FastComposer {
   private lineStart = 0;
   private doc!: Document.Parsed;
   private readonly tags = schemaTags();
+  /** Collections open around the cursor. Deeper than manifests ever go is left to the Composer. */
+  private depth = 0;
 
   constructor(private readonly source: string) {
     this.t = [];
@@ -226,6 +229,7 @@ class FastComposer {
   }
 
   private blockMap(column: number): YAMLMap {
+    this.enter();
     const map = new YAMLMap(this.doc.schema);
     const start = this.o[this.i];
     const keys = new Set<unknown>();
@@ -244,10 +248,12 @@ class FastComposer {
       if (next > column) decline();
     }
     map.range = [start, end, end];
+    this.depth--;
     return map;
   }
 
   private blockSeq(column: number): YAMLSeq {
+    this.enter();
     const seq = new YAMLSeq(this.doc.schema);
     const start = this.o[this.i];
     let end = start;
@@ -267,6 +273,7 @@ class FastComposer {
       }
     }
     seq.range = [start, end, end];
+    this.depth--;
     return seq;
   }
 
@@ -359,6 +366,14 @@ class FastComposer {
     }
     if (token[0] === '|' || token[0] === '>') return this.blockScalar(column);
     decline();
+  }
+
+  /**
+   * Declines nesting deeper than any manifest: besides being rare, running out of stack deep in a
+   * recursion can take V8's regular-expression compiler down with the process instead of throwing.
+   */
+  private enter(): void {
+    if (++this.depth > MAX_DEPTH) decline();
   }
 
   /** Spaces, a comment and the line break after a node; returns where they end. */
@@ -467,6 +482,7 @@ class FastComposer {
 
   /** `[...]` or `{...}` on one line, of scalars and flow collections. */
   private flowCollection(): YAMLMap | YAMLSeq {
+    this.enter();
     const open = this.t[this.i];
     const isMap = open === '{';
     const collection = isMap ? new YAMLMap(this.doc.schema) : new YAMLSeq(this.doc.schema);
@@ -506,6 +522,7 @@ class FastComposer {
     const closeEnd = this.o[this.i] + 1;
     this.i++;
     collection.range = [start, closeEnd, closeEnd];
+    this.depth--;
     return collection;
   }
 
@@ -539,7 +556,7 @@ const SCALAR_TYPES = { scalar: Scalar.PLAIN, 'single-quoted-scalar': Scalar.QUOT
 function simpleScalarValue(type: 'scalar' | 'single-quoted-scalar' | 'double-quoted-scalar', source: string): string | undefined {
   if (type === 'scalar') {
     // Characters a plain scalar may not start with are reported by the package: let it.
-    return /^[\t,%|>@`]/.test(source) ? undefined : source;
+    return '\t,%|>@`'.includes(source[0] ?? '') && source !== '' ? undefined : source;
   }
   if (source.length < 2) return undefined;
   const inner = source.slice(1, -1);

@@ -1,6 +1,13 @@
-import { Document, parseAllDocuments, YAMLError } from 'yaml';
+import { Composer, CST, Document, Parser, YAMLError } from 'yaml';
 import type { OffsetRange } from '../model/location';
 import { composeFast, PARSE_OPTIONS } from './fastCompose';
+
+/**
+ * Deeper nesting is not composed. The Composer recurses once per level; near the end of a worker
+ * thread's stack V8 can fail to compile a regular expression and abort the whole process instead
+ * of throwing. Manifests nest a few dozen levels at most.
+ */
+export const MAX_NESTING = 500;
 
 export interface YamlProblem {
   message: string;
@@ -22,9 +29,18 @@ export function parseYaml(text: string): ParsedYaml {
   try {
     // A lone CR is a line break to editors (and LSP) but not to the parser; same length, same offsets.
     const source = text.includes('\r') ? text.replace(/\r(?!\n)/g, '\n') : text;
-    // Plain manifests are built straight from the CST; anything else (and every error) goes to the Composer.
-    const documents = composeFast(source) ?? parseAllDocuments(source, PARSE_OPTIONS);
-    const list = Array.isArray(documents) ? documents : [];
+    // Plain manifests are built straight from the Lexer's tokens; anything else (and every error) goes to the Composer.
+    const fast = composeFast(source);
+    if (fast) return { documents: fast, problems: [] };
+    const tokens = Array.from(new Parser().parse(source));
+    const deepest = deepestNesting(tokens);
+    if (deepest.depth > MAX_NESTING) {
+      return {
+        documents: [],
+        problems: [{ message: `YAML nested more than ${MAX_NESTING} levels deep: not analysed.`, range: { start: deepest.offset, end: deepest.offset }, severity: 'error' }],
+      };
+    }
+    const list = Array.from(new Composer(PARSE_OPTIONS).compose(tokens)) as Document.Parsed[];
     const problems: YamlProblem[] = [];
     for (const doc of list) {
       for (const error of doc.errors) problems.push(toProblem(error, 'error', text.length));
@@ -43,4 +59,25 @@ function toProblem(error: YAMLError, severity: 'error' | 'warning', length: numb
   const [start, end] = error.pos ?? [0, 0];
   const message = error.message.split('\n')[0];
   return { message, range: { start: Math.min(start, length), end: Math.min(Math.max(end, start), length) }, severity };
+}
+
+/** The deepest collection in a CST and where it starts, found without recursion. */
+function deepestNesting(tokens: CST.Token[]): { depth: number; offset: number } {
+  let deepest = { depth: 0, offset: 0 };
+  const stack: { token: CST.Token | undefined; depth: number }[] = tokens.map((token) => ({ token, depth: 0 }));
+  while (stack.length > 0) {
+    const { token, depth } = stack.pop()!;
+    if (!token) continue;
+    if (token.type === 'document') {
+      stack.push({ token: token.value, depth });
+    } else if (token.type === 'block-map' || token.type === 'block-seq' || token.type === 'flow-collection') {
+      if (depth + 1 > deepest.depth) deepest = { depth: depth + 1, offset: token.offset };
+      // Stop early: past the limit the answer is known.
+      if (deepest.depth > MAX_NESTING) return deepest;
+      for (const item of token.items as { key?: CST.Token | null; value?: CST.Token }[]) {
+        stack.push({ token: item.key ?? undefined, depth: depth + 1 }, { token: item.value, depth: depth + 1 });
+      }
+    }
+  }
+  return deepest;
 }
