@@ -23,7 +23,7 @@ const MAX_COUNT = 2_147_483_647;
 /** Node pools are simulated node by node; more than this is not a cluster a plan describes. */
 const MAX_NODES = 5_000;
 
-const TARGET_METRICS: readonly TargetMetric[] = ['pods', 'cpuRequests', 'memoryRequests', 'cpuLimits', 'memoryLimits'];
+const TARGET_METRICS: readonly TargetMetric[] = ['workloads', 'pods', 'cpuRequests', 'memoryRequests', 'cpuLimits', 'memoryLimits'];
 
 /** Reads a plan file. Never throws: what cannot be read becomes a `plan/schema` problem. */
 export function readPlan(path: string, text: string, maxBytes = Number.POSITIVE_INFINITY): PlanModel {
@@ -228,6 +228,11 @@ class PlanReader {
     const raw = scalarSource(this.doc, node);
     if (raw === undefined) return undefined;
     const location = this.at(rangeOf(node as never));
+    if (metric === 'workloads') {
+      // A count only: there is no budget of workloads to take a share of (the schema says so).
+      const workloads = this.integer(node);
+      return workloads === undefined ? undefined : { metric: 'workloads', raw, absolute: workloads, location };
+    }
     const milliPercent = this.percent(node);
     if (milliPercent !== undefined) return { metric: metric as TargetMetric, raw, milliPercent, location };
     if (metric === 'pods') {

@@ -59,7 +59,7 @@ export interface MergeSpec {
   location: SourceLocation;
 }
 
-export type TargetMetric = 'pods' | 'cpuRequests' | 'memoryRequests' | 'cpuLimits' | 'memoryLimits';
+export type TargetMetric = 'workloads' | 'pods' | 'cpuRequests' | 'memoryRequests' | 'cpuLimits' | 'memoryLimits';
 
 export interface TargetSpec {
   metric: TargetMetric;
