@@ -272,6 +272,44 @@ describe('merge/rwo-volume-replicated', () => {
   });
 });
 
+describe('merge/volume-dropped', () => {
+  const compose = [
+    'services:',
+    '  api:',
+    '    image: example/api:1',
+    '    volumes:',
+    '      - data:/var/lib/data',
+    '      - ./conf:/etc/conf:ro',
+    '      - /cache',
+    '      - {type: tmpfs, target: /tmp}',
+    '  web:',
+    '    image: example/web:1',
+    'volumes:',
+    '  data:',
+    '',
+  ].join('\n');
+
+  it('a compose service with volumes in a merge: warning on its reference, naming each volume (not tmpfs)', () => {
+    const { ws, text } = setup(compose, ['- {name: app, from: [api, web]}']);
+    const f = only(findingsOf(ws), 'merge/volume-dropped');
+    assert.equal(f.severity, 'warning');
+    assert.equal(
+      f.message,
+      'Merge app: api mounts volume data at /var/lib/data, an anonymous volume at /cache, host path ./conf at /etc/conf, which the merged workload does not: its data would last only as long as the pod, and the files from the host would be missing (compose volumes are not converted: add PersistentVolumeClaims, ConfigMaps or hostPath volumes to the generated manifests before applying).',
+    );
+    at(f, rangeOf(text, 'api', { after: 'from: [' }));
+  });
+
+  it("a replace merge leaves a Kubernetes source's claim behind; a pod merge keeps it", () => {
+    const manifests = simple('api') + simple('db', { podSpec: ['volumes: [{name: data, persistentVolumeClaim: {claimName: db-data}}]'] }) + claim('db-data', ['ReadWriteOnce']);
+    const replaced = setup(manifests, ['- {name: app, from: [api, db], strategy: replace, container: {image: example/app:1}}']);
+    const f = only(findingsOf(replaced.ws), 'merge/volume-dropped');
+    assert.equal(f.message, 'Merge app: db mounts claim db-data, which the merged workload does not: its data would last only as long as the pod (mount it in the new workload after generating, or keep that workload out of the merge).');
+    at(f, rangeOf(replaced.text, 'db', { after: 'from: [api, ' }));
+    none(findingsOf(setup(manifests, ['- {name: app, from: [api, db]}']).ws), 'merge/volume-dropped');
+  });
+});
+
 describe('merge/hpa-orphaned', () => {
   it('an HPA targeting a merged workload: warning on its reference', () => {
     const manifests = simple('api') + simple('web') + hpa('api-hpa', { kind: 'Deployment', name: 'api' });

@@ -18,6 +18,7 @@ export type MergeCode =
   | 'merge/pod-spec-conflict'
   | 'merge/singleton-replicated'
   | 'merge/rwo-volume-replicated'
+  | 'merge/volume-dropped'
   | 'merge/hpa-orphaned'
   | 'merge/port-unmapped'
   | 'merge/name-conflict'
@@ -124,6 +125,7 @@ export function checkMerge(input: MergeCheckInput): MergeFact[] {
   checkPorts(input, report, refOf);
   checkSingletons(input, report, refOf);
   checkVolumes(input, report, refOf);
+  checkDroppedVolumes(input, report, refOf);
   checkPolicies(input, report, refOf);
   if (merge.strategy === 'replace') checkPortMappings(input, report);
   reportSavings(input, report);
@@ -191,6 +193,45 @@ function checkVolumes(input: MergeCheckInput, report: Report, refOf: RefOf): voi
       });
     }
   }
+}
+
+/**
+ * Storage a source mounts that the merged workload does not: a compose service's volumes (not
+ * converted), or a claim a `replace` merge's new container leaves behind. Its data would live only
+ * as long as the pod.
+ */
+function checkDroppedVolumes(input: MergeCheckInput, report: Report, refOf: RefOf): void {
+  for (const source of input.sources) {
+    const compose = source.composeVolumes ?? [];
+    const hostPaths = compose.filter((v) => v.source !== undefined && /^[./~]/.test(v.source));
+    const data = [
+      ...compose.filter((v) => !hostPaths.includes(v)).map((v) => (v.source ? `volume ${v.source} at ${v.target}` : `an anonymous volume at ${v.target}`)),
+      // A pod merge keeps every volume and claim template; a replace merge's new container has none.
+      ...(input.merge.strategy === 'replace' ? claimsOf(source.object) : []),
+    ];
+    const host = hostPaths.map((v) => `host path ${v.source} at ${v.target}`);
+    if (data.length + host.length === 0) continue;
+    const consequences = [data.length ? 'its data would last only as long as the pod' : '', host.length ? 'the files from the host would be missing' : ''].filter(Boolean);
+    const remedy = compose.length
+      ? 'compose volumes are not converted: add PersistentVolumeClaims, ConfigMaps or hostPath volumes to the generated manifests before applying'
+      : 'mount it in the new workload after generating, or keep that workload out of the merge';
+    report(
+      'merge/volume-dropped',
+      `${source.workload.name} mounts ${[...data, ...host].join(', ')}, which the merged workload does not: ${consequences.join(', and ')} (${remedy}).`,
+      refOf(source),
+      { related: [{ location: source.workload.nameLocation, message: `${source.workload.name}` }] },
+    );
+  }
+}
+
+/** The PersistentVolumeClaims a workload's pods mount, and its StatefulSet claim templates. */
+function claimsOf(object: KubeObject): string[] {
+  const volumes = at(podSpecOf(object), ['volumes']);
+  const templates = at(object, ['spec', 'volumeClaimTemplates']);
+  return [
+    ...(Array.isArray(volumes) ? volumes.filter(isObject).map((v) => at(v, ['persistentVolumeClaim', 'claimName'])).filter((c) => typeof c === 'string').map((c) => `claim ${c}`) : []),
+    ...(Array.isArray(templates) ? templates.filter(isObject).map((t) => `claim template ${String(at(t, ['metadata', 'name']))}`) : []),
+  ];
 }
 
 function checkPolicies(input: MergeCheckInput, report: Report, refOf: RefOf): void {

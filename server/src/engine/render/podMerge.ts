@@ -6,6 +6,8 @@ import { at, clone, containersOf, isObject, MERGE_LABEL, podSpecOf, podTemplateO
 export interface MergeSource {
   workload: WorkloadModel;
   object: KubeObject;
+  /** A compose service's volumes, which its converted Deployment does not carry. */
+  composeVolumes?: { source?: string; target: string }[];
 }
 
 /** How one source's names changed inside the merged pod (so Services and probes can follow). */

@@ -26,7 +26,7 @@ import {
 import { checkMerge, type MergeCheckInput, type MergeFact, type ServiceEntry } from './mergeChecks';
 import { dns1123 } from '../manifests/compose';
 import { mergePods, type MergeSource, type SourceRenames } from './podMerge';
-import { composeService, serviceObject, toManifestList, workloadObject } from './sourceObjects';
+import { composeService, composeVolumes, serviceObject, toManifestList, workloadObject } from './sourceObjects';
 
 export type RenderRole = 'created' | 'service' | 'scaled-down' | 'changed';
 
@@ -139,7 +139,7 @@ class RenderRun {
     const sources: (MergeSource & { ref?: WorkloadRef })[] = sourceWorkloads.flatMap((workload) => {
       const object = this.objectOf(workload);
       const ref = facts.find((f) => f.role === 'merge' && found(f)?.id === workload.id && within(f.ref, merge))?.ref;
-      return object ? [{ workload, object, ref }] : [];
+      return object ? [{ workload, object, ref, composeVolumes: composeVolumes(this.workspace, workload) }] : [];
     });
     if (sources.length === 0) return [];
     // Written only when the sources or the plan name one, as the sources themselves do.

@@ -48,6 +48,23 @@ export function composeDeployment(workload: WorkloadModel, defaultNamespace: str
   };
 }
 
+/** Storage a compose service mounts (named, bind and anonymous volumes; not tmpfs), as written. */
+export function composeVolumes(workspace: ConsolidationWorkspace, workload: WorkloadModel): { source?: string; target: string }[] {
+  if (workload.origin !== 'compose') return [];
+  const volumes = at(at(workspace.documentValue(workload.location.file, workload.documentIndex), ['services', workload.name]), ['volumes']);
+  if (!Array.isArray(volumes)) return [];
+  const env = workspace.composeVariables(path.dirname(workload.location.file));
+  return volumes.flatMap((volume): { source?: string; target: string }[] => {
+    if (typeof volume === 'string') {
+      const parts = interpolate(volume, env).value.split(':');
+      // `target`, `source:target` or `source:target:mode`.
+      return parts.length === 1 ? [{ target: parts[0] }] : [{ source: parts[0], target: parts[1] }];
+    }
+    if (!isObject(volume) || volume.type === 'tmpfs' || typeof volume.target !== 'string') return [];
+    return [{ source: typeof volume.source === 'string' ? volume.source : undefined, target: volume.target }];
+  });
+}
+
 /** Kompose maps a service's `entrypoint` to the container's `command` and its `command` to `args`. */
 function composeCommand(workspace: ConsolidationWorkspace, workload: WorkloadModel): { command?: string[]; args?: string[] } {
   const service = at(workspace.documentValue(workload.location.file, workload.documentIndex), ['services', workload.name]);

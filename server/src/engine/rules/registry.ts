@@ -31,6 +31,7 @@ import { podSpecConflict } from './merge/podSpecConflict';
 import { portConflict } from './merge/portConflict';
 import { portUnmapped } from './merge/portUnmapped';
 import { rwoVolumeReplicated } from './merge/rwoVolumeReplicated';
+import { volumeDropped } from './merge/volumeDropped';
 import { serviceAccountConflict } from './merge/serviceAccountConflict';
 import { singletonReplicated } from './merge/singletonReplicated';
 
@@ -70,6 +71,7 @@ export const PLAN_RULES: readonly Rule<PlanContext>[] = [
   podSpecConflict,
   singletonReplicated,
   rwoVolumeReplicated,
+  volumeDropped,
   hpaOrphaned,
   portUnmapped,
   nameConflict,
