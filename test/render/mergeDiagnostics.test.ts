@@ -490,6 +490,19 @@ describe('quick fixes', () => {
     });
   }
 
+  const storage = simple('api') + simple('db', { podSpec: ['volumes: [{name: data, persistentVolumeClaim: {claimName: db-data}}]'] }) + claim('db-data', ['ReadWriteOnce']);
+  for (const [style, lines] of Object.entries(styles('app', ['api', 'db'], ['strategy: replace', 'container: {image: example/app:1}']))) {
+    it(`volume-dropped, ${style}: "Leave db out of the merge"`, () => {
+      const { ws, text } = setup(storage, lines);
+      const fixed = applyAction(ws, text, only(findingsOf(ws), 'merge/volume-dropped'), 'Leave db out of the merge');
+      assertFixed(fixed, 'merge/volume-dropped');
+      assert.deepEqual(
+        ws.planModel(PLAN)!.phases[0].merge[0].from.map((r) => r.text),
+        ['api'],
+      );
+    });
+  }
+
   // Layouts a plan really has: comments after the merge, a trailing comment, indentless sequences, a flow mapping
   // over two lines, another merge and the phase's targets after it.
   const layouts: Record<string, string[]> = {

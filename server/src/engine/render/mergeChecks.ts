@@ -215,11 +215,13 @@ function checkDroppedVolumes(input: MergeCheckInput, report: Report, refOf: RefO
     const remedy = compose.length
       ? 'compose volumes are not converted: add PersistentVolumeClaims, ConfigMaps or hostPath volumes to the generated manifests before applying'
       : 'mount it in the new workload after generating, or keep that workload out of the merge';
+    // Leaving the workload out keeps it, and its storage, as it is.
+    const actions = source.ref ? [{ title: `Leave ${source.workload.name} out of the merge`, changes: [asChange(removeListItem(input.planText, source.ref))] }] : [];
     report(
       'merge/volume-dropped',
       `${source.workload.name} mounts ${[...data, ...host].join(', ')}, which the merged workload does not: ${consequences.join(', and ')} (${remedy}).`,
       refOf(source),
-      { related: [{ location: source.workload.nameLocation, message: `${source.workload.name}` }] },
+      { related: [{ location: source.workload.nameLocation, message: `${source.workload.name}` }], ...(actions.length ? { data: { fix: 'edits' as const, actions } } : {}) },
     );
   }
 }
