@@ -6,6 +6,7 @@
 import { spawn } from 'node:child_process';
 import * as path from 'node:path';
 import { REPO_ROOT, withTimeout } from './lib/code-server';
+import { runMain } from './lib/results';
 
 interface Stage {
   name: string;
@@ -125,11 +126,4 @@ async function main(): Promise<number> {
   return failed > 0 ? 1 : 0;
 }
 
-main().then(
-  (code) => process.exit(code),
-  (err) => {
-    console.error(err);
-    console.log('total: 0 passed, 1 failed');
-    process.exit(1);
-  },
-);
+runMain('total', main);

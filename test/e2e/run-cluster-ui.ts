@@ -21,7 +21,7 @@ import type { Page } from 'playwright-core';
 import { launchBrowser, type Browser } from './lib/browser';
 import { runUiSteps, type UiStep } from './lib/steps';
 import { REPO_ROOT, artifactsDir, ensureCodeServer, startCodeServer, tail, type CodeServer } from './lib/code-server';
-import { Results, checkExtensionBuilt, rel, seconds } from './lib/results';
+import { Results, checkExtensionBuilt, rel, seconds, runMain } from './lib/results';
 import { openWithQuickOpen, text, waitForLanguage, waiting } from './lib/workbench';
 import { startClusterEnv, type ClusterEnv } from './suite-cluster/support/cluster-env';
 import {
@@ -54,7 +54,6 @@ import {
 } from './suite-cluster/support/shared';
 
 const NAME = 'cluster-ui';
-const LABEL = 'cluster-ui';
 const WORKSPACE = path.join(REPO_ROOT, ...WORKSPACE_DIR);
 const STEP_TIMEOUT_MS = Number(process.env.E2E_STEP_TIMEOUT_MS ?? 30_000);
 const READY_DELAY_MS = Number(process.env.E2E_READY_DELAY_MS ?? 1500);
@@ -96,7 +95,7 @@ async function activeTabLabel(page: Page): Promise<string> {
 
 async function main(): Promise<number> {
   const started = Date.now();
-  const results = new Results(LABEL);
+  const results = new Results(NAME);
   const extensionPath = path.resolve(process.env.E2E_EXTENSION_PATH ?? REPO_ROOT);
   const artifacts = artifactsDir(NAME);
   let env: ClusterEnv | undefined;
@@ -327,15 +326,7 @@ async function main(): Promise<number> {
     await env?.close();
   }
   console.log(`cluster-ui run took ${seconds(started)}; screenshots: ${rel(artifacts)}`);
-  results.printSummary();
-  return results.failed > 0 ? 1 : 0;
+  return results.finish();
 }
 
-main().then(
-  (code) => process.exit(code),
-  (err) => {
-    console.error(err);
-    console.log(`${LABEL}: 0 passed, 1 failed`);
-    process.exit(1);
-  },
-);
+runMain(NAME, main);

@@ -18,7 +18,7 @@ import * as path from 'node:path';
 import { launchBrowser, type Browser } from './lib/browser';
 import { buildSuite } from './lib/build-suite';
 import { REPO_ROOT, artifactsDir, ensureCodeServer, makeTempDir, startCodeServer, tail, withTimeout, type CodeServer } from './lib/code-server';
-import { Results, checkExtensionBuilt, rel, seconds } from './lib/results';
+import { checkExtensionBuilt, rel, Results, runMain, seconds } from './lib/results';
 import { addSuiteResults } from './lib/suite-run';
 import { startBridge, type Bridge } from './suite-cluster/support/bridge';
 import { startClusterEnv, type ClusterEnv } from './suite-cluster/support/cluster-env';
@@ -115,15 +115,7 @@ async function main(): Promise<number> {
 
   addSuiteResults(results, resultsFile, exitCode, started);
   console.log(`cluster run took ${seconds(started)}; artifacts: ${rel(artifacts)}`);
-  results.printSummary();
-  return results.failed > 0 ? 1 : 0;
+  return results.finish();
 }
 
-main().then(
-  (code) => process.exit(code),
-  (err) => {
-    console.error(err);
-    console.log(`${NAME}: 0 passed, 1 failed`);
-    process.exit(1);
-  },
-);
+runMain(NAME, main);

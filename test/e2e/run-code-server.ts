@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import { launchBrowser, type Browser } from './lib/browser';
 import { buildSuite } from './lib/build-suite';
 import { REPO_ROOT, artifactsDir, ensureCodeServer, startCodeServer, tail, type CodeServer } from './lib/code-server';
-import { Results, checkExtensionBuilt, rel } from './lib/results';
+import { Results, checkExtensionBuilt, rel, runMain } from './lib/results';
 import { addSuiteResults, printSuiteProgress, runSuiteInPage } from './lib/suite-run';
 
 const NAME = 'suite';
@@ -57,15 +57,7 @@ async function main(): Promise<number> {
 
   addSuiteResults(results, resultsFile, exitCode, started);
   console.log(`artifacts: ${rel(artifacts)}`);
-  results.printSummary();
-  return results.failed > 0 ? 1 : 0;
+  return results.finish();
 }
 
-main().then(
-  (code) => process.exit(code),
-  (err) => {
-    console.error(err);
-    console.log('e2e: 0 passed, 1 failed');
-    process.exit(1);
-  },
-);
+runMain('e2e', main);

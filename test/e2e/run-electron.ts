@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import { runTests } from '@vscode/test-electron';
 import { buildSuite } from './lib/build-suite';
 import { REPO_ROOT, artifactsDir, makeTempDir, withTimeout } from './lib/code-server';
-import { Results, checkExtensionBuilt, readResultsFile, rel, seconds } from './lib/results';
+import { checkExtensionBuilt, readResultsFile, rel, Results, runMain, seconds } from './lib/results';
 
 const NAME = 'electron';
 const WORKSPACE = path.join(REPO_ROOT, 'test', 'workspaces', 'e2e');
@@ -73,15 +73,7 @@ async function main(): Promise<number> {
   }
   if (exitCode === 0 && reported.length === 0) results.add({ state: 'failed', title: 'the run reported no tests' });
   console.log(`artifacts: ${rel(artifacts)}`);
-  results.printSummary();
-  return results.failed > 0 ? 1 : 0;
+  return results.finish();
 }
 
-main().then(
-  (code) => process.exit(code),
-  (err) => {
-    console.error(err);
-    console.log('electron: 0 passed, 1 failed');
-    process.exit(1);
-  },
-);
+runMain('electron', main);

@@ -16,7 +16,7 @@ import { launchBrowser, type Browser } from './lib/browser';
 import { runUiSteps, type UiStep } from './lib/steps';
 import { buildSuite } from './lib/build-suite';
 import { REPO_ROOT, artifactsDir, ensureCodeServer, makeTempDir, startCodeServer, tail, type CodeServer } from './lib/code-server';
-import { Results, checkExtensionBuilt, rel, seconds } from './lib/results';
+import { checkExtensionBuilt, rel, Results, runMain, seconds } from './lib/results';
 import { addSuiteResults, printSuiteProgress, runSuiteInPage } from './lib/suite-run';
 import { openWithQuickOpen, text, waitForLanguage, waitForSquiggle, waiting } from './lib/workbench';
 
@@ -227,15 +227,7 @@ async function main(): Promise<number> {
     fs.rmSync(kubeDir, { recursive: true, force: true });
   }
   console.log(`trust run took ${seconds(started)}; artifacts: ${rel(artifacts)}`);
-  results.printSummary();
-  return results.failed > 0 ? 1 : 0;
+  return results.finish();
 }
 
-main().then(
-  (code) => process.exit(code),
-  (err) => {
-    console.error(err);
-    console.log('trust: 0 passed, 1 failed');
-    process.exit(1);
-  },
-);
+runMain('trust', main);

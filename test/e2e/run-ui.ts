@@ -20,7 +20,7 @@ import {
   type CodeServer,
 } from './lib/code-server';
 import { waitForFileText } from './lib/files';
-import { Results, checkExtensionBuilt, rel, seconds } from './lib/results';
+import { Results, checkExtensionBuilt, rel, seconds, runMain } from './lib/results';
 import {
   focusActionWidgetRow,
   focusEditor,
@@ -290,15 +290,7 @@ async function main(): Promise<number> {
     await server?.stop();
   }
   console.log(`ui run took ${seconds(started)}; screenshots: ${rel(artifacts)}`);
-  results.printSummary();
-  return results.failed > 0 ? 1 : 0;
+  return results.finish();
 }
 
-main().then(
-  (code) => process.exit(code),
-  (err) => {
-    console.error(err);
-    console.log('ui: 0 passed, 1 failed');
-    process.exit(1);
-  },
-);
+runMain('ui', main);

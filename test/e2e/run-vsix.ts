@@ -19,7 +19,7 @@ import {
   tail,
   type CodeServer,
 } from './lib/code-server';
-import { Results, checkExtensionBuilt, indent, rel, seconds } from './lib/results';
+import { checkExtensionBuilt, indent, rel, Results, runMain, seconds } from './lib/results';
 import { openWithQuickOpen, waitForLanguage, waitForSquiggle } from './lib/workbench';
 
 const NAME = 'vsix';
@@ -165,15 +165,7 @@ async function main(): Promise<number> {
     fs.rmSync(tmp, { recursive: true, force: true });
   }
   console.log(`vsix run took ${seconds(started)}; artifacts: ${rel(artifacts)}`);
-  results.printSummary();
-  return results.failed > 0 ? 1 : 0;
+  return results.finish();
 }
 
-main().then(
-  (code) => process.exit(code),
-  (err) => {
-    console.error(err);
-    console.log('vsix: 0 passed, 1 failed');
-    process.exit(1);
-  },
-);
+runMain('vsix', main);

@@ -32,6 +32,23 @@ export class Results {
     if (skipped > 0) console.log(`${this.label}: ${skipped} skipped (placeholders for what is not built yet)`);
     console.log(`${this.label}: ${this.count('passed')} passed, ${this.failed} failed`);
   }
+  /** Prints the totals and returns the runner's exit code: 1 when a test failed. */
+  finish(): number {
+    this.printSummary();
+    return this.failed > 0 ? 1 : 0;
+  }
+}
+
+/** Runs a runner's main and exits with its code; a throw counts as one failed test under `label`. */
+export function runMain(label: string, main: () => Promise<number>): void {
+  main().then(
+    (code) => process.exit(code),
+    (err) => {
+      console.error(err);
+      console.log(`${label}: 0 passed, 1 failed`);
+      process.exit(1);
+    },
+  );
 }
 
 export function printResult(r: TestResult): void {
