@@ -6,7 +6,7 @@ import type { SourceLocation } from '../model/location';
 import type { ManifestFile, ServiceModel, WorkloadModel } from '../model/workspace';
 import { asChange, removeListItem, setMergeKey } from '../plan/planEdits';
 import type { MergeSpec, PhaseSpec, WorkloadRef } from '../plan/types';
-import type { FixData, RelatedLocation } from '../rules/types';
+import type { EditAction, FixData, RelatedLocation } from '../rules/types';
 import { at, isObject, podSpecOf, type KubeObject } from './kube';
 import type { MergeSource } from './podMerge';
 
@@ -162,13 +162,13 @@ function checkSingletons(input: MergeCheckInput, report: Report, refOf: RefOf): 
   if (input.replicas <= 1) return;
   for (const source of input.sources) {
     if (source.workload.replicas !== 1 || input.selecting.some((s) => s.selects.has(source.workload.id))) continue;
-    const actions: { title: string; changes: { start: number; end: number; newText: string }[] }[] = [];
+    const actions: EditAction[] = [];
     if (input.merge.replicasLocation) {
       actions.push({ title: 'Set replicas: 1', changes: [{ ...input.merge.replicasLocation.range, newText: '1' }] });
     } else {
       actions.push({ title: 'Set replicas: 1', changes: [asChange(setMergeKey(input.planText, input.merge, 'replicas', '1'))] });
     }
-    if (source.ref) actions.push({ title: `Leave ${source.workload.name} out of the merge`, changes: [asChange(removeListItem(input.planText, source.ref))] });
+    actions.push(...leaveOut(input, source));
     report(
       'merge/singleton-replicated',
       `${source.workload.name} ran 1 replica and no Service selects it (a worker, a reconciler): in a pod with ${input.replicas} replicas its work would run ${input.replicas} times.`,
@@ -176,6 +176,11 @@ function checkSingletons(input: MergeCheckInput, report: Report, refOf: RefOf): 
       { related: [{ location: source.workload.replicasLocation ?? source.workload.nameLocation, message: `${source.workload.name}: 1 replica` }], data: { fix: 'edits', actions } },
     );
   }
+}
+
+/** The quick fix that takes a source out of the merge's `from` (none when the plan does not name it there). */
+function leaveOut(input: MergeCheckInput, source: MergeCheckInput['sources'][number]): EditAction[] {
+  return source.ref ? [{ title: `Leave ${source.workload.name} out of the merge`, changes: [asChange(removeListItem(input.planText, source.ref))] }] : [];
 }
 
 function checkVolumes(input: MergeCheckInput, report: Report, refOf: RefOf): void {
@@ -216,7 +221,7 @@ function checkDroppedVolumes(input: MergeCheckInput, report: Report, refOf: RefO
       ? 'compose volumes are not converted: add PersistentVolumeClaims, ConfigMaps or hostPath volumes to the generated manifests before applying'
       : 'mount it in the new workload after generating, or keep that workload out of the merge';
     // Leaving the workload out keeps it, and its storage, as it is.
-    const actions = source.ref ? [{ title: `Leave ${source.workload.name} out of the merge`, changes: [asChange(removeListItem(input.planText, source.ref))] }] : [];
+    const actions = leaveOut(input, source);
     report(
       'merge/volume-dropped',
       `${source.workload.name} mounts ${[...data, ...host].join(', ')}, which the merged workload does not: ${consequences.join(', and ')} (${remedy}).`,

@@ -48,12 +48,20 @@ export function composeDeployment(workload: WorkloadModel, defaultNamespace: str
   };
 }
 
+/** A compose service as written (plain values) and the variables its file is interpolated with. */
+function composeServiceOf(workspace: ConsolidationWorkspace, workload: WorkloadModel): { service: unknown; env: Record<string, string> } {
+  return {
+    service: at(workspace.documentValue(workload.location.file, workload.documentIndex), ['services', workload.name]),
+    env: workspace.composeVariables(path.dirname(workload.location.file)),
+  };
+}
+
 /** Storage a compose service mounts (named, bind and anonymous volumes; not tmpfs), as written. */
 export function composeVolumes(workspace: ConsolidationWorkspace, workload: WorkloadModel): { source?: string; target: string }[] {
   if (workload.origin !== 'compose') return [];
-  const volumes = at(at(workspace.documentValue(workload.location.file, workload.documentIndex), ['services', workload.name]), ['volumes']);
+  const { service, env } = composeServiceOf(workspace, workload);
+  const volumes = at(service, ['volumes']);
   if (!Array.isArray(volumes)) return [];
-  const env = workspace.composeVariables(path.dirname(workload.location.file));
   return volumes.flatMap((volume): { source?: string; target: string }[] => {
     if (typeof volume === 'string') {
       const parts = interpolate(volume, env).value.split(':');
@@ -67,9 +75,8 @@ export function composeVolumes(workspace: ConsolidationWorkspace, workload: Work
 
 /** Kompose maps a service's `entrypoint` to the container's `command` and its `command` to `args`. */
 function composeCommand(workspace: ConsolidationWorkspace, workload: WorkloadModel): { command?: string[]; args?: string[] } {
-  const service = at(workspace.documentValue(workload.location.file, workload.documentIndex), ['services', workload.name]);
+  const { service, env } = composeServiceOf(workspace, workload);
   if (!isObject(service)) return {};
-  const env = workspace.composeVariables(path.dirname(workload.location.file));
   const words = (value: unknown): string[] | undefined => {
     if (Array.isArray(value)) return value.map((v) => interpolate(String(v), env).value);
     if (typeof value === 'string') return shellWords(interpolate(value, env).value);

@@ -3,12 +3,18 @@ import type { SourceLocation } from '../model/location';
 export type Severity = 'error' | 'warning' | 'information' | 'hint';
 export type SeveritySetting = Severity | 'off';
 
+/** One quick fix made of text edits to the plan (offsets into its text). */
+export interface EditAction {
+  title: string;
+  changes: { start: number; end: number; newText: string }[];
+}
+
 /** Typed data a finding carries for its code actions (chosen by code, never by message text). */
 export type FixData =
   | { fix: 'replace'; replacement: string; title: string }
   | { fix: 'choose'; replacements: string[]; title: string }
   /** Edits of the file the finding is in, computed by the engine (offsets into that file). */
-  | { fix: 'edits'; actions: { title: string; changes: { start: number; end: number; newText: string }[] }[] };
+  | { fix: 'edits'; actions: EditAction[] };
 
 export interface RelatedLocation {
   location: SourceLocation;

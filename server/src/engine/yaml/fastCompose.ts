@@ -72,7 +72,7 @@ class FastComposer {
   /** Collections open around the cursor. Deeper than manifests ever go is left to the Composer. */
   private depth = 0;
 
-  constructor(private readonly source: string) {
+  constructor(source: string) {
     this.t = [];
     this.o = [];
     let offset = 0;
