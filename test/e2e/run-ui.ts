@@ -22,6 +22,7 @@ import {
 import { waitForFileText } from './lib/files';
 import { Results, checkExtensionBuilt, rel, seconds, runMain } from './lib/results';
 import {
+  describeTabs,
   focusActionWidgetRow,
   focusEditor,
   goToLine,
@@ -223,12 +224,7 @@ async function main(): Promise<number> {
             path.basename(GENERATED),
             { timeout: STEP_TIMEOUT_MS },
           ),
-          async () =>
-            `tabs: ${await page.evaluate(() =>
-              [...document.querySelectorAll('.tabs-container .tab')]
-                .map((t: { getAttribute(n: string): string | null }) => t.getAttribute('aria-label'))
-                .join(' | '),
-            )}`,
+          () => describeTabs(page),
         );
         await waitForEditorText(page, 'kind: Deployment', STEP_TIMEOUT_MS);
         const written = await waitForFileText(

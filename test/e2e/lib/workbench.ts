@@ -199,13 +199,17 @@ export async function waitForTitled(page: Page, word: string, timeoutMs: number)
       word,
       { timeout: timeoutMs },
     ),
-    async () =>
-      `tabs: ${await page.evaluate(() =>
-        [...document.querySelectorAll('.tabs-container .tab')]
-          .map((t: { getAttribute(n: string): string | null }) => t.getAttribute('aria-label'))
-          .join(' | '),
-      )}`,
+    () => describeTabs(page),
   );
+}
+
+/** The editor tabs' titles, for a failure message. */
+export async function describeTabs(page: Page): Promise<string> {
+  return `tabs: ${await page.evaluate(() =>
+    [...document.querySelectorAll('.tabs-container .tab')]
+      .map((t: { getAttribute(n: string): string | null }) => t.getAttribute('aria-label'))
+      .join(' | '),
+  )}`;
 }
 
 /** The workbench's visible text, for failure messages. */
