@@ -126,6 +126,18 @@ export function mapAliasBomb(levels = 10, width = 9): string {
   return out;
 }
 
+/**
+ * Both bombs as keys of a mapping indented by two: the sequence bomb's anchors renamed `xa0`…`xa9`
+ * and the map bomb's `ym0`…`ym9`, so the two can be aliased side by side.
+ */
+function embeddedBombs(): string[] {
+  const rename = (text: string, from: string, to: string) => text.replace(new RegExp(`([&*])${from}(\\d)`, 'g'), `$1${to}$2`);
+  return [
+    ...rename(aliasBomb(), 'a', 'xa').trimEnd().split('\n').map((l) => `  x${l}`),
+    ...rename(mapAliasBomb(), 'm', 'ym').trimEnd().split('\n').map((l) => `  y${l}`),
+  ];
+}
+
 /** A Kubernetes Deployment whose containers, labels and resources are alias bombs. */
 export function kubernetesAliasBomb(): string {
   return [
@@ -133,8 +145,7 @@ export function kubernetesAliasBomb(): string {
     'kind: Deployment',
     'metadata:',
     '  name: bomb',
-    ...aliasBomb().trimEnd().split('\n').map((l) => `  x${l}`),
-    ...mapAliasBomb().trimEnd().split('\n').map((l) => `  y${l}`),
+    ...embeddedBombs(),
     'spec:',
     '  replicas: 2',
     '  selector: {matchLabels: *ym9}',
@@ -144,12 +155,7 @@ export function kubernetesAliasBomb(): string {
     '      containers: *xa9',
     '      initContainers: [{name: i, resources: {requests: *ym9, limits: *ym8}}]',
     '',
-  ]
-    .join('\n')
-    .replace(/&a(\d)/g, '&xa$1')
-    .replace(/\*a(\d)/g, '*xa$1')
-    .replace(/&m(\d)/g, '&ym$1')
-    .replace(/\*m(\d)/g, '*ym$1');
+  ].join('\n');
 }
 
 /** A plan whose sources, phases and merges are alias bombs. */
@@ -159,8 +165,7 @@ export function planAliasBomb(): string {
     'kind: ConsolidationPlan',
     'metadata: {name: bomb}',
     'spec:',
-    ...aliasBomb().trimEnd().split('\n').map((l) => `  x${l}`),
-    ...mapAliasBomb().trimEnd().split('\n').map((l) => `  y${l}`),
+    ...embeddedBombs(),
     '  sources: *xa9',
     '  budget: {cpu: "4", memory: 8Gi, extended: *ym9, podOverhead: *ym9}',
     '  phases:',
@@ -171,12 +176,7 @@ export function planAliasBomb(): string {
     '      merge: [{name: m, from: *xa9, ports: *ym9}]',
     '      targets: *ym9',
     '',
-  ]
-    .join('\n')
-    .replace(/&a(\d)/g, '&xa$1')
-    .replace(/\*a(\d)/g, '*xa$1')
-    .replace(/&m(\d)/g, '&ym$1')
-    .replace(/\*m(\d)/g, '*ym$1');
+  ].join('\n');
 }
 
 export function deepNesting(kind: '[' | '{' | '- ' | 'block' | 'mixed', depth = 10_000): string {
