@@ -348,7 +348,7 @@ describe('apply', () => {
     fixture.workspace.write('shop.plan.yaml', fs.readFileSync(fixture.planFile, 'utf8').replace('from: [cart, checkout]', 'from: [cart, chekout]'));
     const outcome = await applyPhase({ api: fixture.api, loaded: fixture.load('merge-backend') });
     assert.equal(outcome.status, 'refused');
-    assert.match(outcome.message, /The plan has \d+ errors?; fix/);
+    assert.match(outcome.message, /Phase merge-backend cannot be applied: \d+ errors? in the plan or the manifests it touches; fix/);
     assert.match(outcome.message, /shop\.plan\.yaml:\d+: .*chekout/);
     assert.deepEqual(fixture.server.writes(), []);
   });

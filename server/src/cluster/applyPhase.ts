@@ -99,7 +99,7 @@ export async function applyPhase(options: ApplyOptions): Promise<ApplyOutcome> {
 
   if (loaded.errors.length) {
     outcome.status = 'refused';
-    outcome.message = `The plan has ${loaded.errors.length} error${loaded.errors.length === 1 ? '' : 's'}; fix ${loaded.errors.length === 1 ? 'it' : 'them'} before applying (consolidate check):\n${loaded.errors.map((e) => `  ${e}`).join('\n')}`;
+    outcome.message = `Phase ${loaded.phaseName} cannot be applied: ${loaded.errors.length} error${loaded.errors.length === 1 ? '' : 's'} in the plan or the manifests it touches; fix ${loaded.errors.length === 1 ? 'it' : 'them'} first (consolidate check). Budget findings do not block a phase:\n${loaded.errors.map((e) => `  ${e}`).join('\n')}`;
     return outcome;
   }
   if (loaded.render.objects.length === 0) {
