@@ -41,13 +41,14 @@ interface Parsed {
   timeoutMs?: number;
   yes: boolean;
   dryRun: boolean;
+  forceOrder: boolean;
 }
 
 function parse(command: 'apply' | 'rollback', args: string[], cwd: string): Parsed {
   const { values, positionals } = parseArgs({
     args,
     allowPositionals: true,
-    options: command === 'apply' ? { ...COMMON, 'dry-run': { type: 'boolean', default: false } } : COMMON,
+    options: command === 'apply' ? { ...COMMON, 'dry-run': { type: 'boolean', default: false }, 'force-order': { type: 'boolean', default: false } } : COMMON,
   });
   if (positionals.length !== 1) throw new UsageError(`${command} takes exactly one plan file`);
   const timeout = values.timeout as string | undefined;
@@ -71,6 +72,7 @@ function parse(command: 'apply' | 'rollback', args: string[], cwd: string): Pars
     timeoutMs,
     yes: values.yes as boolean,
     dryRun: !!(values as Record<string, unknown>)['dry-run'],
+    forceOrder: !!(values as Record<string, unknown>)['force-order'],
   };
 }
 
@@ -176,7 +178,7 @@ export function budgetText(loaded: LoadedPhase): string {
   return figures + other;
 }
 
-/** `consolidate apply PLAN --phase NAME [--dry-run] [--context C] [--kubeconfig F] [--timeout DURATION] [--yes]` */
+/** `consolidate apply PLAN --phase NAME [--dry-run] [--force-order] [--context C] [--kubeconfig F] [--timeout DURATION] [--yes]` */
 export async function apply(args: string[], io: ClusterCliIo): Promise<number> {
   const parsed = parse('apply', args, io.cwd);
   const loaded = load(parsed);
@@ -211,6 +213,7 @@ export async function apply(args: string[], io: ClusterCliIo): Promise<number> {
       api,
       loaded,
       dryRun: parsed.dryRun,
+      forceOrder: parsed.forceOrder,
       signal,
       timeoutMs: parsed.timeoutMs,
       pollIntervalMs: io.pollIntervalMs,

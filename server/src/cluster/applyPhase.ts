@@ -4,6 +4,7 @@ import { describeRef, FIELD_MANAGER, type ClusterApi, type ObjectRef } from './c
 import { ClusterError } from './errors';
 import { formatDuration } from './duration';
 import { planSteps, sameQuantity, type LoadedPhase, type PhaseStep } from './phasePlan';
+import { phaseOrderProblems } from './phaseOrder';
 import { waitForRollouts } from './rollout';
 
 export const DEFAULT_TIMEOUT_MS = 10 * 60_000;
@@ -31,6 +32,8 @@ export interface ApplyOptions {
    */
   onConflict?: (error: ClusterError, step: PhaseStep) => Promise<'force' | 'stop'>;
   store?: RecordStore;
+  /** Apply even though earlier phases are not applied on this cluster (`--force-order`). */
+  forceOrder?: boolean;
 }
 
 export interface ApplyOutcome {
@@ -116,6 +119,13 @@ export async function applyPhase(options: ApplyOptions): Promise<ApplyOutcome> {
     if (previous && ['in-progress', 'rolling-back'].includes(previous.status)) {
       warn(`The last ${previous.status === 'in-progress' ? 'apply' : 'rollback'} of this phase did not finish (status ${previous.status} since ${previous.updatedAt}, on ${previous.context}); if it is not still running elsewhere, this run continues from its record.`);
     }
+    const outOfOrder = await phaseOrderProblems(api, loaded, store.namespace, { signal });
+    if (outOfOrder.length && !options.forceOrder) {
+      outcome.status = 'refused';
+      outcome.message = `Phase ${loaded.phaseName} cannot be applied to context ${api.target.context} yet; nothing was changed:\n${outOfOrder.map((p) => `  ${p}`).join('\n')}\nApply the earlier phases first, in order (or, if they were applied another way, apply with --force-order).`;
+      return outcome;
+    }
+    if (outOfOrder.length) warn(`Applied out of order (--force-order): ${outOfOrder.join(' ')}`);
     const planned = await planSteps(api, loaded, { signal, previous });
     outcome.steps = planned.steps;
     outcome.changes = planned.steps.map((s) => (s.unchanged ? `${s.summary.replace(/^\S+ /, '')}: already as planned` : s.summary));
@@ -140,29 +150,13 @@ export async function applyPhase(options: ApplyOptions): Promise<ApplyOutcome> {
   const scaledDown = steps.filter((s) => s.role === 'scaled-down' && !s.unchanged);
   const dryRun = !!options.dryRun;
 
-  const record: ApplyRecord = {
-    apiVersion: RECORD_API_VERSION,
-    kind: RECORD_KIND,
-    plan: loaded.planName,
-    planFile: loaded.planFile.split(/[\\/]/).pop()!,
-    phase: loaded.phaseName,
-    context: api.target.context,
-    cluster: api.target.cluster,
-    server: api.target.server,
-    namespace: store.namespace,
-    fieldManager: FIELD_MANAGER,
-    status: 'in-progress',
-    startedAt: new Date().toISOString(),
-    updatedAt: new Date().toISOString(),
-    objects: steps.map((s) => s.before),
-    log: [],
-  };
-  const log = async (message: string) => {
+  const record = newRecord(api, loaded, store, steps, previous);
+  const log = async (message: string, final = false) => {
     record.log.push({ at: new Date().toISOString(), message });
     if (dryRun) return;
     try {
       // Not with the user's signal: after a cancel, the record must still say what happened.
-      await store.save(record, {});
+      await store.save(record, { final });
     } catch (error) {
       // The file is written first and always; the ConfigMap is a copy for other machines.
       warn(`Could not update the record ConfigMap: ${asClusterError(error).message}`);
@@ -275,7 +269,7 @@ export async function applyPhase(options: ApplyOptions): Promise<ApplyOutcome> {
     outcome.changed = !dryRun && (actions.slice(0, index).some((a) => a.step) || inFlight);
     if (!dryRun && index > 0) {
       record.status = outcome.status === 'cancelled' ? 'cancelled' : 'failed';
-      await log(`${outcome.status === 'cancelled' ? 'Cancelled' : 'Failed'}: ${e.fullMessage}`);
+      await log(`${outcome.status === 'cancelled' ? 'Cancelled' : 'Failed'}: ${e.fullMessage}`, true);
     }
     const scaledDownDone = scaledDown.filter((s) => s.before.state === 'done').length;
     const serving =
@@ -301,12 +295,39 @@ export async function applyPhase(options: ApplyOptions): Promise<ApplyOutcome> {
     return outcome;
   }
   record.status = 'applied';
-  await log(`Applied phase ${loaded.phaseName}`);
+  await log(`Applied phase ${loaded.phaseName}`, true);
   outcome.status = 'applied';
   outcome.record = record;
   outcome.recordLocation = store.describe();
   outcome.message = `Applied phase ${loaded.phaseName} of plan ${loaded.planName} to context ${api.target.context} (cluster ${api.target.cluster}).`;
   return outcome;
+}
+
+/**
+ * The record of this run. Applying a phase again continues its record: the state from before the
+ * first apply (planSteps keeps it), when that apply started (rollback compares creation times with
+ * it), and its log. After a rollback, a new run starts, still with the earlier log.
+ */
+function newRecord(api: ClusterApi, loaded: LoadedPhase, store: RecordStore, steps: PhaseStep[], previous: ApplyRecord | undefined): ApplyRecord {
+  const now = new Date().toISOString();
+  const continuing = previous && previous.status !== 'rolled-back' && previous.server === api.target.server;
+  return {
+    apiVersion: RECORD_API_VERSION,
+    kind: RECORD_KIND,
+    plan: loaded.planName,
+    planFile: loaded.planFile.split(/[\\/]/).pop()!,
+    phase: loaded.phaseName,
+    context: api.target.context,
+    cluster: api.target.cluster,
+    server: api.target.server,
+    namespace: store.namespace,
+    fieldManager: FIELD_MANAGER,
+    status: 'in-progress',
+    startedAt: continuing ? previous.startedAt : now,
+    updatedAt: now,
+    objects: steps.map((s) => s.before),
+    log: Array.isArray(previous?.log) ? [...previous.log] : [],
+  };
 }
 
 const PAST: Record<string, string> = { create: 'Created', update: 'Updated', change: 'Changed', 're-point': 'Re-pointed', scale: 'Scaled' };
