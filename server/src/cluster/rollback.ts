@@ -226,6 +226,9 @@ function deleteCreatedActions(api: ClusterApi, record: ApplyRecord, context: { s
     }));
 }
 
+/** How far this machine's clock may be ahead of the API server's when comparing creation times. */
+export const CLOCK_SKEW_MS = 60_000;
+
 /**
  * Why the record does not prove that the apply created this live object (undefined: it does).
  * The proof: the uid the apply recorded when it created the object is the live object's uid, the
@@ -237,8 +240,8 @@ export function deletionProof(recorded: RecordedObject, live: KubeObject, record
   if (live.metadata.uid !== recorded.uid) return `it is not the object the apply created (uid ${String(live.metadata.uid)}, the record says ${recorded.uid})`;
   const created = Date.parse(String(live.metadata.creationTimestamp ?? ''));
   const started = Date.parse(record.startedAt);
-  // creationTimestamp has whole seconds: compare with the second the apply started in.
-  if (!Number.isFinite(created) || !Number.isFinite(started) || created < Math.floor(started / 1000) * 1000) {
+  // startedAt is this machine's clock, creationTimestamp the API server's (whole seconds): allow for the difference.
+  if (!Number.isFinite(created) || !Number.isFinite(started) || created < Math.floor(started / 1000) * 1000 - CLOCK_SKEW_MS) {
     return `it was created at ${String(live.metadata.creationTimestamp ?? 'an unknown time')}, before the apply started (${record.startedAt})`;
   }
   if (at(live, ['metadata', 'labels', MANAGED_BY_LABEL]) !== MANAGED_BY) return `it does not carry ${MANAGED_BY_LABEL}=${MANAGED_BY}`;
