@@ -109,6 +109,17 @@ describe('rollback records: what rollback deletes, and records that never block 
     assert.ok(!fixture.server.writes().some((w) => w.resource === 'configmaps' && w.query.get('force') === 'true'), 'never forced');
   });
 
+  it('a record ConfigMap whose copy was broken: rollback works from the file beside the plan', async () => {
+    fixture = await clusterFixture({ readyDelayMs: 1 });
+    assert.equal(await apply(['shop.plan.yaml', '--phase', 'merge-backend', '--yes'], io(fixture)), 0);
+    fixture.server.edit('ConfigMap', 'shop', CONFIG_MAP, (o) => ((o.data as JsonObject)['record.json'] = '{"truncated'));
+    const back = await rollbackPhase({ api: fixture.api, store: recordStoreFor(fixture.api, fixture.load('merge-backend')), pollIntervalMs: 5 });
+    assert.equal(back.status, 'rolled-back', back.message);
+    assert.equal(back.from, 'file');
+    assert.equal(replicas(fixture, 'cart'), 2);
+    assert.equal(configMapRecord(fixture).status, 'rolled-back', 'the ConfigMap is whole again');
+  });
+
   it('a record ConfigMap that cannot be written at all: the workloads are restored first, the file keeps the record', async () => {
     fixture = await clusterFixture({ readyDelayMs: 1 });
     assert.equal(await apply(['shop.plan.yaml', '--phase', 'merge-backend', '--yes'], io(fixture)), 0);

@@ -161,14 +161,22 @@ export class RecordStore {
   /**
    * The record in the cluster, else the file's; undefined when there is none. Whoever owns the
    * ConfigMap's fields, its record is read. The file wins when it continues the same run on the same
-   * API server and is newer (the ConfigMap could not be written at the end of that run).
+   * API server and is newer (the ConfigMap could not be written at the end of that run), and when the
+   * ConfigMap's copy is not a record any more.
    */
   async load(options: { signal?: AbortSignal } = {}): Promise<{ record: ApplyRecord; from: 'cluster' | 'file' } | undefined> {
     const configMap = await this.api.get(this.configMapRef, options);
     const data = configMap?.data as JsonObject | undefined;
     if (data && typeof data[RECORD_KEY] === 'string') {
-      const record = parseRecord(data[RECORD_KEY] as string, `ConfigMap ${describeRef(this.configMapRef)}`);
       const file = this.loadFileQuietly();
+      let record: ApplyRecord;
+      try {
+        record = parseRecord(data[RECORD_KEY] as string, `ConfigMap ${describeRef(this.configMapRef)}`);
+      } catch (error) {
+        // Someone broke the ConfigMap's copy: the file beside the plan still has the record.
+        if (file) return { record: file, from: 'file' };
+        throw error;
+      }
       if (file && file.server === record.server && file.startedAt === record.startedAt && file.updatedAt > record.updatedAt) return { record: file, from: 'file' };
       return { record, from: 'cluster' };
     }
