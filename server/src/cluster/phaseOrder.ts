@@ -12,13 +12,14 @@ import type { LoadedPhase } from './phasePlan';
  * `applied` settles that phase and every one before it (they were checked when it was applied); any
  * other status is missing. Without a record, the live objects decide (the phase may have been
  * applied with `kubectl apply` of rendered output): the workloads it creates exist, the ones it
- * replaces are at 0 replicas, its Services select the merged pods. Objects a later phase touches
- * again are not judged by the earlier one.
+ * replaces are at 0 replicas, its Services select the merged pods. Objects a later phase (or this
+ * one) touches again are not judged by the earlier one.
  */
 export async function phaseOrderProblems(api: ClusterApi, loaded: LoadedPhase, namespace: string, options: { signal?: AbortSignal } = {}): Promise<string[]> {
   const problems: string[] = [];
   const defaultNamespace = loaded.namespace ?? api.target.namespace;
-  const touchedLater = new Set<string>();
+  // This phase may have been applied (in part) already: what it touches is not judged by earlier phases.
+  const touchedLater = new Set<string>(loaded.render.objects.map((o) => refKey(refOf(o.object, defaultNamespace))));
   for (let index = loaded.earlierPhases.length - 1; index >= 0; index--) {
     const render = loaded.earlierPhases[index];
     const name = render.phase.name;
@@ -41,7 +42,8 @@ async function missingOnCluster(api: ClusterApi, render: PhaseRender, defaultNam
   const missing: string[] = [];
   for (const rendered of render.objects) {
     const ref: ObjectRef = refOf(rendered.object, defaultNamespace);
-    if (skip.has(refKey(ref)) || rendered.role === 'changed') continue;
+    // What a phase creates exists ever after (later phases at most scale it to 0); the rest may have been changed again.
+    if ((skip.has(refKey(ref)) && rendered.role !== 'created') || rendered.role === 'changed') continue;
     const live = await api.get(ref, options);
     if (rendered.role === 'created') {
       if (!live || at(live, ['metadata', 'labels', MANAGED_BY_LABEL]) !== MANAGED_BY) missing.push(`${describeRef(ref)} does not exist (the phase creates it)`);
