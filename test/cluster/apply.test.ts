@@ -335,7 +335,7 @@ describe('apply', () => {
     fixture = await clusterFixture({ readyDelayMs: 1 });
     const early = await applyPhase({ api: fixture.api, loaded: fixture.load('resize-backend'), pollIntervalMs: 5 });
     assert.equal(early.status, 'refused');
-    assert.match(early.message, /Deployment shop\/backend, which phase resize-backend changes, does not exist in the cluster \(context test\): apply the earlier phases first/);
+    assert.match(early.message, /phase merge-backend is not applied on this cluster: there is no record of it, and Deployment shop\/backend does not exist \(the phase creates it\)/);
     assert.equal((await applyPhase({ api: fixture.api, loaded: fixture.load('merge-backend'), pollIntervalMs: 5 })).status, 'applied');
     const later = await applyPhase({ api: fixture.api, loaded: fixture.load('resize-backend'), pollIntervalMs: 5 });
     assert.equal(later.status, 'applied', later.message);
@@ -348,7 +348,7 @@ describe('apply', () => {
     fixture.workspace.write('shop.plan.yaml', fs.readFileSync(fixture.planFile, 'utf8').replace('from: [cart, checkout]', 'from: [cart, chekout]'));
     const outcome = await applyPhase({ api: fixture.api, loaded: fixture.load('merge-backend') });
     assert.equal(outcome.status, 'refused');
-    assert.match(outcome.message, /The plan has \d+ errors?; fix/);
+    assert.match(outcome.message, /Phase merge-backend cannot be applied: \d+ errors? in the plan or the manifests it touches; fix/);
     assert.match(outcome.message, /shop\.plan\.yaml:\d+: .*chekout/);
     assert.deepEqual(fixture.server.writes(), []);
   });

@@ -21,8 +21,10 @@ describe('preview', () => {
   it('shows each object live and as the API server would make it (dryRun=All), without managed fields or status; changes nothing', async () => {
     fixture = await clusterFixture();
     const rv = fixture.server.resourceVersion;
-    const { entries, problems } = await previewPhase(fixture.api, fixture.load('merge-backend'));
+    const { entries, problems, budget } = await previewPhase(fixture.api, fixture.load('merge-backend'));
     assert.deepEqual(problems, []);
+    // The budget of the state after the phase, against before: one legacy pod gone, cart and checkout in one pod.
+    assert.ok(budget.some((line) => /^pods \d+ = \d+% → \d+ = \d+% of budget 40 \(better\)$/.test(line)), budget.join('\n'));
     assert.equal(fixture.server.resourceVersion, rv);
     assert.deepEqual(fixture.server.writes({ dryRun: false }), []);
     assert.deepEqual(

@@ -96,7 +96,7 @@ describe('rollback', () => {
     }, 'helm');
     const outcome = await rollbackPhase({ api: fixture.api, store: recordStoreFor(fixture.api, loaded), pollIntervalMs: 5 });
     assert.ok(fixture.server.object('Deployment', 'shop', 'backend'), 'kept');
-    assert.ok(outcome.warnings.some((w) => /Not deleted: Deployment shop\/backend does not carry app.kubernetes.io\/managed-by=consolidation-plans/.test(w)));
+    assert.ok(outcome.warnings.some((w) => /Not deleted: Deployment shop\/backend: it does not carry app.kubernetes.io\/managed-by=consolidation-plans/.test(w)));
     assert.ok(outcome.notDone.some((n) => n.startsWith('delete Deployment shop/backend')));
 
     // Same name, another object (another uid): not the one the apply created.

@@ -8,6 +8,7 @@ import { ClusterError, redact, toClusterError, withRetry, type Operation } from 
 import { connect, kubeconfigFiles, loadClientNode, readKubeconfig } from '../../server/src/cluster/kubeClusterApi';
 import { recordConfigMapName, recordFilePath } from '../../server/src/cluster/applyRecord';
 import { rolloutState } from '../../server/src/cluster/rollout';
+import { deletionProof } from '../../server/src/cluster/rollback';
 import { sameQuantity } from '../../server/src/cluster/phasePlan';
 import type { KubeObject } from '../../server/src/engine/render/kube';
 import { tempWorkspace } from '../helpers/tempWorkspace';
@@ -177,5 +178,38 @@ describe('records and rollouts', () => {
     assert.ok(sameQuantity('cpu', '1', '1000m'));
     assert.ok(sameQuantity('memory', '1Gi', '1024Mi'));
     assert.ok(!sameQuantity('memory', '1G', '1Gi'));
+  });
+});
+
+describe('field-manager conflicts and deletion proofs', () => {
+  const applyOp: Operation = { verb: 'apply', resource: 'deployments', group: 'apps', namespace: 'ops', name: 'api', kind: 'Deployment' };
+  const api = (code: number, body: unknown) => Object.assign(new Error('HTTP-Code: ' + code), { code, body: JSON.stringify(body), headers: {} });
+
+  it('a conflict cause without a field takes it from the message; several managers each get theirs', () => {
+    const body = {
+      kind: 'Status',
+      code: 409,
+      reason: 'Conflict',
+      message: 'Apply failed with 2 conflicts: conflict with "helm" using apps/v1: .spec.replicas\nconflict with "kubectl-edit" using apps/v1: .spec.template.spec.containers[name="api"].image',
+      details: { causes: [{ reason: 'FieldManagerConflict', message: 'conflict with "helm" using apps/v1' }, { reason: 'FieldManagerConflict', message: 'conflict with "kubectl-edit" using apps/v1' }] },
+    };
+    const error = toClusterError(api(409, body), applyOp);
+    assert.deepEqual(error.conflicts, [
+      { manager: 'helm', field: '.spec.replicas' },
+      { manager: 'kubectl-edit', field: '.spec.template.spec.containers[name="api"].image' },
+    ]);
+    const noCauses = toClusterError(api(409, { ...body, details: {} }), applyOp);
+    assert.match(noCauses.message, /\.spec\.replicas is owned by "helm"; \.spec\.template\.spec\.containers\[name="api"\]\.image is owned by "kubectl-edit"/);
+  });
+
+  it('deletes only with the recorded uid, on an object not older than the apply', () => {
+    const recorded = { ref: { apiVersion: 'apps/v1', kind: 'Deployment', namespace: 'ops', name: 'a' }, role: 'created' as const, origin: '', existed: false, uid: 'u1', annotations: {}, state: 'done' as const };
+    const live = (uid: string, creationTimestamp: string, label = 'consolidation-plans'): KubeObject => ({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'a', uid, creationTimestamp, labels: { 'app.kubernetes.io/managed-by': label } } });
+    const record = { startedAt: '2026-06-01T10:00:00.400Z' };
+    assert.equal(deletionProof(recorded, live('u1', '2026-06-01T10:00:00Z'), record), undefined, 'created in the second the apply started');
+    assert.match(deletionProof({ ...recorded, uid: undefined }, live('u1', '2026-06-01T10:00:05Z'), record)!, /holds no uid/);
+    assert.match(deletionProof(recorded, live('u2', '2026-06-01T10:00:05Z'), record)!, /not the object the apply created/);
+    assert.match(deletionProof(recorded, live('u1', '2026-05-01T10:00:00Z'), record)!, /before the apply started/);
+    assert.match(deletionProof(recorded, live('u1', '2026-06-01T10:00:05Z', 'Helm'), record)!, /does not carry app\.kubernetes\.io\/managed-by=consolidation-plans/);
   });
 });

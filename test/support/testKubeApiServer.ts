@@ -261,8 +261,11 @@ export class TestKubeApiServer extends EventEmitter {
 
   // ---- test controls -----------------------------------------------------------------------------
 
-  /** Stores an object as another tool wrote it (kubectl apply by default), its workloads already rolled out. */
-  seed(object: JsonObject, options: { manager?: string; operation?: 'Apply' | 'Update' } = {}): JsonObject {
+  /**
+   * Stores an object as another tool wrote it (kubectl apply by default), its workloads already
+   * rolled out; `createdAt` (an RFC 3339 time, whole seconds) when it was created before now.
+   */
+  seed(object: JsonObject, options: { manager?: string; operation?: 'Apply' | 'Update'; createdAt?: string } = {}): JsonObject {
     const type = this.typeOfKind(String(object.kind));
     const metadata = (object.metadata ?? {}) as JsonObject;
     const namespace = type.namespaced ? String(metadata.namespace ?? 'default') : undefined;
@@ -272,6 +275,7 @@ export class TestKubeApiServer extends EventEmitter {
     this.validate(type, copy, undefined);
     const manager = options.manager ?? 'kubectl-client-side-apply';
     const stored = this.commit(type, undefined, copy, { manager, operation: options.operation ?? 'Update', paths: fieldPaths(copy), settled: true }, false);
+    if (options.createdAt) (stored.object.metadata as JsonObject).creationTimestamp = options.createdAt;
     if (type.workload) this.writeStatus(stored, 'ready');
     return this.view(this.store.get(this.keyOf(stored))!);
   }

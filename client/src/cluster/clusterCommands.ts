@@ -140,6 +140,13 @@ class ClusterCommands {
       void vscode.window.showInformationMessage(`Phase ${loaded.phaseName} changes no object.`);
       return;
     }
+    if (result.budget.length) {
+      this.ctx.output.info(`Budget after phase ${loaded.phaseName} (before → after):`);
+      for (const line of result.budget) this.ctx.output.info(`  ${line}`);
+      void vscode.window.showInformationMessage(`Budget after phase ${loaded.phaseName}: ${result.budget.slice(0, 2).join('; ')}`, 'Show All').then((choice) => {
+        if (choice) this.ctx.output.show();
+      });
+    }
     // The short diffs (re-pointed Services, scale-downs) first; the new workloads, all additions, last.
     const docs = this.previews.add([...result.entries.filter((e) => e.live), ...result.entries.filter((e) => !e.live)]);
     const title = `Phase ${loaded.phaseName}: live ↔ after (dry run on ${api.target.context})`;
@@ -160,7 +167,7 @@ class ClusterCommands {
     if (!loaded) return;
     if (loaded.errors.length) {
       const choice = await vscode.window.showErrorMessage(
-        `The plan has ${loaded.errors.length} error${loaded.errors.length === 1 ? '' : 's'}: fix ${loaded.errors.length === 1 ? 'it' : 'them'} before applying.`,
+        `Phase ${loaded.phaseName} cannot be applied: ${loaded.errors.length} error${loaded.errors.length === 1 ? '' : 's'} in the plan or the manifests it touches. Budget findings do not block a phase.`,
         { modal: true, detail: loaded.errors.slice(0, 10).join('\n') },
         'Show Problems',
       );
@@ -176,7 +183,7 @@ class ClusterCommands {
       `Apply phase "${loaded.phaseName}" of plan "${loaded.planName}" to ${api.target.context}?`,
       {
         modal: true,
-        detail: `${this.where(api, loaded)}\n\nIt will:\n${roles.map((r) => `• ${r}`).join('\n')}\n\nThe current state is recorded first (.consolidation/ beside the plan, and a ConfigMap), so the phase can be rolled back. Old workloads are scaled down only after the new ones are ready.`,
+        detail: `${this.where(api, loaded)}\n\nIt will:\n${roles.map((r) => `• ${r}`).join('\n')}${loaded.budget.length ? `\n\nBudget (before → after):\n${loaded.budget.map((l) => `• ${l}`).join('\n')}` : ''}\n\nThe current state is recorded first (.consolidation/ beside the plan, and a ConfigMap), so the phase can be rolled back. Old workloads are scaled down only after the new ones are ready.`,
       },
       'Apply',
     );

@@ -41,13 +41,14 @@ interface Parsed {
   timeoutMs?: number;
   yes: boolean;
   dryRun: boolean;
+  forceOrder: boolean;
 }
 
 function parse(command: 'apply' | 'rollback', args: string[], cwd: string): Parsed {
   const { values, positionals } = parseArgs({
     args,
     allowPositionals: true,
-    options: command === 'apply' ? { ...COMMON, 'dry-run': { type: 'boolean', default: false } } : COMMON,
+    options: command === 'apply' ? { ...COMMON, 'dry-run': { type: 'boolean', default: false }, 'force-order': { type: 'boolean', default: false } } : COMMON,
   });
   if (positionals.length !== 1) throw new UsageError(`${command} takes exactly one plan file`);
   const timeout = values.timeout as string | undefined;
@@ -71,6 +72,7 @@ function parse(command: 'apply' | 'rollback', args: string[], cwd: string): Pars
     timeoutMs,
     yes: values.yes as boolean,
     dryRun: !!(values as Record<string, unknown>)['dry-run'],
+    forceOrder: !!(values as Record<string, unknown>)['force-order'],
   };
 }
 
@@ -161,12 +163,27 @@ function failure(io: ClusterCliIo, error: unknown): number {
   throw error;
 }
 
-/** `consolidate apply PLAN --phase NAME [--dry-run] [--context C] [--kubeconfig F] [--timeout DURATION] [--yes]` */
+/** Why apply refuses the phase: the errors that make it wrong (budget findings never do). */
+export function blockedMessage(loaded: LoadedPhase): string {
+  const n = loaded.errors.length;
+  return `phase ${loaded.phaseName} cannot be applied: ${n} error${n === 1 ? '' : 's'} in the plan or the manifests it touches make${n === 1 ? 's' : ''} it wrong; fix ${n === 1 ? 'it' : 'them'} first (consolidate check). Budget findings do not block a phase.\n${loaded.errors.map((e) => `  ${e}`).join('\n')}`;
+}
+
+/** The budget before and after the phase, and the errors that do not block it. */
+export function budgetText(loaded: LoadedPhase): string {
+  const figures = loaded.budget.length ? `Budget after phase ${loaded.phaseName} (before → after):\n${loaded.budget.map((l) => `  ${l}\n`).join('')}` : '';
+  const other = loaded.otherErrors.length
+    ? `Not blocking this phase (${loaded.otherErrors.length} error${loaded.otherErrors.length === 1 ? '' : 's'} in budgets, later phases or manifests it does not touch):\n${loaded.otherErrors.map((e) => `  ${e}\n`).join('')}`
+    : '';
+  return figures + other;
+}
+
+/** `consolidate apply PLAN --phase NAME [--dry-run] [--force-order] [--context C] [--kubeconfig F] [--timeout DURATION] [--yes]` */
 export async function apply(args: string[], io: ClusterCliIo): Promise<number> {
   const parsed = parse('apply', args, io.cwd);
   const loaded = load(parsed);
   if (loaded.errors.length) {
-    io.err.write(`consolidate: the plan has ${loaded.errors.length} error(s); fix them before applying (consolidate check):\n${loaded.errors.map((e) => `  ${e}\n`).join('')}`);
+    io.err.write(`consolidate: ${blockedMessage(loaded)}\n`);
     return 1;
   }
   let api: KubeClusterApi;
@@ -182,7 +199,7 @@ export async function apply(args: string[], io: ClusterCliIo): Promise<number> {
       io.err.write('consolidate: refusing to change the cluster without a confirmation, and there is no terminal to ask on: pass --yes to confirm (or --dry-run to only check).\n');
       return 2;
     }
-    io.err.write(`Phase ${loaded.phaseName} of plan ${loaded.planName} will:\n${what.map((w) => `  - ${w}\n`).join('')}`);
+    io.err.write(`Phase ${loaded.phaseName} of plan ${loaded.planName} will:\n${what.map((w) => `  - ${w}\n`).join('')}${budgetText(loaded)}`);
     if (!(await confirm(io, `Apply it to ${target(api)}, namespace${namespaces.length === 1 ? '' : 's'} ${namespaces.join(', ')}?`))) {
       io.err.write('consolidate: not applied (not confirmed).\n');
       return 1;
@@ -191,10 +208,12 @@ export async function apply(args: string[], io: ClusterCliIo): Promise<number> {
   const { signal, dispose } = interruptible(io);
   try {
     io.err.write(`consolidate: ${parsed.dryRun ? 'dry run of' : 'applying'} phase ${loaded.phaseName} to ${target(api)}\n`);
+    if (parsed.yes && !parsed.dryRun) io.err.write(budgetText(loaded));
     const outcome = await applyPhase({
       api,
       loaded,
       dryRun: parsed.dryRun,
+      forceOrder: parsed.forceOrder,
       signal,
       timeoutMs: parsed.timeoutMs,
       pollIntervalMs: io.pollIntervalMs,
@@ -209,6 +228,7 @@ export async function apply(args: string[], io: ClusterCliIo): Promise<number> {
     if (outcome.status === 'dry-run') {
       const preview = await previewPhase(api, loaded, { signal });
       io.out.write(`# Dry run of phase ${loaded.phaseName} on ${target(api)}: nothing was changed.\n`);
+      io.out.write(budgetText(loaded).replace(/^/gm, '# ').replace(/^# $/gm, ''));
       for (const entry of preview.entries) {
         io.out.write(`\n# ${entry.summary}\n`);
         io.out.write(entry.unchanged ? '# (no change)\n' : unifiedDiff(entry.liveYaml, entry.resultYaml, { before: `${describeRef(entry.ref)} (live)`, after: `${describeRef(entry.ref)} (after phase ${loaded.phaseName})` }));

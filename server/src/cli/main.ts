@@ -36,6 +36,8 @@ Commands:
       --kubeconfig F             kubeconfig file (default: KUBECONFIG, else ~/.kube/config)
       --timeout DURATION         How long to wait for rollouts: 10m (default), 90s, 1h30m
       --yes, -y                  Confirm without asking (does not force field conflicts)
+      --force-order              Apply although earlier phases are not applied on the cluster
+                                 (only when they were applied another way)
   rollback PLAN --phase NAME Restore what an apply of the phase recorded; delete only what it created
       --context C, --kubeconfig F, --timeout DURATION, --yes    as for apply
 

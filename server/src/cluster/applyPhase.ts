@@ -4,6 +4,7 @@ import { describeRef, FIELD_MANAGER, type ClusterApi, type ObjectRef } from './c
 import { ClusterError } from './errors';
 import { formatDuration } from './duration';
 import { planSteps, sameQuantity, type LoadedPhase, type PhaseStep } from './phasePlan';
+import { phaseOrderProblems } from './phaseOrder';
 import { waitForRollouts } from './rollout';
 
 export const DEFAULT_TIMEOUT_MS = 10 * 60_000;
@@ -31,6 +32,8 @@ export interface ApplyOptions {
    */
   onConflict?: (error: ClusterError, step: PhaseStep) => Promise<'force' | 'stop'>;
   store?: RecordStore;
+  /** Apply even though earlier phases are not applied on this cluster (`--force-order`). */
+  forceOrder?: boolean;
 }
 
 export interface ApplyOutcome {
@@ -80,6 +83,19 @@ interface Action {
   run: () => Promise<string | undefined>;
 }
 
+/** What every step of one apply shares. */
+interface ApplyRun {
+  options: ApplyOptions;
+  api: ClusterApi;
+  loaded: LoadedPhase;
+  store: RecordStore;
+  dryRun: boolean;
+  signal?: AbortSignal;
+  outcome: ApplyOutcome;
+  emit: (event: ApplyEvent) => void;
+  warn: (message: string) => void;
+}
+
 /**
  * Applies one phase: record, create, wait for readiness, re-point Services, scale down — stopping
  * at the first failure with the old workloads still serving. Never throws for cluster failures:
@@ -88,34 +104,56 @@ interface Action {
 export async function applyPhase(options: ApplyOptions): Promise<ApplyOutcome> {
   const { api, loaded, signal } = options;
   const emit = (event: ApplyEvent) => options.onProgress?.(event);
-  const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-  const pollIntervalMs = options.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS;
-  const store = options.store ?? recordStoreFor(api, loaded);
   const outcome: ApplyOutcome = { status: 'failed', message: '', done: [], notDone: [], changes: [], warnings: [], changed: false, steps: [] };
   const warn = (message: string) => {
     outcome.warnings.push(message);
     emit({ type: 'warning', message });
   };
+  const run: ApplyRun = { options, api, loaded, store: options.store ?? recordStoreFor(api, loaded), dryRun: !!options.dryRun, signal, outcome, emit, warn };
 
+  if (refuseBlockedPhase(run)) return outcome;
+  // 1. Read what the phase touches, and work out each change. Nothing is written yet.
+  const planned = await readAndPlan(run);
+  if (!planned) return outcome;
+  // 2-4. Record, create and change, wait for the rollouts, re-point, scale down.
+  const record = newRecord(api, loaded, run.store, outcome.steps, planned.previous);
+  return runActions(run, phaseActions(run, record), record);
+}
+
+/** Errors that make the phase wrong, or nothing to do: the outcome says so (true: stop here). */
+function refuseBlockedPhase({ loaded, outcome, dryRun }: ApplyRun): boolean {
   if (loaded.errors.length) {
     outcome.status = 'refused';
-    outcome.message = `The plan has ${loaded.errors.length} error${loaded.errors.length === 1 ? '' : 's'}; fix ${loaded.errors.length === 1 ? 'it' : 'them'} before applying (consolidate check):\n${loaded.errors.map((e) => `  ${e}`).join('\n')}`;
-    return outcome;
+    outcome.message = `Phase ${loaded.phaseName} cannot be applied: ${loaded.errors.length} error${loaded.errors.length === 1 ? '' : 's'} in the plan or the manifests it touches; fix ${loaded.errors.length === 1 ? 'it' : 'them'} first (consolidate check). Budget findings do not block a phase:\n${loaded.errors.map((e) => `  ${e}`).join('\n')}`;
+    return true;
   }
   if (loaded.render.objects.length === 0) {
-    outcome.status = options.dryRun ? 'dry-run' : 'applied';
+    outcome.status = dryRun ? 'dry-run' : 'applied';
     outcome.message = `Phase ${loaded.phaseName} changes no object in the cluster (it has no remove, scale, resize or merge).`;
-    return outcome;
+    return true;
   }
+  return false;
+}
 
-  // 1. Read what the phase touches, and work out each change. Nothing is written yet.
-  let previous: ApplyRecord | undefined;
+/**
+ * Reads the last record of the phase, checks the phase order, reads every object the phase touches
+ * and works out each change (outcome.steps). Undefined when the phase cannot be applied now.
+ */
+async function readAndPlan(run: ApplyRun): Promise<{ previous?: ApplyRecord } | undefined> {
+  const { api, loaded, store, signal, outcome, options, warn } = run;
   try {
-    emit({ type: 'step', message: `Reading the ${loaded.render.objects.length} objects phase ${loaded.phaseName} touches (context ${api.target.context})` });
-    if (!options.dryRun) previous = (await store.load({ signal }))?.record;
+    run.emit({ type: 'step', message: `Reading the ${loaded.render.objects.length} objects phase ${loaded.phaseName} touches (context ${api.target.context})` });
+    const previous = run.dryRun ? undefined : (await store.load({ signal }))?.record;
     if (previous && ['in-progress', 'rolling-back'].includes(previous.status)) {
       warn(`The last ${previous.status === 'in-progress' ? 'apply' : 'rollback'} of this phase did not finish (status ${previous.status} since ${previous.updatedAt}, on ${previous.context}); if it is not still running elsewhere, this run continues from its record.`);
     }
+    const outOfOrder = await phaseOrderProblems(api, loaded, store.namespace, { signal });
+    if (outOfOrder.length && !options.forceOrder) {
+      outcome.status = 'refused';
+      outcome.message = `Phase ${loaded.phaseName} cannot be applied to context ${api.target.context} yet; nothing was changed:\n${outOfOrder.map((p) => `  ${p}`).join('\n')}\nApply the earlier phases first, in order (or, if they were applied another way, apply with --force-order).`;
+      return undefined;
+    }
+    if (outOfOrder.length) warn(`Applied out of order (--force-order): ${outOfOrder.join(' ')}`);
     const planned = await planSteps(api, loaded, { signal, previous });
     outcome.steps = planned.steps;
     outcome.changes = planned.steps.map((s) => (s.unchanged ? `${s.summary.replace(/^\S+ /, '')}: already as planned` : s.summary));
@@ -123,51 +161,27 @@ export async function applyPhase(options: ApplyOptions): Promise<ApplyOutcome> {
       outcome.status = 'refused';
       outcome.message = `Phase ${loaded.phaseName} cannot be applied to context ${api.target.context}; nothing was changed:\n${planned.problems.map((p) => `  ${p}`).join('\n')}`;
       outcome.notDone = planned.steps.map((s) => s.summary);
-      return outcome;
+      return undefined;
     }
+    return { previous };
   } catch (error) {
     const e = asClusterError(error);
     outcome.status = e.kind === 'cancelled' ? 'cancelled' : 'failed';
     outcome.error = e;
     outcome.message = `${e.fullMessage}\nNothing was changed.`;
-    return outcome;
+    return undefined;
   }
+}
 
-  const steps = outcome.steps;
+/** The steps in their safe order: record, create and change, wait, re-point, scale down. */
+function phaseActions(run: ApplyRun, record: ApplyRecord): Action[] {
+  const { api, store, dryRun, signal, options } = run;
+  const steps = run.outcome.steps;
   const created = steps.filter((s) => s.role === 'created');
   const changed = steps.filter((s) => s.role === 'changed' && !s.unchanged);
   const services = steps.filter((s) => s.role === 'service' && !s.unchanged);
   const scaledDown = steps.filter((s) => s.role === 'scaled-down' && !s.unchanged);
-  const dryRun = !!options.dryRun;
-
-  const record: ApplyRecord = {
-    apiVersion: RECORD_API_VERSION,
-    kind: RECORD_KIND,
-    plan: loaded.planName,
-    planFile: loaded.planFile.split(/[\\/]/).pop()!,
-    phase: loaded.phaseName,
-    context: api.target.context,
-    cluster: api.target.cluster,
-    server: api.target.server,
-    namespace: store.namespace,
-    fieldManager: FIELD_MANAGER,
-    status: 'in-progress',
-    startedAt: new Date().toISOString(),
-    updatedAt: new Date().toISOString(),
-    objects: steps.map((s) => s.before),
-    log: [],
-  };
-  const log = async (message: string) => {
-    record.log.push({ at: new Date().toISOString(), message });
-    if (dryRun) return;
-    try {
-      // Not with the user's signal: after a cancel, the record must still say what happened.
-      await store.save(record, {});
-    } catch (error) {
-      // The file is written first and always; the ConfigMap is a copy for other machines.
-      warn(`Could not update the record ConfigMap: ${asClusterError(error).message}`);
-    }
-  };
+  const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
 
   const actions: Action[] = [];
   if (!dryRun) {
@@ -184,7 +198,7 @@ export async function applyPhase(options: ApplyOptions): Promise<ApplyOutcome> {
       summary: step.summary,
       step,
       run: async () => {
-        const result = await createOrUpdate(api, step, { dryRun, signal, onConflict: options.onConflict, warn });
+        const result = await createOrUpdate(api, step, { dryRun, signal, onConflict: options.onConflict, warn: run.warn });
         if (!step.before.existed && !dryRun) step.before.uid = result.metadata.uid as string;
         return done(`${step.live ? 'update' : 'create'} ${describeRef(step.ref)} (server-side apply as ${FIELD_MANAGER})`, dryRun);
       },
@@ -215,13 +229,13 @@ export async function applyPhase(options: ApplyOptions): Promise<ApplyOutcome> {
           {
             signal,
             timeoutMs,
-            pollIntervalMs,
+            pollIntervalMs: options.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS,
             onProgress: (states) => {
               const pending = states.filter((s) => !s.state.ready);
               const message = pending.length
                 ? `Waiting for ${pending.map((s) => `${describeRef(s.ref)}: ${s.state.waitingFor}`).join('; ')}`
                 : `All ${states.length} rolled out`;
-              emit({ type: 'waiting', message, workloads: states.map((s) => ({ ref: s.ref, ready: s.state.ready, waitingFor: s.state.waitingFor })) });
+              run.emit({ type: 'waiting', message, workloads: states.map((s) => ({ ref: s.ref, ready: s.state.ready, waitingFor: s.state.waitingFor })) });
             },
           },
         );
@@ -246,18 +260,35 @@ export async function applyPhase(options: ApplyOptions): Promise<ApplyOutcome> {
       run: () => patchThenScale(step),
     });
   }
+  return actions;
+}
+
+/** Runs the actions in order, logging each into the record; stops at the first failure and says what was and was not done. */
+async function runActions(run: ApplyRun, actions: Action[], record: ApplyRecord): Promise<ApplyOutcome> {
+  const { api, loaded, store, dryRun, signal, outcome } = run;
+  const log = async (message: string, final = false) => {
+    record.log.push({ at: new Date().toISOString(), message });
+    if (dryRun) return;
+    try {
+      // Not with the user's signal: after a cancel, the record must still say what happened.
+      await store.save(record, { final });
+    } catch (error) {
+      // The file is written first and always; the ConfigMap is a copy for other machines.
+      run.warn(`Could not update the record ConfigMap: ${asClusterError(error).message}`);
+    }
+  };
 
   let index = 0;
   try {
     for (; index < actions.length; index++) {
       const action = actions[index];
       if (signal?.aborted) throw new ClusterError('cancelled', 'Cancelled.');
-      emit({ type: 'step', message: `${dryRun ? 'Dry run: ' : ''}${action.summary}`.replace(/^(\w)/, (c) => c.toUpperCase()) });
+      run.emit({ type: 'step', message: `${dryRun ? 'Dry run: ' : ''}${action.summary}`.replace(/^(\w)/, (c) => c.toUpperCase()) });
       const message = (await action.run()) ?? action.summary;
       if (!dryRun && index > 0) outcome.changed = true;
       if (action.step) action.step.before.state = 'done';
       outcome.done.push(message);
-      emit({ type: 'done', message });
+      run.emit({ type: 'done', message });
       if (index > 0) await log(message);
     }
   } catch (error) {
@@ -275,8 +306,9 @@ export async function applyPhase(options: ApplyOptions): Promise<ApplyOutcome> {
     outcome.changed = !dryRun && (actions.slice(0, index).some((a) => a.step) || inFlight);
     if (!dryRun && index > 0) {
       record.status = outcome.status === 'cancelled' ? 'cancelled' : 'failed';
-      await log(`${outcome.status === 'cancelled' ? 'Cancelled' : 'Failed'}: ${e.fullMessage}`);
+      await log(`${outcome.status === 'cancelled' ? 'Cancelled' : 'Failed'}: ${e.fullMessage}`, true);
     }
+    const scaledDown = outcome.steps.filter((s) => s.role === 'scaled-down' && !s.unchanged);
     const scaledDownDone = scaledDown.filter((s) => s.before.state === 'done').length;
     const serving =
       scaledDown.length === 0
@@ -301,12 +333,39 @@ export async function applyPhase(options: ApplyOptions): Promise<ApplyOutcome> {
     return outcome;
   }
   record.status = 'applied';
-  await log(`Applied phase ${loaded.phaseName}`);
+  await log(`Applied phase ${loaded.phaseName}`, true);
   outcome.status = 'applied';
   outcome.record = record;
   outcome.recordLocation = store.describe();
   outcome.message = `Applied phase ${loaded.phaseName} of plan ${loaded.planName} to context ${api.target.context} (cluster ${api.target.cluster}).`;
   return outcome;
+}
+
+/**
+ * The record of this run. Applying a phase again continues its record: the state from before the
+ * first apply (planSteps keeps it), when that apply started (rollback compares creation times with
+ * it), and its log. After a rollback, a new run starts, still with the earlier log.
+ */
+function newRecord(api: ClusterApi, loaded: LoadedPhase, store: RecordStore, steps: PhaseStep[], previous: ApplyRecord | undefined): ApplyRecord {
+  const now = new Date().toISOString();
+  const continuing = previous && previous.status !== 'rolled-back' && previous.server === api.target.server;
+  return {
+    apiVersion: RECORD_API_VERSION,
+    kind: RECORD_KIND,
+    plan: loaded.planName,
+    planFile: loaded.planFile.split(/[\\/]/).pop()!,
+    phase: loaded.phaseName,
+    context: api.target.context,
+    cluster: api.target.cluster,
+    server: api.target.server,
+    namespace: store.namespace,
+    fieldManager: FIELD_MANAGER,
+    status: 'in-progress',
+    startedAt: continuing ? previous.startedAt : now,
+    updatedAt: now,
+    objects: steps.map((s) => s.before),
+    log: Array.isArray(previous?.log) ? [...previous.log] : [],
+  };
 }
 
 const PAST: Record<string, string> = { create: 'Created', update: 'Updated', change: 'Changed', 're-point': 'Re-pointed', scale: 'Scaled' };

@@ -100,15 +100,42 @@ export class RecordStore {
     return `${path.relative(path.dirname(this.planFile), this.file)} and ConfigMap ${this.namespace}/${this.configMapName}`;
   }
 
-  /** Writes the file, then the ConfigMap (server-side apply under our field manager). */
-  async save(record: ApplyRecord, options: { signal?: AbortSignal; fileOnly?: boolean } = {}): Promise<void> {
+  /**
+   * How long one write of the ConfigMap copy may take, retries included. After one that failed,
+   * the run writes only the file until its last write (`final`), so a hung API server costs at most
+   * two of these.
+   */
+  configMapDeadlineMs = 15_000;
+  private configMapFailed = false;
+
+  /**
+   * Writes the file (always, first), then the ConfigMap copy. The ConfigMap is server-side applied
+   * under our field manager; when another manager has since written its data (`kubectl edit`), it is
+   * updated with a merge patch of the record key alone, guarded by resourceVersion, never forced.
+   */
+  async save(record: ApplyRecord, options: { signal?: AbortSignal; fileOnly?: boolean; final?: boolean } = {}): Promise<void> {
     record.updatedAt = new Date().toISOString();
     const text = JSON.stringify(record, null, 2) + '\n';
     fs.mkdirSync(path.dirname(this.file), { recursive: true });
     const temporary = `${this.file}.tmp-${process.pid}`;
     fs.writeFileSync(temporary, text);
     fs.renameSync(temporary, this.file);
-    if (options.fileOnly) return;
+    if (options.fileOnly || (this.configMapFailed && !options.final)) return;
+    const deadline = AbortSignal.timeout(this.configMapDeadlineMs);
+    const signal = options.signal ? AbortSignal.any([options.signal, deadline]) : deadline;
+    try {
+      await this.writeConfigMap(record, text, signal);
+      this.configMapFailed = false;
+    } catch (error) {
+      this.configMapFailed = true;
+      if (deadline.aborted && !options.signal?.aborted) {
+        throw new ClusterError('timeout', `The record ConfigMap ${describeRef(this.configMapRef)} could not be written within ${this.configMapDeadlineMs / 1000}s; the record is complete in ${this.file}, and the next apply or rollback brings the ConfigMap up to date.`);
+      }
+      throw error;
+    }
+  }
+
+  private async writeConfigMap(record: ApplyRecord, text: string, signal: AbortSignal): Promise<void> {
     const configMap: KubeObject = {
       apiVersion: 'v1',
       kind: 'ConfigMap',
@@ -120,16 +147,49 @@ export class RecordStore {
       },
       data: { [RECORD_KEY]: text },
     };
-    await this.api.serverSideApply(configMap, { signal: options.signal });
+    try {
+      await this.api.serverSideApply(configMap, { signal });
+    } catch (error) {
+      if (!(error instanceof ClusterError) || error.kind !== 'conflict' || error.conflicts.length === 0) throw error;
+      // Another manager owns some of its fields now: write our key only, as that manager did.
+      const live = await this.api.get(this.configMapRef, { signal });
+      if (!live) throw error;
+      await this.api.patch(this.configMapRef, { data: { [RECORD_KEY]: text } }, { type: 'merge', resourceVersion: live.metadata.resourceVersion as string, signal });
+    }
   }
 
-  /** The record in the cluster, else the file's; undefined when there is none. */
+  /**
+   * The record in the cluster, else the file's; undefined when there is none. Whoever owns the
+   * ConfigMap's fields, its record is read. The file wins when it continues the same run on the same
+   * API server and is newer (the ConfigMap could not be written at the end of that run), and when the
+   * ConfigMap's copy is not a record any more.
+   */
   async load(options: { signal?: AbortSignal } = {}): Promise<{ record: ApplyRecord; from: 'cluster' | 'file' } | undefined> {
     const configMap = await this.api.get(this.configMapRef, options);
     const data = configMap?.data as JsonObject | undefined;
-    if (data && typeof data[RECORD_KEY] === 'string') return { record: parseRecord(data[RECORD_KEY] as string, `ConfigMap ${describeRef(this.configMapRef)}`), from: 'cluster' };
+    if (data && typeof data[RECORD_KEY] === 'string') {
+      const file = this.loadFileQuietly();
+      let record: ApplyRecord;
+      try {
+        record = parseRecord(data[RECORD_KEY] as string, `ConfigMap ${describeRef(this.configMapRef)}`);
+      } catch (error) {
+        // Someone broke the ConfigMap's copy: the file beside the plan still has the record.
+        if (file) return { record: file, from: 'file' };
+        throw error;
+      }
+      if (file && file.server === record.server && file.startedAt === record.startedAt && file.updatedAt > record.updatedAt) return { record: file, from: 'file' };
+      return { record, from: 'cluster' };
+    }
     const file = this.loadFile();
     return file && { record: file, from: 'file' };
+  }
+
+  private loadFileQuietly(): ApplyRecord | undefined {
+    try {
+      return this.loadFile();
+    } catch {
+      return undefined;
+    }
   }
 
   loadFile(): ApplyRecord | undefined {

@@ -119,6 +119,31 @@ function managerOf(message: string | undefined): string {
 }
 
 /**
+ * Who owns which field, from a 409's causes; a cause without a field takes it from the message
+ * (`conflict with "helm" using apps/v1: .spec.replicas`, in the cause or the Status message).
+ */
+function fieldConflicts(causes: { field?: string; message?: string; reason?: string }[], serverMessage: string | undefined): FieldConflict[] {
+  const fromMessage = [...(serverMessage ?? '').matchAll(/conflict with "([^"]+)"(?: using [^\s:]+)?: ?([^\n]+)/g)].map((m) => ({ manager: m[1], field: m[2].trim() }));
+  const taken = new Set<number>();
+  const fieldCauses = causes.filter((c) => c.reason === 'FieldManagerConflict');
+  if (fieldCauses.length === 0) return fromMessage;
+  return fieldCauses
+    .map((c) => {
+      const manager = managerOf(c.message);
+      const inCause = /conflict with "[^"]+"(?: using [^\s:]+)?: ?(\S[^\n]*)/.exec(c.message ?? '')?.[1];
+      let field = c.field || inCause;
+      if (!field) {
+        const index = fromMessage.findIndex((m, i) => !taken.has(i) && m.manager === manager);
+        if (index >= 0) {
+          taken.add(index);
+          field = fromMessage[index].field;
+        }
+      }
+      return { manager, field: field ?? '?' };
+    });
+}
+
+/**
  * Turns whatever client-node threw (ApiException, a fetch error, an abort) into a ClusterError
  * with a message that says what was refused and what to do.
  */
@@ -166,7 +191,7 @@ export function toClusterError(error: unknown, op: Operation, context: ErrorCont
       }
       case 409: {
         if (body?.reason === 'AlreadyExists') return new ClusterError('already-exists', `${subject} already exists (409 AlreadyExists).`, extra);
-        const conflicts = causes.filter((c) => c.reason === 'FieldManagerConflict').map((c) => ({ manager: managerOf(c.message), field: c.field ?? '?' }));
+        const conflicts = fieldConflicts(causes, serverMessage);
         if (conflicts.length > 0 || /conflict with "/.test(serverMessage ?? '')) {
           const list = conflicts.length ? conflicts : [{ manager: managerOf(serverMessage), field: '?' }];
           const owners = list.map((c) => `${c.field} is owned by "${c.manager}"`).join('; ');

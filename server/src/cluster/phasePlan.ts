@@ -9,7 +9,9 @@ import { toManifestList } from '../engine/render/sourceObjects';
 import type { RuleSettings } from '../engine/rules/registry';
 import { ConsolidationWorkspace, DEFAULT_OPTIONS } from '../engine/workspace/consolidationWorkspace';
 import { nodeFileHost, type FileHost } from '../engine/workspace/fileHost';
+import type { Finding } from '../engine/rules/types';
 import type { ApplyRecord, RecordedObject } from './applyRecord';
+import { budgetFigures, phaseFindings } from './phaseGate';
 import { describeRef, refKey, refOf, type ClusterApi, type ObjectRef } from './clusterApi';
 
 /** A plan that cannot be applied as it stands (no such phase, errors in the plan): a usage problem. */
@@ -24,8 +26,14 @@ export interface LoadedPhase {
   render: PhaseRender;
   /** The plan's `spec.namespace`. */
   namespace?: string;
-  /** Error-severity findings of the plan: `file:line: message`. Apply refuses a plan that has any. */
+  /** The errors that make this phase wrong (phaseGate.ts): `file:line: message`. Apply refuses while there is one. */
   errors: string[];
+  /** Errors that do not block this phase: budget findings, later phases, untouched manifests. */
+  otherErrors: string[];
+  /** The budget figures before and after the phase: `CPU requests 4200m = 105% → 4950m = 124% of budget 4 (worse)`. */
+  budget: string[];
+  /** The renders of the phases before this one, first first (the phase-order check). */
+  earlierPhases: PhaseRender[];
   /** Where the phase asks for a rendered object: `plan.yaml:21`. */
   locationOf(object: RenderedObject): string | undefined;
   /** What the phase's `scale` and `resize` say about a workload, by its object name. */
@@ -49,9 +57,12 @@ export function loadPhase(planFile: string, phaseName: string | undefined, optio
     const index = workspace.lineIndex(file);
     return `${path.basename(file)}:${index ? index.positionAt(offset).line + 1 : '?'}`;
   };
-  const errors = [...workspace.planFindings(planFile), ...workspace.planSourceSetFindings(planFile)]
-    .filter((f) => f.severity === 'error')
-    .map((f) => `${lineOf(f.location.file, f.location.range.start)}: ${f.message}`);
+  // Budget findings and errors elsewhere do not block this phase (phaseGate.ts says which do).
+  const phaseIndex = phaseNames.indexOf(phaseName);
+  const findings = [...workspace.planFindings(planFile), ...workspace.planSourceSetFindings(planFile), ...result.sourceFiles.flatMap((f) => workspace.manifestFindings(f))];
+  const gate = phaseFindings(result, findings, phaseIndex);
+  const describeFinding = (f: Finding) => `${lineOf(f.location.file, f.location.range.start)}: ${f.message}`;
+  const errors = gate.blocking.map(describeFinding);
   const phase = render.phase;
   const objectName = (w: WorkloadModel) => (w.origin === 'compose' ? dns1123(w.name) : w.name);
   const facts = result.analysis.references.filter((f) => f.phase === phase.name && f.resolution.status === 'found');
@@ -71,6 +82,9 @@ export function loadPhase(planFile: string, phaseName: string | undefined, optio
     render,
     namespace: result.plan.namespace,
     errors,
+    otherErrors: gate.other.map(describeFinding),
+    budget: budgetFigures(result, phaseIndex),
+    earlierPhases: rendered.phases.slice(0, phaseIndex),
     locationOf(object) {
       const name = String(object.object.metadata.name ?? '');
       const namespace = typeof object.object.metadata.namespace === 'string' ? object.object.metadata.namespace : undefined;

@@ -22,6 +22,8 @@ export interface PreviewResult {
   entries: PreviewEntry[];
   /** Why the phase could not be applied now (then there are no entries). */
   problems: string[];
+  /** The budget before and after the phase (LoadedPhase.budget). */
+  budget: string[];
 }
 
 const VOLATILE_METADATA = ['managedFields', 'resourceVersion', 'uid', 'creationTimestamp', 'generation', 'selfLink'];
@@ -44,7 +46,7 @@ export function toYamlText(object: KubeObject | undefined): string {
  */
 export async function previewPhase(api: ClusterApi, loaded: LoadedPhase, options: { signal?: AbortSignal } = {}): Promise<PreviewResult> {
   const { steps, problems } = await planSteps(api, loaded, options);
-  if (problems.length) return { entries: [], problems };
+  if (problems.length) return { entries: [], problems, budget: loaded.budget };
   const entries: PreviewEntry[] = [];
   for (const step of steps) {
     let result: KubeObject;
@@ -69,7 +71,7 @@ export async function previewPhase(api: ClusterApi, loaded: LoadedPhase, options
       unchanged: !!step.unchanged,
     });
   }
-  return { entries, problems: [] };
+  return { entries, problems: [], budget: loaded.budget };
 }
 
 /** A unified diff of two texts (line-based, `context` lines around each change). Empty when equal. */

@@ -38,8 +38,9 @@ const WORKLOADS = new Set(['Deployment', 'StatefulSet', 'ReplicaSet', 'DaemonSet
 
 /**
  * Restores what an apply recorded (replicas, resources, Service selectors and ports, the
- * annotations it set) and deletes only what this tool created: objects the record says did not
- * exist before, that still carry the managed-by label and the recorded uid.
+ * annotations it set) and deletes only what the record proves this tool created (deletionProof).
+ * The record never stands in the way: when its ConfigMap cannot be written, the workloads are
+ * restored all the same and the file beside the plan keeps the record.
  */
 export async function rollbackPhase(options: RollbackOptions): Promise<RollbackOutcome> {
   const { api, store, signal } = options;
@@ -50,130 +51,36 @@ export async function rollbackPhase(options: RollbackOptions): Promise<RollbackO
     emit({ type: 'warning', message });
   };
 
-  let record: ApplyRecord;
-  try {
-    emit({ type: 'step', message: `Reading the apply record of phase ${store.phase} (${store.describe()})` });
-    const loaded = await store.load({ signal });
-    if (!loaded) {
-      outcome.status = 'refused';
-      outcome.message = `There is no apply record of phase ${store.phase} of plan ${store.plan}: looked for ${store.describe()}. Nothing was changed.`;
-      return outcome;
-    }
-    record = loaded.record;
-    outcome.record = record;
-    outcome.from = loaded.from;
-    for (const later of options.later ?? []) {
-      const found = await later.load({ signal });
-      if (found && found.record.status !== 'rolled-back' && found.record.server === api.target.server) {
-        outcome.status = 'refused';
-        outcome.message = `Phase ${later.phase}, which comes after ${store.phase}, is applied on this cluster (record status ${found.record.status}): roll it back first. Nothing was changed.`;
-        return outcome;
-      }
-    }
-    if (loaded.from === 'file' && record.server !== api.target.server) {
-      outcome.status = 'refused';
-      outcome.message = `The apply record ${store.file} was made on context ${record.context} (${record.server}), not on ${api.target.context} (${api.target.server}). Select that context to roll back. Nothing was changed.`;
-      return outcome;
-    }
-  } catch (error) {
-    const e = asClusterError(error);
-    outcome.status = e.kind === 'cancelled' ? 'cancelled' : 'failed';
-    outcome.error = e;
-    outcome.message = `${e.message} Nothing was changed.`;
-    return outcome;
-  }
+  const record = await readRecord(options, outcome);
+  if (!record) return outcome;
 
-  const save = async (message: string) => {
+  const save = async (message: string, final = false) => {
     record.log.push({ at: new Date().toISOString(), message });
     try {
       // Not with the user's signal: after a cancel, the record must still say what happened.
-      await store.save(record, {});
+      await store.save(record, { final });
     } catch (error) {
-      warn(`Could not update the record ConfigMap: ${asClusterError(error).message}`);
+      warn(`Could not update the record ConfigMap (the record is kept in ${store.file}): ${asClusterError(error).message}`);
     }
   };
 
-  const workloads = record.objects.filter((o) => o.existed && (o.role === 'scaled-down' || o.role === 'changed'));
-  const services = record.objects.filter((o) => o.existed && o.role === 'service');
-  const created = record.objects.filter((o) => o.role === 'created' && !o.existed);
   const restored: ObjectRef[] = [];
-  const actions: Action[] = [];
-
-  for (const recorded of workloads) {
-    actions.push({
-      summary: `restore ${describeRef(recorded.ref)}${recorded.replicas !== undefined ? ` to ${recorded.replicas} replica${recorded.replicas === 1 ? '' : 's'}` : ''}${recorded.containers?.length ? ' and its recorded resources' : ''}`,
-      run: async () => {
-        const result = await restoreWorkload(api, recorded, signal);
-        if (result === 'gone') {
-          warn(`${describeRef(recorded.ref)} no longer exists: not restored.`);
-          return undefined;
-        }
-        if (result === 'changed' && WORKLOADS.has(recorded.ref.kind)) restored.push(recorded.ref);
-        return result === 'changed' ? `Restored ${describeRef(recorded.ref)} (replicas ${recorded.replicas ?? 'unchanged'}${recorded.containers?.length ? ', resources' : ''})` : `${describeRef(recorded.ref)} was already as recorded`;
-      },
-    });
-  }
-  actions.push({
-    summary: 'wait for the restored workloads to roll out',
-    run: async () => {
-      const scalable = restored.filter((r) => r.kind !== 'DaemonSet');
-      if (scalable.length === 0) return undefined;
-      const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-      await waitForRollouts(api, scalable, {
-        signal,
-        timeoutMs,
-        pollIntervalMs: options.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS,
-        onProgress: (states) => {
-          const pending = states.filter((s) => !s.state.ready);
-          emit({
-            type: 'waiting',
-            message: pending.length ? `Waiting for ${pending.map((s) => `${describeRef(s.ref)}: ${s.state.waitingFor}`).join('; ')}` : `All ${states.length} rolled out`,
-            workloads: states.map((s) => ({ ref: s.ref, ready: s.state.ready, waitingFor: s.state.waitingFor })),
-          });
-        },
-      });
-      return `${scalable.map(describeRef).join(', ')} rolled out again (timeout was ${formatDuration(timeoutMs)})`;
-    },
-  });
-  for (const recorded of services) {
-    actions.push({
-      summary: `restore the selector and ports of ${describeRef(recorded.ref)}`,
-      run: async () => {
-        const result = await restoreService(api, recorded, signal);
-        if (result === 'gone') {
-          warn(`${describeRef(recorded.ref)} no longer exists: not restored.`);
-          return undefined;
-        }
-        return result === 'changed' ? `Restored the selector of ${describeRef(recorded.ref)} (${selectorText(recorded.selector)})` : `${describeRef(recorded.ref)} was already as recorded`;
-      },
-    });
-  }
-  for (const recorded of created) {
-    actions.push({
-      summary: `delete ${describeRef(recorded.ref)}, which the apply created`,
-      run: async () => {
-        const live = await api.get(recorded.ref, { signal });
-        if (!live) return `${describeRef(recorded.ref)} was already gone`;
-        if (at(live, ['metadata', 'labels', MANAGED_BY_LABEL]) !== MANAGED_BY) {
-          warn(`Not deleted: ${describeRef(recorded.ref)} does not carry ${MANAGED_BY_LABEL}=${MANAGED_BY}, so this tool did not create it.`);
-          outcome.notDone.push(`delete ${describeRef(recorded.ref)} (it does not carry the managed-by label)`);
-          return undefined;
-        }
-        if (recorded.uid && live.metadata.uid !== recorded.uid) {
-          warn(`Not deleted: ${describeRef(recorded.ref)} is not the object the apply created (another uid).`);
-          outcome.notDone.push(`delete ${describeRef(recorded.ref)} (another object of that name now)`);
-          return undefined;
-        }
-        await api.delete(recorded.ref, { uid: live.metadata.uid as string, signal });
-        return `Deleted ${describeRef(recorded.ref)}, which the apply created`;
-      },
-    });
-  }
+  const actions: Action[] = [
+    ...restoreWorkloadActions(api, record, { signal, warn, restored }),
+    waitAction(api, restored, options, emit),
+    ...restoreServiceActions(api, record, { signal, warn }),
+    ...deleteCreatedActions(api, record, { signal, warn, notDone: outcome.notDone }),
+  ];
 
   let index = 0;
   try {
     record.status = 'rolling-back';
-    await store.save(record, { signal });
+    try {
+      await store.save(record, { signal });
+    } catch (error) {
+      if (asClusterError(error).kind === 'cancelled') throw error;
+      warn(`Could not update the record ConfigMap (the record is kept in ${store.file}); restoring all the same: ${asClusterError(error).message}`);
+    }
     for (; index < actions.length; index++) {
       if (signal?.aborted) throw new ClusterError('cancelled', 'Cancelled.');
       const action = actions[index];
@@ -190,15 +97,155 @@ export async function rollbackPhase(options: RollbackOptions): Promise<RollbackO
     outcome.status = e.kind === 'cancelled' ? 'cancelled' : 'failed';
     outcome.notDone.push(...actions.slice(index).map((a) => a.summary));
     record.status = 'rollback-failed';
-    await save(`Rollback ${outcome.status}: ${e.message}`);
+    await save(`Rollback ${outcome.status}: ${e.message}`, true);
     outcome.message = `Rollback ${outcome.status === 'cancelled' ? 'cancelled' : 'failed'}: ${e.message} Run it again to finish: it only changes what still differs from the record.`;
     return outcome;
   }
   record.status = 'rolled-back';
-  await save(`Rolled back phase ${record.phase}`);
+  await save(`Rolled back phase ${record.phase}`, true);
   outcome.status = 'rolled-back';
   outcome.message = `Rolled back phase ${record.phase} of plan ${record.plan} on context ${api.target.context} (cluster ${api.target.cluster}).`;
   return outcome;
+}
+
+/** The record to roll back, or undefined with the outcome saying why not (nothing changed). */
+async function readRecord(options: RollbackOptions, outcome: RollbackOutcome): Promise<ApplyRecord | undefined> {
+  const { api, store, signal } = options;
+  try {
+    options.onProgress?.({ type: 'step', message: `Reading the apply record of phase ${store.phase} (${store.describe()})` });
+    const loaded = await store.load({ signal });
+    if (!loaded) {
+      outcome.status = 'refused';
+      outcome.message = `There is no apply record of phase ${store.phase} of plan ${store.plan}: looked for ${store.describe()}. Nothing was changed.`;
+      return undefined;
+    }
+    outcome.record = loaded.record;
+    outcome.from = loaded.from;
+    for (const later of options.later ?? []) {
+      const found = await later.load({ signal });
+      if (found && found.record.status !== 'rolled-back' && found.record.server === api.target.server) {
+        outcome.status = 'refused';
+        outcome.message = `Phase ${later.phase}, which comes after ${store.phase}, is applied on this cluster (record status ${found.record.status}): roll it back first. Nothing was changed.`;
+        return undefined;
+      }
+    }
+    if (loaded.from === 'file' && loaded.record.server !== api.target.server) {
+      outcome.status = 'refused';
+      outcome.message = `The apply record ${store.file} was made on context ${loaded.record.context} (${loaded.record.server}), not on ${api.target.context} (${api.target.server}). Select that context to roll back. Nothing was changed.`;
+      return undefined;
+    }
+    return loaded.record;
+  } catch (error) {
+    const e = asClusterError(error);
+    outcome.status = e.kind === 'cancelled' ? 'cancelled' : 'failed';
+    outcome.error = e;
+    outcome.message = `${e.message} Nothing was changed.`;
+    return undefined;
+  }
+}
+
+/** Replicas, resources and annotations of the workloads the phase scaled down or changed. */
+function restoreWorkloadActions(api: ClusterApi, record: ApplyRecord, context: { signal?: AbortSignal; warn: (m: string) => void; restored: ObjectRef[] }): Action[] {
+  return record.objects
+    .filter((o) => o.existed && (o.role === 'scaled-down' || o.role === 'changed'))
+    .map((recorded) => ({
+      summary: `restore ${describeRef(recorded.ref)}${recorded.replicas !== undefined ? ` to ${recorded.replicas} replica${recorded.replicas === 1 ? '' : 's'}` : ''}${recorded.containers?.length ? ' and its recorded resources' : ''}`,
+      run: async () => {
+        const result = await restoreWorkload(api, recorded, context.signal);
+        if (result === 'gone') {
+          context.warn(`${describeRef(recorded.ref)} no longer exists: not restored.`);
+          return undefined;
+        }
+        if (result === 'changed' && WORKLOADS.has(recorded.ref.kind)) context.restored.push(recorded.ref);
+        return result === 'changed' ? `Restored ${describeRef(recorded.ref)} (replicas ${recorded.replicas ?? 'unchanged'}${recorded.containers?.length ? ', resources' : ''})` : `${describeRef(recorded.ref)} was already as recorded`;
+      },
+    }));
+}
+
+/** Waits for the restored workloads before any Service goes back to them. */
+function waitAction(api: ClusterApi, restored: ObjectRef[], options: RollbackOptions, emit: (event: ApplyEvent) => void): Action {
+  return {
+    summary: 'wait for the restored workloads to roll out',
+    run: async () => {
+      const scalable = restored.filter((r) => r.kind !== 'DaemonSet');
+      if (scalable.length === 0) return undefined;
+      const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+      await waitForRollouts(api, scalable, {
+        signal: options.signal,
+        timeoutMs,
+        pollIntervalMs: options.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS,
+        onProgress: (states) => {
+          const pending = states.filter((s) => !s.state.ready);
+          emit({
+            type: 'waiting',
+            message: pending.length ? `Waiting for ${pending.map((s) => `${describeRef(s.ref)}: ${s.state.waitingFor}`).join('; ')}` : `All ${states.length} rolled out`,
+            workloads: states.map((s) => ({ ref: s.ref, ready: s.state.ready, waitingFor: s.state.waitingFor })),
+          });
+        },
+      });
+      return `${scalable.map(describeRef).join(', ')} rolled out again (timeout was ${formatDuration(timeoutMs)})`;
+    },
+  };
+}
+
+/** Selectors and target ports of the Services the phase re-pointed. */
+function restoreServiceActions(api: ClusterApi, record: ApplyRecord, context: { signal?: AbortSignal; warn: (m: string) => void }): Action[] {
+  return record.objects
+    .filter((o) => o.existed && o.role === 'service')
+    .map((recorded) => ({
+      summary: `restore the selector and ports of ${describeRef(recorded.ref)}`,
+      run: async () => {
+        const result = await restoreService(api, recorded, context.signal);
+        if (result === 'gone') {
+          context.warn(`${describeRef(recorded.ref)} no longer exists: not restored.`);
+          return undefined;
+        }
+        return result === 'changed' ? `Restored the selector of ${describeRef(recorded.ref)} (${selectorText(recorded.selector)})` : `${describeRef(recorded.ref)} was already as recorded`;
+      },
+    }));
+}
+
+/** Deletes what the record proves the apply created; keeps everything else, saying why. */
+function deleteCreatedActions(api: ClusterApi, record: ApplyRecord, context: { signal?: AbortSignal; warn: (m: string) => void; notDone: string[] }): Action[] {
+  return record.objects
+    .filter((o) => o.role === 'created' && !o.existed)
+    .map((recorded) => ({
+      summary: `delete ${describeRef(recorded.ref)}, which the apply created`,
+      run: async () => {
+        const live = await api.get(recorded.ref, { signal: context.signal });
+        if (!live) return `${describeRef(recorded.ref)} was already gone`;
+        const unproven = deletionProof(recorded, live, record);
+        if (unproven) {
+          context.warn(`Not deleted: ${describeRef(recorded.ref)}: ${unproven}.`);
+          context.notDone.push(`delete ${describeRef(recorded.ref)} (kept: ${unproven})`);
+          return undefined;
+        }
+        await api.delete(recorded.ref, { uid: live.metadata.uid as string, signal: context.signal });
+        return `Deleted ${describeRef(recorded.ref)}, which the apply created (uid ${recorded.uid})`;
+      },
+    }));
+}
+
+/** How far this machine's clock may be ahead of the API server's when comparing creation times. */
+export const CLOCK_SKEW_MS = 60_000;
+
+/**
+ * Why the record does not prove that the apply created this live object (undefined: it does).
+ * The proof: the uid the apply recorded when it created the object is the live object's uid, the
+ * object is not older than the apply, and it still carries our managed-by label. A record is a file
+ * anyone can edit, so a missing uid proves nothing.
+ */
+export function deletionProof(recorded: RecordedObject, live: KubeObject, record: Pick<ApplyRecord, 'startedAt'>): string | undefined {
+  if (!recorded.uid) return 'the record holds no uid for it, so nothing proves the apply created it';
+  if (live.metadata.uid !== recorded.uid) return `it is not the object the apply created (uid ${String(live.metadata.uid)}, the record says ${recorded.uid})`;
+  const created = Date.parse(String(live.metadata.creationTimestamp ?? ''));
+  const started = Date.parse(record.startedAt);
+  // startedAt is this machine's clock, creationTimestamp the API server's (whole seconds): allow for the difference.
+  if (!Number.isFinite(created) || !Number.isFinite(started) || created < Math.floor(started / 1000) * 1000 - CLOCK_SKEW_MS) {
+    return `it was created at ${String(live.metadata.creationTimestamp ?? 'an unknown time')}, before the apply started (${record.startedAt})`;
+  }
+  if (at(live, ['metadata', 'labels', MANAGED_BY_LABEL]) !== MANAGED_BY) return `it does not carry ${MANAGED_BY_LABEL}=${MANAGED_BY}`;
+  return undefined;
 }
 
 function selectorText(selector: JsonObject | null | undefined): string {
