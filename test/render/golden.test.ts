@@ -378,9 +378,41 @@ for (const c of cases) {
           for (const d of dup(ports.map((p) => `${p.port}/${p.protocol}`))) failures.push(`${phase.name}/${merge.created.name}: port ${d} twice (${ports.filter((p) => `${p.port}/${p.protocol}` === d).map((p) => p.container).join(', ')})`);
           for (const d of dup(ports.flatMap((p) => (p.name ? [p.name] : [])))) failures.push(`${phase.name}/${merge.created.name}: port name ${d} twice`);
           if (merge.createdObject.metadata?.labels?.[MANAGED_BY] !== 'consolidation-plans') failures.push(`${merge.created.name} lacks the managed-by label`);
-          for (const s of merge.services) if (s.object.metadata?.labels?.[MANAGED_BY] !== 'consolidation-plans') failures.push(`Service ${s.name} lacks the managed-by label`);
         }
       });
+      assert.deepEqual(failures, []);
+    });
+
+    it('with spec.namespace, every rendered object names the namespace it lives in', () => {
+      const { ctx } = load();
+      if (!ctx.plan.namespace) return;
+      const failures = ctx.phases.flatMap((phase) =>
+        phase.objects.filter(({ object }) => typeof object.metadata?.namespace !== 'string').map(({ object }) => `${phase.name}: ${object.kind} ${object.metadata?.name} names no namespace`),
+      );
+      assert.deepEqual(failures, []);
+    });
+
+    it("objects from the sources keep their own labels and annotations (another manager's included); only what a phase creates carries our managed-by", () => {
+      const { ctx } = load();
+      const ours = new Set([PLAN_ANNOTATION, PHASE_ANNOTATION, PREVIOUS]);
+      const source = new Map(ctx.sources.objects.map(({ object }) => [`${object.kind}/${nsOf(object, ctx.plan)}/${object.metadata?.name}`, object]));
+      const failures: string[] = [];
+      for (const phase of ctx.phases) {
+        for (const { object, origin } of phase.objects) {
+          const what = `${phase.name}: ${object.kind} ${object.metadata?.name}`;
+          const original = source.get(`${object.kind}/${nsOf(object, ctx.plan)}/${object.metadata?.name}`);
+          if (/^(pod|replace) merge of /.test(origin)) {
+            if (original) failures.push(`${what} is created by the phase but has the name of a source object`);
+            continue;
+          }
+          if (!original) continue; // created by an earlier phase, or converted from compose
+          const labels = JSON.stringify(object.metadata?.labels ?? {});
+          if (labels !== JSON.stringify(original.metadata?.labels ?? {})) failures.push(`${what}: labels ${labels}, the source's are ${JSON.stringify(original.metadata?.labels ?? {})}`);
+          const annotations = object.metadata?.annotations ?? {};
+          for (const [k, v] of Object.entries((original.metadata?.annotations ?? {}) as Obj)) if (annotations[k] !== v) failures.push(`${what}: annotation ${k} is ${JSON.stringify(annotations[k])}, the source's is ${JSON.stringify(v)}`);
+          for (const k of Object.keys(annotations)) if (!ours.has(k) && !(k in (original.metadata?.annotations ?? {}))) failures.push(`${what}: annotation ${k} added`);
+        }
+      }
       assert.deepEqual(failures, []);
     });
 

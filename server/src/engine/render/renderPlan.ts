@@ -249,7 +249,8 @@ class RenderRun {
         if (renamed) port.targetPort = renamed;
       }
     }
-    this.stamp(object, phase, true);
+    // The Service stays its owner's (Helm's, Argo CD's, the user's): its labels and annotations are kept.
+    this.stamp(object, phase);
     return object;
   }
 
@@ -263,7 +264,11 @@ class RenderRun {
     return object;
   }
 
-  /** Marks what this tool writes: plan and phase always; the managed-by label on what it generates (new workloads, re-pointed Services). */
+  /**
+   * Marks what this tool writes: plan and phase annotations always; the managed-by label only on what the phase
+   * creates (the merged workloads). Objects it touches (re-pointed Services, scaled-down or changed originals) keep
+   * their own labels and annotations, so another manager (Helm's ownership metadata) still recognises them.
+   */
   private stamp(object: KubeObject, phase: PhaseSpec, created = false): void {
     if (created) setLabel(object, MANAGED_BY_LABEL, MANAGED_BY);
     setAnnotation(object, PLAN_ANNOTATION, this.result.plan.name ?? '');
@@ -301,7 +306,7 @@ class RenderRun {
     const workloads = this.result.workloads;
     for (const manifest of this.result.manifests) {
       for (const service of manifest.services) {
-        const object = serviceObject(this.workspace, service);
+        const object = serviceObject(this.workspace, service, this.defaultNamespace);
         if (!object) continue;
         entries.push({ model: service, object, selects: new Set(workloads.filter((w) => selects(service, w, this.defaultNamespace)).map((w) => w.id)) });
       }
