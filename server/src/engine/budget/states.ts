@@ -21,7 +21,12 @@ export interface ReferenceFact {
   ref: WorkloadRef;
   phase: string;
   role: StepRole;
-  resolution: Resolution | { status: 'gone'; workload: WorkloadModel; gone: GoneRecord } | { status: 'duplicate'; workload: WorkloadModel; first: WorkloadRef };
+  resolution:
+    | Resolution
+    | { status: 'gone'; workload: WorkloadModel; gone: GoneRecord }
+    | { status: 'duplicate'; workload: WorkloadModel; first: WorkloadRef }
+    /** The name of a workload a merge of the same phase creates: it exists only after the phase. */
+    | { status: 'same-phase'; merge: MergeSpec };
 }
 
 export interface ContainerFact {
@@ -95,8 +100,15 @@ class PlanRun {
     merges: Map<string, { spec: MergeSpec; sources: WorkloadModel[] }>,
   ): void {
     const consumed = new Map<string, WorkloadRef>();
+    // Every reference of a phase names a workload as it stands at the start of the phase: a workload a merge of
+    // this phase creates exists only after it (steps still apply remove, scale, resize, merge, on those workloads).
+    const atStart = new Set(active.keys());
     const lookup = (ref: WorkloadRef, role: StepRole, consumes: boolean): WorkloadModel | undefined => {
-      const resolution = resolveWorkload(ref.text, active.values(), this.plan.namespace);
+      const resolution = resolveWorkload(
+        ref.text,
+        [...active.values()].filter((w) => atStart.has(w.id)),
+        this.plan.namespace,
+      );
       if (resolution.status === 'found') {
         const first = consumed.get(resolution.workload.id);
         if (first && (consumes || role !== 'merge')) {
@@ -120,6 +132,11 @@ class PlanRun {
               ? { status: 'duplicate', workload: earlier.workload, first: consumed.get(earlier.workload.id) ?? { text: ref.text, location: record.location } }
               : { status: 'gone', workload: earlier.workload, gone: record },
           });
+          return undefined;
+        }
+        const created = mergeCreatedInPhase(ref.text, phase);
+        if (created) {
+          this.references.push({ ref, phase: phase.name, role, resolution: { status: 'same-phase', merge: created } });
           return undefined;
         }
       }
@@ -231,6 +248,12 @@ class PlanRun {
     }
     return result;
   }
+}
+
+/** The merge of `phase` named by `text` (`name` or `namespace/name`: the merged workload's namespace is its first source's, matched by name). */
+function mergeCreatedInPhase(text: string, phase: PhaseSpec): MergeSpec | undefined {
+  const name = text.slice(text.indexOf('/') + 1);
+  return phase.merge.find((m) => m.name === name);
 }
 
 /** The sources' containers under the names they get in the merged pod (colliding names made unique). */

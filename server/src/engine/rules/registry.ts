@@ -12,6 +12,7 @@ import { yamlSyntax } from './manifest/yamlSyntax';
 import { alreadyGone } from './plan/alreadyGone';
 import { ambiguousWorkload } from './plan/ambiguousWorkload';
 import { duplicateReference } from './plan/duplicateReference';
+import { samePhaseReference } from './plan/samePhaseReference';
 import { planSchema } from './plan/schema';
 import { sourceEmpty } from './plan/sourceEmpty';
 import { unknownContainer } from './plan/unknownContainer';
@@ -56,6 +57,7 @@ export const PLAN_RULES: readonly Rule<PlanContext>[] = [
   unknownWorkload,
   ambiguousWorkload,
   duplicateReference,
+  samePhaseReference,
   alreadyGone,
   unknownContainer,
   requestsExceeded,
