@@ -105,4 +105,13 @@ describe('plan/same-phase-reference', () => {
     assert.match(finding.message, /A merge cannot take the workload it creates/);
     assert.equal(finding.data, undefined);
   });
+
+  it('two merges of one phase with one name: merge/name-conflict on the second (it would silently replace the first)', () => {
+    const { ws, text } = setup(['merge:', '  - {name: ab, from: [a]}', '  - {name: ab, from: [b, c]}']);
+    const findings = findingsOf(ws, 'merge/name-conflict');
+    assert.equal(findings.length, 1, JSON.stringify(findingsOf(ws).map((f) => f.message)));
+    assert.equal(findings[0].severity, 'error');
+    assert.deepEqual(findings[0].location.range, rangeOf(text, 'ab', { occurrence: 1 }));
+    assert.match(findings[0].message, /another merge of phase one already has this name/);
+  });
 });

@@ -116,6 +116,7 @@ class RenderRun {
       touch(object, 'changed', `resized by phase ${phase.name}`);
     }
     const merges: MergeRender[] = [];
+    this.checkMergeNames(phase);
     for (const merge of phase.merge) {
       const entry = after.workloads.find((w) => w.merge?.spec === merge);
       if (!entry) continue;
@@ -193,6 +194,22 @@ class RenderRun {
       rendered.push({ object: this.scaleDown(source.object, phase), role: 'scaled-down', origin: `${source.workload.kind} ${source.workload.name}, replaced by ${merge.name}` });
     }
     return rendered;
+  }
+
+  /** Two merges of one phase with one name would be one object: the second would silently replace the first. */
+  private checkMergeNames(phase: PhaseSpec): void {
+    phase.merge.forEach((merge, index) => {
+      const first = phase.merge.slice(0, index).find((m) => m.name === merge.name);
+      if (!first) return;
+      this.facts.push({
+        code: 'merge/name-conflict',
+        phase: phase.name,
+        merge: merge.name,
+        message: `Merge ${merge.name}: another merge of phase ${phase.name} already has this name; one namespace holds one workload of a name: give this merge a name of its own.`,
+        location: merge.nameLocation,
+        related: [{ location: first.nameLocation, message: `merge ${first.name}` }],
+      });
+    });
   }
 
   private replaceObject(merge: MergeSpec, phase: PhaseSpec, namespace: string | undefined, replicas: number): KubeObject {
