@@ -296,7 +296,11 @@ for (const c of cases) {
           assert.equal(object.metadata?.annotations?.[PLAN_ANNOTATION], ctx.plan.name, what);
           assert.equal(object.metadata?.annotations?.[PHASE_ANNOTATION], phase.name, what);
           // Merged and removed workloads are scaled to 0, not deleted, and say what they ran (a `scale` to 0 is a plain change).
-          if (/, replaced by |^removed by /.test(origin)) {
+          if (/, replaced by |^removed by /.test(origin) && (object.kind === 'Job' || object.kind === 'CronJob')) {
+            // One-shot work has no replicas: it is suspended instead.
+            assert.equal(object.spec?.suspend, true, `${what} is suspended`);
+            assert.equal(object.spec?.replicas, undefined, `${what} has no replicas`);
+          } else if (/, replaced by |^removed by /.test(origin)) {
             assert.equal(object.spec?.replicas, 0, `${what} is scaled to 0`);
             assert.match(String(object.metadata.annotations[PREVIOUS]), /^\d+$/, `${what} says its previous replicas`);
           }

@@ -169,7 +169,8 @@ export function workloadOf(object: Obj, defaultNamespace: string | undefined): W
     kind: object.kind,
     namespace,
     name: object.metadata.name,
-    replicas: replicated ? (object.spec?.replicas ?? 1) : 1,
+    // A suspended Job or CronJob starts no pod: as stopped as a Deployment at 0.
+    replicas: replicated ? (object.spec?.replicas ?? 1) : object.spec?.suspend === true ? 0 : 1,
     steady: object.kind !== 'Job' && object.kind !== 'CronJob',
     podLabels: template.metadata?.labels ?? {},
     podSpec: template.spec ?? {},

@@ -1,4 +1,4 @@
-import { podResourcesInPlan, type PlanState, type ReferenceFact, type StateWorkload } from '../budget/states';
+import { notScalable, podResourcesInPlan, type PlanState, type ReferenceFact, type StateWorkload } from '../budget/states';
 import type { PodResources } from '../budget/podResources';
 import { namespaceOf } from '../budget/resolve';
 import type { ServiceModel, WorkloadModel } from '../model/workspace';
@@ -101,6 +101,8 @@ class RenderRun {
     }
     for (const step of phase.scale) {
       const workload = this.workloadFor(facts, step.ref, 'scale');
+      // Left out of the phase, as the budget leaves it out (plan/not-scalable).
+      if (workload && notScalable(workload)) continue;
       const object = workload && this.objectOf(workload);
       if (!object) continue;
       ensure(object, ['spec']).replicas = step.replicas;
@@ -159,7 +161,9 @@ class RenderRun {
       renames = merged.renames;
       if (merge.serviceAccountName) podSpecOf(created).serviceAccountName = merge.serviceAccountName;
     }
-    if (!entry.workload.steady) created = asJob(created);
+    if (!entry.workload.steady) created = asJob(created, replicas);
+    // A long-running pod restarts Always (the only policy a Deployment or StatefulSet takes), whatever a job it took in had.
+    else if (podSpecOf(created).restartPolicy !== undefined && podSpecOf(created).restartPolicy !== 'Always') delete podSpecOf(created).restartPolicy;
     this.createdMerges.set(`${namespace ?? 'default'}/${merge.name}`, merge);
     this.stamp(created, phase, true);
     this.objects.set(entry.workload.id, created);
@@ -273,6 +277,12 @@ class RenderRun {
 
   private scaleDown(object: KubeObject, phase: PhaseSpec): KubeObject {
     const spec = ensure(object, ['spec']);
+    if (object.kind === 'Job' || object.kind === 'CronJob') {
+      // One-shot work has no replicas to set to 0: it is suspended (no new pods), and kept like the rest.
+      spec.suspend = true;
+      this.stamp(object, phase);
+      return object;
+    }
     const annotations = ensure(object, ['metadata', 'annotations']);
     // What ran before this phase: a rollback of the phase restores it.
     annotations[PREVIOUS_REPLICAS] = String(this.phaseStartReplicas.get(object) ?? replicasOf(object));
@@ -307,6 +317,8 @@ class RenderRun {
     let object = this.objects.get(workload.id);
     if (!object) {
       object = workloadObject(this.workspace, workload, this.defaultNamespace);
+      // A one-shot compose service runs to completion: a Job, as the report counts it (not a running Deployment).
+      if (object && workload.origin === 'compose' && !workload.steady) object = asJob(object, workload.replicas);
       if (object) this.objects.set(workload.id, object);
     }
     if (object && !this.phaseStartReplicas.has(object)) this.phaseStartReplicas.set(object, replicasOf(object));
@@ -337,11 +349,16 @@ class RenderRun {
   }
 }
 
-/** One-shot work stays one-shot: a merge of Jobs (or one-shot compose services) is a Job. */
-function asJob(object: KubeObject): KubeObject {
+/**
+ * One-shot work stays one-shot: a merge of Jobs (or one-shot compose services), or a one-shot compose service, is a
+ * Job. Its replicas are how many pods run to completion, all at once (as `deploy.replicas` runs that many
+ * containers): `completions` and `parallelism`.
+ */
+function asJob(object: KubeObject, replicas = 1): KubeObject {
   const template = clone(at(object, ['spec', 'template']) as JsonObject);
   ensure(template, ['spec']).restartPolicy = 'OnFailure';
-  return { apiVersion: 'batch/v1', kind: 'Job', metadata: object.metadata, spec: { backoffLimit: 3, template } };
+  const runs: JsonObject = replicas === 1 ? {} : { completions: replicas, parallelism: replicas };
+  return { apiVersion: 'batch/v1', kind: 'Job', metadata: object.metadata, spec: { ...runs, backoffLimit: 3, template } };
 }
 
 function replicasOf(object: KubeObject): number {

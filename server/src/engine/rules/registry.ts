@@ -13,6 +13,7 @@ import { alreadyGone } from './plan/alreadyGone';
 import { ambiguousWorkload } from './plan/ambiguousWorkload';
 import { duplicateReference } from './plan/duplicateReference';
 import { samePhaseReference } from './plan/samePhaseReference';
+import { notScalable } from './plan/notScalable';
 import { planSchema } from './plan/schema';
 import { sourceEmpty } from './plan/sourceEmpty';
 import { unknownContainer } from './plan/unknownContainer';
@@ -59,6 +60,7 @@ export const PLAN_RULES: readonly Rule<PlanContext>[] = [
   duplicateReference,
   samePhaseReference,
   alreadyGone,
+  notScalable,
   unknownContainer,
   requestsExceeded,
   limitsOvercommit,
