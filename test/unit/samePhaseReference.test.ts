@@ -4,6 +4,7 @@
 // (merge the sources directly; set the merge's replicas) give a plan that parses and has no finding left.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { hover } from '../../server/src/service/hover';
 import { actionsOf, applyChanges, assertParses, findingsOf, PLAN, planText, rangeOf, simple, workspaceOf } from '../render/support';
 
 const MANIFESTS = simple('a') + simple('b') + simple('c', { replicas: 2 }) + simple('d');
@@ -113,5 +114,12 @@ describe('plan/same-phase-reference', () => {
     assert.equal(findings[0].severity, 'error');
     assert.deepEqual(findings[0].location.range, rangeOf(text, 'ab', { occurrence: 1 }));
     assert.match(findings[0].message, /another merge of phase one already has this name/);
+  });
+
+  it('hover on the reference says which merge of the phase creates it', () => {
+    const { ws, text } = setup(['merge:', '  - {name: ab, from: [a, b]}', '  - {name: abc, from: [ab, c]}']);
+    const result = hover(ws, PLAN, rangeOf(text, 'ab', { after: 'abc' }).start + 1);
+    assert.ok(result && typeof result.contents === 'object' && 'value' in result.contents);
+    assert.equal(result.contents.value, 'Created by merge **ab** of this phase (from a, b): it exists from the next phase on.');
   });
 });
