@@ -159,7 +159,7 @@ function schemaErrors(v: Validators, object: Obj): { signature: string; text: st
   if (object.kind === 'Job') {
     // A merge of one-shot work renders as a Job: its pod template against the schema, the rest by hand.
     const shape = (ok: boolean, what: string) => (ok ? [] : [{ signature: `shape ${what}`, text: what }]);
-    const allowed = new Set(['template', 'backoffLimit', 'completions', 'parallelism', 'activeDeadlineSeconds', 'ttlSecondsAfterFinished']);
+    const allowed = new Set(['template', 'backoffLimit', 'completions', 'parallelism', 'activeDeadlineSeconds', 'ttlSecondsAfterFinished', 'suspend']);
     return [
       ...run(v.ObjectMeta, object.metadata, '/metadata'),
       ...run(v.PodTemplateSpec, object.spec?.template, '/spec/template'),
