@@ -65,6 +65,7 @@ describe('plan/same-phase-reference', () => {
     for (const [style, lines] of [
       ['flow', ['scale: {ab: 3, d: 2}', 'merge:', '  - {name: ab, from: [a, b]}']],
       ['block', ['scale:', '  d: 2', '  ab: 3', 'merge:', '  - name: ab', '    from: [a, b]', '    replicas: 1']],
+      ['block, its only entry', ['scale:', '  ab: 3', 'merge:', '  - name: ab', '    from: [a, b]', 'remove: [d]']],
     ] as const) {
       const { ws, text } = setup([...lines]);
       const finding = findingsOf(ws, 'plan/same-phase-reference');
@@ -82,7 +83,7 @@ describe('plan/same-phase-reference', () => {
       assert.deepEqual(findingsOf(ws2).filter((f) => f.severity === 'error').map((f) => `${f.code}: ${f.message}`), [], fixed);
       const phase = ws2.plan(PLAN)!.plan.phases[0];
       assert.equal(phase.merge[0].replicas, 3, fixed);
-      assert.deepEqual(phase.scale.map((s) => `${s.ref.text}=${s.replicas}`), ['d=2'], fixed);
+      assert.deepEqual(phase.scale.map((s) => `${s.ref.text}=${s.replicas}`), style === 'block, its only entry' ? [] : ['d=2'], fixed);
     }
   });
 

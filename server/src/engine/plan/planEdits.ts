@@ -50,14 +50,22 @@ export function replaceListItem(text: string, ref: WorkloadRef, items: string[])
   return { range: { start, end }, newText: items.join(block ? `\n${prefix}` : ', ') };
 }
 
-/** Removes one `key: value` entry of a mapping, flow (`{a: 1, b: 2}`) or block (its line). */
-export function removeMapEntry(text: string, key: OffsetRange, value: OffsetRange): TextChange {
+/**
+ * Removes one `key: value` entry of a mapping, flow (`{a: 1, b: 2}`) or block (its line). When it is the mapping's
+ * only entry (`onlyEntry`), a block mapping becomes `{}` rather than nothing (`scale:` alone would be null).
+ */
+export function removeMapEntry(text: string, key: OffsetRange, value: OffsetRange, onlyEntry = false): TextChange {
   const start = key.start;
   const end = Math.max(key.end, value.end);
   const lineStart = text.lastIndexOf('\n', start - 1) + 1;
   const lineEndIndex = text.indexOf('\n', end);
   const lineEnd = lineEndIndex === -1 ? text.length : lineEndIndex;
   if (/^\s*$/.test(text.slice(lineStart, start)) && /^\s*(#.*)?$/.test(text.slice(end, lineEnd))) {
+    const parentEnd = lineStart - 1;
+    if (onlyEntry && parentEnd > 0 && /:[ \t]*$/.test(text.slice(text.lastIndexOf('\n', parentEnd - 1) + 1, parentEnd))) {
+      const colon = text.lastIndexOf(':', parentEnd) + 1;
+      return { range: { start: colon, end: lineEnd }, newText: ' {}' };
+    }
     return { range: { start: lineStart, end: lineEndIndex === -1 ? lineEnd : lineEnd + 1 }, newText: '' };
   }
   const after = /^\s*,\s*/.exec(text.slice(end));

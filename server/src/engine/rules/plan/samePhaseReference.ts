@@ -75,7 +75,7 @@ function fixes(text: string, phase: PhaseSpec, fact: ReferenceFact, created: Mer
     if (!step) return [];
     const replicas = String(step.replicas);
     const set = created.replicasLocation ? { ...created.replicasLocation.range, newText: replicas } : asChange(setMergeKey(text, created, 'replicas', replicas));
-    return [{ title: `Set replicas: ${replicas} on merge ${created.name}`, changes: [set, asChange(removeMapEntry(text, step.ref.location.range, step.location.range))] }];
+    return [{ title: `Set replicas: ${replicas} on merge ${created.name}`, changes: [set, asChange(removeMapEntry(text, step.ref.location.range, step.location.range, phase.scale.length === 1))] }];
   }
   return [];
 }
