@@ -300,6 +300,10 @@ for (const c of cases) {
             // One-shot work has no replicas: it is suspended instead.
             assert.equal(object.spec?.suspend, true, `${what} is suspended`);
             assert.equal(object.spec?.replicas, undefined, `${what} has no replicas`);
+          } else if (/, replaced by |^removed by /.test(origin) && object.kind === 'DaemonSet') {
+            assert.equal(object.spec?.template?.spec?.nodeSelector?.['consolidation.dev/scaled-to-zero'], 'true', `${what} selects no node`);
+          } else if (/, replaced by |^removed by /.test(origin) && object.kind === 'Pod') {
+            assert.match(origin, /delete it by hand/, `${what}: a bare Pod cannot be stopped`);
           } else if (/, replaced by |^removed by /.test(origin)) {
             assert.equal(object.spec?.replicas, 0, `${what} is scaled to 0`);
             assert.match(String(object.metadata.annotations[PREVIOUS]), /^\d+$/, `${what} says its previous replicas`);

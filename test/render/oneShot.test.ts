@@ -136,4 +136,16 @@ describe('scale on workloads without replicas', () => {
     assert.equal(job.spec.suspend, true);
     assert.equal(job.spec.replicas, undefined);
   });
+
+  it('a removed DaemonSet gets a node selector no node matches (no replicas: 0, which it has not); a removed bare Pod is left valid and says to delete it', () => {
+    const ws = workspaceOf({ 'm.yaml': manifests, 'test.plan.yaml': planText(['sources: [m.yaml]', 'phases:', '  - name: one', '    remove: [agent, debug]']) });
+    assert.equal(ws.plan(PLAN)!.analysis.states[1].totals.pods, 2, 'the report: only web runs');
+    const objects = ws.render(PLAN)!.phases[0].objects;
+    const agent = find(objects, 'DaemonSet', 'agent');
+    assert.equal(agent.spec.replicas, undefined);
+    assert.deepEqual(agent.spec.template.spec.nodeSelector, { 'consolidation.dev/scaled-to-zero': 'true' });
+    const debug = objects.find((o) => o.object.kind === 'Pod')!;
+    assert.equal((debug.object.spec as Obj).replicas, undefined);
+    assert.match(debug.origin, /delete it by hand/);
+  });
 });

@@ -13,6 +13,7 @@ import {
   MANAGED_BY,
   MANAGED_BY_LABEL,
   nameOf,
+  NO_NODE_SELECTOR,
   PHASE_ANNOTATION,
   PLAN_ANNOTATION,
   podSpecOf,
@@ -97,7 +98,8 @@ class RenderRun {
 
     for (const fact of facts.filter((f) => f.role === 'remove')) {
       const object = this.objectOf(found(fact));
-      if (object) touch(this.scaleDown(object, phase), 'scaled-down', `removed by phase ${phase.name}`);
+      const pod = object?.kind === 'Pod' ? ': a bare Pod stops only when deleted; delete it by hand' : '';
+      if (object) touch(this.scaleDown(object, phase), 'scaled-down', `removed by phase ${phase.name}${pod}`);
     }
     for (const step of phase.scale) {
       const workload = this.workloadFor(facts, step.ref, 'scale');
@@ -280,6 +282,17 @@ class RenderRun {
     if (object.kind === 'Job' || object.kind === 'CronJob') {
       // One-shot work has no replicas to set to 0: it is suspended (no new pods), and kept like the rest.
       spec.suspend = true;
+      this.stamp(object, phase);
+      return object;
+    }
+    if (object.kind === 'DaemonSet') {
+      // No replicas either: a node selector that no node matches stops its pods, one per node, as 0 replicas would.
+      ensure(podSpecOf(object), ['nodeSelector'])[NO_NODE_SELECTOR] = 'true';
+      this.stamp(object, phase);
+      return object;
+    }
+    if (object.kind === 'Pod') {
+      // A bare Pod stops only when deleted, which this tool never does: it is rendered as it is (valid), and says so.
       this.stamp(object, phase);
       return object;
     }
