@@ -159,7 +159,7 @@ function schemaErrors(v: Validators, object: Obj): { signature: string; text: st
   if (object.kind === 'Job') {
     // A merge of one-shot work renders as a Job: its pod template against the schema, the rest by hand.
     const shape = (ok: boolean, what: string) => (ok ? [] : [{ signature: `shape ${what}`, text: what }]);
-    const allowed = new Set(['template', 'backoffLimit', 'completions', 'parallelism', 'activeDeadlineSeconds', 'ttlSecondsAfterFinished']);
+    const allowed = new Set(['template', 'backoffLimit', 'completions', 'parallelism', 'activeDeadlineSeconds', 'ttlSecondsAfterFinished', 'suspend']);
     return [
       ...run(v.ObjectMeta, object.metadata, '/metadata'),
       ...run(v.PodTemplateSpec, object.spec?.template, '/spec/template'),
@@ -296,7 +296,15 @@ for (const c of cases) {
           assert.equal(object.metadata?.annotations?.[PLAN_ANNOTATION], ctx.plan.name, what);
           assert.equal(object.metadata?.annotations?.[PHASE_ANNOTATION], phase.name, what);
           // Merged and removed workloads are scaled to 0, not deleted, and say what they ran (a `scale` to 0 is a plain change).
-          if (/, replaced by |^removed by /.test(origin)) {
+          if (/, replaced by |^removed by /.test(origin) && (object.kind === 'Job' || object.kind === 'CronJob')) {
+            // One-shot work has no replicas: it is suspended instead.
+            assert.equal(object.spec?.suspend, true, `${what} is suspended`);
+            assert.equal(object.spec?.replicas, undefined, `${what} has no replicas`);
+          } else if (/, replaced by |^removed by /.test(origin) && object.kind === 'DaemonSet') {
+            assert.equal(object.spec?.template?.spec?.nodeSelector?.['consolidation.dev/scaled-to-zero'], 'true', `${what} selects no node`);
+          } else if (/, replaced by |^removed by /.test(origin) && object.kind === 'Pod') {
+            assert.match(origin, /delete it by hand/, `${what}: a bare Pod cannot be stopped`);
+          } else if (/, replaced by |^removed by /.test(origin)) {
             assert.equal(object.spec?.replicas, 0, `${what} is scaled to 0`);
             assert.match(String(object.metadata.annotations[PREVIOUS]), /^\d+$/, `${what} says its previous replicas`);
           }
@@ -378,9 +386,41 @@ for (const c of cases) {
           for (const d of dup(ports.map((p) => `${p.port}/${p.protocol}`))) failures.push(`${phase.name}/${merge.created.name}: port ${d} twice (${ports.filter((p) => `${p.port}/${p.protocol}` === d).map((p) => p.container).join(', ')})`);
           for (const d of dup(ports.flatMap((p) => (p.name ? [p.name] : [])))) failures.push(`${phase.name}/${merge.created.name}: port name ${d} twice`);
           if (merge.createdObject.metadata?.labels?.[MANAGED_BY] !== 'consolidation-plans') failures.push(`${merge.created.name} lacks the managed-by label`);
-          for (const s of merge.services) if (s.object.metadata?.labels?.[MANAGED_BY] !== 'consolidation-plans') failures.push(`Service ${s.name} lacks the managed-by label`);
         }
       });
+      assert.deepEqual(failures, []);
+    });
+
+    it('with spec.namespace, every rendered object names the namespace it lives in', () => {
+      const { ctx } = load();
+      if (!ctx.plan.namespace) return;
+      const failures = ctx.phases.flatMap((phase) =>
+        phase.objects.filter(({ object }) => typeof object.metadata?.namespace !== 'string').map(({ object }) => `${phase.name}: ${object.kind} ${object.metadata?.name} names no namespace`),
+      );
+      assert.deepEqual(failures, []);
+    });
+
+    it("objects from the sources keep their own labels and annotations (another manager's included); only what a phase creates carries our managed-by", () => {
+      const { ctx } = load();
+      const ours = new Set([PLAN_ANNOTATION, PHASE_ANNOTATION, PREVIOUS]);
+      const source = new Map(ctx.sources.objects.map(({ object }) => [`${object.kind}/${nsOf(object, ctx.plan)}/${object.metadata?.name}`, object]));
+      const failures: string[] = [];
+      for (const phase of ctx.phases) {
+        for (const { object, origin } of phase.objects) {
+          const what = `${phase.name}: ${object.kind} ${object.metadata?.name}`;
+          const original = source.get(`${object.kind}/${nsOf(object, ctx.plan)}/${object.metadata?.name}`);
+          if (/^(pod|replace) merge of /.test(origin)) {
+            if (original) failures.push(`${what} is created by the phase but has the name of a source object`);
+            continue;
+          }
+          if (!original) continue; // created by an earlier phase, or converted from compose
+          const labels = JSON.stringify(object.metadata?.labels ?? {});
+          if (labels !== JSON.stringify(original.metadata?.labels ?? {})) failures.push(`${what}: labels ${labels}, the source's are ${JSON.stringify(original.metadata?.labels ?? {})}`);
+          const annotations = object.metadata?.annotations ?? {};
+          for (const [k, v] of Object.entries((original.metadata?.annotations ?? {}) as Obj)) if (annotations[k] !== v) failures.push(`${what}: annotation ${k} is ${JSON.stringify(annotations[k])}, the source's is ${JSON.stringify(v)}`);
+          for (const k of Object.keys(annotations)) if (!ours.has(k) && !(k in (original.metadata?.annotations ?? {}))) failures.push(`${what}: annotation ${k} added`);
+        }
+      }
       assert.deepEqual(failures, []);
     });
 

@@ -169,7 +169,8 @@ export function workloadOf(object: Obj, defaultNamespace: string | undefined): W
     kind: object.kind,
     namespace,
     name: object.metadata.name,
-    replicas: replicated ? (object.spec?.replicas ?? 1) : 1,
+    // A suspended Job or CronJob starts no pod: as stopped as a Deployment at 0.
+    replicas: replicated ? (object.spec?.replicas ?? 1) : object.spec?.suspend === true ? 0 : 1,
     steady: object.kind !== 'Job' && object.kind !== 'CronJob',
     podLabels: template.metadata?.labels ?? {},
     podSpec: template.spec ?? {},
@@ -367,7 +368,8 @@ export function totals(workloads: Iterable<Workload>, plan: IndependentPlan): To
   const t: Totals = { pods: 0, cpu: 0, memory: 0 };
   for (const w of workloads) {
     if (!w.steady) continue;
-    const pods = w.kind === 'DaemonSet' ? (plan.nodes ?? 1) : w.replicas;
+    // A DaemonSet whose pods may run on no node (how a removed one is rendered) runs none.
+    const pods = w.kind === 'DaemonSet' ? (w.podSpec.nodeSelector?.['consolidation.dev/scaled-to-zero'] === 'true' ? 0 : (plan.nodes ?? 1)) : w.replicas;
     const per = podRequests(w.podSpec, plan.podOverhead);
     t.pods += pods;
     t.cpu += (per.cpu ?? 0) * pods;

@@ -164,12 +164,12 @@ describe('pod merge', () => {
     }
   });
 
-  it('managed-by label on what it generates; plan and phase annotations on everything it renders', () => {
+  it('managed-by label on what the phase creates only; plan and phase annotations on everything it renders', () => {
     for (const o of phase.objects) {
       const annotations = o.object.metadata.annotations as Obj;
       assert.equal(annotations['consolidation.dev/plan'], 'test', `${o.object.kind}/${o.object.metadata.name}`);
       assert.equal(annotations['consolidation.dev/phase'], 'one');
-      if (o.role === 'created' || o.role === 'service') assert.equal((o.object.metadata.labels as Obj)['app.kubernetes.io/managed-by'], 'consolidation-plans');
+      assert.equal((o.object.metadata.labels as Obj | undefined)?.['app.kubernetes.io/managed-by'], o.role === 'created' ? 'consolidation-plans' : undefined, `${o.role} ${o.object.kind}/${o.object.metadata.name}`);
     }
   });
 
@@ -413,6 +413,78 @@ describe('remove, scale, resize and scale-downs', () => {
     assert.equal((find(both.phases[2], 'Deployment', 'app').object.spec as Obj).replicas, 0);
     assert.equal((find(both.phases[2], 'Deployment', 'app').object.metadata.annotations as Obj)['consolidation.dev/previous-replicas'], '7');
     assert.equal((find(both.phases[0], 'Deployment', 'app').object.spec as Obj).replicas, 3);
+  });
+});
+
+describe("another manager's objects", () => {
+  // A chart's output: Helm's ownership labels on the objects and (as chart helpers often do) on the pod templates.
+  const helm = { 'app.kubernetes.io/managed-by': 'Helm', 'app.kubernetes.io/instance': 'shop' };
+  const owned = (text: string) =>
+    text.replace(/^metadata:\n  name: (.+)\n/m, (_all, name) => `metadata:\n  name: ${name}\n  labels: {app.kubernetes.io/managed-by: Helm, helm.sh/chart: shop-1.0.0}\n  annotations: {meta.helm.sh/release-name: shop, meta.helm.sh/release-namespace: shop}\n`);
+  const manifests =
+    owned(simple('cart', { labels: helm, ports: [{ port: 8080 }] })) +
+    owned(simple('checkout', { labels: helm, ports: [{ port: 9090 }] })) +
+    owned(simple('legacy', { labels: helm })) +
+    owned(service('cart', { app: 'cart' }, [{ port: 80, targetPort: 8080 }]));
+  const { rendered } = render({ 'm.yaml': manifests }, ['- name: one', '  remove: [legacy]', '  merge:', '    - {name: shop, from: [cart, checkout]}']);
+  const phase = rendered.phases[0];
+
+  it("a re-pointed Service and the scaled-down originals keep Helm's labels and annotations; ours are only added", () => {
+    for (const [kind, name] of [['Service', 'cart'], ['Deployment', 'cart'], ['Deployment', 'checkout'], ['Deployment', 'legacy']]) {
+      const metadata = find(phase, kind, name).object.metadata as Obj;
+      assert.deepEqual(metadata.labels, { 'app.kubernetes.io/managed-by': 'Helm', 'helm.sh/chart': 'shop-1.0.0' }, `${kind} ${name} labels`);
+      assert.equal(metadata.annotations['meta.helm.sh/release-name'], 'shop', `${kind} ${name}`);
+      assert.equal(metadata.annotations['meta.helm.sh/release-namespace'], 'shop', `${kind} ${name}`);
+      assert.equal(metadata.annotations['consolidation.dev/phase'], 'one');
+    }
+  });
+
+  it("the merged workload is ours, and so are its pods; it carries none of Helm's release metadata", () => {
+    const merged = find(phase, 'Deployment', 'shop').object as Obj;
+    assert.equal(merged.metadata.labels['app.kubernetes.io/managed-by'], 'consolidation-plans');
+    assert.equal(merged.metadata.annotations['meta.helm.sh/release-name'], undefined);
+    assert.equal(merged.spec.template.metadata.labels['app.kubernetes.io/managed-by'], 'consolidation-plans');
+    // The other labels every source's pods carried stay (NetworkPolicies select on them).
+    assert.equal(merged.spec.template.metadata.labels['app.kubernetes.io/instance'], 'shop');
+  });
+});
+
+describe('namespaces', () => {
+  // Manifests that name no namespace, a plan that says where they live.
+  const manifests =
+    simple('cart', { ports: [{ port: 8080 }] }) +
+    simple('checkout', { ports: [{ port: 9090 }] }) +
+    simple('legacy') +
+    simple('web', { replicas: 2 }) +
+    simple('api') +
+    service('cart', { app: 'cart' }, [{ port: 80, targetPort: 8080 }]);
+
+  it('with spec.namespace, every rendered object names it: merged workload, re-pointed Service, scale-downs, scaled and resized originals', () => {
+    const { rendered } = render(
+      { 'm.yaml': manifests },
+      ['- name: one', '  remove: [legacy]', '  scale: {web: 3}', '  resize: {api: {requests: {cpu: 50m}}}', '  merge:', '    - {name: shop, from: [cart, checkout]}'],
+      ['namespace: shop'],
+    );
+    const objects = rendered.phases[0].objects;
+    assert.deepEqual(objects.map((o) => `${o.role} ${o.object.kind}/${o.object.metadata.name}`).sort(), [
+      'changed Deployment/api',
+      'changed Deployment/web',
+      'created Deployment/shop',
+      'scaled-down Deployment/cart',
+      'scaled-down Deployment/checkout',
+      'scaled-down Deployment/legacy',
+      'service Service/cart',
+    ]);
+    for (const o of objects) assert.equal(o.object.metadata.namespace, 'shop', `${o.object.kind}/${o.object.metadata.name}`);
+    // Written after the name, as a manifest would have it.
+    assert.deepEqual(Object.keys(find(rendered.phases[0], 'Service', 'cart').object.metadata).slice(0, 2), ['name', 'namespace']);
+  });
+
+  it('a namespace the manifest names wins; without spec.namespace nothing is added (the context decides, for all alike)', () => {
+    const { rendered: own } = render({ 'm.yaml': simple('web', { namespace: 'edge' }) }, ['- name: one', '  scale: {web: 3}'], ['namespace: shop']);
+    assert.equal(own.phases[0].objects[0].object.metadata.namespace, 'edge');
+    const { rendered: none } = render({ 'm.yaml': manifests }, ['- name: one', '  merge:', '    - {name: shop, from: [cart, checkout]}']);
+    for (const o of none.phases[0].objects) assert.equal(o.object.metadata.namespace, undefined, `${o.object.kind}/${o.object.metadata.name}`);
   });
 });
 

@@ -16,6 +16,7 @@ export function hover(workspace: ConsolidationWorkspace, planFile: string, offse
       const r = target.fact.resolution;
       if (target.state) value = describeWorkload(workspace, target.state, planDir);
       if (r.status === 'gone') value = `${value ?? ''}\n\nAlready ${r.gone.how === 'removed' ? 'removed' : `merged into ${r.gone.into}`} in phase ${r.gone.phase}.`;
+      if (r.status === 'same-phase') value = `Created by merge **${r.merge.name}** of this phase (from ${r.merge.from.map((f) => f.text).join(', ')}): it exists from the next phase on.`;
       break;
     }
     case 'merge':

@@ -1,7 +1,7 @@
 import type { SourceLocation } from '../model/location';
 import { addInto, type ResourceList } from '../model/resources';
 import type { ContainerModel, LimitRangeModel, WorkloadModel } from '../model/workspace';
-import type { MergeSpec, PhaseSpec, PlanModel, ResourcePatch, WorkloadRef } from '../plan/types';
+import type { MergeSpec, PhaseSpec, PlanModel, ResourcePatch, ScaleStep, WorkloadRef } from '../plan/types';
 import { podResources, type PodResources } from './podResources';
 import { namespaceOf, resolveWorkload, type Resolution } from './resolve';
 import { containerRenames } from './mergeNames';
@@ -21,7 +21,12 @@ export interface ReferenceFact {
   ref: WorkloadRef;
   phase: string;
   role: StepRole;
-  resolution: Resolution | { status: 'gone'; workload: WorkloadModel; gone: GoneRecord } | { status: 'duplicate'; workload: WorkloadModel; first: WorkloadRef };
+  resolution:
+    | Resolution
+    | { status: 'gone'; workload: WorkloadModel; gone: GoneRecord }
+    | { status: 'duplicate'; workload: WorkloadModel; first: WorkloadRef }
+    /** The name of a workload a merge of the same phase creates: it exists only after the phase. */
+    | { status: 'same-phase'; merge: MergeSpec };
 }
 
 export interface ContainerFact {
@@ -59,10 +64,31 @@ export interface PlanState {
   schedule?: ScheduleResult;
 }
 
+/** A `scale` step on a workload that has no replicas to set; it is left out of the phase. */
+export interface UnscalableFact {
+  phase: string;
+  step: ScaleStep;
+  workload: WorkloadModel;
+  reason: string;
+}
+
 export interface PlanAnalysis {
   states: PlanState[];
   references: ReferenceFact[];
   containers: ContainerFact[];
+  unscalable: UnscalableFact[];
+}
+
+/**
+ * Why `scale` cannot set a workload's replicas, or undefined when it can. Replicas are what long-running
+ * workloads have: one-shot work runs to completion and is counted apart, a DaemonSet runs a pod per node.
+ */
+export function notScalable(workload: WorkloadModel): string | undefined {
+  if (workload.kind === 'Job' || workload.kind === 'CronJob') return `a ${workload.kind} runs to completion and has no replicas`;
+  if (!workload.steady) return 'it is one-shot work (it runs to completion, and is counted apart from the running pods)';
+  if (workload.kind === 'DaemonSet') return 'a DaemonSet runs one pod per node and has no replicas';
+  if (workload.kind === 'Pod') return 'a bare Pod has no replicas';
+  return undefined;
 }
 
 /** Computes the current state and the state after each phase, cumulatively. */
@@ -76,12 +102,13 @@ export function analysePlan(plan: PlanModel, workloads: WorkloadModel[], limitRa
     run.applyPhase(phase, active, gone, merges);
     states.push(run.state(phase, active, merges));
   }
-  return { states, references: run.references, containers: run.containers };
+  return { states, references: run.references, containers: run.containers, unscalable: run.unscalable };
 }
 
 class PlanRun {
   readonly references: ReferenceFact[] = [];
   readonly containers: ContainerFact[] = [];
+  readonly unscalable: UnscalableFact[] = [];
   private readonly nodeCount: number;
 
   constructor(private readonly plan: PlanModel, private readonly limitRanges: LimitRangeModel[]) {
@@ -95,8 +122,15 @@ class PlanRun {
     merges: Map<string, { spec: MergeSpec; sources: WorkloadModel[] }>,
   ): void {
     const consumed = new Map<string, WorkloadRef>();
+    // Every reference of a phase names a workload as it stands at the start of the phase: a workload a merge of
+    // this phase creates exists only after it (steps still apply remove, scale, resize, merge, on those workloads).
+    const atStart = new Set(active.keys());
     const lookup = (ref: WorkloadRef, role: StepRole, consumes: boolean): WorkloadModel | undefined => {
-      const resolution = resolveWorkload(ref.text, active.values(), this.plan.namespace);
+      const resolution = resolveWorkload(
+        ref.text,
+        [...active.values()].filter((w) => atStart.has(w.id)),
+        this.plan.namespace,
+      );
       if (resolution.status === 'found') {
         const first = consumed.get(resolution.workload.id);
         if (first && (consumes || role !== 'merge')) {
@@ -122,6 +156,11 @@ class PlanRun {
           });
           return undefined;
         }
+        const created = mergeCreatedInPhase(ref.text, phase);
+        if (created) {
+          this.references.push({ ref, phase: phase.name, role, resolution: { status: 'same-phase', merge: created } });
+          return undefined;
+        }
       }
       this.references.push({ ref, phase: phase.name, role, resolution });
       return undefined;
@@ -135,7 +174,9 @@ class PlanRun {
     }
     for (const step of phase.scale) {
       const workload = lookup(step.ref, 'scale', false);
-      if (workload) active.set(workload.id, { ...workload, replicas: step.replicas });
+      const reason = workload && notScalable(workload);
+      if (workload && reason) this.unscalable.push({ phase: phase.name, step, workload, reason });
+      else if (workload) active.set(workload.id, { ...workload, replicas: step.replicas });
     }
     for (const step of phase.resize) {
       const workload = lookup(step.ref, 'resize', false);
@@ -231,6 +272,12 @@ class PlanRun {
     }
     return result;
   }
+}
+
+/** The merge of `phase` named by `text` (`name` or `namespace/name`: the merged workload's namespace is its first source's, matched by name). */
+function mergeCreatedInPhase(text: string, phase: PhaseSpec): MergeSpec | undefined {
+  const name = text.slice(text.indexOf('/') + 1);
+  return phase.merge.find((m) => m.name === name);
 }
 
 /** The sources' containers under the names they get in the merged pod (colliding names made unique). */

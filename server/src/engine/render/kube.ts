@@ -13,6 +13,8 @@ export const MANAGED_BY = 'consolidation-plans';
 export const MERGE_LABEL = 'consolidation.dev/merge';
 export const PREVIOUS_REPLICAS = 'consolidation.dev/previous-replicas';
 export const PLAN_ANNOTATION = 'consolidation.dev/plan';
+/** A node-selector key no node carries: how a DaemonSet (which has no replicas) is stopped. */
+export const NO_NODE_SELECTOR = 'consolidation.dev/scaled-to-zero';
 export const PHASE_ANNOTATION = 'consolidation.dev/phase';
 
 export function isObject(value: unknown): value is JsonObject {

@@ -122,6 +122,7 @@ export function checkMerge(input: MergeCheckInput): MergeFact[] {
     });
   }
 
+  checkOneShotMix(input, report, refOf);
   checkPorts(input, report, refOf);
   checkSingletons(input, report, refOf);
   checkVolumes(input, report, refOf);
@@ -174,6 +175,27 @@ function checkSingletons(input: MergeCheckInput, report: Report, refOf: RefOf): 
       `${source.workload.name} ran 1 replica and no Service selects it (a worker, a reconciler): in a pod with ${input.replicas} replicas its work would run ${input.replicas} times.`,
       refOf(source),
       { related: [{ location: source.workload.replicasLocation ?? source.workload.nameLocation, message: `${source.workload.name}: 1 replica` }], data: { fix: 'edits', actions } },
+    );
+  }
+}
+
+/**
+ * One-shot work (a one-shot compose service, of a kind that otherwise merges) in a pod merge with long-running
+ * workloads: the merged pod runs steadily, so the job would be restarted for ever. Jobs and CronJobs are already
+ * reported by kind.
+ */
+function checkOneShotMix(input: MergeCheckInput, report: Report, refOf: RefOf): void {
+  // A replace merge runs the plan's container, not the sources': nothing of the job runs in the new pod.
+  const steady = input.merge.strategy === 'pod' ? input.sources.find((s) => s.workload.steady) : undefined;
+  if (!steady) return;
+  for (const source of input.sources) {
+    if (source.workload.steady || source.workload.kind === 'Job' || source.workload.kind === 'CronJob') continue;
+    const actions = leaveOut(input, source);
+    report(
+      'merge/kind-mismatch',
+      `${source.workload.name} is one-shot work (it runs to completion) and ${steady.workload.name} runs steadily: in one long-running pod it would be restarted for ever. Leave it out of the merge (run it as a Job, or as an init container).`,
+      refOf(source),
+      { related: [{ location: source.workload.nameLocation, message: `${source.workload.name}: one-shot` }], ...(actions.length ? { data: { fix: 'edits' as const, actions } } : {}) },
     );
   }
 }

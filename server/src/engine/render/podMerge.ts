@@ -1,7 +1,7 @@
 import { containerRenames, uniqueName } from '../budget/mergeNames';
 import type { MergeSpec } from '../plan/types';
 import type { WorkloadModel } from '../model/workspace';
-import { at, clone, containersOf, isObject, MERGE_LABEL, podSpecOf, podTemplateOf, type Json, type JsonObject, type KubeObject } from './kube';
+import { at, clone, containersOf, isObject, MANAGED_BY, MANAGED_BY_LABEL, MERGE_LABEL, podSpecOf, podTemplateOf, type Json, type JsonObject, type KubeObject } from './kube';
 
 export interface MergeSource {
   workload: WorkloadModel;
@@ -85,6 +85,8 @@ export function mergePods(merge: MergeSpec, sources: MergeSource[], replicas: nu
   const statefulSet = sources.every((s) => s.object.kind === 'StatefulSet');
   // Labels every source's pods carried stay (NetworkPolicies, monitors select on them); the merge's own label selects.
   const podLabels: JsonObject = { ...commonLabels(sources), [MERGE_LABEL]: merge.name, 'app.kubernetes.io/name': merge.name };
+  // The merged pods belong to the workload this tool creates, not to the sources' manager (Helm, Argo CD).
+  if (podLabels[MANAGED_BY_LABEL] !== undefined) podLabels[MANAGED_BY_LABEL] = MANAGED_BY;
   const spec: JsonObject = {
     replicas,
     selector: { matchLabels: { [MERGE_LABEL]: merge.name } },

@@ -1,4 +1,4 @@
-import { podResourcesInPlan, type PlanState, type ReferenceFact, type StateWorkload } from '../budget/states';
+import { notScalable, podResourcesInPlan, type PlanState, type ReferenceFact, type StateWorkload } from '../budget/states';
 import type { PodResources } from '../budget/podResources';
 import { namespaceOf } from '../budget/resolve';
 import type { ServiceModel, WorkloadModel } from '../model/workspace';
@@ -13,6 +13,7 @@ import {
   MANAGED_BY,
   MANAGED_BY_LABEL,
   nameOf,
+  NO_NODE_SELECTOR,
   PHASE_ANNOTATION,
   PLAN_ANNOTATION,
   podSpecOf,
@@ -97,10 +98,13 @@ class RenderRun {
 
     for (const fact of facts.filter((f) => f.role === 'remove')) {
       const object = this.objectOf(found(fact));
-      if (object) touch(this.scaleDown(object, phase), 'scaled-down', `removed by phase ${phase.name}`);
+      const pod = object?.kind === 'Pod' ? ': a bare Pod stops only when deleted; delete it by hand' : '';
+      if (object) touch(this.scaleDown(object, phase), 'scaled-down', `removed by phase ${phase.name}${pod}`);
     }
     for (const step of phase.scale) {
       const workload = this.workloadFor(facts, step.ref, 'scale');
+      // Left out of the phase, as the budget leaves it out (plan/not-scalable).
+      if (workload && notScalable(workload)) continue;
       const object = workload && this.objectOf(workload);
       if (!object) continue;
       ensure(object, ['spec']).replicas = step.replicas;
@@ -116,6 +120,7 @@ class RenderRun {
       touch(object, 'changed', `resized by phase ${phase.name}`);
     }
     const merges: MergeRender[] = [];
+    this.checkMergeNames(phase);
     for (const merge of phase.merge) {
       const entry = after.workloads.find((w) => w.merge?.spec === merge);
       if (!entry) continue;
@@ -158,7 +163,9 @@ class RenderRun {
       renames = merged.renames;
       if (merge.serviceAccountName) podSpecOf(created).serviceAccountName = merge.serviceAccountName;
     }
-    if (!entry.workload.steady) created = asJob(created);
+    if (!entry.workload.steady) created = asJob(created, replicas);
+    // A long-running pod restarts Always (the only policy a Deployment or StatefulSet takes), whatever a job it took in had.
+    else if (podSpecOf(created).restartPolicy !== undefined && podSpecOf(created).restartPolicy !== 'Always') delete podSpecOf(created).restartPolicy;
     this.createdMerges.set(`${namespace ?? 'default'}/${merge.name}`, merge);
     this.stamp(created, phase, true);
     this.objects.set(entry.workload.id, created);
@@ -193,6 +200,22 @@ class RenderRun {
       rendered.push({ object: this.scaleDown(source.object, phase), role: 'scaled-down', origin: `${source.workload.kind} ${source.workload.name}, replaced by ${merge.name}` });
     }
     return rendered;
+  }
+
+  /** Two merges of one phase with one name would be one object: the second would silently replace the first. */
+  private checkMergeNames(phase: PhaseSpec): void {
+    phase.merge.forEach((merge, index) => {
+      const first = phase.merge.slice(0, index).find((m) => m.name === merge.name);
+      if (!first) return;
+      this.facts.push({
+        code: 'merge/name-conflict',
+        phase: phase.name,
+        merge: merge.name,
+        message: `Merge ${merge.name}: another merge of phase ${phase.name} already has this name; one namespace holds one workload of a name: give this merge a name of its own.`,
+        location: merge.nameLocation,
+        related: [{ location: first.nameLocation, message: `merge ${first.name}` }],
+      });
+    });
   }
 
   private replaceObject(merge: MergeSpec, phase: PhaseSpec, namespace: string | undefined, replicas: number): KubeObject {
@@ -249,12 +272,30 @@ class RenderRun {
         if (renamed) port.targetPort = renamed;
       }
     }
-    this.stamp(object, phase, true);
+    // The Service stays its owner's (Helm's, Argo CD's, the user's): its labels and annotations are kept.
+    this.stamp(object, phase);
     return object;
   }
 
   private scaleDown(object: KubeObject, phase: PhaseSpec): KubeObject {
     const spec = ensure(object, ['spec']);
+    if (object.kind === 'Job' || object.kind === 'CronJob') {
+      // One-shot work has no replicas to set to 0: it is suspended (no new pods), and kept like the rest.
+      spec.suspend = true;
+      this.stamp(object, phase);
+      return object;
+    }
+    if (object.kind === 'DaemonSet') {
+      // No replicas either: a node selector that no node matches stops its pods, one per node, as 0 replicas would.
+      ensure(podSpecOf(object), ['nodeSelector'])[NO_NODE_SELECTOR] = 'true';
+      this.stamp(object, phase);
+      return object;
+    }
+    if (object.kind === 'Pod') {
+      // A bare Pod stops only when deleted, which this tool never does: it is rendered as it is (valid), and says so.
+      this.stamp(object, phase);
+      return object;
+    }
     const annotations = ensure(object, ['metadata', 'annotations']);
     // What ran before this phase: a rollback of the phase restores it.
     annotations[PREVIOUS_REPLICAS] = String(this.phaseStartReplicas.get(object) ?? replicasOf(object));
@@ -263,7 +304,11 @@ class RenderRun {
     return object;
   }
 
-  /** Marks what this tool writes: plan and phase always; the managed-by label on what it generates (new workloads, re-pointed Services). */
+  /**
+   * Marks what this tool writes: plan and phase annotations always; the managed-by label only on what the phase
+   * creates (the merged workloads). Objects it touches (re-pointed Services, scaled-down or changed originals) keep
+   * their own labels and annotations, so another manager (Helm's ownership metadata) still recognises them.
+   */
   private stamp(object: KubeObject, phase: PhaseSpec, created = false): void {
     if (created) setLabel(object, MANAGED_BY_LABEL, MANAGED_BY);
     setAnnotation(object, PLAN_ANNOTATION, this.result.plan.name ?? '');
@@ -285,6 +330,8 @@ class RenderRun {
     let object = this.objects.get(workload.id);
     if (!object) {
       object = workloadObject(this.workspace, workload, this.defaultNamespace);
+      // A one-shot compose service runs to completion: a Job, as the report counts it (not a running Deployment).
+      if (object && workload.origin === 'compose' && !workload.steady) object = asJob(object, workload.replicas);
       if (object) this.objects.set(workload.id, object);
     }
     if (object && !this.phaseStartReplicas.has(object)) this.phaseStartReplicas.set(object, replicasOf(object));
@@ -301,7 +348,7 @@ class RenderRun {
     const workloads = this.result.workloads;
     for (const manifest of this.result.manifests) {
       for (const service of manifest.services) {
-        const object = serviceObject(this.workspace, service);
+        const object = serviceObject(this.workspace, service, this.defaultNamespace);
         if (!object) continue;
         entries.push({ model: service, object, selects: new Set(workloads.filter((w) => selects(service, w, this.defaultNamespace)).map((w) => w.id)) });
       }
@@ -315,11 +362,16 @@ class RenderRun {
   }
 }
 
-/** One-shot work stays one-shot: a merge of Jobs (or one-shot compose services) is a Job. */
-function asJob(object: KubeObject): KubeObject {
+/**
+ * One-shot work stays one-shot: a merge of Jobs (or one-shot compose services), or a one-shot compose service, is a
+ * Job. Its replicas are how many pods run to completion, all at once (as `deploy.replicas` runs that many
+ * containers): `completions` and `parallelism`.
+ */
+function asJob(object: KubeObject, replicas = 1): KubeObject {
   const template = clone(at(object, ['spec', 'template']) as JsonObject);
   ensure(template, ['spec']).restartPolicy = 'OnFailure';
-  return { apiVersion: 'batch/v1', kind: 'Job', metadata: object.metadata, spec: { backoffLimit: 3, template } };
+  const runs: JsonObject = replicas === 1 ? {} : { completions: replicas, parallelism: replicas };
+  return { apiVersion: 'batch/v1', kind: 'Job', metadata: object.metadata, spec: { ...runs, backoffLimit: 3, template } };
 }
 
 function replicasOf(object: KubeObject): number {

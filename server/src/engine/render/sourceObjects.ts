@@ -10,12 +10,25 @@ import { at, clone, isObject, type JsonObject, type KubeObject } from './kube';
 export function workloadObject(workspace: ConsolidationWorkspace, workload: WorkloadModel, defaultNamespace: string | undefined): KubeObject | undefined {
   if (workload.origin === 'compose') return composeDeployment(workload, defaultNamespace, composeCommand(workspace, workload));
   const value = workspace.documentValue(workload.location.file, workload.documentIndex);
-  return isObject(value) && isObject(value.metadata) ? (clone(value) as KubeObject) : undefined;
+  return isObject(value) && isObject(value.metadata) ? inNamespace(clone(value) as KubeObject, defaultNamespace) : undefined;
 }
 
-export function serviceObject(workspace: ConsolidationWorkspace, service: ServiceModel): KubeObject | undefined {
+export function serviceObject(workspace: ConsolidationWorkspace, service: ServiceModel, defaultNamespace: string | undefined): KubeObject | undefined {
   const value = workspace.documentValue(service.location.file, service.documentIndex);
-  return isObject(value) && isObject(value.metadata) ? (clone(value) as KubeObject) : undefined;
+  return isObject(value) && isObject(value.metadata) ? inNamespace(clone(value) as KubeObject, defaultNamespace) : undefined;
+}
+
+/**
+ * A manifest that names no namespace lives in the plan's `spec.namespace`: every rendered object says so,
+ * so `kubectl apply -f` in any context keeps a phase's objects together (a Service and the pods it selects).
+ */
+function inNamespace(object: KubeObject, defaultNamespace: string | undefined): KubeObject {
+  if (defaultNamespace && typeof object.metadata.namespace !== 'string') {
+    // metadata: name first, then the namespace, then the rest as written.
+    const { name, ...rest } = object.metadata;
+    object.metadata = name === undefined ? { namespace: defaultNamespace, ...rest } : { name, namespace: defaultNamespace, ...rest };
+  }
+  return object;
 }
 
 /** Kompose's conversion of a compose service: a Deployment labelled `io.kompose.service`. */

@@ -12,6 +12,8 @@ import { yamlSyntax } from './manifest/yamlSyntax';
 import { alreadyGone } from './plan/alreadyGone';
 import { ambiguousWorkload } from './plan/ambiguousWorkload';
 import { duplicateReference } from './plan/duplicateReference';
+import { samePhaseReference } from './plan/samePhaseReference';
+import { notScalable } from './plan/notScalable';
 import { planSchema } from './plan/schema';
 import { sourceEmpty } from './plan/sourceEmpty';
 import { unknownContainer } from './plan/unknownContainer';
@@ -56,7 +58,9 @@ export const PLAN_RULES: readonly Rule<PlanContext>[] = [
   unknownWorkload,
   ambiguousWorkload,
   duplicateReference,
+  samePhaseReference,
   alreadyGone,
+  notScalable,
   unknownContainer,
   requestsExceeded,
   limitsOvercommit,
