@@ -8,6 +8,8 @@ import { ConsolidationWorkspace, DEFAULT_OPTIONS } from '../engine/workspace/con
 import { diagnose } from '../engine/workspace/diagnose';
 import { nodeFileHost } from '../engine/workspace/fileHost';
 import { ManifestReaderPool } from '../engine/workspace/manifestReaderPool';
+import { describeFsError, isFsError } from '../engine/files/fsErrors';
+import { WriteError } from '../engine/files/writeInside';
 import { discoverInputs, UsageError } from './discover';
 import { render } from './render';
 import { apply, rollback } from './apply';
@@ -78,9 +80,25 @@ export async function main(argv: string[], cwd = process.cwd(), out: NodeJS.Writ
       err.write(`consolidate: ${(error as Error).message}\n\n${USAGE}`);
       return 2;
     }
-    err.write(`consolidate: ${(error as Error).stack ?? error}\n`);
+    err.write(`consolidate: ${errorSentence(error)}\n`);
     return 2;
   }
+}
+
+/**
+ * What a user sees for an error that is not a usage error: a sentence, never a stack. Write and file
+ * system errors say which file and why; anything else is our bug, and says so (the stack only with
+ * CONSOLIDATE_DEBUG=1).
+ */
+export function errorSentence(error: unknown, env: NodeJS.ProcessEnv = process.env): string {
+  if (error instanceof WriteError) return error.message;
+  if (isFsError(error)) {
+    const { syscall, path: file } = error as { syscall?: string; path?: string };
+    return `${file ? `cannot ${syscall ? `${syscall} ` : 'use '}${file}` : 'a file operation failed'}: ${describeFsError(error)}`;
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  const stack = env.CONSOLIDATE_DEBUG && error instanceof Error && error.stack ? `\n${error.stack}` : '';
+  return `internal error: ${message}. This is a bug in consolidate: please report it with the command that caused it (CONSOLIDATE_DEBUG=1 adds the details).${stack}`;
 }
 
 async function check(args: string[], cwd: string, out: NodeJS.WritableStream): Promise<number> {
@@ -152,6 +170,14 @@ async function parseInParallel(workspace: ConsolidationWorkspace, files: string[
 const PARALLEL_THRESHOLD = 32;
 
 if (require.main === module) {
+  // Whatever escapes main (a late stream error, a rejected promise) is still a sentence and exit 2.
+  const fatal = (error: unknown) => {
+    // A reader that went away (`consolidate check | head`) is not an error worth a message.
+    if ((error as { code?: string }).code === 'EPIPE') process.exit(0);
+    process.stderr.write(`consolidate: ${errorSentence(error)}\n`, () => process.exit(2));
+  };
+  process.on('uncaughtException', fatal);
+  process.on('unhandledRejection', fatal);
   void main(process.argv.slice(2)).then((code) => {
     // Let stdout drain before exiting (large JSON output to a pipe).
     process.stdout.write('', () => process.exit(code));

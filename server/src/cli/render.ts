@@ -1,6 +1,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
+import { FolderEntries, toFileName } from '../engine/files/fileName';
+import { writeFilesInside, type FileToWrite } from '../engine/files/writeInside';
 import { toYaml } from '../engine/render/toYaml';
 import type { PhaseRender } from '../engine/render/renderPlan';
 import { ConsolidationWorkspace, DEFAULT_OPTIONS } from '../engine/workspace/consolidationWorkspace';
@@ -34,33 +36,46 @@ export function render(args: string[], cwd: string, out: NodeJS.WritableStream, 
     return 0;
   }
   const outDir = path.resolve(cwd, values.out);
+  if (isFile(outDir)) throw new UsageError(`--out ${values.out} is a file: give a folder (it is created when missing)`);
   // Folders keep the phase's place in the plan; phases are applied one after another, so each
   // folder is its own kustomization (one across phases would hold the same object twice).
-  for (const phase of phases) writePhase(outDir, phase, rendered.phases.indexOf(phase), format === 'kustomize');
+  const notes: string[] = [];
+  const files = phases.flatMap((phase) => phaseFiles(phase, rendered.phases.indexOf(phase), format === 'kustomize', notes));
+  // All or nothing: a refused place (a link leading outside --out) stops before any file is written.
+  writeFilesInside(outDir, files);
+  for (const note of notes) err.write(`consolidate: ${note}\n`);
   err.write(`consolidate: wrote ${phases.length} phase folder(s) to ${path.relative(cwd, outDir) || '.'}\n`);
   return 0;
 }
 
-function phaseFolder(phase: PhaseRender, index: number): string {
-  return `${String(index + 1).padStart(2, '0')}-${phase.phase.name}`;
-}
-
-function writePhase(outDir: string, phase: PhaseRender, index: number, kustomize: boolean): void {
-  const dir = path.join(outDir, phaseFolder(phase, index));
-  fs.mkdirSync(dir, { recursive: true });
-  const files: string[] = [];
+/** The files of a phase's folder: names from the plan go through toFileName, so they stay in the folder. */
+function phaseFiles(phase: PhaseRender, index: number, kustomize: boolean, notes: string[]): FileToWrite[] {
+  const folder = phaseFolder(phase, index);
+  if (folder !== phaseFolder(phase, index, phase.phase.name)) notes.push(`phase ${JSON.stringify(phase.phase.name)} is not a safe file name: its folder is ${folder}`);
+  const entries = new FolderEntries(['changes.yaml', 'kustomization.yaml']);
+  const files: FileToWrite[] = [];
   const inMerges = new Set(phase.merges.flatMap((m) => m.objects.map((o) => o.object)));
   for (const merge of phase.merges) {
-    const file = `${merge.merge.name}.yaml`;
-    fs.writeFileSync(path.join(dir, file), toYaml(merge.objects));
-    files.push(file);
+    const file = entries.take(merge.merge.name, '.yaml');
+    if (file !== `${merge.merge.name}.yaml`) notes.push(`merge ${JSON.stringify(merge.merge.name)} of phase ${phase.phase.name} is written as ${folder}/${file} (${toFileName(merge.merge.name) === merge.merge.name ? 'another file of the folder has its name' : 'its name is not a safe file name'})`);
+    files.push({ segments: [folder, file], text: toYaml(merge.objects) });
   }
   const others = phase.objects.filter((o) => !inMerges.has(o.object));
-  if (others.length > 0) {
-    fs.writeFileSync(path.join(dir, 'changes.yaml'), toYaml(others));
-    files.push('changes.yaml');
+  if (others.length > 0) files.push({ segments: [folder, 'changes.yaml'], text: toYaml(others) });
+  if (kustomize) files.push({ segments: [folder, 'kustomization.yaml'], text: kustomization(files.map((f) => f.segments[1])) });
+  return files;
+}
+
+function phaseFolder(phase: PhaseRender, index: number, name = toFileName(phase.phase.name)): string {
+  return `${String(index + 1).padStart(2, '0')}-${name}`;
+}
+
+function isFile(file: string): boolean {
+  try {
+    return !fs.statSync(file).isDirectory();
+  } catch {
+    return false;
   }
-  if (kustomize) fs.writeFileSync(path.join(dir, 'kustomization.yaml'), kustomization(files));
 }
 
 function kustomization(resources: string[]): string {
