@@ -12,6 +12,7 @@ import { describeFsError, isFsError } from '../engine/files/fsErrors';
 import { WriteError } from '../engine/files/writeInside';
 import { discoverInputs, UsageError } from './discover';
 import { render } from './render';
+import { SOURCE_OPTIONS, SOURCE_USAGE, sourceOptions } from './sourceOptions';
 import { apply, rollback } from './apply';
 import { formatJson, formatSarif, formatText, positionFindings } from './findingsOutput';
 
@@ -25,12 +26,15 @@ Commands:
       --format text|json|sarif   Output format (default text)
       --rule CODE=SEVERITY       Override a rule's severity (error|warning|information|hint|off); repeatable
       --max-file-size-kb N       Files over N KiB are not analysed (default 2048)
+${SOURCE_USAGE}
   report PLAN       Print the plan's numbers per state
       --format text|json         Output format (default text)
+      --workspace DIR, --max-source-files N, --max-source-size-mb N   as for check
   render PLAN       The manifests each phase creates or touches (all phases, in order)
       --phase NAME               Only this phase
       --out DIR                  Write a folder per phase instead of printing
       --format yaml|kustomize    kustomize adds kustomization.yaml files (needs --out)
+      --workspace DIR, --max-source-files N, --max-source-size-mb N   as for check
   apply PLAN --phase NAME    Apply one phase to a cluster: record, create, wait for readiness,
                              re-point Services, scale down (see docs/apply.md)
       --dry-run                  Send every change with dryRun=All and print the diffs; change nothing
@@ -55,7 +59,7 @@ export async function main(argv: string[], cwd = process.cwd(), out: NodeJS.Writ
       case 'check':
         return await check(rest, cwd, out);
       case 'report':
-        return report(rest, cwd, out);
+        return report(rest, cwd, out, err);
       case 'render':
         return render(rest, cwd, out, err);
       case 'apply':
@@ -109,6 +113,7 @@ async function check(args: string[], cwd: string, out: NodeJS.WritableStream): P
       format: { type: 'string', default: 'text' },
       rule: { type: 'string', multiple: true, default: [] },
       'max-file-size-kb': { type: 'string' },
+      ...SOURCE_OPTIONS,
     },
   });
   const format = values.format as string;
@@ -116,6 +121,7 @@ async function check(args: string[], cwd: string, out: NodeJS.WritableStream): P
   const workspace = new ConsolidationWorkspace(nodeFileHost, {
     maxFileBytes: maxBytes(values['max-file-size-kb']),
     rules: parseRules(values.rule as string[]),
+    ...sourceOptions(values, cwd),
   });
   const inputs = discoverInputs(nodeFileHost, positionals.length ? positionals : ['.'], cwd);
   await parseInParallel(workspace, [...inputs.manifests, ...inputs.plans.flatMap((p) => workspace.sourceFiles(p))]);
@@ -124,15 +130,18 @@ async function check(args: string[], cwd: string, out: NodeJS.WritableStream): P
   return findings.some((f) => f.severity === 'error') ? 1 : 0;
 }
 
-function report(args: string[], cwd: string, out: NodeJS.WritableStream): number {
-  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { format: { type: 'string', default: 'text' } } });
+function report(args: string[], cwd: string, out: NodeJS.WritableStream, err: NodeJS.WritableStream): number {
+  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { format: { type: 'string', default: 'text' }, ...SOURCE_OPTIONS } });
   const format = values.format as string;
   if (!['text', 'json'].includes(format)) throw new UsageError(`--format must be text or json, not "${format}"`);
   if (positionals.length !== 1) throw new UsageError('report takes exactly one plan file');
   const planPath = path.resolve(cwd, positionals[0]);
-  const workspace = new ConsolidationWorkspace(nodeFileHost, DEFAULT_OPTIONS);
+  const workspace = new ConsolidationWorkspace(nodeFileHost, { ...DEFAULT_OPTIONS, ...sourceOptions(values, cwd) });
   if (workspace.text(planPath) === undefined) throw new UsageError(`${positionals[0]}: cannot read the plan file`);
   const result = workspace.plan(planPath)!;
+  // The numbers leave out what the sources could not read: say so, as check would.
+  const unread = workspace.planFindings(planPath).filter((f) => f.code === 'plan/source-outside-workspace' || f.code === 'plan/sources-too-large');
+  for (const finding of unread) err.write(`consolidate: warning: ${finding.message}\n`);
   const data = buildReport(result, cwd);
   out.write(format === 'json' ? JSON.stringify(data, null, 2) + '\n' : formatReportText(data));
   return 0;

@@ -14,6 +14,8 @@ import { ambiguousWorkload } from './plan/ambiguousWorkload';
 import { duplicateReference } from './plan/duplicateReference';
 import { planSchema } from './plan/schema';
 import { sourceEmpty } from './plan/sourceEmpty';
+import { sourceOutsideWorkspace } from './plan/sourceOutsideWorkspace';
+import { sourcesTooLarge } from './plan/sourcesTooLarge';
 import { unknownContainer } from './plan/unknownContainer';
 import { unknownWorkload } from './plan/unknownWorkload';
 import { limitsOvercommit } from './budget/limitsOvercommit';
@@ -53,6 +55,8 @@ export const MANIFEST_SET_RULES: readonly Rule<ManifestSetContext>[] = [serviceS
 export const PLAN_RULES: readonly Rule<PlanContext>[] = [
   planSchema,
   sourceEmpty,
+  sourceOutsideWorkspace,
+  sourcesTooLarge,
   unknownWorkload,
   ambiguousWorkload,
   duplicateReference,
