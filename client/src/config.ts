@@ -19,7 +19,7 @@ export class Config {
         // Reading outside the workspace is for trusted workspaces only, whatever the setting says.
         allowOutsideWorkspace: vscode.workspace.isTrusted && this.raw.get<boolean>('sources.allowOutsideWorkspace', false),
         maxFiles: this.raw.get<number>('sources.maxFiles', 5000),
-        maxSizeMb: this.raw.get<number>('sources.maxSizeMb', 64),
+        maxSizeMb: this.raw.get<number>('sources.maxSizeMb', 32),
       },
     };
   }

@@ -37,7 +37,7 @@ export interface SourceLimits {
 }
 
 /** Room for the largest plans we have seen (2,000 Deployments in 503 files, 5.4 MB) many times over. */
-export const DEFAULT_SOURCE_LIMITS: SourceLimits = { maxFiles: 5000, maxBytes: 64 * 1024 * 1024 };
+export const DEFAULT_SOURCE_LIMITS: SourceLimits = { maxFiles: 5000, maxBytes: 32 * 1024 * 1024 };
 
 export const DEFAULT_OPTIONS: WorkspaceOptions = { maxFileBytes: 2048 * 1024, rules: {} };
 
