@@ -52,7 +52,7 @@ describe('plan sources: inside the workspace, bounded', () => {
     assert.equal(outside.length, 1, JSON.stringify(diagnostics));
     assert.equal(outside[0].file, 'shop.plan.yaml');
     assert.equal(outside[0].range.start.line, 5);
-    assert.match(outside[0].message, /"\.\.\/outside\/\*\.yaml" reaches .*\/outside, outside the plan's workspace .*\/project: not read/);
+    assert.match(outside[0].message, /^"\.\.\/outside\/\*\.yaml" reaches \.\.\/outside, outside the plan's workspace \(the plan's folder\): not read\./);
     assert.equal(diagnostics.filter((d) => d.file.includes('outside/')).length, 0, 'nothing from the outside folder');
     assert.equal(ofCode(diagnostics, 'plan/unknown-workload').length, 1, 'api is not known: its file was not read');
 
