@@ -63,14 +63,16 @@ describe('consolidate render --out: every file inside --out', () => {
   });
 
   it('a phase named ../../../escaped-phase and a merge with enough ../ write inside --out only', async () => {
-    const project = workspace(['- name: ../../../escaped-phase', '  merge:', '    - {name: ../../../../../../../../tmp/escaped-merge, from: [api, worker]}']);
+    // A name of its own, so that a file left by an older build cannot make this pass or fail.
+    const escaped = `escaped-merge-${process.pid}-${Date.now()}`;
+    const project = workspace(['- name: ../../../escaped-phase', '  merge:', `    - {name: ../../../../../../../../tmp/${escaped}, from: [api, worker]}`]);
     const result = await runCli(['render', 'shop.plan.yaml', '--out', 'out'], { cwd: project });
     assert.equal(result.code, 0, result.stderr);
     assert.deepEqual(filesUnder(ws.dir).filter((f) => !f.startsWith('project/out/')), ['project/manifests/app.yaml', 'project/manifests/shop.yaml', 'project/shop.plan.yaml']);
     const written = filesUnder(path.join(project, 'out'));
     assert.equal(written.length, 1, written.join(', '));
-    assert.match(written[0], /^01-escaped-phase-[0-9a-f]{8}\/tmp-escaped-merge-[0-9a-f]{8}\.yaml$/);
-    assert.equal(fs.existsSync('/tmp/escaped-merge.yaml'), false);
+    assert.match(written[0], new RegExp(`^01-escaped-phase-[0-9a-f]{8}/tmp-${escaped}-[0-9a-f]{8}\\.yaml$`));
+    assert.equal(fs.existsSync(`/tmp/${escaped}.yaml`), false);
   });
 
   it('a merge name with / whose folder does not exist: written inside --out, no stack, no folder outside', async () => {
@@ -126,5 +128,25 @@ describe('consolidate render --out: every file inside --out', () => {
     assertNoStack(through.stderr);
     assert.match(through.stderr, /consolidate: cannot write .*deeper\/01-one\/app\.yaml: a part of its path is a file, not a folder \(ENOTDIR\)/);
     assert.equal(ws.read('project/manifests/shop.yaml'), USER_FILE);
+  });
+});
+
+describe('consolidate render to stdout: names cannot inject YAML', () => {
+  it('a phase name with a line break is printed quoted on its "# Phase" line', async () => {
+    const ws = tempWorkspace({
+      prefix: 'safe-writes-',
+      files: {
+        'manifests/app.yaml': deploymentYaml('api') + '---\n' + deploymentYaml('worker'),
+        'shop.plan.yaml': planWith(['- name: "one\\nkind: Secret"', '  merge:', '    - {name: app, from: [api, worker]}']),
+      },
+    });
+    try {
+      const result = await runCli(['render', 'shop.plan.yaml'], { cwd: ws.dir });
+      assert.equal(result.code, 0, result.stderr);
+      assert.match(result.stdout, /^# Phase "one\\nkind: Secret"\n/);
+      assert.doesNotMatch(result.stdout, /^kind: Secret$/m);
+    } finally {
+      ws.dispose();
+    }
   });
 });

@@ -33,7 +33,8 @@ export function render(args: string[], cwd: string, out: NodeJS.WritableStream, 
   const errors = workspace.planFindings(planPath).filter((f) => f.severity === 'error');
   if (errors.length > 0) err.write(`consolidate: warning: the plan has ${errors.length} error(s); run \`consolidate check\` before applying this output\n`);
   if (!values.out) {
-    out.write(phases.map((p) => `# Phase ${p.phase.name}\n${toYaml(p.objects)}`).join(''));
+    // A name with a line break would end the comment and inject YAML: such a name is printed quoted.
+    out.write(phases.map((p) => `# Phase ${/[\r\n\u2028\u2029]/.test(p.phase.name) ? JSON.stringify(p.phase.name) : p.phase.name}\n${toYaml(p.objects)}`).join(''));
     return 0;
   }
   const outDir = path.resolve(cwd, values.out);
