@@ -15,6 +15,12 @@ export class Config {
       maxFileSizeKb: this.raw.get<number>('maxFileSizeKb', 2048),
       codeLens: { enabled: this.raw.get<boolean>('codeLens.enabled', true) },
       generatedDirectory: this.generatedDirectory,
+      sources: {
+        // Reading outside the workspace is for trusted workspaces only, whatever the setting says.
+        allowOutsideWorkspace: vscode.workspace.isTrusted && this.raw.get<boolean>('sources.allowOutsideWorkspace', false),
+        maxFiles: this.raw.get<number>('sources.maxFiles', 5000),
+        maxSizeMb: this.raw.get<number>('sources.maxSizeMb', 32),
+      },
     };
   }
 

@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
-import { Config } from './config';
+import { Config, SECTION } from './config';
 
 export const PLAN_LANGUAGE = 'consolidation-plan';
 
@@ -42,6 +42,17 @@ export class Ctx implements vscode.Disposable {
         ],
       },
       initializationOptions: { settings: this.config.serverSettings },
+      // The server pulls `consolidation` through workspace/configuration: it gets the typed settings,
+      // with workspace trust applied, not the raw section.
+      middleware: {
+        workspace: {
+          configuration: async (params, token, next) => {
+            const values = await next(params, token);
+            if (!Array.isArray(values)) return values;
+            return params.items.map((item, i) => (item.section === SECTION ? this.config.serverSettings : values[i]));
+          },
+        },
+      },
       outputChannel: this.output,
     };
     this.client = new LanguageClient('consolidation', 'Consolidation Plans', serverOptions, clientOptions);

@@ -14,6 +14,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     vscode.workspace.onDidChangeConfiguration((event) => {
       if (Config.affectsServer(event)) void ctx?.languageClient?.sendNotification(DidChangeConfigurationNotification.type, { settings: null });
     }),
+    // Trust changes what the settings allow (sources outside the workspace): the server asks again.
+    vscode.workspace.onDidGrantWorkspaceTrust(() => void ctx?.languageClient?.sendNotification(DidChangeConfigurationNotification.type, { settings: null })),
   );
   await ctx.start();
 }

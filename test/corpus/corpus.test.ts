@@ -326,7 +326,8 @@ function servicesSelectingNothing(set: KubeSet): string[] {
 
 function cli(args: string[]): { status: number | null; stdout: string; stderr: string } {
   assert.ok(existsSync(CLI), `${CLI} exists (run \`npm run build\` first)`);
-  const run = spawnSync(process.execPath, [CLI, ...args], { cwd: REPO_ROOT, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
+  // The corpus plans read the shared corpus, outside this repository: --workspace / lets them.
+  const run = spawnSync(process.execPath, [CLI, ...args, '--workspace', '/'], { cwd: REPO_ROOT, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
   if (run.error) throw run.error;
   return { status: run.status, stdout: run.stdout, stderr: run.stderr };
 }

@@ -8,8 +8,11 @@ import { ConsolidationWorkspace, DEFAULT_OPTIONS } from '../engine/workspace/con
 import { diagnose } from '../engine/workspace/diagnose';
 import { nodeFileHost } from '../engine/workspace/fileHost';
 import { ManifestReaderPool } from '../engine/workspace/manifestReaderPool';
+import { describeFsError, isFsError } from '../engine/files/fsErrors';
+import { WriteError } from '../engine/files/writeInside';
 import { discoverInputs, UsageError } from './discover';
 import { render } from './render';
+import { SOURCE_OPTIONS, SOURCE_USAGE, sourceOptions } from './sourceOptions';
 import { apply, rollback } from './apply';
 import { formatJson, formatSarif, formatText, positionFindings } from './findingsOutput';
 
@@ -23,12 +26,15 @@ Commands:
       --format text|json|sarif   Output format (default text)
       --rule CODE=SEVERITY       Override a rule's severity (error|warning|information|hint|off); repeatable
       --max-file-size-kb N       Files over N KiB are not analysed (default 2048)
+${SOURCE_USAGE}
   report PLAN       Print the plan's numbers per state
       --format text|json         Output format (default text)
+      --workspace DIR, --max-source-files N, --max-source-size-mb N   as for check
   render PLAN       The manifests each phase creates or touches (all phases, in order)
       --phase NAME               Only this phase
       --out DIR                  Write a folder per phase instead of printing
       --format yaml|kustomize    kustomize adds kustomization.yaml files (needs --out)
+      --workspace DIR, --max-source-files N, --max-source-size-mb N   as for check
   apply PLAN --phase NAME    Apply one phase to a cluster: record, create, wait for readiness,
                              re-point Services, scale down (see docs/apply.md)
       --dry-run                  Send every change with dryRun=All and print the diffs; change nothing
@@ -55,7 +61,7 @@ export async function main(argv: string[], cwd = process.cwd(), out: NodeJS.Writ
       case 'check':
         return await check(rest, cwd, out);
       case 'report':
-        return report(rest, cwd, out);
+        return report(rest, cwd, out, err);
       case 'render':
         return render(rest, cwd, out, err);
       case 'apply':
@@ -80,9 +86,25 @@ export async function main(argv: string[], cwd = process.cwd(), out: NodeJS.Writ
       err.write(`consolidate: ${(error as Error).message}\n\n${USAGE}`);
       return 2;
     }
-    err.write(`consolidate: ${(error as Error).stack ?? error}\n`);
+    err.write(`consolidate: ${errorSentence(error)}\n`);
     return 2;
   }
+}
+
+/**
+ * What a user sees for an error that is not a usage error: a sentence, never a stack. Write and file
+ * system errors say which file and why; anything else is our bug, and says so (the stack only with
+ * CONSOLIDATE_DEBUG=1).
+ */
+export function errorSentence(error: unknown, env: NodeJS.ProcessEnv = process.env): string {
+  if (error instanceof WriteError) return error.message;
+  if (isFsError(error)) {
+    const { syscall, path: file } = error as { syscall?: string; path?: string };
+    return `${file ? `cannot ${syscall ? `${syscall} ` : 'use '}${file}` : 'a file operation failed'}: ${describeFsError(error)}`;
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  const stack = env.CONSOLIDATE_DEBUG && error instanceof Error && error.stack ? `\n${error.stack}` : '';
+  return `internal error: ${message}. This is a bug in consolidate: please report it with the command that caused it (CONSOLIDATE_DEBUG=1 adds the details).${stack}`;
 }
 
 async function check(args: string[], cwd: string, out: NodeJS.WritableStream): Promise<number> {
@@ -93,6 +115,7 @@ async function check(args: string[], cwd: string, out: NodeJS.WritableStream): P
       format: { type: 'string', default: 'text' },
       rule: { type: 'string', multiple: true, default: [] },
       'max-file-size-kb': { type: 'string' },
+      ...SOURCE_OPTIONS,
     },
   });
   const format = values.format as string;
@@ -100,6 +123,7 @@ async function check(args: string[], cwd: string, out: NodeJS.WritableStream): P
   const workspace = new ConsolidationWorkspace(nodeFileHost, {
     maxFileBytes: maxBytes(values['max-file-size-kb']),
     rules: parseRules(values.rule as string[]),
+    ...sourceOptions(values, cwd),
   });
   const inputs = discoverInputs(nodeFileHost, positionals.length ? positionals : ['.'], cwd);
   await parseInParallel(workspace, [...inputs.manifests, ...inputs.plans.flatMap((p) => workspace.sourceFiles(p))]);
@@ -108,15 +132,18 @@ async function check(args: string[], cwd: string, out: NodeJS.WritableStream): P
   return findings.some((f) => f.severity === 'error') ? 1 : 0;
 }
 
-function report(args: string[], cwd: string, out: NodeJS.WritableStream): number {
-  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { format: { type: 'string', default: 'text' } } });
+function report(args: string[], cwd: string, out: NodeJS.WritableStream, err: NodeJS.WritableStream): number {
+  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { format: { type: 'string', default: 'text' }, ...SOURCE_OPTIONS } });
   const format = values.format as string;
   if (!['text', 'json'].includes(format)) throw new UsageError(`--format must be text or json, not "${format}"`);
   if (positionals.length !== 1) throw new UsageError('report takes exactly one plan file');
   const planPath = path.resolve(cwd, positionals[0]);
-  const workspace = new ConsolidationWorkspace(nodeFileHost, DEFAULT_OPTIONS);
+  const workspace = new ConsolidationWorkspace(nodeFileHost, { ...DEFAULT_OPTIONS, ...sourceOptions(values, cwd) });
   if (workspace.text(planPath) === undefined) throw new UsageError(`${positionals[0]}: cannot read the plan file`);
   const result = workspace.plan(planPath)!;
+  // The numbers leave out what the sources could not read: say so, as check would.
+  const unread = workspace.planFindings(planPath).filter((f) => f.code === 'plan/source-outside-workspace' || f.code === 'plan/sources-too-large');
+  for (const finding of unread) err.write(`consolidate: warning: ${finding.message}\n`);
   const data = buildReport(result, cwd);
   out.write(format === 'json' ? JSON.stringify(data, null, 2) + '\n' : formatReportText(data));
   return 0;
@@ -154,6 +181,14 @@ async function parseInParallel(workspace: ConsolidationWorkspace, files: string[
 const PARALLEL_THRESHOLD = 32;
 
 if (require.main === module) {
+  // Whatever escapes main (a late stream error, a rejected promise) is still a sentence and exit 2.
+  const fatal = (error: unknown) => {
+    // A reader that went away (`consolidate check | head`) is not an error worth a message.
+    if ((error as { code?: string }).code === 'EPIPE') process.exit(0);
+    process.stderr.write(`consolidate: ${errorSentence(error)}\n`, () => process.exit(2));
+  };
+  process.on('uncaughtException', fatal);
+  process.on('unhandledRejection', fatal);
   void main(process.argv.slice(2)).then((code) => {
     // Let stdout drain before exiting (large JSON output to a pipe).
     process.stdout.write('', () => process.exit(code));

@@ -1,25 +1,28 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
+import { FolderEntries, toFileName } from '../engine/files/fileName';
+import { writeFilesInside, type FileToWrite } from '../engine/files/writeInside';
 import { toYaml } from '../engine/render/toYaml';
 import type { PhaseRender } from '../engine/render/renderPlan';
 import { ConsolidationWorkspace, DEFAULT_OPTIONS } from '../engine/workspace/consolidationWorkspace';
 import { nodeFileHost } from '../engine/workspace/fileHost';
 import { UsageError } from './discover';
+import { SOURCE_OPTIONS, sourceOptions } from './sourceOptions';
 
 /** `consolidate render PLAN [--phase NAME] [--out DIR] [--format yaml|kustomize]` */
 export function render(args: string[], cwd: string, out: NodeJS.WritableStream, err: NodeJS.WritableStream): number {
   const { values, positionals } = parseArgs({
     args,
     allowPositionals: true,
-    options: { phase: { type: 'string' }, out: { type: 'string' }, format: { type: 'string', default: 'yaml' } },
+    options: { phase: { type: 'string' }, out: { type: 'string' }, format: { type: 'string', default: 'yaml' }, ...SOURCE_OPTIONS },
   });
   const format = values.format as string;
   if (!['yaml', 'kustomize'].includes(format)) throw new UsageError(`--format must be yaml or kustomize, not "${format}"`);
   if (format === 'kustomize' && !values.out) throw new UsageError('--format kustomize writes a folder: give --out DIR');
   if (positionals.length !== 1) throw new UsageError('render takes exactly one plan file');
   const planPath = path.resolve(cwd, positionals[0]);
-  const workspace = new ConsolidationWorkspace(nodeFileHost, DEFAULT_OPTIONS);
+  const workspace = new ConsolidationWorkspace(nodeFileHost, { ...DEFAULT_OPTIONS, ...sourceOptions(values, cwd) });
   if (workspace.text(planPath) === undefined) throw new UsageError(`${positionals[0]}: cannot read the plan file`);
   const rendered = workspace.render(planPath)!;
   let phases = rendered.phases;
@@ -30,37 +33,51 @@ export function render(args: string[], cwd: string, out: NodeJS.WritableStream, 
   const errors = workspace.planFindings(planPath).filter((f) => f.severity === 'error');
   if (errors.length > 0) err.write(`consolidate: warning: the plan has ${errors.length} error(s); run \`consolidate check\` before applying this output\n`);
   if (!values.out) {
-    out.write(phases.map((p) => `# Phase ${p.phase.name}\n${toYaml(p.objects)}`).join(''));
+    // A name with a line break would end the comment and inject YAML: such a name is printed quoted.
+    out.write(phases.map((p) => `# Phase ${/[\r\n\u2028\u2029]/.test(p.phase.name) ? JSON.stringify(p.phase.name) : p.phase.name}\n${toYaml(p.objects)}`).join(''));
     return 0;
   }
   const outDir = path.resolve(cwd, values.out);
+  if (isFile(outDir)) throw new UsageError(`--out ${values.out} is a file: give a folder (it is created when missing)`);
   // Folders keep the phase's place in the plan; phases are applied one after another, so each
   // folder is its own kustomization (one across phases would hold the same object twice).
-  for (const phase of phases) writePhase(outDir, phase, rendered.phases.indexOf(phase), format === 'kustomize');
+  const notes: string[] = [];
+  const files = phases.flatMap((phase) => phaseFiles(phase, rendered.phases.indexOf(phase), format === 'kustomize', notes));
+  // All or nothing: a refused place (a link leading outside --out) stops before any file is written.
+  writeFilesInside(outDir, files);
+  for (const note of notes) err.write(`consolidate: ${note}\n`);
   err.write(`consolidate: wrote ${phases.length} phase folder(s) to ${path.relative(cwd, outDir) || '.'}\n`);
   return 0;
 }
 
-function phaseFolder(phase: PhaseRender, index: number): string {
-  return `${String(index + 1).padStart(2, '0')}-${phase.phase.name}`;
-}
-
-function writePhase(outDir: string, phase: PhaseRender, index: number, kustomize: boolean): void {
-  const dir = path.join(outDir, phaseFolder(phase, index));
-  fs.mkdirSync(dir, { recursive: true });
-  const files: string[] = [];
+/** The files of a phase's folder: names from the plan go through toFileName, so they stay in the folder. */
+function phaseFiles(phase: PhaseRender, index: number, kustomize: boolean, notes: string[]): FileToWrite[] {
+  const folder = phaseFolder(phase, index);
+  if (folder !== phaseFolder(phase, index, phase.phase.name)) notes.push(`phase ${JSON.stringify(phase.phase.name)} is not a safe file name: its folder is ${folder}`);
+  const entries = new FolderEntries(['changes.yaml', 'kustomization.yaml']);
+  const files: FileToWrite[] = [];
   const inMerges = new Set(phase.merges.flatMap((m) => m.objects.map((o) => o.object)));
   for (const merge of phase.merges) {
-    const file = `${merge.merge.name}.yaml`;
-    fs.writeFileSync(path.join(dir, file), toYaml(merge.objects));
-    files.push(file);
+    const file = entries.take(merge.merge.name, '.yaml');
+    if (file !== `${merge.merge.name}.yaml`) notes.push(`merge ${JSON.stringify(merge.merge.name)} of phase ${phase.phase.name} is written as ${folder}/${file} (${toFileName(merge.merge.name) === merge.merge.name ? 'another file of the folder has its name' : 'its name is not a safe file name'})`);
+    files.push({ segments: [folder, file], text: toYaml(merge.objects) });
   }
   const others = phase.objects.filter((o) => !inMerges.has(o.object));
-  if (others.length > 0) {
-    fs.writeFileSync(path.join(dir, 'changes.yaml'), toYaml(others));
-    files.push('changes.yaml');
+  if (others.length > 0) files.push({ segments: [folder, 'changes.yaml'], text: toYaml(others) });
+  if (kustomize) files.push({ segments: [folder, 'kustomization.yaml'], text: kustomization(files.map((f) => f.segments[1])) });
+  return files;
+}
+
+function phaseFolder(phase: PhaseRender, index: number, name = toFileName(phase.phase.name)): string {
+  return `${String(index + 1).padStart(2, '0')}-${name}`;
+}
+
+function isFile(file: string): boolean {
+  try {
+    return !fs.statSync(file).isDirectory();
+  } catch {
+    return false;
   }
-  if (kustomize) fs.writeFileSync(path.join(dir, 'kustomization.yaml'), kustomization(files));
 }
 
 function kustomization(resources: string[]): string {

@@ -1,5 +1,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { toFileName } from '../engine/files/fileName';
+import { describeFsError } from '../engine/files/fsErrors';
+import { placeInside } from '../engine/files/writeInside';
 import type { RenderRole } from '../engine/render/renderPlan';
 import { MANAGED_BY, MANAGED_BY_LABEL, PHASE_ANNOTATION, PLAN_ANNOTATION, type JsonObject, type KubeObject } from '../engine/render/kube';
 import { describeRef, type ClusterApi, type ObjectRef } from './clusterApi';
@@ -69,8 +72,7 @@ export function recordConfigMapName(plan: string, phase: string): string {
 
 /** `.consolidation/<plan>-<phase>.json` beside the plan file. */
 export function recordFilePath(planFile: string, plan: string, phase: string): string {
-  const safe = `${plan}-${phase}`.replace(/[^A-Za-z0-9._-]+/g, '-');
-  return path.join(path.dirname(planFile), RECORD_DIRECTORY, `${safe}.json`);
+  return path.join(path.dirname(planFile), RECORD_DIRECTORY, `${toFileName(`${plan}-${phase}`)}.json`);
 }
 
 /**
@@ -116,10 +118,17 @@ export class RecordStore {
   async save(record: ApplyRecord, options: { signal?: AbortSignal; fileOnly?: boolean; final?: boolean } = {}): Promise<void> {
     record.updatedAt = new Date().toISOString();
     const text = JSON.stringify(record, null, 2) + '\n';
-    fs.mkdirSync(path.dirname(this.file), { recursive: true });
-    const temporary = `${this.file}.tmp-${process.pid}`;
-    fs.writeFileSync(temporary, text);
-    fs.renameSync(temporary, this.file);
+    // Only inside the plan's folder: not through a `.consolidation` link that leads elsewhere.
+    const place = placeInside(path.dirname(this.planFile), RECORD_DIRECTORY, path.basename(this.file));
+    if (!place.ok) throw new ClusterError('precondition', `The apply record cannot be written: ${place.reason}.`);
+    try {
+      fs.mkdirSync(path.dirname(this.file), { recursive: true });
+      const temporary = `${this.file}.tmp-${process.pid}`;
+      fs.writeFileSync(temporary, text);
+      fs.renameSync(temporary, this.file);
+    } catch (error) {
+      throw new ClusterError('precondition', `The apply record cannot be written to ${this.file}: ${describeFsError(error)}.`);
+    }
     if (options.fileOnly || (this.configMapFailed && !options.final)) return;
     const deadline = AbortSignal.timeout(this.configMapDeadlineMs);
     const signal = options.signal ? AbortSignal.any([options.signal, deadline]) : deadline;

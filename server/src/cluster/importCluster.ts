@@ -4,6 +4,8 @@ import { Document } from 'yaml';
 import { kubernetesBytes, kubernetesCpuMillicores, kubernetesCount, formatMillicores, formatBytes, toKubernetesCpu, toKubernetesMemory } from '../engine/quantity';
 import { at, clone, isObject, type JsonObject, type KubeObject } from '../engine/render/kube';
 import type { ClusterApi } from './clusterApi';
+import { FolderEntries } from '../engine/files/fileName';
+import { placeInside } from '../engine/files/writeInside';
 import { ClusterError } from './errors';
 
 export interface ImportOptions {
@@ -104,12 +106,21 @@ export async function importCluster(options: ImportOptions): Promise<ImportResul
     warnings.push(`Current usage is not included: the metrics API (metrics-server) is not available (${error.message}).`);
   }
 
-  const manifestsDir = path.join(options.outDir, 'manifests');
-  fs.mkdirSync(manifestsDir, { recursive: true });
+  // Names from the cluster become file names through toFileName; every file must land inside the
+  // folder and replace nothing the user has (unless asked to), checked before anything is written.
+  const entries = new FolderEntries();
+  const placed = [...workloads, ...services].map((object) => {
+    const place = placeInside(options.outDir, 'manifests', entries.take(`${object.kind.toLowerCase()}-${object.metadata.name}`, '.yaml'));
+    if (!place.ok) throw new ClusterError('precondition', `Nothing was imported: ${place.reason}.`);
+    if (!options.overwrite && fs.existsSync(place.file)) throw new ClusterError('precondition', `Nothing was imported: ${place.file} already exists; choose another folder or remove it.`);
+    return { object, file: place.file };
+  });
+  const planPlace = placeInside(options.outDir, `${planName}.plan.yaml`);
+  if (!planPlace.ok) throw new ClusterError('precondition', `Nothing was imported: ${planPlace.reason}.`);
   const manifestFiles: string[] = [];
-  for (const object of [...workloads, ...services]) {
-    const file = path.join(manifestsDir, `${object.kind.toLowerCase()}-${object.metadata.name}.yaml`);
+  for (const { object, file } of placed) {
     const doc = new Document(toManifest(object), { aliasDuplicateObjects: false });
+    fs.mkdirSync(path.dirname(file), { recursive: true });
     fs.writeFileSync(file, `# Imported from context ${api.target.context}, namespace ${namespace}.\n${doc.toString({ indent: 2, lineWidth: 0 })}`);
     manifestFiles.push(file);
   }

@@ -97,7 +97,7 @@ export function startServer(connection: Connection): void {
   function applySettings(value: unknown): void {
     settings = normalizeSettings(value);
     // Re-publish only when findings can change: a client sends the same settings more than once.
-    if (!workspace.setOptions(toWorkspaceOptions(settings))) return;
+    if (!workspace.setOptions(toWorkspaceOptions(settings, folders))) return;
     published.clear();
     scheduler.schedule();
   }
@@ -133,8 +133,9 @@ export function startServer(connection: Connection): void {
     pullsConfiguration = !!params.capabilities.workspace?.configuration;
     if (params.initializationOptions && typeof params.initializationOptions === 'object') {
       settings = normalizeSettings((params.initializationOptions as { settings?: unknown }).settings);
-      workspace.setOptions(toWorkspaceOptions(settings));
     }
+    // Sources stay inside the workspace folders now known (unless the settings allow more).
+    workspace.setOptions(toWorkspaceOptions(settings, folders));
     return {
       capabilities: {
         textDocumentSync: TextDocumentSyncKind.Incremental,

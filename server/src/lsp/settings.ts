@@ -1,7 +1,11 @@
 import type { RuleSettings } from '../engine/rules/registry';
 import type { SeveritySetting } from '../engine/rules/types';
 import type { WorkspaceOptions } from '../engine/workspace/consolidationWorkspace';
+import { DEFAULT_SOURCE_LIMITS } from '../engine/workspace/consolidationWorkspace';
 import { DEFAULT_SERVER_SETTINGS, type ServerSettings } from '../protocol/messages';
+
+/** `consolidation.sources.*` when unset: the engine's limits. */
+const DEFAULT_SOURCE_SETTINGS = { allowOutsideWorkspace: false, maxFiles: DEFAULT_SOURCE_LIMITS.maxFiles, maxSizeMb: DEFAULT_SOURCE_LIMITS.maxBytes / 1024 / 1024 };
 
 const SEVERITIES = new Set(['error', 'warning', 'information', 'hint', 'off']);
 
@@ -20,9 +24,27 @@ export function normalizeSettings(raw: unknown): ServerSettings {
     generatedDirectory: typeof value.generatedDirectory === 'string' && value.generatedDirectory.trim() && !value.generatedDirectory.includes('..')
       ? value.generatedDirectory.trim()
       : DEFAULT_SERVER_SETTINGS.generatedDirectory,
+    sources: normalizeSources(value.sources),
   };
 }
 
-export function toWorkspaceOptions(settings: ServerSettings): WorkspaceOptions {
-  return { maxFileBytes: Math.floor(settings.maxFileSizeKb * 1024), rules: settings.rules as Record<string, SeveritySetting> as RuleSettings };
+function normalizeSources(raw: unknown): NonNullable<ServerSettings['sources']> {
+  const value = (raw && typeof raw === 'object' ? raw : {}) as Partial<NonNullable<ServerSettings['sources']>>;
+  const positive = (n: unknown, fallback: number) => (typeof n === 'number' && Number.isFinite(n) && n > 0 ? n : fallback);
+  return {
+    allowOutsideWorkspace: value.allowOutsideWorkspace === true,
+    maxFiles: Math.floor(positive(value.maxFiles, DEFAULT_SOURCE_SETTINGS.maxFiles)),
+    maxSizeMb: positive(value.maxSizeMb, DEFAULT_SOURCE_SETTINGS.maxSizeMb),
+  };
+}
+
+/** The engine's options; `folders`: the workspace folders a plan's sources must stay inside. */
+export function toWorkspaceOptions(settings: ServerSettings, folders: readonly string[] = []): WorkspaceOptions {
+  const sources = settings.sources ?? DEFAULT_SOURCE_SETTINGS;
+  return {
+    maxFileBytes: Math.floor(settings.maxFileSizeKb * 1024),
+    rules: settings.rules as Record<string, SeveritySetting> as RuleSettings,
+    sourceRoots: sources.allowOutsideWorkspace ? undefined : [...folders],
+    sourceLimits: { maxFiles: sources.maxFiles, maxBytes: Math.floor(sources.maxSizeMb * 1024 * 1024) },
+  };
 }

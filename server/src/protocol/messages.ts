@@ -41,6 +41,11 @@ export interface ServerSettings {
   codeLens: { enabled: boolean };
   /** Where generated merged manifests go, relative to the plan. */
   generatedDirectory: string;
+  /**
+   * What a plan's sources may read. `allowOutsideWorkspace` is only ever true in a trusted workspace
+   * (the client sends false otherwise).
+   */
+  sources?: { allowOutsideWorkspace: boolean; maxFiles: number; maxSizeMb: number };
 }
 
 export const DEFAULT_SERVER_SETTINGS: ServerSettings = { rules: {}, maxFileSizeKb: 2048, codeLens: { enabled: true }, generatedDirectory: 'generated' };

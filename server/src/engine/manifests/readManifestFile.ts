@@ -6,6 +6,8 @@ import { isKubernetesObject, readKubernetesDocument } from './kubernetes';
 export interface ReadManifestOptions {
   /** Files larger than this many bytes are not parsed (one `manifest/too-large` finding instead). */
   maxBytes: number;
+  /** The file's size on disk, when it was read from disk: the text of a binary file decodes larger. */
+  fileBytes?: number;
   /** Variables for docker-compose interpolation (the `.env` beside the compose file). */
   composeEnv?: Record<string, string>;
 }
@@ -30,7 +32,7 @@ export function emptyManifestFile(path: string): ManifestFile {
 export function readManifestFile(path: string, text: string, options: ReadManifestOptions): ManifestFile {
   const file = emptyManifestFile(path);
   // Bytes, not characters: the cap is about what a user sees as the file's size.
-  const bytes = text.length > options.maxBytes / 4 ? Buffer.byteLength(text, 'utf8') : text.length;
+  const bytes = options.fileBytes ?? (text.length > options.maxBytes / 4 ? Buffer.byteLength(text, 'utf8') : text.length);
   if (bytes > options.maxBytes) {
     file.syntaxProblems.push({
       code: 'manifest/too-large',

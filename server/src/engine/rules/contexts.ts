@@ -1,6 +1,6 @@
 import type { ManifestFile, ServiceModel, WorkloadModel } from '../model/workspace';
 import type { PlanAnalysis } from '../budget/states';
-import type { PlanModel } from '../plan/types';
+import type { PlanModel, SourceGlob } from '../plan/types';
 import type { MergeFact } from '../render/mergeChecks';
 
 export interface ManifestContext {
@@ -22,7 +22,26 @@ export interface PlanContext {
   analysis: PlanAnalysis;
   /** Source globs that matched no file. */
   emptySources: PlanModel['sources'];
+  /** Source globs that read nothing, or less than they match, and why (absent: none). */
+  sourceProblems?: SourceProblem[];
   workloads: WorkloadModel[];
   /** What rendering the plan's merges found (merge/* codes). */
   mergeFacts: MergeFact[];
 }
+
+/** Why a source glob reads nothing, or less than it matches. */
+export type SourceProblem =
+  | { source: SourceGlob; kind: 'outside-workspace'; root: string; resolved: string }
+  | { source: SourceGlob; kind: 'never-walked'; folder: string }
+  | { source: SourceGlob; kind: 'plans-only'; plans: string[] }
+  | {
+      source: SourceGlob;
+      kind: 'limit';
+      limits: { maxFiles: number; maxBytes: number };
+      /** Files and bytes read before the limit. */
+      files: number;
+      bytes: number;
+      matched: number;
+      /** Files of this glob left unread (undefined: the walk itself stopped, so unknown). */
+      unread: number | undefined;
+    };

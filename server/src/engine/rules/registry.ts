@@ -16,6 +16,8 @@ import { samePhaseReference } from './plan/samePhaseReference';
 import { notScalable } from './plan/notScalable';
 import { planSchema } from './plan/schema';
 import { sourceEmpty } from './plan/sourceEmpty';
+import { sourceOutsideWorkspace } from './plan/sourceOutsideWorkspace';
+import { sourcesTooLarge } from './plan/sourcesTooLarge';
 import { unknownContainer } from './plan/unknownContainer';
 import { unknownWorkload } from './plan/unknownWorkload';
 import { limitsOvercommit } from './budget/limitsOvercommit';
@@ -55,6 +57,8 @@ export const MANIFEST_SET_RULES: readonly Rule<ManifestSetContext>[] = [serviceS
 export const PLAN_RULES: readonly Rule<PlanContext>[] = [
   planSchema,
   sourceEmpty,
+  sourceOutsideWorkspace,
+  sourcesTooLarge,
   unknownWorkload,
   ambiguousWorkload,
   duplicateReference,

@@ -1,3 +1,4 @@
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import picomatch from 'picomatch';
 import { analysePlan, type PlanAnalysis } from '../budget/states';
@@ -7,11 +8,12 @@ import type { ManifestFile, WorkloadModel } from '../model/workspace';
 import { readPlan } from '../plan/readPlan';
 import type { PlanModel, SourceGlob } from '../plan/types';
 import { MANIFEST_RULES, MANIFEST_SET_RULES, PLAN_RULES, runRules, type RuleSettings } from '../rules/registry';
+import type { SourceProblem } from '../rules/contexts';
 import type { Finding } from '../rules/types';
 import { LineIndex } from '../yaml/lineIndex';
 import { toPlain } from '../yaml/nodes';
 import { parseYaml } from '../yaml/parse';
-import type { FileHost } from './fileHost';
+import { neverWalkedFolderIn, type FileHost, type WalkBound } from './fileHost';
 import type { ManifestReaderPool } from './manifestReaderPool';
 import { renderPlan, type PlanRender } from '../render/renderPlan';
 
@@ -19,9 +21,28 @@ export interface WorkspaceOptions {
   /** Files over this many bytes are not parsed. */
   maxFileBytes: number;
   rules: RuleSettings;
+  /** What one plan's sources may read, in files and bytes (default DEFAULT_SOURCE_LIMITS). */
+  sourceLimits?: SourceLimits;
+  /**
+   * The workspace folders: a plan's sources must resolve inside the deepest one holding the plan (its
+   * own folder when none does), as Kustomize's load restrictor keeps a kustomization in its root.
+   * Unset: sources may be read from anywhere.
+   */
+  sourceRoots?: readonly string[];
 }
 
+export interface SourceLimits {
+  maxFiles: number;
+  maxBytes: number;
+}
+
+/** Room for the largest plans we have seen (2,000 Deployments in 503 files, 5.4 MB) many times over. */
+export const DEFAULT_SOURCE_LIMITS: SourceLimits = { maxFiles: 5000, maxBytes: 32 * 1024 * 1024 };
+
 export const DEFAULT_OPTIONS: WorkspaceOptions = { maxFileBytes: 2048 * 1024, rules: {} };
+
+/** How many directory entries one glob may visit per file it may match: the walk is bounded too. */
+const ENTRIES_PER_FILE = 20;
 
 const PLAN_FILE = /\.plan\.ya?ml$/i;
 /** A top-level `services:` key: a docker-compose file (Kubernetes objects never have one). */
@@ -36,13 +57,20 @@ export interface PlanResult {
   sourceFiles: string[];
   sourceSet: ReadonlySet<string>;
   emptySources: SourceGlob[];
+  /** Globs that read nothing, or less than they match, and why. */
+  sourceProblems: SourceProblem[];
   manifests: ManifestFile[];
   workloads: WorkloadModel[];
   analysis: PlanAnalysis;
 }
 
 interface CachedText {
+  /** The file's text; empty for a file on disk over the size cap, which is not read at all. */
   text: string;
+  /** The size on disk of a file read from disk, when it matters (near or over the size cap). */
+  fileBytes?: number;
+  /** A manifest over the size cap whose text was not read. */
+  unread?: boolean;
   lines?: LineIndex;
   manifest?: ManifestFile;
   plan?: PlanModel;
@@ -58,7 +86,7 @@ interface CachedText {
 export class ConsolidationWorkspace {
   private readonly texts = new Map<string, CachedText>();
   private readonly overlays = new Map<string, string>();
-  private readonly sourceLists = new Map<string, { files: string[]; empty: SourceGlob[] }>();
+  private readonly sourceLists = new Map<string, SourceList>();
   private readonly planResults = new Map<string, PlanResult>();
   private readonly dotEnvs = new Map<string, Record<string, string>>();
   private manifestFindingCache = new WeakMap<ManifestFile, Finding[]>();
@@ -73,12 +101,16 @@ export class ConsolidationWorkspace {
   setOptions(options: WorkspaceOptions): boolean {
     const previous = this.options;
     this.options = options;
+    const sourcesChanged = JSON.stringify([options.sourceLimits, options.sourceRoots]) !== JSON.stringify([previous.sourceLimits, previous.sourceRoots]);
+    if (sourcesChanged) this.sourceLists.clear();
     if (options.maxFileBytes !== previous.maxFileBytes) {
+      // Files left unread under the old cap are read again under the new one.
+      for (const [file, entry] of this.texts) if (entry.unread) this.texts.delete(file);
       for (const entry of this.texts.values()) {
         entry.manifest = undefined;
         entry.plan = undefined;
       }
-    } else if (JSON.stringify(options.rules) === JSON.stringify(previous.rules)) {
+    } else if (!sourcesChanged && JSON.stringify(options.rules) === JSON.stringify(previous.rules)) {
       return false;
     }
     this.manifestFindingCache = new WeakMap();
@@ -131,18 +163,34 @@ export class ConsolidationWorkspace {
   }
 
   lineIndex(file: string): LineIndex | undefined {
-    const entry = this.entry(file);
+    // An unread file over the size cap has one finding, at its start: no need to read it for that.
+    const entry = this.entry(file, true);
     if (!entry) return undefined;
     entry.lines ??= new LineIndex(entry.text);
     return entry.lines;
   }
 
-  private entry(file: string): CachedText | undefined {
+  /** The cached text of a file; `forManifest`: a file over the size cap is not read (its size is all its finding needs). */
+  private entry(file: string, forManifest = false): CachedText | undefined {
     let entry = this.texts.get(file);
-    if (!entry) {
-      const text = this.overlays.get(file) ?? this.host.readFile(file);
+    if (entry?.unread && !forManifest) {
+      // Someone needs the text itself (a generated file's owner check, positions): read it now.
+      const text = this.host.readFile(file);
       if (text === undefined) return undefined;
-      entry = { text };
+      entry.text = text;
+      entry.unread = false;
+      entry.lines = undefined;
+    }
+    if (!entry) {
+      const overlay = this.overlays.get(file);
+      const fileBytes = overlay === undefined && !isPlanFile(file) ? this.host.fileSize?.(file) : undefined;
+      if (forManifest && fileBytes !== undefined && fileBytes > this.options.maxFileBytes) {
+        entry = { text: '', fileBytes, unread: true };
+      } else {
+        const text = overlay ?? this.host.readFile(file);
+        if (text === undefined) return undefined;
+        entry = { text, fileBytes: fileBytes !== undefined && text.length > this.options.maxFileBytes / 4 ? fileBytes : undefined };
+      }
       this.texts.set(file, entry);
     }
     return entry;
@@ -156,8 +204,8 @@ export class ConsolidationWorkspace {
     if (!pool) return;
     const jobs: Promise<void>[] = [];
     for (const file of files) {
-      const entry = this.entry(file);
-      if (!entry || entry.manifest || isPlanFile(file) || entry.text.length > this.options.maxFileBytes / 4 || COMPOSE_FILE.test(entry.text)) continue;
+      const entry = this.entry(file, true);
+      if (!entry || entry.manifest || entry.unread || isPlanFile(file) || entry.text.length > this.options.maxFileBytes / 4 || COMPOSE_FILE.test(entry.text)) continue;
       if (pool.busy) {
         this.manifest(file);
         // Let the workers' results in, so the next file can go to a worker that is free again.
@@ -193,9 +241,9 @@ export class ConsolidationWorkspace {
   }
 
   manifest(file: string): ManifestFile | undefined {
-    const entry = this.entry(file);
+    const entry = this.entry(file, true);
     if (!entry) return undefined;
-    entry.manifest ??= readManifestFile(file, entry.text, { maxBytes: this.options.maxFileBytes, composeEnv: this.dotEnv(path.dirname(file)) });
+    entry.manifest ??= readManifestFile(file, entry.text, { maxBytes: this.options.maxFileBytes, fileBytes: entry.fileBytes, composeEnv: this.dotEnv(path.dirname(file)) });
     return entry.manifest;
   }
 
@@ -227,7 +275,7 @@ export class ConsolidationWorkspace {
     if (cached) return cached;
     const plan = this.planModel(file);
     if (!plan) return undefined;
-    const { files, empty } = this.sources(plan);
+    const { files, empty, problems } = this.sources(plan);
     const manifests = files.map((f) => this.manifest(f)).filter((m): m is ManifestFile => !!m);
     const workloads = layerComposeWorkloads(manifests.flatMap((m) => m.workloads));
     const limitRanges = manifests.flatMap((m) => m.limitRanges);
@@ -236,6 +284,7 @@ export class ConsolidationWorkspace {
       sourceFiles: files,
       sourceSet: new Set(files),
       emptySources: empty,
+      sourceProblems: problems,
       manifests,
       workloads,
       analysis: analysePlan(plan, workloads, limitRanges),
@@ -244,26 +293,90 @@ export class ConsolidationWorkspace {
     return result;
   }
 
-  private sources(plan: PlanModel): { files: string[]; empty: SourceGlob[] } {
+  private sources(plan: PlanModel): SourceList {
     let list = this.sourceLists.get(plan.path);
     const key = plan.sources.map((s) => s.pattern).join('\n');
-    if (!list || (list as { key?: string }).key !== key) {
-      const base = path.dirname(plan.path);
-      const files = new Set<string>();
-      const empty: SourceGlob[] = [];
-      for (const source of plan.sources) {
-        const matched = this.host.glob(base, [source.pattern]).filter((f) => !isPlanFile(f)).sort(composeLayerOrder);
-        for (const overlayFile of this.overlays.keys()) {
-          if (!files.has(overlayFile) && matchesGlob(base, source.pattern, overlayFile)) matched.push(overlayFile);
-        }
-        if (matched.length === 0) empty.push(source);
-        for (const f of matched) files.add(f);
-      }
-      // Listed order matters: layered compose files override in the order the plan gives them.
-      list = Object.assign({ files: [...files], empty }, { key });
+    if (!list || list.key !== key) {
+      list = this.resolveSources(plan, key);
       this.sourceLists.set(plan.path, list);
     }
     return list;
+  }
+
+  /**
+   * The files a plan's globs match, in the order listed (layered compose files override in that
+   * order), inside the plan's workspace and within the limits: the glob where a limit is reached
+   * gets the one problem, and nothing after it is read.
+   */
+  private resolveSources(plan: PlanModel, key: string): SourceList {
+    const base = path.dirname(plan.path);
+    const root = this.sourceRoot(plan.path);
+    const limits = this.options.sourceLimits ?? DEFAULT_SOURCE_LIMITS;
+    const files = new Set<string>();
+    const empty: SourceGlob[] = [];
+    const problems: SourceProblem[] = [];
+    let bytes = 0;
+    for (const source of plan.sources) {
+      const escape = root === undefined ? undefined : escapesRoot(base, source.pattern, root);
+      if (escape) {
+        problems.push({ source, kind: 'outside-workspace', root: root!, resolved: escape });
+        continue;
+      }
+      const neverWalked = neverWalkedFolderIn(path.relative(base, path.resolve(base, picomatch.scan(source.pattern).base)));
+      if (neverWalked) {
+        problems.push({ source, kind: 'never-walked', folder: neverWalked });
+        continue;
+      }
+      const bound: WalkBound = { maxEntries: limits.maxFiles * ENTRIES_PER_FILE + 10_000 };
+      let matched = this.host.glob(base, [source.pattern], bound);
+      for (const overlayFile of this.overlays.keys()) {
+        if (!files.has(overlayFile) && !matched.includes(overlayFile) && matchesGlob(base, source.pattern, overlayFile)) matched.push(overlayFile);
+      }
+      const outside = root === undefined ? [] : matched.filter((f) => !isInside(root, f));
+      if (outside.length > 0) {
+        problems.push({ source, kind: 'outside-workspace', root: root!, resolved: outside[0] });
+        matched = matched.filter((f) => isInside(root!, f));
+      }
+      const plans = matched.filter(isPlanFile);
+      matched = matched.filter((f) => !isPlanFile(f)).sort(composeLayerOrder);
+      if (matched.length === 0 && outside.length === 0) {
+        if (plans.length > 0) problems.push({ source, kind: 'plans-only', plans });
+        else empty.push(source);
+      }
+      let limit: SourceProblem | undefined;
+      for (const file of matched) {
+        if (files.has(file)) continue;
+        const size = this.sizeOf(file);
+        if (files.size + 1 > limits.maxFiles || bytes + size > limits.maxBytes) {
+          limit = { source, kind: 'limit', limits, files: files.size, bytes, matched: matched.length, unread: matched.length - matched.indexOf(file) };
+          break;
+        }
+        files.add(file);
+        bytes += size;
+      }
+      if (!limit && bound.truncated) limit = { source, kind: 'limit', limits, files: files.size, bytes, matched: matched.length, unread: undefined };
+      if (limit) {
+        problems.push(limit);
+        break;
+      }
+    }
+    return { key, files: [...files], empty, problems };
+  }
+
+  /** Bytes a file adds to its plan's total: an open editor's text, else its size on disk (not what the file-size cap leaves unread). */
+  private sizeOf(file: string): number {
+    const overlay = this.overlays.get(file);
+    if (overlay !== undefined) return Buffer.byteLength(overlay, 'utf8');
+    const size = this.host.fileSize?.(file) ?? this.entry(file)?.text.length ?? 0;
+    return size > this.options.maxFileBytes ? 0 : size;
+  }
+
+  /** The folder a plan's sources must stay in, or undefined when they may be anywhere. */
+  private sourceRoot(planFile: string): string | undefined {
+    const roots = this.options.sourceRoots;
+    if (!roots) return undefined;
+    const holding = roots.filter((r) => isInside(r, planFile)).sort((a, b) => b.length - a.length);
+    return holding[0] ?? path.dirname(planFile);
   }
 
   /** Findings of a plan file: schema, references and budgets (cached with the plan's analysis). */
@@ -275,7 +388,7 @@ export class ConsolidationWorkspace {
       const mergeFacts = result.plan.phases.some((p) => p.merge.length > 0) ? this.render(file)?.facts ?? [] : [];
       findings = runRules(
         PLAN_RULES,
-        { plan: result.plan, planText: this.text(file) ?? '', analysis: result.analysis, emptySources: result.emptySources, workloads: result.workloads, mergeFacts },
+        { plan: result.plan, planText: this.text(file) ?? '', analysis: result.analysis, emptySources: result.emptySources, sourceProblems: result.sourceProblems, workloads: result.workloads, mergeFacts },
         this.options.rules,
       );
       this.planFindingCache.set(result, findings);
@@ -342,6 +455,36 @@ export class ConsolidationWorkspace {
       this.options.rules,
     );
   }
+}
+
+interface SourceList {
+  key: string;
+  files: string[];
+  empty: SourceGlob[];
+  problems: SourceProblem[];
+}
+
+function isInside(root: string, file: string): boolean {
+  const relative = path.relative(root, file);
+  return relative === '' || (relative.split(path.sep)[0] !== '..' && !path.isAbsolute(relative));
+}
+
+/**
+ * Where a glob's fixed part leads when that is outside the root (following links on the way), else
+ * undefined. Checked before walking: `/usr/**' is refused without listing /usr.
+ */
+function escapesRoot(base: string, pattern: string, root: string): string | undefined {
+  const fixed = path.resolve(base, picomatch.scan(pattern).base);
+  if (!isInside(root, fixed)) return fixed;
+  let realRoot = root;
+  let realFixed = fixed;
+  try {
+    realRoot = fs.realpathSync(root);
+    realFixed = fs.realpathSync(fixed);
+  } catch {
+    return undefined;
+  }
+  return isInside(realRoot, realFixed) ? undefined : realFixed;
 }
 
 function matchesGlob(base: string, pattern: string, file: string): boolean {

@@ -1,16 +1,36 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import picomatch from 'picomatch';
 import { globSync } from 'tinyglobby';
+
+/** How far one glob may walk: it stops after `maxEntries` directory entries and sets `truncated`. */
+export interface WalkBound {
+  maxEntries: number;
+  truncated?: boolean;
+}
 
 /** How the engine reaches files: the disk for the CLI, the disk plus open editors for the server. */
 export interface FileHost {
   /** The file's text, or undefined when it cannot be read. */
   readFile(file: string): string | undefined;
+  /** The file's size in bytes on disk, when known without reading it. */
+  fileSize?(file: string): number | undefined;
   /** Absolute paths of files under `baseDir` matching the globs (relative to `baseDir`). */
-  glob(baseDir: string, patterns: string[]): string[];
+  glob(baseDir: string, patterns: string[], bound?: WalkBound): string[];
 }
 
-const IGNORED = ['**/node_modules/**', '**/.git/**'];
+/**
+ * Folders that are never walked, whatever a glob says: dependencies, version control, virtual
+ * environments and caches hold no manifest of the project, and can hold millions of files.
+ */
+export const NEVER_WALKED = ['node_modules', '.git', '.hg', '.svn', '.jj', 'bower_components', '.venv', '__pycache__', '.tox', '.terraform', '.cache'];
+
+const IGNORED = NEVER_WALKED.map((folder) => `**/${folder}/**`);
+
+/** The first never-walked folder a path (relative, `/`-separated) goes through, if any. */
+export function neverWalkedFolderIn(relative: string): string | undefined {
+  return relative.split(/[\\/]/).find((segment) => NEVER_WALKED.includes(segment));
+}
 
 export const nodeFileHost: FileHost = {
   readFile(file) {
@@ -20,13 +40,56 @@ export const nodeFileHost: FileHost = {
       return undefined;
     }
   },
-  glob(baseDir, patterns) {
+  fileSize(file) {
     try {
-      return globSync(patterns, { cwd: baseDir, absolute: true, ignore: IGNORED, dot: false, followSymbolicLinks: false })
-        .map((p) => path.resolve(p))
-        .sort();
+      return fs.statSync(file).size;
     } catch {
-      return [];
+      return undefined;
     }
   },
+  glob(baseDir, patterns, bound) {
+    const found = new Set<string>();
+    // Each pattern is walked from its static part (`../manifests` of `../manifests/**/*.yaml`), so
+    // the never-walked folders are pruned below it however many `../` lead there.
+    for (const pattern of patterns) {
+      const { base, glob } = picomatch.scan(pattern);
+      const root = path.resolve(baseDir, base);
+      if (neverWalkedFolderIn(path.relative(baseDir, root)) || neverWalkedFolderIn(base)) continue;
+      try {
+        const options = { cwd: root, absolute: true, ignore: IGNORED, dot: false, followSymbolicLinks: false, ...walkLimit(bound) };
+        // A literal folder means everything under it (as tinyglobby expands it); a literal file, itself.
+        const files = glob ? globSync([glob], options) : isFile(root) ? [root] : globSync(['**'], options);
+        for (const file of files) found.add(path.resolve(file));
+      } catch {
+        // An unreadable folder matches nothing.
+      }
+    }
+    return [...found].sort();
+  },
 };
+
+function isFile(file: string): boolean {
+  try {
+    return fs.statSync(file).isFile();
+  } catch {
+    return false;
+  }
+}
+
+/** tinyglobby options that stop the walk after `bound.maxEntries` directory entries. */
+function walkLimit(bound: WalkBound | undefined): { fs?: { readdirSync: typeof fs.readdirSync }; signal?: AbortSignal } {
+  if (!bound) return {};
+  const controller = new AbortController();
+  let seen = 0;
+  const readdirSync = ((dir: fs.PathLike, options?: unknown) => {
+    if (controller.signal.aborted) return [];
+    const entries = fs.readdirSync(dir, options as { withFileTypes: true });
+    seen += entries.length;
+    if (seen > bound.maxEntries) {
+      bound.truncated = true;
+      controller.abort();
+    }
+    return entries;
+  }) as typeof fs.readdirSync;
+  return { fs: { readdirSync }, signal: controller.signal };
+}
