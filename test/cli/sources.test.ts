@@ -43,6 +43,16 @@ describe('plan sources: inside the workspace, bounded', () => {
   let ws: TempWorkspace;
   afterEach(() => ws.dispose());
 
+  it('apply reads sources as check does: outside the workspace they are not read, and the phase is refused', async () => {
+    ws = tempWorkspace({ prefix: 'sources-', files: { 'outside/app.yaml': deploymentYaml('api'), 'project/shop.plan.yaml': plan(['../outside/*.yaml']) } });
+    const project = path.join(ws.dir, 'project');
+    // --dry-run with a kubeconfig that names no cluster: the plan is read (and refused) before any connection.
+    const result = await runCli(['apply', 'shop.plan.yaml', '--phase', 'one', '--dry-run', '--kubeconfig', path.join(ws.dir, 'missing-kubeconfig')], { cwd: project, timeoutMs: 120_000 });
+    assert.notEqual(result.code, 0, result.stderr);
+    assert.match(result.stderr, /outside the plan's workspace/);
+    assert.doesNotMatch(result.stderr, /\n\s+at /, 'a sentence, not a stack');
+  });
+
   it('a glob outside the workspace is not read: one plan/source-outside-workspace on its entry', async () => {
     ws = tempWorkspace({ prefix: 'sources-', files: { 'outside/app.yaml': deploymentYaml('api'), 'project/shop.plan.yaml': plan(['../outside/*.yaml']) } });
     const project = path.join(ws.dir, 'project');

@@ -100,7 +100,16 @@ class ClusterCommands {
     }
     if (!phase) return undefined;
     const rules = this.ctx.config.serverSettings.rules as Record<string, SeveritySetting>;
-    return loadPhase(uri.fsPath, phase, { rules });
+    // The same bounds on the plan's sources as the language server applies.
+    const sources = this.ctx.config.serverSettings.sources;
+    const folders = (vscode.workspace.workspaceFolders ?? []).map((folder) => folder.uri.fsPath);
+    return loadPhase(uri.fsPath, phase, {
+      rules,
+      sources: {
+        sourceRoots: sources?.allowOutsideWorkspace || folders.length === 0 ? undefined : folders,
+        sourceLimits: sources && { maxFiles: sources.maxFiles, maxBytes: Math.floor(sources.maxSizeMb * 1024 * 1024) },
+      },
+    });
   }
 
   private timeoutMs(): number | undefined {

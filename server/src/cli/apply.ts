@@ -7,6 +7,7 @@ import { parseDuration } from '../cluster/duration';
 import { ClusterError, redact } from '../cluster/errors';
 import { connect, type ConnectOptions, type KubeClusterApi } from '../cluster/kubeClusterApi';
 import { loadPhase, PlanError, type LoadedPhase } from '../cluster/phasePlan';
+import { SOURCE_OPTIONS, sourceOptions } from './sourceOptions';
 import { previewPhase, unifiedDiff } from '../cluster/preview';
 import { rollbackPhase } from '../cluster/rollback';
 import { UsageError } from './discover';
@@ -31,6 +32,7 @@ const COMMON = {
   kubeconfig: { type: 'string' },
   timeout: { type: 'string' },
   yes: { type: 'boolean', short: 'y', default: false },
+  ...SOURCE_OPTIONS,
 } as const;
 
 interface Parsed {
@@ -42,6 +44,7 @@ interface Parsed {
   yes: boolean;
   dryRun: boolean;
   forceOrder: boolean;
+  sources: ReturnType<typeof sourceOptions>;
 }
 
 function parse(command: 'apply' | 'rollback', args: string[], cwd: string): Parsed {
@@ -73,12 +76,13 @@ function parse(command: 'apply' | 'rollback', args: string[], cwd: string): Pars
     yes: values.yes as boolean,
     dryRun: !!(values as Record<string, unknown>)['dry-run'],
     forceOrder: !!(values as Record<string, unknown>)['force-order'],
+    sources: sourceOptions(values, cwd),
   };
 }
 
 function load(parsed: Parsed): LoadedPhase {
   try {
-    return loadPhase(parsed.planPath, parsed.phase);
+    return loadPhase(parsed.planPath, parsed.phase, { sources: parsed.sources });
   } catch (error) {
     if (error instanceof PlanError) throw new UsageError(error.message);
     throw error;

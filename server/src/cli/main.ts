@@ -46,6 +46,7 @@ ${SOURCE_USAGE}
                                  (only when they were applied another way)
   rollback PLAN --phase NAME Restore what an apply of the phase recorded; delete only what it created
       --context C, --kubeconfig F, --timeout DURATION, --yes    as for apply
+      --workspace DIR, --max-source-files N, --max-source-size-mb N   as for check
 
 Exit status: 0 no error-severity finding, 1 some, 2 usage or I/O error.
 apply and rollback: 0 done, 1 failed (after saying what was and was not done), 2 usage error.

@@ -7,7 +7,7 @@ import { at, clone, containersOf, isObject, MANAGED_BY, MANAGED_BY_LABEL, MERGE_
 import type { PhaseRender, RenderedObject, RenderRole } from '../engine/render/renderPlan';
 import { toManifestList } from '../engine/render/sourceObjects';
 import type { RuleSettings } from '../engine/rules/registry';
-import { ConsolidationWorkspace, DEFAULT_OPTIONS } from '../engine/workspace/consolidationWorkspace';
+import { ConsolidationWorkspace, DEFAULT_OPTIONS, type WorkspaceOptions } from '../engine/workspace/consolidationWorkspace';
 import { nodeFileHost, type FileHost } from '../engine/workspace/fileHost';
 import type { Finding } from '../engine/rules/types';
 import type { ApplyRecord, RecordedObject } from './applyRecord';
@@ -41,8 +41,12 @@ export interface LoadedPhase {
 }
 
 /** Reads a plan and renders one of its phases (the pure engine: no cluster). */
-export function loadPhase(planFile: string, phaseName: string | undefined, options: { rules?: RuleSettings; host?: FileHost; workspace?: ConsolidationWorkspace } = {}): LoadedPhase {
-  const workspace = options.workspace ?? new ConsolidationWorkspace(options.host ?? nodeFileHost, { ...DEFAULT_OPTIONS, rules: options.rules ?? {} });
+export function loadPhase(
+  planFile: string,
+  phaseName: string | undefined,
+  options: { rules?: RuleSettings; host?: FileHost; workspace?: ConsolidationWorkspace; sources?: Pick<WorkspaceOptions, 'sourceRoots' | 'sourceLimits'> } = {},
+): LoadedPhase {
+  const workspace = options.workspace ?? new ConsolidationWorkspace(options.host ?? nodeFileHost, { ...DEFAULT_OPTIONS, ...options.sources, rules: options.rules ?? {} });
   if (workspace.text(planFile) === undefined) throw new PlanError(`${planFile}: cannot read the plan file`);
   const result = workspace.plan(planFile);
   const rendered = workspace.render(planFile);
