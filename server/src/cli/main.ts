@@ -1,6 +1,9 @@
 import { parseArgs } from 'node:util';
 import * as path from 'node:path';
-import { buildReport } from '../engine/report/report';
+import { buildReport, type PlanReport } from '../engine/report/report';
+import { renderBudgetChart } from '../engine/report/view/budgetChart';
+import { formatReportMarkdown } from '../engine/report/view/markdown';
+import { renderStandaloneHtml } from '../engine/report/view/standalone';
 import { formatReportText } from '../engine/report/reportText';
 import { isKnownCode, type RuleSettings } from '../engine/rules/registry';
 import type { SeveritySetting } from '../engine/rules/types';
@@ -24,7 +27,9 @@ Commands:
       --rule CODE=SEVERITY       Override a rule's severity (error|warning|information|hint|off); repeatable
       --max-file-size-kb N       Files over N KiB are not analysed (default 2048)
   report PLAN       Print the plan's numbers per state
-      --format text|json         Output format (default text)
+      --format text|json|html|markdown|svg
+                                 Output format (default text): html is one self-contained page with
+                                 the charts, markdown a table for pull requests, svg the budget chart
   render PLAN       The manifests each phase creates or touches (all phases, in order)
       --phase NAME               Only this phase
       --out DIR                  Write a folder per phase instead of printing
@@ -109,15 +114,32 @@ async function check(args: string[], cwd: string, out: NodeJS.WritableStream): P
 function report(args: string[], cwd: string, out: NodeJS.WritableStream): number {
   const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { format: { type: 'string', default: 'text' } } });
   const format = values.format as string;
-  if (!['text', 'json'].includes(format)) throw new UsageError(`--format must be text or json, not "${format}"`);
+  if (!REPORT_FORMATS.includes(format)) throw new UsageError(`--format must be text, json, html, markdown or svg, not "${format}"`);
   if (positionals.length !== 1) throw new UsageError('report takes exactly one plan file');
   const planPath = path.resolve(cwd, positionals[0]);
   const workspace = new ConsolidationWorkspace(nodeFileHost, DEFAULT_OPTIONS);
   if (workspace.text(planPath) === undefined) throw new UsageError(`${positionals[0]}: cannot read the plan file`);
   const result = workspace.plan(planPath)!;
-  const data = buildReport(result, cwd);
-  out.write(format === 'json' ? JSON.stringify(data, null, 2) + '\n' : formatReportText(data));
+  const data = buildReport(result, cwd, (file, offset) => workspace.lineIndex(file)?.positionAt(offset).line);
+  out.write(formatReport(data, format));
   return 0;
+}
+
+const REPORT_FORMATS = ['text', 'json', 'html', 'markdown', 'svg'];
+
+function formatReport(data: PlanReport, format: string): string {
+  switch (format) {
+    case 'json':
+      return JSON.stringify(data, null, 2) + '\n';
+    case 'html':
+      return renderStandaloneHtml(data);
+    case 'markdown':
+      return formatReportMarkdown(data);
+    case 'svg':
+      return `<?xml version="1.0" encoding="UTF-8"?>\n${renderBudgetChart(data, { standalone: true })}\n`;
+    default:
+      return formatReportText(data);
+  }
 }
 
 function parseRules(entries: string[]): RuleSettings {
