@@ -10,6 +10,7 @@ import { buildReport, type PlanReport } from '../../server/src/engine/report/rep
 import { budgetMetrics, compositionMetrics, worstShare } from '../../server/src/engine/report/view/figures';
 import { renderBudgetChart } from '../../server/src/engine/report/view/budgetChart';
 import { compositionRows, renderComposition } from '../../server/src/engine/report/view/compositionChart';
+import { renderCompactChart } from '../../server/src/engine/report/view/compactChart';
 import { renderNodes } from '../../server/src/engine/report/view/nodesChart';
 import { formatReportMarkdown } from '../../server/src/engine/report/view/markdown';
 import { renderStandaloneHtml } from '../../server/src/engine/report/view/standalone';
@@ -103,7 +104,7 @@ describe('budget chart', () => {
           assert.equal(Number(bar['data-value']), value(metric.id, i), `${example} ${metric.id} ${state.phase}`);
         });
       }
-      assert.match(svg, /^<svg[^>]*role="img"[^>]*aria-labelledby="budget-title budget-desc"/);
+      assert.match(svg, /^<svg[^>]*role="figure"[^>]*aria-labelledby="budget-title budget-desc"/);
       assert.equal(elements(svg, 'g', 'class="row"').filter((g) => !g['aria-label']).length, 0, 'every bar has a label');
     }
   });
@@ -129,6 +130,22 @@ describe('budget chart', () => {
     const html = renderStandaloneHtml(hostile);
     assert.doesNotMatch(html, /<img|<script>alert/);
     assert.match(html, /&lt;script&gt;alert\(1\)&lt;\/script&gt;/);
+  });
+});
+
+describe('compact chart (the side bar)', () => {
+  it('a bar per state for each metric with a budget, with the same values and labels as the full chart', () => {
+    for (const example of EXAMPLES) {
+      const { report } = exampleReport(example);
+      const compact = elements(renderCompactChart(report), 'rect', 'data-metric=');
+      const full = elements(renderBudgetChart(report), 'rect', 'data-metric=');
+      const withBudget = budgetMetrics(report).filter((m) => m.budget !== undefined).map((m) => m.id);
+      assert.deepEqual([...new Set(compact.map((b) => b['data-metric']))], withBudget, example);
+      for (const bar of compact) {
+        const same = full.find((b) => b['data-metric'] === bar['data-metric'] && b['data-state'] === bar['data-state'])!;
+        assert.equal(bar['data-value'], same['data-value']);
+      }
+    }
   });
 });
 

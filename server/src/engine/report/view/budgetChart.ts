@@ -129,7 +129,8 @@ export function renderBudgetChart(report: PlanReport, options: { standalone?: bo
     {
       xmlns: options.standalone ? 'http://www.w3.org/2000/svg' : undefined,
       class: 'chart budget-chart',
-      role: 'img',
+      // A figure, not an img: its bars are focusable, labelled items a screen reader can reach.
+      role: 'figure',
       'aria-labelledby': 'budget-title budget-desc',
       viewBox: `0 0 ${CHART_WIDTH} ${height}`,
       width: CHART_WIDTH,
