@@ -46,7 +46,8 @@ export function renderComposition(report: PlanReport, index: number, metric: Met
   const total = metric.rows[index].value;
   const previous = index > 0 ? metric.rows[index - 1].value : undefined;
   const unit = columnUnit(metric.resource, [...rows.map((r) => r.value), total, previous ?? 0]);
-  const max = Math.max(1, ...rows.map((r) => r.value));
+  // Scaled to the largest workload; the summed rest is capped at the full width (its number says how much).
+  const max = Math.max(1, ...rows.filter((r) => r.workload).map((r) => r.value));
   const height = HEADER + Math.max(1, rows.length) * ROW + 4;
   const change = previous === undefined ? '' : previous >= total ? ` · frees ${unit.format(previous - total)} from the state before` : ` · adds ${unit.format(total - previous)} to the state before`;
   const heading = `${stateName(state)} · ${metric.label} ${unit.format(total)}${change}`;
@@ -59,7 +60,7 @@ export function renderComposition(report: PlanReport, index: number, metric: Met
       { class: row.workload ? 'row workload' : 'row others', tabindex: 0, role: 'listitem', 'aria-label': sentence, 'data-file': location?.file, 'data-line': location?.line, 'data-workload': row.workload?.name },
       el('title', {}, esc(sentence)),
       el('text', { class: 'label', x: LABEL_RIGHT, y: px(y + ROW / 2 + 4), 'text-anchor': 'end' }, esc(row.workload?.mergedFrom ? `${row.label} (merged)` : row.label)),
-      el('rect', { class: row.workload?.mergedFrom ? 'bar merged' : 'bar part', x: BAR_LEFT, y: px(y + 3), width: px((row.value / max) * BAR_WIDTH), height: ROW - 6, 'data-value': row.value }),
+      el('rect', { class: row.workload?.mergedFrom ? 'bar merged' : 'bar part', x: BAR_LEFT, y: px(y + 3), width: px(Math.min(1, row.value / max) * BAR_WIDTH), height: ROW - 6, 'data-value': row.value }),
       el('text', { class: 'value', x: VALUE_LEFT, y: px(y + ROW / 2 + 4), 'data-value': row.value }, esc(`${unit.format(row.value)} (${sharePercent(row.value, total)})`)),
     );
   });

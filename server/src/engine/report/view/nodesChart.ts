@@ -6,8 +6,10 @@ import { el, esc, px } from './svg';
 import { columnUnit, type ColumnUnit } from './units';
 
 const COLUMN = 180;
+const UNSCHEDULABLE_COLUMN = 360;
 const BAR_HEIGHT = 140;
-const TOP = 36;
+/** Below the state's heading and each node's name and pod count. */
+const TOP = 60;
 
 /** Pod names the simulation may list per node (`pods: [{workload, count}]` or `["api#1", ...]`), when it gives them. */
 export function nodePods(node: NodeReport): string[] {
@@ -38,9 +40,9 @@ export function renderNodes(report: PlanReport, index: number): string {
   const all = schedule.nodes;
   const cpu = columnUnit('cpu', []);
   const memory = columnUnit('memory', all.flatMap((n) => [n.allocatable.memory ?? 0, n.free.memory ?? 0, used(n, 'memory')]).concat(schedule.unschedulable.map((u) => u.requests.memory ?? 0)));
-  const listed = Math.max(0, ...all.map((n) => nodePods(n).length), schedule.unschedulable.length);
-  const height = TOP + BAR_HEIGHT + 70 + listed * 16;
-  const width = (all.length + 1) * COLUMN;
+  const listed = Math.max(0, ...all.map((n) => nodePods(n).length));
+  const height = Math.max(TOP + BAR_HEIGHT + 56 + listed * 16, TOP + 8 + schedule.unschedulable.length * 16);
+  const width = all.length * COLUMN + UNSCHEDULABLE_COLUMN;
   const bar = (nodeX: number, resource: string, offset: number, node: NodeReport) => {
     const capacity = node.allocatable[resource] ?? 0;
     const amount = used(node, resource);
@@ -59,8 +61,8 @@ export function renderNodes(report: PlanReport, index: number): string {
       'g',
       { class: 'node', tabindex: 0, role: 'listitem', 'aria-label': sentence, 'data-node': node.node, 'data-free-pods': node.freePods },
       el('title', {}, esc(sentence)),
-      el('text', { class: 'heading', x, y: 16 }, esc(node.node)),
-      el('text', { class: 'label', x, y: 30 }, esc(`${node.podCapacity - node.freePods} of ${node.podCapacity} pods`)),
+      el('text', { class: 'heading', x, y: 40 }, esc(node.node)),
+      el('text', { class: 'label', x, y: 54 }, esc(`${node.podCapacity - node.freePods} of ${node.podCapacity} pods`)),
       bar(x, 'cpu', 10, node),
       bar(x, 'memory', 70, node),
       el('text', { class: 'label', x, y: TOP + BAR_HEIGHT + 32 }, esc(`free ${cpu.format(node.free.cpu ?? 0)} CPU`)),
@@ -76,8 +78,8 @@ export function renderNodes(report: PlanReport, index: number): string {
     'g',
     { class: 'node unschedulable', tabindex: 0, role: 'listitem', 'aria-label': unschedulableSentence, 'data-unschedulable': state.unschedulable ?? 0 },
     el('title', {}, esc(unschedulableSentence)),
-    el('text', { class: 'heading missed', x: ux, y: 16 }, 'Unschedulable'),
-    el('text', { class: 'label', x: ux, y: 30 }, esc(`${state.unschedulable ?? 0} pods`)),
+    el('text', { class: 'heading missed', x: ux, y: 40 }, 'Unschedulable'),
+    el('text', { class: 'label', x: ux, y: 54 }, esc(`${state.unschedulable ?? 0} pods`)),
     ...schedule.unschedulable.map((u, j) => el('text', { class: 'pod missed', x: ux, y: TOP + 16 + j * 16 }, esc(`${u.workload} ×${u.count} (${cpu.format(u.requests.cpu ?? 0)}, ${memory.format(u.requests.memory ?? 0)})`))),
   );
   const title = `Nodes ${stateName(state)}: ${all.length} nodes, ${state.unschedulable ?? 0} unschedulable pods`;
@@ -85,6 +87,7 @@ export function renderNodes(report: PlanReport, index: number): string {
     'svg',
     { class: 'chart nodes', role: 'list', 'aria-label': title, viewBox: `0 0 ${width} ${height}`, width, height, 'data-state': stateName(state) },
     el('title', {}, esc(title)),
+    el('text', { class: 'heading state', x: 0, y: 16 }, esc(stateName(state))),
     ...columns,
     unschedulable,
   );
