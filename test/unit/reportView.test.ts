@@ -117,7 +117,7 @@ describe('budget chart', () => {
     assert.match(svg, /current: Memory limits 15,238Mi, 186% of budget 8,192Mi, above the 150% limits overcommit/);
     assert.match(svg, /limits overcommit 150% = 12,288Mi/);
     assert.match(svg, /after infrastructure-protection: Memory requests 9,378Mi, 114% of budget 8,192Mi, over budget, target at most 80%: missed/);
-    assert.equal(elements(svg, 'line', 'overcommit-line').length, 2, 'cpu and memory limits');
+    assert.equal(elements(svg, 'path', 'overcommit-line').length, 2, 'cpu and memory limits');
     assert.ok(elements(svg, 'g', 'class="target missed"').length >= 1);
   });
 

@@ -4,12 +4,12 @@ import type { PlanReport, ReportLocation, TargetReport } from '../report';
 import { budgetMetrics, type Metric, type MetricRow } from './figures';
 import { el, esc, px } from './svg';
 
-export const CHART_WIDTH = 960;
-const LABEL_RIGHT = 250;
-const BAR_LEFT = 260;
-const BAR_WIDTH = 400;
-const VALUE_LEFT = 672;
-const ROW = 26;
+// Narrow enough for a view beside the plan: each state's name above its bar, the value to its right.
+export const CHART_WIDTH = 620;
+const BAR_LEFT = 0;
+const BAR_WIDTH = 380;
+const VALUE_LEFT = 392;
+const ROW = 36;
 const HEADER = 40;
 const GAP = 20;
 
@@ -49,6 +49,11 @@ function locationAttributes(location: ReportLocation | undefined): Record<string
   return location ? { 'data-file': location.file, 'data-line': location.line } : {};
 }
 
+/** A vertical line at `x` through every row's bar, not through the states' names above them. */
+function acrossBars(x: number, rowsTop: number, rows: number): string {
+  return Array.from({ length: rows }, (_, i) => `M${px(x)} ${px(rowsTop + i * ROW + (i === 0 ? -6 : 14))}V${px(rowsTop + i * ROW + 34)}`).join('');
+}
+
 function metricHeight(metric: Metric): number {
   return HEADER + metric.rows.length * ROW;
 }
@@ -60,7 +65,7 @@ function renderMetric(report: PlanReport, metric: Metric, top: number): string {
   const rowsTop = top + HEADER;
   const bottom = rowsTop + metric.rows.length * ROW;
   const parts: string[] = [el('text', { class: 'heading', x: 0, y: px(top + 18) }, esc(metricHeading(metric)))];
-  parts.push(el('line', { class: 'axis', x1: BAR_LEFT, x2: BAR_LEFT, y1: px(rowsTop - 4), y2: px(bottom) }));
+  parts.push(el('line', { class: 'axis', x1: BAR_LEFT + 0.5, x2: BAR_LEFT + 0.5, y1: px(rowsTop - 4), y2: px(bottom) }));
   metric.rows.forEach((row, i) => {
     const y = rowsTop + i * ROW;
     const state = report.states[row.index];
@@ -68,9 +73,9 @@ function renderMetric(report: PlanReport, metric: Metric, top: number): string {
     const bar = el('rect', {
       class: `bar ${row.status}`,
       x: BAR_LEFT,
-      y: px(y + 4),
+      y: px(y + 17),
       width: px(Math.max(0, x(row.value) - BAR_LEFT)),
-      height: ROW - 8,
+      height: 14,
       'data-metric': metric.id,
       'data-state': row.state,
       'data-value': row.value,
@@ -82,8 +87,8 @@ function renderMetric(report: PlanReport, metric: Metric, top: number): string {
           'g',
           { class: `target ${t.met ? 'met' : 'missed'}`, ...locationAttributes(t.location) },
           el('title', {}, esc(`${targetText(t, metric)}: ${targetVerdict(t)}`)),
-          el('line', { x1: px(x(t.limit!)), x2: px(x(t.limit!)), y1: px(y + 1), y2: px(y + ROW - 1) }),
-          el('path', { d: `M${px(x(t.limit!) - 5)} ${px(y + 1)}h10l-5 6z` }),
+          el('line', { x1: px(x(t.limit!)), x2: px(x(t.limit!)), y1: px(y + 12), y2: px(y + ROW - 2) }),
+          el('path', { d: `M${px(x(t.limit!) - 5)} ${px(y + 12)}h10l-5 6z` }),
         ),
       );
     const verdicts = row.targets.map((t) => `${t.met === null ? '?' : t.met ? '✓' : '✗'} target ≤ ${t.raw}`).join('  ');
@@ -92,20 +97,20 @@ function renderMetric(report: PlanReport, metric: Metric, top: number): string {
         'g',
         { class: 'row', tabindex: 0, role: 'listitem', 'aria-label': sentence, ...locationAttributes(state.location) },
         el('title', {}, esc(sentence)),
-        el('text', { class: 'label', x: LABEL_RIGHT, y: px(y + ROW / 2 + 4), 'text-anchor': 'end' }, esc(row.state)),
+        el('text', { class: 'label', x: BAR_LEFT, y: px(y + 13) }, esc(row.state)),
         bar,
         ...marks,
-        el('text', { class: `value ${row.status}`, x: VALUE_LEFT, y: px(y + ROW / 2 + 4), 'data-value': row.value }, esc(valueText(metric, row)), verdicts ? el('tspan', { class: `verdict ${row.targets.every((t) => t.met) ? 'met' : 'missed'}`, dx: 8 }, esc(verdicts)) : ''),
+        el('text', { class: `value ${row.status}`, x: VALUE_LEFT, y: px(y + 29), 'data-value': row.value }, esc(valueText(metric, row)), verdicts ? el('tspan', { class: `verdict ${row.targets.every((t) => t.met) ? 'met' : 'missed'}`, dx: 8 }, esc(verdicts)) : ''),
       ),
     );
   });
   if (metric.budget !== undefined) {
-    parts.push(el('line', { class: 'budget-line', x1: px(x(metric.budget)), x2: px(x(metric.budget)), y1: px(rowsTop - 8), y2: px(bottom) }));
+    parts.push(el('path', { class: 'budget-line', fill: 'none', d: acrossBars(x(metric.budget), rowsTop, metric.rows.length) }));
     parts.push(el('text', { class: 'line-label', x: px(x(metric.budget)), y: px(rowsTop - 10), 'text-anchor': 'middle' }, 'budget'));
   }
   if (metric.overcommit) {
     const ox = x(metric.overcommit.amount);
-    parts.push(el('line', { class: 'overcommit-line', x1: px(ox), x2: px(ox), y1: px(rowsTop - 8), y2: px(bottom) }));
+    parts.push(el('path', { class: 'overcommit-line', fill: 'none', d: acrossBars(ox, rowsTop, metric.rows.length) }));
     parts.push(el('text', { class: 'line-label', x: px(ox), y: px(rowsTop - 10), 'text-anchor': 'middle' }, esc(`${metric.overcommit.percent}%`)));
   }
   const label = `${metricHeading(metric)}. ${metric.rows.map((r) => rowSentence(metric, r)).join('. ')}.`;

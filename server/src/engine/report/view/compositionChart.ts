@@ -8,12 +8,10 @@ import { CHART_WIDTH } from './budgetChart';
 
 /** Workloads drawn per state; the rest are summed in one row. */
 export const TOP_WORKLOADS = 12;
-const LABEL_RIGHT = 250;
-const BAR_LEFT = 260;
-const BAR_WIDTH = 400;
-const VALUE_LEFT = 672;
-const ROW = 22;
-const HEADER = 30;
+const BAR_WIDTH = 380;
+const VALUE_LEFT = 392;
+const ROW = 32;
+const HEADER = 44;
 
 export interface CompositionRow {
   label: string;
@@ -50,7 +48,8 @@ export function renderComposition(report: PlanReport, index: number, metric: Met
   const max = Math.max(1, ...rows.filter((r) => r.workload).map((r) => r.value));
   const height = HEADER + Math.max(1, rows.length) * ROW + 4;
   const change = previous === undefined ? '' : previous >= total ? ` · frees ${unit.format(previous - total)} from the state before` : ` · adds ${unit.format(total - previous)} to the state before`;
-  const heading = `${stateName(state)} · ${metric.label} ${unit.format(total)}${change}`;
+  const subheading = `${metric.label} ${unit.format(total)}${change}`;
+  const heading = `${stateName(state)} · ${subheading}`;
   const body = rows.map((row, i) => {
     const y = HEADER + i * ROW;
     const sentence = workloadSentence(row, metric, total, unit.format);
@@ -59,9 +58,9 @@ export function renderComposition(report: PlanReport, index: number, metric: Met
       'g',
       { class: row.workload ? 'row workload' : 'row others', tabindex: 0, role: 'listitem', 'aria-label': sentence, 'data-file': location?.file, 'data-line': location?.line, 'data-workload': row.workload?.name },
       el('title', {}, esc(sentence)),
-      el('text', { class: 'label', x: LABEL_RIGHT, y: px(y + ROW / 2 + 4), 'text-anchor': 'end' }, esc(row.workload?.mergedFrom ? `${row.label} (merged)` : row.label)),
-      el('rect', { class: row.workload?.mergedFrom ? 'bar merged' : 'bar part', x: BAR_LEFT, y: px(y + 3), width: px(Math.min(1, row.value / max) * BAR_WIDTH), height: ROW - 6, 'data-value': row.value }),
-      el('text', { class: 'value', x: VALUE_LEFT, y: px(y + ROW / 2 + 4), 'data-value': row.value }, esc(`${unit.format(row.value)} (${sharePercent(row.value, total)})`)),
+      el('text', { class: 'label', x: 0, y: px(y + 12) }, esc(row.workload?.mergedFrom ? `${row.label} (merged)` : row.label)),
+      el('rect', { class: row.workload?.mergedFrom ? 'bar merged' : 'bar part', x: 0, y: px(y + 16), width: px(Math.min(1, row.value / max) * BAR_WIDTH), height: 12, 'data-value': row.value }),
+      el('text', { class: 'value', x: VALUE_LEFT, y: px(y + 27), 'data-value': row.value }, esc(`${unit.format(row.value)} (${sharePercent(row.value, total)})`)),
     );
   });
   if (rows.length === 0) body.push(el('text', { class: 'label', x: 0, y: HEADER + 14 }, 'No long-running workloads in this state.'));
@@ -69,7 +68,8 @@ export function renderComposition(report: PlanReport, index: number, metric: Met
     'svg',
     { class: 'chart composition', role: 'list', 'aria-label': `${heading}. Largest first.`, viewBox: `0 0 ${CHART_WIDTH} ${height}`, width: CHART_WIDTH, height, 'data-state': stateName(state), 'data-metric': metric.id, 'data-total': total },
     el('title', {}, esc(`${heading}. Largest first.`)),
-    el('text', { class: 'heading', x: 0, y: 18 }, esc(heading)),
+    el('text', { class: 'heading', x: 0, y: 16 }, esc(stateName(state))),
+    el('text', { class: 'label', x: 0, y: 32 }, esc(subheading)),
     ...body,
   );
 }
