@@ -114,6 +114,19 @@ describe('consolidate report --format html in headless Chromium', { skip: fs.exi
         assert.deepEqual(await visible(), ['cpu.limits']);
         const totals = await browser.page.$$eval('.composition-set:not([hidden]) svg', (svgs) => svgs.map((s) => Number(s.getAttribute('data-total'))));
         assert.deepEqual(totals, data.states.map((s) => s.limits.cpu));
+        // A click anywhere on a row (its middle may be between the name and the bar) reaches the row.
+        const missed = await browser.page.$$eval('svg.budget-chart g.row, .composition-set:not([hidden]) g.row', (rows) =>
+          rows
+            .filter((row) => {
+              const box = row.getBoundingClientRect();
+              row.scrollIntoView();
+              const again = row.getBoundingClientRect();
+              const hit = document.elementFromPoint(again.left + box.width / 2, again.top + box.height / 2);
+              return !hit || hit.closest('g.row') !== row;
+            })
+            .map((row) => row.getAttribute('aria-label')),
+        );
+        assert.deepEqual(missed, [], `${example}: rows a click in their middle does not reach`);
         // Keyboard: Tab reaches the bars, arrows move between them.
         await browser.page.focus('svg.budget-chart g.row');
         await browser.page.keyboard.press('ArrowDown');

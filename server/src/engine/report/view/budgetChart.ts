@@ -45,6 +45,11 @@ export function metricHeading(metric: Metric): string {
   return parts.join(' · ');
 }
 
+/** A transparent rectangle over the whole row, so a click anywhere on it (not only on the bar or text) reaches the row. */
+export function hitArea(y: number, height: number, width = CHART_WIDTH): string {
+  return el('rect', { class: 'hit', x: 0, y: px(y), width, height, fill: 'transparent' });
+}
+
 function locationAttributes(location: ReportLocation | undefined): Record<string, string | number | undefined> {
   return location ? { 'data-file': location.file, 'data-line': location.line } : {};
 }
@@ -97,6 +102,7 @@ function renderMetric(report: PlanReport, metric: Metric, top: number): string {
         'g',
         { class: 'row', tabindex: 0, role: 'listitem', 'aria-label': sentence, ...locationAttributes(state.location) },
         el('title', {}, esc(sentence)),
+        hitArea(y, ROW),
         el('text', { class: 'label', x: BAR_LEFT, y: px(y + 13) }, esc(row.state)),
         bar,
         ...marks,

@@ -2,7 +2,7 @@
 // bar under the state's name, in a column narrow enough for the side bar.
 import type { PlanReport } from '../report';
 import { budgetMetrics } from './figures';
-import { rowSentence, valueText } from './budgetChart';
+import { hitArea, rowSentence, valueText } from './budgetChart';
 import { el, esc, px } from './svg';
 
 export const COMPACT_WIDTH = 280;
@@ -25,6 +25,7 @@ export function renderCompactChart(report: PlanReport): string {
         'g',
         { class: 'row', tabindex: 0, role: 'listitem', 'aria-label': sentence, 'data-file': state.location.file, 'data-line': state.location.line },
         el('title', {}, esc(sentence)),
+        hitArea(y, ROW, COMPACT_WIDTH),
         el('text', { class: 'label', x: 0, y: px(y + 11) }, esc(row.state)),
         el('rect', { class: `bar ${row.status}`, x: 0, y: px(y + 15), width: px(x(row.value)), height: 8, 'data-metric': metric.id, 'data-state': row.state, 'data-value': row.value }),
         el('text', { class: `value ${row.status}`, x: COMPACT_WIDTH, y: px(y + 23), 'text-anchor': 'end' }, esc(row.share ?? valueText(metric, row))),

@@ -4,7 +4,7 @@ import type { PlanReport, WorkloadShare } from '../report';
 import { compositionMetrics, sortedComposition, stateName, workloadAmount, type Metric } from './figures';
 import { el, esc, px } from './svg';
 import { columnUnit, sharePercent } from './units';
-import { CHART_WIDTH } from './budgetChart';
+import { CHART_WIDTH, hitArea } from './budgetChart';
 
 /** Workloads drawn per state; the rest are summed in one row. */
 export const TOP_WORKLOADS = 12;
@@ -58,6 +58,7 @@ export function renderComposition(report: PlanReport, index: number, metric: Met
       'g',
       { class: row.workload ? 'row workload' : 'row others', tabindex: 0, role: 'listitem', 'aria-label': sentence, 'data-file': location?.file, 'data-line': location?.line, 'data-workload': row.workload?.name },
       el('title', {}, esc(sentence)),
+      hitArea(y, ROW),
       el('text', { class: 'label', x: 0, y: px(y + 12) }, esc(row.workload?.mergedFrom ? `${row.label} (merged)` : row.label)),
       el('rect', { class: row.workload?.mergedFrom ? 'bar merged' : 'bar part', x: 0, y: px(y + 16), width: px(Math.min(1, row.value / max) * BAR_WIDTH), height: 12, 'data-value': row.value }),
       el('text', { class: 'value', x: VALUE_LEFT, y: px(y + 27), 'data-value': row.value }, esc(`${unit.format(row.value)} (${sharePercent(row.value, total)})`)),
