@@ -5,8 +5,9 @@
 //   npm run build && npx tsx test/e2e/run-budget-view.ts
 // Screenshots: .test-artifacts/e2e/budget-view/NN-step.png. Last line: `budget-view: N passed, N failed`.
 import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { FrameLocator, Page } from 'playwright-core';
+import type { Frame, FrameLocator, Page } from 'playwright-core';
 import type { PlanReport } from '../../server/src/engine/report/report';
 import { worstShare } from '../../server/src/engine/report/view/figures';
 import { launchBrowser, type Browser } from './lib/browser';
@@ -39,6 +40,14 @@ function jsonReport(workspace: string): PlanReport {
 /** The page inside the budget view's webview (VS Code nests it in two iframes). */
 function view(page: Page): FrameLocator {
   return page.frameLocator('iframe.webview.ready').frameLocator('iframe#active-frame');
+}
+
+/** The view's page as a Frame, to wait on its DOM. */
+async function viewFrame(page: Page): Promise<Frame> {
+  const outer = await (await page.locator('iframe.webview.ready').first().elementHandle())?.contentFrame();
+  const inner = await (await outer?.locator('iframe#active-frame').first().elementHandle())?.contentFrame();
+  if (!inner) throw new Error('the budget view\'s frame is not there');
+  return inner;
 }
 
 async function bars(page: Page): Promise<{ metric: string; state: string; value: number }[]> {
@@ -81,6 +90,12 @@ async function runExactCommand(page: Page, label: string): Promise<void> {
   await page.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout: STEP_TIMEOUT_MS });
 }
 
+/** `dark`, `light` or `high-contrast`, from the workbench's theme class. */
+async function workbenchTheme(page: Page): Promise<string> {
+  const classes = String(await page.locator('.monaco-workbench').first().getAttribute('class'));
+  return /\bhc-(black|light)\b/.test(classes) ? 'high-contrast' : /\bvs-dark\b/.test(classes) ? 'dark' : 'light';
+}
+
 async function barColour(page: Page): Promise<string> {
   return view(page).locator('svg.budget-chart rect.bar').first().evaluate((r) => window.getComputedStyle(r).fill as string);
 }
@@ -93,7 +108,8 @@ async function main(): Promise<number> {
   let server: CodeServer | undefined;
   let browser: Browser | undefined;
   let report: PlanReport | undefined;
-  let darkFill = '';
+  let firstFill = '';
+  let firstTheme = '';
 
   const steps: UiStep[] = [
     {
@@ -120,31 +136,35 @@ async function main(): Promise<number> {
       },
     },
     {
-      name: 'palette-dark',
-      title: 'F1 "Consolidation: Show Budget" opens the view beside the plan; its figures equal report --format json (dark theme)',
+      name: 'palette',
+      title: 'F1 "Consolidation: Show Budget" opens the view beside the plan; its figures equal report --format json',
       run: async (page) => {
         await runExactCommand(page, 'Consolidation: Show Budget');
         await waitForTitled(page, TITLE, STEP_TIMEOUT_MS);
         await assertFiguresEqual(page, report!);
-        darkFill = await barColour(page);
+        firstFill = await barColour(page);
+        firstTheme = await workbenchTheme(page);
+        await page.screenshot({ path: path.join(artifacts, `view-${firstTheme}.png`) });
       },
     },
     {
-      name: 'light',
-      title: 'in the light theme the view takes the theme\'s colours',
+      name: 'other-theme',
+      title: 'toggled to the other theme (light / dark), the view takes its colours',
       run: async (page) => {
         await focusEditor(page);
         await runCommand(page, 'Preferences: Toggle between Light/Dark Themes', STEP_TIMEOUT_MS);
+        const frame = await viewFrame(page);
         await waiting(
           'the bars to change colour with the theme',
-          (async () => {
-            for (const t0 = Date.now(); Date.now() - t0 < STEP_TIMEOUT_MS; ) {
-              if ((await barColour(page)) !== darkFill) return;
-              await page.waitForTimeout(100);
-            }
-            throw new Error(`still ${darkFill}`);
-          })(),
+          frame.waitForFunction(
+            (fill: string) => window.getComputedStyle(document.querySelector('svg.budget-chart rect.bar')).fill !== fill,
+            firstFill,
+            { timeout: STEP_TIMEOUT_MS },
+          ),
         );
+        const theme = await workbenchTheme(page);
+        if (theme === firstTheme) throw new Error(`the workbench is still ${theme}`);
+        await page.screenshot({ path: path.join(artifacts, `view-${theme}.png`) });
       },
     },
     {
@@ -172,7 +192,7 @@ async function main(): Promise<number> {
         const scrolled = await frame.locator('body').evaluate(() => window.scrollY as number);
         if (scrolled <= 0) throw new Error('the view did not scroll');
         await openWithQuickOpen(page, PLAN, STEP_TIMEOUT_MS);
-        const text = (await import('node:fs')).readFileSync(path.join(server!.workspace!, PLAN), 'utf8').split('\n');
+        const text = fs.readFileSync(path.join(server!.workspace!, PLAN), 'utf8').split('\n');
         const line = text.findIndex((l) => l.includes(EDIT_LINE_TEXT));
         const column = text[line].indexOf('1Gi');
         await goToLine(page, line + 1, column + 1, STEP_TIMEOUT_MS);
