@@ -68,6 +68,7 @@ body{margin:0;padding:16px 24px;color:var(--fg);background:var(--bg);font:13px/1
 h1{font-size:18px;margin:0 0 4px}h2{font-size:15px;margin:28px 0 6px}
 .muted{color:var(--muted)}figure{margin:8px 0;overflow-x:auto}
 svg.chart{display:block;max-width:none;font:12px var(--font,system-ui,sans-serif)}
+svg.budget-chart,svg.composition{max-width:100%;height:auto}
 svg text{fill:var(--fg)}svg .heading{font-weight:600}svg .line-label,svg .axis-label{fill:var(--muted);font-size:11px}
 .bar.ok,.bar.part{fill:var(--bar)}.bar.merged{fill:var(--merged)}.bar.over,.bar.overcommitted{fill:var(--over)}
 .value.over,.value.overcommitted,.verdict.missed,.missed{fill:var(--over)}.verdict.met{fill:var(--met)}
