@@ -12,6 +12,7 @@ export class BudgetStatus implements vscode.Disposable {
   private readonly item = vscode.window.createStatusBarItem('consolidation.budget', vscode.StatusBarAlignment.Left, 10);
   private readonly subscriptions: vscode.Disposable[];
   private plan: vscode.Uri | undefined;
+  private commandPlan: string | undefined;
   private generation = 0;
   private timer: NodeJS.Timeout | undefined;
 
@@ -49,7 +50,12 @@ export class BudgetStatus implements vscode.Disposable {
     const result = await client.sendRequest(ReportRequest, { uri: plan.toString() }).catch(() => null);
     if (generation !== this.generation || plan !== this.plan) return;
     const worst = result ? worstShare(result.json) : undefined;
-    this.item.command = { title: 'Show Budget', command: 'consolidation.showBudget', arguments: [plan] };
+    // Set only when the plan changes: each new command object with arguments replaces VS Code's
+    // internal delegate for it, and a click on the item as drawn just before fails ("Actual command not found").
+    if (this.commandPlan !== plan.toString()) {
+      this.item.command = { title: 'Show Budget', command: 'consolidation.showBudget', arguments: [plan] };
+      this.commandPlan = plan.toString();
+    }
     if (!worst) {
       this.item.text = '$(graph) Budget';
       this.item.tooltip = 'This plan sets no budget. Click to show its figures.';

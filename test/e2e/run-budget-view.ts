@@ -191,7 +191,14 @@ async function main(): Promise<number> {
         await frame.locator('#composition').evaluate((e) => e.scrollIntoView());
         const scrolled = await frame.locator('body').evaluate(() => window.scrollY as number);
         if (scrolled <= 0) throw new Error('the view did not scroll');
-        await openWithQuickOpen(page, PLAN, STEP_TIMEOUT_MS);
+        // Back to the plan's tab (still open beside the manifest the click opened).
+        await page.locator('.tabs-container .tab').filter({ hasText: PLAN }).first().click();
+        await waiting(
+          `${PLAN} to be the active editor tab`,
+          page.waitForFunction((name: string) => String(document.querySelector('.tabs-container .tab.active')?.getAttribute('aria-label') ?? '').includes(name), PLAN, { timeout: STEP_TIMEOUT_MS }),
+          () => describeTabs(page),
+        );
+        await focusEditor(page);
         const text = fs.readFileSync(path.join(server!.workspace!, PLAN), 'utf8').split('\n');
         const line = text.findIndex((l) => l.includes(EDIT_LINE_TEXT));
         const column = text[line].indexOf('1Gi');
