@@ -4,12 +4,21 @@ import { registerClusterCommands } from './cluster/clusterCommands';
 import type { Ctx } from './ctx';
 import { pickPlan } from './pickPlan';
 import { REPORT_SCHEME, ReportDocuments } from './reportDocuments';
+import { BudgetViews } from './budgetView';
+import { BudgetStatus } from './budgetStatus';
 
 export function registerCommands(ctx: Ctx): void {
   registerClusterCommands(ctx);
   const reports = new ReportDocuments(ctx);
+  const budgetViews = new BudgetViews(ctx);
   ctx.push(
     reports,
+    budgetViews,
+    new BudgetStatus(ctx),
+    vscode.commands.registerCommand('consolidation.showBudget', async (plan?: unknown) => {
+      const uri = await pickPlan(ctx, plan);
+      if (uri) budgetViews.show(uri);
+    }),
     vscode.workspace.registerTextDocumentContentProvider(REPORT_SCHEME, reports),
     vscode.commands.registerCommand('consolidation.showReport', async (plan?: unknown) => {
       const uri = await pickPlan(ctx, plan);

@@ -87,7 +87,7 @@ describe('consolidate: exit codes', () => {
     ['an unknown command', ['frobnicate'], /unknown command "frobnicate"/],
     ['an unknown option', ['check', '--colour', '.'], /--colour/],
     ['a bad --format for check', ['check', '--format', 'xml', '.'], /--format must be text, json or sarif, not "xml"/],
-    ['a bad --format for report', ['report', '--format', 'sarif', 'x.plan.yaml'], /--format must be text or json, not "sarif"/],
+    ['a bad --format for report', ['report', '--format', 'sarif', 'x.plan.yaml'], /--format must be text, json, html, markdown or svg, not "sarif"/],
     ['--rule without a severity', ['check', '--rule', 'manifest/missing-resources', '.'], /--rule expects CODE=SEVERITY/],
     ['--rule with an unknown severity', ['check', '--rule', 'manifest/missing-resources=loud', '.'], /--rule expects CODE=SEVERITY, not "manifest\/missing-resources=loud"/],
     ['--rule with an unknown code', ['check', '--rule', 'manifest/missing-resource=off', '.'], /unknown code "manifest\/missing-resource"/],
@@ -247,13 +247,13 @@ describe('consolidate report', () => {
     assert.deepEqual(Object.keys(report), ['plan', 'name', 'budget', 'states']);
     assert.equal(report.plan, 'civic.plan.yaml');
     assert.equal(report.name, 'civic-platform');
-    assert.deepEqual(report.budget, { cpu: 6000, memory: 8 * 2 ** 30, pods: 28, extended: {} });
+    assert.deepEqual(report.budget, { cpu: 6000, memory: 8 * 2 ** 30, pods: 28, extended: {}, limitsOvercommitPercent: 150 });
     assert.deepEqual(
       report.states.map((s) => s.phase),
       [null, 'shed-replicas', 'merge-operations'],
     );
     for (const state of report.states) {
-      assert.deepEqual(Object.keys(state).sort(), ['jobs', 'limits', 'phase', 'pods', 'requests', 'unlimitedContainers', 'unschedulable', 'workloads']);
+      assert.deepEqual(Object.keys(state).sort(), ['composition', 'jobs', 'limits', 'location', 'phase', 'pods', 'requests', 'schedule', 'targets', 'unlimitedContainers', 'unschedulable', 'workloads']);
       for (const list of [state.requests, state.limits]) {
         assert.ok(Number.isInteger(list.cpu) && Number.isInteger(list.memory), JSON.stringify(list));
         for (const value of Object.values(list)) assert.ok(Number.isSafeInteger(value) && value >= 0);
@@ -267,7 +267,7 @@ describe('consolidate report', () => {
     const result = await runCli(['report', '--format', 'json', 'input/scheduling.plan.yaml'], { cwd: caseDir('scheduling') });
     const report = parseJsonOutput<ReportJson>(result);
     assert.equal(report.plan, 'input/scheduling.plan.yaml');
-    assert.deepEqual(report.budget, { pods: 30, extended: {} });
+    assert.deepEqual(report.budget, { pods: 30, extended: {}, limitsOvercommitPercent: 100 });
     assert.deepEqual(report.states.map((s) => s.unschedulable), [2, 3]);
   });
 

@@ -28,6 +28,7 @@ const STAGES: Stage[] = [
   { name: 'setup', command: ['bash', path.join(REPO_ROOT, 'scripts', 'setup-real-editor.sh')], timeoutMs: 600_000 },
   { name: 'suite', command: tsx('run-code-server.ts'), timeoutMs: 200_000 },
   { name: 'ui', command: tsx('run-ui.ts'), timeoutMs: 200_000 },
+  { name: 'budget-view', command: tsx('run-budget-view.ts'), timeoutMs: 200_000 },
   { name: 'trust', command: tsx('run-trust.ts'), timeoutMs: 200_000 },
   { name: 'cluster', command: tsx('run-cluster.ts'), timeoutMs: 150_000 },
   { name: 'cluster-ui', command: tsx('run-cluster-ui.ts'), timeoutMs: 150_000 },

@@ -1,6 +1,9 @@
 import { parseArgs } from 'node:util';
 import * as path from 'node:path';
-import { buildReport } from '../engine/report/report';
+import { buildReport, type PlanReport } from '../engine/report/report';
+import { renderBudgetChart } from '../engine/report/view/budgetChart';
+import { formatReportMarkdown } from '../engine/report/view/markdown';
+import { renderStandaloneHtml } from '../engine/report/view/standalone';
 import { formatReportText } from '../engine/report/reportText';
 import { isKnownCode, type RuleSettings } from '../engine/rules/registry';
 import type { SeveritySetting } from '../engine/rules/types';
@@ -28,7 +31,9 @@ Commands:
       --max-file-size-kb N       Files over N KiB are not analysed (default 2048)
 ${SOURCE_USAGE}
   report PLAN       Print the plan's numbers per state
-      --format text|json         Output format (default text)
+      --format text|json|html|markdown|svg
+                                 Output format (default text): html is one self-contained page with
+                                 the charts, markdown a table for pull requests, svg the budget chart
       --workspace DIR, --max-source-files N, --max-source-size-mb N   as for check
   render PLAN       The manifests each phase creates or touches (all phases, in order)
       --phase NAME               Only this phase
@@ -136,7 +141,7 @@ async function check(args: string[], cwd: string, out: NodeJS.WritableStream): P
 function report(args: string[], cwd: string, out: NodeJS.WritableStream, err: NodeJS.WritableStream): number {
   const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { format: { type: 'string', default: 'text' }, ...SOURCE_OPTIONS } });
   const format = values.format as string;
-  if (!['text', 'json'].includes(format)) throw new UsageError(`--format must be text or json, not "${format}"`);
+  if (!REPORT_FORMATS.includes(format)) throw new UsageError(`--format must be text, json, html, markdown or svg, not "${format}"`);
   if (positionals.length !== 1) throw new UsageError('report takes exactly one plan file');
   const planPath = path.resolve(cwd, positionals[0]);
   const workspace = new ConsolidationWorkspace(nodeFileHost, { ...DEFAULT_OPTIONS, ...sourceOptions(values, cwd) });
@@ -145,9 +150,26 @@ function report(args: string[], cwd: string, out: NodeJS.WritableStream, err: No
   // The numbers leave out what the sources could not read: say so, as check would.
   const unread = workspace.planFindings(planPath).filter((f) => f.code === 'plan/source-outside-workspace' || f.code === 'plan/sources-too-large');
   for (const finding of unread) err.write(`consolidate: warning: ${finding.message}\n`);
-  const data = buildReport(result, cwd);
-  out.write(format === 'json' ? JSON.stringify(data, null, 2) + '\n' : formatReportText(data));
+  const data = buildReport(result, cwd, (file, offset) => workspace.lineIndex(file)?.positionAt(offset).line);
+  out.write(formatReport(data, format));
   return 0;
+}
+
+const REPORT_FORMATS = ['text', 'json', 'html', 'markdown', 'svg'];
+
+function formatReport(data: PlanReport, format: string): string {
+  switch (format) {
+    case 'json':
+      return JSON.stringify(data, null, 2) + '\n';
+    case 'html':
+      return renderStandaloneHtml(data);
+    case 'markdown':
+      return formatReportMarkdown(data);
+    case 'svg':
+      return `<?xml version="1.0" encoding="UTF-8"?>\n${renderBudgetChart(data, { standalone: true })}\n`;
+    default:
+      return formatReportText(data);
+  }
 }
 
 function parseRules(entries: string[]): RuleSettings {

@@ -268,7 +268,7 @@ export function startServer(connection: Connection): void {
     const file = planPath(uri);
     const result = file ? workspace.plan(file) : undefined;
     if (!result || !file) return null;
-    const report = buildReport(result, path.dirname(file));
+    const report = buildReport(result, path.dirname(file), (f, offset) => workspace.lineIndex(f)?.positionAt(offset).line);
     return { text: formatReportText(report), json: report };
   });
 

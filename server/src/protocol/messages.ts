@@ -3,6 +3,7 @@
  * shared by both sides (as vscode-eslint does).
  */
 import { RequestType, type Range, type WorkspaceEdit } from 'vscode-languageserver-protocol';
+import type { PlanReport } from '../engine/report/report';
 
 export interface PlanPhase {
   name: string;
@@ -27,8 +28,8 @@ export interface ReportParams {
 export interface ReportResult {
   /** The table `consolidate report` prints. */
   text: string;
-  /** The same numbers as `consolidate report --format json`. */
-  json: unknown;
+  /** The same numbers as `consolidate report --format json` (file paths relative to the plan's folder). */
+  json: PlanReport;
 }
 
 /** The budget report of one plan. */
@@ -74,3 +75,33 @@ export type GenerateResult = { edit: WorkspaceEdit; open: string } | { reason: s
 
 /** The edit "Generate merged manifests" makes (the palette form of the code action), or why it cannot. */
 export const GenerateRequest = new RequestType<GenerateParams, GenerateResult, void>('consolidation/generate');
+
+/** The budget view's webview panel type (also its serializer's, so it comes back after a restart). */
+export const BUDGET_VIEW_TYPE = 'consolidation.budgetView';
+
+/**
+ * Sent by the extension to the budget view: the page's new content, rendered from the plan's report
+ * JSON by the same code as `consolidate report --format html`. The view replaces its content in
+ * place, keeping its scroll position and chosen metric.
+ */
+export interface BudgetViewUpdate {
+  type: 'update';
+  planUri: string;
+  body: string;
+}
+
+export type ExtensionToBudgetView = BudgetViewUpdate;
+
+/**
+ * Sent by the budget view to the extension. `ready`: the page's script runs and wants content
+ * (first load, or shown again after being hidden). `reveal`: the user chose a bar, workload or
+ * target; `file` is relative to the plan's folder (as in the report JSON), `line` is 0-based.
+ */
+export type BudgetViewToExtension = { type: 'ready' } | { type: 'reveal'; file: string; line: number };
+
+/** What the view keeps with `setState`, given back to the panel serializer after VS Code restarts. */
+export interface BudgetViewState {
+  planUri?: string;
+  metric?: string;
+  scrollY?: number;
+}

@@ -1,6 +1,59 @@
 import * as path from 'node:path';
 import type { PlanResult } from '../workspace/consolidationWorkspace';
 import type { ResourceList } from '../model/resources';
+import type { SourceLocation } from '../model/location';
+import type { PlanState } from '../budget/states';
+import type { TargetMetric, TargetSpec } from '../plan/types';
+import { expandNodes } from '../budget/schedule';
+import { aboveShare } from '../rules/budget/stateText';
+
+/** Where something is written: a path relative to the report's folder (like `plan`) and a 0-based line. */
+export interface ReportLocation {
+  file: string;
+  line: number;
+}
+
+/** One workload of a state and what it takes: totals over its pods (perPod × pods). */
+export interface WorkloadShare {
+  name: string;
+  namespace: string | null;
+  kind: string;
+  pods: number;
+  /** false for one-shot work (Jobs, CronJobs): not counted in the state's totals. */
+  steady: boolean;
+  requests: ResourceList;
+  limits: ResourceList;
+  /** The workloads a merge made this one from. */
+  mergedFrom?: string[];
+  location: ReportLocation;
+}
+
+/** A phase target, judged against the state after that phase. */
+export interface TargetReport {
+  metric: TargetMetric;
+  /** As written in the plan: `80%`, `25`, `6Gi`. */
+  raw: string | number;
+  /** The amount the state must not exceed (pods, millicores, bytes), or null when it is a share of a budget the plan does not set. */
+  limit: number | null;
+  actual: number;
+  met: boolean | null;
+  location: ReportLocation;
+}
+
+export interface NodeReport {
+  node: string;
+  allocatable: ResourceList;
+  podCapacity: number;
+  free: ResourceList;
+  freePods: number;
+  /** Anything else the scheduling simulation says about the node (passed through as it gives it). */
+  [more: string]: unknown;
+}
+
+export interface ScheduleReport {
+  nodes: NodeReport[];
+  unschedulable: { workload: string; count: number; name: string; requests: ResourceList }[];
+}
 
 export interface StateReport {
   phase: string | null;
@@ -11,23 +64,37 @@ export interface StateReport {
   limits: ResourceList;
   unlimitedContainers: { cpu: number; memory: number };
   unschedulable: number | null;
+  /** Every workload of the state, steady ones by memory requests then CPU requests (largest first), then one-shot ones. */
+  composition: WorkloadShare[];
+  targets: TargetReport[];
+  /** Where the pods land in the scheduling simulation (only with `budget.nodes`). */
+  schedule: ScheduleReport | null;
+  /** Where the state is written: the phase's name, or `budget` (else `spec`) for the current state. */
+  location: ReportLocation;
 }
 
 export interface PlanReport {
   plan: string;
   name: string | null;
-  budget: { cpu?: number; memory?: number; pods?: number; extended: ResourceList } | null;
+  budget: { cpu?: number; memory?: number; pods?: number; extended: ResourceList; limitsOvercommitPercent: number } | null;
   states: StateReport[];
 }
 
+/** Reads 0-based lines of a file at an offset (the workspace's line index); files it cannot read give line 0. */
+export type LineOf = (file: string, offset: number) => number | undefined;
+
 /** The plan's numbers per state, as `consolidate report --format json` prints them. */
-export function buildReport(result: PlanResult, cwd: string): PlanReport {
+export function buildReport(result: PlanResult, cwd: string, lineOf: LineOf = () => undefined): PlanReport {
   const budget = result.plan.budget;
   const { cpu, memory, ...extended } = budget?.allocatable ?? {};
+  const where = (location: SourceLocation): ReportLocation => ({
+    file: relative(cwd, location.file),
+    line: lineOf(location.file, location.range.start) ?? 0,
+  });
   return {
-    plan: path.relative(cwd, result.plan.path).split(path.sep).join('/'),
+    plan: relative(cwd, result.plan.path),
     name: result.plan.name ?? null,
-    budget: budget ? { cpu, memory, pods: budget.pods, extended } : null,
+    budget: budget ? { cpu, memory, pods: budget.pods, extended, limitsOvercommitPercent: budget.limitsOvercommitMilliPercent / 1000 } : null,
     states: result.analysis.states.map((state) => ({
       phase: state.phase?.name ?? null,
       workloads: state.totals.workloads,
@@ -37,11 +104,91 @@ export function buildReport(result: PlanResult, cwd: string): PlanReport {
       limits: withCpuMemory(state.totals.limits),
       unlimitedContainers: { ...state.totals.unlimitedContainers },
       unschedulable: state.schedule ? state.schedule.unschedulableCount : null,
+      composition: composition(state, where),
+      targets: (state.phase?.targets ?? []).map((t) => target(t, state, budget?.allocatable ?? {}, budget?.pods, where)),
+      schedule: state.schedule ? scheduleReport(state, result) : null,
+      location: where(state.phase?.nameLocation ?? budget?.location ?? result.plan.location),
     })),
   };
+}
+
+function relative(cwd: string, file: string): string {
+  return path.relative(cwd, file).split(path.sep).join('/');
 }
 
 function withCpuMemory(list: ResourceList): ResourceList {
   const { cpu = 0, memory = 0, ...rest } = list;
   return { cpu, memory, ...rest };
+}
+
+function times(list: ResourceList, n: number): ResourceList {
+  return Object.fromEntries(Object.entries(list).map(([k, v]) => [k, v * n]));
+}
+
+function composition(state: PlanState, where: (l: SourceLocation) => ReportLocation): WorkloadShare[] {
+  const shares = state.workloads.map((w): WorkloadShare => {
+    const share: WorkloadShare = {
+      name: w.workload.name,
+      namespace: w.workload.namespace ?? null,
+      kind: w.workload.kind,
+      pods: w.pods,
+      steady: w.workload.steady,
+      requests: withCpuMemory(times(w.perPod.requests, w.pods)),
+      limits: withCpuMemory(times(w.perPod.limits, w.pods)),
+      location: where(w.workload.nameLocation),
+    };
+    if (w.merge) share.mergedFrom = w.merge.sources.map((s) => s.name);
+    return share;
+  });
+  return shares.sort(
+    (a, b) =>
+      Number(b.steady) - Number(a.steady) ||
+      (b.requests.memory ?? 0) - (a.requests.memory ?? 0) ||
+      (b.requests.cpu ?? 0) - (a.requests.cpu ?? 0) ||
+      (a.name < b.name ? -1 : a.name > b.name ? 1 : 0),
+  );
+}
+
+const TARGET_AMOUNT: Record<Exclude<TargetMetric, 'pods' | 'workloads'>, { resource: string; kind: 'requests' | 'limits' }> = {
+  cpuRequests: { resource: 'cpu', kind: 'requests' },
+  memoryRequests: { resource: 'memory', kind: 'requests' },
+  cpuLimits: { resource: 'cpu', kind: 'limits' },
+  memoryLimits: { resource: 'memory', kind: 'limits' },
+};
+
+/** The same judgement as the budget/target-missed rule: at most the amount, or at most the share (exact). */
+function target(spec: TargetSpec, state: PlanState, allocatable: ResourceList, budgetPods: number | undefined, where: (l: SourceLocation) => ReportLocation): TargetReport {
+  let actual: number;
+  let budget: number | undefined;
+  if (spec.metric === 'workloads') {
+    actual = state.totals.workloads;
+  } else if (spec.metric === 'pods') {
+    actual = state.totals.pods;
+    budget = budgetPods;
+  } else {
+    const { resource, kind } = TARGET_AMOUNT[spec.metric];
+    actual = state.totals[kind][resource] ?? 0;
+    budget = allocatable[resource] || undefined;
+  }
+  const base = { metric: spec.metric, raw: spec.raw, actual, location: where(spec.location) };
+  if (spec.absolute !== undefined) return { ...base, limit: spec.absolute, met: actual <= spec.absolute };
+  if (spec.milliPercent !== undefined && budget !== undefined && spec.metric !== 'workloads') {
+    // The limit is shown; met/missed is decided exactly, as the rule does.
+    return { ...base, limit: Number((BigInt(budget) * BigInt(spec.milliPercent)) / 100_000n), met: !aboveShare(actual, budget, spec.milliPercent) };
+  }
+  return { ...base, limit: null, met: null };
+}
+
+function scheduleReport(state: PlanState, result: PlanResult): ScheduleReport {
+  const schedule = state.schedule!;
+  const capacity = new Map(expandNodes(result.plan.budget?.nodes ?? []).map((n) => [n.node, n]));
+  return {
+    nodes: schedule.nodes.map((node) => ({
+      ...node,
+      allocatable: { ...(capacity.get(node.node)?.free ?? {}) },
+      podCapacity: capacity.get(node.node)?.freePods ?? node.freePods,
+      free: { ...node.free },
+    })),
+    unschedulable: schedule.unschedulable.map((u) => ({ workload: u.workload, count: u.count, name: u.name, requests: { ...u.requests } })),
+  };
 }

@@ -1,0 +1,275 @@
+// The budget view in a real VS Code (code-server + headless chromium), on the openpolicy example:
+// opened from the palette, its figures equal `consolidate report --format json`, screenshots in the
+// dark and light themes, a click reveals the workload's line, it follows an edit of the plan
+// (keeping its scroll position), the status bar item opens it, and it comes back after a reload.
+//   npm run build && npx tsx test/e2e/run-budget-view.ts
+// Screenshots: .test-artifacts/e2e/budget-view/NN-step.png. Last line: `budget-view: N passed, N failed`.
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { Frame, FrameLocator, Page } from 'playwright-core';
+import type { PlanReport } from '../../server/src/engine/report/report';
+import { worstShare } from '../../server/src/engine/report/view/figures';
+import { launchBrowser, type Browser } from './lib/browser';
+import { runUiSteps, type UiStep } from './lib/steps';
+import { REPO_ROOT, artifactsDir, ensureCodeServer, startCodeServer, tail, type CodeServer } from './lib/code-server';
+import { Results, checkExtensionBuilt, rel, seconds, runMain } from './lib/results';
+import { describeTabs, focusEditor, goToLine, openWithQuickOpen, runCommand, waitForCursor, waitForLanguage, waitForTitled, waiting } from './lib/workbench';
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+declare const document: any;
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+declare const window: any;
+
+const NAME = 'budget-view';
+const WORKSPACE = path.join(REPO_ROOT, 'examples', 'openpolicy');
+const PLAN = 'openpolicy.plan.yaml';
+const TITLE = 'Budget: openpolicy';
+const STEP_TIMEOUT_MS = Number(process.env.E2E_STEP_TIMEOUT_MS ?? 30_000);
+// The edit: postgresql's memory request in the first phase, 1Gi → 2Gi.
+const EDIT_LINE_TEXT = 'requests: { cpu: 500m, memory: 1Gi }';
+const EDITED_STATE = 'after infrastructure-protection';
+
+/** `consolidate report --format json` of the workspace copy, as CI would print it. */
+function jsonReport(workspace: string): PlanReport {
+  const r = spawnSync(process.execPath, [path.join(REPO_ROOT, 'dist', 'cli.js'), 'report', PLAN, '--format', 'json'], { cwd: workspace, encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`consolidate report failed: ${r.stderr}`);
+  return JSON.parse(r.stdout) as PlanReport;
+}
+
+/** The page inside the budget view's webview (VS Code nests it in two iframes). */
+function view(page: Page): FrameLocator {
+  return page.frameLocator('iframe.webview.ready').frameLocator('iframe#active-frame');
+}
+
+/** The view's page as a Frame, to wait on its DOM. */
+async function viewFrame(page: Page): Promise<Frame> {
+  const outer = await (await page.locator('iframe.webview.ready').first().elementHandle())?.contentFrame();
+  const inner = await (await outer?.locator('iframe#active-frame').first().elementHandle())?.contentFrame();
+  if (!inner) throw new Error('the budget view\'s frame is not there');
+  return inner;
+}
+
+async function bars(page: Page): Promise<{ metric: string; state: string; value: number }[]> {
+  return view(page)
+    .locator('svg.budget-chart rect[data-metric]')
+    .evaluateAll((rects) => rects.map((r) => ({ metric: r.getAttribute('data-metric')!, state: r.getAttribute('data-state')!, value: Number(r.getAttribute('data-value')) })));
+}
+
+function expectedBar(report: PlanReport, metric: string, state: string): number {
+  const s = report.states.find((x) => (x.phase === null ? 'current' : `after ${x.phase}`) === state)!;
+  if (metric === 'pods') return s.pods;
+  if (metric === 'workloads') return s.workloads;
+  const dot = metric.lastIndexOf('.');
+  return (metric.slice(dot + 1) === 'limits' ? s.limits : s.requests)[metric.slice(0, dot)] ?? 0;
+}
+
+async function assertFiguresEqual(page: Page, report: PlanReport): Promise<void> {
+  await waiting('the budget chart in the view', view(page).locator('svg.budget-chart').waitFor({ timeout: STEP_TIMEOUT_MS }));
+  const shown = await bars(page);
+  if (shown.length < report.states.length * 6) throw new Error(`only ${shown.length} bars in the view`);
+  for (const bar of shown) {
+    const want = expectedBar(report, bar.metric, bar.state);
+    if (bar.value !== want) throw new Error(`${bar.metric} ${bar.state}: the view shows ${bar.value}, report --format json says ${want}`);
+  }
+}
+
+/** F1, the exact command (not one whose title only starts the same), Enter. */
+async function runExactCommand(page: Page, label: string): Promise<void> {
+  await page.keyboard.press('F1');
+  await page.locator('.quick-input-widget input').waitFor({ state: 'visible', timeout: STEP_TIMEOUT_MS });
+  await page.keyboard.type(label);
+  const row = page.locator('.quick-input-list .monaco-list-row').filter({ hasText: label.slice(label.indexOf(':') + 1).trim() });
+  await waiting(`the palette to list "${label}"`, row.first().waitFor({ timeout: STEP_TIMEOUT_MS }));
+  for (let i = 0; i < 5; i++) {
+    const focused = ((await page.locator('.quick-input-list .monaco-list-row.focused').first().getAttribute('aria-label')) ?? '').trim();
+    if (focused.startsWith(label) && !focused.startsWith(`${label} `)) break;
+    await page.keyboard.press('ArrowDown');
+  }
+  await page.keyboard.press('Enter');
+  await page.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout: STEP_TIMEOUT_MS });
+}
+
+/** `dark`, `light` or `high-contrast`, from the workbench's theme class. */
+async function workbenchTheme(page: Page): Promise<string> {
+  const classes = String(await page.locator('.monaco-workbench').first().getAttribute('class'));
+  return /\bhc-(black|light)\b/.test(classes) ? 'high-contrast' : /\bvs-dark\b/.test(classes) ? 'dark' : 'light';
+}
+
+async function barColour(page: Page): Promise<string> {
+  return view(page).locator('svg.budget-chart rect.bar').first().evaluate((r) => window.getComputedStyle(r).fill as string);
+}
+
+async function main(): Promise<number> {
+  const started = Date.now();
+  const results = new Results(NAME);
+  const extensionPath = path.resolve(process.env.E2E_EXTENSION_PATH ?? REPO_ROOT);
+  const artifacts = artifactsDir(NAME);
+  let server: CodeServer | undefined;
+  let browser: Browser | undefined;
+  let report: PlanReport | undefined;
+  let firstFill = '';
+  let firstTheme = '';
+
+  const steps: UiStep[] = [
+    {
+      name: 'open-plan',
+      title: `the workbench opens ${PLAN} as a Consolidation Plan`,
+      run: async (page) => {
+        await page.waitForSelector('.monaco-workbench', { timeout: STEP_TIMEOUT_MS });
+        await openWithQuickOpen(page, PLAN, STEP_TIMEOUT_MS);
+        await waitForLanguage(page, 'Consolidation Plan', STEP_TIMEOUT_MS);
+      },
+    },
+    {
+      name: 'status-bar',
+      title: 'the status bar shows the plan\'s worst budget share, as the JSON report gives it',
+      run: async (page) => {
+        report = jsonReport(server!.workspace!);
+        const worst = worstShare(report)!;
+        const want = `${worst.share} ${worst.metric}`;
+        await waiting(
+          `a status bar item "${want}"`,
+          page.locator('.statusbar-item').filter({ hasText: want }).first().waitFor({ timeout: STEP_TIMEOUT_MS }),
+          async () => `status bar: ${await page.locator('.part.statusbar').textContent()}`,
+        );
+      },
+    },
+    {
+      name: 'palette',
+      title: 'F1 "Consolidation: Show Budget" opens the view beside the plan; its figures equal report --format json',
+      run: async (page) => {
+        await runExactCommand(page, 'Consolidation: Show Budget');
+        await waitForTitled(page, TITLE, STEP_TIMEOUT_MS);
+        await assertFiguresEqual(page, report!);
+        firstFill = await barColour(page);
+        firstTheme = await workbenchTheme(page);
+        await page.screenshot({ path: path.join(artifacts, `view-${firstTheme}.png`) });
+      },
+    },
+    {
+      name: 'other-theme',
+      title: 'toggled to the other theme (light / dark), the view takes its colours',
+      run: async (page) => {
+        await focusEditor(page);
+        await runCommand(page, 'Preferences: Toggle between Light/Dark Themes', STEP_TIMEOUT_MS);
+        const frame = await viewFrame(page);
+        await waiting(
+          'the bars to change colour with the theme',
+          frame.waitForFunction(
+            (fill: string) => window.getComputedStyle(document.querySelector('svg.budget-chart rect.bar')).fill !== fill,
+            firstFill,
+            { timeout: STEP_TIMEOUT_MS },
+          ),
+        );
+        const theme = await workbenchTheme(page);
+        if (theme === firstTheme) throw new Error(`the workbench is still ${theme}`);
+        await page.screenshot({ path: path.join(artifacts, `view-${theme}.png`) });
+      },
+    },
+    {
+      name: 'click-reveals',
+      title: 'clicking the largest workload of a state opens its manifest at its line',
+      run: async (page) => {
+        const row = view(page).locator('.composition-set:not([hidden]) g.workload').first();
+        const file = (await row.getAttribute('data-file'))!;
+        const line = Number(await row.getAttribute('data-line'));
+        await row.click();
+        await waiting(
+          `the active tab to be ${path.basename(file)}`,
+          page.waitForFunction((name: string) => String(document.querySelector('.tabs-container .tab.active')?.getAttribute('aria-label') ?? '').includes(name), path.basename(file), { timeout: STEP_TIMEOUT_MS }),
+          () => describeTabs(page),
+        );
+        await waitForCursor(page, `Ln ${line + 1}, Col 1`, STEP_TIMEOUT_MS);
+      },
+    },
+    {
+      name: 'follows-edit',
+      title: 'an edit of the plan is drawn in place, keeping the view\'s scroll position',
+      run: async (page) => {
+        const frame = view(page);
+        await frame.locator('#composition').evaluate((e) => e.scrollIntoView());
+        const scrolled = await frame.locator('body').evaluate(() => window.scrollY as number);
+        if (scrolled <= 0) throw new Error('the view did not scroll');
+        // Back to the plan's tab (still open beside the manifest the click opened).
+        await page.locator('.tabs-container .tab').filter({ hasText: PLAN }).first().click();
+        await waiting(
+          `${PLAN} to be the active editor tab`,
+          page.waitForFunction((name: string) => String(document.querySelector('.tabs-container .tab.active')?.getAttribute('aria-label') ?? '').includes(name), PLAN, { timeout: STEP_TIMEOUT_MS }),
+          () => describeTabs(page),
+        );
+        await focusEditor(page);
+        const text = fs.readFileSync(path.join(server!.workspace!, PLAN), 'utf8').split('\n');
+        const line = text.findIndex((l) => l.includes(EDIT_LINE_TEXT));
+        const column = text[line].indexOf('1Gi');
+        await goToLine(page, line + 1, column + 1, STEP_TIMEOUT_MS);
+        await page.keyboard.press('Shift+ArrowRight');
+        await page.keyboard.type('2');
+        const before = expectedBar(report!, 'memory.requests', EDITED_STATE);
+        const want = before + 2 ** 30;
+        await waiting(
+          `the view's ${EDITED_STATE} memory requests bar to become ${want}`,
+          frame.locator(`rect[data-metric="memory.requests"][data-state="${EDITED_STATE}"][data-value="${want}"]`).waitFor({ state: 'attached', timeout: STEP_TIMEOUT_MS }),
+        );
+        const after = await frame.locator('body').evaluate(() => window.scrollY as number);
+        if (Math.abs(after - scrolled) > 2) throw new Error(`scroll position ${scrolled} became ${after}`);
+      },
+    },
+    {
+      name: 'status-bar-opens',
+      title: 'with the view closed, a click on the status bar item opens it again',
+      run: async (page) => {
+        await runCommand(page, 'View: Close All Editors', STEP_TIMEOUT_MS);
+        const dialog = page.locator('.monaco-dialog-box');
+        // The edited plan is not saved: do not save it.
+        if (await dialog.isVisible().catch(() => false)) await dialog.getByRole('button', { name: /Don't Save/i }).click();
+        await openWithQuickOpen(page, PLAN, STEP_TIMEOUT_MS);
+        await page.locator('.statusbar-item').filter({ hasText: '%' }).filter({ hasText: /requests|pods/ }).first().click();
+        await waitForTitled(page, TITLE, STEP_TIMEOUT_MS);
+        await view(page).locator('svg.budget-chart').waitFor({ timeout: STEP_TIMEOUT_MS });
+      },
+    },
+    {
+      name: 'reload',
+      title: 'after "Developer: Reload Window" the view is restored with its figures',
+      run: async (page) => {
+        await runCommand(page, 'Developer: Reload Window', STEP_TIMEOUT_MS);
+        await page.waitForSelector('.monaco-workbench', { timeout: STEP_TIMEOUT_MS });
+        await waitForTitled(page, TITLE, STEP_TIMEOUT_MS);
+        await page.locator('.tabs-container .tab').filter({ hasText: TITLE }).first().click();
+        await assertFiguresEqual(page, jsonReport(server!.workspace!));
+      },
+    },
+  ];
+
+  try {
+    ensureCodeServer();
+    const notBuilt = checkExtensionBuilt(extensionPath);
+    if (notBuilt) throw new Error(notBuilt);
+    server = await startCodeServer({ name: NAME, workspace: WORKSPACE, settings: { 'workbench.colorTheme': 'Default Dark Modern' } });
+    console.log(`code-server ${server.url} (pid ${server.pid}), workspace copy ${server.workspace}`);
+    browser = await launchBrowser({ test: NAME, viewport: { width: 1600, height: 1000 } });
+    await browser.page.goto(
+      server.folderUrl(server.workspace!, [
+        ['extensionDevelopmentPath', server.remoteUri(extensionPath)],
+        ['skipWelcome', 'true'],
+        ['skipReleaseNotes', 'true'],
+      ]),
+      { timeout: STEP_TIMEOUT_MS },
+    );
+    const blocked = await runUiSteps(browser, steps, results);
+    if (blocked) console.log(`  code-server log (${rel(server.logFile)}):\n${tail(server.log(), 15)}`);
+    const csp = browser.consoleLines().filter((l) => /Content Security Policy|Refused to/i.test(l) && /webview|vscode-resource|active-frame/i.test(l));
+    results.add(csp.length ? { state: 'failed', title: 'no content-security-policy violation in the view', error: csp.join('\n') } : { state: 'passed', title: 'no content-security-policy violation in the view' });
+  } catch (err) {
+    results.add({ state: 'failed', title: 'start code-server and the browser', error: (err as Error).stack ?? String(err) });
+    if (browser) await browser.shot('failure');
+  } finally {
+    await browser?.close();
+    await server?.stop();
+  }
+  console.log(`${NAME} run took ${seconds(started)}; screenshots: ${rel(artifacts)}`);
+  return results.finish();
+}
+
+runMain(NAME, main);
