@@ -67,7 +67,8 @@ function discover(): Case[] {
 
 function cli(args: string[]): { status: number | null; stdout: string; stderr: string } {
   assert.ok(existsSync(CLI), `${CLI} exists (run \`npm run build\` first)`);
-  const run = spawnSync(process.execPath, [CLI, ...args], { cwd: REPO_ROOT, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
+  // The corpus lives beside the repository: the workspace is the folder holding both.
+  const run = spawnSync(process.execPath, [CLI, ...args, '--workspace', path.dirname(REPO_ROOT)], { cwd: REPO_ROOT, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
   if (run.error) throw run.error;
   return { status: run.status, stdout: run.stdout, stderr: run.stderr };
 }
