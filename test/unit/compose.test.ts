@@ -4,6 +4,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import {
   composeEnvironmentOf,
+  composeRunModeOf,
   dns1123,
   interpolate,
   isComposeDocument,
@@ -456,6 +457,75 @@ describe('one-shot services', () => {
 
   it('treats job deploy modes as one-shot', () => {
     assert.equal(steadyOf('    deploy:\n      mode: replicated-job\n'), false);
+  });
+
+  // Issue 13 item 5: an HTTP server with a one-shot-looking restart policy but published ports was a job.
+  it('runs a service that declares ports, expose or a healthcheck steadily whatever its restart policy', () => {
+    const server = '    restart: always\n    deploy:\n      restart_policy:\n        condition: on-failure\n';
+    assert.equal(steadyOf(`${server}    ports: ["8080:80"]\n`), true);
+    assert.equal(steadyOf(`${server}`), false);
+    assert.equal(steadyOf('    restart: "no"\n    expose: ["3306"]\n'), true);
+    assert.equal(steadyOf('    restart: on-failure:3\n    healthcheck:\n      test: ["CMD", "true"]\n'), true);
+    // A disabled healthcheck checks nothing.
+    assert.equal(steadyOf('    restart: on-failure:3\n    healthcheck:\n      disable: true\n'), false);
+    assert.equal(steadyOf('    restart: "no"\n    healthcheck:\n      test: ["NONE"]\n'), false);
+    assert.equal(steadyOf('    restart: "no"\n    ports: []\n'), false);
+  });
+
+  it('treats a service another waits for with condition service_completed_successfully as one-shot', () => {
+    const file = read(
+      [
+        'services:',
+        '  migrate:',
+        '    image: app',
+        '    ports: ["9000"]',
+        '  api:',
+        '    image: app',
+        '    restart: always',
+        '    depends_on:',
+        '      migrate: {condition: service_completed_successfully}',
+        '      db: {condition: service_healthy}',
+        '  db:',
+        '    image: postgres',
+        '    depends_on: [migrate]',
+        '',
+      ].join('\n'),
+    );
+    assert.deepEqual(file.workloads.map((w) => [w.name, w.steady]), [['migrate', false], ['api', true], ['db', true]]);
+    assert.equal(composeRunModeOf(file.workloads[0])?.reason, 'api waits for it to finish (depends_on condition service_completed_successfully)');
+  });
+
+  it('says why a service counts as a job or runs steadily', () => {
+    const reasonOf = (yaml: string) => composeRunModeOf(only(read(`services:\n  s:\n${yaml}`)))?.reason;
+    assert.equal(reasonOf('    restart: "no"\n'), 'its restart policy is no (restart: no) and it declares no ports, expose or healthcheck');
+    assert.equal(
+      reasonOf('    restart: always\n    deploy:\n      restart_policy:\n        condition: none\n'),
+      'its restart policy is no (deploy.restart_policy.condition: none) and it declares no ports, expose or healthcheck',
+    );
+    assert.equal(reasonOf('    restart: "no"\n    ports: ["80"]\n'), 'it declares ports, although its restart policy is no (restart: no)');
+    assert.equal(reasonOf('    image: x\n'), 'no restart policy is written (counted as long-running)');
+  });
+
+  it('applies the rule across layered files: an override that waits for a service makes it one-shot', () => {
+    const base = read('services:\n  seed:\n    image: x\n  api:\n    image: y\n', {}, '/ws/a/compose.yaml');
+    const override = read('services:\n  api:\n    depends_on:\n      seed:\n        condition: service_completed_successfully\n', {}, '/ws/a/compose.override.yaml');
+    assert.equal(base.workloads[0].steady, true);
+    const layered = layerComposeWorkloads([...base.workloads, ...override.workloads]);
+    assert.deepEqual(layered.map((w) => [w.name, w.steady]), [['seed', false], ['api', true]]);
+    // An override adding ports to a restart: "no" service makes it a server.
+    const job = read('services:\n  s:\n    restart: "no"\n', {}, '/ws/b/compose.yaml');
+    const served = read('services:\n  s:\n    expose: ["80"]\n', {}, '/ws/b/compose.override.yaml');
+    assert.equal(layerComposeWorkloads([...job.workloads, ...served.workloads])[0].steady, true);
+  });
+});
+
+// Issue 13 item 4: `expose` was dropped.
+describe('expose', () => {
+  it('reads exposed ports as container ports, with ranges and protocols, next to published ones', () => {
+    const text = 'services:\n  db:\n    image: mysql:8\n    ports: ["8080:80"]\n    expose: ["3306", 33060, "7000-7002/udp", "80", "1:2"]\n';
+    const ports = container(only(read(text))).ports;
+    assert.deepEqual(ports.map((p) => `${p.port}/${p.protocol}`), ['80/TCP', '3306/TCP', '33060/TCP', '7000/UDP', '7001/UDP', '7002/UDP']);
+    assert.equal(textAt(text, ports[1].location.range), '"3306"');
   });
 });
 

@@ -1,6 +1,7 @@
 import * as path from 'node:path';
 import { formatPercent, formatQuantityForResource } from '../engine/quantity';
 import type { PlanState, StateWorkload } from '../engine/budget/states';
+import { composeRunModeOf } from '../engine/manifests/compose';
 import type { ResourceList } from '../engine/model/resources';
 import { orderedResources } from '../engine/report/formatResources';
 import type { BudgetSpec } from '../engine/plan/types';
@@ -29,6 +30,9 @@ export function describeWorkload(workspace: ConsolidationWorkspace, entry: State
     `| requests | ${describeList(entry.perPod.requests)} | ${describeList(times(entry.perPod.requests, entry.pods))} |`,
     `| limits | ${describeList(entry.perPod.limits)} | ${describeList(times(entry.perPod.limits, entry.pods))} |`,
   ];
+  // The one-shot rule of compose services, applied: say which way it went and why.
+  const mode = w.origin === 'compose' ? composeRunModeOf(w) : undefined;
+  if (mode) lines.push('', mode.steady ? `Runs steadily: ${mode.reason}.` : `Counted as a job because ${mode.reason}.`);
   const unlimited = entry.perPod.unlimited;
   if (unlimited.cpu || unlimited.memory) lines.push('', `Containers without a limit: cpu ${unlimited.cpu}, memory ${unlimited.memory} per pod.`);
   if (entry.merge) lines.push('', `Merged (${entry.merge.spec.strategy}) from ${entry.merge.sources.map((s) => s.name).join(', ')}.`);

@@ -5,16 +5,24 @@ import { CPU, MEMORY } from '../model/resources';
 import type { ContainerPort, ManifestFile, QuantityField, WorkloadModel } from '../model/workspace';
 import { asMap, asScalar, asSeq, deref, get, getIn, getPair, keyText, pairsOf, rangeOf, scalarSource, scalarValue } from '../yaml/nodes';
 import { interpolate } from './composeInterpolation';
-import { effectiveFields, rememberComposeFacts, type ResourceSpellings, uniquePorts, validValues } from './composeLayers';
+import {
+  completedByOf,
+  type ComposeRunFacts,
+  effectiveFields,
+  rememberComposeFacts,
+  type ResourceSpellings,
+  runModeOf,
+  uniquePorts,
+  validValues,
+} from './composeLayers';
 
 export { interpolate, parseDotEnv } from './composeInterpolation';
 export type { Interpolated } from './composeInterpolation';
-export { composeEnvironmentOf, layerComposeWorkloads } from './composeLayers';
+export { composeEnvironmentOf, composeRunModeOf, layerComposeWorkloads, runModeOf } from './composeLayers';
+export type { ComposeRunFacts, ComposeRunMode } from './composeLayers';
 
 export const GPU = 'nvidia.com/gpu';
 const MAX_PORTS_PER_RANGE = 100;
-const ONE_SHOT_RESTARTS = new Set(['no', 'on-failure']);
-const ONE_SHOT_CONDITIONS = new Set(['none', 'on-failure']);
 const JOB_MODES = new Set(['replicated-job', 'global-job']);
 
 type YMap = YAMLMap<unknown, unknown>;
@@ -63,11 +71,17 @@ export function readComposeDocument(doc: Document, documentIndex: number, file: 
   const services = asMap(doc, get(doc, asMap(doc, doc.contents), 'services'));
   if (!services) return;
   const context: ReadContext = { doc, file, env };
+  const read: { name: string; run: ComposeRunFacts; nameNode: Node; service: YMap }[] = [];
   for (const pair of pairsOf(doc, services)) {
     const name = keyText(pair.key);
     const service = asMap(doc, pair.value);
     if (name === undefined || !service) continue;
-    file.workloads.push(readService(context, name, pair.key as Node, service, documentIndex));
+    read.push({ name, nameNode: pair.key as Node, service, run: readRun(context, service) });
+  }
+  // One-shot work is also what another service of the file waits to see completed.
+  const completedBy = completedByOf(read);
+  for (const { name, nameNode, service, run } of read) {
+    file.workloads.push(readService(context, name, nameNode, service, documentIndex, run, completedBy.get(name)));
   }
 }
 
@@ -76,12 +90,20 @@ export function dns1123(name: string): string {
   return name.toLowerCase().replace(/[_.]/g, '-');
 }
 
-function readService(context: ReadContext, name: string, nameNode: Node, service: YMap, documentIndex: number): WorkloadModel {
+function readService(
+  context: ReadContext,
+  name: string,
+  nameNode: Node,
+  service: YMap,
+  documentIndex: number,
+  run: ComposeRunFacts,
+  completedBy: string | undefined,
+): WorkloadModel {
   const { doc, file } = context;
   const location = at(file.path, rangeOf(service));
   const nameLocation = at(file.path, rangeOf(nameNode) ?? rangeOf(service));
   const replicas = readReplicas(context, service);
-  const restart = readRestart(context, service);
+  const mode = runModeOf(run, completedBy);
   const limits = readSpellings(context, service, LIMIT_SPELLINGS);
   const requests = readSpellings(context, service, REQUEST_SPELLINGS);
   const gpus = readGpus(context, service);
@@ -109,7 +131,8 @@ function readService(context: ReadContext, name: string, nameNode: Node, service
         limits: validValues(limitFields),
         requestFields,
         limitFields,
-        ports: readPorts(context, get(doc, service, 'ports')),
+        // Kompose turns `expose` into container ports and Service ports, as it does `ports`.
+        ports: uniquePorts([...readPorts(context, get(doc, service, 'ports')), ...readExpose(context, get(doc, service, 'expose'))]),
         location,
         resourcesLocation: at(file.path, resourcesKeyRange(doc, service) ?? nameLocation.range),
       },
@@ -120,16 +143,18 @@ function readService(context: ReadContext, name: string, nameNode: Node, service
     selector: undefined,
     selectorHasExpressions: false,
     serviceAccountName: undefined,
-    steady: !restart.oneShot,
+    steady: mode.steady,
     location,
     nameLocation,
     documentIndex,
   };
   rememberComposeFacts(workload, {
-    restartDeclared: restart.declared,
+    restartDeclared: run.condition !== undefined || run.restart !== undefined || run.jobMode !== undefined,
     environment: readEnvironment(context, get(doc, service, 'environment')),
     limits,
     requests,
+    run,
+    mode,
   });
   return workload;
 }
@@ -154,24 +179,50 @@ function readCount(context: ReadContext, node: unknown): number | undefined {
   return /^\d+$/.test(text) ? Number(text) : undefined;
 }
 
-/**
- * One-shot services (not steady load): an explicit `restart: "no"` / `on-failure[:N]`, a
- * `deploy.restart_policy.condition` of `none` / `on-failure` (it wins over `restart`), or a job
- * `deploy.mode`. An unwritten restart policy means a long-running service here, although compose's
- * own default is "no".
- */
-function readRestart(context: ReadContext, service: YMap): { declared: boolean; oneShot: boolean } {
+/** What the one-shot rule (runModeOf) reads: restart settings, what the service serves, what it waits for. */
+function readRun(context: ReadContext, service: YMap): ComposeRunFacts {
   const { doc } = context;
   // An empty value (an unset variable) counts as not written.
-  const mode = interpolatedString(context, getIn(doc, service, ['deploy', 'mode']))?.trim();
-  if (mode && JOB_MODES.has(mode)) return { declared: true, oneShot: true };
-  const condition = interpolatedString(context, getIn(doc, service, ['deploy', 'restart_policy', 'condition']))?.trim();
-  if (condition) return { declared: true, oneShot: ONE_SHOT_CONDITIONS.has(condition) };
+  const written = (node: unknown) => interpolatedString(context, node)?.trim() || undefined;
+  const mode = written(getIn(doc, service, ['deploy', 'mode']));
   const restartNode = get(doc, service, 'restart');
-  // `restart: no` is the boolean false under YAML 1.1.
-  const restart = scalarValue(doc, restartNode) === false ? 'no' : interpolatedString(context, restartNode)?.trim();
-  if (!restart) return { declared: false, oneShot: false };
-  return { declared: true, oneShot: ONE_SHOT_RESTARTS.has(restart.split(':')[0].trim()) };
+  const listed = (key: string) => {
+    const node = get(doc, service, key);
+    return (asSeq(doc, node)?.items.length ?? 0) > 0;
+  };
+  return {
+    condition: written(getIn(doc, service, ['deploy', 'restart_policy', 'condition'])),
+    // `restart: no` is the boolean false under YAML 1.1.
+    restart: scalarValue(doc, restartNode) === false ? 'no' : written(restartNode),
+    jobMode: mode && JOB_MODES.has(mode) ? mode : undefined,
+    ports: listed('ports'),
+    expose: listed('expose'),
+    healthcheck: hasHealthcheck(context, service),
+    waitsForCompletionOf: completionDependencies(context, service),
+  };
+}
+
+/** A `healthcheck` that checks something: not `disable: true`, not `test: ["NONE"]`. */
+function hasHealthcheck(context: ReadContext, service: YMap): boolean {
+  const { doc } = context;
+  const check = asMap(doc, get(doc, service, 'healthcheck'));
+  if (!check) return false;
+  if (scalarValue(doc, get(doc, check, 'disable')) === true) return false;
+  const test = get(doc, check, 'test');
+  const first = asSeq(doc, test)?.items[0] ?? test;
+  return interpolatedString(context, first)?.trim().toUpperCase() !== 'NONE';
+}
+
+/** The services named in the long form of `depends_on` with `condition: service_completed_successfully`. */
+function completionDependencies(context: ReadContext, service: YMap): string[] {
+  const { doc } = context;
+  const dependsOn = asMap(doc, get(doc, service, 'depends_on'));
+  if (!dependsOn) return [];
+  return pairsOf(doc, dependsOn).flatMap((pair) => {
+    const name = keyText(pair.key);
+    const condition = interpolatedString(context, get(doc, asMap(doc, pair.value), 'condition'))?.trim();
+    return name !== undefined && condition === 'service_completed_successfully' ? [name] : [];
+  });
 }
 
 // ---- resources ----
@@ -296,6 +347,20 @@ function readPorts(context: ReadContext, node: unknown): ContainerPort[] {
     for (const port of short?.ports ?? []) ports.push({ port, protocol: short!.protocol, location });
   }
   return uniquePorts(ports);
+}
+
+/** `expose: ["3306", "8000-8010", "9000/udp"]`: ports reachable by other services, not published. */
+function readExpose(context: ReadContext, node: unknown): ContainerPort[] {
+  const { doc, file } = context;
+  const ports: ContainerPort[] = [];
+  for (const item of asSeq(doc, node)?.items ?? []) {
+    const spec = interpolatedString(context, item) ?? '';
+    // An expose entry has no host part; one with a colon is not valid compose.
+    const parsed = spec.includes(':') ? undefined : parseShortPort(spec);
+    const location = at(file.path, rangeOf(deref(doc, item)));
+    for (const port of parsed?.ports ?? []) ports.push({ port, protocol: parsed!.protocol, location });
+  }
+  return ports;
 }
 
 /** Container ports of a short-syntax entry `[[ip:]host:]container[/protocol]`; ranges are expanded up to 100 ports. */
