@@ -352,17 +352,19 @@ describe('resources', () => {
     assert.equal(problems[1].replacement, '0.5');
   });
 
-  it('warns about unset variables in resource fields and reads them as empty', () => {
-    const { main, problems } = resourcesOf('    mem_limit: ${MEM}\n');
-    assert.equal(main.limitFields.memory.value, undefined);
-    assert.equal(problems.length, 1);
-    assert.equal(problems[0].severity, 'warning');
-    assert.match(problems[0].message, /^mem_limit: variable MEM is not set/);
+  it('reads an unset variable in a resource field as empty: no value, no quantity problem (manifest/compose-variable says it)', () => {
+    const file = read('services:\n  s:\n    mem_limit: ${MEM}\n');
+    assert.equal(container(only(file)).limitFields.memory.value, undefined);
+    assert.deepEqual(file.quantityProblems, []);
+    assert.deepEqual(file.composeProblems?.map((p) => [p.code, p.severity, p.message]), [
+      ['manifest/compose-variable', 'warning', 'services.s.mem_limit: variable MEM is not set in .env; compose reads it as an empty string (unless the shell sets it).'],
+    ]);
   });
 
-  it('reports required-variable errors in resource fields', () => {
-    const { problems } = resourcesOf('    cpus: ${CPUS:?set CPUS}\n');
-    assert.deepEqual(problems.map((p) => [p.message, p.severity]), [['cpus: CPUS: set CPUS', 'error']]);
+  it('reports required-variable errors in resource fields once, as compose-variable errors', () => {
+    const file = read('services:\n  s:\n    cpus: ${CPUS:?set CPUS}\n');
+    assert.deepEqual(file.quantityProblems, []);
+    assert.deepEqual(file.composeProblems?.map((p) => [p.message, p.severity]), [['services.s.cpus: CPUS: set CPUS; compose refuses the file.', 'error']]);
   });
 
   it('offers no replacement for an interpolated value', () => {
@@ -373,8 +375,24 @@ describe('resources', () => {
     assert.equal(resourcesOf('    mem_limit: 512\n').problems[0].replacement, '512m');
   });
 
-  it('ignores unset variables outside resource fields', () => {
-    assert.deepEqual(read('services:\n  s:\n    image: ${IMAGE}\n    restart: ${RESTART}\n    ports: ["${P}"]\n').quantityProblems, []);
+  // Issue 13 item 7: only resource fields got a warning.
+  it('warns about unset variables in every field, where each is written, aliases once', () => {
+    const text = 'x-tag: &tag ${TAG}\nservices:\n  s:\n    image: ${IMAGE}\n    restart: ${RESTART}\n    ports: ["${P}", "80"]\n    environment: {A: "$$literal", B: "${B:-x}", C: *tag}\n';
+    const file = read(text, { RESTART: 'always' });
+    assert.deepEqual(file.quantityProblems, []);
+    assert.deepEqual(
+      file.composeProblems?.filter((p) => p.code === 'manifest/compose-variable').map((p) => [p.message.split(': variable')[0], textAt(text, p.location.range)]),
+      [
+        ['x-tag', '${TAG}'],
+        ['services.s.image', '${IMAGE}'],
+        ['services.s.ports[0]', '"${P}"'],
+      ],
+    );
+  });
+
+  it('reports malformed interpolation in any field as an error', () => {
+    const file = read('services:\n  s:\n    image: example/x\n    command: echo $ 1\n');
+    assert.deepEqual(file.composeProblems?.map((p) => [p.code, p.severity]), [['manifest/compose-variable', 'error']]);
   });
 
   it('reports non-scalar quantities', () => {
@@ -516,6 +534,30 @@ describe('one-shot services', () => {
     const job = read('services:\n  s:\n    restart: "no"\n', {}, '/ws/b/compose.yaml');
     const served = read('services:\n  s:\n    expose: ["80"]\n', {}, '/ws/b/compose.override.yaml');
     assert.equal(layerComposeWorkloads([...job.workloads, ...served.workloads])[0].steady, true);
+  });
+});
+
+// Issue 13 item 7: `image: ${REGISTRY}/web:${TAG}` with both unset rendered "/web:" silently.
+describe('image references', () => {
+  const imageProblems = (image: string, env: Record<string, string> = {}) =>
+    (read(`services:\n  web:\n    image: ${image}\n`, env).composeProblems ?? []).filter((p) => p.code === 'manifest/invalid-image').map((p) => p.message);
+
+  it('reports an image that interpolates to an invalid reference, naming the unset variables', () => {
+    assert.deepEqual(imageProblems('${REGISTRY}/web:${TAG}'), [
+      'web: image "/web:" (from "${REGISTRY}/web:${TAG}") is not a valid image reference: it starts with "/" (no registry or repository before it) (variables REGISTRY, TAG are not set). The kubelet cannot pull it; generated manifests would fail.',
+    ]);
+    assert.deepEqual(imageProblems('web:${TAG}'), [
+      'web: image "web:" (from "web:${TAG}") is not a valid image reference: it ends with ":" (an empty tag) (variable TAG is not set). The kubelet cannot pull it; generated manifests would fail.',
+    ]);
+    assert.equal(imageProblems('${IMAGE}').length, 1);
+    assert.equal(imageProblems('Example/Web:1').length, 1);
+  });
+
+  it('accepts valid references: defaults, registries with ports, digests', () => {
+    for (const image of ['${REGISTRY:-ghcr.io}/web:${TAG:-1.0}', 'mysql:8', 'localhost:5000/a/b_c:v1.2-rc', `redis@sha256:${'a'.repeat(64)}`, 'docker.io/library/postgres:16.2-alpine']) {
+      assert.deepEqual(imageProblems(image), [], image);
+    }
+    assert.deepEqual(imageProblems('${REGISTRY}/web:${TAG}', { REGISTRY: 'ghcr.io/acme', TAG: '2' }), []);
   });
 });
 

@@ -1,10 +1,11 @@
-import type { Document, Node, YAMLMap } from 'yaml';
+import { type Document, isMap, isPair, isScalar, isSeq, type Node, type YAMLMap } from 'yaml';
 import { checkComposeQuantity } from '../quantity';
 import type { OffsetRange, SourceLocation } from '../model/location';
 import { CPU, MEMORY } from '../model/resources';
 import type { ContainerPort, ManifestFile, QuantityField, WorkloadModel } from '../model/workspace';
 import { asMap, asScalar, asSeq, deref, get, getIn, getPair, keyText, pairsOf, rangeOf, scalarSource, scalarValue } from '../yaml/nodes';
 import { interpolate } from './composeInterpolation';
+import { imageReferenceProblem } from './imageReference';
 import {
   completedByOf,
   type ComposeRunFacts,
@@ -71,6 +72,7 @@ export function readComposeDocument(doc: Document, documentIndex: number, file: 
   const services = asMap(doc, get(doc, asMap(doc, doc.contents), 'services'));
   if (!services) return;
   const context: ReadContext = { doc, file, env };
+  checkVariables(context);
   const read: { name: string; run: ComposeRunFacts; nameNode: Node; service: YMap }[] = [];
   for (const pair of pairsOf(doc, services)) {
     const name = keyText(pair.key);
@@ -125,7 +127,7 @@ function readService(
     containers: [
       {
         name,
-        image: interpolatedString(context, get(doc, service, 'image')),
+        image: readImage(context, name, get(doc, service, 'image')),
         init: false,
         requests: validValues(requestFields),
         limits: validValues(limitFields),
@@ -157,6 +159,64 @@ function readService(
     mode,
   });
   return workload;
+}
+
+// ---- variables and images ----
+
+const MAX_WALK_DEPTH = 64;
+
+/**
+ * Every value of the document is interpolated by compose, so every `${VARIABLE}` that `.env` does not
+ * set is reported where it is written (compose reads it as an empty string), and every `${VAR:?msg}`
+ * that fires or malformed `$` as an error (compose refuses the file). Aliases are not followed: the
+ * anchored value is reported once, where it is written.
+ */
+function checkVariables(context: ReadContext): void {
+  const problems = (context.file.composeProblems ??= []);
+  const visit = (node: unknown, path: string[], depth: number): void => {
+    if (depth > MAX_WALK_DEPTH) return;
+    if (isScalar(node)) {
+      if (typeof node.value !== 'string' || !node.value.includes('$')) return;
+      const interpolated = interpolate(node.value, context.env);
+      const location = at(context.file.path, rangeOf(node));
+      const field = path.join('.');
+      for (const name of interpolated.missing) {
+        problems.push({
+          code: 'manifest/compose-variable',
+          severity: 'warning',
+          message: `${field}: variable ${name} is not set in .env; compose reads it as an empty string (unless the shell sets it).`,
+          location,
+        });
+      }
+      for (const error of interpolated.errors) {
+        problems.push({ code: 'manifest/compose-variable', severity: 'error', message: `${field}: ${error}; compose refuses the file.`, location });
+      }
+    } else if (isMap(node)) {
+      for (const pair of node.items) if (isPair(pair)) visit(pair.value, [...path, keyText(pair.key) ?? '?'], depth + 1);
+    } else if (isSeq(node)) {
+      node.items.forEach((item, index) => visit(item, [...path.slice(0, -1), `${path.at(-1) ?? ''}[${index}]`], depth + 1));
+    }
+  };
+  visit(context.doc.contents, [], 0);
+}
+
+/** The interpolated `image`; one a runtime cannot pull (`${REGISTRY}/web:${TAG}` with both unset is `/web:`) is an error. */
+function readImage(context: ReadContext, service: string, node: Node | undefined): string | undefined {
+  const image = interpolatedString(context, node);
+  if (image === undefined) return undefined;
+  const problem = imageReferenceProblem(image);
+  if (problem) {
+    const raw = scalarValue(context.doc, node);
+    const missing = typeof raw === 'string' ? interpolate(raw, context.env).missing : [];
+    const unset = missing.length ? ` (${missing.length === 1 ? 'variable' : 'variables'} ${missing.join(', ')} ${missing.length === 1 ? 'is' : 'are'} not set)` : '';
+    context.file.composeProblems!.push({
+      code: 'manifest/invalid-image',
+      severity: 'error',
+      message: `${service}: image "${image}"${image === raw ? '' : ` (from "${String(raw)}")`} is not a valid image reference: ${problem}${unset}. The kubelet cannot pull it; generated manifests would fail.`,
+      location: at(context.file.path, rangeOf(deref(context.doc, node))),
+    });
+  }
+  return image;
 }
 
 // ---- replicas and restart ----
@@ -252,9 +312,8 @@ function readQuantity(context: ReadContext, node: Node, fieldPath: string, kind:
   const raw = scalarSource(doc, node);
   let text: string | number | null = raw ?? null;
   if (typeof raw === 'string') {
+    // Unset and refused variables are reported for every field by checkVariables (manifest/compose-variable).
     const interpolated = interpolate(raw, context.env);
-    for (const name of interpolated.missing) report(`variable ${name} is not set; it is read as an empty string`, 'warning');
-    for (const error of interpolated.errors) report(error, 'error');
     text = interpolated.value;
     if (text.trim() === '' && (interpolated.missing.length > 0 || interpolated.errors.length > 0)) return { raw, location };
   }

@@ -8,6 +8,7 @@ import { asChange, removeListItem, setMergeKey } from '../plan/planEdits';
 import type { MergeSpec, PhaseSpec, WorkloadRef } from '../plan/types';
 import type { EditAction, FixData, RelatedLocation } from '../rules/types';
 import { at, isObject, podSpecOf, type KubeObject } from './kube';
+import { statefulImageKind } from './statefulImages';
 import type { MergeSource } from './podMerge';
 
 export type MergeCode =
@@ -22,7 +23,8 @@ export type MergeCode =
   | 'merge/hpa-orphaned'
   | 'merge/port-unmapped'
   | 'merge/name-conflict'
-  | 'merge/no-savings';
+  | 'merge/no-savings'
+  | 'merge/state-replicated';
 
 /** A reason a merge would not work (or what it saves), placed on the plan line that causes it. */
 export interface MergeFact {
@@ -125,6 +127,7 @@ export function checkMerge(input: MergeCheckInput): MergeFact[] {
   checkPorts(input, report, refOf);
   checkSingletons(input, report, refOf);
   checkVolumes(input, report, refOf);
+  checkReplicatedState(input, report, refOf);
   checkDroppedVolumes(input, report, refOf);
   checkPolicies(input, report, refOf);
   if (merge.strategy === 'replace') checkPortMappings(input, report);
@@ -331,3 +334,62 @@ function short(json: string): string {
   return json.length > 40 ? `${json.slice(0, 37)}...` : json;
 }
 
+
+/**
+ * A source that keeps state (a StatefulSet, a claim or claim template, a compose named volume, the
+ * image of a well-known database or queue) whose replicas the merge raises: each new replica would
+ * hold its own copy of the data, and one Service would spread callers over diverging copies.
+ */
+function checkReplicatedState(input: MergeCheckInput, report: Report, refOf: RefOf): void {
+  for (const source of input.sources) {
+    if (input.replicas <= source.workload.replicas) continue;
+    // A ReadWriteOnce claim is already an error of its own (merge/rwo-volume-replicated).
+    const rwo = new Set(readWriteOnceClaims(input, source).map((c) => `claim ${c}`));
+    const reasons = stateReasons(source).filter((r) => !rwo.has(r));
+    if (reasons.length === 0) continue;
+    const before = source.workload.replicas;
+    const actions: EditAction[] = [];
+    const replicasChange = input.merge.replicasLocation
+      ? { ...input.merge.replicasLocation.range, newText: String(before) }
+      : before > 0
+        ? asChange(setMergeKey(input.planText, input.merge, 'replicas', String(before)))
+        : undefined;
+    if (replicasChange && before > 0) actions.push({ title: `Set replicas: ${before}`, changes: [replicasChange] });
+    actions.push(...leaveOut(input, source));
+    report(
+      'merge/state-replicated',
+      `${source.workload.name} keeps state (${reasons.join('; ')}) and ran ${before} replica${before === 1 ? '' : 's'}; the merged workload runs ${input.replicas}: each replica would hold its own diverging copy of the data behind one Service. Keep it out of the merge, or do not raise its replicas.`,
+      refOf(source),
+      {
+        related: [{ location: source.workload.replicasLocation ?? source.workload.nameLocation, message: `${source.workload.name}: ${before} replica${before === 1 ? '' : 's'}` }],
+        ...(actions.length ? { data: { fix: 'edits' as const, actions } } : {}),
+      },
+    );
+  }
+}
+
+/** The ReadWriteOnce(Pod) claims of the source's namespace that its pods mount. */
+function readWriteOnceClaims(input: MergeCheckInput, source: MergeCheckInput['sources'][number]): string[] {
+  const namespace = namespaceOf(source.workload, input.defaultNamespace);
+  const volumes = at(podSpecOf(source.object), ['volumes']);
+  const claimNames = (Array.isArray(volumes) ? volumes.filter(isObject) : []).map((v) => at(v, ['persistentVolumeClaim', 'claimName'])).filter((c): c is string => typeof c === 'string');
+  return claimNames.filter((name) =>
+    input.manifests
+      .flatMap((m) => m.claims)
+      .some((c) => c.name === name && (c.namespace ?? input.defaultNamespace ?? 'default') === namespace && c.accessModes.some((m) => m === 'ReadWriteOnce' || m === 'ReadWriteOncePod')),
+  );
+}
+
+/** Why a source keeps state, in words: its kind, its claims, its compose named volumes, its database image. */
+function stateReasons(source: MergeCheckInput['sources'][number]): string[] {
+  const reasons: string[] = [];
+  if (source.workload.kind === 'StatefulSet') reasons.push('a StatefulSet');
+  reasons.push(...claimsOf(source.object));
+  const named = (source.composeVolumes ?? []).filter((v) => v.source !== undefined && !/^[./~$]/.test(v.source));
+  reasons.push(...named.map((v) => `volume ${v.source} at ${v.target}`));
+  for (const container of source.workload.containers) {
+    const kind = container.image ? statefulImageKind(container.image) : undefined;
+    if (kind) reasons.push(`image ${container.image}, ${kind}`);
+  }
+  return reasons;
+}

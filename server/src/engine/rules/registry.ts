@@ -9,6 +9,8 @@ import { serviceSelectsNothing } from './manifest/serviceSelectsNothing';
 import { tooLarge } from './manifest/tooLarge';
 import { invalidField } from './manifest/invalidField';
 import { yamlSyntax } from './manifest/yamlSyntax';
+import { composeVariable } from './manifest/composeVariable';
+import { invalidImage } from './manifest/invalidImage';
 import { alreadyGone } from './plan/alreadyGone';
 import { ambiguousWorkload } from './plan/ambiguousWorkload';
 import { duplicateReference } from './plan/duplicateReference';
@@ -34,6 +36,7 @@ import { rwoVolumeReplicated } from './merge/rwoVolumeReplicated';
 import { volumeDropped } from './merge/volumeDropped';
 import { serviceAccountConflict } from './merge/serviceAccountConflict';
 import { singletonReplicated } from './merge/singletonReplicated';
+import { stateReplicated } from './merge/stateReplicated';
 
 /** Checks of one manifest file on its own. */
 export const MANIFEST_RULES: readonly Rule<ManifestContext>[] = [
@@ -45,6 +48,8 @@ export const MANIFEST_RULES: readonly Rule<ManifestContext>[] = [
   duplicatePort,
   missingResources,
   invalidField,
+  composeVariable,
+  invalidImage,
 ];
 
 /** Checks of manifests read together. */
@@ -76,6 +81,7 @@ export const PLAN_RULES: readonly Rule<PlanContext>[] = [
   portUnmapped,
   nameConflict,
   noSavings,
+  stateReplicated,
 ];
 
 export const ALL_RULES: readonly Rule<never>[] = [...MANIFEST_RULES, ...MANIFEST_SET_RULES, ...PLAN_RULES] as Rule<never>[];
