@@ -390,6 +390,14 @@ describe('resources', () => {
     );
   });
 
+  it('notes (information) rather than warns about unset variables in environment values, in both forms', () => {
+    const file = read('services:\n  s:\n    image: x\n    environment: {PASSWORD: "${DB_PASSWORD}"}\n  t:\n    image: x\n    environment: ["KEY=${API_KEY}"]\n');
+    assert.deepEqual(file.composeProblems?.map((p) => [p.message.split(' is not set')[0], p.severity]), [
+      ['services.s.environment.PASSWORD: variable DB_PASSWORD', 'information'],
+      ['services.t.environment[0]: variable API_KEY', 'information'],
+    ]);
+  });
+
   it('reports malformed interpolation in any field as an error', () => {
     const file = read('services:\n  s:\n    image: example/x\n    command: echo $ 1\n');
     assert.deepEqual(file.composeProblems?.map((p) => [p.code, p.severity]), [['manifest/compose-variable', 'error']]);

@@ -180,10 +180,12 @@ function checkVariables(context: ReadContext): void {
       const interpolated = interpolate(node.value, context.env);
       const location = at(context.file.path, rangeOf(node));
       const field = path.join('.');
+      // Environment values are often meant to come from the shell or CI (passwords, keys): a note there.
+      const inEnvironment = path.length >= 3 && path[0] === 'services' && /^environment(\[\d+\])?$/.test(path[2]);
       for (const name of interpolated.missing) {
         problems.push({
           code: 'manifest/compose-variable',
-          severity: 'warning',
+          severity: inEnvironment ? 'information' : 'warning',
           message: `${field}: variable ${name} is not set in .env; compose reads it as an empty string (unless the shell sets it).`,
           location,
         });

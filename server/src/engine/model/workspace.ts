@@ -144,7 +144,7 @@ export interface FieldProblem {
 export interface ComposeProblem {
   code: 'manifest/compose-variable' | 'manifest/invalid-image';
   message: string;
-  severity: 'error' | 'warning';
+  severity: 'error' | 'warning' | 'information';
   location: SourceLocation;
 }
 

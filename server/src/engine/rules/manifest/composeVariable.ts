@@ -8,8 +8,8 @@ export const composeVariable: Rule<ManifestContext> = {
   check({ file }, report) {
     for (const problem of file.composeProblems ?? []) {
       if (problem.code !== 'manifest/compose-variable') continue;
-      // A refused variable stops compose itself: an error whatever the rule's default.
-      report({ message: problem.message, severity: problem.severity === 'error' ? 'error' : undefined, location: problem.location });
+      // A refused variable stops compose itself: an error whatever the rule's default; one in `environment` is a note.
+      report({ message: problem.message, severity: problem.severity === 'warning' ? undefined : problem.severity, location: problem.location });
     }
   },
 };
