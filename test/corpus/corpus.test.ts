@@ -659,6 +659,8 @@ describe('corpus: no false positives', { skip: SKIP }, () => {
   it('each manifest checked on its own, as an editor with one file open does, has no cross-file finding', () => {
     const workspace = new ConsolidationWorkspace(nodeFileHost, DEFAULT_OPTIONS);
     const files = globSync(['**/*.yaml', '**/*.yml'], { cwd: CORPUS, absolute: true }).map((f) => path.resolve(f));
-    for (const file of files) assert.deepEqual(workspace.fileSetFindings(file), [], file);
+    // manifest/missing-resources is read with the LimitRanges of the files checked together, so it is a set finding
+    // too; on its own a file can only have the notes the whole corpus check gives it (no LimitRange in the corpus).
+    for (const file of files) assert.deepEqual(workspace.fileSetFindings(file).filter((f) => f.code !== 'manifest/missing-resources'), [], file);
   });
 });

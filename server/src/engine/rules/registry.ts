@@ -46,14 +46,13 @@ export const MANIFEST_RULES: readonly Rule<ManifestContext>[] = [
   requestExceedsLimit,
   selectorMismatch,
   duplicatePort,
-  missingResources,
   invalidField,
   composeVariable,
   invalidImage,
 ];
 
 /** Checks of manifests read together. */
-export const MANIFEST_SET_RULES: readonly Rule<ManifestSetContext>[] = [serviceSelectsNothing];
+export const MANIFEST_SET_RULES: readonly Rule<ManifestSetContext>[] = [serviceSelectsNothing, missingResources];
 
 export const PLAN_RULES: readonly Rule<PlanContext>[] = [
   planSchema,
