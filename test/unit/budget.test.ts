@@ -164,7 +164,7 @@ describe('phases', () => {
     const summary = findings.map((f) => `${f.code}: ${f.message}`);
     assert.deepEqual(summary.sort(), [
       'plan/already-gone: Phase two: old was already removed in phase one.',
-      'plan/duplicate-reference: Phase one: api is already used by "api" in this phase; a workload can be removed or merged once.',
+      'plan/duplicate-reference: Phase one: api is already merged into m1 in this phase; a workload can be removed or merged once.',
       'plan/unknown-container: Phase one: cache has 2 containers (redis, exporter): resize them by name under `containers:`.',
       'plan/unknown-container: Phase two: worker has no container "wrker" (it has worker).',
       'plan/unknown-workload: Phase one: no workload "workr" in the plan\'s sources. Did you mean "worker"?',

@@ -139,24 +139,54 @@ type Report = (code: MergeCode, message: string, location: SourceLocation, extra
 type RefOf = (source: MergeCheckInput['sources'][number]) => SourceLocation;
 
 function checkPorts(input: MergeCheckInput, report: Report, refOf: RefOf): void {
-  const seen = new Map<string, { source: string; container: string; location: SourceLocation }>();
-  const ports =
-    input.merge.strategy === 'replace'
-      ? (input.merge.container?.ports ?? []).map((port) => ({ source: undefined, container: input.merge.name, port, protocol: 'TCP', location: input.merge.container!.location }))
-      : input.sources.flatMap((s) => s.workload.containers.flatMap((c) => c.ports.map((p) => ({ source: s, container: c.name, port: p.port, protocol: p.protocol, location: p.location }))));
-  for (const p of ports) {
-    const key = `${p.port}/${p.protocol}`;
-    const first = seen.get(key);
-    if (!first) {
-      seen.set(key, { source: p.source?.workload.name ?? input.merge.name, container: p.container, location: p.location });
-      continue;
+  if (input.merge.strategy === 'replace') return checkReplacePorts(input, report);
+  // Sources are told apart by id: two workloads may share a name (in two namespaces, two compose folders).
+  const seen = new Map<string, { id: string; label: string; container: string; location: SourceLocation }>();
+  const labelOf = sourceLabels(input);
+  for (const source of input.sources) {
+    for (const container of source.workload.containers) {
+      for (const port of container.ports) {
+        const key = `${port.port}/${port.protocol}`;
+        const first = seen.get(key);
+        const label = labelOf.get(source.workload.id) ?? source.workload.name;
+        if (!first) {
+          seen.set(key, { id: source.workload.id, label, container: container.name, location: port.location });
+          continue;
+        }
+        if (first.id === source.workload.id) continue; // within one workload: manifest/duplicate-port
+        report('merge/port-conflict', `container ${container.name} of ${label} and container ${first.container} of ${first.label} both listen on ${key}; in one pod they share one network namespace.`, refOf(source), {
+          related: [
+            { location: port.location, message: `${container.name}: ${key}` },
+            { location: first.location, message: `${first.container}: ${key}` },
+          ],
+        });
+      }
     }
-    if (p.source && first.source === p.source.workload.name) continue; // within one workload: manifest/duplicate-port
-    report('merge/port-conflict', `container ${p.container}${p.source ? ` of ${p.source.workload.name}` : ''} and container ${first.container} of ${first.source} both listen on ${key}; in one pod they share one network namespace.`, p.source ? refOf(p.source) : input.merge.nameLocation, {
-      related: [
-        { location: p.location, message: `${p.container}: ${key}` },
-        { location: first.location, message: `${first.container}: ${key}` },
-      ],
+  }
+}
+
+/** Each source's name, with its namespace (or compose folder) when another source has the same name. */
+function sourceLabels(input: MergeCheckInput): Map<string, string> {
+  const labels = new Map<string, string>();
+  for (const source of input.sources) {
+    const w = source.workload;
+    const shared = input.sources.some((s) => s.workload.id !== w.id && s.workload.name === w.name);
+    const where = w.origin === 'compose' ? w.id.slice('compose:'.length, w.id.lastIndexOf('#')) : namespaceOf(w, input.defaultNamespace);
+    labels.set(w.id, shared ? (w.origin === 'compose' ? `${w.name} (${where})` : `${where}/${w.name}`) : w.name);
+  }
+  return labels;
+}
+
+/** A replace merge's new container listing one port twice (its sources' ports are gone). */
+function checkReplacePorts(input: MergeCheckInput, report: Report): void {
+  const container = input.merge.container;
+  if (!container) return;
+  const counted = new Map<number, number>();
+  for (const port of container.ports) counted.set(port, (counted.get(port) ?? 0) + 1);
+  for (const [port, count] of counted) {
+    if (count < 2) continue;
+    report('merge/port-conflict', `the merge's container lists port ${port}/TCP ${count === 2 ? 'twice' : `${count} times`}; a container port is declared once.`, input.merge.nameLocation, {
+      related: [{ location: container.location, message: `container of ${input.merge.name}` }],
     });
   }
 }
