@@ -120,9 +120,14 @@ const MiB = 2 ** 20;
  * that divides every amount exactly (`8,192Mi` beside `15,238Mi`, `10Gi` beside `12Gi`); amounts that
  * are not whole MiB (a `300M` Kubernetes quantity is 300,000,000 bytes) are shown in Mi, exact when
  * that takes at most two decimals, else rounded to one and marked `≈`. Below 1Mi the exact byte
- * renderings. Counts as they are. Exact values stay in the JSON outputs.
+ * renderings. Counts as they are; zero is `0`. Exact values stay in the JSON outputs.
  */
 export function formatAlike(resource: string, values: readonly number[]): string[] {
+  // Nothing needs no unit: "0" beside "1,500m" or "3,072Mi".
+  return formatAlikeNonZero(resource, values).map((text, index) => (values[index] === 0 ? '0' : text));
+}
+
+function formatAlikeNonZero(resource: string, values: readonly number[]): string[] {
   const kind = resourceKind(resource);
   if (kind === 'count') return values.map((v) => String(v));
   if (kind === 'cpu') {
