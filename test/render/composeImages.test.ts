@@ -61,3 +61,23 @@ describe('render with an image reference that cannot be pulled', () => {
     assert.ok(!images.some((i) => i.startsWith('/') || i.endsWith(':')), images.join(', '));
   });
 });
+
+describe('render with a compose service that only builds its image', () => {
+  const ws = tempWorkspace({
+    files: {
+      'docker-compose.yml': ['services:', '  api:', '    build: ./api', '    ports: ["8000"]', '  worker:', '    image: example/worker:1', ''].join('\n'),
+      'shop.plan.yaml': planText(['sources: [docker-compose.yml]', 'phases:', '  - name: one', '    merge:', '      - {name: app, from: [api, worker]}']),
+    },
+    prefix: 'render-build-',
+  });
+  after(() => ws.dispose());
+
+  it('refuses: the converted Deployment would have no image', async () => {
+    const result = await runCli(['render', 'shop.plan.yaml'], { cwd: ws.dir });
+    assert.equal(result.code, 1, result.stderr);
+    assert.match(
+      result.stderr,
+      /^ {2}Deployment app, container api: image "" is not a valid image reference: it is empty \(a compose service that only builds its image needs an image: naming what to pull\)$/m,
+    );
+  });
+});
