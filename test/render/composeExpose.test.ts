@@ -48,3 +48,17 @@ describe('compose expose', () => {
     );
   });
 });
+
+describe('compose ports of one number and two protocols', () => {
+  it('get Service port names that are unique (53 and 53-udp), so the Service is valid', () => {
+    const ws = workspaceOf({
+      'compose.yaml': 'services:\n  dns:\n    image: coredns/coredns:1.11.1\n    ports: ["53:53"]\n    expose: ["53/udp"]\n  api:\n    image: example/api:1\n',
+      'test.plan.yaml': planText(['sources: [compose.yaml]', 'phases:', '  - name: one', '    merge:', '      - {name: edge, from: [dns, api]}']),
+    });
+    const dns = ws.render(PLAN)!.phases[0].objects.find((o) => o.object.kind === 'Service' && o.object.metadata.name === 'dns')!;
+    assert.deepEqual((dns.object.spec as Obj).ports, [
+      { name: '53', port: 53, targetPort: 53, protocol: 'TCP' },
+      { name: '53-udp', port: 53, targetPort: 53, protocol: 'UDP' },
+    ]);
+  });
+});
