@@ -38,3 +38,15 @@ describe('hover on a compose service', () => {
     assert.match(text, /\n\nCounted as a job because its restart policy is on-failure \(restart: on-failure\) and it declares no ports, expose or healthcheck\./);
   });
 });
+
+// Issue 13 item 11 in the hover: per pod and total of one resource in one unit (not `512Mi` beside `1Gi`).
+describe('hover table units', () => {
+  it('shows a row per pod and in total in one unit per resource', () => {
+    const text = plan(`sources: [compose.yaml]\nphases:\n  - name: one\n    scale: {api: 3}`);
+    const ws = workspaceOf({ 'compose.yaml': 'services:\n  api:\n    image: example/api:1\n    cpus: "0.5"\n    mem_limit: 512M\n    deploy: {replicas: 2}\n', 'test.plan.yaml': text });
+    const result = hover(ws, `${ROOT}/test.plan.yaml`, text.indexOf('api:') + 1);
+    const value = (result?.contents as { value: string }).value;
+    assert.match(value, /^\| requests \| cpu 500m, memory 512Mi \| cpu 1,000m, memory 1,024Mi \|$/m);
+    assert.match(value, /^\| limits \| cpu 500m, memory 512Mi \| cpu 1,000m, memory 1,024Mi \|$/m);
+  });
+});
