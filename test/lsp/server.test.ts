@@ -300,8 +300,8 @@ describe('language server over stdio', () => {
       // requests its 1Gi limit) = 6,400Mi of 4Gi. CPU: 40 × 100m + 200m + 100m = 4300m of 4. Pods: 40 + 1 + 1 + 1.
       const after = await client.waitForDiagnostics(planUri, has('budget/requests-exceeded'));
       const messages = after.diagnostics.map((d) => messageText(d.message));
-      assert.ok(messages.includes('current state: memory requests 6,400Mi = 156% of budget 4Gi.'), messages.join('\n'));
-      assert.ok(messages.includes('current state: CPU requests 4300m = 108% of budget 4.'), messages.join('\n'));
+      assert.ok(messages.includes('current state: memory requests 6,400Mi = 156% of budget 4,096Mi.'), messages.join('\n'));
+      assert.ok(messages.includes('current state: CPU requests 4,300m = 108% of budget 4,000m.'), messages.join('\n'));
       assert.ok(messages.includes('current state: 43 pods, budget 20 pods.'), messages.join('\n'));
       assert.deepEqual(find(after, 'budget/requests-exceeded').range, { start: at(11, 2), end: at(11, 8) });
     });

@@ -164,7 +164,7 @@ describe('phases', () => {
     const summary = findings.map((f) => `${f.code}: ${f.message}`);
     assert.deepEqual(summary.sort(), [
       'plan/already-gone: Phase two: old was already removed in phase one.',
-      'plan/duplicate-reference: Phase one: api is already used by "api" in this phase; a workload can be removed or merged once.',
+      'plan/duplicate-reference: Phase one: api is already merged into m1 in this phase; a workload can be removed or merged once.',
       'plan/unknown-container: Phase one: cache has 2 containers (redis, exporter): resize them by name under `containers:`.',
       'plan/unknown-container: Phase two: worker has no container "wrker" (it has worker).',
       'plan/unknown-workload: Phase one: no workload "workr" in the plan\'s sources. Did you mean "worker"?',
@@ -191,9 +191,9 @@ phases:
     const budgetAt = text.indexOf('budget:');
     const phaseAt = text.indexOf('shrink');
     assert.deepEqual(messages, [
-      `budget/requests-exceeded @${budgetAt}: current state: CPU requests 2500m = 125% of budget 2.`,
-      `budget/requests-exceeded @${budgetAt}: current state: memory requests 1,280Mi = 125% of budget 1Gi.`,
-      `budget/limits-overcommit @${budgetAt}: current state: memory limits 2,000Mi = 195% of budget 1Gi (allowed 150%).`,
+      `budget/requests-exceeded @${budgetAt}: current state: CPU requests 2,500m = 125% of budget 2,000m.`,
+      `budget/requests-exceeded @${budgetAt}: current state: memory requests 1,280Mi = 125% of budget 1,024Mi.`,
+      `budget/limits-overcommit @${budgetAt}: current state: memory limits 2,000Mi = 195% of budget 1,024Mi (allowed 150%).`,
       `budget/pods-exceeded @${budgetAt}: current state: 5 pods, budget 4 pods.`,
     ]);
     // After the phase: 2 pods (= target), 512Mi requests (= 50%), cpu limits 1000m (= 1): all met, none reported.

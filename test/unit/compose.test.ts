@@ -4,6 +4,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import {
   composeEnvironmentOf,
+  composeRunModeOf,
   dns1123,
   interpolate,
   isComposeDocument,
@@ -351,17 +352,19 @@ describe('resources', () => {
     assert.equal(problems[1].replacement, '0.5');
   });
 
-  it('warns about unset variables in resource fields and reads them as empty', () => {
-    const { main, problems } = resourcesOf('    mem_limit: ${MEM}\n');
-    assert.equal(main.limitFields.memory.value, undefined);
-    assert.equal(problems.length, 1);
-    assert.equal(problems[0].severity, 'warning');
-    assert.match(problems[0].message, /^mem_limit: variable MEM is not set/);
+  it('reads an unset variable in a resource field as empty: no value, no quantity problem (manifest/compose-variable says it)', () => {
+    const file = read('services:\n  s:\n    mem_limit: ${MEM}\n');
+    assert.equal(container(only(file)).limitFields.memory.value, undefined);
+    assert.deepEqual(file.quantityProblems, []);
+    assert.deepEqual(file.composeProblems?.map((p) => [p.code, p.severity, p.message]), [
+      ['manifest/compose-variable', 'warning', 'services.s.mem_limit: variable MEM is not set in .env; compose reads it as an empty string (unless the shell sets it).'],
+    ]);
   });
 
-  it('reports required-variable errors in resource fields', () => {
-    const { problems } = resourcesOf('    cpus: ${CPUS:?set CPUS}\n');
-    assert.deepEqual(problems.map((p) => [p.message, p.severity]), [['cpus: CPUS: set CPUS', 'error']]);
+  it('reports required-variable errors in resource fields once, as compose-variable errors', () => {
+    const file = read('services:\n  s:\n    cpus: ${CPUS:?set CPUS}\n');
+    assert.deepEqual(file.quantityProblems, []);
+    assert.deepEqual(file.composeProblems?.map((p) => [p.message, p.severity]), [['services.s.cpus: CPUS: set CPUS; compose refuses the file.', 'error']]);
   });
 
   it('offers no replacement for an interpolated value', () => {
@@ -372,8 +375,32 @@ describe('resources', () => {
     assert.equal(resourcesOf('    mem_limit: 512\n').problems[0].replacement, '512m');
   });
 
-  it('ignores unset variables outside resource fields', () => {
-    assert.deepEqual(read('services:\n  s:\n    image: ${IMAGE}\n    restart: ${RESTART}\n    ports: ["${P}"]\n').quantityProblems, []);
+  // Issue 13 item 7: only resource fields got a warning.
+  it('warns about unset variables in every field, where each is written, aliases once', () => {
+    const text = 'x-tag: &tag ${TAG}\nservices:\n  s:\n    image: ${IMAGE}\n    restart: ${RESTART}\n    ports: ["${P}", "80"]\n    environment: {A: "$$literal", B: "${B:-x}", C: *tag}\n';
+    const file = read(text, { RESTART: 'always' });
+    assert.deepEqual(file.quantityProblems, []);
+    assert.deepEqual(
+      file.composeProblems?.filter((p) => p.code === 'manifest/compose-variable').map((p) => [p.message.split(': variable')[0], textAt(text, p.location.range)]),
+      [
+        ['x-tag', '${TAG}'],
+        ['services.s.image', '${IMAGE}'],
+        ['services.s.ports[0]', '"${P}"'],
+      ],
+    );
+  });
+
+  it('notes (information) rather than warns about unset variables in environment values, in both forms', () => {
+    const file = read('services:\n  s:\n    image: x\n    environment: {PASSWORD: "${DB_PASSWORD}"}\n  t:\n    image: x\n    environment: ["KEY=${API_KEY}"]\n');
+    assert.deepEqual(file.composeProblems?.map((p) => [p.message.split(' is not set')[0], p.severity]), [
+      ['services.s.environment.PASSWORD: variable DB_PASSWORD', 'information'],
+      ['services.t.environment[0]: variable API_KEY', 'information'],
+    ]);
+  });
+
+  it('reports malformed interpolation in any field as an error', () => {
+    const file = read('services:\n  s:\n    image: example/x\n    command: echo $ 1\n');
+    assert.deepEqual(file.composeProblems?.map((p) => [p.code, p.severity]), [['manifest/compose-variable', 'error']]);
   });
 
   it('reports non-scalar quantities', () => {
@@ -456,6 +483,99 @@ describe('one-shot services', () => {
 
   it('treats job deploy modes as one-shot', () => {
     assert.equal(steadyOf('    deploy:\n      mode: replicated-job\n'), false);
+  });
+
+  // Issue 13 item 5: an HTTP server with a one-shot-looking restart policy but published ports was a job.
+  it('runs a service that declares ports, expose or a healthcheck steadily whatever its restart policy', () => {
+    const server = '    restart: always\n    deploy:\n      restart_policy:\n        condition: on-failure\n';
+    assert.equal(steadyOf(`${server}    ports: ["8080:80"]\n`), true);
+    assert.equal(steadyOf(`${server}`), false);
+    assert.equal(steadyOf('    restart: "no"\n    expose: ["3306"]\n'), true);
+    assert.equal(steadyOf('    restart: on-failure:3\n    healthcheck:\n      test: ["CMD", "true"]\n'), true);
+    // A disabled healthcheck checks nothing.
+    assert.equal(steadyOf('    restart: on-failure:3\n    healthcheck:\n      disable: true\n'), false);
+    assert.equal(steadyOf('    restart: "no"\n    healthcheck:\n      test: ["NONE"]\n'), false);
+    assert.equal(steadyOf('    restart: "no"\n    ports: []\n'), false);
+  });
+
+  it('treats a service another waits for with condition service_completed_successfully as one-shot', () => {
+    const file = read(
+      [
+        'services:',
+        '  migrate:',
+        '    image: app',
+        '    ports: ["9000"]',
+        '  api:',
+        '    image: app',
+        '    restart: always',
+        '    depends_on:',
+        '      migrate: {condition: service_completed_successfully}',
+        '      db: {condition: service_healthy}',
+        '  db:',
+        '    image: postgres',
+        '    depends_on: [migrate]',
+        '',
+      ].join('\n'),
+    );
+    assert.deepEqual(file.workloads.map((w) => [w.name, w.steady]), [['migrate', false], ['api', true], ['db', true]]);
+    assert.equal(composeRunModeOf(file.workloads[0])?.reason, 'api waits for it to finish (depends_on condition service_completed_successfully)');
+  });
+
+  it('says why a service counts as a job or runs steadily', () => {
+    const reasonOf = (yaml: string) => composeRunModeOf(only(read(`services:\n  s:\n${yaml}`)))?.reason;
+    assert.equal(reasonOf('    restart: "no"\n'), 'its restart policy is no (restart: no) and it declares no ports, expose or healthcheck');
+    assert.equal(
+      reasonOf('    restart: always\n    deploy:\n      restart_policy:\n        condition: none\n'),
+      'its restart policy is no (deploy.restart_policy.condition: none) and it declares no ports, expose or healthcheck',
+    );
+    assert.equal(reasonOf('    restart: "no"\n    ports: ["80"]\n'), 'it declares ports, although its restart policy is no (restart: no)');
+    assert.equal(reasonOf('    image: x\n'), 'no restart policy is written (counted as long-running)');
+  });
+
+  it('applies the rule across layered files: an override that waits for a service makes it one-shot', () => {
+    const base = read('services:\n  seed:\n    image: x\n  api:\n    image: y\n', {}, '/ws/a/compose.yaml');
+    const override = read('services:\n  api:\n    depends_on:\n      seed:\n        condition: service_completed_successfully\n', {}, '/ws/a/compose.override.yaml');
+    assert.equal(base.workloads[0].steady, true);
+    const layered = layerComposeWorkloads([...base.workloads, ...override.workloads]);
+    assert.deepEqual(layered.map((w) => [w.name, w.steady]), [['seed', false], ['api', true]]);
+    // An override adding ports to a restart: "no" service makes it a server.
+    const job = read('services:\n  s:\n    restart: "no"\n', {}, '/ws/b/compose.yaml');
+    const served = read('services:\n  s:\n    expose: ["80"]\n', {}, '/ws/b/compose.override.yaml');
+    assert.equal(layerComposeWorkloads([...job.workloads, ...served.workloads])[0].steady, true);
+  });
+});
+
+// Issue 13 item 7: `image: ${REGISTRY}/web:${TAG}` with both unset rendered "/web:" silently.
+describe('image references', () => {
+  const imageProblems = (image: string, env: Record<string, string> = {}) =>
+    (read(`services:\n  web:\n    image: ${image}\n`, env).composeProblems ?? []).filter((p) => p.code === 'manifest/invalid-image').map((p) => p.message);
+
+  it('reports an image that interpolates to an invalid reference, naming the unset variables', () => {
+    assert.deepEqual(imageProblems('${REGISTRY}/web:${TAG}'), [
+      'web: image "/web:" (from "${REGISTRY}/web:${TAG}") is not a valid image reference: it starts with "/" (no registry or repository before it) (variables REGISTRY, TAG are not set). The kubelet cannot pull it; generated manifests would fail.',
+    ]);
+    assert.deepEqual(imageProblems('web:${TAG}'), [
+      'web: image "web:" (from "web:${TAG}") is not a valid image reference: it ends with ":" (an empty tag) (variable TAG is not set). The kubelet cannot pull it; generated manifests would fail.',
+    ]);
+    assert.equal(imageProblems('${IMAGE}').length, 1);
+    assert.equal(imageProblems('Example/Web:1').length, 1);
+  });
+
+  it('accepts valid references: defaults, registries with ports, digests', () => {
+    for (const image of ['${REGISTRY:-ghcr.io}/web:${TAG:-1.0}', 'mysql:8', 'localhost:5000/a/b_c:v1.2-rc', `redis@sha256:${'a'.repeat(64)}`, 'docker.io/library/postgres:16.2-alpine']) {
+      assert.deepEqual(imageProblems(image), [], image);
+    }
+    assert.deepEqual(imageProblems('${REGISTRY}/web:${TAG}', { REGISTRY: 'ghcr.io/acme', TAG: '2' }), []);
+  });
+});
+
+// Issue 13 item 4: `expose` was dropped.
+describe('expose', () => {
+  it('reads exposed ports as container ports, with ranges and protocols, next to published ones', () => {
+    const text = 'services:\n  db:\n    image: mysql:8\n    ports: ["8080:80"]\n    expose: ["3306", 33060, "7000-7002/udp", "80", "1:2"]\n';
+    const ports = container(only(read(text))).ports;
+    assert.deepEqual(ports.map((p) => `${p.port}/${p.protocol}`), ['80/TCP', '3306/TCP', '33060/TCP', '7000/UDP', '7001/UDP', '7002/UDP']);
+    assert.equal(textAt(text, ports[1].location.range), '"3306"');
   });
 });
 

@@ -4,6 +4,7 @@ import { parseArgs } from 'node:util';
 import { FolderEntries, toFileName } from '../engine/files/fileName';
 import { writeFilesInside, type FileToWrite } from '../engine/files/writeInside';
 import { toYaml } from '../engine/render/toYaml';
+import { unpullableImages } from '../engine/render/imageCheck';
 import type { PhaseRender } from '../engine/render/renderPlan';
 import { ConsolidationWorkspace, DEFAULT_OPTIONS } from '../engine/workspace/consolidationWorkspace';
 import { nodeFileHost } from '../engine/workspace/fileHost';
@@ -29,6 +30,12 @@ export function render(args: string[], cwd: string, out: NodeJS.WritableStream, 
   if (values.phase !== undefined) {
     phases = phases.filter((p) => p.phase.name === values.phase);
     if (phases.length === 0) throw new UsageError(`no phase "${values.phase}" in the plan (phases: ${rendered.phases.map((p) => p.phase.name).join(', ') || 'none'})`);
+  }
+  // A manifest the kubelet would reject is not printed as if it were fine.
+  const unpullable = unpullableImages(phases.flatMap((p) => p.objects));
+  if (unpullable.length > 0) {
+    err.write(`consolidate: render: refused: ${unpullable.length} container image(s) cannot be pulled:\n${unpullable.map((u) => `  ${u}\n`).join('')}Set the variables in the compose file's .env (or fix image:), then render again.\n`);
+    return 1;
   }
   const errors = workspace.planFindings(planPath).filter((f) => f.severity === 'error');
   if (errors.length > 0) err.write(`consolidate: warning: the plan has ${errors.length} error(s); run \`consolidate check\` before applying this output\n`);

@@ -1,6 +1,7 @@
 import * as path from 'node:path';
-import { formatPercent, formatQuantityForResource } from '../engine/quantity';
+import { formatAlike, formatPercent, formatQuantityForResource } from '../engine/quantity';
 import type { PlanState, StateWorkload } from '../engine/budget/states';
+import { composeRunModeOf } from '../engine/manifests/compose';
 import type { ResourceList } from '../engine/model/resources';
 import { orderedResources } from '../engine/report/formatResources';
 import type { BudgetSpec } from '../engine/plan/types';
@@ -9,6 +10,14 @@ import type { ConsolidationWorkspace } from '../engine/workspace/consolidationWo
 export function describeList(list: ResourceList): string {
   const names = orderedResources(Object.keys(list)).filter((k) => list[k] !== 0);
   return names.length ? names.map((k) => `${k} ${formatQuantityForResource(k, list[k])}`).join(', ') : 'none';
+}
+
+/** Per pod and total cells of one row, each resource in one unit across the two (`memory 512Mi` | `memory 1,024Mi`). */
+function describeLists(perPod: ResourceList, total: ResourceList): string {
+  const names = orderedResources(Object.keys(perPod)).filter((k) => perPod[k] !== 0);
+  if (names.length === 0) return 'none | none';
+  const shown = names.map((k) => ({ k, values: formatAlike(k, [perPod[k], total[k] ?? 0]) }));
+  return [0, 1].map((i) => shown.map(({ k, values }) => `${k} ${values[i]}`).join(', ')).join(' | ');
 }
 
 function times(list: ResourceList, n: number): ResourceList {
@@ -26,9 +35,12 @@ export function describeWorkload(workspace: ConsolidationWorkspace, entry: State
     '',
     `| | per pod | total |`,
     `|---|---|---|`,
-    `| requests | ${describeList(entry.perPod.requests)} | ${describeList(times(entry.perPod.requests, entry.pods))} |`,
-    `| limits | ${describeList(entry.perPod.limits)} | ${describeList(times(entry.perPod.limits, entry.pods))} |`,
+    `| requests | ${describeLists(entry.perPod.requests, times(entry.perPod.requests, entry.pods))} |`,
+    `| limits | ${describeLists(entry.perPod.limits, times(entry.perPod.limits, entry.pods))} |`,
   ];
+  // The one-shot rule of compose services, applied: say which way it went and why.
+  const mode = w.origin === 'compose' ? composeRunModeOf(w) : undefined;
+  if (mode) lines.push('', mode.steady ? `Runs steadily: ${mode.reason}.` : `Counted as a job because ${mode.reason}.`);
   const unlimited = entry.perPod.unlimited;
   if (unlimited.cpu || unlimited.memory) lines.push('', `Containers without a limit: cpu ${unlimited.cpu}, memory ${unlimited.memory} per pod.`);
   if (entry.merge) lines.push('', `Merged (${entry.merge.spec.strategy}) from ${entry.merge.sources.map((s) => s.name).join(', ')}.`);

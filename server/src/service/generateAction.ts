@@ -1,5 +1,6 @@
 import type { CodeAction, TextDocumentEdit, CreateFile } from 'vscode-languageserver-types';
 import { generatedFiles } from '../engine/render/generate';
+import { unpullableImages } from '../engine/render/imageCheck';
 import type { ConsolidationWorkspace } from '../engine/workspace/consolidationWorkspace';
 import { LineIndex } from '../engine/yaml/lineIndex';
 import { GENERATE_KIND, OPEN_FILE_COMMAND, type GenerateActionData, type GenerateParams, type GenerateResult } from '../protocol/messages';
@@ -47,6 +48,9 @@ function refusal(workspace: ConsolidationWorkspace, planFile: string, data: Gene
     );
     if (unresolved.length > 0) return `merge ${merge.name} refers to ${unresolved.map((f) => `"${f.ref.text}"`).join(', ')}, which ${unresolved.length === 1 ? 'is' : 'are'} not a workload it can merge: fix the plan first`;
   }
+  const merges = workspace.render(planFile)?.phases.find((p) => p.phase.name === phase.name)?.merges ?? [];
+  const unpullable = unpullableImages(merges.filter((m) => data.merge === undefined || m.merge.name === data.merge).flatMap((m) => m.objects));
+  if (unpullable.length > 0) return `${unpullable[0]}${unpullable.length > 1 ? ` (and ${unpullable.length - 1} more)` : ''}: fix the image first`;
   const refused = generatedFiles(workspace, planFile, { directory, phase: data.phase, merge: data.merge }).find((f) => !f.update.ok);
   return refused && !refused.update.ok ? `${refused.file} ${refused.update.reason}` : undefined;
 }

@@ -1,20 +1,29 @@
-import type { Document, Node, YAMLMap } from 'yaml';
+import { type Document, isMap, isPair, isScalar, isSeq, type Node, type YAMLMap } from 'yaml';
 import { checkComposeQuantity } from '../quantity';
 import type { OffsetRange, SourceLocation } from '../model/location';
 import { CPU, MEMORY } from '../model/resources';
 import type { ContainerPort, ManifestFile, QuantityField, WorkloadModel } from '../model/workspace';
 import { asMap, asScalar, asSeq, deref, get, getIn, getPair, keyText, pairsOf, rangeOf, scalarSource, scalarValue } from '../yaml/nodes';
 import { interpolate } from './composeInterpolation';
-import { effectiveFields, rememberComposeFacts, type ResourceSpellings, uniquePorts, validValues } from './composeLayers';
+import { imageReferenceProblem } from './imageReference';
+import {
+  completedByOf,
+  type ComposeRunFacts,
+  effectiveFields,
+  rememberComposeFacts,
+  type ResourceSpellings,
+  runModeOf,
+  uniquePorts,
+  validValues,
+} from './composeLayers';
 
 export { interpolate, parseDotEnv } from './composeInterpolation';
 export type { Interpolated } from './composeInterpolation';
-export { composeEnvironmentOf, layerComposeWorkloads } from './composeLayers';
+export { composeEnvironmentOf, composeRunModeOf, layerComposeWorkloads, runModeOf } from './composeLayers';
+export type { ComposeRunFacts, ComposeRunMode } from './composeLayers';
 
 export const GPU = 'nvidia.com/gpu';
 const MAX_PORTS_PER_RANGE = 100;
-const ONE_SHOT_RESTARTS = new Set(['no', 'on-failure']);
-const ONE_SHOT_CONDITIONS = new Set(['none', 'on-failure']);
 const JOB_MODES = new Set(['replicated-job', 'global-job']);
 
 type YMap = YAMLMap<unknown, unknown>;
@@ -63,11 +72,18 @@ export function readComposeDocument(doc: Document, documentIndex: number, file: 
   const services = asMap(doc, get(doc, asMap(doc, doc.contents), 'services'));
   if (!services) return;
   const context: ReadContext = { doc, file, env };
+  checkVariables(context);
+  const read: { name: string; run: ComposeRunFacts; nameNode: Node; service: YMap }[] = [];
   for (const pair of pairsOf(doc, services)) {
     const name = keyText(pair.key);
     const service = asMap(doc, pair.value);
     if (name === undefined || !service) continue;
-    file.workloads.push(readService(context, name, pair.key as Node, service, documentIndex));
+    read.push({ name, nameNode: pair.key as Node, service, run: readRun(context, service) });
+  }
+  // One-shot work is also what another service of the file waits to see completed.
+  const completedBy = completedByOf(read);
+  for (const { name, nameNode, service, run } of read) {
+    file.workloads.push(readService(context, name, nameNode, service, documentIndex, run, completedBy.get(name)));
   }
 }
 
@@ -76,12 +92,20 @@ export function dns1123(name: string): string {
   return name.toLowerCase().replace(/[_.]/g, '-');
 }
 
-function readService(context: ReadContext, name: string, nameNode: Node, service: YMap, documentIndex: number): WorkloadModel {
+function readService(
+  context: ReadContext,
+  name: string,
+  nameNode: Node,
+  service: YMap,
+  documentIndex: number,
+  run: ComposeRunFacts,
+  completedBy: string | undefined,
+): WorkloadModel {
   const { doc, file } = context;
   const location = at(file.path, rangeOf(service));
   const nameLocation = at(file.path, rangeOf(nameNode) ?? rangeOf(service));
   const replicas = readReplicas(context, service);
-  const restart = readRestart(context, service);
+  const mode = runModeOf(run, completedBy);
   const limits = readSpellings(context, service, LIMIT_SPELLINGS);
   const requests = readSpellings(context, service, REQUEST_SPELLINGS);
   const gpus = readGpus(context, service);
@@ -103,13 +127,14 @@ function readService(context: ReadContext, name: string, nameNode: Node, service
     containers: [
       {
         name,
-        image: interpolatedString(context, get(doc, service, 'image')),
+        image: readImage(context, name, get(doc, service, 'image')),
         init: false,
         requests: validValues(requestFields),
         limits: validValues(limitFields),
         requestFields,
         limitFields,
-        ports: readPorts(context, get(doc, service, 'ports')),
+        // Kompose turns `expose` into container ports and Service ports, as it does `ports`.
+        ports: uniquePorts([...readPorts(context, get(doc, service, 'ports')), ...readExpose(context, get(doc, service, 'expose'))]),
         location,
         resourcesLocation: at(file.path, resourcesKeyRange(doc, service) ?? nameLocation.range),
       },
@@ -120,18 +145,80 @@ function readService(context: ReadContext, name: string, nameNode: Node, service
     selector: undefined,
     selectorHasExpressions: false,
     serviceAccountName: undefined,
-    steady: !restart.oneShot,
+    steady: mode.steady,
     location,
     nameLocation,
     documentIndex,
   };
   rememberComposeFacts(workload, {
-    restartDeclared: restart.declared,
+    restartDeclared: run.condition !== undefined || run.restart !== undefined || run.jobMode !== undefined,
     environment: readEnvironment(context, get(doc, service, 'environment')),
     limits,
     requests,
+    run,
+    mode,
   });
   return workload;
+}
+
+// ---- variables and images ----
+
+const MAX_WALK_DEPTH = 64;
+
+/**
+ * Every value of the document is interpolated by compose, so every `${VARIABLE}` that `.env` does not
+ * set is reported where it is written (compose reads it as an empty string), and every `${VAR:?msg}`
+ * that fires or malformed `$` as an error (compose refuses the file). Aliases are not followed: the
+ * anchored value is reported once, where it is written.
+ */
+function checkVariables(context: ReadContext): void {
+  const problems = (context.file.composeProblems ??= []);
+  const visit = (node: unknown, path: string[], depth: number): void => {
+    if (depth > MAX_WALK_DEPTH) return;
+    if (isScalar(node)) {
+      if (typeof node.value !== 'string' || !node.value.includes('$')) return;
+      const interpolated = interpolate(node.value, context.env);
+      const location = at(context.file.path, rangeOf(node));
+      const field = path.join('.');
+      // Environment values are often meant to come from the shell or CI (passwords, keys): a note there.
+      const inEnvironment = path.length >= 3 && path[0] === 'services' && /^environment(\[\d+\])?$/.test(path[2]);
+      for (const name of interpolated.missing) {
+        problems.push({
+          code: 'manifest/compose-variable',
+          severity: inEnvironment ? 'information' : 'warning',
+          message: `${field}: variable ${name} is not set in .env; compose reads it as an empty string (unless the shell sets it).`,
+          location,
+        });
+      }
+      for (const error of interpolated.errors) {
+        problems.push({ code: 'manifest/compose-variable', severity: 'error', message: `${field}: ${error}; compose refuses the file.`, location });
+      }
+    } else if (isMap(node)) {
+      for (const pair of node.items) if (isPair(pair)) visit(pair.value, [...path, keyText(pair.key) ?? '?'], depth + 1);
+    } else if (isSeq(node)) {
+      node.items.forEach((item, index) => visit(item, [...path.slice(0, -1), `${path.at(-1) ?? ''}[${index}]`], depth + 1));
+    }
+  };
+  visit(context.doc.contents, [], 0);
+}
+
+/** The interpolated `image`; one a runtime cannot pull (`${REGISTRY}/web:${TAG}` with both unset is `/web:`) is an error. */
+function readImage(context: ReadContext, service: string, node: Node | undefined): string | undefined {
+  const image = interpolatedString(context, node);
+  if (image === undefined) return undefined;
+  const problem = imageReferenceProblem(image);
+  if (problem) {
+    const raw = scalarValue(context.doc, node);
+    const missing = typeof raw === 'string' ? interpolate(raw, context.env).missing : [];
+    const unset = missing.length ? ` (${missing.length === 1 ? 'variable' : 'variables'} ${missing.join(', ')} ${missing.length === 1 ? 'is' : 'are'} not set)` : '';
+    context.file.composeProblems!.push({
+      code: 'manifest/invalid-image',
+      severity: 'error',
+      message: `${service}: image "${image}"${image === raw ? '' : ` (from "${String(raw)}")`} is not a valid image reference: ${problem}${unset}. The kubelet cannot pull it; generated manifests would fail.`,
+      location: at(context.file.path, rangeOf(deref(context.doc, node))),
+    });
+  }
+  return image;
 }
 
 // ---- replicas and restart ----
@@ -154,24 +241,50 @@ function readCount(context: ReadContext, node: unknown): number | undefined {
   return /^\d+$/.test(text) ? Number(text) : undefined;
 }
 
-/**
- * One-shot services (not steady load): an explicit `restart: "no"` / `on-failure[:N]`, a
- * `deploy.restart_policy.condition` of `none` / `on-failure` (it wins over `restart`), or a job
- * `deploy.mode`. An unwritten restart policy means a long-running service here, although compose's
- * own default is "no".
- */
-function readRestart(context: ReadContext, service: YMap): { declared: boolean; oneShot: boolean } {
+/** What the one-shot rule (runModeOf) reads: restart settings, what the service serves, what it waits for. */
+function readRun(context: ReadContext, service: YMap): ComposeRunFacts {
   const { doc } = context;
   // An empty value (an unset variable) counts as not written.
-  const mode = interpolatedString(context, getIn(doc, service, ['deploy', 'mode']))?.trim();
-  if (mode && JOB_MODES.has(mode)) return { declared: true, oneShot: true };
-  const condition = interpolatedString(context, getIn(doc, service, ['deploy', 'restart_policy', 'condition']))?.trim();
-  if (condition) return { declared: true, oneShot: ONE_SHOT_CONDITIONS.has(condition) };
+  const written = (node: unknown) => interpolatedString(context, node)?.trim() || undefined;
+  const mode = written(getIn(doc, service, ['deploy', 'mode']));
   const restartNode = get(doc, service, 'restart');
-  // `restart: no` is the boolean false under YAML 1.1.
-  const restart = scalarValue(doc, restartNode) === false ? 'no' : interpolatedString(context, restartNode)?.trim();
-  if (!restart) return { declared: false, oneShot: false };
-  return { declared: true, oneShot: ONE_SHOT_RESTARTS.has(restart.split(':')[0].trim()) };
+  const listed = (key: string) => {
+    const node = get(doc, service, key);
+    return (asSeq(doc, node)?.items.length ?? 0) > 0;
+  };
+  return {
+    condition: written(getIn(doc, service, ['deploy', 'restart_policy', 'condition'])),
+    // `restart: no` is the boolean false under YAML 1.1.
+    restart: scalarValue(doc, restartNode) === false ? 'no' : written(restartNode),
+    jobMode: mode && JOB_MODES.has(mode) ? mode : undefined,
+    ports: listed('ports'),
+    expose: listed('expose'),
+    healthcheck: hasHealthcheck(context, service),
+    waitsForCompletionOf: completionDependencies(context, service),
+  };
+}
+
+/** A `healthcheck` that checks something: not `disable: true`, not `test: ["NONE"]`. */
+function hasHealthcheck(context: ReadContext, service: YMap): boolean {
+  const { doc } = context;
+  const check = asMap(doc, get(doc, service, 'healthcheck'));
+  if (!check) return false;
+  if (scalarValue(doc, get(doc, check, 'disable')) === true) return false;
+  const test = get(doc, check, 'test');
+  const first = asSeq(doc, test)?.items[0] ?? test;
+  return interpolatedString(context, first)?.trim().toUpperCase() !== 'NONE';
+}
+
+/** The services named in the long form of `depends_on` with `condition: service_completed_successfully`. */
+function completionDependencies(context: ReadContext, service: YMap): string[] {
+  const { doc } = context;
+  const dependsOn = asMap(doc, get(doc, service, 'depends_on'));
+  if (!dependsOn) return [];
+  return pairsOf(doc, dependsOn).flatMap((pair) => {
+    const name = keyText(pair.key);
+    const condition = interpolatedString(context, get(doc, asMap(doc, pair.value), 'condition'))?.trim();
+    return name !== undefined && condition === 'service_completed_successfully' ? [name] : [];
+  });
 }
 
 // ---- resources ----
@@ -201,9 +314,8 @@ function readQuantity(context: ReadContext, node: Node, fieldPath: string, kind:
   const raw = scalarSource(doc, node);
   let text: string | number | null = raw ?? null;
   if (typeof raw === 'string') {
+    // Unset and refused variables are reported for every field by checkVariables (manifest/compose-variable).
     const interpolated = interpolate(raw, context.env);
-    for (const name of interpolated.missing) report(`variable ${name} is not set; it is read as an empty string`, 'warning');
-    for (const error of interpolated.errors) report(error, 'error');
     text = interpolated.value;
     if (text.trim() === '' && (interpolated.missing.length > 0 || interpolated.errors.length > 0)) return { raw, location };
   }
@@ -296,6 +408,20 @@ function readPorts(context: ReadContext, node: unknown): ContainerPort[] {
     for (const port of short?.ports ?? []) ports.push({ port, protocol: short!.protocol, location });
   }
   return uniquePorts(ports);
+}
+
+/** `expose: ["3306", "8000-8010", "9000/udp"]`: ports reachable by other services, not published. */
+function readExpose(context: ReadContext, node: unknown): ContainerPort[] {
+  const { doc, file } = context;
+  const ports: ContainerPort[] = [];
+  for (const item of asSeq(doc, node)?.items ?? []) {
+    const spec = interpolatedString(context, item) ?? '';
+    // An expose entry has no host part; one with a colon is not valid compose.
+    const parsed = spec.includes(':') ? undefined : parseShortPort(spec);
+    const location = at(file.path, rangeOf(deref(doc, item)));
+    for (const port of parsed?.ports ?? []) ports.push({ port, protocol: parsed!.protocol, location });
+  }
+  return ports;
 }
 
 /** Container ports of a short-syntax entry `[[ip:]host:]container[/protocol]`; ranges are expanded up to 100 ports. */

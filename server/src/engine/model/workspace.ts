@@ -140,6 +140,14 @@ export interface FieldProblem {
   replacement?: string;
 }
 
+/** A compose finding: a `${VARIABLE}` that is unset or refused, or an image reference that cannot be pulled. */
+export interface ComposeProblem {
+  code: 'manifest/compose-variable' | 'manifest/invalid-image';
+  message: string;
+  severity: 'error' | 'warning' | 'information';
+  location: SourceLocation;
+}
+
 export interface ManifestFile {
   path: string;
   format: 'kubernetes' | 'compose' | 'other';
@@ -147,6 +155,8 @@ export interface ManifestFile {
   syntaxProblems: { message: string; severity: 'error' | 'warning'; range: OffsetRange; code: 'manifest/yaml-syntax' | 'manifest/too-large' }[];
   quantityProblems: QuantityProblem[];
   fieldProblems: FieldProblem[];
+  /** Compose interpolation and image problems (absent for files read before they were checked). */
+  composeProblems?: ComposeProblem[];
   workloads: WorkloadModel[];
   services: ServiceModel[];
   limitRanges: LimitRangeModel[];

@@ -110,3 +110,44 @@ export function exactDecimal(numerator: bigint, denominator: bigint): string | u
   const fraction = digits.slice(digits.length - places).replace(/0+$/, '');
   return (negative ? '-' : '') + whole + (fraction ? `.${fraction}` : '');
 }
+
+const MiB = 2 ** 20;
+
+/**
+ * Several amounts of one resource in one unit, so they compare at a glance: a column of a table, or
+ * the two sides of "X, target at most Y". CPU: whole cores when every amount is one, else
+ * millicores (`9,680m` and `9,000m`, never `9680m` beside `9`). Memory: the largest binary unit
+ * that divides every amount exactly (`8,192Mi` beside `15,238Mi`, `10Gi` beside `12Gi`); amounts that
+ * are not whole MiB (a `300M` Kubernetes quantity is 300,000,000 bytes) are shown in Mi, exact when
+ * that takes at most two decimals, else rounded to one and marked `≈`. Below 1Mi the exact byte
+ * renderings. Counts as they are; zero is `0`. Exact values stay in the JSON outputs.
+ */
+export function formatAlike(resource: string, values: readonly number[]): string[] {
+  // Nothing needs no unit: "0" beside "1,500m" or "3,072Mi".
+  return formatAlikeNonZero(resource, values).map((text, index) => (values[index] === 0 ? '0' : text));
+}
+
+function formatAlikeNonZero(resource: string, values: readonly number[]): string[] {
+  const kind = resourceKind(resource);
+  if (kind === 'count') return values.map((v) => String(v));
+  if (kind === 'cpu') {
+    const cores = values.every((v) => v % 1000 === 0);
+    return values.map((v) => (cores ? groupThousands(v / 1000) : `${groupThousands(v)}m`));
+  }
+  const largest = Math.max(0, ...values.map(Math.abs));
+  if (largest < MiB) {
+    const exact = BINARY_UNITS.find(([, size]) => values.every((v) => v % size === 0));
+    return values.map((v) => (exact ? `${groupThousands(v / exact[1])}${exact[0]}` : groupThousands(v)));
+  }
+  const unit = BINARY_UNITS.find(([, size]) => size >= MiB && values.every((v) => v % size === 0));
+  if (unit) return values.map((v) => `${groupThousands(v / unit[1])}${unit[0]}`);
+  return values.map((v) => mebibytes(v));
+}
+
+/** Bytes in Mi: `286.1Mi` rounded (marked ≈) unless exact in two decimals (`0.5Mi`, `1,536.25Mi`). */
+function mebibytes(bytes: number): string {
+  const exact = Number.isSafeInteger(bytes) ? exactDecimal(BigInt(bytes), BigInt(MiB)) : undefined;
+  if (exact !== undefined && !/\.\d{3}/.test(exact)) return `${groupThousands(exact)}Mi`;
+  const rounded = Math.round((bytes / MiB) * 10) / 10;
+  return `≈${groupThousands(rounded.toFixed(1))}Mi`;
+}

@@ -8,6 +8,7 @@ import { asChange, removeListItem, setMergeKey } from '../plan/planEdits';
 import type { MergeSpec, PhaseSpec, WorkloadRef } from '../plan/types';
 import type { EditAction, FixData, RelatedLocation } from '../rules/types';
 import { at, isObject, podSpecOf, type KubeObject } from './kube';
+import { statefulImageKind } from './statefulImages';
 import type { MergeSource } from './podMerge';
 
 export type MergeCode =
@@ -22,7 +23,8 @@ export type MergeCode =
   | 'merge/hpa-orphaned'
   | 'merge/port-unmapped'
   | 'merge/name-conflict'
-  | 'merge/no-savings';
+  | 'merge/no-savings'
+  | 'merge/state-replicated';
 
 /** A reason a merge would not work (or what it saves), placed on the plan line that causes it. */
 export interface MergeFact {
@@ -126,6 +128,7 @@ export function checkMerge(input: MergeCheckInput): MergeFact[] {
   checkPorts(input, report, refOf);
   checkSingletons(input, report, refOf);
   checkVolumes(input, report, refOf);
+  checkReplicatedState(input, report, refOf);
   checkDroppedVolumes(input, report, refOf);
   checkPolicies(input, report, refOf);
   if (merge.strategy === 'replace') checkPortMappings(input, report);
@@ -137,24 +140,54 @@ type Report = (code: MergeCode, message: string, location: SourceLocation, extra
 type RefOf = (source: MergeCheckInput['sources'][number]) => SourceLocation;
 
 function checkPorts(input: MergeCheckInput, report: Report, refOf: RefOf): void {
-  const seen = new Map<string, { source: string; container: string; location: SourceLocation }>();
-  const ports =
-    input.merge.strategy === 'replace'
-      ? (input.merge.container?.ports ?? []).map((port) => ({ source: undefined, container: input.merge.name, port, protocol: 'TCP', location: input.merge.container!.location }))
-      : input.sources.flatMap((s) => s.workload.containers.flatMap((c) => c.ports.map((p) => ({ source: s, container: c.name, port: p.port, protocol: p.protocol, location: p.location }))));
-  for (const p of ports) {
-    const key = `${p.port}/${p.protocol}`;
-    const first = seen.get(key);
-    if (!first) {
-      seen.set(key, { source: p.source?.workload.name ?? input.merge.name, container: p.container, location: p.location });
-      continue;
+  if (input.merge.strategy === 'replace') return checkReplacePorts(input, report);
+  // Sources are told apart by id: two workloads may share a name (in two namespaces, two compose folders).
+  const seen = new Map<string, { id: string; label: string; container: string; location: SourceLocation }>();
+  const labelOf = sourceLabels(input);
+  for (const source of input.sources) {
+    for (const container of source.workload.containers) {
+      for (const port of container.ports) {
+        const key = `${port.port}/${port.protocol}`;
+        const first = seen.get(key);
+        const label = labelOf.get(source.workload.id) ?? source.workload.name;
+        if (!first) {
+          seen.set(key, { id: source.workload.id, label, container: container.name, location: port.location });
+          continue;
+        }
+        if (first.id === source.workload.id) continue; // within one workload: manifest/duplicate-port
+        report('merge/port-conflict', `container ${container.name} of ${label} and container ${first.container} of ${first.label} both listen on ${key}; in one pod they share one network namespace.`, refOf(source), {
+          related: [
+            { location: port.location, message: `${container.name}: ${key}` },
+            { location: first.location, message: `${first.container}: ${key}` },
+          ],
+        });
+      }
     }
-    if (p.source && first.source === p.source.workload.name) continue; // within one workload: manifest/duplicate-port
-    report('merge/port-conflict', `container ${p.container}${p.source ? ` of ${p.source.workload.name}` : ''} and container ${first.container} of ${first.source} both listen on ${key}; in one pod they share one network namespace.`, p.source ? refOf(p.source) : input.merge.nameLocation, {
-      related: [
-        { location: p.location, message: `${p.container}: ${key}` },
-        { location: first.location, message: `${first.container}: ${key}` },
-      ],
+  }
+}
+
+/** Each source's name, with its namespace (or compose folder) when another source has the same name. */
+function sourceLabels(input: MergeCheckInput): Map<string, string> {
+  const labels = new Map<string, string>();
+  for (const source of input.sources) {
+    const w = source.workload;
+    const shared = input.sources.some((s) => s.workload.id !== w.id && s.workload.name === w.name);
+    const where = w.origin === 'compose' ? w.id.slice('compose:'.length, w.id.lastIndexOf('#')) : namespaceOf(w, input.defaultNamespace);
+    labels.set(w.id, shared ? (w.origin === 'compose' ? `${w.name} (${where})` : `${where}/${w.name}`) : w.name);
+  }
+  return labels;
+}
+
+/** A replace merge's new container listing one port twice (its sources' ports are gone). */
+function checkReplacePorts(input: MergeCheckInput, report: Report): void {
+  const container = input.merge.container;
+  if (!container) return;
+  const counted = new Map<number, number>();
+  for (const port of container.ports) counted.set(port, (counted.get(port) ?? 0) + 1);
+  for (const [port, count] of counted) {
+    if (count < 2) continue;
+    report('merge/port-conflict', `the merge's container lists port ${port}/TCP ${count === 2 ? 'twice' : `${count} times`}; a container port is declared once.`, input.merge.nameLocation, {
+      related: [{ location: container.location, message: `container of ${input.merge.name}` }],
     });
   }
 }
@@ -353,3 +386,62 @@ function short(json: string): string {
   return json.length > 40 ? `${json.slice(0, 37)}...` : json;
 }
 
+
+/**
+ * A source that keeps state (a StatefulSet, a claim or claim template, a compose named volume, the
+ * image of a well-known database or queue) whose replicas the merge raises: each new replica would
+ * hold its own copy of the data, and one Service would spread callers over diverging copies.
+ */
+function checkReplicatedState(input: MergeCheckInput, report: Report, refOf: RefOf): void {
+  for (const source of input.sources) {
+    if (input.replicas <= source.workload.replicas) continue;
+    // A ReadWriteOnce claim is already an error of its own (merge/rwo-volume-replicated).
+    const rwo = new Set(readWriteOnceClaims(input, source).map((c) => `claim ${c}`));
+    const reasons = stateReasons(source).filter((r) => !rwo.has(r));
+    if (reasons.length === 0) continue;
+    const before = source.workload.replicas;
+    const actions: EditAction[] = [];
+    const replicasChange = input.merge.replicasLocation
+      ? { ...input.merge.replicasLocation.range, newText: String(before) }
+      : before > 0
+        ? asChange(setMergeKey(input.planText, input.merge, 'replicas', String(before)))
+        : undefined;
+    if (replicasChange && before > 0) actions.push({ title: `Set replicas: ${before}`, changes: [replicasChange] });
+    actions.push(...leaveOut(input, source));
+    report(
+      'merge/state-replicated',
+      `${source.workload.name} keeps state (${reasons.join('; ')}) and ran ${before} replica${before === 1 ? '' : 's'}; the merged workload runs ${input.replicas}: each replica would hold its own diverging copy of the data behind one Service. Keep it out of the merge, or do not raise its replicas.`,
+      refOf(source),
+      {
+        related: [{ location: source.workload.replicasLocation ?? source.workload.nameLocation, message: `${source.workload.name}: ${before} replica${before === 1 ? '' : 's'}` }],
+        ...(actions.length ? { data: { fix: 'edits' as const, actions } } : {}),
+      },
+    );
+  }
+}
+
+/** The ReadWriteOnce(Pod) claims of the source's namespace that its pods mount. */
+function readWriteOnceClaims(input: MergeCheckInput, source: MergeCheckInput['sources'][number]): string[] {
+  const namespace = namespaceOf(source.workload, input.defaultNamespace);
+  const volumes = at(podSpecOf(source.object), ['volumes']);
+  const claimNames = (Array.isArray(volumes) ? volumes.filter(isObject) : []).map((v) => at(v, ['persistentVolumeClaim', 'claimName'])).filter((c): c is string => typeof c === 'string');
+  return claimNames.filter((name) =>
+    input.manifests
+      .flatMap((m) => m.claims)
+      .some((c) => c.name === name && (c.namespace ?? input.defaultNamespace ?? 'default') === namespace && c.accessModes.some((m) => m === 'ReadWriteOnce' || m === 'ReadWriteOncePod')),
+  );
+}
+
+/** Why a source keeps state, in words: its kind, its claims, its compose named volumes, its database image. */
+function stateReasons(source: MergeCheckInput['sources'][number]): string[] {
+  const reasons: string[] = [];
+  if (source.workload.kind === 'StatefulSet') reasons.push('a StatefulSet');
+  reasons.push(...claimsOf(source.object));
+  const named = (source.composeVolumes ?? []).filter((v) => v.source !== undefined && !/^[./~$]/.test(v.source));
+  reasons.push(...named.map((v) => `volume ${v.source} at ${v.target}`));
+  for (const container of source.workload.containers) {
+    const kind = container.image ? statefulImageKind(container.image) : undefined;
+    if (kind) reasons.push(`image ${container.image}, ${kind}`);
+  }
+  return reasons;
+}

@@ -116,7 +116,8 @@ export function composeService(workload: WorkloadModel, defaultNamespace: string
     metadata: { name, ...(defaultNamespace ? { namespace: defaultNamespace } : {}), labels: { 'io.kompose.service': name } },
     spec: {
       selector: { 'io.kompose.service': name },
-      ports: ports.map((p) => ({ name: String(p.port), port: p.port, targetPort: p.port, protocol: p.protocol })),
+      // Names must be unique in a Service: 53/TCP is "53", 53/UDP "53-udp" (as Kompose names them).
+      ports: ports.map((p) => ({ name: p.protocol === 'TCP' ? String(p.port) : `${p.port}-${p.protocol.toLowerCase()}`, port: p.port, targetPort: p.port, protocol: p.protocol })),
     },
   };
 }

@@ -1,4 +1,4 @@
-import { formatQuantityForResource } from '../quantity';
+import { formatAlike, formatQuantityForResource } from '../quantity';
 import type { ResourceList } from '../model/resources';
 
 const FIRST = ['cpu', 'memory'];
@@ -21,4 +21,17 @@ export function formatResourceList(list: ResourceList, always: string[] = []): s
   const names = orderedResources(new Set([...Object.keys(list), ...always]));
   const parts = names.filter((n) => (list[n] ?? 0) !== 0 || always.includes(n)).map((n) => `${formatQuantityForResource(n, list[n] ?? 0)} ${n}`);
   return parts.length ? parts.join(', ') : 'nothing';
+}
+
+/**
+ * Several resource lists compared in one sentence (a pod's requests and a node's room), each resource
+ * in one unit across them: `500m cpu, 12Gi memory` beside `1,500m cpu, 3Gi memory`.
+ */
+export function formatResourceListsAlike(lists: ResourceList[], always: string[] = []): string[] {
+  const names = orderedResources(new Set([...lists.flatMap((l) => Object.keys(l)), ...always]));
+  const shown = new Map(names.map((n) => [n, formatAlike(n, lists.map((l) => l[n] ?? 0))]));
+  return lists.map((list, index) => {
+    const parts = names.filter((n) => (list[n] ?? 0) !== 0 || always.includes(n)).map((n) => `${shown.get(n)![index]} ${n}`);
+    return parts.length ? parts.join(', ') : 'nothing';
+  });
 }

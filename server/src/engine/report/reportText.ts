@@ -1,4 +1,4 @@
-import { formatPercent, formatQuantityForResource, groupThousands } from '../quantity';
+import { formatAlike, formatPercent, formatQuantityForResource, groupThousands } from '../quantity';
 import type { PlanReport } from './report';
 
 /** A table a person would paste into a review. */
@@ -18,15 +18,18 @@ export function formatReportText(report: PlanReport): string {
   }
   const share = (value: number, total: number | undefined) => (total ? ` (${formatPercent(value, total)})` : '');
   const header = ['state', 'workloads', 'pods', 'jobs', 'cpu req', 'cpu lim', 'mem req', 'mem lim', 'no cpu lim', 'no mem lim', 'unschedulable'];
-  const rows = report.states.map((s) => [
+  // One unit per memory column (`10,240Mi` beside `10,620Mi`, never `10Gi` beside it); the JSON has the bytes.
+  const memoryRequests = formatAlike('memory', report.states.map((s) => s.requests.memory ?? 0));
+  const memoryLimits = formatAlike('memory', report.states.map((s) => s.limits.memory ?? 0));
+  const rows = report.states.map((s, index) => [
     s.phase ?? 'current',
     String(s.workloads),
     String(s.pods) + share(s.pods, budget?.pods),
     String(s.jobs),
     cpuColumn(s.requests.cpu ?? 0) + share(s.requests.cpu ?? 0, budget?.cpu),
     cpuColumn(s.limits.cpu ?? 0) + share(s.limits.cpu ?? 0, budget?.cpu),
-    formatQuantityForResource('memory', s.requests.memory ?? 0) + share(s.requests.memory ?? 0, budget?.memory),
-    formatQuantityForResource('memory', s.limits.memory ?? 0) + share(s.limits.memory ?? 0, budget?.memory),
+    memoryRequests[index] + share(s.requests.memory ?? 0, budget?.memory),
+    memoryLimits[index] + share(s.limits.memory ?? 0, budget?.memory),
     String(s.unlimitedContainers.cpu),
     String(s.unlimitedContainers.memory),
     s.unschedulable === null ? '-' : String(s.unschedulable),

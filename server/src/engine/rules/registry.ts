@@ -9,6 +9,8 @@ import { serviceSelectsNothing } from './manifest/serviceSelectsNothing';
 import { tooLarge } from './manifest/tooLarge';
 import { invalidField } from './manifest/invalidField';
 import { yamlSyntax } from './manifest/yamlSyntax';
+import { composeVariable } from './manifest/composeVariable';
+import { invalidImage } from './manifest/invalidImage';
 import { alreadyGone } from './plan/alreadyGone';
 import { ambiguousWorkload } from './plan/ambiguousWorkload';
 import { duplicateReference } from './plan/duplicateReference';
@@ -38,6 +40,7 @@ import { rwoVolumeReplicated } from './merge/rwoVolumeReplicated';
 import { volumeDropped } from './merge/volumeDropped';
 import { serviceAccountConflict } from './merge/serviceAccountConflict';
 import { singletonReplicated } from './merge/singletonReplicated';
+import { stateReplicated } from './merge/stateReplicated';
 
 /** Checks of one manifest file on its own. */
 export const MANIFEST_RULES: readonly Rule<ManifestContext>[] = [
@@ -47,12 +50,13 @@ export const MANIFEST_RULES: readonly Rule<ManifestContext>[] = [
   requestExceedsLimit,
   selectorMismatch,
   duplicatePort,
-  missingResources,
   invalidField,
+  composeVariable,
+  invalidImage,
 ];
 
 /** Checks of manifests read together. */
-export const MANIFEST_SET_RULES: readonly Rule<ManifestSetContext>[] = [serviceSelectsNothing];
+export const MANIFEST_SET_RULES: readonly Rule<ManifestSetContext>[] = [serviceSelectsNothing, missingResources];
 
 export const PLAN_RULES: readonly Rule<PlanContext>[] = [
   planSchema,
@@ -84,6 +88,7 @@ export const PLAN_RULES: readonly Rule<PlanContext>[] = [
   portUnmapped,
   nameConflict,
   noSavings,
+  stateReplicated,
 ];
 
 export const ALL_RULES: readonly Rule<never>[] = [...MANIFEST_RULES, ...MANIFEST_SET_RULES, ...PLAN_RULES] as Rule<never>[];

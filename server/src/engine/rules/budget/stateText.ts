@@ -1,4 +1,4 @@
-import { formatPercent, formatQuantityForResource } from '../../quantity';
+import { formatAlike, formatPercent, formatQuantityForResource } from '../../quantity';
 import type { SourceLocation } from '../../model/location';
 import type { PlanState } from '../../budget/states';
 import type { PlanModel } from '../../plan/types';
@@ -14,9 +14,10 @@ export function stateLocation(plan: PlanModel, state: PlanState): SourceLocation
   return state.phase?.nameLocation ?? plan.budget?.location ?? plan.location;
 }
 
-/** `15,238Mi = 186% of budget 8Gi` */
+/** `15,238Mi = 186% of budget 8,192Mi`: the amount and the budget in one unit. */
 export function amountOfBudget(resource: string, amount: number, budget: number): string {
-  return `${formatQuantityForResource(resource, amount)} = ${formatPercent(amount, budget)} of budget ${formatQuantityForResource(resource, budget)}`;
+  const [shownAmount, shownBudget] = formatAlike(resource, [amount, budget]);
+  return `${shownAmount} = ${formatPercent(amount, budget)} of budget ${shownBudget}`;
 }
 
 /** Is `amount` strictly above `milliPercent` thousandths of a percent of `budget`? Exact, in BigInt. */

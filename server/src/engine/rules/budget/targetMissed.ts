@@ -1,9 +1,9 @@
-import { formatPercent, formatQuantityForResource } from '../../quantity';
+import { formatAlike, formatPercent } from '../../quantity';
 import type { TargetSpec } from '../../plan/types';
 import type { PlanState } from '../../budget/states';
 import type { PlanContext } from '../contexts';
 import type { Rule } from '../types';
-import { aboveShare, formatMilliPercent, stateLabel } from './stateText';
+import { aboveShare, amountOfBudget, formatMilliPercent, stateLabel } from './stateText';
 
 const METRIC: Record<Exclude<TargetSpec['metric'], 'pods' | 'workloads'>, { resource: string; kind: 'requests' | 'limits'; label: string }> = {
   cpuRequests: { resource: 'cpu', kind: 'requests', label: 'CPU requests' },
@@ -42,14 +42,15 @@ function missed(target: TargetSpec, state: PlanState, allocatable: Record<string
   }
   const { resource, kind, label } = METRIC[target.metric];
   const total = state.totals[kind][resource] ?? 0;
-  const shown = formatQuantityForResource(resource, total);
   if (target.absolute !== undefined) {
-    return total > target.absolute ? `${label} ${shown}, target at most ${formatQuantityForResource(resource, target.absolute)}.` : undefined;
+    // One unit on both sides: `9,680m, target at most 9,000m`, not `9680m, target at most 9`.
+    const [shown, limit] = formatAlike(resource, [total, target.absolute]);
+    return total > target.absolute ? `${label} ${shown}, target at most ${limit}.` : undefined;
   }
   if (target.milliPercent === undefined) return undefined;
   const budget = allocatable[resource];
   if (!budget) return `${label} target ${target.raw} is a share of budget.${resource}, which the plan does not set.`;
   return aboveShare(total, budget, target.milliPercent)
-    ? `${label} ${shown} = ${formatPercent(total, budget)} of budget ${formatQuantityForResource(resource, budget)}, target at most ${formatMilliPercent(target.milliPercent)}.`
+    ? `${label} ${amountOfBudget(resource, total, budget)}, target at most ${formatMilliPercent(target.milliPercent)}.`
     : undefined;
 }

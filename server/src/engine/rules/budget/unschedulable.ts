@@ -1,4 +1,4 @@
-import { formatResourceList } from '../../report/formatResources';
+import { formatResourceListsAlike } from '../../report/formatResources';
 import type { PlanContext } from '../contexts';
 import type { Rule } from '../types';
 import { stateLabel, stateLocation } from './stateText';
@@ -14,9 +14,11 @@ export const unschedulable: Rule<PlanContext> = {
       const largest = [...result.unschedulable].sort((a, b) => (b.requests.memory ?? 0) - (a.requests.memory ?? 0) || (b.requests.cpu ?? 0) - (a.requests.cpu ?? 0))[0];
       const roomiest = [...result.nodes].sort((a, b) => (b.free.memory ?? 0) - (a.free.memory ?? 0) || (b.free.cpu ?? 0) - (a.free.cpu ?? 0))[0];
       const count = result.unschedulableCount;
+      // The pod's requests and the node's room side by side, each resource in one unit.
+      const [requests, room] = formatResourceListsAlike([largest.requests, roomiest?.free ?? {}], ['cpu', 'memory']);
       report({
-        message: `${stateLabel(state)}: ${count} pod${count === 1 ? ' fits' : 's fit'} on no node; the largest, ${largest.name}, requests ${formatResourceList(largest.requests)}${
-          roomiest ? `; the most room left is ${formatResourceList(roomiest.free, ['cpu', 'memory'])} and ${roomiest.freePods} pod slots on ${roomiest.node}` : ''
+        message: `${stateLabel(state)}: ${count} pod${count === 1 ? ' fits' : 's fit'} on no node; the largest, ${largest.name}, requests ${requests}${
+          roomiest ? `; the most room left is ${room} and ${roomiest.freePods} pod slots on ${roomiest.node}` : ''
         }.`,
         location: stateLocation(plan, state),
       });

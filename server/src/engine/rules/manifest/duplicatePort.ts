@@ -13,8 +13,10 @@ export const duplicatePort: Rule<ManifestContext> = {
           const key = `${port.port}/${port.protocol}`;
           const first = seen.get(key);
           if (first) {
+            // One container listing a port twice is a different mistake from two containers sharing it.
+            const where = first.container === container.name ? `container ${container.name} lists it twice` : `containers ${first.container} and ${container.name}`;
             report({
-              message: `${workload.name}: port ${key} is declared twice in one pod (container ${first.container} and ${container.name}).`,
+              message: `${workload.name}: port ${key} is declared twice in one pod (${where}).`,
               location: port.location,
               related: [{ location: first.location, message: `first declared in ${first.container}` }],
             });

@@ -1,4 +1,4 @@
-import { formatQuantityForResource } from '../../quantity';
+import { formatAlike } from '../../quantity';
 import type { ManifestContext } from '../contexts';
 import type { Rule } from '../types';
 
@@ -14,7 +14,7 @@ export const requestExceedsLimit: Rule<ManifestContext> = {
           if (limit === undefined || request <= limit) continue;
           const limitField = container.limitFields[resource];
           report({
-            message: `${workload.name}/${container.name}: ${resource} request ${formatQuantityForResource(resource, request)} is above its limit ${formatQuantityForResource(resource, limit)}; the API server rejects this pod.`,
+            message: `${workload.name}/${container.name}: ${resource} request ${formatAlike(resource, [request, limit]).join(' is above its limit ')}; the API server rejects this pod.`,
             location: container.requestFields[resource]?.location ?? container.resourcesLocation,
             related: limitField ? [{ location: limitField.location, message: `${resource} limit` }] : undefined,
             data: limitField ? { fix: 'replace', replacement: String(limitField.raw), title: `Set the request to the limit (${limitField.raw})` } : undefined,

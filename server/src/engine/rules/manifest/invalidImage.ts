@@ -1,0 +1,13 @@
+import type { ManifestContext } from '../contexts';
+import type { Rule } from '../types';
+
+export const invalidImage: Rule<ManifestContext> = {
+  code: 'manifest/invalid-image',
+  defaultSeverity: 'error',
+  description: 'A compose image that, once its variables are read, is not a reference a runtime can pull (`${REGISTRY}/web:${TAG}` unset is "/web:").',
+  check({ file }, report) {
+    for (const problem of file.composeProblems ?? []) {
+      if (problem.code === 'manifest/invalid-image') report({ message: problem.message, location: problem.location });
+    }
+  },
+};
