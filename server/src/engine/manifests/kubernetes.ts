@@ -10,6 +10,8 @@ import type {
 } from '../model/workspace';
 import { checkKnownFields, CONTAINER_FIELDS, PORT_FIELDS, RESOURCE_FIELDS } from './knownFields';
 import { readResourceList } from './resourceFields';
+import { readPodScheduling } from './podScheduling';
+import type { PodScheduling } from '../model/scheduling';
 import {
   asMap,
   asSeq,
@@ -20,6 +22,7 @@ import {
   scalarValue,
   stringMap,
   stringValue,
+  toPlain,
 } from '../yaml/nodes';
 
 const POD_SPEC_PATHS: Record<Exclude<WorkloadKind, 'ComposeService'>, readonly string[]> = {
@@ -165,6 +168,7 @@ function readWorkload(
     selectorHasExpressions: !!getIn(doc, selectorNode, ['matchExpressions']),
     selectorLocation: selectorNode ? at(file.path, rangeOf(selectorNode)) : undefined,
     serviceAccountName: stringValue(doc, get(doc, asMap(doc, podSpec), 'serviceAccountName')),
+    ...scheduledBy(readScheduling(doc, podSpec)),
     steady: kind !== 'Job' && kind !== 'CronJob',
     location,
     nameLocation,
@@ -223,6 +227,25 @@ function readPorts(doc: Document, node: unknown, path: string, problems: FieldPr
     });
   }
   return ports;
+}
+
+function scheduledBy(scheduling: PodScheduling | undefined): { scheduling?: PodScheduling } {
+  return scheduling ? { scheduling } : {};
+}
+
+const SCHEDULING_FIELDS = ['nodeSelector', 'affinity', 'tolerations', 'topologySpreadConstraints'] as const;
+
+/** The pod's placement rules, read only when the pod spec has one of their fields (most have none). */
+function readScheduling(doc: Document, podSpec: unknown): PodScheduling | undefined {
+  const spec = asMap(doc, podSpec);
+  const present = SCHEDULING_FIELDS.filter((field) => get(doc, spec, field) !== undefined);
+  if (present.length === 0) return undefined;
+  try {
+    return readPodScheduling(Object.fromEntries(present.map((field) => [field, toPlain(doc, get(doc, spec, field))])));
+  } catch {
+    // An alias bomb under affinity: reported by the YAML checks; the pod is placed without rules.
+    return undefined;
+  }
 }
 
 /** Kubernetes counts are int32. */

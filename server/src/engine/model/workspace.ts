@@ -1,5 +1,6 @@
 import type { OffsetRange, SourceLocation } from './location';
 import type { ResourceList } from './resources';
+import type { PodScheduling } from './scheduling';
 
 export type WorkloadKind =
   | 'Deployment'
@@ -63,6 +64,8 @@ export interface WorkloadModel {
   selectorHasExpressions: boolean;
   selectorLocation?: SourceLocation;
   serviceAccountName?: string;
+  /** The pod's required placement rules, when it has any (nodeSelector, affinity, tolerations, spread). */
+  scheduling?: PodScheduling;
   /** False for Jobs, CronJobs and one-shot compose services: not steady-state load. */
   steady: boolean;
   /** Where the whole object is, and its name. */

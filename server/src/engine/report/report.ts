@@ -11,6 +11,10 @@ export interface StateReport {
   limits: ResourceList;
   unlimitedContainers: { cpu: number; memory: number };
   unschedulable: number | null;
+  /** With budget.nodes: the pods each placement strategy leaves unplaced; `unschedulable` is the least. */
+  unschedulableByStrategy?: { firstFit: number; bestFit: number; leastAllocated: number };
+  /** With budget.tolerateNodeLoss: the nodes taken away and the pods then unplaced. */
+  nodeLoss?: { lost: string[]; unschedulable: number };
 }
 
 export interface PlanReport {
@@ -37,6 +41,16 @@ export function buildReport(result: PlanResult, cwd: string): PlanReport {
       limits: withCpuMemory(state.totals.limits),
       unlimitedContainers: { ...state.totals.unlimitedContainers },
       unschedulable: state.schedule ? state.schedule.unschedulableCount : null,
+      ...(state.schedule
+        ? {
+            unschedulableByStrategy: {
+              firstFit: state.schedule.byStrategy.firstFit.unschedulableCount,
+              bestFit: state.schedule.byStrategy.bestFit.unschedulableCount,
+              leastAllocated: state.schedule.byStrategy.leastAllocated.unschedulableCount,
+            },
+          }
+        : {}),
+      ...(state.nodeLoss ? { nodeLoss: { lost: state.nodeLoss.lost, unschedulable: state.nodeLoss.schedule.unschedulableCount } } : {}),
     })),
   };
 }

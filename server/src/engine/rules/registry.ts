@@ -22,6 +22,8 @@ import { podsExceeded } from './budget/podsExceeded';
 import { requestsExceeded } from './budget/requestsExceeded';
 import { targetMissed } from './budget/targetMissed';
 import { unschedulable } from './budget/unschedulable';
+import { placementSensitive } from './budget/placementSensitive';
+import { nodeLoss } from './budget/nodeLoss';
 import { hpaOrphaned } from './merge/hpaOrphaned';
 import { kindMismatch } from './merge/kindMismatch';
 import { nameConflict } from './merge/nameConflict';
@@ -62,6 +64,8 @@ export const PLAN_RULES: readonly Rule<PlanContext>[] = [
   limitsOvercommit,
   podsExceeded,
   unschedulable,
+  placementSensitive,
+  nodeLoss,
   targetMissed,
   missingRequests,
   portConflict,

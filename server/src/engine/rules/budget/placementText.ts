@@ -1,0 +1,48 @@
+import { formatResourceList } from '../../report/formatResources';
+import type { Strategy, StrategyResult, UnschedulablePods } from '../../budget/schedule';
+
+export const STRATEGY_NAMES: Record<Strategy, string> = { firstFit: 'first fit', bestFit: 'best fit', leastAllocated: 'least allocated' };
+
+/** The largest unplaced pods first: memory, then CPU (the order they were placed in). */
+export function largestUnplaced(result: StrategyResult): UnschedulablePods | undefined {
+  return [...result.unschedulable].sort((a, b) => (b.requests.memory ?? 0) - (a.requests.memory ?? 0) || (b.requests.cpu ?? 0) - (a.requests.cpu ?? 0))[0];
+}
+
+/**
+ * `the largest, api#3, requests 1 cpu, 2Gi memory: <why>`. Only a pod that no empty node it may use can
+ * take "fits on no node"; the others are told apart: no node it tolerates and matches, or no room left.
+ */
+export function describeUnplaced(pod: UnschedulablePods): string {
+  return `the largest, ${pod.name}, requests ${formatResourceList(pod.requests)}: ${whyUnplaced(pod)}`;
+}
+
+export function whyUnplaced(pod: UnschedulablePods): string {
+  switch (pod.reason) {
+    case 'unmatched':
+      return `no node it tolerates and matches (${(pod.mismatches ?? []).map((m) => `${m.pool}: ${m.why}`).join('; ')})`;
+    case 'too-big': {
+      const node = pod.largestNode!;
+      return `it fits on no node, even empty (the largest it may use, ${node.node}, has ${formatResourceList(node.allocatable, ['cpu', 'memory'])} and ${node.pods} pod slot${node.pods === 1 ? '' : 's'})`;
+    }
+    case 'no-room': {
+      const rules = pod.podRules ? ' its anti-affinity and spread constraints allow' : '';
+      const room = pod.roomiest;
+      return `no room left on the nodes${rules}${rules ? '' : ' it may use'}${
+        room ? `; the most room left is ${formatResourceList(room.free, ['cpu', 'memory'])} and ${room.freePods} pod slot${room.freePods === 1 ? '' : 's'} on ${room.node}` : ''
+      }`;
+    }
+  }
+}
+
+export function pods(count: number): string {
+  return `${count} pod${count === 1 ? '' : 's'}`;
+}
+
+/** `api (3), worker (1)`: the workloads of unplaced pods, at most `max` named. */
+export function unplacedWorkloads(result: StrategyResult, max = 5): string {
+  const counts = new Map<string, number>();
+  for (const u of result.unschedulable) counts.set(u.workload, (counts.get(u.workload) ?? 0) + u.count);
+  const named = [...counts].slice(0, max).map(([workload, count]) => `${workload} (${count})`);
+  const more = counts.size - named.length;
+  return named.join(', ') + (more > 0 ? ` and ${more} more workload${more === 1 ? '' : 's'}` : '');
+}
