@@ -140,7 +140,7 @@ describe('pod rules', () => {
     const nodes = expandNodes([pool('node', 2, 8000, 16 * Gi)]);
     const result = schedule(nodes, [], [pods('db', 3, 100, Gi, { scheduling: antiSelf })]);
     for (const strategy of ['firstFit', 'bestFit', 'leastAllocated'] as const) {
-      assert.deepEqual(result.byStrategy[strategy].unschedulable.map((u) => [u.name, u.count, u.reason, u.podRules]), [['db#3', 1, 'no-room', true]], strategy);
+      assert.deepEqual(result.byStrategy[strategy].unschedulable.map((u) => [u.name, u.count, u.reason, u.podRules]), [['db#3', 1, 'no-room', ['anti-affinity']]], strategy);
     }
   });
 

@@ -39,8 +39,10 @@ export interface UnschedulablePods {
   mismatches?: { pool: string; why: string }[];
   /** `too-big`: the largest node it may use, empty. */
   largestNode?: { node: string; allocatable: ResourceList; pods: number };
-  /** `no-room`: its anti-affinity or spread constraints also limited where it could go. */
-  podRules?: boolean;
+  /** `too-big`: pools whose empty nodes could take it, but that it does not tolerate or match. */
+  excluded?: { pool: string; why: string }[];
+  /** `no-room`: the pod rules that also limited where it could go. */
+  podRules?: ('anti-affinity' | 'topology spread')[];
   /** `no-room`: of the nodes it may use, the one with the most room left at the end. */
   roomiest?: NodeRoom;
 }
@@ -280,24 +282,37 @@ class Simulation {
     node.placed.set(index, (node.placed.get(index) ?? 0) + count);
   }
 
+  /** Why a group may not use some nodes, once per pool (the first such node of each pool speaks for it). */
+  private poolMismatches(index: number, nodes: SimNode[]): { pool: string; why: string }[] {
+    const mismatches: { pool: string; why: string }[] = [];
+    for (const node of nodes) {
+      if (mismatches.some((m) => m.pool === node.pool)) continue;
+      mismatches.push({ pool: node.pool, why: nodeMismatch(this.all[index].scheduling, node) ?? 'not matched' });
+    }
+    return mismatches;
+  }
+
   private whyUnplaced(index: number): Omit<UnschedulablePods, 'count' | 'name'> {
     const group = this.all[index];
     const base = { workload: group.workload, requests: group.requests };
     const candidates = this.candidates[index];
-    if (candidates.length === 0) {
-      const mismatches: { pool: string; why: string }[] = [];
-      for (const node of this.nodes) {
-        if (mismatches.some((m) => m.pool === node.pool)) continue;
-        mismatches.push({ pool: node.pool, why: nodeMismatch(group.scheduling, node) ?? 'not matched' });
-      }
-      return { ...base, reason: 'unmatched', mismatches };
-    }
+    if (candidates.length === 0) return { ...base, reason: 'unmatched', mismatches: this.poolMismatches(index, this.nodes) };
     if (!candidates.some((node) => fitsIn(group.requests, node.allocatable, node.pods))) {
       const largest = largestNodes(candidates, 1)[0];
-      return { ...base, reason: 'too-big', largestNode: { node: largest.node, allocatable: { ...largest.allocatable }, pods: largest.pods } };
+      const excluded = this.poolMismatches(index, this.nodes.filter((node) => !candidates.includes(node) && fitsIn(group.requests, node.allocatable, node.pods)));
+      return {
+        ...base,
+        reason: 'too-big',
+        largestNode: { node: largest.node, allocatable: { ...largest.allocatable }, pods: largest.pods },
+        ...(excluded.length > 0 ? { excluded } : {}),
+      };
     }
-    const podRules = !!group.scheduling && (group.scheduling.antiAffinity.length > 0 || group.scheduling.spread.length > 0);
-    return { ...base, reason: 'no-room', ...(podRules ? { podRules } : {}) };
+    // Anti-affinity of pods already placed can exclude it too (it is symmetric).
+    const antiAffinity = this.all.some((owner) =>
+      (owner.scheduling?.antiAffinity ?? []).some((term) => owner === group || (inNamespaces(term, owner, group) && matchesSelector(term.selector, group.labels ?? {}))),
+    );
+    const podRules = [...(antiAffinity ? (['anti-affinity'] as const) : []), ...(group.scheduling?.spread.length ? (['topology spread'] as const) : [])];
+    return { ...base, reason: 'no-room', ...(podRules.length > 0 ? { podRules } : {}) };
   }
 }
 

@@ -22,12 +22,13 @@ export function whyUnplaced(pod: UnschedulablePods): string {
       return `no node it tolerates and matches (${(pod.mismatches ?? []).map((m) => `${m.pool}: ${m.why}`).join('; ')})`;
     case 'too-big': {
       const node = pod.largestNode!;
-      return `it fits on no node, even empty (the largest it may use, ${node.node}, has ${formatResourceList(node.allocatable, ['cpu', 'memory'])} and ${node.pods} pod slot${node.pods === 1 ? '' : 's'})`;
+      const excluded = pod.excluded?.length ? `; ${pod.excluded.map((m) => `${m.pool} could, but ${m.why}`).join('; ')}` : '';
+      return `it fits on no node${excluded ? ' it may use' : ''}, even empty (the largest it may use, ${node.node}, has ${formatResourceList(node.allocatable, ['cpu', 'memory'])} and ${node.pods} pod slot${node.pods === 1 ? '' : 's'}${excluded})`;
     }
     case 'no-room': {
-      const rules = pod.podRules ? ' its anti-affinity and spread constraints allow' : '';
+      const rules = pod.podRules?.length ? ` or excluded by ${pod.podRules.join(' and ')}` : '';
       const room = pod.roomiest;
-      return `no room left on the nodes${rules}${rules ? '' : ' it may use'}${
+      return `every node it may use is full${rules}${
         room ? `; the most room left is ${formatResourceList(room.free, ['cpu', 'memory'])} and ${room.freePods} pod slot${room.freePods === 1 ? '' : 's'} on ${room.node}` : ''
       }`;
     }
