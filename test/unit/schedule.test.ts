@@ -5,6 +5,7 @@ import { daemonNodeCount, expandNodes, largestNodes, schedule, type PodGroup } f
 import { matchesRequirement, nodeMismatch, tolerates } from '../../server/src/engine/budget/nodeMatch';
 import { readPodScheduling } from '../../server/src/engine/manifests/podScheduling';
 import type { NodePool } from '../../server/src/engine/plan/types';
+import { container, deployment, plan, ROOT, workspaceOf } from './support/memoryHost';
 
 const Gi = 1024 ** 3;
 const Mi = 1024 ** 2;
@@ -174,5 +175,61 @@ describe('node loss', () => {
   it('takes away the largest nodes: most memory, then CPU, ties the first listed', () => {
     const nodes = expandNodes([pool('a', 2, 4000, 8 * Gi), pool('b', 1, 8000, 8 * Gi), pool('c', 1, 2000, 16 * Gi)]);
     assert.deepEqual(largestNodes(nodes, 3).map((n) => n.node), ['c', 'b', 'a-1']);
+  });
+});
+
+describe('plans and manifests into the simulation', () => {
+  const planPath = `${ROOT}/test.plan.yaml`;
+  const antiAffinity = (app: string) =>
+    `      affinity:\n        podAntiAffinity:\n          requiredDuringSchedulingIgnoredDuringExecution:\n            - topologyKey: kubernetes.io/hostname\n              labelSelector: {matchLabels: {app: ${app}}}`;
+
+  it('reads pool labels, taints and tolerateNodeLoss, and the pod rules of a manifest', () => {
+    const ws = workspaceOf({
+      'test.plan.yaml': plan(
+        'sources: [m.yaml]\nbudget:\n  tolerateNodeLoss: 1\n  nodes:\n    - {name: ssd, count: 2, cpu: "2", memory: 4Gi, labels: {disktype: ssd, tier: 2}, taints: [{key: dedicated, value: db, effect: NoSchedule}, {key: soft, effect: PreferNoSchedule}]}',
+      ),
+      'm.yaml': deployment('db', {
+        replicas: 2,
+        extraSpec: `      nodeSelector: {disktype: ssd}\n      tolerations: [{key: dedicated, operator: Equal, value: db, effect: NoSchedule}]\n${antiAffinity('db')}`,
+        containers: container('db', { requests: { cpu: '500m', memory: '1Gi' } }),
+      }),
+    });
+    const result = ws.plan(planPath)!;
+    assert.deepEqual(result.plan.problems, []);
+    assert.deepEqual(result.plan.budget!.nodes![0].labels, { disktype: 'ssd', tier: '2' });
+    assert.deepEqual(result.plan.budget!.nodes![0].taints, [{ key: 'dedicated', value: 'db', effect: 'NoSchedule' }, { key: 'soft', effect: 'PreferNoSchedule' }]);
+    assert.equal(result.plan.budget!.tolerateNodeLoss, 1);
+    const db = result.analysis.states[0].workloads[0].workload;
+    assert.deepEqual(db.scheduling?.nodeSelectors, [{ disktype: 'ssd' }]);
+    assert.equal(db.scheduling?.antiAffinity.length, 1);
+    const state = result.analysis.states[0];
+    assert.equal(state.schedule!.unschedulableCount, 0, 'one replica on each node');
+    // Without the largest node (ssd-1, the first of equals), the second replica has nowhere to go.
+    assert.deepEqual(state.nodeLoss?.lost, ['ssd-1']);
+    assert.equal(state.nodeLoss?.schedule.unschedulableCount, 1);
+    assert.deepEqual(ws.planFindings(planPath).map((f) => f.code), ['budget/node-loss']);
+  });
+
+  it('gives a merged pod the union of its sources\' rules: every selector, only common tolerations, self anti-affinity re-pointed', () => {
+    const ws = workspaceOf({
+      'test.plan.yaml': plan(
+        'sources: [m.yaml]\nbudget:\n  nodes:\n    - {name: plain, count: 2, cpu: "4", memory: 8Gi, labels: {zone: a}}\n    - {name: tainted, count: 2, cpu: "4", memory: 8Gi, labels: {zone: a}, taints: [{key: gpu, effect: NoSchedule}]}\nphases:\n  - name: together\n    merge:\n      - {name: both, from: [api, web], replicas: 3}',
+      ),
+      'm.yaml':
+        deployment('api', { replicas: 2, extraSpec: `      nodeSelector: {zone: a}\n      tolerations: [{key: gpu, operator: Exists}]\n${antiAffinity('api')}`, containers: container('api', { requests: { cpu: '100m', memory: '100Mi' } }) }) +
+        deployment('web', { replicas: 2, extraSpec: antiAffinity('web'), containers: container('web', { requests: { cpu: '100m', memory: '100Mi' } }) }),
+    });
+    const result = ws.plan(planPath)!;
+    const merged = result.analysis.states[1].workloads.find((w) => w.workload.name === 'both')!.workload;
+    assert.deepEqual(merged.scheduling?.nodeSelectors, [{ zone: 'a' }]);
+    assert.equal(merged.scheduling?.tolerations.length, 2);
+    assert.deepEqual(
+      merged.scheduling?.antiAffinity.map((t) => t.selector.matchLabels),
+      [{ 'app.kubernetes.io/name': 'both' }],
+      'both sources kept their own replicas apart: one term, on the merged pods',
+    );
+    // web does not tolerate the taint, so neither does the merged pod: 2 plain nodes, one replica each.
+    const schedule = result.analysis.states[1].schedule!;
+    assert.deepEqual(schedule.unschedulable.map((u) => [u.name, u.reason]), [['both#3', 'no-room']]);
   });
 });
