@@ -11,6 +11,7 @@ import type {
 import { checkKnownFields, CONTAINER_FIELDS, PORT_FIELDS, RESOURCE_FIELDS } from './knownFields';
 import { readResourceList } from './resourceFields';
 import { readPodScheduling } from './podScheduling';
+import { readResourceQuota } from './resourceQuota';
 import type { PodScheduling } from '../model/scheduling';
 import {
   asMap,
@@ -113,6 +114,9 @@ export function readKubernetesDocument(doc: Document, documentIndex: number, fil
       return;
     case 'PodDisruptionBudget':
       file.policies.push({ kind, name: name ?? '', namespace, selector: stringMap(doc, getIn(doc, root, ['spec', 'selector', 'matchLabels'])), location });
+      return;
+    case 'ResourceQuota':
+      readResourceQuota(doc, root, name ?? '', namespace, file, location);
       return;
     case 'PersistentVolumeClaim':
       file.claims.push({

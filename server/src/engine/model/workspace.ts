@@ -112,6 +112,23 @@ export interface WorkloadPolicyModel {
   location: SourceLocation;
 }
 
+/**
+ * A ResourceQuota's `spec.hard` limits on what pods may request in its namespace (the pod-related
+ * ones: `pods`, `requests.*` (and its short forms `cpu`, `memory`), `limits.*`); other keys are not read.
+ */
+export interface ResourceQuotaModel {
+  name: string;
+  namespace?: string;
+  pods?: number;
+  requests: ResourceList;
+  limits: ResourceList;
+  /** Scoped quotas (`scopes`, `scopeSelector`) apply to some pods only: not checked. */
+  scoped: boolean;
+  location: SourceLocation;
+  /** Where each hard key is written, by key as written (`requests.cpu`, `pods`). */
+  keyLocations: Record<string, SourceLocation>;
+}
+
 export interface ClaimModel {
   name: string;
   namespace?: string;
@@ -156,4 +173,6 @@ export interface ManifestFile {
   policies: WorkloadPolicyModel[];
   claims: ClaimModel[];
   others: OtherObjectModel[];
+  /** ResourceQuotas (absent in files that have none). */
+  quotas?: ResourceQuotaModel[];
 }

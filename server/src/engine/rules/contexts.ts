@@ -1,4 +1,4 @@
-import type { ManifestFile, ServiceModel, WorkloadModel } from '../model/workspace';
+import type { ManifestFile, ResourceQuotaModel, ServiceModel, WorkloadModel } from '../model/workspace';
 import type { PlanAnalysis } from '../budget/states';
 import type { PlanModel } from '../plan/types';
 import type { MergeFact } from '../render/mergeChecks';
@@ -25,4 +25,6 @@ export interface PlanContext {
   workloads: WorkloadModel[];
   /** What rendering the plan's merges found (merge/* codes). */
   mergeFacts: MergeFact[];
+  /** The ResourceQuotas of the plan's sources. */
+  quotas?: ResourceQuotaModel[];
 }

@@ -24,6 +24,7 @@ import { targetMissed } from './budget/targetMissed';
 import { unschedulable } from './budget/unschedulable';
 import { placementSensitive } from './budget/placementSensitive';
 import { nodeLoss } from './budget/nodeLoss';
+import { quotaExceeded } from './budget/quotaExceeded';
 import { hpaOrphaned } from './merge/hpaOrphaned';
 import { kindMismatch } from './merge/kindMismatch';
 import { nameConflict } from './merge/nameConflict';
@@ -66,6 +67,7 @@ export const PLAN_RULES: readonly Rule<PlanContext>[] = [
   unschedulable,
   placementSensitive,
   nodeLoss,
+  quotaExceeded,
   targetMissed,
   missingRequests,
   portConflict,
