@@ -84,6 +84,16 @@ export async function importCluster(options: ImportOptions): Promise<ImportResul
     ...(await api.list('apps/v1', 'StatefulSet', namespace, { signal })),
   ].filter((w) => !(Array.isArray(w.metadata.ownerReferences) && w.metadata.ownerReferences.length));
   const services = await api.list('v1', 'Service', namespace, { signal });
+  // The namespace's ResourceQuotas go into manifests/: the plan checks every state against them.
+  let quotas: KubeObject[] = [];
+  let quotasRead = true;
+  try {
+    quotas = await api.list('v1', 'ResourceQuota', namespace, { signal });
+  } catch (error) {
+    if (!(error instanceof ClusterError) || !['forbidden', 'not-found'].includes(error.kind)) throw error;
+    quotasRead = false;
+    warnings.push(`ResourceQuotas could not be read (${error.message}); add the namespace's quotas to manifests/ to have them checked.`);
+  }
 
   say('Reading the nodes');
   let nodes: KubeObject[] = [];
@@ -107,7 +117,7 @@ export async function importCluster(options: ImportOptions): Promise<ImportResul
   const manifestsDir = path.join(options.outDir, 'manifests');
   fs.mkdirSync(manifestsDir, { recursive: true });
   const manifestFiles: string[] = [];
-  for (const object of [...workloads, ...services]) {
+  for (const object of [...workloads, ...services, ...quotas]) {
     const file = path.join(manifestsDir, `${object.kind.toLowerCase()}-${object.metadata.name}.yaml`);
     const doc = new Document(toManifest(object), { aliasDuplicateObjects: false });
     fs.writeFileSync(file, `# Imported from context ${api.target.context}, namespace ${namespace}.\n${doc.toString({ indent: 2, lineWidth: 0 })}`);
@@ -172,8 +182,13 @@ export async function importCluster(options: ImportOptions): Promise<ImportResul
     `# Imported from context ${api.target.context} (cluster ${api.target.cluster}), namespace ${namespace}, on ${new Date().toISOString()}.`,
     `# ${workloads.length} workloads and ${services.length} Services are in manifests/.`,
     schedulable.length
-      ? `# The budget is the allocatable of the ${schedulable.length} schedulable node${schedulable.length === 1 ? '' : 's'}${nodes.length > schedulable.length ? ` (${nodes.length - schedulable.length} control-plane or cordoned left out)` : ''}: replace it with the namespace's ResourceQuota if it has one.`
+      ? `# The budget is the allocatable of the ${schedulable.length} schedulable node${schedulable.length === 1 ? '' : 's'}${nodes.length > schedulable.length ? ` (${nodes.length - schedulable.length} control-plane or cordoned left out)` : ''}.`
       : '# No node could be read: fill in the budget (what the cluster can give this namespace).',
+    quotas.length
+      ? `# ${quotas.length === 1 ? `ResourceQuota ${quotas[0].metadata.name} is` : `ResourceQuotas ${quotas.map((q) => q.metadata.name).join(', ')} are`} in manifests/: every state is checked against ${quotas.length === 1 ? 'it' : 'them'} (budget/quota-exceeded).`
+      : quotasRead
+        ? '# The namespace has no ResourceQuota.'
+        : '# Its ResourceQuotas could not be read.',
     ...usageLines,
     'apiVersion: consolidation.dev/v1alpha1',
     'kind: ConsolidationPlan',
