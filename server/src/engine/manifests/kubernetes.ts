@@ -7,6 +7,7 @@ import type {
   ManifestFile,
   WorkloadKind,
   WorkloadModel,
+  WorkloadPolicyModel,
 } from '../model/workspace';
 import { checkKnownFields, CONTAINER_FIELDS, PORT_FIELDS, RESOURCE_FIELDS } from './knownFields';
 import { readResourceList } from './resourceFields';
@@ -110,10 +111,11 @@ export function readKubernetesDocument(doc: Document, documentIndex: number, fil
         targetKind: stringValue(doc, getIn(doc, root, ['spec', 'scaleTargetRef', 'kind'])),
         targetName: stringValue(doc, getIn(doc, root, ['spec', 'scaleTargetRef', 'name'])),
         location,
+        ...policyExtras(doc, root, file.path, kind),
       });
       return;
     case 'PodDisruptionBudget':
-      file.policies.push({ kind, name: name ?? '', namespace, selector: stringMap(doc, getIn(doc, root, ['spec', 'selector', 'matchLabels'])), location });
+      file.policies.push({ kind, name: name ?? '', namespace, selector: stringMap(doc, getIn(doc, root, ['spec', 'selector', 'matchLabels'])), location, ...policyExtras(doc, root, file.path, kind) });
       return;
     case 'ResourceQuota':
       readResourceQuota(doc, root, name ?? '', namespace, file, location);
@@ -231,6 +233,31 @@ function readPorts(doc: Document, node: unknown, path: string, problems: FieldPr
     });
   }
   return ports;
+}
+
+/** An HPA's replica bounds and target locations; a PDB's minAvailable / maxUnavailable. Only what is written. */
+function policyExtras(doc: Document, root: NonNullable<ReturnType<typeof asMap>>, path: string, kind: 'HorizontalPodAutoscaler' | 'PodDisruptionBudget'): Partial<WorkloadPolicyModel> {
+  const extras: Partial<WorkloadPolicyModel> = {};
+  const count = (node: unknown) => {
+    const value = scalarValue(doc, node);
+    return isReplicaCount(value) ? value : undefined;
+  };
+  if (kind === 'HorizontalPodAutoscaler') {
+    const min = count(getIn(doc, root, ['spec', 'minReplicas']));
+    const max = count(getIn(doc, root, ['spec', 'maxReplicas']));
+    if (min !== undefined) extras.minReplicas = min;
+    if (max !== undefined) extras.maxReplicas = max;
+    const kindNode = getIn(doc, root, ['spec', 'scaleTargetRef', 'kind']);
+    const nameNode = getIn(doc, root, ['spec', 'scaleTargetRef', 'name']);
+    if (kindNode) extras.targetKindLocation = at(path, rangeOf(kindNode));
+    if (nameNode) extras.targetNameLocation = at(path, rangeOf(nameNode));
+  } else {
+    for (const key of ['minAvailable', 'maxUnavailable'] as const) {
+      const value = scalarValue(doc, getIn(doc, root, ['spec', key]));
+      if (typeof value === 'number' || typeof value === 'string') extras[key] = value;
+    }
+  }
+  return extras;
 }
 
 function scheduledBy(scheduling: PodScheduling | undefined): { scheduling?: PodScheduling } {

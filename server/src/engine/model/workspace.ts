@@ -110,6 +110,15 @@ export interface WorkloadPolicyModel {
   targetName?: string;
   selector?: Record<string, string>;
   location: SourceLocation;
+  /** HorizontalPodAutoscaler: its replica bounds. */
+  minReplicas?: number;
+  maxReplicas?: number;
+  /** HorizontalPodAutoscaler: where `scaleTargetRef.kind` and `.name` are written (for re-targeting). */
+  targetKindLocation?: SourceLocation;
+  targetNameLocation?: SourceLocation;
+  /** PodDisruptionBudget: `minAvailable` / `maxUnavailable` as written (a count or a percentage). */
+  minAvailable?: number | string;
+  maxUnavailable?: number | string;
 }
 
 /**

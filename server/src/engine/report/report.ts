@@ -1,6 +1,7 @@
 import * as path from 'node:path';
 import type { PlanResult } from '../workspace/consolidationWorkspace';
 import type { ResourceList } from '../model/resources';
+import { atMaxReplicas, autoscalers } from '../budget/hpaWorstCase';
 
 export interface StateReport {
   phase: string | null;
@@ -14,7 +15,11 @@ export interface StateReport {
   /** With budget.nodes: the pods each placement strategy leaves unplaced; `unschedulable` is the least. */
   unschedulableByStrategy?: { firstFit: number; bestFit: number; leastAllocated: number };
   /** With budget.tolerateNodeLoss: the nodes taken away and the pods then unplaced. */
-  nodeLoss?: { lost: string[]; unschedulable: number };
+  nodeLoss?: { lost: string[]; unschedulable: number   /** When an HPA targets a workload of the state: the totals with every targeted workload at maxReplicas. */
+  atMaxReplicas?: { pods: number; requests: ResourceList; limits: ResourceList };
+};
+  /** When an HPA targets a workload of the state: the totals with every targeted workload at maxReplicas. */
+  atMaxReplicas?: { pods: number; requests: ResourceList; limits: ResourceList };
 }
 
 export interface PlanReport {
@@ -28,6 +33,7 @@ export interface PlanReport {
 export function buildReport(result: PlanResult, cwd: string): PlanReport {
   const budget = result.plan.budget;
   const { cpu, memory, ...extended } = budget?.allocatable ?? {};
+  const hpas = autoscalers(result.manifests.flatMap((m) => m.policies));
   return {
     plan: path.relative(cwd, result.plan.path).split(path.sep).join('/'),
     name: result.plan.name ?? null,
@@ -51,6 +57,7 @@ export function buildReport(result: PlanResult, cwd: string): PlanReport {
           }
         : {}),
       ...(state.nodeLoss ? { nodeLoss: { lost: state.nodeLoss.lost, unschedulable: state.nodeLoss.schedule.unschedulableCount } } : {}),
+      ...atMaxOf(atMaxReplicas(state, hpas, result.plan.namespace)),
     })),
   };
 }
@@ -58,4 +65,8 @@ export function buildReport(result: PlanResult, cwd: string): PlanReport {
 function withCpuMemory(list: ResourceList): ResourceList {
   const { cpu = 0, memory = 0, ...rest } = list;
   return { cpu, memory, ...rest };
+}
+
+function atMaxOf(worst: ReturnType<typeof atMaxReplicas>): Pick<StateReport, 'atMaxReplicas'> {
+  return worst ? { atMaxReplicas: { pods: worst.pods, requests: withCpuMemory(worst.requests), limits: withCpuMemory(worst.limits) } } : {};
 }

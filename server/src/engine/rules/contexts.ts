@@ -1,4 +1,4 @@
-import type { ManifestFile, ResourceQuotaModel, ServiceModel, WorkloadModel } from '../model/workspace';
+import type { ManifestFile, ResourceQuotaModel, ServiceModel, WorkloadModel, WorkloadPolicyModel } from '../model/workspace';
 import type { PlanAnalysis } from '../budget/states';
 import type { PlanModel } from '../plan/types';
 import type { MergeFact } from '../render/mergeChecks';
@@ -27,4 +27,6 @@ export interface PlanContext {
   mergeFacts: MergeFact[];
   /** The ResourceQuotas of the plan's sources. */
   quotas?: ResourceQuotaModel[];
+  /** The HorizontalPodAutoscalers and PodDisruptionBudgets of the plan's sources. */
+  policies?: WorkloadPolicyModel[];
 }

@@ -25,6 +25,7 @@ import { unschedulable } from './budget/unschedulable';
 import { placementSensitive } from './budget/placementSensitive';
 import { nodeLoss } from './budget/nodeLoss';
 import { quotaExceeded } from './budget/quotaExceeded';
+import { hpaMaxExceeds } from './budget/hpaMaxExceeds';
 import { hpaOrphaned } from './merge/hpaOrphaned';
 import { kindMismatch } from './merge/kindMismatch';
 import { nameConflict } from './merge/nameConflict';
@@ -68,6 +69,7 @@ export const PLAN_RULES: readonly Rule<PlanContext>[] = [
   placementSensitive,
   nodeLoss,
   quotaExceeded,
+  hpaMaxExceeds,
   targetMissed,
   missingRequests,
   portConflict,
