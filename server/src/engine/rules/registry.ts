@@ -27,6 +27,7 @@ import { nodeLoss } from './budget/nodeLoss';
 import { quotaExceeded } from './budget/quotaExceeded';
 import { hpaMaxExceeds } from './budget/hpaMaxExceeds';
 import { hpaOrphaned } from './merge/hpaOrphaned';
+import { pdbBlocksEviction } from './merge/pdbBlocksEviction';
 import { kindMismatch } from './merge/kindMismatch';
 import { nameConflict } from './merge/nameConflict';
 import { namespaceMismatch } from './merge/namespaceMismatch';
@@ -81,6 +82,7 @@ export const PLAN_RULES: readonly Rule<PlanContext>[] = [
   rwoVolumeReplicated,
   volumeDropped,
   hpaOrphaned,
+  pdbBlocksEviction,
   portUnmapped,
   nameConflict,
   noSavings,
