@@ -123,6 +123,18 @@ describe('node rules', () => {
     assert.equal(nodeMismatch(affinity, nodes[0]), 'required node affinity not matched');
   });
 
+  it('gives every node the kubelet\'s well-known os and arch labels, which a pool may override', () => {
+    // sock-shop's manifests (the corpus) all select `beta.kubernetes.io/os: linux`.
+    const sockShop = readPodScheduling({ nodeSelector: { 'beta.kubernetes.io/os': 'linux' } });
+    const arm = readPodScheduling({ nodeSelector: { 'kubernetes.io/arch': 'arm64' } });
+    const nodes = expandNodes([pool('plain', 1, 4000, 8 * Gi), pool('graviton', 1, 4000, 8 * Gi, { labels: { 'kubernetes.io/arch': 'arm64' } })]);
+    const result = schedule(nodes, [], [pods('front-end', 2, 100, Gi, { scheduling: sockShop }), pods('arm-only', 2, 100, Mi, { scheduling: arm })]);
+    assert.equal(result.unschedulableCount, 0);
+    // First fit: front-end on plain (the first listed, linux/amd64 by default), arm-only only on graviton.
+    assert.deepEqual(result.byStrategy.firstFit.nodes.map((n) => [n.node, n.free.memory! / Mi]), [['plain', 6 * 1024], ['graviton', 8 * 1024 - 2]]);
+    assert.equal(nodeMismatch(arm, nodes[0]), 'nodeSelector kubernetes.io/arch=arm64 not matched');
+  });
+
   it('says "fits on no node" only when no empty node it may use could take the pod', () => {
     const nodes = expandNodes([pool('small', 2, 1000, 1 * Gi)]);
     const result = schedule(nodes, [], [pods('big', 1, 500, 2 * Gi), pods('mid', 3, 300, 600 * Mi)]);

@@ -73,6 +73,17 @@ export interface SimNodeSpec extends NodeIdentity {
   pods: number;
 }
 
+/**
+ * Labels the kubelet puts on every Linux node (manifests select them: sock-shop's `beta.kubernetes.io/os:
+ * linux`); a pool's own labels override them (`kubernetes.io/arch: arm64`).
+ */
+export const WELL_KNOWN_LABELS: Readonly<Record<string, string>> = {
+  'kubernetes.io/os': 'linux',
+  'kubernetes.io/arch': 'amd64',
+  'beta.kubernetes.io/os': 'linux',
+  'beta.kubernetes.io/arch': 'amd64',
+};
+
 /** Node names from pools: `pool-a-1`, `pool-a-2`, ... in the listed order; each has its hostname label. */
 export function expandNodes(pools: NodePool[]): SimNodeSpec[] {
   return pools.flatMap((pool) =>
@@ -81,7 +92,7 @@ export function expandNodes(pools: NodePool[]): SimNodeSpec[] {
       return {
         node,
         pool: pool.name,
-        labels: { ...(pool.labels ?? {}), [HOSTNAME_LABEL]: node },
+        labels: { ...WELL_KNOWN_LABELS, ...(pool.labels ?? {}), [HOSTNAME_LABEL]: node },
         taints: pool.taints ?? ([] as NodeTaint[]),
         allocatable: { ...pool.allocatable },
         pods: pool.pods,
