@@ -147,6 +147,8 @@ class Simulation {
   /** Whether any pod has anti-affinity or spread rules (else identical pods can be placed in bulk). */
   private readonly podRules: boolean;
   private readonly order: number[];
+  /** Each request list's positive entries, computed once (fits() is the innermost loop). */
+  private readonly wanted = new Map<ResourceList, [string, number][]>();
 
   constructor(specs: SimNodeSpec[], private readonly daemons: DaemonGroup[], groups: PodGroup[]) {
     this.all = [...daemons.map((d) => ({ ...d, count: 0 })), ...groups];
@@ -173,7 +175,7 @@ class Simulation {
     /** Unplaced for lack of room: the room left is known only once everything is placed. */
     const roomLater: [UnschedulablePods, SimNode[]][] = [];
     this.daemons.forEach((daemon, index) => {
-      const missed = this.candidates[index].filter((node) => !this.fits(node, daemon.requests) || !this.allowed(index, node));
+      const missed = this.candidates[index].filter((node) => !this.fits(node, daemon.requests) || (this.podRules && !this.allowed(index, node)));
       for (const node of this.candidates[index]) if (!missed.includes(node)) this.place(node, index, 1);
       if (missed.length > 0) {
         const empty = missed[0].allocatable;
@@ -227,13 +229,20 @@ class Simulation {
   private choose(strategy: Strategy, index: number): SimNode | undefined {
     const requests = this.all[index].requests;
     let chosen: SimNode | undefined;
-    let chosenScore: Fraction | undefined;
+    let chosenScore = 0;
     for (const node of this.candidates[index]) {
-      if (!this.fits(node, requests) || !this.allowed(index, node)) continue;
+      if (!this.fits(node, requests) || (this.podRules && !this.allowed(index, node))) continue;
       if (strategy === 'firstFit') return node;
-      const score = usedAfter(node, requests);
-      const better = !chosenScore || (strategy === 'bestFit' ? compareFractions(score, chosenScore) > 0 : compareFractions(score, chosenScore) < 0);
-      if (better) {
+      const score = approximateUsedAfter(node, requests);
+      if (!chosen) {
+        chosen = node;
+        chosenScore = score;
+        continue;
+      }
+      // Floating point decides when the scores are clearly apart; exact fractions when they are close.
+      const close = Math.abs(score - chosenScore) <= 1e-9 * Math.max(1, Math.abs(score), Math.abs(chosenScore));
+      const order = !close ? (score < chosenScore ? -1 : 1) : sameLoad(node, chosen) ? 0 : compareFractions(usedAfter(node, requests), usedAfter(chosen, requests));
+      if (strategy === 'bestFit' ? order > 0 : order < 0) {
         chosen = node;
         chosenScore = score;
       }
@@ -242,7 +251,11 @@ class Simulation {
   }
 
   private fits(node: SimNode, requests: ResourceList): boolean {
-    return fitsIn(requests, node.free, node.freePods);
+    if (node.freePods < 1) return false;
+    let wanted = this.wanted.get(requests);
+    if (!wanted) this.wanted.set(requests, (wanted = Object.entries(requests).filter(([, value]) => value > 0)));
+    for (const [name, value] of wanted) if ((node.free[name] ?? 0) < value) return false;
+    return true;
   }
 
   /** Anti-affinity (the pod's own terms, and those of pods already on the node) and topology spread. */
@@ -365,6 +378,21 @@ function usedAfter(node: SimNode, requests: ResourceList): Fraction {
   const cpu = share('cpu');
   const memory = share('memory');
   return { num: cpu.num * memory.den + memory.num * cpu.den, den: cpu.den * memory.den };
+}
+
+/** Same allocatable and same room left in CPU and memory: equal scores, without computing them. */
+function sameLoad(a: SimNode, b: SimNode): boolean {
+  return a.allocatable.cpu === b.allocatable.cpu && a.allocatable.memory === b.allocatable.memory && a.free.cpu === b.free.cpu && a.free.memory === b.free.memory;
+}
+
+/** `usedAfter` in floating point: the fast first comparison. */
+function approximateUsedAfter(node: SimNode, requests: ResourceList): number {
+  const cpu = node.allocatable.cpu ?? 0;
+  const memory = node.allocatable.memory ?? 0;
+  return (
+    (cpu > 0 ? (cpu - (node.free.cpu ?? 0) + (requests.cpu ?? 0)) / cpu : 0) +
+    (memory > 0 ? (memory - (node.free.memory ?? 0) + (requests.memory ?? 0)) / memory : 0)
+  );
 }
 
 function compareFractions(a: Fraction, b: Fraction): number {
