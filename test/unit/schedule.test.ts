@@ -54,6 +54,14 @@ describe('placement strategies', () => {
     assert.equal(result.byStrategy.bestFit.nodes[0].freePods, 109);
   });
 
+  it('tells apart scores closer than floating point can: 1m of a million cores and of a million cores and 1m', () => {
+    const nodes = expandNodes([pool('b', 1, 1_000_000_000, Gi), pool('a', 1, 1_000_000_001, Gi)]);
+    const result = schedule(nodes, [], [pods('p', 1, 1, 0)]);
+    // On a the pod is 1/1,000,000,001 of the CPU, on b 1/1,000,000,000: a is (barely) less allocated.
+    assert.deepEqual(result.byStrategy.leastAllocated.nodes.map((n) => n.freePods), [110, 109]);
+    assert.deepEqual(result.byStrategy.bestFit.nodes.map((n) => n.freePods), [109, 110]);
+  });
+
   it('places DaemonSet pods first, only on the nodes they tolerate and match', () => {
     const gpu = pool('gpu', 1, 8000, 30 * Gi, { taints: [{ key: 'nvidia.com/gpu', value: 'present', effect: 'NoSchedule' }], labels: { accelerator: 'nvidia' } });
     const nodes = expandNodes([pool('general', 2, 4000, 8 * Gi), gpu]);
