@@ -107,6 +107,33 @@ describe('import cluster state', () => {
     await assert.rejects(importCluster({ api: fixture.api, namespace: 'shop', outDir: out }), /already exists/);
   });
 
+  it('writes the namespace\'s ResourceQuotas into manifests/, and the plan checks them', async () => {
+    fixture = await clusterFixture();
+    fixture.server.addNode('node-a', { cpu: '4', memory: '16Gi', pods: '110' });
+    fixture.server.seed({
+      apiVersion: 'v1',
+      kind: 'ResourceQuota',
+      metadata: { name: 'compute', namespace: 'shop' },
+      spec: { hard: { pods: '1', 'requests.memory': '64Mi' } },
+      status: { hard: { pods: '1' }, used: { pods: '0' } },
+    });
+    fixture.server.seed({ apiVersion: 'v1', kind: 'ResourceQuota', metadata: { name: 'not-ours', namespace: 'other' }, spec: { hard: { pods: '1' } } });
+    const result = await importCluster({ api: fixture.api, namespace: 'shop', outDir: fixture.workspace.file('imported') });
+    assert.deepEqual(result.warnings.filter((w) => /ResourceQuota/.test(w)), []);
+    const quotaFile = result.manifestFiles.find((f) => path.basename(f) === 'resourcequota-compute.yaml');
+    assert.ok(quotaFile, `no resourcequota-compute.yaml among ${result.manifestFiles.map((f) => path.basename(f)).join(', ')}`);
+    assert.ok(!result.manifestFiles.some((f) => f.includes('not-ours')));
+    const quota = parse(fs.readFileSync(quotaFile, 'utf8')) as JsonObject;
+    assert.deepEqual(quota.spec, { hard: { pods: '1', 'requests.memory': '64Mi' } });
+    assert.equal(quota.status, undefined);
+    assert.match(fs.readFileSync(result.planFile, 'utf8'), /# ResourceQuota compute is in manifests\/: every state is checked against it \(budget\/quota-exceeded\)\./);
+    // The fixture's namespace runs more than one pod: the imported plan reports the quota.
+    const workspace = new ConsolidationWorkspace(nodeFileHost, DEFAULT_OPTIONS);
+    const findings = workspace.planFindings(result.planFile).filter((f) => f.code === 'budget/quota-exceeded');
+    assert.equal(findings.length, 1);
+    assert.match(findings[0].message, /^current state: namespace shop goes over ResourceQuota compute: pods \d+ > 1, requests\.memory [\d,.]+\w+ > 64Mi\.$/);
+  });
+
   it('without the metrics API or the right to list nodes: says so and leaves the budget to fill in', async () => {
     fixture = await clusterFixture();
     fixture.server.forbid({ verb: 'list', resource: 'nodes' });

@@ -314,11 +314,16 @@ describe('merge/hpa-orphaned', () => {
   it('an HPA targeting a merged workload: warning on its reference', () => {
     const manifests = simple('api') + simple('web') + hpa('api-hpa', { kind: 'Deployment', name: 'api' });
     const { ws, text } = setup(manifests, ['- {name: shop, from: [api, web]}']);
-    const f = only(findingsOf(ws), 'merge/hpa-orphaned');
+    const all = findingsOf(ws);
+    const f = only(all.filter((x) => x.location.file.endsWith('.plan.yaml')), 'merge/hpa-orphaned');
     assert.equal(f.severity, 'warning');
     assert.equal(f.message, 'Merge shop: HorizontalPodAutoscaler api-hpa targets api, which the merge scales to 0: it would no longer apply to anything; move it to shop.');
     at(f, rangeOf(text, 'api', { after: 'from: [' }));
     relatedTo(f, manifests, [{ snippet: 'name: api-hpa', message: 'HorizontalPodAutoscaler api-hpa' }]);
+    // And on the HPA itself, with the quick fix that re-targets it (test/unit/hpaPdb.test.ts applies it).
+    const onHpa = only(all.filter((x) => !x.location.file.endsWith('.plan.yaml')), 'merge/hpa-orphaned');
+    assert.equal(onHpa.message, 'Merge shop: HorizontalPodAutoscaler api-hpa targets api, which phase one merges into shop: re-target it at Deployment shop.');
+    assert.equal(onHpa.data?.fix, 'edits');
   });
 
   it('a PodDisruptionBudget selecting a merged workload', () => {

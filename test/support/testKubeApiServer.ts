@@ -55,6 +55,7 @@ const TYPES: ResourceType[] = [
   { group: '', version: 'v1', plural: 'nodes', singular: 'node', kind: 'Node', namespaced: false, workload: false, verbs: ALL_VERBS },
   { group: '', version: 'v1', plural: 'services', singular: 'service', kind: 'Service', namespaced: true, workload: false, verbs: ALL_VERBS },
   { group: '', version: 'v1', plural: 'configmaps', singular: 'configmap', kind: 'ConfigMap', namespaced: true, workload: false, verbs: ALL_VERBS },
+  { group: '', version: 'v1', plural: 'resourcequotas', singular: 'resourcequota', kind: 'ResourceQuota', namespaced: true, workload: false, verbs: ALL_VERBS },
   { group: 'apps', version: 'v1', plural: 'deployments', singular: 'deployment', kind: 'Deployment', namespaced: true, workload: true, verbs: ALL_VERBS },
   { group: 'apps', version: 'v1', plural: 'statefulsets', singular: 'statefulset', kind: 'StatefulSet', namespaced: true, workload: true, verbs: ALL_VERBS },
 ];

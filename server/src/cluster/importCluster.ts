@@ -86,6 +86,16 @@ export async function importCluster(options: ImportOptions): Promise<ImportResul
     ...(await api.list('apps/v1', 'StatefulSet', namespace, { signal })),
   ].filter((w) => !(Array.isArray(w.metadata.ownerReferences) && w.metadata.ownerReferences.length));
   const services = await api.list('v1', 'Service', namespace, { signal });
+  // The namespace's ResourceQuotas go into manifests/: the plan checks every state against them.
+  let quotas: KubeObject[] = [];
+  let quotasRead = true;
+  try {
+    quotas = await api.list('v1', 'ResourceQuota', namespace, { signal });
+  } catch (error) {
+    if (!(error instanceof ClusterError) || !['forbidden', 'not-found'].includes(error.kind)) throw error;
+    quotasRead = false;
+    warnings.push(`ResourceQuotas could not be read (${error.message}); add the namespace's quotas to manifests/ to have them checked.`);
+  }
 
   say('Reading the nodes');
   let nodes: KubeObject[] = [];
@@ -109,7 +119,7 @@ export async function importCluster(options: ImportOptions): Promise<ImportResul
   // Names from the cluster become file names through toFileName; every file must land inside the
   // folder and replace nothing the user has (unless asked to), checked before anything is written.
   const entries = new FolderEntries();
-  const placed = [...workloads, ...services].map((object) => {
+  const placed = [...workloads, ...services, ...quotas].map((object) => {
     const place = placeInside(options.outDir, 'manifests', entries.take(`${object.kind.toLowerCase()}-${object.metadata.name}`, '.yaml'));
     if (!place.ok) throw new ClusterError('precondition', `Nothing was imported: ${place.reason}.`);
     if (!options.overwrite && fs.existsSync(place.file)) throw new ClusterError('precondition', `Nothing was imported: ${place.file} already exists; choose another folder or remove it.`);
@@ -183,8 +193,13 @@ export async function importCluster(options: ImportOptions): Promise<ImportResul
     `# Imported from context ${api.target.context} (cluster ${api.target.cluster}), namespace ${namespace}, on ${new Date().toISOString()}.`,
     `# ${workloads.length} workloads and ${services.length} Services are in manifests/.`,
     schedulable.length
-      ? `# The budget is the allocatable of the ${schedulable.length} schedulable node${schedulable.length === 1 ? '' : 's'}${nodes.length > schedulable.length ? ` (${nodes.length - schedulable.length} control-plane or cordoned left out)` : ''}: replace it with the namespace's ResourceQuota if it has one.`
+      ? `# The budget is the allocatable of the ${schedulable.length} schedulable node${schedulable.length === 1 ? '' : 's'}${nodes.length > schedulable.length ? ` (${nodes.length - schedulable.length} control-plane or cordoned left out)` : ''}.`
       : '# No node could be read: fill in the budget (what the cluster can give this namespace).',
+    quotas.length
+      ? `# ${quotas.length === 1 ? `ResourceQuota ${quotas[0].metadata.name} is` : `ResourceQuotas ${quotas.map((q) => q.metadata.name).join(', ')} are`} in manifests/: every state is checked against ${quotas.length === 1 ? 'it' : 'them'} (budget/quota-exceeded).`
+      : quotasRead
+        ? '# The namespace has no ResourceQuota.'
+        : '# Its ResourceQuotas could not be read.',
     ...usageLines,
     'apiVersion: consolidation.dev/v1alpha1',
     'kind: ConsolidationPlan',

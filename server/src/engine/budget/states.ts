@@ -5,7 +5,8 @@ import type { MergeSpec, PhaseSpec, PlanModel, ResourcePatch, ScaleStep, Workloa
 import { podResources, type PodResources } from './podResources';
 import { namespaceOf, resolveWorkload, type Resolution } from './resolve';
 import { containerRenames } from './mergeNames';
-import { schedule, type ScheduleResult } from './schedule';
+import { daemonNodeCount, expandNodes, largestNodes, schedule, type ScheduleResult, type SimNodeSpec } from './schedule';
+import { mergeScheduling } from './mergeScheduling';
 
 export type StepRole = 'remove' | 'scale' | 'resize' | 'merge';
 
@@ -62,6 +63,8 @@ export interface PlanState {
   workloads: StateWorkload[];
   totals: StateTotals;
   schedule?: ScheduleResult;
+  /** With `budget.tolerateNodeLoss`: the same state placed without the largest nodes. */
+  nodeLoss?: { lost: string[]; schedule: ScheduleResult };
 }
 
 /** A `scale` step on a workload that has no replicas to set; it is left out of the phase. */
@@ -109,10 +112,11 @@ class PlanRun {
   readonly references: ReferenceFact[] = [];
   readonly containers: ContainerFact[] = [];
   readonly unscalable: UnscalableFact[] = [];
-  private readonly nodeCount: number;
+  /** The simulated nodes of budget.nodes (empty without pools: a DaemonSet then counts one pod). */
+  private readonly nodes: SimNodeSpec[];
 
   constructor(private readonly plan: PlanModel, private readonly limitRanges: LimitRangeModel[]) {
-    this.nodeCount = plan.budget?.nodes ? plan.budget.nodes.reduce((n, pool) => n + pool.count, 0) : 1;
+    this.nodes = expandNodes(plan.budget?.nodes ?? []);
   }
 
   applyPhase(
@@ -245,7 +249,8 @@ class PlanRun {
     const workloads: StateWorkload[] = [];
     for (const workload of active.values()) {
       const perPod = podResourcesInPlan(this.plan, this.limitRanges)(workload);
-      const pods = workload.kind === 'DaemonSet' ? this.nodeCount : workload.replicas;
+      // A DaemonSet runs on every node it tolerates and matches.
+      const pods = workload.kind === 'DaemonSet' ? (this.nodes.length > 0 ? daemonNodeCount(this.nodes, workload.scheduling) : 1) : workload.replicas;
       workloads.push({ workload, pods, perPod, merge: merges.get(workload.id) });
       if (!workload.steady) {
         totals.jobs++;
@@ -264,11 +269,24 @@ class PlanRun {
     const result: PlanState = { phase, workloads, totals };
     if (pools && pools.length > 0) {
       const steady = workloads.filter((w) => w.workload.steady);
-      result.schedule = schedule(
-        pools,
-        steady.filter((w) => w.workload.kind === 'DaemonSet').map((w) => ({ workload: w.workload.name, requests: w.perPod.requests })),
-        steady.filter((w) => w.workload.kind !== 'DaemonSet').map((w) => ({ workload: w.workload.name, count: w.pods, requests: w.perPod.requests })),
-      );
+      const group = (w: StateWorkload) => ({
+        workload: w.workload.name,
+        requests: w.perPod.requests,
+        namespace: namespaceOf(w.workload, this.plan.namespace),
+        labels: w.workload.podLabels,
+        scheduling: w.workload.scheduling,
+      });
+      const daemons = steady.filter((w) => w.workload.kind === 'DaemonSet').map(group);
+      const groups = steady.filter((w) => w.workload.kind !== 'DaemonSet').map((w) => ({ ...group(w), count: w.pods }));
+      result.schedule = schedule(this.nodes, daemons, groups);
+      const loss = Math.min(this.plan.budget?.tolerateNodeLoss ?? 0, this.nodes.length);
+      if (loss > 0) {
+        const lost = new Set(largestNodes(this.nodes, loss));
+        result.nodeLoss = {
+          lost: this.nodes.filter((n) => lost.has(n)).map((n) => n.node),
+          schedule: schedule(this.nodes.filter((n) => !lost.has(n)), daemons, groups),
+        };
+      }
     }
     return result;
   }
@@ -342,6 +360,7 @@ export function mergeWorkloads(merge: MergeSpec, sources: WorkloadModel[], defau
     initContainers: merge.strategy === 'replace' ? [] : renamedContainers(sources, 'initContainers'),
     podOverhead: merge.strategy === 'replace' ? {} : overhead,
     podLabels: { 'app.kubernetes.io/name': merge.name },
+    ...mergeScheduling(sources, { 'app.kubernetes.io/name': merge.name }),
     selector: { 'app.kubernetes.io/name': merge.name },
     selectorHasExpressions: false,
     // A merge of one-shot jobs only is still a job.

@@ -7,9 +7,13 @@ import type {
   ManifestFile,
   WorkloadKind,
   WorkloadModel,
+  WorkloadPolicyModel,
 } from '../model/workspace';
 import { checkKnownFields, CONTAINER_FIELDS, PORT_FIELDS, RESOURCE_FIELDS } from './knownFields';
 import { readResourceList } from './resourceFields';
+import { readPodScheduling } from './podScheduling';
+import { readResourceQuota } from './resourceQuota';
+import type { PodScheduling } from '../model/scheduling';
 import {
   asMap,
   asSeq,
@@ -20,6 +24,7 @@ import {
   scalarValue,
   stringMap,
   stringValue,
+  toPlain,
 } from '../yaml/nodes';
 
 const POD_SPEC_PATHS: Record<Exclude<WorkloadKind, 'ComposeService'>, readonly string[]> = {
@@ -106,10 +111,14 @@ export function readKubernetesDocument(doc: Document, documentIndex: number, fil
         targetKind: stringValue(doc, getIn(doc, root, ['spec', 'scaleTargetRef', 'kind'])),
         targetName: stringValue(doc, getIn(doc, root, ['spec', 'scaleTargetRef', 'name'])),
         location,
+        ...policyExtras(doc, root, file.path, kind),
       });
       return;
     case 'PodDisruptionBudget':
-      file.policies.push({ kind, name: name ?? '', namespace, selector: stringMap(doc, getIn(doc, root, ['spec', 'selector', 'matchLabels'])), location });
+      file.policies.push({ kind, name: name ?? '', namespace, selector: stringMap(doc, getIn(doc, root, ['spec', 'selector', 'matchLabels'])), location, ...policyExtras(doc, root, file.path, kind) });
+      return;
+    case 'ResourceQuota':
+      readResourceQuota(doc, root, name ?? '', namespace, file, location);
       return;
     case 'PersistentVolumeClaim':
       file.claims.push({
@@ -165,6 +174,7 @@ function readWorkload(
     selectorHasExpressions: !!getIn(doc, selectorNode, ['matchExpressions']),
     selectorLocation: selectorNode ? at(file.path, rangeOf(selectorNode)) : undefined,
     serviceAccountName: stringValue(doc, get(doc, asMap(doc, podSpec), 'serviceAccountName')),
+    ...scheduledBy(readScheduling(doc, podSpec)),
     steady: kind !== 'Job' && kind !== 'CronJob',
     location,
     nameLocation,
@@ -223,6 +233,50 @@ function readPorts(doc: Document, node: unknown, path: string, problems: FieldPr
     });
   }
   return ports;
+}
+
+/** An HPA's replica bounds and target locations; a PDB's minAvailable / maxUnavailable. Only what is written. */
+function policyExtras(doc: Document, root: NonNullable<ReturnType<typeof asMap>>, path: string, kind: 'HorizontalPodAutoscaler' | 'PodDisruptionBudget'): Partial<WorkloadPolicyModel> {
+  const extras: Partial<WorkloadPolicyModel> = {};
+  const count = (node: unknown) => {
+    const value = scalarValue(doc, node);
+    return isReplicaCount(value) ? value : undefined;
+  };
+  if (kind === 'HorizontalPodAutoscaler') {
+    const min = count(getIn(doc, root, ['spec', 'minReplicas']));
+    const max = count(getIn(doc, root, ['spec', 'maxReplicas']));
+    if (min !== undefined) extras.minReplicas = min;
+    if (max !== undefined) extras.maxReplicas = max;
+    const kindNode = getIn(doc, root, ['spec', 'scaleTargetRef', 'kind']);
+    const nameNode = getIn(doc, root, ['spec', 'scaleTargetRef', 'name']);
+    if (kindNode) extras.targetKindLocation = at(path, rangeOf(kindNode));
+    if (nameNode) extras.targetNameLocation = at(path, rangeOf(nameNode));
+  } else {
+    for (const key of ['minAvailable', 'maxUnavailable'] as const) {
+      const value = scalarValue(doc, getIn(doc, root, ['spec', key]));
+      if (typeof value === 'number' || typeof value === 'string') extras[key] = value;
+    }
+  }
+  return extras;
+}
+
+function scheduledBy(scheduling: PodScheduling | undefined): { scheduling?: PodScheduling } {
+  return scheduling ? { scheduling } : {};
+}
+
+const SCHEDULING_FIELDS = ['nodeSelector', 'affinity', 'tolerations', 'topologySpreadConstraints'] as const;
+
+/** The pod's placement rules, read only when the pod spec has one of their fields (most have none). */
+function readScheduling(doc: Document, podSpec: unknown): PodScheduling | undefined {
+  const spec = asMap(doc, podSpec);
+  const present = SCHEDULING_FIELDS.filter((field) => get(doc, spec, field) !== undefined);
+  if (present.length === 0) return undefined;
+  try {
+    return readPodScheduling(Object.fromEntries(present.map((field) => [field, toPlain(doc, get(doc, spec, field))])));
+  } catch {
+    // An alias bomb under affinity: reported by the YAML checks; the pod is placed without rules.
+    return undefined;
+  }
 }
 
 /** Kubernetes counts are int32. */

@@ -1,5 +1,6 @@
 import type { OffsetRange, SourceLocation } from './location';
 import type { ResourceList } from './resources';
+import type { PodScheduling } from './scheduling';
 
 export type WorkloadKind =
   | 'Deployment'
@@ -63,6 +64,8 @@ export interface WorkloadModel {
   selectorHasExpressions: boolean;
   selectorLocation?: SourceLocation;
   serviceAccountName?: string;
+  /** The pod's required placement rules, when it has any (nodeSelector, affinity, tolerations, spread). */
+  scheduling?: PodScheduling;
   /** False for Jobs, CronJobs and one-shot compose services: not steady-state load. */
   steady: boolean;
   /** Where the whole object is, and its name. */
@@ -107,6 +110,32 @@ export interface WorkloadPolicyModel {
   targetName?: string;
   selector?: Record<string, string>;
   location: SourceLocation;
+  /** HorizontalPodAutoscaler: its replica bounds. */
+  minReplicas?: number;
+  maxReplicas?: number;
+  /** HorizontalPodAutoscaler: where `scaleTargetRef.kind` and `.name` are written (for re-targeting). */
+  targetKindLocation?: SourceLocation;
+  targetNameLocation?: SourceLocation;
+  /** PodDisruptionBudget: `minAvailable` / `maxUnavailable` as written (a count or a percentage). */
+  minAvailable?: number | string;
+  maxUnavailable?: number | string;
+}
+
+/**
+ * A ResourceQuota's `spec.hard` limits on what pods may request in its namespace (the pod-related
+ * ones: `pods`, `requests.*` (and its short forms `cpu`, `memory`), `limits.*`); other keys are not read.
+ */
+export interface ResourceQuotaModel {
+  name: string;
+  namespace?: string;
+  pods?: number;
+  requests: ResourceList;
+  limits: ResourceList;
+  /** Scoped quotas (`scopes`, `scopeSelector`) apply to some pods only: not checked. */
+  scoped: boolean;
+  location: SourceLocation;
+  /** Where each hard key is written, by key as written (`requests.cpu`, `pods`). */
+  keyLocations: Record<string, SourceLocation>;
 }
 
 export interface ClaimModel {
@@ -163,4 +192,6 @@ export interface ManifestFile {
   policies: WorkloadPolicyModel[];
   claims: ClaimModel[];
   others: OtherObjectModel[];
+  /** ResourceQuotas (absent in files that have none). */
+  quotas?: ResourceQuotaModel[];
 }

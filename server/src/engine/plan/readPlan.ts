@@ -3,12 +3,13 @@ import { checkResourceQuantity } from '../quantity';
 import type { OffsetRange, SourceLocation } from '../model/location';
 import { isResourceName, type ResourceList } from '../model/resources';
 import { parseYaml } from '../yaml/parse';
-import { asMap, asSeq, entries, get, getPair, keyText, rangeOf, scalarSource, scalarValue, stringValue } from '../yaml/nodes';
+import { asMap, asSeq, entries, get, getPair, keyText, rangeOf, scalarSource, scalarValue, stringMap, stringValue } from '../yaml/nodes';
 import { validatePlanSchema } from './schemaValidation';
 import type {
   BudgetSpec,
   MergeSpec,
   NodePool,
+  NodeTaint,
   PhaseSpec,
   PlanModel,
   PlanProblem,
@@ -109,6 +110,7 @@ class PlanReader {
       limitsOvercommitMilliPercent: overcommit ?? 100_000,
       podOverhead: this.resourceList(get(doc, budget, 'podOverhead')),
       nodes: nodesSeq ? nodesSeq.items.map((item) => this.readNodePool(item)).filter((n): n is NodePool => !!n) : undefined,
+      ...optional('tolerateNodeLoss', this.integer(get(doc, budget, 'tolerateNodeLoss'), MAX_NODES)),
     };
   }
 
@@ -129,7 +131,23 @@ class PlanReader {
       allocatable,
       pods: this.integer(get(doc, pool, 'pods')) ?? 110,
       location: this.at(rangeOf(pool)),
+      ...optional('labels', stringMap(doc, get(doc, pool, 'labels'))),
+      ...optional('taints', this.taints(get(doc, pool, 'taints'))),
     };
+  }
+
+  /** A pool's taints: `{key, value, effect}` entries; the schema reports malformed ones. */
+  private taints(node: unknown): NodeTaint[] | undefined {
+    const seq = asSeq(this.doc, node);
+    if (!seq) return undefined;
+    return seq.items.flatMap((item) => {
+      const taint = asMap(this.doc, item);
+      const key = stringValue(this.doc, get(this.doc, taint, 'key'));
+      const effect = stringValue(this.doc, get(this.doc, taint, 'effect'));
+      if (!taint || !key || !effect) return [];
+      const value = stringValue(this.doc, get(this.doc, taint, 'value'));
+      return [value === undefined ? { key, effect } : { key, value, effect }];
+    });
   }
 
   private readPhase(phase: YAMLMap<unknown, unknown>): PhaseSpec {
@@ -303,4 +321,9 @@ class PlanReader {
   private at(range: OffsetRange | undefined): SourceLocation {
     return { file: this.path, range: range ?? { start: 0, end: 0 } };
   }
+}
+
+/** `{key: value}` when the value is defined, else nothing: optional fields stay absent, not undefined. */
+function optional<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {
+  return (value === undefined ? {} : { [key]: value }) as { [P in K]?: V };
 }

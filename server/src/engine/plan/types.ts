@@ -88,6 +88,16 @@ export interface NodePool {
   allocatable: ResourceList;
   pods: number;
   location: SourceLocation;
+  /** Labels of every node of the pool (besides kubernetes.io/hostname, which each node gets). */
+  labels?: Record<string, string>;
+  taints?: NodeTaint[];
+}
+
+export interface NodeTaint {
+  key: string;
+  value?: string;
+  /** NoSchedule, PreferNoSchedule or NoExecute. */
+  effect: string;
 }
 
 export interface BudgetSpec {
@@ -100,6 +110,8 @@ export interface BudgetSpec {
   limitsOvercommitMilliPercent: number;
   podOverhead: ResourceList;
   nodes?: NodePool[];
+  /** `tolerateNodeLoss`: each state is also placed with this many of the largest nodes gone. */
+  tolerateNodeLoss?: number;
 }
 
 export interface SourceGlob {

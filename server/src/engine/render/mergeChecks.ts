@@ -3,7 +3,7 @@ import type { PlanState } from '../budget/states';
 import type { PodResources } from '../budget/podResources';
 import { namespaceOf } from '../budget/resolve';
 import type { SourceLocation } from '../model/location';
-import type { ManifestFile, ServiceModel, WorkloadModel } from '../model/workspace';
+import type { ManifestFile, ServiceModel, WorkloadModel, WorkloadPolicyModel } from '../model/workspace';
 import { asChange, removeListItem, setMergeKey } from '../plan/planEdits';
 import type { MergeSpec, PhaseSpec, WorkloadRef } from '../plan/types';
 import type { EditAction, FixData, RelatedLocation } from '../rules/types';
@@ -309,8 +309,27 @@ function checkPolicies(input: MergeCheckInput, report: Report, refOf: RefOf): vo
       report('merge/hpa-orphaned', `${policy.kind} ${policy.name} targets ${source.workload.name}, which the merge scales to 0: it would no longer apply to anything; move it to ${input.merge.name}.`, refOf(source), {
         related: [{ location: policy.location, message: `${policy.kind} ${policy.name}` }],
       });
+      if (policy.kind === 'HorizontalPodAutoscaler') retargetHpa(input, report, policy, source.workload.name);
     }
   }
+}
+
+/**
+ * On the HPA's own `scaleTargetRef.name`: the same finding, with a quick fix that re-targets it at the
+ * merged workload (its name, and its kind when the HPA names another).
+ */
+function retargetHpa(input: MergeCheckInput, report: Report, hpa: WorkloadPolicyModel, source: string): void {
+  const kind = String(input.merged.kind ?? '');
+  const changes: EditAction['changes'] = [];
+  if (hpa.targetNameLocation && hpa.targetName !== input.merge.name) changes.push({ ...hpa.targetNameLocation.range, newText: input.merge.name });
+  if (hpa.targetKindLocation && hpa.targetKind && kind && hpa.targetKind !== kind) changes.push({ ...hpa.targetKindLocation.range, newText: kind });
+  if (!hpa.targetNameLocation || changes.length === 0) return;
+  report(
+    'merge/hpa-orphaned',
+    `HorizontalPodAutoscaler ${hpa.name} targets ${source}, which phase ${input.phase.name} merges into ${input.merge.name}: re-target it at ${kind} ${input.merge.name}.`,
+    hpa.targetNameLocation,
+    { data: { fix: 'edits', actions: [{ title: `Re-target at ${kind} ${input.merge.name}`, changes }] } },
+  );
 }
 
 function checkPortMappings(input: MergeCheckInput, report: Report): void {

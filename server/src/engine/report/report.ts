@@ -6,6 +6,7 @@ import type { PlanState } from '../budget/states';
 import type { TargetMetric, TargetSpec } from '../plan/types';
 import { expandNodes } from '../budget/schedule';
 import { aboveShare } from '../rules/budget/stateText';
+import { atMaxReplicas, autoscalers } from '../budget/hpaWorstCase';
 
 /** Where something is written: a path relative to the report's folder (like `plan`) and a 0-based line. */
 export interface ReportLocation {
@@ -71,6 +72,12 @@ export interface StateReport {
   schedule: ScheduleReport | null;
   /** Where the state is written: the phase's name, or `budget` (else `spec`) for the current state. */
   location: ReportLocation;
+  /** With budget.nodes: the pods each placement strategy leaves unplaced; `unschedulable` is the least. */
+  unschedulableByStrategy?: { firstFit: number; bestFit: number; leastAllocated: number };
+  /** With budget.tolerateNodeLoss: the nodes taken away and the pods then unplaced. */
+  nodeLoss?: { lost: string[]; unschedulable: number };
+  /** When an HPA targets a workload of the state: the totals with every targeted workload at maxReplicas. */
+  atMaxReplicas?: { pods: number; requests: ResourceList; limits: ResourceList };
 }
 
 export interface PlanReport {
@@ -91,6 +98,7 @@ export function buildReport(result: PlanResult, cwd: string, lineOf: LineOf = ()
     file: relative(cwd, location.file),
     line: lineOf(location.file, location.range.start) ?? 0,
   });
+  const hpas = autoscalers(result.manifests.flatMap((m) => m.policies));
   return {
     plan: relative(cwd, result.plan.path),
     name: result.plan.name ?? null,
@@ -108,6 +116,17 @@ export function buildReport(result: PlanResult, cwd: string, lineOf: LineOf = ()
       targets: (state.phase?.targets ?? []).map((t) => target(t, state, budget?.allocatable ?? {}, budget?.pods, where)),
       schedule: state.schedule ? scheduleReport(state, result) : null,
       location: where(state.phase?.nameLocation ?? budget?.location ?? result.plan.location),
+      ...(state.schedule
+        ? {
+            unschedulableByStrategy: {
+              firstFit: state.schedule.byStrategy.firstFit.unschedulableCount,
+              bestFit: state.schedule.byStrategy.bestFit.unschedulableCount,
+              leastAllocated: state.schedule.byStrategy.leastAllocated.unschedulableCount,
+            },
+          }
+        : {}),
+      ...(state.nodeLoss ? { nodeLoss: { lost: state.nodeLoss.lost, unschedulable: state.nodeLoss.schedule.unschedulableCount } } : {}),
+      ...atMaxOf(atMaxReplicas(state, hpas, result.plan.namespace)),
     })),
   };
 }
@@ -185,10 +204,14 @@ function scheduleReport(state: PlanState, result: PlanResult): ScheduleReport {
   return {
     nodes: schedule.nodes.map((node) => ({
       ...node,
-      allocatable: { ...(capacity.get(node.node)?.free ?? {}) },
-      podCapacity: capacity.get(node.node)?.freePods ?? node.freePods,
+      allocatable: { ...(capacity.get(node.node)?.allocatable ?? {}) },
+      podCapacity: capacity.get(node.node)?.pods ?? node.freePods,
       free: { ...node.free },
     })),
     unschedulable: schedule.unschedulable.map((u) => ({ workload: u.workload, count: u.count, name: u.name, requests: { ...u.requests } })),
   };
+}
+
+function atMaxOf(worst: ReturnType<typeof atMaxReplicas>): Pick<StateReport, 'atMaxReplicas'> {
+  return worst ? { atMaxReplicas: { pods: worst.pods, requests: withCpuMemory(worst.requests), limits: withCpuMemory(worst.limits) } } : {};
 }

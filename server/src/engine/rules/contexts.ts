@@ -1,4 +1,4 @@
-import type { ManifestFile, ServiceModel, WorkloadModel } from '../model/workspace';
+import type { ManifestFile, ResourceQuotaModel, ServiceModel, WorkloadModel, WorkloadPolicyModel } from '../model/workspace';
 import type { PlanAnalysis } from '../budget/states';
 import type { PlanModel, SourceGlob } from '../plan/types';
 import type { MergeFact } from '../render/mergeChecks';
@@ -27,6 +27,10 @@ export interface PlanContext {
   workloads: WorkloadModel[];
   /** What rendering the plan's merges found (merge/* codes). */
   mergeFacts: MergeFact[];
+  /** The ResourceQuotas of the plan's sources. */
+  quotas?: ResourceQuotaModel[];
+  /** The HorizontalPodAutoscalers and PodDisruptionBudgets of the plan's sources. */
+  policies?: WorkloadPolicyModel[];
 }
 
 /** Why a source glob reads nothing, or less than it matches. */

@@ -28,7 +28,12 @@ import { podsExceeded } from './budget/podsExceeded';
 import { requestsExceeded } from './budget/requestsExceeded';
 import { targetMissed } from './budget/targetMissed';
 import { unschedulable } from './budget/unschedulable';
+import { placementSensitive } from './budget/placementSensitive';
+import { nodeLoss } from './budget/nodeLoss';
+import { quotaExceeded } from './budget/quotaExceeded';
+import { hpaMaxExceeds } from './budget/hpaMaxExceeds';
 import { hpaOrphaned } from './merge/hpaOrphaned';
+import { pdbBlocksEviction } from './merge/pdbBlocksEviction';
 import { kindMismatch } from './merge/kindMismatch';
 import { nameConflict } from './merge/nameConflict';
 import { namespaceMismatch } from './merge/namespaceMismatch';
@@ -74,6 +79,10 @@ export const PLAN_RULES: readonly Rule<PlanContext>[] = [
   limitsOvercommit,
   podsExceeded,
   unschedulable,
+  placementSensitive,
+  nodeLoss,
+  quotaExceeded,
+  hpaMaxExceeds,
   targetMissed,
   missingRequests,
   portConflict,
@@ -85,6 +94,7 @@ export const PLAN_RULES: readonly Rule<PlanContext>[] = [
   rwoVolumeReplicated,
   volumeDropped,
   hpaOrphaned,
+  pdbBlocksEviction,
   portUnmapped,
   nameConflict,
   noSavings,
