@@ -2,6 +2,7 @@ import type { ManifestFile, ServiceModel, WorkloadModel } from '../model/workspa
 import type { PlanAnalysis } from '../budget/states';
 import type { PlanModel } from '../plan/types';
 import type { MergeFact } from '../render/mergeChecks';
+import type { UsageAnalysis } from '../usage/stateUsage';
 
 export interface ManifestContext {
   file: ManifestFile;
@@ -25,4 +26,8 @@ export interface PlanContext {
   workloads: WorkloadModel[];
   /** What rendering the plan's merges found (merge/* codes). */
   mergeFacts: MergeFact[];
+  /** Observed usage per state, when the plan names a snapshot (`spec.usage`) ... */
+  usage?: UsageAnalysis;
+  /** ... or why it could not be read (the file is missing). */
+  usageError?: string;
 }

@@ -14,6 +14,8 @@ import { parseYaml } from '../yaml/parse';
 import type { FileHost } from './fileHost';
 import type { ManifestReaderPool } from './manifestReaderPool';
 import { renderPlan, type PlanRender } from '../render/renderPlan';
+import { readUsageSnapshot } from '../usage/snapshot';
+import { analyseUsage, type UsageAnalysis } from '../usage/stateUsage';
 
 export interface WorkspaceOptions {
   /** Files over this many bytes are not parsed. */
@@ -39,6 +41,10 @@ export interface PlanResult {
   manifests: ManifestFile[];
   workloads: WorkloadModel[];
   analysis: PlanAnalysis;
+  /** The usage snapshot's file (`spec.usage`), its usage per state, or why it could not be read. */
+  usageFile?: string;
+  usage?: UsageAnalysis;
+  usageError?: string;
 }
 
 interface CachedText {
@@ -111,7 +117,7 @@ export class ConsolidationWorkspace {
   private forget(file: string): void {
     this.texts.delete(file);
     for (const [planFile, result] of this.planResults) {
-      if (planFile === file || result.sourceSet.has(file)) this.planResults.delete(planFile);
+      if (planFile === file || result.sourceSet.has(file) || result.usageFile === file) this.planResults.delete(planFile);
     }
     // Compose files read their variables from `.env`: everything read from them is stale.
     if (path.basename(file) === '.env') {
@@ -240,8 +246,23 @@ export class ConsolidationWorkspace {
       workloads,
       analysis: analysePlan(plan, workloads, limitRanges),
     };
+    if (plan.usage) this.readUsage(result, limitRanges);
     this.planResults.set(file, result);
     return result;
+  }
+
+  /** Reads the plan's usage snapshot (data only) and the usage of each state. */
+  private readUsage(result: PlanResult, limitRanges: PlanResult['manifests'][number]['limitRanges']): void {
+    const ref = result.plan.usage!;
+    const file = path.resolve(path.dirname(result.plan.path), ref.file);
+    result.usageFile = file;
+    const text = this.text(file);
+    if (text === undefined) {
+      result.usageError = `${ref.file} does not exist: record it with \`consolidate usage ${path.basename(result.plan.path)} --from ...\`.`;
+      return;
+    }
+    const snapshot = readUsageSnapshot(file, text, this.options.maxFileBytes);
+    result.usage = analyseUsage(result.plan, result.analysis, snapshot, limitRanges);
   }
 
   private sources(plan: PlanModel): { files: string[]; empty: SourceGlob[] } {
@@ -275,7 +296,16 @@ export class ConsolidationWorkspace {
       const mergeFacts = result.plan.phases.some((p) => p.merge.length > 0) ? this.render(file)?.facts ?? [] : [];
       findings = runRules(
         PLAN_RULES,
-        { plan: result.plan, planText: this.text(file) ?? '', analysis: result.analysis, emptySources: result.emptySources, workloads: result.workloads, mergeFacts },
+        {
+          plan: result.plan,
+          planText: this.text(file) ?? '',
+          analysis: result.analysis,
+          emptySources: result.emptySources,
+          workloads: result.workloads,
+          mergeFacts,
+          usage: result.usage,
+          usageError: result.usageError,
+        },
         this.options.rules,
       );
       this.planFindingCache.set(result, findings);
