@@ -1,6 +1,7 @@
 import * as path from 'node:path';
 import type { PlanResult } from '../workspace/consolidationWorkspace';
 import type { ResourceList } from '../model/resources';
+import { usageOfState } from '../usage/lookup';
 
 export interface StateReport {
   phase: string | null;
@@ -11,6 +12,16 @@ export interface StateReport {
   limits: ResourceList;
   unlimitedContainers: { cpu: number; memory: number };
   unschedulable: number | null;
+  /** Observed usage predicted for the state (spec.usage): sums of per-pod statistics × pods; null without a snapshot. */
+  usage?: StateUsageReport | null;
+}
+
+export interface StateUsageReport {
+  cpu: { p50: number; p95: number; max: number };
+  memory: { p50: number; p95: number; max: number };
+  /** Steady workloads left out of a sum because the snapshot has no data for them (unknown, not zero). */
+  unknownCpu: string[];
+  unknownMemory: string[];
 }
 
 export interface PlanReport {
@@ -18,6 +29,8 @@ export interface PlanReport {
   name: string | null;
   budget: { cpu?: number; memory?: number; pods?: number; extended: ResourceList } | null;
   states: StateReport[];
+  /** The usage snapshot the numbers come from, when the plan names one. */
+  usage?: { file: string; source: string | null; takenAt: string | null; window: string | null; error: string | null } | null;
 }
 
 /** The plan's numbers per state, as `consolidate report --format json` prints them. */
@@ -37,7 +50,27 @@ export function buildReport(result: PlanResult, cwd: string): PlanReport {
       limits: withCpuMemory(state.totals.limits),
       unlimitedContainers: { ...state.totals.unlimitedContainers },
       unschedulable: state.schedule ? state.schedule.unschedulableCount : null,
+      // Only with a snapshot, so reports of plans without one stay as they were.
+      ...(result.plan.usage ? { usage: usageReport(result, state) } : {}),
     })),
+    ...(result.plan.usage ? { usage: {
+          file: result.plan.usage.file,
+          source: result.usage?.snapshot.source ?? null,
+          takenAt: result.usage?.snapshot.takenAtText ?? null,
+          window: result.usage?.snapshot.windowText ?? null,
+          error: result.usageError ?? (result.usage?.snapshot.problems.some((p) => p.severity === 'error') ? 'the snapshot has errors (consolidate check)' : null),
+        } } : {}),
+  };
+}
+
+function usageReport(result: PlanResult, state: PlanResult['analysis']['states'][number]): StateUsageReport | null {
+  const usage = usageOfState(result.usage, state);
+  if (!usage) return null;
+  return {
+    cpu: { ...usage.total.cpu },
+    memory: { ...usage.total.memory },
+    unknownCpu: usage.unknown.cpu.map((w) => w.workload.name),
+    unknownMemory: usage.unknown.memory.map((w) => w.workload.name),
   };
 }
 
