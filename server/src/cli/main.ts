@@ -11,6 +11,7 @@ import { ManifestReaderPool } from '../engine/workspace/manifestReaderPool';
 import { discoverInputs, UsageError } from './discover';
 import { render } from './render';
 import { apply, rollback } from './apply';
+import { usage } from './usage';
 import { formatJson, formatSarif, formatText, positionFindings } from './findingsOutput';
 
 declare const CLI_VERSION: string | undefined;
@@ -38,9 +39,15 @@ Commands:
       --yes, -y                  Confirm without asking (does not force field conflicts)
   rollback PLAN --phase NAME Restore what an apply of the phase recorded; delete only what it created
       --context C, --kubeconfig F, --timeout DURATION, --yes    as for apply
+  usage PLAN --from SOURCE   Record observed usage into the plan's usage snapshot (see docs/usage.md)
+      --from metrics-server      Sample metrics.k8s.io: --interval 30s --duration 5m [--context C] [--kubeconfig F]
+      --from prometheus          cAdvisor series: --url URL [--window 7d] [--max-points 2000]
+      --from krr FILE            Import krr's JSON output (krr simple -f json)
+      --out FILE                 Where to write (default: the plan's spec.usage, else usage.yaml beside it)
 
 Exit status: 0 no error-severity finding, 1 some, 2 usage or I/O error.
 apply and rollback: 0 done, 1 failed (after saying what was and was not done), 2 usage error.
+usage: 0 written, 1 the source failed (nothing written), 2 usage error.
 Progress goes to stderr.
 `;
 
@@ -60,6 +67,8 @@ export async function main(argv: string[], cwd = process.cwd(), out: NodeJS.Writ
         return await apply(rest, { cwd, out, err, stdin: process.stdin, env: process.env });
       case 'rollback':
         return await rollback(rest, { cwd, out, err, stdin: process.stdin, env: process.env });
+      case 'usage':
+        return await usage(rest, { cwd, out, err, env: process.env });
       case '--version':
       case '-v':
         out.write(`${VERSION}\n`);

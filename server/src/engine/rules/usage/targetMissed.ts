@@ -32,7 +32,7 @@ export const usageTargetMissed: Rule<PlanContext> = {
           : '';
         const over = overTarget(target, resource, total, plan.budget?.allocatable[resource]);
         if (over) report({ message: `${label} ${over}${unknownText}.`, location: target.location });
-        else if (unknown.length) report({ message: `${label} target ${target.raw} cannot be confirmed: p95 ${formatQuantityForResource(resource, total)} known${unknownText}.`, location: target.location });
+        else if (unknown.length) report({ message: `${label} target ${target.raw} cannot be confirmed: the workloads with data use p95 ${formatQuantityForResource(resource, total)}${unknownText}.`, location: target.location });
       }
     });
   },
