@@ -9,6 +9,9 @@ import { readKubeconfig, type KubeClusterApi } from '../../../server/src/cluster
 import { loadPhase, PlanError, type LoadedPhase } from '../../../server/src/cluster/phasePlan';
 import { previewPhase } from '../../../server/src/cluster/preview';
 import { rollbackPhase, type RollbackOutcome } from '../../../server/src/cluster/rollback';
+import { KrrError, recordUsage, RecordUsageError, type UsageFrom } from '../../../server/src/cluster/recordUsage';
+import { PrometheusError } from '../../../server/src/cluster/usagePrometheus';
+import { parseUsageDuration } from '../../../server/src/engine/usage/duration';
 import { readPlan } from '../../../server/src/engine/plan/readPlan';
 import type { SeveritySetting } from '../../../server/src/engine/rules/types';
 import type { Ctx } from '../ctx';
@@ -24,6 +27,7 @@ export const CLUSTER_COMMANDS = {
   rollback: 'consolidation.rollbackPhase',
   import: 'consolidation.importClusterState',
   selectContext: 'consolidation.selectContext',
+  recordUsage: 'consolidation.recordUsage',
 } as const;
 
 /** Preview, Apply, Roll Back, Import and Select Context: everything that talks to a cluster. */
@@ -44,6 +48,7 @@ export function registerClusterCommands(ctx: Ctx): void {
     vscode.commands.registerCommand(CLUSTER_COMMANDS.rollback, (plan?: unknown, phase?: unknown) => commands.run(() => commands.rollback(plan, phase))),
     vscode.commands.registerCommand(CLUSTER_COMMANDS.import, () => commands.run(() => commands.importState())),
     vscode.commands.registerCommand(CLUSTER_COMMANDS.selectContext, () => commands.run(() => commands.selectContext())),
+    vscode.commands.registerCommand(CLUSTER_COMMANDS.recordUsage, (plan?: unknown) => commands.run(() => commands.recordUsage(plan))),
   );
 }
 
@@ -63,7 +68,12 @@ class ClusterCommands {
     try {
       await command();
     } catch (error) {
-      const message = error instanceof ClusterError ? error.fullMessage : error instanceof PlanError ? error.message : `Unexpected error: ${(error as Error).message}`;
+      const message =
+        error instanceof ClusterError
+          ? error.fullMessage
+          : error instanceof PlanError || error instanceof RecordUsageError || error instanceof PrometheusError || error instanceof KrrError
+            ? error.message
+            : `Unexpected error: ${(error as Error).message}`;
       this.ctx.output.error(message);
       const choice = await vscode.window.showErrorMessage(message, 'Show Output');
       if (choice) this.ctx.output.show(true);
@@ -325,6 +335,52 @@ class ClusterCommands {
     void vscode.window.showInformationMessage(
       `Imported ${result.workloads} workloads and ${result.services} Services of ${namespace}; budget from ${result.nodes} nodes${result.metrics ? ', usage from metrics' : ''}.${result.warnings.length ? ` ${result.warnings.join(' ')}` : ''}`,
     );
+  }
+
+  // ---- Record Usage --------------------------------------------------------------------------------
+
+  /** Measures the plan's workloads (metrics-server, Prometheus) or imports krr's output into the plan's usage snapshot. */
+  async recordUsage(planArg: unknown): Promise<void> {
+    const uri = await pickPlan(this.ctx, planArg);
+    if (!uri || uri.scheme !== 'file') return;
+    const source = await vscode.window.showQuickPick(
+      [
+        { label: 'metrics-server', detail: 'Sample metrics.k8s.io on the selected context for a few minutes', source: 'metrics-server' as const },
+        { label: 'Prometheus', detail: 'Days of cAdvisor series from a Prometheus server (query_range)', source: 'prometheus' as const },
+        { label: 'krr', detail: "Import krr's JSON output (krr simple -f json)", source: 'krr' as const },
+      ],
+      { title: `Record usage for ${path.basename(uri.fsPath)}`, placeHolder: 'Where the usage comes from' },
+    );
+    if (!source) return;
+    let from: UsageFrom | undefined;
+    if (source.source === 'metrics-server') {
+      const duration = await vscode.window.showInputBox({ title: 'Sample for how long?', value: '5m', validateInput: (v) => (parseDuration(v) ? undefined : 'A duration such as 5m or 90s') });
+      if (!duration) return;
+      from = { kind: 'metrics-server', api: await this.state.connect(), intervalMs: 30_000, durationMs: parseDuration(duration)! };
+    } else if (source.source === 'prometheus') {
+      const url = await vscode.window.showInputBox({ title: 'Prometheus URL', placeHolder: 'http://prometheus.monitoring:9090', validateInput: (v) => (/^https?:\/\/\S+$/.test(v) ? undefined : 'An http(s) URL') });
+      if (!url) return;
+      const window = await vscode.window.showInputBox({ title: 'Over which window?', value: '7d', validateInput: (v) => (parseUsageDuration(v) ? undefined : 'A duration such as 7d, 12h or 2w') });
+      if (!window) return;
+      from = { kind: 'prometheus', url, windowMs: parseUsageDuration(window)! };
+    } else {
+      const files = await vscode.window.showOpenDialog({ canSelectMany: false, filters: { 'krr JSON': ['json'] }, defaultUri: vscode.Uri.file(path.dirname(uri.fsPath)), openLabel: 'Import' });
+      if (!files?.[0]) return;
+      from = { kind: 'krr', file: files[0].fsPath };
+    }
+    const result = await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: `Recording usage (${source.label})`, cancellable: true },
+      async (progress, token) => {
+        const controller = new AbortController();
+        token.onCancellationRequested(() => controller.abort());
+        return recordUsage({ planPath: uri.fsPath, from: from!, signal: controller.signal, onProgress: (message) => progress.report({ message }) });
+      },
+    );
+    for (const note of result.notes) this.ctx.output.info(note);
+    const missing = result.missing.length ? ` No usage for ${result.missing.join(', ')}.` : '';
+    const hint = result.planReadsIt ? '' : ` Add \`usage: ${path.relative(path.dirname(uri.fsPath), result.file).split(path.sep).join('/')}\` to the plan's spec to use it.`;
+    const open = await vscode.window.showInformationMessage(`Wrote ${path.basename(result.file)}: ${result.workloads} workloads, ${result.containers} containers.${missing}${hint}`, 'Open Snapshot');
+    if (open) await vscode.window.showTextDocument(vscode.Uri.file(result.file));
   }
 
   // ---- Select Context ------------------------------------------------------------------------------
