@@ -14,8 +14,10 @@ export const requestBelowUsage: Rule<PlanContext> = {
       const parts: string[] = [];
       const memory = container.requests.memory;
       if (usage.memory && (memory ?? 0) < usage.memory.max) {
+        const limit = container.limits.memory;
+        const oom = limit !== undefined && limit < usage.memory.max ? `; its limit ${formatQuantityForResource('memory', limit)} is below that too: OOM kills` : '';
         parts.push(
-          `memory request ${memory === undefined ? 'none' : formatQuantityForResource('memory', memory)} is below its observed max ${formatQuantityForResource('memory', usage.memory.max)} (risk of OOM kill${container.limits.memory !== undefined && container.limits.memory < usage.memory.max ? ': its limit is below that too' : ''} and of eviction first under node memory pressure)`,
+          `memory request ${memory === undefined ? 'none' : formatQuantityForResource('memory', memory)} is below its observed max ${formatQuantityForResource('memory', usage.memory.max)} (evicted first under node memory pressure${oom})`,
         );
       }
       const cpu = container.requests.cpu;

@@ -17,7 +17,7 @@ export const snapshotStale: Rule<PlanContext> = {
     const file = plan.usage.file;
     if (age > maxAge) {
       report({
-        message: `${file} was taken ${formatUsageDuration(Math.floor(age / 60_000) * 60_000)} ago (${usage.snapshot.takenAtText}), more than ${formatUsageDuration(maxAge)}: record it again (consolidate usage) before deciding on it.`,
+        message: `${file} was taken at ${usage.snapshot.takenAtText}, more than ${formatUsageDuration(maxAge)} ago: record it again (consolidate usage) before deciding on it.`,
         location: plan.usage.location,
       });
     } else if (age < -FUTURE_SLACK_MS) {
