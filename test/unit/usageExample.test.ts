@@ -61,6 +61,20 @@ describe('examples/live-usage', () => {
     assert.match(formatReportText(report), /Observed usage: usage\.yaml \(prometheus, 7d to 2026-12-07T09:00:00Z\)\n\nstate .*cpu p95.*\n.*\ncurrent +4,500m +510m \(13%\)/);
   });
 
+  it('over-reserved: with the three resize fixes applied, the state after right-size fits the budget', () => {
+    let text = fs.readFileSync(overPlan, 'utf8');
+    for (let round = 0; round < 3; round++) {
+      const finding = withText(overPlan, text).planFindings(overPlan).find((f) => f.code === 'usage/request-above-usage');
+      assert.ok(finding && finding.data?.fix === 'edits', `round ${round}`);
+      for (const c of [...finding.data.actions[0].changes].sort((a, b) => b.start - a.start)) text = text.slice(0, c.start) + c.newText + text.slice(c.end);
+    }
+    const after = withText(overPlan, text).planFindings(overPlan);
+    assert.ok(!after.some((f) => f.code === "usage/request-above-usage"), text);
+    const exceeded = after.filter((f) => f.code === 'budget/requests-exceeded').map((f) => f.message);
+    assert.ok(exceeded.length > 0 && exceeded.every((m) => m.startsWith('current state')), exceeded.join('\n'));
+    assert.match(text, /\n      resize: \{catalog: \{requests: \{cpu: 80m, memory: 384Mi\}\}, search: \{containers: \{search: \{requests: \{cpu: 300m, memory: 1280Mi\}\}, indexer: \{requests: \{cpu: 90m, memory: 256Mi\}\}\}\}\}\n/);
+  });
+
   it('hover and code lens show usage beside requests, and name a workload without data', () => {
     const ws = new ConsolidationWorkspace(nodeFileHost, DEFAULT_OPTIONS);
     const text = fs.readFileSync(finePlan, 'utf8');
