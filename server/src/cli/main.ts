@@ -12,6 +12,7 @@ import { discoverInputs, UsageError } from './discover';
 import { render } from './render';
 import { apply, rollback } from './apply';
 import { usage } from './usage';
+import { verify } from './verify';
 import { formatJson, formatSarif, formatText, positionFindings } from './findingsOutput';
 
 declare const CLI_VERSION: string | undefined;
@@ -44,10 +45,14 @@ Commands:
       --from prometheus          cAdvisor series: --url URL [--window 7d] [--max-points 2000]
       --from krr FILE            Import krr's JSON output (krr simple -f json)
       --out FILE                 Where to write (default: the plan's spec.usage, else usage.yaml beside it)
+  verify PLAN --phase NAME   Check the live cluster against the plan's state after the phase (see docs/verify.md)
+      --context C, --kubeconfig F    as for apply
+      --format text|json         Output format (default text)
 
 Exit status: 0 no error-severity finding, 1 some, 2 usage or I/O error.
 apply and rollback: 0 done, 1 failed (after saying what was and was not done), 2 usage error.
 usage: 0 written, 1 the source failed (nothing written), 2 usage error.
+verify: 0 every line holds, 1 some does not (or the cluster could not be read), 2 usage error.
 Progress goes to stderr.
 `;
 
@@ -69,6 +74,8 @@ export async function main(argv: string[], cwd = process.cwd(), out: NodeJS.Writ
         return await rollback(rest, { cwd, out, err, stdin: process.stdin, env: process.env });
       case 'usage':
         return await usage(rest, { cwd, out, err, env: process.env });
+      case 'verify':
+        return await verify(rest, { cwd, out, err, env: process.env });
       case '--version':
       case '-v':
         out.write(`${VERSION}\n`);

@@ -65,7 +65,7 @@ export async function sampleMetricsServer(options: MetricsServerOptions): Promis
 type Owner = { namespace: string; name: string; kind: string };
 
 /** Pod name → the workload that owns it, from the pods' and ReplicaSets' owner references; undefined when pods cannot be listed. */
-async function ownerIndex(api: ClusterApi, namespace: string, signal: AbortSignal | undefined): Promise<Map<string, Owner> | undefined> {
+export async function ownerIndex(api: ClusterApi, namespace: string, signal: AbortSignal | undefined): Promise<Map<string, Owner> | undefined> {
   let pods: KubeObject[];
   let replicaSets: KubeObject[] = [];
   try {

@@ -1,0 +1,54 @@
+import * as path from 'node:path';
+import { parseArgs } from 'node:util';
+import { ClusterError, redact } from '../cluster/errors';
+import { connect } from '../cluster/kubeClusterApi';
+import { loadPhase, PlanError } from '../cluster/phasePlan';
+import { verifyPhase, type VerifyResult } from '../cluster/verifyPhase';
+import type { ClusterCliIo } from './apply';
+import { UsageError } from './discover';
+
+const MARK = { pass: '✓', fail: '✗', skip: '-' } as const;
+
+/** `consolidate verify PLAN --phase NAME`: the live cluster against the plan's state after the phase. */
+export async function verify(args: string[], io: ClusterCliIo): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: { phase: { type: 'string' }, context: { type: 'string' }, kubeconfig: { type: 'string' }, format: { type: 'string', default: 'text' } },
+  });
+  if (positionals.length !== 1) throw new UsageError('verify takes exactly one plan file');
+  const format = values.format as string;
+  if (!['text', 'json'].includes(format)) throw new UsageError(`--format must be text or json, not "${format}"`);
+  const planPath = path.resolve(io.cwd, positionals[0]);
+  let loaded;
+  try {
+    loaded = loadPhase(planPath, values.phase as string | undefined);
+  } catch (error) {
+    if (error instanceof PlanError) throw new UsageError(values.phase ? error.message : `verify needs --phase NAME (${error.message})`);
+    throw error;
+  }
+  let result: VerifyResult;
+  try {
+    const api = await connect({ context: values.context as string | undefined, kubeconfig: values.kubeconfig as string | undefined, env: io.env, ...io.connect });
+    result = await verifyPhase({ api, loaded, signal: io.signal });
+  } catch (error) {
+    if (error instanceof ClusterError) {
+      io.err.write(`consolidate verify: ${redact(error.message)}\n`);
+      return 1;
+    }
+    throw error;
+  }
+  if (format === 'json') io.out.write(JSON.stringify(result, null, 2) + '\n');
+  else io.out.write(formatVerifyText(result));
+  return result.passed ? 0 : 1;
+}
+
+export function formatVerifyText(result: VerifyResult): string {
+  const failed = result.lines.filter((l) => l.status === 'fail').length;
+  const lines = [
+    `Verify phase ${result.phase} of plan ${result.plan} on context ${result.context}${result.since ? ` (applied ${result.since})` : ' (no apply record)'}:`,
+    ...result.lines.map((l) => `  ${MARK[l.status]} ${l.message}`),
+    failed ? `${failed} of ${result.lines.filter((l) => l.status !== 'skip').length} checks failed.` : `All ${result.lines.filter((l) => l.status !== 'skip').length} checks hold.`,
+  ];
+  return lines.join('\n') + '\n';
+}
