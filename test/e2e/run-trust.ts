@@ -35,6 +35,7 @@ const CLUSTER_COMMANDS = [
   'consolidation.importClusterState',
   'consolidation.selectContext',
   'consolidation.recordUsage',
+  'consolidation.verifyPhase',
 ];
 /** Commands that stay in the palette in Restricted Mode (shows the palette did list the extension's commands). */
 const KEPT_COMMANDS = ['consolidation.showReport', 'consolidation.generateMergedManifests'];

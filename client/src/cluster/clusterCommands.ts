@@ -12,6 +12,7 @@ import { rollbackPhase, type RollbackOutcome } from '../../../server/src/cluster
 import { KrrError, recordUsage, RecordUsageError, type UsageFrom } from '../../../server/src/cluster/recordUsage';
 import { PrometheusError } from '../../../server/src/cluster/usagePrometheus';
 import { parseUsageDuration } from '../../../server/src/engine/usage/duration';
+import { formatVerifyText, verifyPhase } from '../../../server/src/cluster/verifyPhase';
 import { readPlan } from '../../../server/src/engine/plan/readPlan';
 import type { SeveritySetting } from '../../../server/src/engine/rules/types';
 import type { Ctx } from '../ctx';
@@ -28,6 +29,7 @@ export const CLUSTER_COMMANDS = {
   import: 'consolidation.importClusterState',
   selectContext: 'consolidation.selectContext',
   recordUsage: 'consolidation.recordUsage',
+  verify: 'consolidation.verifyPhase',
 } as const;
 
 /** Preview, Apply, Roll Back, Import and Select Context: everything that talks to a cluster. */
@@ -49,10 +51,15 @@ export function registerClusterCommands(ctx: Ctx): void {
     vscode.commands.registerCommand(CLUSTER_COMMANDS.import, () => commands.run(() => commands.importState())),
     vscode.commands.registerCommand(CLUSTER_COMMANDS.selectContext, () => commands.run(() => commands.selectContext())),
     vscode.commands.registerCommand(CLUSTER_COMMANDS.recordUsage, (plan?: unknown) => commands.run(() => commands.recordUsage(plan))),
+    vscode.commands.registerCommand(CLUSTER_COMMANDS.verify, (plan?: unknown, phase?: unknown) => commands.run(() => commands.verify(plan, phase))),
+    commands.verifyDiagnostics,
   );
 }
 
 class ClusterCommands {
+  /** Failed verify lines, on the phase's name in the plan (cleared by the next verify of that plan). */
+  readonly verifyDiagnostics = vscode.languages.createDiagnosticCollection('consolidation-verify');
+
   constructor(
     private readonly ctx: Ctx,
     private readonly state: ClusterState,
@@ -241,7 +248,9 @@ class ClusterCommands {
       await vscode.window.showTextDocument(document, { preview: true, viewColumn: vscode.ViewColumn.Beside });
     };
     if (outcome.status === 'applied') {
-      if ((await vscode.window.showInformationMessage(outcome.message, 'Show Summary')) === 'Show Summary') await showSummary();
+      const choice = await vscode.window.showInformationMessage(outcome.message, 'Show Summary', 'Verify Phase');
+      if (choice === 'Show Summary') await showSummary();
+      if (choice === 'Verify Phase') await vscode.commands.executeCommand(CLUSTER_COMMANDS.verify, vscode.Uri.file(loaded.planFile), loaded.phaseName);
       return;
     }
     if (outcome.status === 'refused') {
@@ -335,6 +344,40 @@ class ClusterCommands {
     void vscode.window.showInformationMessage(
       `Imported ${result.workloads} workloads and ${result.services} Services of ${namespace}; budget from ${result.nodes} nodes${result.metrics ? ', usage from metrics' : ''}.${result.warnings.length ? ` ${result.warnings.join(' ')}` : ''}`,
     );
+  }
+
+  // ---- Verify ------------------------------------------------------------------------------------
+
+  /** The live cluster against the plan's state after a phase: a checklist beside the plan, failures on the phase. */
+  async verify(planArg: unknown, phaseArg: unknown): Promise<void> {
+    const loaded = await this.pickPhase(planArg, phaseArg, 'Verify');
+    if (!loaded) return;
+    const api = await this.state.connect();
+    const result = await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: `Verifying phase ${loaded.phaseName} on ${api.target.context}`, cancellable: true },
+      async (_progress, token) => {
+        const controller = new AbortController();
+        token.onCancellationRequested(() => controller.abort());
+        return verifyPhase({ api, loaded, signal: controller.signal });
+      },
+    );
+    const uri = vscode.Uri.file(loaded.planFile);
+    const document = await vscode.workspace.openTextDocument(uri);
+    const phase = readPlan(uri.fsPath, document.getText()).phases.find((p) => p.name === loaded.phaseName);
+    const range = phase ? new vscode.Range(document.positionAt(phase.nameLocation.range.start), document.positionAt(phase.nameLocation.range.end)) : new vscode.Range(0, 0, 0, 0);
+    this.verifyDiagnostics.set(
+      uri,
+      result.lines
+        .filter((l) => l.status === 'fail')
+        .map((l) => Object.assign(new vscode.Diagnostic(range, `verify: ${l.message}`, vscode.DiagnosticSeverity.Warning), { source: 'consolidation', code: `verify/${l.check}` })),
+    );
+    const text = formatVerifyText(result);
+    for (const line of text.split('\n')) if (line) this.ctx.output.info(line);
+    const report = await vscode.workspace.openTextDocument({ content: text, language: 'plaintext' });
+    await vscode.window.showTextDocument(report, { preview: true, viewColumn: vscode.ViewColumn.Beside });
+    const failed = result.lines.filter((l) => l.status === 'fail').length;
+    if (failed) void vscode.window.showWarningMessage(`Phase ${loaded.phaseName}: ${failed} verify check${failed === 1 ? '' : 's'} failed.`);
+    else void vscode.window.showInformationMessage(`Phase ${loaded.phaseName} verified: every check holds.`);
   }
 
   // ---- Record Usage --------------------------------------------------------------------------------

@@ -3,11 +3,9 @@ import { parseArgs } from 'node:util';
 import { ClusterError, redact } from '../cluster/errors';
 import { connect } from '../cluster/kubeClusterApi';
 import { loadPhase, PlanError } from '../cluster/phasePlan';
-import { verifyPhase, type VerifyResult } from '../cluster/verifyPhase';
+import { formatVerifyText, verifyPhase, type VerifyResult } from '../cluster/verifyPhase';
 import type { ClusterCliIo } from './apply';
 import { UsageError } from './discover';
-
-const MARK = { pass: '✓', fail: '✗', skip: '-' } as const;
 
 /** `consolidate verify PLAN --phase NAME`: the live cluster against the plan's state after the phase. */
 export async function verify(args: string[], io: ClusterCliIo): Promise<number> {
@@ -41,14 +39,4 @@ export async function verify(args: string[], io: ClusterCliIo): Promise<number> 
   if (format === 'json') io.out.write(JSON.stringify(result, null, 2) + '\n');
   else io.out.write(formatVerifyText(result));
   return result.passed ? 0 : 1;
-}
-
-export function formatVerifyText(result: VerifyResult): string {
-  const failed = result.lines.filter((l) => l.status === 'fail').length;
-  const lines = [
-    `Verify phase ${result.phase} of plan ${result.plan} on context ${result.context}${result.since ? ` (applied ${result.since})` : ' (no apply record)'}:`,
-    ...result.lines.map((l) => `  ${MARK[l.status]} ${l.message}`),
-    failed ? `${failed} of ${result.lines.filter((l) => l.status !== 'skip').length} checks failed.` : `All ${result.lines.filter((l) => l.status !== 'skip').length} checks hold.`,
-  ];
-  return lines.join('\n') + '\n';
 }

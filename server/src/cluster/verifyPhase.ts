@@ -316,3 +316,16 @@ async function usageChecks(
     return { check: 'usage', status: ok ? 'pass' : 'fail', subject: t.metric, message: `${resource === 'cpu' ? 'CPU' : 'Memory'} usage now (metrics-server, ${pods} pods): ${shown}, target at most ${t.raw}.` } as VerifyLine;
   });
 }
+
+const MARK = { pass: '✓', fail: '✗', skip: '-' } as const;
+
+/** The checklist as `consolidate verify` prints it. */
+export function formatVerifyText(result: VerifyResult): string {
+  const failed = result.lines.filter((l) => l.status === 'fail').length;
+  const lines = [
+    `Verify phase ${result.phase} of plan ${result.plan} on context ${result.context}${result.since ? ` (applied ${result.since})` : ' (no apply record)'}:`,
+    ...result.lines.map((l) => `  ${MARK[l.status]} ${l.message}`),
+    failed ? `${failed} of ${result.lines.filter((l) => l.status !== 'skip').length} checks failed.` : `All ${result.lines.filter((l) => l.status !== 'skip').length} checks hold.`,
+  ];
+  return lines.join('\n') + '\n';
+}
