@@ -174,3 +174,22 @@ describe('usage rules', () => {
     assert.ok(!findings.some((f) => f.code.startsWith('usage/')));
   });
 });
+
+describe('spec.usage is read beside the plan only', () => {
+  for (const file of ['/etc/passwd', '../outside.yaml', 'sub/../../outside.yaml']) {
+    it(`refuses ${file}`, () => {
+      const text = plan(`sources: [m.yaml]\nnamespace: shop\nusage: ${file}\nphases:\n  - name: one`);
+      const files: Record<string, string> = { 'test.plan.yaml': text, 'm.yaml': manifests };
+      const ws = workspaceOf(files);
+      const findings = ws.planFindings(planPath);
+      const invalid = findings.find((f) => f.code === 'usage/snapshot-invalid');
+      assert.match(invalid?.message ?? '', /the usage snapshot must be in the plan's folder or below it/);
+      assert.equal(ws.plan(planPath)!.usageFile, undefined);
+    });
+  }
+  it('accepts a file in a folder below the plan', () => {
+    const findings = findingsOf(basePlan('  - name: one\n    remove: [cron]').replace('usage: usage.yaml', 'usage: data/usage.yaml'), { 'data/usage.yaml': usage });
+    assert.ok(!findings.some((f) => f.code === 'usage/snapshot-invalid'), findings.map((f) => f.message).join('\n'));
+    assert.ok(findings.some((f) => f.code === 'usage/request-below-usage'));
+  });
+});

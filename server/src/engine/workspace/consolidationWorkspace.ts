@@ -254,7 +254,14 @@ export class ConsolidationWorkspace {
   /** Reads the plan's usage snapshot (data only) and the usage of each state. */
   private readUsage(result: PlanResult, limitRanges: PlanResult['manifests'][number]['limitRanges']): void {
     const ref = result.plan.usage!;
-    const file = path.resolve(path.dirname(result.plan.path), ref.file);
+    const base = path.dirname(result.plan.path);
+    const file = path.resolve(base, ref.file);
+    const relative = path.relative(base, file);
+    // Data beside the plan only: a plan (perhaps from an untrusted repository) does not get to make the editor read ~/.ssh.
+    if (path.isAbsolute(ref.file) || relative.startsWith('..') || path.isAbsolute(relative)) {
+      result.usageError = `${ref.file}: the usage snapshot must be in the plan's folder or below it (a relative path such as usage.yaml).`;
+      return;
+    }
     result.usageFile = file;
     const text = this.text(file);
     if (text === undefined) {
