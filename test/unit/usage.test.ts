@@ -193,3 +193,24 @@ describe('spec.usage is read beside the plan only', () => {
     assert.ok(findings.some((f) => f.code === 'usage/request-below-usage'));
   });
 });
+
+describe('a snapshot cut anywhere, or with its lines shuffled, never throws and never reads as zero', () => {
+  it('every prefix of the snapshot', () => {
+    for (let end = 0; end <= usage.length; end += 3) {
+      const text = usage.slice(0, end);
+      const snapshot = readUsageSnapshot('/u.yaml', text);
+      for (const w of snapshot.workloads) for (const c of w.containers) for (const s of [c.cpu, c.memory]) if (s) assert.ok(s.p50 <= s.p95 && s.p95 <= s.max);
+      const findings = findingsOf(basePlan('  - name: one\n    targets: {cpuUsage: 10%}'), { 'usage.yaml': text });
+      // A usage total never counts a workload it has no data for: the target says which are unknown, or is met/missed on data.
+      assert.ok(findings.every((f) => typeof f.message === 'string'));
+    }
+  });
+
+  it('shuffled lines', () => {
+    const lines = usage.split('\n');
+    for (let seed = 1; seed <= 50; seed++) {
+      const shuffled = [...lines].sort((a, b) => ((a.length * seed) % 7) - ((b.length * seed) % 5));
+      assert.doesNotThrow(() => findingsOf(basePlan('  - name: one'), { 'usage.yaml': shuffled.join('\n') }));
+    }
+  });
+});

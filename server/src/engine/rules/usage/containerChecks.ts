@@ -33,7 +33,36 @@ export interface ContainerCheck {
 export function containerChecks(context: PlanContext): ContainerCheck[] {
   const usage = context.usage;
   if (!usage) return [];
-  const { plan, analysis } = context;
+  // Both usage rules judge the same containers: computed once per analysis.
+  const cached = checksCache.get(usage);
+  if (cached && cached.planText === context.planText) return cached.checks;
+  const checks = computeChecks(context);
+  checksCache.set(usage, { planText: context.planText, checks });
+  return checks;
+}
+
+const checksCache = new WeakMap<object, { planText: string; checks: ContainerCheck[] }>();
+const referenceIndexes = new WeakMap<object, Map<string, PlanContext['analysis']['references']>>();
+
+/** References that resolved to a workload, by workload id, in plan order. */
+function referencesOf(context: PlanContext, id: string): PlanContext['analysis']['references'] {
+  let index = referenceIndexes.get(context.analysis);
+  if (!index) {
+    index = new Map();
+    for (const r of context.analysis.references) {
+      if (r.resolution.status !== 'found') continue;
+      const list = index.get(r.resolution.workload.id);
+      if (list) list.push(r);
+      else index.set(r.resolution.workload.id, [r]);
+    }
+    referenceIndexes.set(context.analysis, index);
+  }
+  return index.get(id) ?? [];
+}
+
+function computeChecks(context: PlanContext): ContainerCheck[] {
+  const usage = context.usage!;
+  const { plan } = context;
   const checks: ContainerCheck[] = [];
   const seen = new Set<string>();
   const states = usage.states.length > 1 ? usage.states.slice(1) : usage.states;
@@ -77,13 +106,13 @@ function placeInPhase(context: PlanContext, check: ContainerCheck, phase: PhaseS
     }
     return;
   }
-  const ownResize = analysis.references.find((r) => r.phase === phase.name && r.role === 'resize' && r.resolution.status === 'found' && r.resolution.workload.id === w.id);
+  const ownResize = referencesOf(context, w.id).find((r) => r.phase === phase.name && r.role === 'resize');
   check.location = ownResize?.ref.location ?? firstReference(context, w.id, phase.name) ?? firstReference(context, w.id) ?? phase.nameLocation;
   check.resize = { phase, ref: refText(w), container: check.container.name, onlyContainer: w.containers.length === 1 };
 }
 
 function firstReference(context: PlanContext, id: string, phase?: string): SourceLocation | undefined {
-  return context.analysis.references.find((r) => (phase === undefined || r.phase === phase) && r.resolution.status === 'found' && r.resolution.workload.id === id)?.ref.location;
+  return referencesOf(context, id).find((r) => phase === undefined || r.phase === phase)?.ref.location;
 }
 
 /** The quick fix *Resize to the recommendation*: a `resize` entry in the check's phase. */
