@@ -91,7 +91,7 @@ function computeChecks(context: PlanContext): ContainerCheck[] {
 }
 
 function placeInPhase(context: PlanContext, check: ContainerCheck, phase: PhaseSpec): void {
-  const { plan, analysis } = context;
+  const { plan } = context;
   const w = check.workload.entry.workload;
   const merge = check.workload.entry.merge;
   const refText = (workload: { namespace?: string; name: string; id: string }) =>
