@@ -11,7 +11,9 @@ import { readUsageSnapshot } from '../../server/src/engine/usage/snapshot';
 import { usageQueries } from '../../server/src/cluster/usagePrometheus';
 import { runCli } from '../helpers/cli';
 import { tempWorkspace, type TempWorkspace } from '../helpers/tempWorkspace';
-import { FIXTURE } from '../support/clusterFixture';
+import { clusterFixture, FIXTURE } from '../support/clusterFixture';
+import { applyPhase } from '../../server/src/cluster/applyPhase';
+import { verifyPhase } from '../../server/src/cluster/verifyPhase';
 
 const MI = 2 ** 20;
 const DAYS = 3;
@@ -46,6 +48,12 @@ function syntheticSeries(end: number): string {
     { pod: 'checkout-6c7d8e9f0-ccccc', container: '', cpu: () => 600, memory: () => 4096 * MI },
     // A pod of no workload of the plan.
     { pod: 'other-7f8d9c6b5-zzzzz', container: 'other', cpu: () => 60, memory: () => 10 * MI },
+    // search, and the merged backend's pods (after merge-backend: what verify --prometheus reads).
+    { pod: 'search-5d8f7c9b6-sssss', container: 'search', cpu: () => 3, memory: () => 32 * MI },
+    ...['backend-6b7c8d9e0-ppppp', 'backend-6b7c8d9e0-qqqqq'].flatMap((pod) => [
+      { pod, container: 'cart', cpu: () => 6, memory: () => 200 * MI },
+      { pod, container: 'checkout', cpu: () => 3, memory: () => 64 * MI },
+    ]),
   ];
   const lines: string[] = ['# TYPE container_cpu_usage_seconds counter'];
   for (const p of pods) {
@@ -130,9 +138,10 @@ describe('consolidate usage --from prometheus (a real Prometheus)', { skip: miss
     fs.writeFileSync(workspace.file('shop.plan.yaml'), plan);
     const run = await runCli(['usage', 'shop.plan.yaml', '--from', 'prometheus', '--url', prometheus!.url, '--window', `${DAYS}d`], { cwd: workspace.dir });
     assert.equal(run.code, 0, run.stderr);
-    assert.match(run.stdout, /Wrote usage\.yaml: 2 workloads, 2 containers\.\nNo usage for 2 of the plan's workloads \(not running, or not measured\): legacy, search\./);
+    assert.match(run.stdout, /Wrote usage\.yaml: 3 workloads, 3 containers\.\nNo usage for 1 of the plan's workloads \(not running, or not measured\): legacy\./);
     assert.match(run.stderr, /step 130s/);
     assert.match(run.stderr, /Pod shop\/other-7f8d9c6b5-zzzzz belongs to no workload of the plan: left out\./);
+    assert.match(run.stderr, /Pod shop\/backend-6b7c8d9e0-ppppp belongs to no workload of the plan: left out\./);
     const snapshot = readUsageSnapshot('usage.yaml', workspace.read('usage.yaml'));
     assert.deepEqual(snapshot.problems, []);
     assert.equal(snapshot.source, 'prometheus');
@@ -163,6 +172,28 @@ describe('consolidate usage --from prometheus (a real Prometheus)', { skip: miss
     assert.equal(refused.code, 1);
     assert.match(refused.stderr, /consolidate usage: Prometheus at http:\/\/127\.0\.0\.1:\d+ answered 404 with something that is not its API's JSON\./);
     assert.ok(!fs.existsSync(workspace.file('refused.yaml')));
+  });
+
+  it('verify --prometheus: the usage targets on the window, p95 per pod × planned pods, after a real apply', async () => {
+    const fixture = await clusterFixture();
+    try {
+      const plan = fs.readFileSync(fixture.planFile, 'utf8').replace('    - name: merge-backend\n', '    - name: merge-backend\n      targets: {cpuUsage: 400m, memoryUsage: 512Mi}\n');
+      fs.writeFileSync(fixture.planFile, plan);
+      const outcome = await applyPhase({ api: fixture.api, loaded: fixture.load('merge-backend'), pollIntervalMs: 5 });
+      assert.equal(outcome.status, 'applied', outcome.message);
+      const result = await verifyPhase({ api: fixture.api, loaded: fixture.load('merge-backend'), prometheus: { url: prometheus!.url, windowMs: DAYS * 86_400_000 } });
+      const usage = result.lines.filter((l) => l.check === 'usage');
+      // backend: 2 pods × (100m + 50m); search: 2 planned pods × 50m. Memory: 2 × (200Mi + 64Mi) + 2 × 32Mi.
+      assert.deepEqual(
+        usage.map((l) => [l.status, l.message]),
+        [
+          ['pass', 'CPU usage over 3d (Prometheus, p95 per pod × pods): 400m = 5% of budget 8, target at most 400m.'],
+          ['fail', 'Memory usage over 3d (Prometheus, p95 per pod × pods): 592Mi = 4% of budget 16Gi, target at most 512Mi.'],
+        ],
+      );
+    } finally {
+      await fixture.dispose();
+    }
   });
 
   it('the queries are the documented PromQL, with the namespace checked before it goes into a matcher', () => {

@@ -48,6 +48,7 @@ Commands:
   verify PLAN --phase NAME   Check the live cluster against the plan's state after the phase (see docs/verify.md)
       --context C, --kubeconfig F    as for apply
       --format text|json         Output format (default text)
+      --prometheus URL           Usage targets on Prometheus over --window (default 1d) instead of metrics-server now
 
 Exit status: 0 no error-severity finding, 1 some, 2 usage or I/O error.
 apply and rollback: 0 done, 1 failed (after saying what was and was not done), 2 usage error.

@@ -13,6 +13,9 @@ import { describeRef, refOf, type ClusterApi } from './clusterApi';
 import { ClusterError } from './errors';
 import type { LoadedPhase } from './phasePlan';
 import { ownerIndex } from './usageMetricsServer';
+import { PrometheusError, queryPrometheus } from './usagePrometheus';
+import { workloadsOf, type SnapshotWorkload } from './usageSamples';
+import { formatUsageDuration } from '../engine/usage/duration';
 
 export type VerifyCheck = 'workload' | 'scaled-down' | 'endpoints' | 'restarts' | 'pending' | 'totals' | 'usage';
 
@@ -41,7 +44,13 @@ export interface VerifyResult {
  * live totals equal to the plan's, and observed usage (metrics-server, now) against the usage targets.
  * Reads only.
  */
-export async function verifyPhase(options: { api: ClusterApi; loaded: LoadedPhase; signal?: AbortSignal }): Promise<VerifyResult> {
+export async function verifyPhase(options: {
+  api: ClusterApi;
+  loaded: LoadedPhase;
+  signal?: AbortSignal;
+  /** Check the usage targets on Prometheus over a window instead of metrics-server now. */
+  prometheus?: { url: string; windowMs: number };
+}): Promise<VerifyResult> {
   const { api, loaded, signal } = options;
   const lines: VerifyLine[] = [];
   const line = (check: VerifyCheck, status: VerifyLine['status'], subject: string, message: string) => lines.push({ check, status, subject, message });
@@ -138,7 +147,9 @@ export async function verifyPhase(options: { api: ClusterApi; loaded: LoadedPhas
   const state = result?.analysis.states[index + 1];
   if (result && state) {
     lines.push(await totalsCheck(api, result.workloads, state.workloads, result.plan.namespace ?? defaultNamespace, loaded, signal));
-    lines.push(...(await usageChecks(api, state, result.plan.budget?.allocatable ?? {}, result.plan.namespace ?? defaultNamespace, signal)));
+    const budget = result.plan.budget?.allocatable ?? {};
+    const namespace = result.plan.namespace ?? defaultNamespace;
+    lines.push(...(options.prometheus ? await prometheusUsageChecks(options.prometheus, state, budget, namespace, signal) : await usageChecks(api, state, budget, namespace, signal)));
   }
   return { plan: loaded.planName, phase: loaded.phaseName, context: api.target.context, since, lines, passed: lines.every((l) => l.status !== 'fail') };
 }
@@ -314,6 +325,53 @@ async function usageChecks(
     if (limit === undefined) return { check: 'usage', status: 'skip', subject: t.metric, message: `${t.metric} ${t.raw}: a share of budget.${resource}, which the plan does not set.` } as VerifyLine;
     const ok = used <= limit;
     return { check: 'usage', status: ok ? 'pass' : 'fail', subject: t.metric, message: `${resource === 'cpu' ? 'CPU' : 'Memory'} usage now (metrics-server, ${pods} pods): ${shown}, target at most ${t.raw}.` } as VerifyLine;
+  });
+}
+
+type UsageState = { phase: { targets: { metric: string; raw: string | number; absolute?: number; milliPercent?: number }[] } | null; workloads: { workload: WorkloadModel; pods: number }[] };
+
+/**
+ * Prometheus over a window: per workload, the p95 of each container per pod (cAdvisor series, as
+ * `consolidate usage` reads them) × the planned pods, summed as the plan predicts usage. A workload
+ * without series makes the target unconfirmed, which fails: verify is the proof.
+ */
+async function prometheusUsageChecks(source: { url: string; windowMs: number }, state: UsageState, allocatable: ResourceList, defaultNamespace: string, signal: AbortSignal | undefined): Promise<VerifyLine[]> {
+  const targets = (state.phase?.targets ?? []).filter((t) => t.metric === 'cpuUsage' || t.metric === 'memoryUsage');
+  if (targets.length === 0) return [{ check: 'usage', status: 'skip', subject: 'usage', message: 'No usage targets (cpuUsage, memoryUsage) in this phase.' }];
+  const steady = state.workloads.filter((w) => w.workload.steady);
+  const namespaces = [...new Set(steady.map((w) => namespaceOf(w.workload, defaultNamespace)))].sort();
+  let measured: SnapshotWorkload[];
+  try {
+    measured = workloadsOf((await queryPrometheus({ url: source.url, namespaces, workloads: steady.map((w) => w.workload), windowMs: source.windowMs, signal })).samples);
+  } catch (error) {
+    if (error instanceof PrometheusError) return [{ check: 'usage', status: 'fail', subject: 'usage', message: `Usage targets not checked: ${error.message}` }];
+    throw error;
+  }
+  const total = { cpu: 0, memory: 0 };
+  const unknown: string[] = [];
+  for (const entry of steady) {
+    const found = measured.find((m) => m.name === entry.workload.name && m.namespace === namespaceOf(entry.workload, defaultNamespace));
+    if (!found) {
+      if (entry.pods > 0) unknown.push(entry.workload.name);
+      continue;
+    }
+    for (const c of found.containers) {
+      total.cpu += (c.cpu?.p95 ?? 0) * entry.pods;
+      total.memory += (c.memory?.p95 ?? 0) * entry.pods;
+    }
+  }
+  const window = formatUsageDuration(source.windowMs);
+  return targets.map((t) => {
+    const resource = t.metric === 'cpuUsage' ? 'cpu' : 'memory';
+    const used = total[resource];
+    const budget = allocatable[resource];
+    const limit = t.absolute ?? (t.milliPercent !== undefined && budget ? Number((BigInt(budget) * BigInt(t.milliPercent)) / 100_000n) : undefined);
+    const shown = `${formatQuantityForResource(resource, used)}${budget ? ` = ${formatPercent(used, budget)} of budget ${formatQuantityForResource(resource, budget)}` : ''}`;
+    const label = `${resource === 'cpu' ? 'CPU' : 'Memory'} usage over ${window} (Prometheus, p95 per pod × pods)`;
+    if (limit === undefined) return { check: 'usage', status: 'skip', subject: t.metric, message: `${t.metric} ${t.raw}: a share of budget.${resource}, which the plan does not set.` } as VerifyLine;
+    if (used > limit) return { check: 'usage', status: 'fail', subject: t.metric, message: `${label}: ${shown}, target at most ${t.raw}${unknown.length ? ` (no series for ${unknown.join(', ')})` : ''}.` } as VerifyLine;
+    if (unknown.length) return { check: 'usage', status: 'fail', subject: t.metric, message: `${label}: ${shown} without ${unknown.join(', ')} (no series): target ${t.raw} cannot be confirmed.` } as VerifyLine;
+    return { check: 'usage', status: 'pass', subject: t.metric, message: `${label}: ${shown}, target at most ${t.raw}.` } as VerifyLine;
   });
 }
 
