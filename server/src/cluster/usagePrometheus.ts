@@ -89,14 +89,23 @@ async function queryRange(options: PrometheusOptions, query: string, start: numb
     throw new PrometheusError(`--url ${JSON.stringify(options.url)} is not a URL.`);
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new PrometheusError(`--url must be http or https, not ${url.protocol}`);
+  // user:password in the URL becomes Basic authentication (fetch refuses credentials in URLs); never shown.
+  const headers: Record<string, string> = { 'Content-Type': 'application/x-www-form-urlencoded' };
+  if (url.username || url.password) {
+    headers.Authorization = `Basic ${Buffer.from(`${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`).toString('base64')}`;
+    url.username = '';
+    url.password = '';
+  }
   const body = new URLSearchParams({ query, start: String(start), end: String(end), step: `${stepS}s`, timeout: `${Math.ceil(timeoutMs / 1000)}s` });
   const signals = [AbortSignal.timeout(timeoutMs + 5000), ...(options.signal ? [options.signal] : [])];
   let response: Response;
   try {
-    response = await fetch(url, { method: 'POST', body, headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, signal: AbortSignal.any(signals) });
+    response = await fetch(url, { method: 'POST', body, headers, signal: AbortSignal.any(signals) });
   } catch (error) {
-    const cause = (error as { cause?: { code?: string } }).cause?.code ?? (error as Error).name;
-    throw new PrometheusError(`Prometheus at ${url.origin} did not answer (${cause}).`);
+    const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+    if (options.signal?.aborted) throw new PrometheusError('Cancelled.');
+    if ((error as Error).name === 'TimeoutError') throw new PrometheusError(`Prometheus at ${url.origin} did not answer within ${Math.ceil(timeoutMs / 1000) + 5}s.`);
+    throw new PrometheusError(`Prometheus at ${url.origin} did not answer (${cause?.code ?? cause?.message ?? (error as Error).message}).`);
   }
   const text = await response.text();
   let parsed: { status?: string; error?: string; errorType?: string; data?: { resultType?: string; result?: Series[] } };
