@@ -214,3 +214,13 @@ describe('a snapshot cut anywhere, or with its lines shuffled, never throws and 
     }
   });
 });
+
+describe('a snapshot over the size cap', () => {
+  it('is said once, on spec.usage, and not read', () => {
+    const big = usage + `# ${'x'.repeat(70 * 1024)}\n`;
+    const findings = workspaceOf({ 'test.plan.yaml': basePlan('  - name: one'), 'm.yaml': manifests, 'usage.yaml': big }, { maxFileBytes: 64 * 1024 }).planFindings(planPath);
+    const invalid = findings.filter((f) => f.code === 'usage/snapshot-invalid');
+    assert.deepEqual(invalid.map((f) => [f.location.file, f.message]), [[planPath, 'usage.yaml is 71 KiB, over the 64 KiB limit: not read.']]);
+    assert.ok(!findings.some((f) => f.code === 'usage/no-data' || f.code === 'usage/request-below-usage'));
+  });
+});

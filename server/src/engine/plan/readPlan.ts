@@ -66,12 +66,17 @@ class PlanReader {
   }
 
   problem(message: string, range: OffsetRange, severity: 'error' | 'warning' = 'error', replacement?: string): void {
-    const duplicate = this.model.problems.some((p) => p.location.range.start === range.start && p.location.range.end === range.end);
+    // Ranges already reported, so that a text with tens of thousands of YAML errors is not read in quadratic time.
+    const key = `${range.start}:${range.end}`;
+    const duplicate = this.reported.has(key);
     // A quantity problem (with its fix) and the schema's pattern error describe the same mistake.
     if (duplicate && replacement === undefined) return;
     if (duplicate) this.model.problems = this.model.problems.filter((p) => p.location.range.start !== range.start || p.location.range.end !== range.end);
+    this.reported.add(key);
     this.model.problems.push({ code: 'plan/schema', message, severity, location: this.at(range), replacement });
   }
+
+  private readonly reported = new Set<string>();
 
   read(doc: Document): void {
     this.doc = doc;

@@ -268,6 +268,12 @@ export class ConsolidationWorkspace {
       result.usageError = `${ref.file} does not exist: record it with \`consolidate usage ${path.basename(result.plan.path)} --from ...\`.`;
       return;
     }
+    const bytes = Buffer.byteLength(text, 'utf8');
+    if (bytes > this.options.maxFileBytes) {
+      // Said once, on spec.usage: the file itself already gets manifest/too-large when it is checked.
+      result.usageError = `${ref.file} is ${Math.round(bytes / 1024)} KiB, over the ${Math.round(this.options.maxFileBytes / 1024)} KiB limit: not read.`;
+      return;
+    }
     const snapshot = readUsageSnapshot(file, text, this.options.maxFileBytes);
     result.usage = analyseUsage(result.plan, result.analysis, snapshot, limitRanges);
   }
