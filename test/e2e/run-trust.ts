@@ -34,6 +34,8 @@ const CLUSTER_COMMANDS = [
   'consolidation.rollbackPhase',
   'consolidation.importClusterState',
   'consolidation.selectContext',
+  'consolidation.recordUsage',
+  'consolidation.verifyPhase',
 ];
 /** Commands that stay in the palette in Restricted Mode (shows the palette did list the extension's commands). */
 const KEPT_COMMANDS = ['consolidation.showReport', 'consolidation.generateMergedManifests'];

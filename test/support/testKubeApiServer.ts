@@ -58,6 +58,9 @@ const TYPES: ResourceType[] = [
   { group: '', version: 'v1', plural: 'resourcequotas', singular: 'resourcequota', kind: 'ResourceQuota', namespaced: true, workload: false, verbs: ALL_VERBS },
   { group: 'apps', version: 'v1', plural: 'deployments', singular: 'deployment', kind: 'Deployment', namespaced: true, workload: true, verbs: ALL_VERBS },
   { group: 'apps', version: 'v1', plural: 'statefulsets', singular: 'statefulset', kind: 'StatefulSet', namespaced: true, workload: true, verbs: ALL_VERBS },
+  // Pods and ReplicaSets are not made by controllers here: tests seed them (addPod) in the states they need.
+  { group: '', version: 'v1', plural: 'pods', singular: 'pod', kind: 'Pod', namespaced: true, workload: false, verbs: ALL_VERBS },
+  { group: 'apps', version: 'v1', plural: 'replicasets', singular: 'replicaset', kind: 'ReplicaSet', namespaced: true, workload: false, verbs: ALL_VERBS },
 ];
 const METRICS_TYPES: ResourceType[] = [
   { group: 'metrics.k8s.io', version: 'v1beta1', plural: 'pods', singular: '', kind: 'PodMetrics', namespaced: true, workload: false, verbs: ['get', 'list'], readOnly: true },
@@ -78,6 +81,8 @@ export interface RequestMatch {
   method?: string;
   /** Plural resource name: `deployments`, `services`. */
   resource?: string;
+  /** API group: `''` for the core group, `metrics.k8s.io`... (pods and pods.metrics.k8s.io differ). */
+  group?: string;
   /** `scale`, `status`; `''` for the main resource only. */
   subresource?: string;
   name?: string;
@@ -351,6 +356,73 @@ export class TestKubeApiServer extends EventEmitter {
     });
   }
 
+  /** Sets (or replaces) what metrics-server reports for a pod now: tests change it between samples. */
+  setPodMetrics(namespace: string, name: string, containers: { name: string; cpu: string; memory: string }[], labels: Record<string, string> = {}): void {
+    const index = this.podMetrics.findIndex((m) => (m.metadata as JsonObject).namespace === namespace && (m.metadata as JsonObject).name === name);
+    if (index !== -1) this.podMetrics.splice(index, 1);
+    this.addPodMetrics(namespace, name, labels, containers);
+  }
+
+  /**
+   * A pod as the controllers and the kubelet would leave it: owned by a ReplicaSet of a Deployment
+   * (created too), or directly by a StatefulSet; Running and Ready unless the test says otherwise
+   * (Pending, not ready, restarts, last terminated by OOMKilled at `terminatedAt`).
+   */
+  addPod(
+    namespace: string,
+    name: string,
+    options: {
+      owner?: { kind: 'Deployment' | 'StatefulSet'; name: string };
+      labels?: Record<string, string>;
+      containers: { name: string; requests?: Record<string, string>; limits?: Record<string, string>; restarts?: number; oomKilledAt?: string; ready?: boolean }[];
+      phase?: 'Running' | 'Pending';
+    },
+  ): JsonObject {
+    let ownerReferences: JsonObject[] = [];
+    const owner = options.owner;
+    if (owner?.kind === 'Deployment') {
+      const rsName = `${owner.name}-5d8f7c9b6`;
+      if (!this.object('ReplicaSet', namespace, rsName)) {
+        const deployment = this.object('Deployment', namespace, owner.name);
+        this.seed({
+          apiVersion: 'apps/v1',
+          kind: 'ReplicaSet',
+          metadata: { name: rsName, namespace, ownerReferences: [{ apiVersion: 'apps/v1', kind: 'Deployment', name: owner.name, uid: String((deployment?.metadata as JsonObject | undefined)?.uid ?? ''), controller: true }] },
+          spec: { replicas: 1, selector: { matchLabels: options.labels ?? {} }, template: { metadata: { labels: options.labels ?? {} }, spec: { containers: [] } } },
+        } as JsonObject, { manager: CONTROLLER });
+      }
+      ownerReferences = [{ apiVersion: 'apps/v1', kind: 'ReplicaSet', name: rsName, uid: String((this.object('ReplicaSet', namespace, rsName)?.metadata as JsonObject).uid ?? ''), controller: true }];
+    } else if (owner) {
+      const parent = this.object(owner.kind, namespace, owner.name);
+      ownerReferences = [{ apiVersion: 'apps/v1', kind: owner.kind, name: owner.name, uid: String((parent?.metadata as JsonObject | undefined)?.uid ?? ''), controller: true }];
+    }
+    const pending = options.phase === 'Pending';
+    const pod = {
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name, namespace, labels: options.labels ?? {}, ownerReferences },
+      spec: { containers: options.containers.map((c) => ({ name: c.name, image: `example/${c.name}:1`, resources: { ...(c.requests ? { requests: c.requests } : {}), ...(c.limits ? { limits: c.limits } : {}) } })) },
+      status: {
+        phase: pending ? 'Pending' : 'Running',
+        conditions: pending
+          ? [{ type: 'PodScheduled', status: 'False', reason: 'Unschedulable', message: '0/1 nodes are available: 1 Insufficient memory.' }]
+          : [{ type: 'Ready', status: options.containers.every((c) => c.ready !== false) ? 'True' : 'False' }],
+        containerStatuses: pending
+          ? []
+          : options.containers.map((c) => ({
+              name: c.name,
+              ready: c.ready !== false,
+              restartCount: c.restarts ?? 0,
+              state: { running: { startedAt: new Date().toISOString() } },
+              ...(c.oomKilledAt ? { lastState: { terminated: { reason: 'OOMKilled', exitCode: 137, finishedAt: c.oomKilledAt } } } : {}),
+            })),
+      },
+    } as JsonObject;
+    const stored = this.seed(pod, { manager: 'kubelet' });
+    // seed() keeps status from the object, as the kubelet's status writes would.
+    return stored;
+  }
+
   addNodeMetrics(name: string, cpu: string, memory: string): void {
     this.nodeMetrics.push({ apiVersion: 'metrics.k8s.io/v1beta1', kind: 'NodeMetrics', metadata: { name }, timestamp: new Date().toISOString(), window: '30s', usage: { cpu, memory } });
   }
@@ -464,6 +536,7 @@ export class TestKubeApiServer extends EventEmitter {
       (match.verb === undefined || match.verb === record.verb) &&
       (match.method === undefined || match.method === record.method) &&
       (match.resource === undefined || match.resource === record.resource) &&
+      (match.group === undefined || (match.group === '' ? record.path.startsWith('/api/') : record.path.startsWith(`/apis/${match.group}/`))) &&
       (match.subresource === undefined || match.subresource === (record.subresource ?? '')) &&
       (match.name === undefined || match.name === record.name) &&
       (match.namespace === undefined || match.namespace === record.namespace) &&

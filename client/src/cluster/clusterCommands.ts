@@ -9,6 +9,10 @@ import { readKubeconfig, type KubeClusterApi } from '../../../server/src/cluster
 import { loadPhase, PlanError, type LoadedPhase } from '../../../server/src/cluster/phasePlan';
 import { previewPhase } from '../../../server/src/cluster/preview';
 import { rollbackPhase, type RollbackOutcome } from '../../../server/src/cluster/rollback';
+import { KrrError, recordUsage, RecordUsageError, type UsageFrom } from '../../../server/src/cluster/recordUsage';
+import { PrometheusError } from '../../../server/src/cluster/usagePrometheus';
+import { parseUsageDuration } from '../../../server/src/engine/usage/duration';
+import { formatVerifyText, verifyPhase } from '../../../server/src/cluster/verifyPhase';
 import { readPlan } from '../../../server/src/engine/plan/readPlan';
 import type { SeveritySetting } from '../../../server/src/engine/rules/types';
 import type { Ctx } from '../ctx';
@@ -24,6 +28,8 @@ export const CLUSTER_COMMANDS = {
   rollback: 'consolidation.rollbackPhase',
   import: 'consolidation.importClusterState',
   selectContext: 'consolidation.selectContext',
+  recordUsage: 'consolidation.recordUsage',
+  verify: 'consolidation.verifyPhase',
 } as const;
 
 /** Preview, Apply, Roll Back, Import and Select Context: everything that talks to a cluster. */
@@ -44,10 +50,16 @@ export function registerClusterCommands(ctx: Ctx): void {
     vscode.commands.registerCommand(CLUSTER_COMMANDS.rollback, (plan?: unknown, phase?: unknown) => commands.run(() => commands.rollback(plan, phase))),
     vscode.commands.registerCommand(CLUSTER_COMMANDS.import, () => commands.run(() => commands.importState())),
     vscode.commands.registerCommand(CLUSTER_COMMANDS.selectContext, () => commands.run(() => commands.selectContext())),
+    vscode.commands.registerCommand(CLUSTER_COMMANDS.recordUsage, (plan?: unknown) => commands.run(() => commands.recordUsage(plan))),
+    vscode.commands.registerCommand(CLUSTER_COMMANDS.verify, (plan?: unknown, phase?: unknown) => commands.run(() => commands.verify(plan, phase))),
+    commands.verifyDiagnostics,
   );
 }
 
 class ClusterCommands {
+  /** Failed verify lines, on the phase's name in the plan (cleared by the next verify of that plan). */
+  readonly verifyDiagnostics = vscode.languages.createDiagnosticCollection('consolidation-verify');
+
   constructor(
     private readonly ctx: Ctx,
     private readonly state: ClusterState,
@@ -63,7 +75,12 @@ class ClusterCommands {
     try {
       await command();
     } catch (error) {
-      const message = error instanceof ClusterError ? error.fullMessage : error instanceof PlanError ? error.message : `Unexpected error: ${(error as Error).message}`;
+      const message =
+        error instanceof ClusterError
+          ? error.fullMessage
+          : error instanceof PlanError || error instanceof RecordUsageError || error instanceof PrometheusError || error instanceof KrrError
+            ? error.message
+            : `Unexpected error: ${(error as Error).message}`;
       this.ctx.output.error(message);
       const choice = await vscode.window.showErrorMessage(message, 'Show Output');
       if (choice) this.ctx.output.show(true);
@@ -247,7 +264,9 @@ class ClusterCommands {
       await vscode.window.showTextDocument(document, { preview: true, viewColumn: vscode.ViewColumn.Beside });
     };
     if (outcome.status === 'applied') {
-      if ((await vscode.window.showInformationMessage(outcome.message, 'Show Summary')) === 'Show Summary') await showSummary();
+      const choice = await vscode.window.showInformationMessage(outcome.message, 'Show Summary', 'Verify Phase');
+      if (choice === 'Show Summary') await showSummary();
+      if (choice === 'Verify Phase') await vscode.commands.executeCommand(CLUSTER_COMMANDS.verify, vscode.Uri.file(loaded.planFile), loaded.phaseName);
       return;
     }
     if (outcome.status === 'refused') {
@@ -341,6 +360,86 @@ class ClusterCommands {
     void vscode.window.showInformationMessage(
       `Imported ${result.workloads} workloads and ${result.services} Services of ${namespace}; budget from ${result.nodes} nodes${result.metrics ? ', usage from metrics' : ''}.${result.warnings.length ? ` ${result.warnings.join(' ')}` : ''}`,
     );
+  }
+
+  // ---- Verify ------------------------------------------------------------------------------------
+
+  /** The live cluster against the plan's state after a phase: a checklist beside the plan, failures on the phase. */
+  async verify(planArg: unknown, phaseArg: unknown): Promise<void> {
+    const loaded = await this.pickPhase(planArg, phaseArg, 'Verify');
+    if (!loaded) return;
+    const api = await this.state.connect();
+    const result = await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: `Verifying phase ${loaded.phaseName} on ${api.target.context}`, cancellable: true },
+      async (_progress, token) => {
+        const controller = new AbortController();
+        token.onCancellationRequested(() => controller.abort());
+        return verifyPhase({ api, loaded, signal: controller.signal });
+      },
+    );
+    const uri = vscode.Uri.file(loaded.planFile);
+    const document = await vscode.workspace.openTextDocument(uri);
+    const phase = readPlan(uri.fsPath, document.getText()).phases.find((p) => p.name === loaded.phaseName);
+    const range = phase ? new vscode.Range(document.positionAt(phase.nameLocation.range.start), document.positionAt(phase.nameLocation.range.end)) : new vscode.Range(0, 0, 0, 0);
+    this.verifyDiagnostics.set(
+      uri,
+      result.lines
+        .filter((l) => l.status === 'fail')
+        .map((l) => Object.assign(new vscode.Diagnostic(range, `verify: ${l.message}`, vscode.DiagnosticSeverity.Warning), { source: 'consolidation', code: `verify/${l.check}` })),
+    );
+    const text = formatVerifyText(result);
+    for (const line of text.split('\n')) if (line) this.ctx.output.info(line);
+    const report = await vscode.workspace.openTextDocument({ content: text, language: 'plaintext' });
+    await vscode.window.showTextDocument(report, { preview: true, viewColumn: vscode.ViewColumn.Beside });
+    const failed = result.lines.filter((l) => l.status === 'fail').length;
+    if (failed) void vscode.window.showWarningMessage(`Phase ${loaded.phaseName}: ${failed} verify check${failed === 1 ? '' : 's'} failed.`);
+    else void vscode.window.showInformationMessage(`Phase ${loaded.phaseName} verified: every check holds.`);
+  }
+
+  // ---- Record Usage --------------------------------------------------------------------------------
+
+  /** Measures the plan's workloads (metrics-server, Prometheus) or imports krr's output into the plan's usage snapshot. */
+  async recordUsage(planArg: unknown): Promise<void> {
+    const uri = await pickPlan(this.ctx, planArg);
+    if (!uri || uri.scheme !== 'file') return;
+    const source = await vscode.window.showQuickPick(
+      [
+        { label: 'metrics-server', detail: 'Sample metrics.k8s.io on the selected context for a few minutes', source: 'metrics-server' as const },
+        { label: 'Prometheus', detail: 'Days of cAdvisor series from a Prometheus server (query_range)', source: 'prometheus' as const },
+        { label: 'krr', detail: "Import krr's JSON output (krr simple -f json)", source: 'krr' as const },
+      ],
+      { title: `Record usage for ${path.basename(uri.fsPath)}`, placeHolder: 'Where the usage comes from' },
+    );
+    if (!source) return;
+    let from: UsageFrom | undefined;
+    if (source.source === 'metrics-server') {
+      const duration = await vscode.window.showInputBox({ title: 'Sample for how long?', value: '5m', validateInput: (v) => (parseDuration(v) ? undefined : 'A duration such as 5m or 90s') });
+      if (!duration) return;
+      from = { kind: 'metrics-server', api: await this.state.connect(), intervalMs: 30_000, durationMs: parseDuration(duration)! };
+    } else if (source.source === 'prometheus') {
+      const url = await vscode.window.showInputBox({ title: 'Prometheus URL', placeHolder: 'http://prometheus.monitoring:9090', validateInput: (v) => (/^https?:\/\/\S+$/.test(v) ? undefined : 'An http(s) URL') });
+      if (!url) return;
+      const window = await vscode.window.showInputBox({ title: 'Over which window?', value: '7d', validateInput: (v) => (parseUsageDuration(v) ? undefined : 'A duration such as 7d, 12h or 2w') });
+      if (!window) return;
+      from = { kind: 'prometheus', url, windowMs: parseUsageDuration(window)! };
+    } else {
+      const files = await vscode.window.showOpenDialog({ canSelectMany: false, filters: { 'krr JSON': ['json'] }, defaultUri: vscode.Uri.file(path.dirname(uri.fsPath)), openLabel: 'Import' });
+      if (!files?.[0]) return;
+      from = { kind: 'krr', file: files[0].fsPath };
+    }
+    const result = await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: `Recording usage (${source.label})`, cancellable: true },
+      async (progress, token) => {
+        const controller = new AbortController();
+        token.onCancellationRequested(() => controller.abort());
+        return recordUsage({ planPath: uri.fsPath, from: from!, signal: controller.signal, onProgress: (message) => progress.report({ message }) });
+      },
+    );
+    for (const note of result.notes) this.ctx.output.info(note);
+    const missing = result.missing.length ? ` No usage for ${result.missing.join(', ')}.` : '';
+    const hint = result.planReadsIt ? '' : ` Add \`usage: ${path.relative(path.dirname(uri.fsPath), result.file).split(path.sep).join('/')}\` to the plan's spec to use it.`;
+    const open = await vscode.window.showInformationMessage(`Wrote ${path.basename(result.file)}: ${result.workloads} workloads, ${result.containers} containers.${missing}${hint}`, 'Open Snapshot');
+    if (open) await vscode.window.showTextDocument(vscode.Uri.file(result.file));
   }
 
   // ---- Select Context ------------------------------------------------------------------------------

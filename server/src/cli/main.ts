@@ -17,6 +17,8 @@ import { discoverInputs, UsageError } from './discover';
 import { render } from './render';
 import { SOURCE_OPTIONS, SOURCE_USAGE, sourceOptions } from './sourceOptions';
 import { apply, rollback } from './apply';
+import { usage } from './usage';
+import { verify } from './verify';
 import { formatJson, formatSarif, formatText, positionFindings } from './findingsOutput';
 
 declare const CLI_VERSION: string | undefined;
@@ -52,9 +54,20 @@ ${SOURCE_USAGE}
   rollback PLAN --phase NAME Restore what an apply of the phase recorded; delete only what it created
       --context C, --kubeconfig F, --timeout DURATION, --yes    as for apply
       --workspace DIR, --max-source-files N, --max-source-size-mb N   as for check
+  usage PLAN --from SOURCE   Record observed usage into the plan's usage snapshot (see docs/usage.md)
+      --from metrics-server      Sample metrics.k8s.io: --interval 30s --duration 5m [--context C] [--kubeconfig F]
+      --from prometheus          cAdvisor series: --url URL [--window 7d] [--max-points 2000]
+      --from krr FILE            Import krr's JSON output (krr simple -f json)
+      --out FILE                 Where to write (default: the plan's spec.usage, else usage.yaml beside it)
+  verify PLAN --phase NAME   Check the live cluster against the plan's state after the phase (see docs/verify.md)
+      --context C, --kubeconfig F    as for apply
+      --format text|json         Output format (default text)
+      --prometheus URL           Usage targets on Prometheus over --window (default 1d) instead of metrics-server now
 
 Exit status: 0 no error-severity finding, 1 some, 2 usage or I/O error.
 apply and rollback: 0 done, 1 failed (after saying what was and was not done), 2 usage error.
+usage: 0 written, 1 the source failed (nothing written), 2 usage error.
+verify: 0 every line holds, 1 some does not (or the cluster could not be read), 2 usage error.
 Progress goes to stderr.
 `;
 
@@ -74,6 +87,10 @@ export async function main(argv: string[], cwd = process.cwd(), out: NodeJS.Writ
         return await apply(rest, { cwd, out, err, stdin: process.stdin, env: process.env });
       case 'rollback':
         return await rollback(rest, { cwd, out, err, stdin: process.stdin, env: process.env });
+      case 'usage':
+        return await usage(rest, { cwd, out, err, env: process.env });
+      case 'verify':
+        return await verify(rest, { cwd, out, err, env: process.env });
       case '--version':
       case '-v':
         out.write(`${VERSION}\n`);

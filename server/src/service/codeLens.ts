@@ -2,6 +2,7 @@ import type { CodeLens } from 'vscode-languageserver-types';
 import type { ConsolidationWorkspace } from '../engine/workspace/consolidationWorkspace';
 import { summarizeState } from './describe';
 import { toRange } from './positions';
+import { usageOfState } from '../engine/usage/lookup';
 
 export const SHOW_REPORT_COMMAND = 'consolidation.showReport';
 
@@ -15,9 +16,9 @@ export function codeLenses(workspace: ConsolidationWorkspace, planFile: string):
     range: toRange(workspace, planFile, range),
     command: { title, command: SHOW_REPORT_COMMAND, arguments: [planFile] },
   });
-  lenses.push(lens(plan.budget?.location.range ?? plan.location.range, `current: ${summarizeState(analysis.states[0], plan.budget)}`));
+  lenses.push(lens(plan.budget?.location.range ?? plan.location.range, `current: ${summarizeState(analysis.states[0], plan.budget, usageOfState(result.usage, analysis.states[0]))}`));
   plan.phases.forEach((phase, i) => {
-    lenses.push(lens(phase.location.range, `after ${phase.name || `phase ${i + 1}`}: ${summarizeState(analysis.states[i + 1], plan.budget)}`));
+    lenses.push(lens(phase.location.range, `after ${phase.name || `phase ${i + 1}`}: ${summarizeState(analysis.states[i + 1], plan.budget, usageOfState(result.usage, analysis.states[i + 1]))}`));
   });
   return lenses;
 }

@@ -17,14 +17,16 @@ import type {
   ResourcePatch,
   TargetMetric,
   TargetSpec,
+  UsageRef,
   WorkloadRef,
 } from './types';
+import { parseUsageDuration } from '../usage/duration';
 
 const MAX_COUNT = 2_147_483_647;
 /** Node pools are simulated node by node; more than this is not a cluster a plan describes. */
 const MAX_NODES = 5_000;
 
-const TARGET_METRICS: readonly TargetMetric[] = ['workloads', 'pods', 'cpuRequests', 'memoryRequests', 'cpuLimits', 'memoryLimits'];
+const TARGET_METRICS: readonly TargetMetric[] = ['workloads', 'pods', 'cpuRequests', 'memoryRequests', 'cpuLimits', 'memoryLimits', 'cpuUsage', 'memoryUsage'];
 
 /** Reads a plan file. Never throws: what cannot be read becomes a `plan/schema` problem. */
 export function readPlan(path: string, text: string, maxBytes = Number.POSITIVE_INFINITY): PlanModel {
@@ -65,12 +67,17 @@ class PlanReader {
   }
 
   problem(message: string, range: OffsetRange, severity: 'error' | 'warning' = 'error', replacement?: string): void {
-    const duplicate = this.model.problems.some((p) => p.location.range.start === range.start && p.location.range.end === range.end);
+    // Ranges already reported, so that a text with tens of thousands of YAML errors is not read in quadratic time.
+    const key = `${range.start}:${range.end}`;
+    const duplicate = this.reported.has(key);
     // A quantity problem (with its fix) and the schema's pattern error describe the same mistake.
     if (duplicate && replacement === undefined) return;
     if (duplicate) this.model.problems = this.model.problems.filter((p) => p.location.range.start !== range.start || p.location.range.end !== range.end);
+    this.reported.add(key);
     this.model.problems.push({ code: 'plan/schema', message, severity, location: this.at(range), replacement });
   }
+
+  private readonly reported = new Set<string>();
 
   read(doc: Document): void {
     this.doc = doc;
@@ -86,10 +93,25 @@ class PlanReader {
     const budgetPair = getPair(doc, spec, 'budget');
     const budget = asMap(doc, budgetPair?.value);
     if (budgetPair && budget) this.model.budget = this.readBudget(budget, rangeOf(budgetPair.key as never));
+    this.model.usage = this.readUsageRef(get(doc, spec, 'usage'));
     for (const item of asSeq(doc, get(doc, spec, 'phases'))?.items ?? []) {
       const phase = asMap(doc, item);
       if (phase) this.model.phases.push(this.readPhase(phase));
     }
+  }
+
+  /** `usage: usage.yaml` or `usage: {file: usage.yaml, maxAge: 7d}`. */
+  private readUsageRef(node: unknown): UsageRef | undefined {
+    const doc = this.doc;
+    const map = asMap(doc, node);
+    const fileNode = map ? get(doc, map, 'file') : node;
+    const file = stringValue(doc, fileNode);
+    if (!file) return undefined;
+    const maxAgeNode = map ? get(doc, map, 'maxAge') : undefined;
+    const maxAgeText = stringValue(doc, maxAgeNode);
+    const maxAgeMs = maxAgeText === undefined ? undefined : parseUsageDuration(maxAgeText);
+    if (maxAgeText !== undefined && maxAgeMs === undefined) this.problem(`usage.maxAge: ${JSON.stringify(maxAgeText)} is not a duration such as 7d or 12h.`, rangeOf(maxAgeNode) ?? { start: 0, end: 0 });
+    return { file, maxAgeMs, location: this.at(rangeOf(fileNode as never)) };
   }
 
   private readBudget(budget: YAMLMap<unknown, unknown>, keyRange: OffsetRange | undefined): BudgetSpec {
@@ -258,6 +280,7 @@ class PlanReader {
       return pods === undefined ? undefined : { metric: 'pods', raw, absolute: pods, location };
     }
     const resource = metric.startsWith('cpu') ? 'cpu' : 'memory';
+    // cpuUsage and memoryUsage read like the requests targets: a share of the budget or an amount.
     const checked = checkResourceQuantity(resource, raw);
     if (checked.problem) this.problem(`targets.${metric}: ${checked.problem.message}`, location.range, checked.problem.severity, checked.problem.replacement);
     return checked.value === undefined ? undefined : { metric: metric as TargetMetric, raw, absolute: checked.value, location };

@@ -59,7 +59,10 @@ export interface MergeSpec {
   location: SourceLocation;
 }
 
-export type TargetMetric = 'workloads' | 'pods' | 'cpuRequests' | 'memoryRequests' | 'cpuLimits' | 'memoryLimits';
+export type TargetMetric = 'workloads' | 'pods' | 'cpuRequests' | 'memoryRequests' | 'cpuLimits' | 'memoryLimits' | UsageTargetMetric;
+
+/** Targets on observed usage (p95, from the plan's usage snapshot). */
+export type UsageTargetMetric = 'cpuUsage' | 'memoryUsage';
 
 export interface TargetSpec {
   metric: TargetMetric;
@@ -128,12 +131,22 @@ export interface PlanProblem {
   replacement?: string;
 }
 
+/** `spec.usage`: the usage snapshot the plan reads. */
+export interface UsageRef {
+  /** As written, relative to the plan. */
+  file: string;
+  /** Older than this (ms) is stale; default 14 days. */
+  maxAgeMs?: number;
+  location: SourceLocation;
+}
+
 export interface PlanModel {
   path: string;
   name?: string;
   namespace?: string;
   sources: SourceGlob[];
   budget?: BudgetSpec;
+  usage?: UsageRef;
   phases: PhaseSpec[];
   problems: PlanProblem[];
   /** Location of `spec` (or of the document when it has none), for findings about the whole plan. */

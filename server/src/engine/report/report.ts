@@ -3,7 +3,7 @@ import type { PlanResult } from '../workspace/consolidationWorkspace';
 import type { ResourceList } from '../model/resources';
 import type { SourceLocation } from '../model/location';
 import type { PlanState } from '../budget/states';
-import type { TargetMetric, TargetSpec } from '../plan/types';
+import type { TargetMetric, TargetSpec, UsageTargetMetric } from '../plan/types';
 import { expandNodes } from '../budget/schedule';
 import { aboveShare } from '../rules/budget/stateText';
 import { atMaxReplicas, autoscalers } from '../budget/hpaWorstCase';
@@ -29,9 +29,12 @@ export interface WorkloadShare {
   location: ReportLocation;
 }
 
+/** Targets on the budget's figures; usage targets (`cpuUsage`, `memoryUsage`) are reported with the usage. */
+export type BudgetTargetMetric = Exclude<TargetMetric, UsageTargetMetric>;
+
 /** A phase target, judged against the state after that phase. */
 export interface TargetReport {
-  metric: TargetMetric;
+  metric: BudgetTargetMetric;
   /** As written in the plan: `80%`, `25`, `6Gi`. */
   raw: string | number;
   /** The amount the state must not exceed (pods, millicores, bytes), or null when it is a share of a budget the plan does not set. */
@@ -55,6 +58,7 @@ export interface ScheduleReport {
   nodes: NodeReport[];
   unschedulable: { workload: string; count: number; name: string; requests: ResourceList }[];
 }
+import { usageOfState } from '../usage/lookup';
 
 export interface StateReport {
   phase: string | null;
@@ -78,6 +82,16 @@ export interface StateReport {
   nodeLoss?: { lost: string[]; unschedulable: number };
   /** When an HPA targets a workload of the state: the totals with every targeted workload at maxReplicas. */
   atMaxReplicas?: { pods: number; requests: ResourceList; limits: ResourceList };
+  /** Observed usage predicted for the state (spec.usage): sums of per-pod statistics × pods; null without a snapshot. */
+  usage?: StateUsageReport | null;
+}
+
+export interface StateUsageReport {
+  cpu: { p50: number; p95: number; max: number };
+  memory: { p50: number; p95: number; max: number };
+  /** Steady workloads left out of a sum because the snapshot has no data for them (unknown, not zero). */
+  unknownCpu: string[];
+  unknownMemory: string[];
 }
 
 export interface PlanReport {
@@ -85,6 +99,8 @@ export interface PlanReport {
   name: string | null;
   budget: { cpu?: number; memory?: number; pods?: number; extended: ResourceList; limitsOvercommitPercent: number } | null;
   states: StateReport[];
+  /** The usage snapshot the numbers come from, when the plan names one. */
+  usage?: { file: string; source: string | null; takenAt: string | null; window: string | null; error: string | null } | null;
 }
 
 /** Reads 0-based lines of a file at an offset (the workspace's line index); files it cannot read give line 0. */
@@ -113,7 +129,7 @@ export function buildReport(result: PlanResult, cwd: string, lineOf: LineOf = ()
       unlimitedContainers: { ...state.totals.unlimitedContainers },
       unschedulable: state.schedule ? state.schedule.unschedulableCount : null,
       composition: composition(state, where),
-      targets: (state.phase?.targets ?? []).map((t) => target(t, state, budget?.allocatable ?? {}, budget?.pods, where)),
+      targets: (state.phase?.targets ?? []).filter(isBudgetTarget).map((t) => target(t, state, budget?.allocatable ?? {}, budget?.pods, where)),
       schedule: state.schedule ? scheduleReport(state, result) : null,
       location: where(state.phase?.nameLocation ?? budget?.location ?? result.plan.location),
       ...(state.schedule
@@ -127,7 +143,27 @@ export function buildReport(result: PlanResult, cwd: string, lineOf: LineOf = ()
         : {}),
       ...(state.nodeLoss ? { nodeLoss: { lost: state.nodeLoss.lost, unschedulable: state.nodeLoss.schedule.unschedulableCount } } : {}),
       ...atMaxOf(atMaxReplicas(state, hpas, result.plan.namespace)),
+      // Only with a snapshot, so reports of plans without one stay as they were.
+      ...(result.plan.usage ? { usage: usageReport(result, state) } : {}),
     })),
+    ...(result.plan.usage ? { usage: {
+          file: result.plan.usage.file,
+          source: result.usage?.snapshot.source ?? null,
+          takenAt: result.usage?.snapshot.takenAtText ?? null,
+          window: result.usage?.snapshot.windowText ?? null,
+          error: result.usageError ?? (result.usage?.snapshot.problems.some((p) => p.severity === 'error') ? 'the snapshot has errors (consolidate check)' : null),
+        } } : {}),
+  };
+}
+
+function usageReport(result: PlanResult, state: PlanResult['analysis']['states'][number]): StateUsageReport | null {
+  const usage = usageOfState(result.usage, state);
+  if (!usage) return null;
+  return {
+    cpu: { ...usage.total.cpu },
+    memory: { ...usage.total.memory },
+    unknownCpu: usage.unknown.cpu.map((w) => w.workload.name),
+    unknownMemory: usage.unknown.memory.map((w) => w.workload.name),
   };
 }
 
@@ -168,15 +204,20 @@ function composition(state: PlanState, where: (l: SourceLocation) => ReportLocat
   );
 }
 
-const TARGET_AMOUNT: Record<Exclude<TargetMetric, 'pods' | 'workloads'>, { resource: string; kind: 'requests' | 'limits' }> = {
+const TARGET_AMOUNT: Record<Exclude<BudgetTargetMetric, 'pods' | 'workloads'>, { resource: string; kind: 'requests' | 'limits' }> = {
   cpuRequests: { resource: 'cpu', kind: 'requests' },
   memoryRequests: { resource: 'memory', kind: 'requests' },
   cpuLimits: { resource: 'cpu', kind: 'limits' },
   memoryLimits: { resource: 'memory', kind: 'limits' },
 };
 
+/** Targets on requests, limits, pods and workloads; usage targets are judged by usage/target-missed. */
+function isBudgetTarget(spec: TargetSpec): spec is TargetSpec & { metric: BudgetTargetMetric } {
+  return spec.metric === 'pods' || spec.metric === 'workloads' || spec.metric in TARGET_AMOUNT;
+}
+
 /** The same judgement as the budget/target-missed rule: at most the amount, or at most the share (exact). */
-function target(spec: TargetSpec, state: PlanState, allocatable: ResourceList, budgetPods: number | undefined, where: (l: SourceLocation) => ReportLocation): TargetReport {
+function target(spec: TargetSpec & { metric: BudgetTargetMetric }, state: PlanState, allocatable: ResourceList, budgetPods: number | undefined, where: (l: SourceLocation) => ReportLocation): TargetReport {
   let actual: number;
   let budget: number | undefined;
   if (spec.metric === 'workloads') {

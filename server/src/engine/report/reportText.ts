@@ -41,7 +41,37 @@ export function formatReportText(report: PlanReport): string {
   for (const name of extended) {
     lines.push('', `${name} requests: ${report.states.map((s) => `${s.phase ?? 'current'} ${s.requests[name] ?? 0}`).join(', ')}`);
   }
+  lines.push(...usageTable(report, share));
   return lines.join('\n') + '\n';
+}
+
+/** Observed usage beside the requests, when the plan names a usage snapshot. */
+function usageTable(report: PlanReport, share: (value: number, total: number | undefined) => string): string[] {
+  const usage = report.usage;
+  if (!usage) return [];
+  const lines = ['', `Observed usage: ${usage.file}${usage.source ? ` (${usage.source}, ${usage.window ?? '?'} to ${usage.takenAt ?? '?'})` : ''}`];
+  if (usage.error) return [...lines, `  not read: ${usage.error}`];
+  const header = ['state', 'cpu req', 'cpu p95', 'cpu max', 'mem req', 'mem p95', 'mem max', 'no data'];
+  const rows = report.states.map((s) => {
+    const u = s.usage;
+    const unknown = u ? new Set([...u.unknownCpu, ...u.unknownMemory]).size : 0;
+    return [
+      s.phase ?? 'current',
+      cpuColumn(s.requests.cpu ?? 0),
+      u ? cpuColumn(u.cpu.p95) + share(u.cpu.p95, report.budget?.cpu) : '-',
+      u ? cpuColumn(u.cpu.max) : '-',
+      formatQuantityForResource('memory', s.requests.memory ?? 0),
+      u ? formatQuantityForResource('memory', u.memory.p95) + share(u.memory.p95, report.budget?.memory) : '-',
+      u ? formatQuantityForResource('memory', u.memory.max) : '-',
+      String(unknown),
+    ];
+  });
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  const format = (row: string[]) => row.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join('  ').trimEnd();
+  lines.push('', format(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(format));
+  const unknown = report.states[0]?.usage ? [...new Set([...report.states[0].usage.unknownCpu, ...report.states[0].usage.unknownMemory])] : [];
+  if (unknown.length) lines.push('', `No usage data (unknown, left out of the sums): ${unknown.join(', ')}`);
+  return lines;
 }
 
 /** CPU in a column: always millicores with separators (`6,000m`, `7,500m`), like memory's `8,448Mi`, so rows compare at a glance. */

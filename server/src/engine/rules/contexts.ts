@@ -2,6 +2,7 @@ import type { ManifestFile, ResourceQuotaModel, ServiceModel, WorkloadModel, Wor
 import type { PlanAnalysis } from '../budget/states';
 import type { PlanModel, SourceGlob } from '../plan/types';
 import type { MergeFact } from '../render/mergeChecks';
+import type { UsageAnalysis } from '../usage/stateUsage';
 
 export interface ManifestContext {
   file: ManifestFile;
@@ -31,6 +32,10 @@ export interface PlanContext {
   quotas?: ResourceQuotaModel[];
   /** The HorizontalPodAutoscalers and PodDisruptionBudgets of the plan's sources. */
   policies?: WorkloadPolicyModel[];
+  /** Observed usage per state, when the plan names a snapshot (`spec.usage`) ... */
+  usage?: UsageAnalysis;
+  /** ... or why it could not be read (the file is missing). */
+  usageError?: string;
 }
 
 /** Why a source glob reads nothing, or less than it matches. */

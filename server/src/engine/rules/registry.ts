@@ -46,6 +46,12 @@ import { volumeDropped } from './merge/volumeDropped';
 import { serviceAccountConflict } from './merge/serviceAccountConflict';
 import { singletonReplicated } from './merge/singletonReplicated';
 import { stateReplicated } from './merge/stateReplicated';
+import { snapshotInvalid } from './usage/snapshotInvalid';
+import { snapshotStale } from './usage/snapshotStale';
+import { noData } from './usage/noData';
+import { requestBelowUsage } from './usage/requestBelowUsage';
+import { requestAboveUsage } from './usage/requestAboveUsage';
+import { usageTargetMissed } from './usage/targetMissed';
 
 /** Checks of one manifest file on its own. */
 export const MANIFEST_RULES: readonly Rule<ManifestContext>[] = [
@@ -99,6 +105,12 @@ export const PLAN_RULES: readonly Rule<PlanContext>[] = [
   nameConflict,
   noSavings,
   stateReplicated,
+  snapshotInvalid,
+  snapshotStale,
+  noData,
+  requestBelowUsage,
+  requestAboveUsage,
+  usageTargetMissed,
 ];
 
 export const ALL_RULES: readonly Rule<never>[] = [...MANIFEST_RULES, ...MANIFEST_SET_RULES, ...PLAN_RULES] as Rule<never>[];

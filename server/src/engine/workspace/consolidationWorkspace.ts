@@ -16,6 +16,8 @@ import { parseYaml } from '../yaml/parse';
 import { neverWalkedFolderIn, type FileHost, type WalkBound } from './fileHost';
 import type { ManifestReaderPool } from './manifestReaderPool';
 import { renderPlan, type PlanRender } from '../render/renderPlan';
+import { readUsageSnapshot } from '../usage/snapshot';
+import { analyseUsage, type UsageAnalysis } from '../usage/stateUsage';
 
 export interface WorkspaceOptions {
   /** Files over this many bytes are not parsed. */
@@ -62,6 +64,10 @@ export interface PlanResult {
   manifests: ManifestFile[];
   workloads: WorkloadModel[];
   analysis: PlanAnalysis;
+  /** The usage snapshot's file (`spec.usage`), its usage per state, or why it could not be read. */
+  usageFile?: string;
+  usage?: UsageAnalysis;
+  usageError?: string;
 }
 
 interface CachedText {
@@ -143,7 +149,7 @@ export class ConsolidationWorkspace {
   private forget(file: string): void {
     this.texts.delete(file);
     for (const [planFile, result] of this.planResults) {
-      if (planFile === file || result.sourceSet.has(file)) this.planResults.delete(planFile);
+      if (planFile === file || result.sourceSet.has(file) || result.usageFile === file) this.planResults.delete(planFile);
     }
     // Compose files read their variables from `.env`: everything read from them is stale.
     if (path.basename(file) === '.env') {
@@ -289,8 +295,36 @@ export class ConsolidationWorkspace {
       workloads,
       analysis: analysePlan(plan, workloads, limitRanges),
     };
+    if (plan.usage) this.readUsage(result, limitRanges);
     this.planResults.set(file, result);
     return result;
+  }
+
+  /** Reads the plan's usage snapshot (data only) and the usage of each state. */
+  private readUsage(result: PlanResult, limitRanges: PlanResult['manifests'][number]['limitRanges']): void {
+    const ref = result.plan.usage!;
+    const base = path.dirname(result.plan.path);
+    const file = path.resolve(base, ref.file);
+    const relative = path.relative(base, file);
+    // Data beside the plan only: a plan (perhaps from an untrusted repository) does not get to make the editor read ~/.ssh.
+    if (path.isAbsolute(ref.file) || relative.startsWith('..') || path.isAbsolute(relative)) {
+      result.usageError = `${ref.file}: the usage snapshot must be in the plan's folder or below it (a relative path such as usage.yaml).`;
+      return;
+    }
+    result.usageFile = file;
+    const text = this.text(file);
+    if (text === undefined) {
+      result.usageError = `${ref.file} does not exist: record it with \`consolidate usage ${path.basename(result.plan.path)} --from ...\`.`;
+      return;
+    }
+    const bytes = Buffer.byteLength(text, 'utf8');
+    if (bytes > this.options.maxFileBytes) {
+      // Said once, on spec.usage: the file itself already gets manifest/too-large when it is checked.
+      result.usageError = `${ref.file} is ${Math.round(bytes / 1024)} KiB, over the ${Math.round(this.options.maxFileBytes / 1024)} KiB limit: not read.`;
+      return;
+    }
+    const snapshot = readUsageSnapshot(file, text, this.options.maxFileBytes);
+    result.usage = analyseUsage(result.plan, result.analysis, snapshot, limitRanges);
   }
 
   private sources(plan: PlanModel): SourceList {
@@ -388,7 +422,7 @@ export class ConsolidationWorkspace {
       const mergeFacts = result.plan.phases.some((p) => p.merge.length > 0) ? this.render(file)?.facts ?? [] : [];
       findings = runRules(
         PLAN_RULES,
-        { plan: result.plan, planText: this.text(file) ?? '', analysis: result.analysis, emptySources: result.emptySources, sourceProblems: result.sourceProblems, workloads: result.workloads, mergeFacts, quotas: result.manifests.flatMap((m) => m.quotas ?? []), policies: result.manifests.flatMap((m) => m.policies) },
+        { plan: result.plan, planText: this.text(file) ?? '', analysis: result.analysis, emptySources: result.emptySources, sourceProblems: result.sourceProblems, workloads: result.workloads, mergeFacts, quotas: result.manifests.flatMap((m) => m.quotas ?? []), policies: result.manifests.flatMap((m) => m.policies), usage: result.usage, usageError: result.usageError },
         this.options.rules,
       );
       this.planFindingCache.set(result, findings);

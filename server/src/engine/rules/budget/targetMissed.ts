@@ -5,7 +5,7 @@ import type { PlanContext } from '../contexts';
 import type { Rule } from '../types';
 import { aboveShare, amountOfBudget, formatMilliPercent, stateLabel } from './stateText';
 
-const METRIC: Record<Exclude<TargetSpec['metric'], 'pods' | 'workloads'>, { resource: string; kind: 'requests' | 'limits'; label: string }> = {
+const METRIC: Record<Exclude<TargetSpec['metric'], 'pods' | 'workloads' | 'cpuUsage' | 'memoryUsage'>, { resource: string; kind: 'requests' | 'limits'; label: string }> = {
   cpuRequests: { resource: 'cpu', kind: 'requests', label: 'CPU requests' },
   memoryRequests: { resource: 'memory', kind: 'requests', label: 'memory requests' },
   cpuLimits: { resource: 'cpu', kind: 'limits', label: 'CPU limits' },
@@ -27,6 +27,8 @@ export const targetMissed: Rule<PlanContext> = {
 };
 
 function missed(target: TargetSpec, state: PlanState, allocatable: Record<string, number>, budgetPods: number | undefined): string | undefined {
+  // Usage targets are checked on the usage snapshot: usage/target-missed.
+  if (target.metric === 'cpuUsage' || target.metric === 'memoryUsage') return undefined;
   if (target.metric === 'workloads') {
     const workloads = state.totals.workloads;
     return target.absolute !== undefined && workloads > target.absolute ? `${workloads} workloads, target at most ${target.absolute}.` : undefined;
