@@ -9,6 +9,7 @@ import { diagnose } from '../engine/workspace/diagnose';
 import { nodeFileHost } from '../engine/workspace/fileHost';
 import { ManifestReaderPool } from '../engine/workspace/manifestReaderPool';
 import { discoverInputs, UsageError } from './discover';
+import { TOOL_FLAGS, TOOL_USAGE, useTools } from './tools';
 import { render } from './render';
 import { apply, rollback } from './apply';
 import { formatJson, formatSarif, formatText, positionFindings } from './findingsOutput';
@@ -23,12 +24,15 @@ Commands:
       --format text|json|sarif   Output format (default text)
       --rule CODE=SEVERITY       Override a rule's severity (error|warning|information|hint|off); repeatable
       --max-file-size-kb N       Files over N KiB are not analysed (default 2048)
+${TOOL_USAGE}
   report PLAN       Print the plan's numbers per state
       --format text|json         Output format (default text)
+      --kustomize, --helm, --tool-timeout   as for check
   render PLAN       The manifests each phase creates or touches (all phases, in order)
       --phase NAME               Only this phase
       --out DIR                  Write a folder per phase instead of printing
       --format yaml|kustomize    kustomize adds kustomization.yaml files (needs --out)
+      --kustomize, --helm, --tool-timeout   as for check
   apply PLAN --phase NAME    Apply one phase to a cluster: record, create, wait for readiness,
                              re-point Services, scale down (see docs/apply.md)
       --dry-run                  Send every change with dryRun=All and print the diffs; change nothing
@@ -93,6 +97,7 @@ async function check(args: string[], cwd: string, out: NodeJS.WritableStream): P
       format: { type: 'string', default: 'text' },
       rule: { type: 'string', multiple: true, default: [] },
       'max-file-size-kb': { type: 'string' },
+      ...TOOL_FLAGS,
     },
   });
   const format = values.format as string;
@@ -102,6 +107,7 @@ async function check(args: string[], cwd: string, out: NodeJS.WritableStream): P
     rules: parseRules(values.rule as string[]),
   });
   const inputs = discoverInputs(nodeFileHost, positionals.length ? positionals : ['.'], cwd);
+  useTools(workspace, values, cwd, inputs.plans);
   await parseInParallel(workspace, [...inputs.manifests, ...inputs.plans.flatMap((p) => workspace.sourceFiles(p))]);
   const findings = positionFindings(workspace, diagnose(workspace, { ...inputs, orphanScope: 'together' }), cwd);
   out.write(format === 'json' ? formatJson(findings) : format === 'sarif' ? formatSarif(findings, VERSION) : formatText(findings));
@@ -109,12 +115,13 @@ async function check(args: string[], cwd: string, out: NodeJS.WritableStream): P
 }
 
 function report(args: string[], cwd: string, out: NodeJS.WritableStream): number {
-  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { format: { type: 'string', default: 'text' } } });
+  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { format: { type: 'string', default: 'text' }, ...TOOL_FLAGS } });
   const format = values.format as string;
   if (!['text', 'json'].includes(format)) throw new UsageError(`--format must be text or json, not "${format}"`);
   if (positionals.length !== 1) throw new UsageError('report takes exactly one plan file');
   const planPath = path.resolve(cwd, positionals[0]);
   const workspace = new ConsolidationWorkspace(nodeFileHost, DEFAULT_OPTIONS);
+  useTools(workspace, values, cwd, [planPath]);
   if (workspace.text(planPath) === undefined) throw new UsageError(`${positionals[0]}: cannot read the plan file`);
   const result = workspace.plan(planPath)!;
   const data = buildReport(result, cwd);

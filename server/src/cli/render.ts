@@ -6,13 +6,14 @@ import type { PhaseRender } from '../engine/render/renderPlan';
 import { ConsolidationWorkspace, DEFAULT_OPTIONS } from '../engine/workspace/consolidationWorkspace';
 import { nodeFileHost } from '../engine/workspace/fileHost';
 import { UsageError } from './discover';
+import { TOOL_FLAGS, useTools } from './tools';
 
 /** `consolidate render PLAN [--phase NAME] [--out DIR] [--format yaml|kustomize]` */
 export function render(args: string[], cwd: string, out: NodeJS.WritableStream, err: NodeJS.WritableStream): number {
   const { values, positionals } = parseArgs({
     args,
     allowPositionals: true,
-    options: { phase: { type: 'string' }, out: { type: 'string' }, format: { type: 'string', default: 'yaml' } },
+    options: { phase: { type: 'string' }, out: { type: 'string' }, format: { type: 'string', default: 'yaml' }, ...TOOL_FLAGS },
   });
   const format = values.format as string;
   if (!['yaml', 'kustomize'].includes(format)) throw new UsageError(`--format must be yaml or kustomize, not "${format}"`);
@@ -20,6 +21,7 @@ export function render(args: string[], cwd: string, out: NodeJS.WritableStream, 
   if (positionals.length !== 1) throw new UsageError('render takes exactly one plan file');
   const planPath = path.resolve(cwd, positionals[0]);
   const workspace = new ConsolidationWorkspace(nodeFileHost, DEFAULT_OPTIONS);
+  useTools(workspace, values, cwd, [planPath]);
   if (workspace.text(planPath) === undefined) throw new UsageError(`${positionals[0]}: cannot read the plan file`);
   const rendered = workspace.render(planPath)!;
   let phases = rendered.phases;

@@ -1,6 +1,7 @@
 import type { ManifestFile, ServiceModel, WorkloadModel } from '../model/workspace';
 import type { PlanAnalysis } from '../budget/states';
 import type { PlanModel } from '../plan/types';
+import type { SourceLocation } from '../model/location';
 import type { MergeFact } from '../render/mergeChecks';
 
 export interface ManifestContext {
@@ -25,4 +26,6 @@ export interface PlanContext {
   workloads: WorkloadModel[];
   /** What rendering the plan's merges found (merge/* codes). */
   mergeFacts: MergeFact[];
+  /** Kustomize and Helm sources that could not be rendered. */
+  renderProblems?: { message: string; reason: string; location: SourceLocation }[];
 }

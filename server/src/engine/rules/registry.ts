@@ -14,6 +14,7 @@ import { ambiguousWorkload } from './plan/ambiguousWorkload';
 import { duplicateReference } from './plan/duplicateReference';
 import { planSchema } from './plan/schema';
 import { sourceEmpty } from './plan/sourceEmpty';
+import { sourceRender } from './plan/sourceRender';
 import { unknownContainer } from './plan/unknownContainer';
 import { unknownWorkload } from './plan/unknownWorkload';
 import { limitsOvercommit } from './budget/limitsOvercommit';
@@ -53,6 +54,7 @@ export const MANIFEST_SET_RULES: readonly Rule<ManifestSetContext>[] = [serviceS
 export const PLAN_RULES: readonly Rule<PlanContext>[] = [
   planSchema,
   sourceEmpty,
+  sourceRender,
   unknownWorkload,
   ambiguousWorkload,
   duplicateReference,

@@ -14,6 +14,8 @@ import { parseYaml } from '../yaml/parse';
 import type { FileHost } from './fileHost';
 import type { ManifestReaderPool } from './manifestReaderPool';
 import { renderPlan, type PlanRender } from '../render/renderPlan';
+import { RenderedSources, type RenderedSource, type SourceRenderer } from './renderedSources';
+import { RenderedLocator } from './renderedLocations';
 
 export interface WorkspaceOptions {
   /** Files over this many bytes are not parsed. */
@@ -39,6 +41,8 @@ export interface PlanResult {
   manifests: ManifestFile[];
   workloads: WorkloadModel[];
   analysis: PlanAnalysis;
+  /** Kustomize and Helm sources that could not be rendered (plan/source-render). */
+  renderProblems?: { message: string; reason: string; location: import('../model/location').SourceLocation }[];
 }
 
 interface CachedText {
@@ -66,6 +70,10 @@ export class ConsolidationWorkspace {
   private planFindingCache = new WeakMap<PlanResult, Finding[]>();
   private readonly planSetFindingCache = new WeakMap<PlanResult, Finding[]>();
   private readonly renderCache = new WeakMap<PlanResult, PlanRender>();
+  // Rendered sources (Kustomize, Helm): see renderedSources.ts.
+  private renderedSources?: RenderedSources;
+  private readonly virtualFiles = new Map<string, { text: string; source: RenderedSource; locator?: RenderedLocator }>();
+  private readonly mappedFindings = new WeakMap<Finding[], Finding[]>();
 
   constructor(private readonly host: FileHost, private options: WorkspaceOptions = DEFAULT_OPTIONS) {}
 
@@ -86,6 +94,20 @@ export class ConsolidationWorkspace {
     this.planFindingCache = new WeakMap();
     this.planResults.clear();
     return true;
+  }
+
+  /**
+   * How Kustomize and Helm sources are rendered; undefined in an untrusted workspace (they are then
+   * reported, not rendered). `roots`: the folders they may read.
+   */
+  setSourceRenderer(renderer: SourceRenderer | undefined, roots: () => string[]): void {
+    this.renderedSources = new RenderedSources(this.host, renderer, roots);
+    this.planResults.clear();
+  }
+
+  /** Renders and cache hits so far (for the report's figures). */
+  get renderStats() {
+    return this.renderedSources?.stats;
   }
 
   get rules(): RuleSettings {
@@ -140,7 +162,7 @@ export class ConsolidationWorkspace {
   private entry(file: string): CachedText | undefined {
     let entry = this.texts.get(file);
     if (!entry) {
-      const text = this.overlays.get(file) ?? this.host.readFile(file);
+      const text = this.overlays.get(file) ?? this.virtualFiles.get(file)?.text ?? this.host.readFile(file);
       if (text === undefined) return undefined;
       entry = { text };
       this.texts.set(file, entry);
@@ -228,20 +250,63 @@ export class ConsolidationWorkspace {
     const plan = this.planModel(file);
     if (!plan) return undefined;
     const { files, empty } = this.sources(plan);
-    const manifests = files.map((f) => this.manifest(f)).filter((m): m is ManifestFile => !!m);
+    const rendered = this.renderSources(plan);
+    const manifests = [...files, ...rendered.files].map((f) => this.manifest(f)).filter((m): m is ManifestFile => !!m);
     const workloads = layerComposeWorkloads(manifests.flatMap((m) => m.workloads));
     const limitRanges = manifests.flatMap((m) => m.limitRanges);
     const result: PlanResult = {
       plan,
       sourceFiles: files,
-      sourceSet: new Set(files),
+      sourceSet: new Set([...files, ...rendered.inputs]),
       emptySources: empty,
+      renderProblems: rendered.problems,
       manifests,
       workloads,
       analysis: analysePlan(plan, workloads, limitRanges),
     };
     this.planResults.set(file, result);
     return result;
+  }
+
+  /** The plan's Kustomize and Helm entries, rendered into virtual files (`<plan>#sources[N]`). */
+  private renderSources(plan: PlanModel): { files: string[]; inputs: string[]; problems: NonNullable<PlanResult['renderProblems']> } {
+    const out = { files: [] as string[], inputs: [] as string[], problems: [] as NonNullable<PlanResult['renderProblems']> };
+    for (const spec of plan.renderedSources ?? []) {
+      this.renderedSources ??= new RenderedSources(this.host, undefined, () => []);
+      const source = this.renderedSources.render(plan.path, spec);
+      out.inputs.push(...source.inputs);
+      if (!source.outcome.ok) {
+        const what = spec.tool === 'kustomize' ? `Kustomize source "${spec.path}"` : `Helm chart "${spec.chart}"`;
+        out.problems.push({ message: `${what} ${source.outcome.reason === 'untrusted' ? '' : 'could not be rendered: '}${source.outcome.message}`, reason: source.outcome.reason, location: spec.location });
+        continue;
+      }
+      const previous = this.virtualFiles.get(source.virtualPath);
+      if (previous?.text !== source.outcome.yaml) {
+        this.virtualFiles.set(source.virtualPath, { text: source.outcome.yaml, source });
+        this.texts.delete(source.virtualPath);
+      } else previous.source = source;
+      out.files.push(source.virtualPath);
+    }
+    return out;
+  }
+
+  /**
+   * Findings placed where rendered objects came from (see renderedLocations.ts); findings on real
+   * files are unchanged, and the same input array gives the same output array.
+   */
+  mapRenderedFindings(findings: Finding[]): Finding[] {
+    if (this.virtualFiles.size === 0) return findings;
+    let mapped = this.mappedFindings.get(findings);
+    if (!mapped) {
+      mapped = findings.map((f) => {
+        const virtual = this.virtualFiles.get(f.location.file);
+        if (!virtual) return f;
+        virtual.locator ??= new RenderedLocator(this.host, virtual.source, virtual.text, virtual.source.inputs);
+        return virtual.locator.map(f);
+      });
+      this.mappedFindings.set(findings, mapped);
+    }
+    return mapped;
   }
 
   private sources(plan: PlanModel): { files: string[]; empty: SourceGlob[] } {
@@ -275,7 +340,7 @@ export class ConsolidationWorkspace {
       const mergeFacts = result.plan.phases.some((p) => p.merge.length > 0) ? this.render(file)?.facts ?? [] : [];
       findings = runRules(
         PLAN_RULES,
-        { plan: result.plan, planText: this.text(file) ?? '', analysis: result.analysis, emptySources: result.emptySources, workloads: result.workloads, mergeFacts },
+        { plan: result.plan, planText: this.text(file) ?? '', analysis: result.analysis, emptySources: result.emptySources, workloads: result.workloads, mergeFacts, renderProblems: result.renderProblems },
         this.options.rules,
       );
       this.planFindingCache.set(result, findings);
