@@ -15,6 +15,8 @@ export class Config {
       maxFileSizeKb: this.raw.get<number>('maxFileSizeKb', 2048),
       codeLens: { enabled: this.raw.get<boolean>('codeLens.enabled', true) },
       generatedDirectory: this.generatedDirectory,
+      // Read only in a trusted workspace (restrictedConfigurations in package.json; the server checks trust too).
+      tools: { kustomize: this.raw.get<string>('tools.kustomize', '').trim(), helm: this.raw.get<string>('tools.helm', '').trim() },
     };
   }
 

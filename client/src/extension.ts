@@ -3,6 +3,7 @@ import { DidChangeConfigurationNotification } from 'vscode-languageclient/node';
 import { registerCommands } from './commands';
 import { Config } from './config';
 import { Ctx } from './ctx';
+import { WORKSPACE_TRUST_NOTIFICATION, type WorkspaceTrustParams } from '../../server/src/protocol/messages';
 
 let ctx: Ctx | undefined;
 
@@ -13,6 +14,10 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   ctx.push(
     vscode.workspace.onDidChangeConfiguration((event) => {
       if (Config.affectsServer(event)) void ctx?.languageClient?.sendNotification(DidChangeConfigurationNotification.type, { settings: null });
+    }),
+    vscode.workspace.onDidGrantWorkspaceTrust(() => {
+      const params: WorkspaceTrustParams = { trusted: true };
+      void ctx?.languageClient?.sendNotification(WORKSPACE_TRUST_NOTIFICATION, params);
     }),
   );
   await ctx.start();

@@ -20,6 +20,10 @@ export function normalizeSettings(raw: unknown): ServerSettings {
     generatedDirectory: typeof value.generatedDirectory === 'string' && value.generatedDirectory.trim() && !value.generatedDirectory.includes('..')
       ? value.generatedDirectory.trim()
       : DEFAULT_SERVER_SETTINGS.generatedDirectory,
+    tools: {
+      kustomize: typeof value.tools?.kustomize === 'string' ? value.tools.kustomize.trim() : '',
+      helm: typeof value.tools?.helm === 'string' ? value.tools.helm.trim() : '',
+    },
   };
 }
 
