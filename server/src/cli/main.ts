@@ -10,6 +10,7 @@ import { nodeFileHost } from '../engine/workspace/fileHost';
 import { ManifestReaderPool } from '../engine/workspace/manifestReaderPool';
 import { discoverInputs, UsageError } from './discover';
 import { TOOL_FLAGS, TOOL_USAGE, useTools } from './tools';
+import { readStdin, STDIN_ARG, stdinFile, stdinPlan } from './stdin';
 import { render } from './render';
 import { apply, rollback } from './apply';
 import { formatJson, formatSarif, formatText, positionFindings } from './findingsOutput';
@@ -20,12 +21,12 @@ const VERSION = typeof CLI_VERSION === 'string' ? CLI_VERSION : '0.0.0-dev';
 const USAGE = `Usage: consolidate <command> [options]
 
 Commands:
-  check [PATH...]   Check plans and manifests (files or folders; default: .)
+  check [PATH...]   Check plans and manifests (files or folders; default: .; - reads YAML from stdin)
       --format text|json|sarif   Output format (default text)
       --rule CODE=SEVERITY       Override a rule's severity (error|warning|information|hint|off); repeatable
       --max-file-size-kb N       Files over N KiB are not analysed (default 2048)
 ${TOOL_USAGE}
-  report PLAN       Print the plan's numbers per state
+  report PLAN       Print the plan's numbers per state (report -: the totals of YAML on stdin)
       --format text|json         Output format (default text)
       --kustomize, --helm, --tool-timeout   as for check
   render PLAN       The manifests each phase creates or touches (all phases, in order)
@@ -52,14 +53,20 @@ Progress goes to stderr.
 
 const SEVERITIES = new Set(['error', 'warning', 'information', 'hint', 'off']);
 
-export async function main(argv: string[], cwd = process.cwd(), out: NodeJS.WritableStream = process.stdout, err: NodeJS.WritableStream = process.stderr): Promise<number> {
+export async function main(
+  argv: string[],
+  cwd = process.cwd(),
+  out: NodeJS.WritableStream = process.stdout,
+  err: NodeJS.WritableStream = process.stderr,
+  stdin: NodeJS.ReadableStream = process.stdin,
+): Promise<number> {
   try {
     const [command, ...rest] = argv;
     switch (command) {
       case 'check':
-        return await check(rest, cwd, out);
+        return await check(rest, cwd, out, stdin);
       case 'report':
-        return report(rest, cwd, out);
+        return await report(rest, cwd, out, stdin);
       case 'render':
         return render(rest, cwd, out, err);
       case 'apply':
@@ -89,7 +96,7 @@ export async function main(argv: string[], cwd = process.cwd(), out: NodeJS.Writ
   }
 }
 
-async function check(args: string[], cwd: string, out: NodeJS.WritableStream): Promise<number> {
+async function check(args: string[], cwd: string, out: NodeJS.WritableStream, stdin: NodeJS.ReadableStream): Promise<number> {
   const { values, positionals } = parseArgs({
     args,
     allowPositionals: true,
@@ -106,7 +113,10 @@ async function check(args: string[], cwd: string, out: NodeJS.WritableStream): P
     maxFileBytes: maxBytes(values['max-file-size-kb']),
     rules: parseRules(values.rule as string[]),
   });
-  const inputs = discoverInputs(nodeFileHost, positionals.length ? positionals : ['.'], cwd);
+  const fromStdin = positionals.includes(STDIN_ARG);
+  const named = positionals.filter((p) => p !== STDIN_ARG);
+  const inputs = discoverInputs(nodeFileHost, named.length || fromStdin ? named : ['.'], cwd);
+  if (fromStdin) inputs.manifests.push(stdinFile(workspace, cwd, await readStdin(stdin)));
   useTools(workspace, values, cwd, inputs.plans);
   await parseInParallel(workspace, [...inputs.manifests, ...inputs.plans.flatMap((p) => workspace.sourceFiles(p))]);
   const findings = positionFindings(workspace, diagnose(workspace, { ...inputs, orphanScope: 'together' }), cwd);
@@ -114,13 +124,13 @@ async function check(args: string[], cwd: string, out: NodeJS.WritableStream): P
   return findings.some((f) => f.severity === 'error') ? 1 : 0;
 }
 
-function report(args: string[], cwd: string, out: NodeJS.WritableStream): number {
+async function report(args: string[], cwd: string, out: NodeJS.WritableStream, stdin: NodeJS.ReadableStream): Promise<number> {
   const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { format: { type: 'string', default: 'text' }, ...TOOL_FLAGS } });
   const format = values.format as string;
   if (!['text', 'json'].includes(format)) throw new UsageError(`--format must be text or json, not "${format}"`);
-  if (positionals.length !== 1) throw new UsageError('report takes exactly one plan file');
-  const planPath = path.resolve(cwd, positionals[0]);
+  if (positionals.length !== 1) throw new UsageError('report takes exactly one plan file (or -: manifests on standard input)');
   const workspace = new ConsolidationWorkspace(nodeFileHost, DEFAULT_OPTIONS);
+  const planPath = positionals[0] === STDIN_ARG ? stdinPlan(workspace, cwd, await readStdin(stdin)) : path.resolve(cwd, positionals[0]);
   useTools(workspace, values, cwd, [planPath]);
   if (workspace.text(planPath) === undefined) throw new UsageError(`${positionals[0]}: cannot read the plan file`);
   const result = workspace.plan(planPath)!;
