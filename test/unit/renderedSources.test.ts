@@ -315,3 +315,29 @@ describe('Helm sources (golden `helm template` output of helm/helm)', () => {
     assert.deepEqual([state.workloads, state.pods], [1, 1]);
   });
 });
+
+describe('plan/owned-by-controller: objects Helm, Argo CD or Flux manage', () => {
+  const deployment = (name: string, metadata: string) =>
+    `apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: ${name}\n${metadata}spec:\n  replicas: 2\n  template:\n    spec:\n      containers: [{name: ${name}, image: x, resources: {requests: {cpu: 10m, memory: 8Mi}, limits: {cpu: 10m, memory: 8Mi}}}]\n`;
+  const MANIFESTS = [
+    deployment('argo-app', '  labels: {app.kubernetes.io/instance: shop}\n  annotations: {argocd.argoproj.io/tracking-id: "shop:apps/Deployment:default/argo-app"}\n'),
+    deployment('flux-app', '  labels: {kustomize.toolkit.fluxcd.io/name: apps, kustomize.toolkit.fluxcd.io/namespace: flux-system}\n'),
+    deployment('helm-app', '  labels: {app.kubernetes.io/managed-by: Helm}\n  annotations: {meta.helm.sh/release-name: shop}\n'),
+    deployment('plain-app', '  labels: {app.kubernetes.io/instance: shop}\n'),
+  ].join('---\n');
+  const planWith = (phases: string) =>
+    ['apiVersion: consolidation.dev/v1alpha1', 'kind: ConsolidationPlan', 'metadata:', '  name: t', 'spec:', '  sources:', '    - app.yaml', '  phases:', phases].join('\n');
+
+  it('says which controller owns what each phase touches, on the phase', () => {
+    const ws = temp({
+      'app.yaml': MANIFESTS,
+      'p.plan.yaml': planWith('    - name: one\n      scale: {argo-app: 1, flux-app: 1}\n    - name: two\n      remove: [helm-app]\n    - name: three\n      remove: [plain-app]\n'),
+    });
+    const planFile = ws.file('p.plan.yaml');
+    const owned = findings(workspaceAt(ws.dir), planFile).filter((f) => f.code === 'plan/owned-by-controller');
+    assert.deepEqual(owned.map((f) => f.severity), ['information', 'information']);
+    assert.match(owned[0].message, /^Phase "one" touches objects another controller manages: Argo CD \(shop\) owns argo-app; Flux \(Kustomization flux-system\/apps\) owns flux-app\. .*self-heal/);
+    assert.match(owned[1].message, /^Phase "two" .*Helm \(release shop\) owns helm-app/);
+    assert.equal(fs.readFileSync(planFile, 'utf8').slice(owned[0].location.range.start, owned[0].location.range.end), 'one');
+  });
+});

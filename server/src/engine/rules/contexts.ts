@@ -2,6 +2,7 @@ import type { ManifestFile, ServiceModel, WorkloadModel } from '../model/workspa
 import type { PlanAnalysis } from '../budget/states';
 import type { PlanModel } from '../plan/types';
 import type { SourceLocation } from '../model/location';
+import type { OwnerInfo } from '../model/owners';
 import type { MergeFact } from '../render/mergeChecks';
 
 export interface ManifestContext {
@@ -28,4 +29,6 @@ export interface PlanContext {
   mergeFacts: MergeFact[];
   /** Kustomize and Helm sources that could not be rendered. */
   renderProblems?: { message: string; reason: string; location: SourceLocation }[];
+  /** Controllers (Helm, Argo CD, Flux) that own the workloads the phases touch, by workload id. */
+  owners?: Map<string, OwnerInfo>;
 }

@@ -15,6 +15,7 @@ import { duplicateReference } from './plan/duplicateReference';
 import { planSchema } from './plan/schema';
 import { sourceEmpty } from './plan/sourceEmpty';
 import { sourceRender } from './plan/sourceRender';
+import { ownedByController } from './plan/ownedByController';
 import { unknownContainer } from './plan/unknownContainer';
 import { unknownWorkload } from './plan/unknownWorkload';
 import { limitsOvercommit } from './budget/limitsOvercommit';
@@ -55,6 +56,7 @@ export const PLAN_RULES: readonly Rule<PlanContext>[] = [
   planSchema,
   sourceEmpty,
   sourceRender,
+  ownedByController,
   unknownWorkload,
   ambiguousWorkload,
   duplicateReference,

@@ -16,6 +16,7 @@ import type { ManifestReaderPool } from './manifestReaderPool';
 import { renderPlan, type PlanRender } from '../render/renderPlan';
 import { RenderedSources, type RenderedSource, type SourceRenderer } from './renderedSources';
 import { RenderedLocator } from './renderedLocations';
+import { ownerOf, type OwnerInfo } from '../model/owners';
 
 export interface WorkspaceOptions {
   /** Files over this many bytes are not parsed. */
@@ -340,12 +341,25 @@ export class ConsolidationWorkspace {
       const mergeFacts = result.plan.phases.some((p) => p.merge.length > 0) ? this.render(file)?.facts ?? [] : [];
       findings = runRules(
         PLAN_RULES,
-        { plan: result.plan, planText: this.text(file) ?? '', analysis: result.analysis, emptySources: result.emptySources, workloads: result.workloads, mergeFacts, renderProblems: result.renderProblems },
+        { plan: result.plan, planText: this.text(file) ?? '', analysis: result.analysis, emptySources: result.emptySources, workloads: result.workloads, mergeFacts, renderProblems: result.renderProblems, owners: this.owners(result) },
         this.options.rules,
       );
       this.planFindingCache.set(result, findings);
     }
     return findings;
+  }
+
+  /** The controller (Helm, Argo CD, Flux) that owns each workload a phase touches, by workload id. */
+  owners(result: PlanResult): Map<string, OwnerInfo> {
+    const owners = new Map<string, OwnerInfo>();
+    for (const fact of result.analysis.references) {
+      if (fact.resolution.status !== 'found' || fact.resolution.workload.origin !== 'kubernetes') continue;
+      const workload = fact.resolution.workload;
+      if (owners.has(workload.id)) continue;
+      const owner = ownerOf((this.documentValue(workload.location.file, workload.documentIndex) as { metadata?: unknown } | undefined)?.metadata);
+      if (owner) owners.set(workload.id, owner);
+    }
+    return owners;
   }
 
   /** The manifests each phase creates or touches (cached with the plan's analysis). */
