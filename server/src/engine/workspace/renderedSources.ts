@@ -76,7 +76,8 @@ export class RenderedSources {
       return done({ ok: false, reason: 'untrusted', message: 'not rendered: this workspace is not trusted, and rendering runs an external tool' });
     }
     const inputs = spec.tool === 'kustomize' ? this.kustomizeInputs(root) : this.helmInputs(root, spec.values.map((v) => path.resolve(base, v)));
-    if ('error' in inputs) return done({ ok: false, reason: 'outside', message: inputs.error });
+    // Paths in the message relative to the plan, as the user wrote them.
+    if ('error' in inputs) return done({ ok: false, reason: 'outside', message: inputs.error.split(base + path.sep).join('') });
     const request: RenderRequest =
       spec.tool === 'kustomize'
         ? { tool: 'kustomize', dir: root }
@@ -170,7 +171,7 @@ export class RenderedSources {
   private helmInputs(chart: string, values: string[]): { files: string[]; patchFiles: string[] } | { error: string } {
     for (const file of [chart, ...values]) if (!this.inside(file)) return { error: `${file} is outside the workspace: not rendered` };
     const files = this.host.glob(chart, ['**/*']);
-    if (files.length === 0) return { error: `no chart at ${chart}` };
+    if (files.length === 0) return { error: `there is no chart at ${chart}` };
     if (files.length > MAX_INPUT_FILES) return { error: `the chart has over ${MAX_INPUT_FILES} files: not rendered` };
     return { files: [...files, ...values], patchFiles: [] };
   }
