@@ -7,6 +7,7 @@ import * as path from 'node:path';
 import { assertBuilt, CLI, type CliResult } from '../helpers/cli';
 import { tempWorkspace, type TempWorkspace } from '../helpers/tempWorkspace';
 import { findExecutable } from '../../server/src/tools/toolRenderer';
+import { parseAllDocuments } from 'yaml';
 
 const BOUTIQUE = '/work/shared/templated/online-boutique-kustomize';
 const MI = 1024 * 1024;
@@ -68,3 +69,37 @@ describe('consolidate with Kustomize sources and standard input', () => {
     assert.match(result.stdout, /^ob\.plan\.yaml:7:7: error plan\/source-render: Kustomize source "kustomize" could not be rendered: the Kustomize tool ".*no-such-tool" was not found/m);
   });
 });
+
+describe('consolidate render --format kustomize-overlay', () => {
+  it('each phase\'s overlay builds (real kubectl kustomize) exactly the objects render --format yaml gives for it', async () => {
+    const kubectl = findExecutable('kubectl');
+    assert.ok(kubectl, 'kubectl is not on PATH: this test needs kubectl kustomize');
+    const ws = tempWorkspace({ copyFrom: path.join(__dirname, '../fixtures/cluster') });
+    temps.push(ws);
+    ws.write('manifests/kustomization.yaml', 'resources: [cart.yaml, checkout.yaml, legacy.yaml, search.yaml]\n');
+    const result = await runWithInput(['render', 'shop.plan.yaml', '--format', 'kustomize-overlay', '--base', 'manifests', '--out', 'overlays'], ws.dir, '');
+    assert.equal(result.code, 0, result.stderr);
+    const phases = ['merge-backend', 'resize-backend'];
+    for (const [index, phase] of phases.entries()) {
+      const yaml = await runWithInput(['render', 'shop.plan.yaml', '--phase', phase], ws.dir, '');
+      assert.equal(yaml.code, 0, yaml.stderr);
+      const expected = objectsOf(yaml.stdout);
+      assert.ok(expected.length > 0);
+      const built = objectsOf(execFileSync(kubectl, ['kustomize', ws.file(`overlays/0${index + 1}-${phase}`)], { encoding: 'utf8' }));
+      for (const object of expected) {
+        const match = built.filter((b) => b.kind === object.kind && b.metadata.name === object.metadata.name && b.metadata.namespace === object.metadata.namespace);
+        assert.equal(match.length, 1, `${phase}: ${object.kind} ${object.metadata.name} once in the build`);
+        assert.deepEqual(match[0], object, `${phase}: ${object.kind} ${object.metadata.name}`);
+      }
+    }
+  });
+});
+
+function objectsOf(text: string): KubeObject[] {
+  return (parseAllDocuments(text) as unknown as { toJS(): unknown }[]).map((d) => d.toJS() as KubeObject).filter(Boolean);
+}
+
+interface KubeObject {
+  kind: string;
+  metadata: { name: string; namespace?: string };
+}

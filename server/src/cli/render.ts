@@ -7,16 +7,18 @@ import { ConsolidationWorkspace, DEFAULT_OPTIONS } from '../engine/workspace/con
 import { nodeFileHost } from '../engine/workspace/fileHost';
 import { UsageError } from './discover';
 import { TOOL_FLAGS, useTools } from './tools';
+import { writeKustomizeOverlays } from './kustomizeOverlay';
 
 /** `consolidate render PLAN [--phase NAME] [--out DIR] [--format yaml|kustomize]` */
 export function render(args: string[], cwd: string, out: NodeJS.WritableStream, err: NodeJS.WritableStream): number {
   const { values, positionals } = parseArgs({
     args,
     allowPositionals: true,
-    options: { phase: { type: 'string' }, out: { type: 'string' }, format: { type: 'string', default: 'yaml' }, ...TOOL_FLAGS },
+    options: { phase: { type: 'string' }, out: { type: 'string' }, format: { type: 'string', default: 'yaml' }, base: { type: 'string' }, ...TOOL_FLAGS },
   });
   const format = values.format as string;
-  if (!['yaml', 'kustomize'].includes(format)) throw new UsageError(`--format must be yaml or kustomize, not "${format}"`);
+  if (!['yaml', 'kustomize', 'kustomize-overlay'].includes(format)) throw new UsageError(`--format must be yaml, kustomize or kustomize-overlay, not "${format}"`);
+  if (format === 'kustomize-overlay' && (!values.out || !values.base)) throw new UsageError('--format kustomize-overlay writes a folder per phase over your Kustomize base: give --base DIR and --out DIR');
   if (format === 'kustomize' && !values.out) throw new UsageError('--format kustomize writes a folder: give --out DIR');
   if (positionals.length !== 1) throw new UsageError('render takes exactly one plan file');
   const planPath = path.resolve(cwd, positionals[0]);
@@ -36,6 +38,11 @@ export function render(args: string[], cwd: string, out: NodeJS.WritableStream, 
     return 0;
   }
   const outDir = path.resolve(cwd, values.out);
+  if (format === 'kustomize-overlay') {
+    const written = writeKustomizeOverlays(outDir, phases, rendered.phases, path.resolve(cwd, values.base as string), phaseFolder);
+    err.write(`consolidate: wrote ${written.length} Kustomize overlay(s) to ${path.relative(cwd, outDir) || '.'}\n`);
+    return 0;
+  }
   // Folders keep the phase's place in the plan; phases are applied one after another, so each
   // folder is its own kustomization (one across phases would hold the same object twice).
   for (const phase of phases) writePhase(outDir, phase, rendered.phases.indexOf(phase), format === 'kustomize');
