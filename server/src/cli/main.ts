@@ -33,6 +33,8 @@ ${TOOL_USAGE}
       --phase NAME               Only this phase
       --out DIR                  Write a folder per phase instead of printing
       --format yaml|kustomize    kustomize adds kustomization.yaml files (needs --out)
+      --format kustomize-overlay --base DIR
+                                 a Kustomize overlay per phase over your base DIR (needs --out)
       --kustomize, --helm, --tool-timeout   as for check
   apply PLAN --phase NAME    Apply one phase to a cluster: record, create, wait for readiness,
                              re-point Services, scale down (see docs/apply.md)
