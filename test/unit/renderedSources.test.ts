@@ -162,6 +162,16 @@ describe('Kustomize overlays: patches, replicas, namePrefix, commonLabels, image
     assert.equal(cpu[0].location.file, ws.file('base/deployment.yaml'));
   });
 
+  it('a rendered workload is defined where its base declares it (go to definition, hover)', () => {
+    const ws = overlayTree();
+    const workspace = workspaceAt(ws.dir);
+    const api = workspace.plan(ws.file('consolidation.plan.yaml'))!.workloads.find((w) => w.name === 'prod-api')!;
+    assert.match(api.nameLocation.file, /#sources\[0\]$/);
+    const real = workspace.realLocation(api.nameLocation);
+    assert.equal(real.file, ws.file('base/deployment.yaml'));
+    assert.equal(lineOf(real.file, real.range.start), '  name: api');
+  });
+
   it('renders once and re-renders when an input file changes', () => {
     const ws = overlayTree();
     const workspace = workspaceAt(ws.dir);

@@ -4,6 +4,7 @@ import { analysePlan, type PlanAnalysis } from '../budget/states';
 import { layerComposeWorkloads, parseDotEnv } from '../manifests/compose';
 import { readManifestFile } from '../manifests/readManifestFile';
 import type { ManifestFile, WorkloadModel } from '../model/workspace';
+import type { SourceLocation } from '../model/location';
 import { readPlan } from '../plan/readPlan';
 import type { PlanModel, SourceGlob } from '../plan/types';
 import { MANIFEST_RULES, MANIFEST_SET_RULES, PLAN_RULES, runRules, type RuleSettings } from '../rules/registry';
@@ -308,6 +309,14 @@ export class ConsolidationWorkspace {
       this.mappedFindings.set(findings, mapped);
     }
     return mapped;
+  }
+
+  /** Where a location in a rendered source really is (go to definition, hovers); others unchanged. */
+  realLocation(location: SourceLocation): SourceLocation {
+    const virtual = this.virtualFiles.get(location.file);
+    if (!virtual) return location;
+    virtual.locator ??= new RenderedLocator(this.host, virtual.source, virtual.text, virtual.source.inputs);
+    return virtual.locator.mapLocation(location);
   }
 
   private sources(plan: PlanModel): { files: string[]; empty: SourceGlob[] } {

@@ -56,7 +56,8 @@ export class RenderedLocator {
     };
   }
 
-  private mapLocation(location: SourceLocation): SourceLocation {
+  /** A location in the rendered output, in the file it came from (else the plan's source entry). */
+  mapLocation(location: SourceLocation): SourceLocation {
     if (location.file !== this.source.virtualPath) return location;
     const found = this.locate(location.range.start);
     return 'location' in found ? found.location : this.source.spec.location;
@@ -87,6 +88,8 @@ export class RenderedLocator {
 
   /** The last Kustomize patch that sets the path on this object. */
   private inPatch(entry: RenderedDoc, segments: Segment[]): SourceLocation | undefined {
+    // A patch names its target by kind and name: those it identifies, it does not set.
+    if (segments.length < 2 || segments[0] === 'kind' || segments[0] === 'apiVersion' || (segments[0] === 'metadata' && (segments[1] === 'name' || segments[1] === 'namespace'))) return undefined;
     for (const file of [...this.source.patchFiles].reverse()) {
       for (const doc of this.documents(file)) {
         const contents = doc.contents;
