@@ -250,6 +250,17 @@ describe('rendered sources that cannot be rendered', () => {
   });
 });
 
+describe('a large render', () => {
+  it('is read whole, although it is over the size limit of one file', () => {
+    const ws = overlayTree();
+    const workspace = new ConsolidationWorkspace(nodeFileHost, { ...DEFAULT_OPTIONS, maxFileBytes: 1024 });
+    workspace.setSourceRenderer(new ToolRenderer(), () => [ws.dir]);
+    const planFile = ws.file('consolidation.plan.yaml');
+    assert.equal(current(workspace, planFile).pods, 7);
+    assert.deepEqual(findings(workspace, planFile).filter((f) => f.code === 'manifest/too-large'), []);
+  });
+});
+
 describe('tools that never end or print without end (fake tool scripts as the tool path)', () => {
   function fakeTool(ws: TempWorkspace, body: string): string {
     const file = ws.write('bin/fake-kustomize', `#!${process.execPath}\n${body}\n`);

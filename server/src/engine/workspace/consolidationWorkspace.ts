@@ -219,7 +219,9 @@ export class ConsolidationWorkspace {
   manifest(file: string): ManifestFile | undefined {
     const entry = this.entry(file);
     if (!entry) return undefined;
-    entry.manifest ??= readManifestFile(file, entry.text, { maxBytes: this.options.maxFileBytes, composeEnv: this.dotEnv(path.dirname(file)) });
+    // A rendered source is bounded by the tool's output limit, not by the size of one file.
+    const maxBytes = this.virtualFiles.has(file) ? Number.MAX_SAFE_INTEGER : this.options.maxFileBytes;
+    entry.manifest ??= readManifestFile(file, entry.text, { maxBytes, composeEnv: this.dotEnv(path.dirname(file)) });
     return entry.manifest;
   }
 
