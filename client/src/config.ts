@@ -21,6 +21,8 @@ export class Config {
         maxFiles: this.raw.get<number>('sources.maxFiles', 5000),
         maxSizeMb: this.raw.get<number>('sources.maxSizeMb', 32),
       },
+      // Read only in a trusted workspace (restrictedConfigurations in package.json; the server checks trust too).
+      tools: { kustomize: this.raw.get<string>('tools.kustomize', '').trim(), helm: this.raw.get<string>('tools.helm', '').trim() },
     };
   }
 

@@ -39,9 +39,12 @@ export class Ctx implements vscode.Disposable {
         fileEvents: [
           vscode.workspace.createFileSystemWatcher('**/*.{yaml,yml}'),
           vscode.workspace.createFileSystemWatcher('**/.env'),
+          // Helm templates and Kustomize files that are not *.yaml: inputs of rendered sources.
+          vscode.workspace.createFileSystemWatcher('**/{*.tpl,Kustomization,*.env,*.properties}'),
         ],
       },
-      initializationOptions: { settings: this.config.serverSettings },
+      // The server runs Kustomize and Helm only once it knows the workspace is trusted.
+      initializationOptions: { settings: this.config.serverSettings, trusted: vscode.workspace.isTrusted },
       // The server pulls `consolidation` through workspace/configuration: it gets the typed settings,
       // with workspace trust applied, not the raw section.
       middleware: {

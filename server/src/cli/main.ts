@@ -14,6 +14,8 @@ import { ManifestReaderPool } from '../engine/workspace/manifestReaderPool';
 import { describeFsError, isFsError } from '../engine/files/fsErrors';
 import { WriteError } from '../engine/files/writeInside';
 import { discoverInputs, UsageError } from './discover';
+import { TOOL_FLAGS, TOOL_USAGE, useTools } from './tools';
+import { readStdin, STDIN_ARG, stdinFile, stdinPlan } from './stdin';
 import { render } from './render';
 import { SOURCE_OPTIONS, SOURCE_USAGE, sourceOptions } from './sourceOptions';
 import { apply, rollback } from './apply';
@@ -27,21 +29,26 @@ const VERSION = typeof CLI_VERSION === 'string' ? CLI_VERSION : '0.0.0-dev';
 const USAGE = `Usage: consolidate <command> [options]
 
 Commands:
-  check [PATH...]   Check plans and manifests (files or folders; default: .)
+  check [PATH...]   Check plans and manifests (files or folders; default: .; - reads YAML from stdin)
       --format text|json|sarif   Output format (default text)
       --rule CODE=SEVERITY       Override a rule's severity (error|warning|information|hint|off); repeatable
       --max-file-size-kb N       Files over N KiB are not analysed (default 2048)
 ${SOURCE_USAGE}
-  report PLAN       Print the plan's numbers per state
+${TOOL_USAGE}
+  report PLAN       Print the plan's numbers per state (report -: the totals of YAML on stdin)
       --format text|json|html|markdown|svg
                                  Output format (default text): html is one self-contained page with
                                  the charts, markdown a table for pull requests, svg the budget chart
       --workspace DIR, --max-source-files N, --max-source-size-mb N   as for check
+      --kustomize, --helm, --tool-timeout   as for check
   render PLAN       The manifests each phase creates or touches (all phases, in order)
       --phase NAME               Only this phase
       --out DIR                  Write a folder per phase instead of printing
       --format yaml|kustomize    kustomize adds kustomization.yaml files (needs --out)
       --workspace DIR, --max-source-files N, --max-source-size-mb N   as for check
+      --format kustomize-overlay --base DIR
+                                 a Kustomize overlay per phase over your base DIR (needs --out)
+      --kustomize, --helm, --tool-timeout   as for check
   apply PLAN --phase NAME    Apply one phase to a cluster: record, create, wait for readiness,
                              re-point Services, scale down (see docs/apply.md)
       --dry-run                  Send every change with dryRun=All and print the diffs; change nothing
@@ -73,14 +80,20 @@ Progress goes to stderr.
 
 const SEVERITIES = new Set(['error', 'warning', 'information', 'hint', 'off']);
 
-export async function main(argv: string[], cwd = process.cwd(), out: NodeJS.WritableStream = process.stdout, err: NodeJS.WritableStream = process.stderr): Promise<number> {
+export async function main(
+  argv: string[],
+  cwd = process.cwd(),
+  out: NodeJS.WritableStream = process.stdout,
+  err: NodeJS.WritableStream = process.stderr,
+  stdin: NodeJS.ReadableStream = process.stdin,
+): Promise<number> {
   try {
     const [command, ...rest] = argv;
     switch (command) {
       case 'check':
-        return await check(rest, cwd, out);
+        return await check(rest, cwd, out, stdin);
       case 'report':
-        return report(rest, cwd, out, err);
+        return await report(rest, cwd, out, err, stdin);
       case 'render':
         return render(rest, cwd, out, err);
       case 'apply':
@@ -130,7 +143,7 @@ export function errorSentence(error: unknown, env: NodeJS.ProcessEnv = process.e
   return `internal error: ${message}. This is a bug in consolidate: please report it with the command that caused it (CONSOLIDATE_DEBUG=1 adds the details).${stack}`;
 }
 
-async function check(args: string[], cwd: string, out: NodeJS.WritableStream): Promise<number> {
+async function check(args: string[], cwd: string, out: NodeJS.WritableStream, stdin: NodeJS.ReadableStream): Promise<number> {
   const { values, positionals } = parseArgs({
     args,
     allowPositionals: true,
@@ -139,29 +152,37 @@ async function check(args: string[], cwd: string, out: NodeJS.WritableStream): P
       rule: { type: 'string', multiple: true, default: [] },
       'max-file-size-kb': { type: 'string' },
       ...SOURCE_OPTIONS,
+      ...TOOL_FLAGS,
     },
   });
   const format = values.format as string;
   if (!['text', 'json', 'sarif'].includes(format)) throw new UsageError(`--format must be text, json or sarif, not "${format}"`);
+  const sources = sourceOptions(values, cwd);
   const workspace = new ConsolidationWorkspace(nodeFileHost, {
     maxFileBytes: maxBytes(values['max-file-size-kb']),
     rules: parseRules(values.rule as string[]),
-    ...sourceOptions(values, cwd),
+    ...sources,
   });
-  const inputs = discoverInputs(nodeFileHost, positionals.length ? positionals : ['.'], cwd);
+  const fromStdin = positionals.includes(STDIN_ARG);
+  const named = positionals.filter((p) => p !== STDIN_ARG);
+  const inputs = discoverInputs(nodeFileHost, named.length || fromStdin ? named : ['.'], cwd);
+  if (fromStdin) inputs.manifests.push(stdinFile(workspace, cwd, await readStdin(stdin)));
+  useTools(workspace, values, sources.sourceRoots ?? [cwd], inputs.plans);
   await parseInParallel(workspace, [...inputs.manifests, ...inputs.plans.flatMap((p) => workspace.sourceFiles(p))]);
   const findings = positionFindings(workspace, diagnose(workspace, { ...inputs, orphanScope: 'together' }), cwd);
   out.write(format === 'json' ? formatJson(findings) : format === 'sarif' ? formatSarif(findings, VERSION) : formatText(findings));
   return findings.some((f) => f.severity === 'error') ? 1 : 0;
 }
 
-function report(args: string[], cwd: string, out: NodeJS.WritableStream, err: NodeJS.WritableStream): number {
-  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { format: { type: 'string', default: 'text' }, ...SOURCE_OPTIONS } });
+async function report(args: string[], cwd: string, out: NodeJS.WritableStream, err: NodeJS.WritableStream, stdin: NodeJS.ReadableStream): Promise<number> {
+  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { format: { type: 'string', default: 'text' }, ...SOURCE_OPTIONS, ...TOOL_FLAGS } });
   const format = values.format as string;
   if (!REPORT_FORMATS.includes(format)) throw new UsageError(`--format must be text, json, html, markdown or svg, not "${format}"`);
-  if (positionals.length !== 1) throw new UsageError('report takes exactly one plan file');
-  const planPath = path.resolve(cwd, positionals[0]);
-  const workspace = new ConsolidationWorkspace(nodeFileHost, { ...DEFAULT_OPTIONS, ...sourceOptions(values, cwd) });
+  if (positionals.length !== 1) throw new UsageError('report takes exactly one plan file (or -: manifests on standard input)');
+  const sources = sourceOptions(values, cwd);
+  const workspace = new ConsolidationWorkspace(nodeFileHost, { ...DEFAULT_OPTIONS, ...sources });
+  const planPath = positionals[0] === STDIN_ARG ? stdinPlan(workspace, cwd, await readStdin(stdin)) : path.resolve(cwd, positionals[0]);
+  useTools(workspace, values, sources.sourceRoots ?? [cwd], [planPath]);
   if (workspace.text(planPath) === undefined) throw new UsageError(`${positionals[0]}: cannot read the plan file`);
   const result = workspace.plan(planPath)!;
   // The numbers leave out what the sources could not read: say so, as check would.

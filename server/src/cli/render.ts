@@ -10,20 +10,25 @@ import { ConsolidationWorkspace, DEFAULT_OPTIONS } from '../engine/workspace/con
 import { nodeFileHost } from '../engine/workspace/fileHost';
 import { UsageError } from './discover';
 import { SOURCE_OPTIONS, sourceOptions } from './sourceOptions';
+import { TOOL_FLAGS, useTools } from './tools';
+import { kustomizeOverlayFiles } from './kustomizeOverlay';
 
 /** `consolidate render PLAN [--phase NAME] [--out DIR] [--format yaml|kustomize]` */
 export function render(args: string[], cwd: string, out: NodeJS.WritableStream, err: NodeJS.WritableStream): number {
   const { values, positionals } = parseArgs({
     args,
     allowPositionals: true,
-    options: { phase: { type: 'string' }, out: { type: 'string' }, format: { type: 'string', default: 'yaml' }, ...SOURCE_OPTIONS },
+    options: { phase: { type: 'string' }, out: { type: 'string' }, format: { type: 'string', default: 'yaml' }, base: { type: 'string' }, ...SOURCE_OPTIONS, ...TOOL_FLAGS },
   });
   const format = values.format as string;
-  if (!['yaml', 'kustomize'].includes(format)) throw new UsageError(`--format must be yaml or kustomize, not "${format}"`);
+  if (!['yaml', 'kustomize', 'kustomize-overlay'].includes(format)) throw new UsageError(`--format must be yaml, kustomize or kustomize-overlay, not "${format}"`);
+  if (format === 'kustomize-overlay' && (!values.out || !values.base)) throw new UsageError('--format kustomize-overlay writes a folder per phase over your Kustomize base: give --base DIR and --out DIR');
   if (format === 'kustomize' && !values.out) throw new UsageError('--format kustomize writes a folder: give --out DIR');
   if (positionals.length !== 1) throw new UsageError('render takes exactly one plan file');
   const planPath = path.resolve(cwd, positionals[0]);
-  const workspace = new ConsolidationWorkspace(nodeFileHost, { ...DEFAULT_OPTIONS, ...sourceOptions(values, cwd) });
+  const sources = sourceOptions(values, cwd);
+  const workspace = new ConsolidationWorkspace(nodeFileHost, { ...DEFAULT_OPTIONS, ...sources });
+  useTools(workspace, values, sources.sourceRoots ?? [cwd], [planPath]);
   if (workspace.text(planPath) === undefined) throw new UsageError(`${positionals[0]}: cannot read the plan file`);
   const rendered = workspace.render(planPath)!;
   let phases = rendered.phases;
@@ -46,6 +51,12 @@ export function render(args: string[], cwd: string, out: NodeJS.WritableStream, 
   }
   const outDir = path.resolve(cwd, values.out);
   if (isFile(outDir)) throw new UsageError(`--out ${values.out} is a file: give a folder (it is created when missing)`);
+  if (format === 'kustomize-overlay') {
+    // All or nothing, inside --out, as the other formats.
+    writeFilesInside(outDir, kustomizeOverlayFiles(outDir, phases, rendered.phases, path.resolve(cwd, values.base as string), phaseFolder));
+    err.write(`consolidate: wrote ${phases.length} Kustomize overlay(s) to ${path.relative(cwd, outDir) || '.'}\n`);
+    return 0;
+  }
   // Folders keep the phase's place in the plan; phases are applied one after another, so each
   // folder is its own kustomization (one across phases would hold the same object twice).
   const notes: string[] = [];

@@ -19,7 +19,7 @@ import { nodeFileHost } from '../engine/workspace/fileHost';
 import { ManifestReaderPool } from '../engine/workspace/manifestReaderPool';
 import { warmUpText } from '../engine/workspace/warmUp';
 import { readManifestFile } from '../engine/manifests/readManifestFile';
-import { DEFAULT_SERVER_SETTINGS, GENERATE_KIND, GenerateRequest, ListPlansRequest, ReportRequest, type ServerSettings } from '../protocol/messages';
+import { DEFAULT_SERVER_SETTINGS, GENERATE_KIND, GenerateRequest, ListPlansRequest, ReportRequest, WORKSPACE_TRUST_NOTIFICATION, type ServerSettings, type WorkspaceTrustParams } from '../protocol/messages';
 import { generateActions, generateEdit, isGenerateData, resolveGenerate } from '../service/generateAction';
 import { quickFixes } from '../service/codeActions';
 import { codeLenses } from '../service/codeLens';
@@ -32,6 +32,7 @@ import { pathToUri, uriToPath } from '../service/uris';
 import { toRange } from '../service/positions';
 import { DiagnosticsScheduler } from './diagnosticsScheduler';
 import { normalizeSettings, toWorkspaceOptions } from './settings';
+import { ToolRenderer } from '../tools/toolRenderer';
 
 const PLAN_GLOBS = ['**/*.plan.yaml', '**/*.plan.yml'];
 
@@ -42,6 +43,17 @@ export function startServer(connection: Connection): void {
   const workspace = new ConsolidationWorkspace(nodeFileHost, toWorkspaceOptions(settings));
   let folders: string[] = [];
   let pullsConfiguration = false;
+  // Kustomize and Helm sources: rendered only once the client says the workspace is trusted.
+  let trusted = false;
+  let rendererKey: string | undefined;
+  const useRenderer = (): boolean => {
+    const key = JSON.stringify([trusted, settings.tools]);
+    if (key === rendererKey) return false;
+    rendererKey = key;
+    workspace.setSourceRenderer(trusted ? new ToolRenderer({ kustomize: settings.tools?.kustomize, helm: settings.tools?.helm }) : undefined, () => folders);
+    return true;
+  };
+  useRenderer();
   const plansOnDisk = new Set<string>();
   /** The client's own URI for each open file, so published diagnostics match it exactly. */
   const uriOf = new Map<string, string>();
@@ -97,7 +109,8 @@ export function startServer(connection: Connection): void {
   function applySettings(value: unknown): void {
     settings = normalizeSettings(value);
     // Re-publish only when findings can change: a client sends the same settings more than once.
-    if (!workspace.setOptions(toWorkspaceOptions(settings, folders))) return;
+    const toolsChanged = useRenderer();
+    if (!workspace.setOptions(toWorkspaceOptions(settings, folders)) && !toolsChanged) return;
     published.clear();
     scheduler.schedule();
   }
@@ -133,6 +146,8 @@ export function startServer(connection: Connection): void {
     pullsConfiguration = !!params.capabilities.workspace?.configuration;
     if (params.initializationOptions && typeof params.initializationOptions === 'object') {
       settings = normalizeSettings((params.initializationOptions as { settings?: unknown }).settings);
+      trusted = (params.initializationOptions as { trusted?: unknown }).trusted === true;
+      useRenderer();
     }
     // Sources stay inside the workspace folders now known (unless the settings allow more).
     workspace.setOptions(toWorkspaceOptions(settings, folders));
@@ -158,6 +173,13 @@ export function startServer(connection: Connection): void {
     warmUp();
     scanPlans();
     parseAhead([...plansOnDisk].flatMap((plan) => workspace.sourceFiles(plan)));
+    scheduler.schedule();
+  });
+
+  connection.onNotification(WORKSPACE_TRUST_NOTIFICATION, (params: WorkspaceTrustParams) => {
+    trusted = params?.trusted === true;
+    if (!useRenderer()) return;
+    published.clear();
     scheduler.schedule();
   });
 

@@ -25,6 +25,10 @@ export function normalizeSettings(raw: unknown): ServerSettings {
       ? value.generatedDirectory.trim()
       : DEFAULT_SERVER_SETTINGS.generatedDirectory,
     sources: normalizeSources(value.sources),
+    tools: {
+      kustomize: typeof value.tools?.kustomize === 'string' ? value.tools.kustomize.trim() : '',
+      helm: typeof value.tools?.helm === 'string' ? value.tools.helm.trim() : '',
+    },
   };
 }
 

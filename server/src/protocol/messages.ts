@@ -47,6 +47,17 @@ export interface ServerSettings {
    * (the client sends false otherwise).
    */
   sources?: { allowOutsideWorkspace: boolean; maxFiles: number; maxSizeMb: number };
+  /** Tools for Kustomize and Helm sources (empty: found on PATH). Used only in a trusted workspace. */
+  tools?: { kustomize: string; helm: string };
+}
+
+/**
+ * Client → server: whether the workspace is trusted. Sent in `initializationOptions.trusted` and
+ * again when the user grants trust; until then the server runs no external tool.
+ */
+export const WORKSPACE_TRUST_NOTIFICATION = 'consolidation/workspaceTrust';
+export interface WorkspaceTrustParams {
+  trusted: boolean;
 }
 
 export const DEFAULT_SERVER_SETTINGS: ServerSettings = { rules: {}, maxFileSizeKb: 2048, codeLens: { enabled: true }, generatedDirectory: 'generated' };

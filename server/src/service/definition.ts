@@ -10,6 +10,7 @@ export function definition(workspace: ConsolidationWorkspace, planFile: string, 
   const target = result && findAt(result, offset);
   if (!target || target.kind !== 'reference' || !target.workload) return [];
   const { location, nameLocation } = target.workload;
-  const range = location.file === nameLocation.file ? nameLocation.range : location.range;
-  return [{ uri: pathToUri(location.file), range: toRange(workspace, location.file, range) }];
+  // A workload of a Kustomize or Helm source: the file it came from, not the rendered output.
+  const real = workspace.realLocation(location.file === nameLocation.file ? nameLocation : location);
+  return [{ uri: pathToUri(real.file), range: toRange(workspace, real.file, real.range) }];
 }

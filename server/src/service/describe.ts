@@ -29,7 +29,8 @@ function times(list: ResourceList, n: number): ResourceList {
 /** Markdown describing a workload in a state: what one pod and all its pods take, and where it is defined. */
 export function describeWorkload(workspace: ConsolidationWorkspace, entry: StateWorkload, planDir: string, usage?: WorkloadUsageInState | null): string {
   const w = entry.workload;
-  const where = workspace.lineIndex(w.location.file)?.positionAt(w.nameLocation.range.start);
+  const defined = workspace.realLocation(w.nameLocation);
+  const where = workspace.lineIndex(defined.file)?.positionAt(defined.range.start);
   const lines = [
     `**${w.kind} ${w.namespace ? `${w.namespace}/` : ''}${w.name}**${w.steady ? '' : ' (job: not steady-state load)'}`,
     '',
@@ -54,7 +55,7 @@ export function describeWorkload(workspace: ConsolidationWorkspace, entry: State
   const unlimited = entry.perPod.unlimited;
   if (unlimited.cpu || unlimited.memory) lines.push('', `Containers without a limit: cpu ${unlimited.cpu}, memory ${unlimited.memory} per pod.`);
   if (entry.merge) lines.push('', `Merged (${entry.merge.spec.strategy}) from ${entry.merge.sources.map((s) => s.name).join(', ')}.`);
-  else if (where) lines.push('', `Defined in \`${path.relative(planDir, w.location.file)}:${where.line + 1}\``);
+  else if (where) lines.push('', `Defined in \`${path.relative(planDir, defined.file)}:${where.line + 1}\``);
   return lines.join('\n');
 }
 

@@ -86,9 +86,10 @@ class PlanReader {
     this.model.location = this.at(rangeOf(getPair(doc, root, 'spec')?.key as never) ?? rangeOf(root) ?? { start: 0, end: 0 });
     this.model.name = stringValue(doc, get(doc, asMap(doc, get(doc, root, 'metadata')), 'name'));
     this.model.namespace = stringValue(doc, get(doc, spec, 'namespace'));
-    for (const item of asSeq(doc, get(doc, spec, 'sources'))?.items ?? []) {
+    for (const [index, item] of (asSeq(doc, get(doc, spec, 'sources'))?.items ?? []).entries()) {
       const pattern = stringValue(doc, item);
       if (pattern) this.model.sources.push({ pattern, location: this.at(rangeOf(item as never)) });
+      else this.readRenderedSource(item, index);
     }
     const budgetPair = getPair(doc, spec, 'budget');
     const budget = asMap(doc, budgetPair?.value);
@@ -112,6 +113,42 @@ class PlanReader {
     const maxAgeMs = maxAgeText === undefined ? undefined : parseUsageDuration(maxAgeText);
     if (maxAgeText !== undefined && maxAgeMs === undefined) this.problem(`usage.maxAge: ${JSON.stringify(maxAgeText)} is not a duration such as 7d or 12h.`, rangeOf(maxAgeNode) ?? { start: 0, end: 0 });
     return { file, maxAgeMs, location: this.at(rangeOf(fileNode as never)) };
+  }
+
+  /** `{kustomize: dir}` or `{helm: {chart, values, set, releaseName, namespace}}` (the schema checks the shape). */
+  private readRenderedSource(item: unknown, index: number): void {
+    const doc = this.doc;
+    const entry = asMap(doc, item);
+    if (!entry) return;
+    // A block mapping's range ends after its newline: end the entry at its last value.
+    const range = rangeOf(item as never) ?? { start: 0, end: 0 };
+    const last = rangeOf(entry.items[entry.items.length - 1]?.value as never);
+    const location = this.at(last && last.end <= range.end ? { start: range.start, end: last.end } : range);
+    const kustomize = stringValue(doc, get(doc, entry, 'kustomize'));
+    if (kustomize) {
+      (this.model.renderedSources ??= []).push({ tool: 'kustomize', index, path: kustomize, location });
+      return;
+    }
+    const helm = asMap(doc, get(doc, entry, 'helm'));
+    const chart = stringValue(doc, get(doc, helm, 'chart'));
+    if (!helm || !chart) return;
+    const values = (asSeq(doc, get(doc, helm, 'values'))?.items ?? []).map((v) => stringValue(doc, v)).filter((v): v is string => !!v);
+    const set: Record<string, string> = {};
+    for (const pair of entries(doc, get(doc, helm, 'set'))) {
+      const key = keyText(pair.key);
+      const value = scalarValue(doc, pair.value);
+      if (key && value !== undefined && value !== null && typeof value !== 'object') set[key] = String(value);
+    }
+    (this.model.renderedSources ??= []).push({
+      tool: 'helm',
+      index,
+      chart,
+      values,
+      set,
+      releaseName: stringValue(doc, get(doc, helm, 'releaseName')),
+      namespace: stringValue(doc, get(doc, helm, 'namespace')),
+      location,
+    });
   }
 
   private readBudget(budget: YAMLMap<unknown, unknown>, keyRange: OffsetRange | undefined): BudgetSpec {

@@ -122,6 +122,20 @@ export interface SourceGlob {
   location: SourceLocation;
 }
 
+/** A `sources` entry rendered by the user's own tool: `{kustomize: dir}` or `{helm: {...}}`. */
+export type RenderedSourceSpec =
+  | { tool: 'kustomize'; index: number; path: string; location: SourceLocation }
+  | {
+      tool: 'helm';
+      index: number;
+      chart: string;
+      values: string[];
+      set: Record<string, string>;
+      releaseName?: string;
+      namespace?: string;
+      location: SourceLocation;
+    };
+
 /** A problem found while reading the plan (schema or quantity). */
 export interface PlanProblem {
   code: 'plan/schema';
@@ -145,6 +159,8 @@ export interface PlanModel {
   name?: string;
   namespace?: string;
   sources: SourceGlob[];
+  /** Sources rendered by Kustomize or Helm (absent when the plan has none). */
+  renderedSources?: RenderedSourceSpec[];
   budget?: BudgetSpec;
   usage?: UsageRef;
   phases: PhaseSpec[];

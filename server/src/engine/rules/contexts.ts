@@ -1,6 +1,8 @@
 import type { ManifestFile, ResourceQuotaModel, ServiceModel, WorkloadModel, WorkloadPolicyModel } from '../model/workspace';
 import type { PlanAnalysis } from '../budget/states';
 import type { PlanModel, SourceGlob } from '../plan/types';
+import type { SourceLocation } from '../model/location';
+import type { OwnerInfo } from '../model/owners';
 import type { MergeFact } from '../render/mergeChecks';
 import type { UsageAnalysis } from '../usage/stateUsage';
 
@@ -36,6 +38,10 @@ export interface PlanContext {
   usage?: UsageAnalysis;
   /** ... or why it could not be read (the file is missing). */
   usageError?: string;
+  /** Kustomize and Helm sources that could not be rendered. */
+  renderProblems?: { message: string; reason: string; location: SourceLocation }[];
+  /** Controllers (Helm, Argo CD, Flux) that own the workloads the phases touch, by workload id. */
+  owners?: Map<string, OwnerInfo>;
 }
 
 /** Why a source glob reads nothing, or less than it matches. */

@@ -20,6 +20,8 @@ import { planSchema } from './plan/schema';
 import { sourceEmpty } from './plan/sourceEmpty';
 import { sourceOutsideWorkspace } from './plan/sourceOutsideWorkspace';
 import { sourcesTooLarge } from './plan/sourcesTooLarge';
+import { sourceRender } from './plan/sourceRender';
+import { ownedByController } from './plan/ownedByController';
 import { unknownContainer } from './plan/unknownContainer';
 import { unknownWorkload } from './plan/unknownWorkload';
 import { limitsOvercommit } from './budget/limitsOvercommit';
@@ -74,6 +76,8 @@ export const PLAN_RULES: readonly Rule<PlanContext>[] = [
   sourceEmpty,
   sourceOutsideWorkspace,
   sourcesTooLarge,
+  sourceRender,
+  ownedByController,
   unknownWorkload,
   ambiguousWorkload,
   duplicateReference,

@@ -5,6 +5,7 @@ import { analysePlan, type PlanAnalysis } from '../budget/states';
 import { layerComposeWorkloads, parseDotEnv } from '../manifests/compose';
 import { readManifestFile } from '../manifests/readManifestFile';
 import type { ManifestFile, WorkloadModel } from '../model/workspace';
+import type { SourceLocation } from '../model/location';
 import { readPlan } from '../plan/readPlan';
 import type { PlanModel, SourceGlob } from '../plan/types';
 import { MANIFEST_RULES, MANIFEST_SET_RULES, PLAN_RULES, runRules, type RuleSettings } from '../rules/registry';
@@ -18,6 +19,9 @@ import type { ManifestReaderPool } from './manifestReaderPool';
 import { renderPlan, type PlanRender } from '../render/renderPlan';
 import { readUsageSnapshot } from '../usage/snapshot';
 import { analyseUsage, type UsageAnalysis } from '../usage/stateUsage';
+import { RenderedSources, type RenderedSource, type SourceRenderer } from './renderedSources';
+import { RenderedLocator } from './renderedLocations';
+import { ownerOf, type OwnerInfo } from '../model/owners';
 
 export interface WorkspaceOptions {
   /** Files over this many bytes are not parsed. */
@@ -68,6 +72,8 @@ export interface PlanResult {
   usageFile?: string;
   usage?: UsageAnalysis;
   usageError?: string;
+  /** Kustomize and Helm sources that could not be rendered (plan/source-render). */
+  renderProblems?: { message: string; reason: string; location: import('../model/location').SourceLocation }[];
 }
 
 interface CachedText {
@@ -100,6 +106,10 @@ export class ConsolidationWorkspace {
   private planFindingCache = new WeakMap<PlanResult, Finding[]>();
   private readonly planSetFindingCache = new WeakMap<PlanResult, Finding[]>();
   private readonly renderCache = new WeakMap<PlanResult, PlanRender>();
+  // Rendered sources (Kustomize, Helm): see renderedSources.ts.
+  private renderedSources?: RenderedSources;
+  private readonly virtualFiles = new Map<string, { text: string; source: RenderedSource; locator?: RenderedLocator }>();
+  private readonly mappedFindings = new WeakMap<Finding[], Finding[]>();
 
   constructor(private readonly host: FileHost, private options: WorkspaceOptions = DEFAULT_OPTIONS) {}
 
@@ -124,6 +134,20 @@ export class ConsolidationWorkspace {
     this.planFindingCache = new WeakMap();
     this.planResults.clear();
     return true;
+  }
+
+  /**
+   * How Kustomize and Helm sources are rendered; undefined in an untrusted workspace (they are then
+   * reported, not rendered). `roots`: the folders they may read.
+   */
+  setSourceRenderer(renderer: SourceRenderer | undefined, roots: () => string[]): void {
+    this.renderedSources = new RenderedSources(this.host, renderer, roots);
+    this.planResults.clear();
+  }
+
+  /** Renders and cache hits so far (for the report's figures). */
+  get renderStats() {
+    return this.renderedSources?.stats;
   }
 
   get rules(): RuleSettings {
@@ -188,7 +212,7 @@ export class ConsolidationWorkspace {
       entry.lines = undefined;
     }
     if (!entry) {
-      const overlay = this.overlays.get(file);
+      const overlay = this.overlays.get(file) ?? this.virtualFiles.get(file)?.text;
       const fileBytes = overlay === undefined && !isPlanFile(file) ? this.host.fileSize?.(file) : undefined;
       if (forManifest && fileBytes !== undefined && fileBytes > this.options.maxFileBytes) {
         entry = { text: '', fileBytes, unread: true };
@@ -249,7 +273,9 @@ export class ConsolidationWorkspace {
   manifest(file: string): ManifestFile | undefined {
     const entry = this.entry(file, true);
     if (!entry) return undefined;
-    entry.manifest ??= readManifestFile(file, entry.text, { maxBytes: this.options.maxFileBytes, fileBytes: entry.fileBytes, composeEnv: this.dotEnv(path.dirname(file)) });
+    // A rendered source is bounded by the tool's output limit, not by the size of one file.
+    const maxBytes = this.virtualFiles.has(file) ? Number.MAX_SAFE_INTEGER : this.options.maxFileBytes;
+    entry.manifest ??= readManifestFile(file, entry.text, { maxBytes, fileBytes: entry.fileBytes, composeEnv: this.dotEnv(path.dirname(file)) });
     return entry.manifest;
   }
 
@@ -282,15 +308,17 @@ export class ConsolidationWorkspace {
     const plan = this.planModel(file);
     if (!plan) return undefined;
     const { files, empty, problems } = this.sources(plan);
-    const manifests = files.map((f) => this.manifest(f)).filter((m): m is ManifestFile => !!m);
+    const rendered = this.renderSources(plan);
+    const manifests = [...files, ...rendered.files].map((f) => this.manifest(f)).filter((m): m is ManifestFile => !!m);
     const workloads = layerComposeWorkloads(manifests.flatMap((m) => m.workloads));
     const limitRanges = manifests.flatMap((m) => m.limitRanges);
     const result: PlanResult = {
       plan,
       sourceFiles: files,
-      sourceSet: new Set(files),
+      sourceSet: new Set([...files, ...rendered.inputs]),
       emptySources: empty,
       sourceProblems: problems,
+      renderProblems: rendered.problems,
       manifests,
       workloads,
       analysis: analysePlan(plan, workloads, limitRanges),
@@ -325,6 +353,55 @@ export class ConsolidationWorkspace {
     }
     const snapshot = readUsageSnapshot(file, text, this.options.maxFileBytes);
     result.usage = analyseUsage(result.plan, result.analysis, snapshot, limitRanges);
+  }
+
+  /** The plan's Kustomize and Helm entries, rendered into virtual files (`<plan>#sources[N]`). */
+  private renderSources(plan: PlanModel): { files: string[]; inputs: string[]; problems: NonNullable<PlanResult['renderProblems']> } {
+    const out = { files: [] as string[], inputs: [] as string[], problems: [] as NonNullable<PlanResult['renderProblems']> };
+    for (const spec of plan.renderedSources ?? []) {
+      this.renderedSources ??= new RenderedSources(this.host, undefined, () => []);
+      const source = this.renderedSources.render(plan.path, spec);
+      out.inputs.push(...source.inputs);
+      if (!source.outcome.ok) {
+        const what = spec.tool === 'kustomize' ? `Kustomize source "${spec.path}"` : `Helm chart "${spec.chart}"`;
+        out.problems.push({ message: `${what} ${source.outcome.reason === 'untrusted' ? '' : 'could not be rendered: '}${source.outcome.message}`, reason: source.outcome.reason, location: spec.location });
+        continue;
+      }
+      const previous = this.virtualFiles.get(source.virtualPath);
+      if (previous?.text !== source.outcome.yaml) {
+        this.virtualFiles.set(source.virtualPath, { text: source.outcome.yaml, source });
+        this.texts.delete(source.virtualPath);
+      } else previous.source = source;
+      out.files.push(source.virtualPath);
+    }
+    return out;
+  }
+
+  /**
+   * Findings placed where rendered objects came from (see renderedLocations.ts); findings on real
+   * files are unchanged, and the same input array gives the same output array.
+   */
+  mapRenderedFindings(findings: Finding[]): Finding[] {
+    if (this.virtualFiles.size === 0) return findings;
+    let mapped = this.mappedFindings.get(findings);
+    if (!mapped) {
+      mapped = findings.map((f) => {
+        const virtual = this.virtualFiles.get(f.location.file);
+        if (!virtual) return f;
+        virtual.locator ??= new RenderedLocator(this.host, virtual.source, virtual.text, virtual.source.inputs);
+        return virtual.locator.map(f);
+      });
+      this.mappedFindings.set(findings, mapped);
+    }
+    return mapped;
+  }
+
+  /** Where a location in a rendered source really is (go to definition, hovers); others unchanged. */
+  realLocation(location: SourceLocation): SourceLocation {
+    const virtual = this.virtualFiles.get(location.file);
+    if (!virtual) return location;
+    virtual.locator ??= new RenderedLocator(this.host, virtual.source, virtual.text, virtual.source.inputs);
+    return virtual.locator.mapLocation(location);
   }
 
   private sources(plan: PlanModel): SourceList {
@@ -422,12 +499,25 @@ export class ConsolidationWorkspace {
       const mergeFacts = result.plan.phases.some((p) => p.merge.length > 0) ? this.render(file)?.facts ?? [] : [];
       findings = runRules(
         PLAN_RULES,
-        { plan: result.plan, planText: this.text(file) ?? '', analysis: result.analysis, emptySources: result.emptySources, sourceProblems: result.sourceProblems, workloads: result.workloads, mergeFacts, quotas: result.manifests.flatMap((m) => m.quotas ?? []), policies: result.manifests.flatMap((m) => m.policies), usage: result.usage, usageError: result.usageError },
+        { plan: result.plan, planText: this.text(file) ?? '', analysis: result.analysis, emptySources: result.emptySources, sourceProblems: result.sourceProblems, workloads: result.workloads, mergeFacts, quotas: result.manifests.flatMap((m) => m.quotas ?? []), policies: result.manifests.flatMap((m) => m.policies), usage: result.usage, usageError: result.usageError, renderProblems: result.renderProblems, owners: this.owners(result) },
         this.options.rules,
       );
       this.planFindingCache.set(result, findings);
     }
     return findings;
+  }
+
+  /** The controller (Helm, Argo CD, Flux) that owns each workload a phase touches, by workload id. */
+  owners(result: PlanResult): Map<string, OwnerInfo> {
+    const owners = new Map<string, OwnerInfo>();
+    for (const fact of result.analysis.references) {
+      if (fact.resolution.status !== 'found' || fact.resolution.workload.origin !== 'kubernetes') continue;
+      const workload = fact.resolution.workload;
+      if (owners.has(workload.id)) continue;
+      const owner = ownerOf((this.documentValue(workload.location.file, workload.documentIndex) as { metadata?: unknown } | undefined)?.metadata);
+      if (owner) owners.set(workload.id, owner);
+    }
+    return owners;
   }
 
   /** The manifests each phase creates or touches (cached with the plan's analysis). */

@@ -1,6 +1,7 @@
 import type { ManifestFile } from '../model/workspace';
 import type { Finding } from '../rules/types';
 import type { ConsolidationWorkspace } from './consolidationWorkspace';
+import { isVirtualSourcePath } from './renderedSources';
 
 export interface DiagnoseRequest {
   plans: string[];
@@ -34,12 +35,13 @@ export function diagnose(workspace: ConsolidationWorkspace, request: DiagnoseReq
     partsOf(planFile);
     const result = workspace.plan(planFile);
     if (!result) continue;
-    addByLocation(workspace.planFindings(planFile));
+    addByLocation(workspace.mapRenderedFindings(workspace.planFindings(planFile)));
     for (const manifest of result.manifests) {
-      if (!covered.has(manifest.path)) partsOf(manifest.path).push(workspace.manifestFindings(manifest.path));
+      if (isVirtualSourcePath(manifest.path)) addByLocation(workspace.mapRenderedFindings(workspace.manifestFindings(manifest.path)));
+      else if (!covered.has(manifest.path)) partsOf(manifest.path).push(workspace.manifestFindings(manifest.path));
       covered.add(manifest.path);
     }
-    addByLocation(workspace.planSourceSetFindings(planFile));
+    addByLocation(workspace.mapRenderedFindings(workspace.planSourceSetFindings(planFile)));
   }
 
   const others: ManifestFile[] = [];

@@ -1,0 +1,14 @@
+import type { PlanContext } from '../contexts';
+import type { Rule } from '../types';
+
+export const sourceRender: Rule<PlanContext> = {
+  code: 'plan/source-render',
+  defaultSeverity: 'error',
+  description: 'A Kustomize or Helm source could not be rendered (untrusted workspace, tool missing or failing).',
+  check({ renderProblems }, report) {
+    for (const problem of renderProblems ?? []) {
+      // An untrusted workspace is a choice of the user, not a mistake in the plan.
+      report({ message: problem.message, location: problem.location, severity: problem.reason === 'untrusted' ? 'warning' : undefined });
+    }
+  },
+};

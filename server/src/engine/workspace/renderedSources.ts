@@ -1,0 +1,178 @@
+import { createHash } from 'node:crypto';
+import * as path from 'node:path';
+import { parseDocument } from 'yaml';
+import type { RenderedSourceSpec } from '../plan/types';
+import type { FileHost } from './fileHost';
+
+/**
+ * Sources rendered by the user's own tools (`{kustomize: dir}`, `{helm: {...}}`). The engine never
+ * starts a process: it asks a SourceRenderer (the CLI and the language server implement it with
+ * child_process), and caches the output by the contents of every input file.
+ */
+
+/** What to render; paths are absolute. */
+export type RenderRequest =
+  | { tool: 'kustomize'; dir: string }
+  | { tool: 'helm'; chart: string; values: string[]; set: Record<string, string>; releaseName: string; namespace?: string };
+
+export type RenderOutcome =
+  | { ok: true; yaml: string; millis?: number }
+  | { ok: false; reason: 'untrusted' | 'missing' | 'failed' | 'timeout' | 'too-large' | 'outside'; message: string };
+
+export interface SourceRenderer {
+  /** Runs the tool (with a timeout and an output limit); never throws. */
+  render(request: RenderRequest): RenderOutcome;
+}
+
+/** A rendered source: its virtual file (one per plan entry) or why it could not be rendered. */
+export interface RenderedSource {
+  spec: RenderedSourceSpec;
+  /** `<plan>#sources[N]`: the rendered YAML is read like any manifest file under this name. */
+  virtualPath: string;
+  outcome: RenderOutcome;
+  /** The folder paths in the output are relative to (the kustomization, the chart). */
+  root: string;
+  /** Patch files of the kustomization tree, for findings on values a patch set. */
+  patchFiles: string[];
+  /** Every file the render read: a change to one renders again. */
+  inputs: string[];
+}
+
+export interface RenderStats {
+  renders: number;
+  cacheHits: number;
+  millis: number;
+}
+
+const MAX_INPUT_FILES = 5_000;
+const KUSTOMIZATION_FILES = ['kustomization.yaml', 'kustomization.yml', 'Kustomization'];
+
+export function virtualSourcePath(planPath: string, index: number): string {
+  return `${planPath}#sources[${index}]`;
+}
+
+export function isVirtualSourcePath(file: string): boolean {
+  return /#sources\[\d+\]$/.test(file);
+}
+
+/** Renders a plan's Kustomize and Helm entries through a SourceRenderer, cached by input contents. */
+export class RenderedSources {
+  private readonly cache = new Map<string, RenderOutcome>();
+  readonly stats: RenderStats = { renders: 0, cacheHits: 0, millis: 0 };
+
+  constructor(
+    private readonly host: FileHost,
+    private readonly renderer: SourceRenderer | undefined,
+    /** Folders a source and everything it reads must stay inside (the workspace). */
+    private readonly roots: () => string[],
+  ) {}
+
+  render(planPath: string, spec: RenderedSourceSpec): RenderedSource {
+    const base = path.dirname(planPath);
+    const virtualPath = virtualSourcePath(planPath, spec.index);
+    const root = path.resolve(base, spec.tool === 'kustomize' ? spec.path : spec.chart);
+    const done = (outcome: RenderOutcome, patchFiles: string[] = [], inputs: string[] = []): RenderedSource => ({ spec, virtualPath, outcome, root, patchFiles, inputs });
+    if (!this.renderer) {
+      return done({ ok: false, reason: 'untrusted', message: 'not rendered: this workspace is not trusted, and rendering runs an external tool' });
+    }
+    const inputs = spec.tool === 'kustomize' ? this.kustomizeInputs(root) : this.helmInputs(root, spec.values.map((v) => path.resolve(base, v)));
+    // Paths in the message relative to the plan, as the user wrote them.
+    if ('error' in inputs) return done({ ok: false, reason: 'outside', message: inputs.error.split(base + path.sep).join('') });
+    const request: RenderRequest =
+      spec.tool === 'kustomize'
+        ? { tool: 'kustomize', dir: root }
+        : { tool: 'helm', chart: root, values: spec.values.map((v) => path.resolve(base, v)), set: spec.set, releaseName: spec.releaseName ?? 'release-name', namespace: spec.namespace };
+    const hash = createHash('sha256').update(JSON.stringify(request));
+    for (const file of inputs.files) hash.update(`\0${file}\0${this.host.readFile(file) ?? '<unreadable>'}`);
+    const key = hash.digest('hex');
+    let outcome = this.cache.get(key);
+    if (outcome) this.stats.cacheHits++;
+    else {
+      const started = Date.now();
+      outcome = this.renderer.render(request);
+      this.stats.renders++;
+      this.stats.millis += Date.now() - started;
+      // A tool that failed is asked again next time (it may have been installed meanwhile).
+      if (outcome.ok) {
+        if (this.cache.size > 64) this.cache.clear();
+        this.cache.set(key, outcome);
+      }
+    }
+    return done(outcome, inputs.patchFiles, inputs.files);
+  }
+
+  private inside(file: string): boolean {
+    return this.roots().some((root) => {
+      const relative = path.relative(root, file);
+      return relative === '' || (!relative.startsWith('..') && !path.isAbsolute(relative));
+    });
+  }
+
+  /** Every file a kustomization reads, followed through resources, components and patches. */
+  private kustomizeInputs(dir: string): { files: string[]; patchFiles: string[] } | { error: string } {
+    const files = new Set<string>();
+    const patchFiles: string[] = [];
+    const seenDirs = new Set<string>();
+    const visit = (folder: string, from: string): string | undefined => {
+      if (!this.inside(folder)) return `${from} points outside the workspace (${folder}): not rendered`;
+      if (seenDirs.has(folder)) return undefined;
+      seenDirs.add(folder);
+      const name = KUSTOMIZATION_FILES.map((f) => path.join(folder, f)).find((f) => this.host.readFile(f) !== undefined);
+      // Not a kustomization (a missing path, a typo): the tool says what is wrong, in its words.
+      if (!name) return undefined;
+      files.add(name);
+      let value: Record<string, unknown>;
+      try {
+        value = (parseDocument(this.host.readFile(name) ?? '').toJS({ maxAliasCount: 100 }) ?? {}) as Record<string, unknown>;
+      } catch (error) {
+        return `${name}: ${(error as Error).message}`;
+      }
+      const refs: { ref: string; patch?: boolean }[] = [];
+      const strings = (v: unknown): string[] => (Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : []);
+      for (const key of ['resources', 'bases', 'components', 'crds', 'generators', 'transformers', 'validators', 'configurations']) {
+        for (const ref of strings(value[key])) refs.push({ ref });
+      }
+      for (const ref of strings(value.patchesStrategicMerge)) if (!ref.includes('\n')) refs.push({ ref, patch: true });
+      for (const key of ['patches', 'patchesJson6902', 'replacements']) {
+        for (const item of Array.isArray(value[key]) ? (value[key] as unknown[]) : []) {
+          const p = (item as { path?: unknown })?.path;
+          if (typeof p === 'string') refs.push({ ref: p, patch: key !== 'replacements' });
+        }
+      }
+      for (const key of ['configMapGenerator', 'secretGenerator']) {
+        for (const item of Array.isArray(value[key]) ? (value[key] as Record<string, unknown>[]) : []) {
+          for (const f of [...strings(item?.files), ...strings(item?.envs), ...(typeof item?.env === 'string' ? [item.env] : [])]) {
+            refs.push({ ref: f.includes('=') ? f.slice(f.indexOf('=') + 1) : f });
+          }
+        }
+      }
+      for (const { ref, patch } of refs) {
+        if (/^[a-z][a-z0-9+.-]*:\/\//i.test(ref) || /^(github\.com|gitlab\.com|bitbucket\.org|git@)/.test(ref)) {
+          return `${path.relative(folder, name) || name} reads a remote resource (${ref}): not rendered, only files in the workspace are`;
+        }
+        const target = path.resolve(folder, ref);
+        if (!this.inside(target)) return `${name} points outside the workspace (${ref}): not rendered`;
+        if (this.host.readFile(target) !== undefined) {
+          files.add(target);
+          if (patch) patchFiles.push(target);
+        } else {
+          const problem = visit(target, name);
+          if (problem) return problem;
+        }
+        if (files.size > MAX_INPUT_FILES) return `the kustomization reads over ${MAX_INPUT_FILES} files: not rendered`;
+      }
+      return undefined;
+    };
+    const problem = visit(dir, 'the source');
+    return problem ? { error: problem } : { files: [...files].sort(), patchFiles };
+  }
+
+  /** The chart's files (subcharts included) and the values files. */
+  private helmInputs(chart: string, values: string[]): { files: string[]; patchFiles: string[] } | { error: string } {
+    for (const file of [chart, ...values]) if (!this.inside(file)) return { error: `${file} is outside the workspace: not rendered` };
+    const files = this.host.glob(chart, ['**/*']);
+    if (files.length === 0) return { error: `there is no chart at ${chart}` };
+    if (files.length > MAX_INPUT_FILES) return { error: `the chart has over ${MAX_INPUT_FILES} files: not rendered` };
+    return { files: [...files, ...values], patchFiles: [] };
+  }
+}
