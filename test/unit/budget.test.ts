@@ -221,6 +221,6 @@ phases:
     assert.deepEqual(schedule.unschedulable.map((p) => p.name), ['big#1', 'mid#3']);
     const finding = ws.planFindings(planPath).find((f) => f.code === 'budget/unschedulable')!;
     // big is larger than an empty node: only it "fits on no node"; mid#3 is a matter of room.
-    assert.match(finding.message, /^current state: 2 pods cannot be placed by any strategy; the largest, big#1, requests 500m cpu, 1,536Mi memory: it fits on no node, even empty \(the largest it may use, small-1, has 1 cpu, 1Gi memory and 10 pod slots\)\.$/);
+    assert.match(finding.message, /^current state: 2 pods cannot be placed by any strategy; the largest, big#1, requests 500m cpu, 1,536Mi memory: it fits on no node, even empty \(the largest it may use, small-1, has 1,000m cpu, 1,024Mi memory and 10 pod slots\)\.$/);
   });
 });
