@@ -1,4 +1,5 @@
 import * as path from 'node:path';
+import type { Log, ReportingDescriptor, Result } from 'sarif';
 import { ALL_RULES } from '../engine/rules/registry';
 import type { Finding, Severity } from '../engine/rules/types';
 import type { ConsolidationWorkspace } from '../engine/workspace/consolidationWorkspace';
@@ -48,15 +49,15 @@ export function formatJson(findings: PositionedFinding[]): string {
   return JSON.stringify({ diagnostics: findings }, null, 2) + '\n';
 }
 
-const SARIF_LEVEL: Record<Severity, string> = { error: 'error', warning: 'warning', information: 'note', hint: 'note' };
+const SARIF_LEVEL: Record<Severity, NonNullable<Result['level']>> = { error: 'error', warning: 'warning', information: 'note', hint: 'note' };
 
 export function formatSarif(findings: PositionedFinding[], version: string): string {
-  const rules = ALL_RULES.map((rule) => ({
+  const rules: ReportingDescriptor[] = ALL_RULES.map((rule) => ({
     id: rule.code,
     shortDescription: { text: rule.description },
     defaultConfiguration: { level: SARIF_LEVEL[rule.defaultSeverity] },
   }));
-  const sarif = {
+  const sarif: Log = {
     $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
     version: '2.1.0',
     runs: [

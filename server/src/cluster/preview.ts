@@ -1,3 +1,4 @@
+import { FILE_HEADERS_ONLY, formatPatch, structuredPatch } from 'diff';
 import { stringify } from 'yaml';
 import { clone, isObject, type JsonObject, type KubeObject } from '../engine/render/kube';
 import type { RenderRole } from '../engine/render/renderPlan';
@@ -74,48 +75,8 @@ export async function previewPhase(api: ClusterApi, loaded: LoadedPhase, options
   return { entries, problems: [], budget: loaded.budget };
 }
 
-/** A unified diff of two texts (line-based, `context` lines around each change). Empty when equal. */
+/** A unified diff of two texts (`context` lines around each change), from the `diff` package. Empty when equal. */
 export function unifiedDiff(before: string, after: string, labels: { before: string; after: string }, context = 3): string {
-  const a = before ? before.replace(/\n$/, '').split('\n') : [];
-  const b = after ? after.replace(/\n$/, '').split('\n') : [];
-  // Longest common subsequence, table from the end (objects are small: a few hundred lines).
-  const n = a.length;
-  const m = b.length;
-  const lcs: Uint32Array[] = Array.from({ length: n + 1 }, () => new Uint32Array(m + 1));
-  for (let i = n - 1; i >= 0; i--) for (let j = m - 1; j >= 0; j--) lcs[i][j] = a[i] === b[j] ? lcs[i + 1][j + 1] + 1 : Math.max(lcs[i + 1][j], lcs[i][j + 1]);
-  const ops: { kind: ' ' | '-' | '+'; text: string; ai: number; bi: number }[] = [];
-  let i = 0;
-  let j = 0;
-  while (i < n || j < m) {
-    if (i < n && j < m && a[i] === b[j]) ops.push({ kind: ' ', text: a[i], ai: i++, bi: j++ });
-    else if (j < m && (i >= n || lcs[i][j + 1] >= lcs[i + 1][j])) ops.push({ kind: '+', text: b[j], ai: i, bi: j++ });
-    else ops.push({ kind: '-', text: a[i], ai: i++, bi: j });
-  }
-  if (!ops.some((o) => o.kind !== ' ')) return '';
-  const out = [`--- ${labels.before}`, `+++ ${labels.after}`];
-  let k = 0;
-  while (k < ops.length) {
-    if (ops[k].kind === ' ') {
-      k++;
-      continue;
-    }
-    let start = Math.max(0, k - context);
-    let end = k;
-    // Extend the hunk while changes are within 2*context lines of each other.
-    for (let x = k; x < ops.length; x++) {
-      if (ops[x].kind !== ' ') end = x;
-      else if (x - end > 2 * context) break;
-    }
-    const stop = Math.min(ops.length, end + context + 1);
-    const hunk = ops.slice(start, stop);
-    const aStart = hunk[0].ai + 1;
-    const bStart = hunk[0].bi + 1;
-    const aCount = hunk.filter((o) => o.kind !== '+').length;
-    const bCount = hunk.filter((o) => o.kind !== '-').length;
-    out.push(`@@ -${aCount ? aStart : aStart - 1},${aCount} +${bCount ? bStart : bStart - 1},${bCount} @@`);
-    for (const o of hunk) out.push(`${o.kind}${o.text}`);
-    k = stop;
-    start = stop;
-  }
-  return out.join('\n') + '\n';
+  const patch = structuredPatch(labels.before, labels.after, before, after, undefined, undefined, { context });
+  return patch.hunks.length ? formatPatch(patch, FILE_HEADERS_ONLY) + '\n' : '';
 }

@@ -36,6 +36,8 @@ export type Report = (finding: Omit<Finding, 'code' | 'severity'> & { severity?:
 export interface Rule<Context> {
   code: string;
   defaultSeverity: Severity;
+  /** Where its findings are shown, for the docs' table: `plan: the reference`, `manifest: the value`. */
+  where: string;
   description: string;
   check(context: Context, report: Report): void;
 }

@@ -6,6 +6,7 @@ import { amountOfBudget, resourceLabel, stateLabel, stateLocation } from './stat
 export const hpaMaxExceeds: Rule<PlanContext> = {
   code: 'budget/hpa-max-exceeds',
   defaultSeverity: 'warning',
+  where: 'plan: `budget` or the phase\'s `name`',
   description: 'With every HorizontalPodAutoscaler-targeted workload at its maxReplicas, requests or pods go over the budget.',
   check({ plan, analysis, policies = [] }, report) {
     const budget = plan.budget;

@@ -5,6 +5,7 @@ import { aboveShare, amountOfBudget, formatMilliPercent, largestContributors, re
 export const limitsOvercommit: Rule<PlanContext> = {
   code: 'budget/limits-overcommit',
   defaultSeverity: 'warning',
+  where: 'plan: `budget` or the phase\'s `name`',
   description: 'Total limits are above the allowed share of the budget (budget.limitsOvercommit, default 100%).',
   check({ plan, analysis }, report) {
     const budget = plan.budget;

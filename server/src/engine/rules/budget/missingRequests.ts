@@ -5,6 +5,7 @@ import { stateLabel, stateLocation } from './stateText';
 export const missingRequests: Rule<PlanContext> = {
   code: 'budget/missing-requests',
   defaultSeverity: 'information',
+  where: 'plan: `budget` or the phase\'s `name`',
   description: 'Some running containers request no CPU or memory: the totals are a lower bound.',
   check({ plan, analysis }, report) {
     if (!plan.budget) return;

@@ -5,6 +5,7 @@ import { stateLabel, stateLocation } from './stateText';
 export const podsExceeded: Rule<PlanContext> = {
   code: 'budget/pods-exceeded',
   defaultSeverity: 'error',
+  where: 'plan: `budget` or the phase\'s `name`',
   description: 'More pods than budget.pods.',
   check({ plan, analysis }, report) {
     const limit = plan.budget?.pods;

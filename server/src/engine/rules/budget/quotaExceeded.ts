@@ -7,6 +7,7 @@ import { stateLabel, stateLocation } from './stateText';
 export const quotaExceeded: Rule<PlanContext> = {
   code: 'budget/quota-exceeded',
   defaultSeverity: 'error',
+  where: 'plan: `budget` (or `spec`) or the phase\'s `name`',
   description: "A state's pods, requests or limits in a namespace go over a ResourceQuota of the sources: the API server would refuse pods.",
   check({ plan, analysis, quotas = [] }, report) {
     const checked = quotas.filter((q) => !q.scoped);

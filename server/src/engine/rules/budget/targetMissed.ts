@@ -15,6 +15,7 @@ const METRIC: Record<Exclude<TargetSpec['metric'], 'pods' | 'workloads' | 'cpuUs
 export const targetMissed: Rule<PlanContext> = {
   code: 'budget/target-missed',
   defaultSeverity: 'warning',
+  where: 'plan: the target',
   description: "A phase's target (at most) is not met by the state after that phase.",
   check({ plan, analysis }, report) {
     for (const state of analysis.states) {

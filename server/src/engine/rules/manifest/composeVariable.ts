@@ -4,6 +4,7 @@ import type { Rule } from '../types';
 export const composeVariable: Rule<ManifestContext> = {
   code: 'manifest/compose-variable',
   defaultSeverity: 'warning',
+  where: 'compose file: the value',
   description: 'A compose ${VARIABLE} that .env does not set (read as an empty string), or one compose refuses (${VAR:?message}, a malformed $).',
   check({ file }, report) {
     for (const problem of file.composeProblems ?? []) {

@@ -4,6 +4,7 @@ import type { Rule } from '../types';
 export const duplicatePort: Rule<ManifestContext> = {
   code: 'manifest/duplicate-port',
   defaultSeverity: 'error',
+  where: 'manifest: the second port',
   description: 'Two ports of one pod use the same number and protocol.',
   check({ file }, report) {
     for (const workload of file.workloads) {

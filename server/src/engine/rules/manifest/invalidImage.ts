@@ -4,6 +4,7 @@ import type { Rule } from '../types';
 export const invalidImage: Rule<ManifestContext> = {
   code: 'manifest/invalid-image',
   defaultSeverity: 'error',
+  where: 'compose file: the `image` value',
   description: 'A compose image that, once its variables are read, is not a reference a runtime can pull (`${REGISTRY}/web:${TAG}` unset is "/web:").',
   check({ file }, report) {
     for (const problem of file.composeProblems ?? []) {

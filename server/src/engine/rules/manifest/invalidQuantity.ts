@@ -4,6 +4,7 @@ import { changeTo, type Rule } from '../types';
 export const invalidQuantity: Rule<ManifestContext> = {
   code: 'manifest/invalid-quantity',
   defaultSeverity: 'error',
+  where: 'manifest: the value',
   description: 'A resource quantity is not valid for its grammar (Kubernetes or Docker) or is probably a wrong unit.',
   check({ file }, report) {
     for (const problem of file.quantityProblems) {

@@ -13,6 +13,7 @@ import type { Rule } from '../types';
 export const missingResources: Rule<ManifestSetContext> = {
   code: 'manifest/missing-resources',
   defaultSeverity: 'information',
+  where: 'manifest: the container',
   description: 'A container declares no resources, and no LimitRange read with it gives it CPU and memory requests: budgets count it as zero.',
   check({ files, workloads, defaultNamespace }, report) {
     const limitRanges = files.flatMap((f) => f.limitRanges);

@@ -5,6 +5,7 @@ import type { Rule } from '../types';
 export const requestExceedsLimit: Rule<ManifestContext> = {
   code: 'manifest/request-exceeds-limit',
   defaultSeverity: 'error',
+  where: 'manifest: the request',
   description: 'A container requests more than its limit; the API server rejects it.',
   check({ file }, report) {
     for (const workload of file.workloads) {

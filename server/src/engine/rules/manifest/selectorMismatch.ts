@@ -4,6 +4,7 @@ import type { Rule } from '../types';
 export const selectorMismatch: Rule<ManifestContext> = {
   code: 'manifest/selector-mismatch',
   defaultSeverity: 'error',
+  where: 'manifest: the selector',
   description: "A workload's selector does not match its own pod template labels; the API server rejects it.",
   check({ file }, report) {
     for (const workload of file.workloads) {

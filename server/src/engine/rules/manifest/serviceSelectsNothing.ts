@@ -6,6 +6,7 @@ import type { Rule } from '../types';
 export const serviceSelectsNothing: Rule<ManifestSetContext> = {
   code: 'manifest/service-selects-nothing',
   defaultSeverity: 'warning',
+  where: 'manifest: the Service',
   description: 'A Service selector matches no pod of any workload checked with it.',
   check({ services, workloads, defaultNamespace }, report) {
     // Index pods by namespace and label so a workspace of thousands of Services stays linear.

@@ -4,6 +4,7 @@ import type { Rule } from '../types';
 export const tooLarge: Rule<ManifestContext> = {
   code: 'manifest/too-large',
   defaultSeverity: 'warning',
+  where: 'manifest: the file',
   description: 'The file is over the size limit and is not analysed.',
   check({ file }, report) {
     for (const problem of file.syntaxProblems) {

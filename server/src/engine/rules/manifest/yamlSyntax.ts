@@ -4,6 +4,7 @@ import type { Rule } from '../types';
 export const yamlSyntax: Rule<ManifestContext> = {
   code: 'manifest/yaml-syntax',
   defaultSeverity: 'error',
+  where: 'manifest',
   description: 'The file is not valid YAML.',
   check({ file }, report) {
     for (const problem of file.syntaxProblems) {

@@ -4,4 +4,5 @@ export const hpaOrphaned = mergeRule(
   'merge/hpa-orphaned',
   'warning',
   'A HorizontalPodAutoscaler or PodDisruptionBudget targets a workload the merge replaces.',
+  'plan: the reference',
 );

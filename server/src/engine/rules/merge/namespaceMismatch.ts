@@ -4,4 +4,5 @@ export const namespaceMismatch = mergeRule(
   'merge/namespace-mismatch',
   'error',
   'Workloads of different namespaces are merged into one pod.',
+  'plan: the reference',
 );

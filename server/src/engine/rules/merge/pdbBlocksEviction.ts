@@ -6,6 +6,7 @@ import { stateLabel, stateLocation } from '../budget/stateText';
 export const pdbBlocksEviction: Rule<PlanContext> = {
   code: 'merge/pdb-blocks-eviction',
   defaultSeverity: 'warning',
+  where: 'plan: the phase\'s `name`',
   description: 'After a phase, a PodDisruptionBudget allows no eviction of the pods it selects (minAvailable at least their count, or maxUnavailable 0): every node drain blocks.',
   check({ plan, analysis, policies = [] }, report) {
     const pdbs = policies.filter((p) => p.kind === 'PodDisruptionBudget');

@@ -4,4 +4,5 @@ export const portConflict = mergeRule(
   'merge/port-conflict',
   'error',
   'Two containers of one merged pod listen on the same port and protocol.',
+  'plan: the reference of the second workload',
 );

@@ -4,6 +4,7 @@ import type { Rule } from '../types';
 export const alreadyGone: Rule<PlanContext> = {
   code: 'plan/already-gone',
   defaultSeverity: 'error',
+  where: 'plan: the reference',
   description: 'A phase refers to a workload that an earlier phase removed or merged.',
   check({ analysis }, report) {
     for (const fact of analysis.references) {

@@ -5,6 +5,7 @@ import type { Rule } from '../types';
 export const ambiguousWorkload: Rule<PlanContext> = {
   code: 'plan/ambiguous-workload',
   defaultSeverity: 'error',
+  where: 'plan: the reference',
   description: 'A workload reference matches more than one workload; qualify it as namespace/name.',
   check({ analysis, plan }, report) {
     for (const fact of analysis.references) {

@@ -7,6 +7,7 @@ import type { Rule } from '../types';
 export const duplicateReference: Rule<PlanContext> = {
   code: 'plan/duplicate-reference',
   defaultSeverity: 'error',
+  where: 'plan: the second reference',
   description: 'One workload is merged twice, or merged and removed, in one phase.',
   check({ plan, analysis, planText }, report) {
     for (const fact of analysis.references) {

@@ -10,6 +10,7 @@ import type { Rule } from '../types';
 export const notScalable: Rule<PlanContext> = {
   code: 'plan/not-scalable',
   defaultSeverity: 'error',
+  where: 'plan: the reference in `scale`',
   description: 'A scale step names a workload that has no replicas: one-shot work (Job, CronJob, one-shot compose service), a DaemonSet or a bare Pod.',
   check({ analysis, plan, planText }, report) {
     for (const fact of analysis.unscalable) {

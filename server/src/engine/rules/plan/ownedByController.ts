@@ -5,6 +5,7 @@ import type { Rule } from '../types';
 export const ownedByController: Rule<PlanContext> = {
   code: 'plan/owned-by-controller',
   defaultSeverity: 'information',
+  where: 'plan: the phase\'s `name`',
   description: 'A phase touches objects that Helm, Argo CD or Flux manage: a change applied to the cluster is reverted by the controller.',
   check({ analysis, owners }, report) {
     if (!owners || owners.size === 0) return;

@@ -12,6 +12,7 @@ import type { EditAction, Rule } from '../types';
 export const samePhaseReference: Rule<PlanContext> = {
   code: 'plan/same-phase-reference',
   defaultSeverity: 'error',
+  where: 'plan: the reference',
   description: 'A phase refers to a workload that a merge of the same phase creates; references name workloads as they stand at the start of the phase.',
   check({ analysis, plan, planText }, report) {
     for (const fact of analysis.references) {

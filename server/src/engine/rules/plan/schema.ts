@@ -4,6 +4,7 @@ import { changeTo, type Rule } from '../types';
 export const planSchema: Rule<PlanContext> = {
   code: 'plan/schema',
   defaultSeverity: 'error',
+  where: 'plan',
   description: 'The plan does not follow the ConsolidationPlan v1alpha1 format (unknown key, wrong type, missing field).',
   check({ plan }, report) {
     for (const problem of plan.problems) {

@@ -6,6 +6,7 @@ import type { Rule } from '../types';
 export const sourceEmpty: Rule<PlanContext> = {
   code: 'plan/source-empty',
   defaultSeverity: 'warning',
+  where: 'plan: the glob',
   description: 'A source glob reads no file: it matches none, only plan files, or only folders that are never read.',
   check({ emptySources, sourceProblems = [] }, report) {
     for (const source of emptySources) {

@@ -5,6 +5,7 @@ import type { Rule } from '../types';
 export const sourceOutsideWorkspace: Rule<PlanContext> = {
   code: 'plan/source-outside-workspace',
   defaultSeverity: 'error',
+  where: 'plan: the glob',
   description: "A source glob reaches outside the plan's workspace; those files are not read.",
   check({ sourceProblems = [] }, report) {
     for (const problem of sourceProblems) {

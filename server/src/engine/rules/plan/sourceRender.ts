@@ -4,6 +4,7 @@ import type { Rule } from '../types';
 export const sourceRender: Rule<PlanContext> = {
   code: 'plan/source-render',
   defaultSeverity: 'error',
+  where: 'plan: the source entry',
   description: 'A Kustomize or Helm source could not be rendered (untrusted workspace, tool missing or failing).',
   check({ renderProblems }, report) {
     for (const problem of renderProblems ?? []) {

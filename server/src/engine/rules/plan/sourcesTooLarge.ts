@@ -12,6 +12,7 @@ function mib(bytes: number): string {
 export const sourcesTooLarge: Rule<PlanContext> = {
   code: 'plan/sources-too-large',
   defaultSeverity: 'error',
+  where: 'plan: the glob where a limit is reached',
   description: "The plan's sources are over the limit in files or bytes; the files past it are not read.",
   check({ sourceProblems = [] }, report) {
     for (const problem of sourceProblems) {

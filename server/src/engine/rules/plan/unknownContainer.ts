@@ -4,6 +4,7 @@ import type { Rule } from '../types';
 export const unknownContainer: Rule<PlanContext> = {
   code: 'plan/unknown-container',
   defaultSeverity: 'error',
+  where: 'plan: the resize',
   description: 'A resize names a container the workload does not have, or uses the single-container form on a multi-container pod.',
   check({ analysis }, report) {
     for (const fact of analysis.containers) {

@@ -4,6 +4,7 @@ import { changeTo, type Rule } from '../types';
 export const unknownWorkload: Rule<PlanContext> = {
   code: 'plan/unknown-workload',
   defaultSeverity: 'error',
+  where: 'plan: the reference',
   description: 'A workload reference matches no workload in the sources.',
   check({ analysis }, report) {
     for (const fact of analysis.references) {

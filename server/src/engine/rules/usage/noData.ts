@@ -6,6 +6,7 @@ const LISTED = 10;
 export const noData: Rule<PlanContext> = {
   code: 'usage/no-data',
   defaultSeverity: 'warning',
+  where: 'plan: `spec.usage`',
   description: 'Workloads the usage snapshot has no data for: their usage is unknown (never read as zero).',
   check({ plan, usage }, report) {
     // A snapshot that could not be read at all is usage/snapshot-invalid, not a list of every workload.

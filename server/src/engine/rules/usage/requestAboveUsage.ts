@@ -11,6 +11,7 @@ export const MIN_FREED = { cpu: 100, memory: 128 * 2 ** 20 };
 export const requestAboveUsage: Rule<PlanContext> = {
   code: 'usage/request-above-usage',
   defaultSeverity: 'information',
+  where: 'plan: the reference, the merge\'s `name` or the phase\'s `name`',
   description: 'A container requests more than twice the recommendation from its observed usage: what resizing would free.',
   check(context, report) {
     for (const check of containerChecks(context)) {

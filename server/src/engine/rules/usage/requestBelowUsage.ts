@@ -7,6 +7,7 @@ import { containerChecks, resizeFix } from './containerChecks';
 export const requestBelowUsage: Rule<PlanContext> = {
   code: 'usage/request-below-usage',
   defaultSeverity: 'warning',
+  where: 'plan: the reference, the merge\'s `name` or the phase\'s `name`',
   description: 'A container requests less than it was observed to use: memory below its max (OOM kill and eviction risk), CPU below its p95 (starved under contention).',
   check(context, report) {
     for (const check of containerChecks(context)) {

@@ -4,6 +4,7 @@ import type { Rule } from '../types';
 export const snapshotInvalid: Rule<PlanContext> = {
   code: 'usage/snapshot-invalid',
   defaultSeverity: 'error',
+  where: 'the snapshot file, and plan: `spec.usage`',
   description: "The plan's usage snapshot (spec.usage) is missing or does not follow the UsageSnapshot format.",
   check({ plan, usage, usageError }, report) {
     if (!plan.usage) return;

@@ -9,6 +9,7 @@ const FUTURE_SLACK_MS = 5 * 60_000;
 export const snapshotStale: Rule<PlanContext> = {
   code: 'usage/snapshot-stale',
   defaultSeverity: 'warning',
+  where: 'plan: `spec.usage`',
   description: 'The usage snapshot was taken longer ago than spec.usage.maxAge (default 14d), or in the future.',
   check({ plan, usage }, report) {
     if (!plan.usage || !usage || usage.snapshot.takenAt === undefined) return;

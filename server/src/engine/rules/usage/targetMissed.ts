@@ -9,6 +9,7 @@ const LISTED = 5;
 export const usageTargetMissed: Rule<PlanContext> = {
   code: 'usage/target-missed',
   defaultSeverity: 'warning',
+  where: 'plan: the target',
   description: "A phase's usage target (cpuUsage, memoryUsage: at most) is not met by the state's predicted usage (observed p95 per pod × pods), or cannot be confirmed.",
   check({ plan, analysis, usage, usageError }, report) {
     analysis.states.forEach((state, index) => {
