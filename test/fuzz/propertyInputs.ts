@@ -186,7 +186,8 @@ export const kubernetesProject: fc.Arbitrary<GeneratedProject> = fc
 const composeService = fc.record(
   {
     image: fc.constantFrom('nginx:1.27', 'redis:7', 'postgres:16', 'registry.example/app:1'),
-    mem_limit: memoryQuantity.map((m) => m.replace(/i$/, '').toLowerCase()),
+    // Compose units (m is megabytes here, not millibytes): values a compose file has, not Kubernetes quantities recased.
+    mem_limit: fc.constantFrom('64m', '256m', '512M', '1g', '1.5g', '2G', '100000k', '1073741824'),
     cpus: fc.constantFrom('0.5', '1', '2', '0.25', 0.5, 1.5),
     deploy: fc.record(
       {
