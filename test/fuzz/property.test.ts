@@ -68,25 +68,26 @@ describe('property fuzz: the engine in-process', () => {
     }
   });
 
-  // Minimal reproductions of the product bugs the properties found (shrunk by fast-check, then by hand). Each
-  // asserts the property; `todo` until the owner fixes it (then drop the todo and the KNOWN_BUGS entry).
-  it('a removed DaemonSet or bare Pod is not in the re-read state', { todo: `render13: ${KNOWN_BUGS.noReplicasField}` }, () => {
+  // Minimal reproductions of the product bugs the properties found (shrunk by fast-check, then by hand), fixed
+  // since: a removed Pod/DaemonSet/Job is no longer given spec.replicas, one-shot compose work renders as a Job.
+  it('a removed DaemonSet or bare Pod is not in the re-read state', () => {
     const pod = 'apiVersion: v1\nkind: Pod\nmetadata: {name: queue}\nspec:\n  containers: [{name: q, image: x, resources: {requests: {cpu: 100m}}}]\n';
     const violations = checkCase(manual([['manifests/m.yaml', pod], ['fuzz.plan.yaml', plan('    - name: one\n      remove: [queue]\n')]]), { arithmeticOnly: true });
     assert.deepEqual(violations, []);
   });
 
-  it('a one-shot compose service touched by a phase is not rendered as a Deployment', { todo: `render13/compose13: ${KNOWN_BUGS.oneShotAsDeployment}` }, () => {
+  it('a one-shot compose service touched by a phase is not rendered as a Deployment', () => {
     const compose = 'services:\n  migrate:\n    image: app:1\n    restart: "no"\n';
     const planText = 'apiVersion: consolidation.dev/v1alpha1\nkind: ConsolidationPlan\nmetadata: {name: t}\nspec:\n  sources: [docker-compose.yml]\n  phases:\n    - name: one\n      scale: {migrate: 1}\n';
     const violations = checkCase(manual([['docker-compose.yml', compose], ['fuzz.plan.yaml', planText]]), { arithmeticOnly: true });
     assert.deepEqual(violations, []);
   });
 
-  it('the known-bug tolerance applies only to those bugs', () => {
+  it('a kind without replicas rendered with spec.replicas is a violation (no tolerance left for the bug it once was)', () => {
     const pod = 'apiVersion: v1\nkind: Pod\nmetadata: {name: queue}\nspec:\n  containers: [{name: q, image: x}]\n';
     const violations = checkCase(manual([['manifests/m.yaml', pod], ['fuzz.plan.yaml', plan('    - name: one\n      remove: [queue]\n')]]), { arithmeticOnly: true });
-    assert.ok(violations.length > 0 && violations.every(isKnownBug), violations.join('\n'));
+    assert.deepEqual(violations, []);
+    assert.equal(violations.filter(isKnownBug).length, 0);
   });
 });
 

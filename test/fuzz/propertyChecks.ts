@@ -7,6 +7,7 @@
 //   sum          each state's totals in `report` equal the sum over that state's workloads;
 //   re-read      `render` output, applied phase by phase over the source objects and read back as
 //                manifests under the same budget, gives the totals of the report's state after that phase.
+import { NO_NODE_SELECTOR } from '../../server/src/engine/render/kube';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { parseAllDocuments, stringify } from 'yaml';
@@ -195,14 +196,23 @@ export function reReadViolations(workspace: ConsolidationWorkspace, result: Plan
       }
       const value = doc.toJS() as KubeObject | null;
       if (!value || !WORKLOAD_KINDS.has(String(value.kind))) continue;
+      // What render leaves a removed workload without replicas as: a bare Pod for the user to delete (said in
+      // its comment), a DaemonSet whose node selector no node matches. Neither runs a pod from here on.
+      const comments = `${doc.commentBefore ?? ''}\n${(doc.contents as { commentBefore?: string } | null)?.commentBefore ?? ''}`;
+      const removedPod = value.kind === 'Pod' && comments.includes('delete it by hand');
+      const parkedDaemonSet = value.kind === 'DaemonSet' && JSON.stringify((value.spec as { template?: { spec?: { nodeSelector?: unknown } } } | undefined)?.template?.spec?.nodeSelector ?? {}).includes(NO_NODE_SELECTOR);
+      if (removedPod || parkedDaemonSet) {
+        objects.delete(keyOf(value, namespace));
+        continue;
+      }
       if (WITHOUT_REPLICAS.has(String(value.kind)) && (value.spec as { replicas?: unknown } | undefined)?.replicas !== undefined) {
         // Pods, DaemonSets, Jobs and CronJobs have no spec.replicas: the object keeps running (the API server rejects the field).
         // What a cluster would run from here on is not what the report counts: stop comparing.
-        out.push(`${KNOWN_BUG_PREFIX}${KNOWN_BUGS.noReplicasField}] ${where}: render writes spec.replicas: ${String((value.spec as { replicas?: unknown }).replicas)} on the ${value.kind} ${value.metadata.name}`);
+        out.push(`${where}: render writes spec.replicas: ${String((value.spec as { replicas?: unknown }).replicas)} on the ${value.kind} ${value.metadata.name}`);
         return out;
       }
       if (oneShots.has(keyOf(value, namespace)) && Number((value.spec as { replicas?: unknown } | undefined)?.replicas ?? 1) > 0) {
-        out.push(`${KNOWN_BUG_PREFIX}${KNOWN_BUGS.oneShotAsDeployment}] ${where}: the one-shot compose service ${value.metadata.name} is rendered as a ${value.kind} with replicas`);
+        out.push(`${where}: the one-shot compose service ${value.metadata.name} is rendered as a ${value.kind} with replicas`);
         return out;
       }
       objects.set(keyOf(value, namespace), value);

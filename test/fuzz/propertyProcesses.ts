@@ -56,7 +56,7 @@ export async function cliViolations(c: PropertyCase, tolerateKnownBugs: boolean)
     const report = JSON.parse(reportRun.stdout) as PlanReport;
     const workspace = new ConsolidationWorkspace(nodeFileHost, DEFAULT_OPTIONS);
     const result = workspace.plan(path.join(dir, ...c.plan.split('/')))!;
-    const inProcess = buildReport(result, dir);
+    const inProcess = buildReport(result, dir, (file, offset) => workspace.lineIndex(file)?.positionAt(offset).line);
     if (JSON.stringify(report) !== JSON.stringify(inProcess)) out.push(`report: the CLI's JSON differs from the engine's:\n    cli    ${JSON.stringify(report).slice(0, 600)}\n    engine ${JSON.stringify(inProcess).slice(0, 600)}`);
     out.push(...sumOfParts(result, report));
     if (c.origin !== 'mutated') {
