@@ -64,7 +64,7 @@ describe('consolidate apply / rollback', () => {
     assert.deepEqual(fixture.server.writes({ dryRun: false }), []);
     assert.match(run.out.text, /# Dry run of phase merge-backend on context test/);
     assert.match(run.out.text, /^\+\+\+ Deployment shop\/cart \(after phase merge-backend\)$/m);
-    assert.match(run.out.text, /^-  replicas: 2$/m);
+    assert.match(run.out.text, /^- {2}replicas: 2$/m);
     assert.ok(!fs.existsSync(fixture.workspace.file('.consolidation')));
   });
 

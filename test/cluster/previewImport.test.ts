@@ -41,9 +41,9 @@ describe('preview', () => {
     assert.match(backend.resultYaml, /progressDeadlineSeconds: 600/, 'defaulted by the API server');
     const cart = entries.find((e) => e.ref.kind === 'Deployment' && e.ref.name === 'cart')!;
     const diff = unifiedDiff(cart.liveYaml, cart.resultYaml, { before: 'live', after: 'result' });
-    assert.match(diff, /^-  replicas: 2$/m);
-    assert.match(diff, /^\+  replicas: 0$/m);
-    assert.match(diff, /^\+    consolidation\.dev\/previous-replicas: "2"$/m);
+    assert.match(diff, /^- {2}replicas: 2$/m);
+    assert.match(diff, /^\+ {2}replicas: 0$/m);
+    assert.match(diff, /^\+ {4}consolidation\.dev\/previous-replicas: "2"$/m);
     // Only what the phase changes differs.
     const changed = diff.split('\n').filter((l) => /^[-+][^-+]/.test(l));
     assert.equal(changed.length, 6, diff);

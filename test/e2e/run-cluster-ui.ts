@@ -60,7 +60,7 @@ const READY_DELAY_MS = Number(process.env.E2E_READY_DELAY_MS ?? 1500);
 /** Apply and Roll Back wait for rollouts (ready after READY_DELAY_MS; the product polls every 2 s). */
 const ROLLOUT_TIMEOUT_MS = 45_000;
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
+ 
 declare const document: any;
 
 type Step = UiStep;

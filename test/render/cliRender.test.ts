@@ -9,7 +9,7 @@ import { runCli } from '../helpers/cli';
 import { tempWorkspace, type TempWorkspace } from '../helpers/tempWorkspace';
 import { planText, service, simple, workload } from './support';
 
-type Obj = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+type Obj = Record<string, any>;  
 
 const manifests =
   simple('api', { replicas: 2, ports: [{ port: 8080 }] }) +

@@ -249,7 +249,7 @@ describe('plans and manifests into the simulation', () => {
       'both sources kept their own replicas apart: one term, on the merged pods',
     );
     // web does not tolerate the taint, so neither does the merged pod: 2 plain nodes, one replica each.
-    const schedule = result.analysis.states[1].schedule!;
-    assert.deepEqual(schedule.unschedulable.map((u) => [u.name, u.reason]), [['both#3', 'no-room']]);
+    const placed = result.analysis.states[1].schedule!;
+    assert.deepEqual(placed.unschedulable.map((u) => [u.name, u.reason]), [['both#3', 'no-room']]);
   });
 });
