@@ -5,7 +5,7 @@ import { TextDocument } from 'vscode-languageserver-textdocument';
 import { getLanguageService, type LanguageService, type LanguageServiceSettings } from '../../server/src/service/languageService';
 import { pathToUri } from '../../server/src/service/uris';
 import type { ConsolidationWorkspace } from '../../server/src/engine/workspace/consolidationWorkspace';
-import { ROOT, workspaceOf } from '../unit/support/memoryHost';
+import { ROOT, workspaceOf } from './memoryHost';
 
 export const PLAN_FILE = `${ROOT}/test.plan.yaml`;
 export const CURSOR = '$0';

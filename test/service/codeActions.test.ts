@@ -5,7 +5,7 @@ import { describe, it } from 'node:test';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import type { TextEdit } from 'vscode-languageserver-types';
 import { atCursor } from '../helpers/serviceAtCursor';
-import { plan } from '../unit/support/memoryHost';
+import { plan } from '../helpers/memoryHost';
 import { MANIFESTS } from './fixtures';
 
 describe('language service: getCodeActions', () => {

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { CompletionItem, TextEdit } from 'vscode-languageserver-types';
 import { atCursor, type AtCursor } from '../helpers/serviceAtCursor';
-import { plan } from '../unit/support/memoryHost';
+import { plan } from '../helpers/memoryHost';
 import { MANIFESTS } from './fixtures';
 
 const complete = (at: AtCursor): CompletionItem[] => at.service.doComplete(at.document, at.position);

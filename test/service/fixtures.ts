@@ -1,5 +1,5 @@
 // The manifests the in-process service tests plan against: two Deployments with exact requests.
-import { container, deployment } from '../unit/support/memoryHost';
+import { container, deployment } from '../helpers/memoryHost';
 
 export const MANIFESTS = {
   'm.yaml':

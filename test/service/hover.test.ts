@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { atCursor, hoverText } from '../helpers/serviceAtCursor';
-import { plan, ROOT } from '../unit/support/memoryHost';
+import { plan, ROOT } from '../helpers/memoryHost';
 import { pathToUri } from '../../server/src/service/uris';
 import { MANIFESTS } from './fixtures';
 
