@@ -80,12 +80,16 @@ export class Ctx implements vscode.Disposable {
     await this.client.start();
   }
 
+  /** Stops the client and starts a new one; ready() waits for the whole of it. */
   async restart(): Promise<void> {
-    const client = this.client;
-    this.client = undefined;
-    await client?.stop();
-    void client?.dispose();
-    await this.start();
+    this.starting = (async () => {
+      const client = this.client;
+      this.client = undefined;
+      await client?.stop();
+      void client?.dispose();
+      await this.startClient();
+    })();
+    return this.starting;
   }
 
   push(...disposables: vscode.Disposable[]): void {
