@@ -8,8 +8,8 @@ import { importCluster } from '../../server/src/cluster/importCluster';
 import { previewPhase, stripForDiff, unifiedDiff } from '../../server/src/cluster/preview';
 import { ConsolidationWorkspace, DEFAULT_OPTIONS } from '../../server/src/engine/workspace/consolidationWorkspace';
 import { nodeFileHost } from '../../server/src/engine/workspace/fileHost';
-import { clusterFixture, type ClusterFixture } from '../support/clusterFixture';
-import type { JsonObject } from '../support/kubeFields';
+import { clusterFixture, type ClusterFixture } from '../helpers/clusterFixture';
+import type { JsonObject } from '../helpers/kubeFields';
 
 describe('preview', () => {
   let fixture: ClusterFixture | undefined;

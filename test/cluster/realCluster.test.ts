@@ -13,8 +13,8 @@ import { loadPhase } from '../../server/src/cluster/phasePlan';
 import { rollbackPhase } from '../../server/src/cluster/rollback';
 import { waitForRollouts } from '../../server/src/cluster/rollout';
 import { tempWorkspace, type TempWorkspace } from '../helpers/tempWorkspace';
-import { FIXTURE, fixtureObjects, specOf } from '../support/clusterFixture';
-import type { JsonObject } from '../support/kubeFields';
+import { FIXTURE, fixtureObjects, specOf } from '../helpers/clusterFixture';
+import type { JsonObject } from '../helpers/kubeFields';
 
 const kubeconfig = process.env.CONSOLIDATE_E2E_KUBECONFIG;
 const skip = kubeconfig ? false : 'CONSOLIDATE_E2E_KUBECONFIG is not set: no real cluster to run the apply/rollback flow against (the test API server covers it)';

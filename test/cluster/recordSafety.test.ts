@@ -9,8 +9,8 @@ import { applyPhase, recordStoreFor } from '../../server/src/cluster/applyPhase'
 import { parseRecord, type ApplyRecord } from '../../server/src/cluster/applyRecord';
 import { rollbackPhase } from '../../server/src/cluster/rollback';
 import { assertBuilt, runCli } from '../helpers/cli';
-import { clusterFixture, type ClusterFixture } from '../support/clusterFixture';
-import type { JsonObject } from '../support/kubeFields';
+import { clusterFixture, type ClusterFixture } from '../helpers/clusterFixture';
+import type { JsonObject } from '../helpers/kubeFields';
 
 class Capture extends Writable {
   text = '';

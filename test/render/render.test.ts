@@ -8,7 +8,7 @@ import { BEGIN, END, updateGeneratedFile } from '../../server/src/engine/render/
 import type { KubeObject } from '../../server/src/engine/render/kube';
 import type { PhaseRender, RenderedObject } from '../../server/src/engine/render/renderPlan';
 import { toYaml } from '../../server/src/engine/render/toYaml';
-import { PLAN, planText, ROOT, service, simple, workload, workspaceOf } from './support';
+import { PLAN, planText, ROOT, service, simple, workload, workspaceOf } from '../helpers/renderWorkspace';
 
 type Obj = Record<string, any>;  
 

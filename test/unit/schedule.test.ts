@@ -5,7 +5,7 @@ import { daemonNodeCount, expandNodes, largestNodes, schedule, type PodGroup } f
 import { matchesRequirement, nodeMismatch, tolerates } from '../../server/src/engine/budget/nodeMatch';
 import { readPodScheduling } from '../../server/src/engine/manifests/podScheduling';
 import type { NodePool } from '../../server/src/engine/plan/types';
-import { container, deployment, plan, ROOT, workspaceOf } from './support/memoryHost';
+import { container, deployment, plan, ROOT, workspaceOf } from '../helpers/memoryHost';
 
 const Gi = 1024 ** 3;
 const Mi = 1024 ** 2;

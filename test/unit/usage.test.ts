@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { readUsageSnapshot } from '../../server/src/engine/usage/snapshot';
 import { recommend, roundCpu, roundMemory, withHeadroom } from '../../server/src/engine/usage/recommend';
 import type { Finding } from '../../server/src/engine/rules/types';
-import { container, deployment, plan, ROOT, workspaceOf } from './support/memoryHost';
+import { container, deployment, plan, ROOT, workspaceOf } from '../helpers/memoryHost';
 
 const MI = 2 ** 20;
 const planPath = `${ROOT}/test.plan.yaml`;

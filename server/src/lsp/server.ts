@@ -1,4 +1,3 @@
-import * as path from 'node:path';
 import {
   CodeActionKind,
   DidChangeConfigurationNotification,
@@ -10,8 +9,6 @@ import {
   type InitializeResult,
 } from 'vscode-languageserver';
 import { TextDocument } from 'vscode-languageserver-textdocument';
-import { buildReport } from '../engine/report/report';
-import { formatReportText } from '../engine/report/reportText';
 import { ConsolidationWorkspace, isPlanFile } from '../engine/workspace/consolidationWorkspace';
 import { diagnose, flattenParts } from '../engine/workspace/diagnose';
 import type { Finding } from '../engine/rules/types';
@@ -19,17 +16,10 @@ import { nodeFileHost } from '../engine/workspace/fileHost';
 import { ManifestReaderPool } from '../engine/workspace/manifestReaderPool';
 import { warmUpText } from '../engine/workspace/warmUp';
 import { readManifestFile } from '../engine/manifests/readManifestFile';
-import { DEFAULT_SERVER_SETTINGS, GENERATE_KIND, GenerateRequest, ListPlansRequest, ReportRequest, WORKSPACE_TRUST_NOTIFICATION, type ServerSettings, type WorkspaceTrustParams } from '../protocol/messages';
-import { generateActions, generateEdit, isGenerateData, resolveGenerate } from '../service/generateAction';
-import { quickFixes } from '../service/codeActions';
-import { codeLenses } from '../service/codeLens';
-import { completion } from '../service/completion';
-import { definition } from '../service/definition';
+import { DEFAULT_SERVER_SETTINGS, GENERATE_KIND, GenerateRequest, ListPlansRequest, PlanSummaryRequest, ReportRequest, WORKSPACE_TRUST_NOTIFICATION, type ServerSettings, type WorkspaceTrustParams } from '../protocol/messages';
 import { toDiagnostic } from '../service/diagnostics';
-import { hover } from '../service/hover';
-import { documentSymbols } from '../service/symbols';
+import { getLanguageService, planPathOf } from '../service/languageService';
 import { pathToUri, uriToPath } from '../service/uris';
-import { toRange } from '../service/positions';
 import { DiagnosticsScheduler } from './diagnosticsScheduler';
 import { normalizeSettings, toWorkspaceOptions } from './settings';
 import { ToolRenderer } from '../tools/toolRenderer';
@@ -129,16 +119,6 @@ export function startServer(connection: Connection): void {
     for (const folder of folders) for (const plan of nodeFileHost.glob(folder, PLAN_GLOBS)) plansOnDisk.add(plan);
   }
 
-  /** A plan file path for a request's document, or undefined when it is not a plan. */
-  function planPath(uri: string): string | undefined {
-    const file = uriToPath(uri);
-    return file && isPlanFile(file) ? file : undefined;
-  }
-
-  function offsetIn(uri: string, position: { line: number; character: number }): number | undefined {
-    return documents.get(uri)?.offsetAt(position);
-  }
-
   connection.onInitialize((params: InitializeParams): InitializeResult => {
     folders = (params.workspaceFolders?.map((f) => uriToPath(f.uri)) ?? [params.rootUri ? uriToPath(params.rootUri) : params.rootPath ?? undefined]).filter(
       (f): f is string => !!f,
@@ -218,81 +198,40 @@ export function startServer(connection: Connection): void {
     scheduler.schedule();
   });
 
-  connection.onHover(({ textDocument, position }) => {
-    const plan = planPath(textDocument.uri);
-    const offset = offsetIn(textDocument.uri, position);
-    return plan && offset !== undefined ? hover(workspace, plan, offset) ?? null : null;
-  });
+  // Requests: thin calls into the language service, which answers in LSP types.
+  const service = getLanguageService(workspace, () => settings);
+  const withDocument = <T>(uri: string, answer: (document: TextDocument) => T, none: T): T => {
+    const document = documents.get(uri);
+    return document ? answer(document) : none;
+  };
 
-  connection.onCompletion(({ textDocument, position }) => {
-    const plan = planPath(textDocument.uri);
-    const offset = offsetIn(textDocument.uri, position);
-    return plan && offset !== undefined ? completion(workspace, plan, offset) : [];
-  });
+  connection.onHover(({ textDocument, position }) => withDocument(textDocument.uri, (d) => service.doHover(d, position), null));
 
-  connection.onDefinition(({ textDocument, position }) => {
-    const plan = planPath(textDocument.uri);
-    const offset = offsetIn(textDocument.uri, position);
-    return plan && offset !== undefined ? definition(workspace, plan, offset) : [];
-  });
+  connection.onCompletion(({ textDocument, position }) => withDocument(textDocument.uri, (d) => service.doComplete(d, position), []));
 
-  connection.onCodeLens(({ textDocument }) => {
-    const plan = planPath(textDocument.uri);
-    return plan && settings.codeLens.enabled ? codeLenses(workspace, plan) : [];
-  });
+  connection.onDefinition(({ textDocument, position }) => withDocument(textDocument.uri, (d) => service.findDefinition(d, position), []));
 
-  connection.onDocumentSymbol(({ textDocument }) => {
-    const plan = planPath(textDocument.uri);
-    return plan ? documentSymbols(workspace, plan) : [];
-  });
+  connection.onCodeLens(({ textDocument }) => service.getCodeLenses(textDocument));
 
-  connection.onCodeAction(({ textDocument, context, range }) => {
-    const document = documents.get(textDocument.uri);
-    if (!document) return [];
-    const actions = quickFixes(textDocument.uri, context.diagnostics, (offset) => document.positionAt(offset));
-    const plan = planPath(textDocument.uri);
-    const wantsGenerate = !context.only || context.only.some((kind) => GENERATE_KIND.startsWith(kind));
-    if (plan && wantsGenerate) {
-      const offsets = { start: document.offsetAt(range.start), end: document.offsetAt(range.end) };
-      actions.push(...generateActions(workspace, plan, textDocument.uri, offsets, settings.generatedDirectory));
-    }
-    return actions;
-  });
+  connection.onDocumentSymbol(({ textDocument }) => service.findDocumentSymbols(textDocument));
 
-  connection.onRequest(GenerateRequest, (params) => {
-    const plan = planPath(params.planUri);
-    return plan ? generateEdit(workspace, plan, params, settings.generatedDirectory) : { reason: 'not a plan file' };
-  });
+  connection.onCodeAction(({ textDocument, context, range }) => withDocument(textDocument.uri, (d) => service.getCodeActions(d, range, context), []));
 
-  connection.onCodeActionResolve((action) => {
-    if (!isGenerateData(action.data)) return action;
-    const plan = planPath(action.data.planUri);
-    return plan ? resolveGenerate(workspace, plan, action, settings.generatedDirectory) : action;
-  });
+  connection.onRequest(GenerateRequest, (params) => service.generate(params));
+
+  connection.onCodeActionResolve((action) => service.resolveCodeAction(action));
 
   connection.onRequest(ListPlansRequest, () => {
-    const plans = new Set([...plansOnDisk, ...documents.all().flatMap((d) => planPath(d.uri) ?? [])]);
-    return [...plans].sort().flatMap((file) => {
-      const model = workspace.planModel(file);
-      return model
-        ? [
-            {
-              uri: uriOf.get(file) ?? pathToUri(file),
-              name: model.name ?? null,
-              phases: model.phases.map((p) => ({ name: p.name, merges: p.merge.map((m) => m.name), nameRange: toRange(workspace, file, p.nameLocation.range) })),
-            },
-          ]
-        : [];
-    });
+    const plans = new Set([...plansOnDisk, ...documents.all().flatMap((d) => planPathOf(d.uri) ?? [])]);
+    return [...plans].sort().flatMap((file) => service.getPlanSummary(file, uriOf.get(file)) ?? []);
   });
 
-  connection.onRequest(ReportRequest, ({ uri }) => {
-    const file = planPath(uri);
-    const result = file ? workspace.plan(file) : undefined;
-    if (!result || !file) return null;
-    const report = buildReport(result, path.dirname(file), (f, offset) => workspace.lineIndex(f)?.positionAt(offset).line);
-    return { text: formatReportText(report), json: report };
+  connection.onRequest(PlanSummaryRequest, ({ uri }) => {
+    const file = planPathOf(uri);
+    return file ? service.getPlanSummary(file, uri) : null;
   });
+
+  connection.onRequest(ReportRequest, ({ uri }) => service.getReport(uri));
 
   connection.onShutdown(async () => {
     scheduler.dispose();

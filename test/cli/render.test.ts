@@ -7,7 +7,7 @@ import { after, before, describe, it } from 'node:test';
 import { parse, parseAllDocuments } from 'yaml';
 import { runCli } from '../helpers/cli';
 import { tempWorkspace, type TempWorkspace } from '../helpers/tempWorkspace';
-import { planText, service, simple, workload } from './support';
+import { planText, service, simple, workload } from '../helpers/renderWorkspace';
 
 type Obj = Record<string, any>;  
 
