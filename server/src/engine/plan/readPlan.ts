@@ -12,7 +12,6 @@ import type {
   NodeTaint,
   PhaseSpec,
   PlanModel,
-  PlanProblem,
   ResizeStep,
   ResourcePatch,
   TargetMetric,

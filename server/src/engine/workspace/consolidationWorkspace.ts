@@ -600,8 +600,8 @@ function isInside(root: string, file: string): boolean {
 function escapesRoot(base: string, pattern: string, root: string): string | undefined {
   const fixed = path.resolve(base, picomatch.scan(pattern).base);
   if (!isInside(root, fixed)) return fixed;
-  let realRoot = root;
-  let realFixed = fixed;
+  let realRoot: string;
+  let realFixed: string;
   try {
     realRoot = fs.realpathSync(root);
     realFixed = fs.realpathSync(fixed);
