@@ -6,9 +6,9 @@ export type Resolution =
   | { status: 'unknown'; suggestion?: string }
   | { status: 'ambiguous'; candidates: WorkloadModel[] };
 
-/** The namespace a workload runs in: its own, else the plan's default. */
-export function namespaceOf(workload: WorkloadModel, defaultNamespace: string | undefined): string {
-  return workload.namespace ?? defaultNamespace ?? 'default';
+/** The namespace an object (a workload, a Service, a claim, a policy) is in: its own, else the plan's default, else `default`. */
+export function namespaceOf(object: { namespace?: string }, defaultNamespace: string | undefined): string {
+  return object.namespace ?? defaultNamespace ?? 'default';
 }
 
 /** Resolves `name` or `namespace/name` among workloads (compose services also by their DNS-1123 form). */
