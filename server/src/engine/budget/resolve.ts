@@ -11,6 +11,12 @@ export function namespaceOf(object: { namespace?: string }, defaultNamespace: st
   return object.namespace ?? defaultNamespace ?? 'default';
 }
 
+/** A workload's name for messages: `namespace/name` when it is not in the plan's default namespace. */
+export function qualifiedName(workload: { namespace?: string; name: string }, defaultNamespace: string | undefined): string {
+  const namespace = namespaceOf(workload, defaultNamespace);
+  return namespace === namespaceOf({}, defaultNamespace) ? workload.name : `${namespace}/${workload.name}`;
+}
+
 /** Resolves `name` or `namespace/name` among workloads (compose services also by their DNS-1123 form). */
 export function resolveWorkload(text: string, workloads: Iterable<WorkloadModel>, defaultNamespace: string | undefined): Resolution {
   const slash = text.indexOf('/');
@@ -21,7 +27,7 @@ export function resolveWorkload(text: string, workloads: Iterable<WorkloadModel>
   if (namespace !== undefined) {
     candidates = candidates.filter((w) => namespaceOf(w, defaultNamespace) === namespace);
   } else if (candidates.length > 1) {
-    const inDefault = candidates.filter((w) => namespaceOf(w, defaultNamespace) === (defaultNamespace ?? 'default'));
+    const inDefault = candidates.filter((w) => namespaceOf(w, defaultNamespace) === namespaceOf({}, defaultNamespace));
     if (inDefault.length === 1) candidates = inDefault;
   }
   if (candidates.length === 1) return { status: 'found', workload: candidates[0] };

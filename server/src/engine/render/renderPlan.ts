@@ -12,6 +12,7 @@ import {
   isObject,
   MANAGED_BY,
   MANAGED_BY_LABEL,
+  MERGE_LABEL,
   nameOf,
   NO_NODE_SELECTOR,
   PHASE_ANNOTATION,
@@ -149,7 +150,7 @@ class RenderRun {
     // Written only when the sources or the plan name one, as the sources themselves do.
     const namespace = sourceWorkloads[0].namespace ?? this.defaultNamespace;
     const replicas = entry.workload.replicas;
-    const nameTakenBy = this.nameTaken(merge.name, namespace);
+    const nameTakenBy = this.nameTaken(merge.name, namespaceOf(sourceWorkloads[0], this.defaultNamespace));
     const selecting = this.services.filter((s) => sourceWorkloads.some((w) => s.selects.has(w.id)));
 
     let created: KubeObject;
@@ -165,7 +166,7 @@ class RenderRun {
     if (!entry.workload.steady) created = asJob(created, replicas);
     // A long-running pod restarts Always (the only policy a Deployment or StatefulSet takes), whatever a job it took in had.
     else if (podSpecOf(created).restartPolicy !== undefined && podSpecOf(created).restartPolicy !== 'Always') delete podSpecOf(created).restartPolicy;
-    this.createdMerges.set(`${namespace ?? 'default'}/${merge.name}`, merge);
+    this.createdMerges.set(`${namespaceOf(sourceWorkloads[0], this.defaultNamespace)}/${merge.name}`, merge);
     this.stamp(created, phase, true);
     this.objects.set(entry.workload.id, created);
 
@@ -207,14 +208,14 @@ class RenderRun {
     if (merge.container && Object.keys(merge.container.requests).length) resources.requests = toManifestList(merge.container.requests);
     if (merge.container && Object.keys(merge.container.limits).length) resources.limits = toManifestList(merge.container.limits);
     if (Object.keys(resources).length) container.resources = resources;
-    const labels = { 'consolidation.dev/merge': merge.name, 'app.kubernetes.io/name': merge.name };
+    const labels = { [MERGE_LABEL]: merge.name, 'app.kubernetes.io/name': merge.name };
     return {
       apiVersion: 'apps/v1',
       kind: 'Deployment',
       metadata: { name: merge.name, ...(namespace ? { namespace } : {}), labels: { 'app.kubernetes.io/name': merge.name } },
       spec: {
         replicas,
-        selector: { matchLabels: { 'consolidation.dev/merge': merge.name } },
+        selector: { matchLabels: { [MERGE_LABEL]: merge.name } },
         template: { metadata: { labels }, spec: { ...(merge.serviceAccountName ? { serviceAccountName: merge.serviceAccountName } : {}), containers: [container] } },
       },
     };
@@ -234,7 +235,7 @@ class RenderRun {
   private repointService(service: ServiceEntry, merge: MergeSpec, sources: WorkloadModel[], renames: Map<string, SourceRenames>, phase: PhaseSpec): KubeObject {
     const object = clone(service.object);
     const spec = ensure(object, ['spec']);
-    spec.selector = { 'consolidation.dev/merge': merge.name };
+    spec.selector = { [MERGE_LABEL]: merge.name };
     const ports = Array.isArray(spec.ports) ? spec.ports.filter(isObject) : [];
     for (const port of ports) {
       if (merge.strategy === 'replace') {
@@ -294,8 +295,7 @@ class RenderRun {
   }
 
   /** A workload object that will still exist under this name: a source manifest's, or an earlier merge's. */
-  private nameTaken(name: string, namespace: string | undefined): MergeFacts['nameTakenBy'] {
-    const ns = namespace ?? 'default';
+  private nameTaken(name: string, ns: string): MergeFacts['nameTakenBy'] {
     const existing = this.result.workloads.find(
       (w) => w.kind !== 'Job' && w.kind !== 'CronJob' && (w.origin === 'compose' ? dns1123(w.name) : w.name) === name && namespaceOf(w, this.defaultNamespace) === ns,
     );

@@ -1,10 +1,10 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import picomatch from 'picomatch';
-import { analysePlan, type PlanAnalysis } from '../budget/states';
+import { analysePlan } from '../budget/states';
 import { layerComposeWorkloads, parseDotEnv } from '../manifests/compose';
 import { readManifestFile } from '../manifests/readManifestFile';
-import type { ManifestFile, WorkloadModel } from '../model/workspace';
+import type { ManifestFile } from '../model/workspace';
 import type { SourceLocation } from '../model/location';
 import { readPlan } from '../plan/readPlan';
 import type { PlanModel, SourceGlob } from '../plan/types';
@@ -14,11 +14,12 @@ import type { Finding } from '../rules/types';
 import { LineIndex } from '../yaml/lineIndex';
 import { toPlain } from '../yaml/nodes';
 import { parseYaml } from '../yaml/parse';
+import { DEFAULT_MAX_FILE_SIZE_KB } from '../files/fileSize';
 import { neverWalkedFolderIn, type FileHost, type WalkBound } from './fileHost';
 import type { ManifestReaderPool } from './manifestReaderPool';
 import { renderPlan, type PlanRender } from '../render/renderPlan';
 import { readUsageSnapshot } from '../usage/snapshot';
-import { analyseUsage, type UsageAnalysis } from '../usage/stateUsage';
+import { analyseUsage } from '../usage/stateUsage';
 import { RenderedSources, type RenderedSource, type SourceRenderer } from './renderedSources';
 import { RenderedLocator } from './renderedLocations';
 import { ownerOf, type OwnerInfo } from '../model/owners';
@@ -45,7 +46,7 @@ export interface SourceLimits {
 /** Room for the largest plans we have seen (2,000 Deployments in 503 files, 5.4 MB) many times over. */
 export const DEFAULT_SOURCE_LIMITS: SourceLimits = { maxFiles: 5000, maxBytes: 32 * 1024 * 1024 };
 
-export const DEFAULT_OPTIONS: WorkspaceOptions = { maxFileBytes: 2048 * 1024, rules: {} };
+export const DEFAULT_OPTIONS: WorkspaceOptions = { maxFileBytes: DEFAULT_MAX_FILE_SIZE_KB * 1024, rules: {} };
 
 /** How many directory entries one glob may visit per file it may match: the walk is bounded too. */
 const ENTRIES_PER_FILE = 20;
