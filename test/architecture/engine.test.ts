@@ -63,6 +63,18 @@ describe('engine architecture', () => {
     assert.equal(cycles.length, 0, `folder cycles:\n${cycles.map((c) => c.join(' <-> ')).join('\n')}`);
   });
 
+  it('imports only downwards, in the order of the README architecture map', () => {
+    // Bottom first, as in README.md's "Architecture": a folder may import only folders before it.
+    const LAYERS = ['model', 'quantity', 'yaml', 'files', 'manifests', 'plan', 'budget', 'usage', 'analysis', 'render', 'report', 'rules', 'workspace'];
+    const upward: string[] = [];
+    for (const [folder, targets] of folderGraph()) {
+      const level = LAYERS.indexOf(folder);
+      assert.notEqual(level, -1, `engine folder ${folder} is not in the layer list (add it here and to the README's map)`);
+      for (const target of targets) if (LAYERS.indexOf(target) >= level) upward.push(`${folder} -> ${target}`);
+    }
+    assert.deepEqual(upward, []);
+  });
+
   it('keeps workspace at the top: no other engine folder imports it', () => {
     const importers = [...folderGraph()].filter(([folder, targets]) => folder !== 'workspace' && targets.includes('workspace')).map(([folder]) => folder);
     assert.deepEqual(importers, []);
