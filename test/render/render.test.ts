@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { parseAllDocuments } from 'yaml';
-import { generatedFiles } from '../../server/src/engine/render/generate';
+import { generatedFiles } from '../../server/src/engine/workspace/generate';
 import { BEGIN, END, updateGeneratedFile } from '../../server/src/engine/render/generatedFile';
 import type { KubeObject } from '../../server/src/engine/render/kube';
 import type { PhaseRender, RenderedObject } from '../../server/src/engine/render/renderPlan';

@@ -11,7 +11,7 @@ import { previewPhase } from '../../../server/src/cluster/preview';
 import { rollbackPhase, type RollbackOutcome } from '../../../server/src/cluster/rollback';
 import { KrrError, recordUsage, RecordUsageError, type UsageFrom } from '../../../server/src/cluster/recordUsage';
 import { PrometheusError } from '../../../server/src/cluster/usagePrometheus';
-import { parseUsageDuration } from '../../../server/src/engine/usage/duration';
+import { parseUsageDuration } from '../../../server/src/engine/quantity/duration';
 import { formatVerifyText, verifyPhase } from '../../../server/src/cluster/verifyPhase';
 import { COMMANDS } from '../../../server/src/protocol/commands';
 import type { SeveritySetting } from '../../../server/src/engine/rules/types';

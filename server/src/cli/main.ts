@@ -6,8 +6,9 @@ import { formatReportMarkdown } from '../engine/report/view/markdown';
 import { renderStandaloneHtml } from '../engine/report/view/standalone';
 import { formatReportText } from '../engine/report/reportText';
 import { isKnownCode, type RuleSettings } from '../engine/rules/registry';
-import type { SeveritySetting } from '../engine/rules/types';
+import { SEVERITY_SETTINGS, type SeveritySetting } from '../engine/rules/types';
 import { ConsolidationWorkspace, DEFAULT_OPTIONS } from '../engine/workspace/consolidationWorkspace';
+import { DEFAULT_MAX_FILE_SIZE_KB } from '../engine/files/fileSize';
 import { diagnose } from '../engine/workspace/diagnose';
 import { nodeFileHost } from '../engine/workspace/fileHost';
 import { ManifestReaderPool } from '../engine/workspace/manifestReaderPool';
@@ -32,7 +33,7 @@ Commands:
   check [PATH...]   Check plans and manifests (files or folders; default: .; - reads YAML from stdin)
       --format text|json|sarif   Output format (default text)
       --rule CODE=SEVERITY       Override a rule's severity (error|warning|information|hint|off); repeatable
-      --max-file-size-kb N       Files over N KiB are not analysed (default 2048)
+      --max-file-size-kb N       Files over N KiB are not analysed (default ${DEFAULT_MAX_FILE_SIZE_KB})
 ${SOURCE_USAGE}
 ${TOOL_USAGE}
   report PLAN       Print the plan's numbers per state (report -: the totals of YAML on stdin)
@@ -78,7 +79,7 @@ verify: 0 every line holds, 1 some does not (or the cluster could not be read), 
 Progress goes to stderr.
 `;
 
-const SEVERITIES = new Set(['error', 'warning', 'information', 'hint', 'off']);
+const SEVERITIES = new Set<string>(SEVERITY_SETTINGS);
 
 export async function main(
   argv: string[],

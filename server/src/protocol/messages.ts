@@ -6,6 +6,7 @@
 import { RequestType, type Range, type WorkspaceEdit } from 'vscode-languageserver-protocol';
 import type { PlanReport } from '../engine/report/report';
 import { COMMANDS } from './commands';
+import { DEFAULT_MAX_FILE_SIZE_KB } from '../engine/files/fileSize';
 
 export interface PlanPhase {
   name: string;
@@ -76,7 +77,7 @@ export interface WorkspaceTrustParams {
   trusted: boolean;
 }
 
-export const DEFAULT_SERVER_SETTINGS: ServerSettings = { rules: {}, maxFileSizeKb: 2048, codeLens: { enabled: true }, generatedDirectory: 'generated' };
+export const DEFAULT_SERVER_SETTINGS: ServerSettings = { rules: {}, maxFileSizeKb: DEFAULT_MAX_FILE_SIZE_KB, codeLens: { enabled: true }, generatedDirectory: 'generated' };
 
 /** Client command that opens a file after a code action wrote it (server → client, in the action's command). */
 export const OPEN_FILE_COMMAND = COMMANDS.openFile;

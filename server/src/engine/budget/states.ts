@@ -311,7 +311,7 @@ export function podResourcesInPlan(plan: PlanModel, limitRanges: LimitRangeModel
   const podOverhead = plan.budget?.podOverhead ?? {};
   return (workload) => {
     const namespace = namespaceOf(workload, plan.namespace);
-    const ranges = limitRanges.filter((r) => (r.namespace ?? plan.namespace ?? 'default') === namespace);
+    const ranges = limitRanges.filter((r) => namespaceOf(r, plan.namespace) === namespace);
     return podResources(workload, { limitRanges: ranges, podOverhead });
   };
 }

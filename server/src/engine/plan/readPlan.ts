@@ -19,7 +19,7 @@ import type {
   UsageRef,
   WorkloadRef,
 } from './types';
-import { parseUsageDuration } from '../usage/duration';
+import { parseUsageDuration } from '../quantity/duration';
 
 const MAX_COUNT = 2_147_483_647;
 /** Node pools are simulated node by node; more than this is not a cluster a plan describes. */

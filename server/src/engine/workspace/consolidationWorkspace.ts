@@ -1,24 +1,25 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import picomatch from 'picomatch';
-import { analysePlan, type PlanAnalysis } from '../budget/states';
+import { analysePlan } from '../budget/states';
 import { layerComposeWorkloads, parseDotEnv } from '../manifests/compose';
 import { readManifestFile } from '../manifests/readManifestFile';
-import type { ManifestFile, WorkloadModel } from '../model/workspace';
+import type { ManifestFile } from '../model/workspace';
 import type { SourceLocation } from '../model/location';
 import { readPlan } from '../plan/readPlan';
 import type { PlanModel, SourceGlob } from '../plan/types';
 import { MANIFEST_RULES, MANIFEST_SET_RULES, PLAN_RULES, runRules, type RuleSettings } from '../rules/registry';
-import type { SourceProblem } from '../rules/contexts';
+import type { PlanResult, SourceProblem } from '../analysis/planResult';
 import type { Finding } from '../rules/types';
 import { LineIndex } from '../yaml/lineIndex';
 import { toPlain } from '../yaml/nodes';
 import { parseYaml } from '../yaml/parse';
+import { DEFAULT_MAX_FILE_SIZE_KB } from '../files/fileSize';
 import { neverWalkedFolderIn, type FileHost, type WalkBound } from './fileHost';
 import type { ManifestReaderPool } from './manifestReaderPool';
 import { renderPlan, type PlanRender } from '../render/renderPlan';
 import { readUsageSnapshot } from '../usage/snapshot';
-import { analyseUsage, type UsageAnalysis } from '../usage/stateUsage';
+import { analyseUsage } from '../usage/stateUsage';
 import { RenderedSources, type RenderedSource, type SourceRenderer } from './renderedSources';
 import { RenderedLocator } from './renderedLocations';
 import { ownerOf, type OwnerInfo } from '../model/owners';
@@ -45,7 +46,7 @@ export interface SourceLimits {
 /** Room for the largest plans we have seen (2,000 Deployments in 503 files, 5.4 MB) many times over. */
 export const DEFAULT_SOURCE_LIMITS: SourceLimits = { maxFiles: 5000, maxBytes: 32 * 1024 * 1024 };
 
-export const DEFAULT_OPTIONS: WorkspaceOptions = { maxFileBytes: 2048 * 1024, rules: {} };
+export const DEFAULT_OPTIONS: WorkspaceOptions = { maxFileBytes: DEFAULT_MAX_FILE_SIZE_KB * 1024, rules: {} };
 
 /** How many directory entries one glob may visit per file it may match: the walk is bounded too. */
 const ENTRIES_PER_FILE = 20;
@@ -58,23 +59,7 @@ export function isPlanFile(file: string): boolean {
   return PLAN_FILE.test(file);
 }
 
-export interface PlanResult {
-  plan: PlanModel;
-  sourceFiles: string[];
-  sourceSet: ReadonlySet<string>;
-  emptySources: SourceGlob[];
-  /** Globs that read nothing, or less than they match, and why. */
-  sourceProblems: SourceProblem[];
-  manifests: ManifestFile[];
-  workloads: WorkloadModel[];
-  analysis: PlanAnalysis;
-  /** The usage snapshot's file (`spec.usage`), its usage per state, or why it could not be read. */
-  usageFile?: string;
-  usage?: UsageAnalysis;
-  usageError?: string;
-  /** Kustomize and Helm sources that could not be rendered (plan/source-render). */
-  renderProblems?: { message: string; reason: string; location: import('../model/location').SourceLocation }[];
-}
+export type { PlanResult } from '../analysis/planResult';
 
 interface CachedText {
   /** The file's text; empty for a file on disk over the size cap, which is not read at all. */
@@ -496,10 +481,10 @@ export class ConsolidationWorkspace {
     if (!result) return [];
     let findings = this.planFindingCache.get(result);
     if (!findings) {
-      const mergeFacts = result.plan.phases.some((p) => p.merge.length > 0) ? this.render(file)?.facts ?? [] : [];
+      const merges = result.plan.phases.some((p) => p.merge.length > 0) ? this.render(file)?.merges ?? [] : [];
       findings = runRules(
         PLAN_RULES,
-        { plan: result.plan, planText: this.text(file) ?? '', analysis: result.analysis, emptySources: result.emptySources, sourceProblems: result.sourceProblems, workloads: result.workloads, mergeFacts, quotas: result.manifests.flatMap((m) => m.quotas ?? []), policies: result.manifests.flatMap((m) => m.policies), usage: result.usage, usageError: result.usageError, renderProblems: result.renderProblems, owners: this.owners(result) },
+        { plan: result.plan, planText: this.text(file) ?? '', analysis: result.analysis, emptySources: result.emptySources, sourceProblems: result.sourceProblems, workloads: result.workloads, merges, claims: result.manifests.flatMap((m) => m.claims), limitRanges: result.manifests.flatMap((m) => m.limitRanges), quotas: result.manifests.flatMap((m) => m.quotas ?? []), policies: result.manifests.flatMap((m) => m.policies), usage: result.usage, usageError: result.usageError, renderProblems: result.renderProblems, owners: this.owners(result) },
         this.options.rules,
       );
       this.planFindingCache.set(result, findings);

@@ -20,11 +20,6 @@ export function amountOfBudget(resource: string, amount: number, budget: number)
   return `${shownAmount} = ${formatPercent(amount, budget)} of budget ${shownBudget}`;
 }
 
-/** Is `amount` strictly above `milliPercent` thousandths of a percent of `budget`? Exact, in BigInt. */
-export function aboveShare(amount: number, budget: number, milliPercent: number): boolean {
-  return BigInt(amount) * 100_000n > BigInt(budget) * BigInt(milliPercent);
-}
-
 export function formatMilliPercent(milliPercent: number): string {
   return `${milliPercent / 1000}%`;
 }
