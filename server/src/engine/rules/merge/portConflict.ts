@@ -1,5 +1,7 @@
 import { namespaceOf } from '../../budget/resolve';
 import type { SourceLocation } from '../../model/location';
+import { selectorMatches } from '../../model/selector';
+import type { ContainerModel, ContainerPort, WorkloadModel } from '../../model/workspace';
 import type { PlanContext } from '../contexts';
 import type { Report, Rule } from '../types';
 import { mergeChecks, refOf, reportMerge, type MergeCheck } from './helpers';
@@ -23,7 +25,7 @@ function checkPodPorts(check: MergeCheck, report: Report): void {
   const labelOf = sourceLabels(check);
   for (const source of check.sources) {
     for (const container of source.workload.containers) {
-      for (const port of container.ports) {
+      for (const port of [...container.ports, ...servedPorts(check, source.workload, container)]) {
         const key = `${port.port}/${port.protocol}`;
         const first = seen.get(key);
         const label = labelOf.get(source.workload.id) ?? source.workload.name;
@@ -41,6 +43,28 @@ function checkPodPorts(check: MergeCheck, report: Report): void {
       }
     }
   }
+}
+
+/**
+ * The ports a container listens on without declaring them: a single-container workload that declares
+ * no port but is selected by a Service listens where the Service sends (its numeric targetPort, else
+ * its port). `containerPort` is informational in Kubernetes, so many manifests leave it out; two
+ * such servers merged into one pod collide all the same.
+ */
+function servedPorts(check: MergeCheck, workload: WorkloadModel, container: ContainerModel): ContainerPort[] {
+  if (workload.containers.length !== 1 || container.ports.length > 0) return [];
+  const namespace = namespaceOf(workload, check.defaultNamespace);
+  const out: ContainerPort[] = [];
+  for (const entry of check.selecting) {
+    const service = entry.model;
+    if (!service?.selector || namespaceOf(service, check.defaultNamespace) !== namespace || !selectorMatches(service.selector, workload.podLabels)) continue;
+    for (const port of service.ports) {
+      const target = typeof port.targetPort === 'number' ? port.targetPort : port.targetPort === undefined ? port.port : undefined;
+      if (target === undefined || out.some((p) => p.port === target)) continue;
+      out.push({ port: target, protocol: 'TCP', location: service.nameLocation });
+    }
+  }
+  return out;
 }
 
 /** Each source's name, with its namespace (or compose folder) when another source has the same name. */
