@@ -56,8 +56,10 @@ export function startServer(connection: Connection): void {
     inflight.add(job);
   };
 
-  const scheduler = new DiagnosticsScheduler(async () => {
+  const scheduler = new DiagnosticsScheduler(async (stale) => {
     while (inflight.size > 0) await Promise.all(inflight);
+    // Texts changed while parses were awaited: the next pass analyses the newest versions instead.
+    if (stale()) return;
     publishDiagnostics();
   }, (error) => connection.console.error(`diagnostics failed: ${(error as Error).stack ?? error}`));
 
