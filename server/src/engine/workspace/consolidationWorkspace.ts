@@ -13,6 +13,7 @@ import { toPlain } from '../yaml/nodes';
 import { parseYaml } from '../yaml/parse';
 import type { FileHost } from './fileHost';
 import type { ManifestReaderPool } from './manifestReaderPool';
+import type { PersistentCache } from './persistentCache';
 import { renderPlan, type PlanRender } from '../render/renderPlan';
 
 export interface WorkspaceOptions {
@@ -41,6 +42,12 @@ export interface PlanResult {
   analysis: PlanAnalysis;
 }
 
+interface SourceSet {
+  manifests: ManifestFile[];
+  workloads: WorkloadModel[];
+  limitRanges: ManifestFile['limitRanges'];
+}
+
 interface CachedText {
   text: string;
   lines?: LineIndex;
@@ -61,13 +68,28 @@ export class ConsolidationWorkspace {
   private readonly sourceLists = new Map<string, { files: string[]; empty: SourceGlob[] }>();
   private readonly planResults = new Map<string, PlanResult>();
   private readonly dotEnvs = new Map<string, Record<string, string>>();
+  private readonly sourceSets = new Map<string, SourceSet>();
   private manifestFindingCache = new WeakMap<ManifestFile, Finding[]>();
   private fileSetFindingCache = new WeakMap<ManifestFile, Finding[]>();
   private planFindingCache = new WeakMap<PlanResult, Finding[]>();
-  private readonly planSetFindingCache = new WeakMap<PlanResult, Finding[]>();
+  /** Cross-file findings by source set and default namespace: they do not depend on the plan's phases. */
+  private planSetFindingCache = new WeakMap<ManifestFile[], Map<string, Finding[]>>();
   private readonly renderCache = new WeakMap<PlanResult, PlanRender>();
 
+  private persistent: PersistentCache | undefined;
+
   constructor(private readonly host: FileHost, private options: WorkspaceOptions = DEFAULT_OPTIONS) {}
+
+  /** Parsed models are also read from and written to this on-disk cache (a warm start reads instead of parsing). */
+  usePersistentCache(cache: PersistentCache | undefined): void {
+    this.persistent = cache;
+  }
+
+  /** The key of a file's model in the persistent cache, when it may be cached (a disk file, not compose). */
+  private persistentKey(file: string, entry: CachedText): string | undefined {
+    if (!this.persistent || this.overlays.has(file) || COMPOSE_FILE.test(entry.text)) return undefined;
+    return this.persistent.key(file, entry.text, `maxFileBytes=${this.options.maxFileBytes}`);
+  }
 
   /** Returns whether anything changed. Only a new size cap means reading files again. */
   setOptions(options: WorkspaceOptions): boolean {
@@ -84,7 +106,9 @@ export class ConsolidationWorkspace {
     this.manifestFindingCache = new WeakMap();
     this.fileSetFindingCache = new WeakMap();
     this.planFindingCache = new WeakMap();
+    this.planSetFindingCache = new WeakMap();
     this.planResults.clear();
+    this.sourceSets.clear();
     return true;
   }
 
@@ -158,6 +182,12 @@ export class ConsolidationWorkspace {
     for (const file of files) {
       const entry = this.entry(file);
       if (!entry || entry.manifest || isPlanFile(file) || entry.text.length > this.options.maxFileBytes / 4 || COMPOSE_FILE.test(entry.text)) continue;
+      const key = this.persistentKey(file, entry);
+      const cached = key === undefined ? undefined : this.persistent!.get(key, file);
+      if (cached) {
+        entry.manifest = cached;
+        continue;
+      }
       if (pool.busy) {
         this.manifest(file);
         // Let the workers' results in, so the next file can go to a worker that is free again.
@@ -166,6 +196,7 @@ export class ConsolidationWorkspace {
       }
       const job = pool.read(file, entry.text, { maxBytes: this.options.maxFileBytes }).then((manifest) => {
         if (manifest && this.texts.get(file) === entry) entry.manifest ??= manifest;
+        if (manifest && key !== undefined) this.persistent?.put(key, manifest);
       });
       jobs.push(job);
     }
@@ -195,7 +226,12 @@ export class ConsolidationWorkspace {
   manifest(file: string): ManifestFile | undefined {
     const entry = this.entry(file);
     if (!entry) return undefined;
-    entry.manifest ??= readManifestFile(file, entry.text, { maxBytes: this.options.maxFileBytes, composeEnv: this.dotEnv(path.dirname(file)) });
+    if (entry.manifest) return entry.manifest;
+    const key = this.persistentKey(file, entry);
+    const cached = key === undefined ? undefined : this.persistent!.get(key, file);
+    if (cached) return (entry.manifest = cached);
+    entry.manifest = readManifestFile(file, entry.text, { maxBytes: this.options.maxFileBytes, composeEnv: this.dotEnv(path.dirname(file)) });
+    if (key !== undefined) this.persistent!.put(key, entry.manifest);
     return entry.manifest;
   }
 
@@ -228,9 +264,7 @@ export class ConsolidationWorkspace {
     const plan = this.planModel(file);
     if (!plan) return undefined;
     const { files, empty } = this.sources(plan);
-    const manifests = files.map((f) => this.manifest(f)).filter((m): m is ManifestFile => !!m);
-    const workloads = layerComposeWorkloads(manifests.flatMap((m) => m.workloads));
-    const limitRanges = manifests.flatMap((m) => m.limitRanges);
+    const { manifests, workloads, limitRanges } = this.sourceSet(file, files);
     const result: PlanResult = {
       plan,
       sourceFiles: files,
@@ -242,6 +276,24 @@ export class ConsolidationWorkspace {
     };
     this.planResults.set(file, result);
     return result;
+  }
+
+  /**
+   * The manifests of a plan's sources and what is read from them, the same arrays as long as no source
+   * file changed: an edit of the plan text then reuses everything built from them (cross-file findings,
+   * the Service index) instead of redoing work that grows with the workspace.
+   */
+  private sourceSet(planFile: string, files: string[]): SourceSet {
+    const manifests = files.map((f) => this.manifest(f)).filter((m): m is ManifestFile => !!m);
+    const previous = this.sourceSets.get(planFile);
+    if (previous && previous.manifests.length === manifests.length && previous.manifests.every((m, i) => m === manifests[i])) return previous;
+    const set: SourceSet = {
+      manifests,
+      workloads: layerComposeWorkloads(manifests.flatMap((m) => m.workloads)),
+      limitRanges: manifests.flatMap((m) => m.limitRanges),
+    };
+    this.sourceSets.set(planFile, set);
+    return set;
   }
 
   private sources(plan: PlanModel): { files: string[]; empty: SourceGlob[] } {
@@ -299,10 +351,13 @@ export class ConsolidationWorkspace {
   planSourceSetFindings(file: string): Finding[] {
     const result = this.plan(file);
     if (!result) return [];
-    let findings = this.planSetFindingCache.get(result);
+    let byNamespace = this.planSetFindingCache.get(result.manifests);
+    if (!byNamespace) this.planSetFindingCache.set(result.manifests, (byNamespace = new Map()));
+    const key = result.plan.namespace ?? '\0';
+    let findings = byNamespace.get(key);
     if (!findings) {
       findings = this.manifestSetFindings(result.manifests, result.plan.namespace);
-      this.planSetFindingCache.set(result, findings);
+      byNamespace.set(key, findings);
     }
     return findings;
   }
