@@ -41,7 +41,8 @@ export class Ctx implements vscode.Disposable {
           vscode.workspace.createFileSystemWatcher('**/.env'),
         ],
       },
-      initializationOptions: { settings: this.config.serverSettings },
+      // The server keeps parsed manifests in the extension's storage for this workspace (global without one).
+      initializationOptions: { settings: this.config.serverSettings, cacheDirectory: (this.extension.storageUri ?? this.extension.globalStorageUri)?.fsPath },
       outputChannel: this.output,
     };
     this.client = new LanguageClient('consolidation', 'Consolidation Plans', serverOptions, clientOptions);

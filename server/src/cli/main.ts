@@ -8,6 +8,8 @@ import { ConsolidationWorkspace, DEFAULT_OPTIONS } from '../engine/workspace/con
 import { diagnose } from '../engine/workspace/diagnose';
 import { nodeFileHost } from '../engine/workspace/fileHost';
 import { ManifestReaderPool } from '../engine/workspace/manifestReaderPool';
+import { PersistentCache } from '../engine/workspace/persistentCache';
+import { engineVersion } from '../engine/workspace/engineVersion';
 import { discoverInputs, UsageError } from './discover';
 import { render } from './render';
 import { apply, rollback } from './apply';
@@ -23,6 +25,8 @@ Commands:
       --format text|json|sarif   Output format (default text)
       --rule CODE=SEVERITY       Override a rule's severity (error|warning|information|hint|off); repeatable
       --max-file-size-kb N       Files over N KiB are not analysed (default 2048)
+      --cache DIR                Keep parsed manifests in DIR (created if missing; keyed by file content
+                                 and engine version): the next check reads them instead of parsing
   report PLAN       Print the plan's numbers per state
       --format text|json         Output format (default text)
   render PLAN       The manifests each phase creates or touches (all phases, in order)
@@ -93,6 +97,7 @@ async function check(args: string[], cwd: string, out: NodeJS.WritableStream): P
       format: { type: 'string', default: 'text' },
       rule: { type: 'string', multiple: true, default: [] },
       'max-file-size-kb': { type: 'string' },
+      cache: { type: 'string' },
     },
   });
   const format = values.format as string;
@@ -101,9 +106,12 @@ async function check(args: string[], cwd: string, out: NodeJS.WritableStream): P
     maxFileBytes: maxBytes(values['max-file-size-kb']),
     rules: parseRules(values.rule as string[]),
   });
+  const cache = values.cache === undefined ? undefined : new PersistentCache(path.resolve(cwd, values.cache as string), engineVersion(__filename, VERSION));
+  workspace.usePersistentCache(cache);
   const inputs = discoverInputs(nodeFileHost, positionals.length ? positionals : ['.'], cwd);
   await parseInParallel(workspace, [...inputs.manifests, ...inputs.plans.flatMap((p) => workspace.sourceFiles(p))]);
   const findings = positionFindings(workspace, diagnose(workspace, { ...inputs, orphanScope: 'together' }), cwd);
+  cache?.prune();
   out.write(format === 'json' ? formatJson(findings) : format === 'sarif' ? formatSarif(findings, VERSION) : formatText(findings));
   return findings.some((f) => f.severity === 'error') ? 1 : 0;
 }

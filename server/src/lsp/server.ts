@@ -17,6 +17,8 @@ import { diagnose, flattenParts } from '../engine/workspace/diagnose';
 import type { Finding } from '../engine/rules/types';
 import { nodeFileHost } from '../engine/workspace/fileHost';
 import { ManifestReaderPool } from '../engine/workspace/manifestReaderPool';
+import { PersistentCache } from '../engine/workspace/persistentCache';
+import { engineVersion } from '../engine/workspace/engineVersion';
 import { warmUpText } from '../engine/workspace/warmUp';
 import { readManifestFile } from '../engine/manifests/readManifestFile';
 import { DEFAULT_SERVER_SETTINGS, GENERATE_KIND, GenerateRequest, ListPlansRequest, ReportRequest, type ServerSettings } from '../protocol/messages';
@@ -34,6 +36,7 @@ import { DiagnosticsScheduler } from './diagnosticsScheduler';
 import { normalizeSettings, toWorkspaceOptions } from './settings';
 
 const PLAN_GLOBS = ['**/*.plan.yaml', '**/*.plan.yml'];
+const SERVER_VERSION = '0.1.0';
 
 /** The LSP adapter: transport and document sync here, every answer from the language service. */
 export function startServer(connection: Connection): void {
@@ -49,6 +52,17 @@ export function startServer(connection: Connection): void {
   const published = new Map<string, { parts: Finding[][]; version: number | undefined }>();
 
   const pool = ManifestReaderPool.beside(__dirname);
+  let cache: PersistentCache | undefined;
+  /** Bounds the cache folder once the workspace has settled (not on every pass). */
+  let pruneTimer: NodeJS.Timeout | undefined;
+  const pruneLater = () => {
+    if (!cache || pruneTimer) return;
+    pruneTimer = setTimeout(() => {
+      pruneTimer = undefined;
+      cache?.prune();
+    }, 30_000);
+    pruneTimer.unref();
+  };
   /** Parses started as texts arrive; a pass waits for them before it publishes. */
   const inflight = new Set<Promise<void>>();
   const parseAhead = (files: string[]) => {
@@ -61,6 +75,7 @@ export function startServer(connection: Connection): void {
     // Texts changed while parses were awaited: the next pass analyses the newest versions instead.
     if (stale()) return;
     publishDiagnostics();
+    pruneLater();
   }, (error) => connection.console.error(`diagnostics failed: ${(error as Error).stack ?? error}`));
 
   function publishDiagnostics(): void {
@@ -136,6 +151,12 @@ export function startServer(connection: Connection): void {
     if (params.initializationOptions && typeof params.initializationOptions === 'object') {
       settings = normalizeSettings((params.initializationOptions as { settings?: unknown }).settings);
       workspace.setOptions(toWorkspaceOptions(settings));
+      // The client's storage folder for this workspace: parsed manifests are kept there for the next start.
+      const cacheDir = (params.initializationOptions as { cacheDirectory?: unknown }).cacheDirectory;
+      if (typeof cacheDir === 'string' && path.isAbsolute(cacheDir)) {
+        cache = new PersistentCache(path.join(cacheDir, 'model-cache'), engineVersion(__filename, SERVER_VERSION));
+        workspace.usePersistentCache(cache);
+      }
     }
     return {
       capabilities: {
@@ -147,7 +168,7 @@ export function startServer(connection: Connection): void {
         codeLensProvider: { resolveProvider: false },
         codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix, GENERATE_KIND], resolveProvider: true },
       },
-      serverInfo: { name: 'consolidation-plans', version: '0.1.0' },
+      serverInfo: { name: 'consolidation-plans', version: SERVER_VERSION },
     };
   });
 
@@ -275,6 +296,8 @@ export function startServer(connection: Connection): void {
 
   connection.onShutdown(async () => {
     scheduler.dispose();
+    if (pruneTimer) clearTimeout(pruneTimer);
+    cache?.prune();
     await pool?.dispose();
   });
 
