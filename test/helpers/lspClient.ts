@@ -65,6 +65,8 @@ export interface StartOptions {
   settings?: () => unknown;
   /** Whether the client advertises `workspace.configuration` (pull model). Default true. */
   pullConfiguration?: boolean;
+  /** Sent as `initializationOptions` (e.g. the client's cacheDirectory). Default {}. */
+  initializationOptions?: unknown;
 }
 
 interface Waiter {
@@ -145,7 +147,7 @@ export class LspClient {
               documentSymbol: { hierarchicalDocumentSymbolSupport: true },
             },
           },
-          initializationOptions: {},
+          initializationOptions: options.initializationOptions ?? {},
         }),
         'initialize',
       );
