@@ -539,7 +539,7 @@ function renderMarkdown(report) {
     L.push('|---|---|---|---|---|---|');
     const num = (x) => (x == null ? 'n/a' : x >= 1000 ? fmtInt(x) : fmt(x));
     for (const row of t.rows) {
-      L.push(`| ${row.metric} | ≤ ${fmtInt(row.target)} | ${num(row.ours)} | ${num(row.yls)} | ${row.ours != null && row.yls ? (row.ours / row.yls).toFixed(2) : 'n/a'} | ${row.met == null ? 'n/a' : row.met ? 'yes' : '**no**'} |`);
+      L.push(`| ${row.metric} | ≤ ${row.target < 1 ? row.target : fmtInt(row.target)} | ${num(row.ours)} | ${num(row.yls)} | ${row.ours != null && row.yls ? (row.ours / row.yls).toFixed(2) : 'n/a'} | ${row.met == null ? 'n/a' : row.met ? 'yes' : '**no**'} |`);
     }
     L.push('', `A missed target is reported, not a failure of the benchmark. Load average during this run: ${report.loadStart.loadavg[0]} at start, ${report.loadEnd.loadavg[0]} at end, on ${report.machine.cpus} CPUs; on a busy machine the wall times (cold, edits, CLI) are inflated, peak RSS and the ours ÷ yls ratios much less so.`);
   }
@@ -551,6 +551,7 @@ function targets(sizes) {
   const s = sizes.find((x) => x.n === TARGETS.n);
   if (!s) return { measured: false };
   const o = s.servers.ours && s.servers.ours.summary, y = s.servers.yls && s.servers.yls.summary;
+  const w = s.servers.warm && s.servers.warm.summary;
   const row = (metric, target, ours, yls) => ({ metric, target, ours, yls, met: ours == null ? null : ours <= target });
   return {
     measured: true,
@@ -559,6 +560,13 @@ function targets(sizes) {
       row('edit p95, ms', TARGETS.editP95Ms, o && o.editP95Ms.median, y && y.editP95Ms.median),
       row('peak RSS, MB', TARGETS.peakRssMB, o && o.peakRssMB.median, y && y.peakRssMB.median),
       row('CLI check wall time, ms', TARGETS.cliMs, s.cli && s.cli.ok ? s.cli.medianMs : null, null),
+      // Issue 9: ratios within this run, and typing in a plan.
+      row('CLI check ÷ parse-only process', 0.6, s.cli && s.cli.ok && s.cli.parseOnlyProcess.medianMs ? Math.round((s.cli.medianMs / s.cli.parseOnlyProcess.medianMs) * 100) / 100 : null, null),
+      row('CLI check warm ÷ cold', 0.15, s.cli && s.cli.ok && s.cli.medianMs ? Math.round((s.cli.warm.medianMs / s.cli.medianMs) * 100) / 100 : null, null),
+      row('server warm start ÷ cold start (all diagnostics)', 0.15, w && o && o.coldAllDiagnosticsMs.median ? Math.round((w.coldAllDiagnosticsMs.median / o.coldAllDiagnosticsMs.median) * 100) / 100 : null, null),
+      row('plan: single edit p95, ms', 50, s.planEdits && s.planEdits.ok ? s.planEdits.json.singleEdit.p95Ms : null, null),
+      row('plan: last of a 301-edit burst, ms', 1500, s.planEdits && s.planEdits.ok ? s.planEdits.json.burst.lastVersionMs : null, null),
+      row('long day: RSS growth after the first 100 edits, %', 10, s.planEdits && s.planEdits.ok ? s.planEdits.json.rssGrowthPct ?? null : null, null),
     ],
   };
 }
