@@ -85,10 +85,16 @@ export class ConsolidationWorkspace {
     this.persistent = cache;
   }
 
-  /** The key of a file's model in the persistent cache, when it may be cached (a disk file, not compose). */
+  /** The key of a file's model in the persistent cache, when it may be cached (not compose: it depends on `.env`). */
   private persistentKey(file: string, entry: CachedText): string | undefined {
-    if (!this.persistent || this.overlays.has(file) || COMPOSE_FILE.test(entry.text)) return undefined;
+    if (!this.persistent || COMPOSE_FILE.test(entry.text)) return undefined;
     return this.persistent.key(file, entry.text, `maxFileBytes=${this.options.maxFileBytes}`);
+  }
+
+  /** Only texts that are on disk are stored: an editor's unsaved versions (every keystroke) are not. */
+  private storable(file: string, entry: CachedText): boolean {
+    const overlay = this.overlays.get(file);
+    return overlay === undefined || (overlay === entry.text && this.host.readFile(file) === overlay);
   }
 
   /** Returns whether anything changed. Only a new size cap means reading files again. */
@@ -196,7 +202,7 @@ export class ConsolidationWorkspace {
       }
       const job = pool.read(file, entry.text, { maxBytes: this.options.maxFileBytes }).then((manifest) => {
         if (manifest && this.texts.get(file) === entry) entry.manifest ??= manifest;
-        if (manifest && key !== undefined) this.persistent?.put(key, manifest);
+        if (manifest && key !== undefined && this.storable(file, entry)) this.persistent?.put(key, manifest);
       });
       jobs.push(job);
     }
@@ -231,7 +237,7 @@ export class ConsolidationWorkspace {
     const cached = key === undefined ? undefined : this.persistent!.get(key, file);
     if (cached) return (entry.manifest = cached);
     entry.manifest = readManifestFile(file, entry.text, { maxBytes: this.options.maxFileBytes, composeEnv: this.dotEnv(path.dirname(file)) });
-    if (key !== undefined) this.persistent!.put(key, entry.manifest);
+    if (key !== undefined && this.storable(file, entry)) this.persistent!.put(key, entry.manifest);
     return entry.manifest;
   }
 
