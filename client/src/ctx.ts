@@ -62,7 +62,12 @@ export class Ctx implements vscode.Disposable {
         ],
       },
       // The server runs Kustomize and Helm only once it knows the workspace is trusted.
-      initializationOptions: { settings: this.config.serverSettings, trusted: vscode.workspace.isTrusted },
+      initializationOptions: {
+        settings: this.config.serverSettings,
+        trusted: vscode.workspace.isTrusted,
+        // The server keeps parsed manifests in the extension's storage for this workspace (global without one).
+        cacheDirectory: (this.extension.storageUri ?? this.extension.globalStorageUri)?.fsPath,
+      },
       // The server pulls `consolidation` through workspace/configuration: it gets the typed settings,
       // with workspace trust applied, not the raw section.
       middleware: {

@@ -1,3 +1,4 @@
+import * as path from 'node:path';
 import {
   CodeActionKind,
   DidChangeConfigurationNotification,
@@ -14,6 +15,8 @@ import { diagnose, flattenParts } from '../engine/workspace/diagnose';
 import type { Finding } from '../engine/rules/types';
 import { nodeFileHost } from '../engine/workspace/fileHost';
 import { ManifestReaderPool } from '../engine/workspace/manifestReaderPool';
+import { PersistentCache } from '../engine/workspace/persistentCache';
+import { engineVersion } from '../engine/workspace/engineVersion';
 import { warmUpText } from '../engine/workspace/warmUp';
 import { readManifestFile } from '../engine/manifests/readManifestFile';
 import { DEFAULT_SERVER_SETTINGS, GENERATE_KIND, GenerateRequest, ListPlansRequest, PlanSummaryRequest, ReportRequest, WORKSPACE_TRUST_NOTIFICATION, type ServerSettings, type WorkspaceTrustParams } from '../protocol/messages';
@@ -25,6 +28,7 @@ import { normalizeSettings, toWorkspaceOptions } from './settings';
 import { ToolRenderer } from '../tools/toolRenderer';
 
 const PLAN_GLOBS = ['**/*.plan.yaml', '**/*.plan.yml'];
+const SERVER_VERSION = '0.1.0';
 
 /** The LSP adapter: transport and document sync here, every answer from the language service. */
 export function startServer(connection: Connection): void {
@@ -51,6 +55,17 @@ export function startServer(connection: Connection): void {
   const published = new Map<string, { parts: Finding[][]; version: number | undefined }>();
 
   const pool = ManifestReaderPool.beside(__dirname);
+  let cache: PersistentCache | undefined;
+  /** Bounds the cache folder once the workspace has settled (not on every pass). */
+  let pruneTimer: NodeJS.Timeout | undefined;
+  const pruneLater = () => {
+    if (!cache || pruneTimer) return;
+    pruneTimer = setTimeout(() => {
+      pruneTimer = undefined;
+      cache?.prune();
+    }, 30_000);
+    pruneTimer.unref();
+  };
   /** Parses started as texts arrive; a pass waits for them before it publishes. */
   const inflight = new Set<Promise<void>>();
   const parseAhead = (files: string[]) => {
@@ -58,9 +73,12 @@ export function startServer(connection: Connection): void {
     inflight.add(job);
   };
 
-  const scheduler = new DiagnosticsScheduler(async () => {
+  const scheduler = new DiagnosticsScheduler(async (stale) => {
     while (inflight.size > 0) await Promise.all(inflight);
+    // Texts changed while parses were awaited: the next pass analyses the newest versions instead.
+    if (stale()) return;
     publishDiagnostics();
+    pruneLater();
   }, (error) => connection.console.error(`diagnostics failed: ${(error as Error).stack ?? error}`));
 
   function publishDiagnostics(): void {
@@ -128,6 +146,12 @@ export function startServer(connection: Connection): void {
       settings = normalizeSettings((params.initializationOptions as { settings?: unknown }).settings);
       trusted = (params.initializationOptions as { trusted?: unknown }).trusted === true;
       useRenderer();
+      // The client's storage folder for this workspace: parsed manifests are kept there for the next start.
+      const cacheDir = (params.initializationOptions as { cacheDirectory?: unknown }).cacheDirectory;
+      if (typeof cacheDir === 'string' && path.isAbsolute(cacheDir)) {
+        cache = new PersistentCache(path.join(cacheDir, 'model-cache'), engineVersion(__filename, SERVER_VERSION));
+        workspace.usePersistentCache(cache);
+      }
     }
     // Sources stay inside the workspace folders now known (unless the settings allow more).
     workspace.setOptions(toWorkspaceOptions(settings, folders));
@@ -141,7 +165,7 @@ export function startServer(connection: Connection): void {
         codeLensProvider: { resolveProvider: false },
         codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix, GENERATE_KIND], resolveProvider: true },
       },
-      serverInfo: { name: 'consolidation-plans', version: '0.1.0' },
+      serverInfo: { name: 'consolidation-plans', version: SERVER_VERSION },
     };
   });
 
@@ -235,6 +259,8 @@ export function startServer(connection: Connection): void {
 
   connection.onShutdown(async () => {
     scheduler.dispose();
+    if (pruneTimer) clearTimeout(pruneTimer);
+    cache?.prune();
     await pool?.dispose();
   });
 

@@ -26,6 +26,7 @@ import {
   type KubeObject,
 } from './kube';
 import type { MergeFacts, MergeSourceFact, ServiceEntry } from './mergeFacts';
+import { serviceIndex, type ServiceIndex } from './serviceIndex';
 import { dns1123 } from '../manifests/compose';
 import { mergePods, type SourceRenames } from './podMerge';
 import { composeService, composeVolumes, serviceObject, toManifestList, workloadObject } from './sourceObjects';
@@ -67,8 +68,11 @@ export function renderPlan(documents: SourceDocuments, result: PlanResult): Plan
 
 class RenderRun {
   private readonly objects = new Map<string, KubeObject>();
-  private readonly services: ServiceEntry[] = [];
   private readonly mergeFacts: MergeFacts[] = [];
+  /** Services read so far (lazily: only those a merge re-points are cloned), by ordinal; null when not a Service object. */
+  private readonly serviceEntries = new Map<number, ServiceEntry | null>();
+  private readonly composeServiceEntries = new Map<string, ServiceEntry | null>();
+  private readonly serviceIndex: ServiceIndex;
   private readonly defaultNamespace: string | undefined;
   private readonly createdMerges = new Map<string, MergeSpec>();
   /** Replicas of each object when the phase being rendered began. */
@@ -76,7 +80,7 @@ class RenderRun {
 
   constructor(private readonly documents: SourceDocuments, private readonly result: PlanResult) {
     this.defaultNamespace = result.plan.namespace;
-    this.services = this.initialServices();
+    this.serviceIndex = serviceIndex(result.manifests, result.workloads, this.defaultNamespace);
   }
 
   run(): PlanRender {
@@ -151,7 +155,7 @@ class RenderRun {
     const namespace = sourceWorkloads[0].namespace ?? this.defaultNamespace;
     const replicas = entry.workload.replicas;
     const nameTakenBy = this.nameTaken(merge.name, namespaceOf(sourceWorkloads[0], this.defaultNamespace));
-    const selecting = this.services.filter((s) => sourceWorkloads.some((w) => s.selects.has(w.id)));
+    const selecting = this.servicesSelecting(sourceWorkloads);
 
     let created: KubeObject;
     let renames = new Map<string, SourceRenames>();
@@ -321,22 +325,44 @@ class RenderRun {
     return fact ? found(fact) : undefined;
   }
 
-  private initialServices(): ServiceEntry[] {
-    const entries: ServiceEntry[] = [];
-    const workloads = this.result.workloads;
-    for (const manifest of this.result.manifests) {
-      for (const service of manifest.services) {
-        const object = serviceObject(this.documents, service, this.defaultNamespace);
-        if (!object) continue;
-        entries.push({ model: service, object, selects: new Set(workloads.filter((w) => selects(service, w, this.defaultNamespace)).map((w) => w.id)) });
+  /**
+   * The Services selecting any of these workloads now, in manifest order (then compose services): those
+   * a merge re-pointed select what it created, the others what the index says they selected at the start.
+   */
+  private servicesSelecting(workloads: WorkloadModel[]): ServiceEntry[] {
+    const ids = new Set(workloads.map((w) => w.id));
+    const ordinals = new Set<number>();
+    for (const [ordinal, entry] of this.serviceEntries) if (entry && [...entry.selects].some((id) => ids.has(id))) ordinals.add(ordinal);
+    for (const id of ids) for (const ordinal of this.serviceIndex.selectingOf.get(id) ?? []) if (!this.serviceEntries.has(ordinal)) ordinals.add(ordinal);
+    const selecting: ServiceEntry[] = [];
+    for (const ordinal of [...ordinals].sort((a, b) => a - b)) {
+      const entry = this.serviceEntry(ordinal);
+      if (entry) selecting.push(entry);
+    }
+    const composeIds = new Set(this.result.workloads.filter((w) => w.origin === 'compose').map((w) => w.id));
+    for (const workload of this.result.workloads) {
+      if (!composeIds.has(workload.id)) continue;
+      let entry = this.composeServiceEntries.get(workload.id);
+      if (entry === undefined) {
+        if (!ids.has(workload.id)) continue;
+        const object = composeService(workload, this.defaultNamespace);
+        entry = object ? { model: undefined, object, selects: new Set([workload.id]) } : null;
+        this.composeServiceEntries.set(workload.id, entry);
       }
+      if (entry && [...entry.selects].some((id) => ids.has(id))) selecting.push(entry);
     }
-    for (const workload of workloads) {
-      if (workload.origin !== 'compose') continue;
-      const object = composeService(workload, this.defaultNamespace);
-      if (object) entries.push({ model: undefined, object, selects: new Set([workload.id]) });
+    return selecting;
+  }
+
+  private serviceEntry(ordinal: number): ServiceEntry | null {
+    let entry = this.serviceEntries.get(ordinal);
+    if (entry === undefined) {
+      const service = this.serviceIndex.services[ordinal];
+      const object = serviceObject(this.documents, service, this.defaultNamespace);
+      entry = object ? { model: service, object, selects: new Set(this.serviceIndex.selectedBy[ordinal]) } : null;
+      this.serviceEntries.set(ordinal, entry);
     }
-    return entries;
+    return entry;
   }
 }
 
