@@ -30,7 +30,7 @@ describe('plan edits', () => {
       everything(ws, plan);
 
       // A comment typed in the plan: the plan changes, its sources do not.
-      const edited = fs.readFileSync(plan, 'utf8').replace(/\n  phases:/, '\n  # a comment typed in the editor\n  phases:');
+      const edited = fs.readFileSync(plan, 'utf8').replace(/\n {2}phases:/, '\n  # a comment typed in the editor\n  phases:');
       assert.notEqual(edited, fs.readFileSync(plan, 'utf8'));
       ws.setOverlay(plan, edited);
       const after = ws.plan(plan)!;
