@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { COMMANDS } from '../../server/src/protocol/commands';
 import { ReportRequest } from '../../server/src/protocol/messages';
 import { worstShare } from '../../server/src/engine/report/view/figures';
 import type { Ctx } from './ctx';
@@ -53,7 +54,7 @@ export class BudgetStatus implements vscode.Disposable {
     // Set only when the plan changes: each new command object with arguments replaces VS Code's
     // internal delegate for it, and a click on the item as drawn just before fails ("Actual command not found").
     if (this.commandPlan !== plan.toString()) {
-      this.item.command = { title: 'Show Budget', command: 'consolidation.showBudget', arguments: [plan] };
+      this.item.command = { title: 'Show Budget', command: COMMANDS.showBudget, arguments: [plan] };
       this.commandPlan = plan.toString();
     }
     if (!worst) {

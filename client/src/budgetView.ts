@@ -8,7 +8,6 @@ import {
   type BudgetViewToExtension,
   type ExtensionToBudgetView,
 } from '../../server/src/protocol/messages';
-import type { PlanReport } from '../../server/src/engine/report/report';
 import { renderPage, renderReportBody, VSCODE_THEME_CSS } from '../../server/src/engine/report/view/page';
 import { renderCompactChart } from '../../server/src/engine/report/view/compactChart';
 import { esc } from '../../server/src/engine/report/view/svg';
@@ -189,8 +188,8 @@ class BudgetPage {
     const result = await client.sendRequest(ReportRequest, { uri: plan.toString() });
     const body = result
       ? this.layout === 'full'
-        ? renderReportBody(result.json as PlanReport)
-        : `<p class="muted">${esc(vscode.workspace.asRelativePath(plan))}</p>${renderCompactChart(result.json as PlanReport)}`
+        ? renderReportBody(result.json)
+        : `<p class="muted">${esc(vscode.workspace.asRelativePath(plan))}</p>${renderCompactChart(result.json)}`
       : `<p>${esc(vscode.workspace.asRelativePath(plan))} could not be read as a plan.</p>`;
     if (body === this.body || plan !== this.plan) return;
     this.body = body;

@@ -13,7 +13,7 @@ export class Config {
     return {
       rules: this.raw.get<Record<string, string>>('rules', {}),
       maxFileSizeKb: this.raw.get<number>('maxFileSizeKb', 2048),
-      codeLens: { enabled: this.raw.get<boolean>('codeLens.enabled', true) },
+      codeLens: { enabled: this.codeLensEnabled },
       generatedDirectory: this.generatedDirectory,
       sources: {
         // Reading outside the workspace is for trusted workspaces only, whatever the setting says.
@@ -24,6 +24,11 @@ export class Config {
       // Read only in a trusted workspace (restrictedConfigurations in package.json; the server checks trust too).
       tools: { kustomize: this.raw.get<string>('tools.kustomize', '').trim(), helm: this.raw.get<string>('tools.helm', '').trim() },
     };
+  }
+
+  /** Code lenses above the budget and the phases (the server's and the extension's). */
+  get codeLensEnabled(): boolean {
+    return this.raw.get<boolean>('codeLens.enabled', true);
   }
 
   get generatedDirectory(): string {
@@ -42,6 +47,14 @@ export class Config {
 
   get traceServer(): 'off' | 'messages' | 'verbose' {
     return this.raw.get<'off' | 'messages' | 'verbose'>('trace.server', 'off');
+  }
+
+  static affectsCodeLens(event: vscode.ConfigurationChangeEvent): boolean {
+    return event.affectsConfiguration(`${SECTION}.codeLens.enabled`);
+  }
+
+  static affectsKubeconfig(event: vscode.ConfigurationChangeEvent): boolean {
+    return event.affectsConfiguration(`${SECTION}.kubeconfig`);
   }
 
   /** Whether a change of configuration needs the server to hear about it. */

@@ -4,6 +4,9 @@ import { Config, SECTION } from './config';
 
 export const PLAN_LANGUAGE = 'consolidation-plan';
 
+/** The Ctx once its language client has started: what command handlers get, so none checks for a missing client. */
+export type CtxInit = Ctx & { readonly languageClient: LanguageClient };
+
 /**
  * Owns the extension's lifetimes: the language client and every disposable (rust-analyzer's Ctx).
  * Commands reach the server through it, so a restart never leaves a command holding a dead client.
@@ -11,6 +14,9 @@ export const PLAN_LANGUAGE = 'consolidation-plan';
 export class Ctx implements vscode.Disposable {
   readonly config = new Config();
   private client: LanguageClient | undefined;
+  /** The start in progress (or done); a restart replaces it. */
+  private starting: Promise<void> | undefined;
+  private disposed: Promise<void> | undefined;
   private readonly disposables: vscode.Disposable[] = [];
   readonly output: vscode.LogOutputChannel;
 
@@ -23,7 +29,19 @@ export class Ctx implements vscode.Disposable {
     return this.client;
   }
 
+  /** The started Ctx: waits for the start (or restart) in progress, starting the client if none is. */
+  async ready(): Promise<CtxInit> {
+    await (this.starting ??= this.start());
+    if (!this.client) throw new Error('The Consolidation language server is not running.');
+    return this as CtxInit;
+  }
+
   async start(): Promise<void> {
+    this.starting = this.startClient();
+    return this.starting;
+  }
+
+  private async startClient(): Promise<void> {
     const serverModule = this.extension.asAbsolutePath('dist/server.js');
     const serverOptions: ServerOptions = {
       run: { module: serverModule, transport: TransportKind.ipc },
@@ -44,7 +62,12 @@ export class Ctx implements vscode.Disposable {
         ],
       },
       // The server runs Kustomize and Helm only once it knows the workspace is trusted.
-      initializationOptions: { settings: this.config.serverSettings, trusted: vscode.workspace.isTrusted },
+      initializationOptions: {
+        settings: this.config.serverSettings,
+        trusted: vscode.workspace.isTrusted,
+        // The server keeps parsed manifests in the extension's storage for this workspace (global without one).
+        cacheDirectory: (this.extension.storageUri ?? this.extension.globalStorageUri)?.fsPath,
+      },
       // The server pulls `consolidation` through workspace/configuration: it gets the typed settings,
       // with workspace trust applied, not the raw section.
       middleware: {
@@ -62,19 +85,30 @@ export class Ctx implements vscode.Disposable {
     await this.client.start();
   }
 
+  /** Stops the client and starts a new one; ready() waits for the whole of it. */
   async restart(): Promise<void> {
-    await this.client?.stop();
-    this.client?.dispose();
-    this.client = undefined;
-    await this.start();
+    this.starting = (async () => {
+      const client = this.client;
+      this.client = undefined;
+      await client?.stop();
+      void client?.dispose();
+      await this.startClient();
+    })();
+    return this.starting;
   }
 
   push(...disposables: vscode.Disposable[]): void {
     this.disposables.push(...disposables);
   }
 
-  async dispose(): Promise<void> {
-    await this.client?.stop();
-    for (const d of this.disposables.splice(0)) d.dispose();
+  /** Stops the client and disposes everything once; later calls wait for the first. */
+  dispose(): Promise<void> {
+    this.disposed ??= (async () => {
+      const client = this.client;
+      this.client = undefined;
+      await client?.stop();
+      for (const d of this.disposables.splice(0)) d.dispose();
+    })();
+    return this.disposed;
   }
 }

@@ -8,8 +8,8 @@ import { WORKSPACE_TRUST_NOTIFICATION, type WorkspaceTrustParams } from '../../s
 let ctx: Ctx | undefined;
 
 export async function activate(context: vscode.ExtensionContext): Promise<void> {
+  // Disposed once, by deactivate (awaited there, so the server stops cleanly); not also through context.subscriptions.
   ctx = new Ctx(context);
-  context.subscriptions.push({ dispose: () => void ctx?.dispose() });
   registerCommands(ctx);
   ctx.push(
     vscode.workspace.onDidChangeConfiguration((event) => {

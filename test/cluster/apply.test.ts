@@ -4,8 +4,8 @@ import * as fs from 'node:fs';
 import { afterEach, describe, it } from 'node:test';
 import { applyPhase, type ApplyEvent } from '../../server/src/cluster/applyPhase';
 import { parseRecord } from '../../server/src/cluster/applyRecord';
-import { clusterFixture, specOf, type ClusterFixture } from '../support/clusterFixture';
-import type { JsonObject } from '../support/kubeFields';
+import { clusterFixture, specOf, type ClusterFixture } from '../helpers/clusterFixture';
+import type { JsonObject } from '../helpers/kubeFields';
 
 const WORKLOADS = ['cart', 'checkout', 'search', 'legacy'];
 

@@ -9,8 +9,8 @@ import { afterEach, describe, it } from 'node:test';
 import { parseAllDocuments } from 'yaml';
 import { apply, type ClusterCliIo } from '../../server/src/cli/apply';
 import { tempWorkspace, type TempWorkspace } from '../helpers/tempWorkspace';
-import type { JsonObject } from '../support/kubeFields';
-import { TestKubeApiServer } from '../support/testKubeApiServer';
+import type { JsonObject } from '../helpers/kubeFields';
+import { TestKubeApiServer } from '../helpers/testKubeApiServer';
 
 const EXAMPLES = path.resolve(__dirname, '../../examples');
 

@@ -5,7 +5,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterEach, describe, it } from 'node:test';
 import { importCluster } from '../../server/src/cluster/importCluster';
-import { clusterFixture, type ClusterFixture } from '../support/clusterFixture';
+import { clusterFixture, type ClusterFixture } from '../helpers/clusterFixture';
 
 describe('Import Cluster State: files inside the folder, nothing of the user replaced', () => {
   let fixture: ClusterFixture | undefined;

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { Writable } from 'node:stream';
 import { afterEach, describe, it } from 'node:test';
 import { apply, type ClusterCliIo } from '../../server/src/cli/apply';
-import { clusterFixture, type ClusterFixture } from '../support/clusterFixture';
+import { clusterFixture, type ClusterFixture } from '../helpers/clusterFixture';
 
 class Capture extends Writable {
   text = '';

@@ -4,8 +4,8 @@
 import assert from 'node:assert/strict';
 import { afterEach, describe, it } from 'node:test';
 import { applyPhase } from '../../server/src/cluster/applyPhase';
-import { clusterFixture, fixtureObjects, type ClusterFixture } from '../support/clusterFixture';
-import type { JsonObject } from '../support/kubeFields';
+import { clusterFixture, fixtureObjects, type ClusterFixture } from '../helpers/clusterFixture';
+import type { JsonObject } from '../helpers/kubeFields';
 
 const HELM_LABELS = { 'app.kubernetes.io/managed-by': 'Helm', 'helm.sh/chart': 'shop-1.0.0' };
 const HELM_ANNOTATIONS = { 'meta.helm.sh/release-name': 'shop', 'meta.helm.sh/release-namespace': 'shop' };

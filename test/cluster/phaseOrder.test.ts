@@ -4,8 +4,8 @@ import assert from 'node:assert/strict';
 import { Writable } from 'node:stream';
 import { afterEach, describe, it } from 'node:test';
 import { apply, rollback, type ClusterCliIo } from '../../server/src/cli/apply';
-import { clusterFixture, type ClusterFixture } from '../support/clusterFixture';
-import type { JsonObject } from '../support/kubeFields';
+import { clusterFixture, type ClusterFixture } from '../helpers/clusterFixture';
+import type { JsonObject } from '../helpers/kubeFields';
 
 class Capture extends Writable {
   text = '';

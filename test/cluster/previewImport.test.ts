@@ -8,8 +8,8 @@ import { importCluster } from '../../server/src/cluster/importCluster';
 import { previewPhase, stripForDiff, unifiedDiff } from '../../server/src/cluster/preview';
 import { ConsolidationWorkspace, DEFAULT_OPTIONS } from '../../server/src/engine/workspace/consolidationWorkspace';
 import { nodeFileHost } from '../../server/src/engine/workspace/fileHost';
-import { clusterFixture, type ClusterFixture } from '../support/clusterFixture';
-import type { JsonObject } from '../support/kubeFields';
+import { clusterFixture, type ClusterFixture } from '../helpers/clusterFixture';
+import type { JsonObject } from '../helpers/kubeFields';
 
 describe('preview', () => {
   let fixture: ClusterFixture | undefined;
@@ -41,9 +41,9 @@ describe('preview', () => {
     assert.match(backend.resultYaml, /progressDeadlineSeconds: 600/, 'defaulted by the API server');
     const cart = entries.find((e) => e.ref.kind === 'Deployment' && e.ref.name === 'cart')!;
     const diff = unifiedDiff(cart.liveYaml, cart.resultYaml, { before: 'live', after: 'result' });
-    assert.match(diff, /^-  replicas: 2$/m);
-    assert.match(diff, /^\+  replicas: 0$/m);
-    assert.match(diff, /^\+    consolidation\.dev\/previous-replicas: "2"$/m);
+    assert.match(diff, /^- {2}replicas: 2$/m);
+    assert.match(diff, /^\+ {2}replicas: 0$/m);
+    assert.match(diff, /^\+ {4}consolidation\.dev\/previous-replicas: "2"$/m);
     // Only what the phase changes differs.
     const changed = diff.split('\n').filter((l) => /^[-+][^-+]/.test(l));
     assert.equal(changed.length, 6, diff);

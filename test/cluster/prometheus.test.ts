@@ -11,7 +11,7 @@ import { readUsageSnapshot } from '../../server/src/engine/usage/snapshot';
 import { usageQueries } from '../../server/src/cluster/usagePrometheus';
 import { runCli } from '../helpers/cli';
 import { tempWorkspace, type TempWorkspace } from '../helpers/tempWorkspace';
-import { clusterFixture, FIXTURE } from '../support/clusterFixture';
+import { clusterFixture, FIXTURE } from '../helpers/clusterFixture';
 import { applyPhase } from '../../server/src/cluster/applyPhase';
 import { verifyPhase } from '../../server/src/cluster/verifyPhase';
 

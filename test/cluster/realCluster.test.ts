@@ -13,8 +13,8 @@ import { loadPhase } from '../../server/src/cluster/phasePlan';
 import { rollbackPhase } from '../../server/src/cluster/rollback';
 import { waitForRollouts } from '../../server/src/cluster/rollout';
 import { tempWorkspace, type TempWorkspace } from '../helpers/tempWorkspace';
-import { FIXTURE, fixtureObjects, specOf } from '../support/clusterFixture';
-import type { JsonObject } from '../support/kubeFields';
+import { FIXTURE, fixtureObjects, specOf } from '../helpers/clusterFixture';
+import type { JsonObject } from '../helpers/kubeFields';
 
 const kubeconfig = process.env.CONSOLIDATE_E2E_KUBECONFIG;
 const skip = kubeconfig ? false : 'CONSOLIDATE_E2E_KUBECONFIG is not set: no real cluster to run the apply/rollback flow against (the test API server covers it)';
@@ -73,7 +73,7 @@ describe('apply and rollback on a real cluster', { timeout: 15 * 60_000 }, () =>
   };
 
   it('applies the phase, then rolls it back to exactly the recorded state', { skip }, async () => {
-    const before = await snapshot();
+    const initial = await snapshot();
     const loaded = loadPhase(path.join(workspace.dir, 'shop.plan.yaml'), 'merge-backend');
     const applied = await applyPhase({ api, loaded, timeoutMs: 5 * 60_000, onProgress: (e) => process.stderr.write(`  ${e.message}\n`) });
     assert.equal(applied.status, 'applied', applied.message);
@@ -85,7 +85,7 @@ describe('apply and rollback on a real cluster', { timeout: 15 * 60_000 }, () =>
     const rolledBack = await rollbackPhase({ api, store: recordStoreFor(api, loaded), timeoutMs: 5 * 60_000 });
     assert.equal(rolledBack.status, 'rolled-back', rolledBack.message);
     assert.equal(await api.get({ apiVersion: 'apps/v1', kind: 'Deployment', namespace, name: 'backend' }), undefined);
-    assert.deepEqual(await snapshot(), before);
+    assert.deepEqual(await snapshot(), initial);
     await api.delete(recordStoreFor(api, loaded).configMapRef);
   });
 });

@@ -5,7 +5,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterEach, describe, it } from 'node:test';
 import { runCli } from '../helpers/cli';
-import { clusterFixture, type ClusterFixture } from '../support/clusterFixture';
+import { clusterFixture, type ClusterFixture } from '../helpers/clusterFixture';
 
 describe('consolidate apply: the record file stays in the plan\'s folder', () => {
   let fixture: ClusterFixture | undefined;

@@ -2,7 +2,6 @@
 // between the user and a rollback; a hung record write is bounded; a second apply keeps the log.
 // Through the real CLI (dist/cli.js as a process) where the issue saw it, against the test API server.
 import assert from 'node:assert/strict';
-import * as fs from 'node:fs';
 import { Writable } from 'node:stream';
 import { afterEach, before, describe, it } from 'node:test';
 import { apply, type ClusterCliIo } from '../../server/src/cli/apply';
@@ -10,8 +9,8 @@ import { applyPhase, recordStoreFor } from '../../server/src/cluster/applyPhase'
 import { parseRecord, type ApplyRecord } from '../../server/src/cluster/applyRecord';
 import { rollbackPhase } from '../../server/src/cluster/rollback';
 import { assertBuilt, runCli } from '../helpers/cli';
-import { clusterFixture, type ClusterFixture } from '../support/clusterFixture';
-import type { JsonObject } from '../support/kubeFields';
+import { clusterFixture, type ClusterFixture } from '../helpers/clusterFixture';
+import type { JsonObject } from '../helpers/kubeFields';
 
 class Capture extends Writable {
   text = '';

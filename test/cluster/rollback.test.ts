@@ -5,8 +5,8 @@ import { afterEach, describe, it } from 'node:test';
 import { applyPhase, laterRecordStores, recordStoreFor } from '../../server/src/cluster/applyPhase';
 import { parseRecord } from '../../server/src/cluster/applyRecord';
 import { rollbackPhase } from '../../server/src/cluster/rollback';
-import { clusterFixture, specOf, type ClusterFixture } from '../support/clusterFixture';
-import type { JsonObject } from '../support/kubeFields';
+import { clusterFixture, specOf, type ClusterFixture } from '../helpers/clusterFixture';
+import type { JsonObject } from '../helpers/kubeFields';
 
 function snapshot(fixture: ClusterFixture): Record<string, unknown> {
   const out: Record<string, unknown> = {};

@@ -2,8 +2,8 @@
 // that down over plain HTTP (what any client sends) and through client-node.
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
-import { TestKubeApiServer } from '../support/testKubeApiServer';
-import type { JsonObject } from '../support/kubeFields';
+import { TestKubeApiServer } from '../helpers/testKubeApiServer';
+import type { JsonObject } from '../helpers/kubeFields';
 
 function deployment(name: string, replicas = 2, image = 'example/app:1'): JsonObject {
   return {

@@ -12,7 +12,7 @@ import { deletionProof } from '../../server/src/cluster/rollback';
 import { sameQuantity } from '../../server/src/cluster/phasePlan';
 import type { KubeObject } from '../../server/src/engine/render/kube';
 import { tempWorkspace } from '../helpers/tempWorkspace';
-import { TestKubeApiServer } from '../support/testKubeApiServer';
+import { TestKubeApiServer } from '../helpers/testKubeApiServer';
 
 const scale: Operation = { verb: 'patch', resource: 'deployments/scale', group: 'apps', namespace: 'ops', name: 'api', kind: 'Deployment' };
 

@@ -8,7 +8,7 @@ import type { ClusterCliIo } from '../../server/src/cli/apply';
 import { readUsageSnapshot } from '../../server/src/engine/usage/snapshot';
 import { ConsolidationWorkspace, DEFAULT_OPTIONS } from '../../server/src/engine/workspace/consolidationWorkspace';
 import { nodeFileHost } from '../../server/src/engine/workspace/fileHost';
-import { clusterFixture, type ClusterFixture } from '../support/clusterFixture';
+import { clusterFixture, type ClusterFixture } from '../helpers/clusterFixture';
 
 class Capture extends Writable {
   text = '';

@@ -6,8 +6,8 @@ import { afterEach, describe, it } from 'node:test';
 import { applyPhase } from '../../server/src/cluster/applyPhase';
 import { verifyPhase, type VerifyResult } from '../../server/src/cluster/verifyPhase';
 import { verify } from '../../server/src/cli/verify';
-import { clusterFixture, type ClusterFixture } from '../support/clusterFixture';
-import type { JsonObject } from '../support/kubeFields';
+import { clusterFixture, type ClusterFixture } from '../helpers/clusterFixture';
+import type { JsonObject } from '../helpers/kubeFields';
 
 class Capture extends Writable {
   text = '';

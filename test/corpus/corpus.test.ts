@@ -189,7 +189,7 @@ interface KubeSet {
 }
 
 const POD_TEMPLATE_KINDS = new Set(['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'Job']);
-type Obj = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+type Obj = Record<string, any>;  
 
 function containersOf(list: unknown): Ctr[] {
   return (Array.isArray(list) ? list : []).map((c: Obj) => ({

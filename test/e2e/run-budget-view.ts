@@ -16,9 +16,9 @@ import { REPO_ROOT, artifactsDir, ensureCodeServer, startCodeServer, tail, type 
 import { Results, checkExtensionBuilt, rel, seconds, runMain } from './lib/results';
 import { describeTabs, focusEditor, goToLine, openWithQuickOpen, runCommand, waitForCursor, waitForLanguage, waitForTitled, waiting } from './lib/workbench';
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
+ 
 declare const document: any;
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
+ 
 declare const window: any;
 
 const NAME = 'budget-view';

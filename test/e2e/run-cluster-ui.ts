@@ -1,6 +1,6 @@
 // UI tests of the cluster commands: what a person sees in a real VS Code (code-server + headless
 // chromium, workspace trust off), driven by the keyboard and the mouse, against the test Kubernetes
-// API server (test/support/testKubeApiServer.ts) running in this process, seeded with the manifests
+// API server (test/helpers/testKubeApiServer.ts) running in this process, seeded with the manifests
 // of test/workspaces/e2e-cluster; the workspace copy's .vscode/settings.json points
 // consolidation.kubeconfig at a kubeconfig for it.
 //   npx tsx test/e2e/run-cluster-ui.ts
@@ -60,7 +60,7 @@ const READY_DELAY_MS = Number(process.env.E2E_READY_DELAY_MS ?? 1500);
 /** Apply and Roll Back wait for rollouts (ready after READY_DELAY_MS; the product polls every 2 s). */
 const ROLLOUT_TIMEOUT_MS = 45_000;
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
+ 
 declare const document: any;
 
 type Step = UiStep;

@@ -1,6 +1,6 @@
 // The cluster commands' extension integration tests (test/e2e/suite-cluster, mocha + the vscode
 // API) in a real VS Code (code-server's extension host, workspace trust off), against the test
-// Kubernetes API server (test/support/testKubeApiServer.ts) running in this process.
+// Kubernetes API server (test/helpers/testKubeApiServer.ts) running in this process.
 //   npx tsx test/e2e/run-cluster.ts
 // This process: starts the API server on loopback (port 0) seeded with the manifests of
 // test/workspaces/e2e-cluster, writes a kubeconfig into a temp folder, starts code-server on a temp

@@ -20,7 +20,7 @@ import { checkExtensionBuilt, rel, Results, runMain, seconds } from './lib/resul
 import { addSuiteResults, printSuiteProgress, runSuiteInPage } from './lib/suite-run';
 import { openWithQuickOpen, text, waitForLanguage, waitForSquiggle, waiting } from './lib/workbench';
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
+ 
 declare const document: any;
 
 const NAME = 'trust';

@@ -40,7 +40,7 @@ import {
   waiting,
 } from './lib/workbench';
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
+ 
 declare const document: any;
 
 const NAME = 'ui';

@@ -344,7 +344,7 @@ describe('fuzz: engine', () => {
       finiteReport: true,
     });
     cases.push({
-      id: id++,
+      id,
       label: 'every file over a 1 KiB cap',
       files: [
         ['manifests/a.yaml', oversized(K8S_DEPLOYMENT('api', '2'), 1024)],

@@ -72,7 +72,7 @@ export class LspSession {
       return { result };
     } catch (error) {
       if (error instanceof RequestTimeout) throw error;
-      if (this.exit) throw new Error(`server exited (${JSON.stringify(this.exit)}) during ${method}; stderr:\n${this.stderr.slice(-4000)}`);
+      if (this.exit) throw new Error(`server exited (${JSON.stringify(this.exit)}) during ${method}; stderr:\n${this.stderr.slice(-4000)}`, { cause: error });
       const message = `${method}: ${(error as Error).message}`;
       this.responseErrors.push(message);
       return { error: message };

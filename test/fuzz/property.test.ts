@@ -17,7 +17,7 @@ import { ConsolidationWorkspace, DEFAULT_OPTIONS } from '../../server/src/engine
 import { nodeFileHost } from '../../server/src/engine/workspace/fileHost';
 import { CLI, SERVER } from '../helpers/cli';
 import { checkCase, describeCase, engineProperty, newStats } from './propertyEngine';
-import { isKnownBug, KNOWN_BUGS, reReadViolations, sumOfParts, writeCase } from './propertyChecks';
+import { isKnownBug, reReadViolations, sumOfParts, writeCase } from './propertyChecks';
 import type { PropertyCase } from './propertyInputs';
 import { cliProperty, lspProperty } from './propertyProcesses';
 

@@ -42,7 +42,7 @@ export function engineProperty(stats: EngineStats, options: { tolerateKnownBugs:
     options.onCase?.(c);
     let violations = checkCase(c, options);
     if (options.tolerateKnownBugs) {
-      for (const v of new Set(violations.filter(isKnownBug).map((v) => v.slice(KNOWN_BUG_PREFIX.length, v.indexOf(']'))))) stats.known.set(v, (stats.known.get(v) ?? 0) + 1);
+      for (const bug of new Set(violations.filter(isKnownBug).map((v) => v.slice(KNOWN_BUG_PREFIX.length, v.indexOf(']'))))) stats.known.set(bug, (stats.known.get(bug) ?? 0) + 1);
       violations = violations.filter((v) => !isKnownBug(v));
     }
     if (violations.length > 0) throw new Error(`${violations.length} violation(s) [${c.label}]:\n  ${violations.slice(0, 8).join('\n  ')}`);

@@ -65,6 +65,7 @@ export function parseJsonOutput<T = unknown>(result: CliResult): T {
   } catch (error) {
     throw new Error(
       `stdout is not JSON (${(error as Error).message}); exit ${result.code}\n--- stdout (${result.stdout.length} chars, tail) ---\n${result.stdout.slice(-2000)}\n--- stderr ---\n${result.stderr}`,
+      { cause: error },
     );
   }
 }

@@ -2,9 +2,9 @@
 // and Service ports, so callers of `db:3306` keep working, and a merge checks them for conflicts.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { findingsOf, PLAN, planText, workspaceOf } from './support';
+import { findingsOf, PLAN, planText, workspaceOf } from '../helpers/renderWorkspace';
 
-type Obj = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+type Obj = Record<string, any>;  
 
 const compose = [
   'services:',

@@ -6,7 +6,7 @@ import { after, describe, it } from 'node:test';
 import { parseAllDocuments } from 'yaml';
 import { runCli } from '../helpers/cli';
 import { tempWorkspace } from '../helpers/tempWorkspace';
-import { planText } from './support';
+import { planText } from '../helpers/renderWorkspace';
 
 const compose = ['services:', '  web:', '    image: ${REGISTRY}/web:${TAG}', '    ports: ["80"]', '  api:', '    image: example/api:1', ''].join('\n');
 const plan = planText(['sources: [docker-compose.yml]', 'phases:', '  - name: one', '    merge:', '      - {name: app, from: [web, api]}']);

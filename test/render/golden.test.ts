@@ -375,12 +375,11 @@ for (const c of cases) {
 
     it('no two containers of a merged pod share a port, a port name or a name', () => {
       const { ctx } = load();
-      const live = states(ctx);
       const failures: string[] = [];
-      ctx.phases.forEach((phase, i) => {
+      ctx.phases.forEach((phase) => {
         for (const merge of mergesOf(ctx, phase)) {
           const spec = merge.created.podSpec;
-          const names = [...(spec.initContainers ?? []), ...(spec.containers ?? [])].map((c: Obj) => c.name);
+          const names = [...(spec.initContainers ?? []), ...(spec.containers ?? [])].map((container: Obj) => container.name);
           const dup = (list: string[]) => list.filter((x, j) => list.indexOf(x) !== j);
           const ports = portsOf(spec);
           for (const d of dup(names)) failures.push(`${phase.name}/${merge.created.name}: container name ${d} twice`);

@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import { globSync } from 'tinyglobby';
 import { parseAllDocuments, parse as parseYamlText } from 'yaml';
 
-export type Obj = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+export type Obj = Record<string, any>;  
 
 // ---- quantities ------------------------------------------------------------------------------------------------------
 

@@ -21,7 +21,7 @@ import {
   simple,
   workload,
   workspaceOf,
-} from './support';
+} from '../helpers/renderWorkspace';
 
 /** One phase `one` with the given merge lines (written at 6 spaces, under `merge:`). */
 function setup(manifests: string, mergeLines: string[], extraSpec: string[] = []) {

@@ -5,9 +5,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { KubeObject } from '../../server/src/engine/render/kube';
-import { actionsOf, applyChanges, assertParses, findingsOf, PLAN, planText, rangeOf, simple, workload, workspaceOf } from './support';
+import { actionsOf, applyChanges, assertParses, findingsOf, PLAN, planText, rangeOf, simple, workload, workspaceOf } from '../helpers/renderWorkspace';
 
-type Obj = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+type Obj = Record<string, any>;  
 
 const COMPOSE = [
   'services:',

@@ -2,7 +2,7 @@
 // workloads and containers involved so that the two sides can be told apart.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { findingsOf, MANIFESTS, planText, simple, workload, workspaceOf } from './support';
+import { findingsOf, MANIFESTS, planText, simple, workload, workspaceOf } from '../helpers/renderWorkspace';
 
 const messages = (ws: ReturnType<typeof workspaceOf>, code: string, file?: string) => findingsOf(ws, code, file).map((f) => f.message);
 

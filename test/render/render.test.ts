@@ -3,14 +3,14 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { parseAllDocuments } from 'yaml';
-import { generatedFiles } from '../../server/src/engine/render/generate';
+import { generatedFiles } from '../../server/src/engine/workspace/generate';
 import { BEGIN, END, updateGeneratedFile } from '../../server/src/engine/render/generatedFile';
 import type { KubeObject } from '../../server/src/engine/render/kube';
 import type { PhaseRender, RenderedObject } from '../../server/src/engine/render/renderPlan';
 import { toYaml } from '../../server/src/engine/render/toYaml';
-import { PLAN, planText, ROOT, service, simple, workload, workspaceOf } from './support';
+import { PLAN, planText, ROOT, service, simple, workload, workspaceOf } from '../helpers/renderWorkspace';
 
-type Obj = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+type Obj = Record<string, any>;  
 
 function render(files: Record<string, string>, phases: string[], extraSpec: string[] = []) {
   const ws = workspaceOf({ ...files, 'test.plan.yaml': planText(['sources: [m.yaml]', ...extraSpec, 'phases:', ...phases.map((l) => `  ${l}`)]) });
@@ -420,7 +420,7 @@ describe("another manager's objects", () => {
   // A chart's output: Helm's ownership labels on the objects and (as chart helpers often do) on the pod templates.
   const helm = { 'app.kubernetes.io/managed-by': 'Helm', 'app.kubernetes.io/instance': 'shop' };
   const owned = (text: string) =>
-    text.replace(/^metadata:\n  name: (.+)\n/m, (_all, name) => `metadata:\n  name: ${name}\n  labels: {app.kubernetes.io/managed-by: Helm, helm.sh/chart: shop-1.0.0}\n  annotations: {meta.helm.sh/release-name: shop, meta.helm.sh/release-namespace: shop}\n`);
+    text.replace(/^metadata:\n {2}name: (.+)\n/m, (_all, name) => `metadata:\n  name: ${name}\n  labels: {app.kubernetes.io/managed-by: Helm, helm.sh/chart: shop-1.0.0}\n  annotations: {meta.helm.sh/release-name: shop, meta.helm.sh/release-namespace: shop}\n`);
   const manifests =
     owned(simple('cart', { labels: helm, ports: [{ port: 8080 }] })) +
     owned(simple('checkout', { labels: helm, ports: [{ port: 9090 }] })) +

@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { Finding } from '../../server/src/engine/rules/types';
-import { actionsOf, applyChanges, assertParses, claim, findingsOf, PLAN, planText, rangeOf, simple, workload, workspaceOf } from './support';
+import { actionsOf, applyChanges, assertParses, claim, findingsOf, PLAN, planText, rangeOf, simple, workload, workspaceOf } from '../helpers/renderWorkspace';
 
 const compose = [
   'services:',

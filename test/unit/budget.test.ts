@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { container, deployment, plan, ROOT, workspaceOf } from './support/memoryHost';
+import { container, deployment, plan, ROOT, workspaceOf } from '../helpers/memoryHost';
 
 const Mi = 2 ** 20;
 const Gi = 2 ** 30;

@@ -55,11 +55,6 @@ function container(workload: WorkloadModel): ContainerModel {
   return workload.containers[0];
 }
 
-function service(file: ManifestFile, name: string): WorkloadModel {
-  const found = file.workloads.find((workload) => workload.name === name);
-  assert.ok(found, `service ${name}`);
-  return found;
-}
 
 function textAt(text: string, range: { start: number; end: number }): string {
   return text.slice(range.start, range.end);

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { hover } from '../../server/src/service/hover';
-import { plan, ROOT, workspaceOf } from './support/memoryHost';
+import { plan, ROOT, workspaceOf } from '../helpers/memoryHost';
 
 const compose = [
   'services:',

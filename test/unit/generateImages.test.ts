@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { generateEdit } from '../../server/src/service/generateAction';
-import { plan, ROOT, workspaceOf } from './support/memoryHost';
+import { plan, ROOT, workspaceOf } from '../helpers/memoryHost';
 
 const planText = plan('sources: [docker-compose.yml]\nphases:\n  - name: one\n    merge:\n      - {name: app, from: [web, api]}');
 const compose = 'services:\n  web:\n    image: ${REGISTRY}/web:${TAG}\n  api:\n    image: example/api:1\n';

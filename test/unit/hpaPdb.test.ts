@@ -2,7 +2,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { atMaxReplicas, autoscalers } from '../../server/src/engine/budget/hpaWorstCase';
-import { container, deployment, plan, ROOT, workspaceOf } from './support/memoryHost';
+import { container, deployment, plan, ROOT, workspaceOf } from '../helpers/memoryHost';
 
 const planPath = `${ROOT}/test.plan.yaml`;
 const hpaText = (target: string, kind = 'Deployment') =>

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { container, deployment, plan, ROOT, workspaceOf } from './support/memoryHost';
+import { container, deployment, plan, ROOT, workspaceOf } from '../helpers/memoryHost';
 
 const planPath = `${ROOT}/test.plan.yaml`;
 const manifests = ['a', 'b', 'c'].map((n) => deployment(n, { replicas: 1, containers: container(n, { requests: { cpu: '100m' } }) })).join('');

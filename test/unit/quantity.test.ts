@@ -548,7 +548,7 @@ describe('checkComposeQuantity', () => {
   const problems: Case[] = [
     ['memory', '1024', 'warning', /1024 is only 1024 bytes; did you mean 1024m \(MiB\)\?/, '1024m', 1024],
     ['memory', 512, 'warning', /did you mean 512m/, '512m', 512],
-    ['memory', '2  GB', 'error', /"2  GB" is not a valid Compose memory size\. Did you mean 2GB\?/, '2GB', undefined],
+    ['memory', '2  GB', 'error', /"2 {2}GB" is not a valid Compose memory size\. Did you mean 2GB\?/, '2GB', undefined],
     ['memory', ' 1g', 'error', /Did you mean 1g\?/, '1g', undefined],
     ['memory', '.5g', 'error', /Did you mean 0\.5g\?/, '0.5g', undefined],
     ['memory', '1,024m', 'error', /Did you mean 1024m\?/, '1024m', undefined],

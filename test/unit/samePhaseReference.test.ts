@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { hover } from '../../server/src/service/hover';
-import { actionsOf, applyChanges, assertParses, findingsOf, PLAN, planText, rangeOf, simple, workspaceOf } from '../render/support';
+import { actionsOf, applyChanges, assertParses, findingsOf, PLAN, planText, rangeOf, simple, workspaceOf } from '../helpers/renderWorkspace';
 
 const MANIFESTS = simple('a') + simple('b') + simple('c', { replicas: 2 }) + simple('d');
 

@@ -5,7 +5,7 @@ import { daemonNodeCount, expandNodes, largestNodes, schedule, type PodGroup } f
 import { matchesRequirement, nodeMismatch, tolerates } from '../../server/src/engine/budget/nodeMatch';
 import { readPodScheduling } from '../../server/src/engine/manifests/podScheduling';
 import type { NodePool } from '../../server/src/engine/plan/types';
-import { container, deployment, plan, ROOT, workspaceOf } from './support/memoryHost';
+import { container, deployment, plan, ROOT, workspaceOf } from '../helpers/memoryHost';
 
 const Gi = 1024 ** 3;
 const Mi = 1024 ** 2;
@@ -249,7 +249,7 @@ describe('plans and manifests into the simulation', () => {
       'both sources kept their own replicas apart: one term, on the merged pods',
     );
     // web does not tolerate the taint, so neither does the merged pod: 2 plain nodes, one replica each.
-    const schedule = result.analysis.states[1].schedule!;
-    assert.deepEqual(schedule.unschedulable.map((u) => [u.name, u.reason]), [['both#3', 'no-room']]);
+    const placed = result.analysis.states[1].schedule!;
+    assert.deepEqual(placed.unschedulable.map((u) => [u.name, u.reason]), [['both#3', 'no-room']]);
   });
 });

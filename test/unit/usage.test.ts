@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { readUsageSnapshot } from '../../server/src/engine/usage/snapshot';
 import { recommend, roundCpu, roundMemory, withHeadroom } from '../../server/src/engine/usage/recommend';
 import type { Finding } from '../../server/src/engine/rules/types';
-import { container, deployment, plan, ROOT, workspaceOf } from './support/memoryHost';
+import { container, deployment, plan, ROOT, workspaceOf } from '../helpers/memoryHost';
 
 const MI = 2 ** 20;
 const planPath = `${ROOT}/test.plan.yaml`;
@@ -114,7 +114,7 @@ describe('usage rules', () => {
     assert.match(below.message, /after phase one: api: memory request 256Mi is below its observed max 300Mi .*CPU request 100m is below its observed p95 230m/);
     assert.match(below.message, /Recommended \(CPU p95, memory max \+ 15%\): cpu 250m, memory 384Mi/);
     const fixed = applyFix(text, below);
-    assert.match(fixed, /      remove: \[cron\]\n      resize: \{api: \{requests: \{cpu: 250m, memory: 384Mi\}, limits: \{memory: 384Mi\}\}\}\n/);
+    assert.match(fixed, / {6}remove: \[cron\]\n {6}resize: \{api: \{requests: \{cpu: 250m, memory: 384Mi\}, limits: \{memory: 384Mi\}\}\}\n/);
     const after = findingsOf(fixed);
     assert.ok(!after.some((f) => f.code === 'usage/request-below-usage'), after.map((f) => f.message).join('\n'));
     assert.ok(!after.some((f) => f.severity === 'error'), after.map((f) => f.message).join('\n'));
@@ -198,8 +198,8 @@ describe('a snapshot cut anywhere, or with its lines shuffled, never throws and 
   it('every prefix of the snapshot', () => {
     for (let end = 0; end <= usage.length; end += 3) {
       const text = usage.slice(0, end);
-      const snapshot = readUsageSnapshot('/u.yaml', text);
-      for (const w of snapshot.workloads) for (const c of w.containers) for (const s of [c.cpu, c.memory]) if (s) assert.ok(s.p50 <= s.p95 && s.p95 <= s.max);
+      const partial = readUsageSnapshot('/u.yaml', text);
+      for (const w of partial.workloads) for (const c of w.containers) for (const s of [c.cpu, c.memory]) if (s) assert.ok(s.p50 <= s.p95 && s.p95 <= s.max);
       const findings = findingsOf(basePlan('  - name: one\n    targets: {cpuUsage: 10%}'), { 'usage.yaml': text });
       // A usage total never counts a workload it has no data for: the target says which are unknown, or is met/missed on data.
       assert.ok(findings.every((f) => typeof f.message === 'string'));

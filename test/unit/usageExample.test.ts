@@ -42,7 +42,7 @@ describe('examples/live-usage', () => {
       const changes = [...finding.data.actions[0].changes].sort((a, b) => b.start - a.start);
       for (const c of changes) fixed = fixed.slice(0, c.start) + c.newText + fixed.slice(c.end);
     }
-    assert.match(fixed, /\n      resize: \{storefront: \{requests: \{cpu: 450m, memory: 512Mi\}\}, checkout: \{requests: \{cpu: 150m, memory: 256Mi\}\}\}\n/);
+    assert.match(fixed, /\n {6}resize: \{storefront: \{requests: \{cpu: 450m, memory: 512Mi\}\}, checkout: \{requests: \{cpu: 150m, memory: 256Mi\}\}\}\n/);
     const after = withText(finePlan, fixed).planFindings(finePlan);
     assert.ok(!after.some((f) => f.code === 'usage/request-below-usage' || f.severity === 'error'), after.map((f) => f.message).join('\n'));
   });
@@ -72,7 +72,7 @@ describe('examples/live-usage', () => {
     assert.ok(!after.some((f) => f.code === "usage/request-above-usage"), text);
     const exceeded = after.filter((f) => f.code === 'budget/requests-exceeded').map((f) => f.message);
     assert.ok(exceeded.length > 0 && exceeded.every((m) => m.startsWith('current state')), exceeded.join('\n'));
-    assert.match(text, /\n      resize: \{catalog: \{requests: \{cpu: 80m, memory: 384Mi\}\}, search: \{containers: \{search: \{requests: \{cpu: 300m, memory: 1280Mi\}\}, indexer: \{requests: \{cpu: 90m, memory: 256Mi\}\}\}\}\}\n/);
+    assert.match(text, /\n {6}resize: \{catalog: \{requests: \{cpu: 80m, memory: 384Mi\}\}, search: \{containers: \{search: \{requests: \{cpu: 300m, memory: 1280Mi\}\}, indexer: \{requests: \{cpu: 90m, memory: 256Mi\}\}\}\}\}\n/);
   });
 
   it('hover and code lens show usage beside requests, and name a workload without data', () => {

@@ -11,33 +11,26 @@ import { previewPhase } from '../../../server/src/cluster/preview';
 import { rollbackPhase, type RollbackOutcome } from '../../../server/src/cluster/rollback';
 import { KrrError, recordUsage, RecordUsageError, type UsageFrom } from '../../../server/src/cluster/recordUsage';
 import { PrometheusError } from '../../../server/src/cluster/usagePrometheus';
-import { parseUsageDuration } from '../../../server/src/engine/usage/duration';
+import { parseUsageDuration } from '../../../server/src/engine/quantity/duration';
 import { formatVerifyText, verifyPhase } from '../../../server/src/cluster/verifyPhase';
-import { readPlan } from '../../../server/src/engine/plan/readPlan';
+import { COMMANDS } from '../../../server/src/protocol/commands';
 import type { SeveritySetting } from '../../../server/src/engine/rules/types';
-import type { Ctx } from '../ctx';
+import type { Ctx, CtxInit } from '../ctx';
 import { PLAN_LANGUAGE } from '../ctx';
-import { pickPlan } from '../pickPlan';
+import { pickPlan, planSummary } from '../pickPlan';
 import { ClusterState } from './clusterState';
 import { PhaseCodeLens } from './phaseCodeLens';
 import { LIVE_SCHEME, PreviewDocuments, RESULT_SCHEME } from './previewDocuments';
 
-export const CLUSTER_COMMANDS = {
-  preview: 'consolidation.previewPhase',
-  apply: 'consolidation.applyPhase',
-  rollback: 'consolidation.rollbackPhase',
-  import: 'consolidation.importClusterState',
-  selectContext: 'consolidation.selectContext',
-  recordUsage: 'consolidation.recordUsage',
-  verify: 'consolidation.verifyPhase',
-} as const;
-
-/** Preview, Apply, Roll Back, Import and Select Context: everything that talks to a cluster. */
-export function registerClusterCommands(ctx: Ctx): void {
+/**
+ * The providers the cluster commands need (context status, preview documents, phase code lens),
+ * registered on the Ctx; the commands themselves are in the table of ../commands.ts.
+ */
+export function createClusterFeatures(ctx: Ctx): ClusterCommands {
   const state = new ClusterState(ctx);
   const previews = new PreviewDocuments();
   const commands = new ClusterCommands(ctx, state, previews);
-  const lenses = new PhaseCodeLens();
+  const lenses = new PhaseCodeLens(ctx);
   ctx.push(
     state,
     previews,
@@ -45,18 +38,13 @@ export function registerClusterCommands(ctx: Ctx): void {
     vscode.workspace.registerTextDocumentContentProvider(LIVE_SCHEME, previews),
     vscode.workspace.registerTextDocumentContentProvider(RESULT_SCHEME, previews),
     vscode.languages.registerCodeLensProvider({ language: PLAN_LANGUAGE, scheme: 'file' }, lenses),
-    vscode.commands.registerCommand(CLUSTER_COMMANDS.preview, (plan?: unknown, phase?: unknown) => commands.run(() => commands.preview(plan, phase))),
-    vscode.commands.registerCommand(CLUSTER_COMMANDS.apply, (plan?: unknown, phase?: unknown) => commands.run(() => commands.apply(plan, phase))),
-    vscode.commands.registerCommand(CLUSTER_COMMANDS.rollback, (plan?: unknown, phase?: unknown) => commands.run(() => commands.rollback(plan, phase))),
-    vscode.commands.registerCommand(CLUSTER_COMMANDS.import, () => commands.run(() => commands.importState())),
-    vscode.commands.registerCommand(CLUSTER_COMMANDS.selectContext, () => commands.run(() => commands.selectContext())),
-    vscode.commands.registerCommand(CLUSTER_COMMANDS.recordUsage, (plan?: unknown) => commands.run(() => commands.recordUsage(plan))),
-    vscode.commands.registerCommand(CLUSTER_COMMANDS.verify, (plan?: unknown, phase?: unknown) => commands.run(() => commands.verify(plan, phase))),
     commands.verifyDiagnostics,
   );
+  return commands;
 }
 
-class ClusterCommands {
+/** Preview, Apply, Roll Back, Verify, Import, Record Usage and Select Context: everything that talks to a cluster. */
+export class ClusterCommands {
   /** Failed verify lines, on the phase's name in the plan (cleared by the next verify of that plan). */
   readonly verifyDiagnostics = vscode.languages.createDiagnosticCollection('consolidation-verify');
 
@@ -66,12 +54,8 @@ class ClusterCommands {
     private readonly previews: PreviewDocuments,
   ) {}
 
-  /** Runs a command: untrusted workspaces get none; cluster errors become messages, never stacks. */
+  /** Runs a command (the table runs these in trusted workspaces only): cluster errors become messages, never stacks. */
   async run(command: () => Promise<void>): Promise<void> {
-    if (!vscode.workspace.isTrusted) {
-      void vscode.window.showErrorMessage('Consolidation cluster commands are disabled in untrusted workspaces: trust this workspace to preview, apply or roll back phases.');
-      return;
-    }
     try {
       await command();
     } catch (error) {
@@ -90,8 +74,8 @@ class ClusterCommands {
   // ---- picking a plan and a phase ----------------------------------------------------------------
 
   /** The plan (saved: apply reads the file) and one of its phases, from the arguments or quick picks. */
-  private async pickPhase(planArg: unknown, phaseArg: unknown, verb: string): Promise<LoadedPhase | undefined> {
-    const uri = await pickPlan(this.ctx, planArg);
+  private async pickPhase(ctx: CtxInit, planArg: unknown, phaseArg: unknown, verb: string): Promise<LoadedPhase | undefined> {
+    const uri = await pickPlan(ctx, planArg);
     if (!uri) return undefined;
     if (uri.scheme !== 'file') throw new PlanError(`${uri.toString()}: only plans on disk can be applied.`);
     const document = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
@@ -101,14 +85,14 @@ class ClusterCommands {
     }
     let phase = typeof phaseArg === 'string' ? phaseArg : undefined;
     if (!phase) {
-      const text = document?.getText() ?? Buffer.from(await vscode.workspace.fs.readFile(uri)).toString('utf8');
-      const phases = readPlan(uri.fsPath, text).phases;
+      // The server's reading of the plan: the extension never parses a plan itself.
+      const phases = (await planSummary(ctx, uri))?.phases ?? [];
       if (phases.length === 0) {
         void vscode.window.showInformationMessage(`${path.basename(uri.fsPath)} has no phases.`);
         return undefined;
       }
       const describe = (p: (typeof phases)[number]) =>
-        [p.merge.length && `merge ${p.merge.map((m) => m.name).join(', ')}`, p.remove.length && `remove ${p.remove.length}`, p.scale.length && `scale ${p.scale.length}`, p.resize.length && `resize ${p.resize.length}`].filter(Boolean).join(' · ');
+        [p.merges.length && `merge ${p.merges.join(', ')}`, p.removes && `remove ${p.removes}`, p.scales && `scale ${p.scales}`, p.resizes && `resize ${p.resizes}`].filter(Boolean).join(' · ');
       const picked = await vscode.window.showQuickPick(
         phases.map((p, i) => ({ label: p.name, description: `phase ${i + 1}`, detail: describe(p) || 'targets only', name: p.name })),
         { placeHolder: `${verb}: which phase of ${path.basename(uri.fsPath)}?` },
@@ -145,8 +129,8 @@ class ClusterCommands {
 
   // ---- Preview -----------------------------------------------------------------------------------
 
-  async preview(planArg: unknown, phaseArg: unknown): Promise<void> {
-    const loaded = await this.pickPhase(planArg, phaseArg, 'Preview');
+  async preview(ctx: CtxInit, planArg: unknown, phaseArg: unknown): Promise<void> {
+    const loaded = await this.pickPhase(ctx, planArg, phaseArg, 'Preview');
     if (!loaded) return;
     const api = await this.state.connect();
     const result = await vscode.window.withProgress(
@@ -188,8 +172,8 @@ class ClusterCommands {
 
   // ---- Apply -------------------------------------------------------------------------------------
 
-  async apply(planArg: unknown, phaseArg: unknown): Promise<void> {
-    const loaded = await this.pickPhase(planArg, phaseArg, 'Apply');
+  async apply(ctx: CtxInit, planArg: unknown, phaseArg: unknown): Promise<void> {
+    const loaded = await this.pickPhase(ctx, planArg, phaseArg, 'Apply');
     if (!loaded) return;
     if (loaded.errors.length) {
       const choice = await vscode.window.showErrorMessage(
@@ -266,7 +250,7 @@ class ClusterCommands {
     if (outcome.status === 'applied') {
       const choice = await vscode.window.showInformationMessage(outcome.message, 'Show Summary', 'Verify Phase');
       if (choice === 'Show Summary') await showSummary();
-      if (choice === 'Verify Phase') await vscode.commands.executeCommand(CLUSTER_COMMANDS.verify, vscode.Uri.file(loaded.planFile), loaded.phaseName);
+      if (choice === 'Verify Phase') await vscode.commands.executeCommand(COMMANDS.verifyPhase, vscode.Uri.file(loaded.planFile), loaded.phaseName);
       return;
     }
     if (outcome.status === 'refused') {
@@ -277,13 +261,13 @@ class ClusterCommands {
     const actions = outcome.changed ? ['Roll Back', 'Show Summary'] : ['Show Summary'];
     const choice = await vscode.window.showErrorMessage(outcome.message, ...actions);
     if (choice === 'Show Summary') await showSummary();
-    if (choice === 'Roll Back') await vscode.commands.executeCommand(CLUSTER_COMMANDS.rollback, vscode.Uri.file(loaded.planFile), loaded.phaseName);
+    if (choice === 'Roll Back') await vscode.commands.executeCommand(COMMANDS.rollbackPhase, vscode.Uri.file(loaded.planFile), loaded.phaseName);
   }
 
   // ---- Roll back ---------------------------------------------------------------------------------
 
-  async rollback(planArg: unknown, phaseArg: unknown): Promise<void> {
-    const loaded = await this.pickPhase(planArg, phaseArg, 'Roll back');
+  async rollback(ctx: CtxInit, planArg: unknown, phaseArg: unknown): Promise<void> {
+    const loaded = await this.pickPhase(ctx, planArg, phaseArg, 'Roll back');
     if (!loaded) return;
     const api = await this.state.connect();
     const store = recordStoreFor(api, loaded);
@@ -365,8 +349,8 @@ class ClusterCommands {
   // ---- Verify ------------------------------------------------------------------------------------
 
   /** The live cluster against the plan's state after a phase: a checklist beside the plan, failures on the phase. */
-  async verify(planArg: unknown, phaseArg: unknown): Promise<void> {
-    const loaded = await this.pickPhase(planArg, phaseArg, 'Verify');
+  async verify(ctx: CtxInit, planArg: unknown, phaseArg: unknown): Promise<void> {
+    const loaded = await this.pickPhase(ctx, planArg, phaseArg, 'Verify');
     if (!loaded) return;
     const api = await this.state.connect();
     const result = await vscode.window.withProgress(
@@ -378,9 +362,8 @@ class ClusterCommands {
       },
     );
     const uri = vscode.Uri.file(loaded.planFile);
-    const document = await vscode.workspace.openTextDocument(uri);
-    const phase = readPlan(uri.fsPath, document.getText()).phases.find((p) => p.name === loaded.phaseName);
-    const range = phase ? new vscode.Range(document.positionAt(phase.nameLocation.range.start), document.positionAt(phase.nameLocation.range.end)) : new vscode.Range(0, 0, 0, 0);
+    const phase = (await planSummary(ctx, uri))?.phases.find((p) => p.name === loaded.phaseName);
+    const range = phase ? ctx.languageClient.protocol2CodeConverter.asRange(phase.nameRange) : new vscode.Range(0, 0, 0, 0);
     this.verifyDiagnostics.set(
       uri,
       result.lines
@@ -399,8 +382,8 @@ class ClusterCommands {
   // ---- Record Usage --------------------------------------------------------------------------------
 
   /** Measures the plan's workloads (metrics-server, Prometheus) or imports krr's output into the plan's usage snapshot. */
-  async recordUsage(planArg: unknown): Promise<void> {
-    const uri = await pickPlan(this.ctx, planArg);
+  async recordUsage(ctx: CtxInit, planArg: unknown): Promise<void> {
+    const uri = await pickPlan(ctx, planArg);
     if (!uri || uri.scheme !== 'file') return;
     const source = await vscode.window.showQuickPick(
       [

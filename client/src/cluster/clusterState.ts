@@ -1,5 +1,7 @@
 import * as vscode from 'vscode';
 import { connect, readKubeconfig, type KubeClusterApi } from '../../../server/src/cluster/kubeClusterApi';
+import { COMMANDS } from '../../../server/src/protocol/commands';
+import { Config } from '../config';
 import type { Ctx } from '../ctx';
 import { PLAN_LANGUAGE } from '../ctx';
 
@@ -21,13 +23,13 @@ export class ClusterState implements vscode.Disposable {
   constructor(private readonly ctx: Ctx) {
     this.item = vscode.window.createStatusBarItem('consolidation.cluster', vscode.StatusBarAlignment.Left, 10);
     this.item.name = 'Consolidation: Kubernetes context';
-    this.item.command = 'consolidation.selectContext';
+    this.item.command = COMMANDS.selectContext;
     this.disposables.push(
       this.item,
       vscode.window.onDidChangeActiveTextEditor(() => this.update()),
       vscode.workspace.onDidGrantWorkspaceTrust(() => void this.refresh()),
       vscode.workspace.onDidChangeConfiguration((e) => {
-        if (e.affectsConfiguration('consolidation.kubeconfig')) void this.refresh();
+        if (Config.affectsKubeconfig(e)) void this.refresh();
       }),
     );
     this.update();

@@ -1,17 +1,23 @@
 import * as vscode from 'vscode';
-import { readPlan } from '../../../server/src/engine/plan/readPlan';
+import { COMMANDS } from '../../../server/src/protocol/commands';
+import { Config } from '../config';
+import type { Ctx } from '../ctx';
+import { planSummary } from '../pickPlan';
 
-/** Above each phase of a plan: Preview · Apply · Roll Back (trusted workspaces only). */
+/**
+ * Above each phase of a plan: Preview · Apply · Roll Back (trusted workspaces only). The phases and
+ * their ranges come from the language server (PlanSummaryRequest): the extension never parses a plan.
+ */
 export class PhaseCodeLens implements vscode.CodeLensProvider, vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<void>();
   private readonly disposables: vscode.Disposable[] = [this.changed];
   readonly onDidChangeCodeLenses = this.changed.event;
 
-  constructor() {
+  constructor(private readonly ctx: Ctx) {
     this.disposables.push(
       vscode.workspace.onDidGrantWorkspaceTrust(() => this.changed.fire()),
       vscode.workspace.onDidChangeConfiguration((e) => {
-        if (e.affectsConfiguration('consolidation.codeLens.enabled')) this.changed.fire();
+        if (Config.affectsCodeLens(e)) this.changed.fire();
       }),
     );
   }
@@ -20,24 +26,21 @@ export class PhaseCodeLens implements vscode.CodeLensProvider, vscode.Disposable
     for (const d of this.disposables.splice(0)) d.dispose();
   }
 
-  provideCodeLenses(document: vscode.TextDocument): vscode.CodeLens[] {
-    if (!vscode.workspace.isTrusted || !vscode.workspace.getConfiguration('consolidation').get<boolean>('codeLens.enabled', true)) return [];
-    let phases;
-    try {
-      phases = readPlan(document.uri.fsPath, document.getText()).phases;
-    } catch {
-      return [];
-    }
+  async provideCodeLenses(document: vscode.TextDocument): Promise<vscode.CodeLens[]> {
+    if (!vscode.workspace.isTrusted || !this.ctx.config.codeLensEnabled) return [];
+    const ctx = await this.ctx.ready().catch(() => undefined);
+    if (!ctx) return [];
+    const summary = await planSummary(ctx, document.uri).catch(() => null);
     const lenses: vscode.CodeLens[] = [];
-    for (const phase of phases) {
-      if (!phase.name || phase.remove.length + phase.scale.length + phase.resize.length + phase.merge.length === 0) continue;
-      const at = document.positionAt(phase.nameLocation.range.start);
+    for (const phase of summary?.phases ?? []) {
+      if (!phase.name || phase.removes + phase.scales + phase.resizes + phase.merges.length === 0) continue;
+      const at = ctx.languageClient.protocol2CodeConverter.asPosition(phase.nameRange.start);
       const range = new vscode.Range(at, at);
       const args = [document.uri, phase.name];
       lenses.push(
-        new vscode.CodeLens(range, { title: '$(eye) Preview', tooltip: `Dry-run phase ${phase.name} on the cluster and show the diff`, command: 'consolidation.previewPhase', arguments: args }),
-        new vscode.CodeLens(range, { title: '$(cloud-upload) Apply', tooltip: `Apply phase ${phase.name} to the cluster (asks first)`, command: 'consolidation.applyPhase', arguments: args }),
-        new vscode.CodeLens(range, { title: '$(history) Roll Back', tooltip: `Restore what applying phase ${phase.name} recorded`, command: 'consolidation.rollbackPhase', arguments: args }),
+        new vscode.CodeLens(range, { title: '$(eye) Preview', tooltip: `Dry-run phase ${phase.name} on the cluster and show the diff`, command: COMMANDS.previewPhase, arguments: args }),
+        new vscode.CodeLens(range, { title: '$(cloud-upload) Apply', tooltip: `Apply phase ${phase.name} to the cluster (asks first)`, command: COMMANDS.applyPhase, arguments: args }),
+        new vscode.CodeLens(range, { title: '$(history) Roll Back', tooltip: `Restore what applying phase ${phase.name} recorded`, command: COMMANDS.rollbackPhase, arguments: args }),
       );
     }
     return lenses;

@@ -6,13 +6,16 @@ import { formatReportMarkdown } from '../engine/report/view/markdown';
 import { renderStandaloneHtml } from '../engine/report/view/standalone';
 import { formatReportText } from '../engine/report/reportText';
 import { isKnownCode, type RuleSettings } from '../engine/rules/registry';
-import type { SeveritySetting } from '../engine/rules/types';
+import { SEVERITY_SETTINGS, type SeveritySetting } from '../engine/rules/types';
 import { ConsolidationWorkspace, DEFAULT_OPTIONS } from '../engine/workspace/consolidationWorkspace';
+import { DEFAULT_MAX_FILE_SIZE_KB } from '../engine/files/fileSize';
 import { diagnose } from '../engine/workspace/diagnose';
 import { nodeFileHost } from '../engine/workspace/fileHost';
 import { ManifestReaderPool } from '../engine/workspace/manifestReaderPool';
 import { describeFsError, isFsError } from '../engine/files/fsErrors';
 import { WriteError } from '../engine/files/writeInside';
+import { PersistentCache } from '../engine/workspace/persistentCache';
+import { engineVersion } from '../engine/workspace/engineVersion';
 import { discoverInputs, UsageError } from './discover';
 import { TOOL_FLAGS, TOOL_USAGE, useTools } from './tools';
 import { readStdin, STDIN_ARG, stdinFile, stdinPlan } from './stdin';
@@ -32,7 +35,9 @@ Commands:
   check [PATH...]   Check plans and manifests (files or folders; default: .; - reads YAML from stdin)
       --format text|json|sarif   Output format (default text)
       --rule CODE=SEVERITY       Override a rule's severity (error|warning|information|hint|off); repeatable
-      --max-file-size-kb N       Files over N KiB are not analysed (default 2048)
+      --max-file-size-kb N       Files over N KiB are not analysed (default ${DEFAULT_MAX_FILE_SIZE_KB})
+      --cache DIR                Keep parsed manifests in DIR (created if missing; keyed by file content
+                                 and engine version): the next check reads them instead of parsing
 ${SOURCE_USAGE}
 ${TOOL_USAGE}
   report PLAN       Print the plan's numbers per state (report -: the totals of YAML on stdin)
@@ -78,7 +83,7 @@ verify: 0 every line holds, 1 some does not (or the cluster could not be read), 
 Progress goes to stderr.
 `;
 
-const SEVERITIES = new Set(['error', 'warning', 'information', 'hint', 'off']);
+const SEVERITIES = new Set<string>(SEVERITY_SETTINGS);
 
 export async function main(
   argv: string[],
@@ -153,6 +158,7 @@ async function check(args: string[], cwd: string, out: NodeJS.WritableStream, st
       'max-file-size-kb': { type: 'string' },
       ...SOURCE_OPTIONS,
       ...TOOL_FLAGS,
+      cache: { type: 'string' },
     },
   });
   const format = values.format as string;
@@ -163,6 +169,8 @@ async function check(args: string[], cwd: string, out: NodeJS.WritableStream, st
     rules: parseRules(values.rule as string[]),
     ...sources,
   });
+  const cache = values.cache === undefined ? undefined : new PersistentCache(path.resolve(cwd, values.cache as string), engineVersion(__filename, VERSION));
+  workspace.usePersistentCache(cache);
   const fromStdin = positionals.includes(STDIN_ARG);
   const named = positionals.filter((p) => p !== STDIN_ARG);
   const inputs = discoverInputs(nodeFileHost, named.length || fromStdin ? named : ['.'], cwd);
@@ -170,6 +178,7 @@ async function check(args: string[], cwd: string, out: NodeJS.WritableStream, st
   useTools(workspace, values, sources.sourceRoots ?? [cwd], inputs.plans);
   await parseInParallel(workspace, [...inputs.manifests, ...inputs.plans.flatMap((p) => workspace.sourceFiles(p))]);
   const findings = positionFindings(workspace, diagnose(workspace, { ...inputs, orphanScope: 'together' }), cwd);
+  cache?.prune();
   out.write(format === 'json' ? formatJson(findings) : format === 'sarif' ? formatSarif(findings, VERSION) : formatText(findings));
   return findings.some((f) => f.severity === 'error') ? 1 : 0;
 }

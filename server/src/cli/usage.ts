@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
-import { parseUsageDuration } from '../engine/usage/duration';
+import { parseUsageDuration } from '../engine/quantity/duration';
 import { parseDuration } from '../cluster/duration';
 import { ClusterError, redact } from '../cluster/errors';
 import { connect } from '../cluster/kubeClusterApi';

@@ -6,7 +6,7 @@ import { loadPhase, PlanError } from '../cluster/phasePlan';
 import { formatVerifyText, verifyPhase, type VerifyResult } from '../cluster/verifyPhase';
 import type { ClusterCliIo } from './apply';
 import { UsageError } from './discover';
-import { parseUsageDuration } from '../engine/usage/duration';
+import { parseUsageDuration } from '../engine/quantity/duration';
 
 /** `consolidate verify PLAN --phase NAME`: the live cluster against the plan's state after the phase. */
 export async function verify(args: string[], io: ClusterCliIo): Promise<number> {

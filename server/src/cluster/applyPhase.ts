@@ -6,6 +6,7 @@ import { formatDuration } from './duration';
 import { planSteps, sameQuantity, type LoadedPhase, type PhaseStep } from './phasePlan';
 import { phaseOrderProblems } from './phaseOrder';
 import { waitForRollouts } from './rollout';
+import { canonicalJson } from '../engine/yaml/canonical';
 
 export const DEFAULT_TIMEOUT_MS = 10 * 60_000;
 export const DEFAULT_POLL_INTERVAL_MS = 2000;
@@ -482,7 +483,7 @@ function patchReached(step: PhaseStep, body: JsonObject, fresh: KubeObject): boo
     const selector = spec.selector as JsonObject | null | undefined;
     const wanted = selector ? Object.fromEntries(Object.entries(selector).filter(([, v]) => v !== null)) : selector;
     const liveSelector = (at(fresh, ['spec', 'selector']) as JsonObject | undefined) ?? {};
-    const selectorOk = selector === undefined || JSON.stringify(sortObject(liveSelector)) === JSON.stringify(sortObject(wanted ?? {}));
+    const selectorOk = selector === undefined || canonicalJson(liveSelector) === canonicalJson(wanted ?? {});
     const ports = spec.ports as JsonObject[] | undefined;
     const livePorts = (at(fresh, ['spec', 'ports']) as JsonObject[] | undefined) ?? [];
     const portsOk = !ports || ports.every((p) => livePorts.some((l) => l.port === p.port && JSON.stringify(l.targetPort) === JSON.stringify(p.targetPort)));
@@ -502,10 +503,6 @@ function patchReached(step: PhaseStep, body: JsonObject, fresh: KubeObject): boo
       );
     })
   );
-}
-
-function sortObject(value: JsonObject): JsonObject {
-  return Object.fromEntries(Object.keys(value).sort().map((k) => [k, value[k]]));
 }
 
 async function guardedPatch(api: ClusterApi, step: PhaseStep, patch: { type: 'merge' | 'strategic'; body: JsonObject }, options: { dryRun: boolean; signal?: AbortSignal }): Promise<KubeObject> {

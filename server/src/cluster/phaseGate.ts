@@ -9,7 +9,8 @@ import type { PlanState } from '../engine/budget/states';
 import type { SourceLocation } from '../engine/model/location';
 import { formatPercent, formatQuantityForResource } from '../engine/quantity';
 import type { Finding } from '../engine/rules/types';
-import type { PlanResult } from '../engine/workspace/consolidationWorkspace';
+import type { PlanResult } from '../engine/analysis/planResult';
+import { selectorMatches } from '../engine/model/selector';
 
 export interface PhaseFindings {
   /** Errors that make this phase wrong: apply refuses while there is one. */
@@ -61,8 +62,7 @@ function touchedLocations(result: PlanResult, phases: ReadonlySet<string>): Sour
     // The Services that select its pods are re-pointed by a merge.
     for (const manifest of result.manifests) {
       for (const service of manifest.services) {
-        const selector = service.selector;
-        if (selector && Object.keys(selector).length && Object.entries(selector).every(([k, v]) => workload.podLabels[k] === v)) locations.push(service.location);
+        if (selectorMatches(service.selector, workload.podLabels)) locations.push(service.location);
       }
     }
   }

@@ -13,6 +13,7 @@ import type { Finding } from '../engine/rules/types';
 import type { ApplyRecord, RecordedObject } from './applyRecord';
 import { budgetFigures, phaseFindings } from './phaseGate';
 import { describeRef, refKey, refOf, type ClusterApi, type ObjectRef } from './clusterApi';
+import { canonicalJson } from '../engine/yaml/canonical';
 
 /** A plan that cannot be applied as it stands (no such phase, errors in the plan): a usage problem. */
 export class PlanError extends Error {}
@@ -341,13 +342,7 @@ function verbOf(role: RenderRole): string {
 }
 
 function same(a: unknown, b: unknown): boolean {
-  return JSON.stringify(sortKeys(a)) === JSON.stringify(sortKeys(b));
-}
-
-function sortKeys(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(sortKeys);
-  if (isObject(value)) return Object.fromEntries(Object.keys(value).sort().map((k) => [k, sortKeys(value[k])]));
-  return value;
+  return canonicalJson(a) === canonicalJson(b);
 }
 
 /** `1` and `1000m` are the same CPU; `1Gi` and `1024Mi` the same memory. */

@@ -5,6 +5,7 @@ import { asClusterError, DEFAULT_POLL_INTERVAL_MS, DEFAULT_TIMEOUT_MS, type Appl
 import { ClusterError } from './errors';
 import { formatDuration } from './duration';
 import { waitForRollouts } from './rollout';
+import { canonicalJson } from '../engine/yaml/canonical';
 
 export interface RollbackOptions {
   api: ClusterApi;
@@ -328,7 +329,7 @@ async function restoreService(api: ClusterApi, recorded: RecordedObject, signal:
     const spec: JsonObject = {};
     const liveSelector = isObject(at(live, ['spec', 'selector'])) ? (at(live, ['spec', 'selector']) as JsonObject) : {};
     const wanted = recorded.selector ?? null;
-    if (JSON.stringify(sorted(liveSelector)) !== JSON.stringify(sorted(wanted ?? {}))) {
+    if (canonicalJson(liveSelector) !== canonicalJson(wanted ?? {})) {
       if (wanted === null) spec.selector = null;
       else {
         const selector: JsonObject = { ...wanted };
@@ -351,8 +352,4 @@ async function restoreService(api: ClusterApi, recorded: RecordedObject, signal:
   });
   if (result === 'gone') return 'gone';
   return changed ? 'changed' : 'unchanged';
-}
-
-function sorted(value: JsonObject): JsonObject {
-  return Object.fromEntries(Object.keys(value).sort().map((k) => [k, value[k]]));
 }

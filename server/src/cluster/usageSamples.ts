@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Document } from 'yaml';
 import type { WorkloadModel } from '../engine/model/workspace';
-import { formatUsageDuration } from '../engine/usage/duration';
+import { formatUsageDuration } from '../engine/quantity/duration';
 import { USAGE_API_VERSION, USAGE_KIND, type UsageSource, type UsageStats } from '../engine/usage/snapshot';
 
 /** Samples of one container of one workload, over all its pods: cpu in millicores, memory in bytes. */

@@ -15,7 +15,7 @@ import type { LoadedPhase } from './phasePlan';
 import { ownerIndex } from './usageMetricsServer';
 import { PrometheusError, queryPrometheus } from './usagePrometheus';
 import { workloadsOf, type SnapshotWorkload } from './usageSamples';
-import { formatUsageDuration } from '../engine/usage/duration';
+import { formatUsageDuration } from '../engine/quantity/duration';
 
 export type VerifyCheck = 'workload' | 'scaled-down' | 'endpoints' | 'restarts' | 'pending' | 'totals' | 'usage';
 

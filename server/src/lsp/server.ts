@@ -10,31 +10,25 @@ import {
   type InitializeResult,
 } from 'vscode-languageserver';
 import { TextDocument } from 'vscode-languageserver-textdocument';
-import { buildReport } from '../engine/report/report';
-import { formatReportText } from '../engine/report/reportText';
 import { ConsolidationWorkspace, isPlanFile } from '../engine/workspace/consolidationWorkspace';
 import { diagnose, flattenParts } from '../engine/workspace/diagnose';
 import type { Finding } from '../engine/rules/types';
 import { nodeFileHost } from '../engine/workspace/fileHost';
 import { ManifestReaderPool } from '../engine/workspace/manifestReaderPool';
+import { PersistentCache } from '../engine/workspace/persistentCache';
+import { engineVersion } from '../engine/workspace/engineVersion';
 import { warmUpText } from '../engine/workspace/warmUp';
 import { readManifestFile } from '../engine/manifests/readManifestFile';
-import { DEFAULT_SERVER_SETTINGS, GENERATE_KIND, GenerateRequest, ListPlansRequest, ReportRequest, WORKSPACE_TRUST_NOTIFICATION, type ServerSettings, type WorkspaceTrustParams } from '../protocol/messages';
-import { generateActions, generateEdit, isGenerateData, resolveGenerate } from '../service/generateAction';
-import { quickFixes } from '../service/codeActions';
-import { codeLenses } from '../service/codeLens';
-import { completion } from '../service/completion';
-import { definition } from '../service/definition';
+import { DEFAULT_SERVER_SETTINGS, GENERATE_KIND, GenerateRequest, ListPlansRequest, PlanSummaryRequest, ReportRequest, WORKSPACE_TRUST_NOTIFICATION, type ServerSettings, type WorkspaceTrustParams } from '../protocol/messages';
 import { toDiagnostic } from '../service/diagnostics';
-import { hover } from '../service/hover';
-import { documentSymbols } from '../service/symbols';
+import { getLanguageService, planPathOf } from '../service/languageService';
 import { pathToUri, uriToPath } from '../service/uris';
-import { toRange } from '../service/positions';
 import { DiagnosticsScheduler } from './diagnosticsScheduler';
 import { normalizeSettings, toWorkspaceOptions } from './settings';
 import { ToolRenderer } from '../tools/toolRenderer';
 
 const PLAN_GLOBS = ['**/*.plan.yaml', '**/*.plan.yml'];
+const SERVER_VERSION = '0.1.0';
 
 /** The LSP adapter: transport and document sync here, every answer from the language service. */
 export function startServer(connection: Connection): void {
@@ -61,6 +55,17 @@ export function startServer(connection: Connection): void {
   const published = new Map<string, { parts: Finding[][]; version: number | undefined }>();
 
   const pool = ManifestReaderPool.beside(__dirname);
+  let cache: PersistentCache | undefined;
+  /** Bounds the cache folder once the workspace has settled (not on every pass). */
+  let pruneTimer: NodeJS.Timeout | undefined;
+  const pruneLater = () => {
+    if (!cache || pruneTimer) return;
+    pruneTimer = setTimeout(() => {
+      pruneTimer = undefined;
+      cache?.prune();
+    }, 30_000);
+    pruneTimer.unref();
+  };
   /** Parses started as texts arrive; a pass waits for them before it publishes. */
   const inflight = new Set<Promise<void>>();
   const parseAhead = (files: string[]) => {
@@ -68,9 +73,12 @@ export function startServer(connection: Connection): void {
     inflight.add(job);
   };
 
-  const scheduler = new DiagnosticsScheduler(async () => {
+  const scheduler = new DiagnosticsScheduler(async (stale) => {
     while (inflight.size > 0) await Promise.all(inflight);
+    // Texts changed while parses were awaited: the next pass analyses the newest versions instead.
+    if (stale()) return;
     publishDiagnostics();
+    pruneLater();
   }, (error) => connection.console.error(`diagnostics failed: ${(error as Error).stack ?? error}`));
 
   function publishDiagnostics(): void {
@@ -129,16 +137,6 @@ export function startServer(connection: Connection): void {
     for (const folder of folders) for (const plan of nodeFileHost.glob(folder, PLAN_GLOBS)) plansOnDisk.add(plan);
   }
 
-  /** A plan file path for a request's document, or undefined when it is not a plan. */
-  function planPath(uri: string): string | undefined {
-    const file = uriToPath(uri);
-    return file && isPlanFile(file) ? file : undefined;
-  }
-
-  function offsetIn(uri: string, position: { line: number; character: number }): number | undefined {
-    return documents.get(uri)?.offsetAt(position);
-  }
-
   connection.onInitialize((params: InitializeParams): InitializeResult => {
     folders = (params.workspaceFolders?.map((f) => uriToPath(f.uri)) ?? [params.rootUri ? uriToPath(params.rootUri) : params.rootPath ?? undefined]).filter(
       (f): f is string => !!f,
@@ -148,6 +146,12 @@ export function startServer(connection: Connection): void {
       settings = normalizeSettings((params.initializationOptions as { settings?: unknown }).settings);
       trusted = (params.initializationOptions as { trusted?: unknown }).trusted === true;
       useRenderer();
+      // The client's storage folder for this workspace: parsed manifests are kept there for the next start.
+      const cacheDir = (params.initializationOptions as { cacheDirectory?: unknown }).cacheDirectory;
+      if (typeof cacheDir === 'string' && path.isAbsolute(cacheDir)) {
+        cache = new PersistentCache(path.join(cacheDir, 'model-cache'), engineVersion(__filename, SERVER_VERSION));
+        workspace.usePersistentCache(cache);
+      }
     }
     // Sources stay inside the workspace folders now known (unless the settings allow more).
     workspace.setOptions(toWorkspaceOptions(settings, folders));
@@ -161,7 +165,7 @@ export function startServer(connection: Connection): void {
         codeLensProvider: { resolveProvider: false },
         codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix, GENERATE_KIND], resolveProvider: true },
       },
-      serverInfo: { name: 'consolidation-plans', version: '0.1.0' },
+      serverInfo: { name: 'consolidation-plans', version: SERVER_VERSION },
     };
   });
 
@@ -218,84 +222,45 @@ export function startServer(connection: Connection): void {
     scheduler.schedule();
   });
 
-  connection.onHover(({ textDocument, position }) => {
-    const plan = planPath(textDocument.uri);
-    const offset = offsetIn(textDocument.uri, position);
-    return plan && offset !== undefined ? hover(workspace, plan, offset) ?? null : null;
-  });
+  // Requests: thin calls into the language service, which answers in LSP types.
+  const service = getLanguageService(workspace, () => settings);
+  const withDocument = <T>(uri: string, answer: (document: TextDocument) => T, none: T): T => {
+    const document = documents.get(uri);
+    return document ? answer(document) : none;
+  };
 
-  connection.onCompletion(({ textDocument, position }) => {
-    const plan = planPath(textDocument.uri);
-    const offset = offsetIn(textDocument.uri, position);
-    return plan && offset !== undefined ? completion(workspace, plan, offset) : [];
-  });
+  connection.onHover(({ textDocument, position }) => withDocument(textDocument.uri, (d) => service.doHover(d, position), null));
 
-  connection.onDefinition(({ textDocument, position }) => {
-    const plan = planPath(textDocument.uri);
-    const offset = offsetIn(textDocument.uri, position);
-    return plan && offset !== undefined ? definition(workspace, plan, offset) : [];
-  });
+  connection.onCompletion(({ textDocument, position }) => withDocument(textDocument.uri, (d) => service.doComplete(d, position), []));
 
-  connection.onCodeLens(({ textDocument }) => {
-    const plan = planPath(textDocument.uri);
-    return plan && settings.codeLens.enabled ? codeLenses(workspace, plan) : [];
-  });
+  connection.onDefinition(({ textDocument, position }) => withDocument(textDocument.uri, (d) => service.findDefinition(d, position), []));
 
-  connection.onDocumentSymbol(({ textDocument }) => {
-    const plan = planPath(textDocument.uri);
-    return plan ? documentSymbols(workspace, plan) : [];
-  });
+  connection.onCodeLens(({ textDocument }) => service.getCodeLenses(textDocument));
 
-  connection.onCodeAction(({ textDocument, context, range }) => {
-    const document = documents.get(textDocument.uri);
-    if (!document) return [];
-    const actions = quickFixes(textDocument.uri, context.diagnostics, (offset) => document.positionAt(offset));
-    const plan = planPath(textDocument.uri);
-    const wantsGenerate = !context.only || context.only.some((kind) => GENERATE_KIND.startsWith(kind));
-    if (plan && wantsGenerate) {
-      const offsets = { start: document.offsetAt(range.start), end: document.offsetAt(range.end) };
-      actions.push(...generateActions(workspace, plan, textDocument.uri, offsets, settings.generatedDirectory));
-    }
-    return actions;
-  });
+  connection.onDocumentSymbol(({ textDocument }) => service.findDocumentSymbols(textDocument));
 
-  connection.onRequest(GenerateRequest, (params) => {
-    const plan = planPath(params.planUri);
-    return plan ? generateEdit(workspace, plan, params, settings.generatedDirectory) : { reason: 'not a plan file' };
-  });
+  connection.onCodeAction(({ textDocument, context, range }) => withDocument(textDocument.uri, (d) => service.getCodeActions(d, range, context), []));
 
-  connection.onCodeActionResolve((action) => {
-    if (!isGenerateData(action.data)) return action;
-    const plan = planPath(action.data.planUri);
-    return plan ? resolveGenerate(workspace, plan, action, settings.generatedDirectory) : action;
-  });
+  connection.onRequest(GenerateRequest, (params) => service.generate(params));
+
+  connection.onCodeActionResolve((action) => service.resolveCodeAction(action));
 
   connection.onRequest(ListPlansRequest, () => {
-    const plans = new Set([...plansOnDisk, ...documents.all().flatMap((d) => planPath(d.uri) ?? [])]);
-    return [...plans].sort().flatMap((file) => {
-      const model = workspace.planModel(file);
-      return model
-        ? [
-            {
-              uri: uriOf.get(file) ?? pathToUri(file),
-              name: model.name ?? null,
-              phases: model.phases.map((p) => ({ name: p.name, merges: p.merge.map((m) => m.name), nameRange: toRange(workspace, file, p.nameLocation.range) })),
-            },
-          ]
-        : [];
-    });
+    const plans = new Set([...plansOnDisk, ...documents.all().flatMap((d) => planPathOf(d.uri) ?? [])]);
+    return [...plans].sort().flatMap((file) => service.getPlanSummary(file, uriOf.get(file)) ?? []);
   });
 
-  connection.onRequest(ReportRequest, ({ uri }) => {
-    const file = planPath(uri);
-    const result = file ? workspace.plan(file) : undefined;
-    if (!result || !file) return null;
-    const report = buildReport(result, path.dirname(file), (f, offset) => workspace.lineIndex(f)?.positionAt(offset).line);
-    return { text: formatReportText(report), json: report };
+  connection.onRequest(PlanSummaryRequest, ({ uri }) => {
+    const file = planPathOf(uri);
+    return file ? service.getPlanSummary(file, uri) : null;
   });
+
+  connection.onRequest(ReportRequest, ({ uri }) => service.getReport(uri));
 
   connection.onShutdown(async () => {
     scheduler.dispose();
+    if (pruneTimer) clearTimeout(pruneTimer);
+    cache?.prune();
     await pool?.dispose();
   });
 

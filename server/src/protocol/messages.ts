@@ -1,13 +1,20 @@
 /**
  * Messages between the extension and the language server beyond standard LSP, typed once and
- * shared by both sides (as vscode-eslint does).
+ * shared by both sides (as vscode-eslint does). Each says who sends it. The server is the one
+ * reader of plans: the extension asks it for phases and their ranges, it never parses a plan.
  */
 import { RequestType, type Range, type WorkspaceEdit } from 'vscode-languageserver-protocol';
 import type { PlanReport } from '../engine/report/report';
+import { COMMANDS } from './commands';
+import { DEFAULT_MAX_FILE_SIZE_KB } from '../engine/files/fileSize';
 
 export interface PlanPhase {
   name: string;
   merges: string[];
+  /** How many workloads the phase removes, scales and resizes. */
+  removes: number;
+  scales: number;
+  resizes: number;
   /** Where the phase's name is written in the plan. */
   nameRange: Range;
 }
@@ -18,8 +25,18 @@ export interface PlanSummary {
   phases: PlanPhase[];
 }
 
-/** Every plan the server knows in the workspace. */
+/** Client → server: every plan the server knows in the workspace. */
 export const ListPlansRequest = new RequestType<Record<string, never>, PlanSummary[], void>('consolidation/listPlans');
+
+export interface PlanSummaryParams {
+  uri: string;
+}
+
+/**
+ * Client → server: one plan's phases as the server reads them now (open editors included), or null
+ * when the file is not a plan or cannot be read. The phase code lens and the phase pickers use it.
+ */
+export const PlanSummaryRequest = new RequestType<PlanSummaryParams, PlanSummary | null, void>('consolidation/planSummary');
 
 export interface ReportParams {
   uri: string;
@@ -32,10 +49,10 @@ export interface ReportResult {
   json: PlanReport;
 }
 
-/** The budget report of one plan. */
+/** Client → server: the budget report of one plan. */
 export const ReportRequest = new RequestType<ReportParams, ReportResult | null, void>('consolidation/report');
 
-/** Settings the server reads from the `consolidation` section. */
+/** Settings the server reads from the `consolidation` section (client → server: initializationOptions and workspace/configuration). */
 export interface ServerSettings {
   rules: Record<string, string>;
   maxFileSizeKb: number;
@@ -60,10 +77,10 @@ export interface WorkspaceTrustParams {
   trusted: boolean;
 }
 
-export const DEFAULT_SERVER_SETTINGS: ServerSettings = { rules: {}, maxFileSizeKb: 2048, codeLens: { enabled: true }, generatedDirectory: 'generated' };
+export const DEFAULT_SERVER_SETTINGS: ServerSettings = { rules: {}, maxFileSizeKb: DEFAULT_MAX_FILE_SIZE_KB, codeLens: { enabled: true }, generatedDirectory: 'generated' };
 
-/** Client command that opens a file after a code action wrote it. */
-export const OPEN_FILE_COMMAND = 'consolidation.openFile';
+/** Client command that opens a file after a code action wrote it (server → client, in the action's command). */
+export const OPEN_FILE_COMMAND = COMMANDS.openFile;
 
 /** The code action kind of "Generate merged manifests" (shown with the refactorings in the light bulb). */
 export const GENERATE_KIND = 'refactor.generate';
@@ -84,7 +101,7 @@ export interface GenerateParams {
 
 export type GenerateResult = { edit: WorkspaceEdit; open: string } | { reason: string };
 
-/** The edit "Generate merged manifests" makes (the palette form of the code action), or why it cannot. */
+/** Client → server: the edit "Generate merged manifests" makes (the palette form of the code action), or why it cannot. */
 export const GenerateRequest = new RequestType<GenerateParams, GenerateResult, void>('consolidation/generate');
 
 /** The budget view's webview panel type (also its serializer's, so it comes back after a restart). */

@@ -2,9 +2,10 @@ import type { CodeLens } from 'vscode-languageserver-types';
 import type { ConsolidationWorkspace } from '../engine/workspace/consolidationWorkspace';
 import { summarizeState } from './describe';
 import { toRange } from './positions';
+import { COMMANDS } from '../protocol/commands';
 import { usageOfState } from '../engine/usage/lookup';
 
-export const SHOW_REPORT_COMMAND = 'consolidation.showReport';
+export const SHOW_REPORT_COMMAND = COMMANDS.showReport;
 
 /** Above the budget and above each phase: the state's totals and share of the budget. */
 export function codeLenses(workspace: ConsolidationWorkspace, planFile: string): CodeLens[] {

@@ -1,5 +1,5 @@
 import type { CodeAction, TextDocumentEdit, CreateFile } from 'vscode-languageserver-types';
-import { generatedFiles } from '../engine/render/generate';
+import { generatedFiles } from '../engine/workspace/generate';
 import { unpullableImages } from '../engine/render/imageCheck';
 import type { ConsolidationWorkspace } from '../engine/workspace/consolidationWorkspace';
 import { LineIndex } from '../engine/yaml/lineIndex';

@@ -264,7 +264,7 @@ export async function startCodeServer(options: StartOptions): Promise<CodeServer
       };
       child.stdout!.on('data', check);
       child.stderr!.on('data', check);
-      exited.then((code) => reject(new Error(`code-server exited (${code}) before listening:\n${tail(output)}`)));
+      void exited.then((code) => reject(new Error(`code-server exited (${code}) before listening:\n${tail(output)}`)));
     });
     const actualPort = await withTimeout(
       listening,

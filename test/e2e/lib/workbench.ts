@@ -7,7 +7,7 @@ import type { Page } from 'playwright-core';
 // program has no DOM lib (it is Node code), so the page's `document` is declared for this module
 // only. Keep those functions self-contained arrows (they are serialized), with no named inner
 // functions (tsx would wrap those in a __name() helper that the page does not have).
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
+ 
 declare const document: any;
 
 /** Runs a wait; on failure throws "waiting for <what>: <first line of the error>[; <now>]". */
@@ -18,7 +18,7 @@ export async function waiting<T>(what: string, wait: Promise<T>, now?: () => Pro
     const first = ((err as Error).message ?? String(err)).split('\n')[0];
     let state = '';
     if (now) state = await now().then((s) => `; ${s}`, () => '');
-    throw new Error(`waiting for ${what}: ${first}${state}`);
+    throw new Error(`waiting for ${what}: ${first}${state}`, { cause: err });
   }
 }
 

@@ -185,13 +185,13 @@ describe('cluster commands against the test Kubernetes API server', function () 
       20_000,
       'the code lenses of the plan',
     );
-    const cluster = (lenses ?? []).filter((l) => [PREVIEW, APPLY, ROLLBACK].includes(l.command?.command ?? ''));
-    const shown = cluster.map((l) => `${l.range.start.line + 1}: ${l.command?.title} ${l.command?.command} ${JSON.stringify(l.command?.arguments?.slice(1))}`).join('\n');
+    const clusterLenses = (lenses ?? []).filter((l) => [PREVIEW, APPLY, ROLLBACK].includes(l.command?.command ?? ''));
+    const shown = clusterLenses.map((l) => `${l.range.start.line + 1}: ${l.command?.title} ${l.command?.command} ${JSON.stringify(l.command?.arguments?.slice(1))}`).join('\n');
     const text = (await vscode.workspace.openTextDocument(uri)).getText().split('\n');
     for (const phase of [PHASE, LATER_PHASE]) {
       const line = text.findIndex((l) => l.includes(`- name: ${phase}`));
       assert.ok(line >= 0, `the plan has no phase ${phase}`);
-      const here = cluster.filter((l) => l.range.start.line === line);
+      const here = clusterLenses.filter((l) => l.range.start.line === line);
       assert.deepEqual(
         here.map((l) => l.command?.command),
         [PREVIEW, APPLY, ROLLBACK],

@@ -30,7 +30,7 @@ const END = '# <<< consolidation-plans generated';
 const MANAGED_BY = 'app.kubernetes.io/managed-by';
 const FILE_TIMEOUT_MS = 20_000;
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
+ 
 type K8sObject = { kind?: string; metadata?: { name?: string; labels?: Record<string, string> }; spec?: any };
 
 function k8sObjects(text: string): K8sObject[] {
@@ -243,7 +243,7 @@ describe('generate merged manifests (shop.plan.yaml, typo fixed)', () => {
       const text = await waitForFile(generated(), (t) => !!t && t.includes(END), `${GENERATED} with its generated block on disk`, 10_000);
       assert.ok(k8sObjects(text!).some((o) => o.kind === 'Deployment' && o.metadata?.name === MERGE), `a Deployment named ${MERGE} on disk`);
     } catch (err) {
-      throw new Error(`${(err as Error).message}\n${described()}`);
+      throw new Error(`${(err as Error).message}\n${described()}`, { cause: err });
     }
   });
 

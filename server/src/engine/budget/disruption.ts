@@ -1,6 +1,7 @@
 import type { WorkloadPolicyModel } from '../model/workspace';
 import type { PlanState, StateWorkload } from './states';
 import { namespaceOf } from './resolve';
+import { selectorMatches } from '../model/selector';
 
 /** What a PodDisruptionBudget selects in a state, and whether it lets any pod be evicted. */
 export interface DisruptionFact {
@@ -17,9 +18,9 @@ export interface DisruptionFact {
 export function disruptionFact(pdb: WorkloadPolicyModel, state: PlanState, defaultNamespace: string | undefined): DisruptionFact | undefined {
   const selector = pdb.selector;
   if (!selector || Object.keys(selector).length === 0) return undefined;
-  const namespace = pdb.namespace ?? defaultNamespace ?? 'default';
+  const namespace = namespaceOf(pdb, defaultNamespace);
   const selected = state.workloads.filter(
-    (w) => w.workload.steady && namespaceOf(w.workload, defaultNamespace) === namespace && Object.entries(selector).every(([k, v]) => w.workload.podLabels[k] === v),
+    (w) => w.workload.steady && namespaceOf(w.workload, defaultNamespace) === namespace && selectorMatches(selector, w.workload.podLabels),
   );
   const pods = selected.reduce((n, w) => n + w.pods, 0);
   if (pods === 0) return undefined;

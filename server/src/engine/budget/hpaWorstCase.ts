@@ -11,7 +11,7 @@ export function autoscalers(policies: WorkloadPolicyModel[]): WorkloadPolicyMode
 /** Does an HPA scale this workload: same namespace, its name, and its kind when the HPA gives one? */
 export function hpaTargets(hpa: WorkloadPolicyModel, workload: WorkloadModel, defaultNamespace: string | undefined): boolean {
   return (
-    (hpa.namespace ?? defaultNamespace ?? 'default') === namespaceOf(workload, defaultNamespace) &&
+    namespaceOf(hpa, defaultNamespace) === namespaceOf(workload, defaultNamespace) &&
     hpa.targetName === workload.name &&
     (!hpa.targetKind || hpa.targetKind === workload.kind)
   );

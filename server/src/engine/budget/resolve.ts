@@ -6,9 +6,15 @@ export type Resolution =
   | { status: 'unknown'; suggestion?: string }
   | { status: 'ambiguous'; candidates: WorkloadModel[] };
 
-/** The namespace a workload runs in: its own, else the plan's default. */
-export function namespaceOf(workload: WorkloadModel, defaultNamespace: string | undefined): string {
-  return workload.namespace ?? defaultNamespace ?? 'default';
+/** The namespace an object (a workload, a Service, a claim, a policy) is in: its own, else the plan's default, else `default`. */
+export function namespaceOf(object: { namespace?: string }, defaultNamespace: string | undefined): string {
+  return object.namespace ?? defaultNamespace ?? 'default';
+}
+
+/** A workload's name for messages: `namespace/name` when it is not in the plan's default namespace. */
+export function qualifiedName(workload: { namespace?: string; name: string }, defaultNamespace: string | undefined): string {
+  const namespace = namespaceOf(workload, defaultNamespace);
+  return namespace === namespaceOf({}, defaultNamespace) ? workload.name : `${namespace}/${workload.name}`;
 }
 
 /** Resolves `name` or `namespace/name` among workloads (compose services also by their DNS-1123 form). */
@@ -21,7 +27,7 @@ export function resolveWorkload(text: string, workloads: Iterable<WorkloadModel>
   if (namespace !== undefined) {
     candidates = candidates.filter((w) => namespaceOf(w, defaultNamespace) === namespace);
   } else if (candidates.length > 1) {
-    const inDefault = candidates.filter((w) => namespaceOf(w, defaultNamespace) === (defaultNamespace ?? 'default'));
+    const inDefault = candidates.filter((w) => namespaceOf(w, defaultNamespace) === namespaceOf({}, defaultNamespace));
     if (inDefault.length === 1) candidates = inDefault;
   }
   if (candidates.length === 1) return { status: 'found', workload: candidates[0] };

@@ -247,8 +247,9 @@ class PlanRun {
       missingRequests: { cpu: 0, memory: 0 },
     };
     const workloads: StateWorkload[] = [];
+    const perPodOf = podResourcesInPlan(this.plan, this.limitRanges);
     for (const workload of active.values()) {
-      const perPod = podResourcesInPlan(this.plan, this.limitRanges)(workload);
+      const perPod = perPodOf(workload);
       // A DaemonSet runs on every node it tolerates and matches.
       const pods = workload.kind === 'DaemonSet' ? (this.nodes.length > 0 ? daemonNodeCount(this.nodes, workload.scheduling) : 1) : workload.replicas;
       workloads.push({ workload, pods, perPod, merge: merges.get(workload.id) });
@@ -309,12 +310,21 @@ function renamedContainers(sources: WorkloadModel[], key: 'containers' | 'initCo
 /** A workload's per-pod resources in a plan: its namespace's LimitRanges and the plan's pod overhead. */
 export function podResourcesInPlan(plan: PlanModel, limitRanges: LimitRangeModel[]): (workload: WorkloadModel) => PodResources {
   const podOverhead = plan.budget?.podOverhead ?? {};
+  const overheadKey = JSON.stringify(podOverhead);
   return (workload) => {
+    // A plan edit recomputes every state; a workload's per-pod figures only change with its LimitRanges
+    // (the same array while no source changes), the plan's namespace and its pod overhead.
+    const memo = perPodMemo.get(workload);
+    if (memo && memo.limitRanges === limitRanges && memo.namespace === plan.namespace && memo.overhead === overheadKey) return memo.result;
     const namespace = namespaceOf(workload, plan.namespace);
-    const ranges = limitRanges.filter((r) => (r.namespace ?? plan.namespace ?? 'default') === namespace);
-    return podResources(workload, { limitRanges: ranges, podOverhead });
+    const ranges = limitRanges.filter((r) => namespaceOf(r, plan.namespace) === namespace);
+    const result = podResources(workload, { limitRanges: ranges, podOverhead });
+    perPodMemo.set(workload, { limitRanges, namespace: plan.namespace, overhead: overheadKey, result });
+    return result;
   };
 }
+
+const perPodMemo = new WeakMap<WorkloadModel, { limitRanges: LimitRangeModel[]; namespace: string | undefined; overhead: string; result: PodResources }>();
 
 function patchContainer(container: ContainerModel, patch: ResourcePatch): ContainerModel {
   return {

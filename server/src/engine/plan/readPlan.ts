@@ -12,7 +12,6 @@ import type {
   NodeTaint,
   PhaseSpec,
   PlanModel,
-  PlanProblem,
   ResizeStep,
   ResourcePatch,
   TargetMetric,
@@ -20,7 +19,7 @@ import type {
   UsageRef,
   WorkloadRef,
 } from './types';
-import { parseUsageDuration } from '../usage/duration';
+import { parseUsageDuration } from '../quantity/duration';
 
 const MAX_COUNT = 2_147_483_647;
 /** Node pools are simulated node by node; more than this is not a cluster a plan describes. */

@@ -99,8 +99,14 @@ export function exactDecimal(numerator: bigint, denominator: bigint): string | u
   let rest = denominator;
   let twos = 0;
   let fives = 0;
-  while (rest % 2n === 0n) (rest /= 2n), twos++;
-  while (rest % 5n === 0n) (rest /= 5n), fives++;
+  while (rest % 2n === 0n) {
+    rest /= 2n;
+    twos++;
+  }
+  while (rest % 5n === 0n) {
+    rest /= 5n;
+    fives++;
+  }
   if (numerator % rest !== 0n) return undefined;
   const places = Math.max(twos, fives);
   const scaled = (numerator * 10n ** BigInt(places)) / denominator; // exact: denominator divides the product

@@ -1,9 +1,9 @@
-import { notScalable, podResourcesInPlan, type PlanState, type ReferenceFact, type StateWorkload } from '../budget/states';
-import type { PodResources } from '../budget/podResources';
+import { notScalable, type PlanState, type ReferenceFact, type StateWorkload } from '../budget/states';
 import { namespaceOf } from '../budget/resolve';
 import type { ServiceModel, WorkloadModel } from '../model/workspace';
 import type { MergeSpec, PhaseSpec, ResizeStep, WorkloadRef } from '../plan/types';
-import type { ConsolidationWorkspace, PlanResult } from '../workspace/consolidationWorkspace';
+import type { PlanResult } from '../analysis/planResult';
+import type { SourceDocuments } from './sourceDocuments';
 import {
   at,
   clone,
@@ -12,6 +12,7 @@ import {
   isObject,
   MANAGED_BY,
   MANAGED_BY_LABEL,
+  MERGE_LABEL,
   nameOf,
   NO_NODE_SELECTOR,
   PHASE_ANNOTATION,
@@ -24,10 +25,12 @@ import {
   type JsonObject,
   type KubeObject,
 } from './kube';
-import { checkMerge, type MergeCheckInput, type MergeFact, type ServiceEntry } from './mergeChecks';
+import type { MergeFacts, MergeSourceFact, ServiceEntry } from './mergeFacts';
+import { serviceIndex, type ServiceIndex } from './serviceIndex';
 import { dns1123 } from '../manifests/compose';
-import { mergePods, type MergeSource, type SourceRenames } from './podMerge';
+import { mergePods, type SourceRenames } from './podMerge';
 import { composeService, composeVolumes, serviceObject, toManifestList, workloadObject } from './sourceObjects';
+import { selectorMatches } from '../model/selector';
 
 export type RenderRole = 'created' | 'service' | 'scaled-down' | 'changed';
 
@@ -52,35 +55,37 @@ export interface PhaseRender {
 
 export interface PlanRender {
   phases: PhaseRender[];
-  facts: MergeFact[];
+  /** What each rendered merge found, in plan order: what the merge rules check. */
+  merges: MergeFacts[];
 }
 
 const ROLE_ORDER: Record<RenderRole, number> = { created: 0, service: 1, changed: 2, 'scaled-down': 3 };
 
-/** Renders every phase of a plan: the manifests a user would apply, and what would make a merge fail. */
-export function renderPlan(workspace: ConsolidationWorkspace, result: PlanResult): PlanRender {
-  return new RenderRun(workspace, result).run();
+/** Renders every phase of a plan: the manifests a user would apply, and the facts of each merge. */
+export function renderPlan(documents: SourceDocuments, result: PlanResult): PlanRender {
+  return new RenderRun(documents, result).run();
 }
 
 class RenderRun {
   private readonly objects = new Map<string, KubeObject>();
-  private readonly services: ServiceEntry[] = [];
-  private readonly facts: MergeFact[] = [];
+  private readonly mergeFacts: MergeFacts[] = [];
+  /** Services read so far (lazily: only those a merge re-points are cloned), by ordinal; null when not a Service object. */
+  private readonly serviceEntries = new Map<number, ServiceEntry | null>();
+  private readonly composeServiceEntries = new Map<string, ServiceEntry | null>();
+  private readonly serviceIndex: ServiceIndex;
   private readonly defaultNamespace: string | undefined;
   private readonly createdMerges = new Map<string, MergeSpec>();
   /** Replicas of each object when the phase being rendered began. */
   private phaseStartReplicas = new Map<KubeObject, number>();
-  private readonly perPod: (workload: WorkloadModel) => PodResources;
 
-  constructor(private readonly workspace: ConsolidationWorkspace, private readonly result: PlanResult) {
+  constructor(private readonly documents: SourceDocuments, private readonly result: PlanResult) {
     this.defaultNamespace = result.plan.namespace;
-    this.perPod = podResourcesInPlan(result.plan, result.manifests.flatMap((m) => m.limitRanges));
-    this.services = this.initialServices();
+    this.serviceIndex = serviceIndex(result.manifests, result.workloads, this.defaultNamespace);
   }
 
   run(): PlanRender {
     const phases = this.result.plan.phases.map((phase, index) => this.renderPhase(phase, this.result.analysis.states[index + 1]));
-    return { phases, facts: this.facts };
+    return { phases, merges: this.mergeFacts };
   }
 
   private renderPhase(phase: PhaseSpec, after: PlanState): PhaseRender {
@@ -94,10 +99,10 @@ class RenderRun {
     };
     this.phaseStartReplicas = new Map();
     const facts = this.result.analysis.references.filter((f) => f.phase === phase.name && f.resolution.status === 'found');
-    const found = (fact: ReferenceFact) => (fact.resolution as { workload: WorkloadModel }).workload;
 
     for (const fact of facts.filter((f) => f.role === 'remove')) {
-      const object = this.objectOf(found(fact));
+      const workload = found(fact);
+      const object = workload && this.objectOf(workload);
       const pod = object?.kind === 'Pod' ? ': a bare Pod stops only when deleted; delete it by hand' : '';
       if (object) touch(this.scaleDown(object, phase), 'scaled-down', `removed by phase ${phase.name}${pod}`);
     }
@@ -120,7 +125,6 @@ class RenderRun {
       touch(object, 'changed', `resized by phase ${phase.name}`);
     }
     const merges: MergeRender[] = [];
-    this.checkMergeNames(phase);
     for (const merge of phase.merge) {
       const entry = after.workloads.find((w) => w.merge?.spec === merge);
       if (!entry) continue;
@@ -141,17 +145,17 @@ class RenderRun {
 
   private renderMerge(phase: PhaseSpec, merge: MergeSpec, entry: StateWorkload, after: PlanState, facts: ReferenceFact[]): RenderedObject[] {
     const sourceWorkloads = entry.merge!.sources;
-    const sources: (MergeSource & { ref?: WorkloadRef })[] = sourceWorkloads.flatMap((workload) => {
+    const sources: MergeSourceFact[] = sourceWorkloads.flatMap((workload) => {
       const object = this.objectOf(workload);
       const ref = facts.find((f) => f.role === 'merge' && found(f)?.id === workload.id && within(f.ref, merge))?.ref;
-      return object ? [{ workload, object, ref, composeVolumes: composeVolumes(this.workspace, workload) }] : [];
+      return object ? [{ workload, object, ref, composeVolumes: composeVolumes(this.documents, workload) }] : [];
     });
     if (sources.length === 0) return [];
     // Written only when the sources or the plan name one, as the sources themselves do.
     const namespace = sourceWorkloads[0].namespace ?? this.defaultNamespace;
     const replicas = entry.workload.replicas;
-    const nameTakenBy = this.nameTaken(merge.name, namespace);
-    const selecting = this.services.filter((s) => sourceWorkloads.some((w) => s.selects.has(w.id)));
+    const nameTakenBy = this.nameTaken(merge.name, namespaceOf(sourceWorkloads[0], this.defaultNamespace));
+    const selecting = this.servicesSelecting(sourceWorkloads);
 
     let created: KubeObject;
     let renames = new Map<string, SourceRenames>();
@@ -166,26 +170,21 @@ class RenderRun {
     if (!entry.workload.steady) created = asJob(created, replicas);
     // A long-running pod restarts Always (the only policy a Deployment or StatefulSet takes), whatever a job it took in had.
     else if (podSpecOf(created).restartPolicy !== undefined && podSpecOf(created).restartPolicy !== 'Always') delete podSpecOf(created).restartPolicy;
-    this.createdMerges.set(`${namespace ?? 'default'}/${merge.name}`, merge);
+    this.createdMerges.set(`${namespaceOf(sourceWorkloads[0], this.defaultNamespace)}/${merge.name}`, merge);
     this.stamp(created, phase, true);
     this.objects.set(entry.workload.id, created);
 
-    this.facts.push(
-      ...checkMerge({
-        phase,
-        merge,
-        sources,
-        merged: created,
-        replicas,
-        selecting,
-        manifests: this.result.manifests,
-        defaultNamespace: this.defaultNamespace,
-        planText: this.workspace.text(this.result.plan.path) ?? '',
-        after,
-        perPod: this.perPod,
-        nameTakenBy,
-      }),
-    );
+    // As they are now: the Services are re-pointed and the sources scaled down below, and later phases change them.
+    this.mergeFacts.push({
+      phase,
+      merge,
+      sources: sources.map((s) => ({ ...s, object: clone(s.object) })),
+      merged: clone(created),
+      replicas,
+      selecting: selecting.map((s) => ({ ...s })),
+      after,
+      nameTakenBy,
+    });
 
     const rendered: RenderedObject[] = [
       { object: created, role: 'created', origin: `${merge.strategy} merge of ${sourceWorkloads.map((w) => w.name).join(', ')} (phase ${phase.name})` },
@@ -202,22 +201,6 @@ class RenderRun {
     return rendered;
   }
 
-  /** Two merges of one phase with one name would be one object: the second would silently replace the first. */
-  private checkMergeNames(phase: PhaseSpec): void {
-    phase.merge.forEach((merge, index) => {
-      const first = phase.merge.slice(0, index).find((m) => m.name === merge.name);
-      if (!first) return;
-      this.facts.push({
-        code: 'merge/name-conflict',
-        phase: phase.name,
-        merge: merge.name,
-        message: `Merge ${merge.name}: another merge of phase ${phase.name} already has this name; one namespace holds one workload of a name: give this merge a name of its own.`,
-        location: merge.nameLocation,
-        related: [{ location: first.nameLocation, message: `merge ${first.name}` }],
-      });
-    });
-  }
-
   private replaceObject(merge: MergeSpec, phase: PhaseSpec, namespace: string | undefined, replicas: number): KubeObject {
     const raw = this.planContainer(phase, merge);
     const container: JsonObject = { name: merge.name, image: merge.container?.image ?? '' };
@@ -229,14 +212,14 @@ class RenderRun {
     if (merge.container && Object.keys(merge.container.requests).length) resources.requests = toManifestList(merge.container.requests);
     if (merge.container && Object.keys(merge.container.limits).length) resources.limits = toManifestList(merge.container.limits);
     if (Object.keys(resources).length) container.resources = resources;
-    const labels = { 'consolidation.dev/merge': merge.name, 'app.kubernetes.io/name': merge.name };
+    const labels = { [MERGE_LABEL]: merge.name, 'app.kubernetes.io/name': merge.name };
     return {
       apiVersion: 'apps/v1',
       kind: 'Deployment',
       metadata: { name: merge.name, ...(namespace ? { namespace } : {}), labels: { 'app.kubernetes.io/name': merge.name } },
       spec: {
         replicas,
-        selector: { matchLabels: { 'consolidation.dev/merge': merge.name } },
+        selector: { matchLabels: { [MERGE_LABEL]: merge.name } },
         template: { metadata: { labels }, spec: { ...(merge.serviceAccountName ? { serviceAccountName: merge.serviceAccountName } : {}), containers: [container] } },
       },
     };
@@ -244,7 +227,7 @@ class RenderRun {
 
   /** The plan's `container:` of a replace merge as written (command, args and env are not modelled). */
   private planContainer(phase: PhaseSpec, merge: MergeSpec): JsonObject | undefined {
-    const value = this.workspace.documentValue(this.result.plan.path, 0);
+    const value = this.documents.documentValue(this.result.plan.path, 0);
     const phases = at(value, ['spec', 'phases']);
     if (!Array.isArray(phases)) return undefined;
     const phaseValue = phases.find((p) => isObject(p) && p.name === phase.name);
@@ -256,7 +239,7 @@ class RenderRun {
   private repointService(service: ServiceEntry, merge: MergeSpec, sources: WorkloadModel[], renames: Map<string, SourceRenames>, phase: PhaseSpec): KubeObject {
     const object = clone(service.object);
     const spec = ensure(object, ['spec']);
-    spec.selector = { 'consolidation.dev/merge': merge.name };
+    spec.selector = { [MERGE_LABEL]: merge.name };
     const ports = Array.isArray(spec.ports) ? spec.ports.filter(isObject) : [];
     for (const port of ports) {
       if (merge.strategy === 'replace') {
@@ -316,8 +299,7 @@ class RenderRun {
   }
 
   /** A workload object that will still exist under this name: a source manifest's, or an earlier merge's. */
-  private nameTaken(name: string, namespace: string | undefined): MergeCheckInput['nameTakenBy'] {
-    const ns = namespace ?? 'default';
+  private nameTaken(name: string, ns: string): MergeFacts['nameTakenBy'] {
     const existing = this.result.workloads.find(
       (w) => w.kind !== 'Job' && w.kind !== 'CronJob' && (w.origin === 'compose' ? dns1123(w.name) : w.name) === name && namespaceOf(w, this.defaultNamespace) === ns,
     );
@@ -329,7 +311,7 @@ class RenderRun {
   private objectOf(workload: WorkloadModel): KubeObject | undefined {
     let object = this.objects.get(workload.id);
     if (!object) {
-      object = workloadObject(this.workspace, workload, this.defaultNamespace);
+      object = workloadObject(this.documents, workload, this.defaultNamespace);
       // A one-shot compose service runs to completion: a Job, as the report counts it (not a running Deployment).
       if (object && workload.origin === 'compose' && !workload.steady) object = asJob(object, workload.replicas);
       if (object) this.objects.set(workload.id, object);
@@ -343,22 +325,44 @@ class RenderRun {
     return fact ? found(fact) : undefined;
   }
 
-  private initialServices(): ServiceEntry[] {
-    const entries: ServiceEntry[] = [];
-    const workloads = this.result.workloads;
-    for (const manifest of this.result.manifests) {
-      for (const service of manifest.services) {
-        const object = serviceObject(this.workspace, service, this.defaultNamespace);
-        if (!object) continue;
-        entries.push({ model: service, object, selects: new Set(workloads.filter((w) => selects(service, w, this.defaultNamespace)).map((w) => w.id)) });
+  /**
+   * The Services selecting any of these workloads now, in manifest order (then compose services): those
+   * a merge re-pointed select what it created, the others what the index says they selected at the start.
+   */
+  private servicesSelecting(workloads: WorkloadModel[]): ServiceEntry[] {
+    const ids = new Set(workloads.map((w) => w.id));
+    const ordinals = new Set<number>();
+    for (const [ordinal, entry] of this.serviceEntries) if (entry && [...entry.selects].some((id) => ids.has(id))) ordinals.add(ordinal);
+    for (const id of ids) for (const ordinal of this.serviceIndex.selectingOf.get(id) ?? []) if (!this.serviceEntries.has(ordinal)) ordinals.add(ordinal);
+    const selecting: ServiceEntry[] = [];
+    for (const ordinal of [...ordinals].sort((a, b) => a - b)) {
+      const entry = this.serviceEntry(ordinal);
+      if (entry) selecting.push(entry);
+    }
+    const composeIds = new Set(this.result.workloads.filter((w) => w.origin === 'compose').map((w) => w.id));
+    for (const workload of this.result.workloads) {
+      if (!composeIds.has(workload.id)) continue;
+      let entry = this.composeServiceEntries.get(workload.id);
+      if (entry === undefined) {
+        if (!ids.has(workload.id)) continue;
+        const object = composeService(workload, this.defaultNamespace);
+        entry = object ? { model: undefined, object, selects: new Set([workload.id]) } : null;
+        this.composeServiceEntries.set(workload.id, entry);
       }
+      if (entry && [...entry.selects].some((id) => ids.has(id))) selecting.push(entry);
     }
-    for (const workload of workloads) {
-      if (workload.origin !== 'compose') continue;
-      const object = composeService(workload, this.defaultNamespace);
-      if (object) entries.push({ model: undefined, object, selects: new Set([workload.id]) });
+    return selecting;
+  }
+
+  private serviceEntry(ordinal: number): ServiceEntry | null {
+    let entry = this.serviceEntries.get(ordinal);
+    if (entry === undefined) {
+      const service = this.serviceIndex.services[ordinal];
+      const object = serviceObject(this.documents, service, this.defaultNamespace);
+      entry = object ? { model: service, object, selects: new Set(this.serviceIndex.selectedBy[ordinal]) } : null;
+      this.serviceEntries.set(ordinal, entry);
     }
-    return entries;
+    return entry;
   }
 }
 
@@ -389,10 +393,8 @@ function within(ref: WorkloadRef, merge: MergeSpec): boolean {
 
 /** A Service selects a workload's pods: same namespace, and its selector is a subset of the pod labels. */
 export function selects(service: ServiceModel, workload: WorkloadModel, defaultNamespace: string | undefined): boolean {
-  const selector = service.selector;
-  if (!selector || Object.keys(selector).length === 0 || workload.origin !== 'kubernetes') return false;
-  if ((service.namespace ?? defaultNamespace ?? 'default') !== namespaceOf(workload, defaultNamespace)) return false;
-  return Object.entries(selector).every(([k, v]) => workload.podLabels[k] === v);
+  if (workload.origin !== 'kubernetes') return false;
+  return namespaceOf(service, defaultNamespace) === namespaceOf(workload, defaultNamespace) && selectorMatches(service.selector, workload.podLabels);
 }
 
 function resize(object: KubeObject, step: ResizeStep): void {

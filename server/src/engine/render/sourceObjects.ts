@@ -3,18 +3,18 @@ import { composeEnvironmentOf, dns1123, interpolate } from '../manifests/compose
 import { toKubernetesCpu, toKubernetesMemory } from '../quantity';
 import type { ResourceList } from '../model/resources';
 import type { ServiceModel, WorkloadModel } from '../model/workspace';
-import type { ConsolidationWorkspace } from '../workspace/consolidationWorkspace';
+import type { SourceDocuments } from './sourceDocuments';
 import { at, clone, isObject, type JsonObject, type KubeObject } from './kube';
 
 /** The object a workload was written as, or for a compose service the Deployment Kompose would make. */
-export function workloadObject(workspace: ConsolidationWorkspace, workload: WorkloadModel, defaultNamespace: string | undefined): KubeObject | undefined {
-  if (workload.origin === 'compose') return composeDeployment(workload, defaultNamespace, composeCommand(workspace, workload));
-  const value = workspace.documentValue(workload.location.file, workload.documentIndex);
+export function workloadObject(documents: SourceDocuments, workload: WorkloadModel, defaultNamespace: string | undefined): KubeObject | undefined {
+  if (workload.origin === 'compose') return composeDeployment(workload, defaultNamespace, composeCommand(documents, workload));
+  const value = documents.documentValue(workload.location.file, workload.documentIndex);
   return isObject(value) && isObject(value.metadata) ? inNamespace(clone(value) as KubeObject, defaultNamespace) : undefined;
 }
 
-export function serviceObject(workspace: ConsolidationWorkspace, service: ServiceModel, defaultNamespace: string | undefined): KubeObject | undefined {
-  const value = workspace.documentValue(service.location.file, service.documentIndex);
+export function serviceObject(documents: SourceDocuments, service: ServiceModel, defaultNamespace: string | undefined): KubeObject | undefined {
+  const value = documents.documentValue(service.location.file, service.documentIndex);
   return isObject(value) && isObject(value.metadata) ? inNamespace(clone(value) as KubeObject, defaultNamespace) : undefined;
 }
 
@@ -62,17 +62,17 @@ export function composeDeployment(workload: WorkloadModel, defaultNamespace: str
 }
 
 /** A compose service as written (plain values) and the variables its file is interpolated with. */
-function composeServiceOf(workspace: ConsolidationWorkspace, workload: WorkloadModel): { service: unknown; env: Record<string, string> } {
+function composeServiceOf(documents: SourceDocuments, workload: WorkloadModel): { service: unknown; env: Record<string, string> } {
   return {
-    service: at(workspace.documentValue(workload.location.file, workload.documentIndex), ['services', workload.name]),
-    env: workspace.composeVariables(path.dirname(workload.location.file)),
+    service: at(documents.documentValue(workload.location.file, workload.documentIndex), ['services', workload.name]),
+    env: documents.composeVariables(path.dirname(workload.location.file)),
   };
 }
 
 /** Storage a compose service mounts (named, bind and anonymous volumes; not tmpfs), as written. */
-export function composeVolumes(workspace: ConsolidationWorkspace, workload: WorkloadModel): { source?: string; target: string }[] {
+export function composeVolumes(documents: SourceDocuments, workload: WorkloadModel): { source?: string; target: string }[] {
   if (workload.origin !== 'compose') return [];
-  const { service, env } = composeServiceOf(workspace, workload);
+  const { service, env } = composeServiceOf(documents, workload);
   const volumes = at(service, ['volumes']);
   if (!Array.isArray(volumes)) return [];
   return volumes.flatMap((volume): { source?: string; target: string }[] => {
@@ -87,8 +87,8 @@ export function composeVolumes(workspace: ConsolidationWorkspace, workload: Work
 }
 
 /** Kompose maps a service's `entrypoint` to the container's `command` and its `command` to `args`. */
-function composeCommand(workspace: ConsolidationWorkspace, workload: WorkloadModel): { command?: string[]; args?: string[] } {
-  const { service, env } = composeServiceOf(workspace, workload);
+function composeCommand(documents: SourceDocuments, workload: WorkloadModel): { command?: string[]; args?: string[] } {
+  const { service, env } = composeServiceOf(documents, workload);
   if (!isObject(service)) return {};
   const words = (value: unknown): string[] | undefined => {
     if (Array.isArray(value)) return value.map((v) => interpolate(String(v), env).value);

@@ -1,11 +1,11 @@
 import * as path from 'node:path';
-import type { PlanResult } from '../workspace/consolidationWorkspace';
+import type { PlanResult } from '../analysis/planResult';
 import type { ResourceList } from '../model/resources';
 import type { SourceLocation } from '../model/location';
 import type { PlanState } from '../budget/states';
 import type { TargetMetric, TargetSpec, UsageTargetMetric } from '../plan/types';
 import { expandNodes } from '../budget/schedule';
-import { aboveShare } from '../rules/budget/stateText';
+import { aboveShare } from '../budget/share';
 import { atMaxReplicas, autoscalers } from '../budget/hpaWorstCase';
 
 /** Where something is written: a path relative to the report's folder (like `plan`) and a 0-based line. */

@@ -1,9 +1,10 @@
-import type { ManifestFile, ResourceQuotaModel, ServiceModel, WorkloadModel, WorkloadPolicyModel } from '../model/workspace';
+import type { ClaimModel, LimitRangeModel, ManifestFile, ResourceQuotaModel, ServiceModel, WorkloadModel, WorkloadPolicyModel } from '../model/workspace';
 import type { PlanAnalysis } from '../budget/states';
-import type { PlanModel, SourceGlob } from '../plan/types';
+import type { PlanModel } from '../plan/types';
+import type { SourceProblem } from '../analysis/planResult';
 import type { SourceLocation } from '../model/location';
 import type { OwnerInfo } from '../model/owners';
-import type { MergeFact } from '../render/mergeChecks';
+import type { MergeFacts } from '../render/mergeFacts';
 import type { UsageAnalysis } from '../usage/stateUsage';
 
 export interface ManifestContext {
@@ -28,8 +29,12 @@ export interface PlanContext {
   /** Source globs that read nothing, or less than they match, and why (absent: none). */
   sourceProblems?: SourceProblem[];
   workloads: WorkloadModel[];
-  /** What rendering the plan's merges found (merge/* codes). */
-  mergeFacts: MergeFact[];
+  /** What rendering found of each of the plan's merges, in plan order (the merge/* rules check them). */
+  merges: MergeFacts[];
+  /** The PersistentVolumeClaims of the plan's sources. */
+  claims?: ClaimModel[];
+  /** The LimitRanges of the plan's sources. */
+  limitRanges?: LimitRangeModel[];
   /** The ResourceQuotas of the plan's sources. */
   quotas?: ResourceQuotaModel[];
   /** The HorizontalPodAutoscalers and PodDisruptionBudgets of the plan's sources. */
@@ -43,20 +48,3 @@ export interface PlanContext {
   /** Controllers (Helm, Argo CD, Flux) that own the workloads the phases touch, by workload id. */
   owners?: Map<string, OwnerInfo>;
 }
-
-/** Why a source glob reads nothing, or less than it matches. */
-export type SourceProblem =
-  | { source: SourceGlob; kind: 'outside-workspace'; root: string; resolved: string }
-  | { source: SourceGlob; kind: 'never-walked'; folder: string }
-  | { source: SourceGlob; kind: 'plans-only'; plans: string[] }
-  | {
-      source: SourceGlob;
-      kind: 'limit';
-      limits: { maxFiles: number; maxBytes: number };
-      /** Files and bytes read before the limit. */
-      files: number;
-      bytes: number;
-      matched: number;
-      /** Files of this glob left unread (undefined: the walk itself stopped, so unknown). */
-      unread: number | undefined;
-    };

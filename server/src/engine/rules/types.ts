@@ -1,7 +1,11 @@
 import type { SourceLocation } from '../model/location';
 
-export type Severity = 'error' | 'warning' | 'information' | 'hint';
+/** Every severity a finding can have, most severe first. */
+export const SEVERITIES = ['error', 'warning', 'information', 'hint'] as const;
+export type Severity = (typeof SEVERITIES)[number];
 export type SeveritySetting = Severity | 'off';
+/** What a rule's severity can be set to (`--rule CODE=SEVERITY`, the `rules` setting). */
+export const SEVERITY_SETTINGS: readonly SeveritySetting[] = [...SEVERITIES, 'off'];
 
 /** One quick fix made of text edits to the plan (offsets into its text). */
 export interface EditAction {

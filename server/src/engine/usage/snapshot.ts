@@ -3,7 +3,7 @@ import { kubernetesBytes, kubernetesCpuMillicores } from '../quantity';
 import type { OffsetRange, SourceLocation } from '../model/location';
 import { asMap, asSeq, get, getPair, keyText, entries, rangeOf, scalarValue, stringValue } from '../yaml/nodes';
 import { parseYaml } from '../yaml/parse';
-import { parseUsageDuration } from './duration';
+import { parseUsageDuration } from '../quantity/duration';
 
 export const USAGE_API_VERSION = 'consolidation.dev/v1alpha1';
 export const USAGE_KIND = 'UsageSnapshot';

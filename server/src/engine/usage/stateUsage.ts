@@ -73,7 +73,7 @@ export function analyseUsage(plan: PlanModel, analysis: PlanAnalysis, snapshot: 
   /** Container usage by workload id, for every workload seen so far (merged ones included). */
   const byWorkload = new Map<string, Map<string, { usage?: ContainerUsage; origins: UsageOrigin[] }>>();
   const unmatched: WorkloadModel[] = [];
-  const rangesOf = (w: WorkloadModel) => limitRanges.filter((r) => (r.namespace ?? plan.namespace ?? 'default') === namespaceOf(w, plan.namespace));
+  const rangesOf = (w: WorkloadModel) => limitRanges.filter((r) => namespaceOf(r, plan.namespace) === namespaceOf(w, plan.namespace));
 
   const containersOf = (entry: StateWorkload): Map<string, { usage?: ContainerUsage; origins: UsageOrigin[] }> => {
     const w = entry.workload;

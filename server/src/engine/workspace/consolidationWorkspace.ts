@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import picomatch from 'picomatch';
-import { analysePlan, type PlanAnalysis } from '../budget/states';
+import { analysePlan } from '../budget/states';
 import { layerComposeWorkloads, parseDotEnv } from '../manifests/compose';
 import { readManifestFile } from '../manifests/readManifestFile';
 import type { ManifestFile, WorkloadModel } from '../model/workspace';
@@ -9,16 +9,18 @@ import type { SourceLocation } from '../model/location';
 import { readPlan } from '../plan/readPlan';
 import type { PlanModel, SourceGlob } from '../plan/types';
 import { MANIFEST_RULES, MANIFEST_SET_RULES, PLAN_RULES, runRules, type RuleSettings } from '../rules/registry';
-import type { SourceProblem } from '../rules/contexts';
+import type { PlanResult, SourceProblem } from '../analysis/planResult';
 import type { Finding } from '../rules/types';
 import { LineIndex } from '../yaml/lineIndex';
 import { toPlain } from '../yaml/nodes';
 import { parseYaml } from '../yaml/parse';
+import { DEFAULT_MAX_FILE_SIZE_KB } from '../files/fileSize';
 import { neverWalkedFolderIn, type FileHost, type WalkBound } from './fileHost';
 import type { ManifestReaderPool } from './manifestReaderPool';
+import type { PersistentCache } from './persistentCache';
 import { renderPlan, type PlanRender } from '../render/renderPlan';
 import { readUsageSnapshot } from '../usage/snapshot';
-import { analyseUsage, type UsageAnalysis } from '../usage/stateUsage';
+import { analyseUsage } from '../usage/stateUsage';
 import { RenderedSources, type RenderedSource, type SourceRenderer } from './renderedSources';
 import { RenderedLocator } from './renderedLocations';
 import { ownerOf, type OwnerInfo } from '../model/owners';
@@ -45,7 +47,7 @@ export interface SourceLimits {
 /** Room for the largest plans we have seen (2,000 Deployments in 503 files, 5.4 MB) many times over. */
 export const DEFAULT_SOURCE_LIMITS: SourceLimits = { maxFiles: 5000, maxBytes: 32 * 1024 * 1024 };
 
-export const DEFAULT_OPTIONS: WorkspaceOptions = { maxFileBytes: 2048 * 1024, rules: {} };
+export const DEFAULT_OPTIONS: WorkspaceOptions = { maxFileBytes: DEFAULT_MAX_FILE_SIZE_KB * 1024, rules: {} };
 
 /** How many directory entries one glob may visit per file it may match: the walk is bounded too. */
 const ENTRIES_PER_FILE = 20;
@@ -58,22 +60,12 @@ export function isPlanFile(file: string): boolean {
   return PLAN_FILE.test(file);
 }
 
-export interface PlanResult {
-  plan: PlanModel;
-  sourceFiles: string[];
-  sourceSet: ReadonlySet<string>;
-  emptySources: SourceGlob[];
-  /** Globs that read nothing, or less than they match, and why. */
-  sourceProblems: SourceProblem[];
+export type { PlanResult } from '../analysis/planResult';
+
+interface SourceSet {
   manifests: ManifestFile[];
   workloads: WorkloadModel[];
-  analysis: PlanAnalysis;
-  /** The usage snapshot's file (`spec.usage`), its usage per state, or why it could not be read. */
-  usageFile?: string;
-  usage?: UsageAnalysis;
-  usageError?: string;
-  /** Kustomize and Helm sources that could not be rendered (plan/source-render). */
-  renderProblems?: { message: string; reason: string; location: import('../model/location').SourceLocation }[];
+  limitRanges: ManifestFile['limitRanges'];
 }
 
 interface CachedText {
@@ -101,17 +93,38 @@ export class ConsolidationWorkspace {
   private readonly sourceLists = new Map<string, SourceList>();
   private readonly planResults = new Map<string, PlanResult>();
   private readonly dotEnvs = new Map<string, Record<string, string>>();
+  private readonly sourceSets = new Map<string, SourceSet>();
   private manifestFindingCache = new WeakMap<ManifestFile, Finding[]>();
   private fileSetFindingCache = new WeakMap<ManifestFile, Finding[]>();
   private planFindingCache = new WeakMap<PlanResult, Finding[]>();
-  private readonly planSetFindingCache = new WeakMap<PlanResult, Finding[]>();
+  /** Cross-file findings by source set and default namespace: they do not depend on the plan's phases. */
+  private planSetFindingCache = new WeakMap<ManifestFile[], Map<string, Finding[]>>();
   private readonly renderCache = new WeakMap<PlanResult, PlanRender>();
   // Rendered sources (Kustomize, Helm): see renderedSources.ts.
   private renderedSources?: RenderedSources;
   private readonly virtualFiles = new Map<string, { text: string; source: RenderedSource; locator?: RenderedLocator }>();
   private readonly mappedFindings = new WeakMap<Finding[], Finding[]>();
 
+  private persistent: PersistentCache | undefined;
+
   constructor(private readonly host: FileHost, private options: WorkspaceOptions = DEFAULT_OPTIONS) {}
+
+  /** Parsed models are also read from and written to this on-disk cache (a warm start reads instead of parsing). */
+  usePersistentCache(cache: PersistentCache | undefined): void {
+    this.persistent = cache;
+  }
+
+  /** The key of a file's model in the persistent cache, when it may be cached (not compose: it depends on `.env`). */
+  private persistentKey(file: string, entry: CachedText): string | undefined {
+    if (!this.persistent || COMPOSE_FILE.test(entry.text)) return undefined;
+    return this.persistent.key(file, entry.text, `maxFileBytes=${this.options.maxFileBytes}`);
+  }
+
+  /** Only texts that are on disk are stored: an editor's unsaved versions (every keystroke) are not. */
+  private storable(file: string, entry: CachedText): boolean {
+    const overlay = this.overlays.get(file);
+    return overlay === undefined || (overlay === entry.text && this.host.readFile(file) === overlay);
+  }
 
   /** Returns whether anything changed. Only a new size cap means reading files again. */
   setOptions(options: WorkspaceOptions): boolean {
@@ -132,7 +145,9 @@ export class ConsolidationWorkspace {
     this.manifestFindingCache = new WeakMap();
     this.fileSetFindingCache = new WeakMap();
     this.planFindingCache = new WeakMap();
+    this.planSetFindingCache = new WeakMap();
     this.planResults.clear();
+    this.sourceSets.clear();
     return true;
   }
 
@@ -236,6 +251,12 @@ export class ConsolidationWorkspace {
     for (const file of files) {
       const entry = this.entry(file, true);
       if (!entry || entry.manifest || entry.unread || isPlanFile(file) || entry.text.length > this.options.maxFileBytes / 4 || COMPOSE_FILE.test(entry.text)) continue;
+      const key = this.persistentKey(file, entry);
+      const cached = key === undefined ? undefined : this.persistent!.get(key, file);
+      if (cached) {
+        entry.manifest = cached;
+        continue;
+      }
       if (pool.busy) {
         this.manifest(file);
         // Let the workers' results in, so the next file can go to a worker that is free again.
@@ -244,6 +265,7 @@ export class ConsolidationWorkspace {
       }
       const job = pool.read(file, entry.text, { maxBytes: this.options.maxFileBytes }).then((manifest) => {
         if (manifest && this.texts.get(file) === entry) entry.manifest ??= manifest;
+        if (manifest && key !== undefined && this.storable(file, entry)) this.persistent?.put(key, manifest);
       });
       jobs.push(job);
     }
@@ -273,9 +295,15 @@ export class ConsolidationWorkspace {
   manifest(file: string): ManifestFile | undefined {
     const entry = this.entry(file, true);
     if (!entry) return undefined;
+    if (entry.manifest) return entry.manifest;
+    // Rendered sources and files over the size cap (read as one finding) are not kept across runs.
+    const key = entry.unread || this.virtualFiles.has(file) ? undefined : this.persistentKey(file, entry);
+    const cached = key === undefined ? undefined : this.persistent!.get(key, file);
+    if (cached) return (entry.manifest = cached);
     // A rendered source is bounded by the tool's output limit, not by the size of one file.
     const maxBytes = this.virtualFiles.has(file) ? Number.MAX_SAFE_INTEGER : this.options.maxFileBytes;
-    entry.manifest ??= readManifestFile(file, entry.text, { maxBytes, fileBytes: entry.fileBytes, composeEnv: this.dotEnv(path.dirname(file)) });
+    entry.manifest = readManifestFile(file, entry.text, { maxBytes, fileBytes: entry.fileBytes, composeEnv: this.dotEnv(path.dirname(file)) });
+    if (key !== undefined && this.storable(file, entry)) this.persistent!.put(key, entry.manifest);
     return entry.manifest;
   }
 
@@ -309,9 +337,7 @@ export class ConsolidationWorkspace {
     if (!plan) return undefined;
     const { files, empty, problems } = this.sources(plan);
     const rendered = this.renderSources(plan);
-    const manifests = [...files, ...rendered.files].map((f) => this.manifest(f)).filter((m): m is ManifestFile => !!m);
-    const workloads = layerComposeWorkloads(manifests.flatMap((m) => m.workloads));
-    const limitRanges = manifests.flatMap((m) => m.limitRanges);
+    const { manifests, workloads, limitRanges } = this.sourceSet(file, [...files, ...rendered.files]);
     const result: PlanResult = {
       plan,
       sourceFiles: files,
@@ -402,6 +428,24 @@ export class ConsolidationWorkspace {
     if (!virtual) return location;
     virtual.locator ??= new RenderedLocator(this.host, virtual.source, virtual.text, virtual.source.inputs);
     return virtual.locator.mapLocation(location);
+  }
+
+  /**
+   * The manifests of a plan's sources and what is read from them, the same arrays as long as no source
+   * file changed: an edit of the plan text then reuses everything built from them (cross-file findings,
+   * the Service index) instead of redoing work that grows with the workspace.
+   */
+  private sourceSet(planFile: string, files: string[]): SourceSet {
+    const manifests = files.map((f) => this.manifest(f)).filter((m): m is ManifestFile => !!m);
+    const previous = this.sourceSets.get(planFile);
+    if (previous && previous.manifests.length === manifests.length && previous.manifests.every((m, i) => m === manifests[i])) return previous;
+    const set: SourceSet = {
+      manifests,
+      workloads: layerComposeWorkloads(manifests.flatMap((m) => m.workloads)),
+      limitRanges: manifests.flatMap((m) => m.limitRanges),
+    };
+    this.sourceSets.set(planFile, set);
+    return set;
   }
 
   private sources(plan: PlanModel): SourceList {
@@ -496,10 +540,10 @@ export class ConsolidationWorkspace {
     if (!result) return [];
     let findings = this.planFindingCache.get(result);
     if (!findings) {
-      const mergeFacts = result.plan.phases.some((p) => p.merge.length > 0) ? this.render(file)?.facts ?? [] : [];
+      const merges = result.plan.phases.some((p) => p.merge.length > 0) ? this.render(file)?.merges ?? [] : [];
       findings = runRules(
         PLAN_RULES,
-        { plan: result.plan, planText: this.text(file) ?? '', analysis: result.analysis, emptySources: result.emptySources, sourceProblems: result.sourceProblems, workloads: result.workloads, mergeFacts, quotas: result.manifests.flatMap((m) => m.quotas ?? []), policies: result.manifests.flatMap((m) => m.policies), usage: result.usage, usageError: result.usageError, renderProblems: result.renderProblems, owners: this.owners(result) },
+        { plan: result.plan, planText: this.text(file) ?? '', analysis: result.analysis, emptySources: result.emptySources, sourceProblems: result.sourceProblems, workloads: result.workloads, merges, claims: result.manifests.flatMap((m) => m.claims), limitRanges: result.manifests.flatMap((m) => m.limitRanges), quotas: result.manifests.flatMap((m) => m.quotas ?? []), policies: result.manifests.flatMap((m) => m.policies), usage: result.usage, usageError: result.usageError, renderProblems: result.renderProblems, owners: this.owners(result) },
         this.options.rules,
       );
       this.planFindingCache.set(result, findings);
@@ -536,10 +580,13 @@ export class ConsolidationWorkspace {
   planSourceSetFindings(file: string): Finding[] {
     const result = this.plan(file);
     if (!result) return [];
-    let findings = this.planSetFindingCache.get(result);
+    let byNamespace = this.planSetFindingCache.get(result.manifests);
+    if (!byNamespace) this.planSetFindingCache.set(result.manifests, (byNamespace = new Map()));
+    const key = result.plan.namespace ?? '\0';
+    let findings = byNamespace.get(key);
     if (!findings) {
       findings = this.manifestSetFindings(result.manifests, result.plan.namespace);
-      this.planSetFindingCache.set(result, findings);
+      byNamespace.set(key, findings);
     }
     return findings;
   }
@@ -600,8 +647,8 @@ function isInside(root: string, file: string): boolean {
 function escapesRoot(base: string, pattern: string, root: string): string | undefined {
   const fixed = path.resolve(base, picomatch.scan(pattern).base);
   if (!isInside(root, fixed)) return fixed;
-  let realRoot = root;
-  let realFixed = fixed;
+  let realRoot: string;
+  let realFixed: string;
   try {
     realRoot = fs.realpathSync(root);
     realFixed = fs.realpathSync(fixed);

@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import picomatch from 'picomatch';
 import { globSync } from 'tinyglobby';
+import { NEVER_WALKED } from '../files/neverWalked';
 
 /** How far one glob may walk: it stops after `maxEntries` directory entries and sets `truncated`. */
 export interface WalkBound {
@@ -19,11 +20,6 @@ export interface FileHost {
   glob(baseDir: string, patterns: string[], bound?: WalkBound): string[];
 }
 
-/**
- * Folders that are never walked, whatever a glob says: dependencies, version control, virtual
- * environments and caches hold no manifest of the project, and can hold millions of files.
- */
-export const NEVER_WALKED = ['node_modules', '.git', '.hg', '.svn', '.jj', 'bower_components', '.venv', '__pycache__', '.tox', '.terraform', '.cache'];
 
 const IGNORED = NEVER_WALKED.map((folder) => `**/${folder}/**`);
 

@@ -233,7 +233,7 @@ class FastComposer {
     const map = new YAMLMap(this.doc.schema);
     const start = this.o[this.i];
     const keys = new Set<unknown>();
-    let end = start;
+    let end: number;
     for (;;) {
       if (!this.atKey()) decline();
       const key = this.flowScalar(true);

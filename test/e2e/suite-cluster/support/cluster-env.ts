@@ -4,9 +4,9 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { makeTempDir } from '../../lib/code-server';
-import { fixtureObjects, specOf } from '../../../support/clusterFixture';
-import type { JsonObject } from '../../../support/kubeFields';
-import { TestKubeApiServer } from '../../../support/testKubeApiServer';
+import { fixtureObjects, specOf } from '../../../helpers/clusterFixture';
+import type { JsonObject } from '../../../helpers/kubeFields';
+import { TestKubeApiServer } from '../../../helpers/testKubeApiServer';
 import { CONTEXT, NAMESPACE, type ClusterSnapshot, type Json, type RequestSummary } from './shared';
 
 export interface ClusterEnv {

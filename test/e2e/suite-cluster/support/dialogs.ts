@@ -7,7 +7,7 @@ import { waiting, workbenchText } from '../../lib/workbench';
 import type { DialogSeen, NotificationSeen } from './shared';
 
 // Page functions: self-contained arrows, no named inner functions (see lib/workbench.ts).
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
+ 
 declare const document: any;
 
 const DIALOG = '.monaco-dialog-box';

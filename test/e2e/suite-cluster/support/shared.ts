@@ -28,7 +28,7 @@ export const PREVIOUS_REPLICAS = 'consolidation.dev/previous-replicas';
 /** The environment variable that gives the extension host the runner's bridge URL. */
 export const BRIDGE_ENV = 'E2E_CLUSTER_BRIDGE';
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
+ 
 export type Json = any;
 
 /** GET /cluster: the namespace's objects as the API server stores them, and the seeded state. */

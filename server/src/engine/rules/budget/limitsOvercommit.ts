@@ -1,6 +1,7 @@
+import { aboveShare } from '../../budget/share';
 import type { PlanContext } from '../contexts';
 import type { Rule } from '../types';
-import { aboveShare, amountOfBudget, formatMilliPercent, largestContributors, resourceLabel, stateLabel, stateLocation } from './stateText';
+import { amountOfBudget, formatMilliPercent, largestContributors, resourceLabel, stateLabel, stateLocation } from './stateText';
 
 export const limitsOvercommit: Rule<PlanContext> = {
   code: 'budget/limits-overcommit',

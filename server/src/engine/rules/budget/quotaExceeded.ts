@@ -1,3 +1,4 @@
+import { namespaceOf } from '../../budget/resolve';
 import { namespaceUsage, quotaExcesses } from '../../budget/quotaUsage';
 import { formatQuantityForResource } from '../../quantity';
 import type { PlanContext } from '../contexts';
@@ -14,7 +15,7 @@ export const quotaExceeded: Rule<PlanContext> = {
     if (checked.length === 0) return;
     for (const state of analysis.states) {
       for (const quota of checked) {
-        const namespace = quota.namespace ?? plan.namespace ?? 'default';
+        const namespace = namespaceOf(quota, plan.namespace);
         const usage = namespaceUsage(state, namespace, plan.namespace);
         const excesses = quotaExcesses(quota, usage);
         if (excesses.length === 0) continue;

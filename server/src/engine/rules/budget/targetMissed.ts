@@ -1,9 +1,10 @@
+import { aboveShare } from '../../budget/share';
 import { formatAlike, formatPercent } from '../../quantity';
 import type { TargetSpec } from '../../plan/types';
 import type { PlanState } from '../../budget/states';
 import type { PlanContext } from '../contexts';
 import type { Rule } from '../types';
-import { aboveShare, amountOfBudget, formatMilliPercent, stateLabel } from './stateText';
+import { amountOfBudget, formatMilliPercent, stateLabel } from './stateText';
 
 const METRIC: Record<Exclude<TargetSpec['metric'], 'pods' | 'workloads' | 'cpuUsage' | 'memoryUsage'>, { resource: string; kind: 'requests' | 'limits'; label: string }> = {
   cpuRequests: { resource: 'cpu', kind: 'requests', label: 'CPU requests' },

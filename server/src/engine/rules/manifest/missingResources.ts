@@ -20,7 +20,7 @@ export const missingResources: Rule<ManifestSetContext> = {
     for (const workload of workloads) {
       if (workload.origin !== 'kubernetes') continue;
       const namespace = namespaceOf(workload, defaultNamespace);
-      const ranges = limitRanges.filter((r) => (r.namespace ?? defaultNamespace ?? 'default') === namespace);
+      const ranges = limitRanges.filter((r) => namespaceOf(r, defaultNamespace) === namespace);
       for (const container of workload.containers) {
         if (Object.keys(container.requestFields).length > 0 || Object.keys(container.limitFields).length > 0) continue;
         const prefix = `${workload.name}/${container.name} declares no resource requests or limits`;

@@ -2,6 +2,7 @@ import { namespaceOf } from '../../budget/resolve';
 import type { WorkloadModel } from '../../model/workspace';
 import type { ManifestSetContext } from '../contexts';
 import type { Rule } from '../types';
+import { selectorMatches } from '../../model/selector';
 
 export const serviceSelectsNothing: Rule<ManifestSetContext> = {
   code: 'manifest/service-selects-nothing',
@@ -24,10 +25,10 @@ export const serviceSelectsNothing: Rule<ManifestSetContext> = {
     for (const service of services) {
       const selector = service.selector;
       if (!selector || Object.keys(selector).length === 0) continue;
-      const namespace = service.namespace ?? defaultNamespace ?? 'default';
+      const namespace = namespaceOf(service, defaultNamespace);
       const [firstKey, firstValue] = Object.entries(selector)[0];
       const candidates = byLabel.get(`${namespace}\0${firstKey}=${firstValue}`) ?? [];
-      const selected = candidates.some((w) => Object.entries(selector).every(([k, v]) => w.podLabels[k] === v));
+      const selected = candidates.some((w) => selectorMatches(selector, w.podLabels));
       if (selected) continue;
       report({
         message: `Service ${service.name} selects ${Object.entries(selector).map(([k, v]) => `${k}=${v}`).join(', ')}: no pod in namespace ${namespace} has these labels.`,

@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import { NEVER_WALKED } from '../../workspace/fileHost';
+import { NEVER_WALKED } from '../../files/neverWalked';
 import type { PlanContext } from '../contexts';
 import type { Rule } from '../types';
 

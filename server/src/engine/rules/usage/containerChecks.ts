@@ -1,6 +1,6 @@
 import { toKubernetesCpu, toKubernetesMemory } from '../../quantity';
 import type { SourceLocation } from '../../model/location';
-import { namespaceOf } from '../../budget/resolve';
+import { namespaceOf, qualifiedName } from '../../budget/resolve';
 import type { PlanState } from '../../budget/states';
 import { asChange } from '../../plan/planEdits';
 import { setInPhase, type KeyTree } from '../../plan/resizeEdits';
@@ -94,8 +94,7 @@ function placeInPhase(context: PlanContext, check: ContainerCheck, phase: PhaseS
   const { plan } = context;
   const w = check.workload.entry.workload;
   const merge = check.workload.entry.merge;
-  const refText = (workload: { namespace?: string; name: string; id: string }) =>
-    workload.namespace && workload.namespace !== (plan.namespace ?? 'default') ? `${workload.namespace}/${workload.name}` : workload.name;
+  const refText = (workload: { namespace?: string; name: string }) => qualifiedName(workload, plan.namespace);
   if (merge && phase.merge.includes(merge.spec)) {
     check.location = merge.spec.nameLocation;
     // A pod merge runs the source containers as they are: resize the source in this phase (resize comes before merge).
@@ -137,6 +136,5 @@ export function resizeFix(context: PlanContext, check: ContainerCheck, raiseLimi
 
 /** The namespace-qualified name of a workload for messages. */
 export function workloadName(context: PlanContext, workload: { namespace?: string; name: string; id: string } & Parameters<typeof namespaceOf>[0]): string {
-  const ns = namespaceOf(workload, context.plan.namespace);
-  return ns === (context.plan.namespace ?? 'default') ? workload.name : `${ns}/${workload.name}`;
+  return qualifiedName(workload, context.plan.namespace);
 }

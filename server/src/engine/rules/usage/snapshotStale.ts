@@ -1,6 +1,6 @@
 import type { PlanContext } from '../contexts';
 import type { Rule } from '../types';
-import { formatUsageDuration } from '../../usage/duration';
+import { formatUsageDuration } from '../../quantity/duration';
 
 export const DEFAULT_MAX_AGE_MS = 14 * 86_400_000;
 /** Clocks differ a little; a snapshot from further in the future than this is wrong. */

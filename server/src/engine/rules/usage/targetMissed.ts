@@ -1,6 +1,7 @@
+import { aboveShare } from '../../budget/share';
 import { formatPercent, formatQuantityForResource } from '../../quantity';
 import type { TargetSpec } from '../../plan/types';
-import { aboveShare, formatMilliPercent, stateLabel } from '../budget/stateText';
+import { formatMilliPercent, stateLabel } from '../budget/stateText';
 import type { PlanContext } from '../contexts';
 import type { Rule } from '../types';
 

@@ -932,8 +932,8 @@ export class TestKubeApiServer extends EventEmitter {
         const resources = isObject(container.resources) ? container.resources : {};
         const amounts: Record<string, Record<string, number>> = {};
         for (const kind of ['requests', 'limits']) {
-          const list = isObject(resources[kind]) ? (resources[kind] as JsonObject) : {};
-          for (const [resource, raw] of Object.entries(list)) {
+          const quantities = isObject(resources[kind]) ? (resources[kind] as JsonObject) : {};
+          for (const [resource, raw] of Object.entries(quantities)) {
             if (!parseKubernetesQuantity(raw).ok) {
               causes.push({ field: `${at}.resources.${kind}[${resource}]`, reason: 'FieldValueInvalid', message: `Invalid value: ${JSON.stringify(raw)}: must match the regex ^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$` });
               continue;

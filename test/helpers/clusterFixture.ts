@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { connect, type ConnectOptions, type KubeClusterApi } from '../../server/src/cluster/kubeClusterApi';
 import { loadPhase, type LoadedPhase } from '../../server/src/cluster/phasePlan';
-import { tempWorkspace, type TempWorkspace } from '../helpers/tempWorkspace';
+import { tempWorkspace, type TempWorkspace } from './tempWorkspace';
 import type { JsonObject } from './kubeFields';
 import { TestKubeApiServer, type TestKubeApiServerOptions } from './testKubeApiServer';
 

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { parseAllDocuments } from 'yaml';
 import type { Finding } from '../../server/src/engine/rules/types';
 import type { ConsolidationWorkspace } from '../../server/src/engine/workspace/consolidationWorkspace';
-import { ROOT, workspaceOf } from '../unit/support/memoryHost';
+import { ROOT, workspaceOf } from './memoryHost';
 
 export { ROOT, workspaceOf };
 

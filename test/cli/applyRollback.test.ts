@@ -5,8 +5,8 @@ import { PassThrough, Writable } from 'node:stream';
 import { afterEach, describe, it } from 'node:test';
 import { apply, rollback, type ClusterCliIo } from '../../server/src/cli/apply';
 import { main } from '../../server/src/cli/main';
-import { clusterFixture, type ClusterFixture } from '../support/clusterFixture';
-import type { JsonObject } from '../support/kubeFields';
+import { clusterFixture, type ClusterFixture } from '../helpers/clusterFixture';
+import type { JsonObject } from '../helpers/kubeFields';
 
 class Capture extends Writable {
   text = '';
@@ -64,7 +64,7 @@ describe('consolidate apply / rollback', () => {
     assert.deepEqual(fixture.server.writes({ dryRun: false }), []);
     assert.match(run.out.text, /# Dry run of phase merge-backend on context test/);
     assert.match(run.out.text, /^\+\+\+ Deployment shop\/cart \(after phase merge-backend\)$/m);
-    assert.match(run.out.text, /^-  replicas: 2$/m);
+    assert.match(run.out.text, /^- {2}replicas: 2$/m);
     assert.ok(!fs.existsSync(fixture.workspace.file('.consolidation')));
   });
 

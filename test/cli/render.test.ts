@@ -7,9 +7,9 @@ import { after, before, describe, it } from 'node:test';
 import { parse, parseAllDocuments } from 'yaml';
 import { runCli } from '../helpers/cli';
 import { tempWorkspace, type TempWorkspace } from '../helpers/tempWorkspace';
-import { planText, service, simple, workload } from './support';
+import { planText, service, simple, workload } from '../helpers/renderWorkspace';
 
-type Obj = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+type Obj = Record<string, any>;  
 
 const manifests =
   simple('api', { replicas: 2, ports: [{ port: 8080 }] }) +

@@ -1,7 +1,7 @@
 import * as path from 'node:path';
 import picomatch from 'picomatch';
-import type { FileHost } from '../../../server/src/engine/workspace/fileHost';
-import { ConsolidationWorkspace, DEFAULT_OPTIONS, type WorkspaceOptions } from '../../../server/src/engine/workspace/consolidationWorkspace';
+import type { FileHost } from '../../server/src/engine/workspace/fileHost';
+import { ConsolidationWorkspace, DEFAULT_OPTIONS, type WorkspaceOptions } from '../../server/src/engine/workspace/consolidationWorkspace';
 
 export const ROOT = '/ws';
 

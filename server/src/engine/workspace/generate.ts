@@ -1,9 +1,9 @@
 import * as path from 'node:path';
-import type { ConsolidationWorkspace } from '../workspace/consolidationWorkspace';
+import type { ConsolidationWorkspace } from './consolidationWorkspace';
 import { toFileName } from '../files/fileName';
 import { placeInside } from '../files/writeInside';
-import { updateGeneratedFile, type GeneratedUpdate } from './generatedFile';
-import { toYaml } from './toYaml';
+import { updateGeneratedFile, type GeneratedUpdate } from '../render/generatedFile';
+import { toYaml } from '../render/toYaml';
 
 export interface GeneratedFilePlan {
   file: string;

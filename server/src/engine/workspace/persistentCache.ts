@@ -1,0 +1,172 @@
+import { createHash, randomBytes } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { deserialize, serialize } from 'node:v8';
+import type { ManifestFile } from '../model/workspace';
+
+/**
+ * A cache of parsed manifest models on disk, so a second start over an unchanged workspace (a server
+ * restart, a window reload, CI on the next push) reads models instead of parsing YAML again.
+ *
+ * An entry is keyed by the SHA-256 of the engine version, the options that change a model, the file's
+ * path and its text: a changed file, an engine upgrade or another size cap is simply a different key, so a
+ * stale entry is never read (only what changed is parsed again). Entries are files `<key>.bin`:
+ * a magic tag, the SHA-256 of the payload and the payload (v8 serialization of the model). A file that is
+ * short, has another tag, whose payload does not hash to what it says, that does not deserialize or whose
+ * model does not have the shape of a manifest for that path is ignored (and removed); nothing in it is
+ * used. Writes go to a temporary file beside the entry and are renamed into place (atomic: a reader sees a
+ * whole entry or none). The folder is kept under `maxBytes`: the least recently used entries go first.
+ * Every error of the file system is swallowed: the cache only ever saves time.
+ */
+export class PersistentCache {
+  private readonly dir: string;
+  private written = 0;
+  private disabled = false;
+
+  constructor(
+    root: string,
+    private readonly engineVersion: string,
+    private readonly maxBytes = DEFAULT_MAX_BYTES,
+  ) {
+    this.dir = path.join(root, FORMAT);
+  }
+
+  /** The key of a file's model: what it is read from, and by which engine with which options. */
+  key(file: string, text: string, options: string): string {
+    return createHash('sha256').update(`${this.engineVersion}\0${options}\0${file}\0`).update(text).digest('hex');
+  }
+
+  get(key: string, file: string): ManifestFile | undefined {
+    if (this.disabled) return undefined;
+    const entry = this.entryPath(key);
+    let bytes: Buffer;
+    try {
+      bytes = fs.readFileSync(entry);
+    } catch {
+      return undefined;
+    }
+    const model = decode(bytes, file);
+    if (!model) {
+      this.remove(entry);
+      return undefined;
+    }
+    // Recently used: pruning removes the entries whose mtime is oldest.
+    try {
+      const now = new Date();
+      fs.utimesSync(entry, now, now);
+    } catch {
+      // read-only cache: still useful
+    }
+    return model;
+  }
+
+  put(key: string, model: ManifestFile): void {
+    if (this.disabled) return;
+    let payload: Buffer;
+    try {
+      payload = serialize(model);
+    } catch {
+      return;
+    }
+    const entry = this.entryPath(key);
+    const temporary = `${entry}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+    try {
+      fs.mkdirSync(path.dirname(entry), { recursive: true });
+      fs.writeFileSync(temporary, Buffer.concat([MAGIC, createHash('sha256').update(payload).digest(), payload]), { mode: 0o600 });
+      fs.renameSync(temporary, entry);
+      this.written += MAGIC.length + 32 + payload.length;
+    } catch {
+      this.remove(temporary);
+      // A cache folder we cannot write (read-only, full disk): stop trying for this run.
+      this.disabled = true;
+    }
+  }
+
+  /** Removes the least recently used entries while the folder holds more than maxBytes. */
+  prune(): void {
+    if (this.written === 0) return;
+    this.written = 0;
+    const entries: { file: string; size: number; used: number }[] = [];
+    let total = 0;
+    let shards: string[];
+    try {
+      shards = fs.readdirSync(this.dir);
+    } catch {
+      return;
+    }
+    for (const shard of shards) {
+      let names: string[];
+      try {
+        names = fs.readdirSync(path.join(this.dir, shard));
+      } catch {
+        continue;
+      }
+      for (const name of names) {
+        const file = path.join(this.dir, shard, name);
+        try {
+          const stat = fs.lstatSync(file);
+          if (!stat.isFile()) continue;
+          // A temporary file left by a process that died: an hour is longer than any write.
+          if (name.endsWith('.tmp') && Date.now() - stat.mtimeMs > 3_600_000) {
+            this.remove(file);
+            continue;
+          }
+          entries.push({ file, size: stat.size, used: stat.mtimeMs });
+          total += stat.size;
+        } catch {
+          // gone meanwhile
+        }
+      }
+    }
+    if (total <= this.maxBytes) return;
+    entries.sort((a, b) => a.used - b.used);
+    // Down to 80% of the bound, so the next runs do not prune again at once.
+    for (const entry of entries) {
+      if (total <= this.maxBytes * 0.8) break;
+      this.remove(entry.file);
+      total -= entry.size;
+    }
+  }
+
+  private entryPath(key: string): string {
+    return path.join(this.dir, key.slice(0, 2), `${key}.bin`);
+  }
+
+  private remove(file: string): void {
+    try {
+      fs.rmSync(file, { force: true });
+    } catch {
+      // nothing to do
+    }
+  }
+}
+
+/** 256 MiB: a 20,000-Deployment workspace's models take about a tenth of it. */
+export const DEFAULT_MAX_BYTES = 256 * 1024 * 1024;
+const FORMAT = 'manifests-v1';
+const MAGIC = Buffer.from('CPMC\u0001');
+
+/** The model in an entry, or undefined when the entry is not one we wrote for this file. */
+export function decode(bytes: Buffer, file: string): ManifestFile | undefined {
+  if (bytes.length < MAGIC.length + 32 || !bytes.subarray(0, MAGIC.length).equals(MAGIC)) return undefined;
+  const payload = bytes.subarray(MAGIC.length + 32);
+  const sum = bytes.subarray(MAGIC.length, MAGIC.length + 32);
+  if (!createHash('sha256').update(payload).digest().equals(sum)) return undefined;
+  let value: unknown;
+  try {
+    value = deserialize(payload);
+  } catch {
+    return undefined;
+  }
+  return looksLikeManifest(value, file) ? value : undefined;
+}
+
+function looksLikeManifest(value: unknown, file: string): value is ManifestFile {
+  if (!value || typeof value !== 'object' || Array.isArray(value)) return false;
+  const m = value as Record<string, unknown>;
+  return (
+    m.path === file &&
+    typeof m.format === 'string' &&
+    ['syntaxProblems', 'quantityProblems', 'fieldProblems', 'workloads', 'services', 'limitRanges', 'policies', 'claims', 'others'].every((k) => Array.isArray(m[k]))
+  );
+}
