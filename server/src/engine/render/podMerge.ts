@@ -1,3 +1,4 @@
+import type { ComposeFile } from './sourceObjects';
 import { containerRenames, uniqueName } from '../budget/mergeNames';
 import type { MergeSpec } from '../plan/types';
 import type { WorkloadModel } from '../model/workspace';
@@ -8,6 +9,8 @@ export interface MergeSource {
   object: KubeObject;
   /** A compose service's volumes, which its converted Deployment does not carry. */
   composeVolumes?: { source?: string; target: string }[];
+  /** A compose service's `configs:` and `secrets:`, mounted as files (not converted either). */
+  composeFiles?: ComposeFile[];
 }
 
 /** How one source's names changed inside the merged pod (so Services and probes can follow). */

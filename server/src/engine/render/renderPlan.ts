@@ -29,7 +29,7 @@ import type { MergeFacts, MergeSourceFact, ServiceEntry } from './mergeFacts';
 import { serviceIndex, type ServiceIndex } from './serviceIndex';
 import { dns1123 } from '../manifests/compose';
 import { mergePods, type SourceRenames } from './podMerge';
-import { composeService, composeVolumes, serviceObject, toManifestList, workloadObject } from './sourceObjects';
+import { composeFiles, composeService, composeVolumes, serviceObject, toManifestList, workloadObject } from './sourceObjects';
 import { selectorMatches } from '../model/selector';
 
 export type RenderRole = 'created' | 'service' | 'scaled-down' | 'changed';
@@ -148,7 +148,7 @@ class RenderRun {
     const sources: MergeSourceFact[] = sourceWorkloads.flatMap((workload) => {
       const object = this.objectOf(workload);
       const ref = facts.find((f) => f.role === 'merge' && found(f)?.id === workload.id && within(f.ref, merge))?.ref;
-      return object ? [{ workload, object, ref, composeVolumes: composeVolumes(this.documents, workload) }] : [];
+      return object ? [{ workload, object, ref, composeVolumes: composeVolumes(this.documents, workload), composeFiles: composeFiles(this.documents, workload) }] : [];
     });
     if (sources.length === 0) return [];
     // Written only when the sources or the plan name one, as the sources themselves do.

@@ -86,6 +86,34 @@ export function composeVolumes(documents: SourceDocuments, workload: WorkloadMod
   });
 }
 
+export interface ComposeFile {
+  kind: 'config' | 'secret';
+  source: string;
+  target: string;
+}
+
+/**
+ * A compose service's `configs:` and `secrets:`: files compose mounts into the container (a config at
+ * `/<name>` unless a target is given, a secret at `/run/secrets/<name>`), short or long syntax.
+ */
+export function composeFiles(documents: SourceDocuments, workload: WorkloadModel): ComposeFile[] {
+  if (workload.origin !== 'compose') return [];
+  const { service, env } = composeServiceOf(documents, workload);
+  const out: ComposeFile[] = [];
+  for (const kind of ['config', 'secret'] as const) {
+    const entries = at(service, [`${kind}s`]);
+    if (!Array.isArray(entries)) continue;
+    for (const entry of entries) {
+      const source = typeof entry === 'string' ? interpolate(entry, env).value : isObject(entry) && typeof entry.source === 'string' ? interpolate(entry.source, env).value : undefined;
+      if (!source) continue;
+      const given = isObject(entry) && typeof entry.target === 'string' ? interpolate(entry.target, env).value : undefined;
+      const target = kind === 'secret' ? (given?.startsWith('/') ? given : `/run/secrets/${given ?? source}`) : (given ?? `/${source}`);
+      out.push({ kind, source, target });
+    }
+  }
+  return out;
+}
+
 /** Kompose maps a service's `entrypoint` to the container's `command` and its `command` to `args`. */
 function composeCommand(documents: SourceDocuments, workload: WorkloadModel): { command?: string[]; args?: string[] } {
   const { service, env } = composeServiceOf(documents, workload);
