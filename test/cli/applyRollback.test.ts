@@ -1,39 +1,19 @@
 // `consolidate apply` and `consolidate rollback`, run in-process against the test API server.
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import { PassThrough, Writable } from 'node:stream';
+import { PassThrough } from 'node:stream';
 import { afterEach, describe, it } from 'node:test';
-import { apply, rollback, type ClusterCliIo } from '../../server/src/cli/apply';
+import { apply, rollback } from '../../server/src/cli/apply';
 import { main } from '../../server/src/cli/main';
-import { clusterFixture, type ClusterFixture } from '../helpers/clusterFixture';
+import { cliIo as io, clusterFixture, type ClusterFixture } from '../helpers/clusterFixture';
 import type { JsonObject } from '../helpers/kubeFields';
-
-class Capture extends Writable {
-  text = '';
-  override _write(chunk: Buffer, _encoding: string, callback: () => void): void {
-    this.text += chunk.toString();
-    callback();
-  }
-}
+import { Capture } from '../helpers/capture';
 
 function terminal(answers: string[]): NodeJS.ReadableStream & { isTTY: boolean } {
   const stream = new PassThrough() as PassThrough & { isTTY: boolean };
   stream.isTTY = true;
   for (const answer of answers) stream.write(`${answer}\n`);
   return stream;
-}
-
-function io(fixture: ClusterFixture, extra: Partial<ClusterCliIo> = {}): ClusterCliIo & { out: Capture; err: Capture } {
-  return {
-    cwd: fixture.workspace.dir,
-    out: new Capture(),
-    err: new Capture(),
-    env: { KUBECONFIG: fixture.kubeconfig },
-    signal: new AbortController().signal,
-    pollIntervalMs: 5,
-    connect: { retry: { initialDelayMs: 1, maxDelayMs: 5 }, requestTimeoutMs: 5000 },
-    ...extra,
-  } as ClusterCliIo & { out: Capture; err: Capture };
 }
 
 function replicas(fixture: ClusterFixture, name: string): unknown {

@@ -4,23 +4,16 @@
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { PassThrough, Writable } from 'node:stream';
+import { PassThrough } from 'node:stream';
 import { afterEach, describe, it } from 'node:test';
 import { parseAllDocuments } from 'yaml';
 import { apply, type ClusterCliIo } from '../../server/src/cli/apply';
 import { tempWorkspace, type TempWorkspace } from '../helpers/tempWorkspace';
 import type { JsonObject } from '../helpers/kubeFields';
 import { TestKubeApiServer } from '../helpers/testKubeApiServer';
+import { Capture } from '../helpers/capture';
 
 const EXAMPLES = path.resolve(__dirname, '../../examples');
-
-class Capture extends Writable {
-  text = '';
-  override _write(chunk: Buffer, _encoding: string, callback: () => void): void {
-    this.text += chunk.toString();
-    callback();
-  }
-}
 
 interface Example {
   server: TestKubeApiServer;

@@ -1,18 +1,10 @@
 // `consolidate apply` warns, before it writes anything, that Argo CD (or Flux, or Helm) will revert
 // a phase that touches objects it manages, and points to the Git route.
 import assert from 'node:assert/strict';
-import { Writable } from 'node:stream';
 import { afterEach, describe, it } from 'node:test';
 import { apply, type ClusterCliIo } from '../../server/src/cli/apply';
 import { clusterFixture, type ClusterFixture } from '../helpers/clusterFixture';
-
-class Capture extends Writable {
-  text = '';
-  override _write(chunk: Buffer, _encoding: string, callback: () => void): void {
-    this.text += chunk.toString();
-    callback();
-  }
-}
+import { Capture } from '../helpers/capture';
 
 describe('consolidate apply on objects a GitOps controller owns', () => {
   let fixture: ClusterFixture | undefined;

@@ -1,31 +1,10 @@
 // Issue 14: phases applied out of order are refused, with what is missing (--force-order overrides);
 // a field-manager conflict whose causes carry no field names the field from the message.
 import assert from 'node:assert/strict';
-import { Writable } from 'node:stream';
 import { afterEach, describe, it } from 'node:test';
-import { apply, rollback, type ClusterCliIo } from '../../server/src/cli/apply';
-import { clusterFixture, type ClusterFixture } from '../helpers/clusterFixture';
+import { apply, rollback } from '../../server/src/cli/apply';
+import { cliIo as io, clusterFixture, type ClusterFixture } from '../helpers/clusterFixture';
 import type { JsonObject } from '../helpers/kubeFields';
-
-class Capture extends Writable {
-  text = '';
-  override _write(chunk: Buffer, _encoding: string, callback: () => void): void {
-    this.text += chunk.toString();
-    callback();
-  }
-}
-
-function io(fixture: ClusterFixture): ClusterCliIo & { out: Capture; err: Capture } {
-  return {
-    cwd: fixture.workspace.dir,
-    out: new Capture(),
-    err: new Capture(),
-    env: { KUBECONFIG: fixture.kubeconfig },
-    signal: new AbortController().signal,
-    pollIntervalMs: 5,
-    connect: { retry: { initialDelayMs: 1, maxDelayMs: 5 }, requestTimeoutMs: 5000 },
-  } as ClusterCliIo & { out: Capture; err: Capture };
-}
 
 function replicas(fixture: ClusterFixture, name: string): unknown {
   return (fixture.server.object('Deployment', 'shop', name)?.spec as JsonObject | undefined)?.replicas;

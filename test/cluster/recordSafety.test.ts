@@ -2,35 +2,14 @@
 // between the user and a rollback; a hung record write is bounded; a second apply keeps the log.
 // Through the real CLI (dist/cli.js as a process) where the issue saw it, against the test API server.
 import assert from 'node:assert/strict';
-import { Writable } from 'node:stream';
 import { afterEach, before, describe, it } from 'node:test';
-import { apply, type ClusterCliIo } from '../../server/src/cli/apply';
+import { apply } from '../../server/src/cli/apply';
 import { applyPhase, recordStoreFor } from '../../server/src/cluster/applyPhase';
 import { parseRecord, type ApplyRecord } from '../../server/src/cluster/applyRecord';
 import { rollbackPhase } from '../../server/src/cluster/rollback';
 import { assertBuilt, runCli } from '../helpers/cli';
-import { clusterFixture, type ClusterFixture } from '../helpers/clusterFixture';
+import { cliIo as io, clusterFixture, type ClusterFixture } from '../helpers/clusterFixture';
 import type { JsonObject } from '../helpers/kubeFields';
-
-class Capture extends Writable {
-  text = '';
-  override _write(chunk: Buffer, _encoding: string, callback: () => void): void {
-    this.text += chunk.toString();
-    callback();
-  }
-}
-
-function io(fixture: ClusterFixture): ClusterCliIo & { out: Capture; err: Capture } {
-  return {
-    cwd: fixture.workspace.dir,
-    out: new Capture(),
-    err: new Capture(),
-    env: { KUBECONFIG: fixture.kubeconfig },
-    signal: new AbortController().signal,
-    pollIntervalMs: 5,
-    connect: { retry: { initialDelayMs: 1, maxDelayMs: 5 }, requestTimeoutMs: 5000 },
-  } as ClusterCliIo & { out: Capture; err: Capture };
-}
 
 const RECORD_FILE = '.consolidation/shop-merge-backend.json';
 const CONFIG_MAP = 'consolidation-record-shop-merge-backend';

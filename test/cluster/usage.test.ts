@@ -1,7 +1,6 @@
 // `consolidate usage --from metrics-server`, in-process, against the test API server's metrics.k8s.io.
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import { Writable } from 'node:stream';
 import { afterEach, describe, it } from 'node:test';
 import { usage } from '../../server/src/cli/usage';
 import type { ClusterCliIo } from '../../server/src/cli/apply';
@@ -9,14 +8,7 @@ import { readUsageSnapshot } from '../../server/src/engine/usage/snapshot';
 import { ConsolidationWorkspace, DEFAULT_OPTIONS } from '../../server/src/engine/workspace/consolidationWorkspace';
 import { nodeFileHost } from '../../server/src/engine/workspace/fileHost';
 import { clusterFixture, type ClusterFixture } from '../helpers/clusterFixture';
-
-class Capture extends Writable {
-  text = '';
-  override _write(chunk: Buffer, _encoding: string, callback: () => void): void {
-    this.text += chunk.toString();
-    callback();
-  }
-}
+import { Capture } from '../helpers/capture';
 
 const MI = 2 ** 20;
 

@@ -1,21 +1,13 @@
 // `consolidate verify`: each line of the checklist failing on its own, and all holding on a good apply.
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import { Writable } from 'node:stream';
 import { afterEach, describe, it } from 'node:test';
 import { applyPhase } from '../../server/src/cluster/applyPhase';
 import { verifyPhase, type VerifyResult } from '../../server/src/cluster/verifyPhase';
 import { verify } from '../../server/src/cli/verify';
 import { clusterFixture, type ClusterFixture } from '../helpers/clusterFixture';
 import type { JsonObject } from '../helpers/kubeFields';
-
-class Capture extends Writable {
-  text = '';
-  override _write(chunk: Buffer, _encoding: string, callback: () => void): void {
-    this.text += chunk.toString();
-    callback();
-  }
-}
+import { Capture } from '../helpers/capture';
 
 const AUDIT = `apiVersion: apps/v1
 kind: Deployment

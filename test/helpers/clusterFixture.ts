@@ -5,6 +5,8 @@ import * as path from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { connect, type ConnectOptions, type KubeClusterApi } from '../../server/src/cluster/kubeClusterApi';
 import { loadPhase, type LoadedPhase } from '../../server/src/cluster/phasePlan';
+import type { ClusterCliIo } from '../../server/src/cli/apply';
+import { Capture } from './capture';
 import { tempWorkspace, type TempWorkspace } from './tempWorkspace';
 import type { JsonObject } from './kubeFields';
 import { TestKubeApiServer, type TestKubeApiServerOptions } from './testKubeApiServer';
@@ -78,4 +80,18 @@ export function specOf(object: JsonObject | undefined): unknown {
   if (!object) return undefined;
   const metadata = object.metadata as JsonObject;
   return { labels: metadata.labels ?? null, annotations: metadata.annotations ?? null, spec: object.spec };
+}
+
+/** What `consolidate apply`/`rollback` run with in process: captured output, the fixture's kubeconfig, quick polls and retries. */
+export function cliIo(fixture: ClusterFixture, extra: Partial<ClusterCliIo> = {}): ClusterCliIo & { out: Capture; err: Capture } {
+  return {
+    cwd: fixture.workspace.dir,
+    out: new Capture(),
+    err: new Capture(),
+    env: { KUBECONFIG: fixture.kubeconfig },
+    signal: new AbortController().signal,
+    pollIntervalMs: 5,
+    connect: { retry: { initialDelayMs: 1, maxDelayMs: 5 }, requestTimeoutMs: 5000 },
+    ...extra,
+  } as ClusterCliIo & { out: Capture; err: Capture };
 }

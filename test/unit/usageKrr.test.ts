@@ -1,20 +1,12 @@
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { Writable } from 'node:stream';
 import { describe, it } from 'node:test';
 import { usage } from '../../server/src/cli/usage';
 import { importKrr } from '../../server/src/cluster/usageKrr';
 import { readUsageSnapshot } from '../../server/src/engine/usage/snapshot';
 import { tempWorkspace } from '../helpers/tempWorkspace';
-
-class Capture extends Writable {
-  text = '';
-  override _write(chunk: Buffer, _encoding: string, callback: () => void): void {
-    this.text += chunk.toString();
-    callback();
-  }
-}
+import { Capture } from '../helpers/capture';
 
 const KRR = path.join(__dirname, '..', 'fixtures', 'usage', 'krr.json');
 const EXAMPLE = path.join(__dirname, '..', '..', 'examples', 'live-usage');

@@ -2,18 +2,10 @@ import assert from 'node:assert/strict';
 import * as http from 'node:http';
 import * as net from 'node:net';
 import * as path from 'node:path';
-import { Writable } from 'node:stream';
 import { describe, it } from 'node:test';
 import { usage } from '../../server/src/cli/usage';
 import { tempWorkspace } from '../helpers/tempWorkspace';
-
-class Capture extends Writable {
-  text = '';
-  override _write(chunk: Buffer, _encoding: string, callback: () => void): void {
-    this.text += chunk.toString();
-    callback();
-  }
-}
+import { Capture } from '../helpers/capture';
 
 const EXAMPLE = path.join(__dirname, '..', '..', 'examples', 'live-usage');
 
