@@ -2,7 +2,7 @@ import type { WorkloadModel } from '../engine/model/workspace';
 import { kubernetesBytes, kubernetesCpuMillicores } from '../engine/quantity';
 import type { JsonObject, KubeObject } from '../engine/render/kube';
 import type { ClusterApi } from './clusterApi';
-import { ClusterError } from './errors';
+import { abortableDelay, ClusterError } from './errors';
 import { SampleSet, workloadOfPodName } from './usageSamples';
 
 export interface MetricsServerOptions {
@@ -57,7 +57,7 @@ export async function sampleMetricsServer(options: MetricsServerOptions): Promis
     }
     options.onProgress?.(`Sample ${index + 1} of ${count}`);
     await options.onSample?.(index);
-    if (index < count - 1) await wait(options.intervalMs, signal);
+    if (index < count - 1) await abortableDelay(options.intervalMs, signal);
   }
   return { samples, count, unmatched };
 }
@@ -103,17 +103,3 @@ function byName(pod: string, namespace: string, workloads: WorkloadModel[]): Own
   return found ? { namespace, name: found.name, kind: found.kind } : undefined;
 }
 
-function wait(ms: number, signal: AbortSignal | undefined): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(new ClusterError('cancelled', 'Cancelled.'));
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(new ClusterError('cancelled', 'Cancelled.'));
-    };
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
-}

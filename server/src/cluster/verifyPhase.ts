@@ -317,15 +317,23 @@ async function usageChecks(
     }
   }
   return targets.map((t) => {
-    const resource = t.metric === 'cpuUsage' ? 'cpu' : 'memory';
-    const used = total[resource];
-    const budget = allocatable[resource];
-    const limit = t.absolute ?? (t.milliPercent !== undefined && budget ? Number((BigInt(budget) * BigInt(t.milliPercent)) / 100_000n) : undefined);
-    const shown = `${formatQuantityForResource(resource, used)}${budget ? ` = ${formatPercent(used, budget)} of budget ${formatQuantityForResource(resource, budget)}` : ''}`;
+    const { resource, used, limit, shown } = judgeUsageTarget(t, total, allocatable);
     if (limit === undefined) return { check: 'usage', status: 'skip', subject: t.metric, message: `${t.metric} ${t.raw}: a share of budget.${resource}, which the plan does not set.` } as VerifyLine;
     const ok = used <= limit;
     return { check: 'usage', status: ok ? 'pass' : 'fail', subject: t.metric, message: `${resource === 'cpu' ? 'CPU' : 'Memory'} usage now (metrics-server, ${pods} pods): ${shown}, target at most ${t.raw}.` } as VerifyLine;
   });
+}
+
+type UsageTarget = { metric: string; raw: string | number; absolute?: number; milliPercent?: number };
+
+/** A usage target's resource, the usage measured for it, its limit (absolute, or a share of the budget; undefined when the budget is not set) and the usage as shown beside the budget. */
+function judgeUsageTarget(t: UsageTarget, total: { cpu: number; memory: number }, allocatable: ResourceList): { resource: 'cpu' | 'memory'; used: number; limit: number | undefined; shown: string } {
+  const resource = t.metric === 'cpuUsage' ? 'cpu' : 'memory';
+  const used = total[resource];
+  const budget = allocatable[resource];
+  const limit = t.absolute ?? (t.milliPercent !== undefined && budget ? Number((BigInt(budget) * BigInt(t.milliPercent)) / 100_000n) : undefined);
+  const shown = `${formatQuantityForResource(resource, used)}${budget ? ` = ${formatPercent(used, budget)} of budget ${formatQuantityForResource(resource, budget)}` : ''}`;
+  return { resource, used, limit, shown };
 }
 
 type UsageState = { phase: { targets: { metric: string; raw: string | number; absolute?: number; milliPercent?: number }[] } | null; workloads: { workload: WorkloadModel; pods: number }[] };
@@ -362,11 +370,7 @@ async function prometheusUsageChecks(source: { url: string; windowMs: number }, 
   }
   const window = formatUsageDuration(source.windowMs);
   return targets.map((t) => {
-    const resource = t.metric === 'cpuUsage' ? 'cpu' : 'memory';
-    const used = total[resource];
-    const budget = allocatable[resource];
-    const limit = t.absolute ?? (t.milliPercent !== undefined && budget ? Number((BigInt(budget) * BigInt(t.milliPercent)) / 100_000n) : undefined);
-    const shown = `${formatQuantityForResource(resource, used)}${budget ? ` = ${formatPercent(used, budget)} of budget ${formatQuantityForResource(resource, budget)}` : ''}`;
+    const { resource, used, limit, shown } = judgeUsageTarget(t, total, allocatable);
     const label = `${resource === 'cpu' ? 'CPU' : 'Memory'} usage over ${window} (Prometheus, p95 per pod × pods)`;
     if (limit === undefined) return { check: 'usage', status: 'skip', subject: t.metric, message: `${t.metric} ${t.raw}: a share of budget.${resource}, which the plan does not set.` } as VerifyLine;
     if (used > limit) return { check: 'usage', status: 'fail', subject: t.metric, message: `${label}: ${shown}, target at most ${t.raw}${unknown.length ? ` (no series for ${unknown.join(', ')})` : ''}.` } as VerifyLine;
