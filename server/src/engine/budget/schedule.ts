@@ -29,6 +29,7 @@ export type UnplacedReason = 'unmatched' | 'too-big' | 'no-room';
 
 export interface UnschedulablePods {
   workload: string;
+  namespace?: string;
   /** How many of the workload's pods were left unplaced. */
   count: number;
   /** The first of them, e.g. `api#3` (`agent@pool-a-2` for a DaemonSet's pod). */
@@ -53,11 +54,31 @@ export interface NodeRoom {
   freePods: number;
 }
 
+/** Pods of one workload that a node runs, in the order they were placed there. */
+export interface NodePods {
+  workload: string;
+  namespace?: string;
+  count: number;
+  /** One pod's requests. */
+  requests: ResourceList;
+  /**
+   * The pods' names: the workload's pods are numbered in placement order, as in
+   * UnschedulablePods.name (`api#1`, `api#4`); a DaemonSet's pod is `agent@node`.
+   */
+  names: string[];
+  daemon?: true;
+}
+
+/** A node after the placement: its room left and the pods it runs. */
+export interface NodePlacement extends NodeRoom {
+  pods: NodePods[];
+}
+
 export interface StrategyResult {
   unschedulable: UnschedulablePods[];
   unschedulableCount: number;
-  /** What is left on each node after placing everything that fits. */
-  nodes: NodeRoom[];
+  /** What is left on each node after placing everything that fits, and the pods placed there. */
+  nodes: NodePlacement[];
 }
 
 /** The best strategy's result (fewest pods unplaced; ties in STRATEGIES order), and every strategy's. */
@@ -135,6 +156,8 @@ interface SimNode extends SimNodeSpec {
   freePods: number;
   /** Pods placed here, by group index. */
   placed: Map<number, number>;
+  /** The same pods in placement order: runs of consecutive ordinals (1-based) of one group. */
+  runs: { index: number; from: number; count: number }[];
 }
 
 class Simulation {
@@ -149,10 +172,12 @@ class Simulation {
   private readonly order: number[];
   /** Each request list's positive entries, computed once (fits() is the innermost loop). */
   private readonly wanted = new Map<ResourceList, [string, number][]>();
+  /** Per group: how many of its pods the current run has placed (the next one's ordinal - 1). */
+  private numbered: number[] = [];
 
   constructor(specs: SimNodeSpec[], private readonly daemons: DaemonGroup[], groups: PodGroup[]) {
     this.all = [...daemons.map((d) => ({ ...d, count: 0 })), ...groups];
-    this.nodes = specs.map((spec) => ({ ...spec, free: {}, freePods: 0, placed: new Map() }));
+    this.nodes = specs.map((spec) => ({ ...spec, free: {}, freePods: 0, placed: new Map(), runs: [] }));
     this.candidates = this.all.map((g) => this.nodes.filter((node) => nodeMismatch(g.scheduling, node) === undefined));
     this.spreadDomains = this.all.map((g) => (g.scheduling?.spread.length ? this.nodes.filter((node) => nodeRequirementMismatch(g.scheduling!, node.labels) === undefined) : []));
     this.podRules = this.all.some((g) => !!g.scheduling && (g.scheduling.antiAffinity.length > 0 || g.scheduling.spread.length > 0));
@@ -170,7 +195,9 @@ class Simulation {
       node.free = { ...node.allocatable };
       node.freePods = node.pods;
       node.placed = new Map();
+      node.runs = [];
     }
+    this.numbered = this.all.map(() => 0);
     const unschedulable: UnschedulablePods[] = [];
     /** Unplaced for lack of room: the room left is known only once everything is placed. */
     const roomLater: [UnschedulablePods, SimNode[]][] = [];
@@ -182,6 +209,7 @@ class Simulation {
         const tooBig = !fitsIn(daemon.requests, empty, missed[0].pods);
         const entry: UnschedulablePods = {
           workload: daemon.workload,
+          ...(daemon.namespace !== undefined ? { namespace: daemon.namespace } : {}),
           count: missed.length,
           name: `${daemon.workload}@${missed[0].node}`,
           requests: daemon.requests,
@@ -222,8 +250,26 @@ class Simulation {
     return {
       unschedulable,
       unschedulableCount: unschedulable.reduce((n, u) => n + u.count, 0),
-      nodes: this.nodes.map((node) => ({ node: node.node, free: { ...node.free }, freePods: node.freePods })),
+      nodes: this.nodes.map((node) => ({ node: node.node, free: { ...node.free }, freePods: node.freePods, pods: this.podsOn(node) })),
     };
+  }
+
+  /** A node's pods, a workload at a time in the order its first pod was placed there. */
+  private podsOn(node: SimNode): NodePods[] {
+    const byGroup = new Map<number, NodePods>();
+    for (const run of node.runs) {
+      const group = this.all[run.index];
+      let entry = byGroup.get(run.index);
+      if (!entry) {
+        entry = { workload: group.workload, ...(group.namespace !== undefined ? { namespace: group.namespace } : {}), count: 0, requests: { ...group.requests }, names: [] };
+        if (run.index < this.daemons.length) entry.daemon = true;
+        byGroup.set(run.index, entry);
+      }
+      entry.count += run.count;
+      if (entry.daemon) entry.names.push(`${group.workload}@${node.node}`);
+      else for (let k = 0; k < run.count; k++) entry.names.push(`${group.workload}#${run.from + k}`);
+    }
+    return [...byGroup.values()];
   }
 
   private choose(strategy: Strategy, index: number): SimNode | undefined {
@@ -304,6 +350,11 @@ class Simulation {
     node.freePods -= count;
     for (const [name, value] of Object.entries(this.all[index].requests)) node.free[name] = (node.free[name] ?? 0) - value * count;
     node.placed.set(index, (node.placed.get(index) ?? 0) + count);
+    const from = this.numbered[index] + 1;
+    this.numbered[index] += count;
+    const last = node.runs[node.runs.length - 1];
+    if (last && last.index === index && last.from + last.count === from) last.count += count;
+    else node.runs.push({ index, from, count });
   }
 
   /** Why a group may not use some nodes, once per pool (the first such node of each pool speaks for it). */
@@ -318,7 +369,7 @@ class Simulation {
 
   private whyUnplaced(index: number): Omit<UnschedulablePods, 'count' | 'name'> {
     const group = this.all[index];
-    const base = { workload: group.workload, requests: group.requests };
+    const base = { workload: group.workload, ...(group.namespace !== undefined ? { namespace: group.namespace } : {}), requests: group.requests };
     const candidates = this.candidates[index];
     if (candidates.length === 0) return { ...base, reason: 'unmatched', mismatches: this.poolMismatches(index, this.nodes) };
     if (!candidates.some((node) => fitsIn(group.requests, node.allocatable, node.pods))) {

@@ -7,6 +7,7 @@ import type { TargetMetric, TargetSpec, UsageTargetMetric } from '../plan/types'
 import { expandNodes } from '../budget/schedule';
 import { aboveShare } from '../budget/share';
 import { atMaxReplicas, autoscalers } from '../budget/hpaWorstCase';
+import { namespaceOf } from '../budget/resolve';
 
 /** Where something is written: a path relative to the report's folder (like `plan`) and a 0-based line. */
 export interface ReportLocation {
@@ -44,19 +45,34 @@ export interface TargetReport {
   location: ReportLocation;
 }
 
+/** Pods of one workload on a node: `names` are the simulation's (`api#1`, `agent@node-1` for a DaemonSet). */
+export interface NodePodsReport {
+  workload: string;
+  namespace: string | null;
+  count: number;
+  /** One pod's requests (cpu in millicores, memory in bytes). */
+  requests: ResourceList;
+  names: string[];
+  daemon?: true;
+  /** Where the workload is written (its name in its manifest, or the merge in the plan). */
+  location: ReportLocation | null;
+}
+
 export interface NodeReport {
   node: string;
   allocatable: ResourceList;
   podCapacity: number;
   free: ResourceList;
   freePods: number;
+  /** The pods placed on the node, a workload at a time. */
+  pods: NodePodsReport[];
   /** Anything else the scheduling simulation says about the node (passed through as it gives it). */
   [more: string]: unknown;
 }
 
 export interface ScheduleReport {
   nodes: NodeReport[];
-  unschedulable: { workload: string; count: number; name: string; requests: ResourceList }[];
+  unschedulable: { workload: string; count: number; name: string; requests: ResourceList; location: ReportLocation | null }[];
 }
 import { usageOfState } from '../usage/lookup';
 
@@ -130,7 +146,7 @@ export function buildReport(result: PlanResult, cwd: string, lineOf: LineOf = ()
       unschedulable: state.schedule ? state.schedule.unschedulableCount : null,
       composition: composition(state, where),
       targets: (state.phase?.targets ?? []).filter(isBudgetTarget).map((t) => target(t, state, budget?.allocatable ?? {}, budget?.pods, where)),
-      schedule: state.schedule ? scheduleReport(state, result) : null,
+      schedule: state.schedule ? scheduleReport(state, result, where) : null,
       location: where(state.phase?.nameLocation ?? budget?.location ?? result.plan.location),
       ...(state.schedule
         ? {
@@ -239,17 +255,38 @@ function target(spec: TargetSpec & { metric: BudgetTargetMetric }, state: PlanSt
   return { ...base, limit: null, met: null };
 }
 
-function scheduleReport(state: PlanState, result: PlanResult): ScheduleReport {
+function scheduleReport(state: PlanState, result: PlanResult, where: (l: SourceLocation) => ReportLocation): ScheduleReport {
   const schedule = state.schedule!;
   const capacity = new Map(expandNodes(result.plan.budget?.nodes ?? []).map((n) => [n.node, n]));
+  // The simulation names workloads by name and namespace; the state's workload says where it is written.
+  const locations = new Map(state.workloads.map((w) => [`${namespaceOf(w.workload, result.plan.namespace)}/${w.workload.name}`, w.workload.nameLocation]));
+  const locationOf = (workload: string, namespace: string | undefined): ReportLocation | null => {
+    const location = locations.get(`${namespace ?? ''}/${workload}`);
+    return location ? where(location) : null;
+  };
   return {
     nodes: schedule.nodes.map((node) => ({
       ...node,
       allocatable: { ...(capacity.get(node.node)?.allocatable ?? {}) },
       podCapacity: capacity.get(node.node)?.pods ?? node.freePods,
       free: { ...node.free },
+      pods: node.pods.map((p) => ({
+        workload: p.workload,
+        namespace: p.namespace ?? null,
+        count: p.count,
+        requests: { ...p.requests },
+        names: [...p.names],
+        ...(p.daemon ? { daemon: true as const } : {}),
+        location: locationOf(p.workload, p.namespace),
+      })),
     })),
-    unschedulable: schedule.unschedulable.map((u) => ({ workload: u.workload, count: u.count, name: u.name, requests: { ...u.requests } })),
+    unschedulable: schedule.unschedulable.map((u) => ({
+      workload: u.workload,
+      count: u.count,
+      name: u.name,
+      requests: { ...u.requests },
+      location: locationOf(u.workload, u.namespace),
+    })),
   };
 }
 
