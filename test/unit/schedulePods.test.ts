@@ -100,9 +100,9 @@ describe('report JSON: each node\'s pods', () => {
     const report = buildReport(ws.plan(planFile)!, dir, (file, offset) => ws.lineIndex(file)?.positionAt(offset).line);
     const lineAt = (file: string, line: number) => fs.readFileSync(path.join(dir, file), 'utf8').split(/\r?\n/)[line];
     for (const state of report.states) {
-      const schedule = state.schedule!;
+      const placement = state.schedule!;
       let placed = 0;
-      for (const node of schedule.nodes) {
+      for (const node of placement.nodes) {
         assert.equal(node.pods.reduce((n, p) => n + p.count, 0), node.podCapacity - node.freePods, node.node);
         for (const resource of ['cpu', 'memory']) {
           const used = node.pods.reduce((sum, p) => sum + (p.requests[resource] ?? 0) * p.count, 0);
@@ -120,7 +120,7 @@ describe('report JSON: each node\'s pods', () => {
         }
         placed += node.pods.reduce((n, p) => n + p.count, 0);
       }
-      for (const u of schedule.unschedulable) assert.deepEqual(u.location, state.composition.find((w) => w.name === u.workload)!.location);
+      for (const u of placement.unschedulable) assert.deepEqual(u.location, state.composition.find((w) => w.name === u.workload)!.location);
       assert.equal(placed + state.unschedulable!, state.pods, state.phase ?? 'current');
     }
   });

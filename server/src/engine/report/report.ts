@@ -28,6 +28,19 @@ export interface WorkloadShare {
   /** The workloads a merge made this one from. */
   mergedFrom?: string[];
   location: ReportLocation;
+  /**
+   * Observed usage predicted for the workload in the state (per-pod statistics × pods), only when the
+   * plan has a usage snapshot that could be read; a resource is null when the snapshot has no data for
+   * (some container of) the workload: unknown, not zero.
+   */
+  usage?: { cpu: UsageFigures | null; memory: UsageFigures | null };
+}
+
+/** p50, p95 and max of observed usage (cpu in millicores, memory in bytes). */
+export interface UsageFigures {
+  p50: number;
+  p95: number;
+  max: number;
 }
 
 /** Targets on the budget's figures; usage targets (`cpuUsage`, `memoryUsage`) are reported with the usage. */
@@ -75,6 +88,7 @@ export interface ScheduleReport {
   unschedulable: { workload: string; count: number; name: string; requests: ResourceList; location: ReportLocation | null }[];
 }
 import { usageOfState } from '../usage/lookup';
+import type { StateUsage } from '../usage/stateUsage';
 
 export interface StateReport {
   phase: string | null;
@@ -144,7 +158,7 @@ export function buildReport(result: PlanResult, cwd: string, lineOf: LineOf = ()
       limits: withCpuMemory(state.totals.limits),
       unlimitedContainers: { ...state.totals.unlimitedContainers },
       unschedulable: state.schedule ? state.schedule.unschedulableCount : null,
-      composition: composition(state, where),
+      composition: composition(state, where, usageOfState(result.usage, state)),
       targets: (state.phase?.targets ?? []).filter(isBudgetTarget).map((t) => target(t, state, budget?.allocatable ?? {}, budget?.pods, where)),
       schedule: state.schedule ? scheduleReport(state, result, where) : null,
       location: where(state.phase?.nameLocation ?? budget?.location ?? result.plan.location),
@@ -192,11 +206,16 @@ function withCpuMemory(list: ResourceList): ResourceList {
   return { cpu, memory, ...rest };
 }
 
+function timesStats(stats: UsageFigures, n: number): UsageFigures {
+  return { p50: stats.p50 * n, p95: stats.p95 * n, max: stats.max * n };
+}
+
 function times(list: ResourceList, n: number): ResourceList {
   return Object.fromEntries(Object.entries(list).map(([k, v]) => [k, v * n]));
 }
 
-function composition(state: PlanState, where: (l: SourceLocation) => ReportLocation): WorkloadShare[] {
+function composition(state: PlanState, where: (l: SourceLocation) => ReportLocation, usage?: StateUsage): WorkloadShare[] {
+  const usageOf = new Map(usage?.workloads.map((u) => [u.entry, u]));
   const shares = state.workloads.map((w): WorkloadShare => {
     const share: WorkloadShare = {
       name: w.workload.name,
@@ -209,6 +228,10 @@ function composition(state: PlanState, where: (l: SourceLocation) => ReportLocat
       location: where(w.workload.nameLocation),
     };
     if (w.merge) share.mergedFrom = w.merge.sources.map((s) => s.name);
+    if (usage) {
+      const perPod = usageOf.get(w)?.perPod;
+      share.usage = { cpu: perPod?.cpu ? timesStats(perPod.cpu, w.pods) : null, memory: perPod?.memory ? timesStats(perPod.memory, w.pods) : null };
+    }
     return share;
   });
   return shares.sort(

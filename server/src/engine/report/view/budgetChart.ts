@@ -1,7 +1,7 @@
 // The budget chart: for each metric, one bar per state against the budget, with the limits
 // overcommit line and the phase targets marked met or missed. Plain SVG, classes for colours.
 import type { PlanReport, ReportLocation, TargetReport } from '../report';
-import { budgetMetrics, type Metric, type MetricRow } from './figures';
+import { budgetMetrics, usageStatLabel, type Metric, type MetricRow, type UsageMark } from './figures';
 import { el, esc, px } from './svg';
 
 // Narrow enough for a view beside the plan: each state's name above its bar, the value to its right.
@@ -29,7 +29,43 @@ export function rowSentence(metric: Metric, row: MetricRow): string {
   if (metric.overcommit && row.status === 'overcommitted') parts.push(`above the ${metric.overcommit.percent}% limits overcommit`);
   else if (row.status === 'over') parts.push('over budget');
   for (const target of row.targets) parts.push(`${targetText(target, metric)}: ${targetVerdict(target)}`);
+  if (row.usage) parts.push(usageSentence(metric, row.usage));
   return parts.join(', ');
+}
+
+/** `observed usage CPU p95 1,120m (56% of budget), not counting cart (no data)` / `observed usage CPU p95: no data`. */
+export function usageSentence(metric: Pick<Metric, 'resource' | 'unit' | 'budget'>, usage: UsageMark): string {
+  const what = `observed usage ${usageStatLabel(metric.resource, usage.stat)}`;
+  if (usage.value === null) return `${what}: no data${usage.unknown.length ? ` for ${usage.unknown.join(', ')}` : ''}`;
+  const share = usage.share ? ` (${usage.share} of budget ${metric.unit.format(metric.budget!)})` : '';
+  return `${what} ${metric.unit.format(usage.value)}${share}${usage.unknown.length ? `, not counting ${usage.unknown.join(', ')} (no data)` : ''}`;
+}
+
+/** The short text above the bar: `used p95 1,120m` (`+ no data: cart`), or `usage: no data`. */
+export function usageText(metric: Pick<Metric, 'unit'>, usage: UsageMark): string {
+  if (usage.value === null) return 'usage: no data';
+  const unknown = usage.unknown.length > 2 ? `${usage.unknown.length} workloads` : usage.unknown.join(', ');
+  return `used ${usage.stat} ${metric.unit.format(usage.value)}${unknown ? ` + no data: ${unknown}` : ''}`;
+}
+
+/**
+ * The usage mark on a requests bar: a diamond on a line across the bar at the usage (the line dashed
+ * when some workloads have no data: at least this much), or only the words `usage: no data`.
+ */
+function usageMark(metric: Metric, row: MetricRow, usage: UsageMark, x: (v: number) => number, y: number): string {
+  const attributes = { 'data-metric': metric.id, 'data-state': row.state, 'data-stat': usage.stat, 'data-usage': usage.value === null ? 'none' : usage.value, 'data-unknown': usage.unknown.join(',') || undefined };
+  const title = el('title', {}, esc(usageSentence(metric, usage)));
+  const words = el('text', { class: 'usage-label', x: BAR_LEFT + BAR_WIDTH, y: px(y + 13), 'text-anchor': 'end' }, esc(usageText(metric, usage)));
+  if (usage.value === null) return el('g', { class: 'usage no-data', ...attributes }, title, words);
+  const ux = x(usage.value);
+  return el(
+    'g',
+    { class: `usage${usage.unknown.length ? ' partial' : ''}`, ...attributes },
+    title,
+    el('line', { x1: px(ux), x2: px(ux), y1: px(y + 15), y2: px(y + 33) }),
+    el('path', { d: `M${px(ux)} ${px(y + 18)}l5 6l-5 6l-5 -6z` }),
+    words,
+  );
 }
 
 /** The value column: `7,714Mi (94%)`. */
@@ -65,7 +101,8 @@ function metricHeight(metric: Metric): number {
 
 function renderMetric(report: PlanReport, metric: Metric, top: number): string {
   const targetLimits = metric.rows.flatMap((r) => r.targets.map((t) => t.limit ?? 0));
-  const max = Math.max(1, ...metric.rows.map((r) => r.value), metric.budget ?? 0, metric.overcommit?.amount ?? 0, ...targetLimits);
+  const usages = metric.rows.map((r) => r.usage?.value ?? 0);
+  const max = Math.max(1, ...metric.rows.map((r) => r.value), metric.budget ?? 0, metric.overcommit?.amount ?? 0, ...targetLimits, ...usages);
   const x = (value: number) => BAR_LEFT + (value / max) * BAR_WIDTH;
   const rowsTop = top + HEADER;
   const bottom = rowsTop + metric.rows.length * ROW;
@@ -106,6 +143,7 @@ function renderMetric(report: PlanReport, metric: Metric, top: number): string {
         el('text', { class: 'label', x: BAR_LEFT, y: px(y + 13) }, esc(row.state)),
         bar,
         ...marks,
+        row.usage ? usageMark(metric, row, row.usage, x, y) : '',
         el('text', { class: `value ${row.status}`, x: VALUE_LEFT, y: px(y + 29), 'data-value': row.value }, esc(valueText(metric, row)), verdicts ? el('tspan', { class: `verdict ${row.targets.every((t) => t.met) ? 'met' : 'missed'}`, dx: 8 }, esc(verdicts)) : ''),
       ),
     );
@@ -162,5 +200,6 @@ svg{font:13px system-ui,-apple-system,'Segoe UI',sans-serif;fill:#1f2328;backgro
 .target line{stroke-width:3}.target.met line{stroke:#1f7a3a}.target.missed line{stroke:#c9372c}.target.met path{fill:#1f7a3a}
 .axis{stroke:#8c959f}.budget-line{stroke:#1f2328;stroke-width:2}.overcommit-line{stroke:#bc4c00;stroke-width:2;stroke-dasharray:6 4}
 .line-label{font-size:11px;fill:#57606a}
-@media (prefers-color-scheme:dark){svg{fill:#e6edf3;background:#0d1117}.bar.ok{fill:#4493f8}.budget-line{stroke:#e6edf3}.line-label{fill:#9198a1}}
+.usage line{stroke:#1f2328;stroke-width:2}.usage path{fill:#d4a72c;stroke:#1f2328;stroke-width:1.5}.usage.partial line{stroke-dasharray:3 2}.usage-label{font-size:11px;fill:#57606a}
+@media (prefers-color-scheme:dark){svg{fill:#e6edf3;background:#0d1117}.bar.ok{fill:#4493f8}.budget-line{stroke:#e6edf3}.line-label{fill:#9198a1}.usage line,.usage path{stroke:#e6edf3}.usage-label{fill:#9198a1}}
 `;

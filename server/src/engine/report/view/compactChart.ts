@@ -15,7 +15,7 @@ export function renderCompactChart(report: PlanReport): string {
   let top = 0;
   const groups: string[] = [];
   for (const metric of metrics) {
-    const max = Math.max(1, metric.budget!, metric.overcommit?.amount ?? 0, ...metric.rows.map((r) => r.value));
+    const max = Math.max(1, metric.budget!, metric.overcommit?.amount ?? 0, ...metric.rows.map((r) => r.value), ...metric.rows.map((r) => r.usage?.value ?? 0));
     const x = (v: number) => (v / max) * BAR_WIDTH;
     const rows = metric.rows.map((row, i) => {
       const y = top + HEADER + i * ROW;
@@ -29,6 +29,15 @@ export function renderCompactChart(report: PlanReport): string {
         el('text', { class: 'label', x: 0, y: px(y + 11) }, esc(row.state)),
         el('rect', { class: `bar ${row.status}`, x: 0, y: px(y + 15), width: px(x(row.value)), height: 8, 'data-metric': metric.id, 'data-state': row.state, 'data-value': row.value }),
         el('text', { class: `value ${row.status}`, x: COMPACT_WIDTH, y: px(y + 23), 'text-anchor': 'end' }, esc(row.share ?? valueText(metric, row))),
+        // Observed usage (its figures are in the row's label): a diamond on the bar.
+        row.usage && row.usage.value !== null
+          ? el(
+              'g',
+              { class: `usage${row.usage.unknown.length ? ' partial' : ''}`, 'data-usage': row.usage.value },
+              el('line', { x1: px(x(row.usage.value)), x2: px(x(row.usage.value)), y1: px(y + 13), y2: px(y + 25) }),
+              el('path', { d: `M${px(x(row.usage.value))} ${px(y + 14)}l4 5l-4 5l-4 -5z` }),
+            )
+          : '',
       );
     });
     const bottom = top + HEADER + metric.rows.length * ROW;

@@ -32,6 +32,51 @@ export interface MetricRow {
   share?: string;
   status: Status;
   targets: TargetReport[];
+  /** On the CPU and memory requests bars of a plan with a usage snapshot: the state's observed usage. */
+  usage?: UsageMark;
+}
+
+/**
+ * A state's predicted usage drawn on its requests bar: CPU p95 and memory max (what the request-sizing
+ * rules compare requests with, krr's simple strategy), summed over the state's pods as the report gives it.
+ */
+export interface UsageMark {
+  stat: UsageStat;
+  /** null: no data (the snapshot could not be read, or no workload of the state has data): never zero. */
+  value: number | null;
+  /** Steady workloads left out of the sum for lack of data: the value is what the others use. */
+  unknown: string[];
+  /** Share of the budget, when there is one. */
+  share?: string;
+}
+
+export type UsageStat = 'p95' | 'max';
+
+/** The statistic each resource's usage is drawn with. */
+export const USAGE_STAT: Record<'cpu' | 'memory', UsageStat> = { cpu: 'p95', memory: 'max' };
+
+/** A state's usage of cpu or memory as drawn (undefined: the plan has no usage snapshot). */
+export function stateUsage(state: StateReport, resource: 'cpu' | 'memory', budget?: number): UsageMark | undefined {
+  if (state.usage === undefined) return undefined;
+  const stat = USAGE_STAT[resource];
+  if (state.usage === null) return { stat, value: null, unknown: [] };
+  const unknown = resource === 'cpu' ? state.usage.unknownCpu : state.usage.unknownMemory;
+  const measured = state.composition.filter((w) => w.steady && w.pods > 0 && !unknown.includes(w.name));
+  // Every workload unknown: the sum is 0 only because nothing was counted.
+  const value = unknown.length > 0 && measured.length === 0 ? null : state.usage[resource][stat];
+  return { stat, value, unknown: [...unknown], share: value !== null && budget ? sharePercent(value, budget) : undefined };
+}
+
+/** A workload's usage of a metric's resource in a state: undefined when not drawn (no snapshot, or not CPU or memory requests), null for no data. */
+export function workloadUsage(workload: WorkloadShare, metric: Pick<Metric, 'resource' | 'kind'>): number | null | undefined {
+  if (!workload.usage || metric.kind !== 'requests' || (metric.resource !== 'cpu' && metric.resource !== 'memory')) return undefined;
+  const figures = workload.usage[metric.resource];
+  return figures ? figures[USAGE_STAT[metric.resource]] : null;
+}
+
+/** `CPU p95` / `memory max`. */
+export function usageStatLabel(resource: string, stat: UsageStat): string {
+  return `${resource === 'cpu' ? 'CPU' : resource} ${stat}`;
 }
 
 const TARGET_METRIC: Record<TargetReport['metric'], string> = {
@@ -71,6 +116,7 @@ export function budgetMetrics(report: PlanReport): Metric[] {
     const rows = report.states.map((state, index): MetricRow => {
       const value = values[index];
       const status: Status = spec.budget === undefined ? 'ok' : overcommit ? (value > overcommit.amount ? 'overcommitted' : 'ok') : value > spec.budget ? 'over' : 'ok';
+      const usage = spec.kind === 'requests' && (spec.resource === 'cpu' || spec.resource === 'memory') ? stateUsage(state, spec.resource, spec.budget) : undefined;
       return {
         state: stateName(state),
         index,
@@ -78,9 +124,11 @@ export function budgetMetrics(report: PlanReport): Metric[] {
         share: spec.budget ? sharePercent(value, spec.budget) : undefined,
         status,
         targets: state.targets.filter((t) => TARGET_METRIC[t.metric] === spec.id),
+        ...(usage ? { usage } : {}),
       };
     });
-    return { id: spec.id, label: spec.label, resource: spec.resource, kind: spec.kind, budget: spec.budget, overcommit, unit: columnUnit(spec.resource, [...values, spec.budget ?? 0, overcommit?.amount ?? 0]), rows };
+    const used = rows.flatMap((r) => (r.usage && r.usage.value !== null ? [r.usage.value] : []));
+    return { id: spec.id, label: spec.label, resource: spec.resource, kind: spec.kind, budget: spec.budget, overcommit, unit: columnUnit(spec.resource, [...values, ...used, spec.budget ?? 0, overcommit?.amount ?? 0]), rows };
   });
 }
 

@@ -1,6 +1,6 @@
 // `consolidate report --format markdown`: the same figures as the charts, for pull request comments.
 import type { PlanReport } from '../report';
-import { compositionMetrics, stateName } from './figures';
+import { compositionMetrics, stateName, workloadUsage } from './figures';
 import { compositionRows } from './compositionChart';
 import { budgetLine, stateTable, type Table } from './table';
 import { columnUnit, sharePercent } from './units';
@@ -23,15 +23,23 @@ export function formatReportMarkdown(report: PlanReport, top = 5): string {
     const rows = compositionRows(report, index, memory, top);
     if (rows.length === 0) continue;
     const total = memory.rows[index].value;
-    const unit = columnUnit('memory', [...rows.map((r) => r.value), total]);
+    // With a usage snapshot: each workload's observed memory max (no data, never 0, without it).
+    const usage = report.usage ? rows.map((r) => (r.workload ? workloadUsage(r.workload, memory) : undefined)) : undefined;
+    const unit = columnUnit('memory', [...rows.map((r) => r.value), total, ...(usage ?? []).filter((u): u is number => typeof u === 'number')]);
     out.push(
       '',
       `Largest memory requests, ${stateName(report.states[index])}:`,
       '',
       markdownTable({
-        header: ['workload', 'pods', `memory requests (${unit.unit})`, 'share of state'],
-        numeric: [false, true, true, true],
-        rows: rows.map((r) => [r.workload ? r.label + (r.workload.mergedFrom ? ` (merged from ${r.workload.mergedFrom.join(', ')})` : '') : r.label, r.workload ? String(r.workload.pods) : '', unit.format(r.value), sharePercent(r.value, total)]),
+        header: ['workload', 'pods', `memory requests (${unit.unit})`, 'share of state', ...(usage ? [`memory usage max (${unit.unit})`] : [])],
+        numeric: [false, true, true, true, ...(usage ? [true] : [])],
+        rows: rows.map((r, i) => [
+          r.workload ? r.label + (r.workload.mergedFrom ? ` (merged from ${r.workload.mergedFrom.join(', ')})` : '') : r.label,
+          r.workload ? String(r.workload.pods) : '',
+          unit.format(r.value),
+          sharePercent(r.value, total),
+          ...(usage ? [usage[i] === undefined ? '' : usage[i] === null ? 'no data' : unit.format(usage[i] as number)] : []),
+        ]),
       }),
     );
   }

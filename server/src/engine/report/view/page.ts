@@ -32,7 +32,15 @@ export function renderReportBody(report: PlanReport): string {
       'section',
       { id: 'budget', 'aria-labelledby': 'h-budget' },
       el('h2', { id: 'h-budget' }, 'Each state against the budget'),
-      el('p', { class: 'muted' }, 'Bars: current state and after each phase. Solid line: the budget. Dashed line: the limits overcommit allowed. Triangles: phase targets (✓ met, ✗ missed). Select a bar and press Enter to go to its phase.'),
+      el(
+        'p',
+        { class: 'muted' },
+        esc(
+          'Bars: current state and after each phase. Solid line: the budget. Dashed line: the limits overcommit allowed. Triangles: phase targets (✓ met, ✗ missed).' +
+            (report.usage ? ` Diamonds: observed usage from ${report.usage.file} (CPU p95, memory max, summed over the state's pods; a dashed line when some workloads have no data and are not counted).` : '') +
+            ' Select a bar and press Enter to go to its phase.',
+        ),
+      ),
       el('figure', {}, renderBudgetChart(report)),
       tableHtml,
     ),
@@ -55,7 +63,7 @@ export function renderReportBody(report: PlanReport): string {
           'section',
           { id: 'nodes', 'aria-labelledby': 'h-nodes' },
           el('h2', { id: 'h-nodes' }, 'Where the pods land (scheduling simulation)'),
-          el('p', { class: 'muted' }, 'Each node: used CPU and memory against its allocatable, free room, then the pods that fit nowhere.'),
+          el('p', { class: 'muted' }, 'Each node: used CPU and memory against its allocatable, free room and the pods placed on it (select a pod and press Enter to go to its workload); then the pods that fit nowhere.'),
           ...nodes.map((svg) => el('figure', {}, svg)),
         )
       : '',
@@ -75,8 +83,9 @@ svg text{fill:var(--fg)}svg .heading{font-weight:600}svg .line-label,svg .axis-l
 .target line{stroke-width:3}.target.met line{stroke:var(--met)}.target.met path{fill:var(--met)}.target.missed line{stroke:var(--over)}.target.missed path{fill:var(--over)}
 .axis{stroke:var(--muted)}.budget-line{stroke:var(--fg);stroke-width:2}.overcommit-line{stroke:var(--overcommit);stroke-width:2;stroke-dasharray:6 4}
 .capacity{fill:var(--capacity);stroke:var(--muted)}.bar.used{fill:var(--bar)}
+.usage line{stroke:var(--fg);stroke-width:2}.usage path{fill:var(--usage);stroke:var(--fg);stroke-width:1.5}.usage.partial line{stroke-dasharray:3 2}svg .usage-label{fill:var(--muted);font-size:11px}
 [data-file]{cursor:pointer}.link{text-decoration:underline}
-.row:focus,.node:focus,[data-file]:focus{outline:2px solid var(--focus);outline-offset:1px}
+.row:focus,.node:focus,.pod:focus,[data-file]:focus{outline:2px solid var(--focus);outline-offset:1px}
 .row:focus rect.bar,.row:hover rect.bar{stroke:var(--focus);stroke-width:2}
 table.figures{border-collapse:collapse;margin:12px 0}table.figures caption{text-align:left;color:var(--muted);padding:4px 0}
 table.figures th,table.figures td{border:1px solid var(--border);padding:3px 8px;text-align:left}table.figures td.num{text-align:right;font-variant-numeric:tabular-nums}
@@ -85,13 +94,13 @@ select{color:var(--fg);background:var(--bg);border:1px solid var(--border);paddi
 
 /** The standalone page's colours: light, and dark when the reader's system is. */
 export const STANDALONE_THEME_CSS = `
-:root{--fg:#1f2328;--bg:#ffffff;--muted:#59636e;--bar:#3572b0;--merged:#8250df;--over:#c9372c;--met:#1a7f37;--overcommit:#bc4c00;--capacity:#f6f8fa;--border:#d1d9e0;--focus:#0969da}
-@media (prefers-color-scheme:dark){:root{--fg:#e6edf3;--bg:#0d1117;--muted:#9198a1;--bar:#4493f8;--merged:#ab7df8;--over:#f85149;--met:#3fb950;--overcommit:#db6d28;--capacity:#161b22;--border:#3d444d;--focus:#4493f8}}
+:root{--usage:#d4a72c;--fg:#1f2328;--bg:#ffffff;--muted:#59636e;--bar:#3572b0;--merged:#8250df;--over:#c9372c;--met:#1a7f37;--overcommit:#bc4c00;--capacity:#f6f8fa;--border:#d1d9e0;--focus:#0969da}
+@media (prefers-color-scheme:dark){:root{--usage:#d29922;--fg:#e6edf3;--bg:#0d1117;--muted:#9198a1;--bar:#4493f8;--merged:#ab7df8;--over:#f85149;--met:#3fb950;--overcommit:#db6d28;--capacity:#161b22;--border:#3d444d;--focus:#4493f8}}
 `;
 
 /** The editor's view: the theme's colours (light, dark and high contrast) from VS Code's CSS variables. */
 export const VSCODE_THEME_CSS = `
-:root{--fg:var(--vscode-foreground);--bg:var(--vscode-editor-background);--muted:var(--vscode-descriptionForeground);--bar:var(--vscode-charts-blue);--merged:var(--vscode-charts-purple);--over:var(--vscode-charts-red);--met:var(--vscode-charts-green);--overcommit:var(--vscode-charts-orange);--capacity:var(--vscode-editorWidget-background);--border:var(--vscode-panel-border,var(--vscode-widget-border,#8888));--focus:var(--vscode-focusBorder);--font:var(--vscode-font-family)}
+:root{--usage:var(--vscode-charts-yellow);--fg:var(--vscode-foreground);--bg:var(--vscode-editor-background);--muted:var(--vscode-descriptionForeground);--bar:var(--vscode-charts-blue);--merged:var(--vscode-charts-purple);--over:var(--vscode-charts-red);--met:var(--vscode-charts-green);--overcommit:var(--vscode-charts-orange);--capacity:var(--vscode-editorWidget-background);--border:var(--vscode-panel-border,var(--vscode-widget-border,#8888));--focus:var(--vscode-focusBorder);--font:var(--vscode-font-family)}
 body.vscode-high-contrast .bar,body.vscode-high-contrast-light .bar{stroke:var(--vscode-contrastBorder);stroke-width:1}
 `;
 
