@@ -1,7 +1,10 @@
-// The budget view in a real VS Code (code-server + headless chromium), on the openpolicy example:
-// opened from the palette, its figures equal `consolidate report --format json`, screenshots in the
-// dark and light themes, a click reveals the workload's line, it follows an edit of the plan
-// (keeping its scroll position), the status bar item opens it, and it comes back after a reload.
+// The budget view in a real VS Code (code-server + headless chromium), on the examples/ workspace:
+// openpolicy's view opened from the palette, its figures equal `consolidate report --format json`,
+// screenshots in the dark and light themes, each node's pods equal the JSON's and a click on one
+// reveals its workload's line, a click reveals the workload's line, it follows an edit of the plan
+// (keeping its scroll position), the status bar item opens it, and it comes back after a reload;
+// then live-usage's fine-on-paper plan (a usage snapshot): the usage marks equal the JSON, cart
+// "no data", screenshots in both themes.
 //   npm run build && npx tsx test/e2e/run-budget-view.ts
 // Screenshots: .test-artifacts/e2e/budget-view/NN-step.png. Last line: `budget-view: N passed, N failed`.
 import { spawnSync } from 'node:child_process';
@@ -22,17 +25,22 @@ declare const document: any;
 declare const window: any;
 
 const NAME = 'budget-view';
-const WORKSPACE = path.join(REPO_ROOT, 'examples', 'openpolicy');
+// The whole examples/ folder, as `npm start` opens it: openpolicy (nodes) and live-usage (a usage snapshot).
+const WORKSPACE = path.join(REPO_ROOT, 'examples');
+const PLAN_DIR = 'openpolicy';
 const PLAN = 'openpolicy.plan.yaml';
+const USAGE_PLAN_DIR = 'live-usage';
+const USAGE_PLAN = 'fine-on-paper.plan.yaml';
+const USAGE_TITLE = 'Budget: fine-on-paper';
 const TITLE = 'Budget: openpolicy';
 const STEP_TIMEOUT_MS = Number(process.env.E2E_STEP_TIMEOUT_MS ?? 30_000);
 // The edit: postgresql's memory request in the first phase, 1Gi → 2Gi.
 const EDIT_LINE_TEXT = 'requests: { cpu: 500m, memory: 1Gi }';
 const EDITED_STATE = 'after infrastructure-protection';
 
-/** `consolidate report --format json` of the workspace copy, as CI would print it. */
-function jsonReport(workspace: string): PlanReport {
-  const r = spawnSync(process.execPath, [path.join(REPO_ROOT, 'dist', 'cli.js'), 'report', PLAN, '--format', 'json'], { cwd: workspace, encoding: 'utf8' });
+/** `consolidate report --format json` of a plan of the workspace copy, as CI would print it (in the plan's folder). */
+function jsonReport(workspace: string, dir = PLAN_DIR, plan = PLAN): PlanReport {
+  const r = spawnSync(process.execPath, [path.join(REPO_ROOT, 'dist', 'cli.js'), 'report', plan, '--format', 'json'], { cwd: path.join(workspace, dir), encoding: 'utf8' });
   if (r.status !== 0) throw new Error(`consolidate report failed: ${r.stderr}`);
   return JSON.parse(r.stdout) as PlanReport;
 }
@@ -62,6 +70,51 @@ function expectedBar(report: PlanReport, metric: string, state: string): number 
   if (metric === 'workloads') return s.workloads;
   const dot = metric.lastIndexOf('.');
   return (metric.slice(dot + 1) === 'limits' ? s.limits : s.requests)[metric.slice(0, dot)] ?? 0;
+}
+
+/** Each node's pod lines in the view against the JSON's `schedule.nodes[].pods` (names, requests, line), and the unschedulable column. */
+async function assertNodePodsEqual(page: Page, report: PlanReport): Promise<void> {
+  const drawn = await view(page)
+    .locator('svg.nodes')
+    .evaluateAll((svgs) =>
+      svgs.map((svg) => ({
+        state: svg.getAttribute('data-state')!,
+        pods: Array.from(svg.querySelectorAll('g.pod') as ArrayLike<any>).map((g) => {
+          const names = String(g.getAttribute('data-names'));
+          const unplaced = g.getAttribute('data-unschedulable-pods');
+          // An unschedulable line: the JSON names its first pod.
+          const who = unplaced === null ? `on ${g.getAttribute('data-node')}: ${names}` : `unschedulable: ${names.split(' ')[0]}`;
+          return `${who} ${g.getAttribute('data-workload')} ×${g.getAttribute('data-count')} ${g.getAttribute('data-cpu')}m ${g.getAttribute('data-memory')}B at ${g.getAttribute('data-file')}:${g.getAttribute('data-line')}`;
+        }),
+      })),
+    );
+  const want = report.states.map((s) => ({
+    state: s.phase === null ? 'current' : `after ${s.phase}`,
+    pods: [
+      ...s.schedule!.nodes.flatMap((n) => n.pods.map((p) => `on ${n.node}: ${p.names.join(' ')} ${p.workload} ×${p.count} ${p.requests.cpu ?? 0}m ${p.requests.memory ?? 0}B at ${p.location?.file}:${p.location?.line}`)),
+      ...s.schedule!.unschedulable.map((u) => `unschedulable: ${u.name} ${u.workload} ×${u.count} ${u.requests.cpu ?? 0}m ${u.requests.memory ?? 0}B at ${u.location?.file}:${u.location?.line}`),
+    ],
+  }));
+  if (want.every((s) => s.pods.length === 0)) throw new Error('report --format json lists no pods on any node');
+  if (JSON.stringify(drawn) !== JSON.stringify(want)) {
+    throw new Error(`the view's node pods differ from report --format json:\n view: ${JSON.stringify(drawn).slice(0, 2000)}\n json: ${JSON.stringify(want).slice(0, 2000)}`);
+  }
+}
+
+/** The usage marks on the CPU and memory requests bars against the JSON: CPU p95 and memory max per state, or `none` (no data). */
+async function assertUsageEqual(page: Page, report: PlanReport): Promise<void> {
+  await waiting('the usage marks in the view', view(page).locator('svg.budget-chart g.usage').first().waitFor({ state: 'attached', timeout: STEP_TIMEOUT_MS }));
+  const marks = await view(page)
+    .locator('svg.budget-chart g.usage')
+    .evaluateAll((gs) => gs.map((g) => ({ metric: g.getAttribute('data-metric')!, state: g.getAttribute('data-state')!, usage: g.getAttribute('data-usage')!, unknown: g.getAttribute('data-unknown') ?? '', label: g.closest('g.row')?.getAttribute('aria-label') ?? '' })));
+  if (marks.length !== report.states.length * 2) throw new Error(`${marks.length} usage marks in the view, want ${report.states.length * 2}`);
+  for (const mark of marks) {
+    const state = report.states.find((x) => (x.phase === null ? 'current' : `after ${x.phase}`) === mark.state)!;
+    const want = mark.metric === 'cpu.requests' ? String(state.usage!.cpu.p95) : String(state.usage!.memory.max);
+    const unknown = (mark.metric === 'cpu.requests' ? state.usage!.unknownCpu : state.usage!.unknownMemory).join(',');
+    if (mark.usage !== want || mark.unknown !== unknown) throw new Error(`${mark.metric} ${mark.state}: the view's usage is ${mark.usage} (no data: ${mark.unknown}), report --format json says ${want} (no data: ${unknown})`);
+    if (unknown && !mark.label.includes(`not counting ${unknown.split(',').join(', ')} (no data)`)) throw new Error(`the bar's label does not say which workloads have no data: ${mark.label}`);
+  }
 }
 
 async function assertFiguresEqual(page: Page, report: PlanReport): Promise<void> {
@@ -184,6 +237,34 @@ async function main(): Promise<number> {
       },
     },
     {
+      name: 'node-pods',
+      title: 'the node picture lists each node\'s pods as report --format json does; a click on a pod reveals its workload\'s line',
+      run: async (page) => {
+        await assertNodePodsEqual(page, report!);
+        // A merged workload's pod: its line is the merge in the plan (the click before opened a manifest).
+        const pod = view(page).locator('svg.nodes g.pod[data-file="openpolicy.plan.yaml"]').first();
+        const line = Number(await pod.getAttribute('data-line'));
+        await pod.click();
+        await waiting(
+          `the active tab to be ${PLAN}`,
+          page.waitForFunction((name: string) => String(document.querySelector('.tabs-container .tab.active')?.getAttribute('aria-label') ?? '').includes(name), PLAN, { timeout: STEP_TIMEOUT_MS }),
+          () => describeTabs(page),
+        );
+        // The plan was already open: the cursor moves to the merge's line (its line number is the active one).
+        await waiting(
+          `the plan's cursor on line ${line + 1}`,
+          page.waitForFunction(
+            (want: string) => Array.from(document.querySelectorAll('.editor-instance .monaco-editor .line-numbers.active-line-number') as ArrayLike<any>).some((e) => String(e.textContent).trim() === want),
+            String(line + 1),
+            { timeout: STEP_TIMEOUT_MS },
+          ),
+          async () => `active line numbers: ${await page.locator('.line-numbers.active-line-number').allTextContents()}`,
+        );
+        await view(page).locator('#nodes').evaluate((e) => e.scrollIntoView());
+        await page.screenshot({ path: path.join(artifacts, `nodes-${await workbenchTheme(page)}.png`) });
+      },
+    },
+    {
       name: 'follows-edit',
       title: 'an edit of the plan is drawn in place, keeping the view\'s scroll position',
       run: async (page) => {
@@ -199,7 +280,7 @@ async function main(): Promise<number> {
           () => describeTabs(page),
         );
         await focusEditor(page);
-        const text = fs.readFileSync(path.join(server!.workspace!, PLAN), 'utf8').split('\n');
+        const text = fs.readFileSync(path.join(server!.workspace!, PLAN_DIR, PLAN), 'utf8').split('\n');
         const line = text.findIndex((l) => l.includes(EDIT_LINE_TEXT));
         const column = text[line].indexOf('1Gi');
         await goToLine(page, line + 1, column + 1, STEP_TIMEOUT_MS);
@@ -238,6 +319,36 @@ async function main(): Promise<number> {
         await waitForTitled(page, TITLE, STEP_TIMEOUT_MS);
         await page.locator('.tabs-container .tab').filter({ hasText: TITLE }).first().click();
         await assertFiguresEqual(page, jsonReport(server!.workspace!));
+      },
+    },
+    {
+      name: 'usage',
+      title: `${USAGE_PLAN} (a usage snapshot): the usage marks equal report --format json, cart has no data; screenshots in both themes`,
+      run: async (page) => {
+        await runCommand(page, 'View: Close All Editors', STEP_TIMEOUT_MS);
+        const dialog = page.locator('.monaco-dialog-box');
+        if (await dialog.isVisible().catch(() => false)) await dialog.getByRole('button', { name: /Don't Save/i }).click();
+        await openWithQuickOpen(page, USAGE_PLAN, STEP_TIMEOUT_MS);
+        await waitForLanguage(page, 'Consolidation Plan', STEP_TIMEOUT_MS);
+        await runExactCommand(page, 'Consolidation: Show Budget');
+        await waitForTitled(page, USAGE_TITLE, STEP_TIMEOUT_MS);
+        const usageReport = jsonReport(server!.workspace!, USAGE_PLAN_DIR, USAGE_PLAN);
+        await assertFiguresEqual(page, usageReport);
+        await assertUsageEqual(page, usageReport);
+        // A workload without data reads "no data" in the composition, never 0.
+        const cart = view(page).locator('.composition-set:not([hidden]) g.workload[data-workload="cart"]').first();
+        if (!String(await cart.getAttribute('aria-label')).includes('no data')) throw new Error(`cart: ${await cart.getAttribute('aria-label')}`);
+        const first = await workbenchTheme(page);
+        await page.screenshot({ path: path.join(artifacts, `usage-${first}.png`) });
+        const fill = await barColour(page);
+        await focusEditor(page);
+        await runCommand(page, 'Preferences: Toggle between Light/Dark Themes', STEP_TIMEOUT_MS);
+        const frame = await viewFrame(page);
+        await waiting(
+          'the bars to change colour with the theme',
+          frame.waitForFunction((f: string) => window.getComputedStyle(document.querySelector('svg.budget-chart rect.bar')).fill !== f, fill, { timeout: STEP_TIMEOUT_MS }),
+        );
+        await page.screenshot({ path: path.join(artifacts, `usage-${await workbenchTheme(page)}.png`) });
       },
     },
   ];
