@@ -122,7 +122,7 @@ export type ExtensionToBudgetView = BudgetViewUpdate;
 
 /**
  * Sent by the budget view to the extension. `ready`: the page's script runs and wants content
- * (first load, or shown again after being hidden). `reveal`: the user chose a bar, workload or
+ * (first load, or shown again after being hidden). `reveal`: the user chose a bar, workload, pod or
  * target; `file` is relative to the plan's folder (as in the report JSON), `line` is 0-based.
  */
 export type BudgetViewToExtension = { type: 'ready' } | { type: 'reveal'; file: string; line: number };
