@@ -43,6 +43,7 @@ import {
   type Position,
   type PublishDiagnosticsParams,
   type Range,
+  type Registration,
   type SymbolInformation,
 } from 'vscode-languageserver-protocol';
 import { assertBuilt, SERVER } from './cli';
@@ -82,6 +83,9 @@ export class LspClient {
   /** Every configuration item the server asked for, in order. */
   readonly configurationRequests: ConfigurationItem[][] = [];
   readonly registrations: string[] = [];
+  /** Every capability the server registered, with its options, in order (unregistered ones removed). */
+  readonly registered: Registration[] = [];
+  private readonly registrationWaiters = new Set<() => void>();
   stderr = '';
   initializeResult: InitializeResult | undefined;
   private readonly waiters = new Set<Waiter>();
@@ -111,8 +115,14 @@ export class LspClient {
     });
     this.connection.onRequest(RegistrationRequest.type, (params) => {
       this.registrations.push(...params.registrations.map((r) => r.method));
+      this.registered.push(...params.registrations);
+      for (const waiter of [...this.registrationWaiters]) waiter();
     });
-    this.connection.onRequest(UnregistrationRequest.type, () => undefined);
+    this.connection.onRequest(UnregistrationRequest.type, (params) => {
+      const gone = new Set(params.unregisterations.map((u) => u.id));
+      this.registered.splice(0, this.registered.length, ...this.registered.filter((r) => !gone.has(r.id)));
+      for (const waiter of [...this.registrationWaiters]) waiter();
+    });
     this.connection.onRequest(WorkDoneProgressCreateRequest.type, () => undefined);
     // window/logMessage, window/showMessage, telemetry: not needed here.
     this.connection.onNotification(() => undefined);
@@ -136,7 +146,7 @@ export class LspClient {
               configuration: pull,
               workspaceFolders: true,
               didChangeConfiguration: { dynamicRegistration: true },
-              didChangeWatchedFiles: { dynamicRegistration: true },
+              didChangeWatchedFiles: { dynamicRegistration: true, relativePatternSupport: true },
             },
             textDocument: {
               synchronization: { didSave: true, dynamicRegistration: false },
@@ -184,6 +194,19 @@ export class LspClient {
       this.waiters.add(waiter);
     });
     return this.withTimeout(promise, what).finally(() => this.waiters.delete(waiter!));
+  }
+
+  /** The registrations in force once they satisfy `predicate` (now, or after a later (un)registration). */
+  waitForRegistrations(predicate: (registered: Registration[]) => boolean, what = 'a registration'): Promise<Registration[]> {
+    if (predicate(this.registered)) return Promise.resolve(this.registered);
+    let waiter: (() => void) | undefined;
+    const promise = new Promise<Registration[]>((resolve) => {
+      waiter = () => {
+        if (predicate(this.registered)) resolve(this.registered);
+      };
+      this.registrationWaiters.add(waiter);
+    });
+    return this.withTimeout(promise, what).finally(() => this.registrationWaiters.delete(waiter!));
   }
 
   /** The next diagnostics of `uri` whose version is `version` (an open document after an edit). */
