@@ -49,11 +49,19 @@ describe('watching the files a plan reads', () => {
       // Only what the fixed watchers miss: the YAML manifests are not registered again.
       assert.deepEqual(fileWatchers(registered).map((w) => w.pattern), ['usage.json']);
 
-      // The snapshot is recorded again, with cart: the no-data finding goes.
+      // The code lenses show usage beside requests; the workload without data is named.
+      const lensTitles = async () => (await client.codeLenses(planUri)).map((l) => l.command?.title ?? '').join('\n');
+      assert.match(await lensTitles(), /current: .* · CPU use p95 980m \(49%\) · mem use p95 952Mi \(23%\) · 1 without usage data/);
+
+      // The snapshot is recorded again, with cart: the no-data finding goes, and the editor is asked
+      // for new code lenses (they changed with a file on disk, not with an edit).
+      const refreshes = client.codeLensRefreshes;
       snapshot.workloads.push({ name: 'cart', namespace: 'shop', containers: [{ name: 'cart', samples: 10, cpu: { p50: 5, p95: 10, max: 20 }, memory: { p50: 1048576, p95: 2097152, max: 3145728 } }] });
       ws.write('usage.json', JSON.stringify(snapshot, null, 2) + '\n');
       await client.watchedFilesChanged([{ uri: uriOf(ws.file('usage.json')), type: FileChangeType.Changed }]);
       await client.waitForDiagnostics(planUri, (p) => !p.diagnostics.some((d) => d.code === 'usage/no-data'), 'no usage/no-data after usage.json changed');
+      await client.waitForCodeLensRefresh(refreshes);
+      assert.doesNotMatch(await lensTitles(), /current: .*without usage data/);
 
       // The plan names another snapshot: the watcher follows it, and the old one is no longer watched.
       ws.write('usage-2026-12.snapshot', JSON.stringify(snapshot));

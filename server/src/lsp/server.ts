@@ -1,6 +1,7 @@
 import * as path from 'node:path';
 import {
   CodeActionKind,
+  CodeLensRefreshRequest,
   DidChangeConfigurationNotification,
   DidChangeWatchedFilesNotification,
   FileChangeType,
@@ -83,6 +84,7 @@ export function startServer(connection: Connection): void {
     if (stale()) return;
     publishDiagnostics();
     watchFilesRead();
+    refreshLenses();
     pruneLater();
   }, (error) => connection.console.error(`diagnostics failed: ${(error as Error).stack ?? error}`));
 
@@ -107,6 +109,19 @@ export function startServer(connection: Connection): void {
       published.delete(uri);
       void connection.sendDiagnostics({ uri, diagnostics: [] });
     }
+  }
+
+  /**
+   * Code lenses (each state's totals and usage) are asked for by the editor when a plan is edited;
+   * a file changed on disk (a manifest, a recorded usage snapshot) changes them too, so the editor
+   * is asked to ask again once the findings are published.
+   */
+  let lensRefreshSupport = false;
+  let lensesStale = false;
+  function refreshLenses(): void {
+    if (!lensesStale) return;
+    lensesStale = false;
+    if (lensRefreshSupport) void connection.sendRequest(CodeLensRefreshRequest.type).catch(() => undefined);
   }
 
   /** Whether the client takes watchers from the server (and {baseUri, pattern} ones). */
@@ -184,6 +199,7 @@ export function startServer(connection: Connection): void {
     pullsConfiguration = !!params.capabilities.workspace?.configuration;
     dynamicWatchers = params.capabilities.workspace?.didChangeWatchedFiles?.dynamicRegistration === true;
     relativePatterns = params.capabilities.workspace?.didChangeWatchedFiles?.relativePatternSupport === true;
+    lensRefreshSupport = params.capabilities.workspace?.codeLens?.refreshSupport === true;
     if (params.initializationOptions && typeof params.initializationOptions === 'object') {
       settings = normalizeSettings((params.initializationOptions as { settings?: unknown }).settings);
       trusted = (params.initializationOptions as { trusted?: unknown }).trusted === true;
@@ -259,6 +275,7 @@ export function startServer(connection: Connection): void {
       const kind = change.type === FileChangeType.Created ? 'created' : change.type === FileChangeType.Deleted ? 'deleted' : 'changed';
       workspace.fileChanged(file, kind);
       if (isPlanFile(file) && kind !== 'changed') rescan = true;
+      lensesStale = true;
     }
     if (rescan) scanPlans();
     scheduler.schedule();
