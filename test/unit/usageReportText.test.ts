@@ -27,7 +27,7 @@ describe('report text: usage of states without data', () => {
       assert.match(current, /^current +300m +460m \(6%\) +460m +384Mi +600Mi \(4%\) +600Mi +1$/, text);
       assert.match(merged, /^merge-backend +400m +unknown +unknown +512Mi +unknown +unknown +1$/, text);
       assert.ok(!/merge-backend .* 0m/.test(merged), merged);
-      assert.match(text, /No usage data \(unknown, left out of the sums\):\n  current: checkout\n  after merge-backend: backend\n  after resize-backend: backend\n$/);
+      assert.match(text, /No usage data \(unknown, left out of the sums\):\n {2}current: checkout\n {2}after merge-backend: backend\n {2}after resize-backend: backend\n$/);
     } finally {
       ws.dispose();
     }
