@@ -248,9 +248,14 @@ export class ClusterCommands {
       await vscode.window.showTextDocument(document, { preview: true, viewColumn: vscode.ViewColumn.Beside });
     };
     if (outcome.status === 'applied') {
+      const verify = () => vscode.commands.executeCommand(COMMANDS.verifyPhase, vscode.Uri.file(loaded.planFile), loaded.phaseName);
       const choice = await vscode.window.showInformationMessage(outcome.message, 'Show Summary', 'Verify Phase');
-      if (choice === 'Show Summary') await showSummary();
-      if (choice === 'Verify Phase') await vscode.commands.executeCommand(COMMANDS.verifyPhase, vscode.Uri.file(loaded.planFile), loaded.phaseName);
+      if (choice === 'Verify Phase') await verify();
+      if (choice !== 'Show Summary') return;
+      await showSummary();
+      // Reading the summary is not the end of the loop: verifying that the phase held is the next
+      // step. Offered without waiting for an answer (Apply is done).
+      void vscode.window.showInformationMessage(`Next: verify that phase ${loaded.phaseName} held on the cluster.`, 'Verify Phase').then((next) => (next === 'Verify Phase' ? verify() : undefined));
       return;
     }
     if (outcome.status === 'refused') {
