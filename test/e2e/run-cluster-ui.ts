@@ -5,7 +5,7 @@
 // consolidation.kubeconfig at a kubeconfig for it.
 //   npx tsx test/e2e/run-cluster-ui.ts
 // Steps: open the plan (status bar context, code lenses); the live loop: the plan names a usage
-// snapshot that is not recorded yet (the hover says so), Record Usage from the palette (metrics-server
+// snapshot that is not recorded yet (typed in, unsaved: the hover says so), Record Usage from the palette (asks to save the plan) (metrics-server
 // on the API server's metrics.k8s.io, which reports what the runner set for the source pods) writes
 // usage.json, the hover on a workload shows the observed figures, the Resize to the recommendation
 // quick fix writes a resize entry with rounded values (then undone); Preview Phase from the palette
@@ -14,7 +14,7 @@
 // the checklist with its numbers; Roll Back Phase (confirmation, progress, message). After Apply and
 // Roll Back the runner checks the API server's objects and the record. The runner plays the
 // controllers and the kubelet: the source pods before, the merged pods after the apply.
-// Set-up of the workspace copy: the plan gets `usage: usage.json` and usage targets on its phase.
+// Set-up of the workspace copy: the plan gets usage targets on its phase.
 // The rollouts Apply and Roll Back wait for are held by the API server ('manual') until the step has
 // seen the progress notification, then completed by the runner: the progress is always on screen,
 // however loaded the machine.
@@ -38,6 +38,7 @@ import {
   runCommandToQuickPick,
   toastTexts,
   waitForDialog,
+  waitForQuickPick,
   waitForToast,
 } from './suite-cluster/support/dialogs';
 import {
@@ -223,18 +224,38 @@ async function main(): Promise<number> {
     },
     {
       name: 'usage-missing',
-      title: `the plan names ${USAGE_FILE}, not recorded yet: the hover on spec.usage says it does not exist and how to record it`,
+      title: `typing "usage: ${USAGE_FILE}" into the plan's spec (unsaved): the hover on it says the snapshot does not exist and how to record it`,
       run: async (page) => {
-        await hoverAt(page, fs.readFileSync(planFile(), 'utf8'), `usage: ${USAGE_FILE}`, USAGE_FILE, [`${USAGE_FILE} does not exist`, 'consolidate usage'], STEP_TIMEOUT_MS);
+        const lines = fs.readFileSync(planFile(), 'utf8').split('\n');
+        const index = lines.indexOf(`  namespace: ${NAMESPACE}`);
+        expect(index >= 0, `no "namespace: ${NAMESPACE}" line in ${PLAN_FILE}`);
+        await focusEditor(page);
+        await goToLine(page, index + 1, lines[index].length + 1, STEP_TIMEOUT_MS);
+        // Enter keeps the line's indentation.
+        await page.keyboard.press('Enter');
+        await page.keyboard.type(`usage: ${USAGE_FILE}`);
+        await page.keyboard.press('Escape');
+        await waitForAnyEditorText(page, `usage: ${USAGE_FILE}`, STEP_TIMEOUT_MS);
+        const typed = [...lines.slice(0, index + 1), `  usage: ${USAGE_FILE}`, ...lines.slice(index + 1)].join('\n');
+        await hoverAt(page, typed, `usage: ${USAGE_FILE}`, USAGE_FILE, [`${USAGE_FILE} does not exist`, 'consolidate usage'], STEP_TIMEOUT_MS);
         await shot('usage-missing-hover');
         await page.keyboard.press('Escape');
       },
     },
     {
       name: 'record-usage',
-      title: `F1 "Consolidation: Record Usage", metrics-server, 1s: ${USAGE_FILE} is written (JSON) with each workload's observed figures`,
+      title: `F1 "Consolidation: Record Usage": it asks to save the plan first, then metrics-server, 1s: ${USAGE_FILE} is written (JSON) with each workload's observed figures`,
       run: async (page) => {
-        await runCommandToQuickPick(page, 'Consolidation: Record Usage', 'Where the usage comes from', STEP_TIMEOUT_MS);
+        await runCommand(page, 'Consolidation: Record Usage', STEP_TIMEOUT_MS);
+        // It reads the saved plan (where spec.usage says to write): unsaved, it asks to save.
+        const dialog = await waitForDialog(page, STEP_TIMEOUT_MS);
+        // Without a detail, VS Code shows the message where a detail would be.
+        const said = `${dialog.message} ${dialog.detail}`.replace(/\s+/g, ' ');
+        expect(said.includes(`${PLAN_FILE} has unsaved changes. Record Usage works on the saved plan.`), `the dialog says: "${said}"`);
+        expect(dialog.buttons.includes('Save and Continue'), `the dialog's buttons: ${dialog.buttons.join(', ')}`);
+        await pressDialogButton(page, 'Save and Continue', STEP_TIMEOUT_MS);
+        expect(fs.readFileSync(planFile(), 'utf8').includes(`\n  usage: ${USAGE_FILE}\n`), `${PLAN_FILE} on disk lacks "usage: ${USAGE_FILE}"`);
+        await waitForQuickPick(page, 'Where the usage comes from', STEP_TIMEOUT_MS);
         await pickQuickPickItem(page, 'metrics-server', STEP_TIMEOUT_MS);
         await waiting(
           'the input box "Sample for how long?"',
@@ -531,7 +552,7 @@ async function main(): Promise<number> {
     server = await startCodeServer({ name: NAME, workspace: WORKSPACE });
     env.writeWorkspaceSettings(server.workspace!);
     // The live loop: metrics.k8s.io on, the source pods running (as the controllers would have them),
-    // and the plan naming a usage snapshot in JSON, with usage targets on the phase.
+    // and usage targets on the phase (the user types spec.usage in the editor).
     env.server.metricsEnabled = true;
     for (const pod of SOURCE_PODS) {
       env.server.addPod(NAMESPACE, pod.name, { owner: { kind: 'Deployment', name: pod.owner }, labels: { 'app.kubernetes.io/name': pod.owner }, containers: [{ name: pod.owner }] });
@@ -539,11 +560,9 @@ async function main(): Promise<number> {
     }
     const plan = path.join(server.workspace!, PLAN_FILE);
     const planText = fs.readFileSync(plan, 'utf8');
-    const withUsage = planText
-      .replace(`  namespace: ${NAMESPACE}\n`, `  namespace: ${NAMESPACE}\n  usage: ${USAGE_FILE}\n`)
-      .replace(`    - name: ${PHASE}\n`, `    - name: ${PHASE}\n      targets: {cpuUsage: "1", memoryUsage: 1Gi}\n`);
-    if (withUsage === planText || !withUsage.includes(`usage: ${USAGE_FILE}`) || !withUsage.includes('memoryUsage')) throw new Error(`${PLAN_FILE} is not as this runner expects: cannot add spec.usage and targets`);
-    fs.writeFileSync(plan, withUsage);
+    const withTargets = planText.replace(`    - name: ${PHASE}\n`, `    - name: ${PHASE}\n      targets: {cpuUsage: "1", memoryUsage: 1Gi}\n`);
+    if (withTargets === planText) throw new Error(`${PLAN_FILE} is not as this runner expects: cannot add usage targets to ${PHASE}`);
+    fs.writeFileSync(plan, withTargets);
     console.log(`code-server ${server.url} (pid ${server.pid}), workspace copy ${server.workspace}`);
     browser = await launchBrowser({ test: NAME });
     await browser.page.goto(

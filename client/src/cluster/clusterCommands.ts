@@ -73,16 +73,20 @@ export class ClusterCommands {
 
   // ---- picking a plan and a phase ----------------------------------------------------------------
 
+  /** Whether the plan is saved (the cluster commands read the file), after asking to save it if it is not. */
+  private async saved(uri: vscode.Uri, verb: string): Promise<boolean> {
+    const document = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
+    if (!document?.isDirty) return true;
+    const save = await vscode.window.showWarningMessage(`${path.basename(uri.fsPath)} has unsaved changes. ${verb} works on the saved plan.`, { modal: true }, 'Save and Continue');
+    return save === 'Save and Continue' && (await document.save());
+  }
+
   /** The plan (saved: apply reads the file) and one of its phases, from the arguments or quick picks. */
   private async pickPhase(ctx: CtxInit, planArg: unknown, phaseArg: unknown, verb: string): Promise<LoadedPhase | undefined> {
     const uri = await pickPlan(ctx, planArg);
     if (!uri) return undefined;
     if (uri.scheme !== 'file') throw new PlanError(`${uri.toString()}: only plans on disk can be applied.`);
-    const document = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
-    if (document?.isDirty) {
-      const save = await vscode.window.showWarningMessage(`${path.basename(uri.fsPath)} has unsaved changes. ${verb} works on the saved plan.`, { modal: true }, 'Save and Continue');
-      if (save !== 'Save and Continue' || !(await document.save())) return undefined;
-    }
+    if (!(await this.saved(uri, verb))) return undefined;
     let phase = typeof phaseArg === 'string' ? phaseArg : undefined;
     if (!phase) {
       // The server's reading of the plan: the extension never parses a plan itself.
@@ -390,6 +394,8 @@ export class ClusterCommands {
   async recordUsage(ctx: CtxInit, planArg: unknown): Promise<void> {
     const uri = await pickPlan(ctx, planArg);
     if (!uri || uri.scheme !== 'file') return;
+    // The snapshot goes where the saved plan's spec.usage says, for the workloads it names.
+    if (!(await this.saved(uri, 'Record Usage'))) return;
     const source = await vscode.window.showQuickPick(
       [
         { label: 'metrics-server', detail: 'Sample metrics.k8s.io on the selected context for a few minutes', source: 'metrics-server' as const },
