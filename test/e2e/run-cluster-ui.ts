@@ -254,8 +254,9 @@ async function main(): Promise<number> {
         expect(said.includes(`${PLAN_FILE} has unsaved changes. Record Usage works on the saved plan.`), `the dialog says: "${said}"`);
         expect(dialog.buttons.includes('Save and Continue'), `the dialog's buttons: ${dialog.buttons.join(', ')}`);
         await pressDialogButton(page, 'Save and Continue', STEP_TIMEOUT_MS);
-        expect(fs.readFileSync(planFile(), 'utf8').includes(`\n  usage: ${USAGE_FILE}\n`), `${PLAN_FILE} on disk lacks "usage: ${USAGE_FILE}"`);
+        // The source quick pick comes once the save has finished.
         await waitForQuickPick(page, 'Where the usage comes from', STEP_TIMEOUT_MS);
+        expect(fs.readFileSync(planFile(), 'utf8').includes(`\n  usage: ${USAGE_FILE}\n`), `${PLAN_FILE} on disk lacks "usage: ${USAGE_FILE}"`);
         await pickQuickPickItem(page, 'metrics-server', STEP_TIMEOUT_MS);
         await waiting(
           'the input box "Sample for how long?"',
