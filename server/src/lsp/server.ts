@@ -130,6 +130,8 @@ export function startServer(connection: Connection): void {
   let watchedResults: (PlanResult | undefined)[] = [];
   let watchedKey = '[]';
   let watchRegistration: Promise<Disposable | undefined> | undefined;
+  /** Per file: whether the client's fixed watchers cover it (the folders are set once, at initialize). */
+  const staticallyCovered = new Map<string, boolean>();
 
   /** Asks the client to watch the files plans read that its fixed watchers miss (watchedFiles.ts). */
   function watchFilesRead(): void {
@@ -145,7 +147,7 @@ export function startServer(connection: Connection): void {
       for (const file of result.sourceSet) files.add(file);
       if (result.usageFile) files.add(result.usageFile);
     }
-    const watchers = extraWatchers(files, folders, relativePatterns);
+    const watchers = extraWatchers(files, folders, relativePatterns, staticallyCovered);
     const key = JSON.stringify(watchers);
     if (key === watchedKey) return;
     watchedKey = key;

@@ -28,12 +28,20 @@ export function staticallyWatched(file: string, folders: readonly string[]): boo
  * The watchers for the files the fixed ones miss: one per folder, naming its files (or `*` past
  * MAX_NAMES_PER_FOLDER). Glob characters in a name match any one character (`?`): a name is never
  * read as a pattern. `relativePatterns`: the client accepts {baseUri, pattern} (LSP 3.17); without
- * it, the folder's absolute path leads the pattern.
+ * it, the folder's absolute path leads the pattern. `covered`: a cache of staticallyWatched() for
+ * these folders.
  */
-export function extraWatchers(files: Iterable<string>, folders: readonly string[], relativePatterns: boolean): FileSystemWatcher[] {
+export function extraWatchers(files: Iterable<string>, folders: readonly string[], relativePatterns: boolean, covered?: Map<string, boolean>): FileSystemWatcher[] {
   const byFolder = new Map<string, Set<string>>();
   for (const file of files) {
-    if (!path.isAbsolute(file) || staticallyWatched(file, folders)) continue;
+    if (!path.isAbsolute(file)) continue;
+    // `covered` remembers the answer per file across calls (a plan edit asks again for the same sources).
+    let watched = covered?.get(file);
+    if (watched === undefined) {
+      watched = staticallyWatched(file, folders);
+      covered?.set(file, watched);
+    }
+    if (watched) continue;
     const dir = path.dirname(file);
     let names = byFolder.get(dir);
     if (!names) byFolder.set(dir, (names = new Set()));
