@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
 import { Config, SECTION } from './config';
+import { STATIC_WATCH_GLOBS } from '../../server/src/protocol/watchedFiles';
 
 export const PLAN_LANGUAGE = 'consolidation-plan';
 
@@ -54,12 +55,9 @@ export class Ctx implements vscode.Disposable {
         { scheme: 'file', language: 'dockercompose' },
       ],
       synchronize: {
-        fileEvents: [
-          vscode.workspace.createFileSystemWatcher('**/*.{yaml,yml}'),
-          vscode.workspace.createFileSystemWatcher('**/.env'),
-          // Helm templates and Kustomize files that are not *.yaml: inputs of rendered sources.
-          vscode.workspace.createFileSystemWatcher('**/{*.tpl,Kustomization,*.env,*.properties}'),
-        ],
+        // YAML, `.env`, Helm and Kustomize inputs; the server registers watchers for every other
+        // file a plan reads (a JSON usage snapshot, sources outside the workspace: lsp/watchedFiles.ts).
+        fileEvents: STATIC_WATCH_GLOBS.map((glob) => vscode.workspace.createFileSystemWatcher(glob)),
       },
       // The server runs Kustomize and Helm only once it knows the workspace is trusted.
       initializationOptions: {

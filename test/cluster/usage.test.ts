@@ -103,6 +103,23 @@ describe('consolidate usage --from metrics-server', () => {
     assert.match(run.err.text, /Pod shop\/renamed-by-hand: its workload could not be found: left out\./);
   });
 
+  it('a snapshot named *.json (spec.usage: usage.json) is written as JSON, and re-recorded over itself', async () => {
+    fixture = await clusterFixture({ metrics: true });
+    seedPods(fixture);
+    metricsAt(fixture, 0);
+    fs.writeFileSync(fixture.planFile, fs.readFileSync(fixture.planFile, 'utf8').replace('  namespace: shop\n', '  namespace: shop\n  usage: usage.json\n'));
+    for (const round of [1, 2]) {
+      const run = io(fixture);
+      assert.equal(await usage(['shop.plan.yaml', '--from', 'metrics-server', '--interval', '1ms', '--duration', '0s'], run), 0, `round ${round}: ${run.err.text}`);
+      const text: string = fs.readFileSync(fixture.workspace.file('usage.json'), 'utf8');
+      const json = JSON.parse(text) as { kind: string; workloads: { name: string; containers: { cpu: unknown }[] }[] };
+      assert.equal(json.kind, 'UsageSnapshot');
+      assert.deepEqual(json.workloads.find((w) => w.name === 'cart')?.containers[0].cpu, { p50: 100, p95: 100, max: 100 });
+      assert.deepEqual(readUsageSnapshot('usage.json', text).problems, []);
+    }
+    assert.ok(!fs.existsSync(fixture.workspace.file('usage.yaml')));
+  });
+
   it('never overwrites a file that is not a usage snapshot', async () => {
     fixture = await clusterFixture({ metrics: true });
     seedPods(fixture);

@@ -53,6 +53,7 @@ async function applied(options: { backendReady?: boolean } = {}): Promise<Cluste
     s.setPodMetrics('shop', `search-5d8f7c9b6-${id}`, [{ name: 'search', cpu: '20m', memory: '64Mi' }]);
   }
   s.addPod('shop', 'audit-5d8f7c9b6-eeeee', { owner: { kind: 'Deployment', name: 'audit' }, labels: { 'app.kubernetes.io/name': 'audit' }, containers: [{ name: 'audit' }] });
+  s.setPodMetrics('shop', 'audit-5d8f7c9b6-eeeee', [{ name: 'audit', cpu: '10m', memory: '16Mi' }]);
   return fixture;
 }
 
@@ -86,8 +87,8 @@ describe('consolidate verify', () => {
     assert.match(text, /✓ No restarts and no OOMKilled since the apply at .* in the 4 pods of the phase's workloads\./);
     assert.match(text, /✓ No Pending pods in shop \(5 pods\)\./);
     assert.match(text, /✓ Live totals equal the plan's: pods 5, CPU requests 810m, memory requests 1,040Mi, CPU limits 4, memory limits 2Gi\./);
-    assert.match(text, /✓ CPU usage now \(metrics-server, 4 pods\): 200m = 3% of budget 8, target at most 1\./);
-    assert.match(text, /✓ Memory usage now \(metrics-server, 4 pods\): 488Mi = 3% of budget 16Gi, target at most 1Gi\./);
+    assert.match(text, /✓ CPU usage now \(metrics-server, 5 pods\): 210m = 3% of budget 8, target at most 1\./);
+    assert.match(text, /✓ Memory usage now \(metrics-server, 5 pods\): 504Mi = 3% of budget 16Gi, target at most 1Gi\./);
     assert.match(text, /All 12 checks hold\.\n$/);
     const json = new Capture();
     assert.equal(await verify(['shop.plan.yaml', '--phase', 'merge-backend', '--format', 'json'], { ...io, out: json }), 0);
@@ -103,6 +104,7 @@ describe('consolidate verify', () => {
       labels: BACKEND_LABELS,
       containers: [{ name: 'cart', restarts: 1, oomKilledAt: new Date().toISOString() }, { name: 'checkout' }],
     });
+    fixture.server.setPodMetrics('shop', 'backend-5d8f7c9b6-fffff', [{ name: 'cart', cpu: '50m', memory: '100Mi' }, { name: 'checkout', cpu: '30m', memory: '80Mi' }]);
     const result = await run(fixture);
     assert.deepEqual(failing(result), ['restarts']);
     assert.match(result.lines.find((l) => l.check === 'restarts')!.message, /1 container restarted or OOMKilled since the apply at .*: shop\/backend-5d8f7c9b6-fffff\/cart: OOMKilled at .* \(1 restart\)\./);
@@ -133,12 +135,25 @@ describe('consolidate verify', () => {
     assert.match(result.lines.find((l) => l.check === 'totals')!.message, /Live totals differ from the plan's: pods 6 \(plan 5\), CPU requests 820m \(plan 810m\), memory requests 1,056Mi \(plan 1,040Mi\), .*; shop\/audit: 2 pods, planned 1\./);
   });
 
+  it('a running pod metrics-server reports nothing for makes the usage targets unconfirmed, naming it (never counted as zero)', async () => {
+    fixture = await applied();
+    // A third backend pod, running, not yet scraped by metrics-server.
+    fixture.server.addPod('shop', 'backend-5d8f7c9b6-hhhhh', { owner: { kind: 'Deployment', name: 'backend' }, labels: BACKEND_LABELS, containers: [{ name: 'cart' }, { name: 'checkout' }] });
+    const result = await run(fixture);
+    assert.ok(failing(result).includes('usage'), JSON.stringify(result.lines));
+    assert.match(
+      result.lines.find((l) => l.subject === 'cpuUsage')!.message,
+      /^CPU usage now \(metrics-server, 5 pods\): 210m = 3% of budget 8 without the usage of the rest: no metrics for 1 pod \(shop\/backend-5d8f7c9b6-hhhhh\); target 1 cannot be confirmed/,
+    );
+    assert.equal(result.lines.find((l) => l.subject === 'memoryUsage')!.status, 'fail');
+  });
+
   it('observed usage over a target fails the usage line, and only it', async () => {
     fixture = await applied();
     fixture.server.setPodMetrics('shop', 'backend-5d8f7c9b6-aaaaa', [{ name: 'cart', cpu: '900m', memory: '100Mi' }, { name: 'checkout', cpu: '30m', memory: '80Mi' }]);
     const result = await run(fixture);
     assert.deepEqual(failing(result), ['usage']);
-    assert.match(result.lines.find((l) => l.subject === 'cpuUsage')!.message, /CPU usage now \(metrics-server, 4 pods\): 1050m = 13% of budget 8, target at most 1\./);
+    assert.match(result.lines.find((l) => l.subject === 'cpuUsage')!.message, /CPU usage now \(metrics-server, 5 pods\): 1060m = 13% of budget 8, target at most 1\./);
   });
 
   it('a source still running fails the scale-down line (and the totals that count it)', async () => {

@@ -7,6 +7,7 @@ import { pathToFileURL } from 'node:url';
 import { createMessageConnection, StreamMessageReader, StreamMessageWriter, type MessageConnection } from 'vscode-jsonrpc/node';
 import {
   CodeActionRequest,
+  CodeLensRefreshRequest,
   CodeLensRequest,
   CompletionRequest,
   ConfigurationRequest,
@@ -43,6 +44,7 @@ import {
   type Position,
   type PublishDiagnosticsParams,
   type Range,
+  type Registration,
   type SymbolInformation,
 } from 'vscode-languageserver-protocol';
 import { assertBuilt, SERVER } from './cli';
@@ -82,6 +84,12 @@ export class LspClient {
   /** Every configuration item the server asked for, in order. */
   readonly configurationRequests: ConfigurationItem[][] = [];
   readonly registrations: string[] = [];
+  /** Every capability the server registered, with its options, in order (unregistered ones removed). */
+  readonly registered: Registration[] = [];
+  /** How many times the server asked the editor to ask for code lenses again (workspace/codeLens/refresh). */
+  codeLensRefreshes = 0;
+  /** Called after each registration, unregistration or code lens refresh the server asks for. */
+  private readonly serverRequestWaiters = new Set<() => void>();
   stderr = '';
   initializeResult: InitializeResult | undefined;
   private readonly waiters = new Set<Waiter>();
@@ -111,9 +119,19 @@ export class LspClient {
     });
     this.connection.onRequest(RegistrationRequest.type, (params) => {
       this.registrations.push(...params.registrations.map((r) => r.method));
+      this.registered.push(...params.registrations);
+      for (const waiter of [...this.serverRequestWaiters]) waiter();
     });
-    this.connection.onRequest(UnregistrationRequest.type, () => undefined);
+    this.connection.onRequest(UnregistrationRequest.type, (params) => {
+      const gone = new Set(params.unregisterations.map((u) => u.id));
+      this.registered.splice(0, this.registered.length, ...this.registered.filter((r) => !gone.has(r.id)));
+      for (const waiter of [...this.serverRequestWaiters]) waiter();
+    });
     this.connection.onRequest(WorkDoneProgressCreateRequest.type, () => undefined);
+    this.connection.onRequest(CodeLensRefreshRequest.type, () => {
+      this.codeLensRefreshes += 1;
+      for (const waiter of [...this.serverRequestWaiters]) waiter();
+    });
     // window/logMessage, window/showMessage, telemetry: not needed here.
     this.connection.onNotification(() => undefined);
     this.connection.listen();
@@ -136,7 +154,8 @@ export class LspClient {
               configuration: pull,
               workspaceFolders: true,
               didChangeConfiguration: { dynamicRegistration: true },
-              didChangeWatchedFiles: { dynamicRegistration: true },
+              didChangeWatchedFiles: { dynamicRegistration: true, relativePatternSupport: true },
+              codeLens: { refreshSupport: true },
             },
             textDocument: {
               synchronization: { didSave: true, dynamicRegistration: false },
@@ -184,6 +203,32 @@ export class LspClient {
       this.waiters.add(waiter);
     });
     return this.withTimeout(promise, what).finally(() => this.waiters.delete(waiter!));
+  }
+
+  /** The registrations in force once they satisfy `predicate` (now, or after a later (un)registration). */
+  waitForRegistrations(predicate: (registered: Registration[]) => boolean, what = 'a registration'): Promise<Registration[]> {
+    if (predicate(this.registered)) return Promise.resolve(this.registered);
+    let waiter: (() => void) | undefined;
+    const promise = new Promise<Registration[]>((resolve) => {
+      waiter = () => {
+        if (predicate(this.registered)) resolve(this.registered);
+      };
+      this.serverRequestWaiters.add(waiter);
+    });
+    return this.withTimeout(promise, what).finally(() => this.serverRequestWaiters.delete(waiter!));
+  }
+
+  /** Resolves once the server has asked for more than `seen` code lens refreshes. */
+  waitForCodeLensRefresh(seen: number, what = 'a workspace/codeLens/refresh request'): Promise<number> {
+    if (this.codeLensRefreshes > seen) return Promise.resolve(this.codeLensRefreshes);
+    let waiter: (() => void) | undefined;
+    const promise = new Promise<number>((resolve) => {
+      waiter = () => {
+        if (this.codeLensRefreshes > seen) resolve(this.codeLensRefreshes);
+      };
+      this.serverRequestWaiters.add(waiter);
+    });
+    return this.withTimeout(promise, what).finally(() => this.serverRequestWaiters.delete(waiter!));
   }
 
   /** The next diagnostics of `uri` whose version is `version` (an open document after an edit). */

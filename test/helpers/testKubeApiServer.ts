@@ -423,6 +423,14 @@ export class TestKubeApiServer extends EventEmitter {
     return stored;
   }
 
+  /** A pod gone, as after a scale-down: metrics-server stops reporting it too. */
+  removePod(namespace: string, name: string): void {
+    this.store.delete(this.key(this.typeOfKind('Pod'), namespace, name));
+    this.revision += 1;
+    const index = this.podMetrics.findIndex((m) => (m.metadata as JsonObject).namespace === namespace && (m.metadata as JsonObject).name === name);
+    if (index !== -1) this.podMetrics.splice(index, 1);
+  }
+
   addNodeMetrics(name: string, cpu: string, memory: string): void {
     this.nodeMetrics.push({ apiVersion: 'metrics.k8s.io/v1beta1', kind: 'NodeMetrics', metadata: { name }, timestamp: new Date().toISOString(), window: '30s', usage: { cpu, memory } });
   }

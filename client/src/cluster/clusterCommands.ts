@@ -73,16 +73,20 @@ export class ClusterCommands {
 
   // ---- picking a plan and a phase ----------------------------------------------------------------
 
+  /** Whether the plan is saved (the cluster commands read the file), after asking to save it if it is not. */
+  private async saved(uri: vscode.Uri, verb: string): Promise<boolean> {
+    const document = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
+    if (!document?.isDirty) return true;
+    const save = await vscode.window.showWarningMessage(`${path.basename(uri.fsPath)} has unsaved changes. ${verb} works on the saved plan.`, { modal: true }, 'Save and Continue');
+    return save === 'Save and Continue' && (await document.save());
+  }
+
   /** The plan (saved: apply reads the file) and one of its phases, from the arguments or quick picks. */
   private async pickPhase(ctx: CtxInit, planArg: unknown, phaseArg: unknown, verb: string): Promise<LoadedPhase | undefined> {
     const uri = await pickPlan(ctx, planArg);
     if (!uri) return undefined;
     if (uri.scheme !== 'file') throw new PlanError(`${uri.toString()}: only plans on disk can be applied.`);
-    const document = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
-    if (document?.isDirty) {
-      const save = await vscode.window.showWarningMessage(`${path.basename(uri.fsPath)} has unsaved changes. ${verb} works on the saved plan.`, { modal: true }, 'Save and Continue');
-      if (save !== 'Save and Continue' || !(await document.save())) return undefined;
-    }
+    if (!(await this.saved(uri, verb))) return undefined;
     let phase = typeof phaseArg === 'string' ? phaseArg : undefined;
     if (!phase) {
       // The server's reading of the plan: the extension never parses a plan itself.
@@ -248,9 +252,14 @@ export class ClusterCommands {
       await vscode.window.showTextDocument(document, { preview: true, viewColumn: vscode.ViewColumn.Beside });
     };
     if (outcome.status === 'applied') {
+      const verify = () => vscode.commands.executeCommand(COMMANDS.verifyPhase, vscode.Uri.file(loaded.planFile), loaded.phaseName);
       const choice = await vscode.window.showInformationMessage(outcome.message, 'Show Summary', 'Verify Phase');
-      if (choice === 'Show Summary') await showSummary();
-      if (choice === 'Verify Phase') await vscode.commands.executeCommand(COMMANDS.verifyPhase, vscode.Uri.file(loaded.planFile), loaded.phaseName);
+      if (choice === 'Verify Phase') await verify();
+      if (choice !== 'Show Summary') return;
+      await showSummary();
+      // Reading the summary is not the end of the loop: verifying that the phase held is the next
+      // step. Offered without waiting for an answer (Apply is done).
+      void vscode.window.showInformationMessage(`Next: verify that phase ${loaded.phaseName} held on the cluster.`, 'Verify Phase').then((next) => (next === 'Verify Phase' ? verify() : undefined));
       return;
     }
     if (outcome.status === 'refused') {
@@ -385,6 +394,8 @@ export class ClusterCommands {
   async recordUsage(ctx: CtxInit, planArg: unknown): Promise<void> {
     const uri = await pickPlan(ctx, planArg);
     if (!uri || uri.scheme !== 'file') return;
+    // The snapshot goes where the saved plan's spec.usage says, for the workloads it names.
+    if (!(await this.saved(uri, 'Record Usage'))) return;
     const source = await vscode.window.showQuickPick(
       [
         { label: 'metrics-server', detail: 'Sample metrics.k8s.io on the selected context for a few minutes', source: 'metrics-server' as const },

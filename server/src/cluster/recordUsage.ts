@@ -91,7 +91,7 @@ export async function recordUsage(options: RecordUsageOptions): Promise<RecordUs
   }
   const known = new Set(list.map((w) => `${w.namespace}/${w.name}`));
   const missing = workloads.filter((w) => !known.has(`${namespaceOf(w, result.plan.namespace)}/${w.name}`)).map((w) => w.name);
-  writeSnapshot(out, snapshotText({ source: from.kind, origin, takenAt, windowMs }, list));
+  writeSnapshot(out, snapshotText({ source: from.kind, origin, takenAt, windowMs }, list, /\.json$/i.test(out) ? 'json' : 'yaml'));
   return { file: out, workloads: list.length, containers: list.reduce((n, w) => n + w.containers.length, 0), missing, planReadsIt: !!result.plan.usage, notes };
 }
 

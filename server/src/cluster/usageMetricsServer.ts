@@ -63,9 +63,11 @@ export async function sampleMetricsServer(options: MetricsServerOptions): Promis
 }
 
 type Owner = { namespace: string; name: string; kind: string };
+/** A pod's owner, and the pod's phase (`Running`, `Pending`...; what verify needs to expect metrics of it). */
+type PodOwner = Owner & { podPhase?: string };
 
 /** Pod name → the workload that owns it, from the pods' and ReplicaSets' owner references; undefined when pods cannot be listed. */
-export async function ownerIndex(api: ClusterApi, namespace: string, signal: AbortSignal | undefined): Promise<Map<string, Owner> | undefined> {
+export async function ownerIndex(api: ClusterApi, namespace: string, signal: AbortSignal | undefined): Promise<Map<string, PodOwner> | undefined> {
   let pods: KubeObject[];
   let replicaSets: KubeObject[] = [];
   try {
@@ -84,7 +86,7 @@ export async function ownerIndex(api: ClusterApi, namespace: string, signal: Abo
     const ref = refs.find((r) => r.controller === true) ?? refs[0];
     return ref ? { kind: String(ref.kind), name: String(ref.name) } : undefined;
   };
-  const index = new Map<string, Owner>();
+  const index = new Map<string, PodOwner>();
   for (const pod of pods) {
     const name = String(pod.metadata.name);
     let owner = controllerOf(pod);
@@ -93,7 +95,8 @@ export async function ownerIndex(api: ClusterApi, namespace: string, signal: Abo
       const parent = rs ? controllerOf(rs) : undefined;
       if (parent) owner = parent;
     }
-    index.set(name, owner ? { namespace, ...owner } : { namespace, kind: 'Pod', name });
+    const podPhase = typeof (pod.status as JsonObject | undefined)?.phase === 'string' ? String((pod.status as JsonObject).phase) : undefined;
+    index.set(name, { ...(owner ? { namespace, ...owner } : { namespace, kind: 'Pod', name }), podPhase });
   }
   return index;
 }

@@ -71,8 +71,8 @@ export function workloadsOf(samples: SampleSet): SnapshotWorkload[] {
   }));
 }
 
-/** The snapshot file's text (YAML, documented in docs/usage.md). */
-export function snapshotText(header: SnapshotHeader, list: SnapshotWorkload[]): string {
+/** The snapshot file's text (documented in docs/usage.md): YAML, or JSON for a file named `*.json`. */
+export function snapshotText(header: SnapshotHeader, list: SnapshotWorkload[], format: 'yaml' | 'json' = 'yaml'): string {
   const workloads = [...list]
     .sort((a, b) => (a.namespace + '/' + a.name < b.namespace + '/' + b.name ? -1 : 1))
     .map((w) => ({
@@ -84,7 +84,7 @@ export function snapshotText(header: SnapshotHeader, list: SnapshotWorkload[]): 
         .sort((a, b) => (a.name < b.name ? -1 : 1))
         .map((c) => ({ name: c.name, samples: c.samples, ...(c.cpu ? { cpu: c.cpu } : {}), ...(c.memory ? { memory: c.memory } : {}) })),
     }));
-  const doc = new Document({
+  const snapshot = {
     apiVersion: USAGE_API_VERSION,
     kind: USAGE_KIND,
     source: header.source,
@@ -92,7 +92,10 @@ export function snapshotText(header: SnapshotHeader, list: SnapshotWorkload[]): 
     takenAt: header.takenAt.toISOString().replace(/\.\d{3}Z$/, 'Z'),
     window: formatUsageDuration(header.windowMs),
     workloads,
-  });
+  };
+  // JSON has no comments: the format is named by apiVersion and kind.
+  if (format === 'json') return JSON.stringify(snapshot, null, 2) + '\n';
+  const doc = new Document(snapshot);
   doc.commentBefore = ` Written by consolidate usage (--from ${header.source}). cpu in millicores, memory in bytes: p50, p95 and max\n per container over the window and all the workload's pods. See docs/usage.md.`;
   // Statistics on one line each: {p50: 12, p95: 40, max: 95}.
   return doc.toString({ lineWidth: 0 }).replace(/^(\s+)(cpu|memory):\n\s+p50: (\d+)\n\s+p95: (\d+)\n\s+max: (\d+)$/gm, '$1$2: {p50: $3, p95: $4, max: $5}');

@@ -14,7 +14,7 @@ import { ClusterError } from './errors';
 import type { LoadedPhase } from './phasePlan';
 import { ownerIndex } from './usageMetricsServer';
 import { PrometheusError, queryPrometheus } from './usagePrometheus';
-import { workloadsOf, type SnapshotWorkload } from './usageSamples';
+import { workloadOfPodName, workloadsOf, type SnapshotWorkload } from './usageSamples';
 import { formatUsageDuration } from '../engine/quantity/duration';
 
 export type VerifyCheck = 'workload' | 'scaled-down' | 'endpoints' | 'restarts' | 'pending' | 'totals' | 'usage';
@@ -280,7 +280,13 @@ async function totalsCheck(
     : { check: 'totals', status: 'fail', subject, message: `Live totals differ from the plan's: ${parts.join(', ')}${differences.length ? `; ${differences.join('; ')}` : ''}.` };
 }
 
-/** metrics-server now, summed over the pods of the state's workloads, against the phase's usage targets. */
+/**
+ * metrics-server now, summed over the pods of the state's long-running workloads, against the
+ * phase's usage targets. A pod of those workloads that metrics-server reports nothing for (it reports
+ * a pod about a minute after it starts) is named and makes the target unconfirmed, which fails:
+ * its usage is unknown, never zero. Without the right to list pods, pods are matched to the
+ * workloads by the names controllers give them, as `consolidate usage` does.
+ */
 async function usageChecks(
   api: ClusterApi,
   state: { phase: { targets: { metric: string; raw: string | number; absolute?: number; milliPercent?: number }[] } | null; workloads: { workload: WorkloadModel }[] },
@@ -290,9 +296,11 @@ async function usageChecks(
 ): Promise<VerifyLine[]> {
   const targets = (state.phase?.targets ?? []).filter((t) => t.metric === 'cpuUsage' || t.metric === 'memoryUsage');
   if (targets.length === 0) return [{ check: 'usage', status: 'skip', subject: 'usage', message: 'No usage targets (cpuUsage, memoryUsage) in this phase.' }];
-  const namespaces = [...new Set(state.workloads.map((w) => namespaceOf(w.workload, defaultNamespace)))];
+  const steady = state.workloads.map((w) => w.workload).filter((w) => w.steady);
+  const namespaces = [...new Set(steady.map((w) => namespaceOf(w, defaultNamespace)))];
   const total = { cpu: 0, memory: 0 };
   let pods = 0;
+  const unmeasured: string[] = [];
   for (const namespace of namespaces) {
     let metrics: KubeObject[];
     try {
@@ -303,11 +311,18 @@ async function usageChecks(
       }
       throw error;
     }
-    const owners = (await ownerIndex(api, namespace, signal)) ?? new Map();
+    const here = steady.filter((w) => namespaceOf(w, defaultNamespace) === namespace);
+    const owners = await ownerIndex(api, namespace, signal);
+    const ofState = (pod: string) => {
+      const name = owners ? owners.get(pod)?.name : workloadOfPodName(pod, here)?.name;
+      return name !== undefined && here.some((w) => w.name === name);
+    };
+    const measured = new Set<string>();
     for (const m of metrics) {
-      const owner = owners.get(String(m.metadata.name));
-      if (!owner || !state.workloads.some((w) => w.workload.name === owner.name && namespaceOf(w.workload, defaultNamespace) === namespace)) continue;
+      const pod = String(m.metadata.name);
+      if (!ofState(pod)) continue;
       pods++;
+      measured.add(pod);
       for (const c of (m.containers as JsonObject[] | undefined) ?? []) {
         const cpu = kubernetesCpuMillicores(at(c, ['usage', 'cpu']) ?? '');
         const memory = kubernetesBytes(at(c, ['usage', 'memory']) ?? '');
@@ -315,12 +330,17 @@ async function usageChecks(
         if (memory.ok) total.memory += memory.value;
       }
     }
+    // A Pending pod uses nothing yet (the pending line names it); a running one must be measured.
+    for (const [pod, owner] of owners ?? []) if (owner.podPhase === 'Running' && ofState(pod) && !measured.has(pod)) unmeasured.push(`${namespace}/${pod}`);
   }
+  const without = unmeasured.length ? `no metrics for ${unmeasured.length} pod${unmeasured.length === 1 ? '' : 's'} (${unmeasured.slice(0, 5).join(', ')}${unmeasured.length > 5 ? ', ...' : ''})` : '';
   return targets.map((t) => {
     const { resource, used, limit, shown } = judgeUsageTarget(t, total, allocatable);
     if (limit === undefined) return { check: 'usage', status: 'skip', subject: t.metric, message: `${t.metric} ${t.raw}: a share of budget.${resource}, which the plan does not set.` } as VerifyLine;
-    const ok = used <= limit;
-    return { check: 'usage', status: ok ? 'pass' : 'fail', subject: t.metric, message: `${resource === 'cpu' ? 'CPU' : 'Memory'} usage now (metrics-server, ${pods} pods): ${shown}, target at most ${t.raw}.` } as VerifyLine;
+    const label = `${resource === 'cpu' ? 'CPU' : 'Memory'} usage now (metrics-server, ${pods} pods)`;
+    if (used > limit) return { check: 'usage', status: 'fail', subject: t.metric, message: `${label}: ${shown}, target at most ${t.raw}${without ? ` (and ${without})` : ''}.` } as VerifyLine;
+    if (without) return { check: 'usage', status: 'fail', subject: t.metric, message: `${label}: ${shown} without the usage of the rest: ${without}; target ${t.raw} cannot be confirmed (verify again once metrics-server reports them).` } as VerifyLine;
+    return { check: 'usage', status: 'pass', subject: t.metric, message: `${label}: ${shown}, target at most ${t.raw}.` } as VerifyLine;
   });
 }
 

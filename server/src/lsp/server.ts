@@ -1,11 +1,14 @@
 import * as path from 'node:path';
 import {
   CodeActionKind,
+  CodeLensRefreshRequest,
   DidChangeConfigurationNotification,
+  DidChangeWatchedFilesNotification,
   FileChangeType,
   TextDocumentSyncKind,
   TextDocuments,
   type Connection,
+  type Disposable,
   type InitializeParams,
   type InitializeResult,
 } from 'vscode-languageserver';
@@ -26,6 +29,8 @@ import { pathToUri, uriToPath } from '../service/uris';
 import { DiagnosticsScheduler } from './diagnosticsScheduler';
 import { normalizeSettings, toWorkspaceOptions } from './settings';
 import { ToolRenderer } from '../tools/toolRenderer';
+import { extraWatchers } from './watchedFiles';
+import type { PlanResult } from '../engine/analysis/planResult';
 
 const PLAN_GLOBS = ['**/*.plan.yaml', '**/*.plan.yml'];
 const SERVER_VERSION = '0.1.0';
@@ -78,6 +83,8 @@ export function startServer(connection: Connection): void {
     // Texts changed while parses were awaited: the next pass analyses the newest versions instead.
     if (stale()) return;
     publishDiagnostics();
+    watchFilesRead();
+    refreshLenses();
     pruneLater();
   }, (error) => connection.console.error(`diagnostics failed: ${(error as Error).stack ?? error}`));
 
@@ -102,6 +109,56 @@ export function startServer(connection: Connection): void {
       published.delete(uri);
       void connection.sendDiagnostics({ uri, diagnostics: [] });
     }
+  }
+
+  /**
+   * Code lenses (each state's totals and usage) are asked for by the editor when a plan is edited;
+   * a file changed on disk (a manifest, a recorded usage snapshot) changes them too, so the editor
+   * is asked to ask again once the findings are published.
+   */
+  let lensRefreshSupport = false;
+  let lensesStale = false;
+  function refreshLenses(): void {
+    if (!lensesStale) return;
+    lensesStale = false;
+    if (lensRefreshSupport) void connection.sendRequest(CodeLensRefreshRequest.type).catch(() => undefined);
+  }
+
+  /** Whether the client takes watchers from the server (and {baseUri, pattern} ones). */
+  let dynamicWatchers = false;
+  let relativePatterns = false;
+  let watchedResults: (PlanResult | undefined)[] = [];
+  let watchedKey = '[]';
+  let watchRegistration: Promise<Disposable | undefined> | undefined;
+  /** Per file: whether the client's fixed watchers cover it (the folders are set once, at initialize). */
+  const staticallyCovered = new Map<string, boolean>();
+
+  /** Asks the client to watch the files plans read that its fixed watchers miss (watchedFiles.ts). */
+  function watchFilesRead(): void {
+    if (!dynamicWatchers) return;
+    const plans = [...new Set([...plansOnDisk, ...[...uriOf.keys()].filter(isPlanFile)])].sort();
+    const results = plans.map((plan) => workspace.plan(plan));
+    // The results are cached per plan: the same objects, the same files.
+    if (results.length === watchedResults.length && results.every((r, i) => r === watchedResults[i])) return;
+    watchedResults = results;
+    const files = new Set<string>();
+    for (const result of results) {
+      if (!result) continue;
+      for (const file of result.sourceSet) files.add(file);
+      if (result.usageFile) files.add(result.usageFile);
+    }
+    const watchers = extraWatchers(files, folders, relativePatterns, staticallyCovered);
+    const key = JSON.stringify(watchers);
+    if (key === watchedKey) return;
+    watchedKey = key;
+    const previous = watchRegistration;
+    watchRegistration = watchers.length
+      ? connection.client.register(DidChangeWatchedFilesNotification.type, { watchers }).catch((error: Error) => {
+          connection.console.warn(`could not register file watchers: ${error.message}`);
+          return undefined;
+        })
+      : undefined;
+    void previous?.then((registration) => registration?.dispose());
   }
 
   async function loadSettings(): Promise<void> {
@@ -142,6 +199,9 @@ export function startServer(connection: Connection): void {
       (f): f is string => !!f,
     );
     pullsConfiguration = !!params.capabilities.workspace?.configuration;
+    dynamicWatchers = params.capabilities.workspace?.didChangeWatchedFiles?.dynamicRegistration === true;
+    relativePatterns = params.capabilities.workspace?.didChangeWatchedFiles?.relativePatternSupport === true;
+    lensRefreshSupport = params.capabilities.workspace?.codeLens?.refreshSupport === true;
     if (params.initializationOptions && typeof params.initializationOptions === 'object') {
       settings = normalizeSettings((params.initializationOptions as { settings?: unknown }).settings);
       trusted = (params.initializationOptions as { trusted?: unknown }).trusted === true;
@@ -217,6 +277,7 @@ export function startServer(connection: Connection): void {
       const kind = change.type === FileChangeType.Created ? 'created' : change.type === FileChangeType.Deleted ? 'deleted' : 'changed';
       workspace.fileChanged(file, kind);
       if (isPlanFile(file) && kind !== 'changed') rescan = true;
+      lensesStale = true;
     }
     if (rescan) scanPlans();
     scheduler.schedule();

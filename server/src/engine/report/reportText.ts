@@ -55,22 +55,32 @@ function usageTable(report: PlanReport, share: (value: number, total: number | u
   const rows = report.states.map((s) => {
     const u = s.usage;
     const unknown = u ? new Set([...u.unknownCpu, ...u.unknownMemory]).size : 0;
+    // A sum over no workload at all is not 0: every steady workload of the state is unknown.
+    const steady = s.composition.filter((w) => w.steady).map((w) => w.name);
+    const none = (names: string[]) => steady.length > 0 && steady.every((name) => names.includes(name));
+    const cpu = u && !none(u.unknownCpu) ? u.cpu : undefined;
+    const memory = u && !none(u.unknownMemory) ? u.memory : undefined;
+    const missing = u ? 'unknown' : '-';
     return [
       s.phase ?? 'current',
       cpuColumn(s.requests.cpu ?? 0),
-      u ? cpuColumn(u.cpu.p95) + share(u.cpu.p95, report.budget?.cpu) : '-',
-      u ? cpuColumn(u.cpu.max) : '-',
+      cpu ? cpuColumn(cpu.p95) + share(cpu.p95, report.budget?.cpu) : missing,
+      cpu ? cpuColumn(cpu.max) : missing,
       formatQuantityForResource('memory', s.requests.memory ?? 0),
-      u ? formatQuantityForResource('memory', u.memory.p95) + share(u.memory.p95, report.budget?.memory) : '-',
-      u ? formatQuantityForResource('memory', u.memory.max) : '-',
+      memory ? formatQuantityForResource('memory', memory.p95) + share(memory.p95, report.budget?.memory) : missing,
+      memory ? formatQuantityForResource('memory', memory.max) : missing,
       String(unknown),
     ];
   });
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
   const format = (row: string[]) => row.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join('  ').trimEnd();
   lines.push('', format(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(format));
-  const unknown = report.states[0]?.usage ? [...new Set([...report.states[0].usage.unknownCpu, ...report.states[0].usage.unknownMemory])] : [];
-  if (unknown.length) lines.push('', `No usage data (unknown, left out of the sums): ${unknown.join(', ')}`);
+  // Each state's workloads without data are named (a merge of an unknown workload is unknown too).
+  const named = report.states.flatMap((s) => {
+    const unknown = s.usage ? [...new Set([...s.usage.unknownCpu, ...s.usage.unknownMemory])] : [];
+    return unknown.length ? [`${s.phase === null ? 'current' : `after ${s.phase}`}: ${unknown.join(', ')}`] : [];
+  });
+  if (named.length) lines.push('', 'No usage data (unknown, left out of the sums):', ...named.map((n) => `  ${n}`));
   return lines;
 }
 
