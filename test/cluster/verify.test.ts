@@ -86,7 +86,7 @@ describe('consolidate verify', () => {
     assert.match(text, /✓ Service shop\/cart: 2 ready endpoints of 2 selected pods \(consolidation\.dev\/merge=backend\)\./);
     assert.match(text, /✓ No restarts and no OOMKilled since the apply at .* in the 4 pods of the phase's workloads\./);
     assert.match(text, /✓ No Pending pods in shop \(5 pods\)\./);
-    assert.match(text, /✓ Live totals equal the plan's: pods 5, CPU requests 810m, memory requests 1,040Mi, CPU limits 4, memory limits 2Gi\./);
+    assert.match(text, /✓ Live totals equal the plan's: pods 5, CPU requests 810m, memory requests 1,040Mi, CPU limits 4,000m, memory limits 2,048Mi\./);
     assert.match(text, /✓ CPU usage now \(metrics-server, 5 pods\): 210m = 3% of budget 8, target at most 1\./);
     assert.match(text, /✓ Memory usage now \(metrics-server, 5 pods\): 504Mi = 3% of budget 16Gi, target at most 1Gi\./);
     assert.match(text, /All 12 checks hold\.\n$/);

@@ -124,7 +124,7 @@ describe('usage rules', () => {
     const text = basePlan('  - {name: one, remove: [cron], resize: {worker: {requests: {cpu: "2"}, limits: {cpu: "3"}}}}');
     const above = findingsOf(text).find((f) => f.code === 'usage/request-above-usage');
     assert.ok(above);
-    assert.match(above.message, /worker: CPU request 2 against an observed p95 40m; memory request 4Gi against an observed max 300Mi\. Resizing to the recommendation \(cpu 40m, memory 384Mi\) frees 1960m cpu per pod and 3,712Mi memory per pod/);
+    assert.match(above.message, /worker: CPU request 2,000m against an observed p95 40m; memory request 4,096Mi against an observed max 300Mi\. Resizing to the recommendation \(cpu 40m, memory 384Mi\) frees 1,960m cpu per pod and 3,712Mi memory per pod/);
     const fixed = applyFix(text, above);
     assert.match(fixed, /resize: \{worker: \{requests: \{cpu: 40m, memory: 384Mi\}, limits: \{cpu: "3"\}\}\}/);
     assert.ok(!findingsOf(fixed).some((f) => f.code === 'usage/request-above-usage'));

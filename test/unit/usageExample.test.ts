@@ -53,7 +53,7 @@ describe('examples/live-usage', () => {
     assert.ok(findings.some((f) => f.code === 'budget/requests-exceeded'));
     const above = findings.filter((f) => f.code === 'usage/request-above-usage').map((f) => f.message);
     assert.equal(above.length, 3, above.join('\n'));
-    assert.ok(above.some((m) => /catalog: CPU request 1 against an observed p95 80m; .* frees 920m cpu per pod \(1840m over 2 pods\)/.test(m)));
+    assert.ok(above.some((m) => /catalog: CPU request 1,000m against an observed p95 80m; .* frees 920m cpu per pod \(1,840m over 2 pods\)/.test(m)));
     const report = buildReport(ws.plan(overPlan)!, dir);
     assert.deepEqual(report.states[0].usage?.cpu, { p50: 2 * 35 + 120 + 10, p95: 2 * 80 + 260 + 90, max: 2 * 210 + 700 + 480 });
     assert.equal(report.states[0].usage?.memory.max, 2 * 322961408 + 1153433600 + 209715200);

@@ -4,7 +4,7 @@ import { dns1123 } from '../engine/manifests/compose';
 import { readManifestFile } from '../engine/manifests/readManifestFile';
 import type { ResourceList } from '../engine/model/resources';
 import type { WorkloadModel } from '../engine/model/workspace';
-import { formatPercent, formatQuantityForResource, kubernetesBytes, kubernetesCpuMillicores } from '../engine/quantity';
+import { formatAlike, formatPercent, formatQuantityForResource, kubernetesBytes, kubernetesCpuMillicores } from '../engine/quantity';
 import { at, containersOf, podSpecOf, type JsonObject, type KubeObject } from '../engine/render/kube';
 import { ConsolidationWorkspace, DEFAULT_OPTIONS } from '../engine/workspace/consolidationWorkspace';
 import { nodeFileHost } from '../engine/workspace/fileHost';
@@ -177,7 +177,8 @@ function workloadCheck(subject: string, planned: KubeObject, current: KubeObject
       const have = quantities(at(other, ['resources', kind]));
       for (const resource of new Set([...Object.keys(want), ...Object.keys(have)])) {
         if (want[resource] !== have[resource]) {
-          problems.push(`${container.name} ${resource} ${kind} ${have[resource] === undefined ? 'unset' : formatQuantityForResource(resource, have[resource])}, planned ${want[resource] === undefined ? 'unset' : formatQuantityForResource(resource, want[resource])}`);
+          const [haveText, wantText] = formatAlike(resource, [have[resource] ?? 0, want[resource] ?? 0]);
+          problems.push(`${container.name} ${resource} ${kind} ${have[resource] === undefined ? 'unset' : haveText}, planned ${want[resource] === undefined ? 'unset' : wantText}`);
         }
       }
     }
@@ -266,12 +267,18 @@ async function totalsCheck(
   const parts: string[] = [];
   let equal = plan.pods === liveTotals.pods;
   parts.push(`pods ${liveTotals.pods}${plan.pods === liveTotals.pods ? '' : ` (plan ${plan.pods})`}`);
+  // One unit per resource over the whole line (`400m` beside `2,000m`, never beside `2`).
+  const shown = new Map<string, string>();
+  for (const r of ['cpu', 'memory']) {
+    const values = (['requests', 'limits'] as const).flatMap((kind) => [liveTotals[kind][r] ?? 0, plan[kind][r] ?? 0]);
+    formatAlike(r, values).forEach((text, index) => shown.set(`${r}:${values[index]}`, text));
+  }
   for (const kind of ['requests', 'limits'] as const) {
     for (const r of ['cpu', 'memory']) {
       const a = liveTotals[kind][r] ?? 0;
       const b = plan[kind][r] ?? 0;
       if (a !== b) equal = false;
-      parts.push(`${r === 'cpu' ? 'CPU' : 'memory'} ${kind} ${formatQuantityForResource(r, a)}${a === b ? '' : ` (plan ${formatQuantityForResource(r, b)})`}`);
+      parts.push(`${r === 'cpu' ? 'CPU' : 'memory'} ${kind} ${shown.get(`${r}:${a}`)}${a === b ? '' : ` (plan ${shown.get(`${r}:${b}`)})`}`);
     }
   }
   const subject = `totals after ${loaded.phaseName}`;

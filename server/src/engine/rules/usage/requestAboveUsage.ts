@@ -1,4 +1,4 @@
-import { formatQuantityForResource } from '../../quantity';
+import { formatAlike, formatQuantityForResource } from '../../quantity';
 import { stateLabel } from '../budget/stateText';
 import type { PlanContext } from '../contexts';
 import type { Rule } from '../types';
@@ -26,9 +26,12 @@ export const requestAboveUsage: Rule<PlanContext> = {
         if (request === undefined || recommended === undefined) continue;
         const free = request - recommended;
         if (request <= recommended * FAR_ABOVE_FACTOR || free < MIN_FREED[resource]) continue;
-        const observed = resource === 'cpu' ? `p95 ${formatQuantityForResource('cpu', check.usage.cpu!.p95)}` : `max ${formatQuantityForResource('memory', check.usage.memory!.max)}`;
-        parts.push(`${resource === 'cpu' ? 'CPU' : 'memory'} request ${formatQuantityForResource(resource, request)} against an observed ${observed}`);
-        freed.push(`${formatQuantityForResource(resource, free)} ${resource} per pod${pods > 1 ? ` (${formatQuantityForResource(resource, free * pods)} over ${pods} pods)` : ''}`);
+        const observedValue = resource === 'cpu' ? check.usage.cpu!.p95 : check.usage.memory!.max;
+        // One unit for the figures compared in one sentence (`1,700m`, never `1700m` beside `2`).
+        const [requestText, observedText, freeText, freeAllText] = formatAlike(resource, [request, observedValue, free, free * pods]);
+        const observed = resource === 'cpu' ? `p95 ${observedText}` : `max ${observedText}`;
+        parts.push(`${resource === 'cpu' ? 'CPU' : 'memory'} request ${requestText} against an observed ${observed}`);
+        freed.push(`${freeText} ${resource} per pod${pods > 1 ? ` (${freeAllText} over ${pods} pods)` : ''}`);
       }
       if (parts.length === 0) continue;
       const recText = [rec.cpu !== undefined ? `cpu ${formatQuantityForResource('cpu', rec.cpu)}` : '', rec.memory !== undefined ? `memory ${formatQuantityForResource('memory', rec.memory)}` : '']
