@@ -30,7 +30,7 @@ import {
   type Project,
   REPO_ROOT,
   Rng,
-} from './inputs';
+} from '../helpers/fuzzInputs';
 import { LspSession, type PublishedDiagnostics } from './lspClient';
 
 const SEED = 0x5eed_2026;
