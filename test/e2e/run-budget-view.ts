@@ -13,10 +13,10 @@ import * as path from 'node:path';
 import type { Frame, FrameLocator, Page } from 'playwright-core';
 import type { PlanReport } from '../../server/src/engine/report/report';
 import { worstShare } from '../../server/src/engine/report/view/figures';
-import { launchBrowser, type Browser } from './lib/browser';
-import { runUiSteps, type UiStep } from './lib/steps';
-import { REPO_ROOT, artifactsDir, ensureCodeServer, startCodeServer, tail, type CodeServer } from './lib/code-server';
-import { Results, checkExtensionBuilt, rel, seconds, runMain } from './lib/results';
+import { type UiStep } from './lib/steps';
+import { REPO_ROOT } from './lib/code-server';
+import { runMain } from './lib/results';
+import { UiSession } from './lib/ui-session';
 import { describeTabs, focusEditor, goToLine, openWithQuickOpen, runCommand, waitForCursor, waitForLanguage, waitForTitled, waiting } from './lib/workbench';
 
  
@@ -154,12 +154,17 @@ async function barColour(page: Page): Promise<string> {
 }
 
 async function main(): Promise<number> {
-  const started = Date.now();
-  const results = new Results(NAME);
-  const extensionPath = path.resolve(process.env.E2E_EXTENSION_PATH ?? REPO_ROOT);
-  const artifacts = artifactsDir(NAME);
-  let server: CodeServer | undefined;
-  let browser: Browser | undefined;
+  const ui = new UiSession({
+    name: NAME,
+    workspace: WORKSPACE,
+    stepTimeoutMs: STEP_TIMEOUT_MS,
+    settings: { 'workbench.colorTheme': 'Default Dark Modern' },
+    viewport: { width: 1600, height: 1000 },
+    afterSteps: ({ browser, results }) => {
+      const csp = browser.consoleLines().filter((l) => /Content Security Policy|Refused to/i.test(l) && /webview|vscode-resource|active-frame/i.test(l));
+      results.add(csp.length ? { state: 'failed', title: 'no content-security-policy violation in the view', error: csp.join('\n') } : { state: 'passed', title: 'no content-security-policy violation in the view' });
+    },
+  });
   let report: PlanReport | undefined;
   let firstFill = '';
   let firstTheme = '';
@@ -178,7 +183,7 @@ async function main(): Promise<number> {
       name: 'status-bar',
       title: 'the status bar shows the plan\'s worst budget share, as the JSON report gives it',
       run: async (page) => {
-        report = jsonReport(server!.workspace!);
+        report = jsonReport(ui.workspace);
         const worst = worstShare(report)!;
         const want = `${worst.share} ${worst.metric}`;
         await waiting(
@@ -197,7 +202,7 @@ async function main(): Promise<number> {
         await assertFiguresEqual(page, report!);
         firstFill = await barColour(page);
         firstTheme = await workbenchTheme(page);
-        await page.screenshot({ path: path.join(artifacts, `view-${firstTheme}.png`) });
+        await ui.screenshot(`view-${firstTheme}`);
       },
     },
     {
@@ -217,7 +222,7 @@ async function main(): Promise<number> {
         );
         const theme = await workbenchTheme(page);
         if (theme === firstTheme) throw new Error(`the workbench is still ${theme}`);
-        await page.screenshot({ path: path.join(artifacts, `view-${theme}.png`) });
+        await ui.screenshot(`view-${theme}`);
       },
     },
     {
@@ -261,7 +266,7 @@ async function main(): Promise<number> {
           async () => `active line numbers: ${await page.locator('.line-numbers.active-line-number').allTextContents()}`,
         );
         await view(page).locator('#nodes').evaluate((e) => e.scrollIntoView());
-        await page.screenshot({ path: path.join(artifacts, `nodes-${await workbenchTheme(page)}.png`) });
+        await ui.screenshot(`nodes-${await workbenchTheme(page)}`);
       },
     },
     {
@@ -280,7 +285,7 @@ async function main(): Promise<number> {
           () => describeTabs(page),
         );
         await focusEditor(page);
-        const text = fs.readFileSync(path.join(server!.workspace!, PLAN_DIR, PLAN), 'utf8').split('\n');
+        const text = fs.readFileSync(path.join(ui.workspace, PLAN_DIR, PLAN), 'utf8').split('\n');
         const line = text.findIndex((l) => l.includes(EDIT_LINE_TEXT));
         const column = text[line].indexOf('1Gi');
         await goToLine(page, line + 1, column + 1, STEP_TIMEOUT_MS);
@@ -318,7 +323,7 @@ async function main(): Promise<number> {
         await page.waitForSelector('.monaco-workbench', { timeout: STEP_TIMEOUT_MS });
         await waitForTitled(page, TITLE, STEP_TIMEOUT_MS);
         await page.locator('.tabs-container .tab').filter({ hasText: TITLE }).first().click();
-        await assertFiguresEqual(page, jsonReport(server!.workspace!));
+        await assertFiguresEqual(page, jsonReport(ui.workspace));
       },
     },
     {
@@ -332,14 +337,14 @@ async function main(): Promise<number> {
         await waitForLanguage(page, 'Consolidation Plan', STEP_TIMEOUT_MS);
         await runExactCommand(page, 'Consolidation: Show Budget');
         await waitForTitled(page, USAGE_TITLE, STEP_TIMEOUT_MS);
-        const usageReport = jsonReport(server!.workspace!, USAGE_PLAN_DIR, USAGE_PLAN);
+        const usageReport = jsonReport(ui.workspace, USAGE_PLAN_DIR, USAGE_PLAN);
         await assertFiguresEqual(page, usageReport);
         await assertUsageEqual(page, usageReport);
         // A workload without data reads "no data" in the composition, never 0.
         const cart = view(page).locator('.composition-set:not([hidden]) g.workload[data-workload="cart"]').first();
         if (!String(await cart.getAttribute('aria-label')).includes('no data')) throw new Error(`cart: ${await cart.getAttribute('aria-label')}`);
         const first = await workbenchTheme(page);
-        await page.screenshot({ path: path.join(artifacts, `usage-${first}.png`) });
+        await ui.screenshot(`usage-${first}`);
         const fill = await barColour(page);
         await focusEditor(page);
         await runCommand(page, 'Preferences: Toggle between Light/Dark Themes', STEP_TIMEOUT_MS);
@@ -348,39 +353,12 @@ async function main(): Promise<number> {
           'the bars to change colour with the theme',
           frame.waitForFunction((f: string) => window.getComputedStyle(document.querySelector('svg.budget-chart rect.bar')).fill !== f, fill, { timeout: STEP_TIMEOUT_MS }),
         );
-        await page.screenshot({ path: path.join(artifacts, `usage-${await workbenchTheme(page)}.png`) });
+        await ui.screenshot(`usage-${await workbenchTheme(page)}`);
       },
     },
   ];
 
-  try {
-    ensureCodeServer();
-    const notBuilt = checkExtensionBuilt(extensionPath);
-    if (notBuilt) throw new Error(notBuilt);
-    server = await startCodeServer({ name: NAME, workspace: WORKSPACE, settings: { 'workbench.colorTheme': 'Default Dark Modern' } });
-    console.log(`code-server ${server.url} (pid ${server.pid}), workspace copy ${server.workspace}`);
-    browser = await launchBrowser({ test: NAME, viewport: { width: 1600, height: 1000 } });
-    await browser.page.goto(
-      server.folderUrl(server.workspace!, [
-        ['extensionDevelopmentPath', server.remoteUri(extensionPath)],
-        ['skipWelcome', 'true'],
-        ['skipReleaseNotes', 'true'],
-      ]),
-      { timeout: STEP_TIMEOUT_MS },
-    );
-    const blocked = await runUiSteps(browser, steps, results);
-    if (blocked) console.log(`  code-server log (${rel(server.logFile)}):\n${tail(server.log(), 15)}`);
-    const csp = browser.consoleLines().filter((l) => /Content Security Policy|Refused to/i.test(l) && /webview|vscode-resource|active-frame/i.test(l));
-    results.add(csp.length ? { state: 'failed', title: 'no content-security-policy violation in the view', error: csp.join('\n') } : { state: 'passed', title: 'no content-security-policy violation in the view' });
-  } catch (err) {
-    results.add({ state: 'failed', title: 'start code-server and the browser', error: (err as Error).stack ?? String(err) });
-    if (browser) await browser.shot('failure');
-  } finally {
-    await browser?.close();
-    await server?.stop();
-  }
-  console.log(`${NAME} run took ${seconds(started)}; screenshots: ${rel(artifacts)}`);
-  return results.finish();
+  return ui.run(steps);
 }
 
 runMain(NAME, main);

@@ -25,10 +25,10 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import type { Page } from 'playwright-core';
-import { launchBrowser, type Browser } from './lib/browser';
-import { runUiSteps, type UiStep } from './lib/steps';
-import { REPO_ROOT, artifactsDir, ensureCodeServer, startCodeServer, tail, type CodeServer } from './lib/code-server';
-import { Results, checkExtensionBuilt, rel, seconds, runMain } from './lib/results';
+import { type UiStep } from './lib/steps';
+import { REPO_ROOT } from './lib/code-server';
+import { runMain } from './lib/results';
+import { UiSession } from './lib/ui-session';
 import { focusActionWidgetRow, focusEditor, goToLine, openWithQuickOpen, runCommand, text, waitForLanguage, waitForSaved, waiting } from './lib/workbench';
 import { startClusterEnv, type ClusterEnv } from './suite-cluster/support/cluster-env';
 import {
@@ -167,18 +167,41 @@ async function activeTabLabel(page: Page): Promise<string> {
 }
 
 async function main(): Promise<number> {
-  const started = Date.now();
-  const results = new Results(NAME);
-  const extensionPath = path.resolve(process.env.E2E_EXTENSION_PATH ?? REPO_ROOT);
-  const artifacts = artifactsDir(NAME);
   let env: ClusterEnv | undefined;
-  let server: CodeServer | undefined;
-  let browser: Browser | undefined;
-  const shot = (step: string) => browser?.shot(step);
+  const ui = new UiSession({
+    name: NAME,
+    workspace: WORKSPACE,
+    stepTimeoutMs: STEP_TIMEOUT_MS,
+    stepOptions: { errorLines: 12 },
+    startTitle: 'start the API server, code-server and the browser',
+    beforeStart: async () => {
+      env = await startClusterEnv({ workspace: WORKSPACE, readyDelayMs: READY_DELAY_MS });
+      console.log(`test API server ${env.server.url} (rollouts ready after ${READY_DELAY_MS} ms), kubeconfig ${env.kubeconfig}`);
+    },
+    afterServerStart: (server) => {
+      env!.writeWorkspaceSettings(server.workspace!);
+      // The live loop: metrics.k8s.io on, the source pods running (as the controllers would have them),
+      // and usage targets on the phase (the user types spec.usage in the editor).
+      env!.server.metricsEnabled = true;
+      for (const pod of SOURCE_PODS) {
+        env!.server.addPod(NAMESPACE, pod.name, { owner: { kind: 'Deployment', name: pod.owner }, labels: { 'app.kubernetes.io/name': pod.owner }, containers: [{ name: pod.owner }] });
+        env!.server.setPodMetrics(NAMESPACE, pod.name, [{ name: pod.owner, cpu: pod.cpu, memory: pod.memory }]);
+      }
+      const plan = path.join(server.workspace!, PLAN_FILE);
+      const planText = fs.readFileSync(plan, 'utf8');
+      const withTargets = planText.replace(`    - name: ${PHASE}\n`, `    - name: ${PHASE}\n      targets: {cpuUsage: "1", memoryUsage: 1Gi}\n`);
+      if (withTargets === planText) throw new Error(`${PLAN_FILE} is not as this runner expects: cannot add usage targets to ${PHASE}`);
+      fs.writeFileSync(plan, withTargets);
+    },
+    teardown: async () => {
+      await env?.close();
+    },
+  });
+  const shot = (step: string) => ui.shot(step);
   const state = () => env!.snapshot();
-  const recordFile = () => path.join(server!.workspace!, ...RECORD_FILE.split('/'));
-  const planFile = () => path.join(server!.workspace!, PLAN_FILE);
-  const usageFile = () => path.join(server!.workspace!, USAGE_FILE);
+  const recordFile = () => path.join(ui.workspace, ...RECORD_FILE.split('/'));
+  const planFile = () => path.join(ui.workspace, PLAN_FILE);
+  const usageFile = () => path.join(ui.workspace, USAGE_FILE);
   let requestsBeforePreview = 0;
 
   const steps: Step[] = [
@@ -544,48 +567,7 @@ async function main(): Promise<number> {
     },
   ];
 
-  try {
-    ensureCodeServer();
-    const notBuilt = checkExtensionBuilt(extensionPath);
-    if (notBuilt) throw new Error(notBuilt);
-    env = await startClusterEnv({ workspace: WORKSPACE, readyDelayMs: READY_DELAY_MS });
-    console.log(`test API server ${env.server.url} (rollouts ready after ${READY_DELAY_MS} ms), kubeconfig ${env.kubeconfig}`);
-    server = await startCodeServer({ name: NAME, workspace: WORKSPACE });
-    env.writeWorkspaceSettings(server.workspace!);
-    // The live loop: metrics.k8s.io on, the source pods running (as the controllers would have them),
-    // and usage targets on the phase (the user types spec.usage in the editor).
-    env.server.metricsEnabled = true;
-    for (const pod of SOURCE_PODS) {
-      env.server.addPod(NAMESPACE, pod.name, { owner: { kind: 'Deployment', name: pod.owner }, labels: { 'app.kubernetes.io/name': pod.owner }, containers: [{ name: pod.owner }] });
-      env.server.setPodMetrics(NAMESPACE, pod.name, [{ name: pod.owner, cpu: pod.cpu, memory: pod.memory }]);
-    }
-    const plan = path.join(server.workspace!, PLAN_FILE);
-    const planText = fs.readFileSync(plan, 'utf8');
-    const withTargets = planText.replace(`    - name: ${PHASE}\n`, `    - name: ${PHASE}\n      targets: {cpuUsage: "1", memoryUsage: 1Gi}\n`);
-    if (withTargets === planText) throw new Error(`${PLAN_FILE} is not as this runner expects: cannot add usage targets to ${PHASE}`);
-    fs.writeFileSync(plan, withTargets);
-    console.log(`code-server ${server.url} (pid ${server.pid}), workspace copy ${server.workspace}`);
-    browser = await launchBrowser({ test: NAME });
-    await browser.page.goto(
-      server.folderUrl(server.workspace!, [
-        ['extensionDevelopmentPath', server.remoteUri(extensionPath)],
-        ['skipWelcome', 'true'],
-        ['skipReleaseNotes', 'true'],
-      ]),
-      { timeout: STEP_TIMEOUT_MS },
-    );
-    const blocked = await runUiSteps(browser, steps, results, { errorLines: 12 });
-    if (blocked) console.log(`  code-server log (${rel(server.logFile)}):\n${tail(server.log(), 15)}`);
-  } catch (err) {
-    results.add({ state: 'failed', title: 'start the API server, code-server and the browser', error: (err as Error).stack ?? String(err) });
-    if (browser) await browser.shot('failure');
-  } finally {
-    await browser?.close();
-    await server?.stop();
-    await env?.close();
-  }
-  console.log(`cluster-ui run took ${seconds(started)}; screenshots: ${rel(artifacts)}`);
-  return results.finish();
+  return ui.run(steps);
 }
 
 runMain(NAME, main);

@@ -9,18 +9,11 @@
 // Screenshots: .test-artifacts/e2e/ui/NN-step.png. Last line: `ui: N passed, N failed`.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { launchBrowser, type Browser } from './lib/browser';
-import { runUiSteps, type UiStep } from './lib/steps';
-import {
-  REPO_ROOT,
-  artifactsDir,
-  ensureCodeServer,
-  startCodeServer,
-  tail,
-  type CodeServer,
-} from './lib/code-server';
+import { type UiStep } from './lib/steps';
+import { REPO_ROOT } from './lib/code-server';
 import { waitForFileText } from './lib/files';
-import { Results, checkExtensionBuilt, rel, seconds, runMain } from './lib/results';
+import { runMain } from './lib/results';
+import { UiSession } from './lib/ui-session';
 import {
   describeTabs,
   focusActionWidgetRow,
@@ -56,12 +49,7 @@ const GENERATED = 'generated/merge-backend/backend.yaml';
 type Step = UiStep;
 
 async function main(): Promise<number> {
-  const started = Date.now();
-  const results = new Results('ui');
-  const extensionPath = path.resolve(process.env.E2E_EXTENSION_PATH ?? REPO_ROOT);
-  const artifacts = artifactsDir(NAME);
-  let server: CodeServer | undefined;
-  let browser: Browser | undefined;
+  const ui = new UiSession({ name: NAME, workspace: WORKSPACE, stepTimeoutMs: STEP_TIMEOUT_MS });
 
   const planText = fs.readFileSync(path.join(WORKSPACE, PLAN), 'utf8');
   const typoLine = planText.split('\n').findIndex((l) => l.includes(TYPO));
@@ -157,7 +145,7 @@ async function main(): Promise<number> {
       run: async (page) => {
         await focusEditor(page);
         await page.keyboard.press('Control+S');
-        const file = path.join(server!.workspace!, PLAN);
+        const file = path.join(ui.workspace, PLAN);
         await waitForSaved(page, STEP_TIMEOUT_MS);
         if (!fs.readFileSync(file, 'utf8').includes(FIXED_FROM)) throw new Error(`${file} does not hold the fix after saving`);
       },
@@ -228,7 +216,7 @@ async function main(): Promise<number> {
         );
         await waitForEditorText(page, 'kind: Deployment', STEP_TIMEOUT_MS);
         const written = await waitForFileText(
-          path.join(server!.workspace!, GENERATED),
+          path.join(ui.workspace, GENERATED),
           (t) => !!t && t.includes('# <<< consolidation-plans generated'),
           `${GENERATED} with its generated block on disk`,
           STEP_TIMEOUT_MS,
@@ -261,32 +249,7 @@ async function main(): Promise<number> {
     },
   ];
 
-  try {
-    ensureCodeServer();
-    const notBuilt = checkExtensionBuilt(extensionPath);
-    if (notBuilt) throw new Error(notBuilt);
-    server = await startCodeServer({ name: NAME, workspace: WORKSPACE });
-    console.log(`code-server ${server.url} (pid ${server.pid}), workspace copy ${server.workspace}`);
-    browser = await launchBrowser({ test: NAME });
-    await browser.page.goto(
-      server.folderUrl(server.workspace!, [
-        ['extensionDevelopmentPath', server.remoteUri(extensionPath)],
-        ['skipWelcome', 'true'],
-        ['skipReleaseNotes', 'true'],
-      ]),
-      { timeout: STEP_TIMEOUT_MS },
-    );
-    const blocked = await runUiSteps(browser, steps, results);
-    if (blocked) console.log(`  code-server log (${rel(server.logFile)}):\n${tail(server.log(), 15)}`);
-  } catch (err) {
-    results.add({ state: 'failed', title: 'start code-server and the browser', error: (err as Error).stack ?? String(err) });
-    if (browser) await browser.shot('failure');
-  } finally {
-    await browser?.close();
-    await server?.stop();
-  }
-  console.log(`ui run took ${seconds(started)}; screenshots: ${rel(artifacts)}`);
-  return results.finish();
+  return ui.run(steps);
 }
 
 runMain('ui', main);

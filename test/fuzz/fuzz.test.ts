@@ -30,8 +30,9 @@ import {
   type Project,
   REPO_ROOT,
   Rng,
-} from './inputs';
-import { LspSession, type PublishedDiagnostics } from './lspClient';
+} from '../helpers/fuzzInputs';
+import type { PublishDiagnosticsParams } from 'vscode-languageserver-protocol';
+import { LspClient, messageText } from '../helpers/lspClient';
 
 const SEED = 0x5eed_2026;
 const ENGINE_CASES = 300;
@@ -563,7 +564,7 @@ function lineLengths(text: string): number[] {
  * Diagnostics outside their document, as messages. Lines are the protocol's (split on \r\n, \r and \n); a range may
  * end on the \r of a CRLF pair (clients clamp it to the line end).
  */
-function diagnosticsOutside(p: PublishedDiagnostics, text: string, what: string): string[] {
+function diagnosticsOutside(p: PublishDiagnosticsParams, text: string, what: string): string[] {
   const lines = text.split(/(?<=\r\n|\r(?!\n)|\n)/);
   const lengths = lines.map((l) => l.replace(/\r\n$|\r$|\n$/, '').length + (l.endsWith('\r\n') ? 1 : 0));
   if (lines.length === 0 || /\r\n$|\r$|\n$/.test(text)) lengths.push(0);
@@ -574,32 +575,29 @@ function diagnosticsOutside(p: PublishedDiagnostics, text: string, what: string)
     if (!inside(start) || !inside(end) || start.line > end.line || (start.line === end.line && start.character > end.character)) {
       const line = Math.min(Math.max(start.line, 0), lengths.length - 1);
       const cr = /\r(?!\n)/.test(text) ? ' [the text has a lone \\r line break]' : '';
-      problems.push(`${what}${cr}: ${d.code} at ${JSON.stringify(d.range)} is outside the document (${lengths.length} lines; line ${line} has ${lengths[line]} characters): ${d.message.slice(0, 160)}`);
+      problems.push(`${what}${cr}: ${d.code} at ${JSON.stringify(d.range)} is outside the document (${lengths.length} lines; line ${line} has ${lengths[line]} characters): ${messageText(d.message).slice(0, 160)}`);
     }
   }
   return problems;
 }
 
-async function startSession(root: string, maxFileSizeKb: number): Promise<LspSession> {
+async function startSession(root: string, maxFileSizeKb: number): Promise<LspClient> {
   assert.ok(existsSync(SERVER), `${SERVER} exists (run \`npm run build\` first)`);
-  const session = LspSession.start(SERVER, root);
-  const init = await session.request<{ capabilities: Record<string, unknown> }>(
-    'initialize',
-    {
-      processId: process.pid,
-      rootUri: pathToFileURL(root).href,
-      workspaceFolders: [{ uri: pathToFileURL(root).href, name: 'fuzz' }],
-      capabilities: { textDocument: { publishDiagnostics: { relatedInformation: true, versionSupport: true } } },
-      initializationOptions: { settings: { maxFileSizeKb } },
-    },
-    REQUEST_TIMEOUT_MS,
-  );
-  assert.ok(init.result?.capabilities, `initialize answered: ${init.error}`);
-  session.notify('initialized', {});
+  const session = await LspClient.start({
+    folder: root,
+    folderName: 'fuzz',
+    cwd: root,
+    capabilities: { textDocument: { publishDiagnostics: { relatedInformation: true, versionSupport: true } } },
+    initializationOptions: { settings: { maxFileSizeKb } },
+    timeoutMs: REQUEST_TIMEOUT_MS,
+    keepPublished: true,
+    maxStderrChars: 100_000,
+  });
+  assert.ok(session.initializeResult?.capabilities, 'initialize answered');
   return session;
 }
 
-function open(session: LspSession, docs: Map<string, OpenDocument>, file: string, text: string): OpenDocument {
+function open(session: LspClient, docs: Map<string, OpenDocument>, file: string, text: string): OpenDocument {
   const uri = pathToFileURL(file).href;
   const languageId = /\.plan\.ya?ml$/.test(file) ? 'consolidation-plan' : 'yaml';
   const entry: OpenDocument = { uri, languageId, doc: TextDocument.create(uri, languageId, 1, text), versions: new Map([[1, text]]) };
@@ -612,7 +610,7 @@ function open(session: LspSession, docs: Map<string, OpenDocument>, file: string
  * Waits until every open document has diagnostics for its latest version; returns the diagnostics (of any version
  * published so far) that do not fit the text of their version.
  */
-async function awaitCurrentDiagnostics(session: LspSession, docs: Map<string, OpenDocument>, options: { skipLoneCr?: boolean } = {}): Promise<string[]> {
+async function awaitCurrentDiagnostics(session: LspClient, docs: Map<string, OpenDocument>, options: { skipLoneCr?: boolean } = {}): Promise<string[]> {
   const latest = (d: OpenDocument) => findLast(session.published, (p) => p.uri === d.uri && p.version === d.doc.version);
   const started = Date.now();
   await session.waitFor(
@@ -636,8 +634,8 @@ async function awaitCurrentDiagnostics(session: LspSession, docs: Map<string, Op
 }
 
 /** Runs an LSP scenario; a failure carries the server's log and stderr, and the server is always killed. */
-async function withServer(root: string, maxFileSizeKb: number, scenario: (session: LspSession) => Promise<void>): Promise<void> {
-  let session: LspSession | undefined;
+async function withServer(root: string, maxFileSizeKb: number, scenario: (session: LspClient) => Promise<void>): Promise<void> {
+  let session: LspClient | undefined;
   try {
     session = await startSession(root, maxFileSizeKb);
     await scenario(session);
@@ -652,7 +650,7 @@ async function withServer(root: string, maxFileSizeKb: number, scenario: (sessio
   }
 }
 
-function assertNoServerErrors(session: LspSession): void {
+function assertNoServerErrors(session: LspClient): void {
   const bad = session.logs.filter((l) => /uncaught|unhandled rejection|diagnostics failed/i.test(l.message));
   assert.deepEqual(bad.map((l) => l.message.slice(0, 2000)), [], 'the server logged no uncaught error and no failed diagnostics pass');
 }
@@ -723,7 +721,7 @@ describe('fuzz: the language server process', () => {
         }
         requests++;
         if (op === 'report') {
-          await session.request('consolidation/report', { uri: d.uri }, REQUEST_TIMEOUT_MS);
+          await session.tryRequest('consolidation/report', { uri: d.uri }, REQUEST_TIMEOUT_MS);
           continue;
         }
         const textDocument = { uri: d.uri };
@@ -742,13 +740,13 @@ describe('fuzz: the language server process', () => {
                   },
                 }
               : { textDocument, position: position() };
-        await session.request(`textDocument/${op}`, params, REQUEST_TIMEOUT_MS);
+        await session.tryRequest(`textDocument/${op}`, params, REQUEST_TIMEOUT_MS);
       }
 
       outside.push(...(await awaitCurrentDiagnostics(session, docs, { skipLoneCr: true })));
       const plan = list.find((d) => d.languageId === 'consolidation-plan');
-      if (plan) await session.request('textDocument/hover', { textDocument: { uri: plan.uri }, position: { line: 0, character: 0 } }, REQUEST_TIMEOUT_MS);
-      await session.request('consolidation/listPlans', {}, REQUEST_TIMEOUT_MS);
+      if (plan) await session.tryRequest('textDocument/hover', { textDocument: { uri: plan.uri }, position: { line: 0, character: 0 } }, REQUEST_TIMEOUT_MS);
+      await session.tryRequest('consolidation/listPlans', {}, REQUEST_TIMEOUT_MS);
       console.log(`lsp: ${docs.size} documents, ${changes} changes, ${requests} requests, ${session.published.length} publishDiagnostics, ${session.responseErrors.length} JSON-RPC errors`);
       if (session.responseErrors.length > 0) console.log(`JSON-RPC errors answered by the server (allowed):\n${session.responseErrors.slice(0, 20).join('\n')}`);
       const exitCode = await session.shutdown(REQUEST_TIMEOUT_MS);
@@ -770,7 +768,7 @@ describe('fuzz: the language server process', () => {
       const docs = new Map<string, OpenDocument>();
       open(session, docs, planFile, planText);
       open(session, docs, manifestFile, K8S_DEPLOYMENT('api', '1e308'));
-      await session.request('textDocument/hover', { textDocument: { uri: pathToFileURL(planFile).href }, position: { line: 8, character: 5 } }, REQUEST_TIMEOUT_MS);
+      await session.tryRequest('textDocument/hover', { textDocument: { uri: pathToFileURL(planFile).href }, position: { line: 8, character: 5 } }, REQUEST_TIMEOUT_MS);
       assert.deepEqual(await awaitCurrentDiagnostics(session, docs), []);
       assertNoServerErrors(session);
       assert.equal(await session.shutdown(REQUEST_TIMEOUT_MS), 0);

@@ -19,7 +19,7 @@ import { ConsolidationWorkspace, DEFAULT_OPTIONS, type PlanResult } from '../../
 import { diagnose } from '../../server/src/engine/workspace/diagnose';
 import { nodeFileHost } from '../../server/src/engine/workspace/fileHost';
 import { runCase } from './engineWorker';
-import { DEFAULT_MAX_FILE_BYTES } from './inputs';
+import { DEFAULT_MAX_FILE_BYTES } from '../helpers/fuzzInputs';
 import type { PropertyCase } from './propertyInputs';
 
 export function writeCase(c: PropertyCase, dir: string): void {

@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import fc from 'fast-check';
 import { stringify } from 'yaml';
-import { loadProjects, mutate, namesIn, REPO_ROOT, Rng, type Project } from './inputs';
+import { loadProjects, mutate, namesIn, REPO_ROOT, Rng, type Project } from '../helpers/fuzzInputs';
 
 export interface PropertyCase {
   /** Relative path → text, written into a fresh folder. */

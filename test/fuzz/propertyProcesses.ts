@@ -15,7 +15,7 @@ import { buildReport, type PlanReport } from '../../server/src/engine/report/rep
 import { ConsolidationWorkspace, DEFAULT_OPTIONS } from '../../server/src/engine/workspace/consolidationWorkspace';
 import { nodeFileHost } from '../../server/src/engine/workspace/fileHost';
 import { CLI, runCli, SERVER } from '../helpers/cli';
-import { LspSession } from './lspClient';
+import { LspClient, messageText } from '../helpers/lspClient';
 import { inexactNumbers, isKnownBug, reReadViolations, sumOfParts, writeCase } from './propertyChecks';
 import { anyCase, editSequence, type Edit, type PropertyCase } from './propertyInputs';
 
@@ -108,18 +108,23 @@ function minus(a: Key[], b: Key[]): Key[] {
 export async function lspViolations(cases: PropertyCase[], edits: Edit[]): Promise<string[]> {
   const root = scratch();
   const out: string[] = [];
-  let session: LspSession | undefined;
+  let session: LspClient | undefined;
   try {
     cases.forEach((c, i) => writeCase(c, path.join(root, `case${i}`)));
-    session = LspSession.start(SERVER, root);
-    const init = await session.request('initialize', {
-      processId: process.pid,
-      rootUri: pathToFileURL(root).href,
-      workspaceFolders: [{ uri: pathToFileURL(root).href, name: 'property' }],
-      capabilities: { textDocument: { publishDiagnostics: { versionSupport: true } } },
-    }, PROCESS_BOUND_MS);
-    if (init.error) return [`initialize: ${init.error}`];
-    session.notify('initialized', {});
+    try {
+      session = await LspClient.start({
+        folder: root,
+        folderName: 'property',
+        cwd: root,
+        capabilities: { textDocument: { publishDiagnostics: { versionSupport: true } } },
+        initializationOptions: null,
+        timeoutMs: PROCESS_BOUND_MS,
+        keepPublished: true,
+        maxStderrChars: 100_000,
+      });
+    } catch (error) {
+      return [`initialize: ${error instanceof Error ? error.message : String(error)}`];
+    }
     const docs: { rel: string; doc: TextDocument }[] = [];
     cases.forEach((c, i) => {
       for (const [rel, text] of c.files) {
@@ -155,7 +160,7 @@ export async function lspViolations(cases: PropertyCase[], edits: Edit[]): Promi
     const check = await cliCheck(root, out);
     if (!check) return out;
     for (const d of docs) {
-      const fromServer = latest(d)!.diagnostics.map((x) => keyOf({ range: x.range, severity: SEVERITY[x.severity ?? 1], code: String(x.code), message: x.message }));
+      const fromServer = latest(d)!.diagnostics.map((x) => keyOf({ range: x.range, severity: SEVERITY[x.severity ?? 1], code: String(x.code), message: messageText(x.message) }));
       const fromCheck = check.diagnostics.filter((x) => x.file === d.rel).map(keyOf);
       const onlyServer = minus(fromServer, fromCheck);
       const onlyCheck = minus(fromCheck, fromServer);

@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import { after, describe, it } from 'node:test';
 import { MAX_NESTING } from '../../server/src/engine/yaml/parse';
 import { ManifestReaderPool } from '../../server/src/engine/workspace/manifestReaderPool';
-import { deepNesting, REPO_ROOT } from './inputs';
+import { deepNesting, REPO_ROOT } from '../helpers/fuzzInputs';
 
 const WORKER = path.join(REPO_ROOT, 'dist', 'manifestWorker.js');
 

@@ -1,7 +1,9 @@
 // A small LSP client for tests: spawns `node dist/server.js --stdio` and speaks JSON-RPC to it, as an
 // editor would (initialize with a workspace folder, answer workspace/configuration, open and edit
 // documents, collect published diagnostics). Waiting is on events, with a generous timeout as a hang
-// guard only: nothing here measures time.
+// guard only: nothing here measures time. The fuzz harness drives the same client with hostile input:
+// it keeps every publication and log message, takes JSON-RPC errors as answers (tryRequest), and a
+// crashed server is reported with its exit and stderr instead of taking the test process down.
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { pathToFileURL } from 'node:url';
 import { createMessageConnection, StreamMessageReader, StreamMessageWriter, type MessageConnection } from 'vscode-jsonrpc/node';
@@ -22,12 +24,15 @@ import {
   HoverRequest,
   InitializedNotification,
   InitializeRequest,
+  LogMessageNotification,
   PublishDiagnosticsNotification,
   RegistrationRequest,
+  ShowMessageNotification,
   ShutdownRequest,
   UnregistrationRequest,
   WorkDoneProgressCreateRequest,
   type CodeAction,
+  type ClientCapabilities,
   type CodeLens,
   type Command,
   type CompletionItem,
@@ -67,8 +72,30 @@ export interface StartOptions {
   settings?: () => unknown;
   /** Whether the client advertises `workspace.configuration` (pull model). Default true. */
   pullConfiguration?: boolean;
-  /** `initializationOptions` of `initialize` (default `{}`). */
+  /** `initializationOptions` of `initialize` (default `{}`; `null` sends none). */
   initializationOptions?: unknown;
+  /** The workspace folder's name in `initialize` (default `workspace`). */
+  folderName?: string;
+  /** The client capabilities of `initialize`, instead of the default ones (pullConfiguration then has no effect). */
+  capabilities?: ClientCapabilities;
+  /** The server process's working folder (default: this process's). */
+  cwd?: string;
+  /** How long `initialize` may take (default DEFAULT_WAIT_MS). */
+  timeoutMs?: number;
+  /** Keep every publication, in order, in `published` (default: only the last one per URI, in `diagnostics`). */
+  keepPublished?: boolean;
+  /** Keep at most about this many characters of the server's stderr (default: all of it). */
+  maxStderrChars?: number;
+}
+
+/** A request or a wait that the server did not answer in time (the server is still running). */
+export class RequestTimeout extends Error {}
+
+/** A message the server logged or showed (window/logMessage, window/showMessage), with when it came. */
+export interface ServerLog {
+  type: number;
+  message: string;
+  at: number;
 }
 
 interface Waiter {
@@ -90,9 +117,19 @@ export class LspClient {
   codeLensRefreshes = 0;
   /** Called after each registration, unregistration or code lens refresh the server asks for. */
   private readonly serverRequestWaiters = new Set<() => void>();
+  /** Every diagnostics publication in order, when started with `keepPublished`. */
+  readonly published: PublishDiagnosticsParams[] = [];
+  /** window/logMessage and window/showMessage, in order. */
+  readonly logs: ServerLog[] = [];
+  /** The requests tryRequest() saw answered with a JSON-RPC error, as `method: message`. */
+  readonly responseErrors: string[] = [];
   stderr = '';
   initializeResult: InitializeResult | undefined;
+  /** How the server process ended, once it has. */
+  exit: { code: number | null; signal: NodeJS.Signals | null } | undefined;
   private readonly waiters = new Set<Waiter>();
+  /** The checks of waitFor() calls, run on every message from the server and on its exit. */
+  private readonly checks = new Set<() => void>();
   private readonly versions = new Map<string, number>();
   private exited = false;
   private readonly exitedPromise: Promise<void>;
@@ -101,11 +138,26 @@ export class LspClient {
     private readonly child: ChildProcessWithoutNullStreams,
     private readonly options: StartOptions,
   ) {
-    this.exitedPromise = new Promise((resolve) => child.on('exit', () => ((this.exited = true), resolve())));
-    child.stderr.on('data', (chunk: Buffer) => (this.stderr += chunk.toString('utf8')));
+    this.exitedPromise = new Promise((resolve) =>
+      child.on('exit', (code, signal) => {
+        this.exited = true;
+        this.exit = { code, signal };
+        this.wake();
+        resolve();
+      }),
+    );
+    child.stderr.on('data', (chunk: Buffer) => {
+      if (this.stderr.length < (options.maxStderrChars ?? Infinity)) this.stderr += chunk.toString('utf8');
+    });
+    // A crashed server must fail the test that waits on it, not the test process: writes to a dead
+    // server and a broken connection are ignored here and reported by the waits (its exit, its stderr).
+    child.stdin.on('error', () => undefined);
     this.connection = createMessageConnection(new StreamMessageReader(child.stdout), new StreamMessageWriter(child.stdin));
+    this.connection.onError(() => undefined);
     this.connection.onNotification(PublishDiagnosticsNotification.type, (params) => {
       this.diagnostics.set(params.uri, params);
+      if (this.options.keepPublished) this.published.push(params);
+      this.wake();
       for (const waiter of [...this.waiters]) {
         if (waiter.uri === params.uri && waiter.predicate(params)) {
           this.waiters.delete(waiter);
@@ -132,7 +184,13 @@ export class LspClient {
       this.codeLensRefreshes += 1;
       for (const waiter of [...this.serverRequestWaiters]) waiter();
     });
-    // window/logMessage, window/showMessage, telemetry: not needed here.
+    for (const type of [LogMessageNotification.type, ShowMessageNotification.type]) {
+      this.connection.onNotification(type, (params) => {
+        this.logs.push({ type: params.type, message: params.message, at: Date.now() });
+        this.wake();
+      });
+    }
+    // Telemetry and the rest: not needed here.
     this.connection.onNotification(() => undefined);
     this.connection.listen();
   }
@@ -140,7 +198,7 @@ export class LspClient {
   /** Spawns the server, initializes it with one workspace folder and sends `initialized`. */
   static async start(options: StartOptions): Promise<LspClient> {
     assertBuilt();
-    const child = spawn(process.execPath, [SERVER, '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [SERVER, '--stdio'], { cwd: options.cwd, stdio: ['pipe', 'pipe', 'pipe'] });
     const client = new LspClient(child, options);
     try {
       const pull = options.pullConfiguration ?? true;
@@ -148,8 +206,8 @@ export class LspClient {
         client.connection.sendRequest(InitializeRequest.type, {
           processId: process.pid,
           rootUri: uriOf(options.folder),
-          workspaceFolders: [{ uri: uriOf(options.folder), name: 'workspace' }],
-          capabilities: {
+          workspaceFolders: [{ uri: uriOf(options.folder), name: options.folderName ?? 'workspace' }],
+          capabilities: options.capabilities ?? {
             workspace: {
               configuration: pull,
               workspaceFolders: true,
@@ -166,9 +224,10 @@ export class LspClient {
               documentSymbol: { hierarchicalDocumentSymbolSupport: true },
             },
           },
-          initializationOptions: options.initializationOptions ?? {},
+          initializationOptions: options.initializationOptions === undefined ? {} : options.initializationOptions,
         }),
         'initialize',
+        options.timeoutMs,
       );
       await client.connection.sendNotification(InitializedNotification.type, {});
       return client;
@@ -317,6 +376,81 @@ export class LspClient {
 
   request<R>(method: string, params: unknown): Promise<R> {
     return this.withTimeout(this.connection.sendRequest<R>(method, params), method);
+  }
+
+  // ---- for harnesses that expect failures (the fuzz tests) ----
+
+  /** Sends a notification without waiting for it to be written; nothing is sent once the server has exited. */
+  notify(method: string, params: unknown): void {
+    if (!this.exit) void this.connection.sendNotification(method, params).catch(() => undefined);
+  }
+
+  /**
+   * A request that may be answered with a JSON-RPC error: `{ result }`, or `{ error }` (also kept in
+   * responseErrors). Throws a RequestTimeout when it is not answered within `timeoutMs`, and an Error
+   * with the exit and stderr when the server has exited.
+   */
+  async tryRequest<R>(method: string, params: unknown, timeoutMs = DEFAULT_WAIT_MS): Promise<{ result?: R; error?: string }> {
+    if (this.exit) throw new Error(`server exited (${JSON.stringify(this.exit)}) before ${method}; stderr:\n${this.stderr.slice(-4000)}`);
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new RequestTimeout(`${method} not answered within ${timeoutMs} ms; params ${JSON.stringify(params).slice(0, 400)}`)), timeoutMs);
+    });
+    try {
+      const result = await Promise.race([this.connection.sendRequest<R>(method, params), timeout]);
+      return { result };
+    } catch (error) {
+      if (error instanceof RequestTimeout) throw error;
+      if (this.exit) throw new Error(`server exited (${JSON.stringify(this.exit)}) during ${method}; stderr:\n${this.stderr.slice(-4000)}`, { cause: error });
+      const message = `${method}: ${(error as Error).message}`;
+      this.responseErrors.push(message);
+      return { error: message };
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /**
+   * Resolves once `condition` holds, checked on every message from the server and every 250 ms; rejects
+   * after `timeoutMs` (a RequestTimeout), when the server exits, or as soon as `abort` gives a reason.
+   */
+  waitFor(condition: () => boolean, timeoutMs: number, what: () => string, abort: () => string | undefined = () => undefined): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const check = () => {
+        const reason = condition() ? undefined : abort();
+        if (condition()) finish(resolve);
+        else if (this.exit) finish(() => reject(new Error(`server exited (${JSON.stringify(this.exit)}) while waiting for ${what()}; stderr:\n${this.stderr.slice(-4000)}`)));
+        else if (reason) finish(() => reject(new Error(`gave up waiting for ${what()}: ${reason}`)));
+      };
+      const timer = setTimeout(() => finish(() => reject(new RequestTimeout(`timed out after ${timeoutMs} ms waiting for ${what()}`))), timeoutMs);
+      const poll = setInterval(check, 250);
+      const finish = (fn: () => void) => {
+        clearTimeout(timer);
+        clearInterval(poll);
+        this.checks.delete(check);
+        fn();
+      };
+      this.checks.add(check);
+      check();
+    });
+  }
+
+  /** shutdown and exit; the process's exit code, or null when it has not exited within `timeoutMs`. */
+  async shutdown(timeoutMs = DEFAULT_WAIT_MS): Promise<number | null> {
+    await this.tryRequest('shutdown', null, timeoutMs);
+    this.notify('exit', null);
+    await this.waitFor(() => this.exit !== undefined, timeoutMs, () => 'the server to exit after shutdown/exit').catch(() => undefined);
+    return this.exit ? this.exit.code : null;
+  }
+
+  /** Stops the server at once, without shutdown (after a scenario, passed or failed). */
+  kill(): void {
+    this.connection.dispose();
+    if (!this.exit && this.child.pid !== undefined) this.child.kill('SIGKILL');
+  }
+
+  private wake(): void {
+    for (const check of [...this.checks]) check();
   }
 
   /** shutdown + exit, then kill whatever is left. Safe to call twice. */

@@ -15,7 +15,7 @@ import type { CollectionTag, ScalarTag } from 'yaml';
  * content at least as indented. Declined: tags, directives, explicit keys, tabs, multi-line plain or
  * quoted scalars and flow collections, duplicate keys, anchors on keys, any error token, anything
  * else. An accepted text gives the same nodes, values and ranges as `parseAllDocuments` (without
- * comments); test/unit/fastCompose.test.ts compares the two on every corpus file, fixture and
+ * comments); test/engine/yaml/fastCompose.test.ts compares the two on every corpus file, fixture and
  * thousands of mutations.
  */
 export const PARSE_OPTIONS = { prettyErrors: false, merge: true, uniqueKeys: true, logLevel: 'error' } as const;
