@@ -94,7 +94,7 @@ describe('scheduling simulation: each node\'s pods', () => {
 
 describe('report JSON: each node\'s pods', () => {
   it('openpolicy: pods with exact requests and their workload\'s line; with the unschedulable ones, every pod of the state', () => {
-    const dir = path.resolve(__dirname, '..', '..', 'examples', 'openpolicy');
+    const dir = path.resolve(__dirname, '..', '..', '..', 'examples', 'openpolicy');
     const planFile = path.join(dir, 'openpolicy.plan.yaml');
     const ws = new ConsolidationWorkspace(nodeFileHost, DEFAULT_OPTIONS);
     const report = buildReport(ws.plan(planFile)!, dir, (file, offset) => ws.lineIndex(file)?.positionAt(offset).line);

@@ -17,7 +17,7 @@ import { renderNodes } from '../../../server/src/engine/report/view/nodesChart';
 import { formatReportMarkdown } from '../../../server/src/engine/report/view/markdown';
 import { stateTable } from '../../../server/src/engine/report/view/table';
 
-const repo = path.resolve(__dirname, '..', '..');
+const repo = path.resolve(__dirname, '..', '..', '..');
 const LIVE_USAGE = path.join(repo, 'examples', 'live-usage');
 
 function reportOf(planFile: string): PlanReport {

@@ -9,7 +9,7 @@ import { ConsolidationWorkspace, DEFAULT_OPTIONS } from '../../../server/src/eng
 import { nodeFileHost } from '../../../server/src/engine/workspace/fileHost';
 import { tempWorkspace } from '../../helpers/tempWorkspace';
 
-const SHOP = path.join(__dirname, '..', 'workspaces', 'e2e-cluster');
+const SHOP = path.join(__dirname, '..', '..', 'workspaces', 'e2e-cluster');
 
 describe('report text: usage of states without data', () => {
   it('a state whose every workload is unknown shows "unknown", not 0m; each state names its unknown workloads', () => {
