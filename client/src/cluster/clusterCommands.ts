@@ -229,10 +229,10 @@ export class ClusterCommands {
         });
       },
     );
-    await this.report(outcome, loaded);
+    await this.showApplyOutcome(outcome, loaded);
   }
 
-  private async report(outcome: ApplyOutcome, loaded: LoadedPhase): Promise<void> {
+  private async showApplyOutcome(outcome: ApplyOutcome, loaded: LoadedPhase): Promise<void> {
     const summary = [
       `# ${outcome.message.split('\n')[0]}`,
       '',

@@ -1,4 +1,4 @@
-import { at, type JsonObject, type KubeObject } from '../engine/render/kube';
+import { valueAt, type JsonObject, type KubeObject } from '../engine/render/kube';
 import { RECORD_API_VERSION, RECORD_KIND, RecordStore, type ApplyRecord } from './applyRecord';
 import { describeRef, FIELD_MANAGER, type ClusterApi, type ObjectRef } from './clusterApi';
 import { ClusterError } from './errors';
@@ -403,14 +403,14 @@ async function createOrUpdate(
 function guarded(step: PhaseStep, object: KubeObject | undefined): unknown {
   switch (step.role) {
     case 'service':
-      return { selector: at(object, ['spec', 'selector']) ?? null, ports: at(object, ['spec', 'ports']) ?? null };
+      return { selector: valueAt(object, ['spec', 'selector']) ?? null, ports: valueAt(object, ['spec', 'ports']) ?? null };
     case 'scaled-down':
-      return { replicas: at(object, ['spec', 'replicas']) ?? 1 };
+      return { replicas: valueAt(object, ['spec', 'replicas']) ?? 1 };
     default: {
       const names = new Set((step.before.containers ?? []).map((c) => c.name));
-      const containers = (at(object, ['spec', 'template', 'spec', 'containers']) as JsonObject[] | undefined) ?? [];
+      const containers = (valueAt(object, ['spec', 'template', 'spec', 'containers']) as JsonObject[] | undefined) ?? [];
       return {
-        replicas: step.replicas === undefined ? undefined : at(object, ['spec', 'replicas']) ?? 1,
+        replicas: step.replicas === undefined ? undefined : valueAt(object, ['spec', 'replicas']) ?? 1,
         resources: containers.filter((c) => names.has(String(c.name))).map((c) => [c.name, c.resources ?? null]),
       };
     }
@@ -431,9 +431,9 @@ function guardedFields(step: PhaseStep): string[][] {
 
 /** Who wrote the fields a step changes, last (other than this tool and the controllers' status updates). */
 function lastWriter(step: PhaseStep, object: KubeObject): string | undefined {
-  const entries = ((at(object, ['metadata', 'managedFields']) as JsonObject[] | undefined) ?? []).map((e, index) => ({ e, index }));
+  const entries = ((valueAt(object, ['metadata', 'managedFields']) as JsonObject[] | undefined) ?? []).map((e, index) => ({ e, index }));
   const others = entries.filter(({ e }) => e.manager !== FIELD_MANAGER && e.subresource !== 'status');
-  const owning = others.filter(({ e }) => guardedFields(step).some((p) => at(e.fieldsV1, p) !== undefined));
+  const owning = others.filter(({ e }) => guardedFields(step).some((p) => valueAt(e.fieldsV1, p) !== undefined));
   const sorted = (owning.length ? owning : others).sort((a, b) => String(b.e.time).localeCompare(String(a.e.time)) || b.index - a.index);
   return sorted[0]?.e.manager as string | undefined;
 }
@@ -482,15 +482,15 @@ function patchReached(step: PhaseStep, body: JsonObject, fresh: KubeObject): boo
   if (step.role === 'service') {
     const selector = spec.selector as JsonObject | null | undefined;
     const wanted = selector ? Object.fromEntries(Object.entries(selector).filter(([, v]) => v !== null)) : selector;
-    const liveSelector = (at(fresh, ['spec', 'selector']) as JsonObject | undefined) ?? {};
+    const liveSelector = (valueAt(fresh, ['spec', 'selector']) as JsonObject | undefined) ?? {};
     const selectorOk = selector === undefined || canonicalJson(liveSelector) === canonicalJson(wanted ?? {});
     const ports = spec.ports as JsonObject[] | undefined;
-    const livePorts = (at(fresh, ['spec', 'ports']) as JsonObject[] | undefined) ?? [];
+    const livePorts = (valueAt(fresh, ['spec', 'ports']) as JsonObject[] | undefined) ?? [];
     const portsOk = !ports || ports.every((p) => livePorts.some((l) => l.port === p.port && JSON.stringify(l.targetPort) === JSON.stringify(p.targetPort)));
     return selectorOk && portsOk;
   }
-  const containers = at(spec, ['template', 'spec', 'containers']) as JsonObject[] | undefined;
-  const liveContainers = (at(fresh, ['spec', 'template', 'spec', 'containers']) as JsonObject[] | undefined) ?? [];
+  const containers = valueAt(spec, ['template', 'spec', 'containers']) as JsonObject[] | undefined;
+  const liveContainers = (valueAt(fresh, ['spec', 'template', 'spec', 'containers']) as JsonObject[] | undefined) ?? [];
   return (
     !!containers &&
     containers.every((c) => {
@@ -498,7 +498,7 @@ function patchReached(step: PhaseStep, body: JsonObject, fresh: KubeObject): boo
       return (
         !!live &&
         (['requests', 'limits'] as const).every((kind) =>
-          Object.entries((at(c, ['resources', kind]) as JsonObject | undefined) ?? {}).every(([resource, value]) => sameQuantity(resource, at(live, ['resources', kind, resource]), value)),
+          Object.entries((valueAt(c, ['resources', kind]) as JsonObject | undefined) ?? {}).every(([resource, value]) => sameQuantity(resource, valueAt(live, ['resources', kind, resource]), value)),
         )
       );
     })
@@ -524,7 +524,7 @@ async function guardedScale(api: ClusterApi, step: PhaseStep, replicas: number, 
     step,
     resourceVersion,
     (rv) => api.patchScale(step.ref, replicas, { resourceVersion: rv, dryRun: options.dryRun, signal: options.signal }),
-    (fresh) => (at(fresh, ['spec', 'replicas']) === replicas ? { replicas, resourceVersion: fresh.metadata.resourceVersion as string } : undefined),
+    (fresh) => (valueAt(fresh, ['spec', 'replicas']) === replicas ? { replicas, resourceVersion: fresh.metadata.resourceVersion as string } : undefined),
     options.signal,
   );
 }

@@ -3,7 +3,7 @@ import { dns1123 } from '../engine/manifests/compose';
 import type { WorkloadModel } from '../engine/model/workspace';
 import type { PhaseSpec, ResourcePatch } from '../engine/plan/types';
 import { kubernetesBytes, kubernetesCpuMillicores } from '../engine/quantity';
-import { at, clone, containersOf, isObject, MANAGED_BY, MANAGED_BY_LABEL, MERGE_LABEL, PHASE_ANNOTATION, PLAN_ANNOTATION, podSpecOf, PREVIOUS_REPLICAS, type JsonObject, type KubeObject } from '../engine/render/kube';
+import { valueAt, clone, containersOf, isObject, MANAGED_BY, MANAGED_BY_LABEL, MERGE_LABEL, PHASE_ANNOTATION, PLAN_ANNOTATION, podSpecOf, PREVIOUS_REPLICAS, type JsonObject, type KubeObject } from '../engine/render/kube';
 import type { PhaseRender, RenderedObject, RenderRole } from '../engine/render/renderPlan';
 import { toManifestList } from '../engine/render/sourceObjects';
 import type { RuleSettings } from '../engine/rules/registry';
@@ -98,7 +98,7 @@ export function loadPhase(
         if (merge) return where(merge.nameLocation.range.start);
       }
       if (object.role === 'service') {
-        const target = at(object.object, ['spec', 'selector', MERGE_LABEL]);
+        const target = valueAt(object.object, ['spec', 'selector', MERGE_LABEL]);
         const merge = phase.merge.find((m) => m.name === target);
         if (merge) return where(merge.nameLocation.range.start);
       }
@@ -168,20 +168,20 @@ export async function planSteps(api: ClusterApi, loaded: LoadedPhase, options: {
     const planLocation = loadedLocation(loaded, rendered);
     const earlier = previous?.objects.find((o) => refKey(o.ref) === refKey(ref));
     const base = { ref, role: rendered.role, origin: rendered.origin, planLocation, rendered: object, live };
-    const ours = (o: KubeObject | undefined) => at(o, ['metadata', 'labels', MANAGED_BY_LABEL]) === MANAGED_BY;
+    const ours = (o: KubeObject | undefined) => valueAt(o, ['metadata', 'labels', MANAGED_BY_LABEL]) === MANAGED_BY;
     const annotationsBefore = (keys: string[]): Record<string, string | null> =>
-      earlier?.annotations ?? Object.fromEntries(keys.map((k) => [k, (at(live, ['metadata', 'annotations', k]) as string | undefined) ?? null]));
+      earlier?.annotations ?? Object.fromEntries(keys.map((k) => [k, (valueAt(live, ['metadata', 'annotations', k]) as string | undefined) ?? null]));
     const stamp = { [PLAN_ANNOTATION]: loaded.planName, [PHASE_ANNOTATION]: loaded.phaseName };
 
     if (rendered.role === 'created') {
       if (live && !ours(live)) {
-        const owner = at(live, ['metadata', 'labels', MANAGED_BY_LABEL]);
+        const owner = valueAt(live, ['metadata', 'labels', MANAGED_BY_LABEL]);
         problems.push(`${describeRef(ref)} already exists and was not created by this tool${owner ? ` (managed-by: ${owner})` : ''}: rename the merge or remove that object first.`);
         continue;
       }
-      const fromThisPhase = live && at(live, ['metadata', 'annotations', PLAN_ANNOTATION]) === loaded.planName && at(live, ['metadata', 'annotations', PHASE_ANNOTATION]) === loaded.phaseName;
+      const fromThisPhase = live && valueAt(live, ['metadata', 'annotations', PLAN_ANNOTATION]) === loaded.planName && valueAt(live, ['metadata', 'annotations', PHASE_ANNOTATION]) === loaded.phaseName;
       const existed = earlier ? earlier.existed : !!live && !fromThisPhase;
-      const replicas = at(object, ['spec', 'replicas']);
+      const replicas = valueAt(object, ['spec', 'replicas']);
       steps.push({
         ...base,
         apply: object,
@@ -201,10 +201,10 @@ export async function planSteps(api: ClusterApi, loaded: LoadedPhase, options: {
     const existing = { ref, role: rendered.role, origin: rendered.origin, planLocation, existed: true, uid: live.metadata.uid as string, resourceVersion: live.metadata.resourceVersion as string, state: 'pending' as const };
 
     if (rendered.role === 'service') {
-      const liveSelector = isObject(at(live, ['spec', 'selector'])) ? (at(live, ['spec', 'selector']) as JsonObject) : null;
-      const targetSelector = (at(object, ['spec', 'selector']) as JsonObject | undefined) ?? {};
-      const livePorts = (Array.isArray(at(live, ['spec', 'ports'])) ? (at(live, ['spec', 'ports']) as JsonObject[]) : []).filter(isObject);
-      const renderedPorts = (Array.isArray(at(object, ['spec', 'ports'])) ? (at(object, ['spec', 'ports']) as JsonObject[]) : []).filter(isObject);
+      const liveSelector = isObject(valueAt(live, ['spec', 'selector'])) ? (valueAt(live, ['spec', 'selector']) as JsonObject) : null;
+      const targetSelector = (valueAt(object, ['spec', 'selector']) as JsonObject | undefined) ?? {};
+      const livePorts = (Array.isArray(valueAt(live, ['spec', 'ports'])) ? (valueAt(live, ['spec', 'ports']) as JsonObject[]) : []).filter(isObject);
+      const renderedPorts = (Array.isArray(valueAt(object, ['spec', 'ports'])) ? (valueAt(object, ['spec', 'ports']) as JsonObject[]) : []).filter(isObject);
       const newPorts = livePorts.map((port) => {
         const wanted = renderedPorts.find((p) => p.port === port.port && (p.protocol ?? 'TCP') === (port.protocol ?? 'TCP'));
         return wanted && wanted.targetPort !== undefined && !same(wanted.targetPort, port.targetPort) ? { ...port, targetPort: wanted.targetPort } : port;
@@ -237,16 +237,16 @@ export async function planSteps(api: ClusterApi, loaded: LoadedPhase, options: {
       continue;
     }
 
-    const liveReplicas = typeof at(live, ['spec', 'replicas']) === 'number' ? (at(live, ['spec', 'replicas']) as number) : 1;
+    const liveReplicas = typeof valueAt(live, ['spec', 'replicas']) === 'number' ? (valueAt(live, ['spec', 'replicas']) as number) : 1;
     if (rendered.role === 'scaled-down') {
       if (!SCALABLE.has(ref.kind)) {
         problems.push(`${describeRef(ref)} cannot be scaled to 0 (a ${ref.kind} has no replicas): remove it by hand once the phase is applied.`);
         continue;
       }
-      const recorded = Number(at(live, ['metadata', 'annotations', PREVIOUS_REPLICAS]));
+      const recorded = Number(valueAt(live, ['metadata', 'annotations', PREVIOUS_REPLICAS]));
       const previousReplicas = earlier?.replicas ?? (liveReplicas === 0 && Number.isInteger(recorded) ? recorded : liveReplicas);
       const annotations = { [PREVIOUS_REPLICAS]: String(previousReplicas), ...stamp };
-      const unchanged = liveReplicas === 0 && Object.entries(annotations).every(([k, v]) => at(live, ['metadata', 'annotations', k]) === v);
+      const unchanged = liveReplicas === 0 && Object.entries(annotations).every(([k, v]) => valueAt(live, ['metadata', 'annotations', k]) === v);
       steps.push({
         ...base,
         patch: unchanged ? undefined : { type: 'merge', body: { metadata: { annotations } } },

@@ -1,4 +1,4 @@
-import { at, isObject, MANAGED_BY, MANAGED_BY_LABEL, type JsonObject, type KubeObject } from '../engine/render/kube';
+import { valueAt, isObject, MANAGED_BY, MANAGED_BY_LABEL, type JsonObject, type KubeObject } from '../engine/render/kube';
 import type { ApplyRecord, RecordedObject, RecordStore } from './applyRecord';
 import { describeRef, type ClusterApi, type ObjectRef } from './clusterApi';
 import { asClusterError, DEFAULT_POLL_INTERVAL_MS, DEFAULT_TIMEOUT_MS, type ApplyEvent } from './applyPhase';
@@ -245,7 +245,7 @@ export function deletionProof(recorded: RecordedObject, live: KubeObject, record
   if (!Number.isFinite(created) || !Number.isFinite(started) || created < Math.floor(started / 1000) * 1000 - CLOCK_SKEW_MS) {
     return `it was created at ${String(live.metadata.creationTimestamp ?? 'an unknown time')}, before the apply started (${record.startedAt})`;
   }
-  if (at(live, ['metadata', 'labels', MANAGED_BY_LABEL]) !== MANAGED_BY) return `it does not carry ${MANAGED_BY_LABEL}=${MANAGED_BY}`;
+  if (valueAt(live, ['metadata', 'labels', MANAGED_BY_LABEL]) !== MANAGED_BY) return `it does not carry ${MANAGED_BY_LABEL}=${MANAGED_BY}`;
   return undefined;
 }
 
@@ -269,7 +269,7 @@ async function withFreshVersion<T>(api: ClusterApi, ref: ObjectRef, signal: Abor
 function annotationPatch(live: KubeObject, recorded: RecordedObject): JsonObject | undefined {
   const patch: JsonObject = {};
   for (const [key, value] of Object.entries(recorded.annotations ?? {})) {
-    const current = at(live, ['metadata', 'annotations', key]) ?? null;
+    const current = valueAt(live, ['metadata', 'annotations', key]) ?? null;
     if (current !== value) patch[key] = value;
   }
   return Object.keys(patch).length ? patch : undefined;
@@ -281,7 +281,7 @@ async function restoreWorkload(api: ClusterApi, recorded: RecordedObject, signal
     const body: JsonObject = {};
     const annotations = annotationPatch(live, recorded);
     if (annotations) body.metadata = { annotations };
-    const liveContainers = (at(live, ['spec', 'template', 'spec', 'containers']) as JsonObject[] | undefined) ?? [];
+    const liveContainers = (valueAt(live, ['spec', 'template', 'spec', 'containers']) as JsonObject[] | undefined) ?? [];
     const containers: JsonObject[] = [];
     for (const container of recorded.containers ?? []) {
       const current = liveContainers.find((c) => c.name === container.name);
@@ -297,7 +297,7 @@ async function restoreWorkload(api: ClusterApi, recorded: RecordedObject, signal
   if (patched === 'gone') return 'gone';
   if (recorded.replicas !== undefined) {
     const scaled = await withFreshVersion(api, recorded.ref, signal, async (live) => {
-      const current = typeof at(live, ['spec', 'replicas']) === 'number' ? (at(live, ['spec', 'replicas']) as number) : 1;
+      const current = typeof valueAt(live, ['spec', 'replicas']) === 'number' ? (valueAt(live, ['spec', 'replicas']) as number) : 1;
       if (current === recorded.replicas) return false;
       await api.patchScale(recorded.ref, recorded.replicas!, { resourceVersion: live.metadata.resourceVersion as string, signal });
       return true;
@@ -327,7 +327,7 @@ async function restoreService(api: ClusterApi, recorded: RecordedObject, signal:
   const result = await withFreshVersion(api, recorded.ref, signal, async (live) => {
     const body: JsonObject = {};
     const spec: JsonObject = {};
-    const liveSelector = isObject(at(live, ['spec', 'selector'])) ? (at(live, ['spec', 'selector']) as JsonObject) : {};
+    const liveSelector = isObject(valueAt(live, ['spec', 'selector'])) ? (valueAt(live, ['spec', 'selector']) as JsonObject) : {};
     const wanted = recorded.selector ?? null;
     if (canonicalJson(liveSelector) !== canonicalJson(wanted ?? {})) {
       if (wanted === null) spec.selector = null;
@@ -337,7 +337,7 @@ async function restoreService(api: ClusterApi, recorded: RecordedObject, signal:
         spec.selector = selector;
       }
     }
-    const livePorts = ((at(live, ['spec', 'ports']) as JsonObject[] | undefined) ?? []).filter(isObject);
+    const livePorts = ((valueAt(live, ['spec', 'ports']) as JsonObject[] | undefined) ?? []).filter(isObject);
     const ports = livePorts.map((port) => {
       const then = (recorded.ports ?? []).find((p) => p.port === port.port && (p.protocol ?? 'TCP') === (port.protocol ?? 'TCP'));
       return then && then.targetPort !== undefined && JSON.stringify(then.targetPort) !== JSON.stringify(port.targetPort) ? { ...port, targetPort: then.targetPort } : port;

@@ -2,7 +2,7 @@ import type { ComposeFile } from './sourceObjects';
 import { containerRenames, uniqueName } from '../budget/mergeNames';
 import type { MergeSpec } from '../plan/types';
 import type { WorkloadModel } from '../model/workspace';
-import { at, clone, containersOf, isObject, MANAGED_BY, MANAGED_BY_LABEL, MERGE_LABEL, podSpecOf, podTemplateOf, type Json, type JsonObject, type KubeObject } from './kube';
+import { valueAt, clone, containersOf, isObject, MANAGED_BY, MANAGED_BY_LABEL, MERGE_LABEL, podSpecOf, podTemplateOf, type Json, type JsonObject, type KubeObject } from './kube';
 
 export interface MergeSource {
   workload: WorkloadModel;
@@ -58,7 +58,7 @@ export function mergePods(merge: MergeSpec, sources: MergeSource[], replicas: nu
     renames.set(source.workload.id, rename);
     const prefix = source.workload.name;
     for (const volume of listOf(spec.volumes)) volumes.add(volume, prefix, rename.volumes);
-    for (const claim of listOf(at(source.object, ['spec', 'volumeClaimTemplates']))) {
+    for (const claim of listOf(valueAt(source.object, ['spec', 'volumeClaimTemplates']))) {
       const metadata = isObject(claim.metadata) ? claim.metadata : {};
       claims.add({ ...claim, name: String(metadata.name ?? '') }, prefix, rename.volumes, false);
     }
@@ -74,7 +74,7 @@ export function mergePods(merge: MergeSpec, sources: MergeSource[], replicas: nu
       }
     }
     for (const secret of listOf(spec.imagePullSecrets)) pullSecrets.set(String(secret.name), secret);
-    const templateAnnotations = at(podTemplateOf(source.object), ['metadata', 'annotations']);
+    const templateAnnotations = valueAt(podTemplateOf(source.object), ['metadata', 'annotations']);
     if (isObject(templateAnnotations)) for (const [k, v] of Object.entries(templateAnnotations)) annotations[k] ??= v;
   });
 
@@ -99,7 +99,7 @@ export function mergePods(merge: MergeSpec, sources: MergeSource[], replicas: nu
     },
   };
   if (statefulSet) {
-    spec.serviceName = (at(sources[0].object, ['spec', 'serviceName']) as Json) ?? merge.name;
+    spec.serviceName = (valueAt(sources[0].object, ['spec', 'serviceName']) as Json) ?? merge.name;
     if (claims.items.length) {
       spec.volumeClaimTemplates = claims.items.map(({ name, ...claim }) => ({ ...claim, metadata: { ...(isObject(claim.metadata) ? claim.metadata : {}), name } }));
     }
@@ -139,7 +139,7 @@ function listOf(value: unknown): JsonObject[] {
 
 /** Labels with the same value on every source's pod template. */
 function commonLabels(sources: MergeSource[]): JsonObject {
-  const labelSets = sources.map((s) => at(podTemplateOf(s.object), ['metadata', 'labels']));
+  const labelSets = sources.map((s) => valueAt(podTemplateOf(s.object), ['metadata', 'labels']));
   const [first, ...rest] = labelSets;
   if (!isObject(first)) return {};
   const common: JsonObject = {};
@@ -170,7 +170,7 @@ function renameReferences(container: JsonObject, rename: SourceRenames): JsonObj
     }
   }
   for (const env of listOf(copy.env)) {
-    const ref = at(env, ['valueFrom', 'resourceFieldRef']);
+    const ref = valueAt(env, ['valueFrom', 'resourceFieldRef']);
     if (isObject(ref) && typeof ref.containerName === 'string') ref.containerName = rename.containers.get(ref.containerName) ?? ref.containerName;
   }
   return copy;

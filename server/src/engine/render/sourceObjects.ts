@@ -4,7 +4,7 @@ import { toKubernetesCpu, toKubernetesMemory } from '../quantity';
 import type { ResourceList } from '../model/resources';
 import type { ServiceModel, WorkloadModel } from '../model/workspace';
 import type { SourceDocuments } from './sourceDocuments';
-import { at, clone, isObject, type JsonObject, type KubeObject } from './kube';
+import { valueAt, clone, isObject, type JsonObject, type KubeObject } from './kube';
 
 /** The object a workload was written as, or for a compose service the Deployment Kompose would make. */
 export function workloadObject(documents: SourceDocuments, workload: WorkloadModel, defaultNamespace: string | undefined): KubeObject | undefined {
@@ -64,7 +64,7 @@ export function composeDeployment(workload: WorkloadModel, defaultNamespace: str
 /** A compose service as written (plain values) and the variables its file is interpolated with. */
 function composeServiceOf(documents: SourceDocuments, workload: WorkloadModel): { service: unknown; env: Record<string, string> } {
   return {
-    service: at(documents.documentValue(workload.location.file, workload.documentIndex), ['services', workload.name]),
+    service: valueAt(documents.documentValue(workload.location.file, workload.documentIndex), ['services', workload.name]),
     env: documents.composeVariables(path.dirname(workload.location.file)),
   };
 }
@@ -73,7 +73,7 @@ function composeServiceOf(documents: SourceDocuments, workload: WorkloadModel): 
 export function composeVolumes(documents: SourceDocuments, workload: WorkloadModel): { source?: string; target: string }[] {
   if (workload.origin !== 'compose') return [];
   const { service, env } = composeServiceOf(documents, workload);
-  const volumes = at(service, ['volumes']);
+  const volumes = valueAt(service, ['volumes']);
   if (!Array.isArray(volumes)) return [];
   return volumes.flatMap((volume): { source?: string; target: string }[] => {
     if (typeof volume === 'string') {
@@ -101,7 +101,7 @@ export function composeFiles(documents: SourceDocuments, workload: WorkloadModel
   const { service, env } = composeServiceOf(documents, workload);
   const out: ComposeFile[] = [];
   for (const kind of ['config', 'secret'] as const) {
-    const entries = at(service, [`${kind}s`]);
+    const entries = valueAt(service, [`${kind}s`]);
     if (!Array.isArray(entries)) continue;
     for (const entry of entries) {
       const source = typeof entry === 'string' ? interpolate(entry, env).value : isObject(entry) && typeof entry.source === 'string' ? interpolate(entry.source, env).value : undefined;

@@ -34,8 +34,8 @@ export interface Finding {
   data?: FixData;
 }
 
-/** What a rule reports; code and severity are added by the registry. */
-export type Report = (finding: Omit<Finding, 'code' | 'severity'> & { severity?: Severity }) => void;
+/** How a rule's check adds a finding; code and severity are added by the registry. */
+export type AddFinding = (finding: Omit<Finding, 'code' | 'severity'> & { severity?: Severity }) => void;
 
 export interface Rule<Context> {
   code: string;
@@ -43,7 +43,7 @@ export interface Rule<Context> {
   /** Where its findings are shown, for the docs' table: `plan: the reference`, `manifest: the value`. */
   where: string;
   description: string;
-  check(context: Context, report: Report): void;
+  check(context: Context, addFinding: AddFinding): void;
 }
 
 /** The usual fix: replace the finding's text with `replacement`, when there is one. */

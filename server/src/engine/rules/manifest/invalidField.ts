@@ -6,9 +6,9 @@ export const invalidField: Rule<ManifestContext> = {
   defaultSeverity: 'warning',
   where: 'manifest: the key or value',
   description: 'A container, port or resources key Kubernetes does not know (a typo silently drops the setting), or a port that is not a number.',
-  check({ file }, report) {
+  check({ file }, addFinding) {
     for (const problem of file.fieldProblems) {
-      report({
+      addFinding({
         message: problem.message,
         location: problem.location,
         data: changeTo(problem.replacement),

@@ -6,9 +6,9 @@ export const invalidQuantity: Rule<ManifestContext> = {
   defaultSeverity: 'error',
   where: 'manifest: the value',
   description: 'A resource quantity is not valid for its grammar (Kubernetes or Docker) or is probably a wrong unit.',
-  check({ file }, report) {
+  check({ file }, addFinding) {
     for (const problem of file.quantityProblems) {
-      report({
+      addFinding({
         message: problem.message,
         // Suspicious-but-valid quantities (memory 3500m) are warnings whatever the rule's severity.
         severity: problem.severity === 'warning' ? 'warning' : undefined,

@@ -6,9 +6,9 @@ export const planSchema: Rule<PlanContext> = {
   defaultSeverity: 'error',
   where: 'plan',
   description: 'The plan does not follow the ConsolidationPlan v1alpha1 format (unknown key, wrong type, missing field).',
-  check({ plan }, report) {
+  check({ plan }, addFinding) {
     for (const problem of plan.problems) {
-      report({
+      addFinding({
         message: problem.message,
         severity: problem.severity === 'warning' ? 'warning' : undefined,
         location: problem.location,
