@@ -3,6 +3,7 @@ import { containerRenames, uniqueName } from '../budget/mergeNames';
 import type { MergeSpec } from '../plan/types';
 import type { WorkloadModel } from '../model/workspace';
 import { valueAt, clone, containersOf, isObject, MANAGED_BY, MANAGED_BY_LABEL, MERGE_LABEL, podSpecOf, podTemplateOf, type Json, type JsonObject, type KubeObject } from './kube';
+import { mergedWorkload } from './workloadSkeleton';
 
 export interface MergeSource {
   workload: WorkloadModel;
@@ -90,29 +91,13 @@ export function mergePods(merge: MergeSpec, sources: MergeSource[], replicas: nu
   const podLabels: JsonObject = { ...commonLabels(sources), [MERGE_LABEL]: merge.name, 'app.kubernetes.io/name': merge.name };
   // The merged pods belong to the workload this tool creates, not to the sources' manager (Helm, Argo CD).
   if (podLabels[MANAGED_BY_LABEL] !== undefined) podLabels[MANAGED_BY_LABEL] = MANAGED_BY;
-  const spec: JsonObject = {
-    replicas,
-    selector: { matchLabels: { [MERGE_LABEL]: merge.name } },
-    template: {
-      metadata: { labels: podLabels, ...(Object.keys(annotations).length ? { annotations } : {}) },
-      spec: podSpec,
-    },
-  };
-  if (statefulSet) {
-    spec.serviceName = (valueAt(sources[0].object, ['spec', 'serviceName']) as Json) ?? merge.name;
-    if (claims.items.length) {
-      spec.volumeClaimTemplates = claims.items.map(({ name, ...claim }) => ({ ...claim, metadata: { ...(isObject(claim.metadata) ? claim.metadata : {}), name } }));
-    }
+  const pod = { metadata: { labels: podLabels, ...(Object.keys(annotations).length ? { annotations } : {}) }, spec: podSpec };
+  if (!statefulSet) return { object: mergedWorkload(merge.name, namespace, { replicas, pod }), renames };
+  const statefulSpec: JsonObject = { serviceName: (valueAt(sources[0].object, ['spec', 'serviceName']) as Json) ?? merge.name };
+  if (claims.items.length) {
+    statefulSpec.volumeClaimTemplates = claims.items.map(({ name, ...claim }) => ({ ...claim, metadata: { ...(isObject(claim.metadata) ? claim.metadata : {}), name } }));
   }
-  return {
-    object: {
-      apiVersion: 'apps/v1',
-      kind: statefulSet ? 'StatefulSet' : 'Deployment',
-      metadata: { name: merge.name, ...(namespace ? { namespace } : {}), labels: { 'app.kubernetes.io/name': merge.name } },
-      spec,
-    },
-    renames,
-  };
+  return { object: mergedWorkload(merge.name, namespace, { kind: 'StatefulSet', replicas, pod, spec: statefulSpec }), renames };
 }
 
 /** Named pod-level items (volumes, claim templates): identical ones shared, colliding ones renamed. */

@@ -29,7 +29,8 @@ import type { MergeFacts, MergeSourceFact, ServiceEntry } from './mergeFacts';
 import { serviceIndex, type ServiceIndex } from './serviceIndex';
 import { dns1123 } from '../manifests/compose';
 import { mergePods, type SourceRenames } from './podMerge';
-import { composeFiles, composeService, composeVolumes, serviceObject, toManifestList, workloadObject } from './sourceObjects';
+import { composeFiles, composeService, composeVolumes, containerResources, serviceObject, toManifestList, workloadObject } from './sourceObjects';
+import { mergedWorkload } from './workloadSkeleton';
 import { selectorMatches } from '../model/selector';
 
 export type RenderRole = 'created' | 'service' | 'scaled-down' | 'changed';
@@ -208,21 +209,11 @@ class RenderRun {
     // Ports as written: numbers, or {containerPort, name, protocol} so Services can target a name.
     const ports = Array.isArray(raw?.ports) ? raw.ports.flatMap((p) => (typeof p === 'number' ? [{ containerPort: p }] : isObject(p) ? [p] : [])) : [];
     if (ports.length) container.ports = ports;
-    const resources: JsonObject = {};
-    if (merge.container && Object.keys(merge.container.requests).length) resources.requests = toManifestList(merge.container.requests);
-    if (merge.container && Object.keys(merge.container.limits).length) resources.limits = toManifestList(merge.container.limits);
-    if (Object.keys(resources).length) container.resources = resources;
+    const resources = merge.container ? containerResources(merge.container) : undefined;
+    if (resources) container.resources = resources;
     const labels = { [MERGE_LABEL]: merge.name, 'app.kubernetes.io/name': merge.name };
-    return {
-      apiVersion: 'apps/v1',
-      kind: 'Deployment',
-      metadata: { name: merge.name, ...(namespace ? { namespace } : {}), labels: { 'app.kubernetes.io/name': merge.name } },
-      spec: {
-        replicas,
-        selector: { matchLabels: { [MERGE_LABEL]: merge.name } },
-        template: { metadata: { labels }, spec: { ...(merge.serviceAccountName ? { serviceAccountName: merge.serviceAccountName } : {}), containers: [container] } },
-      },
-    };
+    const podSpec = { ...(merge.serviceAccountName ? { serviceAccountName: merge.serviceAccountName } : {}), containers: [container] };
+    return mergedWorkload(merge.name, namespace, { replicas, pod: { metadata: { labels }, spec: podSpec } });
   }
 
   /** The plan's `container:` of a replace merge as written (command, args and env are not modelled). */
