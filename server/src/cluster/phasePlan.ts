@@ -5,6 +5,7 @@ import type { PhaseSpec, ResourcePatch } from '../engine/plan/types';
 import { kubernetesBytes, kubernetesCpuMillicores } from '../engine/quantity';
 import { valueAt, clone, containersOf, isObject, MANAGED_BY, MANAGED_BY_LABEL, MERGE_LABEL, PHASE_ANNOTATION, PLAN_ANNOTATION, podSpecOf, PREVIOUS_REPLICAS, type JsonObject, type KubeObject } from '../engine/render/kube';
 import type { PhaseRender, RenderedObject, RenderRole } from '../engine/render/renderPlan';
+import { roleVerb } from '../engine/render/roleText';
 import { toManifestList } from '../engine/render/sourceObjects';
 import type { RuleSettings } from '../engine/rules/registry';
 import { ConsolidationWorkspace, DEFAULT_OPTIONS, type WorkspaceOptions } from '../engine/workspace/consolidationWorkspace';
@@ -193,7 +194,7 @@ export async function planSteps(api: ClusterApi, loaded: LoadedPhase, options: {
 
     if (!live) {
       const hint = ours(object) ? ': apply the earlier phases first' : '';
-      problems.push(`${describeRef(ref)}, which phase ${loaded.phaseName} ${verbOf(rendered.role)}, does not exist in the cluster (context ${api.target.context})${hint}.`);
+      problems.push(`${describeRef(ref)}, which phase ${loaded.phaseName} ${roleVerb(rendered.role)}, does not exist in the cluster (context ${api.target.context})${hint}.`);
       continue;
     }
 
@@ -335,10 +336,6 @@ function loadedLocation(loaded: LoadedPhase, rendered: RenderedObject): string |
   } catch {
     return undefined;
   }
-}
-
-function verbOf(role: RenderRole): string {
-  return role === 'service' ? 're-points' : role === 'scaled-down' ? 'scales down' : 'changes';
 }
 
 function same(a: unknown, b: unknown): boolean {
