@@ -1,4 +1,5 @@
 import { formatQuantityForResource } from '../../quantity';
+import { formatNamedResources } from '../../report/formatResources';
 import { stateLabel } from '../budget/stateText';
 import type { PlanContext } from '../contexts';
 import type { Rule } from '../types';
@@ -31,9 +32,7 @@ export const requestAboveUsage: Rule<PlanContext> = {
         freed.push(`${formatQuantityForResource(resource, free)} ${resource} per pod${pods > 1 ? ` (${formatQuantityForResource(resource, free * pods)} over ${pods} pods)` : ''}`);
       }
       if (parts.length === 0) continue;
-      const recText = [rec.cpu !== undefined ? `cpu ${formatQuantityForResource('cpu', rec.cpu)}` : '', rec.memory !== undefined ? `memory ${formatQuantityForResource('memory', rec.memory)}` : '']
-        .filter(Boolean)
-        .join(', ');
+      const recText = formatNamedResources({ cpu: rec.cpu, memory: rec.memory });
       addFinding({
         message: `${stateLabel(check.state)}: ${check.label}: ${parts.join('; ')}. Resizing to the recommendation (${recText}) frees ${freed.join(' and ')}.`,
         location: check.location,
