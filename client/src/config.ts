@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import type { ServerSettings } from '../../server/src/protocol/messages';
+import { DEFAULT_SERVER_SETTINGS, type ServerSettings } from '../../server/src/protocol/messages';
 
 export const SECTION = 'consolidation';
 
@@ -12,7 +12,7 @@ export class Config {
   get serverSettings(): ServerSettings {
     return {
       rules: this.raw.get<Record<string, string>>('rules', {}),
-      maxFileSizeKb: this.raw.get<number>('maxFileSizeKb', 2048),
+      maxFileSizeKb: this.raw.get<number>('maxFileSizeKb', DEFAULT_SERVER_SETTINGS.maxFileSizeKb),
       codeLens: { enabled: this.codeLensEnabled },
       generatedDirectory: this.generatedDirectory,
       sources: {
@@ -28,11 +28,11 @@ export class Config {
 
   /** Code lenses above the budget and the phases (the server's and the extension's). */
   get codeLensEnabled(): boolean {
-    return this.raw.get<boolean>('codeLens.enabled', true);
+    return this.raw.get<boolean>('codeLens.enabled', DEFAULT_SERVER_SETTINGS.codeLens.enabled);
   }
 
   get generatedDirectory(): string {
-    return this.raw.get<string>('generatedDirectory', 'generated');
+    return this.raw.get<string>('generatedDirectory', DEFAULT_SERVER_SETTINGS.generatedDirectory);
   }
 
   /** The kubeconfig file of the cluster commands; empty: KUBECONFIG, else ~/.kube/config. */

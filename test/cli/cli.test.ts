@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ALL_RULES } from '../../server/src/engine/rules/registry';
+import type { PlanReport } from '../../server/src/engine/report/report';
 import { CHECK_FIXTURES, type CheckJson, type JsonDiagnostic } from '../helpers/checkFixtures';
 import { parseJsonOutput, ROOT, runCli } from '../helpers/cli';
 import { deploymentYaml, tempWorkspace, type TempWorkspace } from '../helpers/tempWorkspace';
@@ -223,21 +224,8 @@ describe('consolidate check --format sarif', () => {
   });
 });
 
-interface ReportJson {
-  plan: string;
-  name: string | null;
-  budget: { cpu?: number; memory?: number; pods?: number; extended: Record<string, number> } | null;
-  states: {
-    phase: string | null;
-    workloads: number;
-    pods: number;
-    jobs: number;
-    requests: Record<string, number>;
-    limits: Record<string, number>;
-    unlimitedContainers: { cpu: number; memory: number };
-    unschedulable: number | null;
-  }[];
-}
+/** What `consolidate report --format json` prints: the engine's report type. */
+type ReportJson = PlanReport;
 
 describe('consolidate report', () => {
   it('--format json has the documented shape', async () => {

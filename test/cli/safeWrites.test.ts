@@ -5,22 +5,9 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterEach, describe, it } from 'node:test';
 import { runCli } from '../helpers/cli';
-import { deploymentYaml, tempWorkspace, type TempWorkspace } from '../helpers/tempWorkspace';
+import { deploymentYaml, shopPlanYaml, tempWorkspace, type TempWorkspace } from '../helpers/tempWorkspace';
 
 const USER_FILE = 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: mine}\ndata: {written: by-the-user}\n';
-
-function planWith(phases: string[]): string {
-  return [
-    'apiVersion: consolidation.dev/v1alpha1',
-    'kind: ConsolidationPlan',
-    'metadata: {name: shop}',
-    'spec:',
-    '  sources: [manifests/*.yaml]',
-    '  phases:',
-    ...phases.map((line) => `    ${line}`),
-    '',
-  ].join('\n');
-}
 
 /** Every file under `dir`, relative, sorted. */
 function filesUnder(dir: string): string[] {
@@ -43,7 +30,7 @@ describe('consolidate render --out: every file inside --out', () => {
       files: {
         'project/manifests/app.yaml': deploymentYaml('api') + '---\n' + deploymentYaml('worker') + '---\n' + deploymentYaml('cache', { replicas: 3 }),
         'project/manifests/shop.yaml': USER_FILE,
-        'project/shop.plan.yaml': planWith(phases),
+        'project/shop.plan.yaml': shopPlanYaml(phases),
         ...extra,
       },
     });
@@ -137,7 +124,7 @@ describe('consolidate render to stdout: names cannot inject YAML', () => {
       prefix: 'safe-writes-',
       files: {
         'manifests/app.yaml': deploymentYaml('api') + '---\n' + deploymentYaml('worker'),
-        'shop.plan.yaml': planWith(['- name: "one\\nkind: Secret"', '  merge:', '    - {name: app, from: [api, worker]}']),
+        'shop.plan.yaml': shopPlanYaml(['- name: "one\\nkind: Secret"', '  merge:', '    - {name: app, from: [api, worker]}']),
       },
     });
     try {

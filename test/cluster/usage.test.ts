@@ -3,25 +3,16 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import { afterEach, describe, it } from 'node:test';
 import { usage } from '../../server/src/cli/usage';
-import type { ClusterCliIo } from '../../server/src/cli/apply';
 import { readUsageSnapshot } from '../../server/src/engine/usage/snapshot';
 import { ConsolidationWorkspace, DEFAULT_OPTIONS } from '../../server/src/engine/workspace/consolidationWorkspace';
 import { nodeFileHost } from '../../server/src/engine/workspace/fileHost';
-import { clusterFixture, type ClusterFixture } from '../helpers/clusterFixture';
-import { Capture } from '../helpers/capture';
+import { clusterFixture, cliIo, type ClusterFixture } from '../helpers/clusterFixture';
 
 const MI = 2 ** 20;
 
-function io(fixture: ClusterFixture, onSample?: (index: number) => void): ClusterCliIo & { out: Capture; err: Capture; onSample?: (index: number) => void } {
-  return {
-    cwd: fixture.workspace.dir,
-    out: new Capture(),
-    err: new Capture(),
-    env: { KUBECONFIG: fixture.kubeconfig },
-    signal: new AbortController().signal,
-    connect: { retry: { initialDelayMs: 1, maxDelayMs: 5 }, requestTimeoutMs: 5000 },
-    onSample,
-  };
+/** The CLI's io (test/helpers/clusterFixture.ts), and a hook after each usage sample. */
+function io(fixture: ClusterFixture, onSample?: (index: number) => void) {
+  return cliIo(fixture, { onSample });
 }
 
 /** Pods of the fixture's workloads, owned the way controllers own them. */

@@ -13,6 +13,7 @@ import { parseAllDocuments } from 'yaml';
 import { parseDotEnv } from '../../server/src/engine/manifests/compose';
 import { readManifestFile } from '../../server/src/engine/manifests/readManifestFile';
 import type { Finding } from '../../server/src/engine/rules/types';
+import type { StateReport } from '../../server/src/engine/report/report';
 import { ConsolidationWorkspace, DEFAULT_OPTIONS } from '../../server/src/engine/workspace/consolidationWorkspace';
 import { nodeFileHost } from '../../server/src/engine/workspace/fileHost';
 
@@ -332,15 +333,7 @@ function cli(args: string[]): { status: number | null; stdout: string; stderr: s
   return { status: run.status, stdout: run.stdout, stderr: run.stderr };
 }
 
-interface ReportState {
-  phase: string | null;
-  workloads: number;
-  pods: number;
-  jobs: number;
-  requests: Record<string, number>;
-  limits: Record<string, number>;
-  unlimitedContainers: { cpu: number; memory: number };
-}
+type ReportState = StateReport;
 
 function reportCurrentState(planFile: string): ReportState {
   const run = cli(['report', path.relative(REPO_ROOT, planFile), '--format', 'json']);

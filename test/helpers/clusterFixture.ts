@@ -83,7 +83,7 @@ export function specOf(object: JsonObject | undefined): unknown {
 }
 
 /** What `consolidate apply`/`rollback` run with in process: captured output, the fixture's kubeconfig, quick polls and retries. */
-export function cliIo(fixture: ClusterFixture, extra: Partial<ClusterCliIo> = {}): ClusterCliIo & { out: Capture; err: Capture } {
+export function cliIo<Extra extends object = object>(fixture: ClusterFixture, extra: Partial<ClusterCliIo> & Extra = {} as Extra): ClusterCliIo & { out: Capture; err: Capture } & Extra {
   return {
     cwd: fixture.workspace.dir,
     out: new Capture(),
@@ -93,5 +93,5 @@ export function cliIo(fixture: ClusterFixture, extra: Partial<ClusterCliIo> = {}
     pollIntervalMs: 5,
     connect: { retry: { initialDelayMs: 1, maxDelayMs: 5 }, requestTimeoutMs: 5000 },
     ...extra,
-  } as ClusterCliIo & { out: Capture; err: Capture };
+  } as ClusterCliIo & { out: Capture; err: Capture } & Extra;
 }

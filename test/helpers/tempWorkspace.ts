@@ -35,6 +35,20 @@ export function tempWorkspace(options: { files?: Record<string, string>; copyFro
   };
 }
 
+/** A plan named shop over `manifests/*.yaml`; `phaseLines` are the lines under `phases:`, indented there. */
+export function shopPlanYaml(phaseLines: string[]): string {
+  return [
+    'apiVersion: consolidation.dev/v1alpha1',
+    'kind: ConsolidationPlan',
+    'metadata: {name: shop}',
+    'spec:',
+    '  sources: [manifests/*.yaml]',
+    '  phases:',
+    ...phaseLines.map((line) => `    ${line}`),
+    '',
+  ].join('\n');
+}
+
 /** A Deployment with one container; `resources` is the YAML flow mapping of its resources, if any. */
 export function deploymentYaml(name: string, options: { namespace?: string; replicas?: number; resources?: string } = {}): string {
   return [

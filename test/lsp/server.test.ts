@@ -57,7 +57,7 @@ const find = (p: PublishDiagnosticsParams, code: string) => {
   return d;
 };
 const markdown = (contents: unknown) => (contents as MarkupContent).value;
-const at = (line: number, character: number): Position => ({ line, character });
+const positionAt = (line: number, character: number): Position => ({ line, character });
 
 // shop.plan.yaml, 0-based: line 20 `            - cart-service`, line 21 `            - checkout-servce`,
 // line 16 `    - name: merge-backend`, line 24 `    - name: trim`, line 25 `      remove: [payment-service]`.
@@ -71,7 +71,7 @@ describe('language server over stdio', () => {
 
       const plan = await client.waitForDiagnostics(planUri, has('plan/unknown-workload'));
       const typo = find(plan, 'plan/unknown-workload');
-      assert.deepEqual(typo.range, { start: at(21, 14), end: at(21, 29) });
+      assert.deepEqual(typo.range, { start: positionAt(21, 14), end: positionAt(21, 29) });
       assert.equal(typo.severity, DiagnosticSeverity.Error);
       assert.equal(typo.source, 'consolidation');
       assert.equal(messageText(typo.message), 'Phase merge-backend: no workload "checkout-servce" in the plan\'s sources. Did you mean "checkout-service"?');
@@ -79,7 +79,7 @@ describe('language server over stdio', () => {
 
       const payment = await client.waitForDiagnostics(uri('manifests/payment.yaml'), has('manifest/invalid-quantity'));
       const quantity = find(payment, 'manifest/invalid-quantity');
-      assert.deepEqual(quantity.range, { start: at(16, 42), end: at(16, 47) });
+      assert.deepEqual(quantity.range, { start: positionAt(16, 42), end: positionAt(16, 47) });
       assert.match(messageText(quantity.message), /^memory: "512mb" is not a valid Kubernetes quantity\. Did you mean 512Mi\?/);
       const worker = await client.waitForDiagnostics(uri('manifests/worker.yaml'), has('manifest/missing-resources'));
       assert.equal(find(worker, 'manifest/missing-resources').severity, DiagnosticSeverity.Information);
@@ -102,18 +102,18 @@ describe('language server over stdio', () => {
       assert.deepEqual(afterFix.diagnostics.filter((d) => d.code?.toString().startsWith('plan/')), [], 'no plan/* finding once the typo is fixed');
 
       // A new typo by an incremental edit: line 21 `            - checkout-service`, characters 14-30.
-      const v3 = await client.edit(planUri, { start: at(21, 14), end: at(21, 30) }, 'checkout-svc');
+      const v3 = await client.edit(planUri, { start: positionAt(21, 14), end: positionAt(21, 30) }, 'checkout-svc');
       const afterEdit = await client.waitForVersion(planUri, v3);
       const typo = find(afterEdit, 'plan/unknown-workload');
       assert.match(messageText(typo.message), /no workload "checkout-svc"/);
-      assert.deepEqual(typo.range, { start: at(21, 14), end: at(21, 26) });
+      assert.deepEqual(typo.range, { start: positionAt(21, 14), end: positionAt(21, 26) });
     });
   });
 
   it('hovers a workload reference with its requests and where it is defined, and a phase name with its totals', async () => {
     await withServer(async ({ client, ws, planUri }) => {
       await client.open(ws.file('shop.plan.yaml'), ws.read('shop.plan.yaml'));
-      const hover = await client.hover(planUri, at(20, 18));
+      const hover = await client.hover(planUri, positionAt(20, 18));
       assert.ok(hover, 'a hover on cart-service');
       const text = markdown(hover.contents);
       assert.match(text, /Deployment shop\/cart-service/);
@@ -125,12 +125,12 @@ describe('language server over stdio', () => {
       assert.match(text, /^\| limits \| memory 256Mi \| memory 512Mi \|$/m);
       assert.match(text, /Defined in `manifests\/cart\.yaml:4`/);
 
-      const phase = await client.hover(planUri, at(16, 16));
+      const phase = await client.hover(planUri, positionAt(16, 16));
       assert.ok(phase);
       assert.match(markdown(phase.contents), /After phase merge-backend/);
       assert.match(markdown(phase.contents), /5 pods \(25%\)/);
 
-      assert.equal(await client.hover(planUri, at(0, 0)), null, 'nothing to say about a comment');
+      assert.equal(await client.hover(planUri, positionAt(0, 0)), null, 'nothing to say about a comment');
     });
   });
 
@@ -139,7 +139,7 @@ describe('language server over stdio', () => {
     // report, budget messages, the docs' "requests 500m cpu, 12Gi memory") cpu comes first.
     await withServer(async ({ client, ws, planUri }) => {
       await client.open(ws.file('shop.plan.yaml'), ws.read('shop.plan.yaml'));
-      const hover = await client.hover(planUri, at(20, 18));
+      const hover = await client.hover(planUri, positionAt(20, 18));
       assert.match(markdown(hover?.contents), /^\| requests \| cpu 100m, memory 128Mi \| cpu 200m, memory 256Mi \|$/m);
     });
   });
@@ -148,19 +148,19 @@ describe('language server over stdio', () => {
     await withServer(async ({ client, ws, planUri }) => {
       const text = ws.read('shop.plan.yaml').replace('            - checkout-servce\n', '            - checkout-servce\n            - \n');
       await client.open(ws.file('shop.plan.yaml'), text);
-      const items = await client.completion(planUri, at(22, 14));
+      const items = await client.completion(planUri, positionAt(22, 14));
       const labels = items.map((i) => i.label);
       for (const name of ['cart-service', 'checkout-service', 'payment-service', 'worker']) assert.ok(labels.includes(name), `${name} in ${labels.join(', ')}`);
       const checkout = items.find((i) => i.label === 'checkout-service')!;
-      assert.deepEqual(checkout.textEdit, { range: { start: at(22, 14), end: at(22, 14) }, newText: 'checkout-service' });
+      assert.deepEqual(checkout.textEdit, { range: { start: positionAt(22, 14), end: positionAt(22, 14) }, newText: 'checkout-service' });
       assert.match(checkout.detail ?? '', /^Deployment · 1 pod · requests /);
       assert.deepEqual(checkout.detail?.replace(/^.* requests /, '').split(', ').sort(), ['cpu 200m', 'memory 256Mi']);
 
       // With a prefix typed: the edit replaces the prefix.
-      await client.edit(planUri, { start: at(22, 14), end: at(22, 14) }, 'pay');
-      const prefixed = await client.completion(planUri, at(22, 17));
+      await client.edit(planUri, { start: positionAt(22, 14), end: positionAt(22, 14) }, 'pay');
+      const prefixed = await client.completion(planUri, positionAt(22, 17));
       const payment = prefixed.find((i) => i.label === 'payment-service');
-      assert.deepEqual(payment?.textEdit, { range: { start: at(22, 14), end: at(22, 17) }, newText: 'payment-service' });
+      assert.deepEqual(payment?.textEdit, { range: { start: positionAt(22, 14), end: positionAt(22, 17) }, newText: 'payment-service' });
     });
   });
 
@@ -168,10 +168,10 @@ describe('language server over stdio', () => {
     await withServer(async ({ client, ws, planUri }) => {
       const text = ws.read('shop.plan.yaml').replace('      remove: [payment-service]', '      remove: [payment-service, ]');
       await client.open(ws.file('shop.plan.yaml'), text);
-      const items = await client.completion(planUri, at(25, 32));
+      const items = await client.completion(planUri, positionAt(25, 32));
       const labels = items.map((i) => i.label);
       for (const name of ['cart-service', 'checkout-service', 'worker']) assert.ok(labels.includes(name), `${name} in ${labels.join(', ')}`);
-      assert.deepEqual(items.find((i) => i.label === 'worker')?.textEdit, { range: { start: at(25, 32), end: at(25, 32) }, newText: 'worker' });
+      assert.deepEqual(items.find((i) => i.label === 'worker')?.textEdit, { range: { start: positionAt(25, 32), end: positionAt(25, 32) }, newText: 'worker' });
     });
   });
 
@@ -179,7 +179,7 @@ describe('language server over stdio', () => {
     await withServer(async ({ client, ws, planUri }) => {
       const text = ws.read('shop.plan.yaml').replace('      remove: [payment-service]', '      remove: [payment-service, ');
       await client.open(ws.file('shop.plan.yaml'), text);
-      const items = await client.completion(planUri, at(25, 32));
+      const items = await client.completion(planUri, positionAt(25, 32));
       const labels = items.map((i) => i.label);
       for (const name of ['cart-service', 'checkout-service', 'worker']) assert.ok(labels.includes(name), `${name} in [${labels.join(', ')}]`);
     });
@@ -189,9 +189,9 @@ describe('language server over stdio', () => {
     await withServer(async ({ client, ws, planUri, uri }) => {
       await client.open(ws.file('shop.plan.yaml'), ws.read('shop.plan.yaml'));
       // manifests/cart.yaml line 3 (0-based) is `  name: cart-service`.
-      assert.deepEqual(await client.definition(planUri, at(20, 14)), [{ uri: uri('manifests/cart.yaml'), range: { start: at(3, 8), end: at(3, 20) } }]);
-      assert.deepEqual(await client.definition(planUri, at(25, 20)), [{ uri: uri('manifests/payment.yaml'), range: { start: at(3, 8), end: at(3, 23) } }]);
-      assert.deepEqual(await client.definition(planUri, at(21, 16)), [], 'an unknown workload has no definition');
+      assert.deepEqual(await client.definition(planUri, positionAt(20, 14)), [{ uri: uri('manifests/cart.yaml'), range: { start: positionAt(3, 8), end: positionAt(3, 20) } }]);
+      assert.deepEqual(await client.definition(planUri, positionAt(25, 20)), [{ uri: uri('manifests/payment.yaml'), range: { start: positionAt(3, 8), end: positionAt(3, 23) } }]);
+      assert.deepEqual(await client.definition(planUri, positionAt(21, 16)), [], 'an unknown workload has no definition');
     });
   });
 
@@ -204,7 +204,7 @@ describe('language server over stdio', () => {
       assert.match(titles[0], /^current: 5 pods \(25%\)/);
       assert.match(titles[1], /^after merge-backend: 5 pods \(25%\)/);
       assert.match(titles[2], /^after trim: 4 pods \(20%\)/);
-      assert.deepEqual(lenses.slice(1).map((l) => l.range.start), [at(16, 6), at(24, 6)]);
+      assert.deepEqual(lenses.slice(1).map((l) => l.range.start), [positionAt(16, 6), positionAt(24, 6)]);
     });
   });
 
@@ -217,9 +217,9 @@ describe('language server over stdio', () => {
         ['budget', 'merge-backend', 'trim'],
       );
       const [, mergeBackend, trim] = symbols;
-      assert.deepEqual(mergeBackend.selectionRange, { start: at(16, 12), end: at(16, 25) });
+      assert.deepEqual(mergeBackend.selectionRange, { start: positionAt(16, 12), end: positionAt(16, 25) });
       assert.deepEqual(mergeBackend.children?.map((c) => c.name), ['backend']);
-      assert.deepEqual(mergeBackend.children?.[0].selectionRange, { start: at(18, 16), end: at(18, 23) });
+      assert.deepEqual(mergeBackend.children?.[0].selectionRange, { start: positionAt(18, 16), end: positionAt(18, 23) });
       assert.deepEqual(trim.children?.map((c) => [c.name, c.detail]), [['payment-service', 'remove']]);
     });
   });
@@ -243,7 +243,7 @@ describe('language server over stdio', () => {
       const quantityActions = (await client.codeActions(paymentUri, quantity.range, [quantity])) as CodeAction[];
       const toMi = quantityActions.find((a) => a.title === 'Change to 512Mi');
       assert.ok(toMi, quantityActions.map((a) => a.title).join(', '));
-      assert.deepEqual(toMi.edit?.changes?.[paymentUri], [{ range: { start: at(16, 42), end: at(16, 47) }, newText: '512Mi' }]);
+      assert.deepEqual(toMi.edit?.changes?.[paymentUri], [{ range: { start: positionAt(16, 42), end: positionAt(16, 47) }, newText: '512Mi' }]);
     });
   });
 
@@ -303,7 +303,7 @@ describe('language server over stdio', () => {
       assert.ok(messages.includes('current state: memory requests 6,400Mi = 156% of budget 4,096Mi.'), messages.join('\n'));
       assert.ok(messages.includes('current state: CPU requests 4,300m = 108% of budget 4,000m.'), messages.join('\n'));
       assert.ok(messages.includes('current state: 43 pods, budget 20 pods.'), messages.join('\n'));
-      assert.deepEqual(find(after, 'budget/requests-exceeded').range, { start: at(11, 2), end: at(11, 8) });
+      assert.deepEqual(find(after, 'budget/requests-exceeded').range, { start: positionAt(11, 2), end: positionAt(11, 8) });
     });
   });
 
@@ -354,12 +354,12 @@ describe('language server over stdio', () => {
       assert.ok(broken.diagnostics.every((d) => d.code === 'plan/schema' && d.severity === DiagnosticSeverity.Error), JSON.stringify(broken.diagnostics));
 
       // Requests on the broken plan are answered (emptily), and the rest of the workspace still works.
-      await client.hover(brokenUri, at(2, 12));
-      await client.completion(brokenUri, at(4, 14));
+      await client.hover(brokenUri, positionAt(2, 12));
+      await client.completion(brokenUri, positionAt(4, 14));
       await client.codeLenses(brokenUri);
       await client.documentSymbols(brokenUri);
       await client.open(ws.file('shop.plan.yaml'), ws.read('shop.plan.yaml'));
-      assert.ok(await client.hover(planUri, at(20, 18)));
+      assert.ok(await client.hover(planUri, positionAt(20, 18)));
       assert.ok(has('plan/unknown-workload')(await client.waitForVersion(planUri, 1)));
 
       // Fixed, it is a plan like any other.

@@ -9,21 +9,11 @@ import { ConsolidationWorkspace, DEFAULT_OPTIONS } from '../../server/src/engine
 import { nodeFileHost } from '../../server/src/engine/workspace/fileHost';
 import { generateEdit } from '../../server/src/service/generateAction';
 import { pathToUri, uriToPath } from '../../server/src/service/uris';
-import { deploymentYaml, tempWorkspace, type TempWorkspace } from '../helpers/tempWorkspace';
+import { deploymentYaml, shopPlanYaml, tempWorkspace, type TempWorkspace } from '../helpers/tempWorkspace';
 
+/** The plan: one phase merging api and worker. */
 function plan(phase: string, merge: string): string {
-  return [
-    'apiVersion: consolidation.dev/v1alpha1',
-    'kind: ConsolidationPlan',
-    'metadata: {name: shop}',
-    'spec:',
-    '  sources: [manifests/*.yaml]',
-    '  phases:',
-    `    - name: ${JSON.stringify(phase)}`,
-    '      merge:',
-    `        - {name: ${JSON.stringify(merge)}, from: [api, worker]}`,
-    '',
-  ].join('\n');
+  return shopPlanYaml([`- name: ${JSON.stringify(phase)}`, '  merge:', `    - {name: ${JSON.stringify(merge)}, from: [api, worker]}`]);
 }
 
 describe('Generate merged manifests: files inside the plan\'s folder', () => {

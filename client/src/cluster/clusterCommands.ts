@@ -12,6 +12,7 @@ import { rollbackPhase, type RollbackOutcome } from '../../../server/src/cluster
 import { KrrError, recordUsage, RecordUsageError, type UsageFrom } from '../../../server/src/cluster/recordUsage';
 import { PrometheusError } from '../../../server/src/cluster/usagePrometheus';
 import { parseUsageDuration } from '../../../server/src/engine/quantity/duration';
+import { roleAction } from '../../../server/src/engine/render/roleText';
 import { formatVerifyText, verifyPhase } from '../../../server/src/cluster/verifyPhase';
 import { COMMANDS } from '../../../server/src/protocol/commands';
 import type { SeveritySetting } from '../../../server/src/engine/rules/types';
@@ -189,10 +190,7 @@ export class ClusterCommands {
       return;
     }
     const api = await this.state.connect();
-    const roles = loaded.render.objects.map((o) => {
-      const name = `${o.object.kind} ${o.object.metadata.name}`;
-      return o.role === 'created' ? `create ${name}` : o.role === 'service' ? `re-point ${name}` : o.role === 'scaled-down' ? `scale ${name} to 0` : `change ${name}`;
-    });
+    const roles = loaded.render.objects.map((o) => roleAction(o.role, `${o.object.kind} ${o.object.metadata.name}`));
     const confirmed = await vscode.window.showWarningMessage(
       `Apply phase "${loaded.phaseName}" of plan "${loaded.planName}" to ${api.target.context}?`,
       {
@@ -233,10 +231,10 @@ export class ClusterCommands {
         });
       },
     );
-    await this.report(outcome, loaded);
+    await this.showApplyOutcome(outcome, loaded);
   }
 
-  private async report(outcome: ApplyOutcome, loaded: LoadedPhase): Promise<void> {
+  private async showApplyOutcome(outcome: ApplyOutcome, loaded: LoadedPhase): Promise<void> {
     const summary = [
       `# ${outcome.message.split('\n')[0]}`,
       '',

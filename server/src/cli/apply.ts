@@ -14,6 +14,7 @@ import { ConsolidationWorkspace, DEFAULT_OPTIONS } from '../engine/workspace/con
 import { nodeFileHost } from '../engine/workspace/fileHost';
 import { UsageError } from './discover';
 import { useTools } from './tools';
+import { roleAction } from '../engine/render/roleText';
 
 export interface ClusterCliIo {
   cwd: string;
@@ -217,7 +218,7 @@ export async function apply(args: string[], io: ClusterCliIo): Promise<number> {
     return failure(io, error);
   }
   const namespaces = namespacesOf(api, loaded);
-  const what = loaded.render.objects.map((o) => `${o.role === 'created' ? 'create' : o.role === 'service' ? 're-point' : o.role === 'scaled-down' ? 'scale to 0' : 'change'} ${o.object.kind} ${o.object.metadata.namespace ?? loaded.namespace ?? api.target.namespace}/${o.object.metadata.name}`);
+  const what = loaded.render.objects.map((o) => roleAction(o.role, `${o.object.kind} ${o.object.metadata.namespace ?? loaded.namespace ?? api.target.namespace}/${o.object.metadata.name}`));
   if (!parsed.dryRun && !parsed.yes) {
     if (!io.stdin?.isTTY) {
       io.err.write('consolidate: refusing to change the cluster without a confirmation, and there is no terminal to ask on: pass --yes to confirm (or --dry-run to only check).\n');

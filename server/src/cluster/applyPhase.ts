@@ -1,4 +1,4 @@
-import { at, type JsonObject, type KubeObject } from '../engine/render/kube';
+import { valueAt, type JsonObject, type KubeObject } from '../engine/render/kube';
 import { RECORD_API_VERSION, RECORD_KIND, RecordStore, type ApplyRecord } from './applyRecord';
 import { describeRef, FIELD_MANAGER, type ClusterApi, type ObjectRef } from './clusterApi';
 import { ClusterError } from './errors';
@@ -176,109 +176,105 @@ async function readAndPlan(run: ApplyRun): Promise<{ previous?: ApplyRecord } | 
 
 /** The steps in their safe order: record, create and change, wait, re-point, scale down. */
 function phaseActions(run: ApplyRun, record: ApplyRecord): Action[] {
-  const { api, store, dryRun, signal, options } = run;
   const steps = run.outcome.steps;
   const created = steps.filter((s) => s.role === 'created');
   const changed = steps.filter((s) => s.role === 'changed' && !s.unchanged);
   const services = steps.filter((s) => s.role === 'service' && !s.unchanged);
   const scaledDown = steps.filter((s) => s.role === 'scaled-down' && !s.unchanged);
-  const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const rollouts = [...created, ...changed].filter((s) => ['Deployment', 'StatefulSet', 'ReplicaSet'].includes(s.ref.kind));
+  return [
+    ...(run.dryRun ? [] : [recordAction(run, record)]),
+    ...created.map((step) => createAction(run, step)),
+    ...changed.map((step) => patchThenScaleAction(run, step)),
+    ...(!run.dryRun && rollouts.length ? [waitForRolloutsAction(run, rollouts)] : []),
+    ...services.map((step) => repointAction(run, step)),
+    ...scaledDown.map((step) => patchThenScaleAction(run, step)),
+  ];
+}
 
-  const actions: Action[] = [];
-  if (!dryRun) {
-    actions.push({
-      summary: `record the current state in ${store.describe()}`,
-      run: async () => {
-        await store.save(record, { signal });
-        return `Recorded the current state of ${steps.length} objects in ${store.describe()}`;
-      },
-    });
-  }
-  for (const step of created) {
-    actions.push({
-      summary: step.summary,
-      step,
-      run: async () => {
-        const result = await createOrUpdate(api, step, { dryRun, signal, onConflict: options.onConflict, warn: run.warn });
-        if (!step.before.existed && !dryRun) step.before.uid = result.metadata.uid as string;
-        return done(`${step.live ? 'update' : 'create'} ${describeRef(step.ref)} (server-side apply as ${FIELD_MANAGER})`, dryRun);
-      },
-    });
-  }
-  /** A targeted patch guarded by resourceVersion, then the scale subresource: never taking ownership. */
-  const patchThenScale = async (step: PhaseStep) => {
-    let resourceVersion = step.live!.metadata.resourceVersion as string;
-    if (step.patch) resourceVersion = (await guardedPatch(api, step, step.patch, { dryRun, signal })).metadata.resourceVersion as string;
-    if (step.replicas !== undefined) await guardedScale(api, step, step.replicas, resourceVersion, { dryRun, signal });
-    return done(step.summary, dryRun);
+/** Records the state before the phase, before anything of it is written. */
+function recordAction({ store, signal, outcome }: ApplyRun, record: ApplyRecord): Action {
+  return {
+    summary: `record the current state in ${store.describe()}`,
+    run: async () => {
+      await store.save(record, { signal });
+      return `Recorded the current state of ${outcome.steps.length} objects in ${store.describe()}`;
+    },
   };
-  for (const step of changed) {
-    actions.push({
-      summary: step.summary,
-      step,
-      run: () => patchThenScale(step),
-    });
-  }
-  const waitFor = [...created, ...changed].filter((s) => ['Deployment', 'StatefulSet', 'ReplicaSet'].includes(s.ref.kind));
-  if (!dryRun && waitFor.length) {
-    actions.push({
-      summary: `wait for the rollout of ${waitFor.map((s) => describeRef(s.ref)).join(', ')} (timeout ${formatDuration(timeoutMs)})`,
-      run: async () => {
-        await waitForRollouts(
-          api,
-          waitFor.map((s) => s.ref),
-          {
-            signal,
-            timeoutMs,
-            pollIntervalMs: options.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS,
-            onProgress: (states) => {
-              const pending = states.filter((s) => !s.state.ready);
-              const message = pending.length
-                ? `Waiting for ${pending.map((s) => `${describeRef(s.ref)}: ${s.state.waitingFor}`).join('; ')}`
-                : `All ${states.length} rolled out`;
-              run.emit({ type: 'waiting', message, workloads: states.map((s) => ({ ref: s.ref, ready: s.state.ready, waitingFor: s.state.waitingFor })) });
-            },
+}
+
+/** A workload this tool creates, server-side applied; its uid kept so that a rollback may delete it. */
+function createAction(run: ApplyRun, step: PhaseStep): Action {
+  const { api, dryRun, signal, options } = run;
+  return {
+    summary: step.summary,
+    step,
+    run: async () => {
+      const result = await createOrUpdate(api, step, { dryRun, signal, onConflict: options.onConflict, warn: run.warn });
+      if (!step.before.existed && !dryRun) step.before.uid = result.metadata.uid as string;
+      return done(`${step.live ? 'update' : 'create'} ${describeRef(step.ref)} (server-side apply as ${FIELD_MANAGER})`, dryRun);
+    },
+  };
+}
+
+/** A targeted patch guarded by resourceVersion, then the scale subresource: never taking ownership. */
+function patchThenScaleAction({ api, dryRun, signal }: ApplyRun, step: PhaseStep): Action {
+  return {
+    summary: step.summary,
+    step,
+    run: async () => {
+      let resourceVersion = step.live!.metadata.resourceVersion as string;
+      if (step.patch) resourceVersion = (await guardedPatch(api, step, step.patch, { dryRun, signal })).metadata.resourceVersion as string;
+      if (step.replicas !== undefined) await guardedScale(api, step, step.replicas, resourceVersion, { dryRun, signal });
+      return done(step.summary, dryRun);
+    },
+  };
+}
+
+/** Waits until the created and changed workloads are rolled out, before any Service is moved to them. */
+function waitForRolloutsAction(run: ApplyRun, rollouts: PhaseStep[]): Action {
+  const { api, signal, options } = run;
+  const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  return {
+    summary: `wait for the rollout of ${rollouts.map((s) => describeRef(s.ref)).join(', ')} (timeout ${formatDuration(timeoutMs)})`,
+    run: async () => {
+      await waitForRollouts(
+        api,
+        rollouts.map((s) => s.ref),
+        {
+          signal,
+          timeoutMs,
+          pollIntervalMs: options.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS,
+          onProgress: (states) => {
+            const pending = states.filter((s) => !s.state.ready);
+            const message = pending.length
+              ? `Waiting for ${pending.map((s) => `${describeRef(s.ref)}: ${s.state.waitingFor}`).join('; ')}`
+              : `All ${states.length} rolled out`;
+            run.emit({ type: 'waiting', message, workloads: states.map((s) => ({ ref: s.ref, ready: s.state.ready, waitingFor: s.state.waitingFor })) });
           },
-        );
-        return `${waitFor.map((s) => describeRef(s.ref)).join(', ')} rolled out (all replicas updated and available)`;
-      },
-    });
-  }
-  for (const step of services) {
-    actions.push({
-      summary: step.summary,
-      step,
-      run: async () => {
-        await guardedPatch(api, step, step.patch!, { dryRun, signal });
-        return done(step.summary, dryRun);
-      },
-    });
-  }
-  for (const step of scaledDown) {
-    actions.push({
-      summary: step.summary,
-      step,
-      run: () => patchThenScale(step),
-    });
-  }
-  return actions;
+        },
+      );
+      return `${rollouts.map((s) => describeRef(s.ref)).join(', ')} rolled out (all replicas updated and available)`;
+    },
+  };
+}
+
+/** A Service's selector and target ports moved to the merged pods. */
+function repointAction({ api, dryRun, signal }: ApplyRun, step: PhaseStep): Action {
+  return {
+    summary: step.summary,
+    step,
+    run: async () => {
+      await guardedPatch(api, step, step.patch!, { dryRun, signal });
+      return done(step.summary, dryRun);
+    },
+  };
 }
 
 /** Runs the actions in order, logging each into the record; stops at the first failure and says what was and was not done. */
 async function runActions(run: ApplyRun, actions: Action[], record: ApplyRecord): Promise<ApplyOutcome> {
-  const { api, loaded, store, dryRun, signal, outcome } = run;
-  const log = async (message: string, final = false) => {
-    record.log.push({ at: new Date().toISOString(), message });
-    if (dryRun) return;
-    try {
-      // Not with the user's signal: after a cancel, the record must still say what happened.
-      await store.save(record, { final });
-    } catch (error) {
-      // The file is written first and always; the ConfigMap is a copy for other machines.
-      run.warn(`Could not update the record ConfigMap: ${asClusterError(error).message}`);
-    }
-  };
-
+  const { dryRun, signal, outcome } = run;
+  const log = recordLog(run, record);
   let index = 0;
   try {
     for (; index < actions.length; index++) {
@@ -293,42 +289,69 @@ async function runActions(run: ApplyRun, actions: Action[], record: ApplyRecord)
       if (index > 0) await log(message);
     }
   } catch (error) {
-    const e = asClusterError(error);
-    const action = actions[index];
-    if (action.step) {
-      action.step.before.state = 'failed';
-      e.planLocation ??= action.step.planLocation;
-    }
-    outcome.error = e;
-    outcome.status = e.kind === 'cancelled' ? 'cancelled' : 'failed';
-    // The failed write may still have reached the cluster when its answer was lost or it was cancelled.
-    const inFlight = !!action.step && ['cancelled', 'timeout', 'connection', 'server', 'unavailable', 'unknown'].includes(e.kind);
-    outcome.notDone = actions.slice(index).map((a, i) => (i === 0 && inFlight ? `${a.summary} (interrupted: it may or may not have reached the cluster)` : a.summary));
-    outcome.changed = !dryRun && (actions.slice(0, index).some((a) => a.step) || inFlight);
-    if (!dryRun && index > 0) {
-      record.status = outcome.status === 'cancelled' ? 'cancelled' : 'failed';
-      await log(`${outcome.status === 'cancelled' ? 'Cancelled' : 'Failed'}: ${e.fullMessage}`, true);
-    }
-    const scaledDown = outcome.steps.filter((s) => s.role === 'scaled-down' && !s.unchanged);
-    const scaledDownDone = scaledDown.filter((s) => s.before.state === 'done').length;
-    const serving =
-      scaledDown.length === 0
-        ? ''
-        : scaledDownDone === 0
-          ? ' The old workloads were not scaled down: they are still serving at their original replicas.'
-          : ` ${scaledDownDone} of ${scaledDown.length} replaced workloads were scaled down; the others still serve.`;
-    const undo = outcome.changed
-      ? ` Roll back the phase to undo what was done (the record is in ${store.describe()}).`
-      : index > 0 && !dryRun
-        ? ' No object of the phase was changed (only the apply record was written).'
-        : ' Nothing was changed in the cluster.';
-    outcome.message = `${outcome.status === 'cancelled' ? 'Cancelled' : 'Failed'}${dryRun ? ' (dry run)' : ''}: ${e.fullMessage}${serving}${undo}`;
-    outcome.record = dryRun ? undefined : record;
-    outcome.recordLocation = dryRun || index === 0 ? undefined : store.describe();
-    return outcome;
+    return stoppedOutcome(run, actions, index, asClusterError(error), record, log);
   }
+  return finishedOutcome(run, record, log);
+}
 
-  if (dryRun) {
+type RecordLog = (message: string, final?: boolean) => Promise<void>;
+
+/** Adds a line to the record's log and saves the record (not in a dry run, which has none). */
+function recordLog(run: ApplyRun, record: ApplyRecord): RecordLog {
+  return async (message, final = false) => {
+    record.log.push({ at: new Date().toISOString(), message });
+    if (run.dryRun) return;
+    try {
+      // Not with the user's signal: after a cancel, the record must still say what happened.
+      await run.store.save(record, { final });
+    } catch (error) {
+      // The file is written first and always; the ConfigMap is a copy for other machines.
+      run.warn(`Could not update the record ConfigMap: ${asClusterError(error).message}`);
+    }
+  };
+}
+
+/** The outcome of a run that failed or was cancelled at `actions[index]`: what was done, what was not, and what still serves. */
+async function stoppedOutcome(run: ApplyRun, actions: Action[], index: number, e: ClusterError, record: ApplyRecord, log: RecordLog): Promise<ApplyOutcome> {
+  const { store, dryRun, outcome } = run;
+  const action = actions[index];
+  if (action.step) {
+    action.step.before.state = 'failed';
+    e.planLocation ??= action.step.planLocation;
+  }
+  outcome.error = e;
+  outcome.status = e.kind === 'cancelled' ? 'cancelled' : 'failed';
+  // The failed write may still have reached the cluster when its answer was lost or it was cancelled.
+  const inFlight = !!action.step && ['cancelled', 'timeout', 'connection', 'server', 'unavailable', 'unknown'].includes(e.kind);
+  outcome.notDone = actions.slice(index).map((a, i) => (i === 0 && inFlight ? `${a.summary} (interrupted: it may or may not have reached the cluster)` : a.summary));
+  outcome.changed = !dryRun && (actions.slice(0, index).some((a) => a.step) || inFlight);
+  if (!dryRun && index > 0) {
+    record.status = outcome.status === 'cancelled' ? 'cancelled' : 'failed';
+    await log(`${outcome.status === 'cancelled' ? 'Cancelled' : 'Failed'}: ${e.fullMessage}`, true);
+  }
+  const scaledDown = outcome.steps.filter((s) => s.role === 'scaled-down' && !s.unchanged);
+  const scaledDownDone = scaledDown.filter((s) => s.before.state === 'done').length;
+  const serving =
+    scaledDown.length === 0
+      ? ''
+      : scaledDownDone === 0
+        ? ' The old workloads were not scaled down: they are still serving at their original replicas.'
+        : ` ${scaledDownDone} of ${scaledDown.length} replaced workloads were scaled down; the others still serve.`;
+  const undo = outcome.changed
+    ? ` Roll back the phase to undo what was done (the record is in ${store.describe()}).`
+    : index > 0 && !dryRun
+      ? ' No object of the phase was changed (only the apply record was written).'
+      : ' Nothing was changed in the cluster.';
+  outcome.message = `${outcome.status === 'cancelled' ? 'Cancelled' : 'Failed'}${dryRun ? ' (dry run)' : ''}: ${e.fullMessage}${serving}${undo}`;
+  outcome.record = dryRun ? undefined : record;
+  outcome.recordLocation = dryRun || index === 0 ? undefined : store.describe();
+  return outcome;
+}
+
+/** The outcome of a run that did every action: applied (the record closed), or a dry run the API server accepted. */
+async function finishedOutcome(run: ApplyRun, record: ApplyRecord, log: RecordLog): Promise<ApplyOutcome> {
+  const { api, loaded, store, outcome } = run;
+  if (run.dryRun) {
     outcome.status = 'dry-run';
     outcome.message = `Dry run of phase ${loaded.phaseName} on context ${api.target.context}: the API server accepted every change; nothing was persisted.`;
     return outcome;
@@ -403,14 +426,14 @@ async function createOrUpdate(
 function guarded(step: PhaseStep, object: KubeObject | undefined): unknown {
   switch (step.role) {
     case 'service':
-      return { selector: at(object, ['spec', 'selector']) ?? null, ports: at(object, ['spec', 'ports']) ?? null };
+      return { selector: valueAt(object, ['spec', 'selector']) ?? null, ports: valueAt(object, ['spec', 'ports']) ?? null };
     case 'scaled-down':
-      return { replicas: at(object, ['spec', 'replicas']) ?? 1 };
+      return { replicas: valueAt(object, ['spec', 'replicas']) ?? 1 };
     default: {
       const names = new Set((step.before.containers ?? []).map((c) => c.name));
-      const containers = (at(object, ['spec', 'template', 'spec', 'containers']) as JsonObject[] | undefined) ?? [];
+      const containers = (valueAt(object, ['spec', 'template', 'spec', 'containers']) as JsonObject[] | undefined) ?? [];
       return {
-        replicas: step.replicas === undefined ? undefined : at(object, ['spec', 'replicas']) ?? 1,
+        replicas: step.replicas === undefined ? undefined : valueAt(object, ['spec', 'replicas']) ?? 1,
         resources: containers.filter((c) => names.has(String(c.name))).map((c) => [c.name, c.resources ?? null]),
       };
     }
@@ -431,9 +454,9 @@ function guardedFields(step: PhaseStep): string[][] {
 
 /** Who wrote the fields a step changes, last (other than this tool and the controllers' status updates). */
 function lastWriter(step: PhaseStep, object: KubeObject): string | undefined {
-  const entries = ((at(object, ['metadata', 'managedFields']) as JsonObject[] | undefined) ?? []).map((e, index) => ({ e, index }));
+  const entries = ((valueAt(object, ['metadata', 'managedFields']) as JsonObject[] | undefined) ?? []).map((e, index) => ({ e, index }));
   const others = entries.filter(({ e }) => e.manager !== FIELD_MANAGER && e.subresource !== 'status');
-  const owning = others.filter(({ e }) => guardedFields(step).some((p) => at(e.fieldsV1, p) !== undefined));
+  const owning = others.filter(({ e }) => guardedFields(step).some((p) => valueAt(e.fieldsV1, p) !== undefined));
   const sorted = (owning.length ? owning : others).sort((a, b) => String(b.e.time).localeCompare(String(a.e.time)) || b.index - a.index);
   return sorted[0]?.e.manager as string | undefined;
 }
@@ -482,15 +505,15 @@ function patchReached(step: PhaseStep, body: JsonObject, fresh: KubeObject): boo
   if (step.role === 'service') {
     const selector = spec.selector as JsonObject | null | undefined;
     const wanted = selector ? Object.fromEntries(Object.entries(selector).filter(([, v]) => v !== null)) : selector;
-    const liveSelector = (at(fresh, ['spec', 'selector']) as JsonObject | undefined) ?? {};
+    const liveSelector = (valueAt(fresh, ['spec', 'selector']) as JsonObject | undefined) ?? {};
     const selectorOk = selector === undefined || canonicalJson(liveSelector) === canonicalJson(wanted ?? {});
     const ports = spec.ports as JsonObject[] | undefined;
-    const livePorts = (at(fresh, ['spec', 'ports']) as JsonObject[] | undefined) ?? [];
+    const livePorts = (valueAt(fresh, ['spec', 'ports']) as JsonObject[] | undefined) ?? [];
     const portsOk = !ports || ports.every((p) => livePorts.some((l) => l.port === p.port && JSON.stringify(l.targetPort) === JSON.stringify(p.targetPort)));
     return selectorOk && portsOk;
   }
-  const containers = at(spec, ['template', 'spec', 'containers']) as JsonObject[] | undefined;
-  const liveContainers = (at(fresh, ['spec', 'template', 'spec', 'containers']) as JsonObject[] | undefined) ?? [];
+  const containers = valueAt(spec, ['template', 'spec', 'containers']) as JsonObject[] | undefined;
+  const liveContainers = (valueAt(fresh, ['spec', 'template', 'spec', 'containers']) as JsonObject[] | undefined) ?? [];
   return (
     !!containers &&
     containers.every((c) => {
@@ -498,7 +521,7 @@ function patchReached(step: PhaseStep, body: JsonObject, fresh: KubeObject): boo
       return (
         !!live &&
         (['requests', 'limits'] as const).every((kind) =>
-          Object.entries((at(c, ['resources', kind]) as JsonObject | undefined) ?? {}).every(([resource, value]) => sameQuantity(resource, at(live, ['resources', kind, resource]), value)),
+          Object.entries((valueAt(c, ['resources', kind]) as JsonObject | undefined) ?? {}).every(([resource, value]) => sameQuantity(resource, valueAt(live, ['resources', kind, resource]), value)),
         )
       );
     })
@@ -524,7 +547,7 @@ async function guardedScale(api: ClusterApi, step: PhaseStep, replicas: number, 
     step,
     resourceVersion,
     (rv) => api.patchScale(step.ref, replicas, { resourceVersion: rv, dryRun: options.dryRun, signal: options.signal }),
-    (fresh) => (at(fresh, ['spec', 'replicas']) === replicas ? { replicas, resourceVersion: fresh.metadata.resourceVersion as string } : undefined),
+    (fresh) => (valueAt(fresh, ['spec', 'replicas']) === replicas ? { replicas, resourceVersion: fresh.metadata.resourceVersion as string } : undefined),
     options.signal,
   );
 }

@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Document } from 'yaml';
 import { kubernetesBytes, kubernetesCpuMillicores, kubernetesCount, formatMillicores, formatBytes, toKubernetesCpu, toKubernetesMemory } from '../engine/quantity';
-import { at, clone, isObject, type JsonObject, type KubeObject } from '../engine/render/kube';
+import { valueAt, clone, isObject, type JsonObject, type KubeObject } from '../engine/render/kube';
 import type { ClusterApi } from './clusterApi';
 import { FolderEntries } from '../engine/files/fileName';
 import { placeInside } from '../engine/files/writeInside';
@@ -42,7 +42,7 @@ export function toManifest(object: KubeObject): KubeObject {
     for (const key of DROPPED_ANNOTATIONS) delete annotations[key];
     if (Object.keys(annotations).length === 0) delete copy.metadata.annotations;
   }
-  const template = at(copy, ['spec', 'template', 'metadata']);
+  const template = valueAt(copy, ['spec', 'template', 'metadata']);
   if (isObject(template)) delete template.creationTimestamp;
   if (copy.kind === 'Service' && isObject(copy.spec)) {
     delete copy.spec.clusterIP;
@@ -105,7 +105,7 @@ export async function importCluster(options: ImportOptions): Promise<ImportResul
     if (!(error instanceof ClusterError) || !['forbidden', 'not-found'].includes(error.kind)) throw error;
     warnings.push(`Nodes could not be read (${error.message}); the budget is left for you to fill in.`);
   }
-  const schedulable = nodes.filter((n) => !at(n, ['spec', 'unschedulable']) && !((at(n, ['spec', 'taints']) as JsonObject[] | undefined) ?? []).some((t) => t.effect === 'NoSchedule' && /control-plane|master/.test(String(t.key))));
+  const schedulable = nodes.filter((n) => !valueAt(n, ['spec', 'unschedulable']) && !((valueAt(n, ['spec', 'taints']) as JsonObject[] | undefined) ?? []).some((t) => t.effect === 'NoSchedule' && /control-plane|master/.test(String(t.key))));
 
   say('Reading current usage (metrics.k8s.io)');
   let podMetrics: KubeObject[] | undefined;
@@ -141,7 +141,7 @@ export async function importCluster(options: ImportOptions): Promise<ImportResul
   let memory = 0;
   let pods = 0;
   for (const node of schedulable) {
-    const allocatable = (at(node, ['status', 'allocatable']) ?? {}) as JsonObject;
+    const allocatable = (valueAt(node, ['status', 'allocatable']) ?? {}) as JsonObject;
     const c = kubernetesCpuMillicores(allocatable.cpu ?? '0');
     const m = kubernetesBytes(allocatable.memory ?? '0');
     const p = kubernetesCount(allocatable.pods ?? '110');
@@ -156,7 +156,7 @@ export async function importCluster(options: ImportOptions): Promise<ImportResul
     const pool = pools.get(key);
     if (pool) pool.count += 1;
     else {
-      const type = at(node, ['metadata', 'labels', 'node.kubernetes.io/instance-type']);
+      const type = valueAt(node, ['metadata', 'labels', 'node.kubernetes.io/instance-type']);
       let name = dns1123Label(typeof type === 'string' ? type : `pool-${pools.size + 1}`);
       if ([...pools.values()].some((q) => q.name === name)) name = `${name}-${pools.size + 1}`;
       pools.set(key, { name, count: 1, cpu: c.value, memory: m.value, pods: p.value });
@@ -169,8 +169,8 @@ export async function importCluster(options: ImportOptions): Promise<ImportResul
     let totalCpu = 0;
     let totalMemory = 0;
     for (const workload of workloads) {
-      const selector = (at(workload, ['spec', 'selector', 'matchLabels']) ?? {}) as Record<string, string>;
-      const matching = podMetrics.filter((m) => Object.keys(selector).length > 0 && Object.entries(selector).every(([k, v]) => at(m, ['metadata', 'labels', k]) === v));
+      const selector = (valueAt(workload, ['spec', 'selector', 'matchLabels']) ?? {}) as Record<string, string>;
+      const matching = podMetrics.filter((m) => Object.keys(selector).length > 0 && Object.entries(selector).every(([k, v]) => valueAt(m, ['metadata', 'labels', k]) === v));
       let wc = 0;
       let wm = 0;
       for (const pod of matching) {

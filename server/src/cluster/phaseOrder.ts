@@ -1,6 +1,6 @@
 // Phases apply in order: before a phase is applied, the cluster must be in the state the plan
 // expects after the phases before it.
-import { at, MANAGED_BY, MANAGED_BY_LABEL, type JsonObject } from '../engine/render/kube';
+import { valueAt, MANAGED_BY, MANAGED_BY_LABEL, type JsonObject } from '../engine/render/kube';
 import type { PhaseRender } from '../engine/render/renderPlan';
 import { RecordStore } from './applyRecord';
 import { describeRef, refKey, refOf, type ClusterApi, type ObjectRef } from './clusterApi';
@@ -46,14 +46,14 @@ async function missingOnCluster(api: ClusterApi, render: PhaseRender, defaultNam
     if ((skip.has(refKey(ref)) && rendered.role !== 'created') || rendered.role === 'changed') continue;
     const live = await api.get(ref, options);
     if (rendered.role === 'created') {
-      if (!live || at(live, ['metadata', 'labels', MANAGED_BY_LABEL]) !== MANAGED_BY) missing.push(`${describeRef(ref)} does not exist (the phase creates it)`);
+      if (!live || valueAt(live, ['metadata', 'labels', MANAGED_BY_LABEL]) !== MANAGED_BY) missing.push(`${describeRef(ref)} does not exist (the phase creates it)`);
     } else if (rendered.role === 'scaled-down') {
-      const replicas = at(live, ['spec', 'replicas']);
+      const replicas = valueAt(live, ['spec', 'replicas']);
       const count = typeof replicas === 'number' ? replicas : 1;
       if (live && count !== 0) missing.push(`${describeRef(ref)} has ${count} replica${count === 1 ? '' : 's'} (the phase scales it to 0)`);
     } else if (rendered.role === 'service' && live) {
-      const wanted = (at(rendered.object, ['spec', 'selector']) as JsonObject | undefined) ?? {};
-      const selector = (at(live, ['spec', 'selector']) as JsonObject | undefined) ?? {};
+      const wanted = (valueAt(rendered.object, ['spec', 'selector']) as JsonObject | undefined) ?? {};
+      const selector = (valueAt(live, ['spec', 'selector']) as JsonObject | undefined) ?? {};
       if (Object.entries(wanted).some(([k, v]) => selector[k] !== v)) missing.push(`${describeRef(ref)} does not select ${Object.entries(wanted).map(([k, v]) => `${k}=${v}`).join(',')} yet (the phase re-points it)`);
     }
   }

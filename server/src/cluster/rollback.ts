@@ -1,4 +1,4 @@
-import { at, isObject, MANAGED_BY, MANAGED_BY_LABEL, type JsonObject, type KubeObject } from '../engine/render/kube';
+import { valueAt, isObject, MANAGED_BY, MANAGED_BY_LABEL, type JsonObject, type KubeObject } from '../engine/render/kube';
 import type { ApplyRecord, RecordedObject, RecordStore } from './applyRecord';
 import { describeRef, type ClusterApi, type ObjectRef } from './clusterApi';
 import { asClusterError, DEFAULT_POLL_INTERVAL_MS, DEFAULT_TIMEOUT_MS, type ApplyEvent } from './applyPhase';
@@ -44,18 +44,26 @@ const WORKLOADS = new Set(['Deployment', 'StatefulSet', 'ReplicaSet', 'DaemonSet
  * restored all the same and the file beside the plan keeps the record.
  */
 export async function rollbackPhase(options: RollbackOptions): Promise<RollbackOutcome> {
-  const { api, store, signal } = options;
   const emit = (event: ApplyEvent) => options.onProgress?.(event);
   const outcome: RollbackOutcome = { status: 'failed', message: '', done: [], notDone: [], warnings: [] };
   const warn = (message: string) => {
     outcome.warnings.push(message);
     emit({ type: 'warning', message });
   };
-
   const record = await readRecord(options, outcome);
   if (!record) return outcome;
+  const save = recordLog(options.store, record, warn);
+  const actions = rollbackActions(options, record, outcome, { emit, warn });
+  const stopped = await runActions(options, record, actions, outcome, { emit, warn, save });
+  if (stopped) return stoppedOutcome(record, actions, stopped, outcome, save);
+  return rolledBackOutcome(options, record, outcome, save);
+}
 
-  const save = async (message: string, final = false) => {
+type RecordLog = (message: string, final?: boolean) => Promise<void>;
+
+/** Adds a line to the record's log and saves it; a ConfigMap that cannot be written is a warning (the file keeps the record). */
+function recordLog(store: RecordStore, record: ApplyRecord, warn: (message: string) => void): RecordLog {
+  return async (message, final = false) => {
     record.log.push({ at: new Date().toISOString(), message });
     try {
       // Not with the user's signal: after a cancel, the record must still say what happened.
@@ -64,15 +72,28 @@ export async function rollbackPhase(options: RollbackOptions): Promise<RollbackO
       warn(`Could not update the record ConfigMap (the record is kept in ${store.file}): ${asClusterError(error).message}`);
     }
   };
+}
 
+/** The steps in their safe order: restore the workloads, wait for them, restore the Services, delete what the apply created. */
+function rollbackActions(options: RollbackOptions, record: ApplyRecord, outcome: RollbackOutcome, { emit, warn }: { emit: (event: ApplyEvent) => void; warn: (message: string) => void }): Action[] {
+  const { api, signal } = options;
   const restored: ObjectRef[] = [];
-  const actions: Action[] = [
+  return [
     ...restoreWorkloadActions(api, record, { signal, warn, restored }),
     waitAction(api, restored, options, emit),
     ...restoreServiceActions(api, record, { signal, warn }),
     ...deleteCreatedActions(api, record, { signal, warn, notDone: outcome.notDone }),
   ];
+}
 
+/** Marks the record as rolling back, then runs the actions in order; where it stopped, and why (undefined: it did not). */
+async function runActions(
+  { store, signal }: RollbackOptions,
+  record: ApplyRecord,
+  actions: Action[],
+  outcome: RollbackOutcome,
+  { emit, warn, save }: { emit: (event: ApplyEvent) => void; warn: (message: string) => void; save: RecordLog },
+): Promise<{ index: number; error: ClusterError } | undefined> {
   let index = 0;
   try {
     record.status = 'rolling-back';
@@ -92,16 +113,25 @@ export async function rollbackPhase(options: RollbackOptions): Promise<RollbackO
       emit({ type: 'done', message });
       await save(message);
     }
+    return undefined;
   } catch (error) {
-    const e = asClusterError(error);
-    outcome.error = e;
-    outcome.status = e.kind === 'cancelled' ? 'cancelled' : 'failed';
-    outcome.notDone.push(...actions.slice(index).map((a) => a.summary));
-    record.status = 'rollback-failed';
-    await save(`Rollback ${outcome.status}: ${e.message}`, true);
-    outcome.message = `Rollback ${outcome.status === 'cancelled' ? 'cancelled' : 'failed'}: ${e.message} Run it again to finish: it only changes what still differs from the record.`;
-    return outcome;
+    return { index, error: asClusterError(error) };
   }
+}
+
+/** A rollback that failed or was cancelled: what was not done, and that running it again finishes it. */
+async function stoppedOutcome(record: ApplyRecord, actions: Action[], { index, error: e }: { index: number; error: ClusterError }, outcome: RollbackOutcome, save: RecordLog): Promise<RollbackOutcome> {
+  outcome.error = e;
+  outcome.status = e.kind === 'cancelled' ? 'cancelled' : 'failed';
+  outcome.notDone.push(...actions.slice(index).map((a) => a.summary));
+  record.status = 'rollback-failed';
+  await save(`Rollback ${outcome.status}: ${e.message}`, true);
+  outcome.message = `Rollback ${outcome.status === 'cancelled' ? 'cancelled' : 'failed'}: ${e.message} Run it again to finish: it only changes what still differs from the record.`;
+  return outcome;
+}
+
+/** A rollback that restored everything: the record closed. */
+async function rolledBackOutcome({ api }: RollbackOptions, record: ApplyRecord, outcome: RollbackOutcome, save: RecordLog): Promise<RollbackOutcome> {
   record.status = 'rolled-back';
   await save(`Rolled back phase ${record.phase}`, true);
   outcome.status = 'rolled-back';
@@ -245,7 +275,7 @@ export function deletionProof(recorded: RecordedObject, live: KubeObject, record
   if (!Number.isFinite(created) || !Number.isFinite(started) || created < Math.floor(started / 1000) * 1000 - CLOCK_SKEW_MS) {
     return `it was created at ${String(live.metadata.creationTimestamp ?? 'an unknown time')}, before the apply started (${record.startedAt})`;
   }
-  if (at(live, ['metadata', 'labels', MANAGED_BY_LABEL]) !== MANAGED_BY) return `it does not carry ${MANAGED_BY_LABEL}=${MANAGED_BY}`;
+  if (valueAt(live, ['metadata', 'labels', MANAGED_BY_LABEL]) !== MANAGED_BY) return `it does not carry ${MANAGED_BY_LABEL}=${MANAGED_BY}`;
   return undefined;
 }
 
@@ -269,7 +299,7 @@ async function withFreshVersion<T>(api: ClusterApi, ref: ObjectRef, signal: Abor
 function annotationPatch(live: KubeObject, recorded: RecordedObject): JsonObject | undefined {
   const patch: JsonObject = {};
   for (const [key, value] of Object.entries(recorded.annotations ?? {})) {
-    const current = at(live, ['metadata', 'annotations', key]) ?? null;
+    const current = valueAt(live, ['metadata', 'annotations', key]) ?? null;
     if (current !== value) patch[key] = value;
   }
   return Object.keys(patch).length ? patch : undefined;
@@ -281,7 +311,7 @@ async function restoreWorkload(api: ClusterApi, recorded: RecordedObject, signal
     const body: JsonObject = {};
     const annotations = annotationPatch(live, recorded);
     if (annotations) body.metadata = { annotations };
-    const liveContainers = (at(live, ['spec', 'template', 'spec', 'containers']) as JsonObject[] | undefined) ?? [];
+    const liveContainers = (valueAt(live, ['spec', 'template', 'spec', 'containers']) as JsonObject[] | undefined) ?? [];
     const containers: JsonObject[] = [];
     for (const container of recorded.containers ?? []) {
       const current = liveContainers.find((c) => c.name === container.name);
@@ -297,7 +327,7 @@ async function restoreWorkload(api: ClusterApi, recorded: RecordedObject, signal
   if (patched === 'gone') return 'gone';
   if (recorded.replicas !== undefined) {
     const scaled = await withFreshVersion(api, recorded.ref, signal, async (live) => {
-      const current = typeof at(live, ['spec', 'replicas']) === 'number' ? (at(live, ['spec', 'replicas']) as number) : 1;
+      const current = typeof valueAt(live, ['spec', 'replicas']) === 'number' ? (valueAt(live, ['spec', 'replicas']) as number) : 1;
       if (current === recorded.replicas) return false;
       await api.patchScale(recorded.ref, recorded.replicas!, { resourceVersion: live.metadata.resourceVersion as string, signal });
       return true;
@@ -327,7 +357,7 @@ async function restoreService(api: ClusterApi, recorded: RecordedObject, signal:
   const result = await withFreshVersion(api, recorded.ref, signal, async (live) => {
     const body: JsonObject = {};
     const spec: JsonObject = {};
-    const liveSelector = isObject(at(live, ['spec', 'selector'])) ? (at(live, ['spec', 'selector']) as JsonObject) : {};
+    const liveSelector = isObject(valueAt(live, ['spec', 'selector'])) ? (valueAt(live, ['spec', 'selector']) as JsonObject) : {};
     const wanted = recorded.selector ?? null;
     if (canonicalJson(liveSelector) !== canonicalJson(wanted ?? {})) {
       if (wanted === null) spec.selector = null;
@@ -337,7 +367,7 @@ async function restoreService(api: ClusterApi, recorded: RecordedObject, signal:
         spec.selector = selector;
       }
     }
-    const livePorts = ((at(live, ['spec', 'ports']) as JsonObject[] | undefined) ?? []).filter(isObject);
+    const livePorts = ((valueAt(live, ['spec', 'ports']) as JsonObject[] | undefined) ?? []).filter(isObject);
     const ports = livePorts.map((port) => {
       const then = (recorded.ports ?? []).find((p) => p.port === port.port && (p.protocol ?? 'TCP') === (port.protocol ?? 'TCP'));
       return then && then.targetPort !== undefined && JSON.stringify(then.targetPort) !== JSON.stringify(port.targetPort) ? { ...port, targetPort: then.targetPort } : port;

@@ -1,4 +1,4 @@
-import { at, type JsonObject, type KubeObject } from '../engine/render/kube';
+import { valueAt, type JsonObject, type KubeObject } from '../engine/render/kube';
 import { describeRef, type ClusterApi, type ObjectRef } from './clusterApi';
 import { abortableDelay, ClusterError } from './errors';
 import { formatDuration } from './duration';
@@ -43,7 +43,7 @@ export function rolloutState(object: KubeObject): RolloutState {
     const available = num(status.availableReplicas, ready);
     if (object.kind === 'StatefulSet') {
       const strategy = (spec.updateStrategy ?? {}) as JsonObject;
-      const partition = num(at(strategy, ['rollingUpdate', 'partition']), 0);
+      const partition = num(valueAt(strategy, ['rollingUpdate', 'partition']), 0);
       const updated = num(status.updatedReplicas);
       if (strategy.type !== 'OnDelete' && updated < desired - partition) return { ready: false, waitingFor: `${updated} of ${desired - partition} pods updated` };
       if (ready < desired) return { ready: false, waitingFor: `${ready} of ${desired} pods ready` };

@@ -5,7 +5,7 @@ import { readManifestFile } from '../engine/manifests/readManifestFile';
 import type { ResourceList } from '../engine/model/resources';
 import type { WorkloadModel } from '../engine/model/workspace';
 import { formatAlike, formatPercent, formatQuantityForResource, kubernetesBytes, kubernetesCpuMillicores } from '../engine/quantity';
-import { at, containersOf, podSpecOf, type JsonObject, type KubeObject } from '../engine/render/kube';
+import { valueAt, containersOf, podSpecOf, type JsonObject, type KubeObject } from '../engine/render/kube';
 import { ConsolidationWorkspace, DEFAULT_OPTIONS } from '../engine/workspace/consolidationWorkspace';
 import { nodeFileHost } from '../engine/workspace/fileHost';
 import { recordStoreFor } from './applyPhase';
@@ -80,8 +80,8 @@ export async function verifyPhase(options: {
       }
       line('workload', ...workloadCheck(subject, planned, current));
     } else if (rendered.role === 'scaled-down') {
-      const replicas = current ? Number(at(current, ['spec', 'replicas']) ?? 1) : 0;
-      const running = current ? Number(at(current, ['status', 'replicas']) ?? 0) : 0;
+      const replicas = current ? Number(valueAt(current, ['spec', 'replicas']) ?? 1) : 0;
+      const running = current ? Number(valueAt(current, ['status', 'replicas']) ?? 0) : 0;
       line(
         'scaled-down',
         current && (replicas !== 0 || running !== 0) ? 'fail' : 'pass',
@@ -106,16 +106,16 @@ export async function verifyPhase(options: {
     podCount += pods.length;
     for (const pod of pods) {
       const name = String(pod.metadata.name);
-      if (at(pod, ['status', 'phase']) === 'Pending') {
-        const reason = ((at(pod, ['status', 'conditions']) as JsonObject[] | undefined) ?? []).find((c) => c.status === 'False')?.message;
+      if (valueAt(pod, ['status', 'phase']) === 'Pending') {
+        const reason = ((valueAt(pod, ['status', 'conditions']) as JsonObject[] | undefined) ?? []).find((c) => c.status === 'False')?.message;
         pending.push(`${namespace}/${name}${reason ? ` (${reason})` : ''}`);
       }
       const owner = owners.get(name);
       if (!owner || !touchedWorkloads.some((w) => w.namespace === namespace && w.name === owner.name)) continue;
       podsOfTouched++;
       const created = Date.parse(String(pod.metadata.creationTimestamp ?? ''));
-      for (const status of (at(pod, ['status', 'containerStatuses']) as JsonObject[] | undefined) ?? []) {
-        const terminated = at(status, ['lastState', 'terminated']) as JsonObject | undefined;
+      for (const status of (valueAt(pod, ['status', 'containerStatuses']) as JsonObject[] | undefined) ?? []) {
+        const terminated = valueAt(status, ['lastState', 'terminated']) as JsonObject | undefined;
         const finished = terminated ? Date.parse(String(terminated.finishedAt ?? '')) : NaN;
         const count = Number(status.restartCount ?? 0);
         // A restart counts when it ended after the apply (or the pod is younger than the apply).
@@ -157,12 +157,12 @@ export async function verifyPhase(options: {
 /** Replicas, availability and the resources of each planned container. */
 function workloadCheck(subject: string, planned: KubeObject, current: KubeObject): ['pass' | 'fail', string, string] {
   const problems: string[] = [];
-  const replicas = Number(at(planned, ['spec', 'replicas']) ?? 1);
-  const liveReplicas = Number(at(current, ['spec', 'replicas']) ?? 1);
-  const available = Number(at(current, ['status', 'availableReplicas']) ?? at(current, ['status', 'readyReplicas']) ?? 0);
+  const replicas = Number(valueAt(planned, ['spec', 'replicas']) ?? 1);
+  const liveReplicas = Number(valueAt(current, ['spec', 'replicas']) ?? 1);
+  const available = Number(valueAt(current, ['status', 'availableReplicas']) ?? valueAt(current, ['status', 'readyReplicas']) ?? 0);
   if (liveReplicas !== replicas) problems.push(`replicas ${liveReplicas}, planned ${replicas}`);
   if (available < replicas) problems.push(`${available} of ${replicas} available`);
-  const condition = ((at(current, ['status', 'conditions']) as JsonObject[] | undefined) ?? []).find((c) => c.type === 'Available');
+  const condition = ((valueAt(current, ['status', 'conditions']) as JsonObject[] | undefined) ?? []).find((c) => c.type === 'Available');
   if (current.kind === 'Deployment' && condition && condition.status !== 'True') problems.push(`not Available (${condition.reason ?? 'no reason'})`);
   const liveContainers = containersOf(podSpecOf(current) ?? {});
   const shown: string[] = [];
@@ -173,8 +173,8 @@ function workloadCheck(subject: string, planned: KubeObject, current: KubeObject
       continue;
     }
     for (const kind of ['requests', 'limits'] as const) {
-      const want = quantities(at(container, ['resources', kind]));
-      const have = quantities(at(other, ['resources', kind]));
+      const want = quantities(valueAt(container, ['resources', kind]));
+      const have = quantities(valueAt(other, ['resources', kind]));
       for (const resource of new Set([...Object.keys(want), ...Object.keys(have)])) {
         if (want[resource] !== have[resource]) {
           const [haveText, wantText] = formatAlike(resource, [have[resource] ?? 0, want[resource] ?? 0]);
@@ -182,7 +182,7 @@ function workloadCheck(subject: string, planned: KubeObject, current: KubeObject
         }
       }
     }
-    const requests = quantities(at(container, ['resources', 'requests']));
+    const requests = quantities(valueAt(container, ['resources', 'requests']));
     shown.push(`${container.name} ${Object.entries(requests).map(([k, v]) => `${formatQuantityForResource(k, v)} ${k}`).join(', ') || 'no requests'}`);
   }
   return problems.length
@@ -203,8 +203,8 @@ function quantities(node: unknown): ResourceList {
 /** A re-pointed Service: the planned selector, and ready pods of the merged workload behind it. */
 async function endpointsCheck(api: ClusterApi, subject: string, namespace: string, planned: KubeObject, current: KubeObject | undefined, signal: AbortSignal | undefined): Promise<['pass' | 'fail', string, string]> {
   if (!current) return ['fail', subject, `${subject} does not exist.`];
-  const want = (at(planned, ['spec', 'selector']) ?? {}) as Record<string, string>;
-  const have = (at(current, ['spec', 'selector']) ?? {}) as Record<string, string>;
+  const want = (valueAt(planned, ['spec', 'selector']) ?? {}) as Record<string, string>;
+  const have = (valueAt(current, ['spec', 'selector']) ?? {}) as Record<string, string>;
   const selector = Object.entries(want).map(([k, v]) => `${k}=${v}`).join(',');
   if (JSON.stringify(Object.entries(want).sort()) !== JSON.stringify(Object.entries(have).sort())) {
     return ['fail', subject, `${subject}: selector ${Object.entries(have).map(([k, v]) => `${k}=${v}`).join(',') || 'none'}, planned ${selector}.`];
@@ -212,7 +212,7 @@ async function endpointsCheck(api: ClusterApi, subject: string, namespace: strin
   // Ready endpoints: the pods the selector matches that are Ready (what the EndpointSlice controller publishes).
   const pods = await api.list('v1', 'Pod', namespace, { signal, labelSelector: selector });
   const selected = pods.filter((p) => Object.entries(want).every(([k, v]) => (p.metadata.labels as Record<string, string> | undefined)?.[k] === v));
-  const ready = selected.filter((p) => at(p, ['status', 'phase']) === 'Running' && ((at(p, ['status', 'conditions']) as JsonObject[] | undefined) ?? []).some((c) => c.type === 'Ready' && c.status === 'True'));
+  const ready = selected.filter((p) => valueAt(p, ['status', 'phase']) === 'Running' && ((valueAt(p, ['status', 'conditions']) as JsonObject[] | undefined) ?? []).some((c) => c.type === 'Ready' && c.status === 'True'));
   return ready.length > 0
     ? ['pass', subject, `${subject}: ${ready.length} ready endpoint${ready.length === 1 ? '' : 's'} of ${selected.length} selected pod${selected.length === 1 ? '' : 's'} (${selector}).`]
     : ['fail', subject, `${subject}: no ready endpoints: ${selected.length} pod${selected.length === 1 ? '' : 's'} selected by ${selector}, none Ready.`];
@@ -260,7 +260,7 @@ async function totalsCheck(
     }
     const model = readManifestFile(`${kind}-${name}.json`, JSON.stringify(object), { maxBytes: 16 * 1024 * 1024 }).workloads[0];
     if (!model) continue;
-    const pods = kind === 'DaemonSet' ? Number(at(object, ['status', 'desiredNumberScheduled']) ?? 0) : Number(at(object, ['spec', 'replicas']) ?? 1);
+    const pods = kind === 'DaemonSet' ? Number(valueAt(object, ['status', 'desiredNumberScheduled']) ?? 0) : Number(valueAt(object, ['spec', 'replicas']) ?? 1);
     add(liveTotals, perPod(model), pods);
     if (pods !== plannedPods) differences.push(`${namespace}/${name}: ${pods} pod${pods === 1 ? '' : 's'}, planned ${plannedPods}`);
   }
@@ -331,8 +331,8 @@ async function usageChecks(
       pods++;
       measured.add(pod);
       for (const c of (m.containers as JsonObject[] | undefined) ?? []) {
-        const cpu = kubernetesCpuMillicores(at(c, ['usage', 'cpu']) ?? '');
-        const memory = kubernetesBytes(at(c, ['usage', 'memory']) ?? '');
+        const cpu = kubernetesCpuMillicores(valueAt(c, ['usage', 'cpu']) ?? '');
+        const memory = kubernetesBytes(valueAt(c, ['usage', 'memory']) ?? '');
         if (cpu.ok) total.cpu += cpu.value;
         if (memory.ok) total.memory += memory.value;
       }

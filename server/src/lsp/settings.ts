@@ -1,5 +1,5 @@
 import type { RuleSettings } from '../engine/rules/registry';
-import type { SeveritySetting } from '../engine/rules/types';
+import { SEVERITY_SETTINGS, type SeveritySetting } from '../engine/rules/types';
 import type { WorkspaceOptions } from '../engine/workspace/consolidationWorkspace';
 import { DEFAULT_SOURCE_LIMITS } from '../engine/workspace/consolidationWorkspace';
 import { DEFAULT_SERVER_SETTINGS, type ServerSettings } from '../protocol/messages';
@@ -7,7 +7,7 @@ import { DEFAULT_SERVER_SETTINGS, type ServerSettings } from '../protocol/messag
 /** `consolidation.sources.*` when unset: the engine's limits. */
 const DEFAULT_SOURCE_SETTINGS = { allowOutsideWorkspace: false, maxFiles: DEFAULT_SOURCE_LIMITS.maxFiles, maxSizeMb: DEFAULT_SOURCE_LIMITS.maxBytes / 1024 / 1024 };
 
-const SEVERITIES = new Set(['error', 'warning', 'information', 'hint', 'off']);
+const SEVERITIES = new Set<string>(SEVERITY_SETTINGS);
 
 /** Accepts whatever the client sends; anything malformed falls back to the default. */
 export function normalizeSettings(raw: unknown): ServerSettings {

@@ -3,15 +3,14 @@ import { formatAlike, formatPercent, formatQuantityForResource } from '../engine
 import type { PlanState, StateWorkload } from '../engine/budget/states';
 import { composeRunModeOf } from '../engine/manifests/compose';
 import type { ResourceList } from '../engine/model/resources';
-import { orderedResources } from '../engine/report/formatResources';
+import { formatNamedResources, orderedResources } from '../engine/report/formatResources';
 import type { BudgetSpec } from '../engine/plan/types';
 import type { ConsolidationWorkspace } from '../engine/workspace/consolidationWorkspace';
 import type { StateUsage, WorkloadUsageInState } from '../engine/usage/stateUsage';
 import type { UsageStats } from '../engine/usage/snapshot';
 
 export function describeList(list: ResourceList): string {
-  const names = orderedResources(Object.keys(list)).filter((k) => list[k] !== 0);
-  return names.length ? names.map((k) => `${k} ${formatQuantityForResource(k, list[k])}`).join(', ') : 'none';
+  return formatNamedResources(Object.fromEntries(Object.entries(list).filter(([, amount]) => amount !== 0))) || 'none';
 }
 
 /** Per pod and total cells of one row, each resource in one unit across the two (`memory 512Mi` | `memory 1,024Mi`). */

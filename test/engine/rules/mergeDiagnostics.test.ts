@@ -45,7 +45,7 @@ function none(findings: Finding[], code: string): void {
 }
 
 /** The finding's location is exactly `range` in the plan file. */
-function at(finding: Finding, range: { start: number; end: number }): void {
+function assertAtInPlan(finding: Finding, range: { start: number; end: number }): void {
   assert.equal(finding.location.file, PLAN);
   assert.deepEqual(finding.location.range, range, `${finding.code} range`);
 }
@@ -70,7 +70,7 @@ describe('merge/port-conflict', () => {
     const f = only(findingsOf(ws), 'merge/port-conflict');
     assert.equal(f.severity, 'error');
     assert.equal(f.message, 'Merge shop: container web of web and container api of api both listen on 8080/TCP; in one pod they share one network namespace.');
-    at(f, rangeOf(text, 'web', { after: 'from: [api, ' }));
+    assertAtInPlan(f, rangeOf(text, 'web', { after: 'from: [api, ' }));
     relatedTo(f, manifests, [
       { snippet: '8080', message: 'web: 8080/TCP' },
       { snippet: '8080', message: 'api: 8080/TCP' },
@@ -99,7 +99,7 @@ describe('merge/kind-mismatch', () => {
     const f = only(findingsOf(ws), 'merge/kind-mismatch');
     assert.equal(f.severity, 'error');
     assert.equal(f.message, 'Merge shop: db is a StatefulSet and api a Deployment: only Deployments with Deployments or StatefulSets with StatefulSets merge into one pod.');
-    at(f, rangeOf(text, 'db', { after: 'from: [api, ' }));
+    assertAtInPlan(f, rangeOf(text, 'db', { after: 'from: [api, ' }));
     relatedTo(f, manifests, [{ snippet: 'db', message: 'StatefulSet db' }]);
   });
 
@@ -108,7 +108,7 @@ describe('merge/kind-mismatch', () => {
     const { ws, text } = setup(manifests, ['- {name: shop, from: [api, agent]}']);
     const f = only(findingsOf(ws), 'merge/kind-mismatch');
     assert.equal(f.message, 'Merge shop: agent is a DaemonSet: only Deployments with Deployments or StatefulSets with StatefulSets merge into one pod.');
-    at(f, rangeOf(text, 'agent', { after: 'from: [api, ' }));
+    assertAtInPlan(f, rangeOf(text, 'agent', { after: 'from: [api, ' }));
   });
 
   it('near misses: StatefulSets together, Deployments together', () => {
@@ -124,7 +124,7 @@ describe('merge/namespace-mismatch', () => {
     const f = only(findingsOf(ws), 'merge/namespace-mismatch');
     assert.equal(f.severity, 'error');
     assert.equal(f.message, 'Merge m: billing is in namespace finance, api in shop: one pod lives in one namespace.');
-    at(f, rangeOf(text, 'finance/billing'));
+    assertAtInPlan(f, rangeOf(text, 'finance/billing'));
     relatedTo(f, manifests, [{ snippet: 'billing', message: 'billing' }]);
   });
 
@@ -143,7 +143,7 @@ describe('merge/service-account-conflict', () => {
     const f = only(findingsOf(ws), 'merge/service-account-conflict');
     assert.equal(f.severity, 'error');
     assert.equal(f.message, 'Merge shop: the workloads run as different service accounts (api-sa, web-sa); one pod has one. Choose which the merged pod uses.');
-    at(f, rangeOf(text, 'shop', { after: 'name: ' }));
+    assertAtInPlan(f, rangeOf(text, 'shop', { after: 'name: ' }));
     relatedTo(f, manifests, [
       { snippet: 'api', message: 'api: serviceAccountName api-sa' },
       { snippet: 'web', message: 'web: serviceAccountName web-sa' },
@@ -182,7 +182,7 @@ describe('merge/pod-spec-conflict', () => {
       const f = only(findingsOf(ws), 'merge/pod-spec-conflict');
       assert.equal(f.severity, 'warning');
       assert.match(f.message, new RegExp(`^Merge shop: web and api set different ${field} \\(.+ vs .+\\); the merged pod takes api's\\.$`));
-      at(f, rangeOf(text, 'web', { after: 'from: [api, ' }));
+      assertAtInPlan(f, rangeOf(text, 'web', { after: 'from: [api, ' }));
       relatedTo(f, manifests, [{ snippet: 'web', message: 'web' }]);
     });
   }
@@ -218,7 +218,7 @@ describe('merge/singleton-replicated', () => {
     const f = only(findingsOf(ws), 'merge/singleton-replicated');
     assert.equal(f.severity, 'warning');
     assert.equal(f.message, 'Merge app: worker ran 1 replica and no Service selects it (a worker, a reconciler): in a pod with 2 replicas its work would run 2 times.');
-    at(f, rangeOf(text, 'worker', { after: 'from: [api, ' }));
+    assertAtInPlan(f, rangeOf(text, 'worker', { after: 'from: [api, ' }));
     // Related: the worker's `replicas: 1` in the manifest.
     assert.equal(f.related?.length, 1);
     assert.equal(f.related![0].location.file, MANIFESTS);
@@ -235,7 +235,7 @@ describe('merge/singleton-replicated', () => {
     const { ws, text } = setup(api + simple('worker'), ['- {name: app, from: [api, worker], replicas: 3}']);
     const f = only(findingsOf(ws), 'merge/singleton-replicated');
     assert.equal(f.message, 'Merge app: worker ran 1 replica and no Service selects it (a worker, a reconciler): in a pod with 3 replicas its work would run 3 times.');
-    at(f, rangeOf(text, 'worker', { after: 'from: [api, ' }));
+    assertAtInPlan(f, rangeOf(text, 'worker', { after: 'from: [api, ' }));
   });
 
   it('near misses: the merge sets replicas 1; a Service selects the worker; the worker already ran 2', () => {
@@ -255,7 +255,7 @@ describe('merge/rwo-volume-replicated', () => {
     const f = only(findingsOf(ws), 'merge/rwo-volume-replicated');
     assert.equal(f.severity, 'error');
     assert.equal(f.message, 'Merge app: db mounts claim db-data (ReadWriteOnce); 2 replicas of the merged pod cannot all mount it.');
-    at(f, rangeOf(text, 'db', { after: 'from: [api, ' }));
+    assertAtInPlan(f, rangeOf(text, 'db', { after: 'from: [api, ' }));
     relatedTo(f, manifests, [{ snippet: 'name: db-data', message: 'PersistentVolumeClaim db-data' }]);
   });
 
@@ -297,7 +297,7 @@ describe('merge/volume-dropped', () => {
       f.message,
       'Merge app: api mounts volume data at /var/lib/data, an anonymous volume at /cache, host path ./conf at /etc/conf, which the merged workload does not: its data would last only as long as the pod, and the files from the host would be missing (compose volumes are not converted: add PersistentVolumeClaims, ConfigMaps or hostPath volumes to the generated manifests before applying).',
     );
-    at(f, rangeOf(text, 'api', { after: 'from: [' }));
+    assertAtInPlan(f, rangeOf(text, 'api', { after: 'from: [' }));
   });
 
   it("a replace merge leaves a Kubernetes source's claim behind; a pod merge keeps it", () => {
@@ -305,7 +305,7 @@ describe('merge/volume-dropped', () => {
     const replaced = setup(manifests, ['- {name: app, from: [api, db], strategy: replace, container: {image: example/app:1}}']);
     const f = only(findingsOf(replaced.ws), 'merge/volume-dropped');
     assert.equal(f.message, 'Merge app: db mounts claim db-data, which the merged workload does not: its data would last only as long as the pod (mount it in the new workload after generating, or keep that workload out of the merge).');
-    at(f, rangeOf(replaced.text, 'db', { after: 'from: [api, ' }));
+    assertAtInPlan(f, rangeOf(replaced.text, 'db', { after: 'from: [api, ' }));
     none(findingsOf(setup(manifests, ['- {name: app, from: [api, db]}']).ws), 'merge/volume-dropped');
   });
 });
@@ -318,7 +318,7 @@ describe('merge/hpa-orphaned', () => {
     const f = only(all.filter((x) => x.location.file.endsWith('.plan.yaml')), 'merge/hpa-orphaned');
     assert.equal(f.severity, 'warning');
     assert.equal(f.message, 'Merge shop: HorizontalPodAutoscaler api-hpa targets api, which the merge scales to 0: it would no longer apply to anything; move it to shop.');
-    at(f, rangeOf(text, 'api', { after: 'from: [' }));
+    assertAtInPlan(f, rangeOf(text, 'api', { after: 'from: [' }));
     relatedTo(f, manifests, [{ snippet: 'name: api-hpa', message: 'HorizontalPodAutoscaler api-hpa' }]);
     // And on the HPA itself, with the quick fix that re-targets it (test/engine/budget/hpaPdb.test.ts applies it).
     const onHpa = only(all.filter((x) => !x.location.file.endsWith('.plan.yaml')), 'merge/hpa-orphaned');
@@ -331,7 +331,7 @@ describe('merge/hpa-orphaned', () => {
     const { ws, text } = setup(manifests, ['- {name: shop, from: [api, web]}']);
     const f = only(findingsOf(ws), 'merge/hpa-orphaned');
     assert.equal(f.message, 'Merge shop: PodDisruptionBudget web-pdb targets web, which the merge scales to 0: it would no longer apply to anything; move it to shop.');
-    at(f, rangeOf(text, 'web', { after: 'from: [api, ' }));
+    assertAtInPlan(f, rangeOf(text, 'web', { after: 'from: [api, ' }));
   });
 
   it('near misses: an HPA of a workload left alone, of a StatefulSet of the same name, in another namespace; a PDB selecting something else', () => {
@@ -360,7 +360,7 @@ describe('merge/port-unmapped', () => {
     const f = only(findingsOf(ws), 'merge/port-unmapped');
     assert.equal(f.severity, 'error');
     assert.equal(f.message, 'Merge shop: Service web port 9090 has no mapping in `ports`; its callers would reach nothing.');
-    at(f, rangeOf(text, 'ports', { after: 'strategy: replace' }));
+    assertAtInPlan(f, rangeOf(text, 'ports', { after: 'strategy: replace' }));
     relatedTo(f, manifests, [{ snippet: 'web', message: 'Service web' }]);
     assert.deepEqual(
       actionsOf(f).map((a) => a.title),
@@ -375,7 +375,7 @@ describe('merge/port-unmapped', () => {
       found.map((f) => f.message),
       ['Merge shop: Service api port 80 has no mapping in `ports`; its callers would reach nothing.', 'Merge shop: Service web port 9090 has no mapping in `ports`; its callers would reach nothing.'],
     );
-    for (const f of found) at(f, rangeOf(text, 'shop'));
+    for (const f of found) assertAtInPlan(f, rangeOf(text, 'shop'));
   });
 
   it('near misses: every port mapped (number or name); a pod merge', () => {
@@ -392,7 +392,7 @@ describe('merge/no-savings', () => {
     const f = only(findingsOf(ws), 'merge/no-savings');
     assert.equal(f.severity, 'hint');
     assert.equal(f.message, 'Merge shop: saves 1 pod; requests change by 0 CPU and 0 memory. A pod merge keeps every container and its resources: it saves pods and per-pod overhead, not requests.');
-    at(f, rangeOf(text, 'shop'));
+    assertAtInPlan(f, rangeOf(text, 'shop'));
   });
 
   it('with a pod overhead the pod merge saves the overhead of the pods it removes', () => {

@@ -1,6 +1,6 @@
 import { type Document, isMap, isPair, isScalar, isSeq, type Node, type YAMLMap } from 'yaml';
 import { checkComposeQuantity } from '../quantity';
-import type { OffsetRange, SourceLocation } from '../model/location';
+import { sourceLocation, type OffsetRange, type SourceLocation } from '../model/location';
 import { CPU, MEMORY } from '../model/resources';
 import type { ContainerPort, ManifestFile, QuantityField, WorkloadModel } from '../model/workspace';
 import { asMap, asScalar, asSeq, deref, get, getIn, getPair, keyText, pairsOf, rangeOf, scalarSource, scalarValue } from '../yaml/nodes';
@@ -102,8 +102,8 @@ function readService(
   completedBy: string | undefined,
 ): WorkloadModel {
   const { doc, file } = context;
-  const location = at(file.path, rangeOf(service));
-  const nameLocation = at(file.path, rangeOf(nameNode) ?? rangeOf(service));
+  const location = sourceLocation(file.path, rangeOf(service));
+  const nameLocation = sourceLocation(file.path, rangeOf(nameNode) ?? rangeOf(service));
   const replicas = readReplicas(context, service);
   const mode = runModeOf(run, completedBy);
   const limits = readSpellings(context, service, LIMIT_SPELLINGS);
@@ -136,7 +136,7 @@ function readService(
         // Kompose turns `expose` into container ports and Service ports, as it does `ports`.
         ports: uniquePorts([...readPorts(context, get(doc, service, 'ports')), ...readExpose(context, get(doc, service, 'expose'))]),
         location,
-        resourcesLocation: at(file.path, resourcesKeyRange(doc, service) ?? nameLocation.range),
+        resourcesLocation: sourceLocation(file.path, resourcesKeyRange(doc, service) ?? nameLocation.range),
       },
     ],
     initContainers: [],
@@ -178,7 +178,7 @@ function checkVariables(context: ReadContext): void {
     if (isScalar(node)) {
       if (typeof node.value !== 'string' || !node.value.includes('$')) return;
       const interpolated = interpolate(node.value, context.env);
-      const location = at(context.file.path, rangeOf(node));
+      const location = sourceLocation(context.file.path, rangeOf(node));
       const field = path.join('.');
       // Environment values are often meant to come from the shell or CI (passwords, keys): a note there.
       const inEnvironment = path.length >= 3 && path[0] === 'services' && /^environment(\[\d+\])?$/.test(path[2]);
@@ -215,7 +215,7 @@ function readImage(context: ReadContext, service: string, node: Node | undefined
       code: 'manifest/invalid-image',
       severity: 'error',
       message: `${service}: image "${image}"${image === raw ? '' : ` (from "${String(raw)}")`} is not a valid image reference: ${problem}${unset}. The kubelet cannot pull it; generated manifests would fail.`,
-      location: at(context.file.path, rangeOf(deref(context.doc, node))),
+      location: sourceLocation(context.file.path, rangeOf(deref(context.doc, node))),
     });
   }
   return image;
@@ -227,7 +227,7 @@ function readReplicas(context: ReadContext, service: YMap): { value: number; loc
   const { doc, file } = context;
   for (const node of [getIn(doc, service, ['deploy', 'replicas']), get(doc, service, 'scale')]) {
     const count = readCount(context, node);
-    if (count !== undefined) return { value: count, location: at(file.path, rangeOf(node)) };
+    if (count !== undefined) return { value: count, location: sourceLocation(file.path, rangeOf(node)) };
   }
   return { value: 1 };
 }
@@ -304,7 +304,7 @@ function readSpellings(context: ReadContext, service: YMap, spellings: Record<ke
 /** Reads one Docker quantity; problems go to `file.quantityProblems`, prefixed with the field path. */
 function readQuantity(context: ReadContext, node: Node, fieldPath: string, kind: 'memory' | 'cpus'): QuantityField {
   const { doc, file } = context;
-  const location = at(file.path, rangeOf(node));
+  const location = sourceLocation(file.path, rangeOf(node));
   const report = (message: string, severity: 'error' | 'warning', replacement?: string) =>
     file.quantityProblems.push({ message: `${fieldPath}: ${message}`, severity, replacement, location });
   if (!asScalar(doc, node)) {
@@ -339,7 +339,7 @@ function readGpus(context: ReadContext, service: YMap): QuantityField | undefine
     const device = asMap(doc, item);
     if (!device || !capabilitiesOf(context, device).includes('gpu')) return;
     const countNode = get(doc, device, 'count');
-    const location = at(file.path, rangeOf(countNode) ?? rangeOf(get(doc, device, 'capabilities')) ?? rangeOf(device));
+    const location = sourceLocation(file.path, rangeOf(countNode) ?? rangeOf(get(doc, device, 'capabilities')) ?? rangeOf(device));
     const count = gpuCount(context, device, countNode);
     if (count === undefined) {
       invalid = true;
@@ -399,12 +399,12 @@ function readPorts(context: ReadContext, node: unknown): ContainerPort[] {
         port: target,
         name: interpolatedString(context, get(doc, long, 'name')),
         protocol: (interpolatedString(context, get(doc, long, 'protocol')) || 'tcp').toUpperCase(),
-        location: at(file.path, rangeOf(targetNode)),
+        location: sourceLocation(file.path, rangeOf(targetNode)),
       });
       continue;
     }
     const short = parseShortPort(interpolatedString(context, item) ?? '');
-    const location = at(file.path, rangeOf(deref(doc, item)));
+    const location = sourceLocation(file.path, rangeOf(deref(doc, item)));
     for (const port of short?.ports ?? []) ports.push({ port, protocol: short!.protocol, location });
   }
   return uniquePorts(ports);
@@ -418,7 +418,7 @@ function readExpose(context: ReadContext, node: unknown): ContainerPort[] {
     const spec = interpolatedString(context, item) ?? '';
     // An expose entry has no host part; one with a colon is not valid compose.
     const parsed = spec.includes(':') ? undefined : parseShortPort(spec);
-    const location = at(file.path, rangeOf(deref(doc, item)));
+    const location = sourceLocation(file.path, rangeOf(deref(doc, item)));
     for (const port of parsed?.ports ?? []) ports.push({ port, protocol: parsed!.protocol, location });
   }
   return ports;
@@ -498,6 +498,3 @@ function folderOf(path: string): string {
   return slash < 0 ? '.' : slash === 0 ? path.slice(0, 1) : path.slice(0, slash);
 }
 
-function at(file: string, range: OffsetRange | undefined): SourceLocation {
-  return { file, range: range ?? { start: 0, end: 0 } };
-}

@@ -1,5 +1,5 @@
 import type { Document } from 'yaml';
-import type { SourceLocation } from '../model/location';
+import { sourceLocation, type SourceLocation } from '../model/location';
 import type {
   ContainerModel,
   ContainerPort,
@@ -62,8 +62,8 @@ export function readKubernetesDocument(doc: Document, documentIndex: number, fil
   const nameNode = get(doc, metadata, 'name');
   const name = stringValue(doc, nameNode);
   const namespace = stringValue(doc, get(doc, metadata, 'namespace'));
-  const location = at(file.path, rangeOf(root));
-  const nameLocation = at(file.path, rangeOf(nameNode) ?? rangeOf(root));
+  const location = sourceLocation(file.path, rangeOf(root));
+  const nameLocation = sourceLocation(file.path, rangeOf(nameNode) ?? rangeOf(root));
 
   if (kind in POD_SPEC_PATHS && name) {
     file.workloads.push(readWorkload(doc, root, kind as keyof typeof POD_SPEC_PATHS, name, namespace, documentIndex, file, location, nameLocation));
@@ -87,7 +87,7 @@ export function readKubernetesDocument(doc: Document, documentIndex: number, fil
         }),
         location,
         nameLocation,
-        selectorLocation: selectorNode ? at(file.path, rangeOf(selectorNode)) : undefined,
+        selectorLocation: selectorNode ? sourceLocation(file.path, rangeOf(selectorNode)) : undefined,
         documentIndex,
       });
       return;
@@ -152,7 +152,7 @@ function readWorkload(
     file.quantityProblems.push({
       message: `${kind === 'Job' ? 'parallelism' : 'replicas'}: ${JSON.stringify(replicasValue ?? null)} is not a replica count (a whole number from 0 to ${MAX_INT32}); counted as 1.`,
       severity: 'error',
-      location: at(file.path, rangeOf(replicasNode)),
+      location: sourceLocation(file.path, rangeOf(replicasNode)),
     });
   }
   const selectorNode = kind === 'Pod' || kind === 'CronJob' ? undefined : getIn(doc, root, ['spec', 'selector']);
@@ -165,14 +165,14 @@ function readWorkload(
     namespace,
     aliases: [],
     replicas,
-    replicasLocation: replicasNode ? at(file.path, rangeOf(replicasNode)) : undefined,
+    replicasLocation: replicasNode ? sourceLocation(file.path, rangeOf(replicasNode)) : undefined,
     containers: readContainers(doc, get(doc, asMap(doc, podSpec), 'containers'), false, file),
     initContainers: readContainers(doc, get(doc, asMap(doc, podSpec), 'initContainers'), true, file),
     podOverhead: overhead,
     podLabels: stringMap(doc, getIn(doc, root, POD_LABEL_PATHS[kind])) ?? {},
     selector: stringMap(doc, getIn(doc, selectorNode, ['matchLabels'])),
     selectorHasExpressions: !!getIn(doc, selectorNode, ['matchExpressions']),
-    selectorLocation: selectorNode ? at(file.path, rangeOf(selectorNode)) : undefined,
+    selectorLocation: selectorNode ? sourceLocation(file.path, rangeOf(selectorNode)) : undefined,
     serviceAccountName: stringValue(doc, get(doc, asMap(doc, podSpec), 'serviceAccountName')),
     ...scheduledBy(readScheduling(doc, podSpec)),
     steady: kind !== 'Job' && kind !== 'CronJob',
@@ -195,7 +195,7 @@ function readContainers(doc: Document, node: unknown, init: boolean, file: Manif
     if (resourcesMap) checkKnownFields(doc, resourcesMap, RESOURCE_FIELDS, `${label} resources`, file.path, file.fieldProblems);
     const requests = readResourceList(doc, get(doc, asMap(doc, resourcesNode), 'requests'), file.path, file.quantityProblems);
     const limits = readResourceList(doc, get(doc, asMap(doc, resourcesNode), 'limits'), file.path, file.quantityProblems);
-    const location = at(file.path, rangeOf(container));
+    const location = sourceLocation(file.path, rangeOf(container));
     const resourcesKey = getPair(doc, container, 'resources')?.key;
     containers.push({
       name: stringValue(doc, nameNode) ?? '',
@@ -207,7 +207,7 @@ function readContainers(doc: Document, node: unknown, init: boolean, file: Manif
       limitFields: limits.fields,
       ports: readPorts(doc, get(doc, container, 'ports'), file.path, file.fieldProblems),
       location,
-      resourcesLocation: at(file.path, rangeOf(resourcesKey as never) ?? rangeOf(nameNode) ?? location.range),
+      resourcesLocation: sourceLocation(file.path, rangeOf(resourcesKey as never) ?? rangeOf(nameNode) ?? location.range),
     });
   }
   return containers;
@@ -222,14 +222,14 @@ function readPorts(doc: Document, node: unknown, path: string, problems: FieldPr
     const portNode = get(doc, port, 'containerPort');
     const value = scalarValue(doc, portNode);
     if (typeof value !== 'number') {
-      if (portNode) problems.push({ message: `containerPort must be a port number (1-65535), not ${JSON.stringify(value ?? null)}; a name goes in \`name\`.`, location: at(path, rangeOf(portNode)) });
+      if (portNode) problems.push({ message: `containerPort must be a port number (1-65535), not ${JSON.stringify(value ?? null)}; a name goes in \`name\`.`, location: sourceLocation(path, rangeOf(portNode)) });
       continue;
     }
     ports.push({
       port: value,
       name: stringValue(doc, get(doc, port, 'name')),
       protocol: stringValue(doc, get(doc, port, 'protocol')) ?? 'TCP',
-      location: at(path, rangeOf(portNode)),
+      location: sourceLocation(path, rangeOf(portNode)),
     });
   }
   return ports;
@@ -249,8 +249,8 @@ function policyExtras(doc: Document, root: NonNullable<ReturnType<typeof asMap>>
     if (max !== undefined) extras.maxReplicas = max;
     const kindNode = getIn(doc, root, ['spec', 'scaleTargetRef', 'kind']);
     const nameNode = getIn(doc, root, ['spec', 'scaleTargetRef', 'name']);
-    if (kindNode) extras.targetKindLocation = at(path, rangeOf(kindNode));
-    if (nameNode) extras.targetNameLocation = at(path, rangeOf(nameNode));
+    if (kindNode) extras.targetKindLocation = sourceLocation(path, rangeOf(kindNode));
+    if (nameNode) extras.targetNameLocation = sourceLocation(path, rangeOf(nameNode));
   } else {
     for (const key of ['minAvailable', 'maxUnavailable'] as const) {
       const value = scalarValue(doc, getIn(doc, root, ['spec', key]));
@@ -290,6 +290,3 @@ function numberOrUndefined(value: unknown): number | undefined {
   return typeof value === 'number' ? value : undefined;
 }
 
-function at(file: string, range: { start: number; end: number } | undefined): SourceLocation {
-  return { file, range: range ?? { start: 0, end: 0 } };
-}

@@ -9,3 +9,8 @@ export interface SourceLocation {
   file: string;
   range: OffsetRange;
 }
+
+/** The location of `range` in `file`; no range: the file's start. */
+export function sourceLocation(file: string, range: OffsetRange | undefined): SourceLocation {
+  return { file, range: range ?? { start: 0, end: 0 } };
+}

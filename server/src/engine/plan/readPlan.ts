@@ -152,13 +152,7 @@ class PlanReader {
 
   private readBudget(budget: YAMLMap<unknown, unknown>, keyRange: OffsetRange | undefined): BudgetSpec {
     const doc = this.doc;
-    const allocatable: ResourceList = {};
-    this.quantityInto(allocatable, 'cpu', get(doc, budget, 'cpu'));
-    this.quantityInto(allocatable, 'memory', get(doc, budget, 'memory'));
-    for (const pair of entries(doc, get(doc, budget, 'extended'))) {
-      const name = keyText(pair.key);
-      if (name) this.quantityInto(allocatable, name, pair.value);
-    }
+    const allocatable = this.allocatable(budget);
     const overcommit = this.percent(get(doc, budget, 'limitsOvercommit'));
     const nodesSeq = asSeq(doc, get(doc, budget, 'nodes'));
     return {
@@ -172,17 +166,24 @@ class PlanReader {
     };
   }
 
+  /** `cpu`, `memory` and `extended` resources of a budget or a node pool. */
+  private allocatable(map: YAMLMap<unknown, unknown>): ResourceList {
+    const doc = this.doc;
+    const allocatable: ResourceList = {};
+    this.quantityInto(allocatable, 'cpu', get(doc, map, 'cpu'));
+    this.quantityInto(allocatable, 'memory', get(doc, map, 'memory'));
+    for (const pair of entries(doc, get(doc, map, 'extended'))) {
+      const name = keyText(pair.key);
+      if (name) this.quantityInto(allocatable, name, pair.value);
+    }
+    return allocatable;
+  }
+
   private readNodePool(item: unknown): NodePool | undefined {
     const doc = this.doc;
     const pool = asMap(doc, item);
     if (!pool) return undefined;
-    const allocatable: ResourceList = {};
-    this.quantityInto(allocatable, 'cpu', get(doc, pool, 'cpu'));
-    this.quantityInto(allocatable, 'memory', get(doc, pool, 'memory'));
-    for (const pair of entries(doc, get(doc, pool, 'extended'))) {
-      const name = keyText(pair.key);
-      if (name) this.quantityInto(allocatable, name, pair.value);
-    }
+    const allocatable = this.allocatable(pool);
     return {
       name: stringValue(doc, get(doc, pool, 'name')) ?? 'node',
       count: this.integer(get(doc, pool, 'count'), MAX_NODES) ?? 1,

@@ -1,5 +1,5 @@
 import { imageReferenceProblem } from '../manifests/imageReference';
-import { at, containersOf, isObject, nameOf } from './kube';
+import { valueAt, containersOf, isObject, nameOf } from './kube';
 import type { RenderedObject } from './renderPlan';
 
 const WORKLOAD_KINDS = new Set(['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'Job', 'CronJob']);
@@ -13,7 +13,7 @@ export function unpullableImages(objects: readonly RenderedObject[]): string[] {
   const problems: string[] = [];
   for (const { object } of objects) {
     // Read only: the rendered objects are what the caller prints.
-    const spec = WORKLOAD_KINDS.has(object.kind) ? at(object, object.kind === 'CronJob' ? ['spec', 'jobTemplate', 'spec', 'template', 'spec'] : ['spec', 'template', 'spec']) : undefined;
+    const spec = WORKLOAD_KINDS.has(object.kind) ? valueAt(object, object.kind === 'CronJob' ? ['spec', 'jobTemplate', 'spec', 'template', 'spec'] : ['spec', 'template', 'spec']) : undefined;
     if (!isObject(spec)) continue;
     for (const container of [...containersOf(spec, 'initContainers'), ...containersOf(spec, 'containers')]) {
       const image = typeof container.image === 'string' ? container.image : '';

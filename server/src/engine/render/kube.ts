@@ -35,7 +35,7 @@ export function ensure(object: JsonObject, path: string[]): JsonObject {
   return current;
 }
 
-export function at(object: unknown, path: (string | number)[]): unknown {
+export function valueAt(object: unknown, path: (string | number)[]): unknown {
   let current: unknown = object;
   for (const key of path) {
     if (current === null || typeof current !== 'object') return undefined;

@@ -2,7 +2,8 @@ import type { ComposeFile } from './sourceObjects';
 import { containerRenames, uniqueName } from '../budget/mergeNames';
 import type { MergeSpec } from '../plan/types';
 import type { WorkloadModel } from '../model/workspace';
-import { at, clone, containersOf, isObject, MANAGED_BY, MANAGED_BY_LABEL, MERGE_LABEL, podSpecOf, podTemplateOf, type Json, type JsonObject, type KubeObject } from './kube';
+import { valueAt, clone, containersOf, isObject, MANAGED_BY, MANAGED_BY_LABEL, MERGE_LABEL, podSpecOf, podTemplateOf, type Json, type JsonObject, type KubeObject } from './kube';
+import { mergedWorkload } from './workloadSkeleton';
 
 export interface MergeSource {
   workload: WorkloadModel;
@@ -58,7 +59,7 @@ export function mergePods(merge: MergeSpec, sources: MergeSource[], replicas: nu
     renames.set(source.workload.id, rename);
     const prefix = source.workload.name;
     for (const volume of listOf(spec.volumes)) volumes.add(volume, prefix, rename.volumes);
-    for (const claim of listOf(at(source.object, ['spec', 'volumeClaimTemplates']))) {
+    for (const claim of listOf(valueAt(source.object, ['spec', 'volumeClaimTemplates']))) {
       const metadata = isObject(claim.metadata) ? claim.metadata : {};
       claims.add({ ...claim, name: String(metadata.name ?? '') }, prefix, rename.volumes, false);
     }
@@ -74,7 +75,7 @@ export function mergePods(merge: MergeSpec, sources: MergeSource[], replicas: nu
       }
     }
     for (const secret of listOf(spec.imagePullSecrets)) pullSecrets.set(String(secret.name), secret);
-    const templateAnnotations = at(podTemplateOf(source.object), ['metadata', 'annotations']);
+    const templateAnnotations = valueAt(podTemplateOf(source.object), ['metadata', 'annotations']);
     if (isObject(templateAnnotations)) for (const [k, v] of Object.entries(templateAnnotations)) annotations[k] ??= v;
   });
 
@@ -90,29 +91,13 @@ export function mergePods(merge: MergeSpec, sources: MergeSource[], replicas: nu
   const podLabels: JsonObject = { ...commonLabels(sources), [MERGE_LABEL]: merge.name, 'app.kubernetes.io/name': merge.name };
   // The merged pods belong to the workload this tool creates, not to the sources' manager (Helm, Argo CD).
   if (podLabels[MANAGED_BY_LABEL] !== undefined) podLabels[MANAGED_BY_LABEL] = MANAGED_BY;
-  const spec: JsonObject = {
-    replicas,
-    selector: { matchLabels: { [MERGE_LABEL]: merge.name } },
-    template: {
-      metadata: { labels: podLabels, ...(Object.keys(annotations).length ? { annotations } : {}) },
-      spec: podSpec,
-    },
-  };
-  if (statefulSet) {
-    spec.serviceName = (at(sources[0].object, ['spec', 'serviceName']) as Json) ?? merge.name;
-    if (claims.items.length) {
-      spec.volumeClaimTemplates = claims.items.map(({ name, ...claim }) => ({ ...claim, metadata: { ...(isObject(claim.metadata) ? claim.metadata : {}), name } }));
-    }
+  const pod = { metadata: { labels: podLabels, ...(Object.keys(annotations).length ? { annotations } : {}) }, spec: podSpec };
+  if (!statefulSet) return { object: mergedWorkload(merge.name, namespace, { replicas, pod }), renames };
+  const statefulSpec: JsonObject = { serviceName: (valueAt(sources[0].object, ['spec', 'serviceName']) as Json) ?? merge.name };
+  if (claims.items.length) {
+    statefulSpec.volumeClaimTemplates = claims.items.map(({ name, ...claim }) => ({ ...claim, metadata: { ...(isObject(claim.metadata) ? claim.metadata : {}), name } }));
   }
-  return {
-    object: {
-      apiVersion: 'apps/v1',
-      kind: statefulSet ? 'StatefulSet' : 'Deployment',
-      metadata: { name: merge.name, ...(namespace ? { namespace } : {}), labels: { 'app.kubernetes.io/name': merge.name } },
-      spec,
-    },
-    renames,
-  };
+  return { object: mergedWorkload(merge.name, namespace, { kind: 'StatefulSet', replicas, pod, spec: statefulSpec }), renames };
 }
 
 /** Named pod-level items (volumes, claim templates): identical ones shared, colliding ones renamed. */
@@ -139,7 +124,7 @@ function listOf(value: unknown): JsonObject[] {
 
 /** Labels with the same value on every source's pod template. */
 function commonLabels(sources: MergeSource[]): JsonObject {
-  const labelSets = sources.map((s) => at(podTemplateOf(s.object), ['metadata', 'labels']));
+  const labelSets = sources.map((s) => valueAt(podTemplateOf(s.object), ['metadata', 'labels']));
   const [first, ...rest] = labelSets;
   if (!isObject(first)) return {};
   const common: JsonObject = {};
@@ -170,7 +155,7 @@ function renameReferences(container: JsonObject, rename: SourceRenames): JsonObj
     }
   }
   for (const env of listOf(copy.env)) {
-    const ref = at(env, ['valueFrom', 'resourceFieldRef']);
+    const ref = valueAt(env, ['valueFrom', 'resourceFieldRef']);
     if (isObject(ref) && typeof ref.containerName === 'string') ref.containerName = rename.containers.get(ref.containerName) ?? ref.containerName;
   }
   return copy;

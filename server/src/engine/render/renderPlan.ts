@@ -5,7 +5,7 @@ import type { MergeSpec, PhaseSpec, ResizeStep, WorkloadRef } from '../plan/type
 import type { PlanResult } from '../analysis/planResult';
 import type { SourceDocuments } from './sourceDocuments';
 import {
-  at,
+  valueAt,
   clone,
   containersOf,
   ensure,
@@ -29,7 +29,8 @@ import type { MergeFacts, MergeSourceFact, ServiceEntry } from './mergeFacts';
 import { serviceIndex, type ServiceIndex } from './serviceIndex';
 import { dns1123 } from '../manifests/compose';
 import { mergePods, type SourceRenames } from './podMerge';
-import { composeFiles, composeService, composeVolumes, serviceObject, toManifestList, workloadObject } from './sourceObjects';
+import { composeFiles, composeService, composeVolumes, containerResources, serviceObject, toManifestList, workloadObject } from './sourceObjects';
+import { mergedWorkload } from './workloadSkeleton';
 import { selectorMatches } from '../model/selector';
 
 export type RenderRole = 'created' | 'service' | 'scaled-down' | 'changed';
@@ -101,7 +102,7 @@ class RenderRun {
     const facts = this.result.analysis.references.filter((f) => f.phase === phase.name && f.resolution.status === 'found');
 
     for (const fact of facts.filter((f) => f.role === 'remove')) {
-      const workload = found(fact);
+      const workload = resolvedWorkload(fact);
       const object = workload && this.objectOf(workload);
       const pod = object?.kind === 'Pod' ? ': a bare Pod stops only when deleted; delete it by hand' : '';
       if (object) touch(this.scaleDown(object, phase), 'scaled-down', `removed by phase ${phase.name}${pod}`);
@@ -147,7 +148,7 @@ class RenderRun {
     const sourceWorkloads = entry.merge!.sources;
     const sources: MergeSourceFact[] = sourceWorkloads.flatMap((workload) => {
       const object = this.objectOf(workload);
-      const ref = facts.find((f) => f.role === 'merge' && found(f)?.id === workload.id && within(f.ref, merge))?.ref;
+      const ref = facts.find((f) => f.role === 'merge' && resolvedWorkload(f)?.id === workload.id && within(f.ref, merge))?.ref;
       return object ? [{ workload, object, ref, composeVolumes: composeVolumes(this.documents, workload), composeFiles: composeFiles(this.documents, workload) }] : [];
     });
     if (sources.length === 0) return [];
@@ -208,31 +209,21 @@ class RenderRun {
     // Ports as written: numbers, or {containerPort, name, protocol} so Services can target a name.
     const ports = Array.isArray(raw?.ports) ? raw.ports.flatMap((p) => (typeof p === 'number' ? [{ containerPort: p }] : isObject(p) ? [p] : [])) : [];
     if (ports.length) container.ports = ports;
-    const resources: JsonObject = {};
-    if (merge.container && Object.keys(merge.container.requests).length) resources.requests = toManifestList(merge.container.requests);
-    if (merge.container && Object.keys(merge.container.limits).length) resources.limits = toManifestList(merge.container.limits);
-    if (Object.keys(resources).length) container.resources = resources;
+    const resources = merge.container ? containerResources(merge.container) : undefined;
+    if (resources) container.resources = resources;
     const labels = { [MERGE_LABEL]: merge.name, 'app.kubernetes.io/name': merge.name };
-    return {
-      apiVersion: 'apps/v1',
-      kind: 'Deployment',
-      metadata: { name: merge.name, ...(namespace ? { namespace } : {}), labels: { 'app.kubernetes.io/name': merge.name } },
-      spec: {
-        replicas,
-        selector: { matchLabels: { [MERGE_LABEL]: merge.name } },
-        template: { metadata: { labels }, spec: { ...(merge.serviceAccountName ? { serviceAccountName: merge.serviceAccountName } : {}), containers: [container] } },
-      },
-    };
+    const podSpec = { ...(merge.serviceAccountName ? { serviceAccountName: merge.serviceAccountName } : {}), containers: [container] };
+    return mergedWorkload(merge.name, namespace, { replicas, pod: { metadata: { labels }, spec: podSpec } });
   }
 
   /** The plan's `container:` of a replace merge as written (command, args and env are not modelled). */
   private planContainer(phase: PhaseSpec, merge: MergeSpec): JsonObject | undefined {
     const value = this.documents.documentValue(this.result.plan.path, 0);
-    const phases = at(value, ['spec', 'phases']);
+    const phases = valueAt(value, ['spec', 'phases']);
     if (!Array.isArray(phases)) return undefined;
     const phaseValue = phases.find((p) => isObject(p) && p.name === phase.name);
-    const mergeValue = Array.isArray(at(phaseValue, ['merge'])) ? (at(phaseValue, ['merge']) as unknown[]).find((m) => isObject(m) && m.name === merge.name) : undefined;
-    const container = at(mergeValue, ['container']);
+    const mergeValue = Array.isArray(valueAt(phaseValue, ['merge'])) ? (valueAt(phaseValue, ['merge']) as unknown[]).find((m) => isObject(m) && m.name === merge.name) : undefined;
+    const container = valueAt(mergeValue, ['container']);
     return isObject(container) ? container : undefined;
   }
 
@@ -322,7 +313,7 @@ class RenderRun {
 
   private workloadFor(facts: ReferenceFact[], ref: WorkloadRef, role: string): WorkloadModel | undefined {
     const fact = facts.find((f) => f.role === role && f.ref.location.range.start === ref.location.range.start);
-    return fact ? found(fact) : undefined;
+    return fact ? resolvedWorkload(fact) : undefined;
   }
 
   /**
@@ -372,18 +363,18 @@ class RenderRun {
  * containers): `completions` and `parallelism`.
  */
 function asJob(object: KubeObject, replicas = 1): KubeObject {
-  const template = clone(at(object, ['spec', 'template']) as JsonObject);
+  const template = clone(valueAt(object, ['spec', 'template']) as JsonObject);
   ensure(template, ['spec']).restartPolicy = 'OnFailure';
   const runs: JsonObject = replicas === 1 ? {} : { completions: replicas, parallelism: replicas };
   return { apiVersion: 'batch/v1', kind: 'Job', metadata: object.metadata, spec: { ...runs, backoffLimit: 3, template } };
 }
 
 function replicasOf(object: KubeObject): number {
-  const replicas = at(object, ['spec', 'replicas']);
+  const replicas = valueAt(object, ['spec', 'replicas']);
   return typeof replicas === 'number' ? replicas : 1;
 }
 
-function found(fact: ReferenceFact): WorkloadModel | undefined {
+function resolvedWorkload(fact: ReferenceFact): WorkloadModel | undefined {
   return fact.resolution.status === 'found' ? fact.resolution.workload : undefined;
 }
 

@@ -4,7 +4,8 @@ import { toKubernetesCpu, toKubernetesMemory } from '../quantity';
 import type { ResourceList } from '../model/resources';
 import type { ServiceModel, WorkloadModel } from '../model/workspace';
 import type { SourceDocuments } from './sourceDocuments';
-import { at, clone, isObject, type JsonObject, type KubeObject } from './kube';
+import { valueAt, clone, isObject, type JsonObject, type KubeObject } from './kube';
+import { appsWorkload } from './workloadSkeleton';
 
 /** The object a workload was written as, or for a compose service the Deployment Kompose would make. */
 export function workloadObject(documents: SourceDocuments, workload: WorkloadModel, defaultNamespace: string | undefined): KubeObject | undefined {
@@ -37,9 +38,7 @@ export function composeDeployment(workload: WorkloadModel, defaultNamespace: str
   const labels = { 'io.kompose.service': name };
   const container = workload.containers[0];
   const env = composeEnvironmentOf(workload) ?? {};
-  const resources: JsonObject = {};
-  if (Object.keys(container.requests).length) resources.requests = toManifestList(container.requests);
-  if (Object.keys(container.limits).length) resources.limits = toManifestList(container.limits);
+  const resources = containerResources(container);
   const spec: JsonObject = {
     name,
     image: container.image ?? '',
@@ -47,24 +46,23 @@ export function composeDeployment(workload: WorkloadModel, defaultNamespace: str
     ...(command.args ? { args: command.args } : {}),
     ...(container.ports.length ? { ports: container.ports.map((p) => ({ containerPort: p.port, protocol: p.protocol })) } : {}),
     ...(Object.keys(env).length ? { env: Object.entries(env).map(([k, v]) => ({ name: k, value: v })) } : {}),
-    ...(Object.keys(resources).length ? { resources } : {}),
+    ...(resources ? { resources } : {}),
   };
-  return {
-    apiVersion: 'apps/v1',
-    kind: 'Deployment',
-    metadata: { name, ...(defaultNamespace ? { namespace: defaultNamespace } : {}), labels: { ...labels } },
-    spec: {
-      replicas: workload.replicas,
-      selector: { matchLabels: { ...labels } },
-      template: { metadata: { labels: { ...labels } }, spec: { containers: [spec] } },
-    },
-  };
+  // Each its own copy of the labels: one object used twice would be written as a YAML alias.
+  return appsWorkload({
+    name,
+    namespace: defaultNamespace,
+    labels: { ...labels },
+    replicas: workload.replicas,
+    selector: { ...labels },
+    pod: { metadata: { labels: { ...labels } }, spec: { containers: [spec] } },
+  });
 }
 
 /** A compose service as written (plain values) and the variables its file is interpolated with. */
 function composeServiceOf(documents: SourceDocuments, workload: WorkloadModel): { service: unknown; env: Record<string, string> } {
   return {
-    service: at(documents.documentValue(workload.location.file, workload.documentIndex), ['services', workload.name]),
+    service: valueAt(documents.documentValue(workload.location.file, workload.documentIndex), ['services', workload.name]),
     env: documents.composeVariables(path.dirname(workload.location.file)),
   };
 }
@@ -73,7 +71,7 @@ function composeServiceOf(documents: SourceDocuments, workload: WorkloadModel): 
 export function composeVolumes(documents: SourceDocuments, workload: WorkloadModel): { source?: string; target: string }[] {
   if (workload.origin !== 'compose') return [];
   const { service, env } = composeServiceOf(documents, workload);
-  const volumes = at(service, ['volumes']);
+  const volumes = valueAt(service, ['volumes']);
   if (!Array.isArray(volumes)) return [];
   return volumes.flatMap((volume): { source?: string; target: string }[] => {
     if (typeof volume === 'string') {
@@ -101,7 +99,7 @@ export function composeFiles(documents: SourceDocuments, workload: WorkloadModel
   const { service, env } = composeServiceOf(documents, workload);
   const out: ComposeFile[] = [];
   for (const kind of ['config', 'secret'] as const) {
-    const entries = at(service, [`${kind}s`]);
+    const entries = valueAt(service, [`${kind}s`]);
     if (!Array.isArray(entries)) continue;
     for (const entry of entries) {
       const source = typeof entry === 'string' ? interpolate(entry, env).value : isObject(entry) && typeof entry.source === 'string' ? interpolate(entry.source, env).value : undefined;
@@ -148,6 +146,14 @@ export function composeService(workload: WorkloadModel, defaultNamespace: string
       ports: ports.map((p) => ({ name: p.protocol === 'TCP' ? String(p.port) : `${p.port}-${p.protocol.toLowerCase()}`, port: p.port, targetPort: p.port, protocol: p.protocol })),
     },
   };
+}
+
+/** A container's `resources` from its requests and limits; undefined when it has neither. */
+export function containerResources(container: { requests: ResourceList; limits: ResourceList }): JsonObject | undefined {
+  const resources: JsonObject = {};
+  if (Object.keys(container.requests).length) resources.requests = toManifestList(container.requests);
+  if (Object.keys(container.limits).length) resources.limits = toManifestList(container.limits);
+  return Object.keys(resources).length ? resources : undefined;
 }
 
 export function toManifestList(list: ResourceList): JsonObject {

@@ -24,6 +24,18 @@ export function formatResourceList(list: ResourceList, always: string[] = []): s
 }
 
 /**
+ * `cpu 250m, memory 384Mi`: each resource named before its amount. Labels, table cells and quick-fix
+ * titles read this way (hover rows, recommendations, completion details); sentences about what a pod
+ * needs or a node has left put the amount first (formatResourceList). Resources without an amount
+ * are left out, and an empty list gives ''.
+ */
+export function formatNamedResources(list: Record<string, number | undefined>): string {
+  return orderedResources(Object.keys(list).filter((n) => list[n] !== undefined))
+    .map((n) => `${n} ${formatQuantityForResource(n, list[n]!)}`)
+    .join(', ');
+}
+
+/**
  * Several resource lists compared in one sentence (a pod's requests and a node's room), each resource
  * in one unit across them: `500m cpu, 12Gi memory` beside `1,500m cpu, 3Gi memory`.
  */

@@ -34,8 +34,8 @@ export interface Finding {
   data?: FixData;
 }
 
-/** What a rule reports; code and severity are added by the registry. */
-export type Report = (finding: Omit<Finding, 'code' | 'severity'> & { severity?: Severity }) => void;
+/** How a rule's check adds a finding; code and severity are added by the registry. */
+export type AddFinding = (finding: Omit<Finding, 'code' | 'severity'> & { severity?: Severity }) => void;
 
 export interface Rule<Context> {
   code: string;
@@ -43,10 +43,18 @@ export interface Rule<Context> {
   /** Where its findings are shown, for the docs' table: `plan: the reference`, `manifest: the value`. */
   where: string;
   description: string;
-  check(context: Context, report: Report): void;
+  check(context: Context, addFinding: AddFinding): void;
 }
 
 /** The usual fix: replace the finding's text with `replacement`, when there is one. */
 export function changeTo(replacement: string | undefined): FixData | undefined {
   return replacement ? { fix: 'replace', replacement, title: `Change to ${replacement}` } : undefined;
+}
+
+/**
+ * A problem a reader found (schema, quantity, unknown field) as a finding: its replacement is the quick fix,
+ * and a warning stays a warning whatever the rule's severity (memory 3500m is suspicious, not invalid).
+ */
+export function problemFinding(problem: { message: string; severity?: 'error' | 'warning'; location: SourceLocation; replacement?: string }): Parameters<AddFinding>[0] {
+  return { message: problem.message, severity: problem.severity === 'warning' ? 'warning' : undefined, location: problem.location, data: changeTo(problem.replacement) };
 }

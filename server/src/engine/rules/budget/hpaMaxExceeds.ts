@@ -8,7 +8,7 @@ export const hpaMaxExceeds: Rule<PlanContext> = {
   defaultSeverity: 'warning',
   where: 'plan: `budget` or the phase\'s `name`',
   description: 'With every HorizontalPodAutoscaler-targeted workload at its maxReplicas, requests or pods go over the budget.',
-  check({ plan, analysis, policies = [] }, report) {
+  check({ plan, analysis, policies = [] }, addFinding) {
     const budget = plan.budget;
     const hpas = autoscalers(policies);
     if (!budget || hpas.length === 0) return;
@@ -24,7 +24,7 @@ export const hpaMaxExceeds: Rule<PlanContext> = {
       if (budget.pods !== undefined && worst.pods > budget.pods && state.totals.pods <= budget.pods) over.push(`${worst.pods} pods, budget ${budget.pods} pods`);
       if (over.length === 0) continue;
       const scaled = worst.scaled.map((s) => `${s.workload.workload.name} ${s.maxReplicas}`).join(', ');
-      report({
+      addFinding({
         message: `${stateLabel(state)}: with autoscaled workloads at maxReplicas (${scaled}), ${over.join('; ')}.`,
         location: stateLocation(plan, state),
         related: worst.scaled.map((s) => ({ location: s.hpa.location, message: `HorizontalPodAutoscaler ${s.hpa.name}: maxReplicas ${s.maxReplicas} for ${s.workload.workload.name}` })),

@@ -8,7 +8,7 @@ export const limitsOvercommit: Rule<PlanContext> = {
   defaultSeverity: 'warning',
   where: 'plan: `budget` or the phase\'s `name`',
   description: 'Total limits are above the allowed share of the budget (budget.limitsOvercommit, default 100%).',
-  check({ plan, analysis }, report) {
+  check({ plan, analysis }, addFinding) {
     const budget = plan.budget;
     if (!budget) return;
     for (const state of analysis.states) {
@@ -17,7 +17,7 @@ export const limitsOvercommit: Rule<PlanContext> = {
         const total = state.totals.limits[resource] ?? 0;
         if (!allocatable || !aboveShare(total, allocatable, budget.limitsOvercommitMilliPercent)) continue;
         const unlimited = state.totals.unlimitedContainers[resource];
-        report({
+        addFinding({
           message: `${stateLabel(state)}: ${resourceLabel(resource)} limits ${amountOfBudget(resource, total, allocatable)} (allowed ${formatMilliPercent(budget.limitsOvercommitMilliPercent)})${
             unlimited > 0 ? `, and ${unlimited} container${unlimited === 1 ? ' has' : 's have'} no ${resource} limit` : ''
           }.`,

@@ -8,7 +8,7 @@ export const nodeLoss: Rule<PlanContext> = {
   defaultSeverity: 'error',
   where: 'plan: `budget` or the phase\'s `name`',
   description: 'With budget.tolerateNodeLoss: N, pods that no strategy can place once the N largest nodes are gone.',
-  check({ plan, analysis }, report) {
+  check({ plan, analysis }, addFinding) {
     for (const state of analysis.states) {
       const loss = state.nodeLoss;
       if (!loss || !state.schedule) continue;
@@ -16,7 +16,7 @@ export const nodeLoss: Rule<PlanContext> = {
       const extra = loss.schedule.unschedulableCount - state.schedule.unschedulableCount;
       if (extra <= 0) continue;
       const count = loss.lost.length;
-      report({
+      addFinding({
         message: `${stateLabel(state)}: without the ${count === 1 ? 'largest node' : `${count} largest nodes`} (${loss.lost.join(', ')}), ${pods(loss.schedule.unschedulableCount)} would stay Pending${
           state.schedule.unschedulableCount > 0 ? ` (${extra} more than with every node)` : ''
         }: ${unplacedWorkloads(loss.schedule)}; tolerateNodeLoss is ${plan.budget?.tolerateNodeLoss}.`,

@@ -9,7 +9,7 @@ export const placementSensitive: Rule<PlanContext> = {
   defaultSeverity: 'warning',
   where: 'plan: `budget` or the phase\'s `name`',
   description: 'Some placement strategy places every pod and another does not: pods may stay Pending depending on the order they arrive in.',
-  check({ plan, analysis }, report) {
+  check({ plan, analysis }, addFinding) {
     for (const state of analysis.states) {
       const result = state.schedule;
       if (!result || result.unschedulableCount > 0) continue;
@@ -20,7 +20,7 @@ export const placementSensitive: Rule<PlanContext> = {
         const r = result.byStrategy[s];
         return `${STRATEGY_NAMES[s]} leaves ${pods(r.unschedulableCount)} Pending (${r.unschedulable[0].name} first)`;
       });
-      report({
+      addFinding({
         message: `${stateLabel(state)}: ${placing.map((s) => STRATEGY_NAMES[s]).join(' and ')} place${placing.length === 1 ? 's' : ''} every pod, but ${failed.join(' and ')}: the scheduler may leave pods Pending depending on the order they arrive in; leave more room on the nodes.`,
         location: stateLocation(plan, state),
       });

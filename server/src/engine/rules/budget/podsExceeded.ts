@@ -7,12 +7,12 @@ export const podsExceeded: Rule<PlanContext> = {
   defaultSeverity: 'error',
   where: 'plan: `budget` or the phase\'s `name`',
   description: 'More pods than budget.pods.',
-  check({ plan, analysis }, report) {
+  check({ plan, analysis }, addFinding) {
     const limit = plan.budget?.pods;
     if (limit === undefined) return;
     for (const state of analysis.states) {
       if (state.totals.pods <= limit) continue;
-      report({ message: `${stateLabel(state)}: ${state.totals.pods} pods, budget ${limit} pods.`, location: stateLocation(plan, state) });
+      addFinding({ message: `${stateLabel(state)}: ${state.totals.pods} pods, budget ${limit} pods.`, location: stateLocation(plan, state) });
     }
   },
 };

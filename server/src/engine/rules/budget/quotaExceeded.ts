@@ -10,7 +10,7 @@ export const quotaExceeded: Rule<PlanContext> = {
   defaultSeverity: 'error',
   where: 'plan: `budget` (or `spec`) or the phase\'s `name`',
   description: "A state's pods, requests or limits in a namespace go over a ResourceQuota of the sources: the API server would refuse pods.",
-  check({ plan, analysis, quotas = [] }, report) {
+  check({ plan, analysis, quotas = [] }, addFinding) {
     const checked = quotas.filter((q) => !q.scoped);
     if (checked.length === 0) return;
     for (const state of analysis.states) {
@@ -25,7 +25,7 @@ export const quotaExceeded: Rule<PlanContext> = {
           const count = resource ? usage.unlimited[resource] : 0;
           return count > 0 ? [`${count} container${count === 1 ? ' has' : 's have'} no ${resource} limit (their pods are refused unless a LimitRange sets one)`] : [];
         });
-        report({
+        addFinding({
           message: `${stateLabel(state)}: namespace ${namespace} goes over ResourceQuota ${quota.name}: ${parts.join(', ')}${unlimited.length ? `; ${unlimited.join('; ')}` : ''}.`,
           location: stateLocation(plan, state),
           related: excesses.map((e) => ({ location: quota.keyLocations[e.key], message: `${quota.name}: ${e.key} ${amount(e.key, e.hard)}` })),

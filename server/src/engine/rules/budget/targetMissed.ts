@@ -18,11 +18,11 @@ export const targetMissed: Rule<PlanContext> = {
   defaultSeverity: 'warning',
   where: 'plan: the target',
   description: "A phase's target (at most) is not met by the state after that phase.",
-  check({ plan, analysis }, report) {
+  check({ plan, analysis }, addFinding) {
     for (const state of analysis.states) {
       for (const target of state.phase?.targets ?? []) {
         const message = missed(target, state, plan.budget?.allocatable ?? {}, plan.budget?.pods);
-        if (message) report({ message: `${stateLabel(state)}: ${message}`, location: target.location });
+        if (message) addFinding({ message: `${stateLabel(state)}: ${message}`, location: target.location });
       }
     }
   },

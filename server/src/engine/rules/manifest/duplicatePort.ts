@@ -6,7 +6,7 @@ export const duplicatePort: Rule<ManifestContext> = {
   defaultSeverity: 'error',
   where: 'manifest: the second port',
   description: 'Two ports of one pod use the same number and protocol.',
-  check({ file }, report) {
+  check({ file }, addFinding) {
     for (const workload of file.workloads) {
       const seen = new Map<string, { container: string; location: (typeof workload.containers)[number]['ports'][number]['location'] }>();
       for (const container of workload.containers) {
@@ -16,7 +16,7 @@ export const duplicatePort: Rule<ManifestContext> = {
           if (first) {
             // One container listing a port twice is a different mistake from two containers sharing it.
             const where = first.container === container.name ? `container ${container.name} lists it twice` : `containers ${first.container} and ${container.name}`;
-            report({
+            addFinding({
               message: `${workload.name}: port ${key} is declared twice in one pod (${where}).`,
               location: port.location,
               related: [{ location: first.location, message: `first declared in ${first.container}` }],

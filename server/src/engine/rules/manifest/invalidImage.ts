@@ -6,9 +6,9 @@ export const invalidImage: Rule<ManifestContext> = {
   defaultSeverity: 'error',
   where: 'compose file: the `image` value',
   description: 'A compose image that, once its variables are read, is not a reference a runtime can pull (`${REGISTRY}/web:${TAG}` unset is "/web:").',
-  check({ file }, report) {
+  check({ file }, addFinding) {
     for (const problem of file.composeProblems ?? []) {
-      if (problem.code === 'manifest/invalid-image') report({ message: problem.message, location: problem.location });
+      if (problem.code === 'manifest/invalid-image') addFinding({ message: problem.message, location: problem.location });
     }
   },
 };

@@ -15,7 +15,7 @@ export const missingResources: Rule<ManifestSetContext> = {
   defaultSeverity: 'information',
   where: 'manifest: the container',
   description: 'A container declares no resources, and no LimitRange read with it gives it CPU and memory requests: budgets count it as zero.',
-  check({ files, workloads, defaultNamespace }, report) {
+  check({ files, workloads, defaultNamespace }, addFinding) {
     const limitRanges = files.flatMap((f) => f.limitRanges);
     for (const workload of workloads) {
       if (workload.origin !== 'kubernetes') continue;
@@ -26,7 +26,7 @@ export const missingResources: Rule<ManifestSetContext> = {
         const prefix = `${workload.name}/${container.name} declares no resource requests or limits`;
         const given = ranges.filter((r) => Object.keys(r.defaultRequests).length + Object.keys(r.defaultLimits).length > 0);
         if (given.length === 0) {
-          report({
+          addFinding({
             message: `${prefix}: unless a LimitRange gives it defaults, budgets count it as zero and the scheduler can place it anywhere.`,
             location: container.resourcesLocation,
           });
@@ -39,7 +39,7 @@ export const missingResources: Rule<ManifestSetContext> = {
         const list = (l: Record<string, number>) =>
           [CPU, MEMORY].filter((r) => l[r] !== undefined).map((r) => `${r === CPU ? 'cpu' : 'memory'} ${formatQuantityForResource(r, l[r])}`).join(', ');
         const gives = [list(requests) && `requests ${list(requests)}`, list(limits) && `limits ${list(limits)}`].filter(Boolean).join(' and ');
-        report({
+        addFinding({
           message: `${prefix}; LimitRange ${given.map((r) => r.name).join(', ')} gives it ${gives}, and budgets count its ${missing.map((r) => (r === CPU ? 'CPU' : 'memory')).join(' and ')} request as zero.`,
           location: container.resourcesLocation,
           related: given.map((r) => ({ location: r.location, message: `LimitRange ${r.name}` })),

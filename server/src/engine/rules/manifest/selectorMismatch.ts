@@ -6,12 +6,12 @@ export const selectorMismatch: Rule<ManifestContext> = {
   defaultSeverity: 'error',
   where: 'manifest: the selector',
   description: "A workload's selector does not match its own pod template labels; the API server rejects it.",
-  check({ file }, report) {
+  check({ file }, addFinding) {
     for (const workload of file.workloads) {
       if (!workload.selector || workload.origin !== 'kubernetes') continue;
       const missing = Object.entries(workload.selector).filter(([key, value]) => workload.podLabels[key] !== value);
       if (missing.length === 0) continue;
-      report({
+      addFinding({
         message: `${workload.kind} ${workload.name}: selector ${missing.map(([k, v]) => `${k}=${v}`).join(', ')} does not match the pod template labels (${
           Object.entries(workload.podLabels).map(([k, v]) => `${k}=${v}`).join(', ') || 'none'
         }); the API server rejects it.`,

@@ -9,7 +9,7 @@ export const serviceSelectsNothing: Rule<ManifestSetContext> = {
   defaultSeverity: 'warning',
   where: 'manifest: the Service',
   description: 'A Service selector matches no pod of any workload checked with it.',
-  check({ services, workloads, defaultNamespace }, report) {
+  check({ services, workloads, defaultNamespace }, addFinding) {
     // Index pods by namespace and label so a workspace of thousands of Services stays linear.
     const byLabel = new Map<string, WorkloadModel[]>();
     for (const w of workloads) {
@@ -30,7 +30,7 @@ export const serviceSelectsNothing: Rule<ManifestSetContext> = {
       const candidates = byLabel.get(`${namespace}\0${firstKey}=${firstValue}`) ?? [];
       const selected = candidates.some((w) => selectorMatches(selector, w.podLabels));
       if (selected) continue;
-      report({
+      addFinding({
         message: `Service ${service.name} selects ${Object.entries(selector).map(([k, v]) => `${k}=${v}`).join(', ')}: no pod in namespace ${namespace} has these labels.`,
         location: service.selectorLocation ?? service.nameLocation,
       });

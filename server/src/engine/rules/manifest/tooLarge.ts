@@ -6,9 +6,9 @@ export const tooLarge: Rule<ManifestContext> = {
   defaultSeverity: 'warning',
   where: 'manifest: the file',
   description: 'The file is over the size limit and is not analysed.',
-  check({ file }, report) {
+  check({ file }, addFinding) {
     for (const problem of file.syntaxProblems) {
-      if (problem.code === 'manifest/too-large') report({ message: problem.message, location: { file: file.path, range: problem.range } });
+      if (problem.code === 'manifest/too-large') addFinding({ message: problem.message, location: { file: file.path, range: problem.range } });
     }
   },
 };

@@ -6,10 +6,10 @@ export const yamlSyntax: Rule<ManifestContext> = {
   defaultSeverity: 'error',
   where: 'manifest',
   description: 'The file is not valid YAML.',
-  check({ file }, report) {
+  check({ file }, addFinding) {
     for (const problem of file.syntaxProblems) {
       if (problem.code !== 'manifest/yaml-syntax') continue;
-      report({ message: problem.message, severity: problem.severity, location: { file: file.path, range: problem.range } });
+      addFinding({ message: problem.message, severity: problem.severity, location: { file: file.path, range: problem.range } });
     }
   },
 };

@@ -4,10 +4,10 @@ import type { ClaimModel } from '../../model/workspace';
 import type { SourceLocation } from '../../model/location';
 import { asChange, removeListItem } from '../../plan/planEdits';
 import { namespaceOf } from '../../budget/resolve';
-import { at, isObject, podSpecOf, type KubeObject } from '../../render/kube';
+import { valueAt, isObject, podSpecOf, type KubeObject } from '../../render/kube';
 import type { MergeFacts, MergeSourceFact } from '../../render/mergeFacts';
 import type { PlanContext } from '../contexts';
-import type { EditAction, FixData, Report, RelatedLocation } from '../types';
+import type { EditAction, FixData, AddFinding, RelatedLocation } from '../types';
 
 /** One rendered merge, with the plan around it. */
 export interface MergeCheck extends MergeFacts {
@@ -29,8 +29,8 @@ export interface MergeFinding {
 }
 
 /** Reports a finding about a merge, its message led by the merge's name. */
-export function reportMerge(report: Report, check: MergeCheck, message: string, location: SourceLocation, extra: MergeFinding = {}): void {
-  report({ message: `Merge ${check.merge.name}: ${message}`, location, related: extra.related, data: extra.data });
+export function addMergeFinding(addFinding: AddFinding, check: MergeCheck, message: string, location: SourceLocation, extra: MergeFinding = {}): void {
+  addFinding({ message: `Merge ${check.merge.name}: ${message}`, location, related: extra.related, data: extra.data });
 }
 
 /** Where a finding about one source goes: its reference in the merge's `from`, else the merge's name. */
@@ -45,8 +45,8 @@ export function leaveOut(check: MergeCheck, source: MergeSourceFact): EditAction
 
 /** The claim names a source's pods mount. */
 export function mountedClaimNames(object: KubeObject): string[] {
-  const volumes = at(podSpecOf(object), ['volumes']);
-  return (Array.isArray(volumes) ? volumes.filter(isObject) : []).map((v) => at(v, ['persistentVolumeClaim', 'claimName'])).filter((c): c is string => typeof c === 'string');
+  const volumes = valueAt(podSpecOf(object), ['volumes']);
+  return (Array.isArray(volumes) ? volumes.filter(isObject) : []).map((v) => valueAt(v, ['persistentVolumeClaim', 'claimName'])).filter((c): c is string => typeof c === 'string');
 }
 
 /** The claims of a source's namespace named `name`. */
@@ -62,9 +62,9 @@ export function isReadWriteOnce(claim: ClaimModel): boolean {
 
 /** The PersistentVolumeClaims a workload's pods mount, and its StatefulSet claim templates, in words. */
 export function claimsOf(object: KubeObject): string[] {
-  const templates = at(object, ['spec', 'volumeClaimTemplates']);
+  const templates = valueAt(object, ['spec', 'volumeClaimTemplates']);
   return [
     ...mountedClaimNames(object).map((c) => `claim ${c}`),
-    ...(Array.isArray(templates) ? templates.filter(isObject).map((t) => `claim template ${String(at(t, ['metadata', 'name']))}`) : []),
+    ...(Array.isArray(templates) ? templates.filter(isObject).map((t) => `claim template ${String(valueAt(t, ['metadata', 'name']))}`) : []),
   ];
 }

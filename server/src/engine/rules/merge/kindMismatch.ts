@@ -1,8 +1,8 @@
 import type { PlanContext } from '../contexts';
 import type { Rule } from '../types';
 import type { MergeSourceFact } from '../../render/mergeFacts';
-import { leaveOut, mergeChecks, refOf, reportMerge, type MergeCheck } from './helpers';
-import type { Report } from '../types';
+import { leaveOut, mergeChecks, refOf, addMergeFinding, type MergeCheck } from './helpers';
+import type { AddFinding } from '../types';
 
 const STEADY_KINDS = new Set(['Deployment', 'ComposeService', 'ReplicaSet']);
 
@@ -11,24 +11,24 @@ export const kindMismatch: Rule<PlanContext> = {
   defaultSeverity: 'error',
   description: 'Workloads of different kinds (StatefulSet with Deployment, DaemonSet, Job) are merged.',
   where: 'plan: the reference',
-  check(context, report) {
+  check(context, addFinding) {
     for (const check of mergeChecks(context)) {
-      checkKinds(check, report);
-      checkOneShotMix(check, report);
+      checkKinds(check, addFinding);
+      checkOneShotMix(check, addFinding);
     }
   },
 };
 
 /** Deployments (and compose services) together, or StatefulSets together; nothing else merges. */
-function checkKinds(check: MergeCheck, report: Report): void {
+function checkKinds(check: MergeCheck, addFinding: AddFinding): void {
   const kindOf = (s: MergeSourceFact) => (STEADY_KINDS.has(s.workload.kind) ? 'Deployment' : s.workload.kind);
   const mergeable = (k: string) => k === 'Deployment' || k === 'StatefulSet';
   const first = check.sources[0];
   for (const source of check.sources) {
     const kind = kindOf(source);
     if (mergeable(kind) && kind === kindOf(first)) continue;
-    reportMerge(
-      report,
+    addMergeFinding(
+      addFinding,
       check,
       `${source.workload.name} is a ${source.workload.kind}${mergeable(kind) ? ` and ${first.workload.name} a ${first.workload.kind}` : ''}: only Deployments with Deployments or StatefulSets with StatefulSets merge into one pod.`,
       refOf(check, source),
@@ -42,15 +42,15 @@ function checkKinds(check: MergeCheck, report: Report): void {
  * workloads: the merged pod runs steadily, so the job would be restarted for ever. Jobs and CronJobs are already
  * reported by kind.
  */
-function checkOneShotMix(check: MergeCheck, report: Report): void {
+function checkOneShotMix(check: MergeCheck, addFinding: AddFinding): void {
   // A replace merge runs the plan's container, not the sources': nothing of the job runs in the new pod.
   const steady = check.merge.strategy === 'pod' ? check.sources.find((s) => s.workload.steady) : undefined;
   if (!steady) return;
   for (const source of check.sources) {
     if (source.workload.steady || source.workload.kind === 'Job' || source.workload.kind === 'CronJob') continue;
     const actions = leaveOut(check, source);
-    reportMerge(
-      report,
+    addMergeFinding(
+      addFinding,
       check,
       `${source.workload.name} is one-shot work (it runs to completion) and ${steady.workload.name} runs steadily: in one long-running pod it would be restarted for ever. Leave it out of the merge (run it as a Job, or as an init container).`,
       refOf(check, source),

@@ -2,14 +2,14 @@ import { podResourcesInPlan } from '../../budget/states';
 import { formatQuantityForResource } from '../../quantity';
 import type { PlanContext } from '../contexts';
 import type { Rule } from '../types';
-import { mergeChecks, reportMerge } from './helpers';
+import { mergeChecks, addMergeFinding } from './helpers';
 
 export const noSavings: Rule<PlanContext> = {
   code: 'merge/no-savings',
   defaultSeverity: 'hint',
   description: 'What a merge saves in pods, CPU and memory requests.',
   where: 'plan: the merge\'s `name`',
-  check(context, report) {
+  check(context, addFinding) {
     const checks = mergeChecks(context);
     if (checks.length === 0) return;
     // Per-pod resources as the budget computes them (LimitRanges, overheads).
@@ -26,7 +26,7 @@ export const noSavings: Rule<PlanContext> = {
       const change = (resource: string, value: number) => `${value > 0 ? '−' : value < 0 ? '+' : ''}${formatQuantityForResource(resource, Math.abs(value))} ${resource === 'cpu' ? 'CPU' : resource}`;
       const note = check.merge.strategy === 'pod' ? ' A pod merge keeps every container and its resources: it saves pods and per-pod overhead, not requests.' : '';
       const podText = pods >= 0 ? `saves ${pods} pod${pods === 1 ? '' : 's'}` : `adds ${-pods} pod${pods === -1 ? '' : 's'}`;
-      reportMerge(report, check, `${podText}; requests change by ${change('cpu', cpu)} and ${change('memory', memory)}.${note}`, check.merge.nameLocation);
+      addMergeFinding(addFinding, check, `${podText}; requests change by ${change('cpu', cpu)} and ${change('memory', memory)}.${note}`, check.merge.nameLocation);
     }
   },
 };

@@ -2,7 +2,7 @@ import { isObject, podSpecOf } from '../../render/kube';
 import { canonicalJson } from '../../yaml/canonical';
 import type { PlanContext } from '../contexts';
 import type { Rule } from '../types';
-import { mergeChecks, refOf, reportMerge } from './helpers';
+import { mergeChecks, refOf, addMergeFinding } from './helpers';
 
 const POD_SPEC_FIELDS = ['nodeSelector', 'tolerations', 'affinity', 'hostNetwork', 'securityContext', 'restartPolicy'] as const;
 
@@ -11,14 +11,14 @@ export const podSpecConflict: Rule<PlanContext> = {
   defaultSeverity: 'warning',
   description: 'Merged workloads differ in nodeSelector, tolerations, affinity, hostNetwork, securityContext or restartPolicy.',
   where: 'plan: the reference',
-  check(context, report) {
+  check(context, addFinding) {
     for (const check of mergeChecks(context)) {
       const first = check.sources[0];
       for (const field of POD_SPEC_FIELDS) {
         const values = check.sources.map((s) => canonicalJson(normalizePodField(field, podSpecOf(s.object)[field])));
         check.sources.forEach((source, i) => {
           if (values[i] === values[0]) return;
-          reportMerge(report, check, `${source.workload.name} and ${first.workload.name} set different ${field} (${short(values[i])} vs ${short(values[0])}); the merged pod takes ${first.workload.name}'s.`, refOf(check, source), {
+          addMergeFinding(addFinding, check, `${source.workload.name} and ${first.workload.name} set different ${field} (${short(values[i])} vs ${short(values[0])}); the merged pod takes ${first.workload.name}'s.`, refOf(check, source), {
             related: [{ location: source.workload.nameLocation, message: `${source.workload.name}` }],
           });
         });

@@ -3,23 +3,23 @@ import type { SourceLocation } from '../../model/location';
 import { selectorMatches } from '../../model/selector';
 import type { ContainerModel, ContainerPort, WorkloadModel } from '../../model/workspace';
 import type { PlanContext } from '../contexts';
-import type { Report, Rule } from '../types';
-import { mergeChecks, refOf, reportMerge, type MergeCheck } from './helpers';
+import type { AddFinding, Rule } from '../types';
+import { mergeChecks, refOf, addMergeFinding, type MergeCheck } from './helpers';
 
 export const portConflict: Rule<PlanContext> = {
   code: 'merge/port-conflict',
   defaultSeverity: 'error',
   description: 'Two containers of one merged pod listen on the same port and protocol.',
   where: 'plan: the reference of the second workload',
-  check(context, report) {
+  check(context, addFinding) {
     for (const check of mergeChecks(context)) {
-      if (check.merge.strategy === 'replace') checkReplacePorts(check, report);
-      else checkPodPorts(check, report);
+      if (check.merge.strategy === 'replace') checkReplacePorts(check, addFinding);
+      else checkPodPorts(check, addFinding);
     }
   },
 };
 
-function checkPodPorts(check: MergeCheck, report: Report): void {
+function checkPodPorts(check: MergeCheck, addFinding: AddFinding): void {
   // Sources are told apart by id: two workloads may share a name (in two namespaces, two compose folders).
   const seen = new Map<string, { id: string; label: string; container: string; location: SourceLocation }>();
   const labelOf = sourceLabels(check);
@@ -34,7 +34,7 @@ function checkPodPorts(check: MergeCheck, report: Report): void {
           continue;
         }
         if (first.id === source.workload.id) continue; // within one workload: manifest/duplicate-port
-        reportMerge(report, check, `container ${container.name} of ${label} and container ${first.container} of ${first.label} both listen on ${key}; in one pod they share one network namespace.`, refOf(check, source), {
+        addMergeFinding(addFinding, check, `container ${container.name} of ${label} and container ${first.container} of ${first.label} both listen on ${key}; in one pod they share one network namespace.`, refOf(check, source), {
           related: [
             { location: port.location, message: `${container.name}: ${key}` },
             { location: first.location, message: `${first.container}: ${key}` },
@@ -80,14 +80,14 @@ function sourceLabels(check: MergeCheck): Map<string, string> {
 }
 
 /** A replace merge's new container listing one port twice (its sources' ports are gone). */
-function checkReplacePorts(check: MergeCheck, report: Report): void {
+function checkReplacePorts(check: MergeCheck, addFinding: AddFinding): void {
   const container = check.merge.container;
   if (!container) return;
   const counted = new Map<number, number>();
   for (const port of container.ports) counted.set(port, (counted.get(port) ?? 0) + 1);
   for (const [port, count] of counted) {
     if (count < 2) continue;
-    reportMerge(report, check, `the merge's container lists port ${port}/TCP ${count === 2 ? 'twice' : `${count} times`}; a container port is declared once.`, check.merge.nameLocation, {
+    addMergeFinding(addFinding, check, `the merge's container lists port ${port}/TCP ${count === 2 ? 'twice' : `${count} times`}; a container port is declared once.`, check.merge.nameLocation, {
       related: [{ location: container.location, message: `container of ${check.merge.name}` }],
     });
   }

@@ -1,24 +1,24 @@
 import { asChange, setMergeKey } from '../../plan/planEdits';
-import { at, isObject } from '../../render/kube';
+import { valueAt, isObject } from '../../render/kube';
 import type { PlanContext } from '../contexts';
 import type { Rule } from '../types';
-import { mergeChecks, reportMerge, type MergeCheck } from './helpers';
+import { mergeChecks, addMergeFinding, type MergeCheck } from './helpers';
 
 export const portUnmapped: Rule<PlanContext> = {
   code: 'merge/port-unmapped',
   defaultSeverity: 'error',
   description: 'A replace merge gives no container port for a port of a Service that selected a merged workload.',
   where: 'plan: the merge\'s `ports` (or `name`)',
-  check(context, report) {
+  check(context, addFinding) {
     for (const check of mergeChecks(context)) {
       if (check.merge.strategy !== 'replace') continue;
       const target = check.merge.container?.ports[0];
       for (const service of check.selecting) {
-        const ports = at(service.object, ['spec', 'ports']);
+        const ports = valueAt(service.object, ['spec', 'ports']);
         for (const port of Array.isArray(ports) ? ports.filter(isObject) : []) {
           if (typeof port.port !== 'number' || check.merge.ports.some((m) => m.servicePort === port.port)) continue;
           const change = target !== undefined ? addPortMapping(check, port.port, target) : undefined;
-          reportMerge(report, check, `Service ${String(service.object.metadata.name)} port ${port.port} has no mapping in \`ports\`; its callers would reach nothing.`, check.merge.portsLocation ?? check.merge.nameLocation, {
+          addMergeFinding(addFinding, check, `Service ${String(service.object.metadata.name)} port ${port.port} has no mapping in \`ports\`; its callers would reach nothing.`, check.merge.portsLocation ?? check.merge.nameLocation, {
             related: service.model ? [{ location: service.model.location, message: `Service ${service.model.name}` }] : undefined,
             data: change ? { fix: 'edits', actions: [{ title: `Map port ${port.port} to container port ${target}`, changes: [change] }] } : undefined,
           });

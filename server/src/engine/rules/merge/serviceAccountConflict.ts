@@ -1,21 +1,21 @@
 import { asChange, setMergeKey } from '../../plan/planEdits';
-import { at, podSpecOf } from '../../render/kube';
+import { valueAt, podSpecOf } from '../../render/kube';
 import type { PlanContext } from '../contexts';
 import type { Rule } from '../types';
-import { mergeChecks, reportMerge } from './helpers';
+import { mergeChecks, addMergeFinding } from './helpers';
 
 export const serviceAccountConflict: Rule<PlanContext> = {
   code: 'merge/service-account-conflict',
   defaultSeverity: 'error',
   description: 'Merged workloads run as different service accounts; the merge must choose one.',
   where: 'plan: the merge\'s `name`',
-  check(context, report) {
+  check(context, addFinding) {
     for (const check of mergeChecks(context)) {
       const { merge, sources } = check;
-      const accounts = sources.map((s) => String(at(podSpecOf(s.object), ['serviceAccountName']) ?? 'default'));
+      const accounts = sources.map((s) => String(valueAt(podSpecOf(s.object), ['serviceAccountName']) ?? 'default'));
       const distinct = [...new Set(accounts)];
       if (distinct.length <= 1 || merge.serviceAccountName) continue;
-      reportMerge(report, check, `the workloads run as different service accounts (${distinct.join(', ')}); one pod has one. Choose which the merged pod uses.`, merge.nameLocation, {
+      addMergeFinding(addFinding, check, `the workloads run as different service accounts (${distinct.join(', ')}); one pod has one. Choose which the merged pod uses.`, merge.nameLocation, {
         related: sources.map((s, i) => ({ location: s.workload.nameLocation, message: `${s.workload.name}: serviceAccountName ${accounts[i]}` })),
         data: {
           fix: 'edits',

@@ -3,7 +3,7 @@ import type { MergeSourceFact } from '../../render/mergeFacts';
 import { statefulImageKind } from '../../render/statefulImages';
 import type { PlanContext } from '../contexts';
 import type { EditAction, Rule } from '../types';
-import { claimsNamed, claimsOf, isReadWriteOnce, leaveOut, mergeChecks, mountedClaimNames, refOf, reportMerge, type MergeCheck } from './helpers';
+import { claimsNamed, claimsOf, isReadWriteOnce, leaveOut, mergeChecks, mountedClaimNames, refOf, addMergeFinding, type MergeCheck } from './helpers';
 
 /**
  * A source that keeps state (a StatefulSet, a claim or claim template, a compose named volume, the
@@ -15,7 +15,7 @@ export const stateReplicated: Rule<PlanContext> = {
   defaultSeverity: 'warning',
   description: 'A merge raises the replicas of a source that keeps state (a StatefulSet, a claim or claim template, a compose named volume, a database or queue image).',
   where: 'plan: the reference of the source that keeps state',
-  check(context, report) {
+  check(context, addFinding) {
     for (const check of mergeChecks(context)) {
       for (const source of check.sources) {
         if (check.replicas <= source.workload.replicas) continue;
@@ -32,8 +32,8 @@ export const stateReplicated: Rule<PlanContext> = {
             : undefined;
         if (replicasChange && before > 0) actions.push({ title: `Set replicas: ${before}`, changes: [replicasChange] });
         actions.push(...leaveOut(check, source));
-        reportMerge(
-          report,
+        addMergeFinding(
+          addFinding,
           check,
           `${source.workload.name} keeps state (${reasons.join('; ')}) and ran ${before} replica${before === 1 ? '' : 's'}; the merged workload runs ${check.replicas}: each replica would hold its own diverging copy of the data behind one Service. Keep it out of the merge, or do not raise its replicas.`,
           refOf(check, source),

@@ -1,6 +1,6 @@
 import type { PlanContext } from '../contexts';
 import type { Rule } from '../types';
-import { claimsOf, leaveOut, mergeChecks, refOf, reportMerge } from './helpers';
+import { claimsOf, leaveOut, mergeChecks, refOf, addMergeFinding } from './helpers';
 
 /**
  * Storage a source mounts that the merged workload does not: a compose service's volumes (not
@@ -12,7 +12,7 @@ export const volumeDropped: Rule<PlanContext> = {
   defaultSeverity: 'warning',
   description: 'A merged workload does not mount storage or files one of its sources mounts (compose volumes, configs and secrets, or claims left behind by a replace merge).',
   where: 'plan: the reference',
-  check(context, report) {
+  check(context, addFinding) {
     for (const check of mergeChecks(context)) {
       for (const source of check.sources) {
         const compose = source.composeVolumes ?? [];
@@ -37,8 +37,8 @@ export const volumeDropped: Rule<PlanContext> = {
           : 'mount it in the new workload after generating, or keep that workload out of the merge';
         // Leaving the workload out keeps it, and its storage, as it is.
         const actions = leaveOut(check, source);
-        reportMerge(
-          report,
+        addMergeFinding(
+          addFinding,
           check,
           `${source.workload.name} mounts ${[...data, ...host, ...files].join(', ')}, which the merged workload does not: ${consequences.join(', and ')} (${remedy}).`,
           refOf(check, source),

@@ -7,12 +7,12 @@ export const ambiguousWorkload: Rule<PlanContext> = {
   defaultSeverity: 'error',
   where: 'plan: the reference',
   description: 'A workload reference matches more than one workload; qualify it as namespace/name.',
-  check({ analysis, plan }, report) {
+  check({ analysis, plan }, addFinding) {
     for (const fact of analysis.references) {
       if (fact.resolution.status !== 'ambiguous') continue;
       const candidates = fact.resolution.candidates.map((w) => `${namespaceOf(w, plan.namespace)}/${w.name}`);
       const unique = [...new Set(candidates)];
-      report({
+      addFinding({
         message: `Phase ${fact.phase}: "${fact.ref.text}" matches ${fact.resolution.candidates
           .map((w) => `${w.kind} ${namespaceOf(w, plan.namespace)}/${w.name}`)
           .join(', ')}; write namespace/name.`,

@@ -9,12 +9,12 @@ export const duplicateReference: Rule<PlanContext> = {
   defaultSeverity: 'error',
   where: 'plan: the second reference',
   description: 'One workload is merged twice, or merged and removed, in one phase.',
-  check({ plan, analysis, planText }, report) {
+  check({ plan, analysis, planText }, addFinding) {
     for (const fact of analysis.references) {
       if (fact.resolution.status !== 'duplicate') continue;
       const { first } = fact.resolution;
       const use = firstUse(plan, analysis, fact.phase, first);
-      report({
+      addFinding({
         message: `Phase ${fact.phase}: ${fact.resolution.workload.name} is already ${use} in this phase; a workload can be removed or merged once.`,
         location: fact.ref.location,
         related: [{ location: first.location, message: `${use} here` }],

@@ -12,12 +12,12 @@ export const notScalable: Rule<PlanContext> = {
   defaultSeverity: 'error',
   where: 'plan: the reference in `scale`',
   description: 'A scale step names a workload that has no replicas: one-shot work (Job, CronJob, one-shot compose service), a DaemonSet or a bare Pod.',
-  check({ analysis, plan, planText }, report) {
+  check({ analysis, plan, planText }, addFinding) {
     for (const fact of analysis.unscalable) {
       const { workload, step } = fact;
       const only = plan.phases.find((p) => p.name === fact.phase)?.scale.length === 1;
       const instead = !workload.steady ? (step.replicas === 0 ? ` To stop it, \`remove\` it.` : '') : workload.kind === 'DaemonSet' ? ' Its pod count follows the nodes.' : '';
-      report({
+      addFinding({
         message: `Phase ${fact.phase}: cannot scale ${workload.name}: ${fact.reason}. \`scale\` sets the replicas of Deployments, StatefulSets, ReplicaSets and long-running compose services.${instead}`,
         location: step.ref.location,
         related: [{ location: workload.nameLocation, message: `${workload.kind} ${workload.name}` }],

@@ -7,7 +7,7 @@ export const ownedByController: Rule<PlanContext> = {
   defaultSeverity: 'information',
   where: 'plan: the phase\'s `name`',
   description: 'A phase touches objects that Helm, Argo CD or Flux manage: a change applied to the cluster is reverted by the controller.',
-  check({ analysis, owners }, report) {
+  check({ analysis, owners }, addFinding) {
     if (!owners || owners.size === 0) return;
     // Per phase: the controllers that own what it touches, and the workloads of each.
     const byPhase = new Map<string, { location: import('../../model/location').SourceLocation; controllers: Map<OwnerController, { names: Set<string>; sources: Set<string> }> }>();
@@ -26,7 +26,7 @@ export const ownedByController: Rule<PlanContext> = {
     }
     for (const [phase, { location, controllers }] of byPhase) {
       const parts = [...controllers].map(([controller, { names, sources }]) => `${controller}${sources.size ? ` (${[...sources].join(', ')})` : ''} owns ${[...names].join(', ')}`);
-      report({
+      addFinding({
         message: `Phase "${phase}" touches objects another controller manages: ${parts.join('; ')}. Applied to the cluster, the change is reverted (self-heal, next sync or upgrade): make it in Git (the overlay, the chart values) instead.`,
         location,
       });

@@ -14,14 +14,14 @@ export const samePhaseReference: Rule<PlanContext> = {
   defaultSeverity: 'error',
   where: 'plan: the reference',
   description: 'A phase refers to a workload that a merge of the same phase creates; references name workloads as they stand at the start of the phase.',
-  check({ analysis, plan, planText }, report) {
+  check({ analysis, plan, planText }, addFinding) {
     for (const fact of analysis.references) {
       if (fact.resolution.status !== 'same-phase') continue;
       const created = fact.resolution.merge;
       const phase = plan.phases.find((p) => p.name === fact.phase);
       const inMerge = phase?.merge.find((m) => m.from.some((r) => r.location.range.start === fact.ref.location.range.start));
       const actions = phase ? fixes(planText, phase, fact, created, inMerge) : [];
-      report({
+      addFinding({
         message: `Phase ${fact.phase}: ${fact.ref.text} is created by merge ${created.name} in this same phase, and every reference in a phase names a workload as it stands at the start of the phase. ${advice(fact, created, inMerge)}`,
         location: fact.ref.location,
         related: [{ location: created.nameLocation, message: `merge ${created.name}` }],

@@ -1,19 +1,12 @@
 import type { PlanContext } from '../contexts';
-import { changeTo, type Rule } from '../types';
+import { problemFinding, type Rule } from '../types';
 
 export const planSchema: Rule<PlanContext> = {
   code: 'plan/schema',
   defaultSeverity: 'error',
   where: 'plan',
   description: 'The plan does not follow the ConsolidationPlan v1alpha1 format (unknown key, wrong type, missing field).',
-  check({ plan }, report) {
-    for (const problem of plan.problems) {
-      report({
-        message: problem.message,
-        severity: problem.severity === 'warning' ? 'warning' : undefined,
-        location: problem.location,
-        data: changeTo(problem.replacement),
-      });
-    }
+  check({ plan }, addFinding) {
+    for (const problem of plan.problems) addFinding(problemFinding(problem));
   },
 };

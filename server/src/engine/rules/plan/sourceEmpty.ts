@@ -8,19 +8,19 @@ export const sourceEmpty: Rule<PlanContext> = {
   defaultSeverity: 'warning',
   where: 'plan: the glob',
   description: 'A source glob reads no file: it matches none, only plan files, or only folders that are never read.',
-  check({ emptySources, sourceProblems = [] }, report) {
+  check({ emptySources, sourceProblems = [] }, addFinding) {
     for (const source of emptySources) {
-      report({ message: `"${source.pattern}" matches no file (globs are relative to the plan file).`, location: source.location });
+      addFinding({ message: `"${source.pattern}" matches no file (globs are relative to the plan file).`, location: source.location });
     }
     for (const problem of sourceProblems) {
       if (problem.kind === 'plans-only') {
         const names = problem.plans.map((p) => path.basename(p));
-        report({
+        addFinding({
           message: `"${problem.source.pattern}" matches only plan files (${names.slice(0, 3).join(', ')}${names.length > 3 ? ', ...' : ''}), which are never read as sources: a plan is not a manifest.`,
           location: problem.source.location,
         });
       } else if (problem.kind === 'never-walked') {
-        report({
+        addFinding({
           message: `"${problem.source.pattern}" is inside ${problem.folder}, which is never read: dependency, version-control and cache folders (${NEVER_WALKED.join(', ')}) hold no manifests of the project.`,
           location: problem.source.location,
         });

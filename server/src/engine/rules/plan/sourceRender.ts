@@ -6,10 +6,10 @@ export const sourceRender: Rule<PlanContext> = {
   defaultSeverity: 'error',
   where: 'plan: the source entry',
   description: 'A Kustomize or Helm source could not be rendered (untrusted workspace, tool missing or failing).',
-  check({ renderProblems }, report) {
+  check({ renderProblems }, addFinding) {
     for (const problem of renderProblems ?? []) {
       // An untrusted workspace is a choice of the user, not a mistake in the plan.
-      report({ message: problem.message, location: problem.location, severity: problem.reason === 'untrusted' ? 'warning' : undefined });
+      addFinding({ message: problem.message, location: problem.location, severity: problem.reason === 'untrusted' ? 'warning' : undefined });
     }
   },
 };

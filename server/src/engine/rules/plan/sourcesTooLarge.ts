@@ -14,14 +14,14 @@ export const sourcesTooLarge: Rule<PlanContext> = {
   defaultSeverity: 'error',
   where: 'plan: the glob where a limit is reached',
   description: "The plan's sources are over the limit in files or bytes; the files past it are not read.",
-  check({ sourceProblems = [] }, report) {
+  check({ sourceProblems = [] }, addFinding) {
     for (const problem of sourceProblems) {
       if (problem.kind !== 'limit') continue;
       const { limits, files, bytes, unread } = problem;
       const overFiles = files + 1 > limits.maxFiles;
       const limit = overFiles ? `${limits.maxFiles.toLocaleString('en-US')} files` : `${mib(limits.maxBytes)}`;
       const what = unread === undefined ? 'it matches more files than can be listed; they are not read' : `${unread.toLocaleString('en-US')} file${unread === 1 ? '' : 's'} it matches ${unread === 1 ? 'is' : 'are'} not read`;
-      report({
+      addFinding({
         message:
           `The plan's sources reach their limit of ${limit} at "${problem.source.pattern}": ${what}, nor any later source. ` +
           `Read: ${files.toLocaleString('en-US')} files, ${mib(bytes)}; findings past this point are incomplete. ` +

@@ -6,10 +6,10 @@ export const unknownContainer: Rule<PlanContext> = {
   defaultSeverity: 'error',
   where: 'plan: the resize',
   description: 'A resize names a container the workload does not have, or uses the single-container form on a multi-container pod.',
-  check({ analysis }, report) {
+  check({ analysis }, addFinding) {
     for (const fact of analysis.containers) {
       const names = fact.workload.containers.map((c) => c.name);
-      report({
+      addFinding({
         message: `Phase ${fact.phase}: ${fact.message}`,
         location: fact.location,
         related: [{ location: fact.workload.nameLocation, message: `${fact.workload.kind} ${fact.workload.name}` }],

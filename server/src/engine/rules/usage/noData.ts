@@ -8,7 +8,7 @@ export const noData: Rule<PlanContext> = {
   defaultSeverity: 'warning',
   where: 'plan: `spec.usage`',
   description: 'Workloads the usage snapshot has no data for: their usage is unknown (never read as zero).',
-  check({ plan, usage }, report) {
+  check({ plan, usage }, addFinding) {
     // A snapshot that could not be read at all is usage/snapshot-invalid, not a list of every workload.
     if (!plan.usage || !usage || (usage.snapshot.workloads.length === 0 && usage.snapshot.problems.some((p) => p.severity === 'error'))) return;
     const current = usage.states[0];
@@ -19,7 +19,7 @@ export const noData: Rule<PlanContext> = {
       w.missing.length === w.containers.length ? w.entry.workload.name : `${w.entry.workload.name} (container${w.missing.length === 1 ? '' : 's'} ${w.missing.join(', ')})`,
     );
     const shown = names.slice(0, LISTED).join(', ') + (names.length > LISTED ? ` and ${names.length - LISTED} more` : '');
-    report({
+    addFinding({
       message: `${plan.usage.file} has no usage for ${missing.length} workload${missing.length === 1 ? '' : 's'}: ${shown}. Their usage is unknown, not zero: usage totals and usage targets leave them out and say so.`,
       location: plan.usage.location,
       related: missing.slice(0, LISTED).map((w) => ({ location: w.entry.workload.nameLocation, message: `${w.entry.workload.name}: no usage data` })),

@@ -1,4 +1,5 @@
-import { formatAlike, formatQuantityForResource } from '../../quantity';
+import { formatAlike } from '../../quantity';
+import { formatNamedResources } from '../../report/formatResources';
 import { stateLabel } from '../budget/stateText';
 import type { PlanContext } from '../contexts';
 import type { Rule } from '../types';
@@ -13,7 +14,7 @@ export const requestAboveUsage: Rule<PlanContext> = {
   defaultSeverity: 'information',
   where: 'plan: the reference, the merge\'s `name` or the phase\'s `name`',
   description: 'A container requests more than twice the recommendation from its observed usage: what resizing would free.',
-  check(context, report) {
+  check(context, addFinding) {
     for (const check of containerChecks(context)) {
       const { container } = check;
       const rec = check.recommendation;
@@ -34,10 +35,8 @@ export const requestAboveUsage: Rule<PlanContext> = {
         freed.push(`${freeText} ${resource} per pod${pods > 1 ? ` (${freeAllText} over ${pods} pods)` : ''}`);
       }
       if (parts.length === 0) continue;
-      const recText = [rec.cpu !== undefined ? `cpu ${formatQuantityForResource('cpu', rec.cpu)}` : '', rec.memory !== undefined ? `memory ${formatQuantityForResource('memory', rec.memory)}` : '']
-        .filter(Boolean)
-        .join(', ');
-      report({
+      const recText = formatNamedResources({ cpu: rec.cpu, memory: rec.memory });
+      addFinding({
         message: `${stateLabel(check.state)}: ${check.label}: ${parts.join('; ')}. Resizing to the recommendation (${recText}) frees ${freed.join(' and ')}.`,
         location: check.location,
         related: [{ location: check.usage.location, message: `${check.label}: observed usage (${check.usage.samples} samples)` }],

@@ -1,4 +1,5 @@
 import { formatQuantityForResource } from '../../quantity';
+import { formatNamedResources } from '../../report/formatResources';
 import { stateLabel } from '../budget/stateText';
 import type { PlanContext } from '../contexts';
 import type { Rule } from '../types';
@@ -9,7 +10,7 @@ export const requestBelowUsage: Rule<PlanContext> = {
   defaultSeverity: 'warning',
   where: 'plan: the reference, the merge\'s `name` or the phase\'s `name`',
   description: 'A container requests less than it was observed to use: memory below its max (OOM kill and eviction risk), CPU below its p95 (starved under contention).',
-  check(context, report) {
+  check(context, addFinding) {
     for (const check of containerChecks(context)) {
       const { container, usage } = check;
       const parts: string[] = [];
@@ -29,10 +30,8 @@ export const requestBelowUsage: Rule<PlanContext> = {
       }
       if (parts.length === 0) continue;
       const rec = check.recommendation;
-      const recText = [rec.cpu !== undefined ? `cpu ${formatQuantityForResource('cpu', rec.cpu)}` : '', rec.memory !== undefined ? `memory ${formatQuantityForResource('memory', rec.memory)}` : '']
-        .filter(Boolean)
-        .join(', ');
-      report({
+      const recText = formatNamedResources({ cpu: rec.cpu, memory: rec.memory });
+      addFinding({
         message: `${stateLabel(check.state)}: ${check.label}: ${parts.join('; ')}. Recommended (CPU p95, memory max + 15%): ${recText}.`,
         location: check.location,
         related: [{ location: usage.location, message: `${check.label}: observed usage (${usage.samples} samples)` }],

@@ -11,18 +11,18 @@ export const snapshotStale: Rule<PlanContext> = {
   defaultSeverity: 'warning',
   where: 'plan: `spec.usage`',
   description: 'The usage snapshot was taken longer ago than spec.usage.maxAge (default 14d), or in the future.',
-  check({ plan, usage }, report) {
+  check({ plan, usage }, addFinding) {
     if (!plan.usage || !usage || usage.snapshot.takenAt === undefined) return;
     const maxAge = plan.usage.maxAgeMs ?? DEFAULT_MAX_AGE_MS;
     const age = usage.now - usage.snapshot.takenAt;
     const file = plan.usage.file;
     if (age > maxAge) {
-      report({
+      addFinding({
         message: `${file} was taken at ${usage.snapshot.takenAtText}, more than ${formatUsageDuration(maxAge)} ago: record it again (consolidate usage) before deciding on it.`,
         location: plan.usage.location,
       });
     } else if (age < -FUTURE_SLACK_MS) {
-      report({ message: `${file} says it was taken at ${usage.snapshot.takenAtText}, in the future: check the clock of whatever wrote it.`, location: plan.usage.location });
+      addFinding({ message: `${file} says it was taken at ${usage.snapshot.takenAtText}, in the future: check the clock of whatever wrote it.`, location: plan.usage.location });
     }
   },
 };

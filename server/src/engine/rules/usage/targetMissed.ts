@@ -12,13 +12,13 @@ export const usageTargetMissed: Rule<PlanContext> = {
   defaultSeverity: 'warning',
   where: 'plan: the target',
   description: "A phase's usage target (cpuUsage, memoryUsage: at most) is not met by the state's predicted usage (observed p95 per pod × pods), or cannot be confirmed.",
-  check({ plan, analysis, usage, usageError }, report) {
+  check({ plan, analysis, usage, usageError }, addFinding) {
     analysis.states.forEach((state, index) => {
       for (const target of state.phase?.targets ?? []) {
         if (target.metric !== 'cpuUsage' && target.metric !== 'memoryUsage') continue;
         const label = `${stateLabel(state)}: ${target.metric === 'cpuUsage' ? 'CPU usage' : 'memory usage'}`;
         if (!plan.usage) {
-          report({ message: `${label} target ${target.raw} needs observed usage: name a usage snapshot in spec.usage (consolidate usage writes one).`, location: target.location });
+          addFinding({ message: `${label} target ${target.raw} needs observed usage: name a usage snapshot in spec.usage (consolidate usage writes one).`, location: target.location });
           continue;
         }
         if (!usage || usageError) continue;
@@ -33,8 +33,8 @@ export const usageTargetMissed: Rule<PlanContext> = {
               .join(', ')}${unknown.length > LISTED ? ', ...' : ''})`
           : '';
         const over = overTarget(target, resource, total, plan.budget?.allocatable[resource]);
-        if (over) report({ message: `${label} ${over}${unknownText}.`, location: target.location });
-        else if (unknown.length) report({ message: `${label} target ${target.raw} cannot be confirmed: the workloads with data use p95 ${formatQuantityForResource(resource, total)}${unknownText}.`, location: target.location });
+        if (over) addFinding({ message: `${label} ${over}${unknownText}.`, location: target.location });
+        else if (unknown.length) addFinding({ message: `${label} target ${target.raw} cannot be confirmed: the workloads with data use p95 ${formatQuantityForResource(resource, total)}${unknownText}.`, location: target.location });
       }
     });
   },
