@@ -203,7 +203,7 @@ export async function apply(args: string[], io: ClusterCliIo): Promise<number> {
   const parsed = parse('apply', args, io.cwd);
   // Kustomize and Helm sources are rendered with the tools on PATH, as `consolidate check` does.
   const workspace = new ConsolidationWorkspace(nodeFileHost, { ...DEFAULT_OPTIONS, ...parsed.sources });
-  useTools(workspace, {}, parsed.sources.sourceRoots ?? [io.cwd], [parsed.planPath]);
+  await useTools(workspace, {}, parsed.sources.sourceRoots ?? [io.cwd], [parsed.planPath]);
   const loaded = load(parsed, workspace);
   if (loaded.errors.length) {
     io.err.write(`consolidate: ${blockedMessage(loaded)}\n`);

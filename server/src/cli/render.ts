@@ -14,7 +14,7 @@ import { TOOL_FLAGS, useTools } from './tools';
 import { kustomizeOverlayFiles } from './kustomizeOverlay';
 
 /** `consolidate render PLAN [--phase NAME] [--out DIR] [--format yaml|kustomize]` */
-export function render(args: string[], cwd: string, out: NodeJS.WritableStream, err: NodeJS.WritableStream): number {
+export async function render(args: string[], cwd: string, out: NodeJS.WritableStream, err: NodeJS.WritableStream): Promise<number> {
   const { values, positionals } = parseArgs({
     args,
     allowPositionals: true,
@@ -28,7 +28,7 @@ export function render(args: string[], cwd: string, out: NodeJS.WritableStream, 
   const planPath = path.resolve(cwd, positionals[0]);
   const sources = sourceOptions(values, cwd);
   const workspace = new ConsolidationWorkspace(nodeFileHost, { ...DEFAULT_OPTIONS, ...sources });
-  useTools(workspace, values, sources.sourceRoots ?? [cwd], [planPath]);
+  await useTools(workspace, values, sources.sourceRoots ?? [cwd], [planPath]);
   if (workspace.text(planPath) === undefined) throw new UsageError(`${positionals[0]}: cannot read the plan file`);
   const rendered = workspace.render(planPath)!;
   let phases = rendered.phases;

@@ -65,7 +65,7 @@ export interface ServerSettings {
    */
   sources?: { allowOutsideWorkspace: boolean; maxFiles: number; maxSizeMb: number };
   /** Tools for Kustomize and Helm sources (empty: found on PATH). Used only in a trusted workspace. */
-  tools?: { kustomize: string; helm: string };
+  tools?: { kustomize: string; helm: string; timeoutSeconds?: number };
 }
 
 /**
