@@ -1,6 +1,7 @@
 import * as path from 'node:path';
 import {
   CodeActionKind,
+  CodeLensRefreshRequest,
   DidChangeConfigurationNotification,
   FileChangeType,
   TextDocumentSyncKind,
@@ -54,7 +55,12 @@ export function startServer(connection: Connection): void {
   };
   useRenderer();
   // A render finished: its plan is analysed again with the output (or the reason there is none).
-  workspace.onRenderSettled = () => scheduler.schedule();
+  let refreshesCodeLenses = false;
+  workspace.onRenderSettled = () => {
+    scheduler.schedule();
+    // The lenses said the totals wait for the render: ask the client for them again.
+    if (refreshesCodeLenses) void connection.sendRequest(CodeLensRefreshRequest.type).catch(() => undefined);
+  };
   const plansOnDisk = new Set<string>();
   /** The client's own URI for each open file, so published diagnostics match it exactly. */
   const uriOf = new Map<string, string>();
@@ -149,6 +155,7 @@ export function startServer(connection: Connection): void {
       (f): f is string => !!f,
     );
     pullsConfiguration = !!params.capabilities.workspace?.configuration;
+    refreshesCodeLenses = params.capabilities.workspace?.codeLens?.refreshSupport === true;
     if (params.initializationOptions && typeof params.initializationOptions === 'object') {
       settings = normalizeSettings((params.initializationOptions as { settings?: unknown }).settings);
       trusted = (params.initializationOptions as { trusted?: unknown }).trusted === true;
