@@ -193,7 +193,7 @@ export class ClusterCommands {
       `Apply phase "${loaded.phaseName}" of plan "${loaded.planName}" to ${api.target.context}?`,
       {
         modal: true,
-        detail: `${this.where(api, loaded)}\n\nIt will:\n${roles.map((r) => `• ${r}`).join('\n')}${loaded.budget.length ? `\n\nBudget (before → after):\n${loaded.budget.map((l) => `• ${l}`).join('\n')}` : ''}\n\nThe current state is recorded first (.consolidation/ beside the plan, and a ConfigMap), so the phase can be rolled back. Old workloads are scaled down only after the new ones are ready.`,
+        detail: `${this.where(api, loaded)}\n\nIt will:\n${roles.map((r) => `• ${r}`).join('\n')}${loaded.budget.length ? `\n\nBudget (before → after):\n${loaded.budget.map((l) => `• ${l}`).join('\n')}` : ''}${loaded.controllerWarnings.length ? `\n\n⚠ ${loaded.controllerWarnings.join('\n⚠ ')}` : ''}\n\nThe current state is recorded first (.consolidation/ beside the plan, and a ConfigMap), so the phase can be rolled back. Old workloads are scaled down only after the new ones are ready.`,
       },
       'Apply',
     );
