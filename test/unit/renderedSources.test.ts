@@ -3,6 +3,7 @@
 // security limits (untrusted workspace, paths outside it, tools that hang or print without end).
 import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { buildReport } from '../../server/src/engine/report/report';
@@ -11,6 +12,7 @@ import { diagnose, flattenParts } from '../../server/src/engine/workspace/diagno
 import { nodeFileHost } from '../../server/src/engine/workspace/fileHost';
 import type { RenderOutcome, RenderRequest, SourceRenderer } from '../../server/src/engine/workspace/renderedSources';
 import { findExecutable, ToolRenderer, type ToolOptions } from '../../server/src/tools/toolRenderer';
+import { takeOriginAnnotations } from '../../server/src/engine/workspace/originAnnotations';
 import type { Finding } from '../../server/src/engine/rules/types';
 import { tempWorkspace, type TempWorkspace } from '../helpers/tempWorkspace';
 
@@ -368,5 +370,73 @@ describe('plan/owned-by-controller: objects Helm, Argo CD or Flux manage', () =>
     assert.match(owned[0].message, /^Phase "one" touches objects another controller manages: Argo CD \(shop\) owns argo-app; Flux \(Kustomization flux-system\/apps\) owns flux-app\. .*self-heal/);
     assert.match(owned[1].message, /^Phase "two" .*Helm \(release shop\) owns helm-app/);
     assert.equal(fs.readFileSync(planFile, 'utf8').slice(owned[0].location.range.start, owned[0].location.range.end), 'one');
+  });
+});
+
+describe('Kustomize origin annotations, switched on by us (the user\'s files untouched)', () => {
+  /** Two bases declaring the same Deployment name, each put in its own namespace by its kustomization. */
+  function twoBases(): TempWorkspace {
+    const deployment = (cpuLimit: string) =>
+      ['apiVersion: apps/v1', 'kind: Deployment', 'metadata:', '  name: api', 'spec:', '  replicas: 1', '  selector:', '    matchLabels: {app: api}', '  template:', '    metadata:', '      labels: {app: api}', '    spec:', '      containers:', '        - name: api', '          image: example/api:1', '          resources:', '            requests: {cpu: 100m, memory: 64Mi}', `            limits: {cpu: ${cpuLimit}, memory: 64Mi}`, ''].join('\n');
+    return temp({
+      'team-a/kustomization.yaml': 'namespace: team-a\nresources: [deployment.yaml]\n',
+      'team-a/deployment.yaml': deployment('100m'),
+      // Only team-b's limit is below its request: the finding belongs in team-b's file.
+      'team-b/kustomization.yaml': 'namespace: team-b\nresources: [deployment.yaml]\n',
+      'team-b/deployment.yaml': deployment('50m'),
+      'prod/kustomization.yaml': 'resources:\n  - ../team-a\n  - ../team-b\n',
+      'consolidation.plan.yaml': plan(['kustomize: prod']),
+    });
+  }
+
+  it('a finding lands in the base file the object came from, not the first file declaring that name', async () => {
+    const ws = twoBases();
+    const before = fs.readdirSync(ws.dir, { recursive: true }).map(String).sort();
+    const userFiles = Object.fromEntries(before.filter((f) => f.endsWith('.yaml')).map((f) => [f, fs.readFileSync(path.join(ws.dir, f), 'utf8')]));
+    const workspace = workspaceAt(ws.dir);
+    const planFile = ws.file('consolidation.plan.yaml');
+    const cpu = (await findings(workspace, planFile)).filter((f) => f.code === 'manifest/request-exceeds-limit');
+    assert.equal(cpu.length, 1, JSON.stringify(cpu));
+    assert.equal(cpu[0].location.file, ws.file('team-b/deployment.yaml'));
+    assert.match(lineOf(cpu[0].location.file, cpu[0].location.range.start), /(requests|limits): \{cpu: /);
+    // Nothing written into the user's tree, nothing changed in it.
+    assert.deepEqual(fs.readdirSync(ws.dir, { recursive: true }).map(String).sort(), before);
+    for (const [file, text] of Object.entries(userFiles)) assert.equal(fs.readFileSync(path.join(ws.dir, file), 'utf8'), text, file);
+  });
+
+  it('the annotations are not in what is read, rendered or applied', async () => {
+    const ws = twoBases();
+    const workspace = workspaceAt(ws.dir);
+    const planFile = ws.file('consolidation.plan.yaml');
+    const result = await settledPlan(workspace, planFile);
+    assert.equal(result.workloads.length, 2);
+    const virtual = result.manifests.find((m) => m.path.endsWith('#sources[0]'))!;
+    assert.doesNotMatch(workspace.text(virtual.path)!, /config\.kubernetes\.io\/origin|annotations:/);
+    // Exactly what the user's own build gives.
+    const own = spawnSync(findExecutable('kubectl') ? 'kubectl' : 'kustomize', findExecutable('kubectl') ? ['kustomize', ws.file('prod')] : ['build', ws.file('prod')], { encoding: 'utf8' });
+    assert.equal(workspace.text(virtual.path), own.stdout);
+  });
+
+  it('a kustomization that asks for them itself keeps them, and they still lead to the file', async () => {
+    const ws = twoBases();
+    ws.write('prod/kustomization.yaml', 'resources:\n  - ../team-a\n  - ../team-b\nbuildMetadata: [originAnnotations]\n');
+    const workspace = workspaceAt(ws.dir);
+    const planFile = ws.file('consolidation.plan.yaml');
+    const cpu = (await findings(workspace, planFile)).filter((f) => f.code === 'manifest/request-exceeds-limit');
+    assert.equal(cpu[0]?.location.file, ws.file('team-b/deployment.yaml'));
+    const virtual = (await settledPlan(workspace, planFile)).manifests.find((m) => m.path.endsWith('#sources[0]'))!;
+    assert.match(workspace.text(virtual.path)!, /config\.kubernetes\.io\/origin/);
+  });
+});
+
+describe('takeOriginAnnotations', () => {
+  it('takes the annotation out (and an emptied annotations map), keeping the others, origins by document', () => {
+    const text = [
+      'apiVersion: v1', 'kind: Service', 'metadata:', '  annotations:', '    a.example/keep: "1"', '    config.kubernetes.io/origin: |', '      path: ../ws/base/svc.yaml', '  name: s', 'spec: {}',
+      '---', 'apiVersion: apps/v1', 'kind: Deployment', 'metadata:', '  annotations:', '    config.kubernetes.io/origin: |', '      path: ../ws/base/d.yaml', '  name: d', 'spec: {}', '',
+    ].join('\n');
+    const taken = takeOriginAnnotations(text, '/tmp/wrap');
+    assert.deepEqual(taken.origins, ['/tmp/ws/base/svc.yaml', '/tmp/ws/base/d.yaml']);
+    assert.equal(taken.yaml, ['apiVersion: v1', 'kind: Service', 'metadata:', '  annotations:', '    a.example/keep: "1"', '  name: s', 'spec: {}', '---', 'apiVersion: apps/v1', 'kind: Deployment', 'metadata:', '  name: d', 'spec: {}', ''].join('\n'));
   });
 });

@@ -1,6 +1,8 @@
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
+import { takeOriginAnnotations } from '../engine/workspace/originAnnotations';
 import type { RenderOutcome, RenderRequest, SourceRenderer } from '../engine/workspace/renderedSources';
 
 /**
@@ -51,15 +53,49 @@ export class ToolRenderer implements SourceRenderer {
     return { command, args, cwd: path.dirname(request.chart) };
   }
 
-  render(request: RenderRequest, signal?: AbortSignal): Promise<RenderOutcome> {
-    const tool = this.commandFor(request);
-    if ('missing' in tool) return Promise.resolve({ ok: false, reason: 'missing', message: tool.missing });
-    return runTool(tool, {
-      env: this.options.env ?? process.env,
-      timeoutMs: this.options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
-      maxOutputBytes: this.options.maxOutputBytes ?? DEFAULT_MAX_OUTPUT_BYTES,
-      signal,
-    });
+  async render(request: RenderRequest, signal?: AbortSignal): Promise<RenderOutcome> {
+    const limits = { env: this.options.env ?? process.env, timeoutMs: this.options.timeoutMs ?? DEFAULT_TIMEOUT_MS, maxOutputBytes: this.options.maxOutputBytes ?? DEFAULT_MAX_OUTPUT_BYTES, signal };
+    const wrapper = request.tool === 'kustomize' ? originWrapper(request.dir) : undefined;
+    try {
+      const tool = this.commandFor(wrapper && request.tool === 'kustomize' ? { tool: 'kustomize', dir: wrapper.dir, cwd: request.dir } : request);
+      if ('missing' in tool) return { ok: false, reason: 'missing', message: tool.missing };
+      const outcome = await runTool(tool, limits);
+      if (!outcome.ok || !wrapper) return outcome;
+      return { ...outcome, ...takeOriginAnnotations(outcome.yaml, wrapper.dir) };
+    } finally {
+      if (wrapper) fs.rmSync(wrapper.dir, { recursive: true, force: true });
+    }
+  }
+}
+
+/**
+ * Kustomize names each object's file (`config.kubernetes.io/origin`) only when asked
+ * (`buildMetadata: [originAnnotations]`). The user's files are left alone: the build goes through a
+ * kustomization of ours, in a fresh temporary folder outside the workspace, whose one resource is the
+ * user's folder (relative: Kustomize refuses absolute paths there; a folder is a new root, so the
+ * load restrictor allows it). The annotations are taken out of the output again. Not when the user's
+ * kustomization asks for them itself (their build has them, so ours keeps them), nor when no relative
+ * path leads there (another drive).
+ */
+function originWrapper(dir: string): { dir: string } | undefined {
+  const own = ['kustomization.yaml', 'kustomization.yml', 'Kustomization'].map((name) => readText(path.join(dir, name))).find((text) => text !== undefined);
+  if (own === undefined || /originAnnotations/.test(own)) return undefined;
+  const wrapper = fs.mkdtempSync(path.join(os.tmpdir(), 'consolidation-kustomize-'));
+  const relative = path.relative(wrapper, dir).split(path.sep).join('/');
+  if (path.isAbsolute(relative)) {
+    fs.rmSync(wrapper, { recursive: true, force: true });
+    return undefined;
+  }
+  const text = ['apiVersion: kustomize.config.k8s.io/v1beta1', 'kind: Kustomization', 'resources:', `  - ${JSON.stringify(relative)}`, 'buildMetadata: [originAnnotations]', ''].join('\n');
+  fs.writeFileSync(path.join(wrapper, 'kustomization.yaml'), text, { flag: 'wx' });
+  return { dir: wrapper };
+}
+
+function readText(file: string): string | undefined {
+  try {
+    return fs.readFileSync(file, 'utf8');
+  } catch {
+    return undefined;
   }
 }
 
