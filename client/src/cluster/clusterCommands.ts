@@ -14,6 +14,9 @@ import { PrometheusError } from '../../../server/src/cluster/usagePrometheus';
 import { parseUsageDuration } from '../../../server/src/engine/quantity/duration';
 import { formatVerifyText, verifyPhase } from '../../../server/src/cluster/verifyPhase';
 import { COMMANDS } from '../../../server/src/protocol/commands';
+import { ConsolidationWorkspace, DEFAULT_OPTIONS } from '../../../server/src/engine/workspace/consolidationWorkspace';
+import { nodeFileHost } from '../../../server/src/engine/workspace/fileHost';
+import { ToolRenderer } from '../../../server/src/tools/toolRenderer';
 import type { SeveritySetting } from '../../../server/src/engine/rules/types';
 import type { Ctx, CtxInit } from '../ctx';
 import { PLAN_LANGUAGE } from '../ctx';
@@ -104,13 +107,18 @@ export class ClusterCommands {
     // The same bounds on the plan's sources as the language server applies.
     const sources = this.ctx.config.serverSettings.sources;
     const folders = (vscode.workspace.workspaceFolders ?? []).map((folder) => folder.uri.fsPath);
-    return loadPhase(uri.fsPath, phase, {
+    const workspace = new ConsolidationWorkspace(nodeFileHost, {
+      ...DEFAULT_OPTIONS,
       rules,
-      sources: {
-        sourceRoots: sources?.allowOutsideWorkspace || folders.length === 0 ? undefined : folders,
-        sourceLimits: sources && { maxFiles: sources.maxFiles, maxBytes: Math.floor(sources.maxSizeMb * 1024 * 1024) },
-      },
+      sourceRoots: sources?.allowOutsideWorkspace || folders.length === 0 ? undefined : folders,
+      sourceLimits: sources && { maxFiles: sources.maxFiles, maxBytes: Math.floor(sources.maxSizeMb * 1024 * 1024) },
     });
+    // Kustomize and Helm sources rendered with the configured tools, as the language server does (trusted workspaces only).
+    const tools = this.ctx.config.serverSettings.tools;
+    const renderer = vscode.workspace.isTrusted ? new ToolRenderer({ kustomize: tools?.kustomize, helm: tools?.helm, timeoutMs: tools?.timeoutSeconds ? tools.timeoutSeconds * 1000 : undefined }) : undefined;
+    workspace.setSourceRenderer(renderer, () => folders);
+    await workspace.renderSourcesOf([uri.fsPath]);
+    return loadPhase(uri.fsPath, phase, { workspace });
   }
 
   private timeoutMs(): number | undefined {
