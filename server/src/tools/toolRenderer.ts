@@ -60,8 +60,11 @@ export class ToolRenderer implements SourceRenderer {
       const tool = this.commandFor(wrapper && request.tool === 'kustomize' ? { tool: 'kustomize', dir: wrapper.dir, cwd: request.dir } : request);
       if ('missing' in tool) return { ok: false, reason: 'missing', message: tool.missing };
       const outcome = await runTool(tool, limits);
-      if (!outcome.ok || !wrapper) return outcome;
-      return { ...outcome, ...takeOriginAnnotations(outcome.yaml, wrapper.dir) };
+      if (outcome.ok && wrapper) return { ...outcome, ...takeOriginAnnotations(outcome.yaml, wrapper.dir) };
+      // The build through our kustomization failed: build the user's folder as it is, so the outcome
+      // (and the error the user reads, with their own paths) is exactly what their own build gives.
+      const direct = !outcome.ok && outcome.reason === 'failed' && wrapper ? this.commandFor(request) : undefined;
+      return direct && !('missing' in direct) ? await runTool(direct, limits) : outcome;
     } finally {
       if (wrapper) fs.rmSync(wrapper.dir, { recursive: true, force: true });
     }
