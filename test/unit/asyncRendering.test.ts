@@ -110,6 +110,32 @@ describe('asynchronous rendering of Kustomize and Helm sources', () => {
     assert.equal(renderer.calls.length, 1);
   });
 
+  it('runs at most 4 tools at once; the others start as those finish', async () => {
+    const files = new Map<string, string>();
+    const entries = ['a', 'b', 'c', 'd', 'e', 'f'];
+    for (const dir of entries) {
+      files.set(path.join(ROOT, dir, 'kustomization.yaml'), 'resources: [d.yaml]\n');
+      files.set(path.join(ROOT, dir, 'd.yaml'), DEPLOYMENT.replace('name: api', `name: ${dir}`));
+    }
+    files.set(PLAN, `apiVersion: consolidation.dev/v1alpha1\nkind: ConsolidationPlan\nmetadata: {name: t}\nspec:\n  sources:\n${entries.map((d) => `    - kustomize: ${d}\n`).join('')}  phases: []\n`);
+    const workspace = new ConsolidationWorkspace(host(files), DEFAULT_OPTIONS);
+    const renderer = new HandRenderer();
+    workspace.setSourceRenderer(renderer, () => [ROOT]);
+    const done = workspace.renderSourcesOf([PLAN]);
+    await Promise.resolve();
+    assert.equal(renderer.calls.length, 4);
+    for (let i = 0; i < entries.length; i++) {
+      const call = renderer.calls[i];
+      assert.ok(call, `render ${i + 1} started once an earlier one finished`);
+      call.finish({ ok: true, yaml: DEPLOYMENT.replace('name: api', `name: ${entries[i]}`) });
+      // Let the finished render hand its place to the next.
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      assert.ok(renderer.calls.length <= Math.min(entries.length, i + 5));
+    }
+    await done;
+    assert.equal(workspace.plan(PLAN)!.workloads.length, 6);
+  });
+
   it('disposing (the server shuts down) cancels every render, and nothing is reported after', async () => {
     const { workspace, renderer, settled } = setup();
     workspace.plan(PLAN);

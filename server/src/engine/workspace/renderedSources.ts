@@ -66,6 +66,8 @@ export interface RenderTiming {
 export const IMMEDIATE: RenderTiming = { debounceMs: 0, retryMissingMs: 30_000 };
 
 const MAX_INPUT_FILES = 5_000;
+/** Tools run at once; the others wait their turn. */
+const MAX_CONCURRENT_RENDERS = 4;
 const KUSTOMIZATION_FILES = ['kustomization.yaml', 'kustomization.yml', 'Kustomization'];
 
 interface Job {
@@ -119,6 +121,8 @@ export class RenderedSources {
   /** The last key each source entry asked for: a different one means its inputs changed. */
   private readonly lastKey = new Map<string, string>();
   private disposed = false;
+  private active = 0;
+  private readonly queue: (() => void)[] = [];
   readonly stats: RenderStats = { renders: 0, cacheHits: 0, millis: 0 };
 
   constructor(
@@ -182,6 +186,21 @@ export class RenderedSources {
     }
   }
 
+  /** A place among the MAX_CONCURRENT_RENDERS tools that may run (a folder of plans does not start them all at once): undefined when free now, else a promise of one. */
+  private slot(): Promise<void> | undefined {
+    if (this.active < MAX_CONCURRENT_RENDERS) {
+      this.active++;
+      return undefined;
+    }
+    return new Promise((resolve) => this.queue.push(resolve));
+  }
+
+  private release(): void {
+    const next = this.queue.shift();
+    if (next) next();
+    else this.active--;
+  }
+
   /** Starts rendering `key` for this entry, cancelling a render of older inputs. */
   private start(planPath: string, virtualPath: string, key: string, request: RenderRequest, debounce: boolean): void {
     const running = this.jobs.get(virtualPath);
@@ -199,12 +218,16 @@ export class RenderedSources {
       };
       const run = async () => {
         job.timer = undefined;
+        const turn = this.slot();
+        if (turn) await turn;
         const started = Date.now();
         let outcome: RenderOutcome;
         try {
-          outcome = await this.renderer!.render(request, controller.signal);
+          outcome = controller.signal.aborted ? { ok: false, reason: 'cancelled', message: 'cancelled' } : await this.renderer!.render(request, controller.signal);
         } catch (error) {
           outcome = { ok: false, reason: 'failed', message: (error as Error).message };
+        } finally {
+          this.release();
         }
         finish();
         if (controller.signal.aborted || (outcome.ok === false && outcome.reason === 'cancelled')) return;
