@@ -287,6 +287,24 @@ describe('tools that never end or print without end (fake tool scripts as the to
     assert.match(render[0].message, /did not finish in 2 s: stopped|did not finish in 1 s: stopped/);
   });
 
+  it('a render that is cancelled (inputs changed, server shutting down) is killed at once', async () => {
+    const ws = overlayTree();
+    const pidFile = ws.file('bin/pid');
+    const tool = fakeTool(ws, `require('fs').writeFileSync(${JSON.stringify(pidFile)}, String(process.pid)); setInterval(() => {}, 1000);`);
+    const controller = new AbortController();
+    const started = new Promise<void>((resolve) => {
+      const watcher = fs.watch(path.dirname(pidFile), () => {
+        if (fs.existsSync(pidFile) && fs.readFileSync(pidFile, 'utf8')) (watcher.close(), resolve());
+      });
+    });
+    const outcome = new ToolRenderer({ kustomize: tool, timeoutMs: 600_000 }).render({ tool: 'kustomize', dir: ws.file('overlays/prod') }, controller.signal);
+    await started;
+    const pid = Number(fs.readFileSync(pidFile, 'utf8'));
+    controller.abort();
+    assert.deepEqual(await outcome, { ok: false, reason: 'cancelled', message: 'fake-kustomize build: cancelled' });
+    assert.throws(() => process.kill(pid, 0), /ESRCH/);
+  });
+
   it('a render that prints gigabytes is stopped at the output limit', async () => {
     const ws = overlayTree();
     const tool = fakeTool(ws, "const chunk = 'x'.repeat(65536) + '\\n'; const write = () => { while (process.stdout.write(chunk)); process.stdout.once('drain', write); }; write();");
