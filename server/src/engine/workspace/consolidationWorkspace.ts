@@ -171,7 +171,11 @@ export class ConsolidationWorkspace {
 
   /** Renders the Kustomize and Helm sources of these plans and waits for them (the CLI, before it reads the plans). */
   async renderSourcesOf(plans: readonly string[]): Promise<void> {
-    for (const plan of plans) this.plan(plan);
+    // Only the renders are started here: the plans are analysed once, with their output.
+    for (const plan of plans) {
+      const model = this.planModel(plan);
+      if (model?.renderedSources?.length) this.renderSources(model);
+    }
     await this.renderedSources?.settled();
   }
 
