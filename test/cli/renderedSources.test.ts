@@ -135,6 +135,18 @@ describe('Helm sources: what the user commits', () => {
     }
   });
 
+  it('a plan whose one source is {kustomize: DIR} builds on DIR without --base', async () => {
+    const kubectl = findExecutable('kubectl');
+    assert.ok(kubectl, 'kubectl is not on PATH: this test needs kubectl kustomize');
+    const ws = tempWorkspace({ copyFrom: BOUTIQUE, files: { 'ob.plan.yaml': PLAN.replace('  phases: []', '  phases:\n    - name: shrink\n      scale: {frontend: 3}') } });
+    temps.push(ws);
+    const result = await runWithInput(['render', 'ob.plan.yaml', '--format', 'kustomize-overlay', '--out', 'overlays'], ws.dir, '');
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(ws.read('overlays/01-shrink/kustomization.yaml'), /resources:\n {2}- \.\.\/\.\.\/kustomize\n/);
+    const frontend = objectsOf(execFileSync(kubectl, ['kustomize', ws.file('overlays/01-shrink')], { encoding: 'utf8' })).find((o) => o.kind === 'Deployment' && o.metadata.name === 'frontend') as unknown as { spec: { replicas: number } };
+    assert.equal(frontend.spec.replicas, 3);
+  });
+
   it('a plan with globs or Kustomize sources still needs --base', async () => {
     const ws = tempWorkspace({ files: { 'p.plan.yaml': PLAN.replace('kustomize: kustomize', '"m/*.yaml"'), 'm/a.yaml': 'kind: ConfigMap\n' } });
     temps.push(ws);

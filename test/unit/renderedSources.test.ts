@@ -294,7 +294,10 @@ describe('tools that never end or print without end (fake tool scripts as the to
     const controller = new AbortController();
     const started = new Promise<void>((resolve) => {
       const watcher = fs.watch(path.dirname(pidFile), () => {
-        if (fs.existsSync(pidFile) && fs.readFileSync(pidFile, 'utf8')) (watcher.close(), resolve());
+        if (fs.existsSync(pidFile) && fs.readFileSync(pidFile, 'utf8')) {
+          watcher.close();
+          resolve();
+        }
       });
     });
     const outcome = new ToolRenderer({ kustomize: tool, timeoutMs: 600_000 }).render({ tool: 'kustomize', dir: ws.file('overlays/prod') }, controller.signal);

@@ -53,7 +53,7 @@ export async function render(args: string[], cwd: string, out: NodeJS.WritableSt
   const outDir = path.resolve(cwd, values.out);
   if (isFile(outDir)) throw new UsageError(`--out ${values.out} is a file: give a folder (it is created when missing)`);
   if (format === 'kustomize-overlay') {
-    const base: OverlayBase = values.base !== undefined ? { dir: path.resolve(cwd, values.base as string) } : helmBase(workspace, planPath);
+    const base: OverlayBase = values.base !== undefined ? { dir: path.resolve(cwd, values.base as string) } : defaultBase(workspace, planPath);
     // All or nothing, inside --out, as the other formats.
     writeFilesInside(outDir, kustomizeOverlayFiles(outDir, phases, rendered.phases, base, phaseFolder));
     if ('rendered' in base) err.write(`consolidate: wrote the rendered chart(s) as the base, ${path.join(path.relative(cwd, outDir) || '.', RENDERED_BASE_FOLDER)}\n`);
@@ -90,14 +90,16 @@ function phaseFiles(phase: PhaseRender, index: number, kustomize: boolean, notes
 }
 
 /**
- * Without --base, a plan whose sources are all Helm charts builds on the charts' output, written
- * into --out as a base (what `helm template` printed for each).
+ * Without --base: a plan whose one source is `{kustomize: DIR}` builds on DIR; a plan whose sources
+ * are all Helm charts builds on the charts' output, written into --out as a base (what `helm
+ * template` printed for each).
  */
-function helmBase(workspace: ConsolidationWorkspace, planPath: string): OverlayBase {
+function defaultBase(workspace: ConsolidationWorkspace, planPath: string): OverlayBase {
   const plan = workspace.plan(planPath)!;
   const specs = plan.plan.renderedSources ?? [];
+  if (plan.plan.sources.length === 0 && specs.length === 1 && specs[0].tool === 'kustomize') return { dir: path.resolve(path.dirname(planPath), specs[0].path) };
   if (plan.plan.sources.length > 0 || specs.length === 0 || specs.some((s) => s.tool !== 'helm')) {
-    throw new UsageError('--format kustomize-overlay writes a folder per phase over your Kustomize base: give --base DIR (only a plan whose sources are all Helm charts builds on their rendered output without one)');
+    throw new UsageError('--format kustomize-overlay writes a folder per phase over your Kustomize base: give --base DIR (without it, a plan whose one source is {kustomize: DIR} builds on DIR, and one whose sources are all Helm charts on their rendered output)');
   }
   const rendered = specs.map((spec) => ({ spec, yaml: workspace.text(virtualSourcePath(planPath, spec.index)) }));
   const failed = rendered.find((r) => r.yaml === undefined);
