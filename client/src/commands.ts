@@ -82,6 +82,22 @@ export function registerCommands(ctx: Ctx): void {
   }
 }
 
+/** undefined: merged manifests (yaml); a string: a Kustomize overlay over that source; null: cancelled. */
+async function pickOverlayBase(kustomizeSources: string[]): Promise<string | undefined | null> {
+  if (kustomizeSources.length === 0) return undefined;
+  const format = await vscode.window.showQuickPick(
+    [
+      { label: 'yaml', description: 'the merged manifests of a phase', detail: 'One file per merge under the generated directory.', overlay: false },
+      { label: 'kustomize-overlay', description: `a Kustomize overlay per phase over ${kustomizeSources.length === 1 ? kustomizeSources[0] : 'one of the plan\'s Kustomize sources'}`, detail: 'As consolidate render --format kustomize-overlay writes it: new workloads as resources, every change as a patch.', overlay: true },
+    ],
+    { placeHolder: 'Generate merged manifests as…' },
+  );
+  if (!format) return null;
+  if (!format.overlay) return undefined;
+  if (kustomizeSources.length === 1) return kustomizeSources[0];
+  return (await vscode.window.showQuickPick(kustomizeSources, { placeHolder: 'The overlay builds on which Kustomize source?' })) ?? null;
+}
+
 async function showReport(ctx: CtxInit, reports: ReportDocuments, plan: unknown): Promise<void> {
   const uri = await pickPlan(ctx, plan);
   if (!uri) return;
@@ -94,19 +110,27 @@ async function showReport(ctx: CtxInit, reports: ReportDocuments, plan: unknown)
   await vscode.window.showTextDocument(document, { preview: true, viewColumn: vscode.ViewColumn.Beside });
 }
 
-/** The palette form of the code action: pick a plan and a phase, then apply the server's edit. */
+/**
+ * The palette form of the code action: pick a plan and a phase, then apply the server's edit. A plan
+ * with Kustomize sources is also offered a Kustomize overlay over one of them (what `consolidate
+ * render --format kustomize-overlay` writes, made by the server with the same code).
+ */
 async function generateFromPalette(ctx: CtxInit, given: unknown): Promise<void> {
   const uri = await pickPlan(ctx, given);
   if (!uri) return;
   const client = ctx.languageClient;
-  const phases = (await planSummary(ctx, uri))?.phases.filter((p) => p.merges.length > 0) ?? [];
+  const summary = await planSummary(ctx, uri);
+  const overlay = await pickOverlayBase(summary?.kustomizeSources ?? []);
+  if (overlay === null) return;
+  const phases = summary?.phases.filter((p) => overlay !== undefined || p.merges.length > 0) ?? [];
   if (phases.length === 0) {
-    void vscode.window.showInformationMessage('This plan has no merges to generate.');
+    void vscode.window.showInformationMessage(overlay === undefined ? 'This plan has no merges to generate.' : 'This plan has no phases.');
     return;
   }
-  const phase = phases.length === 1 ? phases[0] : (await vscode.window.showQuickPick(phases.map((p) => ({ label: p.name, description: p.merges.join(', '), phase: p }))))?.phase;
+  const describe = (p: (typeof phases)[number]) => (overlay === undefined ? p.merges.join(', ') : `the overlays of phases 1 to ${phases.indexOf(p) + 1}`);
+  const phase = phases.length === 1 ? phases[0] : (await vscode.window.showQuickPick(phases.map((p) => ({ label: p.name, description: describe(p), phase: p }))))?.phase;
   if (!phase) return;
-  const result = await client.sendRequest(GenerateRequest, { planUri: uri.toString(), phase: phase.name });
+  const result = await client.sendRequest(GenerateRequest, { planUri: uri.toString(), phase: phase.name, ...(overlay === undefined ? {} : { format: 'kustomize-overlay' as const, base: overlay }) });
   if ('reason' in result) {
     void vscode.window.showErrorMessage(`Not generated: ${result.reason}`);
     return;

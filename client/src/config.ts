@@ -22,7 +22,7 @@ export class Config {
         maxSizeMb: this.raw.get<number>('sources.maxSizeMb', 32),
       },
       // Read only in a trusted workspace (restrictedConfigurations in package.json; the server checks trust too).
-      tools: { kustomize: this.raw.get<string>('tools.kustomize', '').trim(), helm: this.raw.get<string>('tools.helm', '').trim() },
+      tools: { kustomize: this.raw.get<string>('tools.kustomize', '').trim(), helm: this.raw.get<string>('tools.helm', '').trim(), timeoutSeconds: this.raw.get<number>('tools.timeout', 60) },
     };
   }
 

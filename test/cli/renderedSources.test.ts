@@ -3,6 +3,7 @@
 import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { assertBuilt, CLI, type CliResult } from '../helpers/cli';
 import { tempWorkspace, type TempWorkspace } from '../helpers/tempWorkspace';
@@ -92,6 +93,66 @@ describe('consolidate render --format kustomize-overlay', () => {
         assert.deepEqual(match[0], object, `${phase}: ${object.kind} ${object.metadata.name}`);
       }
     }
+  });
+});
+
+describe('Helm sources: what the user commits', () => {
+  it('render --format kustomize-overlay without --base writes the chart output as a base; each phase builds (real kubectl kustomize) to exactly what render --format yaml gives', async () => {
+    const kubectl = findExecutable('kubectl');
+    assert.ok(kubectl, 'kubectl is not on PATH: this test needs kubectl kustomize');
+    const golden = '/work/shared/templated/helm-golden/chart-with-template-lib-dep';
+    const ws = tempWorkspace({ copyFrom: golden });
+    temps.push(ws);
+    // No helm binary here: a "helm" that prints the golden `helm template` output of this very chart.
+    const helm = ws.write('bin/helm', `#!${process.execPath}\nprocess.stdout.write(require('fs').readFileSync(${JSON.stringify(path.join(golden, 'rendered.yaml'))}, 'utf8'));\n`);
+    fs.chmodSync(helm, 0o755);
+    ws.write('app.plan.yaml', [
+      'apiVersion: consolidation.dev/v1alpha1', 'kind: ConsolidationPlan', 'metadata:', '  name: app', 'spec:', '  sources:', '    - helm: {chart: chart}',
+      '  phases:',
+      '    - name: resize',
+      '      scale: {release-name-chart-with-template-lib-dep: 3}',
+      '      resize:',
+      '        release-name-chart-with-template-lib-dep: {requests: {cpu: 100m, memory: 128Mi}, limits: {memory: 256Mi}}',
+      '    - name: merge',
+      '      merge:',
+      '        - {name: web, from: [release-name-chart-with-template-lib-dep]}',
+      '',
+    ].join('\n'));
+    const result = await runWithInput(['render', 'app.plan.yaml', '--helm', helm, '--format', 'kustomize-overlay', '--out', 'overlays'], ws.dir, '');
+    assert.equal(result.code, 0, result.stderr);
+    assert.equal(ws.read('overlays/helm-base/chart.yaml'), fs.readFileSync(path.join(golden, 'rendered.yaml'), 'utf8'));
+    for (const [index, phase] of ['resize', 'merge'].entries()) {
+      const yaml = await runWithInput(['render', 'app.plan.yaml', '--helm', helm, '--phase', phase], ws.dir, '');
+      assert.equal(yaml.code, 0, yaml.stderr);
+      const expected = objectsOf(yaml.stdout);
+      assert.ok(expected.length > 0);
+      const built = objectsOf(execFileSync(kubectl, ['kustomize', ws.file(`overlays/0${index + 1}-${phase}`)], { encoding: 'utf8' }));
+      for (const object of expected) {
+        const match = built.filter((b) => b.kind === object.kind && b.metadata.name === object.metadata.name && (b.metadata.namespace ?? 'default') === (object.metadata.namespace ?? 'default'));
+        assert.equal(match.length, 1, `${phase}: ${object.kind} ${object.metadata.name} once in the build`);
+        assert.deepEqual(match[0], object, `${phase}: ${object.kind} ${object.metadata.name}`);
+      }
+    }
+  });
+
+  it('a plan whose one source is {kustomize: DIR} builds on DIR without --base', async () => {
+    const kubectl = findExecutable('kubectl');
+    assert.ok(kubectl, 'kubectl is not on PATH: this test needs kubectl kustomize');
+    const ws = tempWorkspace({ copyFrom: BOUTIQUE, files: { 'ob.plan.yaml': PLAN.replace('  phases: []', '  phases:\n    - name: shrink\n      scale: {frontend: 3}') } });
+    temps.push(ws);
+    const result = await runWithInput(['render', 'ob.plan.yaml', '--format', 'kustomize-overlay', '--out', 'overlays'], ws.dir, '');
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(ws.read('overlays/01-shrink/kustomization.yaml'), /resources:\n {2}- \.\.\/\.\.\/kustomize\n/);
+    const frontend = objectsOf(execFileSync(kubectl, ['kustomize', ws.file('overlays/01-shrink')], { encoding: 'utf8' })).find((o) => o.kind === 'Deployment' && o.metadata.name === 'frontend') as unknown as { spec: { replicas: number } };
+    assert.equal(frontend.spec.replicas, 3);
+  });
+
+  it('a plan with globs or Kustomize sources still needs --base', async () => {
+    const ws = tempWorkspace({ files: { 'p.plan.yaml': PLAN.replace('kustomize: kustomize', '"m/*.yaml"'), 'm/a.yaml': 'kind: ConfigMap\n' } });
+    temps.push(ws);
+    const result = await runWithInput(['render', 'p.plan.yaml', '--format', 'kustomize-overlay', '--out', 'o'], ws.dir, '');
+    assert.equal(result.code, 2);
+    assert.match(result.stderr, /give --base DIR/);
   });
 });
 

@@ -44,4 +44,51 @@ describe('rendered sources in the language server', () => {
       await client.dispose();
     }
   });
+
+  it('a tool that hangs: the server keeps answering (hover, other files\' diagnostics) while it runs, then a timeout diagnostic on the source entry', async () => {
+    const ws = tempWorkspace({
+      files: {
+        'consolidation.plan.yaml': ['apiVersion: consolidation.dev/v1alpha1', 'kind: ConsolidationPlan', 'metadata:', '  name: t', 'spec:', '  sources:', '    - kustomize: overlay', '    - "plain/*.yaml"', '  phases:', '    - name: one', '      scale: {api: 1}', ''].join('\n'),
+        'overlay/kustomization.yaml': 'resources: []\n',
+        'plain/db.yaml': DEPLOYMENT.replace('name: api', 'name: db'),
+      },
+    });
+    temps.push(ws);
+    // The "kustomize" the settings name: it never ends (the server must stop it).
+    const tool = ws.write('bin/kustomize', `#!${process.execPath}\nsetInterval(() => {}, 1000);\n`);
+    fs.chmodSync(tool, 0o755);
+    const settings = { tools: { kustomize: tool, timeoutSeconds: 8 } };
+    const client = await LspClient.start({ folder: ws.dir, settings: () => settings, initializationOptions: { settings, trusted: true } });
+    try {
+      const planUri = uriOf(ws.file('consolidation.plan.yaml'));
+      const dbUri = uriOf(ws.file('plain/db.yaml'));
+      const rendering = (d: { code?: unknown; severity?: number; message: string | { value: string } }) => d.code === 'plan/source-render' && /is being rendered/.test(messageText(d.message));
+      const timedOut = (d: { code?: unknown; message: string | { value: string } }) => d.code === 'plan/source-render' && /did not finish in 8 s: stopped/.test(messageText(d.message));
+      const pending = await client.waitForDiagnostics(planUri, (p) => p.diagnostics.some(rendering));
+      // While it renders: the entry says so (information), and `api`, which only the render can define, is not called unknown.
+      assert.deepEqual(pending.diagnostics.map((d) => [d.code, d.severity]), [['plan/source-render', 3]]);
+      assert.equal(pending.diagnostics[0].range.start.line, 6);
+      // The other sources' findings are published meanwhile.
+      const db = await client.waitForDiagnostics(dbUri, (p) => p.diagnostics.some((d) => d.code === 'manifest/request-exceeds-limit'));
+      assert.ok(db.diagnostics.length > 0);
+      // Requests are answered while the tool runs, not after it.
+      const dbText = ws.read('plain/db.yaml');
+      await client.open(ws.file('plain/db.yaml'), dbText);
+      const hover = await client.hover(dbUri, { line: 2, character: 17 });
+      const planText = ws.read('consolidation.plan.yaml');
+      await client.open(ws.file('consolidation.plan.yaml'), planText);
+      const lenses = await client.codeLenses(planUri);
+      assert.ok(!(client.diagnostics.get(planUri)?.diagnostics ?? []).some(timedOut), 'the requests were answered only once the render had stopped');
+      assert.ok(hover !== undefined);
+      assert.match(lenses[0]?.command?.title ?? '', /totals wait for a source being rendered/);
+      // Then the timeout, once, on the source entry.
+      const failed = await client.waitForDiagnostics(planUri, (p) => p.diagnostics.some(timedOut));
+      const render = failed.diagnostics.filter((d) => d.code === 'plan/source-render');
+      assert.equal(render.length, 1);
+      assert.equal(render[0].severity, 1);
+      assert.equal(render[0].range.start.line, 6);
+    } finally {
+      await client.dispose();
+    }
+  });
 });

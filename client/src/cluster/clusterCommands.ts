@@ -15,6 +15,9 @@ import { parseUsageDuration } from '../../../server/src/engine/quantity/duration
 import { roleAction } from '../../../server/src/engine/render/roleText';
 import { formatVerifyText, verifyPhase } from '../../../server/src/cluster/verifyPhase';
 import { COMMANDS } from '../../../server/src/protocol/commands';
+import { ConsolidationWorkspace, DEFAULT_OPTIONS } from '../../../server/src/engine/workspace/consolidationWorkspace';
+import { nodeFileHost } from '../../../server/src/engine/workspace/fileHost';
+import { ToolRenderer } from '../../../server/src/tools/toolRenderer';
 import type { SeveritySetting } from '../../../server/src/engine/rules/types';
 import type { Ctx, CtxInit } from '../ctx';
 import { PLAN_LANGUAGE } from '../ctx';
@@ -109,13 +112,18 @@ export class ClusterCommands {
     // The same bounds on the plan's sources as the language server applies.
     const sources = this.ctx.config.serverSettings.sources;
     const folders = (vscode.workspace.workspaceFolders ?? []).map((folder) => folder.uri.fsPath);
-    return loadPhase(uri.fsPath, phase, {
+    const workspace = new ConsolidationWorkspace(nodeFileHost, {
+      ...DEFAULT_OPTIONS,
       rules,
-      sources: {
-        sourceRoots: sources?.allowOutsideWorkspace || folders.length === 0 ? undefined : folders,
-        sourceLimits: sources && { maxFiles: sources.maxFiles, maxBytes: Math.floor(sources.maxSizeMb * 1024 * 1024) },
-      },
+      sourceRoots: sources?.allowOutsideWorkspace || folders.length === 0 ? undefined : folders,
+      sourceLimits: sources && { maxFiles: sources.maxFiles, maxBytes: Math.floor(sources.maxSizeMb * 1024 * 1024) },
     });
+    // Kustomize and Helm sources rendered with the configured tools, as the language server does (trusted workspaces only).
+    const tools = this.ctx.config.serverSettings.tools;
+    const renderer = vscode.workspace.isTrusted ? new ToolRenderer({ kustomize: tools?.kustomize, helm: tools?.helm, timeoutMs: tools?.timeoutSeconds ? tools.timeoutSeconds * 1000 : undefined }) : undefined;
+    workspace.setSourceRenderer(renderer, () => folders);
+    await workspace.renderSourcesOf([uri.fsPath]);
+    return loadPhase(uri.fsPath, phase, { workspace });
   }
 
   private timeoutMs(): number | undefined {
@@ -195,7 +203,7 @@ export class ClusterCommands {
       `Apply phase "${loaded.phaseName}" of plan "${loaded.planName}" to ${api.target.context}?`,
       {
         modal: true,
-        detail: `${this.where(api, loaded)}\n\nIt will:\n${roles.map((r) => `• ${r}`).join('\n')}${loaded.budget.length ? `\n\nBudget (before → after):\n${loaded.budget.map((l) => `• ${l}`).join('\n')}` : ''}\n\nThe current state is recorded first (.consolidation/ beside the plan, and a ConfigMap), so the phase can be rolled back. Old workloads are scaled down only after the new ones are ready.`,
+        detail: `${this.where(api, loaded)}\n\nIt will:\n${roles.map((r) => `• ${r}`).join('\n')}${loaded.budget.length ? `\n\nBudget (before → after):\n${loaded.budget.map((l) => `• ${l}`).join('\n')}` : ''}${loaded.controllerWarnings.length ? `\n\n⚠ ${loaded.controllerWarnings.join('\n⚠ ')}` : ''}\n\nThe current state is recorded first (.consolidation/ beside the plan, and a ConfigMap), so the phase can be rolled back. Old workloads are scaled down only after the new ones are ready.`,
       },
       'Apply',
     );

@@ -186,31 +186,19 @@ export function budgetText(loaded: LoadedPhase): string {
   return figures + other;
 }
 
-/**
- * plan/owned-by-controller for this phase: Helm, Argo CD or Flux will revert what apply writes
- * (self-heal); said before anything is written, with the Git route.
- */
-export function controllerWarnings(workspace: ConsolidationWorkspace, planPath: string, phaseName: string): string[] {
-  const phase = workspace.plan(planPath)?.plan.phases.find((p) => p.name === phaseName);
-  if (!phase) return [];
-  return workspace
-    .planFindings(planPath)
-    .filter((f) => f.code === 'plan/owned-by-controller' && f.location.range.start === phase.nameLocation.range.start)
-    .map((f) => f.message);
-}
-
 /** `consolidate apply PLAN --phase NAME [--dry-run] [--force-order] [--context C] [--kubeconfig F] [--timeout DURATION] [--yes]` */
 export async function apply(args: string[], io: ClusterCliIo): Promise<number> {
   const parsed = parse('apply', args, io.cwd);
   // Kustomize and Helm sources are rendered with the tools on PATH, as `consolidate check` does.
   const workspace = new ConsolidationWorkspace(nodeFileHost, { ...DEFAULT_OPTIONS, ...parsed.sources });
-  useTools(workspace, {}, parsed.sources.sourceRoots ?? [io.cwd], [parsed.planPath]);
+  await useTools(workspace, {}, parsed.sources.sourceRoots ?? [io.cwd], [parsed.planPath]);
   const loaded = load(parsed, workspace);
   if (loaded.errors.length) {
     io.err.write(`consolidate: ${blockedMessage(loaded)}\n`);
     return 1;
   }
-  for (const warning of controllerWarnings(workspace, parsed.planPath, parsed.phase)) io.err.write(`consolidate: warning: ${warning}\n`);
+  // plan/owned-by-controller: Helm, Argo CD or Flux will revert what apply writes (self-heal); said before anything is written.
+  for (const warning of loaded.controllerWarnings) io.err.write(`consolidate: warning: ${warning}\n`);
   let api: KubeClusterApi;
   try {
     api = await connectFor(parsed, io);

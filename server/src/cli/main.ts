@@ -100,7 +100,7 @@ export async function main(
       case 'report':
         return await report(rest, cwd, out, err, stdin);
       case 'render':
-        return render(rest, cwd, out, err);
+        return await render(rest, cwd, out, err);
       case 'apply':
         return await apply(rest, { cwd, out, err, stdin: process.stdin, env: process.env });
       case 'rollback':
@@ -175,7 +175,7 @@ async function check(args: string[], cwd: string, out: NodeJS.WritableStream, st
   const named = positionals.filter((p) => p !== STDIN_ARG);
   const inputs = discoverInputs(nodeFileHost, named.length || fromStdin ? named : ['.'], cwd);
   if (fromStdin) inputs.manifests.push(stdinFile(workspace, cwd, await readStdin(stdin)));
-  useTools(workspace, values, sources.sourceRoots ?? [cwd], inputs.plans);
+  await useTools(workspace, values, sources.sourceRoots ?? [cwd], inputs.plans);
   await parseInParallel(workspace, [...inputs.manifests, ...inputs.plans.flatMap((p) => workspace.sourceFiles(p))]);
   const findings = positionFindings(workspace, diagnose(workspace, { ...inputs, orphanScope: 'together' }), cwd);
   cache?.prune();
@@ -191,7 +191,7 @@ async function report(args: string[], cwd: string, out: NodeJS.WritableStream, e
   const sources = sourceOptions(values, cwd);
   const workspace = new ConsolidationWorkspace(nodeFileHost, { ...DEFAULT_OPTIONS, ...sources });
   const planPath = positionals[0] === STDIN_ARG ? stdinPlan(workspace, cwd, await readStdin(stdin)) : path.resolve(cwd, positionals[0]);
-  useTools(workspace, values, sources.sourceRoots ?? [cwd], [planPath]);
+  await useTools(workspace, values, sources.sourceRoots ?? [cwd], [planPath]);
   if (workspace.text(planPath) === undefined) throw new UsageError(`${positionals[0]}: cannot read the plan file`);
   const result = workspace.plan(planPath)!;
   // The numbers leave out what the sources could not read: say so, as check would.

@@ -11,10 +11,11 @@ import { nodeFileHost } from '../engine/workspace/fileHost';
 import { UsageError } from './discover';
 import { SOURCE_OPTIONS, sourceOptions } from './sourceOptions';
 import { TOOL_FLAGS, useTools } from './tools';
-import { kustomizeOverlayFiles } from './kustomizeOverlay';
+import { kustomizeOverlayFiles, phaseFolder, RENDERED_BASE_FOLDER, type OverlayBase } from '../engine/render/kustomizeOverlay';
+import { virtualSourcePath } from '../engine/workspace/renderedSources';
 
 /** `consolidate render PLAN [--phase NAME] [--out DIR] [--format yaml|kustomize]` */
-export function render(args: string[], cwd: string, out: NodeJS.WritableStream, err: NodeJS.WritableStream): number {
+export async function render(args: string[], cwd: string, out: NodeJS.WritableStream, err: NodeJS.WritableStream): Promise<number> {
   const { values, positionals } = parseArgs({
     args,
     allowPositionals: true,
@@ -22,13 +23,13 @@ export function render(args: string[], cwd: string, out: NodeJS.WritableStream, 
   });
   const format = values.format as string;
   if (!['yaml', 'kustomize', 'kustomize-overlay'].includes(format)) throw new UsageError(`--format must be yaml, kustomize or kustomize-overlay, not "${format}"`);
-  if (format === 'kustomize-overlay' && (!values.out || !values.base)) throw new UsageError('--format kustomize-overlay writes a folder per phase over your Kustomize base: give --base DIR and --out DIR');
+  if (format === 'kustomize-overlay' && !values.out) throw new UsageError('--format kustomize-overlay writes a folder per phase over your Kustomize base: give --base DIR and --out DIR');
   if (format === 'kustomize' && !values.out) throw new UsageError('--format kustomize writes a folder: give --out DIR');
   if (positionals.length !== 1) throw new UsageError('render takes exactly one plan file');
   const planPath = path.resolve(cwd, positionals[0]);
   const sources = sourceOptions(values, cwd);
   const workspace = new ConsolidationWorkspace(nodeFileHost, { ...DEFAULT_OPTIONS, ...sources });
-  useTools(workspace, values, sources.sourceRoots ?? [cwd], [planPath]);
+  await useTools(workspace, values, sources.sourceRoots ?? [cwd], [planPath]);
   if (workspace.text(planPath) === undefined) throw new UsageError(`${positionals[0]}: cannot read the plan file`);
   const rendered = workspace.render(planPath)!;
   let phases = rendered.phases;
@@ -52,8 +53,10 @@ export function render(args: string[], cwd: string, out: NodeJS.WritableStream, 
   const outDir = path.resolve(cwd, values.out);
   if (isFile(outDir)) throw new UsageError(`--out ${values.out} is a file: give a folder (it is created when missing)`);
   if (format === 'kustomize-overlay') {
+    const base: OverlayBase = values.base !== undefined ? { dir: path.resolve(cwd, values.base as string) } : defaultBase(workspace, planPath);
     // All or nothing, inside --out, as the other formats.
-    writeFilesInside(outDir, kustomizeOverlayFiles(outDir, phases, rendered.phases, path.resolve(cwd, values.base as string), phaseFolder));
+    writeFilesInside(outDir, kustomizeOverlayFiles(outDir, phases, rendered.phases, base, phaseFolder));
+    if ('rendered' in base) err.write(`consolidate: wrote the rendered chart(s) as the base, ${path.join(path.relative(cwd, outDir) || '.', RENDERED_BASE_FOLDER)}\n`);
     err.write(`consolidate: wrote ${phases.length} Kustomize overlay(s) to ${path.relative(cwd, outDir) || '.'}\n`);
     return 0;
   }
@@ -86,8 +89,22 @@ function phaseFiles(phase: PhaseRender, index: number, kustomize: boolean, notes
   return files;
 }
 
-function phaseFolder(phase: PhaseRender, index: number, name = toFileName(phase.phase.name)): string {
-  return `${String(index + 1).padStart(2, '0')}-${name}`;
+/**
+ * Without --base: a plan whose one source is `{kustomize: DIR}` builds on DIR; a plan whose sources
+ * are all Helm charts builds on the charts' output, written into --out as a base (what `helm
+ * template` printed for each).
+ */
+function defaultBase(workspace: ConsolidationWorkspace, planPath: string): OverlayBase {
+  const plan = workspace.plan(planPath)!;
+  const specs = plan.plan.renderedSources ?? [];
+  if (plan.plan.sources.length === 0 && specs.length === 1 && specs[0].tool === 'kustomize') return { dir: path.resolve(path.dirname(planPath), specs[0].path) };
+  if (plan.plan.sources.length > 0 || specs.length === 0 || specs.some((s) => s.tool !== 'helm')) {
+    throw new UsageError('--format kustomize-overlay writes a folder per phase over your Kustomize base: give --base DIR (without it, a plan whose one source is {kustomize: DIR} builds on DIR, and one whose sources are all Helm charts on their rendered output)');
+  }
+  const rendered = specs.map((spec) => ({ spec, yaml: workspace.text(virtualSourcePath(planPath, spec.index)) }));
+  const failed = rendered.find((r) => r.yaml === undefined);
+  if (failed) throw new UsageError(`the Helm chart ${failed.spec.tool === 'helm' ? failed.spec.chart : ''} could not be rendered: run consolidate check for the reason`);
+  return { rendered: rendered.map((r) => ({ name: path.basename(r.spec.tool === 'helm' ? r.spec.chart : 'chart'), yaml: r.yaml! })) };
 }
 
 function isFile(file: string): boolean {

@@ -17,9 +17,9 @@ export const TOOL_USAGE = `      --kustomize PATH           Kustomize tool for {
 /**
  * The command line renders with the user's tools (it is the user running it); a source may read
  * only inside the workspace roots (the current folder, or --workspace), or inside the plan's folder
- * when the plan is elsewhere, as plain globs may.
+ * when the plan is elsewhere, as plain globs may. Resolves when the plans' sources are rendered.
  */
-export function useTools(workspace: ConsolidationWorkspace, values: Record<string, unknown>, workspaceRoots: readonly string[], plans: string[]): void {
+export async function useTools(workspace: ConsolidationWorkspace, values: Record<string, unknown>, workspaceRoots: readonly string[], plans: string[]): Promise<void> {
   const timeout = values['tool-timeout'] === undefined ? DEFAULT_TIMEOUT_MS / 1000 : Number(values['tool-timeout']);
   if (!Number.isFinite(timeout) || timeout <= 0) throw new UsageError(`--tool-timeout must be a positive number of seconds, not "${values['tool-timeout']}"`);
   const renderer = new ToolRenderer({ kustomize: values.kustomize as string | undefined, helm: values.helm as string | undefined, timeoutMs: timeout * 1000 });
@@ -30,4 +30,5 @@ export function useTools(workspace: ConsolidationWorkspace, values: Record<strin
   const outside = (file: string) => !workspaceRoots.some((root) => inside(root, file));
   const roots = [...workspaceRoots, ...plans.filter(outside).map((p) => path.dirname(p))];
   workspace.setSourceRenderer(renderer, () => roots);
+  await workspace.renderSourcesOf(plans.filter((plan) => workspace.text(plan) !== undefined));
 }

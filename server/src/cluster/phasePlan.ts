@@ -34,6 +34,8 @@ export interface LoadedPhase {
   otherErrors: string[];
   /** The budget figures before and after the phase: `CPU requests 4200m = 105% → 4950m = 124% of budget 4 (worse)`. */
   budget: string[];
+  /** plan/owned-by-controller for this phase: which controller (Helm, Argo CD, Flux) will revert what it writes. */
+  controllerWarnings: string[];
   /** The renders of the phases before this one, first first (the phase-order check). */
   earlierPhases: PhaseRender[];
   /** Where the phase asks for a rendered object: `plan.yaml:21`. */
@@ -90,6 +92,7 @@ export function loadPhase(
     errors,
     otherErrors: gate.other.map(describeFinding),
     budget: budgetFigures(result, phaseIndex),
+    controllerWarnings: findings.filter((f) => f.code === 'plan/owned-by-controller' && f.location.range.start === phase.nameLocation.range.start).map((f) => f.message),
     earlierPhases: rendered.phases.slice(0, phaseIndex),
     locationOf(object) {
       const name = String(object.object.metadata.name ?? '');

@@ -34,6 +34,8 @@ import type { PlanResult } from '../engine/analysis/planResult';
 
 const PLAN_GLOBS = ['**/*.plan.yaml', '**/*.plan.yml'];
 const SERVER_VERSION = '0.1.0';
+/** Saving a patch file several times in a row renders once; a missing tool is looked for again after 30 s. */
+const RENDER_TIMING = { debounceMs: 300, retryMissingMs: 30_000 };
 
 /** The LSP adapter: transport and document sync here, every answer from the language service. */
 export function startServer(connection: Connection): void {
@@ -49,7 +51,10 @@ export function startServer(connection: Connection): void {
     const key = JSON.stringify([trusted, settings.tools]);
     if (key === rendererKey) return false;
     rendererKey = key;
-    workspace.setSourceRenderer(trusted ? new ToolRenderer({ kustomize: settings.tools?.kustomize, helm: settings.tools?.helm }) : undefined, () => folders);
+    const tools = settings.tools;
+    const renderer = trusted ? new ToolRenderer({ kustomize: tools?.kustomize, helm: tools?.helm, timeoutMs: tools?.timeoutSeconds ? tools.timeoutSeconds * 1000 : undefined }) : undefined;
+    // Renders run as child processes beside the server; edits to a source's inputs are debounced.
+    workspace.setSourceRenderer(renderer, () => folders, RENDER_TIMING);
     return true;
   };
   useRenderer();
@@ -123,6 +128,12 @@ export function startServer(connection: Connection): void {
     lensesStale = false;
     if (lensRefreshSupport) void connection.sendRequest(CodeLensRefreshRequest.type).catch(() => undefined);
   }
+  // A render finished: its plan is analysed again with the output (or the reason there is none), and
+  // the lenses, which said the totals wait for the render, are asked for again once that is published.
+  workspace.onRenderSettled = () => {
+    lensesStale = true;
+    scheduler.schedule();
+  };
 
   /** Whether the client takes watchers from the server (and {baseUri, pattern} ones). */
   let dynamicWatchers = false;
@@ -320,6 +331,7 @@ export function startServer(connection: Connection): void {
 
   connection.onShutdown(async () => {
     scheduler.dispose();
+    workspace.disposeRenders();
     if (pruneTimer) clearTimeout(pruneTimer);
     cache?.prune();
     await pool?.dispose();

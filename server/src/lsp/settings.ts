@@ -28,6 +28,7 @@ export function normalizeSettings(raw: unknown): ServerSettings {
     tools: {
       kustomize: typeof value.tools?.kustomize === 'string' ? value.tools.kustomize.trim() : '',
       helm: typeof value.tools?.helm === 'string' ? value.tools.helm.trim() : '',
+      ...(typeof value.tools?.timeoutSeconds === 'number' && Number.isFinite(value.tools.timeoutSeconds) && value.tools.timeoutSeconds > 0 ? { timeoutSeconds: value.tools.timeoutSeconds } : {}),
     },
   };
 }

@@ -23,6 +23,8 @@ export interface PlanSummary {
   uri: string;
   name: string | null;
   phases: PlanPhase[];
+  /** The plan's `{kustomize: DIR}` entries, as written (Generate offers an overlay over one). */
+  kustomizeSources?: string[];
 }
 
 /** Client → server: every plan the server knows in the workspace. */
@@ -65,7 +67,7 @@ export interface ServerSettings {
    */
   sources?: { allowOutsideWorkspace: boolean; maxFiles: number; maxSizeMb: number };
   /** Tools for Kustomize and Helm sources (empty: found on PATH). Used only in a trusted workspace. */
-  tools?: { kustomize: string; helm: string };
+  tools?: { kustomize: string; helm: string; timeoutSeconds?: number };
 }
 
 /**
@@ -97,6 +99,13 @@ export interface GenerateParams {
   planUri: string;
   phase: string;
   merge?: string;
+  /**
+   * `yaml` (default): the merged manifests of the phase. `kustomize-overlay`: the overlays of every
+   * phase up to this one, as `consolidate render --format kustomize-overlay` writes them, over `base`.
+   */
+  format?: 'yaml' | 'kustomize-overlay';
+  /** With `kustomize-overlay`: one of the plan's `{kustomize: DIR}` entries, as written there. */
+  base?: string;
 }
 
 export type GenerateResult = { edit: WorkspaceEdit; open: string } | { reason: string };

@@ -4,6 +4,7 @@ import { unpullableImages } from '../engine/render/imageCheck';
 import type { ConsolidationWorkspace } from '../engine/workspace/consolidationWorkspace';
 import { LineIndex } from '../engine/yaml/lineIndex';
 import { GENERATE_KIND, OPEN_FILE_COMMAND, type GenerateActionData, type GenerateParams, type GenerateResult } from '../protocol/messages';
+import { generateOverlayEdit } from './generateOverlay';
 import { contains } from './positions';
 import { pathToUri } from './uris';
 
@@ -61,6 +62,7 @@ export function isGenerateData(data: unknown): data is GenerateActionData {
 
 /** The workspace edit (undoable as one step) that creates or updates a file per merge, or why there is none. */
 export function generateEdit(workspace: ConsolidationWorkspace, planFile: string, params: GenerateParams, directory: string): GenerateResult {
+  if (params.format === 'kustomize-overlay') return generateOverlayEdit(workspace, planFile, params, directory);
   const reason = refusal(workspace, planFile, params, directory);
   if (reason) return { reason };
   const files = generatedFiles(workspace, planFile, { directory, phase: params.phase, merge: params.merge });

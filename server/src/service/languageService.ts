@@ -111,6 +111,7 @@ export function getLanguageService(workspace: ConsolidationWorkspace, settings: 
           resizes: p.resize.length,
           nameRange: toRange(workspace, planFile, p.nameLocation.range),
         })),
+        kustomizeSources: (model.renderedSources ?? []).flatMap((s) => (s.tool === 'kustomize' ? [s.path] : [])),
       };
     },
     getReport(uri) {

@@ -21,7 +21,7 @@ import type { PersistentCache } from './persistentCache';
 import { renderPlan, type PlanRender } from '../render/renderPlan';
 import { readUsageSnapshot } from '../usage/snapshot';
 import { analyseUsage } from '../usage/stateUsage';
-import { RenderedSources, type RenderedSource, type SourceRenderer } from './renderedSources';
+import { RenderedSources, heldBackWhileRendering, isRendering, renderProblemMessage, type RenderedSource, type RenderTiming, type SourceRenderer } from './renderedSources';
 import { RenderedLocator } from './renderedLocations';
 import { ownerOf, type OwnerInfo } from '../model/owners';
 
@@ -155,9 +155,33 @@ export class ConsolidationWorkspace {
    * How Kustomize and Helm sources are rendered; undefined in an untrusted workspace (they are then
    * reported, not rendered). `roots`: the folders they may read.
    */
-  setSourceRenderer(renderer: SourceRenderer | undefined, roots: () => string[]): void {
-    this.renderedSources = new RenderedSources(this.host, renderer, roots);
+  setSourceRenderer(renderer: SourceRenderer | undefined, roots: () => string[], timing?: RenderTiming): void {
+    this.renderedSources?.dispose();
+    this.renderedSources = new RenderedSources(this.host, renderer, roots, (planPath) => this.renderSettled(planPath), timing);
     this.planResults.clear();
+  }
+
+  /** Called when a render of one of the plan's sources finished (the language server re-publishes). */
+  onRenderSettled: (planPath: string) => void = () => undefined;
+
+  private renderSettled(planPath: string): void {
+    this.planResults.delete(planPath);
+    this.onRenderSettled(planPath);
+  }
+
+  /** Renders the Kustomize and Helm sources of these plans and waits for them (the CLI, before it reads the plans). */
+  async renderSourcesOf(plans: readonly string[]): Promise<void> {
+    // Only the renders are started here: the plans are analysed once, with their output.
+    for (const plan of plans) {
+      const model = this.planModel(plan);
+      if (model?.renderedSources?.length) this.renderSources(model);
+    }
+    await this.renderedSources?.settled();
+  }
+
+  /** Stops every render in progress (the server shuts down). */
+  disposeRenders(): void {
+    this.renderedSources?.dispose();
   }
 
   /** Renders and cache hits so far (for the report's figures). */
@@ -388,9 +412,16 @@ export class ConsolidationWorkspace {
       this.renderedSources ??= new RenderedSources(this.host, undefined, () => []);
       const source = this.renderedSources.render(plan.path, spec);
       out.inputs.push(...source.inputs);
+      // Being rendered again (its inputs changed): its last output stands until the new one is in.
+      if (!source.outcome.ok && source.outcome.reason === 'pending' && this.virtualFiles.has(source.virtualPath)) {
+        out.files.push(source.virtualPath);
+        continue;
+      }
       if (!source.outcome.ok) {
+        this.virtualFiles.delete(source.virtualPath);
+        this.texts.delete(source.virtualPath);
         const what = spec.tool === 'kustomize' ? `Kustomize source "${spec.path}"` : `Helm chart "${spec.chart}"`;
-        out.problems.push({ message: `${what} ${source.outcome.reason === 'untrusted' ? '' : 'could not be rendered: '}${source.outcome.message}`, reason: source.outcome.reason, location: spec.location });
+        out.problems.push({ message: renderProblemMessage(what, source.outcome), reason: source.outcome.reason, location: spec.location });
         continue;
       }
       const previous = this.virtualFiles.get(source.virtualPath);
@@ -546,6 +577,7 @@ export class ConsolidationWorkspace {
         { plan: result.plan, planText: this.text(file) ?? '', analysis: result.analysis, emptySources: result.emptySources, sourceProblems: result.sourceProblems, workloads: result.workloads, merges, claims: result.manifests.flatMap((m) => m.claims), limitRanges: result.manifests.flatMap((m) => m.limitRanges), quotas: result.manifests.flatMap((m) => m.quotas ?? []), policies: result.manifests.flatMap((m) => m.policies), usage: result.usage, usageError: result.usageError, renderProblems: result.renderProblems, owners: this.owners(result) },
         this.options.rules,
       );
+      if (isRendering(result)) findings = heldBackWhileRendering(findings);
       this.planFindingCache.set(result, findings);
     }
     return findings;
@@ -579,7 +611,8 @@ export class ConsolidationWorkspace {
   /** Cross-file findings over a plan's sources, with the plan's default namespace. */
   planSourceSetFindings(file: string): Finding[] {
     const result = this.plan(file);
-    if (!result) return [];
+    // A source still being rendered for the first time: a Service may select its pods.
+    if (!result || isRendering(result)) return [];
     let byNamespace = this.planSetFindingCache.get(result.manifests);
     if (!byNamespace) this.planSetFindingCache.set(result.manifests, (byNamespace = new Map()));
     const key = result.plan.namespace ?? '\0';

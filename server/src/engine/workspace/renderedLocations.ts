@@ -3,6 +3,7 @@ import { isMap, isPair, isScalar, isSeq, parseAllDocuments, type Document } from
 import type { SourceLocation } from '../model/location';
 import type { Finding } from '../rules/types';
 import type { FileHost } from './fileHost';
+import { ORIGIN_ANNOTATION } from './originAnnotations';
 import type { RenderedSource } from './renderedSources';
 
 /**
@@ -23,14 +24,15 @@ interface RenderedDoc {
   origin?: string;
 }
 
-const ORIGIN_ANNOTATION = 'config.kubernetes.io/origin';
 
 export class RenderedLocator {
   private readonly docs: RenderedDoc[];
   private readonly parsed = new Map<string, Document[]>();
 
   constructor(private readonly host: FileHost, private readonly source: RenderedSource, text: string, private readonly candidateFiles: string[]) {
-    this.docs = parseAllDocuments(text).flatMap((doc) => {
+    // The origins the renderer took out of the output (Kustomize's annotations, asked for by us), by document.
+    const origins = source.outcome.ok ? source.outcome.origins : undefined;
+    this.docs = parseAllDocuments(text).flatMap((doc, index) => {
       if (!('contents' in doc) || !doc.contents) return [];
       const value = safeJs(doc) as { kind?: unknown; metadata?: { name?: unknown; annotations?: Record<string, unknown> } } | undefined;
       const range = doc.range ?? [0, 0, 0];
@@ -38,6 +40,7 @@ export class RenderedLocator {
       const origin = str(value?.metadata?.annotations?.[ORIGIN_ANNOTATION]);
       const originPath = origin ? /^path:\s*(.+)$/m.exec(origin)?.[1]?.trim() : undefined;
       if (originPath) entry.origin = path.resolve(source.root, originPath);
+      else if (origins?.[index]) entry.origin = origins[index];
       const helmSource = /# Source:\s*(\S.*)$/m.exec(text.slice(Math.max(0, range[0] - 400), range[1]).split(/^---/m).pop() ?? '')?.[1] ?? /Source:\s*(\S.*)/.exec(doc.commentBefore ?? '')?.[1];
       if (!entry.origin && helmSource && source.spec.tool === 'helm') entry.origin = this.helmTemplate(helmSource.trim());
       return [entry];
