@@ -107,7 +107,7 @@ const SOURCE_PODS: { name: string; owner: string; cpu: string; memory: string }[
   { name: 'checkout-5d8f7c9b6-ccccc', owner: 'checkout', cpu: '40m', memory: '90Mi' },
 ];
 /** cart requests 100m and 128Mi; krr's simple strategy: CPU p95 230m → 250m, memory max 300Mi + 15% = 345Mi → 384Mi. */
-const RESIZE_TITLE = 'Resize to the recommendation (cpu 250m, memory 384Mi)';
+const RESIZE_TITLE = 'Resize to the recommendation (250m cpu, 384Mi memory)';
 const MI = 2 ** 20;
 
 /** The editors' visible text (every editor), spaces normalised. */

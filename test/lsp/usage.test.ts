@@ -24,7 +24,7 @@ describe('usage in the language server', () => {
       const actions = (await client.codeActions(planUri, below[0].range, [below[0]], [CodeActionKind.QuickFix])) as CodeAction[];
       const fix = actions.find((a) => a.title.startsWith('Resize to the recommendation'));
       assert.ok(fix, actions.map((a) => a.title).join(', '));
-      assert.equal(fix.title, 'Resize to the recommendation (cpu 450m, memory 512Mi)');
+      assert.equal(fix.title, 'Resize to the recommendation (450m cpu, 512Mi memory)');
       const [edit] = fix.edit!.changes![planUri];
       const version = await client.edit(planUri, edit.range, edit.newText);
       const after = await client.waitForVersion(planUri, version);

@@ -112,7 +112,7 @@ describe('usage rules', () => {
     const below = findings.find((f) => f.code === 'usage/request-below-usage');
     assert.ok(below, findings.map((f) => f.message).join('\n'));
     assert.match(below.message, /after phase one: api: memory request 256Mi is below its observed max 300Mi .*CPU request 100m is below its observed p95 230m/);
-    assert.match(below.message, /Recommended \(CPU p95, memory max \+ 15%\): cpu 250m, memory 384Mi/);
+    assert.match(below.message, /Recommended \(CPU p95, memory max \+ 15%\): 250m cpu, 384Mi memory/);
     const fixed = applyFix(text, below);
     assert.match(fixed, / {6}remove: \[cron\]\n {6}resize: \{api: \{requests: \{cpu: 250m, memory: 384Mi\}, limits: \{memory: 384Mi\}\}\}\n/);
     const after = findingsOf(fixed);
@@ -124,7 +124,7 @@ describe('usage rules', () => {
     const text = basePlan('  - {name: one, remove: [cron], resize: {worker: {requests: {cpu: "2"}, limits: {cpu: "3"}}}}');
     const above = findingsOf(text).find((f) => f.code === 'usage/request-above-usage');
     assert.ok(above);
-    assert.match(above.message, /worker: CPU request 2,000m against an observed p95 40m; memory request 4,096Mi against an observed max 300Mi\. Resizing to the recommendation \(cpu 40m, memory 384Mi\) frees 1,960m cpu per pod and 3,712Mi memory per pod/);
+    assert.match(above.message, /worker: CPU request 2,000m against an observed p95 40m; memory request 4,096Mi against an observed max 300Mi\. Resizing to the recommendation \(40m cpu, 384Mi memory\) frees 1,960m cpu per pod and 3,712Mi memory per pod/);
     const fixed = applyFix(text, above);
     assert.match(fixed, /resize: \{worker: \{requests: \{cpu: 40m, memory: 384Mi\}, limits: \{cpu: "3"\}\}\}/);
     assert.ok(!findingsOf(fixed).some((f) => f.code === 'usage/request-above-usage'));

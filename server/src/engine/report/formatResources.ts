@@ -24,10 +24,9 @@ export function formatResourceList(list: ResourceList, always: string[] = []): s
 }
 
 /**
- * `cpu 250m, memory 384Mi`: each resource named before its amount. Labels, table cells and quick-fix
- * titles read this way (hover rows, recommendations, completion details); sentences about what a pod
- * needs or a node has left put the amount first (formatResourceList). Resources without an amount
- * are left out, and an empty list gives ''.
+ * `cpu 250m, memory 384Mi`: each resource named before its amount, as a table cell beside a label
+ * (the hover's requests and limits rows). Every sentence, message and quick-fix title puts the
+ * amount first (formatResourceList). Resources without an amount are left out; an empty list gives ''.
  */
 export function formatNamedResources(list: Record<string, number | undefined>): string {
   return orderedResources(Object.keys(list).filter((n) => list[n] !== undefined))

@@ -130,7 +130,8 @@ export function resizeFix(context: PlanContext, check: ContainerCheck, raiseLimi
   const entry: KeyTree = target.onlyContainer ? patch : { containers: { [target.container!]: patch } };
   const changes = setInPhase(context.planText, target.phase, { resize: { [target.ref]: entry } });
   if (!changes) return undefined;
-  const shown = Object.entries(requests).map(([k, v]) => `${k} ${v}`).join(', ');
+  // Amount first, as every sentence about resources reads (`250m cpu, 384Mi memory`).
+  const shown = Object.entries(requests).map(([k, v]) => `${v} ${k}`).join(', ');
   return { fix: 'edits', actions: [{ title: `Resize to the recommendation (${shown})`, changes: changes.map(asChange) }] };
 }
 

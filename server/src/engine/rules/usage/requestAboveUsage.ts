@@ -1,5 +1,5 @@
 import { formatAlike } from '../../quantity';
-import { formatNamedResources } from '../../report/formatResources';
+import { formatResourceList } from '../../report/formatResources';
 import { stateLabel } from '../budget/stateText';
 import type { PlanContext } from '../contexts';
 import type { Rule } from '../types';
@@ -35,7 +35,7 @@ export const requestAboveUsage: Rule<PlanContext> = {
         freed.push(`${freeText} ${resource} per pod${pods > 1 ? ` (${freeAllText} over ${pods} pods)` : ''}`);
       }
       if (parts.length === 0) continue;
-      const recText = formatNamedResources({ cpu: rec.cpu, memory: rec.memory });
+      const recText = formatResourceList({ ...(rec.cpu !== undefined && { cpu: rec.cpu }), ...(rec.memory !== undefined && { memory: rec.memory }) });
       addFinding({
         message: `${stateLabel(check.state)}: ${check.label}: ${parts.join('; ')}. Resizing to the recommendation (${recText}) frees ${freed.join(' and ')}.`,
         location: check.location,

@@ -1,5 +1,5 @@
 import { formatQuantityForResource } from '../../quantity';
-import { formatNamedResources } from '../../report/formatResources';
+import { formatResourceList } from '../../report/formatResources';
 import { stateLabel } from '../budget/stateText';
 import type { PlanContext } from '../contexts';
 import type { Rule } from '../types';
@@ -30,7 +30,7 @@ export const requestBelowUsage: Rule<PlanContext> = {
       }
       if (parts.length === 0) continue;
       const rec = check.recommendation;
-      const recText = formatNamedResources({ cpu: rec.cpu, memory: rec.memory });
+      const recText = formatResourceList({ ...(rec.cpu !== undefined && { cpu: rec.cpu }), ...(rec.memory !== undefined && { memory: rec.memory }) });
       addFinding({
         message: `${stateLabel(check.state)}: ${check.label}: ${parts.join('; ')}. Recommended (CPU p95, memory max + 15%): ${recText}.`,
         location: check.location,
