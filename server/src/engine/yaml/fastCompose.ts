@@ -1,5 +1,6 @@
-import { Alias, CST, Document, isScalar, Lexer, Pair, Scalar, YAMLMap, YAMLSeq, type Node } from 'yaml';
+import { Alias, CST, Document, isScalar, Pair, Scalar, YAMLMap, YAMLSeq, type Node } from 'yaml';
 import type { CollectionTag, ScalarTag } from 'yaml';
+import { lexYaml } from './fastLex';
 
 /**
  * Builds the `yaml` package's documents straight from its Lexer's tokens for the plain YAML that
@@ -73,17 +74,12 @@ class FastComposer {
   private depth = 0;
 
   constructor(source: string) {
-    this.t = [];
-    this.o = [];
-    let offset = 0;
-    for (const lexeme of new Lexer().lex(source)) {
-      this.t.push(lexeme);
-      this.o.push(offset);
-      if (lexeme !== DOC_MARKER && lexeme !== SCALAR_MARKER) offset += lexeme.length;
-    }
-    this.t.push('');
-    this.o.push(offset);
-    if (offset !== source.length) decline();
+    // The package's Lexer's lexemes, from a port without its generators (fastLex.ts), which gives up
+    // on what is declined here anyway.
+    const lexed = lexYaml(source);
+    if (!lexed) decline();
+    this.t = lexed.tokens;
+    this.o = lexed.offsets;
   }
 
   private get atEnd(): boolean {
