@@ -1,4 +1,4 @@
-import { Alias, CST, Document, isScalar, Pair, Scalar, YAMLMap, YAMLSeq, type Node } from 'yaml';
+import { Alias, CST, Document, isPair, isScalar, Pair, Scalar, YAMLMap, YAMLSeq, type Node } from 'yaml';
 import type { CollectionTag, ScalarTag } from 'yaml';
 import { lexYaml } from './fastLex';
 
@@ -53,6 +53,42 @@ function schemaTags(): Tags {
   }
   return sharedTags;
 }
+
+/**
+ * Scalars and pairs, the bulk of the nodes, made without their constructors: those mark every node with
+ * `Object.defineProperty(this, NODE_TYPE, ...)`, a call V8 does not optimize, which cost about a tenth of
+ * composing. Here the mark is on a prototype between the node and its class instead, where the package's
+ * type checks (`isScalar`, `isPair`, `instanceof`) find it just the same; the own properties are those
+ * the constructor sets, in its order. Should a later version of the package mark nodes otherwise, the
+ * check below sees it and the constructors are used.
+ */
+const NODE_TYPE = Symbol.for('yaml.node.type');
+
+function markedPrototype<T extends object>(instance: T): T {
+  const proto = Object.create(Object.getPrototypeOf(instance)) as T;
+  Object.defineProperty(proto, NODE_TYPE, { value: (instance as Record<symbol, unknown>)[NODE_TYPE] });
+  return proto;
+}
+
+const SCALAR_PROTO = markedPrototype(new Scalar(null));
+const PAIR_PROTO = markedPrototype(new Pair(null));
+
+function makeScalar(value: unknown): Scalar {
+  const scalar = Object.create(SCALAR_PROTO) as Scalar;
+  scalar.value = value;
+  return scalar;
+}
+
+function makePair(key: unknown, value: unknown): Pair {
+  const pair = Object.create(PAIR_PROTO) as Pair;
+  pair.key = key;
+  pair.value = value;
+  return pair;
+}
+
+const PROTOTYPES_WORK = isScalar(makeScalar(1)) && makeScalar(1) instanceof Scalar && isPair(makePair(null, null)) && makePair(null, null) instanceof Pair;
+const newScalar = PROTOTYPES_WORK ? makeScalar : (value: unknown) => new Scalar(value);
+const newPair = PROTOTYPES_WORK ? makePair : (key: unknown, value: unknown) => new Pair(key, value);
 
 const MAX_DEPTH = 64;
 const DOC_MARKER = '\x02';
@@ -238,7 +274,7 @@ class FastComposer {
       this.i++; // ':'
       const value = this.value(column, true, this.o[this.i]);
       end = value.range![2];
-      map.items.push(new Pair(key, value));
+      map.items.push(newPair(key, value));
       const next = this.peekLine();
       if (next === undefined || next < column) break;
       if (next > column) decline();
@@ -430,7 +466,7 @@ class FastComposer {
       }
     }
     const result = tag.resolve(value, decline, this.doc.options);
-    const scalar = isScalar(result) ? result : new Scalar(result);
+    const scalar = isScalar(result) ? result : newScalar(result);
     scalar.range = range;
     scalar.source = value;
     if (type) scalar.type = type;
@@ -510,7 +546,7 @@ class FastComposer {
           this.skipFlowSpace();
         }
         const value = this.t[this.i] === ',' || this.t[this.i] === close ? this.nullScalar(emptyAt, emptyAt) : this.flowItem();
-        (collection as YAMLMap).items.push(new Pair(key, value));
+        (collection as YAMLMap).items.push(newPair(key, value));
       } else {
         (collection as YAMLSeq).items.push(this.flowItem());
       }
