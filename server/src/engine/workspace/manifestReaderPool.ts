@@ -64,7 +64,8 @@ export class ManifestReaderPool {
     });
   }
 
-  private start(): void {
+  /** Starts the workers now (they start on first use otherwise), so they boot while the caller prepares work. */
+  start(): void {
     if (this.workers.length > 0) return;
     for (let i = 0; i < this.size; i++) {
       // A parse's garbage is short-lived, and a smaller young generation keeps the worker's heap (and the
