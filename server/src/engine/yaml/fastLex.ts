@@ -387,12 +387,12 @@ class FastLexer {
       nl = i - 1;
     } else if (!this.blockScalarKeep) {
       for (;;) {
-        let i = nl - 1;
-        let ch = this.buffer[i];
-        if (ch === '\r') ch = this.buffer[--i];
-        const lastChar = i; // Drop the line if last char not more indented
-        while (ch === ' ') ch = this.buffer[--i];
-        if (ch === '\n' && i >= this.pos && i + 1 + indent > lastChar) nl = i;
+        let j = nl - 1;
+        let c = this.buffer[j];
+        if (c === '\r') c = this.buffer[--j];
+        const lastChar = j; // Drop the line if last char not more indented
+        while (c === ' ') c = this.buffer[--j];
+        if (c === '\n' && j >= this.pos && j + 1 + indent > lastChar) nl = j;
         else break;
       }
     }
