@@ -1,4 +1,4 @@
-import { Alias, CST, Document, isPair, isScalar, Pair, Scalar, YAMLMap, YAMLSeq, type Node } from 'yaml';
+import { Alias, CST, Document, isMap as isMapNode, isPair, isScalar, isSeq, Pair, Scalar, YAMLMap, YAMLSeq, type Node } from 'yaml';
 import type { CollectionTag, ScalarTag } from 'yaml';
 import { lexYaml } from './fastLex';
 
@@ -55,12 +55,14 @@ function schemaTags(): Tags {
 }
 
 /**
- * Scalars and pairs, the bulk of the nodes, made without their constructors: those mark every node with
- * `Object.defineProperty(this, NODE_TYPE, ...)`, a call V8 does not optimize, which cost about a tenth of
- * composing. Here the mark is on a prototype between the node and its class instead, where the package's
- * type checks (`isScalar`, `isPair`, `instanceof`) find it just the same; the own properties are those
- * the constructor sets, in its order. Should a later version of the package mark nodes otherwise, the
- * check below sees it and the constructors are used.
+ * Nodes made without their constructors: those mark every node with `Object.defineProperty(this,
+ * NODE_TYPE, ...)` (and every collection once more with its schema), calls V8 does not optimize, which
+ * cost about a fifth of composing. Here the mark is on a prototype between the node and its class
+ * instead, where the package's type checks (`isScalar`, `isMap`, `instanceof`) find it just the same;
+ * the own properties are those the constructor sets, in its order. A collection's schema, which the
+ * constructor makes a non-enumerable own property, is there too: one core schema that every document
+ * read here shares (nothing changes a parsed document's schema). Should a later version of the package
+ * mark nodes otherwise, the check below sees it and the constructors are used.
  */
 const NODE_TYPE = Symbol.for('yaml.node.type');
 
@@ -72,6 +74,27 @@ function markedPrototype<T extends object>(instance: T): T {
 
 const SCALAR_PROTO = markedPrototype(new Scalar(null));
 const PAIR_PROTO = markedPrototype(new Pair(null));
+const SHARED_SCHEMA = new Document(undefined, PARSE_OPTIONS).schema;
+const MAP_PROTO = collectionPrototype(new YAMLMap(SHARED_SCHEMA));
+const SEQ_PROTO = collectionPrototype(new YAMLSeq(SHARED_SCHEMA));
+
+function collectionPrototype<T extends YAMLMap | YAMLSeq>(instance: T): T {
+  const proto = markedPrototype(instance);
+  Object.defineProperty(proto, 'schema', { value: SHARED_SCHEMA, configurable: true, enumerable: false, writable: true });
+  return proto;
+}
+
+function makeMap(): YAMLMap {
+  const map = Object.create(MAP_PROTO) as YAMLMap;
+  map.items = [];
+  return map;
+}
+
+function makeSeq(): YAMLSeq {
+  const seq = Object.create(SEQ_PROTO) as YAMLSeq;
+  seq.items = [];
+  return seq;
+}
 
 function makeScalar(value: unknown): Scalar {
   const scalar = Object.create(SCALAR_PROTO) as Scalar;
@@ -86,9 +109,20 @@ function makePair(key: unknown, value: unknown): Pair {
   return pair;
 }
 
-const PROTOTYPES_WORK = isScalar(makeScalar(1)) && makeScalar(1) instanceof Scalar && isPair(makePair(null, null)) && makePair(null, null) instanceof Pair;
+const PROTOTYPES_WORK =
+  isScalar(makeScalar(1)) &&
+  makeScalar(1) instanceof Scalar &&
+  isPair(makePair(null, null)) &&
+  makePair(null, null) instanceof Pair &&
+  isMapNode(makeMap()) &&
+  makeMap() instanceof YAMLMap &&
+  makeMap().schema === SHARED_SCHEMA &&
+  isSeq(makeSeq()) &&
+  makeSeq() instanceof YAMLSeq;
 const newScalar = PROTOTYPES_WORK ? makeScalar : (value: unknown) => new Scalar(value);
 const newPair = PROTOTYPES_WORK ? makePair : (key: unknown, value: unknown) => new Pair(key, value);
+const newMap = PROTOTYPES_WORK ? makeMap : () => new YAMLMap(SHARED_SCHEMA);
+const newSeq = PROTOTYPES_WORK ? makeSeq : () => new YAMLSeq(SHARED_SCHEMA);
 
 const MAX_DEPTH = 64;
 const DOC_MARKER = '\x02';
@@ -153,6 +187,8 @@ class FastComposer {
 
   private document(): Document.Parsed {
     const doc = new Document(undefined, PARSE_OPTIONS) as unknown as Document.Parsed;
+    // The same core schema as its own, shared with its collections (see SHARED_SCHEMA).
+    doc.schema = SHARED_SCHEMA;
     this.doc = doc;
     const offset = this.o[this.i];
     let emptyAt = offset;
@@ -262,7 +298,7 @@ class FastComposer {
 
   private blockMap(column: number): YAMLMap {
     this.enter();
-    const map = new YAMLMap(this.doc.schema);
+    const map = newMap();
     const start = this.o[this.i];
     const keys = new Set<unknown>();
     let end: number;
@@ -286,7 +322,7 @@ class FastComposer {
 
   private blockSeq(column: number): YAMLSeq {
     this.enter();
-    const seq = new YAMLSeq(this.doc.schema);
+    const seq = newSeq();
     const start = this.o[this.i];
     let end = start;
     for (;;) {
@@ -517,7 +553,7 @@ class FastComposer {
     this.enter();
     const open = this.t[this.i];
     const isMap = open === '{';
-    const collection = isMap ? new YAMLMap(this.doc.schema) : new YAMLSeq(this.doc.schema);
+    const collection = isMap ? newMap() : newSeq();
     collection.flow = true;
     const start = this.o[this.i];
     const close = isMap ? '}' : ']';
