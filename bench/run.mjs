@@ -43,9 +43,10 @@ const USAGE = `usage: node bench/run.mjs [options]
   --cli-timeout 120     per CLI run, seconds
   --servers ours,yls    which servers to run (warm = ours again, started with a filled model cache)
   --plan-edits          typing in a plan (bench/planEdits.mjs, ours only) at every size; --no-plan-edits skips it
-  --day-edits 10000     edits of the long-day memory run (at the largest size <= 2000; 0 skips it)`;
+  --day-edits 10000     edits of the long-day memory run (at the largest size <= 2000; 0 skips it)
+  --parse-reps 5        passes of the in-process parse-only lower bound (parse-only.mjs --reps)`;
 function parseArgs(argv) {
-  const o = { sizes: [50, 500, 2000], reps: 3, edits: 50, quick: false, build: true, cliRuns: 5, timeout: 300, cliTimeout: 120, servers: ['ours', 'warm', 'yls'], planEdits: true, dayEdits: 10000 };
+  const o = { sizes: [50, 500, 2000], reps: 3, edits: 50, quick: false, build: true, cliRuns: 5, timeout: 300, cliTimeout: 120, servers: ['ours', 'warm', 'yls'], planEdits: true, dayEdits: 10000, parseReps: 5 };
   const given = new Set();
   const posInt = (v, a) => { const n = Number(v); if (!Number.isInteger(n) || n < 0) usage(`bad value for ${a}: ${v}`); return n; };
   for (let i = 0; i < argv.length; i++) {
@@ -64,6 +65,7 @@ function parseArgs(argv) {
       case '--plan-edits': o.planEdits = true; break;
       case '--no-plan-edits': o.planEdits = false; break;
       case '--day-edits': o.dayEdits = posInt(val(), a); break;
+      case '--parse-reps': o.parseReps = Math.max(1, posInt(val(), a)); break;
       case '-h': case '--help': console.log(USAGE); process.exit(0); break;
       default: usage(`unknown argument ${a}`);
     }
@@ -353,8 +355,8 @@ function checkDiagnostics(diags, errors) {
   };
 }
 
-function parseOnly(ws) {
-  const r = spawnSync(process.execPath, [path.join(HARNESS, 'parse-only.mjs'), ws, '--reps', '5'], { cwd: HARNESS, encoding: 'utf8', timeout: 600000, killSignal: 'SIGKILL' });
+function parseOnly(ws, reps) {
+  const r = spawnSync(process.execPath, [path.join(HARNESS, 'parse-only.mjs'), ws, '--reps', String(reps)], { cwd: HARNESS, encoding: 'utf8', timeout: 600000, killSignal: 'SIGKILL' });
   let json = null;
   try { json = JSON.parse(r.stdout.trim().split('\n').pop()); } catch { /* none */ }
   return json && r.status === 0 ? { ok: true, json } : { ok: false, error: `parse-only.mjs failed (exit ${r.status}, signal ${r.signal}): ${tail(r.stderr, 800)}` };
@@ -478,7 +480,7 @@ function renderMarkdown(report) {
   }
   L.push('', '## Lower bound and CLI', '');
   L.push('In each timed round the whole-process parse-only baseline (`node bench/parse-only-process.mjs WS`: read every file, `parseAllDocuments`, exit), the cold check and the warm check (`--cache DIR`, filled by one untimed run) alternate. Wall ms, median (min–max) [runs].', '');
-  L.push('| N | files | bytes | documents | yaml parseAllDocuments ms in-process, median of 5 (first pass) | parse-only process ms | `node dist/cli.js check WS --format json > /dev/null` cold ms | cold ÷ parse-only process | `check --cache` warm ms | warm ÷ cold | warm output = cold | CLI findings |');
+  L.push('| N | files | bytes | documents | yaml parseAllDocuments ms in-process, median of ' + (report.options.parseReps ?? 5) + ' (first pass) | parse-only process ms | `node dist/cli.js check WS --format json > /dev/null` cold ms | cold ÷ parse-only process | `check --cache` warm ms | warm ÷ cold | warm output = cold | CLI findings |');
   L.push('|---|---|---|---|---|---|---|---|---|---|---|---|');
   for (const s of report.sizes) {
     const p = s.parseOnly && s.parseOnly.json;
@@ -658,7 +660,7 @@ async function main() {
       };
     }
     log(`n=${n}: parse-only lower bound ...`);
-    size.parseOnly = parseOnly(ws.dir);
+    size.parseOnly = parseOnly(ws.dir, opts.parseReps);
     stopIfInterrupted();
     if (!size.parseOnly.ok) { failures.push(`n=${n} parse-only: ${size.parseOnly.error}`); log(`RUN FAILED: ${size.parseOnly.error}`); }
     else log(`n=${n}: parse-only median ${size.parseOnly.json.medianMs} ms (first ${size.parseOnly.json.firstMs} ms)`);

@@ -1,3 +1,4 @@
+import * as fs from 'node:fs';
 import { parseArgs } from 'node:util';
 import * as path from 'node:path';
 import { buildReport, type PlanReport } from '../engine/report/report';
@@ -173,11 +174,21 @@ async function check(args: string[], cwd: string, out: NodeJS.WritableStream, st
   workspace.usePersistentCache(cache);
   const fromStdin = positionals.includes(STDIN_ARG);
   const named = positionals.filter((p) => p !== STDIN_ARG);
-  const inputs = discoverInputs(nodeFileHost, named.length || fromStdin ? named : ['.'], cwd);
-  if (fromStdin) inputs.manifests.push(stdinFile(workspace, cwd, await readStdin(stdin)));
-  await useTools(workspace, values, sources.sourceRoots ?? [cwd], inputs.plans);
-  await parseInParallel(workspace, [...inputs.manifests, ...inputs.plans.flatMap((p) => workspace.sourceFiles(p))]);
-  const findings = positionFindings(workspace, diagnose(workspace, { ...inputs, orphanScope: 'together' }), cwd);
+  const paths = named.length || fromStdin ? named : ['.'];
+  const pool = ManifestReaderPool.beside(__dirname);
+  // A folder is usually many files: the worker boots while they are found (and stops unused if they are
+  // few). Not with a cache, whose models mostly leave it nothing to do.
+  if (!cache && paths.some((p) => isFolder(path.resolve(cwd, p)))) pool?.start();
+  let findings: ReturnType<typeof positionFindings>;
+  try {
+    const inputs = discoverInputs(nodeFileHost, paths, cwd);
+    if (fromStdin) inputs.manifests.push(stdinFile(workspace, cwd, await readStdin(stdin)));
+    await useTools(workspace, values, sources.sourceRoots ?? [cwd], inputs.plans);
+    await parseInParallel(workspace, [...inputs.manifests, ...inputs.plans.flatMap((p) => workspace.sourceFiles(p))], pool);
+    findings = positionFindings(workspace, diagnose(workspace, { ...inputs, orphanScope: 'together' }), cwd);
+  } finally {
+    await pool?.dispose();
+  }
   cache?.prune();
   out.write(format === 'json' ? formatJson(findings) : format === 'sarif' ? formatSarif(findings, VERSION) : formatText(findings));
   return findings.some((f) => f.severity === 'error') ? 1 : 0;
@@ -238,13 +249,16 @@ function maxBytes(value: string | undefined): number {
 }
 
 /** Large inputs are parsed on worker threads; for a few files starting workers costs more than it saves. */
-async function parseInParallel(workspace: ConsolidationWorkspace, files: string[]): Promise<void> {
+async function parseInParallel(workspace: ConsolidationWorkspace, files: string[], pool: ManifestReaderPool | undefined): Promise<void> {
   if (files.length < PARALLEL_THRESHOLD) return;
-  const pool = ManifestReaderPool.beside(__dirname);
+  await workspace.preload(files, pool);
+}
+
+function isFolder(file: string): boolean {
   try {
-    await workspace.preload(files, pool);
-  } finally {
-    await pool?.dispose();
+    return fs.statSync(file).isDirectory();
+  } catch {
+    return false;
   }
 }
 

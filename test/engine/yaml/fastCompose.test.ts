@@ -8,18 +8,22 @@ import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { describe, test } from 'node:test';
 import { globSync } from 'tinyglobby';
-import { isAlias, isMap, isPair, isScalar, isSeq, parseAllDocuments, type Document } from 'yaml';
+import { isAlias, isMap, isPair, isScalar, isSeq, Pair, parseAllDocuments, Scalar, visit, type Document } from 'yaml';
 import { composeFast, PARSE_OPTIONS } from '../../../server/src/engine/yaml/fastCompose';
 import { parseYaml } from '../../../server/src/engine/yaml/parse';
 import { CORPUS, loadProjects, mutate, REPO_ROOT, Rng } from '../../helpers/fuzzInputs';
 
+/** A node's own properties, without the comments and blank lines that the fast path does not keep. */
+const ownKeys = (node: object) => Object.keys(node).filter((k) => !['comment', 'commentBefore', 'spaceBefore'].includes(k)).sort();
+
 /** A description of a node tree that two equal parses share and any difference breaks. */
 function shape(node: unknown): unknown {
-  if (isPair(node)) return { key: shape(node.key), value: shape(node.value) };
+  // Classes and own properties as the package's constructors make them (the fast path makes scalars and pairs without).
+  if (isPair(node)) return { key: shape(node.key), value: shape(node.value), pair: node instanceof Pair, own: ownKeys(node) };
   if (isAlias(node)) return { alias: node.source, range: node.range };
   if (isScalar(node)) {
     const value = typeof node.value === 'symbol' ? `symbol:${node.value.description}` : node.value;
-    return { value, type: node.type, source: node.source, anchor: node.anchor, format: node.format, range: node.range, minFractionDigits: node.minFractionDigits };
+    return { value, type: node.type, source: node.source, anchor: node.anchor, format: node.format, range: node.range, minFractionDigits: node.minFractionDigits, scalar: node instanceof Scalar, own: ownKeys(node) };
   }
   if (isMap(node) || isSeq(node)) {
     return { kind: isMap(node) ? 'map' : 'seq', flow: !!node.flow, anchor: node.anchor, tag: node.tag, range: node.range, items: node.items.map(shape) };
@@ -34,7 +38,22 @@ function documentShape(doc: Document.Parsed): unknown {
   } catch (error) {
     plain = `throws ${(error as Error).message}`;
   }
-  return { range: doc.range, contents: shape(doc.contents), plain: JSON.stringify(plain, (_k, v) => (typeof v === 'bigint' ? `${v}n` : v)) };
+  // Written back out (a clone, as an edit would), without the comments and blank lines the fast path does not keep.
+  let written: string;
+  try {
+    const copy = doc.clone();
+    copy.commentBefore = copy.comment = null;
+    visit(copy, (_key, node) => {
+      const n = node as { comment?: unknown; commentBefore?: unknown; spaceBefore?: unknown };
+      delete n.comment;
+      delete n.commentBefore;
+      delete n.spaceBefore;
+    });
+    written = copy.toString();
+  } catch (error) {
+    written = `throws ${(error as Error).message}`;
+  }
+  return { range: doc.range, contents: shape(doc.contents), plain: JSON.stringify(plain, (_k, v) => (typeof v === 'bigint' ? `${v}n` : v)), written };
 }
 
 /** Checks one text; returns whether the fast path accepted it. */

@@ -5,6 +5,7 @@ import { Worker } from 'node:worker_threads';
 import type { ManifestFile } from '../model/workspace';
 import type { ReadManifestOptions } from '../manifests/readManifestFile';
 import type { ReadJob } from './manifestWorker';
+import { unpackManifest, type PackedManifest } from './manifestTransfer';
 
 interface Pending {
   resolve: (manifest: ManifestFile | undefined) => void;
@@ -24,9 +25,13 @@ export class ManifestReaderPool {
     /** One worker fewer than cores: the calling thread parses too while the workers are busy. */
   constructor(private readonly workerFile: string, private readonly size = Math.max(1, Math.min(3, os.availableParallelism() - 1))) {}
 
-  /** Enough queued that the caller had better parse the next file itself. */
+  /**
+   * Enough queued that the caller had better parse the next file itself. Each worker keeps a few files
+   * queued, so it does not run dry while the caller parses one (or collects garbage); no more, so that
+   * when the caller runs out of files it waits for at most a few.
+   */
   get busy(): boolean {
-    return this.pending.size >= Math.max(1, this.workers.length) * 2;
+    return this.pending.size >= Math.max(1, this.workers.length) * QUEUED_PER_WORKER;
   }
 
   /** The pool beside the running bundle, or undefined when there is none (running from sources). */
@@ -59,15 +64,16 @@ export class ManifestReaderPool {
     });
   }
 
-  private start(): void {
+  /** Starts the workers now (they start on first use otherwise), so they boot while the caller prepares work. */
+  start(): void {
     if (this.workers.length > 0) return;
     for (let i = 0; i < this.size; i++) {
       // A parse's garbage is short-lived, and a smaller young generation keeps the worker's heap (and the
       // process's peak RSS) about 20 MB smaller with no measurable cost in parse time.
       const worker = new Worker(this.workerFile, { resourceLimits: { maxYoungGenerationSizeMb: 16 } });
       worker.unref();
-      worker.on('message', ({ id, manifest }: { id: number; manifest: ManifestFile }) => {
-        this.pending.get(id)?.resolve(manifest);
+      worker.on('message', ({ id, manifest }: { id: number; manifest: PackedManifest }) => {
+        this.pending.get(id)?.resolve(unpackManifest(manifest));
         this.pending.delete(id);
         if (this.pending.size === 0) for (const w of this.workers) w.unref();
       });
@@ -91,3 +97,5 @@ export class ManifestReaderPool {
     await Promise.all(workers.map((w) => w.terminate()));
   }
 }
+
+const QUEUED_PER_WORKER = 4;

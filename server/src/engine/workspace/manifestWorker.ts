@@ -1,6 +1,7 @@
 /** Worker thread: reads Kubernetes manifests off the main thread (see manifestReaderPool.ts). */
 import { parentPort } from 'node:worker_threads';
 import { readManifestFile, type ReadManifestOptions } from '../manifests/readManifestFile';
+import { packManifest } from './manifestTransfer';
 
 export interface ReadJob {
   id: number;
@@ -10,5 +11,5 @@ export interface ReadJob {
 }
 
 parentPort?.on('message', (job: ReadJob) => {
-  parentPort!.postMessage({ id: job.id, manifest: readManifestFile(job.path, job.text, job.options) });
+  parentPort!.postMessage({ id: job.id, manifest: packManifest(readManifestFile(job.path, job.text, job.options)) });
 });

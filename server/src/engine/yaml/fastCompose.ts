@@ -1,5 +1,6 @@
-import { Alias, CST, Document, isScalar, Lexer, Pair, Scalar, YAMLMap, YAMLSeq, type Node } from 'yaml';
+import { Alias, CST, Document, isMap as isMapNode, isPair, isScalar, isSeq, Pair, Scalar, YAMLMap, YAMLSeq, type Node } from 'yaml';
 import type { CollectionTag, ScalarTag } from 'yaml';
+import { lexYaml } from './fastLex';
 
 /**
  * Builds the `yaml` package's documents straight from its Lexer's tokens for the plain YAML that
@@ -53,6 +54,76 @@ function schemaTags(): Tags {
   return sharedTags;
 }
 
+/**
+ * Nodes made without their constructors: those mark every node with `Object.defineProperty(this,
+ * NODE_TYPE, ...)` (and every collection once more with its schema), calls V8 does not optimize, which
+ * cost about a fifth of composing. Here the mark is on a prototype between the node and its class
+ * instead, where the package's type checks (`isScalar`, `isMap`, `instanceof`) find it just the same;
+ * the own properties are those the constructor sets, in its order. A collection's schema, which the
+ * constructor makes a non-enumerable own property, is there too: one core schema that every document
+ * read here shares (nothing changes a parsed document's schema). Should a later version of the package
+ * mark nodes otherwise, the check below sees it and the constructors are used.
+ */
+const NODE_TYPE = Symbol.for('yaml.node.type');
+
+function markedPrototype<T extends object>(instance: T): T {
+  const proto = Object.create(Object.getPrototypeOf(instance)) as T;
+  Object.defineProperty(proto, NODE_TYPE, { value: (instance as Record<symbol, unknown>)[NODE_TYPE] });
+  return proto;
+}
+
+const SCALAR_PROTO = markedPrototype(new Scalar(null));
+const PAIR_PROTO = markedPrototype(new Pair(null));
+const SHARED_SCHEMA = new Document(undefined, PARSE_OPTIONS).schema;
+const MAP_PROTO = collectionPrototype(new YAMLMap(SHARED_SCHEMA));
+const SEQ_PROTO = collectionPrototype(new YAMLSeq(SHARED_SCHEMA));
+
+function collectionPrototype<T extends YAMLMap | YAMLSeq>(instance: T): T {
+  const proto = markedPrototype(instance);
+  Object.defineProperty(proto, 'schema', { value: SHARED_SCHEMA, configurable: true, enumerable: false, writable: true });
+  return proto;
+}
+
+function makeMap(): YAMLMap {
+  const map = Object.create(MAP_PROTO) as YAMLMap;
+  map.items = [];
+  return map;
+}
+
+function makeSeq(): YAMLSeq {
+  const seq = Object.create(SEQ_PROTO) as YAMLSeq;
+  seq.items = [];
+  return seq;
+}
+
+function makeScalar(value: unknown): Scalar {
+  const scalar = Object.create(SCALAR_PROTO) as Scalar;
+  scalar.value = value;
+  return scalar;
+}
+
+function makePair(key: unknown, value: unknown): Pair {
+  const pair = Object.create(PAIR_PROTO) as Pair;
+  pair.key = key;
+  pair.value = value;
+  return pair;
+}
+
+const PROTOTYPES_WORK =
+  isScalar(makeScalar(1)) &&
+  makeScalar(1) instanceof Scalar &&
+  isPair(makePair(null, null)) &&
+  makePair(null, null) instanceof Pair &&
+  isMapNode(makeMap()) &&
+  makeMap() instanceof YAMLMap &&
+  makeMap().schema === SHARED_SCHEMA &&
+  isSeq(makeSeq()) &&
+  makeSeq() instanceof YAMLSeq;
+const newScalar = PROTOTYPES_WORK ? makeScalar : (value: unknown) => new Scalar(value);
+const newPair = PROTOTYPES_WORK ? makePair : (key: unknown, value: unknown) => new Pair(key, value);
+const newMap = PROTOTYPES_WORK ? makeMap : () => new YAMLMap(SHARED_SCHEMA);
+const newSeq = PROTOTYPES_WORK ? makeSeq : () => new YAMLSeq(SHARED_SCHEMA);
+
 const MAX_DEPTH = 64;
 const DOC_MARKER = '\x02';
 const SCALAR_MARKER = '\x1f';
@@ -73,17 +144,12 @@ class FastComposer {
   private depth = 0;
 
   constructor(source: string) {
-    this.t = [];
-    this.o = [];
-    let offset = 0;
-    for (const lexeme of new Lexer().lex(source)) {
-      this.t.push(lexeme);
-      this.o.push(offset);
-      if (lexeme !== DOC_MARKER && lexeme !== SCALAR_MARKER) offset += lexeme.length;
-    }
-    this.t.push('');
-    this.o.push(offset);
-    if (offset !== source.length) decline();
+    // The package's Lexer's lexemes, from a port without its generators (fastLex.ts), which gives up
+    // on what is declined here anyway.
+    const lexed = lexYaml(source);
+    if (!lexed) decline();
+    this.t = lexed.tokens;
+    this.o = lexed.offsets;
   }
 
   private get atEnd(): boolean {
@@ -121,6 +187,8 @@ class FastComposer {
 
   private document(): Document.Parsed {
     const doc = new Document(undefined, PARSE_OPTIONS) as unknown as Document.Parsed;
+    // The same core schema as its own, shared with its collections (see SHARED_SCHEMA).
+    doc.schema = SHARED_SCHEMA;
     this.doc = doc;
     const offset = this.o[this.i];
     let emptyAt = offset;
@@ -230,7 +298,7 @@ class FastComposer {
 
   private blockMap(column: number): YAMLMap {
     this.enter();
-    const map = new YAMLMap(this.doc.schema);
+    const map = newMap();
     const start = this.o[this.i];
     const keys = new Set<unknown>();
     let end: number;
@@ -242,7 +310,7 @@ class FastComposer {
       this.i++; // ':'
       const value = this.value(column, true, this.o[this.i]);
       end = value.range![2];
-      map.items.push(new Pair(key, value));
+      map.items.push(newPair(key, value));
       const next = this.peekLine();
       if (next === undefined || next < column) break;
       if (next > column) decline();
@@ -254,7 +322,7 @@ class FastComposer {
 
   private blockSeq(column: number): YAMLSeq {
     this.enter();
-    const seq = new YAMLSeq(this.doc.schema);
+    const seq = newSeq();
     const start = this.o[this.i];
     let end = start;
     for (;;) {
@@ -434,7 +502,7 @@ class FastComposer {
       }
     }
     const result = tag.resolve(value, decline, this.doc.options);
-    const scalar = isScalar(result) ? result : new Scalar(result);
+    const scalar = isScalar(result) ? result : newScalar(result);
     scalar.range = range;
     scalar.source = value;
     if (type) scalar.type = type;
@@ -485,7 +553,7 @@ class FastComposer {
     this.enter();
     const open = this.t[this.i];
     const isMap = open === '{';
-    const collection = isMap ? new YAMLMap(this.doc.schema) : new YAMLSeq(this.doc.schema);
+    const collection = isMap ? newMap() : newSeq();
     collection.flow = true;
     const start = this.o[this.i];
     const close = isMap ? '}' : ']';
@@ -514,7 +582,7 @@ class FastComposer {
           this.skipFlowSpace();
         }
         const value = this.t[this.i] === ',' || this.t[this.i] === close ? this.nullScalar(emptyAt, emptyAt) : this.flowItem();
-        (collection as YAMLMap).items.push(new Pair(key, value));
+        (collection as YAMLMap).items.push(newPair(key, value));
       } else {
         (collection as YAMLSeq).items.push(this.flowItem());
       }

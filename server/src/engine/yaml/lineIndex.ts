@@ -11,8 +11,13 @@ export class LineIndex {
   constructor(private readonly text: string) {
     // Line breaks as LSP counts them: \n, \r\n and a lone \r.
     const starts = [0];
-    const breaks = /\r\n?|\n/g;
-    for (let match = breaks.exec(text); match; match = breaks.exec(text)) starts.push(match.index + match[0].length);
+    if (text.indexOf('\r') === -1) {
+      // The common case, without a regular expression match object per line.
+      for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) starts.push(i + 1);
+    } else {
+      const breaks = /\r\n?|\n/g;
+      for (let match = breaks.exec(text); match; match = breaks.exec(text)) starts.push(match.index + match[0].length);
+    }
     this.lineStarts = starts;
   }
 

@@ -71,12 +71,21 @@ export function keyText(key: unknown): string | undefined {
 const mergedPairs = new WeakMap<YAMLMap<unknown, unknown>, Pair<unknown, unknown>[]>();
 
 export function pairsOf(doc: Document, map: YAMLMap<unknown, unknown>, depth = 0): Pair<unknown, unknown>[] {
+  // Most mappings have no merge key: their pairs are their items (no copy, and no entry in the WeakMap,
+  // which the garbage collector pays for on every mapping of every document).
+  if (plainPairs(map)) return map.items;
   let pairs = mergedPairs.get(map);
   if (!pairs) {
     pairs = collectPairs(doc, map, depth);
     mergedPairs.set(map, pairs);
   }
   return pairs;
+}
+
+/** Whether every item is a pair and none is a merge key. */
+function plainPairs(map: YAMLMap<unknown, unknown>): boolean {
+  for (const item of map.items) if (!isPair(item) || keyText(item.key) === MERGE_KEY) return false;
+  return true;
 }
 
 function collectPairs(doc: Document, map: YAMLMap<unknown, unknown>, depth: number): Pair<unknown, unknown>[] {
@@ -101,10 +110,14 @@ function collectPairs(doc: Document, map: YAMLMap<unknown, unknown>, depth: numb
 
 export function getPair(doc: Document, map: YAMLMap<unknown, unknown> | undefined, key: string): Pair<unknown, unknown> | undefined {
   if (!map) return undefined;
+  let merges = false;
   for (const item of map.items) {
-    if (isPair(item) && keyText(item.key) === key) return item;
+    if (!isPair(item)) continue;
+    const text = keyText(item.key);
+    if (text === key) return item;
+    if (text === MERGE_KEY) merges = true;
   }
-  return pairsOf(doc, map).find((pair) => keyText(pair.key) === key);
+  return merges ? pairsOf(doc, map).find((pair) => keyText(pair.key) === key) : undefined;
 }
 
 export function get(doc: Document, map: YAMLMap<unknown, unknown> | undefined, key: string): Node | undefined {

@@ -26,9 +26,15 @@ export const serviceSelectsNothing: Rule<ManifestSetContext> = {
       const selector = service.selector;
       if (!selector || Object.keys(selector).length === 0) continue;
       const namespace = namespaceOf(service, defaultNamespace);
-      const [firstKey, firstValue] = Object.entries(selector)[0];
-      const candidates = byLabel.get(`${namespace}\0${firstKey}=${firstValue}`) ?? [];
-      const selected = candidates.some((w) => selectorMatches(selector, w.podLabels));
+      // The fewest pods that carry one of the selector's labels: a label every pod has (`tier: backend`
+      // first) must not make each Service look at every workload.
+      let candidates: WorkloadModel[] | undefined;
+      for (const [k, v] of Object.entries(selector)) {
+        const list = byLabel.get(`${namespace}\0${k}=${v}`) ?? [];
+        if (!candidates || list.length < candidates.length) candidates = list;
+        if (list.length === 0) break;
+      }
+      const selected = (candidates ?? []).some((w) => selectorMatches(selector, w.podLabels));
       if (selected) continue;
       addFinding({
         message: `Service ${service.name} selects ${Object.entries(selector).map(([k, v]) => `${k}=${v}`).join(', ')}: no pod in namespace ${namespace} has these labels.`,
