@@ -2,6 +2,7 @@
 // bench/planEdits.mjs — typing in a plan over a large workspace, against our language server.
 //
 //   node bench/planEdits.mjs --workspace DIR [--single 40] [--burst 300] [--day-edits 10000] [--timeout 300]
+//                            [--node-arg ARG]...   (e.g. --node-arg --cpu-prof: options for the server's node)
 //
 // Opens (in the editor only: nothing is written to DIR) a plan `bench.plan.yaml` whose sources are every
 // `clusters/**/*.yaml` of DIR, with a scale phase and a merge phase over Deployments of the workspace, then:
@@ -24,7 +25,7 @@ const rpc = require('vscode-jsonrpc/node');
 const HERE = path.dirname(new URL(import.meta.url).pathname);
 const SERVER = path.resolve(HERE, '..', 'dist', 'server.js');
 
-const o = { workspace: null, single: 40, burst: 300, dayEdits: 10000, timeout: 300 };
+const o = { workspace: null, single: 40, burst: 300, dayEdits: 10000, timeout: 300, nodeArgs: [] };
 const argv = process.argv.slice(2);
 for (let i = 0; i < argv.length; i++) {
   const a = argv[i];
@@ -34,6 +35,7 @@ for (let i = 0; i < argv.length; i++) {
   else if (a === '--burst') o.burst = Number(v());
   else if (a === '--day-edits') o.dayEdits = Number(v());
   else if (a === '--timeout') o.timeout = Number(v());
+  else if (a === '--node-arg') o.nodeArgs.push(v());
   else { console.error(`planEdits: unknown argument ${a}`); process.exit(2); }
 }
 if (!o.workspace) { console.error('usage: node bench/planEdits.mjs --workspace DIR'); process.exit(2); }
@@ -95,7 +97,7 @@ const planFile = path.join(ws, 'bench.plan.yaml');
 const planUri = pathToFileURL(planFile).href;
 const COMMENT_LINE = planText.split('\n').findIndex((l) => l.startsWith('  # typing goes here:'));
 
-const child = spawn(process.execPath, [SERVER, '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'] });
+const child = spawn(process.execPath, [...o.nodeArgs, SERVER, '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'] });
 let serverStderr = '';
 child.stderr.on('data', (b) => { serverStderr = (serverStderr + b).slice(-4000); });
 const conn = rpc.createMessageConnection(new rpc.StreamMessageReader(child.stdout), new rpc.StreamMessageWriter(child.stdin));

@@ -51,8 +51,8 @@ export function startServer(connection: Connection): void {
   const plansOnDisk = new Set<string>();
   /** The client's own URI for each open file, so published diagnostics match it exactly. */
   const uriOf = new Map<string, string>();
-  /** What was last published per URI: the cached finding lists it was made of, for which version. */
-  const published = new Map<string, { parts: Finding[][]; version: number | undefined }>();
+  /** What was last published per file: under which URI, the cached finding lists it was made of, for which version. */
+  const published = new Map<string, { uri: string; parts: Finding[][]; version: number | undefined }>();
 
   const pool = ManifestReaderPool.beside(__dirname);
   let cache: PersistentCache | undefined;
@@ -81,25 +81,31 @@ export function startServer(connection: Connection): void {
     pruneLater();
   }, (error) => connection.console.error(`diagnostics failed: ${(error as Error).stack ?? error}`));
 
+  /**
+   * Publishes the files whose findings changed since they were last published (the same cached lists mean
+   * the same findings: nothing is compared or converted for the others), and clears the files that have
+   * none any more. The work of a pass then grows with what changed, not with the workspace.
+   */
   function publishDiagnostics(): void {
     const open = [...uriOf.keys()];
     const plans = [...new Set([...plansOnDisk, ...open.filter(isPlanFile)])];
     const byFile = diagnose(workspace, { plans, manifests: open.filter((f) => !isPlanFile(f)), orphanScope: 'per-file' });
-    const seen = new Set<string>();
     for (const [file, parts] of byFile) {
-      const uri = uriOf.get(file) ?? pathToUri(file);
-      seen.add(uri);
-      const version = documents.get(uri)?.version;
-      const previous = published.get(uri);
+      const openUri = uriOf.get(file);
+      const version = openUri === undefined ? undefined : documents.get(openUri)?.version;
+      const previous = published.get(file);
       // A new version of an open document always gets an answer, even when nothing changed.
-      if (previous && previous.version === version && sameParts(previous.parts, parts)) continue;
-      published.set(uri, { parts, version });
+      if (previous && previous.version === version && previous.uri === (openUri ?? previous.uri) && sameParts(previous.parts, parts)) continue;
+      const uri = openUri ?? previous?.uri ?? pathToUri(file);
+      // The client's spelling of the URI replaces ours: what was published under ours is cleared.
+      if (previous && previous.uri !== uri) void connection.sendDiagnostics({ uri: previous.uri, diagnostics: [] });
+      published.set(file, { uri, parts, version });
       const diagnostics = flattenParts(parts).map((f) => toDiagnostic(workspace, f));
       void connection.sendDiagnostics({ uri, version, diagnostics });
     }
-    for (const uri of [...published.keys()]) {
-      if (seen.has(uri)) continue;
-      published.delete(uri);
+    for (const [file, { uri }] of published) {
+      if (byFile.has(file)) continue;
+      published.delete(file);
       void connection.sendDiagnostics({ uri, diagnostics: [] });
     }
   }

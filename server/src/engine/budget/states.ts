@@ -1,5 +1,5 @@
 import type { SourceLocation } from '../model/location';
-import { addInto, type ResourceList } from '../model/resources';
+import type { ResourceList } from '../model/resources';
 import type { ContainerModel, LimitRangeModel, WorkloadModel } from '../model/workspace';
 import type { MergeSpec, PhaseSpec, PlanModel, ResourcePatch, ScaleStep, WorkloadRef } from '../plan/types';
 import { podResources, type PodResources } from './podResources';
