@@ -1,6 +1,7 @@
 import * as path from 'node:path';
 import {
   CodeActionKind,
+  type Diagnostic,
   DidChangeConfigurationNotification,
   FileChangeType,
   TextDocumentSyncKind,
@@ -24,6 +25,7 @@ import { toDiagnostic } from '../service/diagnostics';
 import { getLanguageService, planPathOf } from '../service/languageService';
 import { pathToUri, uriToPath } from '../service/uris';
 import { DiagnosticsScheduler } from './diagnosticsScheduler';
+import { StandaloneDiagnostics } from './standaloneDiagnostics';
 import { normalizeSettings, toWorkspaceOptions } from './settings';
 import { ToolRenderer } from '../tools/toolRenderer';
 
@@ -51,11 +53,16 @@ export function startServer(connection: Connection): void {
   const plansOnDisk = new Set<string>();
   /** The client's own URI for each open file, so published diagnostics match it exactly. */
   const uriOf = new Map<string, string>();
-  /** What was last published per file: under which URI, the cached finding lists it was made of, for which version. */
-  const published = new Map<string, { uri: string; parts: Finding[][]; version: number | undefined }>();
+  /**
+   * What was last published per file: under which URI, for which version, and what it was made of (the
+   * cached finding lists, or the key of diagnostics read from the cache).
+   */
+  const published = new Map<string, { uri: string; parts?: Finding[][]; key?: string; version: number | undefined }>();
 
   const pool = ManifestReaderPool.beside(__dirname);
   let cache: PersistentCache | undefined;
+  /** Diagnostics of open manifests no plan reads, kept with the cache (a warm start publishes them as they are). */
+  let standalone: StandaloneDiagnostics | undefined;
   /** Bounds the cache folder once the workspace has settled (not on every pass). */
   let pruneTimer: NodeJS.Timeout | undefined;
   const pruneLater = () => {
@@ -79,6 +86,7 @@ export function startServer(connection: Connection): void {
     if (stale()) return;
     publishDiagnostics();
     pruneLater();
+    warmWorkersLater();
   }, (error) => connection.console.error(`diagnostics failed: ${(error as Error).stack ?? error}`));
 
   /**
@@ -89,25 +97,82 @@ export function startServer(connection: Connection): void {
   function publishDiagnostics(): void {
     const open = [...uriOf.keys()];
     const plans = [...new Set([...plansOnDisk, ...open.filter(isPlanFile)])];
-    const byFile = diagnose(workspace, { plans, manifests: open.filter((f) => !isPlanFile(f)), orphanScope: 'per-file' });
+    const manifests = open.filter((f) => !isPlanFile(f));
+    const { alone, fromCache } = standaloneFromCache(plans, manifests);
+    const byFile = diagnose(workspace, { plans, manifests: manifests.filter((f) => !fromCache.has(f)), orphanScope: 'per-file' });
+    for (const file of fromCache.keys()) {
+      if (!byFile.has(file)) continue;
+      // A plan's findings landed in it after all: its own are computed, not read.
+      fromCache.delete(file);
+      alone.delete(file);
+      byFile.get(file)!.push(...(diagnose(workspace, { plans: [], manifests: [file], orphanScope: 'per-file' }).get(file) ?? []));
+    }
     for (const [file, parts] of byFile) {
       const openUri = uriOf.get(file);
       const version = openUri === undefined ? undefined : documents.get(openUri)?.version;
       const previous = published.get(file);
       // A new version of an open document always gets an answer, even when nothing changed.
-      if (previous && previous.version === version && previous.uri === (openUri ?? previous.uri) && sameParts(previous.parts, parts)) continue;
-      const uri = openUri ?? previous?.uri ?? pathToUri(file);
-      // The client's spelling of the URI replaces ours: what was published under ours is cleared.
-      if (previous && previous.uri !== uri) void connection.sendDiagnostics({ uri: previous.uri, diagnostics: [] });
-      published.set(file, { uri, parts, version });
+      if (previous?.parts && previous.version === version && previous.uri === (openUri ?? previous.uri) && sameParts(previous.parts, parts)) continue;
       const diagnostics = flattenParts(parts).map((f) => toDiagnostic(workspace, f));
-      void connection.sendDiagnostics({ uri, version, diagnostics });
+      publish(file, openUri, version, { parts }, diagnostics);
+      if (openUri !== undefined && alone.has(file)) keepStandalone(file, openUri, diagnostics);
+    }
+    for (const [file, { key, diagnostics }] of fromCache) {
+      const openUri = uriOf.get(file)!;
+      const version = documents.get(openUri)?.version;
+      const previous = published.get(file);
+      if (previous?.key === key && previous.version === version && previous.uri === openUri) continue;
+      publish(file, openUri, version, { key }, diagnostics);
     }
     for (const [file, { uri }] of published) {
-      if (byFile.has(file)) continue;
+      if (byFile.has(file) || fromCache.has(file)) continue;
       published.delete(file);
       void connection.sendDiagnostics({ uri, diagnostics: [] });
     }
+  }
+
+  function publish(file: string, openUri: string | undefined, version: number | undefined, source: { parts?: Finding[][]; key?: string }, diagnostics: Diagnostic[]): void {
+    const previous = published.get(file);
+    const uri = openUri ?? previous?.uri ?? pathToUri(file);
+    // The client's spelling of the URI replaces ours: what was published under ours is cleared.
+    if (previous && previous.uri !== uri) void connection.sendDiagnostics({ uri: previous.uri, diagnostics: [] });
+    published.set(file, { uri, version, ...source });
+    void connection.sendDiagnostics({ uri, version, diagnostics });
+  }
+
+  /**
+   * The open manifests that no plan reads (`alone`: their findings are their own), and those of them whose
+   * diagnostics the cache holds for their text.
+   */
+  function standaloneFromCache(plans: string[], manifests: string[]): { alone: Set<string>; fromCache: Map<string, { key: string; diagnostics: Diagnostic[] }> } {
+    const fromCache = new Map<string, { key: string; diagnostics: Diagnostic[] }>();
+    if (!standalone || manifests.length === 0) return { alone: new Set(), fromCache };
+    const covered = new Set<string>();
+    for (const plan of plans) {
+      const result = workspace.plan(plan);
+      if (!result) continue;
+      for (const f of result.sourceSet) covered.add(f);
+      for (const m of result.manifests) covered.add(m.path);
+      if (result.usageFile) covered.add(result.usageFile);
+    }
+    const alone = new Set(manifests.filter((f) => !covered.has(f)));
+    for (const file of alone) {
+      const text = documents.get(uriOf.get(file)!)?.getText();
+      const hit = text === undefined ? undefined : standalone.lookup(file, text);
+      if (hit?.key !== undefined && hit.diagnostics) fromCache.set(file, { key: hit.key, diagnostics: hit.diagnostics });
+    }
+    return { alone, fromCache };
+  }
+
+  /** Keeps the diagnostics of an open manifest no plan reads, when its text is the file's text on disk. */
+  function keepStandalone(file: string, uri: string, diagnostics: Diagnostic[]): void {
+    const text = documents.get(uri)?.getText();
+    if (text === undefined || standalone!.lookup(file, text).key === undefined) return;
+    if (nodeFileHost.readFile(file) !== text) return;
+    const key = standalone!.store(file, text, diagnostics);
+    // The next pass reads these from the cache: they are what was just published.
+    const entry = published.get(file);
+    if (entry && key !== undefined) entry.key = key;
   }
 
   async function loadSettings(): Promise<void> {
@@ -125,17 +190,35 @@ export function startServer(connection: Connection): void {
     // Re-publish only when findings can change: a client sends the same settings more than once.
     const toolsChanged = useRenderer();
     if (!workspace.setOptions(toWorkspaceOptions(settings, folders)) && !toolsChanged) return;
+    standalone?.clear();
     published.clear();
     scheduler.schedule();
   }
 
-  /** Optimizes the YAML parser on every thread while the client has not sent files yet. */
+  /**
+   * Optimizes the YAML parser on every thread while the client has not sent files yet. Not on a warm
+   * start: models are then read from the cache, and warming would cost more than the parses it speeds
+   * up; the worker threads are warmed once the start has published (`warmWorkersLater`), for the edits.
+   */
   function warmUp(): void {
+    if (cache?.hasEntries()) {
+      workersToWarm = true;
+      return;
+    }
     const text = warmUpText();
     void pool?.warmUp(text).then(() => pool.warmUp(text));
     setImmediate(() => {
       for (let i = 0; i < 2; i++) readManifestFile('/warm-up.yaml', text, { maxBytes: Number.MAX_SAFE_INTEGER });
     });
+  }
+
+  let workersToWarm = false;
+  /** After a warm start's first publication: starts and warms the workers (off the main thread). */
+  function warmWorkersLater(): void {
+    if (!workersToWarm) return;
+    workersToWarm = false;
+    const text = warmUpText();
+    setImmediate(() => void pool?.warmUp(text));
   }
 
   function scanPlans(): void {
@@ -157,6 +240,7 @@ export function startServer(connection: Connection): void {
       if (typeof cacheDir === 'string' && path.isAbsolute(cacheDir)) {
         cache = new PersistentCache(path.join(cacheDir, 'model-cache'), engineVersion(__filename, SERVER_VERSION));
         workspace.usePersistentCache(cache);
+        standalone = new StandaloneDiagnostics(cache, () => workspace.findingSettings);
       }
     }
     // Sources stay inside the workspace folders now known (unless the settings allow more).
@@ -202,8 +286,10 @@ export function startServer(connection: Connection): void {
     const file = uriToPath(document.uri);
     if (!file) return;
     uriOf.set(file, document.uri);
-    workspace.setOverlay(file, document.getText());
-    parseAhead([file]);
+    const text = document.getText();
+    workspace.setOverlay(file, text);
+    // Its diagnostics are in the cache (a warm start): the model is read only if a plan needs it.
+    if (!(standalone && !isPlanFile(file) && standalone.lookup(file, text).diagnostics)) parseAhead([file]);
     scheduler.schedule();
   });
 
@@ -211,6 +297,7 @@ export function startServer(connection: Connection): void {
     const file = uriToPath(document.uri);
     if (!file) return;
     uriOf.delete(file);
+    standalone?.forget(file);
     workspace.setOverlay(file, undefined);
     scheduler.schedule();
   });

@@ -60,6 +60,11 @@ export function isPlanFile(file: string): boolean {
   return PLAN_FILE.test(file);
 }
 
+/** Whether a file's text is a docker-compose file, whose reading depends on its folder's `.env`. */
+export function isComposeText(text: string): boolean {
+  return COMPOSE_FILE.test(text);
+}
+
 export type { PlanResult } from '../analysis/planResult';
 
 interface SourceSet {
@@ -167,6 +172,11 @@ export class ConsolidationWorkspace {
 
   get rules(): RuleSettings {
     return this.options.rules;
+  }
+
+  /** What a manifest's own findings depend on besides its path and text: the rules and the size cap. */
+  get findingSettings(): string {
+    return JSON.stringify([this.options.maxFileBytes, this.options.rules]);
   }
 
   /** An open editor's text replaces the disk's; undefined returns to the disk. */
