@@ -31,6 +31,11 @@ import { ToolRenderer } from '../tools/toolRenderer';
 
 const PLAN_GLOBS = ['**/*.plan.yaml', '**/*.plan.yml'];
 const SERVER_VERSION = '0.1.0';
+/**
+ * How long changes on disk must have stopped before they are analysed: longer than the 250 ms for which the
+ * client gathers file events, so the notifications of one `git checkout` make one pass.
+ */
+const WATCHED_FILES_SETTLE_MS = 300;
 
 /** The LSP adapter: transport and document sync here, every answer from the language service. */
 export function startServer(connection: Connection): void {
@@ -55,9 +60,9 @@ export function startServer(connection: Connection): void {
   const uriOf = new Map<string, string>();
   /**
    * What was last published per file: under which URI, for which version, and what it was made of (the
-   * cached finding lists, or the key of diagnostics read from the cache).
+   * cached finding lists, or the key of diagnostics read from the cache) and what it said (JSON).
    */
-  const published = new Map<string, { uri: string; parts?: Finding[][]; key?: string; version: number | undefined }>();
+  const published = new Map<string, { uri: string; parts?: Finding[][]; key?: string; json?: string; version: number | undefined }>();
 
   const pool = ManifestReaderPool.beside(__dirname);
   let cache: PersistentCache | undefined;
@@ -114,7 +119,13 @@ export function startServer(connection: Connection): void {
       // A new version of an open document always gets an answer, even when nothing changed.
       if (previous?.parts && previous.version === version && previous.uri === (openUri ?? previous.uri) && sameParts(previous.parts, parts)) continue;
       const diagnostics = flattenParts(parts).map((f) => toDiagnostic(workspace, f));
-      publish(file, openUri, version, { parts }, diagnostics);
+      // Read again (a file changed on disk, a checkout) yet the same diagnostics: nothing to tell the client.
+      const json = JSON.stringify(diagnostics);
+      if (previous && previous.version === version && previous.uri === (openUri ?? previous.uri) && previous.json === json) {
+        previous.parts = parts;
+        continue;
+      }
+      publish(file, openUri, version, { parts, json }, diagnostics);
       if (openUri !== undefined && alone.has(file)) keepStandalone(file, openUri, diagnostics);
     }
     for (const [file, { key, diagnostics }] of fromCache) {
@@ -131,7 +142,7 @@ export function startServer(connection: Connection): void {
     }
   }
 
-  function publish(file: string, openUri: string | undefined, version: number | undefined, source: { parts?: Finding[][]; key?: string }, diagnostics: Diagnostic[]): void {
+  function publish(file: string, openUri: string | undefined, version: number | undefined, source: { parts?: Finding[][]; key?: string; json?: string }, diagnostics: Diagnostic[]): void {
     const previous = published.get(file);
     const uri = openUri ?? previous?.uri ?? pathToUri(file);
     // The client's spelling of the URI replaces ours: what was published under ours is cleared.
@@ -285,11 +296,14 @@ export function startServer(connection: Connection): void {
   documents.onDidChangeContent(({ document }) => {
     const file = uriToPath(document.uri);
     if (!file) return;
+    const opening = !uriOf.has(file);
     uriOf.set(file, document.uri);
     const text = document.getText();
     workspace.setOverlay(file, text);
-    // Its diagnostics are in the cache (a warm start): the model is read only if a plan needs it.
-    if (!(standalone && !isPlanFile(file) && standalone.lookup(file, text).diagnostics)) parseAhead([file]);
+    // Files opened together are parsed on the workers. An edit is one file the next pass needs at once:
+    // parsed there, on this thread (handing it to a worker only adds the copies, and grows the workers' heaps
+    // edit after edit). Its diagnostics in the cache (a warm start): the model is read only if a plan needs it.
+    if (opening && !(standalone && !isPlanFile(file) && standalone.lookup(file, text).diagnostics)) parseAhead([file]);
     scheduler.schedule();
   });
 
@@ -304,15 +318,20 @@ export function startServer(connection: Connection): void {
 
   connection.onDidChangeWatchedFiles(({ changes }) => {
     let rescan = false;
+    const changed: string[] = [];
     for (const change of changes) {
       const file = uriToPath(change.uri);
       if (!file) continue;
       const kind = change.type === FileChangeType.Created ? 'created' : change.type === FileChangeType.Deleted ? 'deleted' : 'changed';
       workspace.fileChanged(file, kind);
       if (isPlanFile(file) && kind !== 'changed') rescan = true;
+      if (kind !== 'deleted') changed.push(file);
     }
     if (rescan) scanPlans();
-    scheduler.schedule();
+    // What the plans read is parsed again on the workers while the burst settles.
+    const read = new Set([...plansOnDisk, ...[...uriOf.keys()].filter(isPlanFile)].flatMap((plan) => workspace.sourceFiles(plan)));
+    parseAhead(changed.filter((f) => read.has(f) && !uriOf.has(f)));
+    scheduler.schedule(WATCHED_FILES_SETTLE_MS);
   });
 
   // Requests: thin calls into the language service, which answers in LSP types.
