@@ -79,6 +79,8 @@ export class LspClient {
   readonly connection: MessageConnection;
   /** The last diagnostics published for each URI. */
   readonly diagnostics = new Map<string, PublishDiagnosticsParams>();
+  /** Every publication, in order. */
+  readonly publications: PublishDiagnosticsParams[] = [];
   /** Every configuration item the server asked for, in order. */
   readonly configurationRequests: ConfigurationItem[][] = [];
   readonly registrations: string[] = [];
@@ -98,6 +100,7 @@ export class LspClient {
     this.connection = createMessageConnection(new StreamMessageReader(child.stdout), new StreamMessageWriter(child.stdin));
     this.connection.onNotification(PublishDiagnosticsNotification.type, (params) => {
       this.diagnostics.set(params.uri, params);
+      this.publications.push(params);
       for (const waiter of [...this.waiters]) {
         if (waiter.uri === params.uri && waiter.predicate(params)) {
           this.waiters.delete(waiter);
