@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
 import { FileChangeType } from 'vscode-languageserver-protocol';
-import { LspClient, uriOf } from '../helpers/lspClient';
+import { LspClient, messageText, uriOf } from '../helpers/lspClient';
 import { tempWorkspace } from '../helpers/tempWorkspace';
 
 const WORKSPACE = path.join(__dirname, 'workspace');
@@ -20,7 +20,7 @@ describe('changes on disk', () => {
       const uri = (f: string) => uriOf(path.join(ws.dir, f));
       const payment = uri('manifests/payment.yaml');
       await Promise.all([...MANIFESTS, 'shop.plan.yaml'].map((f) => client.waitForDiagnostics(uri(f), () => true)));
-      assert.ok(client.diagnostics.get(payment)!.diagnostics.some((d) => d.message.includes('512mb')));
+      assert.ok(client.diagnostics.get(payment)!.diagnostics.some((d) => messageText(d.message).includes('512mb')));
       const before = client.publications.length;
 
       // Another branch: every manifest rewritten (a comment at the end: no finding moves), and payment's quantity fixed.
@@ -30,7 +30,7 @@ describe('changes on disk', () => {
       }
       await client.watchedFilesChanged(MANIFESTS.slice(0, 2).map((f) => ({ uri: uri(f), type: FileChangeType.Changed })));
       await client.watchedFilesChanged(MANIFESTS.slice(2).map((f) => ({ uri: uri(f), type: FileChangeType.Changed })));
-      await client.waitForDiagnostics(payment, (p) => !p.diagnostics.some((d) => d.message.includes('512mb')), 'payment without 512mb');
+      await client.waitForDiagnostics(payment, (p) => !p.diagnostics.some((d) => messageText(d.message).includes('512mb')), 'payment without 512mb');
       // A request answered after the pass: whatever the pass published came before its answer.
       await client.request('consolidation/listPlans', {});
 
