@@ -115,6 +115,13 @@ const waitFor = (test) => new Promise((resolve) => waiters.push({ test, resolve 
 const rssMB = () => {
   try { return Number(/VmRSS:\s+(\d+)/.exec(fs.readFileSync(`/proc/${child.pid}/status`, 'utf8'))[1]) / 1024; } catch { return null; }
 };
+/** CPU seconds the server's process (all its threads) has used, from /proc. */
+const cpuSec = () => {
+  try {
+    const fields = fs.readFileSync(`/proc/${child.pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch { return null; }
+};
 const pct = (xs, p) => { const s = [...xs].sort((a, b) => a - b); return s.length ? s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)] : null; };
 const r1 = (x) => (x == null ? null : Math.round(x * 10) / 10);
 
@@ -145,12 +152,16 @@ try {
   result.openPlanMs = r1((await opened) - t0);
 
   const single = [];
+  const cpuBefore = cpuSec();
   for (let i = 0; i < o.single; i++) {
     const v = typeIntoPlan();
     const sent = performance.now();
     single.push((await waitFor(planAt(v))) - sent);
   }
-  result.singleEdit = { all: single.map((x) => Math.round(x)), n: single.length, p50Ms: r1(pct(single, 50)), p95Ms: r1(pct(single, 95)), maxMs: r1(Math.max(...single)) };
+  const cpuAfter = cpuSec();
+  // The server's CPU per edit: what an edit costs, much less sensitive than its latency to other load.
+  const cpuMsPerEdit = cpuBefore != null && cpuAfter != null && single.length ? r1(((cpuAfter - cpuBefore) * 1000) / single.length) : null;
+  result.singleEdit = { all: single.map((x) => Math.round(x)), n: single.length, p50Ms: r1(pct(single, 50)), p95Ms: r1(pct(single, 95)), maxMs: r1(Math.max(...single)), cpuMsPerEdit };
 
   const before = planPublishes;
   let last;

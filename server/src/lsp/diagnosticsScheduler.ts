@@ -91,6 +91,11 @@ export class DiagnosticsScheduler {
     }
   }
 
+  /** Whether changes are waiting for a pass. */
+  get waiting(): boolean {
+    return this.requested;
+  }
+
   dispose(): void {
     if (this.pending) clearImmediate(this.pending);
     if (this.holdTimer) clearTimeout(this.holdTimer);

@@ -26,6 +26,7 @@ import { getLanguageService, planPathOf } from '../service/languageService';
 import { pathToUri, uriToPath } from '../service/uris';
 import { DiagnosticsScheduler } from './diagnosticsScheduler';
 import { StandaloneDiagnostics } from './standaloneDiagnostics';
+import { HeapKeeper } from './heapKeeper';
 import { normalizeSettings, toWorkspaceOptions } from './settings';
 import { ToolRenderer } from '../tools/toolRenderer';
 
@@ -85,13 +86,17 @@ export function startServer(connection: Connection): void {
     inflight.add(job);
   };
 
-  const scheduler = new DiagnosticsScheduler(async (stale) => {
+  // eslint-disable-next-line prefer-const -- the keeper asks the scheduler, which is made after it
+  let scheduler: DiagnosticsScheduler;
+  const heap = new HeapKeeper(undefined, undefined, undefined, () => scheduler.waiting);
+  scheduler = new DiagnosticsScheduler(async (stale) => {
     while (inflight.size > 0) await Promise.all(inflight);
     // Texts changed while parses were awaited: the next pass analyses the newest versions instead.
     if (stale()) return;
     publishDiagnostics();
     pruneLater();
     warmWorkersLater();
+    heap.passDone();
   }, (error) => connection.console.error(`diagnostics failed: ${(error as Error).stack ?? error}`));
 
   /**
@@ -371,6 +376,7 @@ export function startServer(connection: Connection): void {
 
   connection.onShutdown(async () => {
     scheduler.dispose();
+    heap.dispose();
     if (pruneTimer) clearTimeout(pruneTimer);
     cache?.prune();
     await pool?.dispose();

@@ -553,7 +553,7 @@ export class ConsolidationWorkspace {
       const merges = result.plan.phases.some((p) => p.merge.length > 0) ? this.render(file)?.merges ?? [] : [];
       findings = runRules(
         PLAN_RULES,
-        { plan: result.plan, planText: this.text(file) ?? '', analysis: result.analysis, emptySources: result.emptySources, sourceProblems: result.sourceProblems, workloads: result.workloads, merges, claims: result.manifests.flatMap((m) => m.claims), limitRanges: result.manifests.flatMap((m) => m.limitRanges), quotas: result.manifests.flatMap((m) => m.quotas ?? []), policies: result.manifests.flatMap((m) => m.policies), usage: result.usage, usageError: result.usageError, renderProblems: result.renderProblems, owners: this.owners(result) },
+        { plan: result.plan, planText: this.text(file) ?? '', analysis: result.analysis, emptySources: result.emptySources, sourceProblems: result.sourceProblems, workloads: result.workloads, merges, ...sourceObjects(result.manifests), usage: result.usage, usageError: result.usageError, renderProblems: result.renderProblems, owners: this.owners(result) },
         this.options.rules,
       );
       this.planFindingCache.set(result, findings);
@@ -637,6 +637,23 @@ export class ConsolidationWorkspace {
     );
   }
 }
+
+/** The claims, LimitRanges, quotas and policies of a plan's sources (read once per source set, not per plan edit). */
+function sourceObjects(manifests: ManifestFile[]): { claims: ManifestFile['claims']; limitRanges: ManifestFile['limitRanges']; quotas: NonNullable<ManifestFile['quotas']>; policies: ManifestFile['policies'] } {
+  let objects = sourceObjectCache.get(manifests);
+  if (!objects) {
+    objects = {
+      claims: manifests.flatMap((m) => m.claims),
+      limitRanges: manifests.flatMap((m) => m.limitRanges),
+      quotas: manifests.flatMap((m) => m.quotas ?? []),
+      policies: manifests.flatMap((m) => m.policies),
+    };
+    sourceObjectCache.set(manifests, objects);
+  }
+  return objects;
+}
+
+const sourceObjectCache = new WeakMap<ManifestFile[], ReturnType<typeof sourceObjects>>();
 
 interface SourceList {
   key: string;
