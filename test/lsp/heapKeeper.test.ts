@@ -1,5 +1,6 @@
 // The heap keeper runs one full collection after a pass once the heap has grown past its factor times what
-// was alive after the last one, between messages (on the next turn), never twice for one growth.
+// was alive after the last one, between messages (on the next turn), never twice for one growth, and at
+// most once every intervalMs (a mocked clock here).
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { fullCollector, HeapKeeper } from '../../server/src/lsp/heapKeeper';
@@ -10,10 +11,23 @@ describe('HeapKeeper', () => {
   it('collects once the heap grew past 1.5 times what was alive, on the next turn', async () => {
     let used = 100;
     let collections = 0;
-    const keeper = new HeapKeeper(() => {
-      collections++;
-      used = 110;
-    }, 1.5, () => used);
+    let now = 0;
+    const keeper = new HeapKeeper(
+      () => {
+        collections++;
+        used = 110;
+      },
+      1.5,
+      () => used,
+      () => false,
+      10_000,
+      () => now,
+    );
+    used = 200;
+    keeper.passDone();
+    await turn();
+    assert.equal(collections, 0, 'not within 10 s of the start');
+    now = 10_000;
     used = 149;
     keeper.passDone();
     await turn();
@@ -31,6 +45,10 @@ describe('HeapKeeper', () => {
     used = 165;
     keeper.passDone();
     await turn();
+    assert.equal(collections, 1, 'not within 10 s of the last collection');
+    now = 20_000;
+    keeper.passDone();
+    await turn();
     assert.equal(collections, 2);
     keeper.dispose();
   });
@@ -39,7 +57,7 @@ describe('HeapKeeper', () => {
     let used = 200;
     let waiting = true;
     let collections = 0;
-    const keeper = new HeapKeeper(() => void collections++, 1.5, () => used, () => waiting);
+    const keeper = new HeapKeeper(() => void collections++, 1.5, () => used, () => waiting, 0);
     used = 400;
     keeper.passDone();
     await turn();

@@ -8,11 +8,13 @@ import * as vm from 'node:vm';
  * before it collects the old generation, and the process keeps those pages. After a diagnostics pass, when
  * the heap has grown past `factor` times what was alive after the last full collection, one full
  * collection runs once the pass has been published (between messages, not in the middle of an answer),
- * unless changes are already waiting for the next pass: then after that one.
+ * unless changes are already waiting for the next pass: then after that one; and at most once every
+ * `intervalMs`, so a run of edits pays for it rarely (one collection is tens of milliseconds).
  */
 export class HeapKeeper {
   private alive: number;
   private pending: NodeJS.Immediate | undefined;
+  private lastAt: number;
 
   constructor(
     private readonly collect: (() => void) | undefined = fullCollector(),
@@ -20,18 +22,22 @@ export class HeapKeeper {
     private readonly used: () => number = () => v8.getHeapStatistics().used_heap_size,
     /** Whether work is waiting (the collection then waits for the next pass). */
     private readonly busy: () => boolean = () => false,
+    private readonly intervalMs = 10_000,
+    private readonly now: () => number = Date.now,
   ) {
     this.alive = this.used();
+    this.lastAt = this.now();
   }
 
   /** A pass was published. */
   passDone(): void {
-    if (!this.collect || this.pending || this.used() < this.alive * this.factor) return;
+    if (!this.collect || this.pending || this.now() - this.lastAt < this.intervalMs || this.used() < this.alive * this.factor) return;
     this.pending = setImmediate(() => {
       this.pending = undefined;
       if (this.busy()) return;
       this.collect!();
       this.alive = this.used();
+      this.lastAt = this.now();
     });
   }
 

@@ -213,8 +213,8 @@ export function startServer(connection: Connection): void {
 
   /**
    * Optimizes the YAML parser on every thread while the client has not sent files yet. Not on a warm
-   * start: models are then read from the cache, and warming would cost more than the parses it speeds
-   * up; the worker threads are warmed once the start has published (`warmWorkersLater`), for the edits.
+   * start: models are then read from the cache, and warming would only delay its diagnostics; it is done
+   * once the start has published (`warmWorkersLater`), for the edits.
    */
   function warmUp(): void {
     if (cache?.hasEntries()) {
@@ -229,12 +229,22 @@ export function startServer(connection: Connection): void {
   }
 
   let workersToWarm = false;
-  /** After a warm start's first publication: starts and warms the workers (off the main thread). */
+  /**
+   * After a warm start's first publication: starts and warms the workers (off the main thread), then this
+   * thread's parser, one round per turn and only while no change waits, for the edits to come.
+   */
   function warmWorkersLater(): void {
     if (!workersToWarm) return;
     workersToWarm = false;
     const text = warmUpText();
     setImmediate(() => void pool?.warmUp(text));
+    let rounds = 2;
+    const warmThisThread = () => {
+      if (scheduler.waiting) return void setTimeout(warmThisThread, 100).unref();
+      readManifestFile('/warm-up.yaml', text, { maxBytes: Number.MAX_SAFE_INTEGER });
+      if (--rounds > 0) setImmediate(warmThisThread);
+    };
+    setTimeout(warmThisThread, 0).unref();
   }
 
   function scanPlans(): void {
