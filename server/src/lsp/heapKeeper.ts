@@ -26,7 +26,8 @@ export class HeapKeeper {
     private readonly now: () => number = Date.now,
   ) {
     this.alive = this.used();
-    this.lastAt = this.now();
+    // The first may come at once: after the first big pass (opening a workspace), before the edits.
+    this.lastAt = -Infinity;
   }
 
   /** A pass was published. */

@@ -230,11 +230,18 @@ export function startServer(connection: Connection): void {
 
   let workersToWarm = false;
   /**
-   * After a warm start's first publication: starts and warms the workers (off the main thread), then this
-   * thread's parser, one round per turn and only while no change waits, for the edits to come.
+   * After a warm start has published and no pass ran for 500 ms: starts and warms the workers (off the main
+   * thread), then this thread's parser, one round per turn and only while no change waits, for the edits.
    */
+  let warmTimer: NodeJS.Timeout | undefined;
   function warmWorkersLater(): void {
     if (!workersToWarm) return;
+    // Once passes have stopped for a while: the start may still be publishing, pass after pass.
+    if (warmTimer) clearTimeout(warmTimer);
+    warmTimer = setTimeout(warmNow, 500);
+    warmTimer.unref();
+  }
+  function warmNow(): void {
     workersToWarm = false;
     const text = warmUpText();
     setImmediate(() => void pool?.warmUp(text));
