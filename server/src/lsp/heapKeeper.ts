@@ -6,10 +6,10 @@ import * as vm from 'node:vm';
  * caches are keyed by file and replaced, measured over 6,000 edits: its heap after a full collection stays
  * within 1 MB), yet a busy day of editing leaves V8 with a heap that grew to several times what is alive
  * before it collects the old generation, and the process keeps those pages. After a diagnostics pass, when
- * the heap has grown past `factor` times what was alive after the last full collection, one full
+ * the heap has grown past `factor` (1.5) times what was alive after the last full collection, one full
  * collection runs once the pass has been published (between messages, not in the middle of an answer),
  * unless changes are already waiting for the next pass: then after that one; and at most once every
- * `intervalMs`, so a run of edits pays for it rarely (one collection is tens of milliseconds).
+ * `intervalMs` (2 s), so a run of edits pays for it rarely (one collection is tens of milliseconds).
  */
 export class HeapKeeper {
   private alive: number;
@@ -22,7 +22,7 @@ export class HeapKeeper {
     private readonly used: () => number = () => v8.getHeapStatistics().used_heap_size,
     /** Whether work is waiting (the collection then waits for the next pass). */
     private readonly busy: () => boolean = () => false,
-    private readonly intervalMs = 10_000,
+    private readonly intervalMs = 2_000,
     private readonly now: () => number = Date.now,
   ) {
     this.alive = this.used();
