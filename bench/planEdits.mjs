@@ -2,6 +2,7 @@
 // bench/planEdits.mjs — typing in a plan over a large workspace, against our language server.
 //
 //   node bench/planEdits.mjs --workspace DIR [--single 40] [--burst 300] [--day-edits 10000] [--timeout 300]
+//                            [--node-arg ARG]...   (e.g. --node-arg --cpu-prof: options for the server's node)
 //
 // Opens (in the editor only: nothing is written to DIR) a plan `bench.plan.yaml` whose sources are every
 // `clusters/**/*.yaml` of DIR, with a scale phase and a merge phase over Deployments of the workspace, then:
@@ -24,7 +25,7 @@ const rpc = require('vscode-jsonrpc/node');
 const HERE = path.dirname(new URL(import.meta.url).pathname);
 const SERVER = path.resolve(HERE, '..', 'dist', 'server.js');
 
-const o = { workspace: null, single: 40, burst: 300, dayEdits: 10000, timeout: 300 };
+const o = { workspace: null, single: 40, burst: 300, dayEdits: 10000, timeout: 300, nodeArgs: [] };
 const argv = process.argv.slice(2);
 for (let i = 0; i < argv.length; i++) {
   const a = argv[i];
@@ -34,6 +35,7 @@ for (let i = 0; i < argv.length; i++) {
   else if (a === '--burst') o.burst = Number(v());
   else if (a === '--day-edits') o.dayEdits = Number(v());
   else if (a === '--timeout') o.timeout = Number(v());
+  else if (a === '--node-arg') o.nodeArgs.push(v());
   else { console.error(`planEdits: unknown argument ${a}`); process.exit(2); }
 }
 if (!o.workspace) { console.error('usage: node bench/planEdits.mjs --workspace DIR'); process.exit(2); }
@@ -95,7 +97,7 @@ const planFile = path.join(ws, 'bench.plan.yaml');
 const planUri = pathToFileURL(planFile).href;
 const COMMENT_LINE = planText.split('\n').findIndex((l) => l.startsWith('  # typing goes here:'));
 
-const child = spawn(process.execPath, [SERVER, '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'] });
+const child = spawn(process.execPath, [...o.nodeArgs, SERVER, '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'] });
 let serverStderr = '';
 child.stderr.on('data', (b) => { serverStderr = (serverStderr + b).slice(-4000); });
 const conn = rpc.createMessageConnection(new rpc.StreamMessageReader(child.stdout), new rpc.StreamMessageWriter(child.stdin));
@@ -112,6 +114,13 @@ conn.listen();
 const waitFor = (test) => new Promise((resolve) => waiters.push({ test, resolve }));
 const rssMB = () => {
   try { return Number(/VmRSS:\s+(\d+)/.exec(fs.readFileSync(`/proc/${child.pid}/status`, 'utf8'))[1]) / 1024; } catch { return null; }
+};
+/** CPU seconds the server's process (all its threads) has used, from /proc. */
+const cpuSec = () => {
+  try {
+    const fields = fs.readFileSync(`/proc/${child.pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch { return null; }
 };
 const pct = (xs, p) => { const s = [...xs].sort((a, b) => a - b); return s.length ? s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)] : null; };
 const r1 = (x) => (x == null ? null : Math.round(x * 10) / 10);
@@ -143,12 +152,16 @@ try {
   result.openPlanMs = r1((await opened) - t0);
 
   const single = [];
+  const cpuBefore = cpuSec();
   for (let i = 0; i < o.single; i++) {
     const v = typeIntoPlan();
     const sent = performance.now();
     single.push((await waitFor(planAt(v))) - sent);
   }
-  result.singleEdit = { all: single.map((x) => Math.round(x)), n: single.length, p50Ms: r1(pct(single, 50)), p95Ms: r1(pct(single, 95)), maxMs: r1(Math.max(...single)) };
+  const cpuAfter = cpuSec();
+  // The server's CPU per edit: what an edit costs, much less sensitive than its latency to other load.
+  const cpuMsPerEdit = cpuBefore != null && cpuAfter != null && single.length ? r1(((cpuAfter - cpuBefore) * 1000) / single.length) : null;
+  result.singleEdit = { all: single.map((x) => Math.round(x)), n: single.length, p50Ms: r1(pct(single, 50)), p95Ms: r1(pct(single, 95)), maxMs: r1(Math.max(...single)), cpuMsPerEdit };
 
   const before = planPublishes;
   let last;

@@ -44,9 +44,10 @@ const USAGE = `usage: node bench/run.mjs [options]
   --servers ours,yls    which servers to run (warm = ours again, started with a filled model cache)
   --plan-edits          typing in a plan (bench/planEdits.mjs, ours only) at every size; --no-plan-edits skips it
   --day-edits 10000     edits of the long-day memory run (at the largest size <= 2000; 0 skips it)
-  --parse-reps 5        passes of the in-process parse-only lower bound (parse-only.mjs --reps)`;
+  --parse-reps 5        passes of the in-process parse-only lower bound (parse-only.mjs --reps)
+  --checkout            a git checkout rewriting 500 files (bench/checkout.mjs, ours, at the largest size <= 2000); --no-checkout skips it`;
 function parseArgs(argv) {
-  const o = { sizes: [50, 500, 2000], reps: 3, edits: 50, quick: false, build: true, cliRuns: 5, timeout: 300, cliTimeout: 120, servers: ['ours', 'warm', 'yls'], planEdits: true, dayEdits: 10000, parseReps: 5 };
+  const o = { sizes: [50, 500, 2000], reps: 3, edits: 50, quick: false, build: true, cliRuns: 5, timeout: 300, cliTimeout: 120, servers: ['ours', 'warm', 'yls'], planEdits: true, dayEdits: 10000, parseReps: 5, checkout: true };
   const given = new Set();
   const posInt = (v, a) => { const n = Number(v); if (!Number.isInteger(n) || n < 0) usage(`bad value for ${a}: ${v}`); return n; };
   for (let i = 0; i < argv.length; i++) {
@@ -66,6 +67,8 @@ function parseArgs(argv) {
       case '--no-plan-edits': o.planEdits = false; break;
       case '--day-edits': o.dayEdits = posInt(val(), a); break;
       case '--parse-reps': o.parseReps = Math.max(1, posInt(val(), a)); break;
+      case '--checkout': o.checkout = true; break;
+      case '--no-checkout': o.checkout = false; break;
       case '-h': case '--help': console.log(USAGE); process.exit(0); break;
       default: usage(`unknown argument ${a}`);
     }
@@ -429,6 +432,16 @@ function planEditsBench(ws, dayEdits) {
   return json && json.ok ? { ok: true, json } : { ok: false, error: `planEdits.mjs failed (exit ${r.status}, signal ${r.signal}): ${json && json.error || ''} ${tail(r.stderr, 800)}` };
 }
 
+/** A git checkout rewriting 500 files on disk (bench/checkout.mjs): settled time against a cold start of them. */
+function checkoutBench(ws) {
+  const r = spawnSync(process.execPath, [path.join(REPO, 'bench', 'checkout.mjs'), '--workspace', ws, '--files', '500', '--timeout', String(opts.timeout)], {
+    cwd: REPO, encoding: 'utf8', timeout: (opts.timeout + 30) * 1000, killSignal: 'SIGKILL', maxBuffer: 1 << 26,
+  });
+  let json = null;
+  try { json = JSON.parse(r.stdout.trim().split('\n').pop()); } catch { /* none */ }
+  return json && json.ok ? { ok: true, json } : { ok: false, error: `checkout.mjs failed (exit ${r.status}, signal ${r.signal}): ${json && json.error || ''} ${tail(r.stderr, 800)}` };
+}
+
 function summarize(runs) {
   const ok = runs.filter((r) => r.ok).map((r) => r.json);
   const pick = (f) => ok.map(f);
@@ -503,6 +516,19 @@ function renderMarkdown(report) {
       L.push(`| ${s.n} | ${fmtInt(j.openPlanMs)} | ${fmt(j.singleEdit.p50Ms)} | ${fmt(j.singleEdit.p95Ms)} | ${fmt(j.burst.lastVersionMs)} | ${j.burst.planPublishes} | ${j.dayEdits ? fmtInt(j.dayEdits) : '–'} | ${fmt(j.rssAfter100MB ?? null)} | ${fmt(j.rssEndMB ?? null)} | ${j.rssGrowthPct != null ? `${j.rssGrowthPct}%` : '–'} |`);
     }
   }
+  if (report.sizes.some((s) => s.checkout)) {
+    L.push('', '## A git checkout (ours)', '');
+    L.push('`bench/checkout.mjs`: a copy of the workspace with a plan on disk that reads every file (none open in the editor); 500 files rewritten on disk in 4 chunks 300 ms apart (other replica counts; every 10th file a memory request `512mb`), with `workspace/didChangeWatchedFiles` sent as VS Code\'s language client sends it (file events gathered until none came for 250 ms). Settled: ms from the first write to the last publication (once nothing more is published for 2 s). Cold: a second server started on the rewritten tree, until every file had diagnostics; its diagnostics must equal the first server\'s once settled.', '');
+    L.push('| N | files rewritten | notifications | writing ms | settled ms | cold of the rewritten tree ms | settled ÷ cold | publications | files published more than once | settled = cold |');
+    L.push('|---|---|---|---|---|---|---|---|---|---|');
+    for (const s of report.sizes) {
+      const c = s.checkout;
+      if (!c) continue;
+      if (!c.ok) { L.push(`| ${s.n} | FAILED: ${c.error.split('\n')[0].slice(0, 120)} |||||||||`); continue; }
+      const j = c.json;
+      L.push(`| ${s.n} | ${j.checkout.rewritten} | ${j.checkout.notifications} | ${fmtInt(j.checkout.writeMs)} | ${fmtInt(j.checkout.settledMs)} | ${fmtInt(j.coldAfterMs)} | ${j.settledOverCold} | ${j.checkout.publications} | ${j.checkout.filesPublishedMoreThanOnce} | ${j.sameAsCold ? 'yes' : '**no**'} |`);
+    }
+  }
   L.push('', '## Diagnostics vs ERRORS.json', '');
   L.push('Deliberate errors found (a diagnostic in the same file within ±1 line) per kind, and "not near" = diagnostics not within ±1 line of any deliberate error (false positives, or findings the generator did not mean to plant). From the first successful run; flagged when runs disagree.', '');
   L.push(`| N | checker | ${KINDS.join(' | ')} | not near | total |`);
@@ -569,6 +595,7 @@ function targets(sizes) {
       row('plan: single edit p95, ms', 50, s.planEdits && s.planEdits.ok ? s.planEdits.json.singleEdit.p95Ms : null, null),
       row('plan: last of a 301-edit burst, ms', 1500, s.planEdits && s.planEdits.ok ? s.planEdits.json.burst.lastVersionMs : null, null),
       row('long day: RSS growth after the first 100 edits, %', 10, s.planEdits && s.planEdits.ok ? s.planEdits.json.rssGrowthPct ?? null : null, null),
+      row('git checkout of 500 files: settled ÷ cold start of them', 2, s.checkout && s.checkout.ok ? s.checkout.json.settledOverCold : null, null),
     ],
   };
 }
@@ -674,6 +701,12 @@ async function main() {
       size.planEdits = planEditsBench(ws.dir, n === largestDay ? opts.dayEdits : 0);
       if (!size.planEdits.ok) { failures.push(`n=${n} plan edits: ${size.planEdits.error}`); log(`RUN FAILED: ${size.planEdits.error}`); }
       else log(`n=${n}: plan edits ${JSON.stringify({ ...size.planEdits.json, singleEdit: { ...size.planEdits.json.singleEdit, all: undefined } })}`);
+    }
+    if (opts.checkout && n === Math.max(...opts.sizes.filter((x) => x <= 2000))) {
+      log(`n=${n}: a git checkout of 500 files ...`);
+      size.checkout = checkoutBench(ws.dir);
+      if (!size.checkout.ok) { failures.push(`n=${n} checkout: ${size.checkout.error}`); log(`RUN FAILED: ${size.checkout.error}`); }
+      else log(`n=${n}: checkout ${JSON.stringify(size.checkout.json)}`);
     }
     sizes.push(size);
   }

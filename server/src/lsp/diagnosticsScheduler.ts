@@ -7,6 +7,12 @@
  * pass at least every `maxDeferMs`. A pass may be asynchronous (parsing on workers); it is told when a
  * change arrives during it (`stale()`), so it can drop its result instead of publishing an old version,
  * and changes made during it are handled by the next one.
+ *
+ * Changes on disk come in bursts too, but spread over time: a `git checkout` that rewrites hundreds of
+ * files reaches the server as several `didChangeWatchedFiles` notifications (the client gathers file events
+ * for 250 ms before it sends them). Such a change asks for a quiet time (`schedule(settleMs)`): no pass
+ * runs until no change asked for one for `settleMs`, and at most `maxSettleMs` after the first, so the
+ * checkout is analysed once, when it is complete, not once per notification.
  */
 export class DiagnosticsScheduler {
   private pending: NodeJS.Immediate | undefined;
@@ -17,17 +23,28 @@ export class DiagnosticsScheduler {
   private seen = -1;
   private quietTurns = 0;
   private firstRequestAt: number | undefined;
+  /** No pass before this time (a burst of changes on disk settling), unless held since `settleStartedAt` for maxSettleMs. */
+  private holdUntil = 0;
+  private settleStartedAt: number | undefined;
+  private holdTimer: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly run: (stale: () => boolean) => Promise<void> | void,
     private readonly onError: (error: unknown) => void,
     private readonly maxDeferMs = 250,
+    private readonly maxSettleMs = 3000,
   ) {}
 
-  schedule(): void {
+  /** A change; `settleMs`: wait until changes have stopped for this long (changes on disk). */
+  schedule(settleMs = 0): void {
     this.requested = true;
     this.generation++;
-    this.firstRequestAt ??= Date.now();
+    const now = Date.now();
+    this.firstRequestAt ??= now;
+    if (settleMs > 0) {
+      this.settleStartedAt ??= now;
+      this.holdUntil = Math.max(this.holdUntil, Math.min(now + settleMs, this.settleStartedAt + this.maxSettleMs));
+    }
     if (!this.running) this.arm();
   }
 
@@ -38,6 +55,16 @@ export class DiagnosticsScheduler {
   private async flush(): Promise<void> {
     this.pending = undefined;
     if (this.running || !this.requested) return;
+    const hold = this.holdUntil - Date.now();
+    if (hold > 0) {
+      if (this.holdTimer) clearTimeout(this.holdTimer);
+      this.holdTimer = setTimeout(() => {
+        this.holdTimer = undefined;
+        this.arm();
+      }, hold);
+      return;
+    }
+    this.settleStartedAt = undefined;
     if (this.generation !== this.seen) {
       this.seen = this.generation;
       this.quietTurns = 0;
@@ -64,8 +91,15 @@ export class DiagnosticsScheduler {
     }
   }
 
+  /** Whether changes are waiting for a pass. */
+  get waiting(): boolean {
+    return this.requested;
+  }
+
   dispose(): void {
     if (this.pending) clearImmediate(this.pending);
+    if (this.holdTimer) clearTimeout(this.holdTimer);
     this.pending = undefined;
+    this.holdTimer = undefined;
   }
 }

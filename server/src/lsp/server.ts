@@ -2,6 +2,7 @@ import * as path from 'node:path';
 import {
   CodeActionKind,
   CodeLensRefreshRequest,
+  type Diagnostic,
   DidChangeConfigurationNotification,
   DidChangeWatchedFilesNotification,
   FileChangeType,
@@ -27,6 +28,8 @@ import { toDiagnostic } from '../service/diagnostics';
 import { getLanguageService, planPathOf } from '../service/languageService';
 import { pathToUri, uriToPath } from '../service/uris';
 import { DiagnosticsScheduler } from './diagnosticsScheduler';
+import { StandaloneDiagnostics } from './standaloneDiagnostics';
+import { HeapKeeper } from './heapKeeper';
 import { normalizeSettings, toWorkspaceOptions } from './settings';
 import { ToolRenderer } from '../tools/toolRenderer';
 import { extraWatchers } from './watchedFiles';
@@ -36,6 +39,11 @@ const PLAN_GLOBS = ['**/*.plan.yaml', '**/*.plan.yml'];
 const SERVER_VERSION = '0.1.0';
 /** Saving a patch file several times in a row renders once; a missing tool is looked for again after 30 s. */
 const RENDER_TIMING = { debounceMs: 300, retryMissingMs: 30_000 };
+/**
+ * How long changes on disk must have stopped before they are analysed: longer than the 250 ms for which the
+ * client gathers file events, so the notifications of one `git checkout` make one pass.
+ */
+const WATCHED_FILES_SETTLE_MS = 300;
 
 /** The LSP adapter: transport and document sync here, every answer from the language service. */
 export function startServer(connection: Connection): void {
@@ -61,11 +69,16 @@ export function startServer(connection: Connection): void {
   const plansOnDisk = new Set<string>();
   /** The client's own URI for each open file, so published diagnostics match it exactly. */
   const uriOf = new Map<string, string>();
-  /** What was last published per URI: the cached finding lists it was made of, for which version. */
-  const published = new Map<string, { parts: Finding[][]; version: number | undefined }>();
+  /**
+   * What was last published per file: under which URI, for which version, and what it was made of (the
+   * cached finding lists, or the key of diagnostics read from the cache) and what it said (JSON).
+   */
+  const published = new Map<string, { uri: string; parts?: Finding[][]; key?: string; json?: string; version: number | undefined }>();
 
   const pool = ManifestReaderPool.beside(__dirname);
   let cache: PersistentCache | undefined;
+  /** Diagnostics of open manifests no plan reads, kept with the cache (a warm start publishes them as they are). */
+  let standalone: StandaloneDiagnostics | undefined;
   /** Bounds the cache folder once the workspace has settled (not on every pass). */
   let pruneTimer: NodeJS.Timeout | undefined;
   const pruneLater = () => {
@@ -83,7 +96,10 @@ export function startServer(connection: Connection): void {
     inflight.add(job);
   };
 
-  const scheduler = new DiagnosticsScheduler(async (stale) => {
+  // eslint-disable-next-line prefer-const -- the keeper asks the scheduler, which is made after it
+  let scheduler: DiagnosticsScheduler;
+  const heap = new HeapKeeper(undefined, undefined, undefined, () => scheduler.waiting);
+  scheduler = new DiagnosticsScheduler(async (stale) => {
     while (inflight.size > 0) await Promise.all(inflight);
     // Texts changed while parses were awaited: the next pass analyses the newest versions instead.
     if (stale()) return;
@@ -91,27 +107,54 @@ export function startServer(connection: Connection): void {
     watchFilesRead();
     refreshLenses();
     pruneLater();
+    warmWorkersLater();
+    heap.passDone();
   }, (error) => connection.console.error(`diagnostics failed: ${(error as Error).stack ?? error}`));
 
+  /**
+   * Publishes the files whose findings changed since they were last published (the same cached lists mean
+   * the same findings: nothing is compared or converted for the others), and clears the files that have
+   * none any more. The work of a pass then grows with what changed, not with the workspace.
+   */
   function publishDiagnostics(): void {
     const open = [...uriOf.keys()];
     const plans = [...new Set([...plansOnDisk, ...open.filter(isPlanFile)])];
-    const byFile = diagnose(workspace, { plans, manifests: open.filter((f) => !isPlanFile(f)), orphanScope: 'per-file' });
-    const seen = new Set<string>();
-    for (const [file, parts] of byFile) {
-      const uri = uriOf.get(file) ?? pathToUri(file);
-      seen.add(uri);
-      const version = documents.get(uri)?.version;
-      const previous = published.get(uri);
-      // A new version of an open document always gets an answer, even when nothing changed.
-      if (previous && previous.version === version && sameParts(previous.parts, parts)) continue;
-      published.set(uri, { parts, version });
-      const diagnostics = flattenParts(parts).map((f) => toDiagnostic(workspace, f));
-      void connection.sendDiagnostics({ uri, version, diagnostics });
+    const manifests = open.filter((f) => !isPlanFile(f));
+    const { alone, fromCache } = standaloneFromCache(plans, manifests);
+    const byFile = diagnose(workspace, { plans, manifests: manifests.filter((f) => !fromCache.has(f)), orphanScope: 'per-file' });
+    for (const file of fromCache.keys()) {
+      if (!byFile.has(file)) continue;
+      // A plan's findings landed in it after all: its own are computed, not read.
+      fromCache.delete(file);
+      alone.delete(file);
+      byFile.get(file)!.push(...(diagnose(workspace, { plans: [], manifests: [file], orphanScope: 'per-file' }).get(file) ?? []));
     }
-    for (const uri of [...published.keys()]) {
-      if (seen.has(uri)) continue;
-      published.delete(uri);
+    for (const [file, parts] of byFile) {
+      const openUri = uriOf.get(file);
+      const version = openUri === undefined ? undefined : documents.get(openUri)?.version;
+      const previous = published.get(file);
+      // A new version of an open document always gets an answer, even when nothing changed.
+      if (previous?.parts && previous.version === version && previous.uri === (openUri ?? previous.uri) && sameParts(previous.parts, parts)) continue;
+      const diagnostics = flattenParts(parts).map((f) => toDiagnostic(workspace, f));
+      // Read again (a file changed on disk, a checkout) yet the same diagnostics: nothing to tell the client.
+      const json = JSON.stringify(diagnostics);
+      if (previous && previous.version === version && previous.uri === (openUri ?? previous.uri) && previous.json === json) {
+        previous.parts = parts;
+        continue;
+      }
+      publish(file, openUri, version, { parts, json }, diagnostics);
+      if (openUri !== undefined && alone.has(file)) keepStandalone(file, openUri, diagnostics);
+    }
+    for (const [file, { key, diagnostics }] of fromCache) {
+      const openUri = uriOf.get(file)!;
+      const version = documents.get(openUri)?.version;
+      const previous = published.get(file);
+      if (previous?.key === key && previous.version === version && previous.uri === openUri) continue;
+      publish(file, openUri, version, { key }, diagnostics);
+    }
+    for (const [file, { uri }] of published) {
+      if (byFile.has(file) || fromCache.has(file)) continue;
+      published.delete(file);
       void connection.sendDiagnostics({ uri, diagnostics: [] });
     }
   }
@@ -172,6 +215,50 @@ export function startServer(connection: Connection): void {
     void previous?.then((registration) => registration?.dispose());
   }
 
+  function publish(file: string, openUri: string | undefined, version: number | undefined, source: { parts?: Finding[][]; key?: string; json?: string }, diagnostics: Diagnostic[]): void {
+    const previous = published.get(file);
+    const uri = openUri ?? previous?.uri ?? pathToUri(file);
+    // The client's spelling of the URI replaces ours: what was published under ours is cleared.
+    if (previous && previous.uri !== uri) void connection.sendDiagnostics({ uri: previous.uri, diagnostics: [] });
+    published.set(file, { uri, version, ...source });
+    void connection.sendDiagnostics({ uri, version, diagnostics });
+  }
+
+  /**
+   * The open manifests that no plan reads (`alone`: their findings are their own), and those of them whose
+   * diagnostics the cache holds for their text.
+   */
+  function standaloneFromCache(plans: string[], manifests: string[]): { alone: Set<string>; fromCache: Map<string, { key: string; diagnostics: Diagnostic[] }> } {
+    const fromCache = new Map<string, { key: string; diagnostics: Diagnostic[] }>();
+    if (!standalone || manifests.length === 0) return { alone: new Set(), fromCache };
+    const covered = new Set<string>();
+    for (const plan of plans) {
+      const result = workspace.plan(plan);
+      if (!result) continue;
+      for (const f of result.sourceSet) covered.add(f);
+      for (const m of result.manifests) covered.add(m.path);
+      if (result.usageFile) covered.add(result.usageFile);
+    }
+    const alone = new Set(manifests.filter((f) => !covered.has(f)));
+    for (const file of alone) {
+      const text = documents.get(uriOf.get(file)!)?.getText();
+      const hit = text === undefined ? undefined : standalone.lookup(file, text);
+      if (hit?.key !== undefined && hit.diagnostics) fromCache.set(file, { key: hit.key, diagnostics: hit.diagnostics });
+    }
+    return { alone, fromCache };
+  }
+
+  /** Keeps the diagnostics of an open manifest no plan reads, when its text is the file's text on disk. */
+  function keepStandalone(file: string, uri: string, diagnostics: Diagnostic[]): void {
+    const text = documents.get(uri)?.getText();
+    if (text === undefined || standalone!.lookup(file, text).key === undefined) return;
+    if (nodeFileHost.readFile(file) !== text) return;
+    const key = standalone!.store(file, text, diagnostics);
+    // The next pass reads these from the cache: they are what was just published.
+    const entry = published.get(file);
+    if (entry && key !== undefined) entry.key = key;
+  }
+
   async function loadSettings(): Promise<void> {
     if (!pullsConfiguration) return;
     try {
@@ -187,17 +274,52 @@ export function startServer(connection: Connection): void {
     // Re-publish only when findings can change: a client sends the same settings more than once.
     const toolsChanged = useRenderer();
     if (!workspace.setOptions(toWorkspaceOptions(settings, folders)) && !toolsChanged) return;
+    standalone?.clear();
     published.clear();
     scheduler.schedule();
   }
 
-  /** Optimizes the YAML parser on every thread while the client has not sent files yet. */
+  /**
+   * Optimizes the YAML parser on every thread while the client has not sent files yet. Not on a warm
+   * start: models are then read from the cache, and warming would only delay its diagnostics; it is done
+   * once the start has published (`warmWorkersLater`), for the edits.
+   */
   function warmUp(): void {
+    if (cache?.hasEntries()) {
+      workersToWarm = true;
+      return;
+    }
     const text = warmUpText();
     void pool?.warmUp(text).then(() => pool.warmUp(text));
     setImmediate(() => {
       for (let i = 0; i < 2; i++) readManifestFile('/warm-up.yaml', text, { maxBytes: Number.MAX_SAFE_INTEGER });
     });
+  }
+
+  let workersToWarm = false;
+  /**
+   * After a warm start has published and no pass ran for 500 ms: starts and warms the workers (off the main
+   * thread), then this thread's parser, one round per turn and only while no change waits, for the edits.
+   */
+  let warmTimer: NodeJS.Timeout | undefined;
+  function warmWorkersLater(): void {
+    if (!workersToWarm) return;
+    // Once passes have stopped for a while: the start may still be publishing, pass after pass.
+    if (warmTimer) clearTimeout(warmTimer);
+    warmTimer = setTimeout(warmNow, 500);
+    warmTimer.unref();
+  }
+  function warmNow(): void {
+    workersToWarm = false;
+    const text = warmUpText();
+    setImmediate(() => void pool?.warmUp(text));
+    let rounds = 2;
+    const warmThisThread = () => {
+      if (scheduler.waiting) return void setTimeout(warmThisThread, 100).unref();
+      readManifestFile('/warm-up.yaml', text, { maxBytes: Number.MAX_SAFE_INTEGER });
+      if (--rounds > 0) setImmediate(warmThisThread);
+    };
+    setTimeout(warmThisThread, 0).unref();
   }
 
   function scanPlans(): void {
@@ -222,6 +344,7 @@ export function startServer(connection: Connection): void {
       if (typeof cacheDir === 'string' && path.isAbsolute(cacheDir)) {
         cache = new PersistentCache(path.join(cacheDir, 'model-cache'), engineVersion(__filename, SERVER_VERSION));
         workspace.usePersistentCache(cache);
+        standalone = new StandaloneDiagnostics(cache, () => workspace.findingSettings);
       }
     }
     // Sources stay inside the workspace folders now known (unless the settings allow more).
@@ -266,9 +389,14 @@ export function startServer(connection: Connection): void {
   documents.onDidChangeContent(({ document }) => {
     const file = uriToPath(document.uri);
     if (!file) return;
+    const opening = !uriOf.has(file);
     uriOf.set(file, document.uri);
-    workspace.setOverlay(file, document.getText());
-    parseAhead([file]);
+    const text = document.getText();
+    workspace.setOverlay(file, text);
+    // Files opened together are parsed on the workers. An edit is one file the next pass needs at once:
+    // parsed there, on this thread (handing it to a worker only adds the copies, and grows the workers' heaps
+    // edit after edit). Its diagnostics in the cache (a warm start): the model is read only if a plan needs it.
+    if (opening && !(standalone && !isPlanFile(file) && standalone.lookup(file, text).diagnostics)) parseAhead([file]);
     scheduler.schedule();
   });
 
@@ -276,12 +404,14 @@ export function startServer(connection: Connection): void {
     const file = uriToPath(document.uri);
     if (!file) return;
     uriOf.delete(file);
+    standalone?.forget(file);
     workspace.setOverlay(file, undefined);
     scheduler.schedule();
   });
 
   connection.onDidChangeWatchedFiles(({ changes }) => {
     let rescan = false;
+    const changed: string[] = [];
     for (const change of changes) {
       const file = uriToPath(change.uri);
       if (!file) continue;
@@ -289,9 +419,13 @@ export function startServer(connection: Connection): void {
       workspace.fileChanged(file, kind);
       if (isPlanFile(file) && kind !== 'changed') rescan = true;
       lensesStale = true;
+      if (kind !== 'deleted') changed.push(file);
     }
     if (rescan) scanPlans();
-    scheduler.schedule();
+    // What the plans read is parsed again on the workers while the burst settles.
+    const read = new Set([...plansOnDisk, ...[...uriOf.keys()].filter(isPlanFile)].flatMap((plan) => workspace.sourceFiles(plan)));
+    parseAhead(changed.filter((f) => read.has(f) && !uriOf.has(f)));
+    scheduler.schedule(WATCHED_FILES_SETTLE_MS);
   });
 
   // Requests: thin calls into the language service, which answers in LSP types.
@@ -332,6 +466,7 @@ export function startServer(connection: Connection): void {
   connection.onShutdown(async () => {
     scheduler.dispose();
     workspace.disposeRenders();
+    heap.dispose();
     if (pruneTimer) clearTimeout(pruneTimer);
     cache?.prune();
     await pool?.dispose();

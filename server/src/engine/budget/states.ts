@@ -1,12 +1,13 @@
 import type { SourceLocation } from '../model/location';
-import { addInto, type ResourceList } from '../model/resources';
+import type { ResourceList } from '../model/resources';
 import type { ContainerModel, LimitRangeModel, WorkloadModel } from '../model/workspace';
 import type { MergeSpec, PhaseSpec, PlanModel, ResourcePatch, ScaleStep, WorkloadRef } from '../plan/types';
 import { podResources, type PodResources } from './podResources';
-import { namespaceOf, resolveWorkload, type Resolution } from './resolve';
+import { namespaceOf, refName, resolveNamed, resolveWorkload, workloadsByName, type Resolution } from './resolve';
 import { containerRenames } from './mergeNames';
 import { daemonNodeCount, expandNodes, largestNodes, schedule, type ScheduleResult, type SimNodeSpec } from './schedule';
 import { mergeScheduling } from './mergeScheduling';
+import { ActiveWorkloads } from './activeWorkloads';
 
 export type StepRole = 'remove' | 'scale' | 'resize' | 'merge';
 
@@ -94,19 +95,51 @@ export function notScalable(workload: WorkloadModel): string | undefined {
   return undefined;
 }
 
-/** Computes the current state and the state after each phase, cumulatively. */
+/**
+ * Computes the current state and the state after each phase, cumulatively. A plan edit runs this again,
+ * so it costs what the phases touch, not what the sources hold: the current state is kept while the
+ * sources and the budget's inputs are the same, references are resolved through a name index, and each
+ * phase's totals are the previous state's plus what the phase changed (see nextState).
+ */
 export function analysePlan(plan: PlanModel, workloads: WorkloadModel[], limitRanges: LimitRangeModel[]): PlanAnalysis {
-  const run = new PlanRun(plan, limitRanges);
-  const active = new Map<string, WorkloadModel>(workloads.map((w) => [w.id, w]));
+  const run = new PlanRun(plan, limitRanges, workloads);
+  const active = new ActiveWorkloads(initialMap(workloads));
   const gone = new Map<string, { workload: WorkloadModel; record: GoneRecord }>();
   const merges = new Map<string, { spec: MergeSpec; sources: WorkloadModel[] }>();
-  const states = [run.state(null, active, merges)];
+  let state = run.currentState(active);
+  const states = [state];
   for (const phase of plan.phases) {
-    run.applyPhase(phase, active, gone, merges);
-    states.push(run.state(phase, active, merges));
+    const touched = run.applyPhase(phase, active, gone, merges);
+    state = run.nextState(phase, state, active, merges, touched);
+    states.push(state);
   }
   return { states, references: run.references, containers: run.containers, unscalable: run.unscalable };
 }
+
+/** Workloads by id, in their order (one map per source set, shared by every analysis of it). */
+function initialMap(workloads: WorkloadModel[]): Map<string, WorkloadModel> {
+  let map = initialMaps.get(workloads);
+  if (!map) initialMaps.set(workloads, (map = new Map(workloads.map((w) => [w.id, w]))));
+  return map;
+}
+
+const initialMaps = new WeakMap<WorkloadModel[], Map<string, WorkloadModel>>();
+
+/** What a state adds up, kept beside it so the next state can be computed from what a phase changed. */
+interface StateIndex {
+  /** The ids of the state's workloads, in its order (reading them from the models is slower). */
+  ids: string[];
+  /** How many steady workloads have each resource in their per-pod requests / limits. */
+  requestKeys: Map<string, number>;
+  limitKeys: Map<string, number>;
+  /** Every figure is a safe integer, so subtracting gives exactly what adding from scratch gives. */
+  exact: boolean;
+}
+
+const stateIndexes = new WeakMap<PlanState, StateIndex>();
+
+/** The current state, by source set and by what else it depends on (one per source set: the latest inputs). */
+const currentStates = new WeakMap<WorkloadModel[], { key: string; limitRanges: LimitRangeModel[]; state: PlanState }>();
 
 class PlanRun {
   readonly references: ReferenceFact[] = [];
@@ -114,27 +147,56 @@ class PlanRun {
   readonly unscalable: UnscalableFact[] = [];
   /** The simulated nodes of budget.nodes (empty without pools: a DaemonSet then counts one pod). */
   private readonly nodes: SimNodeSpec[];
+  private readonly perPodOf: (workload: WorkloadModel) => PodResources;
 
-  constructor(private readonly plan: PlanModel, private readonly limitRanges: LimitRangeModel[]) {
+  constructor(private readonly plan: PlanModel, private readonly limitRanges: LimitRangeModel[], private readonly sources: WorkloadModel[]) {
     this.nodes = expandNodes(plan.budget?.nodes ?? []);
+    this.perPodOf = podResourcesInPlan(plan, limitRanges);
+  }
+
+  /** The state before any phase: the same object while the sources and the budget's inputs are. */
+  currentState(active: ActiveWorkloads): PlanState {
+    const budget = this.plan.budget;
+    const key = JSON.stringify([this.plan.namespace ?? null, budget?.podOverhead ?? null, budget?.nodes ?? null, budget?.tolerateNodeLoss ?? null]);
+    const memo = currentStates.get(this.sources);
+    if (memo && memo.key === key && memo.limitRanges === this.limitRanges) return memo.state;
+    const state = this.state(null, active, new Map());
+    currentStates.set(this.sources, { key, limitRanges: this.limitRanges, state });
+    return state;
+  }
+
+  /** Resolves a reference among the workloads of `active` that were there when the phase began, in `active`'s order. */
+  private resolveActive(text: string, active: ActiveWorkloads): Resolution {
+    const name = refName(text);
+    const named: WorkloadModel[] = [];
+    const ids = new Set<string>();
+    for (const source of workloadsByName(this.sources).get(name) ?? []) {
+      // Two objects with one id (the same name in two files) are one entry of `active`.
+      const current = active.get(source.id);
+      if (current && active.atStart(source.id) && !ids.has(source.id)) named.push(current);
+      ids.add(source.id);
+    }
+    for (const id of active.createdIds()) {
+      const w = active.get(id)!;
+      if (!ids.has(id) && active.atStart(id) && (w.name === name || w.aliases.includes(name))) named.push(w);
+    }
+    return resolveNamed(text, named, () => [...active.values()].filter((w) => active.atStart(w.id)), this.plan.namespace);
   }
 
   applyPhase(
     phase: PhaseSpec,
-    active: Map<string, WorkloadModel>,
+    active: ActiveWorkloads,
     gone: Map<string, { workload: WorkloadModel; record: GoneRecord }>,
     merges: Map<string, { spec: MergeSpec; sources: WorkloadModel[] }>,
-  ): void {
+  ): Set<string> {
+    /** Ids of the workloads this phase changes, removes or creates. */
+    const touched = new Set<string>();
     const consumed = new Map<string, WorkloadRef>();
     // Every reference of a phase names a workload as it stands at the start of the phase: a workload a merge of
     // this phase creates exists only after it (steps still apply remove, scale, resize, merge, on those workloads).
-    const atStart = new Set(active.keys());
+    active.beginPhase();
     const lookup = (ref: WorkloadRef, role: StepRole, consumes: boolean): WorkloadModel | undefined => {
-      const resolution = resolveWorkload(
-        ref.text,
-        [...active.values()].filter((w) => atStart.has(w.id)),
-        this.plan.namespace,
-      );
+      const resolution = this.resolveActive(ref.text, active);
       if (resolution.status === 'found') {
         const first = consumed.get(resolution.workload.id);
         if (first && (consumes || role !== 'merge')) {
@@ -174,29 +236,39 @@ class PlanRun {
       const workload = lookup(ref, 'remove', true);
       if (!workload) continue;
       active.delete(workload.id);
+      touched.add(workload.id);
       gone.set(workload.id, { workload, record: { phase: phase.name, how: 'removed', location: ref.location } });
     }
     for (const step of phase.scale) {
       const workload = lookup(step.ref, 'scale', false);
       const reason = workload && notScalable(workload);
       if (workload && reason) this.unscalable.push({ phase: phase.name, step, workload, reason });
-      else if (workload) active.set(workload.id, { ...workload, replicas: step.replicas });
+      else if (workload) {
+        active.set(workload.id, { ...workload, replicas: step.replicas });
+        touched.add(workload.id);
+      }
     }
     for (const step of phase.resize) {
       const workload = lookup(step.ref, 'resize', false);
-      if (workload) active.set(workload.id, this.resize(phase, workload, step.pod, step.containers, step.location));
+      if (workload) {
+        active.set(workload.id, this.resize(phase, workload, step.pod, step.containers, step.location));
+        touched.add(workload.id);
+      }
     }
     for (const merge of phase.merge) {
       const sources = merge.from.map((ref) => lookup(ref, 'merge', true)).filter((w): w is WorkloadModel => !!w);
       for (const source of sources) {
         active.delete(source.id);
+        touched.add(source.id);
         gone.set(source.id, { workload: source, record: { phase: phase.name, how: 'merged', into: merge.name, location: merge.nameLocation } });
       }
       if (sources.length === 0) continue;
       const merged = mergeWorkloads(merge, sources, this.plan.namespace);
       active.set(merged.id, merged);
+      touched.add(merged.id);
       merges.set(merged.id, { spec: merge, sources });
     }
+    return touched;
   }
 
   private resize(
@@ -236,36 +308,86 @@ class PlanRun {
     return { ...workload, containers: updated };
   }
 
-  state(phase: PhaseSpec | null, active: Map<string, WorkloadModel>, merges: Map<string, { spec: MergeSpec; sources: WorkloadModel[] }>): PlanState {
-    const totals: StateTotals = {
-      workloads: 0,
-      pods: 0,
-      jobs: 0,
-      requests: {},
-      limits: {},
-      unlimitedContainers: { cpu: 0, memory: 0 },
-      missingRequests: { cpu: 0, memory: 0 },
-    };
+  /** A workload as it stands in a state, with its pods and per-pod resources. */
+  private stateWorkload(workload: WorkloadModel, merges: Map<string, { spec: MergeSpec; sources: WorkloadModel[] }>): StateWorkload {
+    const perPod = this.perPodOf(workload);
+    // A DaemonSet runs on every node it tolerates and matches.
+    const pods = workload.kind === 'DaemonSet' ? (this.nodes.length > 0 ? daemonNodeCount(this.nodes, workload.scheduling) : 1) : workload.replicas;
+    return { workload, pods, perPod, merge: merges.get(workload.id) };
+  }
+
+  state(phase: PhaseSpec | null, active: ActiveWorkloads, merges: Map<string, { spec: MergeSpec; sources: WorkloadModel[] }>): PlanState {
+    const totals = emptyTotals();
+    const index: StateIndex = { ids: [], requestKeys: new Map(), limitKeys: new Map(), exact: true };
     const workloads: StateWorkload[] = [];
-    const perPodOf = podResourcesInPlan(this.plan, this.limitRanges);
     for (const workload of active.values()) {
-      const perPod = perPodOf(workload);
-      // A DaemonSet runs on every node it tolerates and matches.
-      const pods = workload.kind === 'DaemonSet' ? (this.nodes.length > 0 ? daemonNodeCount(this.nodes, workload.scheduling) : 1) : workload.replicas;
-      workloads.push({ workload, pods, perPod, merge: merges.get(workload.id) });
-      if (!workload.steady) {
-        totals.jobs++;
+      const entry = this.stateWorkload(workload, merges);
+      workloads.push(entry);
+      index.ids.push(workload.id);
+      count(totals, index, entry, 1);
+    }
+    return this.finish(phase, workloads, totals, index);
+  }
+
+  /**
+   * The state after a phase from the state before it: its totals minus what the touched workloads were and
+   * plus what they are now, the same numbers (and resource order) as adding every workload up again.
+   */
+  nextState(
+    phase: PhaseSpec,
+    previous: PlanState,
+    active: ActiveWorkloads,
+    merges: Map<string, { spec: MergeSpec; sources: WorkloadModel[] }>,
+    touched: ReadonlySet<string>,
+  ): PlanState {
+    const before = stateIndexes.get(previous);
+    if (!before || !before.exact || touched.size * 4 > active.size) return this.state(phase, active, merges);
+    const totals: StateTotals = {
+      ...previous.totals,
+      requests: { ...previous.totals.requests },
+      limits: { ...previous.totals.limits },
+      unlimitedContainers: { ...previous.totals.unlimitedContainers },
+      missingRequests: { ...previous.totals.missingRequests },
+    };
+    const index: StateIndex = { ids: [], requestKeys: new Map(before.requestKeys), limitKeys: new Map(before.limitKeys), exact: true };
+    const changed = new Map<string, StateWorkload>();
+    for (const id of touched) {
+      const workload = active.get(id);
+      if (!workload) continue;
+      const entry = this.stateWorkload(workload, merges);
+      changed.set(id, entry);
+      count(totals, index, entry, 1);
+    }
+    // In the order of `active`: the previous state's, with what the phase touched replaced in place or
+    // left out, then what went to the end of the order during the phase.
+    const workloads: StateWorkload[] = [];
+    const ids = index.ids;
+    const previousIds = before.ids;
+    for (let i = 0; i < previousIds.length; i++) {
+      const id = previousIds[i];
+      if (!touched.has(id)) {
+        workloads.push(previous.workloads[i]);
+        ids.push(id);
         continue;
       }
-      totals.workloads++;
-      totals.pods += pods;
-      addInto(totals.requests, perPod.requests, pods);
-      addInto(totals.limits, perPod.limits, pods);
-      totals.unlimitedContainers.cpu += perPod.unlimited.cpu * pods;
-      totals.unlimitedContainers.memory += perPod.unlimited.memory * pods;
-      totals.missingRequests.cpu += perPod.missingRequests.cpu * pods;
-      totals.missingRequests.memory += perPod.missingRequests.memory * pods;
+      count(totals, index, previous.workloads[i], -1);
+      if (active.has(id) && !active.isAppendedInPhase(id)) {
+        workloads.push(changed.get(id)!);
+        ids.push(id);
+      }
     }
+    for (const id of active.appendedInPhase()) {
+      workloads.push(changed.get(id)!);
+      ids.push(id);
+    }
+    if (!index.exact) return this.state(phase, active, merges);
+    totals.requests = inFirstUseOrder(totals.requests, index.requestKeys, workloads, 'requests');
+    totals.limits = inFirstUseOrder(totals.limits, index.limitKeys, workloads, 'limits');
+    return this.finish(phase, workloads, totals, index);
+  }
+
+  /** Adds the simulated placement (budget.nodes) and keeps the index for the next state. */
+  private finish(phase: PhaseSpec | null, workloads: StateWorkload[], totals: StateTotals, index: StateIndex): PlanState {
     const pools = this.plan.budget?.nodes;
     const result: PlanState = { phase, workloads, totals };
     if (pools && pools.length > 0) {
@@ -289,8 +411,65 @@ class PlanRun {
         };
       }
     }
+    stateIndexes.set(result, index);
     return result;
   }
+}
+
+function emptyTotals(): StateTotals {
+  return {
+    workloads: 0,
+    pods: 0,
+    jobs: 0,
+    requests: {},
+    limits: {},
+    unlimitedContainers: { cpu: 0, memory: 0 },
+    missingRequests: { cpu: 0, memory: 0 },
+  };
+}
+
+/** Adds (sign 1) or takes away (sign -1) one workload's share of a state's totals. */
+function count(totals: StateTotals, index: StateIndex, entry: StateWorkload, sign: 1 | -1): void {
+  if (!entry.workload.steady) {
+    totals.jobs += sign;
+    return;
+  }
+  const { pods, perPod } = entry;
+  totals.workloads += sign;
+  totals.pods += sign * pods;
+  countResources(totals.requests, index.requestKeys, perPod.requests, pods, sign, index);
+  countResources(totals.limits, index.limitKeys, perPod.limits, pods, sign, index);
+  totals.unlimitedContainers.cpu += sign * perPod.unlimited.cpu * pods;
+  totals.unlimitedContainers.memory += sign * perPod.unlimited.memory * pods;
+  totals.missingRequests.cpu += sign * perPod.missingRequests.cpu * pods;
+  totals.missingRequests.memory += sign * perPod.missingRequests.memory * pods;
+  if (!Number.isSafeInteger(totals.pods)) index.exact = false;
+}
+
+function countResources(total: ResourceList, keys: Map<string, number>, perPod: ResourceList, pods: number, sign: 1 | -1, index: StateIndex): void {
+  for (const [name, value] of Object.entries(perPod)) {
+    const next = (total[name] ?? 0) + sign * value * pods;
+    total[name] = next;
+    keys.set(name, (keys.get(name) ?? 0) + sign);
+    if (!Number.isSafeInteger(value * pods) || !Number.isSafeInteger(next)) index.exact = false;
+  }
+}
+
+/**
+ * The totals' resources in the order adding every workload up gives them (the order each first appears
+ * in), without those no workload has any more.
+ */
+function inFirstUseOrder(total: ResourceList, keys: Map<string, number>, workloads: StateWorkload[], which: 'requests' | 'limits'): ResourceList {
+  let wanted = 0;
+  for (const n of keys.values()) if (n > 0) wanted++;
+  const seen = new Set<string>();
+  for (const entry of workloads) {
+    if (seen.size === wanted) break;
+    if (entry.workload.steady) for (const name of Object.keys(entry.perPod[which])) seen.add(name);
+  }
+  const ordered: ResourceList = {};
+  for (const name of seen) ordered[name] = total[name];
+  return ordered;
 }
 
 /** The merge of `phase` named by `text` (`name` or `namespace/name`: the merged workload's namespace is its first source's, matched by name). */

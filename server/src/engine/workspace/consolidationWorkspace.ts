@@ -1,21 +1,21 @@
-import * as fs from 'node:fs';
 import * as path from 'node:path';
-import picomatch from 'picomatch';
 import { analysePlan } from '../budget/states';
 import { layerComposeWorkloads, parseDotEnv } from '../manifests/compose';
 import { readManifestFile } from '../manifests/readManifestFile';
 import type { ManifestFile, WorkloadModel } from '../model/workspace';
 import type { SourceLocation } from '../model/location';
 import { readPlan } from '../plan/readPlan';
-import type { PlanModel, SourceGlob } from '../plan/types';
+import type { PlanModel } from '../plan/types';
 import { MANIFEST_RULES, MANIFEST_SET_RULES, PLAN_RULES, runRules, type RuleSettings } from '../rules/registry';
-import type { PlanResult, SourceProblem } from '../analysis/planResult';
+import type { PlanResult } from '../analysis/planResult';
 import type { Finding } from '../rules/types';
 import { LineIndex } from '../yaml/lineIndex';
 import { toPlain } from '../yaml/nodes';
 import { parseYaml } from '../yaml/parse';
 import { DEFAULT_MAX_FILE_SIZE_KB } from '../files/fileSize';
-import { neverWalkedFolderIn, type FileHost, type WalkBound } from './fileHost';
+import type { FileHost } from './fileHost';
+import { isComposeText, isPlanFile } from './fileKinds';
+import { SourceLists, type SourceLimits } from './sourceLists';
 import type { ManifestReaderPool } from './manifestReaderPool';
 import type { PersistentCache } from './persistentCache';
 import { renderPlan, type PlanRender } from '../render/renderPlan';
@@ -39,26 +39,11 @@ export interface WorkspaceOptions {
   sourceRoots?: readonly string[];
 }
 
-export interface SourceLimits {
-  maxFiles: number;
-  maxBytes: number;
-}
-
-/** Room for the largest plans we have seen (2,000 Deployments in 503 files, 5.4 MB) many times over. */
-export const DEFAULT_SOURCE_LIMITS: SourceLimits = { maxFiles: 5000, maxBytes: 32 * 1024 * 1024 };
+export { DEFAULT_SOURCE_LIMITS, type SourceLimits } from './sourceLists';
 
 export const DEFAULT_OPTIONS: WorkspaceOptions = { maxFileBytes: DEFAULT_MAX_FILE_SIZE_KB * 1024, rules: {} };
 
-/** How many directory entries one glob may visit per file it may match: the walk is bounded too. */
-const ENTRIES_PER_FILE = 20;
-
-const PLAN_FILE = /\.plan\.ya?ml$/i;
-/** A top-level `services:` key: a docker-compose file (Kubernetes objects never have one). */
-const COMPOSE_FILE = /^services\s*:/m;
-
-export function isPlanFile(file: string): boolean {
-  return PLAN_FILE.test(file);
-}
+export { isComposeText, isPlanFile } from './fileKinds';
 
 export type { PlanResult } from '../analysis/planResult';
 
@@ -90,7 +75,8 @@ interface CachedText {
 export class ConsolidationWorkspace {
   private readonly texts = new Map<string, CachedText>();
   private readonly overlays = new Map<string, string>();
-  private readonly sourceLists = new Map<string, SourceList>();
+  /** The files each plan's globs match (see sourceLists.ts). */
+  private readonly sourceLists: SourceLists;
   private readonly planResults = new Map<string, PlanResult>();
   private readonly dotEnvs = new Map<string, Record<string, string>>();
   private readonly sourceSets = new Map<string, SourceSet>();
@@ -107,7 +93,9 @@ export class ConsolidationWorkspace {
 
   private persistent: PersistentCache | undefined;
 
-  constructor(private readonly host: FileHost, private options: WorkspaceOptions = DEFAULT_OPTIONS) {}
+  constructor(private readonly host: FileHost, private options: WorkspaceOptions = DEFAULT_OPTIONS) {
+    this.sourceLists = new SourceLists(host, () => this.options, () => this.overlays.keys(), (file) => this.sizeOf(file));
+  }
 
   /** Parsed models are also read from and written to this on-disk cache (a warm start reads instead of parsing). */
   usePersistentCache(cache: PersistentCache | undefined): void {
@@ -116,7 +104,7 @@ export class ConsolidationWorkspace {
 
   /** The key of a file's model in the persistent cache, when it may be cached (not compose: it depends on `.env`). */
   private persistentKey(file: string, entry: CachedText): string | undefined {
-    if (!this.persistent || COMPOSE_FILE.test(entry.text)) return undefined;
+    if (!this.persistent || isComposeText(entry.text)) return undefined;
     return this.persistent.key(file, entry.text, `maxFileBytes=${this.options.maxFileBytes}`);
   }
 
@@ -191,6 +179,11 @@ export class ConsolidationWorkspace {
 
   get rules(): RuleSettings {
     return this.options.rules;
+  }
+
+  /** What a manifest's own findings depend on besides its path and text: the rules and the size cap. */
+  get findingSettings(): string {
+    return JSON.stringify([this.options.maxFileBytes, this.options.rules]);
   }
 
   /** An open editor's text replaces the disk's; undefined returns to the disk. */
@@ -274,7 +267,7 @@ export class ConsolidationWorkspace {
     const jobs: Promise<void>[] = [];
     for (const file of files) {
       const entry = this.entry(file, true);
-      if (!entry || entry.manifest || entry.unread || isPlanFile(file) || entry.text.length > this.options.maxFileBytes / 4 || COMPOSE_FILE.test(entry.text)) continue;
+      if (!entry || entry.manifest || entry.unread || isPlanFile(file) || entry.text.length > this.options.maxFileBytes / 4 || isComposeText(entry.text)) continue;
       const key = this.persistentKey(file, entry);
       const cached = key === undefined ? undefined : this.persistent!.get(key, file);
       if (cached) {
@@ -313,7 +306,7 @@ export class ConsolidationWorkspace {
   /** The files a plan's source globs match. */
   sourceFiles(planFile: string): string[] {
     const plan = this.planModel(planFile);
-    return plan ? this.sources(plan).files : [];
+    return plan ? this.sourceLists.of(plan).files : [];
   }
 
   manifest(file: string): ManifestFile | undefined {
@@ -359,7 +352,7 @@ export class ConsolidationWorkspace {
     if (cached) return cached;
     const plan = this.planModel(file);
     if (!plan) return undefined;
-    const { files, empty, problems } = this.sources(plan);
+    const { files, empty, problems } = this.sourceLists.of(plan);
     const rendered = this.renderSources(plan);
     const { manifests, workloads, limitRanges } = this.sourceSet(file, [...files, ...rendered.files]);
     const result: PlanResult = {
@@ -479,90 +472,12 @@ export class ConsolidationWorkspace {
     return set;
   }
 
-  private sources(plan: PlanModel): SourceList {
-    let list = this.sourceLists.get(plan.path);
-    const key = plan.sources.map((s) => s.pattern).join('\n');
-    if (!list || list.key !== key) {
-      list = this.resolveSources(plan, key);
-      this.sourceLists.set(plan.path, list);
-    }
-    return list;
-  }
-
-  /**
-   * The files a plan's globs match, in the order listed (layered compose files override in that
-   * order), inside the plan's workspace and within the limits: the glob where a limit is reached
-   * gets the one problem, and nothing after it is read.
-   */
-  private resolveSources(plan: PlanModel, key: string): SourceList {
-    const base = path.dirname(plan.path);
-    const root = this.sourceRoot(plan.path);
-    const limits = this.options.sourceLimits ?? DEFAULT_SOURCE_LIMITS;
-    const files = new Set<string>();
-    const empty: SourceGlob[] = [];
-    const problems: SourceProblem[] = [];
-    let bytes = 0;
-    for (const source of plan.sources) {
-      const escape = root === undefined ? undefined : escapesRoot(base, source.pattern, root);
-      if (escape) {
-        problems.push({ source, kind: 'outside-workspace', root: root!, resolved: escape });
-        continue;
-      }
-      const neverWalked = neverWalkedFolderIn(path.relative(base, path.resolve(base, picomatch.scan(source.pattern).base)));
-      if (neverWalked) {
-        problems.push({ source, kind: 'never-walked', folder: neverWalked });
-        continue;
-      }
-      const bound: WalkBound = { maxEntries: limits.maxFiles * ENTRIES_PER_FILE + 10_000 };
-      let matched = this.host.glob(base, [source.pattern], bound);
-      for (const overlayFile of this.overlays.keys()) {
-        if (!files.has(overlayFile) && !matched.includes(overlayFile) && matchesGlob(base, source.pattern, overlayFile)) matched.push(overlayFile);
-      }
-      const outside = root === undefined ? [] : matched.filter((f) => !isInside(root, f));
-      if (outside.length > 0) {
-        problems.push({ source, kind: 'outside-workspace', root: root!, resolved: outside[0] });
-        matched = matched.filter((f) => isInside(root!, f));
-      }
-      const plans = matched.filter(isPlanFile);
-      matched = matched.filter((f) => !isPlanFile(f)).sort(composeLayerOrder);
-      if (matched.length === 0 && outside.length === 0) {
-        if (plans.length > 0) problems.push({ source, kind: 'plans-only', plans });
-        else empty.push(source);
-      }
-      let limit: SourceProblem | undefined;
-      for (const file of matched) {
-        if (files.has(file)) continue;
-        const size = this.sizeOf(file);
-        if (files.size + 1 > limits.maxFiles || bytes + size > limits.maxBytes) {
-          limit = { source, kind: 'limit', limits, files: files.size, bytes, matched: matched.length, unread: matched.length - matched.indexOf(file) };
-          break;
-        }
-        files.add(file);
-        bytes += size;
-      }
-      if (!limit && bound.truncated) limit = { source, kind: 'limit', limits, files: files.size, bytes, matched: matched.length, unread: undefined };
-      if (limit) {
-        problems.push(limit);
-        break;
-      }
-    }
-    return { key, files: [...files], empty, problems };
-  }
-
   /** Bytes a file adds to its plan's total: an open editor's text, else its size on disk (not what the file-size cap leaves unread). */
   private sizeOf(file: string): number {
     const overlay = this.overlays.get(file);
     if (overlay !== undefined) return Buffer.byteLength(overlay, 'utf8');
     const size = this.host.fileSize?.(file) ?? this.entry(file)?.text.length ?? 0;
     return size > this.options.maxFileBytes ? 0 : size;
-  }
-
-  /** The folder a plan's sources must stay in, or undefined when they may be anywhere. */
-  private sourceRoot(planFile: string): string | undefined {
-    const roots = this.options.sourceRoots;
-    if (!roots) return undefined;
-    const holding = roots.filter((r) => isInside(r, planFile)).sort((a, b) => b.length - a.length);
-    return holding[0] ?? path.dirname(planFile);
   }
 
   /** Findings of a plan file: schema, references and budgets (cached with the plan's analysis). */
@@ -574,7 +489,7 @@ export class ConsolidationWorkspace {
       const merges = result.plan.phases.some((p) => p.merge.length > 0) ? this.render(file)?.merges ?? [] : [];
       findings = runRules(
         PLAN_RULES,
-        { plan: result.plan, planText: this.text(file) ?? '', analysis: result.analysis, emptySources: result.emptySources, sourceProblems: result.sourceProblems, workloads: result.workloads, merges, claims: result.manifests.flatMap((m) => m.claims), limitRanges: result.manifests.flatMap((m) => m.limitRanges), quotas: result.manifests.flatMap((m) => m.quotas ?? []), policies: result.manifests.flatMap((m) => m.policies), usage: result.usage, usageError: result.usageError, renderProblems: result.renderProblems, owners: this.owners(result) },
+        { plan: result.plan, planText: this.text(file) ?? '', analysis: result.analysis, emptySources: result.emptySources, sourceProblems: result.sourceProblems, workloads: result.workloads, merges, ...sourceObjects(result.manifests), usage: result.usage, usageError: result.usageError, renderProblems: result.renderProblems, owners: this.owners(result) },
         this.options.rules,
       );
       if (isRendering(result)) findings = heldBackWhileRendering(findings);
@@ -661,43 +576,20 @@ export class ConsolidationWorkspace {
   }
 }
 
-interface SourceList {
-  key: string;
-  files: string[];
-  empty: SourceGlob[];
-  problems: SourceProblem[];
-}
-
-function isInside(root: string, file: string): boolean {
-  const relative = path.relative(root, file);
-  return relative === '' || (relative.split(path.sep)[0] !== '..' && !path.isAbsolute(relative));
-}
-
-/**
- * Where a glob's fixed part leads when that is outside the root (following links on the way), else
- * undefined. Checked before walking: `/usr/**' is refused without listing /usr.
- */
-function escapesRoot(base: string, pattern: string, root: string): string | undefined {
-  const fixed = path.resolve(base, picomatch.scan(pattern).base);
-  if (!isInside(root, fixed)) return fixed;
-  let realRoot: string;
-  let realFixed: string;
-  try {
-    realRoot = fs.realpathSync(root);
-    realFixed = fs.realpathSync(fixed);
-  } catch {
-    return undefined;
+/** The claims, LimitRanges, quotas and policies of a plan's sources (read once per source set, not per plan edit). */
+function sourceObjects(manifests: ManifestFile[]): { claims: ManifestFile['claims']; limitRanges: ManifestFile['limitRanges']; quotas: NonNullable<ManifestFile['quotas']>; policies: ManifestFile['policies'] } {
+  let objects = sourceObjectCache.get(manifests);
+  if (!objects) {
+    objects = {
+      claims: manifests.flatMap((m) => m.claims),
+      limitRanges: manifests.flatMap((m) => m.limitRanges),
+      quotas: manifests.flatMap((m) => m.quotas ?? []),
+      policies: manifests.flatMap((m) => m.policies),
+    };
+    sourceObjectCache.set(manifests, objects);
   }
-  return isInside(realRoot, realFixed) ? undefined : realFixed;
+  return objects;
 }
 
-function matchesGlob(base: string, pattern: string, file: string): boolean {
-  const relative = path.relative(base, file).split(path.sep).join('/');
-  return !relative.startsWith('..') && picomatch.isMatch(relative, pattern);
-}
+const sourceObjectCache = new WeakMap<ManifestFile[], ReturnType<typeof sourceObjects>>();
 
-/** Paths sorted, with compose's `*.override.*` files after the file they override. */
-function composeLayerOrder(a: string, b: string): number {
-  const override = (f: string) => (/\.override\.ya?ml$/i.test(f) ? 1 : 0);
-  return override(a) - override(b) || (a < b ? -1 : a > b ? 1 : 0);
-}

@@ -36,7 +36,31 @@ export class PersistentCache {
     return createHash('sha256').update(`${this.engineVersion}\0${options}\0${file}\0`).update(text).digest('hex');
   }
 
+  /** Whether the folder holds any entry yet (a warm start; cheap: one directory listing). */
+  hasEntries(): boolean {
+    try {
+      return fs.readdirSync(this.dir).length > 0;
+    } catch {
+      return false;
+    }
+  }
+
   get(key: string, file: string): ManifestFile | undefined {
+    return this.read(key, (bytes) => decode(bytes, file));
+  }
+
+  /**
+   * Another kind of entry (the server's published diagnostics): any value v8 can serialize, read back
+   * only when `accept` recognizes it. Its key must say what kind it is (see `key`'s `options`).
+   */
+  getValue<T>(key: string, accept: (value: unknown) => value is T): T | undefined {
+    return this.read(key, (bytes) => {
+      const value = decodeValue(bytes);
+      return value !== undefined && accept(value) ? value : undefined;
+    });
+  }
+
+  private read<T>(key: string, decodeEntry: (bytes: Buffer) => T | undefined): T | undefined {
     if (this.disabled) return undefined;
     const entry = this.entryPath(key);
     let bytes: Buffer;
@@ -45,7 +69,7 @@ export class PersistentCache {
     } catch {
       return undefined;
     }
-    const model = decode(bytes, file);
+    const model = decodeEntry(bytes);
     if (!model) {
       this.remove(entry);
       return undefined;
@@ -61,6 +85,10 @@ export class PersistentCache {
   }
 
   put(key: string, model: ManifestFile): void {
+    this.putValue(key, model);
+  }
+
+  putValue(key: string, model: unknown): void {
     if (this.disabled) return;
     let payload: Buffer;
     try {
@@ -148,17 +176,21 @@ const MAGIC = Buffer.from('CPMC\u0001');
 
 /** The model in an entry, or undefined when the entry is not one we wrote for this file. */
 export function decode(bytes: Buffer, file: string): ManifestFile | undefined {
+  const value = decodeValue(bytes);
+  return value !== undefined && looksLikeManifest(value, file) ? value : undefined;
+}
+
+/** The value in an entry whose tag and checksum hold, else undefined. */
+function decodeValue(bytes: Buffer): unknown {
   if (bytes.length < MAGIC.length + 32 || !bytes.subarray(0, MAGIC.length).equals(MAGIC)) return undefined;
   const payload = bytes.subarray(MAGIC.length + 32);
   const sum = bytes.subarray(MAGIC.length, MAGIC.length + 32);
   if (!createHash('sha256').update(payload).digest().equals(sum)) return undefined;
-  let value: unknown;
   try {
-    value = deserialize(payload);
+    return deserialize(payload);
   } catch {
     return undefined;
   }
-  return looksLikeManifest(value, file) ? value : undefined;
 }
 
 function looksLikeManifest(value: unknown, file: string): value is ManifestFile {
