@@ -38,6 +38,10 @@ describe('package.json settings', () => {
     assert.equal(properties['consolidation.maxFileSizeKb'].default, DEFAULT_SERVER_SETTINGS.maxFileSizeKb);
     assert.equal(properties['consolidation.codeLens.enabled'].default, DEFAULT_SERVER_SETTINGS.codeLens.enabled);
     assert.equal(properties['consolidation.generatedDirectory'].default, DEFAULT_SERVER_SETTINGS.generatedDirectory);
+    assert.equal(properties['consolidation.sources.maxFiles'].default, DEFAULT_SERVER_SETTINGS.sources.maxFiles);
+    assert.equal(properties['consolidation.sources.maxSizeMb'].default, DEFAULT_SERVER_SETTINGS.sources.maxSizeMb);
+    assert.equal(properties['consolidation.sources.allowOutsideWorkspace'].default, DEFAULT_SERVER_SETTINGS.sources.allowOutsideWorkspace);
+    assert.equal(properties['consolidation.tools.timeout'].default, DEFAULT_SERVER_SETTINGS.tools.timeoutSeconds);
   });
 
   it('offers exactly the engine severities for a rule', () => {

@@ -6,7 +6,7 @@
 import { RequestType, type Range, type WorkspaceEdit } from 'vscode-languageserver-protocol';
 import type { PlanReport } from '../engine/report/report';
 import { COMMANDS } from './commands';
-import { DEFAULT_MAX_FILE_SIZE_KB } from '../engine/files/fileSize';
+import { DEFAULT_MAX_FILE_SIZE_KB, DEFAULT_SOURCE_MAX_FILES, DEFAULT_SOURCE_MAX_MB, DEFAULT_TOOL_TIMEOUT_SECONDS } from '../engine/files/fileSize';
 
 export interface PlanPhase {
   name: string;
@@ -79,7 +79,14 @@ export interface WorkspaceTrustParams {
   trusted: boolean;
 }
 
-export const DEFAULT_SERVER_SETTINGS: ServerSettings = { rules: {}, maxFileSizeKb: DEFAULT_MAX_FILE_SIZE_KB, codeLens: { enabled: true }, generatedDirectory: 'generated' };
+export const DEFAULT_SERVER_SETTINGS = {
+  rules: {},
+  maxFileSizeKb: DEFAULT_MAX_FILE_SIZE_KB,
+  codeLens: { enabled: true },
+  generatedDirectory: 'generated',
+  sources: { allowOutsideWorkspace: false, maxFiles: DEFAULT_SOURCE_MAX_FILES, maxSizeMb: DEFAULT_SOURCE_MAX_MB },
+  tools: { kustomize: '', helm: '', timeoutSeconds: DEFAULT_TOOL_TIMEOUT_SECONDS },
+} satisfies Required<ServerSettings>;
 
 /** Client command that opens a file after a code action wrote it (server → client, in the action's command). */
 export const OPEN_FILE_COMMAND = COMMANDS.openFile;

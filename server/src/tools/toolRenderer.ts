@@ -4,6 +4,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { takeOriginAnnotations } from '../engine/workspace/originAnnotations';
 import type { RenderOutcome, RenderRequest, SourceRenderer } from '../engine/workspace/renderedSources';
+import { DEFAULT_TOOL_TIMEOUT_SECONDS } from '../engine/files/fileSize';
 
 /**
  * Renders Kustomize and Helm sources with the user's own tools: a child process started with an
@@ -20,7 +21,7 @@ export interface ToolOptions {
   env?: NodeJS.ProcessEnv;
 }
 
-export const DEFAULT_TIMEOUT_MS = 60_000;
+export const DEFAULT_TIMEOUT_MS = DEFAULT_TOOL_TIMEOUT_SECONDS * 1000;
 export const DEFAULT_MAX_OUTPUT_BYTES = 64 * 1024 * 1024;
 /** How much of a failing tool's error output a diagnostic shows. */
 const MAX_ERROR_CHARS = 2_000;

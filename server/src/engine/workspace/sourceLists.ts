@@ -5,14 +5,14 @@ import type { SourceProblem } from '../analysis/planResult';
 import type { PlanModel, SourceGlob } from '../plan/types';
 import { neverWalkedFolderIn, type FileHost, type WalkBound } from './fileHost';
 import { isPlanFile } from './fileKinds';
+import { DEFAULT_SOURCE_MAX_FILES, DEFAULT_SOURCE_MAX_MB } from '../files/fileSize';
 
 export interface SourceLimits {
   maxFiles: number;
   maxBytes: number;
 }
 
-/** Room for the largest plans we have seen (2,000 Deployments in 503 files, 5.4 MB) many times over. */
-export const DEFAULT_SOURCE_LIMITS: SourceLimits = { maxFiles: 5000, maxBytes: 32 * 1024 * 1024 };
+export const DEFAULT_SOURCE_LIMITS: SourceLimits = { maxFiles: DEFAULT_SOURCE_MAX_FILES, maxBytes: DEFAULT_SOURCE_MAX_MB * 1024 * 1024 };
 
 /** How many directory entries one glob may visit per file it may match: the walk is bounded too. */
 const ENTRIES_PER_FILE = 20;
