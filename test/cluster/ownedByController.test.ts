@@ -37,7 +37,7 @@ describe('consolidate apply on objects a GitOps controller owns', () => {
       cart.slice(0, service) + cart.slice(service).replace('  labels:\n    app.kubernetes.io/name: cart\n', '  labels:\n    app.kubernetes.io/name: cart\n    app.kubernetes.io/managed-by: Helm\n  annotations:\n    meta.helm.sh/release-name: storefront\n'),
     );
     const workspace = new ConsolidationWorkspace(nodeFileHost, DEFAULT_OPTIONS);
-    const owned = workspace.planFindings(fixture.workspace.file('shop.plan.yaml')).filter((f) => f.code === 'plan/owned-by-controller');
+    const owned = workspace.findings.plan(fixture.workspace.file('shop.plan.yaml')).filter((f) => f.code === 'plan/owned-by-controller');
     assert.deepEqual(owned.map((f) => f.severity), ['information']);
     assert.match(owned[0].message, /^Phase "merge-backend" touches objects another controller manages: Helm \(release storefront\) owns Service cart\. /);
     const run = { cwd: fixture.workspace.dir, out: new Capture(), err: new Capture(), env: { KUBECONFIG: fixture.kubeconfig }, signal: new AbortController().signal, connect: { retry: { initialDelayMs: 1, maxDelayMs: 5 } } } as ClusterCliIo & { err: Capture };

@@ -98,7 +98,7 @@ describe('import cluster state', () => {
     for (const field of ['managedFields', 'resourceVersion', 'uid:', 'clusterIP', 'status:']) assert.ok(!manifest.includes(field), field);
     // The skeleton is a valid plan over the imported manifests.
     const workspace = new ConsolidationWorkspace(nodeFileHost, DEFAULT_OPTIONS);
-    const errors = workspace.planFindings(result.planFile).filter((f) => f.severity === 'error');
+    const errors = workspace.findings.plan(result.planFile).filter((f) => f.severity === 'error');
     assert.deepEqual(errors.map((e) => e.message), []);
     const analysis = workspace.plan(result.planFile)!;
     assert.equal(analysis.workloads.length, 4);
@@ -129,7 +129,7 @@ describe('import cluster state', () => {
     assert.match(fs.readFileSync(result.planFile, 'utf8'), /# ResourceQuota compute is in manifests\/: every state is checked against it \(budget\/quota-exceeded\)\./);
     // The fixture's namespace runs more than one pod: the imported plan reports the quota.
     const workspace = new ConsolidationWorkspace(nodeFileHost, DEFAULT_OPTIONS);
-    const findings = workspace.planFindings(result.planFile).filter((f) => f.code === 'budget/quota-exceeded');
+    const findings = workspace.findings.plan(result.planFile).filter((f) => f.code === 'budget/quota-exceeded');
     assert.equal(findings.length, 1);
     assert.match(findings[0].message, /^current state: namespace shop goes over ResourceQuota compute: pods \d+ > 1, requests\.memory [\d,.]+\w+ > 64Mi\.$/);
   });

@@ -68,7 +68,7 @@ describe('consolidate usage --from metrics-server', () => {
     // The plan with the snapshot: cart requests 128Mi against a max of 200Mi, in the merged pod.
     const planText = fs.readFileSync(fixture.planFile, 'utf8').replace('  namespace: shop\n', '  namespace: shop\n  usage: usage.yaml\n');
     fs.writeFileSync(fixture.planFile, planText);
-    const findings = new ConsolidationWorkspace(nodeFileHost, DEFAULT_OPTIONS).planFindings(fixture.planFile);
+    const findings = new ConsolidationWorkspace(nodeFileHost, DEFAULT_OPTIONS).findings.plan(fixture.planFile);
     assert.match(findings.find((f) => f.code === 'usage/request-below-usage')?.message ?? '', /after phase merge-backend: backend\/cart: memory request 128Mi is below its observed max 200Mi/);
     assert.match(findings.find((f) => f.code === 'usage/no-data')?.message ?? '', /no usage for 1 workload: legacy/);
   });

@@ -385,7 +385,7 @@ describe('corpus: every YAML file loads', { skip: SKIP }, () => {
       const direct = readManifestFile(file, text, { maxBytes: DEFAULT_OPTIONS.maxFileBytes, composeEnv });
       const manifest = workspace.manifest(file);
       assert.ok(manifest, `${file} is read by the workspace`);
-      const findings = workspace.manifestFindings(file);
+      const findings = workspace.findings.manifest(file);
       assertRangesWithin(findings, (f) => (f === file ? text : undefined));
       // ...so the engine must not report a syntax problem in any of them, primary files first.
       const syntax = [...direct.syntaxProblems, ...manifest.syntaxProblems].map((p) => `${p.code}: ${p.message}`);
@@ -655,6 +655,6 @@ describe('corpus: no false positives', { skip: SKIP }, () => {
     const files = globSync(['**/*.yaml', '**/*.yml'], { cwd: CORPUS, absolute: true }).map((f) => path.resolve(f));
     // manifest/missing-resources is read with the LimitRanges of the files checked together, so it is a set finding
     // too; on its own a file can only have the notes the whole corpus check gives it (no LimitRange in the corpus).
-    for (const file of files) assert.deepEqual(workspace.fileSetFindings(file).filter((f) => f.code !== 'manifest/missing-resources'), [], file);
+    for (const file of files) assert.deepEqual(workspace.findings.fileAlone(file).filter((f) => f.code !== 'manifest/missing-resources'), [], file);
   });
 });

@@ -155,8 +155,8 @@ export function runCase(c: EngineCase, dir: string): string[] {
       JSON.parse(JSON.stringify(report));
       formatReportText(report);
       if (c.finiteReport) for (const bad of nonFinite(report.states)) out.push(`report has a non-finite number (JSON prints null): ${bad}`);
-      checkFindings(workspace.planFindings(planFile), workspace, 'planFindings', out);
-      checkFindings(workspace.planSourceSetFindings(planFile), workspace, 'planSourceSetFindings', out);
+      checkFindings(workspace.findings.plan(planFile), workspace, 'findings.plan', out);
+      checkFindings(workspace.findings.planSources(planFile), workspace, 'findings.planSources', out);
     });
     const length = workspace.text(planFile)?.length ?? 0;
     step('codeLenses', () => void codeLenses(workspace, planFile));

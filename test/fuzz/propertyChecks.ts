@@ -43,7 +43,7 @@ export function engineViolations(c: PropertyCase, dir: string, options: { arithm
     if (options.arithmeticOnly) {
       // The lighter no-crash pass of `npm run fuzz` (without --full): what `check` runs on the plan and its sources.
       diagnose(workspace, { plans: [planFile], manifests: result.sourceFiles, orphanScope: 'together' });
-      workspace.planFindings(planFile);
+      workspace.findings.plan(planFile);
     }
     const report = buildReport(result, dir);
     out.push(...sumOfParts(result, report));

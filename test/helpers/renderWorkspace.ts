@@ -143,7 +143,7 @@ export function rangeOf(text: string, needle: string, options: { after?: string;
 }
 
 export function findingsOf(ws: ConsolidationWorkspace, code?: string, file = PLAN): Finding[] {
-  return ws.planFindings(file).filter((f) => code === undefined || f.code === code);
+  return ws.findings.plan(file).filter((f) => code === undefined || f.code === code);
 }
 
 /** Applies non-overlapping edits (offsets into the original text). */

@@ -206,7 +206,7 @@ async function report(args: string[], cwd: string, out: NodeJS.WritableStream, e
   if (workspace.text(planPath) === undefined) throw new UsageError(`${positionals[0]}: cannot read the plan file`);
   const result = workspace.plan(planPath)!;
   // The numbers leave out what the sources could not read: say so, as check would.
-  const unread = workspace.planFindings(planPath).filter((f) => f.code === 'plan/source-outside-workspace' || f.code === 'plan/sources-too-large');
+  const unread = workspace.findings.plan(planPath).filter((f) => f.code === 'plan/source-outside-workspace' || f.code === 'plan/sources-too-large');
   for (const finding of unread) err.write(`consolidate: warning: ${finding.message}\n`);
   const data = buildReport(result, cwd, (file, offset) => workspace.lineIndex(file)?.positionAt(offset).line);
   out.write(formatReport(data, format));

@@ -43,7 +43,7 @@ export async function render(args: string[], cwd: string, out: NodeJS.WritableSt
     err.write(`consolidate: render: refused: ${unpullable.length} container image(s) cannot be pulled:\n${unpullable.map((u) => `  ${u}\n`).join('')}Set the variables in the compose file's .env (or fix image:), then render again.\n`);
     return 1;
   }
-  const errors = workspace.planFindings(planPath).filter((f) => f.severity === 'error');
+  const errors = workspace.findings.plan(planPath).filter((f) => f.severity === 'error');
   if (errors.length > 0) err.write(`consolidate: warning: the plan has ${errors.length} error(s); run \`consolidate check\` before applying this output\n`);
   if (!values.out) {
     // A name with a line break would end the comment and inject YAML: such a name is printed quoted.

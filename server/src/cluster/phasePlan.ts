@@ -67,7 +67,7 @@ export function loadPhase(
   };
   // Budget findings and errors elsewhere do not block this phase (phaseGate.ts says which do).
   const phaseIndex = phaseNames.indexOf(phaseName);
-  const findings = [...workspace.planFindings(planFile), ...workspace.planSourceSetFindings(planFile), ...result.sourceFiles.flatMap((f) => workspace.manifestFindings(f))];
+  const findings = [...workspace.findings.plan(planFile), ...workspace.findings.planSources(planFile), ...result.sourceFiles.flatMap((f) => workspace.findings.manifest(f))];
   const gate = phaseFindings(result, findings, phaseIndex);
   const describeFinding = (f: Finding) => `${lineOf(f.location.file, f.location.range.start)}: ${f.message}`;
   const errors = gate.blocking.map(describeFinding);

@@ -110,7 +110,7 @@ describe('phases', () => {
     const ws = workspaceOf({ 'test.plan.yaml': plan(`sources: [m.yaml]\nphases:\n${phases}`), 'm.yaml': manifests });
     const result = ws.plan(planPath)!;
     // merge/no-savings is a hint every merge gets; merge.test.ts checks it.
-    return { result, findings: ws.planFindings(planPath).filter((f) => f.code !== 'merge/no-savings') };
+    return { result, findings: ws.findings.plan(planPath).filter((f) => f.code !== 'merge/no-savings') };
   }
 
   it('applies remove, scale, resize and merge in order and cumulatively', () => {
@@ -186,7 +186,7 @@ phases:
       'm.yaml': deployment('api', { replicas: 5, containers: container('api', { requests: { cpu: '500m', memory: '256Mi' }, limits: { cpu: '500m', memory: '400Mi' } }) }),
     };
     const ws = workspaceOf(files);
-    const messages = ws.planFindings(planPath).map((f) => `${f.code} @${f.location.range.start}: ${f.message}`);
+    const messages = ws.findings.plan(planPath).map((f) => `${f.code} @${f.location.range.start}: ${f.message}`);
     const text = files['test.plan.yaml'];
     const budgetAt = text.indexOf('budget:');
     const phaseAt = text.indexOf('shrink');
@@ -205,7 +205,7 @@ phases:
       'test.plan.yaml': plan('sources: [m.yaml]\nbudget: {cpu: "1", memory: 1Gi, limitsOvercommit: 200%}'),
       'm.yaml': deployment('api', { replicas: 2, containers: container('api', { requests: { cpu: '100m', memory: '100Mi' }, limits: { cpu: '1', memory: '1Gi' } }) }),
     });
-    assert.deepEqual(ws.planFindings(planPath).map((f) => f.code), []);
+    assert.deepEqual(ws.findings.plan(planPath).map((f) => f.code), []);
   });
 
   it('simulates scheduling in decreasing order and names the largest unschedulable pod', () => {
@@ -219,7 +219,7 @@ phases:
     const schedule = result.analysis.states[0].schedule!;
     // big fits nowhere (1536Mi > 1Gi); mid#1 → small-1, mid#2 → small-2, mid#3 fits nowhere (424Mi left each).
     assert.deepEqual(schedule.unschedulable.map((p) => p.name), ['big#1', 'mid#3']);
-    const finding = ws.planFindings(planPath).find((f) => f.code === 'budget/unschedulable')!;
+    const finding = ws.findings.plan(planPath).find((f) => f.code === 'budget/unschedulable')!;
     // big is larger than an empty node: only it "fits on no node"; mid#3 is a matter of room.
     assert.match(finding.message, /^current state: 2 pods cannot be placed by any strategy; the largest, big#1, requests 500m cpu, 1,536Mi memory: it fits on no node, even empty \(the largest it may use, small-1, has 1,000m cpu, 1,024Mi memory and 10 pod slots\)\.$/);
   });

@@ -27,7 +27,7 @@ describe('HPAs after a merge', () => {
     assert.equal(atMaxReplicas(result.analysis.states[0], hpas, undefined)?.pods, 6 + 1, 'current state: api at 6, worker 1');
     assert.equal(atMaxReplicas(result.analysis.states[1], hpas, undefined), undefined, 'after the merge the HPA targets nothing');
 
-    const fix = ws.planFindings(planPath).find((f) => f.code === 'merge/hpa-orphaned' && f.location.file.endsWith('m.yaml'));
+    const fix = ws.findings.plan(planPath).find((f) => f.code === 'merge/hpa-orphaned' && f.location.file.endsWith('m.yaml'));
     assert.ok(fix, 'a finding on the HPA itself');
     assert.ok(fix.data?.fix === 'edits');
     const action = fix.data.actions[0];
@@ -52,7 +52,7 @@ describe('HPAs after a merge', () => {
         deployment('cache', { replicas: 1, containers: container('cache') }) +
         hpaText('db', 'StatefulSet'),
     });
-    const fix = statefulWs.planFindings(planPath).find((f) => f.code === 'merge/hpa-orphaned' && f.data?.fix === 'edits');
+    const fix = statefulWs.findings.plan(planPath).find((f) => f.code === 'merge/hpa-orphaned' && f.data?.fix === 'edits');
     assert.ok(fix?.data?.fix === 'edits');
     // A StatefulSet and a Deployment merge into a Deployment: both the kind and the name change.
     assert.deepEqual(fix.data.actions[0].changes.map((c) => c.newText).sort(), ['Deployment', 'backend']);
@@ -66,7 +66,7 @@ describe('PodDisruptionBudgets after a phase', () => {
       'test.plan.yaml': plan(`sources: [m.yaml]\nphases:\n  - name: shrink\n    scale: {api: ${replicas}}`),
       'm.yaml': deployment('api', { replicas: 5, containers: container('api', { requests: { cpu: '100m', memory: '64Mi' } }) }) + pdb(spec),
     })
-      .planFindings(planPath)
+      .findings.plan(planPath)
       .filter((f) => f.code === 'merge/pdb-blocks-eviction')
       .map((f) => f.message);
 

@@ -227,7 +227,7 @@ describe('plans and manifests into the simulation', () => {
     // Without the largest node (ssd-1, the first of equals), the second replica has nowhere to go.
     assert.deepEqual(state.nodeLoss?.lost, ['ssd-1']);
     assert.equal(state.nodeLoss?.schedule.unschedulableCount, 1);
-    assert.deepEqual(ws.planFindings(planPath).map((f) => f.code), ['budget/node-loss']);
+    assert.deepEqual(ws.findings.plan(planPath).map((f) => f.code), ['budget/node-loss']);
   });
 
   it('gives a merged pod the union of its sources\' rules: every selector, only common tolerations, self anti-affinity re-pointed', () => {

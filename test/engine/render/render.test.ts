@@ -219,7 +219,7 @@ describe('pod merge: more references that follow a rename', () => {
     const resized = containers(find(rendered.phases[1], 'Deployment', 'ab').object);
     assert.equal(byName(resized, 'b-app').resources.requests.cpu, '1');
     assert.deepEqual(
-      ws.planFindings(PLAN).filter((f) => f.code === 'plan/unknown-container').map((f) => f.message),
+      ws.findings.plan(PLAN).filter((f) => f.code === 'plan/unknown-container').map((f) => f.message),
       [],
       'b-app is a container of ab, as rendered',
     );

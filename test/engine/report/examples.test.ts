@@ -14,7 +14,7 @@ function reportOf(example: string) {
   const planFile = fs.readdirSync(dir).find((f) => f.endsWith('.plan.yaml'))!;
   const ws = new ConsolidationWorkspace(nodeFileHost, DEFAULT_OPTIONS);
   const result = ws.plan(path.join(dir, planFile))!;
-  return { report: buildReport(result, dir), findings: ws.planFindings(path.join(dir, planFile)) };
+  return { report: buildReport(result, dir), findings: ws.findings.plan(path.join(dir, planFile)) };
 }
 
 /** The figures the users' own plans state, reproduced by the example workspaces built from them. */

@@ -24,7 +24,7 @@ function exampleReport(example: string): { report: PlanReport; findings: { code:
   const planFile = path.join(dir, fs.readdirSync(dir).find((f) => f.endsWith('.plan.yaml'))!);
   const ws = new ConsolidationWorkspace(nodeFileHost, DEFAULT_OPTIONS);
   const report = buildReport(ws.plan(planFile)!, dir, (file, offset) => ws.lineIndex(file)?.positionAt(offset).line);
-  return { report, findings: ws.planFindings(planFile), dir };
+  return { report, findings: ws.findings.plan(planFile), dir };
 }
 
 /** `attr="value"` pairs of every element of a tag carrying `marker` in its attributes. */

@@ -34,7 +34,7 @@ describe('port messages', () => {
       workload('ui-admin', { containers: [{ name: 'ui-admin', ports: [{ port: 8080 }, { port: 8080 }] }] }) +
       workload('api', { containers: [{ name: 'app', ports: [{ port: 9000 }] }, { name: 'metrics', ports: [{ port: 9000 }] }] });
     const ws = workspaceOf({ 'm.yaml': manifests });
-    assert.deepEqual(ws.manifestFindings(MANIFESTS).filter((f) => f.code === 'manifest/duplicate-port').map((f) => f.message), [
+    assert.deepEqual(ws.findings.manifest(MANIFESTS).filter((f) => f.code === 'manifest/duplicate-port').map((f) => f.message), [
       'ui-admin: port 8080/TCP is declared twice in one pod (container ui-admin lists it twice).',
       'api: port 9000/TCP is declared twice in one pod (containers app and metrics).',
     ]);

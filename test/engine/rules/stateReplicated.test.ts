@@ -79,7 +79,7 @@ describe('merge/state-replicated', () => {
       claim('shared', ['ReadWriteMany']);
     const text = planText(['sources: [m.yaml]', 'phases:', '  - name: one', '    merge:', '      - {name: pool, from: [api, store]}', '      - {name: q, from: [queue], replicas: 2}']);
     const ws = workspaceOf({ 'm.yaml': manifests, 'test.plan.yaml': text });
-    assert.equal(ws.planFindings(PLAN).length > 0, true);
+    assert.equal(ws.findings.plan(PLAN).length > 0, true);
     assert.deepEqual(messages(findingsOf(ws, 'merge/state-replicated')), [
       'Merge pool: store keeps state (claim shared) and ran 1 replica; the merged workload runs 3: each replica would hold its own diverging copy of the data behind one Service. Keep it out of the merge, or do not raise its replicas.',
       'Merge q: queue keeps state (a StatefulSet; claim template data) and ran 1 replica; the merged workload runs 2: each replica would hold its own diverging copy of the data behind one Service. Keep it out of the merge, or do not raise its replicas.',

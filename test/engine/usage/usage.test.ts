@@ -32,7 +32,7 @@ const usage = snapshot({
 });
 
 function findingsOf(planText: string, files: Record<string, string> = {}): Finding[] {
-  return workspaceOf({ 'test.plan.yaml': planText, 'm.yaml': manifests, 'usage.yaml': usage, ...files }).planFindings(planPath);
+  return workspaceOf({ 'test.plan.yaml': planText, 'm.yaml': manifests, 'usage.yaml': usage, ...files }).findings.plan(planPath);
 }
 
 const basePlan = (phases: string, extra = '') =>
@@ -160,7 +160,7 @@ describe('usage rules', () => {
   });
 
   it('a missing snapshot and a broken one are errors on spec.usage, not zero usage', () => {
-    const missing = workspaceOf({ 'test.plan.yaml': basePlan('  - name: one\n    targets: {cpuUsage: 10%}'), 'm.yaml': manifests }).planFindings(planPath);
+    const missing = workspaceOf({ 'test.plan.yaml': basePlan('  - name: one\n    targets: {cpuUsage: 10%}'), 'm.yaml': manifests }).findings.plan(planPath);
     assert.match(missing.find((f) => f.code === 'usage/snapshot-invalid')?.message ?? '', /usage\.yaml does not exist/);
     assert.ok(!missing.some((f) => f.code === 'usage/target-missed' || f.code === 'usage/no-data'));
     const broken = findingsOf(basePlan('  - name: one'), { 'usage.yaml': 'apiVersion: [' });
@@ -170,7 +170,7 @@ describe('usage rules', () => {
   });
 
   it('the plan without spec.usage says nothing about usage', () => {
-    const findings = workspaceOf({ 'test.plan.yaml': plan('sources: [m.yaml]\nnamespace: shop\nphases:\n  - name: one\n    remove: [cron]'), 'm.yaml': manifests }).planFindings(planPath);
+    const findings = workspaceOf({ 'test.plan.yaml': plan('sources: [m.yaml]\nnamespace: shop\nphases:\n  - name: one\n    remove: [cron]'), 'm.yaml': manifests }).findings.plan(planPath);
     assert.ok(!findings.some((f) => f.code.startsWith('usage/')));
   });
 });
@@ -181,7 +181,7 @@ describe('spec.usage is read beside the plan only', () => {
       const text = plan(`sources: [m.yaml]\nnamespace: shop\nusage: ${file}\nphases:\n  - name: one`);
       const files: Record<string, string> = { 'test.plan.yaml': text, 'm.yaml': manifests };
       const ws = workspaceOf(files);
-      const findings = ws.planFindings(planPath);
+      const findings = ws.findings.plan(planPath);
       const invalid = findings.find((f) => f.code === 'usage/snapshot-invalid');
       assert.match(invalid?.message ?? '', /the usage snapshot must be in the plan's folder or below it/);
       assert.equal(ws.plan(planPath)!.usageFile, undefined);
@@ -218,7 +218,7 @@ describe('a snapshot cut anywhere, or with its lines shuffled, never throws and 
 describe('a snapshot over the size cap', () => {
   it('is said once, on spec.usage, and not read', () => {
     const big = usage + `# ${'x'.repeat(70 * 1024)}\n`;
-    const findings = workspaceOf({ 'test.plan.yaml': basePlan('  - name: one'), 'm.yaml': manifests, 'usage.yaml': big }, { maxFileBytes: 64 * 1024 }).planFindings(planPath);
+    const findings = workspaceOf({ 'test.plan.yaml': basePlan('  - name: one'), 'm.yaml': manifests, 'usage.yaml': big }, { maxFileBytes: 64 * 1024 }).findings.plan(planPath);
     const invalid = findings.filter((f) => f.code === 'usage/snapshot-invalid');
     assert.deepEqual(invalid.map((f) => [f.location.file, f.message]), [[planPath, 'usage.yaml is 71 KiB, over the 64 KiB limit: not read.']]);
     assert.ok(!findings.some((f) => f.code === 'usage/no-data' || f.code === 'usage/request-below-usage'));

@@ -23,7 +23,7 @@ function withText(file: string, text: string): ConsolidationWorkspace {
 describe('examples/live-usage', () => {
   it('fine on paper: requests fit, usage does not (below-usage at the merge, usage target missed, cart named)', () => {
     const ws = new ConsolidationWorkspace(nodeFileHost, DEFAULT_OPTIONS);
-    const findings = ws.planFindings(finePlan);
+    const findings = ws.findings.plan(finePlan);
     assert.ok(!findings.some((f) => f.code.startsWith('budget/')), findings.map((f) => f.message).join('\n'));
     const below = findings.filter((f) => f.code === 'usage/request-below-usage').map((f) => f.message);
     assert.equal(below.length, 2);
@@ -37,19 +37,19 @@ describe('examples/live-usage', () => {
     let fixed = text;
     for (let round = 0; round < 2; round++) {
       const ws = withText(finePlan, fixed);
-      const finding = ws.planFindings(finePlan).find((f) => f.code === 'usage/request-below-usage');
+      const finding = ws.findings.plan(finePlan).find((f) => f.code === 'usage/request-below-usage');
       assert.ok(finding && finding.data?.fix === 'edits');
       const changes = [...finding.data.actions[0].changes].sort((a, b) => b.start - a.start);
       for (const c of changes) fixed = fixed.slice(0, c.start) + c.newText + fixed.slice(c.end);
     }
     assert.match(fixed, /\n {6}resize: \{storefront: \{requests: \{cpu: 450m, memory: 512Mi\}\}, checkout: \{requests: \{cpu: 150m, memory: 256Mi\}\}\}\n/);
-    const after = withText(finePlan, fixed).planFindings(finePlan);
+    const after = withText(finePlan, fixed).findings.plan(finePlan);
     assert.ok(!after.some((f) => f.code === 'usage/request-below-usage' || f.severity === 'error'), after.map((f) => f.message).join('\n'));
   });
 
   it('over-reserved: requests over budget, usage a tenth of it; the report shows usage beside requests', () => {
     const ws = new ConsolidationWorkspace(nodeFileHost, DEFAULT_OPTIONS);
-    const findings = ws.planFindings(overPlan);
+    const findings = ws.findings.plan(overPlan);
     assert.ok(findings.some((f) => f.code === 'budget/requests-exceeded'));
     const above = findings.filter((f) => f.code === 'usage/request-above-usage').map((f) => f.message);
     assert.equal(above.length, 3, above.join('\n'));
@@ -64,11 +64,11 @@ describe('examples/live-usage', () => {
   it('over-reserved: with the three resize fixes applied, the state after right-size fits the budget', () => {
     let text = fs.readFileSync(overPlan, 'utf8');
     for (let round = 0; round < 3; round++) {
-      const finding = withText(overPlan, text).planFindings(overPlan).find((f) => f.code === 'usage/request-above-usage');
+      const finding = withText(overPlan, text).findings.plan(overPlan).find((f) => f.code === 'usage/request-above-usage');
       assert.ok(finding && finding.data?.fix === 'edits', `round ${round}`);
       for (const c of [...finding.data.actions[0].changes].sort((a, b) => b.start - a.start)) text = text.slice(0, c.start) + c.newText + text.slice(c.end);
     }
-    const after = withText(overPlan, text).planFindings(overPlan);
+    const after = withText(overPlan, text).findings.plan(overPlan);
     assert.ok(!after.some((f) => f.code === "usage/request-above-usage"), text);
     const exceeded = after.filter((f) => f.code === 'budget/requests-exceeded').map((f) => f.message);
     assert.ok(exceeded.length > 0 && exceeded.every((m) => m.startsWith('current state')), exceeded.join('\n'));

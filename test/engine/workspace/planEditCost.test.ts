@@ -26,7 +26,7 @@ describe('plan edits', () => {
     it(`${path.basename(plan)}: an edit keeps what was read from the sources and gives a cold workspace's results`, () => {
       const ws = new ConsolidationWorkspace(nodeFileHost);
       const before = ws.plan(plan)!;
-      const setFindings = ws.planSourceSetFindings(plan);
+      const setFindings = ws.findings.planSources(plan);
       everything(ws, plan);
 
       // A comment typed in the plan: the plan changes, its sources do not.
@@ -37,7 +37,7 @@ describe('plan edits', () => {
       assert.notEqual(after, before, 'a new analysis of the edited plan');
       assert.equal(after.manifests, before.manifests, 'the same manifests array');
       assert.equal(after.workloads, before.workloads, 'the same workloads');
-      assert.equal(ws.planSourceSetFindings(plan), setFindings, 'cross-file findings of the sources are not recomputed');
+      assert.equal(ws.findings.planSources(plan), setFindings, 'cross-file findings of the sources are not recomputed');
 
       const cold = new ConsolidationWorkspace(nodeFileHost);
       cold.setOverlay(plan, edited);
@@ -49,11 +49,11 @@ describe('plan edits', () => {
     const plan = examples[0];
     const ws = new ConsolidationWorkspace(nodeFileHost);
     const before = ws.plan(plan)!;
-    const setFindings = ws.planSourceSetFindings(plan);
+    const setFindings = ws.findings.planSources(plan);
     const source = before.sourceFiles[0];
     ws.setOverlay(source, fs.readFileSync(source, 'utf8') + '\n# edited\n');
     const after = ws.plan(plan)!;
     assert.notEqual(after.manifests, before.manifests);
-    assert.notEqual(ws.planSourceSetFindings(plan), setFindings);
+    assert.notEqual(ws.findings.planSources(plan), setFindings);
   });
 });

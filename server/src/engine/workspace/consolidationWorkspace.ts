@@ -6,7 +6,7 @@ import type { ManifestFile, WorkloadModel } from '../model/workspace';
 import type { SourceLocation } from '../model/location';
 import { readPlan } from '../plan/readPlan';
 import type { PlanModel } from '../plan/types';
-import { MANIFEST_RULES, MANIFEST_SET_RULES, PLAN_RULES, runRules, type RuleSettings } from '../rules/registry';
+import type { RuleSettings } from '../rules/registry';
 import type { PlanResult } from '../analysis/planResult';
 import type { Finding } from '../rules/types';
 import { LineIndex } from '../yaml/lineIndex';
@@ -21,9 +21,10 @@ import type { PersistentCache } from './persistentCache';
 import { renderPlan, type PlanRender } from '../render/renderPlan';
 import { readUsageSnapshot } from '../usage/snapshot';
 import { analyseUsage } from '../usage/stateUsage';
-import { RenderedSources, heldBackWhileRendering, isRendering, renderProblemMessage, type RenderedSource, type RenderTiming, type SourceRenderer } from './renderedSources';
+import { RenderedSources, renderProblemMessage, type RenderedSource, type RenderTiming, type SourceRenderer } from './renderedSources';
 import { RenderedLocator } from './renderedLocations';
 import { ownerOf, type OwnerInfo } from '../model/owners';
+import { WorkspaceFindings } from './workspaceFindings';
 
 export interface WorkspaceOptions {
   /** Files over this many bytes are not parsed. */
@@ -80,11 +81,6 @@ export class ConsolidationWorkspace {
   private readonly planResults = new Map<string, PlanResult>();
   private readonly dotEnvs = new Map<string, Record<string, string>>();
   private readonly sourceSets = new Map<string, SourceSet>();
-  private manifestFindingCache = new WeakMap<ManifestFile, Finding[]>();
-  private fileSetFindingCache = new WeakMap<ManifestFile, Finding[]>();
-  private planFindingCache = new WeakMap<PlanResult, Finding[]>();
-  /** Cross-file findings by source set and default namespace: they do not depend on the plan's phases. */
-  private planSetFindingCache = new WeakMap<ManifestFile[], Map<string, Finding[]>>();
   private readonly renderCache = new WeakMap<PlanResult, PlanRender>();
   // Rendered sources (Kustomize, Helm): see renderedSources.ts.
   private renderedSources?: RenderedSources;
@@ -92,6 +88,9 @@ export class ConsolidationWorkspace {
   private readonly mappedFindings = new WeakMap<Finding[], Finding[]>();
 
   private persistent: PersistentCache | undefined;
+
+  /** The findings of its plans and manifests, cached with the models they come from (workspaceFindings.ts). */
+  readonly findings: WorkspaceFindings = new WorkspaceFindings(this);
 
   constructor(private readonly host: FileHost, private options: WorkspaceOptions = DEFAULT_OPTIONS) {
     this.sourceLists = new SourceLists(host, () => this.options, () => this.overlays.keys(), (file) => this.sizeOf(file));
@@ -130,10 +129,7 @@ export class ConsolidationWorkspace {
     } else if (!sourcesChanged && JSON.stringify(options.rules) === JSON.stringify(previous.rules)) {
       return false;
     }
-    this.manifestFindingCache = new WeakMap();
-    this.fileSetFindingCache = new WeakMap();
-    this.planFindingCache = new WeakMap();
-    this.planSetFindingCache = new WeakMap();
+    this.findings.clear();
     this.planResults.clear();
     this.sourceSets.clear();
     return true;
@@ -480,24 +476,6 @@ export class ConsolidationWorkspace {
     return size > this.options.maxFileBytes ? 0 : size;
   }
 
-  /** Findings of a plan file: schema, references and budgets (cached with the plan's analysis). */
-  planFindings(file: string): Finding[] {
-    const result = this.plan(file);
-    if (!result) return [];
-    let findings = this.planFindingCache.get(result);
-    if (!findings) {
-      const merges = result.plan.phases.some((p) => p.merge.length > 0) ? this.render(file)?.merges ?? [] : [];
-      findings = runRules(
-        PLAN_RULES,
-        { plan: result.plan, planText: this.text(file) ?? '', analysis: result.analysis, emptySources: result.emptySources, sourceProblems: result.sourceProblems, workloads: result.workloads, merges, ...sourceObjects(result.manifests), usage: result.usage, usageError: result.usageError, renderProblems: result.renderProblems, owners: this.owners(result) },
-        this.options.rules,
-      );
-      if (isRendering(result)) findings = heldBackWhileRendering(findings);
-      this.planFindingCache.set(result, findings);
-    }
-    return findings;
-  }
-
   /** The controller (Helm, Argo CD, Flux) that owns each workload a phase touches, by workload id. */
   owners(result: PlanResult): Map<string, OwnerInfo> {
     const owners = new Map<string, OwnerInfo>();
@@ -522,74 +500,4 @@ export class ConsolidationWorkspace {
     }
     return rendered;
   }
-
-  /** Cross-file findings over a plan's sources, with the plan's default namespace. */
-  planSourceSetFindings(file: string): Finding[] {
-    const result = this.plan(file);
-    // A source still being rendered for the first time: a Service may select its pods.
-    if (!result || isRendering(result)) return [];
-    let byNamespace = this.planSetFindingCache.get(result.manifests);
-    if (!byNamespace) this.planSetFindingCache.set(result.manifests, (byNamespace = new Map()));
-    const key = result.plan.namespace ?? '\0';
-    let findings = byNamespace.get(key);
-    if (!findings) {
-      findings = this.manifestSetFindings(result.manifests, result.plan.namespace);
-      byNamespace.set(key, findings);
-    }
-    return findings;
-  }
-
-  /** Findings of one manifest file on its own (cached with the file's model). */
-  manifestFindings(file: string): Finding[] {
-    const manifest = this.manifest(file);
-    if (!manifest) return [];
-    let findings = this.manifestFindingCache.get(manifest);
-    if (!findings) {
-      findings = runRules(MANIFEST_RULES, { file: manifest }, this.options.rules);
-      this.manifestFindingCache.set(manifest, findings);
-    }
-    return findings;
-  }
-
-  /**
-   * Cross-file findings of one file checked alone, for a manifest open in an editor that no plan
-   * reads: only a file that declares workloads can say its Services select nothing.
-   */
-  fileSetFindings(file: string): Finding[] {
-    const manifest = this.manifest(file);
-    if (!manifest || manifest.workloads.length === 0) return [];
-    let findings = this.fileSetFindingCache.get(manifest);
-    if (!findings) {
-      findings = this.manifestSetFindings([manifest]);
-      this.fileSetFindingCache.set(manifest, findings);
-    }
-    return findings;
-  }
-
-  /** Findings over manifests read together (Services and the pods they select). */
-  manifestSetFindings(files: ManifestFile[], defaultNamespace?: string): Finding[] {
-    return runRules(
-      MANIFEST_SET_RULES,
-      { files, workloads: files.flatMap((f) => f.workloads), services: files.flatMap((f) => f.services), defaultNamespace },
-      this.options.rules,
-    );
-  }
 }
-
-/** The claims, LimitRanges, quotas and policies of a plan's sources (read once per source set, not per plan edit). */
-function sourceObjects(manifests: ManifestFile[]): { claims: ManifestFile['claims']; limitRanges: ManifestFile['limitRanges']; quotas: NonNullable<ManifestFile['quotas']>; policies: ManifestFile['policies'] } {
-  let objects = sourceObjectCache.get(manifests);
-  if (!objects) {
-    objects = {
-      claims: manifests.flatMap((m) => m.claims),
-      limitRanges: manifests.flatMap((m) => m.limitRanges),
-      quotas: manifests.flatMap((m) => m.quotas ?? []),
-      policies: manifests.flatMap((m) => m.policies),
-    };
-    sourceObjectCache.set(manifests, objects);
-  }
-  return objects;
-}
-
-const sourceObjectCache = new WeakMap<ManifestFile[], ReturnType<typeof sourceObjects>>();
-

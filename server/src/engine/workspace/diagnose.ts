@@ -35,13 +35,13 @@ export function diagnose(workspace: ConsolidationWorkspace, request: DiagnoseReq
     partsOf(planFile);
     const result = workspace.plan(planFile);
     if (!result) continue;
-    addByLocation(workspace.mapRenderedFindings(workspace.planFindings(planFile)));
+    addByLocation(workspace.mapRenderedFindings(workspace.findings.plan(planFile)));
     for (const manifest of result.manifests) {
-      if (isVirtualSourcePath(manifest.path)) addByLocation(workspace.mapRenderedFindings(workspace.manifestFindings(manifest.path)));
-      else if (!covered.has(manifest.path)) partsOf(manifest.path).push(workspace.manifestFindings(manifest.path));
+      if (isVirtualSourcePath(manifest.path)) addByLocation(workspace.mapRenderedFindings(workspace.findings.manifest(manifest.path)));
+      else if (!covered.has(manifest.path)) partsOf(manifest.path).push(workspace.findings.manifest(manifest.path));
       covered.add(manifest.path);
     }
-    addByLocation(workspace.mapRenderedFindings(workspace.planSourceSetFindings(planFile)));
+    addByLocation(workspace.mapRenderedFindings(workspace.findings.planSources(planFile)));
   }
 
   const others: ManifestFile[] = [];
@@ -51,11 +51,11 @@ export function diagnose(workspace: ConsolidationWorkspace, request: DiagnoseReq
     const manifest = workspace.manifest(file);
     // A YAML file that is neither a Kubernetes nor a compose file (a CI workflow, Helm values) is not ours to judge.
     if (!manifest || (manifest.format === 'other' && !looksLikeManifest(workspace.text(file) ?? ''))) continue;
-    parts.push(workspace.manifestFindings(file));
-    if (request.orphanScope === 'per-file') parts.push(workspace.fileSetFindings(file));
+    parts.push(workspace.findings.manifest(file));
+    if (request.orphanScope === 'per-file') parts.push(workspace.findings.fileAlone(file));
     else others.push(manifest);
   }
-  if (others.length > 0) addByLocation(workspace.manifestSetFindings(others));
+  if (others.length > 0) addByLocation(workspace.findings.manifestSet(others));
   return byFile;
 }
 
