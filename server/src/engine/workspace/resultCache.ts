@@ -2,7 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { deserialize, serialize } from 'node:v8';
-import { nodeFileHost, type FileHost, type WalkBound } from './fileHost';
+import { globOnDisk, type FileHost, type WalkBound, type WalkObserver } from './fileHost';
 
 /**
  * The whole result of a run, cached on top of the per-file model cache: what `consolidate check` printed
@@ -10,11 +10,11 @@ import { nodeFileHost, type FileHost, type WalkBound } from './fileHost';
  * prints the stored result without reading a model.
  *
  * The manifest is recorded by a {@link RecordingFileHost} the run reads through: every file read (path and
- * SHA-256 of its bytes, or that it could not be read), every size asked for, every glob expanded (the
- * arguments and the list it gave, and whether the walk was cut short), and what each command-line path was
- * (folder, file or missing). The entry's key holds everything else a finding depends on: the engine
+ * SHA-256 of its bytes, or that it could not be read), every size asked for, every folder a glob listed
+ * (its entries' names and types: what a glob's result is computed from) and every path a glob tested for
+ * being a file, and what each command-line path was (folder, file or missing). The entry's key holds everything else a finding depends on: the engine
  * version, the current folder, the paths named and the options that change findings. A run holds when
- * every file hashes the same, every size is the same and every glob expands to the same list: a changed,
+ * every file hashes the same, every size is the same and every folder lists the same entries: a changed,
  * added or deleted file under a searched folder changes one of these. Runs that read what is not a file
  * (standard input, a Kustomize or Helm render) are not stored.
  *
@@ -37,7 +37,7 @@ export class ResultCache {
   }
 
   /** The stored findings of the run `key`, when everything they were computed from is unchanged. */
-  get<T>(key: string, host: FileHost = nodeFileHost): T | undefined {
+  get<T>(key: string): T | undefined {
     const entry = this.entryPath(key);
     let bytes: Buffer;
     try {
@@ -50,7 +50,7 @@ export class ResultCache {
       remove(entry);
       return undefined;
     }
-    if (!holds(stored.manifest, host)) return undefined;
+    if (!holds(stored.manifest)) return undefined;
     try {
       const now = new Date();
       fs.utimesSync(entry, now, now);
@@ -120,17 +120,12 @@ export interface RunManifest {
   reads: [string, string | null][];
   /** Path, and size in bytes or null when it could not be stat'ed. */
   sizes: [string, number | null][];
-  globs: GlobRecord[];
+  /** Folder, and its entries (type letter and name) or null when it could not be listed. */
+  listings: [string, string[] | null][];
+  /** Literal glob paths, and whether each was a file. */
+  files: [string, boolean][];
   /** Paths whose kind decided how they were searched. */
   kinds: [string, PathKind][];
-}
-
-interface GlobRecord {
-  baseDir: string;
-  patterns: string[];
-  maxEntries?: number;
-  result: string[];
-  truncated: boolean;
 }
 
 export type PathKind = 'folder' | 'file' | 'missing';
@@ -148,8 +143,13 @@ interface StoredResult {
 export class RecordingFileHost implements FileHost {
   private readonly reads = new Map<string, string | null>();
   private readonly sizes = new Map<string, number | null>();
-  private readonly globs: GlobRecord[] = [];
+  private readonly listings = new Map<string, string[] | null>();
+  private readonly files = new Map<string, boolean>();
   private readonly kinds = new Map<string, PathKind>();
+  private readonly observer: WalkObserver = {
+    listed: (dir, entries) => this.note(this.listings, dir, entries && entries.map(entryName), sameListing),
+    isFile: (file, result) => this.note(this.files, file, result),
+  };
   stable = true;
 
   readFile(file: string): string | undefined {
@@ -171,9 +171,7 @@ export class RecordingFileHost implements FileHost {
   }
 
   glob(baseDir: string, patterns: string[], bound?: WalkBound): string[] {
-    const result = nodeFileHost.glob(baseDir, patterns, bound);
-    this.globs.push({ baseDir, patterns: [...patterns], maxEntries: bound?.maxEntries, result: [...result], truncated: bound?.truncated === true });
-    return result;
+    return globOnDisk(baseDir, patterns, bound, this.observer);
   }
 
   /** What a command-line path is (a folder is searched, a file read as given). */
@@ -184,22 +182,28 @@ export class RecordingFileHost implements FileHost {
   }
 
   manifest(): RunManifest {
-    return { reads: [...this.reads], sizes: [...this.sizes], globs: this.globs, kinds: [...this.kinds] };
+    return { reads: [...this.reads], sizes: [...this.sizes], listings: [...this.listings], files: [...this.files], kinds: [...this.kinds] };
   }
 
-  private note<T>(map: Map<string, T>, file: string, value: T): void {
-    if (map.has(file) && map.get(file) !== value) this.stable = false;
-    else map.set(file, value);
+  private note<T>(map: Map<string, T>, file: string, value: T, same = (a: T, b: T) => a === b): void {
+    if (map.has(file)) {
+      if (!same(map.get(file)!, value)) this.stable = false;
+    } else map.set(file, value);
   }
 }
 
-function holds(manifest: RunManifest, host: FileHost): boolean {
+function holds(manifest: RunManifest): boolean {
   for (const [file, kind] of manifest.kinds) if (kindOf(file) !== kind) return false;
-  for (const glob of manifest.globs) {
-    const bound: WalkBound | undefined = glob.maxEntries === undefined ? undefined : { maxEntries: glob.maxEntries };
-    const result = host.glob(glob.baseDir, glob.patterns, bound);
-    if ((bound?.truncated === true) !== glob.truncated || !sameList(result, glob.result)) return false;
+  for (const [dir, entries] of manifest.listings) {
+    let now: string[] | null;
+    try {
+      now = fs.readdirSync(dir, { withFileTypes: true }).map(entryName);
+    } catch {
+      now = null;
+    }
+    if (!sameListing(now, entries)) return false;
   }
+  for (const [file, result] of manifest.files) if ((kindOf(file) === 'file') !== result) return false;
   for (const [file, size] of manifest.sizes) if ((sizeOf(file) ?? null) !== size) return false;
   for (const [file, sum] of manifest.reads) {
     let bytes: Buffer | undefined;
@@ -213,8 +217,15 @@ function holds(manifest: RunManifest, host: FileHost): boolean {
   return true;
 }
 
-function sameList(a: string[], b: string[]): boolean {
+/** Entries in the order listed: a walk cut short by its bound depends on the order. */
+function sameListing(a: string[] | null, b: string[] | null): boolean {
+  if (a === null || b === null) return a === b;
   return a.length === b.length && a.every((x, i) => x === b[i]);
+}
+
+/** A folder entry as a glob sees it: its type and its name. */
+function entryName(entry: fs.Dirent): string {
+  return `${entry.isDirectory() ? 'd' : entry.isFile() ? 'f' : entry.isSymbolicLink() ? 'l' : 'o'}${entry.name}`;
 }
 
 function sha256(bytes: Buffer): string {
@@ -270,11 +281,8 @@ function looksLikeResult(value: unknown, key: string): value is StoredResult {
     pairs(manifest.reads, (v) => v === null || typeof v === 'string') &&
     pairs(manifest.sizes, (v) => v === null || typeof v === 'number') &&
     pairs(manifest.kinds, (v) => v === 'folder' || v === 'file' || v === 'missing') &&
-    Array.isArray(manifest.globs) &&
-    manifest.globs.every(
-      (g: Partial<GlobRecord>) =>
-        g && typeof g.baseDir === 'string' && Array.isArray(g.patterns) && Array.isArray(g.result) && typeof g.truncated === 'boolean' && (g.maxEntries === undefined || typeof g.maxEntries === 'number'),
-    )
+    pairs(manifest.listings, (v) => v === null || (Array.isArray(v) && v.every((e) => typeof e === 'string'))) &&
+    pairs(manifest.files, (v) => typeof v === 'boolean')
   );
 }
 
