@@ -201,6 +201,31 @@ describe('check --cache', () => {
       }
     });
 
+    it('a plan with a Kustomize source is never served from a stored result (tool output is not a file read)', async () => {
+      const ws = tempWorkspace({ prefix: 'consolidation-cache-kustomize-' });
+      try {
+        const deployment = (cpu: string) =>
+          `apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec: {replicas: 1, selector: {matchLabels: {app: web}}, template: {metadata: {labels: {app: web}}, spec: {containers: [{name: web, image: web, resources: {requests: {cpu: ${cpu}, memory: 1Gi}, limits: {cpu: 1, memory: 1Gi}}}]}}}\n`;
+        ws.write('ws/base/kustomization.yaml', 'resources: [web.yaml]\n');
+        // Outside what `check ws/app.plan.yaml` reads itself: only the tool reads it.
+        ws.write('ws/base/web.yaml', deployment('500m'));
+        ws.write('ws/app.plan.yaml', ['apiVersion: consolidation.dev/v1alpha1', 'kind: ConsolidationPlan', 'metadata: {name: app}', 'spec:', '  sources:', '    - kustomize: base', '  budget: {cpu: "4", memory: 8Gi, pods: 10}', '  phases: []', ''].join('\n'));
+        const run = async (cache: boolean) => {
+          const result = await runCli(['check', 'ws/app.plan.yaml', '--format', 'json', '--kustomize', 'kubectl', ...(cache ? ['--cache', 'cache'] : [])], { cwd: ws.dir });
+          assert.equal(result.stderr, '');
+          return result.stdout;
+        };
+        assert.equal(await run(true), await run(false));
+        ws.write('ws/base/web.yaml', deployment('2'));
+        const changed = await run(false);
+        assert.match(changed, /request/, 'the render\'s new request is checked');
+        assert.equal(await run(true), changed);
+        assert.equal(entries(ws.file('cache/results-v1')).length, 0, 'nothing stored whole');
+      } finally {
+        ws.dispose();
+      }
+    });
+
     it('standard input is never served from a stored result', async () => {
       const ws = resultWorkspace();
       try {
