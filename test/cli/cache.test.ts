@@ -138,6 +138,12 @@ describe('check --cache', () => {
         const text = await runCli(['check', 'ws', '--cache', 'cache'], { cwd: ws.dir });
         assert.equal(text.stdout, (await runCli(['check', 'ws'], { cwd: ws.dir })).stdout, '--format text from the stored findings');
 
+        // An option that changes findings is part of the run's key: not served from the run without it.
+        const withRule = ['check', 'ws', '--format', 'json', '--rule', 'budget/limits-overcommit=off'];
+        const ruleCold = (await runCli(withRule, { cwd: ws.dir })).stdout;
+        assert.notEqual(ruleCold, cold);
+        assert.equal((await runCli([...withRule, '--cache', 'cache'], { cwd: ws.dir })).stdout, ruleCold, '--rule');
+
         const changes: [string, () => void][] = [
           ['a changed manifest', () => ws.write('ws/single-pod/manifests/workers.yaml', ws.read('ws/single-pod/manifests/workers.yaml').replace(/cpu: (\S+)/, 'cpu: 7'))],
           ['a changed .env', () => ws.write('ws/aiwfe/.env', ws.read('ws/aiwfe/.env').replace('OLLAMA_MEM_LIMIT=6g', 'OLLAMA_MEM_LIMIT=60g'))],

@@ -39,7 +39,8 @@ Commands:
       --rule CODE=SEVERITY       Override a rule's severity (error|warning|information|hint|off); repeatable
       --max-file-size-kb N       Files over N KiB are not analysed (default ${DEFAULT_MAX_FILE_SIZE_KB})
       --cache DIR                Keep parsed manifests in DIR (created if missing; keyed by file content
-                                 and engine version): the next check reads them instead of parsing
+                                 and engine version): the next check reads them instead of parsing,
+                                 and prints the stored findings when no file it read has changed
 ${SOURCE_USAGE}
 ${TOOL_USAGE}
   report PLAN       Print the plan's numbers per state (report -: the totals of YAML on stdin)

@@ -298,6 +298,6 @@ function looksLikeFinding(value: unknown): boolean {
 /** Results of the last few distinct runs (other folders, other options) are kept. */
 export const MAX_RESULTS = 16;
 /** A result this large is cheaper to compute again than to keep. */
-export const MAX_RESULT_BYTES = 64 * 1024 * 1024;
+export const MAX_RESULT_BYTES = 16 * 1024 * 1024;
 const FORMAT = 'results-v1';
 const MAGIC = Buffer.from('CPRC\u0001');
