@@ -4,10 +4,11 @@
 // is served whole from the stored result (no model is read); any change of what that result was computed
 // from (a manifest, a .env, a usage snapshot, a new or deleted file, the engine) gives a cold run's output.
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
-import { runCli } from '../helpers/cli';
+import { CLI, runCli } from '../helpers/cli';
 import { tempWorkspace, type TempWorkspace } from '../helpers/tempWorkspace';
 
 const EXAMPLES = path.resolve(__dirname, '..', '..', 'examples');
@@ -237,8 +238,7 @@ describe('check --cache', () => {
       try {
         const run = (text: string) =>
           new Promise<string>((resolve, reject) => {
-            const { spawn } = require('node:child_process') as typeof import('node:child_process');
-            const child = spawn(process.execPath, [path.resolve(__dirname, '../../dist/cli.js'), 'check', '-', '--format', 'json', '--cache', 'cache'], { cwd: ws.dir, stdio: ['pipe', 'pipe', 'pipe'] });
+            const child = spawn(process.execPath, [CLI, 'check', '-', '--format', 'json', '--cache', 'cache'], { cwd: ws.dir, stdio: ['pipe', 'pipe', 'pipe'] });
             let out = '';
             child.stdout.on('data', (d: Buffer) => (out += d));
             child.on('error', reject);

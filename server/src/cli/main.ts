@@ -192,7 +192,7 @@ async function check(args: string[], cwd: string, out: NodeJS.WritableStream, st
   // few). Not with a cache, whose models mostly leave it nothing to do.
   if (!cache && paths.some((p) => isFolder(path.resolve(cwd, p)))) pool?.start();
   let findings: PositionedFinding[];
-  let rendered = false;
+  let rendered: boolean;
   try {
     const inputs = discoverInputs(host, paths, cwd, host instanceof RecordingFileHost ? (file) => host.kind(file) : undefined);
     if (fromStdin) inputs.manifests.push(stdinFile(workspace, cwd, await readStdin(stdin)));
