@@ -1,11 +1,14 @@
 // `consolidate check --cache DIR`: a warm run reads parsed manifests from DIR and prints exactly what a cold
 // run prints, byte for byte: unchanged, after a changed manifest, after a changed .env, after an engine
-// upgrade, and with entries that are corrupt or hostile. Only what changed is parsed again.
+// upgrade, and with entries that are corrupt or hostile. Only what changed is parsed again. An unchanged tree
+// is served whole from the stored result (no model is read); any change of what that result was computed
+// from (a manifest, a .env, a usage snapshot, a new or deleted file, the engine) gives a cold run's output.
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
-import { runCli } from '../helpers/cli';
+import { CLI, runCli } from '../helpers/cli';
 import { tempWorkspace, type TempWorkspace } from '../helpers/tempWorkspace';
 
 const EXAMPLES = path.resolve(__dirname, '..', '..', 'examples');
@@ -101,5 +104,156 @@ describe('check --cache', () => {
     } finally {
       ws.dispose();
     }
+  });
+
+  describe('the whole-result layer', () => {
+    function resultWorkspace(): TempWorkspace {
+      const ws = workspace();
+      fs.cpSync(path.join(EXAMPLES, 'live-usage'), ws.file('ws/live-usage'), { recursive: true });
+      return ws;
+    }
+
+    const PAST = new Date('2001-01-01T00:00:00Z');
+
+    /**
+     * Runs a warm check and says whether it was served from the stored result: model entries are touched
+     * (their mtime set to now) whenever one is read, so a run that read none and wrote none left them as
+     * they were.
+     */
+    async function served(ws: TempWorkspace, env?: NodeJS.ProcessEnv): Promise<{ output: string; whole: boolean }> {
+      const models = entries(ws.file('cache/manifests-v1'));
+      for (const entry of models) fs.utimesSync(entry, PAST, PAST);
+      const output = await check(ws, 'cache', env);
+      const touched = entries(ws.file('cache/manifests-v1')).filter((entry) => !models.includes(entry) || fs.statSync(entry).mtimeMs > PAST.getTime());
+      return { output, whole: touched.length === 0 };
+    }
+
+    it('an unchanged tree is served from the stored result; each change gives exactly what a cold run gives, then is stored again', async () => {
+      const ws = resultWorkspace();
+      try {
+        const cold = await check(ws);
+        assert.equal(await check(ws, 'cache'), cold, 'the run that fills the cache');
+        assert.equal(entries(ws.file('cache/results-v1')).length, 1, 'one stored result');
+        assert.deepEqual(await served(ws), { output: cold, whole: true }, 'unchanged: served whole');
+        // Another format is applied to the same stored findings.
+        const text = await runCli(['check', 'ws', '--cache', 'cache'], { cwd: ws.dir });
+        assert.equal(text.stdout, (await runCli(['check', 'ws'], { cwd: ws.dir })).stdout, '--format text from the stored findings');
+
+        // An option that changes findings is part of the run's key: not served from the run without it.
+        const withRule = ['check', 'ws', '--format', 'json', '--rule', 'budget/limits-overcommit=off'];
+        const ruleCold = (await runCli(withRule, { cwd: ws.dir })).stdout;
+        assert.notEqual(ruleCold, cold);
+        assert.equal((await runCli([...withRule, '--cache', 'cache'], { cwd: ws.dir })).stdout, ruleCold, '--rule');
+
+        const changes: [string, () => void][] = [
+          ['a changed manifest', () => ws.write('ws/single-pod/manifests/workers.yaml', ws.read('ws/single-pod/manifests/workers.yaml').replace(/cpu: (\S+)/, 'cpu: 7'))],
+          ['a changed .env', () => ws.write('ws/aiwfe/.env', ws.read('ws/aiwfe/.env').replace('OLLAMA_MEM_LIMIT=6g', 'OLLAMA_MEM_LIMIT=60g'))],
+          [
+            'a new file matching a plan\'s sources glob',
+            () =>
+              ws.write(
+                'ws/openpolicy/manifests/zz-added.yaml',
+                'apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: added-by-test, namespace: openpolicy}\nspec: {replicas: 1, selector: {matchLabels: {app: added}}, template: {metadata: {labels: {app: added}}, spec: {containers: [{name: a, image: a, resources: {requests: {cpu: 2, memory: 1Gi}, limits: {cpu: 1, memory: 1Gi}}}]}}}\n',
+              ),
+          ],
+          ['a deleted file', () => fs.rmSync(ws.file('ws/odin-prime/manifests/tts.yaml'))],
+          ['a changed usage snapshot', () => ws.write('ws/live-usage/usage.yaml', ws.read('ws/live-usage/usage.yaml').replace('p95: 420', 'p95: 1900'))],
+          ['a new plan in a searched folder', () => fs.copyFileSync(ws.file('ws/single-pod/single-pod.plan.yaml'), ws.file('ws/single-pod/copy.plan.yaml'))],
+        ];
+        let previous = cold;
+        for (const [what, change] of changes) {
+          change();
+          const expected = await check(ws);
+          assert.notEqual(expected, previous, `${what} changes the findings`);
+          assert.deepEqual(await served(ws), { output: expected, whole: false }, `${what}: the normal path, a cold run's output`);
+          assert.deepEqual(await served(ws), { output: expected, whole: true }, `${what}: stored again, then served whole`);
+          previous = expected;
+        }
+
+        const upgraded = { CONSOLIDATION_ENGINE_VERSION: 'next' };
+        assert.deepEqual(await served(ws, upgraded), { output: await check(ws), whole: false }, 'another engine version: not served from the old result');
+        assert.deepEqual(await served(ws, upgraded), { output: previous, whole: true });
+        assert.ok(entries(ws.file('cache/results-v1')).length <= 16, 'bounded');
+      } finally {
+        ws.dispose();
+      }
+    });
+
+    it('a truncated, garbled or foreign result entry is ignored: a cold run\'s output, never a crash', async () => {
+      const ws = resultWorkspace();
+      try {
+        const cold = await check(ws);
+        await check(ws, 'cache');
+        const [entry] = entries(ws.file('cache/results-v1'));
+        const valid = fs.readFileSync(entry);
+        const damage: [string, Buffer][] = [
+          ['truncated', valid.subarray(0, Math.floor(valid.length / 2))],
+          ['garbled payload', Buffer.concat([valid.subarray(0, valid.length - 5), Buffer.from('xxxxx')])],
+          ['empty', Buffer.alloc(0)],
+          ['not an entry', Buffer.from('CPRC\u0001 but nothing else of one')],
+        ];
+        for (const [what, bytes] of damage) {
+          fs.writeFileSync(entry, bytes);
+          assert.deepEqual(await served(ws), { output: cold, whole: false }, what);
+          assert.deepEqual(await served(ws), { output: cold, whole: true }, `${what}: rewritten by the run that ignored it`);
+        }
+        // Another run's valid entry under this run's name: its key does not match, so it is not used.
+        const other = await runCli(['check', 'ws/single-pod', '--format', 'json', '--cache', 'cache'], { cwd: ws.dir });
+        assert.equal(other.stderr, '');
+        const foreign = entries(ws.file('cache/results-v1')).find((f) => f !== entry)!;
+        fs.copyFileSync(foreign, entry);
+        assert.deepEqual(await served(ws), { output: cold, whole: false }, 'another run\'s entry');
+      } finally {
+        ws.dispose();
+      }
+    });
+
+    it('a plan with a Kustomize source is never served from a stored result (tool output is not a file read)', async () => {
+      const ws = tempWorkspace({ prefix: 'consolidation-cache-kustomize-' });
+      try {
+        const deployment = (cpu: string) =>
+          `apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec: {replicas: 1, selector: {matchLabels: {app: web}}, template: {metadata: {labels: {app: web}}, spec: {containers: [{name: web, image: web, resources: {requests: {cpu: ${cpu}, memory: 1Gi}, limits: {cpu: 1, memory: 1Gi}}}]}}}\n`;
+        ws.write('ws/base/kustomization.yaml', 'resources: [web.yaml]\n');
+        // Outside what `check ws/app.plan.yaml` reads itself: only the tool reads it.
+        ws.write('ws/base/web.yaml', deployment('500m'));
+        ws.write('ws/app.plan.yaml', ['apiVersion: consolidation.dev/v1alpha1', 'kind: ConsolidationPlan', 'metadata: {name: app}', 'spec:', '  sources:', '    - kustomize: base', '  budget: {cpu: "4", memory: 8Gi, pods: 10}', '  phases: []', ''].join('\n'));
+        const run = async (cache: boolean) => {
+          const result = await runCli(['check', 'ws/app.plan.yaml', '--format', 'json', '--kustomize', 'kubectl', ...(cache ? ['--cache', 'cache'] : [])], { cwd: ws.dir });
+          assert.equal(result.stderr, '');
+          return result.stdout;
+        };
+        assert.equal(await run(true), await run(false));
+        ws.write('ws/base/web.yaml', deployment('2'));
+        const changed = await run(false);
+        assert.match(changed, /request/, 'the render\'s new request is checked');
+        assert.equal(await run(true), changed);
+        assert.equal(entries(ws.file('cache/results-v1')).length, 0, 'nothing stored whole');
+      } finally {
+        ws.dispose();
+      }
+    });
+
+    it('standard input is never served from a stored result', async () => {
+      const ws = resultWorkspace();
+      try {
+        const run = (text: string) =>
+          new Promise<string>((resolve, reject) => {
+            const child = spawn(process.execPath, [CLI, 'check', '-', '--format', 'json', '--cache', 'cache'], { cwd: ws.dir, stdio: ['pipe', 'pipe', 'pipe'] });
+            let out = '';
+            child.stdout.on('data', (d: Buffer) => (out += d));
+            child.on('error', reject);
+            child.on('close', () => resolve(out));
+            child.stdin.end(text);
+          });
+        const a = 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n';
+        const b = 'apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: b}\nspec: {template: {spec: {containers: [{name: c, image: c, resources: {requests: {cpu: 2}, limits: {cpu: 1}}}]}}}\n';
+        const first = await run(a);
+        const second = await run(b);
+        assert.notEqual(first, second);
+        assert.equal(entries(ws.file('cache/results-v1')).length, 0);
+      } finally {
+        ws.dispose();
+      }
+    });
   });
 });

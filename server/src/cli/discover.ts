@@ -1,23 +1,22 @@
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { FileHost } from '../engine/workspace/fileHost';
+import { kindOf, type PathKind } from '../engine/workspace/resultCache';
 import { isPlanFile } from '../engine/workspace/consolidationWorkspace';
 
 export class UsageError extends Error {}
 
-/** Plans and YAML manifests named by the command line: files as given, folders searched. */
-export function discoverInputs(host: FileHost, inputs: string[], cwd: string): { plans: string[]; manifests: string[] } {
+/**
+ * Plans and YAML manifests named by the command line: files as given, folders searched. `kind` says what
+ * a path is (a recording host's, when the run's result is cached).
+ */
+export function discoverInputs(host: FileHost, inputs: string[], cwd: string, kind: (file: string) => PathKind = kindOf): { plans: string[]; manifests: string[] } {
   const plans = new Set<string>();
   const manifests = new Set<string>();
   for (const input of inputs) {
     const absolute = path.resolve(cwd, input);
-    let stat: fs.Stats;
-    try {
-      stat = fs.statSync(absolute);
-    } catch {
-      throw new UsageError(`${input}: no such file or folder`);
-    }
-    if (stat.isDirectory()) {
+    const found = kind(absolute);
+    if (found === 'missing') throw new UsageError(`${input}: no such file or folder`);
+    if (found === 'folder') {
       for (const file of host.glob(absolute, ['**/*.yaml', '**/*.yml'])) (isPlanFile(file) ? plans : manifests).add(file);
     } else {
       (isPlanFile(absolute) ? plans : manifests).add(absolute);

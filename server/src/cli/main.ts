@@ -17,15 +17,16 @@ import { describeFsError, isFsError } from '../engine/files/fsErrors';
 import { WriteError } from '../engine/files/writeInside';
 import { PersistentCache } from '../engine/workspace/persistentCache';
 import { engineVersion } from '../engine/workspace/engineVersion';
+import { RecordingFileHost, ResultCache } from '../engine/workspace/resultCache';
 import { discoverInputs, UsageError } from './discover';
-import { TOOL_FLAGS, TOOL_USAGE, useTools } from './tools';
+import { TOOL_FLAGS, TOOL_USAGE, toolTimeoutSeconds, useTools } from './tools';
 import { readStdin, STDIN_ARG, stdinFile, stdinPlan } from './stdin';
 import { render } from './render';
 import { SOURCE_OPTIONS, SOURCE_USAGE, sourceOptions } from './sourceOptions';
 import { apply, rollback } from './apply';
 import { usage } from './usage';
 import { verify } from './verify';
-import { formatJson, formatSarif, formatText, positionFindings } from './findingsOutput';
+import { formatJson, formatSarif, formatText, positionFindings, type PositionedFinding } from './findingsOutput';
 
 declare const CLI_VERSION: string | undefined;
 const VERSION = typeof CLI_VERSION === 'string' ? CLI_VERSION : '0.0.0-dev';
@@ -38,7 +39,8 @@ Commands:
       --rule CODE=SEVERITY       Override a rule's severity (error|warning|information|hint|off); repeatable
       --max-file-size-kb N       Files over N KiB are not analysed (default ${DEFAULT_MAX_FILE_SIZE_KB})
       --cache DIR                Keep parsed manifests in DIR (created if missing; keyed by file content
-                                 and engine version): the next check reads them instead of parsing
+                                 and engine version): the next check reads them instead of parsing,
+                                 and prints the stored findings when no file it read has changed
 ${SOURCE_USAGE}
 ${TOOL_USAGE}
   report PLAN       Print the plan's numbers per state (report -: the totals of YAML on stdin)
@@ -165,33 +167,46 @@ async function check(args: string[], cwd: string, out: NodeJS.WritableStream, st
   const format = values.format as string;
   if (!['text', 'json', 'sarif'].includes(format)) throw new UsageError(`--format must be text, json or sarif, not "${format}"`);
   const sources = sourceOptions(values, cwd);
-  const workspace = new ConsolidationWorkspace(nodeFileHost, {
-    maxFileBytes: maxBytes(values['max-file-size-kb']),
-    rules: parseRules(values.rule as string[]),
-    ...sources,
-  });
-  const cache = values.cache === undefined ? undefined : new PersistentCache(path.resolve(cwd, values.cache as string), engineVersion(__filename, VERSION));
-  workspace.usePersistentCache(cache);
+  const options = { maxFileBytes: maxBytes(values['max-file-size-kb']), rules: parseRules(values.rule as string[]), ...sources };
+  toolTimeoutSeconds(values);
   const fromStdin = positionals.includes(STDIN_ARG);
   const named = positionals.filter((p) => p !== STDIN_ARG);
   const paths = named.length || fromStdin ? named : ['.'];
+  const print = (findings: PositionedFinding[]) => {
+    out.write(format === 'json' ? formatJson(findings) : format === 'sarif' ? formatSarif(findings, VERSION) : formatText(findings));
+    return findings.some((f) => f.severity === 'error') ? 1 : 0;
+  };
+  const cacheDir = values.cache === undefined ? undefined : path.resolve(cwd, values.cache as string);
+  const version = cacheDir === undefined ? '' : engineVersion(__filename, VERSION);
+  // The whole result, when nothing it was computed from changed (never with standard input: see resultCache.ts).
+  const results = cacheDir === undefined || fromStdin ? undefined : new ResultCache(cacheDir);
+  const runKey = results && ResultCache.key(version, { cwd, paths, options, tools: [values.kustomize, values.helm, values['tool-timeout']] });
+  const stored = runKey === undefined ? undefined : results!.get<PositionedFinding[]>(runKey);
+  if (stored) return print(stored);
+  const host = results ? new RecordingFileHost() : nodeFileHost;
+  const workspace = new ConsolidationWorkspace(host, options);
+  const cache = cacheDir === undefined ? undefined : new PersistentCache(cacheDir, version);
+  workspace.usePersistentCache(cache);
   const pool = ManifestReaderPool.beside(__dirname);
   // A folder is usually many files: the worker boots while they are found (and stops unused if they are
   // few). Not with a cache, whose models mostly leave it nothing to do.
   if (!cache && paths.some((p) => isFolder(path.resolve(cwd, p)))) pool?.start();
-  let findings: ReturnType<typeof positionFindings>;
+  let findings: PositionedFinding[];
+  let rendered: boolean;
   try {
-    const inputs = discoverInputs(nodeFileHost, paths, cwd);
+    const inputs = discoverInputs(host, paths, cwd, host instanceof RecordingFileHost ? (file) => host.kind(file) : undefined);
     if (fromStdin) inputs.manifests.push(stdinFile(workspace, cwd, await readStdin(stdin)));
     await useTools(workspace, values, sources.sourceRoots ?? [cwd], inputs.plans);
     await parseInParallel(workspace, [...inputs.manifests, ...inputs.plans.flatMap((p) => workspace.sourceFiles(p))], pool);
     findings = positionFindings(workspace, diagnose(workspace, { ...inputs, orphanScope: 'together' }), cwd);
+    // Tool output is not a file read: a run with Kustomize or Helm sources is not stored whole.
+    rendered = inputs.plans.some((p) => (workspace.plan(p)?.plan.renderedSources?.length ?? 0) > 0);
   } finally {
     await pool?.dispose();
   }
   cache?.prune();
-  out.write(format === 'json' ? formatJson(findings) : format === 'sarif' ? formatSarif(findings, VERSION) : formatText(findings));
-  return findings.some((f) => f.severity === 'error') ? 1 : 0;
+  if (results && host instanceof RecordingFileHost && host.stable && !rendered) results.put(runKey!, host.manifest(), findings);
+  return print(findings);
 }
 
 async function report(args: string[], cwd: string, out: NodeJS.WritableStream, err: NodeJS.WritableStream, stdin: NodeJS.ReadableStream): Promise<number> {

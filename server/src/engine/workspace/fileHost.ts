@@ -44,25 +44,39 @@ export const nodeFileHost: FileHost = {
     }
   },
   glob(baseDir, patterns, bound) {
-    const found = new Set<string>();
-    // Each pattern is walked from its static part (`../manifests` of `../manifests/**/*.yaml`), so
-    // the never-walked folders are pruned below it however many `../` lead there.
-    for (const pattern of patterns) {
-      const { base, glob } = picomatch.scan(pattern);
-      const root = path.resolve(baseDir, base);
-      if (neverWalkedFolderIn(path.relative(baseDir, root)) || neverWalkedFolderIn(base)) continue;
-      try {
-        const options = { cwd: root, absolute: true, ignore: IGNORED, dot: false, followSymbolicLinks: false, ...walkLimit(bound) };
-        // A literal folder means everything under it (as tinyglobby expands it); a literal file, itself.
-        const files = glob ? globSync([glob], options) : isFile(root) ? [root] : globSync(['**'], options);
-        for (const file of files) found.add(path.resolve(file));
-      } catch {
-        // An unreadable folder matches nothing.
-      }
-    }
-    return [...found].sort();
+    return globOnDisk(baseDir, patterns, bound);
   },
 };
+
+/** Watches a glob's walk on disk: what it depends on (the folders it lists, the paths it tests for being files). */
+export interface WalkObserver {
+  /** A folder's entries as listed, or null when it could not be listed. */
+  listed(dir: string, entries: fs.Dirent[] | null): void;
+  isFile(file: string, result: boolean): void;
+}
+
+/** {@link nodeFileHost}'s glob; `observer` sees every folder listing and file test the result depends on. */
+export function globOnDisk(baseDir: string, patterns: string[], bound?: WalkBound, observer?: WalkObserver): string[] {
+  const found = new Set<string>();
+  // Each pattern is walked from its static part (`../manifests` of `../manifests/**/*.yaml`), so
+  // the never-walked folders are pruned below it however many `../` lead there.
+  for (const pattern of patterns) {
+    const { base, glob } = picomatch.scan(pattern);
+    const root = path.resolve(baseDir, base);
+    if (neverWalkedFolderIn(path.relative(baseDir, root)) || neverWalkedFolderIn(base)) continue;
+    try {
+      const options = { cwd: root, absolute: true, ignore: IGNORED, dot: false, followSymbolicLinks: false, ...walkLimit(bound, observer) };
+      // A literal folder means everything under it (as tinyglobby expands it); a literal file, itself.
+      const literalFile = !glob && isFile(root);
+      if (!glob) observer?.isFile(root, literalFile);
+      const files = glob ? globSync([glob], options) : literalFile ? [root] : globSync(['**'], options);
+      for (const file of files) found.add(path.resolve(file));
+    } catch {
+      // An unreadable folder matches nothing.
+    }
+  }
+  return [...found].sort();
+}
 
 function isFile(file: string): boolean {
   try {
@@ -72,20 +86,27 @@ function isFile(file: string): boolean {
   }
 }
 
-/** tinyglobby options that stop the walk after `bound.maxEntries` directory entries. */
-function walkLimit(bound: WalkBound | undefined): { fs?: { readdirSync: typeof fs.readdirSync }; signal?: AbortSignal } {
-  if (!bound) return {};
+/** tinyglobby options that stop the walk after `bound.maxEntries` directory entries, and show `observer` each listing. */
+function walkLimit(bound: WalkBound | undefined, observer?: WalkObserver): { fs?: { readdirSync: typeof fs.readdirSync }; signal?: AbortSignal } {
+  if (!bound && !observer) return {};
   const controller = new AbortController();
   let seen = 0;
   const readdirSync = ((dir: fs.PathLike, options?: unknown) => {
     if (controller.signal.aborted) return [];
-    const entries = fs.readdirSync(dir, options as { withFileTypes: true });
+    let entries: fs.Dirent[];
+    try {
+      entries = fs.readdirSync(dir, options as { withFileTypes: true });
+    } catch (error) {
+      observer?.listed(String(dir), null);
+      throw error;
+    }
+    observer?.listed(String(dir), entries);
     seen += entries.length;
-    if (seen > bound.maxEntries) {
+    if (bound && seen > bound.maxEntries) {
       bound.truncated = true;
       controller.abort();
     }
     return entries;
   }) as typeof fs.readdirSync;
-  return { fs: { readdirSync }, signal: controller.signal };
+  return { fs: { readdirSync }, ...(bound ? { signal: controller.signal } : {}) };
 }
