@@ -179,6 +179,29 @@ describe('check --cache', () => {
       }
     });
 
+    it('a symbolic link on a source\'s path re-pointed outside the workspace is seen: not served from the stored result', async () => {
+      const ws = workspace();
+      const outside = tempWorkspace({ prefix: 'consolidation-cache-outside-' });
+      try {
+        // The plan's manifests/ is a link to a folder beside it; the same files also sit outside the workspace.
+        const manifests = ws.file('ws/single-pod/manifests');
+        fs.renameSync(manifests, ws.file('ws/single-pod/kept'));
+        fs.symlinkSync('kept', manifests);
+        fs.cpSync(ws.file('ws/single-pod/kept'), outside.file('manifests'), { recursive: true });
+        const inside = await check(ws, 'cache');
+        assert.deepEqual(await served(ws), { output: inside, whole: true }, 'unchanged: served whole');
+        // Same entries, same contents, same listing of the folder holding the link: only where it leads changed.
+        fs.rmSync(manifests);
+        fs.symlinkSync(outside.file('manifests'), manifests);
+        const cold = await check(ws);
+        assert.notEqual(cold, inside, 'a source outside the workspace changes the findings');
+        assert.deepEqual(await served(ws), { output: cold, whole: false });
+      } finally {
+        outside.dispose();
+        ws.dispose();
+      }
+    });
+
     it('a truncated, garbled or foreign result entry is ignored: a cold run\'s output, never a crash', async () => {
       const ws = resultWorkspace();
       try {

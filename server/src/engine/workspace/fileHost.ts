@@ -18,6 +18,8 @@ export interface FileHost {
   fileSize?(file: string): number | undefined;
   /** Absolute paths of files under `baseDir` matching the globs (relative to `baseDir`). */
   glob(baseDir: string, patterns: string[], bound?: WalkBound): string[];
+  /** Where a path leads after following symbolic links, or undefined when it does not exist (a host without links: itself). */
+  realPath?(file: string): string | undefined;
 }
 
 
@@ -29,6 +31,13 @@ export function neverWalkedFolderIn(relative: string): string | undefined {
 }
 
 export const nodeFileHost: FileHost = {
+  realPath(file) {
+    try {
+      return fs.realpathSync(file);
+    } catch {
+      return undefined;
+    }
+  },
   readFile(file) {
     try {
       return fs.readFileSync(file, 'utf8');

@@ -126,6 +126,8 @@ export interface RunManifest {
   files: [string, boolean][];
   /** Paths whose kind decided how they were searched. */
   kinds: [string, PathKind][];
+  /** Paths, and where they led after following symbolic links (null: nowhere), as sources' roots are checked. */
+  realPaths: [string, string | null][];
 }
 
 export type PathKind = 'folder' | 'file' | 'missing';
@@ -146,6 +148,7 @@ export class RecordingFileHost implements FileHost {
   private readonly listings = new Map<string, string[] | null>();
   private readonly files = new Map<string, boolean>();
   private readonly kinds = new Map<string, PathKind>();
+  private readonly realPaths = new Map<string, string | null>();
   private readonly observer: WalkObserver = {
     listed: (dir, entries) => this.note(this.listings, dir, entries && entries.map(entryName), sameListing),
     isFile: (file, result) => this.note(this.files, file, result),
@@ -174,6 +177,12 @@ export class RecordingFileHost implements FileHost {
     return globOnDisk(baseDir, patterns, bound, this.observer);
   }
 
+  realPath(file: string): string | undefined {
+    const real = realPathOf(file);
+    this.note(this.realPaths, file, real ?? null);
+    return real;
+  }
+
   /** What a command-line path is (a folder is searched, a file read as given). */
   kind(file: string): PathKind {
     const kind = kindOf(file);
@@ -182,7 +191,7 @@ export class RecordingFileHost implements FileHost {
   }
 
   manifest(): RunManifest {
-    return { reads: [...this.reads], sizes: [...this.sizes], listings: [...this.listings], files: [...this.files], kinds: [...this.kinds] };
+    return { reads: [...this.reads], sizes: [...this.sizes], listings: [...this.listings], files: [...this.files], kinds: [...this.kinds], realPaths: [...this.realPaths] };
   }
 
   private note<T>(map: Map<string, T>, file: string, value: T, same = (a: T, b: T) => a === b): void {
@@ -194,6 +203,7 @@ export class RecordingFileHost implements FileHost {
 
 function holds(manifest: RunManifest): boolean {
   for (const [file, kind] of manifest.kinds) if (kindOf(file) !== kind) return false;
+  for (const [file, real] of manifest.realPaths) if ((realPathOf(file) ?? null) !== real) return false;
   for (const [dir, entries] of manifest.listings) {
     let now: string[] | null;
     try {
@@ -226,6 +236,14 @@ function sameListing(a: string[] | null, b: string[] | null): boolean {
 /** A folder entry as a glob sees it: its type and its name. */
 function entryName(entry: fs.Dirent): string {
   return `${entry.isDirectory() ? 'd' : entry.isFile() ? 'f' : entry.isSymbolicLink() ? 'l' : 'o'}${entry.name}`;
+}
+
+function realPathOf(file: string): string | undefined {
+  try {
+    return fs.realpathSync(file);
+  } catch {
+    return undefined;
+  }
 }
 
 function sha256(bytes: Buffer): string {
@@ -282,7 +300,8 @@ function looksLikeResult(value: unknown, key: string): value is StoredResult {
     pairs(manifest.sizes, (v) => v === null || typeof v === 'number') &&
     pairs(manifest.kinds, (v) => v === 'folder' || v === 'file' || v === 'missing') &&
     pairs(manifest.listings, (v) => v === null || (Array.isArray(v) && v.every((e) => typeof e === 'string'))) &&
-    pairs(manifest.files, (v) => typeof v === 'boolean')
+    pairs(manifest.files, (v) => typeof v === 'boolean') &&
+    pairs(manifest.realPaths, (v) => v === null || typeof v === 'string')
   );
 }
 

@@ -1,4 +1,3 @@
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import picomatch from 'picomatch';
 import type { SourceProblem } from '../analysis/planResult';
@@ -62,7 +61,7 @@ export class SourceLists {
     const problems: SourceProblem[] = [];
     let bytes = 0;
     for (const source of plan.sources) {
-      const escape = root === undefined ? undefined : escapesRoot(base, source.pattern, root);
+      const escape = root === undefined ? undefined : escapesRoot(this.host, base, source.pattern, root);
       if (escape) {
         problems.push({ source, kind: 'outside-workspace', root: root!, resolved: escape });
         continue;
@@ -131,19 +130,16 @@ function isInside(root: string, file: string): boolean {
 
 /**
  * Where a glob's fixed part leads when that is outside the root (following links on the way), else
- * undefined. Checked before walking: `/usr/**' is refused without listing /usr.
+ * undefined. Checked before walking: `/usr/**' is refused without listing /usr. Links are followed
+ * through the host (a recording host notes where they led: the whole-result cache checks it again).
  */
-function escapesRoot(base: string, pattern: string, root: string): string | undefined {
+function escapesRoot(host: FileHost, base: string, pattern: string, root: string): string | undefined {
   const fixed = path.resolve(base, picomatch.scan(pattern).base);
   if (!isInside(root, fixed)) return fixed;
-  let realRoot: string;
-  let realFixed: string;
-  try {
-    realRoot = fs.realpathSync(root);
-    realFixed = fs.realpathSync(fixed);
-  } catch {
-    return undefined;
-  }
+  const realPath = (file: string) => (host.realPath ? host.realPath(file) : file);
+  const realRoot = realPath(root);
+  const realFixed = realPath(fixed);
+  if (realRoot === undefined || realFixed === undefined) return undefined;
   return isInside(realRoot, realFixed) ? undefined : realFixed;
 }
 
