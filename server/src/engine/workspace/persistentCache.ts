@@ -1,8 +1,9 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { deserialize, serialize } from 'node:v8';
+import { serialize } from 'node:v8';
 import type { ManifestFile } from '../model/workspace';
+import { readEntry, writeEntry } from './checksummedEntry';
 
 /**
  * A cache of parsed manifest models on disk, so a second start over an unchanged workspace (a server
@@ -96,15 +97,9 @@ export class PersistentCache {
     } catch {
       return;
     }
-    const entry = this.entryPath(key);
-    const temporary = `${entry}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
     try {
-      fs.mkdirSync(path.dirname(entry), { recursive: true });
-      fs.writeFileSync(temporary, Buffer.concat([MAGIC, createHash('sha256').update(payload).digest(), payload]), { mode: 0o600 });
-      fs.renameSync(temporary, entry);
-      this.written += MAGIC.length + 32 + payload.length;
+      this.written += writeEntry(this.entryPath(key), MAGIC, payload);
     } catch {
-      this.remove(temporary);
       // A cache folder we cannot write (read-only, full disk): stop trying for this run.
       this.disabled = true;
     }
@@ -182,15 +177,7 @@ export function decode(bytes: Buffer, file: string): ManifestFile | undefined {
 
 /** The value in an entry whose tag and checksum hold, else undefined. */
 function decodeValue(bytes: Buffer): unknown {
-  if (bytes.length < MAGIC.length + 32 || !bytes.subarray(0, MAGIC.length).equals(MAGIC)) return undefined;
-  const payload = bytes.subarray(MAGIC.length + 32);
-  const sum = bytes.subarray(MAGIC.length, MAGIC.length + 32);
-  if (!createHash('sha256').update(payload).digest().equals(sum)) return undefined;
-  try {
-    return deserialize(payload);
-  } catch {
-    return undefined;
-  }
+  return readEntry(bytes, MAGIC);
 }
 
 function looksLikeManifest(value: unknown, file: string): value is ManifestFile {

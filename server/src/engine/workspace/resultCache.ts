@@ -1,7 +1,8 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { deserialize, serialize } from 'node:v8';
+import { serialize } from 'node:v8';
+import { readEntry, writeEntry } from './checksummedEntry';
 import { globOnDisk, type FileHost, type WalkBound, type WalkObserver } from './fileHost';
 
 /**
@@ -69,14 +70,9 @@ export class ResultCache {
       return;
     }
     if (payload.length > MAX_RESULT_BYTES) return;
-    const entry = this.entryPath(key);
-    const temporary = `${entry}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
     try {
-      fs.mkdirSync(this.dir, { recursive: true });
-      fs.writeFileSync(temporary, Buffer.concat([MAGIC, createHash('sha256').update(payload).digest(), payload]), { mode: 0o600 });
-      fs.renameSync(temporary, entry);
+      writeEntry(this.entryPath(key), MAGIC, payload);
     } catch {
-      remove(temporary);
       return;
     }
     this.prune();
@@ -277,15 +273,7 @@ function remove(file: string): void {
 
 /** The stored result in an entry, or undefined when it is not one we wrote for this key. */
 export function decodeResult(bytes: Buffer, key: string): StoredResult | undefined {
-  if (bytes.length < MAGIC.length + 32 || !bytes.subarray(0, MAGIC.length).equals(MAGIC)) return undefined;
-  const payload = bytes.subarray(MAGIC.length + 32);
-  if (!createHash('sha256').update(payload).digest().equals(bytes.subarray(MAGIC.length, MAGIC.length + 32))) return undefined;
-  let value: unknown;
-  try {
-    value = deserialize(payload);
-  } catch {
-    return undefined;
-  }
+  const value = readEntry(bytes, MAGIC);
   return looksLikeResult(value, key) ? value : undefined;
 }
 
