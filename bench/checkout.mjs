@@ -40,17 +40,29 @@ for (let i = 0; i < argv.length; i++) {
   else if (a === '--chunks') o.chunks = Number(v());
   else if (a === '--chunk-gap-ms') o.chunkGapMs = Number(v());
   else if (a === '--timeout') o.timeout = Number(v());
-  else { console.error(`checkout: unknown argument ${a}`); process.exit(2); }
+  else {
+    console.error(`checkout: unknown argument ${a}`);
+    process.exit(2);
+  }
 }
-if (!o.workspace) { console.error('usage: node bench/checkout.mjs --workspace DIR'); process.exit(2); }
-const deadline = setTimeout(() => { console.error(`checkout: timed out after ${o.timeout}s`); console.log(JSON.stringify({ ok: false, error: 'timeout' })); process.exit(1); }, o.timeout * 1000);
+if (!o.workspace) {
+  console.error('usage: node bench/checkout.mjs --workspace DIR');
+  process.exit(2);
+}
+const deadline = setTimeout(() => {
+  console.error(`checkout: timed out after ${o.timeout}s`);
+  console.log(JSON.stringify({ ok: false, error: 'timeout' }));
+  process.exit(1);
+}, o.timeout * 1000);
 
 const source = path.resolve(o.workspace);
 const dir = path.join(HERE, '.work', 'checkout', path.basename(source));
 fs.rmSync(dir, { recursive: true, force: true });
 fs.mkdirSync(dir, { recursive: true });
 fs.cpSync(path.join(source, 'clusters'), path.join(dir, 'clusters'), { recursive: true });
-fs.writeFileSync(path.join(dir, 'checkout.plan.yaml'), `apiVersion: consolidation.dev/v1alpha1
+fs.writeFileSync(
+  path.join(dir, 'checkout.plan.yaml'),
+  `apiVersion: consolidation.dev/v1alpha1
 kind: ConsolidationPlan
 metadata:
   name: checkout
@@ -62,7 +74,8 @@ spec:
     memory: 100000Gi
   phases:
     - name: nothing-yet
-`);
+`,
+);
 const files = [];
 const walk = (d) => {
   for (const e of fs.readdirSync(d, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
@@ -78,8 +91,13 @@ const everyUri = new Set([...files, path.join(dir, 'checkout.plan.yaml')].map((f
 function startServer() {
   const child = spawn(process.execPath, [SERVER, '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'] });
   let stderr = '';
-  child.stderr.on('data', (b) => { stderr = (stderr + b).slice(-4000); });
-  const conn = rpc.createMessageConnection(new rpc.StreamMessageReader(child.stdout), new rpc.StreamMessageWriter(child.stdin));
+  child.stderr.on('data', (b) => {
+    stderr = (stderr + b).slice(-4000);
+  });
+  const conn = rpc.createMessageConnection(
+    new rpc.StreamMessageReader(child.stdout),
+    new rpc.StreamMessageWriter(child.stdin),
+  );
   const server = { child, conn, last: new Map(), log: [], lastAt: 0, stderr: () => stderr };
   conn.onNotification('textDocument/publishDiagnostics', (p) => {
     server.lastAt = performance.now();
@@ -95,8 +113,13 @@ function startServer() {
 
 async function initialize(server) {
   await server.conn.sendRequest('initialize', {
-    processId: process.pid, rootUri: pathToFileURL(dir).href, workspaceFolders: [{ uri: pathToFileURL(dir).href, name: 'ws' }],
-    capabilities: { textDocument: { publishDiagnostics: { versionSupport: true } }, workspace: { configuration: true, didChangeWatchedFiles: { dynamicRegistration: true } } },
+    processId: process.pid,
+    rootUri: pathToFileURL(dir).href,
+    workspaceFolders: [{ uri: pathToFileURL(dir).href, name: 'ws' }],
+    capabilities: {
+      textDocument: { publishDiagnostics: { versionSupport: true } },
+      workspace: { configuration: true, didChangeWatchedFiles: { dynamicRegistration: true } },
+    },
   });
   const t0 = performance.now();
   server.conn.sendNotification('initialized', {});
@@ -113,7 +136,12 @@ async function quiet(server, since) {
   await until(() => performance.now() - Math.max(server.lastAt, since) >= QUIET_MS);
 }
 async function stop(server) {
-  try { await Promise.race([server.conn.sendRequest('shutdown'), tick(5000)]); server.conn.sendNotification('exit'); } catch { /* gone */ }
+  try {
+    await Promise.race([server.conn.sendRequest('shutdown'), tick(5000)]);
+    server.conn.sendNotification('exit');
+  } catch {
+    /* gone */
+  }
   setTimeout(() => server.child.kill('SIGKILL'), 2000).unref();
 }
 const coldTime = async (server) => {
@@ -185,7 +213,9 @@ try {
   second = startServer();
   result.coldAfterMs = r1(await coldTime(second));
   await quiet(second, 0);
-  const differing = [...everyUri].filter((u) => JSON.stringify(settled.get(u) ?? []) !== JSON.stringify(second.last.get(u) ?? []));
+  const differing = [...everyUri].filter(
+    (u) => JSON.stringify(settled.get(u) ?? []) !== JSON.stringify(second.last.get(u) ?? []),
+  );
   result.sameAsCold = differing.length === 0;
   const count = (m) => [...m.values()].flat().length;
   result.diagnostics = { settled: count(settled), cold: count(second.last) };

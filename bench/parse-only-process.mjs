@@ -10,8 +10,12 @@ import { createRequire } from 'node:module';
 const require = createRequire(import.meta.url);
 const { parseAllDocuments } = require('yaml');
 const root = process.argv[2];
-if (!root) { console.error('usage: node bench/parse-only-process.mjs WORKSPACE'); process.exit(2); }
-let files = 0, documents = 0;
+if (!root) {
+  console.error('usage: node bench/parse-only-process.mjs WORKSPACE');
+  process.exit(2);
+}
+let files = 0,
+  documents = 0;
 (function walk(dir) {
   for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
     const f = path.join(dir, e.name);

@@ -36,11 +36,21 @@ for (let i = 0; i < argv.length; i++) {
   else if (a === '--day-edits') o.dayEdits = Number(v());
   else if (a === '--timeout') o.timeout = Number(v());
   else if (a === '--node-arg') o.nodeArgs.push(v());
-  else { console.error(`planEdits: unknown argument ${a}`); process.exit(2); }
+  else {
+    console.error(`planEdits: unknown argument ${a}`);
+    process.exit(2);
+  }
 }
-if (!o.workspace) { console.error('usage: node bench/planEdits.mjs --workspace DIR'); process.exit(2); }
+if (!o.workspace) {
+  console.error('usage: node bench/planEdits.mjs --workspace DIR');
+  process.exit(2);
+}
 const ws = path.resolve(o.workspace);
-const deadline = setTimeout(() => { console.error(`planEdits: timed out after ${o.timeout}s`); console.log(JSON.stringify({ ok: false, error: 'timeout' })); process.exit(1); }, o.timeout * 1000);
+const deadline = setTimeout(() => {
+  console.error(`planEdits: timed out after ${o.timeout}s`);
+  console.log(JSON.stringify({ ok: false, error: 'timeout' }));
+  process.exit(1);
+}, o.timeout * 1000);
 
 // Deployments of the workspace, for the plan's phases: the first few names with their namespaces.
 function deployments(limit) {
@@ -62,7 +72,10 @@ function deployments(limit) {
   return out;
 }
 const deps = deployments(6);
-if (deps.length < 4) { console.error('planEdits: fewer than 4 Deployments under clusters/'); process.exit(2); }
+if (deps.length < 4) {
+  console.error('planEdits: fewer than 4 Deployments under clusters/');
+  process.exit(2);
+}
 const ns = deps[0].namespace;
 const ref = (d) => `${d.namespace}/${d.name}`;
 const planText = `apiVersion: consolidation.dev/v1alpha1
@@ -99,13 +112,22 @@ const COMMENT_LINE = planText.split('\n').findIndex((l) => l.startsWith('  # typ
 
 const child = spawn(process.execPath, [...o.nodeArgs, SERVER, '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'] });
 let serverStderr = '';
-child.stderr.on('data', (b) => { serverStderr = (serverStderr + b).slice(-4000); });
-const conn = rpc.createMessageConnection(new rpc.StreamMessageReader(child.stdout), new rpc.StreamMessageWriter(child.stdin));
+child.stderr.on('data', (b) => {
+  serverStderr = (serverStderr + b).slice(-4000);
+});
+const conn = rpc.createMessageConnection(
+  new rpc.StreamMessageReader(child.stdout),
+  new rpc.StreamMessageWriter(child.stdin),
+);
 const waiters = [];
 let planPublishes = 0;
 conn.onNotification('textDocument/publishDiagnostics', (p) => {
   if (p.uri === planUri) planPublishes++;
-  for (const w of [...waiters]) if (w.test(p)) { waiters.splice(waiters.indexOf(w), 1); w.resolve(performance.now()); }
+  for (const w of [...waiters])
+    if (w.test(p)) {
+      waiters.splice(waiters.indexOf(w), 1);
+      w.resolve(performance.now());
+    }
 });
 conn.onRequest('workspace/configuration', (p) => p.items.map(() => null));
 conn.onRequest('client/registerCapability', () => null);
@@ -113,16 +135,25 @@ conn.onRequest('window/workDoneProgress/create', () => null);
 conn.listen();
 const waitFor = (test) => new Promise((resolve) => waiters.push({ test, resolve }));
 const rssMB = () => {
-  try { return Number(/VmRSS:\s+(\d+)/.exec(fs.readFileSync(`/proc/${child.pid}/status`, 'utf8'))[1]) / 1024; } catch { return null; }
+  try {
+    return Number(/VmRSS:\s+(\d+)/.exec(fs.readFileSync(`/proc/${child.pid}/status`, 'utf8'))[1]) / 1024;
+  } catch {
+    return null;
+  }
 };
 /** CPU seconds the server's process (all its threads) has used, from /proc. */
 const cpuSec = () => {
   try {
     const fields = fs.readFileSync(`/proc/${child.pid}/stat`, 'utf8').split(') ')[1].split(' ');
     return (Number(fields[11]) + Number(fields[12])) / 100;
-  } catch { return null; }
+  } catch {
+    return null;
+  }
 };
-const pct = (xs, p) => { const s = [...xs].sort((a, b) => a - b); return s.length ? s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)] : null; };
+const pct = (xs, p) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length ? s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)] : null;
+};
 const r1 = (x) => (x == null ? null : Math.round(x * 10) / 10);
 
 let version = 1;
@@ -132,7 +163,15 @@ function typeIntoPlan() {
   version++;
   conn.sendNotification('textDocument/didChange', {
     textDocument: { uri: planUri, version },
-    contentChanges: [{ range: { start: { line: COMMENT_LINE, character: commentLength }, end: { line: COMMENT_LINE, character: commentLength } }, text: 'x' }],
+    contentChanges: [
+      {
+        range: {
+          start: { line: COMMENT_LINE, character: commentLength },
+          end: { line: COMMENT_LINE, character: commentLength },
+        },
+        text: 'x',
+      },
+    ],
   });
   commentLength++;
   return version;
@@ -143,12 +182,19 @@ const result = { ok: false };
 try {
   const t0 = performance.now();
   await conn.sendRequest('initialize', {
-    processId: process.pid, rootUri: pathToFileURL(ws).href, workspaceFolders: [{ uri: pathToFileURL(ws).href, name: 'ws' }],
-    capabilities: { textDocument: { publishDiagnostics: { versionSupport: true } }, workspace: { configuration: true } },
+    processId: process.pid,
+    rootUri: pathToFileURL(ws).href,
+    workspaceFolders: [{ uri: pathToFileURL(ws).href, name: 'ws' }],
+    capabilities: {
+      textDocument: { publishDiagnostics: { versionSupport: true } },
+      workspace: { configuration: true },
+    },
   });
   conn.sendNotification('initialized', {});
   const opened = waitFor(planAt(1));
-  conn.sendNotification('textDocument/didOpen', { textDocument: { uri: planUri, languageId: 'consolidation-plan', version: 1, text: planText } });
+  conn.sendNotification('textDocument/didOpen', {
+    textDocument: { uri: planUri, languageId: 'consolidation-plan', version: 1, text: planText },
+  });
   result.openPlanMs = r1((await opened) - t0);
 
   const single = [];
@@ -160,8 +206,16 @@ try {
   }
   const cpuAfter = cpuSec();
   // The server's CPU per edit: what an edit costs, much less sensitive than its latency to other load.
-  const cpuMsPerEdit = cpuBefore != null && cpuAfter != null && single.length ? r1(((cpuAfter - cpuBefore) * 1000) / single.length) : null;
-  result.singleEdit = { all: single.map((x) => Math.round(x)), n: single.length, p50Ms: r1(pct(single, 50)), p95Ms: r1(pct(single, 95)), maxMs: r1(Math.max(...single)), cpuMsPerEdit };
+  const cpuMsPerEdit =
+    cpuBefore != null && cpuAfter != null && single.length ? r1(((cpuAfter - cpuBefore) * 1000) / single.length) : null;
+  result.singleEdit = {
+    all: single.map((x) => Math.round(x)),
+    n: single.length,
+    p50Ms: r1(pct(single, 50)),
+    p95Ms: r1(pct(single, 95)),
+    maxMs: r1(Math.max(...single)),
+    cpuMsPerEdit,
+  };
 
   const before = planPublishes;
   let last;
@@ -177,7 +231,9 @@ try {
     const manifestText = fs.readFileSync(manifest, 'utf8');
     let manifestVersion = 1;
     const opening = waitFor((p) => p.uri === manifestUri);
-    conn.sendNotification('textDocument/didOpen', { textDocument: { uri: manifestUri, languageId: 'yaml', version: 1, text: manifestText } });
+    conn.sendNotification('textDocument/didOpen', {
+      textDocument: { uri: manifestUri, languageId: 'yaml', version: 1, text: manifestText },
+    });
     await opening;
     const bursts = Math.ceil(o.dayEdits / 100);
     for (let b = 0; b < bursts; b++) {
@@ -206,7 +262,15 @@ try {
         version++;
         conn.sendNotification('textDocument/didChange', {
           textDocument: { uri: planUri, version },
-          contentChanges: [{ range: { start: { line: COMMENT_LINE, character: '  # typing goes here:'.length }, end: { line: COMMENT_LINE, character: commentLength } }, text: '' }],
+          contentChanges: [
+            {
+              range: {
+                start: { line: COMMENT_LINE, character: '  # typing goes here:'.length },
+                end: { line: COMMENT_LINE, character: commentLength },
+              },
+              text: '',
+            },
+          ],
         });
         commentLength = '  # typing goes here:'.length;
         await waitFor(planAt(version));
@@ -214,15 +278,22 @@ try {
     }
     result.dayEdits = bursts * 100;
     result.rssEndMB = r1(rssMB());
-    result.rssGrowthPct = result.rssAfter100MB ? r1(((result.rssEndMB - result.rssAfter100MB) / result.rssAfter100MB) * 100) : null;
+    result.rssGrowthPct = result.rssAfter100MB
+      ? r1(((result.rssEndMB - result.rssAfter100MB) / result.rssAfter100MB) * 100)
+      : null;
   }
   result.ok = true;
 } catch (error) {
-  result.error = String(error && error.stack || error);
+  result.error = String((error && error.stack) || error);
   result.serverStderr = serverStderr;
 } finally {
   clearTimeout(deadline);
-  try { await Promise.race([conn.sendRequest('shutdown'), new Promise((r) => setTimeout(r, 5000))]); conn.sendNotification('exit'); } catch { /* gone */ }
+  try {
+    await Promise.race([conn.sendRequest('shutdown'), new Promise((r) => setTimeout(r, 5000))]);
+    conn.sendNotification('exit');
+  } catch {
+    /* gone */
+  }
   setTimeout(() => child.kill('SIGKILL'), 2000).unref();
   console.log(JSON.stringify(result));
   setTimeout(() => process.exit(result.ok ? 0 : 1), 100).unref();

@@ -34,16 +34,31 @@ const kubeSeparately = {
 const yamlBrowserBuild = {
   name: 'yaml-without-env-lookups',
   setup(b) {
-    const entry = path.join(path.dirname(createRequire(import.meta.url).resolve('yaml/package.json')), 'browser', 'index.js');
+    const entry = path.join(
+      path.dirname(createRequire(import.meta.url).resolve('yaml/package.json')),
+      'browser',
+      'index.js',
+    );
     b.onResolve({ filter: /^yaml$/ }, () => ({ path: entry }));
   },
 };
 
 await Promise.all([
-  build({ ...common, entryPoints: ['client/src/extension.ts'], outfile: 'dist/client.js', external: ['vscode'], plugins: [kubeSeparately, yamlBrowserBuild] }),
+  build({
+    ...common,
+    entryPoints: ['client/src/extension.ts'],
+    outfile: 'dist/client.js',
+    external: ['vscode'],
+    plugins: [kubeSeparately, yamlBrowserBuild],
+  }),
   build({ ...common, entryPoints: ['@kubernetes/client-node'], outfile: 'dist/kube.js' }),
   build({ ...common, entryPoints: ['server/src/lsp/main.ts'], outfile: 'dist/server.js', plugins: [yamlBrowserBuild] }),
-  build({ ...common, entryPoints: ['server/src/engine/workspace/manifestWorker.ts'], outfile: 'dist/manifestWorker.js', plugins: [yamlBrowserBuild] }),
+  build({
+    ...common,
+    entryPoints: ['server/src/engine/workspace/manifestWorker.ts'],
+    outfile: 'dist/manifestWorker.js',
+    plugins: [yamlBrowserBuild],
+  }),
   build({
     ...common,
     entryPoints: ['server/src/cli/main.ts'],

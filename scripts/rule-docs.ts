@@ -15,7 +15,10 @@ const escapeCell = (text: string) => text.replace(/\|/g, '\\|').replace(/\n/g, '
 /** The markdown table: one row per code, in registry order (plan rules, then manifest rules). */
 export function ruleTable(): string {
   const rows = (rules: readonly Rule<never>[]) =>
-    rules.map((rule) => `| \`${rule.code}\` | ${rule.defaultSeverity} | ${escapeCell(rule.where)} | ${escapeCell(rule.description)} |`);
+    rules.map(
+      (rule) =>
+        `| \`${rule.code}\` | ${rule.defaultSeverity} | ${escapeCell(rule.where)} | ${escapeCell(rule.description)} |`,
+    );
   return [
     '| Code | Default severity | Shown on | What it finds |',
     '| --- | --- | --- | --- |',
@@ -29,7 +32,8 @@ export function ruleTable(): string {
 export function withGeneratedTable(doc: string): string {
   const start = doc.indexOf(START);
   const end = doc.indexOf(END);
-  if (start < 0 || end < start) throw new Error(`docs/plan-format.md has no generated rule table (markers ${START} ... ${END})`);
+  if (start < 0 || end < start)
+    throw new Error(`docs/plan-format.md has no generated rule table (markers ${START} ... ${END})`);
   return `${doc.slice(0, start)}${START}\n${ruleTable()}\n${doc.slice(end)}`;
 }
 
@@ -37,5 +41,7 @@ if (require.main === module) {
   const before = fs.readFileSync(PLAN_FORMAT_DOC, 'utf8');
   const after = withGeneratedTable(before);
   if (after !== before) fs.writeFileSync(PLAN_FORMAT_DOC, after);
-  console.log(after === before ? 'docs/plan-format.md: rule table up to date' : 'docs/plan-format.md: rule table regenerated');
+  console.log(
+    after === before ? 'docs/plan-format.md: rule table up to date' : 'docs/plan-format.md: rule table regenerated',
+  );
 }

@@ -84,7 +84,14 @@ if (!dev) {
   } else {
     const vsix = path.join(dir, 'consolidation-plans.vsix');
     log('packaging the extension (vsce package --no-dependencies)');
-    const pack = capture(process.execPath, [VSCE, 'package', '--no-dependencies', '--no-rewrite-relative-links', '-o', vsix]);
+    const pack = capture(process.execPath, [
+      VSCE,
+      'package',
+      '--no-dependencies',
+      '--no-rewrite-relative-links',
+      '-o',
+      vsix,
+    ]);
     if (!pack.ok) {
       cleanup();
       fail(`vsce package failed:\n${pack.out}`);
@@ -93,7 +100,17 @@ if (!dev) {
     log('installing the VSIX (code-server --install-extension)');
     const inst = spawnSync(
       process.execPath,
-      [ENTRY, '--config', path.join(dir, 'config.yaml'), '--user-data-dir', userData, '--extensions-dir', extensions, '--install-extension', vsix],
+      [
+        ENTRY,
+        '--config',
+        path.join(dir, 'config.yaml'),
+        '--user-data-dir',
+        userData,
+        '--extensions-dir',
+        extensions,
+        '--install-extension',
+        vsix,
+      ],
       { cwd: dir, env, encoding: 'utf8' },
     );
     if (inst.status !== 0) {
@@ -108,14 +125,19 @@ const child = spawn(
   process.execPath,
   [
     ENTRY,
-    '--config', path.join(dir, 'config.yaml'),
-    '--bind-addr', `${HOST}:${PORT}`,
-    '--auth', 'none',
+    '--config',
+    path.join(dir, 'config.yaml'),
+    '--bind-addr',
+    `${HOST}:${PORT}`,
+    '--auth',
+    'none',
     '--disable-telemetry',
     '--disable-update-check',
     '--disable-workspace-trust',
-    '--user-data-dir', userData,
-    '--extensions-dir', extensions,
+    '--user-data-dir',
+    userData,
+    '--extensions-dir',
+    extensions,
   ],
   { cwd: dir, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] },
 );
@@ -175,11 +197,16 @@ const onData = (chunk) => {
   const base = `http://${HOST}:${m[1]}`;
   let url = `${base}/?folder=${encodeURIComponent(FOLDER)}`;
   if (dev) {
-    const payload = [['extensionDevelopmentPath', `vscode-remote://${HOST}:${m[1]}${encodeURI(ROOT)}`], ['skipWelcome', 'true']];
+    const payload = [
+      ['extensionDevelopmentPath', `vscode-remote://${HOST}:${m[1]}${encodeURI(ROOT)}`],
+      ['skipWelcome', 'true'],
+    ];
     url += `&payload=${encodeURIComponent(JSON.stringify(payload))}`;
   }
   console.log('');
-  log(`code-server is running (${dev ? 'extension loaded from the repo' : 'extension installed from a freshly packaged VSIX'})`);
+  log(
+    `code-server is running (${dev ? 'extension loaded from the repo' : 'extension installed from a freshly packaged VSIX'})`,
+  );
   log(`open: ${url}`);
   log(`server log: ${path.join(dir, 'code-server.log')}`);
   log('stop with Ctrl+C');

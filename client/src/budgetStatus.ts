@@ -64,7 +64,8 @@ export class BudgetStatus implements vscode.Disposable {
     } else {
       this.item.text = `$(graph) ${worst.share} ${worst.metric}`;
       this.item.tooltip = `Worst budget share: ${worst.metric} ${worst.state}, ${worst.share} of the budget. Click to show the budget view.`;
-      this.item.backgroundColor = worst.milliPercent > 100_000 ? new vscode.ThemeColor('statusBarItem.warningBackground') : undefined;
+      this.item.backgroundColor =
+        worst.milliPercent > 100_000 ? new vscode.ThemeColor('statusBarItem.warningBackground') : undefined;
     }
     this.item.accessibilityInformation = { label: `Consolidation budget: ${this.item.tooltip}` };
     this.item.show();

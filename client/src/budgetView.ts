@@ -55,7 +55,8 @@ export class BudgetViews implements vscode.Disposable, vscode.WebviewViewProvide
         this.editTimer = setTimeout(() => this.refreshAll(), EDIT_SETTLE_MS);
       }),
       vscode.window.onDidChangeActiveTextEditor((editor) => {
-        if (editor?.document.languageId === PLAN_LANGUAGE && editor.document.uri.scheme === 'file') this.sidebar?.setPlan(editor.document.uri);
+        if (editor?.document.languageId === PLAN_LANGUAGE && editor.document.uri.scheme === 'file')
+          this.sidebar?.setPlan(editor.document.uri);
       }),
     ];
   }
@@ -67,7 +68,12 @@ export class BudgetViews implements vscode.Disposable, vscode.WebviewViewProvide
       existing.panel.reveal(undefined, true);
       return;
     }
-    const panel = vscode.window.createWebviewPanel(BUDGET_VIEW_TYPE, titleOf(plan), { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true }, webviewOptions());
+    const panel = vscode.window.createWebviewPanel(
+      BUDGET_VIEW_TYPE,
+      titleOf(plan),
+      { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true },
+      webviewOptions(),
+    );
     this.adopt(panel, plan);
   }
 
@@ -88,7 +94,10 @@ export class BudgetViews implements vscode.Disposable, vscode.WebviewViewProvide
     panel.title = titleOf(plan);
     const page = new BudgetPage(this.ctx, panel.webview, plan, 'full', () => {
       const shown = vscode.window.visibleTextEditors.find((e) => e.document.uri.toString() === plan.toString());
-      return shown?.viewColumn ?? (panel.viewColumn === vscode.ViewColumn.One ? vscode.ViewColumn.Two : vscode.ViewColumn.One);
+      return (
+        shown?.viewColumn ??
+        (panel.viewColumn === vscode.ViewColumn.One ? vscode.ViewColumn.Two : vscode.ViewColumn.One)
+      );
     });
     page.panel = panel;
     this.panels.set(plan.toString(), page);
@@ -202,7 +211,11 @@ class BudgetPage {
     if (!this.plan || typeof file !== 'string' || !Number.isInteger(line) || line < 0) return;
     const target = vscode.Uri.file(path.resolve(path.dirname(this.plan.fsPath), file));
     const position = new vscode.Position(line, 0);
-    const editor = await vscode.window.showTextDocument(target, { viewColumn: this.revealColumn(), selection: new vscode.Range(position, position), preview: true });
+    const editor = await vscode.window.showTextDocument(target, {
+      viewColumn: this.revealColumn(),
+      selection: new vscode.Range(position, position),
+      preview: true,
+    });
     editor.revealRange(new vscode.Range(position, position), vscode.TextEditorRevealType.InCenterIfOutsideViewport);
   }
 

@@ -17,12 +17,18 @@ export class Config {
       generatedDirectory: this.generatedDirectory,
       sources: {
         // Reading outside the workspace is for trusted workspaces only, whatever the setting says.
-        allowOutsideWorkspace: vscode.workspace.isTrusted && this.raw.get<boolean>('sources.allowOutsideWorkspace', DEFAULT_SERVER_SETTINGS.sources.allowOutsideWorkspace),
+        allowOutsideWorkspace:
+          vscode.workspace.isTrusted &&
+          this.raw.get<boolean>('sources.allowOutsideWorkspace', DEFAULT_SERVER_SETTINGS.sources.allowOutsideWorkspace),
         maxFiles: this.raw.get<number>('sources.maxFiles', DEFAULT_SERVER_SETTINGS.sources.maxFiles),
         maxSizeMb: this.raw.get<number>('sources.maxSizeMb', DEFAULT_SERVER_SETTINGS.sources.maxSizeMb),
       },
       // Read only in a trusted workspace (restrictedConfigurations in package.json; the server checks trust too).
-      tools: { kustomize: this.raw.get<string>('tools.kustomize', '').trim(), helm: this.raw.get<string>('tools.helm', '').trim(), timeoutSeconds: this.raw.get<number>('tools.timeout', DEFAULT_SERVER_SETTINGS.tools.timeoutSeconds) },
+      tools: {
+        kustomize: this.raw.get<string>('tools.kustomize', '').trim(),
+        helm: this.raw.get<string>('tools.helm', '').trim(),
+        timeoutSeconds: this.raw.get<number>('tools.timeout', DEFAULT_SERVER_SETTINGS.tools.timeoutSeconds),
+      },
     };
   }
 

@@ -1,5 +1,10 @@
 import * as vscode from 'vscode';
-import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
+import {
+  LanguageClient,
+  TransportKind,
+  type LanguageClientOptions,
+  type ServerOptions,
+} from 'vscode-languageclient/node';
 import { Config, SECTION } from './config';
 import { STATIC_WATCH_GLOBS } from '../../server/src/protocol/watchedFiles';
 
@@ -46,7 +51,11 @@ export class Ctx implements vscode.Disposable {
     const serverModule = this.extension.asAbsolutePath('dist/server.js');
     const serverOptions: ServerOptions = {
       run: { module: serverModule, transport: TransportKind.ipc },
-      debug: { module: serverModule, transport: TransportKind.ipc, options: { execArgv: ['--nolazy', '--inspect=6010'] } },
+      debug: {
+        module: serverModule,
+        transport: TransportKind.ipc,
+        options: { execArgv: ['--nolazy', '--inspect=6010'] },
+      },
     };
     const clientOptions: LanguageClientOptions = {
       documentSelector: [

@@ -13,7 +13,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   registerCommands(ctx);
   ctx.push(
     vscode.workspace.onDidChangeConfiguration((event) => {
-      if (Config.affectsServer(event)) void ctx?.languageClient?.sendNotification(DidChangeConfigurationNotification.type, { settings: null });
+      if (Config.affectsServer(event))
+        void ctx?.languageClient?.sendNotification(DidChangeConfigurationNotification.type, { settings: null });
     }),
     vscode.workspace.onDidGrantWorkspaceTrust(() => {
       // Trust changes what the settings allow (sources outside the workspace): the server asks again;

@@ -16,7 +16,11 @@ export async function pickPlan(ctx: CtxInit, given: unknown): Promise<vscode.Uri
   }
   if (plans.length === 1) return vscode.Uri.parse(plans[0].uri);
   const picked = await vscode.window.showQuickPick(
-    plans.map((p) => ({ label: p.name ?? vscode.workspace.asRelativePath(vscode.Uri.parse(p.uri)), description: vscode.workspace.asRelativePath(vscode.Uri.parse(p.uri)), uri: p.uri })),
+    plans.map((p) => ({
+      label: p.name ?? vscode.workspace.asRelativePath(vscode.Uri.parse(p.uri)),
+      description: vscode.workspace.asRelativePath(vscode.Uri.parse(p.uri)),
+      uri: p.uri,
+    })),
     { placeHolder: 'Which plan?' },
   );
   return picked && vscode.Uri.parse(picked.uri);

@@ -30,12 +30,18 @@ export class ReportDocuments implements vscode.TextDocumentContentProvider, vsco
 
   /** The report document of a plan: `consolidation-report:/<plan> budget report.md?<plan uri>`. */
   static uriFor(plan: vscode.Uri): vscode.Uri {
-    const name = plan.path.split('/').pop()!.replace(/\.plan\.ya?ml$/i, '');
+    const name = plan.path
+      .split('/')
+      .pop()!
+      .replace(/\.plan\.ya?ml$/i, '');
     return vscode.Uri.from({ scheme: REPORT_SCHEME, path: `/${name} budget report.md`, query: plan.toString() });
   }
 
   provideTextDocumentContent(uri: vscode.Uri): string {
-    return this.texts.get(uri.toString()) ?? '# Budget report\n\nNot available: run *Consolidation: Show Budget Report* again.\n';
+    return (
+      this.texts.get(uri.toString()) ??
+      '# Budget report\n\nNot available: run *Consolidation: Show Budget Report* again.\n'
+    );
   }
 
   /** Asks the server for the plan's report; the document's URI, or undefined when the plan cannot be read. */
@@ -63,7 +69,9 @@ export class ReportDocuments implements vscode.TextDocumentContentProvider, vsco
     this.refreshTimer = setTimeout(() => {
       this.refreshTimer = undefined;
       for (const key of [...this.texts.keys()]) {
-        this.refresh(vscode.Uri.parse(key)).catch((error) => this.ctx.output.warn(`budget report not refreshed: ${(error as Error).message}`));
+        this.refresh(vscode.Uri.parse(key)).catch((error) =>
+          this.ctx.output.warn(`budget report not refreshed: ${(error as Error).message}`),
+        );
       }
     }, REFRESH_DELAY_MS);
   }

@@ -33,7 +33,8 @@ function folderGraph(): Map<string, string[]> {
   return new Map([...folders].map(([folder, set]) => [folder, [...set].sort()]));
 }
 
-const shown = (cycles: string[][]) => cycles.map((c) => c.map((f) => path.relative(ENGINE, f) || f).join(' <-> ')).join('\n');
+const shown = (cycles: string[][]) =>
+  cycles.map((c) => c.map((f) => path.relative(ENGINE, f) || f).join(' <-> ')).join('\n');
 
 describe('engine architecture', () => {
   it('finds a cycle when there is one (the check itself works)', () => {
@@ -45,12 +46,23 @@ describe('engine architecture', () => {
       ['e', ['e']],
     ]);
     assert.deepEqual(importCycles(synthetic), [['a', 'b', 'c'], ['e']]);
-    assert.deepEqual(importCycles(new Map([['a', ['b']], ['b', []]])), []);
+    assert.deepEqual(
+      importCycles(
+        new Map([
+          ['a', ['b']],
+          ['b', []],
+        ]),
+      ),
+      [],
+    );
   });
 
   it('reads the engine', () => {
     assert.ok(files.length > 50, `only ${files.length} files under ${ENGINE}`);
-    assert.ok(graph.get(path.join(ENGINE, 'workspace', 'consolidationWorkspace.ts'))?.length, 'the workspace imports nothing?');
+    assert.ok(
+      graph.get(path.join(ENGINE, 'workspace', 'consolidationWorkspace.ts'))?.length,
+      'the workspace imports nothing?',
+    );
   });
 
   it('has no import cycle between files', () => {
@@ -65,18 +77,38 @@ describe('engine architecture', () => {
 
   it('imports only downwards, in the order of the README architecture map', () => {
     // Bottom first, as in README.md's "Architecture": a folder may import only folders before it.
-    const LAYERS = ['model', 'quantity', 'yaml', 'files', 'manifests', 'plan', 'budget', 'usage', 'analysis', 'render', 'report', 'rules', 'workspace'];
+    const LAYERS = [
+      'model',
+      'quantity',
+      'yaml',
+      'files',
+      'manifests',
+      'plan',
+      'budget',
+      'usage',
+      'analysis',
+      'render',
+      'report',
+      'rules',
+      'workspace',
+    ];
     const upward: string[] = [];
     for (const [folder, targets] of folderGraph()) {
       const level = LAYERS.indexOf(folder);
-      assert.notEqual(level, -1, `engine folder ${folder} is not in the layer list (add it here and to the README's map)`);
+      assert.notEqual(
+        level,
+        -1,
+        `engine folder ${folder} is not in the layer list (add it here and to the README's map)`,
+      );
       for (const target of targets) if (LAYERS.indexOf(target) >= level) upward.push(`${folder} -> ${target}`);
     }
     assert.deepEqual(upward, []);
   });
 
   it('keeps workspace at the top: no other engine folder imports it', () => {
-    const importers = [...folderGraph()].filter(([folder, targets]) => folder !== 'workspace' && targets.includes('workspace')).map(([folder]) => folder);
+    const importers = [...folderGraph()]
+      .filter(([folder, targets]) => folder !== 'workspace' && targets.includes('workspace'))
+      .map(([folder]) => folder);
     assert.deepEqual(importers, []);
   });
 
@@ -88,7 +120,11 @@ describe('engine architecture', () => {
       name.startsWith('@kubernetes/client-node') ||
       name === 'child_process' ||
       name === 'node:child_process';
-    const found = files.flatMap((file) => packageImports(file).filter(forbidden).map((name) => `${path.relative(ENGINE, file)}: ${name}`));
+    const found = files.flatMap((file) =>
+      packageImports(file)
+        .filter(forbidden)
+        .map((name) => `${path.relative(ENGINE, file)}: ${name}`),
+    );
     assert.deepEqual(found, []);
   });
 });

@@ -51,13 +51,21 @@ describe('consolidate apply / rollback', () => {
   it('--yes applies: progress on stderr, the summary on stdout, exit 0; rollback --yes undoes it', async () => {
     fixture = await clusterFixture({ readyDelayMs: 1 });
     const run = io(fixture);
-    assert.equal(await apply(['shop.plan.yaml', '--phase', 'merge-backend', '--yes', '--timeout', '1m'], run), 0, run.err.text);
-    assert.match(run.err.text, /applying phase merge-backend to context test \(cluster test-cluster, http:\/\/127\.0\.0\.1:\d+\)/);
+    assert.equal(
+      await apply(['shop.plan.yaml', '--phase', 'merge-backend', '--yes', '--timeout', '1m'], run),
+      0,
+      run.err.text,
+    );
+    assert.match(
+      run.err.text,
+      /applying phase merge-backend to context test \(cluster test-cluster, http:\/\/127\.0\.0\.1:\d+\)/,
+    );
     assert.match(run.err.text, /Wait for the rollout of Deployment shop\/backend/);
     assert.match(run.out.text, /^Applied phase merge-backend of plan shop to context test/m);
     assert.match(run.out.text, /To undo: consolidate rollback shop\.plan\.yaml --phase merge-backend/);
     assert.equal(replicas(fixture, 'cart'), 0);
-    for (const text of [run.out.text, run.err.text]) assert.ok(!text.includes(fixture.server.token), 'no credentials in the output');
+    for (const text of [run.out.text, run.err.text])
+      assert.ok(!text.includes(fixture.server.token), 'no credentials in the output');
 
     const back = io(fixture);
     assert.equal(await rollback(['shop.plan.yaml', '--phase', 'merge-backend', '--yes'], back), 0, back.err.text);
@@ -70,7 +78,10 @@ describe('consolidate apply / rollback', () => {
     fixture = await clusterFixture({ readyDelayMs: 1 });
     const declined = io(fixture, { stdin: terminal(['n']) });
     assert.equal(await apply(['shop.plan.yaml', '--phase', 'merge-backend'], declined), 1);
-    assert.match(declined.err.text, /Apply it to context test \(cluster test-cluster, http:\/\/127\.0\.0\.1:\d+\), namespace shop\? \[y\/N\]/);
+    assert.match(
+      declined.err.text,
+      /Apply it to context test \(cluster test-cluster, http:\/\/127\.0\.0\.1:\d+\), namespace shop\? \[y\/N\]/,
+    );
     assert.match(declined.err.text, /- create Deployment shop\/backend/);
     assert.deepEqual(fixture.server.writes(), []);
     const accepted = io(fixture, { stdin: terminal(['y']) });
@@ -107,10 +118,21 @@ describe('consolidate apply / rollback', () => {
     assert.equal(await main(['apply', fixture.planFile], fixture.workspace.dir, out, err), 2);
     assert.match(err.text, /apply needs --phase NAME \(phases: merge-backend, resize-backend\)/);
     const unknown = new Capture();
-    assert.equal(await main(['rollback', fixture.planFile, '--phase', 'nope', '--yes'], fixture.workspace.dir, out, unknown), 2);
+    assert.equal(
+      await main(['rollback', fixture.planFile, '--phase', 'nope', '--yes'], fixture.workspace.dir, out, unknown),
+      2,
+    );
     assert.match(unknown.text, /no phase "nope" in the plan/);
     const timeout = new Capture();
-    assert.equal(await main(['apply', fixture.planFile, '--phase', 'merge-backend', '--timeout', '10'], fixture.workspace.dir, out, timeout), 2);
+    assert.equal(
+      await main(
+        ['apply', fixture.planFile, '--phase', 'merge-backend', '--timeout', '10'],
+        fixture.workspace.dir,
+        out,
+        timeout,
+      ),
+      2,
+    );
     assert.match(timeout.text, /--timeout takes a duration such as 10m/);
   });
 
@@ -123,12 +145,22 @@ describe('consolidate apply / rollback', () => {
     assert.equal(await apply(['shop.plan.yaml', '--phase', 'merge-backend', '--dry-run'], missing), 1);
     assert.match(missing.err.text, /No kubeconfig found at .*nowhere\.yaml/);
     const explicit = io(fixture, { env: {} });
-    assert.equal(await apply(['shop.plan.yaml', '--phase', 'merge-backend', '--dry-run', '--kubeconfig', fixture.kubeconfig], explicit), 0, explicit.err.text);
+    assert.equal(
+      await apply(
+        ['shop.plan.yaml', '--phase', 'merge-backend', '--dry-run', '--kubeconfig', fixture.kubeconfig],
+        explicit,
+      ),
+      0,
+      explicit.err.text,
+    );
   });
 
   it('401: says the credentials were refused, without printing them', async () => {
     fixture = await clusterFixture();
-    const kubeconfig = fixture.server.writeKubeconfig(fixture.workspace.file('.kube'), { file: 'bad.yaml', token: 'not-the-token-s3cr3t' });
+    const kubeconfig = fixture.server.writeKubeconfig(fixture.workspace.file('.kube'), {
+      file: 'bad.yaml',
+      token: 'not-the-token-s3cr3t',
+    });
     const run = io(fixture, { env: { KUBECONFIG: kubeconfig } });
     assert.equal(await apply(['shop.plan.yaml', '--phase', 'merge-backend', '--dry-run'], run), 1);
     assert.match(run.err.text, /did not accept the credentials of context "test" \(401 Unauthorized\)/);

@@ -15,17 +15,23 @@ const EXAMPLES = path.resolve(__dirname, '..', '..', 'examples');
 
 function workspace(): TempWorkspace {
   const ws = tempWorkspace({ prefix: 'consolidation-cache-' });
-  for (const name of ['openpolicy', 'odin-prime', 'aiwfe', 'single-pod']) fs.cpSync(path.join(EXAMPLES, name), ws.file(`ws/${name}`), { recursive: true });
+  for (const name of ['openpolicy', 'odin-prime', 'aiwfe', 'single-pod'])
+    fs.cpSync(path.join(EXAMPLES, name), ws.file(`ws/${name}`), { recursive: true });
   return ws;
 }
 
 function entries(dir: string): string[] {
   if (!fs.existsSync(dir)) return [];
-  return (fs.readdirSync(dir, { recursive: true }) as string[]).filter((f) => f.endsWith('.bin')).map((f) => path.join(dir, f));
+  return (fs.readdirSync(dir, { recursive: true }) as string[])
+    .filter((f) => f.endsWith('.bin'))
+    .map((f) => path.join(dir, f));
 }
 
 async function check(ws: TempWorkspace, cache?: string, env?: NodeJS.ProcessEnv): Promise<string> {
-  const result = await runCli(['check', 'ws', '--format', 'json', ...(cache ? ['--cache', cache] : [])], { cwd: ws.dir, env });
+  const result = await runCli(['check', 'ws', '--format', 'json', ...(cache ? ['--cache', cache] : [])], {
+    cwd: ws.dir,
+    env,
+  });
   assert.ok(result.code === 0 || result.code === 1, `exit ${result.code}: ${result.stderr}`);
   assert.equal(result.stderr, '');
   return result.stdout;
@@ -56,8 +62,14 @@ describe('check --cache', () => {
       assert.equal(await check(ws, 'cache'), changed, 'after changing one manifest');
       assert.equal(entries(cache).length, filled + 1, 'one file parsed again');
 
-      const dotEnv = ws.read('ws/aiwfe/.env').split('\n').filter((l) => /^[A-Z_]+=/.test(l));
-      ws.write('ws/aiwfe/.env', dotEnv.map((l, i) => (i === 0 ? l.replace(/=.*/, '=changed-by-test') : l)).join('\n') + '\n');
+      const dotEnv = ws
+        .read('ws/aiwfe/.env')
+        .split('\n')
+        .filter((l) => /^[A-Z_]+=/.test(l));
+      ws.write(
+        'ws/aiwfe/.env',
+        dotEnv.map((l, i) => (i === 0 ? l.replace(/=.*/, '=changed-by-test') : l)).join('\n') + '\n',
+      );
       assert.equal(await check(ws, 'cache'), await check(ws), 'after changing a .env');
 
       const upgraded = { CONSOLIDATION_ENGINE_VERSION: 'next' };
@@ -69,7 +81,7 @@ describe('check --cache', () => {
     }
   });
 
-  it('ignores corrupt and hostile entries: the output is a cold run\'s, and the run does not crash', async () => {
+  it("ignores corrupt and hostile entries: the output is a cold run's, and the run does not crash", async () => {
     const ws = workspace();
     const cache = ws.file('cache');
     try {
@@ -124,7 +136,9 @@ describe('check --cache', () => {
       const models = entries(ws.file('cache/manifests-v1'));
       for (const entry of models) fs.utimesSync(entry, PAST, PAST);
       const output = await check(ws, 'cache', env);
-      const touched = entries(ws.file('cache/manifests-v1')).filter((entry) => !models.includes(entry) || fs.statSync(entry).mtimeMs > PAST.getTime());
+      const touched = entries(ws.file('cache/manifests-v1')).filter(
+        (entry) => !models.includes(entry) || fs.statSync(entry).mtimeMs > PAST.getTime(),
+      );
       return { output, whole: touched.length === 0 };
     }
 
@@ -137,7 +151,11 @@ describe('check --cache', () => {
         assert.deepEqual(await served(ws), { output: cold, whole: true }, 'unchanged: served whole');
         // Another format is applied to the same stored findings.
         const text = await runCli(['check', 'ws', '--cache', 'cache'], { cwd: ws.dir });
-        assert.equal(text.stdout, (await runCli(['check', 'ws'], { cwd: ws.dir })).stdout, '--format text from the stored findings');
+        assert.equal(
+          text.stdout,
+          (await runCli(['check', 'ws'], { cwd: ws.dir })).stdout,
+          '--format text from the stored findings',
+        );
 
         // An option that changes findings is part of the run's key: not served from the run without it.
         const withRule = ['check', 'ws', '--format', 'json', '--rule', 'budget/limits-overcommit=off'];
@@ -146,10 +164,24 @@ describe('check --cache', () => {
         assert.equal((await runCli([...withRule, '--cache', 'cache'], { cwd: ws.dir })).stdout, ruleCold, '--rule');
 
         const changes: [string, () => void][] = [
-          ['a changed manifest', () => ws.write('ws/single-pod/manifests/workers.yaml', ws.read('ws/single-pod/manifests/workers.yaml').replace(/cpu: (\S+)/, 'cpu: 7'))],
-          ['a changed .env', () => ws.write('ws/aiwfe/.env', ws.read('ws/aiwfe/.env').replace('OLLAMA_MEM_LIMIT=6g', 'OLLAMA_MEM_LIMIT=60g'))],
           [
-            'a new file matching a plan\'s sources glob',
+            'a changed manifest',
+            () =>
+              ws.write(
+                'ws/single-pod/manifests/workers.yaml',
+                ws.read('ws/single-pod/manifests/workers.yaml').replace(/cpu: (\S+)/, 'cpu: 7'),
+              ),
+          ],
+          [
+            'a changed .env',
+            () =>
+              ws.write(
+                'ws/aiwfe/.env',
+                ws.read('ws/aiwfe/.env').replace('OLLAMA_MEM_LIMIT=6g', 'OLLAMA_MEM_LIMIT=60g'),
+              ),
+          ],
+          [
+            "a new file matching a plan's sources glob",
             () =>
               ws.write(
                 'ws/openpolicy/manifests/zz-added.yaml',
@@ -157,21 +189,44 @@ describe('check --cache', () => {
               ),
           ],
           ['a deleted file', () => fs.rmSync(ws.file('ws/odin-prime/manifests/tts.yaml'))],
-          ['a changed usage snapshot', () => ws.write('ws/live-usage/usage.yaml', ws.read('ws/live-usage/usage.yaml').replace('p95: 420', 'p95: 1900'))],
-          ['a new plan in a searched folder', () => fs.copyFileSync(ws.file('ws/single-pod/single-pod.plan.yaml'), ws.file('ws/single-pod/copy.plan.yaml'))],
+          [
+            'a changed usage snapshot',
+            () =>
+              ws.write(
+                'ws/live-usage/usage.yaml',
+                ws.read('ws/live-usage/usage.yaml').replace('p95: 420', 'p95: 1900'),
+              ),
+          ],
+          [
+            'a new plan in a searched folder',
+            () =>
+              fs.copyFileSync(ws.file('ws/single-pod/single-pod.plan.yaml'), ws.file('ws/single-pod/copy.plan.yaml')),
+          ],
         ];
         let previous = cold;
         for (const [what, change] of changes) {
           change();
           const expected = await check(ws);
           assert.notEqual(expected, previous, `${what} changes the findings`);
-          assert.deepEqual(await served(ws), { output: expected, whole: false }, `${what}: the normal path, a cold run's output`);
-          assert.deepEqual(await served(ws), { output: expected, whole: true }, `${what}: stored again, then served whole`);
+          assert.deepEqual(
+            await served(ws),
+            { output: expected, whole: false },
+            `${what}: the normal path, a cold run's output`,
+          );
+          assert.deepEqual(
+            await served(ws),
+            { output: expected, whole: true },
+            `${what}: stored again, then served whole`,
+          );
           previous = expected;
         }
 
         const upgraded = { CONSOLIDATION_ENGINE_VERSION: 'next' };
-        assert.deepEqual(await served(ws, upgraded), { output: await check(ws), whole: false }, 'another engine version: not served from the old result');
+        assert.deepEqual(
+          await served(ws, upgraded),
+          { output: await check(ws), whole: false },
+          'another engine version: not served from the old result',
+        );
         assert.deepEqual(await served(ws, upgraded), { output: previous, whole: true });
         assert.ok(entries(ws.file('cache/results-v1')).length <= 16, 'bounded');
       } finally {
@@ -179,7 +234,7 @@ describe('check --cache', () => {
       }
     });
 
-    it('a symbolic link on a source\'s path re-pointed outside the workspace is seen: not served from the stored result', async () => {
+    it("a symbolic link on a source's path re-pointed outside the workspace is seen: not served from the stored result", async () => {
       const ws = workspace();
       const outside = tempWorkspace({ prefix: 'consolidation-cache-outside-' });
       try {
@@ -202,7 +257,7 @@ describe('check --cache', () => {
       }
     });
 
-    it('a truncated, garbled or foreign result entry is ignored: a cold run\'s output, never a crash', async () => {
+    it("a truncated, garbled or foreign result entry is ignored: a cold run's output, never a crash", async () => {
       const ws = resultWorkspace();
       try {
         const cold = await check(ws);
@@ -218,14 +273,18 @@ describe('check --cache', () => {
         for (const [what, bytes] of damage) {
           fs.writeFileSync(entry, bytes);
           assert.deepEqual(await served(ws), { output: cold, whole: false }, what);
-          assert.deepEqual(await served(ws), { output: cold, whole: true }, `${what}: rewritten by the run that ignored it`);
+          assert.deepEqual(
+            await served(ws),
+            { output: cold, whole: true },
+            `${what}: rewritten by the run that ignored it`,
+          );
         }
         // Another run's valid entry under this run's name: its key does not match, so it is not used.
         const other = await runCli(['check', 'ws/single-pod', '--format', 'json', '--cache', 'cache'], { cwd: ws.dir });
         assert.equal(other.stderr, '');
         const foreign = entries(ws.file('cache/results-v1')).find((f) => f !== entry)!;
         fs.copyFileSync(foreign, entry);
-        assert.deepEqual(await served(ws), { output: cold, whole: false }, 'another run\'s entry');
+        assert.deepEqual(await served(ws), { output: cold, whole: false }, "another run's entry");
       } finally {
         ws.dispose();
       }
@@ -239,16 +298,40 @@ describe('check --cache', () => {
         ws.write('ws/base/kustomization.yaml', 'resources: [web.yaml]\n');
         // Outside what `check ws/app.plan.yaml` reads itself: only the tool reads it.
         ws.write('ws/base/web.yaml', deployment('500m'));
-        ws.write('ws/app.plan.yaml', ['apiVersion: consolidation.dev/v1alpha1', 'kind: ConsolidationPlan', 'metadata: {name: app}', 'spec:', '  sources:', '    - kustomize: base', '  budget: {cpu: "4", memory: 8Gi, pods: 10}', '  phases: []', ''].join('\n'));
+        ws.write(
+          'ws/app.plan.yaml',
+          [
+            'apiVersion: consolidation.dev/v1alpha1',
+            'kind: ConsolidationPlan',
+            'metadata: {name: app}',
+            'spec:',
+            '  sources:',
+            '    - kustomize: base',
+            '  budget: {cpu: "4", memory: 8Gi, pods: 10}',
+            '  phases: []',
+            '',
+          ].join('\n'),
+        );
         const run = async (cache: boolean) => {
-          const result = await runCli(['check', 'ws/app.plan.yaml', '--format', 'json', '--kustomize', 'kubectl', ...(cache ? ['--cache', 'cache'] : [])], { cwd: ws.dir });
+          const result = await runCli(
+            [
+              'check',
+              'ws/app.plan.yaml',
+              '--format',
+              'json',
+              '--kustomize',
+              'kubectl',
+              ...(cache ? ['--cache', 'cache'] : []),
+            ],
+            { cwd: ws.dir },
+          );
           assert.equal(result.stderr, '');
           return result.stdout;
         };
         assert.equal(await run(true), await run(false));
         ws.write('ws/base/web.yaml', deployment('2'));
         const changed = await run(false);
-        assert.match(changed, /request/, 'the render\'s new request is checked');
+        assert.match(changed, /request/, "the render's new request is checked");
         assert.equal(await run(true), changed);
         assert.equal(entries(ws.file('cache/results-v1')).length, 0, 'nothing stored whole');
       } finally {
@@ -261,7 +344,10 @@ describe('check --cache', () => {
       try {
         const run = (text: string) =>
           new Promise<string>((resolve, reject) => {
-            const child = spawn(process.execPath, [CLI, 'check', '-', '--format', 'json', '--cache', 'cache'], { cwd: ws.dir, stdio: ['pipe', 'pipe', 'pipe'] });
+            const child = spawn(process.execPath, [CLI, 'check', '-', '--format', 'json', '--cache', 'cache'], {
+              cwd: ws.dir,
+              stdio: ['pipe', 'pipe', 'pipe'],
+            });
             let out = '';
             child.stdout.on('data', (d: Buffer) => (out += d));
             child.on('error', reject);
@@ -269,7 +355,8 @@ describe('check --cache', () => {
             child.stdin.end(text);
           });
         const a = 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n';
-        const b = 'apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: b}\nspec: {template: {spec: {containers: [{name: c, image: c, resources: {requests: {cpu: 2}, limits: {cpu: 1}}}]}}}\n';
+        const b =
+          'apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: b}\nspec: {template: {spec: {containers: [{name: c, image: c, resources: {requests: {cpu: 2}, limits: {cpu: 1}}}]}}}\n';
         const first = await run(a);
         const second = await run(b);
         assert.notEqual(first, second);

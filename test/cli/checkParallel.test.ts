@@ -49,7 +49,10 @@ describe('check with workers prints what check on one thread prints', () => {
     it(name, async (t) => {
       const dir = folder();
       if (!dir) return t.skip('not available here');
-      assert.ok(globSync(['**/*.yaml', '**/*.yml'], { cwd: dir }).length >= 32, 'too few files for the worker to be used');
+      assert.ok(
+        globSync(['**/*.yaml', '**/*.yml'], { cwd: dir }).length >= 32,
+        'too few files for the worker to be used',
+      );
       for (const format of ['json', 'text']) {
         const args = ['check', dir, '--format', format];
         const expected = await inThread(args, os.tmpdir());
@@ -57,7 +60,10 @@ describe('check with workers prints what check on one thread prints', () => {
         assert.equal(actual.stderr, '');
         assert.equal(actual.code, expected.code, `${format}: exit status`);
         assert.ok(expected.stdout.length > 1000, `${format}: expected findings`);
-        assert.ok(actual.stdout === expected.stdout, `${format}: output differs between the worker pool and one thread`);
+        assert.ok(
+          actual.stdout === expected.stdout,
+          `${format}: output differs between the worker pool and one thread`,
+        );
       }
     });
   }

@@ -16,7 +16,13 @@ const caseInput = (name: string) => path.join(CHECK_FIXTURES, name, 'input');
 
 const SEVERITIES = ['error', 'warning', 'information', 'hint'];
 const isPosition = (p: unknown) =>
-  !!p && typeof p === 'object' && Object.keys(p).sort().join() === 'character,line' && Number.isInteger((p as { line: number }).line) && (p as { line: number }).line >= 0 && Number.isInteger((p as { character: number }).character) && (p as { character: number }).character >= 0;
+  !!p &&
+  typeof p === 'object' &&
+  Object.keys(p).sort().join() === 'character,line' &&
+  Number.isInteger((p as { line: number }).line) &&
+  (p as { line: number }).line >= 0 &&
+  Number.isInteger((p as { character: number }).character) &&
+  (p as { character: number }).character >= 0;
 
 const temps: TempWorkspace[] = [];
 after(() => temps.forEach((t) => t.dispose()));
@@ -57,7 +63,11 @@ describe('consolidate: exit codes', () => {
   });
 
   it('0 with no finding at all', async () => {
-    const ws = temp({ 'app.plan.yaml': 'apiVersion: consolidation.dev/v1alpha1\nkind: ConsolidationPlan\nmetadata: {name: app}\nspec:\n  sources: [api.yaml]\n', 'api.yaml': deploymentYaml('api', { resources: '{requests: {cpu: 100m, memory: 64Mi}}' }) });
+    const ws = temp({
+      'app.plan.yaml':
+        'apiVersion: consolidation.dev/v1alpha1\nkind: ConsolidationPlan\nmetadata: {name: app}\nspec:\n  sources: [api.yaml]\n',
+      'api.yaml': deploymentYaml('api', { resources: '{requests: {cpu: 100m, memory: 64Mi}}' }),
+    });
     const result = await runCli(['check'], { cwd: ws.dir });
     assert.equal(result.code, 0);
     assert.equal(result.stdout, '0 errors, 0 warnings, 0 notes\n');
@@ -74,10 +84,16 @@ describe('consolidate: exit codes', () => {
     const raised = await runCli(['check', '.', '--rule', 'budget/limits-overcommit=error'], { cwd });
     assert.equal(raised.code, 1);
     assert.match(raised.stdout, /error budget\/limits-overcommit/);
-    const off = await runCli(['check', '.', '--rule', 'budget/limits-overcommit=error', '--rule', 'budget/limits-overcommit=off'], { cwd });
+    const off = await runCli(
+      ['check', '.', '--rule', 'budget/limits-overcommit=error', '--rule', 'budget/limits-overcommit=off'],
+      { cwd },
+    );
     assert.equal(off.code, 0, 'the last --rule for a code wins');
     assert.doesNotMatch(off.stdout, /limits-overcommit/);
-    const lowered = await runCli(['check', '.', '--rule', 'plan/unknown-workload=warning', '--rule', 'plan/ambiguous-workload=hint'], { cwd: caseInput('plan-references') });
+    const lowered = await runCli(
+      ['check', '.', '--rule', 'plan/unknown-workload=warning', '--rule', 'plan/ambiguous-workload=hint'],
+      { cwd: caseInput('plan-references') },
+    );
     assert.equal(lowered.code, 1, 'other errors remain');
     assert.match(lowered.stdout, /warning plan\/unknown-workload/);
     assert.match(lowered.stdout, /hint plan\/ambiguous-workload/);
@@ -88,11 +104,31 @@ describe('consolidate: exit codes', () => {
     ['an unknown command', ['frobnicate'], /unknown command "frobnicate"/],
     ['an unknown option', ['check', '--colour', '.'], /--colour/],
     ['a bad --format for check', ['check', '--format', 'xml', '.'], /--format must be text, json or sarif, not "xml"/],
-    ['a bad --format for report', ['report', '--format', 'sarif', 'x.plan.yaml'], /--format must be text, json, html, markdown or svg, not "sarif"/],
-    ['--rule without a severity', ['check', '--rule', 'manifest/missing-resources', '.'], /--rule expects CODE=SEVERITY/],
-    ['--rule with an unknown severity', ['check', '--rule', 'manifest/missing-resources=loud', '.'], /--rule expects CODE=SEVERITY, not "manifest\/missing-resources=loud"/],
-    ['--rule with an unknown code', ['check', '--rule', 'manifest/missing-resource=off', '.'], /unknown code "manifest\/missing-resource"/],
-    ['--max-file-size-kb that is not a positive number', ['check', '--max-file-size-kb', '0', '.'], /--max-file-size-kb must be a positive number/],
+    [
+      'a bad --format for report',
+      ['report', '--format', 'sarif', 'x.plan.yaml'],
+      /--format must be text, json, html, markdown or svg, not "sarif"/,
+    ],
+    [
+      '--rule without a severity',
+      ['check', '--rule', 'manifest/missing-resources', '.'],
+      /--rule expects CODE=SEVERITY/,
+    ],
+    [
+      '--rule with an unknown severity',
+      ['check', '--rule', 'manifest/missing-resources=loud', '.'],
+      /--rule expects CODE=SEVERITY, not "manifest\/missing-resources=loud"/,
+    ],
+    [
+      '--rule with an unknown code',
+      ['check', '--rule', 'manifest/missing-resource=off', '.'],
+      /unknown code "manifest\/missing-resource"/,
+    ],
+    [
+      '--max-file-size-kb that is not a positive number',
+      ['check', '--max-file-size-kb', '0', '.'],
+      /--max-file-size-kb must be a positive number/,
+    ],
     ['report without a plan', ['report'], /report takes exactly one plan file/],
     ['report with two plans', ['report', 'a.plan.yaml', 'b.plan.yaml'], /report takes exactly one plan file/],
     ['a path that does not exist', ['check', 'no-such-folder'], /no-such-folder: no such file or folder/],
@@ -120,12 +156,17 @@ describe('consolidate check --format json', () => {
       assert.deepEqual(Object.keys(d).sort(), ['code', 'file', 'message', 'range', 'severity']);
       assert.deepEqual(Object.keys(d.range).sort(), ['end', 'start']);
       assert.ok(isPosition(d.range.start) && isPosition(d.range.end), JSON.stringify(d.range));
-      assert.ok(d.range.end.line > d.range.start.line || (d.range.end.line === d.range.start.line && d.range.end.character >= d.range.start.character));
+      assert.ok(
+        d.range.end.line > d.range.start.line ||
+          (d.range.end.line === d.range.start.line && d.range.end.character >= d.range.start.character),
+      );
       assert.ok(SEVERITIES.includes(d.severity), d.severity);
       assert.ok(d.file.startsWith('input/') && !d.file.includes('\\'), d.file);
     }
     // references.plan.yaml line 16 (1-based) is `        - cart-servce`: 0-based line 15, characters 10 to 21.
-    const typo = output.diagnostics.find((d) => d.code === 'plan/unknown-workload' && d.message.includes('cart-servce'));
+    const typo = output.diagnostics.find(
+      (d) => d.code === 'plan/unknown-workload' && d.message.includes('cart-servce'),
+    );
     assert.deepEqual(typo, {
       file: 'input/references.plan.yaml',
       range: { start: { line: 15, character: 10 }, end: { line: 15, character: 21 } },
@@ -136,14 +177,18 @@ describe('consolidate check --format json', () => {
   });
 
   it('uses ../ for files above the cwd', async () => {
-    const result = await runCli(['check', '--format', 'json', '..'], { cwd: path.join(caseInput('manifests'), 'manifests') });
+    const result = await runCli(['check', '--format', 'json', '..'], {
+      cwd: path.join(caseInput('manifests'), 'manifests'),
+    });
     const files = new Set(parseJsonOutput<CheckJson>(result).diagnostics.map((d) => d.file));
     assert.ok(files.has('../docker-compose.yml'), [...files].join());
     assert.ok(files.has('api.yaml'), [...files].join());
   });
 
   it('checks a plan file given by name with the manifests it reads', async () => {
-    const result = await runCli(['check', '--format', 'json', 'references.plan.yaml'], { cwd: caseInput('plan-references') });
+    const result = await runCli(['check', '--format', 'json', 'references.plan.yaml'], {
+      cwd: caseInput('plan-references'),
+    });
     const output = parseJsonOutput<CheckJson>(result);
     assert.ok(output.diagnostics.length > 0);
     assert.ok(output.diagnostics.every((d) => d.file === 'references.plan.yaml'));
@@ -152,14 +197,26 @@ describe('consolidate check --format json', () => {
 
 describe('consolidate check --format text', () => {
   it('prints file:line:column (1-based), the severity, the code and the message, then a summary', async () => {
-    const json = parseJsonOutput<CheckJson>(await runCli(['check', '--format', 'json', '.'], { cwd: caseInput('manifests') }));
+    const json = parseJsonOutput<CheckJson>(
+      await runCli(['check', '--format', 'json', '.'], { cwd: caseInput('manifests') }),
+    );
     const text = await runCli(['check', '.'], { cwd: caseInput('manifests') });
     const lines = text.stdout.trimEnd().split('\n');
-    const expectedLines = json.diagnostics.map((d) => `${d.file}:${d.range.start.line + 1}:${d.range.start.character + 1}: ${d.severity} ${d.code}: ${d.message}`);
+    const expectedLines = json.diagnostics.map(
+      (d) =>
+        `${d.file}:${d.range.start.line + 1}:${d.range.start.character + 1}: ${d.severity} ${d.code}: ${d.message}`,
+    );
     assert.deepEqual(lines.slice(0, -1), expectedLines);
     const count = (s: string) => json.diagnostics.filter((d) => d.severity === s).length;
-    assert.equal(lines.at(-1), `${count('error')} errors, ${count('warning')} warnings, ${count('information') + count('hint')} notes`);
-    assert.ok(lines.includes('manifests/uploads.yaml:21:23: warning manifest/invalid-quantity: memory: 3500m is 3.5 bytes (m means milli); did you mean 3500Mi?'));
+    assert.equal(
+      lines.at(-1),
+      `${count('error')} errors, ${count('warning')} warnings, ${count('information') + count('hint')} notes`,
+    );
+    assert.ok(
+      lines.includes(
+        'manifests/uploads.yaml:21:23: warning manifest/invalid-quantity: memory: 3500m is 3.5 bytes (m means milli); did you mean 3500Mi?',
+      ),
+    );
   });
 });
 
@@ -168,12 +225,26 @@ interface SarifResult {
   ruleIndex?: number;
   level: string;
   message: { text: string };
-  locations: { physicalLocation: { artifactLocation: { uri: string }; region: { startLine: number; startColumn: number; endLine: number; endColumn: number } } }[];
+  locations: {
+    physicalLocation: {
+      artifactLocation: { uri: string };
+      region: { startLine: number; startColumn: number; endLine: number; endColumn: number };
+    };
+  }[];
 }
 interface SarifLog {
   $schema?: string;
   version: string;
-  runs: { tool: { driver: { name: string; version?: string; rules: { id: string; shortDescription?: { text: string }; defaultConfiguration?: { level: string } }[] } }; results: SarifResult[] }[];
+  runs: {
+    tool: {
+      driver: {
+        name: string;
+        version?: string;
+        rules: { id: string; shortDescription?: { text: string }; defaultConfiguration?: { level: string } }[];
+      };
+    };
+    results: SarifResult[];
+  }[];
 }
 const SARIF_LEVEL: Record<string, string> = { error: 'error', warning: 'warning', information: 'note', hint: 'note' };
 
@@ -213,7 +284,10 @@ describe('consolidate check --format sarif', () => {
         endColumn: d.range.end.character + 1,
       });
     });
-    assert.ok(run.results.some((r) => r.level === 'note'), 'information findings are SARIF notes');
+    assert.ok(
+      run.results.some((r) => r.level === 'note'),
+      'information findings are SARIF notes',
+    );
   });
 
   it('gives artifact locations as URI references (a space is %20)', async () => {
@@ -229,19 +303,40 @@ type ReportJson = PlanReport;
 
 describe('consolidate report', () => {
   it('--format json has the documented shape', async () => {
-    const result = await runCli(['report', 'civic.plan.yaml', '--format', 'json'], { cwd: caseInput('budget-openpolicy-8gi') });
+    const result = await runCli(['report', 'civic.plan.yaml', '--format', 'json'], {
+      cwd: caseInput('budget-openpolicy-8gi'),
+    });
     assert.equal(result.code, 0);
     const report = parseJsonOutput<ReportJson>(result);
     assert.deepEqual(Object.keys(report), ['plan', 'name', 'budget', 'states']);
     assert.equal(report.plan, 'civic.plan.yaml');
     assert.equal(report.name, 'civic-platform');
-    assert.deepEqual(report.budget, { cpu: 6000, memory: 8 * 2 ** 30, pods: 28, extended: {}, limitsOvercommitPercent: 150 });
+    assert.deepEqual(report.budget, {
+      cpu: 6000,
+      memory: 8 * 2 ** 30,
+      pods: 28,
+      extended: {},
+      limitsOvercommitPercent: 150,
+    });
     assert.deepEqual(
       report.states.map((s) => s.phase),
       [null, 'shed-replicas', 'merge-operations'],
     );
     for (const state of report.states) {
-      assert.deepEqual(Object.keys(state).sort(), ['composition', 'jobs', 'limits', 'location', 'phase', 'pods', 'requests', 'schedule', 'targets', 'unlimitedContainers', 'unschedulable', 'workloads']);
+      assert.deepEqual(Object.keys(state).sort(), [
+        'composition',
+        'jobs',
+        'limits',
+        'location',
+        'phase',
+        'pods',
+        'requests',
+        'schedule',
+        'targets',
+        'unlimitedContainers',
+        'unschedulable',
+        'workloads',
+      ]);
       for (const list of [state.requests, state.limits]) {
         assert.ok(Number.isInteger(list.cpu) && Number.isInteger(list.memory), JSON.stringify(list));
         for (const value of Object.values(list)) assert.ok(Number.isSafeInteger(value) && value >= 0);
@@ -252,11 +347,16 @@ describe('consolidate report', () => {
   });
 
   it('--format json gives the plan path relative to the cwd, and unschedulable counts with budget.nodes', async () => {
-    const result = await runCli(['report', '--format', 'json', 'input/scheduling.plan.yaml'], { cwd: caseDir('scheduling') });
+    const result = await runCli(['report', '--format', 'json', 'input/scheduling.plan.yaml'], {
+      cwd: caseDir('scheduling'),
+    });
     const report = parseJsonOutput<ReportJson>(result);
     assert.equal(report.plan, 'input/scheduling.plan.yaml');
     assert.deepEqual(report.budget, { pods: 30, extended: {}, limitsOvercommitPercent: 100 });
-    assert.deepEqual(report.states.map((s) => s.unschedulable), [2, 3]);
+    assert.deepEqual(
+      report.states.map((s) => s.unschedulable),
+      [2, 3],
+    );
   });
 
   it('prints a table with a header and one row per state (text, the default)', async () => {
@@ -265,12 +365,29 @@ describe('consolidate report', () => {
     const lines = result.stdout.trimEnd().split('\n');
     assert.equal(lines[0], 'Plan civic-platform (civic.plan.yaml)');
     assert.equal(lines[1], 'Budget: cpu 6, memory 8Gi, 28 pods');
-    const header = lines.findIndex((line) => /^state\s+workloads\s+pods\s+jobs\s+cpu req\s+cpu lim\s+mem req\s+mem lim/.test(line));
+    const header = lines.findIndex((line) =>
+      /^state\s+workloads\s+pods\s+jobs\s+cpu req\s+cpu lim\s+mem req\s+mem lim/.test(line),
+    );
     assert.ok(header > 0, result.stdout);
     assert.match(lines[header + 1], /^-+(\s+-+)+$/);
     const rows = lines.slice(header + 2);
-    assert.deepEqual(rows.map((row) => row.split(/\s+/)[0]), ['current', 'shed-replicas', 'merge-operations']);
-    assert.deepEqual(rows[0].split(/\s{2,}/), ['current', '26', '29 (104%)', '0', '3,050m (51%)', '7,500m (125%)', '8,448Mi (103%)', '15,238Mi (186%)', '0', '0', '-']);
+    assert.deepEqual(
+      rows.map((row) => row.split(/\s+/)[0]),
+      ['current', 'shed-replicas', 'merge-operations'],
+    );
+    assert.deepEqual(rows[0].split(/\s{2,}/), [
+      'current',
+      '26',
+      '29 (104%)',
+      '0',
+      '3,050m (51%)',
+      '7,500m (125%)',
+      '8,448Mi (103%)',
+      '15,238Mi (186%)',
+      '0',
+      '0',
+      '-',
+    ]);
   });
 });
 
@@ -280,7 +397,9 @@ describe('large output through a pipe', () => {
   let ws: TempWorkspace | undefined;
   const workspace = () =>
     (ws ??= temp({
-      'many.yaml': Array.from({ length: COUNT }, (_, i) => deploymentYaml(`service-${String(i).padStart(4, '0')}`)).join('---\n'),
+      'many.yaml': Array.from({ length: COUNT }, (_, i) =>
+        deploymentYaml(`service-${String(i).padStart(4, '0')}`),
+      ).join('---\n'),
     }));
 
   it('check --format json is complete and parses', async () => {

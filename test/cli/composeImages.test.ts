@@ -8,11 +8,28 @@ import { runCli } from '../helpers/cli';
 import { tempWorkspace } from '../helpers/tempWorkspace';
 import { planText } from '../helpers/renderWorkspace';
 
-const compose = ['services:', '  web:', '    image: ${REGISTRY}/web:${TAG}', '    ports: ["80"]', '  api:', '    image: example/api:1', ''].join('\n');
-const plan = planText(['sources: [docker-compose.yml]', 'phases:', '  - name: one', '    merge:', '      - {name: app, from: [web, api]}']);
+const compose = [
+  'services:',
+  '  web:',
+  '    image: ${REGISTRY}/web:${TAG}',
+  '    ports: ["80"]',
+  '  api:',
+  '    image: example/api:1',
+  '',
+].join('\n');
+const plan = planText([
+  'sources: [docker-compose.yml]',
+  'phases:',
+  '  - name: one',
+  '    merge:',
+  '      - {name: app, from: [web, api]}',
+]);
 
 describe('render with an image reference that cannot be pulled', () => {
-  const ws = tempWorkspace({ files: { 'docker-compose.yml': compose, 'shop.plan.yaml': plan }, prefix: 'render-image-' });
+  const ws = tempWorkspace({
+    files: { 'docker-compose.yml': compose, 'shop.plan.yaml': plan },
+    prefix: 'render-image-',
+  });
   after(() => ws.dispose());
 
   it('refuses, naming each object and container, and prints no manifest', async () => {
@@ -33,12 +50,22 @@ describe('render with an image reference that cannot be pulled', () => {
 
   it('check says where and why, on the compose file', async () => {
     const result = await runCli(['check', '--format', 'json', '.'], { cwd: ws.dir });
-    const diagnostics = (JSON.parse(result.stdout) as { diagnostics: { file: string; code: string; severity: string; message: string }[] }).diagnostics;
+    const diagnostics = (
+      JSON.parse(result.stdout) as { diagnostics: { file: string; code: string; severity: string; message: string }[] }
+    ).diagnostics;
     assert.deepEqual(
       diagnostics.filter((d) => d.code.startsWith('manifest/')).map((d) => [d.code, d.severity, d.message]),
       [
-        ['manifest/compose-variable', 'warning', 'services.web.image: variable REGISTRY is not set in .env; compose reads it as an empty string (unless the shell sets it).'],
-        ['manifest/compose-variable', 'warning', 'services.web.image: variable TAG is not set in .env; compose reads it as an empty string (unless the shell sets it).'],
+        [
+          'manifest/compose-variable',
+          'warning',
+          'services.web.image: variable REGISTRY is not set in .env; compose reads it as an empty string (unless the shell sets it).',
+        ],
+        [
+          'manifest/compose-variable',
+          'warning',
+          'services.web.image: variable TAG is not set in .env; compose reads it as an empty string (unless the shell sets it).',
+        ],
         [
           'manifest/invalid-image',
           'error',
@@ -65,8 +92,22 @@ describe('render with an image reference that cannot be pulled', () => {
 describe('render with a compose service that only builds its image', () => {
   const ws = tempWorkspace({
     files: {
-      'docker-compose.yml': ['services:', '  api:', '    build: ./api', '    ports: ["8000"]', '  worker:', '    image: example/worker:1', ''].join('\n'),
-      'shop.plan.yaml': planText(['sources: [docker-compose.yml]', 'phases:', '  - name: one', '    merge:', '      - {name: app, from: [api, worker]}']),
+      'docker-compose.yml': [
+        'services:',
+        '  api:',
+        '    build: ./api',
+        '    ports: ["8000"]',
+        '  worker:',
+        '    image: example/worker:1',
+        '',
+      ].join('\n'),
+      'shop.plan.yaml': planText([
+        'sources: [docker-compose.yml]',
+        'phases:',
+        '  - name: one',
+        '    merge:',
+        '      - {name: app, from: [api, worker]}',
+      ]),
     },
     prefix: 'render-build-',
   });

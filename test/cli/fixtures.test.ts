@@ -28,18 +28,31 @@ describe('fixture folders (test/fixtures/check)', () => {
   it('has cases, and each has an expected.json or an expected-report.json', () => {
     assert.ok(cases.length >= 7, `only ${cases.length} cases found`);
     for (const c of cases) {
-      assert.ok(fs.existsSync(c.expectedFile) || fs.existsSync(c.reportFile), `${c.name}: no expected.json or expected-report.json`);
+      assert.ok(
+        fs.existsSync(c.expectedFile) || fs.existsSync(c.reportFile),
+        `${c.name}: no expected.json or expected-report.json`,
+      );
     }
   });
 
   it('covers every code of the Diagnostics table of docs/plan-format.md in some expected.json', () => {
     const documented = documentedCodes();
     assert.ok(documented.length >= 21, `only ${documented.length} codes found in the docs' table`);
-    assert.deepEqual(documented.filter((code) => !isKnownCode(code)), [], 'documented codes the rule registry does not know');
-    const covered = new Set(
-      cases.filter((c) => fs.existsSync(c.expectedFile)).flatMap((c) => readJson<ExpectedCheck>(c.expectedFile).diagnostics.map((d) => d.code)),
+    assert.deepEqual(
+      documented.filter((code) => !isKnownCode(code)),
+      [],
+      'documented codes the rule registry does not know',
     );
-    assert.deepEqual(documented.filter((code) => !covered.has(code)), [], 'documented codes no fixture case expects');
+    const covered = new Set(
+      cases
+        .filter((c) => fs.existsSync(c.expectedFile))
+        .flatMap((c) => readJson<ExpectedCheck>(c.expectedFile).diagnostics.map((d) => d.code)),
+    );
+    assert.deepEqual(
+      documented.filter((code) => !covered.has(code)),
+      [],
+      'documented codes no fixture case expects',
+    );
   });
 
   for (const c of cases) {
@@ -51,26 +64,45 @@ describe('fixture folders (test/fixtures/check)', () => {
           const previous = fs.existsSync(c.expectedFile) ? readJson<ExpectedCheck>(c.expectedFile) : undefined;
           const notCompared = previous?.notCompared ?? [];
           const compared = (code: string) => !notCompared.some((prefix) => code.startsWith(prefix));
-          const actual = sortExpected(parseJsonOutput<CheckJson>(result).diagnostics.map(toExpected).filter((d) => compared(d.code)));
+          const actual = sortExpected(
+            parseJsonOutput<CheckJson>(result)
+              .diagnostics.map(toExpected)
+              .filter((d) => compared(d.code)),
+          );
           if (updating) {
             const { diagnostics: _, ...rest } = previous ?? { exitCode: 0 };
-            writeJson(c.expectedFile, { ...rest, exitCode: result.code ?? -1, diagnostics: actual } satisfies ExpectedCheck);
+            writeJson(c.expectedFile, {
+              ...rest,
+              exitCode: result.code ?? -1,
+              diagnostics: actual,
+            } satisfies ExpectedCheck);
             return;
           }
           const expected = previous!;
-          assert.deepEqual(actual, sortExpected(expected.diagnostics.filter((d) => compared(d.code))), `diagnostics of ${c.name}`);
+          assert.deepEqual(
+            actual,
+            sortExpected(expected.diagnostics.filter((d) => compared(d.code))),
+            `diagnostics of ${c.name}`,
+          );
           assert.equal(result.code, expected.exitCode, `exit code of ${c.name}`);
         });
       }
       if (fs.existsSync(c.reportFile)) {
         it('report <plan> --format json', async () => {
           const expected = readJson<ExpectedReport>(c.reportFile);
-          assert.ok(fs.existsSync(path.join(c.input, expected.plan)), `${c.name}: expected-report.json names ${expected.plan}, which does not exist`);
+          assert.ok(
+            fs.existsSync(path.join(c.input, expected.plan)),
+            `${c.name}: expected-report.json names ${expected.plan}, which does not exist`,
+          );
           const result = await runCli(['report', expected.plan, '--format', 'json'], { cwd: c.input });
           assert.equal(result.stderr, '', `stderr of report in ${c.name}`);
           const actual = parseJsonOutput(result);
           if (updating) {
-            writeJson(c.reportFile, { plan: expected.plan, exitCode: result.code ?? -1, report: actual } satisfies ExpectedReport);
+            writeJson(c.reportFile, {
+              plan: expected.plan,
+              exitCode: result.code ?? -1,
+              report: actual,
+            } satisfies ExpectedReport);
             return;
           }
           assert.deepEqual(actual, expected.report, `report of ${c.name}`);

@@ -9,7 +9,7 @@ import { runCli } from '../helpers/cli';
 import { tempWorkspace, type TempWorkspace } from '../helpers/tempWorkspace';
 import { planText, service, simple, workload } from '../helpers/renderWorkspace';
 
-type Obj = Record<string, any>;  
+type Obj = Record<string, any>;
 
 const manifests =
   simple('api', { replicas: 2, ports: [{ port: 8080 }] }) +
@@ -46,7 +46,12 @@ const plan = planText([
 function documents(text: string, what: string): Obj[] {
   const docs = parseAllDocuments(text);
   assert.ok(Array.isArray(docs), `${what}: a YAML stream`);
-  for (const d of docs) assert.deepEqual(d.errors.map((e) => e.message), [], `${what} parses`);
+  for (const d of docs)
+    assert.deepEqual(
+      d.errors.map((e) => e.message),
+      [],
+      `${what} parses`,
+    );
   return docs.filter((d) => d.contents !== null).map((d) => d.toJS() as Obj);
 }
 
@@ -71,7 +76,10 @@ describe('consolidate render (process)', () => {
       ['merge-apps', 'scale-only', 'merge-only'],
     );
     const all = documents(result.stdout, 'stdout');
-    assert.equal(all.length, chunks.filter((_, i) => i > 0 && i % 2 === 0).reduce((n, c) => n + documents(c, 'phase').length, 0));
+    assert.equal(
+      all.length,
+      chunks.filter((_, i) => i > 0 && i % 2 === 0).reduce((n, c) => n + documents(c, 'phase').length, 0),
+    );
     assert.deepEqual(documents(chunks[2], 'merge-apps').map(id).sort(), [
       'Deployment/admin',
       'Deployment/api',
@@ -85,7 +93,11 @@ describe('consolidate render (process)', () => {
       'Service/report',
     ]);
     assert.deepEqual(documents(chunks[4], 'scale-only').map(id), ['Deployment/cache']);
-    assert.deepEqual(documents(chunks[6], 'merge-only').map(id).sort(), ['Deployment/cache', 'Deployment/data', 'Deployment/search']);
+    assert.deepEqual(documents(chunks[6], 'merge-only').map(id).sort(), [
+      'Deployment/cache',
+      'Deployment/data',
+      'Deployment/search',
+    ]);
   });
 
   it('--phase prints only that phase', async () => {
@@ -121,23 +133,45 @@ describe('consolidate render (process)', () => {
     assert.equal(result.stdout, '');
     const out = ws.file('out');
     assert.deepEqual(readdirSync(out).sort(), ['01-merge-apps', '02-scale-only', '03-merge-only']);
-    assert.deepEqual(readdirSync(path.join(out, '01-merge-apps')).sort(), ['app.yaml', 'backoffice.yaml', 'changes.yaml']);
+    assert.deepEqual(readdirSync(path.join(out, '01-merge-apps')).sort(), [
+      'app.yaml',
+      'backoffice.yaml',
+      'changes.yaml',
+    ]);
     assert.deepEqual(readdirSync(path.join(out, '02-scale-only')), ['changes.yaml']);
     assert.deepEqual(readdirSync(path.join(out, '03-merge-only')), ['data.yaml']);
-    const read = (file: string) => documents(readFileSync(path.join(out, file), 'utf8'), file).map(id).sort();
-    assert.deepEqual(read('01-merge-apps/app.yaml'), ['Deployment/api', 'Deployment/app', 'Deployment/worker', 'Service/api']);
-    assert.deepEqual(read('01-merge-apps/backoffice.yaml'), ['Deployment/admin', 'Deployment/backoffice', 'Deployment/report', 'Service/admin', 'Service/report']);
+    const read = (file: string) =>
+      documents(readFileSync(path.join(out, file), 'utf8'), file)
+        .map(id)
+        .sort();
+    assert.deepEqual(read('01-merge-apps/app.yaml'), [
+      'Deployment/api',
+      'Deployment/app',
+      'Deployment/worker',
+      'Service/api',
+    ]);
+    assert.deepEqual(read('01-merge-apps/backoffice.yaml'), [
+      'Deployment/admin',
+      'Deployment/backoffice',
+      'Deployment/report',
+      'Service/admin',
+      'Service/report',
+    ]);
     assert.deepEqual(read('01-merge-apps/changes.yaml'), ['Deployment/legacy']);
     assert.deepEqual(read('02-scale-only/changes.yaml'), ['Deployment/cache']);
     // The files of a phase hold exactly what stdout prints for it.
     const printed = await render('--phase', 'merge-apps');
-    const files = ['app.yaml', 'backoffice.yaml', 'changes.yaml'].flatMap((f) => documents(readFileSync(path.join(out, '01-merge-apps', f), 'utf8'), f));
+    const files = ['app.yaml', 'backoffice.yaml', 'changes.yaml'].flatMap((f) =>
+      documents(readFileSync(path.join(out, '01-merge-apps', f), 'utf8'), f),
+    );
     assert.deepEqual(files.map(id).sort(), documents(printed.stdout, 'stdout').map(id).sort());
     // In a merge file: the new workload first, then the Services, then the scale-downs.
-    assert.deepEqual(
-      documents(readFileSync(path.join(out, '01-merge-apps', 'app.yaml'), 'utf8'), 'app.yaml').map(id),
-      ['Deployment/app', 'Service/api', 'Deployment/api', 'Deployment/worker'],
-    );
+    assert.deepEqual(documents(readFileSync(path.join(out, '01-merge-apps', 'app.yaml'), 'utf8'), 'app.yaml').map(id), [
+      'Deployment/app',
+      'Service/api',
+      'Deployment/api',
+      'Deployment/worker',
+    ]);
   });
 
   it('--phase with --out numbers the folder by the phase position in the plan', async () => {
@@ -162,7 +196,13 @@ describe('consolidate render (process)', () => {
     assert.ok(folders.length > 1);
     for (const folder of folders) {
       const dir = path.join(out, folder);
-      assert.deepEqual([...kustomization(dir)].sort(), readdirSync(dir).filter((f) => f !== 'kustomization.yaml').sort(), folder);
+      assert.deepEqual(
+        [...kustomization(dir)].sort(),
+        readdirSync(dir)
+          .filter((f) => f !== 'kustomization.yaml')
+          .sort(),
+        folder,
+      );
     }
   });
 
@@ -173,7 +213,11 @@ describe('consolidate render (process)', () => {
     const gathered = (dir: string): string[] =>
       (parse(readFileSync(path.join(dir, 'kustomization.yaml'), 'utf8')) as Obj).resources.flatMap((r: string) => {
         const target = path.join(dir, r);
-        return existsSync(path.join(target, 'kustomization.yaml')) ? gathered(target) : documents(readFileSync(target, 'utf8'), r).map((o) => `${o.kind}/${o.metadata.namespace ?? ''}/${o.metadata.name}`);
+        return existsSync(path.join(target, 'kustomization.yaml'))
+          ? gathered(target)
+          : documents(readFileSync(target, 'utf8'), r).map(
+              (o) => `${o.kind}/${o.metadata.namespace ?? ''}/${o.metadata.name}`,
+            );
       });
     for (const dir of readdirSync(out).map((f) => path.join(out, f))) {
       const ids = gathered(dir);

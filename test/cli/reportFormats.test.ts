@@ -23,7 +23,9 @@ async function report(example: string, format: string): Promise<string> {
 }
 
 async function json(example: string): Promise<PlanReport> {
-  return parseJsonOutput<PlanReport>(await runCli(['report', `${example}.plan.yaml`, '--format', 'json'], { cwd: exampleDir(example) }));
+  return parseJsonOutput<PlanReport>(
+    await runCli(['report', `${example}.plan.yaml`, '--format', 'json'], { cwd: exampleDir(example) }),
+  );
 }
 
 function stateLabel(phase: string | null): string {
@@ -46,7 +48,9 @@ describe('consolidate report --format svg|markdown', () => {
       assert.match(svg, /<title id="budget-title">/);
       assert.doesNotMatch(svg, /<script|href=|url\(/, 'nothing to load or run');
       for (const state of data.states) {
-        for (const match of svg.matchAll(new RegExp(`data-metric="([^"]+)" data-state="${stateLabel(state.phase)}" data-value="(\\d+)"`, 'g'))) {
+        for (const match of svg.matchAll(
+          new RegExp(`data-metric="([^"]+)" data-state="${stateLabel(state.phase)}" data-value="(\\d+)"`, 'g'),
+        )) {
           assert.equal(Number(match[2]), figure(state, match[1]), `${example} ${state.phase} ${match[1]}`);
         }
       }
@@ -67,84 +71,110 @@ describe('consolidate report --format svg|markdown', () => {
   });
 
   it('refuses an unknown format with the list of formats', async () => {
-    const result = await runCli(['report', 'openpolicy.plan.yaml', '--format', 'pdf'], { cwd: exampleDir('openpolicy') });
+    const result = await runCli(['report', 'openpolicy.plan.yaml', '--format', 'pdf'], {
+      cwd: exampleDir('openpolicy'),
+    });
     assert.equal(result.code, 2);
     assert.match(result.stderr, /--format must be text, json, html, markdown or svg, not "pdf"/);
   });
 });
 
-describe('consolidate report --format html in headless Chromium', { skip: fs.existsSync(CHROMIUM) ? false : `${CHROMIUM} not installed (bash scripts/setup-real-editor.sh)` }, () => {
-  it('loads nothing, logs no error, draws the JSON figures, and works with the keyboard', async () => {
-    const browser = await launchBrowser({ test: 'report-html', viewport: { width: 1100, height: 900 } });
-    try {
-      for (const example of EXAMPLES) {
-        const [html, data] = [await report(example, 'html'), await json(example)];
-        const file = path.join(browser.artifacts, `${example}.html`);
-        fs.writeFileSync(file, html);
-        const url = `file://${file}`;
-        const requests: string[] = [];
-        const problems: string[] = [];
-        const onRequest = (r: { url(): string }) => {
-          if (r.url() !== url) requests.push(r.url());
-        };
-        const onConsole = (m: { type(): string; text(): string }) => {
-          if (m.type() === 'error' || m.type() === 'warning') problems.push(m.text());
-        };
-        const onError = (e: Error) => problems.push(e.message);
-        browser.page.on('request', onRequest);
-        browser.page.on('console', onConsole);
-        browser.page.on('pageerror', onError);
-        await browser.page.goto(url, { waitUntil: 'load' });
+describe(
+  'consolidate report --format html in headless Chromium',
+  { skip: fs.existsSync(CHROMIUM) ? false : `${CHROMIUM} not installed (bash scripts/setup-real-editor.sh)` },
+  () => {
+    it('loads nothing, logs no error, draws the JSON figures, and works with the keyboard', async () => {
+      const browser = await launchBrowser({ test: 'report-html', viewport: { width: 1100, height: 900 } });
+      try {
+        for (const example of EXAMPLES) {
+          const [html, data] = [await report(example, 'html'), await json(example)];
+          const file = path.join(browser.artifacts, `${example}.html`);
+          fs.writeFileSync(file, html);
+          const url = `file://${file}`;
+          const requests: string[] = [];
+          const problems: string[] = [];
+          const onRequest = (r: { url(): string }) => {
+            if (r.url() !== url) requests.push(r.url());
+          };
+          const onConsole = (m: { type(): string; text(): string }) => {
+            if (m.type() === 'error' || m.type() === 'warning') problems.push(m.text());
+          };
+          const onError = (e: Error) => problems.push(e.message);
+          browser.page.on('request', onRequest);
+          browser.page.on('console', onConsole);
+          browser.page.on('pageerror', onError);
+          await browser.page.goto(url, { waitUntil: 'load' });
 
-        const bars = await browser.page.$$eval('svg.budget-chart rect[data-metric]', (rects) =>
-          rects.map((r) => ({ metric: r.getAttribute('data-metric')!, state: r.getAttribute('data-state')!, value: Number(r.getAttribute('data-value')) })),
-        );
-        assert.ok(bars.length >= data.states.length * 6, example);
-        for (const bar of bars) {
-          const state = data.states.find((s) => stateLabel(s.phase) === bar.state)!;
-          assert.equal(bar.value, figure(state, bar.metric), `${example}: ${bar.metric} ${bar.state}`);
+          const bars = await browser.page.$$eval('svg.budget-chart rect[data-metric]', (rects) =>
+            rects.map((r) => ({
+              metric: r.getAttribute('data-metric')!,
+              state: r.getAttribute('data-state')!,
+              value: Number(r.getAttribute('data-value')),
+            })),
+          );
+          assert.ok(bars.length >= data.states.length * 6, example);
+          for (const bar of bars) {
+            const state = data.states.find((s) => stateLabel(s.phase) === bar.state)!;
+            assert.equal(bar.value, figure(state, bar.metric), `${example}: ${bar.metric} ${bar.state}`);
+          }
+          // Every figure is labelled for a screen reader.
+          const unlabelled = await browser.page.$$eval(
+            'svg',
+            (svgs) => svgs.filter((s) => !s.getAttribute('aria-label') && !s.getAttribute('aria-labelledby')).length,
+          );
+          assert.equal(unlabelled, 0);
+          // The composition shown is memory requests; choosing CPU limits shows that one instead.
+          const visible = () =>
+            browser.page.$$eval('.composition-set', (sets) =>
+              sets.filter((s) => !(s as { hidden: boolean }).hidden).map((s) => s.getAttribute('data-metric')),
+            );
+          assert.deepEqual(await visible(), ['memory.requests']);
+          await browser.page.selectOption('#metric', 'cpu.limits');
+          assert.deepEqual(await visible(), ['cpu.limits']);
+          const totals = await browser.page.$$eval('.composition-set:not([hidden]) svg', (svgs) =>
+            svgs.map((s) => Number(s.getAttribute('data-total'))),
+          );
+          assert.deepEqual(
+            totals,
+            data.states.map((s) => s.limits.cpu),
+          );
+          // A click anywhere on a row (its middle may be between the name and the bar) reaches the row.
+          const missed = await browser.page.$$eval(
+            'svg.budget-chart g.row, .composition-set:not([hidden]) g.row',
+            (rows) =>
+              rows
+                .filter((row) => {
+                  const box = row.getBoundingClientRect();
+                  row.scrollIntoView();
+                  const again = row.getBoundingClientRect();
+                  const hit = document.elementFromPoint(again.left + box.width / 2, again.top + box.height / 2);
+                  return !hit || hit.closest('g.row') !== row;
+                })
+                .map((row) => row.getAttribute('aria-label')),
+          );
+          assert.deepEqual(missed, [], `${example}: rows a click in their middle does not reach`);
+          // Keyboard: Tab reaches the bars, arrows move between them.
+          await browser.page.focus('svg.budget-chart g.row');
+          await browser.page.keyboard.press('ArrowDown');
+          const focused = await browser.page.evaluate(() => document.activeElement?.getAttribute('aria-label'));
+          assert.match(focused ?? '', new RegExp(`^${stateLabel(data.states[1].phase)}: CPU requests`));
+          if (example === 'openpolicy') {
+            await browser.page.selectOption('#metric', 'memory.requests');
+            await browser.shot(`${example}-top`);
+            await browser.page.screenshot({
+              path: path.join(browser.artifacts, `${example}-full.png`),
+              fullPage: true,
+            });
+          }
+          browser.page.off('request', onRequest);
+          browser.page.off('console', onConsole);
+          browser.page.off('pageerror', onError);
+          assert.deepEqual(requests, [], `${example}: no network requests`);
+          assert.deepEqual(problems, [], `${example}: no console errors (a CSP violation is one)`);
         }
-        // Every figure is labelled for a screen reader.
-        const unlabelled = await browser.page.$$eval('svg', (svgs) => svgs.filter((s) => !s.getAttribute('aria-label') && !s.getAttribute('aria-labelledby')).length);
-        assert.equal(unlabelled, 0);
-        // The composition shown is memory requests; choosing CPU limits shows that one instead.
-        const visible = () => browser.page.$$eval('.composition-set', (sets) => sets.filter((s) => !(s as { hidden: boolean }).hidden).map((s) => s.getAttribute('data-metric')));
-        assert.deepEqual(await visible(), ['memory.requests']);
-        await browser.page.selectOption('#metric', 'cpu.limits');
-        assert.deepEqual(await visible(), ['cpu.limits']);
-        const totals = await browser.page.$$eval('.composition-set:not([hidden]) svg', (svgs) => svgs.map((s) => Number(s.getAttribute('data-total'))));
-        assert.deepEqual(totals, data.states.map((s) => s.limits.cpu));
-        // A click anywhere on a row (its middle may be between the name and the bar) reaches the row.
-        const missed = await browser.page.$$eval('svg.budget-chart g.row, .composition-set:not([hidden]) g.row', (rows) =>
-          rows
-            .filter((row) => {
-              const box = row.getBoundingClientRect();
-              row.scrollIntoView();
-              const again = row.getBoundingClientRect();
-              const hit = document.elementFromPoint(again.left + box.width / 2, again.top + box.height / 2);
-              return !hit || hit.closest('g.row') !== row;
-            })
-            .map((row) => row.getAttribute('aria-label')),
-        );
-        assert.deepEqual(missed, [], `${example}: rows a click in their middle does not reach`);
-        // Keyboard: Tab reaches the bars, arrows move between them.
-        await browser.page.focus('svg.budget-chart g.row');
-        await browser.page.keyboard.press('ArrowDown');
-        const focused = await browser.page.evaluate(() => document.activeElement?.getAttribute('aria-label'));
-        assert.match(focused ?? '', new RegExp(`^${stateLabel(data.states[1].phase)}: CPU requests`));
-        if (example === 'openpolicy') {
-          await browser.page.selectOption('#metric', 'memory.requests');
-          await browser.shot(`${example}-top`);
-          await browser.page.screenshot({ path: path.join(browser.artifacts, `${example}-full.png`), fullPage: true });
-        }
-        browser.page.off('request', onRequest);
-        browser.page.off('console', onConsole);
-        browser.page.off('pageerror', onError);
-        assert.deepEqual(requests, [], `${example}: no network requests`);
-        assert.deepEqual(problems, [], `${example}: no console errors (a CSP violation is one)`);
+      } finally {
+        await browser.close();
       }
-    } finally {
-      await browser.close();
-    }
-  });
-});
+    });
+  },
+);

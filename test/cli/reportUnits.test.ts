@@ -9,7 +9,9 @@ import { runCli } from '../helpers/cli';
 
 describe('report text: one unit per column', () => {
   it('memory columns in Mi throughout, a total that is not whole MiB marked ≈', async () => {
-    const result = await runCli(['report', 'units.plan.yaml'], { cwd: path.join(CHECK_FIXTURES, 'report-units', 'input') });
+    const result = await runCli(['report', 'units.plan.yaml'], {
+      cwd: path.join(CHECK_FIXTURES, 'report-units', 'input'),
+    });
     assert.equal(result.code, 0, result.stderr);
     const lines = result.stdout.trimEnd().split('\n');
     const header = lines.findIndex((line) => line.startsWith('state '));

@@ -11,11 +11,17 @@ import { COMMANDS, INTERNAL_COMMANDS } from '../../server/src/protocol/commands'
 
 const ROOT = path.join(__dirname, '..', '..');
 const manifest = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as {
-  contributes: { commands: Array<{ command: string; enablement?: string }>; menus?: Record<string, Array<{ command: string }>> };
+  contributes: {
+    commands: Array<{ command: string; enablement?: string }>;
+    menus?: Record<string, Array<{ command: string }>>;
+  };
 };
 const contributed = manifest.contributes.commands;
 const source = fs.readFileSync(path.join(ROOT, 'client/src/commands.ts'), 'utf8');
-const table = source.slice(source.indexOf('export function createCommands()'), source.indexOf('export function registerCommands('));
+const table = source.slice(
+  source.indexOf('export function createCommands()'),
+  source.indexOf('export function registerCommands('),
+);
 
 /** The table's entries: command name -> its trusted flag, read from `[COMMANDS.name]: { trusted: ... }`. */
 function tableEntries(): Map<string, boolean> {
@@ -42,16 +48,29 @@ describe('command table and package.json', () => {
   it('every command package.json contributes has a handler, and every handler but the internal ones is contributed', () => {
     const handled = new Set([...tableEntries().keys()].map(idOf));
     const ids = contributed.map((c) => c.command);
-    assert.deepEqual(ids.filter((id) => !handled.has(id)), [], 'contributed without a handler');
+    assert.deepEqual(
+      ids.filter((id) => !handled.has(id)),
+      [],
+      'contributed without a handler',
+    );
     const internal = new Set<string>(INTERNAL_COMMANDS);
-    assert.deepEqual([...handled].filter((id) => !internal.has(id) && !ids.includes(id)), [], 'handled but not contributed');
-    assert.deepEqual(ids.filter((id) => internal.has(id)), [], 'internal commands are not contributed');
+    assert.deepEqual(
+      [...handled].filter((id) => !internal.has(id) && !ids.includes(id)),
+      [],
+      'handled but not contributed',
+    );
+    assert.deepEqual(
+      ids.filter((id) => internal.has(id)),
+      [],
+      'internal commands are not contributed',
+    );
   });
 
   it('menus name only contributed commands', () => {
     const ids = new Set(contributed.map((c) => c.command));
     for (const [menu, items] of Object.entries(manifest.contributes.menus ?? {})) {
-      for (const item of items) assert.ok(ids.has(item.command), `${menu} names ${item.command}, which is not contributed`);
+      for (const item of items)
+        assert.ok(ids.has(item.command), `${menu} names ${item.command}, which is not contributed`);
     }
   });
 
@@ -59,7 +78,11 @@ describe('command table and package.json', () => {
     for (const [name, trusted] of tableEntries()) {
       const entry = contributed.find((c) => c.command === idOf(name));
       if (!entry) continue;
-      assert.equal(/\bisWorkspaceTrusted\b/.test(entry.enablement ?? ''), trusted, `${entry.command}: trusted ${trusted}, enablement ${entry.enablement ?? '(none)'}`);
+      assert.equal(
+        /\bisWorkspaceTrusted\b/.test(entry.enablement ?? ''),
+        trusted,
+        `${entry.command}: trusted ${trusted}, enablement ${entry.enablement ?? '(none)'}`,
+      );
     }
   });
 
@@ -72,7 +95,8 @@ describe('command table and package.json', () => {
         const file = path.join(dir, entry.name);
         if (entry.isDirectory()) walk(file);
         else if (file.endsWith('.ts'))
-          for (const match of fs.readFileSync(file, 'utf8').matchAll(literal)) if (ids.has(match[0].slice(1, -1))) offenders.push(`${path.relative(ROOT, file)}: ${match[0]}`);
+          for (const match of fs.readFileSync(file, 'utf8').matchAll(literal))
+            if (ids.has(match[0].slice(1, -1))) offenders.push(`${path.relative(ROOT, file)}: ${match[0]}`);
       }
     };
     walk(path.join(ROOT, 'client/src'));

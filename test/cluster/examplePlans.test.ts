@@ -74,11 +74,12 @@ function terminal(answers: string[]): NodeJS.ReadableStream & { isTTY: boolean }
 }
 
 function containerResources(server: TestKubeApiServer, namespace: string, name: string): unknown {
-  const spec = (server.object('Deployment', namespace, name) ?? server.object('StatefulSet', namespace, name))?.spec as JsonObject;
+  const spec = (server.object('Deployment', namespace, name) ?? server.object('StatefulSet', namespace, name))
+    ?.spec as JsonObject;
   return (((spec.template as JsonObject).spec as JsonObject).containers as JsonObject[])[0].resources;
 }
 
-describe('apply the examples\' plans (budget findings do not block a phase)', () => {
+describe("apply the examples' plans (budget findings do not block a phase)", () => {
   let current: Example | undefined;
   afterEach(async () => {
     await current?.dispose();
@@ -88,43 +89,77 @@ describe('apply the examples\' plans (budget findings do not block a phase)', ()
   it('OpenPolicy (CPU requests at 105% of its budget): the first phase applies, the confirmation shows the budget before and after', async () => {
     current = await example('openpolicy', 'openpolicy');
     const asked = current.io({ stdin: terminal(['n']) });
-    assert.equal(await apply(['openpolicy.plan.yaml', '--phase', 'infrastructure-protection'], asked), 1, asked.err.text);
-    assert.match(asked.err.text, /Budget after phase infrastructure-protection \(before → after\):\n {2}CPU requests 4200m = 105% → 4950m = 124% of budget 4 \(worse\)/);
+    assert.equal(
+      await apply(['openpolicy.plan.yaml', '--phase', 'infrastructure-protection'], asked),
+      1,
+      asked.err.text,
+    );
+    assert.match(
+      asked.err.text,
+      /Budget after phase infrastructure-protection \(before → after\):\n {2}CPU requests 4200m = 105% → 4950m = 124% of budget 4 \(worse\)/,
+    );
     assert.match(asked.err.text, /Not blocking this phase \(11 errors/);
     assert.match(asked.err.text, /Apply it to context test/);
 
     const dry = current.io();
-    assert.equal(await apply(['openpolicy.plan.yaml', '--phase', 'infrastructure-protection', '--dry-run'], dry), 0, dry.err.text);
+    assert.equal(
+      await apply(['openpolicy.plan.yaml', '--phase', 'infrastructure-protection', '--dry-run'], dry),
+      0,
+      dry.err.text,
+    );
     assert.match(dry.out.text, /^# {3}memory requests 7,714Mi = 94% → 9,378Mi = 114% of budget 8Gi \(worse\)$/m);
 
     const run = current.io();
-    assert.equal(await apply(['openpolicy.plan.yaml', '--phase', 'infrastructure-protection', '--yes', '--timeout', '1m'], run), 0, run.err.text);
+    assert.equal(
+      await apply(['openpolicy.plan.yaml', '--phase', 'infrastructure-protection', '--yes', '--timeout', '1m'], run),
+      0,
+      run.err.text,
+    );
     assert.match(run.out.text, /^Applied phase infrastructure-protection of plan openpolicy/m);
-    assert.deepEqual((containerResources(current.server, 'openpolicy', 'postgresql') as JsonObject).requests, { cpu: '500m', memory: '1Gi' });
+    assert.deepEqual((containerResources(current.server, 'openpolicy', 'postgresql') as JsonObject).requests, {
+      cpu: '500m',
+      memory: '1Gi',
+    });
   });
 
   it('OpenPolicy: a phase that merges a workload whose manifest the API server rejects (request above limit) is refused, naming it', async () => {
     current = await example('openpolicy', 'openpolicy');
     const run = current.io();
     assert.equal(await apply(['openpolicy.plan.yaml', '--phase', 'operational-consolidation', '--dry-run'], run), 1);
-    assert.match(run.err.text, /phase operational-consolidation cannot be applied: 1 error .*\n {2}intelligence\.yaml:41: analytics-service\/analytics-service: memory request 512Mi is above its limit 256Mi/);
+    assert.match(
+      run.err.text,
+      /phase operational-consolidation cannot be applied: 1 error .*\n {2}intelligence\.yaml:41: analytics-service\/analytics-service: memory request 512Mi is above its limit 256Mi/,
+    );
     assert.doesNotMatch(run.err.text, /budget\/|CPU requests 4200m = 105%.*error/);
     assert.deepEqual(current.server.writes(), []);
   });
 
-  it('ODIN: a misspelt workload in the first phase blocks it; fixed, the first phase applies (an invalid quantity in a later phase\'s manifest does not block)', async () => {
+  it("ODIN: a misspelt workload in the first phase blocks it; fixed, the first phase applies (an invalid quantity in a later phase's manifest does not block)", async () => {
     current = await example('odin-prime', 'odin-prime');
     const refused = current.io();
     assert.equal(await apply(['odin-prime.plan.yaml', '--phase', 'quick-wins', '--yes'], refused), 1);
-    assert.match(refused.err.text, /phase quick-wins cannot be applied: 1 error .*\n {2}odin-prime\.plan\.yaml:48: Phase quick-wins: no workload "tts-stream"/);
+    assert.match(
+      refused.err.text,
+      /phase quick-wins cannot be applied: 1 error .*\n {2}odin-prime\.plan\.yaml:48: Phase quick-wins: no workload "tts-stream"/,
+    );
     assert.deepEqual(current.server.writes(), []);
     await current.dispose();
 
-    current = await example('odin-prime', 'odin-prime', (w) => w.write('odin-prime.plan.yaml', w.read('odin-prime.plan.yaml').replace(/- tts-stream\n/, '- tts-streaming\n')));
+    current = await example('odin-prime', 'odin-prime', (w) =>
+      w.write('odin-prime.plan.yaml', w.read('odin-prime.plan.yaml').replace(/- tts-stream\n/, '- tts-streaming\n')),
+    );
     const run = current.io();
-    assert.equal(await apply(['odin-prime.plan.yaml', '--phase', 'quick-wins', '--yes', '--timeout', '1m'], run), 0, run.err.text);
+    assert.equal(
+      await apply(['odin-prime.plan.yaml', '--phase', 'quick-wins', '--yes', '--timeout', '1m'], run),
+      0,
+      run.err.text,
+    );
     assert.match(run.err.text, /pods 119 = 60% → 115 = 58% of budget 200 \(better\)/);
-    assert.match(run.err.text, /memory-subsystem\.yaml:785: memory: "512mb"/, 'the later phase\'s error is listed, not blocking');
+    assert.match(
+      run.err.text,
+      /memory-subsystem\.yaml:785: memory: "512mb"/,
+      "the later phase's error is listed, not blocking",
+    );
     const unified = current.server.object('Deployment', 'odin-prime', 'odin-tts-unified');
     assert.equal((unified?.spec as JsonObject).replicas, 2);
     assert.equal((current.server.object('Deployment', 'odin-prime', 'tts-direct')?.spec as JsonObject).replicas, 0);

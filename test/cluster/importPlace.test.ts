@@ -20,7 +20,10 @@ describe('Import Cluster State: files inside the folder, nothing of the user rep
     const mine = path.join(out, 'manifests', 'deployment-cart.yaml');
     fs.mkdirSync(path.dirname(mine), { recursive: true });
     fs.writeFileSync(mine, '# my own notes about cart\n');
-    await assert.rejects(importCluster({ api: fixture.api, namespace: 'shop', outDir: out }), /Nothing was imported: .*deployment-cart\.yaml already exists/);
+    await assert.rejects(
+      importCluster({ api: fixture.api, namespace: 'shop', outDir: out }),
+      /Nothing was imported: .*deployment-cart\.yaml already exists/,
+    );
     assert.equal(fs.readFileSync(mine, 'utf8'), '# my own notes about cart\n');
     assert.deepEqual(fs.readdirSync(path.join(out, 'manifests')), ['deployment-cart.yaml']);
     assert.equal(fs.existsSync(path.join(out, 'shop.plan.yaml')), false);
@@ -33,7 +36,10 @@ describe('Import Cluster State: files inside the folder, nothing of the user rep
     fs.mkdirSync(out, { recursive: true });
     fs.mkdirSync(elsewhere);
     fs.symlinkSync(elsewhere, path.join(out, 'manifests'));
-    await assert.rejects(importCluster({ api: fixture.api, namespace: 'shop', outDir: out }), /Nothing was imported: .* leads outside .*imported through a symbolic link/);
+    await assert.rejects(
+      importCluster({ api: fixture.api, namespace: 'shop', outDir: out }),
+      /Nothing was imported: .* leads outside .*imported through a symbolic link/,
+    );
     assert.deepEqual(fs.readdirSync(elsewhere), []);
   });
 });

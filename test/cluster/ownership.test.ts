@@ -36,16 +36,32 @@ describe('apply on objects another manager owns', () => {
     assert.equal(outcome.status, 'applied', outcome.message);
 
     // Re-pointed (cart, checkout), scaled down (cart, checkout, legacy), scaled and resized (search).
-    for (const [kind, name] of [['Service', 'cart'], ['Service', 'checkout'], ['Deployment', 'cart'], ['Deployment', 'checkout'], ['Deployment', 'legacy'], ['Deployment', 'search']]) {
+    for (const [kind, name] of [
+      ['Service', 'cart'],
+      ['Service', 'checkout'],
+      ['Deployment', 'cart'],
+      ['Deployment', 'checkout'],
+      ['Deployment', 'legacy'],
+      ['Deployment', 'search'],
+    ]) {
       const metadata = metadataOf(fixture, kind, name);
       const labels = metadata.labels as JsonObject;
       const annotations = metadata.annotations as JsonObject;
       for (const [k, v] of Object.entries(HELM_LABELS)) assert.equal(labels[k], v, `${kind} ${name}: label ${k}`);
-      for (const [k, v] of Object.entries(HELM_ANNOTATIONS)) assert.equal(annotations[k], v, `${kind} ${name}: annotation ${k}`);
-      assert.equal(annotations['consolidation.dev/phase'], 'merge-backend', `${kind} ${name} says which phase touched it`);
+      for (const [k, v] of Object.entries(HELM_ANNOTATIONS))
+        assert.equal(annotations[k], v, `${kind} ${name}: annotation ${k}`);
+      assert.equal(
+        annotations['consolidation.dev/phase'],
+        'merge-backend',
+        `${kind} ${name} says which phase touched it`,
+      );
     }
     const backend = metadataOf(fixture, 'Deployment', 'backend');
     assert.equal((backend.labels as JsonObject)['app.kubernetes.io/managed-by'], 'consolidation-plans');
-    assert.equal((backend.annotations as JsonObject)['meta.helm.sh/release-name'], undefined, 'the new workload is not part of the Helm release');
+    assert.equal(
+      (backend.annotations as JsonObject)['meta.helm.sh/release-name'],
+      undefined,
+      'the new workload is not part of the Helm release',
+    );
   });
 });

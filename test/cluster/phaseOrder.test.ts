@@ -13,7 +13,13 @@ function replicas(fixture: ClusterFixture, name: string): unknown {
 /** The fixture's plan with a second phase that touches only objects that exist before the first. */
 function withDropSearch(fixture: ClusterFixture): void {
   const plan = fixture.workspace.read('shop.plan.yaml');
-  fixture.workspace.write('shop.plan.yaml', plan.replace('    - name: resize-backend', '    - name: drop-search\n      remove: [search]\n    - name: resize-backend'));
+  fixture.workspace.write(
+    'shop.plan.yaml',
+    plan.replace(
+      '    - name: resize-backend',
+      '    - name: drop-search\n      remove: [search]\n    - name: resize-backend',
+    ),
+  );
 }
 
 describe('phase order', () => {
@@ -28,7 +34,10 @@ describe('phase order', () => {
     withDropSearch(fixture);
     const run = io(fixture);
     assert.equal(await apply(['shop.plan.yaml', '--phase', 'drop-search', '--yes'], run), 1);
-    assert.match(run.err.text, /Phase drop-search cannot be applied to context test yet; nothing was changed:\n {2}phase merge-backend is not applied on this cluster: there is no record of it, and Deployment shop\/backend does not exist \(the phase creates it\);.* Deployment shop\/cart has 2 replicas \(the phase scales it to 0\)/);
+    assert.match(
+      run.err.text,
+      /Phase drop-search cannot be applied to context test yet; nothing was changed:\n {2}phase merge-backend is not applied on this cluster: there is no record of it, and Deployment shop\/backend does not exist \(the phase creates it\);.* Deployment shop\/cart has 2 replicas \(the phase scales it to 0\)/,
+    );
     assert.match(run.err.text, /--force-order/);
     assert.deepEqual(fixture.server.writes(), []);
     assert.equal(replicas(fixture, 'search'), 3);
@@ -44,7 +53,11 @@ describe('phase order', () => {
     withDropSearch(fixture);
     assert.equal(await apply(['shop.plan.yaml', '--phase', 'merge-backend', '--yes'], io(fixture)), 0);
     const inOrder = io(fixture);
-    assert.equal(await apply(['shop.plan.yaml', '--phase', 'drop-search', '--yes', '--dry-run'], inOrder), 0, inOrder.err.text);
+    assert.equal(
+      await apply(['shop.plan.yaml', '--phase', 'drop-search', '--yes', '--dry-run'], inOrder),
+      0,
+      inOrder.err.text,
+    );
 
     assert.equal(await rollback(['shop.plan.yaml', '--phase', 'merge-backend', '--yes'], io(fixture)), 0);
     const refused = io(fixture);
@@ -52,7 +65,11 @@ describe('phase order', () => {
     assert.match(refused.err.text, /phase merge-backend is not applied on this cluster: its record says rolled-back/);
 
     const forced = io(fixture);
-    assert.equal(await apply(['shop.plan.yaml', '--phase', 'drop-search', '--yes', '--force-order'], forced), 0, forced.err.text);
+    assert.equal(
+      await apply(['shop.plan.yaml', '--phase', 'drop-search', '--yes', '--force-order'], forced),
+      0,
+      forced.err.text,
+    );
     assert.match(forced.out.text, /Applied out of order \(--force-order\)/);
     assert.equal(replicas(fixture, 'search'), 0);
   });
@@ -70,7 +87,10 @@ describe('phase order', () => {
     });
     const run = io(fixture);
     assert.equal(await apply(['shop.plan.yaml', '--phase', 'merge-backend', '--yes'], run), 1);
-    assert.match(run.err.text, /Conflict \(409\) applying Deployment shop\/backend: \.spec\.replicas is owned by "helm"/);
+    assert.match(
+      run.err.text,
+      /Conflict \(409\) applying Deployment shop\/backend: \.spec\.replicas is owned by "helm"/,
+    );
     assert.doesNotMatch(run.err.text, /\? is owned/);
   });
 });

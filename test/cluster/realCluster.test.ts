@@ -17,7 +17,9 @@ import { FIXTURE, fixtureObjects, specOf } from '../helpers/clusterFixture';
 import type { JsonObject } from '../helpers/kubeFields';
 
 const kubeconfig = process.env.CONSOLIDATE_E2E_KUBECONFIG;
-const skip = kubeconfig ? false : 'CONSOLIDATE_E2E_KUBECONFIG is not set: no real cluster to run the apply/rollback flow against (the test API server covers it)';
+const skip = kubeconfig
+  ? false
+  : 'CONSOLIDATE_E2E_KUBECONFIG is not set: no real cluster to run the apply/rollback flow against (the test API server covers it)';
 
 describe('apply and rollback on a real cluster', { timeout: 15 * 60_000 }, () => {
   let api: KubeClusterApi;
@@ -31,7 +33,10 @@ describe('apply and rollback on a real cluster', { timeout: 15 * 60_000 }, () =>
     api = await connect({ kubeconfig, context: process.env.CONSOLIDATE_E2E_CONTEXT });
     namespace = process.env.CONSOLIDATE_E2E_NAMESPACE ?? `consolidation-e2e-${randomBytes(3).toString('hex')}`;
     workspace = tempWorkspace({ copyFrom: FIXTURE, prefix: 'consolidation-e2e-' });
-    for (const file of [workspace.file('shop.plan.yaml'), ...fs.readdirSync(workspace.file('manifests')).map((f) => workspace.file(`manifests/${f}`))]) {
+    for (const file of [
+      workspace.file('shop.plan.yaml'),
+      ...fs.readdirSync(workspace.file('manifests')).map((f) => workspace.file(`manifests/${f}`)),
+    ]) {
       fs.writeFileSync(file, fs.readFileSync(file, 'utf8').replace(/namespace: shop$/gm, `namespace: ${namespace}`));
     }
     // Seeded as another tool would have applied it, under its own field manager.
@@ -46,14 +51,31 @@ describe('apply and rollback on a real cluster', { timeout: 15 * 60_000 }, () =>
     }
     for (const object of fixtureObjects()) {
       (object.metadata as JsonObject).namespace = namespace;
-      await objects.patch(object as never, undefined, undefined, 'e2e-seed', undefined, k8s.PatchStrategy.ServerSideApply);
+      await objects.patch(
+        object as never,
+        undefined,
+        undefined,
+        'e2e-seed',
+        undefined,
+        k8s.PatchStrategy.ServerSideApply,
+      );
     }
-    await waitForRollouts(api, ['cart', 'checkout', 'search', 'legacy'].map((name) => ({ apiVersion: 'apps/v1', kind: 'Deployment', namespace, name })), { timeoutMs: 5 * 60_000, pollIntervalMs: 2000 });
+    await waitForRollouts(
+      api,
+      ['cart', 'checkout', 'search', 'legacy'].map((name) => ({
+        apiVersion: 'apps/v1',
+        kind: 'Deployment',
+        namespace,
+        name,
+      })),
+      { timeoutMs: 5 * 60_000, pollIntervalMs: 2000 },
+    );
   });
 
   after(async () => {
     if (!api) return;
-    if (createdNamespace) await api.delete({ apiVersion: 'v1', kind: 'Namespace', name: namespace }).catch(() => undefined);
+    if (createdNamespace)
+      await api.delete({ apiVersion: 'v1', kind: 'Namespace', name: namespace }).catch(() => undefined);
     workspace?.dispose();
   });
 
@@ -75,7 +97,12 @@ describe('apply and rollback on a real cluster', { timeout: 15 * 60_000 }, () =>
   it('applies the phase, then rolls it back to exactly the recorded state', { skip }, async () => {
     const initial = await snapshot();
     const loaded = loadPhase(path.join(workspace.dir, 'shop.plan.yaml'), 'merge-backend');
-    const applied = await applyPhase({ api, loaded, timeoutMs: 5 * 60_000, onProgress: (e) => process.stderr.write(`  ${e.message}\n`) });
+    const applied = await applyPhase({
+      api,
+      loaded,
+      timeoutMs: 5 * 60_000,
+      onProgress: (e) => process.stderr.write(`  ${e.message}\n`),
+    });
     assert.equal(applied.status, 'applied', applied.message);
     const cart = await api.get({ apiVersion: 'apps/v1', kind: 'Deployment', namespace, name: 'cart' });
     assert.equal((cart!.spec as JsonObject).replicas, 0);

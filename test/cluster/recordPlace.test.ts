@@ -7,7 +7,7 @@ import { afterEach, describe, it } from 'node:test';
 import { runCli } from '../helpers/cli';
 import { clusterFixture, type ClusterFixture } from '../helpers/clusterFixture';
 
-describe('consolidate apply: the record file stays in the plan\'s folder', () => {
+describe("consolidate apply: the record file stays in the plan's folder", () => {
   let fixture: ClusterFixture | undefined;
   let outside: string | undefined;
   afterEach(async () => {
@@ -25,7 +25,10 @@ describe('consolidate apply: the record file stays in the plan\'s folder', () =>
       env: { KUBECONFIG: fixture.kubeconfig },
     });
     assert.notEqual(result.code, 0, result.stderr);
-    assert.match(result.stderr, /The apply record cannot be written: .*\.consolidation\/shop-merge-backend\.json leads outside .* through a symbolic link/);
+    assert.match(
+      result.stderr,
+      /The apply record cannot be written: .*\.consolidation\/shop-merge-backend\.json leads outside .* through a symbolic link/,
+    );
     assert.doesNotMatch(result.stderr, /\n\s+at .+:\d+:\d+/, 'no stack');
     assert.deepEqual(fs.readdirSync(outside), []);
     assert.deepEqual(fixture.server.writes({ dryRun: false }), []);

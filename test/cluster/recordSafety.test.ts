@@ -28,12 +28,23 @@ function userDeployment(name: string): JsonObject {
     apiVersion: 'apps/v1',
     kind: 'Deployment',
     metadata: { name, namespace: 'shop', labels: { app: name, 'app.kubernetes.io/managed-by': 'consolidation-plans' } },
-    spec: { replicas: 1, selector: { matchLabels: { app: name } }, template: { metadata: { labels: { app: name } }, spec: { containers: [{ name, image: 'registry.k8s.io/pause:3.9' }] } } },
+    spec: {
+      replicas: 1,
+      selector: { matchLabels: { app: name } },
+      template: {
+        metadata: { labels: { app: name } },
+        spec: { containers: [{ name, image: 'registry.k8s.io/pause:3.9' }] },
+      },
+    },
   };
 }
 
 async function rollbackCli(fixture: ClusterFixture) {
-  return runCli(['rollback', 'shop.plan.yaml', '--phase', 'merge-backend', '--yes', '--timeout', '1m'], { cwd: fixture.workspace.dir, env: { KUBECONFIG: fixture.kubeconfig }, timeoutMs: 60_000 });
+  return runCli(['rollback', 'shop.plan.yaml', '--phase', 'merge-backend', '--yes', '--timeout', '1m'], {
+    cwd: fixture.workspace.dir,
+    env: { KUBECONFIG: fixture.kubeconfig },
+    timeoutMs: 60_000,
+  });
 }
 
 describe('rollback records: what rollback deletes, and records that never block it', () => {
@@ -44,7 +55,7 @@ describe('rollback records: what rollback deletes, and records that never block 
     fixture = undefined;
   });
 
-  it('keeps a user\'s Deployment that an edited record lists as created (no uid, or older than the apply), and says why', async () => {
+  it("keeps a user's Deployment that an edited record lists as created (no uid, or older than the apply), and says why", async () => {
     fixture = await clusterFixture({ readyDelayMs: 1 });
     // The user's own, labelled as `kubectl apply` of rendered output leaves it.
     const userGen = fixture.server.seed(userDeployment('user-gen'));
@@ -52,19 +63,43 @@ describe('rollback records: what rollback deletes, and records that never block 
     assert.equal(await apply(['shop.plan.yaml', '--phase', 'merge-backend', '--yes'], io(fixture)), 0);
     // The record edited, its ConfigMap gone: rollback reads the file.
     const record = JSON.parse(fixture.workspace.read(RECORD_FILE)) as ApplyRecord;
-    const created = (name: string, uid?: string) => ({ ref: { apiVersion: 'apps/v1', kind: 'Deployment', namespace: 'shop', name }, role: 'created', origin: 'edited', existed: false, ...(uid ? { uid } : {}), annotations: {}, state: 'done' });
-    record.objects.push(created('user-gen') as never, created('user-old', (userOld.metadata as JsonObject).uid as string) as never);
+    const created = (name: string, uid?: string) => ({
+      ref: { apiVersion: 'apps/v1', kind: 'Deployment', namespace: 'shop', name },
+      role: 'created',
+      origin: 'edited',
+      existed: false,
+      ...(uid ? { uid } : {}),
+      annotations: {},
+      state: 'done',
+    });
+    record.objects.push(
+      created('user-gen') as never,
+      created('user-old', (userOld.metadata as JsonObject).uid as string) as never,
+    );
     fixture.workspace.write(RECORD_FILE, JSON.stringify(record, null, 2));
     await fixture.api.delete({ apiVersion: 'v1', kind: 'ConfigMap', namespace: 'shop', name: CONFIG_MAP });
 
     const result = await rollbackCli(fixture);
     assert.ok(fixture.server.object('Deployment', 'shop', 'user-gen'), 'no uid in the record: kept');
-    assert.equal((fixture.server.object('Deployment', 'shop', 'user-gen')!.metadata as JsonObject).uid, (userGen.metadata as JsonObject).uid);
+    assert.equal(
+      (fixture.server.object('Deployment', 'shop', 'user-gen')!.metadata as JsonObject).uid,
+      (userGen.metadata as JsonObject).uid,
+    );
     assert.ok(fixture.server.object('Deployment', 'shop', 'user-old'), 'older than the apply: kept');
-    assert.equal(fixture.server.object('Deployment', 'shop', 'backend'), undefined, 'what the apply created is deleted');
+    assert.equal(
+      fixture.server.object('Deployment', 'shop', 'backend'),
+      undefined,
+      'what the apply created is deleted',
+    );
     assert.equal(replicas(fixture, 'cart'), 2);
-    assert.match(result.stdout, /Not deleted: Deployment shop\/user-gen: the record holds no uid for it, so nothing proves the apply created it/);
-    assert.match(result.stdout, /Not deleted: Deployment shop\/user-old: it was created at 2026-01-02T03:04:05(\.000)?Z, before the apply started/);
+    assert.match(
+      result.stdout,
+      /Not deleted: Deployment shop\/user-gen: the record holds no uid for it, so nothing proves the apply created it/,
+    );
+    assert.match(
+      result.stdout,
+      /Not deleted: Deployment shop\/user-old: it was created at 2026-01-02T03:04:05(\.000)?Z, before the apply started/,
+    );
     assert.match(result.stdout, /Deleted Deployment shop\/backend, which the apply created/);
     assert.doesNotMatch(result.stdout, /Deleted Deployment shop\/user-/);
     assert.equal(result.code, 1, 'something was not done: the exit status says so');
@@ -84,14 +119,26 @@ describe('rollback records: what rollback deletes, and records that never block 
     assert.equal(replicas(fixture, 'checkout'), 1);
     assert.equal(fixture.server.object('Deployment', 'shop', 'backend'), undefined);
     assert.equal(configMapRecord(fixture).status, 'rolled-back');
-    assert.ok(!fixture.server.writes().some((w) => w.resource === 'configmaps' && w.query.get('force') === 'true'), 'never forced');
+    assert.ok(
+      !fixture.server.writes().some((w) => w.resource === 'configmaps' && w.query.get('force') === 'true'),
+      'never forced',
+    );
   });
 
   it('a record ConfigMap whose copy was broken: rollback works from the file beside the plan', async () => {
     fixture = await clusterFixture({ readyDelayMs: 1 });
     assert.equal(await apply(['shop.plan.yaml', '--phase', 'merge-backend', '--yes'], io(fixture)), 0);
-    fixture.server.edit('ConfigMap', 'shop', CONFIG_MAP, (o) => ((o.data as JsonObject)['record.json'] = '{"truncated'));
-    const back = await rollbackPhase({ api: fixture.api, store: recordStoreFor(fixture.api, fixture.load('merge-backend')), pollIntervalMs: 5 });
+    fixture.server.edit(
+      'ConfigMap',
+      'shop',
+      CONFIG_MAP,
+      (o) => ((o.data as JsonObject)['record.json'] = '{"truncated'),
+    );
+    const back = await rollbackPhase({
+      api: fixture.api,
+      store: recordStoreFor(fixture.api, fixture.load('merge-backend')),
+      pollIntervalMs: 5,
+    });
     assert.equal(back.status, 'rolled-back', back.message);
     assert.equal(back.from, 'file');
     assert.equal(replicas(fixture, 'cart'), 2);
@@ -106,7 +153,10 @@ describe('rollback records: what rollback deletes, and records that never block 
     assert.equal(result.code, 0, result.stderr + result.stdout);
     assert.equal(replicas(fixture, 'cart'), 2);
     assert.equal(fixture.server.object('Deployment', 'shop', 'backend'), undefined);
-    assert.match(result.stdout + result.stderr, /Could not update the record ConfigMap \(the record is kept in .*shop-merge-backend\.json\)/);
+    assert.match(
+      result.stdout + result.stderr,
+      /Could not update the record ConfigMap \(the record is kept in .*shop-merge-backend\.json\)/,
+    );
     assert.equal((JSON.parse(fixture.workspace.read(RECORD_FILE)) as ApplyRecord).status, 'rolled-back');
   });
 
@@ -124,7 +174,10 @@ describe('rollback records: what rollback deletes, and records that never block 
     const outcome = await applyPhase({ api: fixture.api, loaded, store, pollIntervalMs: 5 });
     assert.equal(outcome.status, 'applied', outcome.message);
     assert.equal(replicas(fixture, 'cart'), 0);
-    assert.ok(outcome.warnings.some((w) => /could not be written within 0\.2s/.test(w)), outcome.warnings.join('\n'));
+    assert.ok(
+      outcome.warnings.some((w) => /could not be written within 0\.2s/.test(w)),
+      outcome.warnings.join('\n'),
+    );
     // The first write, one that hung, and the final one: not one per log line, not five 30 s tries each.
     const tries = fixture.server.requests.filter((r) => r.resource === 'configmaps' && r.method === 'PATCH').length;
     assert.ok(tries <= 4, `${tries} writes of the ConfigMap`);
@@ -140,20 +193,34 @@ describe('rollback records: what rollback deletes, and records that never block 
     assert.equal(configMapRecord(fixture).status, 'rolled-back');
   });
 
-  it('a second apply of the same phase keeps the record\'s log (and when the first apply started)', async () => {
+  it("a second apply of the same phase keeps the record's log (and when the first apply started)", async () => {
     fixture = await clusterFixture({ readyDelayMs: 1 });
     fixture.server.rollout('shop', 'backend', 'never-ready');
-    assert.equal(await apply(['shop.plan.yaml', '--phase', 'merge-backend', '--yes', '--timeout', '50ms'], io(fixture)), 1);
+    assert.equal(
+      await apply(['shop.plan.yaml', '--phase', 'merge-backend', '--yes', '--timeout', '50ms'], io(fixture)),
+      1,
+    );
     const first = JSON.parse(fixture.workspace.read(RECORD_FILE)) as ApplyRecord;
     assert.equal(first.status, 'failed');
     fixture.server.rollout('shop', 'backend', 'ready');
     fixture.server.completeRollout('shop', 'backend');
     const run = io(fixture);
-    assert.equal(await apply(['shop.plan.yaml', '--phase', 'merge-backend', '--yes', '--timeout', '1m'], run), 0, run.err.text);
+    assert.equal(
+      await apply(['shop.plan.yaml', '--phase', 'merge-backend', '--yes', '--timeout', '1m'], run),
+      0,
+      run.err.text,
+    );
     const second = configMapRecord(fixture);
     assert.equal(second.status, 'applied');
     assert.equal(second.startedAt, first.startedAt);
-    for (const entry of first.log) assert.ok(second.log.some((e) => e.at === entry.at && e.message === entry.message), `kept: ${entry.message}`);
-    assert.ok(second.log.some((e) => /^Failed: /.test(e.message)) && second.log.some((e) => e.message === 'Applied phase merge-backend'));
+    for (const entry of first.log)
+      assert.ok(
+        second.log.some((e) => e.at === entry.at && e.message === entry.message),
+        `kept: ${entry.message}`,
+      );
+    assert.ok(
+      second.log.some((e) => /^Failed: /.test(e.message)) &&
+        second.log.some((e) => e.message === 'Applied phase merge-backend'),
+    );
   });
 });

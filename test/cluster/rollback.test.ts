@@ -10,13 +10,17 @@ import type { JsonObject } from '../helpers/kubeFields';
 
 function snapshot(fixture: ClusterFixture): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  for (const d of fixture.server.objects('Deployment', 'shop')) out[`Deployment/${(d.metadata as JsonObject).name}`] = specOf(d);
-  for (const s of fixture.server.objects('Service', 'shop')) out[`Service/${(s.metadata as JsonObject).name}`] = specOf(s);
+  for (const d of fixture.server.objects('Deployment', 'shop'))
+    out[`Deployment/${(d.metadata as JsonObject).name}`] = specOf(d);
+  for (const s of fixture.server.objects('Service', 'shop'))
+    out[`Service/${(s.metadata as JsonObject).name}`] = specOf(s);
   return out;
 }
 
 function containers(fixture: ClusterFixture, name: string): JsonObject[] {
-  return ((((fixture.server.object('Deployment', 'shop', name)!.spec as JsonObject).template as JsonObject).spec as JsonObject).containers as JsonObject[]);
+  return (
+    ((fixture.server.object('Deployment', 'shop', name)!.spec as JsonObject).template as JsonObject).spec as JsonObject
+  ).containers as JsonObject[];
 }
 
 describe('rollback', () => {
@@ -30,36 +34,65 @@ describe('rollback', () => {
     fixture = await clusterFixture({ readyDelayMs: 1 });
     // The live search has no memory limit: the phase adds one, and rollback must take it away again.
     fixture.server.edit('Deployment', 'shop', 'search', (o) => {
-      delete ((((o.spec as JsonObject).template as JsonObject).spec as JsonObject).containers as JsonObject[])[0].resources!['limits' as never];
+      delete ((((o.spec as JsonObject).template as JsonObject).spec as JsonObject).containers as JsonObject[])[0]
+        .resources!['limits' as never];
     });
     // Made by this tool for another plan: carries the label, is not in this phase's record.
-    fixture.server.seed({
-      apiVersion: 'apps/v1',
-      kind: 'Deployment',
-      metadata: { name: 'other-merge', namespace: 'shop', labels: { app: 'other', 'app.kubernetes.io/managed-by': 'consolidation-plans' } },
-      spec: { replicas: 1, selector: { matchLabels: { app: 'other' } }, template: { metadata: { labels: { app: 'other' } }, spec: { containers: [{ name: 'o', image: 'x:1' }] } } },
-    }, { manager: 'consolidation-plans', operation: 'Apply' });
+    fixture.server.seed(
+      {
+        apiVersion: 'apps/v1',
+        kind: 'Deployment',
+        metadata: {
+          name: 'other-merge',
+          namespace: 'shop',
+          labels: { app: 'other', 'app.kubernetes.io/managed-by': 'consolidation-plans' },
+        },
+        spec: {
+          replicas: 1,
+          selector: { matchLabels: { app: 'other' } },
+          template: { metadata: { labels: { app: 'other' } }, spec: { containers: [{ name: 'o', image: 'x:1' }] } },
+        },
+      },
+      { manager: 'consolidation-plans', operation: 'Apply' },
+    );
     const before = snapshot(fixture);
     const loaded = fixture.load('merge-backend');
     const applied = await applyPhase({ api: fixture.api, loaded, pollIntervalMs: 5 });
     assert.equal(applied.status, 'applied', applied.message);
-    assert.deepEqual(containers(fixture, 'search')[0].resources, { requests: { cpu: '200m', memory: '256Mi' }, limits: { memory: '512Mi' } });
+    assert.deepEqual(containers(fixture, 'search')[0].resources, {
+      requests: { cpu: '200m', memory: '256Mi' },
+      limits: { memory: '512Mi' },
+    });
 
-    const outcome = await rollbackPhase({ api: fixture.api, store: recordStoreFor(fixture.api, loaded), pollIntervalMs: 5 });
+    const outcome = await rollbackPhase({
+      api: fixture.api,
+      store: recordStoreFor(fixture.api, loaded),
+      pollIntervalMs: 5,
+    });
     assert.equal(outcome.status, 'rolled-back', outcome.message);
     assert.equal(fixture.server.object('Deployment', 'shop', 'backend'), undefined, 'the merged workload is deleted');
     const after = snapshot(fixture);
     assert.deepEqual(after, Object.fromEntries(Object.entries(before)));
     assert.ok(fixture.server.object('Deployment', 'shop', 'other-merge'), 'not in the record: kept');
     const deletes = fixture.server.writes({ dryRun: false }).filter((r) => r.verb === 'delete');
-    assert.deepEqual(deletes.map((d) => `${d.resource}/${d.name}`), ['deployments/backend']);
+    assert.deepEqual(
+      deletes.map((d) => `${d.resource}/${d.name}`),
+      ['deployments/backend'],
+    );
     assert.ok(JSON.stringify(deletes[0].body).includes('"uid"'), 'deleted with a uid precondition');
-    const record = parseRecord(fs.readFileSync(fixture.workspace.file('.consolidation/shop-merge-backend.json'), 'utf8'), 'file');
+    const record = parseRecord(
+      fs.readFileSync(fixture.workspace.file('.consolidation/shop-merge-backend.json'), 'utf8'),
+      'file',
+    );
     assert.equal(record.status, 'rolled-back');
     // Old pods are ready again before the Services point back at them.
     const writes = fixture.server.writes({ dryRun: false });
-    const scaleUp = writes.findIndex((r) => r.subresource === 'scale' && r.name === 'cart' && JSON.stringify(r.body).includes('"replicas":2'));
-    const repoint = writes.findIndex((r) => r.resource === 'services' && r.name === 'cart' && writes.indexOf(r) > scaleUp);
+    const scaleUp = writes.findIndex(
+      (r) => r.subresource === 'scale' && r.name === 'cart' && JSON.stringify(r.body).includes('"replicas":2'),
+    );
+    const repoint = writes.findIndex(
+      (r) => r.resource === 'services' && r.name === 'cart' && writes.indexOf(r) > scaleUp,
+    );
     assert.ok(scaleUp >= 0 && repoint > scaleUp);
   });
 
@@ -69,7 +102,11 @@ describe('rollback', () => {
     const loaded = fixture.load('merge-backend');
     assert.equal((await applyPhase({ api: fixture.api, loaded, pollIntervalMs: 5 })).status, 'applied');
     fs.rmSync(fixture.workspace.file('.consolidation'), { recursive: true });
-    const outcome = await rollbackPhase({ api: await fixture.connect(), store: recordStoreFor(fixture.api, loaded), pollIntervalMs: 5 });
+    const outcome = await rollbackPhase({
+      api: await fixture.connect(),
+      store: recordStoreFor(fixture.api, loaded),
+      pollIntervalMs: 5,
+    });
     assert.equal(outcome.status, 'rolled-back', outcome.message);
     assert.equal(outcome.from, 'cluster');
     assert.deepEqual(snapshot(fixture), before);
@@ -82,7 +119,11 @@ describe('rollback', () => {
     const loaded = fixture.load('merge-backend');
     const failed = await applyPhase({ api: fixture.api, loaded, pollIntervalMs: 5, timeoutMs: 50 });
     assert.equal(failed.status, 'failed');
-    const outcome = await rollbackPhase({ api: fixture.api, store: recordStoreFor(fixture.api, loaded), pollIntervalMs: 5 });
+    const outcome = await rollbackPhase({
+      api: fixture.api,
+      store: recordStoreFor(fixture.api, loaded),
+      pollIntervalMs: 5,
+    });
     assert.equal(outcome.status, 'rolled-back', outcome.message);
     assert.deepEqual(snapshot(fixture), before);
   });
@@ -91,12 +132,28 @@ describe('rollback', () => {
     fixture = await clusterFixture({ readyDelayMs: 1 });
     const loaded = fixture.load('merge-backend');
     assert.equal((await applyPhase({ api: fixture.api, loaded, pollIntervalMs: 5 })).status, 'applied');
-    fixture.server.edit('Deployment', 'shop', 'backend', (o) => {
-      delete ((o.metadata as JsonObject).labels as JsonObject)['app.kubernetes.io/managed-by'];
-    }, 'helm');
-    const outcome = await rollbackPhase({ api: fixture.api, store: recordStoreFor(fixture.api, loaded), pollIntervalMs: 5 });
+    fixture.server.edit(
+      'Deployment',
+      'shop',
+      'backend',
+      (o) => {
+        delete ((o.metadata as JsonObject).labels as JsonObject)['app.kubernetes.io/managed-by'];
+      },
+      'helm',
+    );
+    const outcome = await rollbackPhase({
+      api: fixture.api,
+      store: recordStoreFor(fixture.api, loaded),
+      pollIntervalMs: 5,
+    });
     assert.ok(fixture.server.object('Deployment', 'shop', 'backend'), 'kept');
-    assert.ok(outcome.warnings.some((w) => /Not deleted: Deployment shop\/backend: it does not carry app.kubernetes.io\/managed-by=consolidation-plans/.test(w)));
+    assert.ok(
+      outcome.warnings.some((w) =>
+        /Not deleted: Deployment shop\/backend: it does not carry app.kubernetes.io\/managed-by=consolidation-plans/.test(
+          w,
+        ),
+      ),
+    );
     assert.ok(outcome.notDone.some((n) => n.startsWith('delete Deployment shop/backend')));
 
     // Same name, another object (another uid): not the one the apply created.
@@ -120,12 +177,19 @@ describe('rollback', () => {
 
   it('restores the resources of a later phase exactly, keeping the merged workload', async () => {
     fixture = await clusterFixture({ readyDelayMs: 1 });
-    assert.equal((await applyPhase({ api: fixture.api, loaded: fixture.load('merge-backend'), pollIntervalMs: 5 })).status, 'applied');
+    assert.equal(
+      (await applyPhase({ api: fixture.api, loaded: fixture.load('merge-backend'), pollIntervalMs: 5 })).status,
+      'applied',
+    );
     const before = specOf(fixture.server.object('Deployment', 'shop', 'backend'));
     const loaded = fixture.load('resize-backend');
     assert.equal((await applyPhase({ api: fixture.api, loaded, pollIntervalMs: 5 })).status, 'applied');
     assert.notDeepEqual(specOf(fixture.server.object('Deployment', 'shop', 'backend')), before);
-    const outcome = await rollbackPhase({ api: fixture.api, store: recordStoreFor(fixture.api, loaded), pollIntervalMs: 5 });
+    const outcome = await rollbackPhase({
+      api: fixture.api,
+      store: recordStoreFor(fixture.api, loaded),
+      pollIntervalMs: 5,
+    });
     assert.equal(outcome.status, 'rolled-back', outcome.message);
     assert.deepEqual(specOf(fixture.server.object('Deployment', 'shop', 'backend')), before);
   });
@@ -138,19 +202,50 @@ describe('rollback', () => {
     assert.equal((await applyPhase({ api: fixture.api, loaded: first, pollIntervalMs: 5 })).status, 'applied');
     assert.equal((await applyPhase({ api: fixture.api, loaded: second, pollIntervalMs: 5 })).status, 'applied');
     const writes = fixture.server.writes().length;
-    const refused = await rollbackPhase({ api: fixture.api, store: recordStoreFor(fixture.api, first), later: laterRecordStores(fixture.api, first), pollIntervalMs: 5 });
+    const refused = await rollbackPhase({
+      api: fixture.api,
+      store: recordStoreFor(fixture.api, first),
+      later: laterRecordStores(fixture.api, first),
+      pollIntervalMs: 5,
+    });
     assert.equal(refused.status, 'refused');
-    assert.match(refused.message, /Phase resize-backend, which comes after merge-backend, is applied on this cluster.*roll it back first/);
+    assert.match(
+      refused.message,
+      /Phase resize-backend, which comes after merge-backend, is applied on this cluster.*roll it back first/,
+    );
     assert.equal(fixture.server.writes().length, writes, 'no write request');
-    assert.equal((await rollbackPhase({ api: fixture.api, store: recordStoreFor(fixture.api, second), later: laterRecordStores(fixture.api, second), pollIntervalMs: 5 })).status, 'rolled-back');
-    assert.equal((await rollbackPhase({ api: fixture.api, store: recordStoreFor(fixture.api, first), later: laterRecordStores(fixture.api, first), pollIntervalMs: 5 })).status, 'rolled-back');
+    assert.equal(
+      (
+        await rollbackPhase({
+          api: fixture.api,
+          store: recordStoreFor(fixture.api, second),
+          later: laterRecordStores(fixture.api, second),
+          pollIntervalMs: 5,
+        })
+      ).status,
+      'rolled-back',
+    );
+    assert.equal(
+      (
+        await rollbackPhase({
+          api: fixture.api,
+          store: recordStoreFor(fixture.api, first),
+          later: laterRecordStores(fixture.api, first),
+          pollIntervalMs: 5,
+        })
+      ).status,
+      'rolled-back',
+    );
     assert.deepEqual(snapshot(fixture), before);
   });
 
   it('without a record: refuses and changes nothing', async () => {
     fixture = await clusterFixture();
     const rv = fixture.server.resourceVersion;
-    const outcome = await rollbackPhase({ api: fixture.api, store: recordStoreFor(fixture.api, fixture.load('merge-backend')) });
+    const outcome = await rollbackPhase({
+      api: fixture.api,
+      store: recordStoreFor(fixture.api, fixture.load('merge-backend')),
+    });
     assert.equal(outcome.status, 'refused');
     assert.match(outcome.message, /There is no apply record of phase merge-backend/);
     assert.equal(fixture.server.resourceVersion, rv);
@@ -162,13 +257,21 @@ describe('rollback', () => {
     const loaded = fixture.load('merge-backend');
     assert.equal((await applyPhase({ api: fixture.api, loaded, pollIntervalMs: 5 })).status, 'applied');
     fixture.server.forbid({ verb: 'delete', resource: 'deployments' });
-    const first = await rollbackPhase({ api: fixture.api, store: recordStoreFor(fixture.api, loaded), pollIntervalMs: 5 });
+    const first = await rollbackPhase({
+      api: fixture.api,
+      store: recordStoreFor(fixture.api, loaded),
+      pollIntervalMs: 5,
+    });
     assert.equal(first.status, 'failed');
     assert.match(first.message, /RBAC refused to let you delete "deployments"/);
     assert.ok(first.notDone.some((n) => n.startsWith('delete Deployment shop/backend')));
     assert.ok(first.done.some((d) => d.startsWith('Restored the selector of Service shop/cart')));
     fixture.server.clearFaults();
-    const second = await rollbackPhase({ api: fixture.api, store: recordStoreFor(fixture.api, loaded), pollIntervalMs: 5 });
+    const second = await rollbackPhase({
+      api: fixture.api,
+      store: recordStoreFor(fixture.api, loaded),
+      pollIntervalMs: 5,
+    });
     assert.equal(second.status, 'rolled-back', second.message);
     assert.deepEqual(snapshot(fixture), before);
   });

@@ -14,7 +14,14 @@ import type { KubeObject } from '../../server/src/engine/render/kube';
 import { tempWorkspace } from '../helpers/tempWorkspace';
 import { TestKubeApiServer } from '../helpers/testKubeApiServer';
 
-const scale: Operation = { verb: 'patch', resource: 'deployments/scale', group: 'apps', namespace: 'ops', name: 'api', kind: 'Deployment' };
+const scale: Operation = {
+  verb: 'patch',
+  resource: 'deployments/scale',
+  group: 'apps',
+  namespace: 'ops',
+  name: 'api',
+  kind: 'Deployment',
+};
 
 describe('durations', () => {
   it('reads kubectl-style durations', () => {
@@ -35,37 +42,88 @@ describe('durations', () => {
 });
 
 describe('cluster errors', () => {
-  const api = (code: number, body?: unknown, headers: Record<string, string> = {}) => Object.assign(new Error('HTTP-Code: ' + code), { code, body: body === undefined ? undefined : JSON.stringify(body), headers });
+  const api = (code: number, body?: unknown, headers: Record<string, string> = {}) =>
+    Object.assign(new Error('HTTP-Code: ' + code), {
+      code,
+      body: body === undefined ? undefined : JSON.stringify(body),
+      headers,
+    });
 
   it('403 names the verb and the resource RBAC refused', () => {
-    const error = toClusterError(api(403, { kind: 'Status', reason: 'Forbidden', message: 'deployments.apps "api" is forbidden: User "u" cannot patch resource "deployments/scale"', code: 403 }), scale);
+    const error = toClusterError(
+      api(403, {
+        kind: 'Status',
+        reason: 'Forbidden',
+        message: 'deployments.apps "api" is forbidden: User "u" cannot patch resource "deployments/scale"',
+        code: 403,
+      }),
+      scale,
+    );
     assert.equal(error.kind, 'forbidden');
-    assert.match(error.message, /RBAC refused to let you patch "deployments\/scale" \(API group "apps"\) in namespace ops/);
+    assert.match(
+      error.message,
+      /RBAC refused to let you patch "deployments\/scale" \(API group "apps"\) in namespace ops/,
+    );
     assert.match(error.message, /grants "patch" on "deployments\/scale"/);
   });
 
   it('401, 404, 409 (both kinds), 422, 429, 5xx, timeouts and lost connections each get their message', () => {
-    assert.match(toClusterError(api(401), scale, { server: 'https://k', context: 'prod' }).message, /did not accept the credentials of context "prod" \(401 Unauthorized\)/);
-    assert.match(toClusterError(api(404, { message: 'deployments.apps "api" not found' }), scale).message, /Deployment ops\/api was not found \(404 Not Found\)/);
-    assert.match(toClusterError(api(404, { message: 'namespaces "ops" not found' }), { ...scale, verb: 'apply' }).message, /Namespace ops does not exist in the cluster \(404 Not Found\).*create the namespace first/);
-    const conflict = toClusterError(api(409, { reason: 'Conflict', message: 'Apply failed with 1 conflict: conflict with "helm" using apps/v1: .spec.replicas', details: { causes: [{ reason: 'FieldManagerConflict', message: 'conflict with "helm" using apps/v1', field: '.spec.replicas' }] } }), { ...scale, verb: 'apply', resource: 'deployments' });
+    assert.match(
+      toClusterError(api(401), scale, { server: 'https://k', context: 'prod' }).message,
+      /did not accept the credentials of context "prod" \(401 Unauthorized\)/,
+    );
+    assert.match(
+      toClusterError(api(404, { message: 'deployments.apps "api" not found' }), scale).message,
+      /Deployment ops\/api was not found \(404 Not Found\)/,
+    );
+    assert.match(
+      toClusterError(api(404, { message: 'namespaces "ops" not found' }), { ...scale, verb: 'apply' }).message,
+      /Namespace ops does not exist in the cluster \(404 Not Found\).*create the namespace first/,
+    );
+    const conflict = toClusterError(
+      api(409, {
+        reason: 'Conflict',
+        message: 'Apply failed with 1 conflict: conflict with "helm" using apps/v1: .spec.replicas',
+        details: {
+          causes: [
+            { reason: 'FieldManagerConflict', message: 'conflict with "helm" using apps/v1', field: '.spec.replicas' },
+          ],
+        },
+      }),
+      { ...scale, verb: 'apply', resource: 'deployments' },
+    );
     assert.deepEqual(conflict.conflicts, [{ manager: 'helm', field: '.spec.replicas' }]);
     assert.match(conflict.message, /\.spec\.replicas is owned by "helm"/);
-    assert.match(toClusterError(api(409, { reason: 'Conflict', message: 'the object has been modified' }), scale).message, /changed by someone else meanwhile/);
+    assert.match(
+      toClusterError(api(409, { reason: 'Conflict', message: 'the object has been modified' }), scale).message,
+      /changed by someone else meanwhile/,
+    );
     assert.match(toClusterError(api(409, { reason: 'AlreadyExists' }), scale).message, /already exists/);
-    const invalid = toClusterError(api(422, { reason: 'Invalid', details: { causes: [{ field: 'spec.replicas', message: 'Invalid value: -1' }] } }), scale);
+    const invalid = toClusterError(
+      api(422, { reason: 'Invalid', details: { causes: [{ field: 'spec.replicas', message: 'Invalid value: -1' }] } }),
+      scale,
+    );
     assert.equal(invalid.kind, 'invalid');
     assert.match(invalid.message, /spec\.replicas: Invalid value: -1/);
     invalid.planLocation = 'shop.plan.yaml:12';
     assert.match(invalid.fullMessage, /^shop\.plan\.yaml:12: /);
     const throttled = toClusterError(api(429, { reason: 'TooManyRequests' }, { 'retry-after': '2' }), scale);
     assert.deepEqual([throttled.transient, throttled.retryAfterSeconds], [true, 2]);
-    for (const code of [500, 502, 503, 504]) assert.equal(toClusterError(api(code, {}), scale).transient, true, String(code));
+    for (const code of [500, 502, 503, 504])
+      assert.equal(toClusterError(api(code, {}), scale).transient, true, String(code));
     assert.equal(toClusterError(api(400, {}), scale).transient, false);
-    const timeout = toClusterError(Object.assign(new Error('aborted'), { name: 'AbortError' }), scale, { timedOut: true, requestTimeoutMs: 30_000, server: 'https://k' });
+    const timeout = toClusterError(Object.assign(new Error('aborted'), { name: 'AbortError' }), scale, {
+      timedOut: true,
+      requestTimeoutMs: 30_000,
+      server: 'https://k',
+    });
     assert.deepEqual([timeout.kind, timeout.transient], ['timeout', true]);
     assert.match(timeout.message, /did not answer within 30s/);
-    const reset = toClusterError(Object.assign(new Error('socket hang up'), { name: 'FetchError', code: 'ECONNRESET' }), scale, { server: 'https://k' });
+    const reset = toClusterError(
+      Object.assign(new Error('socket hang up'), { name: 'FetchError', code: 'ECONNRESET' }),
+      scale,
+      { server: 'https://k' },
+    );
     assert.deepEqual([reset.kind, reset.transient], ['connection', true]);
     assert.match(reset.message, /Lost the connection to the API server at https:\/\/k \(ECONNRESET\)/);
     assert.equal(toClusterError(new Error('x'), scale, { cancelled: true }).kind, 'cancelled');
@@ -81,30 +139,47 @@ describe('cluster errors', () => {
     let calls = 0;
     const delays: number[] = [];
     await assert.rejects(
-      withRetry(async () => {
-        calls++;
-        throw new ClusterError('unavailable', '503', { transient: true });
-      }, { attempts: 4, initialDelayMs: 1, maxDelayMs: 8, onRetry: (_e, _a, d) => delays.push(d) }),
+      withRetry(
+        async () => {
+          calls++;
+          throw new ClusterError('unavailable', '503', { transient: true });
+        },
+        { attempts: 4, initialDelayMs: 1, maxDelayMs: 8, onRetry: (_e, _a, d) => delays.push(d) },
+      ),
       /gave up after 4 attempts/,
     );
     assert.equal(calls, 4);
     assert.equal(delays.length, 3);
     assert.ok(delays.every((d) => d <= 8));
     calls = 0;
-    await assert.rejects(withRetry(async () => {
-      calls++;
-      throw new ClusterError('forbidden', '403');
-    }), /403/);
+    await assert.rejects(
+      withRetry(async () => {
+        calls++;
+        throw new ClusterError('forbidden', '403');
+      }),
+      /403/,
+    );
     assert.equal(calls, 1);
     calls = 0;
-    assert.equal(await withRetry(async () => (++calls < 3 ? Promise.reject(new ClusterError('connection', 'reset', { transient: true })) : 'ok'), { initialDelayMs: 1 }), 'ok');
+    assert.equal(
+      await withRetry(
+        async () => (++calls < 3 ? Promise.reject(new ClusterError('connection', 'reset', { transient: true })) : 'ok'),
+        { initialDelayMs: 1 },
+      ),
+      'ok',
+    );
   });
 });
 
 describe('kubeconfig', () => {
   it('comes from --kubeconfig, else KUBECONFIG (a path list), else ~/.kube/config', () => {
-    assert.deepEqual(kubeconfigFiles({ kubeconfig: '/k/explicit', env: { KUBECONFIG: '/k/a' }, home: '/h' }), [path.resolve('/k/explicit')]);
-    assert.deepEqual(kubeconfigFiles({ env: { KUBECONFIG: ['/k/a', '/k/b'].join(path.delimiter) }, home: '/h' }), [path.resolve('/k/a'), path.resolve('/k/b')]);
+    assert.deepEqual(kubeconfigFiles({ kubeconfig: '/k/explicit', env: { KUBECONFIG: '/k/a' }, home: '/h' }), [
+      path.resolve('/k/explicit'),
+    ]);
+    assert.deepEqual(kubeconfigFiles({ env: { KUBECONFIG: ['/k/a', '/k/b'].join(path.delimiter) }, home: '/h' }), [
+      path.resolve('/k/a'),
+      path.resolve('/k/b'),
+    ]);
     assert.deepEqual(kubeconfigFiles({ env: {}, home: '/h' }), [path.join('/h', '.kube', 'config')]);
     assert.deepEqual(kubeconfigFiles({ kubeconfig: '~/conf', env: {}, home: '/h' }), [path.join('/h', 'conf')]);
   });
@@ -116,7 +191,9 @@ describe('kubeconfig', () => {
       const file = server.writeKubeconfig(workspace.dir, { context: 'dev', namespace: 'shop' });
       const summary = await readKubeconfig({ kubeconfig: file });
       assert.equal(summary.current, 'dev');
-      assert.deepEqual(summary.contexts, [{ name: 'dev', cluster: 'test-cluster', user: 'test-user', namespace: 'shop', server: server.url }]);
+      assert.deepEqual(summary.contexts, [
+        { name: 'dev', cluster: 'test-cluster', user: 'test-user', namespace: 'shop', server: server.url },
+      ]);
       assert.ok(!JSON.stringify(summary).includes(server.token));
       assert.equal(fs.statSync(file).mode & 0o077, 0, 'the test kubeconfig is private');
     } finally {
@@ -131,7 +208,10 @@ describe('exec credential plugins', () => {
     const server = await TestKubeApiServer.start();
     const workspace = tempWorkspace();
     try {
-      const plugin = workspace.write('plugin.js', `process.stdout.write(JSON.stringify({ apiVersion: 'client.authentication.k8s.io/v1', kind: 'ExecCredential', status: { token: ${JSON.stringify(server.token)} } }));\n`);
+      const plugin = workspace.write(
+        'plugin.js',
+        `process.stdout.write(JSON.stringify({ apiVersion: 'client.authentication.k8s.io/v1', kind: 'ExecCredential', status: { token: ${JSON.stringify(server.token)} } }));\n`,
+      );
       const kubeconfig = server.writeKubeconfig(workspace.dir, { exec: { command: process.execPath, args: [plugin] } });
       const api = await connect({ kubeconfig });
       server.seed({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'ops' } });
@@ -158,20 +238,65 @@ describe('@kubernetes/client-node', () => {
 describe('records and rollouts', () => {
   it('names the record file and ConfigMap after the plan and phase', () => {
     assert.equal(recordConfigMapName('Shop', 'merge_backend'), 'consolidation-record-shop-merge-backend');
-    assert.equal(recordFilePath('/w/shop.plan.yaml', 'shop', 'one'), path.join('/w', '.consolidation', 'shop-one.json'));
+    assert.equal(
+      recordFilePath('/w/shop.plan.yaml', 'shop', 'one'),
+      path.join('/w', '.consolidation', 'shop-one.json'),
+    );
   });
 
   it('judges rollouts as kubectl rollout status does', () => {
-    const deployment = (status: object, generation = 2) => ({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'a', generation }, spec: { replicas: 2 }, status }) as unknown as KubeObject;
+    const deployment = (status: object, generation = 2) =>
+      ({
+        apiVersion: 'apps/v1',
+        kind: 'Deployment',
+        metadata: { name: 'a', generation },
+        spec: { replicas: 2 },
+        status,
+      }) as unknown as KubeObject;
     assert.equal(rolloutState(deployment({ observedGeneration: 1 })).waitingFor, 'the controller to see generation 2');
-    assert.equal(rolloutState(deployment({ observedGeneration: 2, updatedReplicas: 1, replicas: 2, availableReplicas: 1 })).waitingFor, '1 of 2 new replicas updated');
-    assert.equal(rolloutState(deployment({ observedGeneration: 2, updatedReplicas: 2, replicas: 3, availableReplicas: 2 })).waitingFor, '1 old replica pending termination');
-    assert.equal(rolloutState(deployment({ observedGeneration: 2, updatedReplicas: 2, replicas: 2, availableReplicas: 1 })).waitingFor, '1 of 2 updated replicas available');
-    assert.equal(rolloutState(deployment({ observedGeneration: 2, updatedReplicas: 2, replicas: 2, availableReplicas: 2 })).ready, true);
-    assert.match(rolloutState(deployment({ conditions: [{ type: 'Progressing', status: 'False', reason: 'ProgressDeadlineExceeded' }] })).failed!, /ProgressDeadlineExceeded/);
-    const sts = { apiVersion: 'apps/v1', kind: 'StatefulSet', metadata: { name: 's', generation: 1 }, spec: { replicas: 3, updateStrategy: { type: 'RollingUpdate' } }, status: { observedGeneration: 1, readyReplicas: 3, updatedReplicas: 3, currentRevision: 'a', updateRevision: 'b' } };
+    assert.equal(
+      rolloutState(deployment({ observedGeneration: 2, updatedReplicas: 1, replicas: 2, availableReplicas: 1 }))
+        .waitingFor,
+      '1 of 2 new replicas updated',
+    );
+    assert.equal(
+      rolloutState(deployment({ observedGeneration: 2, updatedReplicas: 2, replicas: 3, availableReplicas: 2 }))
+        .waitingFor,
+      '1 old replica pending termination',
+    );
+    assert.equal(
+      rolloutState(deployment({ observedGeneration: 2, updatedReplicas: 2, replicas: 2, availableReplicas: 1 }))
+        .waitingFor,
+      '1 of 2 updated replicas available',
+    );
+    assert.equal(
+      rolloutState(deployment({ observedGeneration: 2, updatedReplicas: 2, replicas: 2, availableReplicas: 2 })).ready,
+      true,
+    );
+    assert.match(
+      rolloutState(
+        deployment({ conditions: [{ type: 'Progressing', status: 'False', reason: 'ProgressDeadlineExceeded' }] }),
+      ).failed!,
+      /ProgressDeadlineExceeded/,
+    );
+    const sts = {
+      apiVersion: 'apps/v1',
+      kind: 'StatefulSet',
+      metadata: { name: 's', generation: 1 },
+      spec: { replicas: 3, updateStrategy: { type: 'RollingUpdate' } },
+      status: {
+        observedGeneration: 1,
+        readyReplicas: 3,
+        updatedReplicas: 3,
+        currentRevision: 'a',
+        updateRevision: 'b',
+      },
+    };
     assert.equal(rolloutState(sts as unknown as KubeObject).waitingFor, 'the rolling update to complete');
-    assert.equal(rolloutState({ ...sts, status: { ...sts.status, currentRevision: 'b' } } as unknown as KubeObject).ready, true);
+    assert.equal(
+      rolloutState({ ...sts, status: { ...sts.status, currentRevision: 'b' } } as unknown as KubeObject).ready,
+      true,
+    );
   });
 
   it('compares quantities by value', () => {
@@ -182,16 +307,30 @@ describe('records and rollouts', () => {
 });
 
 describe('field-manager conflicts and deletion proofs', () => {
-  const applyOp: Operation = { verb: 'apply', resource: 'deployments', group: 'apps', namespace: 'ops', name: 'api', kind: 'Deployment' };
-  const api = (code: number, body: unknown) => Object.assign(new Error('HTTP-Code: ' + code), { code, body: JSON.stringify(body), headers: {} });
+  const applyOp: Operation = {
+    verb: 'apply',
+    resource: 'deployments',
+    group: 'apps',
+    namespace: 'ops',
+    name: 'api',
+    kind: 'Deployment',
+  };
+  const api = (code: number, body: unknown) =>
+    Object.assign(new Error('HTTP-Code: ' + code), { code, body: JSON.stringify(body), headers: {} });
 
   it('a conflict cause without a field takes it from the message; several managers each get theirs', () => {
     const body = {
       kind: 'Status',
       code: 409,
       reason: 'Conflict',
-      message: 'Apply failed with 2 conflicts: conflict with "helm" using apps/v1: .spec.replicas\nconflict with "kubectl-edit" using apps/v1: .spec.template.spec.containers[name="api"].image',
-      details: { causes: [{ reason: 'FieldManagerConflict', message: 'conflict with "helm" using apps/v1' }, { reason: 'FieldManagerConflict', message: 'conflict with "kubectl-edit" using apps/v1' }] },
+      message:
+        'Apply failed with 2 conflicts: conflict with "helm" using apps/v1: .spec.replicas\nconflict with "kubectl-edit" using apps/v1: .spec.template.spec.containers[name="api"].image',
+      details: {
+        causes: [
+          { reason: 'FieldManagerConflict', message: 'conflict with "helm" using apps/v1' },
+          { reason: 'FieldManagerConflict', message: 'conflict with "kubectl-edit" using apps/v1' },
+        ],
+      },
     };
     const error = toClusterError(api(409, body), applyOp);
     assert.deepEqual(error.conflicts, [
@@ -199,17 +338,45 @@ describe('field-manager conflicts and deletion proofs', () => {
       { manager: 'kubectl-edit', field: '.spec.template.spec.containers[name="api"].image' },
     ]);
     const noCauses = toClusterError(api(409, { ...body, details: {} }), applyOp);
-    assert.match(noCauses.message, /\.spec\.replicas is owned by "helm"; \.spec\.template\.spec\.containers\[name="api"\]\.image is owned by "kubectl-edit"/);
+    assert.match(
+      noCauses.message,
+      /\.spec\.replicas is owned by "helm"; \.spec\.template\.spec\.containers\[name="api"\]\.image is owned by "kubectl-edit"/,
+    );
   });
 
   it('deletes only with the recorded uid, on an object not older than the apply', () => {
-    const recorded = { ref: { apiVersion: 'apps/v1', kind: 'Deployment', namespace: 'ops', name: 'a' }, role: 'created' as const, origin: '', existed: false, uid: 'u1', annotations: {}, state: 'done' as const };
-    const live = (uid: string, creationTimestamp: string, label = 'consolidation-plans'): KubeObject => ({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'a', uid, creationTimestamp, labels: { 'app.kubernetes.io/managed-by': label } } });
+    const recorded = {
+      ref: { apiVersion: 'apps/v1', kind: 'Deployment', namespace: 'ops', name: 'a' },
+      role: 'created' as const,
+      origin: '',
+      existed: false,
+      uid: 'u1',
+      annotations: {},
+      state: 'done' as const,
+    };
+    const live = (uid: string, creationTimestamp: string, label = 'consolidation-plans'): KubeObject => ({
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: 'a', uid, creationTimestamp, labels: { 'app.kubernetes.io/managed-by': label } },
+    });
     const record = { startedAt: '2026-06-01T10:00:00.400Z' };
-    assert.equal(deletionProof(recorded, live('u1', '2026-06-01T10:00:00Z'), record), undefined, 'created in the second the apply started');
-    assert.match(deletionProof({ ...recorded, uid: undefined }, live('u1', '2026-06-01T10:00:05Z'), record)!, /holds no uid/);
-    assert.match(deletionProof(recorded, live('u2', '2026-06-01T10:00:05Z'), record)!, /not the object the apply created/);
+    assert.equal(
+      deletionProof(recorded, live('u1', '2026-06-01T10:00:00Z'), record),
+      undefined,
+      'created in the second the apply started',
+    );
+    assert.match(
+      deletionProof({ ...recorded, uid: undefined }, live('u1', '2026-06-01T10:00:05Z'), record)!,
+      /holds no uid/,
+    );
+    assert.match(
+      deletionProof(recorded, live('u2', '2026-06-01T10:00:05Z'), record)!,
+      /not the object the apply created/,
+    );
     assert.match(deletionProof(recorded, live('u1', '2026-05-01T10:00:00Z'), record)!, /before the apply started/);
-    assert.match(deletionProof(recorded, live('u1', '2026-06-01T10:00:05Z', 'Helm'), record)!, /does not carry app\.kubernetes\.io\/managed-by=consolidation-plans/);
+    assert.match(
+      deletionProof(recorded, live('u1', '2026-06-01T10:00:05Z', 'Helm'), record)!,
+      /does not carry app\.kubernetes\.io\/managed-by=consolidation-plans/,
+    );
   });
 });

@@ -18,18 +18,29 @@ function io(fixture: ClusterFixture, onSample?: (index: number) => void) {
 /** Pods of the fixture's workloads, owned the way controllers own them. */
 function seedPods(fixture: ClusterFixture): void {
   const s = fixture.server;
-  for (const pod of ['cart-5d8f7c9b6-aaaaa', 'cart-5d8f7c9b6-bbbbb']) s.addPod('shop', pod, { owner: { kind: 'Deployment', name: 'cart' }, containers: [{ name: 'cart' }] });
-  s.addPod('shop', 'checkout-5d8f7c9b6-ccccc', { owner: { kind: 'Deployment', name: 'checkout' }, containers: [{ name: 'checkout' }] });
+  for (const pod of ['cart-5d8f7c9b6-aaaaa', 'cart-5d8f7c9b6-bbbbb'])
+    s.addPod('shop', pod, { owner: { kind: 'Deployment', name: 'cart' }, containers: [{ name: 'cart' }] });
+  s.addPod('shop', 'checkout-5d8f7c9b6-ccccc', {
+    owner: { kind: 'Deployment', name: 'checkout' },
+    containers: [{ name: 'checkout' }],
+  });
   // A pod whose name says nothing of its owner: only its owner references lead to search.
-  s.addPod('shop', 'renamed-by-hand', { owner: { kind: 'Deployment', name: 'search' }, containers: [{ name: 'search' }] });
+  s.addPod('shop', 'renamed-by-hand', {
+    owner: { kind: 'Deployment', name: 'search' },
+    containers: [{ name: 'search' }],
+  });
 }
 
 /** Three samples: cart's pods at 100m/110m/300m and 150Mi/160Mi/200Mi; checkout constant; search's one pod. */
 function metricsAt(fixture: ClusterFixture, index: number): void {
   const cpu = [100, 110, 300][index];
   const memory = [150, 160, 200][index];
-  fixture.server.setPodMetrics('shop', 'cart-5d8f7c9b6-aaaaa', [{ name: 'cart', cpu: `${cpu * 1_000_000}n`, memory: `${memory * 1024}Ki` }]);
-  fixture.server.setPodMetrics('shop', 'cart-5d8f7c9b6-bbbbb', [{ name: 'cart', cpu: `${cpu}m`, memory: `${memory}Mi` }]);
+  fixture.server.setPodMetrics('shop', 'cart-5d8f7c9b6-aaaaa', [
+    { name: 'cart', cpu: `${cpu * 1_000_000}n`, memory: `${memory * 1024}Ki` },
+  ]);
+  fixture.server.setPodMetrics('shop', 'cart-5d8f7c9b6-bbbbb', [
+    { name: 'cart', cpu: `${cpu}m`, memory: `${memory}Mi` },
+  ]);
   fixture.server.setPodMetrics('shop', 'checkout-5d8f7c9b6-ccccc', [{ name: 'checkout', cpu: '20m', memory: '64Mi' }]);
   fixture.server.setPodMetrics('shop', 'renamed-by-hand', [{ name: 'search', cpu: '5m', memory: '32Mi' }]);
 }
@@ -48,9 +59,15 @@ describe('consolidate usage --from metrics-server', () => {
     const run = io(fixture, (index) => {
       if (index < 2) metricsAt(fixture!, index + 1);
     });
-    const code = await usage(['shop.plan.yaml', '--from', 'metrics-server', '--interval', '1ms', '--duration', '2ms'], run);
+    const code = await usage(
+      ['shop.plan.yaml', '--from', 'metrics-server', '--interval', '1ms', '--duration', '2ms'],
+      run,
+    );
     assert.equal(code, 0, run.err.text);
-    assert.match(run.out.text, /Wrote usage\.yaml: 3 workloads, 3 containers\.\nNo usage for 1 of the plan's workloads \(not running, or not measured\): legacy\./);
+    assert.match(
+      run.out.text,
+      /Wrote usage\.yaml: 3 workloads, 3 containers\.\nNo usage for 1 of the plan's workloads \(not running, or not measured\): legacy\./,
+    );
     assert.match(run.out.text, /Add `usage: usage\.yaml` to the plan's spec/);
     const file = fixture.workspace.file('usage.yaml');
     const snapshot = readUsageSnapshot(file, fs.readFileSync(file, 'utf8'));
@@ -66,18 +83,29 @@ describe('consolidate usage --from metrics-server', () => {
     assert.deepEqual(snapshot.workloads.map((w) => w.name).sort(), ['cart', 'checkout', 'search']);
 
     // The plan with the snapshot: cart requests 128Mi against a max of 200Mi, in the merged pod.
-    const planText = fs.readFileSync(fixture.planFile, 'utf8').replace('  namespace: shop\n', '  namespace: shop\n  usage: usage.yaml\n');
+    const planText = fs
+      .readFileSync(fixture.planFile, 'utf8')
+      .replace('  namespace: shop\n', '  namespace: shop\n  usage: usage.yaml\n');
     fs.writeFileSync(fixture.planFile, planText);
     const findings = new ConsolidationWorkspace(nodeFileHost, DEFAULT_OPTIONS).findings.plan(fixture.planFile);
-    assert.match(findings.find((f) => f.code === 'usage/request-below-usage')?.message ?? '', /after phase merge-backend: backend\/cart: memory request 128Mi is below its observed max 200Mi/);
+    assert.match(
+      findings.find((f) => f.code === 'usage/request-below-usage')?.message ?? '',
+      /after phase merge-backend: backend\/cart: memory request 128Mi is below its observed max 200Mi/,
+    );
     assert.match(findings.find((f) => f.code === 'usage/no-data')?.message ?? '', /no usage for 1 workload: legacy/);
   });
 
   it('without metrics-server: exit 1, says so, writes nothing', async () => {
     fixture = await clusterFixture({ metrics: false });
     const run = io(fixture);
-    assert.equal(await usage(['shop.plan.yaml', '--from', 'metrics-server', '--interval', '1ms', '--duration', '0s'], run), 1);
-    assert.match(run.err.text, /The metrics API \(metrics\.k8s\.io\) is not available in context .*: is metrics-server installed\?/);
+    assert.equal(
+      await usage(['shop.plan.yaml', '--from', 'metrics-server', '--interval', '1ms', '--duration', '0s'], run),
+      1,
+    );
+    assert.match(
+      run.err.text,
+      /The metrics API \(metrics\.k8s\.io\) is not available in context .*: is metrics-server installed\?/,
+    );
     assert.ok(!fs.existsSync(fixture.workspace.file('usage.yaml')));
   });
 
@@ -87,7 +115,24 @@ describe('consolidate usage --from metrics-server', () => {
     metricsAt(fixture, 0);
     fixture.server.forbid({ verb: 'list', resource: 'pods', group: '' });
     const run = io(fixture);
-    assert.equal(await usage(['shop.plan.yaml', '--from', 'metrics-server', '--interval', '1ms', '--duration', '0s', '--out', 'measured.yaml'], run), 0, run.err.text);
+    assert.equal(
+      await usage(
+        [
+          'shop.plan.yaml',
+          '--from',
+          'metrics-server',
+          '--interval',
+          '1ms',
+          '--duration',
+          '0s',
+          '--out',
+          'measured.yaml',
+        ],
+        run,
+      ),
+      0,
+      run.err.text,
+    );
     const text = fs.readFileSync(fixture.workspace.file('measured.yaml'), 'utf8');
     const snapshot = readUsageSnapshot('measured.yaml', text);
     assert.deepEqual(snapshot.workloads.map((w) => w.name).sort(), ['cart', 'checkout']);
@@ -98,14 +143,27 @@ describe('consolidate usage --from metrics-server', () => {
     fixture = await clusterFixture({ metrics: true });
     seedPods(fixture);
     metricsAt(fixture, 0);
-    fs.writeFileSync(fixture.planFile, fs.readFileSync(fixture.planFile, 'utf8').replace('  namespace: shop\n', '  namespace: shop\n  usage: usage.json\n'));
+    fs.writeFileSync(
+      fixture.planFile,
+      fs
+        .readFileSync(fixture.planFile, 'utf8')
+        .replace('  namespace: shop\n', '  namespace: shop\n  usage: usage.json\n'),
+    );
     for (const round of [1, 2]) {
       const run = io(fixture);
-      assert.equal(await usage(['shop.plan.yaml', '--from', 'metrics-server', '--interval', '1ms', '--duration', '0s'], run), 0, `round ${round}: ${run.err.text}`);
+      assert.equal(
+        await usage(['shop.plan.yaml', '--from', 'metrics-server', '--interval', '1ms', '--duration', '0s'], run),
+        0,
+        `round ${round}: ${run.err.text}`,
+      );
       const text: string = fs.readFileSync(fixture.workspace.file('usage.json'), 'utf8');
       const json = JSON.parse(text) as { kind: string; workloads: { name: string; containers: { cpu: unknown }[] }[] };
       assert.equal(json.kind, 'UsageSnapshot');
-      assert.deepEqual(json.workloads.find((w) => w.name === 'cart')?.containers[0].cpu, { p50: 100, p95: 100, max: 100 });
+      assert.deepEqual(json.workloads.find((w) => w.name === 'cart')?.containers[0].cpu, {
+        p50: 100,
+        p95: 100,
+        max: 100,
+      });
       assert.deepEqual(readUsageSnapshot('usage.json', text).problems, []);
     }
     assert.ok(!fs.existsSync(fixture.workspace.file('usage.yaml')));
@@ -117,7 +175,13 @@ describe('consolidate usage --from metrics-server', () => {
     metricsAt(fixture, 0);
     fs.writeFileSync(fixture.workspace.file('notes.yaml'), 'my: notes\n');
     const run = io(fixture);
-    assert.equal(await usage(['shop.plan.yaml', '--from', 'metrics-server', '--interval', '1ms', '--duration', '0s', '--out', 'notes.yaml'], run), 1);
+    assert.equal(
+      await usage(
+        ['shop.plan.yaml', '--from', 'metrics-server', '--interval', '1ms', '--duration', '0s', '--out', 'notes.yaml'],
+        run,
+      ),
+      1,
+    );
     assert.match(run.err.text, /notes\.yaml exists and is not a usage snapshot: not overwritten/);
     assert.equal(fs.readFileSync(fixture.workspace.file('notes.yaml'), 'utf8'), 'my: notes\n');
   });

@@ -30,8 +30,15 @@ describe('consolidate usage --from krr', () => {
       fs.copyFileSync(KRR, ws.file('krr.json'));
       const out = new Capture();
       const err = new Capture();
-      assert.equal(await usage(['fine-on-paper.plan.yaml', '--from', 'krr', 'krr.json'], { cwd: ws.dir, out, err }), 0, err.text);
-      assert.match(out.text, /Wrote usage\.yaml: 1 workload, 1 container\.\nNo usage for 2 of the plan's workloads \(not running, or not measured\): checkout, cart\./);
+      assert.equal(
+        await usage(['fine-on-paper.plan.yaml', '--from', 'krr', 'krr.json'], { cwd: ws.dir, out, err }),
+        0,
+        err.text,
+      );
+      assert.match(
+        out.text,
+        /Wrote usage\.yaml: 1 workload, 1 container\.\nNo usage for 2 of the plan's workloads \(not running, or not measured\): checkout, cart\./,
+      );
       const snapshot = readUsageSnapshot('usage.yaml', ws.read('usage.yaml'));
       assert.deepEqual(snapshot.problems, []);
       assert.equal(snapshot.source, 'krr');
@@ -47,9 +54,23 @@ describe('consolidate usage --from krr', () => {
     try {
       ws.write('bad.json', '{"hello": 1}');
       const err = new Capture();
-      assert.equal(await usage(['fine-on-paper.plan.yaml', '--from', 'krr', 'bad.json', '--out', 'x.yaml'], { cwd: ws.dir, out: new Capture(), err }), 1);
+      assert.equal(
+        await usage(['fine-on-paper.plan.yaml', '--from', 'krr', 'bad.json', '--out', 'x.yaml'], {
+          cwd: ws.dir,
+          out: new Capture(),
+          err,
+        }),
+        1,
+      );
       assert.match(err.text, /not krr's JSON output: no "scans" list\./);
-      await assert.rejects(usage(['fine-on-paper.plan.yaml', '--from', 'krr', 'nope.json'], { cwd: ws.dir, out: new Capture(), err: new Capture() }), /nope\.json: cannot read it \(ENOENT\)/);
+      await assert.rejects(
+        usage(['fine-on-paper.plan.yaml', '--from', 'krr', 'nope.json'], {
+          cwd: ws.dir,
+          out: new Capture(),
+          err: new Capture(),
+        }),
+        /nope\.json: cannot read it \(ENOENT\)/,
+      );
     } finally {
       ws.dispose();
     }

@@ -10,7 +10,9 @@ import { Capture } from '../helpers/capture';
 const EXAMPLE = path.join(__dirname, '..', '..', 'examples', 'live-usage');
 
 function listen(server: net.Server): Promise<number> {
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve((server.address() as net.AddressInfo).port)));
+  return new Promise((resolve) =>
+    server.listen(0, '127.0.0.1', () => resolve((server.address() as net.AddressInfo).port)),
+  );
 }
 
 describe('consolidate usage --from prometheus: failures are sentences, and nothing is written', () => {
@@ -21,8 +23,19 @@ describe('consolidate usage --from prometheus: failures are sentences, and nothi
     const ws = tempWorkspace({ copyFrom: EXAMPLE });
     try {
       const err = new Capture();
-      assert.equal(await usage(['fine-on-paper.plan.yaml', '--from', 'prometheus', '--url', `http://127.0.0.1:${port}`, '--out', 'new.yaml'], { cwd: ws.dir, out: new Capture(), err }), 1);
-      assert.match(err.text, new RegExp(`consolidate usage: Prometheus at http://127\\.0\\.0\\.1:${port} did not answer \\(ECONNREFUSED\\)\\.`));
+      assert.equal(
+        await usage(
+          ['fine-on-paper.plan.yaml', '--from', 'prometheus', '--url', `http://127.0.0.1:${port}`, '--out', 'new.yaml'],
+          { cwd: ws.dir, out: new Capture(), err },
+        ),
+        1,
+      );
+      assert.match(
+        err.text,
+        new RegExp(
+          `consolidate usage: Prometheus at http://127\\.0\\.0\\.1:${port} did not answer \\(ECONNREFUSED\\)\\.`,
+        ),
+      );
     } finally {
       ws.dispose();
     }
@@ -33,14 +46,37 @@ describe('consolidate usage --from prometheus: failures are sentences, and nothi
     const server = http.createServer((req, res) => {
       authorization = req.headers.authorization;
       res.writeHead(400, { 'Content-Type': 'application/json' });
-      res.end(JSON.stringify({ status: 'error', errorType: 'bad_data', error: 'exceeded maximum resolution of 11,000 points per timeseries' }));
+      res.end(
+        JSON.stringify({
+          status: 'error',
+          errorType: 'bad_data',
+          error: 'exceeded maximum resolution of 11,000 points per timeseries',
+        }),
+      );
     });
     const port = await listen(server);
     const ws = tempWorkspace({ copyFrom: EXAMPLE });
     try {
       const err = new Capture();
-      assert.equal(await usage(['fine-on-paper.plan.yaml', '--from', 'prometheus', '--url', `http://user:secret@127.0.0.1:${port}`, '--out', 'new.yaml'], { cwd: ws.dir, out: new Capture(), err }), 1);
-      assert.match(err.text, /Prometheus refused the query \(400 bad_data\): exceeded maximum resolution of 11,000 points per timeseries/);
+      assert.equal(
+        await usage(
+          [
+            'fine-on-paper.plan.yaml',
+            '--from',
+            'prometheus',
+            '--url',
+            `http://user:secret@127.0.0.1:${port}`,
+            '--out',
+            'new.yaml',
+          ],
+          { cwd: ws.dir, out: new Capture(), err },
+        ),
+        1,
+      );
+      assert.match(
+        err.text,
+        /Prometheus refused the query \(400 bad_data\): exceeded maximum resolution of 11,000 points per timeseries/,
+      );
       assert.doesNotMatch(err.text, /secret/);
       // Credentials in the URL go as Basic authentication.
       assert.equal(authorization, `Basic ${Buffer.from('user:secret').toString('base64')}`);
@@ -53,8 +89,22 @@ describe('consolidate usage --from prometheus: failures are sentences, and nothi
   it('--window and --max-points are checked before anything is asked', async () => {
     const ws = tempWorkspace({ copyFrom: EXAMPLE });
     try {
-      await assert.rejects(usage(['fine-on-paper.plan.yaml', '--from', 'prometheus', '--url', 'http://x', '--window', '7 days'], { cwd: ws.dir, out: new Capture(), err: new Capture() }), /--window takes a duration such as 7d/);
-      await assert.rejects(usage(['fine-on-paper.plan.yaml', '--from', 'prometheus', '--url', 'http://x', '--max-points', '20000'], { cwd: ws.dir, out: new Capture(), err: new Capture() }), /--max-points takes a whole number from 10 to 11000/);
+      await assert.rejects(
+        usage(['fine-on-paper.plan.yaml', '--from', 'prometheus', '--url', 'http://x', '--window', '7 days'], {
+          cwd: ws.dir,
+          out: new Capture(),
+          err: new Capture(),
+        }),
+        /--window takes a duration such as 7d/,
+      );
+      await assert.rejects(
+        usage(['fine-on-paper.plan.yaml', '--from', 'prometheus', '--url', 'http://x', '--max-points', '20000'], {
+          cwd: ws.dir,
+          out: new Capture(),
+          err: new Capture(),
+        }),
+        /--max-points takes a whole number from 10 to 11000/,
+      );
     } finally {
       ws.dispose();
     }

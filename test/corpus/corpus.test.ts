@@ -22,7 +22,9 @@ const CORPUS = path.resolve(REPO_ROOT, '..', 'shared', 'corpus');
 const PLANS = path.join(__dirname, 'plans');
 const CLI = path.join(REPO_ROOT, 'dist', 'cli.js');
 const PRESENT = existsSync(path.join(CORPUS, 'SOURCES.md'));
-const SKIP = PRESENT ? false : `corpus not found at ${CORPUS} (expected ../shared/corpus beside the repository): skipped`;
+const SKIP = PRESENT
+  ? false
+  : `corpus not found at ${CORPUS} (expected ../shared/corpus beside the repository): skipped`;
 
 const Mi = 2 ** 20;
 const Gi = 2 ** 30;
@@ -96,7 +98,11 @@ function markdownTable(firstHeader: string): Map<string, TableRow> {
   const lines = SOURCES.split('\n');
   const start = lines.findIndex((l) => l.startsWith(`| ${firstHeader} |`));
   assert.notEqual(start, -1, `SOURCES.md has a table starting with "| ${firstHeader} |"`);
-  const cells = (line: string) => line.split('|').slice(1, -1).map((c) => c.trim());
+  const cells = (line: string) =>
+    line
+      .split('|')
+      .slice(1, -1)
+      .map((c) => c.trim());
   const headers = cells(lines[start]);
   const rows = new Map<string, TableRow>();
   for (const line of lines.slice(start + 2)) {
@@ -121,8 +127,20 @@ interface App {
 }
 
 const APPS: App[] = [
-  { key: 'online-boutique', sourcesRow: 'online-boutique', sumsRow: 'online-boutique', primary: ['online-boutique/release/kubernetes-manifests.yaml'], plan: 'online-boutique.plan.yaml' },
-  { key: 'sock-shop', sourcesRow: 'sock-shop', sumsRow: 'sock-shop', primary: ['sock-shop/deploy/kubernetes/manifests/*'], plan: 'sock-shop.plan.yaml' },
+  {
+    key: 'online-boutique',
+    sourcesRow: 'online-boutique',
+    sumsRow: 'online-boutique',
+    primary: ['online-boutique/release/kubernetes-manifests.yaml'],
+    plan: 'online-boutique.plan.yaml',
+  },
+  {
+    key: 'sock-shop',
+    sourcesRow: 'sock-shop',
+    sumsRow: 'sock-shop',
+    primary: ['sock-shop/deploy/kubernetes/manifests/*'],
+    plan: 'sock-shop.plan.yaml',
+  },
   {
     key: 'dsb-socialNetwork',
     sourcesRow: 'deathstarbench (socialNetwork)',
@@ -137,16 +155,42 @@ const APPS: App[] = [
     primary: ['deathstarbench/hotelReservation/kubernetes/**'],
     plan: 'dsb-hotel-reservation.plan.yaml',
   },
-  { key: 'bookinfo', sourcesRow: 'bookinfo', sumsRow: 'bookinfo', primary: ['bookinfo/samples/bookinfo/platform/kube/bookinfo.yaml'], plan: 'bookinfo.plan.yaml' },
-  { key: 'aks-store-demo', sourcesRow: 'aks-store-demo', sumsRow: 'aks-store-demo', primary: ['aks-store-demo/aks-store-all-in-one.yaml'], plan: 'aks-store-demo.plan.yaml' },
-  { key: 'otel-demo', sourcesRow: 'otel-demo', sumsRow: 'otel-demo', primary: ['otel-demo/kubernetes/opentelemetry-demo.yaml'], plan: 'otel-demo.plan.yaml' },
+  {
+    key: 'bookinfo',
+    sourcesRow: 'bookinfo',
+    sumsRow: 'bookinfo',
+    primary: ['bookinfo/samples/bookinfo/platform/kube/bookinfo.yaml'],
+    plan: 'bookinfo.plan.yaml',
+  },
+  {
+    key: 'aks-store-demo',
+    sourcesRow: 'aks-store-demo',
+    sumsRow: 'aks-store-demo',
+    primary: ['aks-store-demo/aks-store-all-in-one.yaml'],
+    plan: 'aks-store-demo.plan.yaml',
+  },
+  {
+    key: 'otel-demo',
+    sourcesRow: 'otel-demo',
+    sumsRow: 'otel-demo',
+    primary: ['otel-demo/kubernetes/opentelemetry-demo.yaml'],
+    plan: 'otel-demo.plan.yaml',
+  },
 ];
 
 /** Compose files and the service count SOURCES.md's "compose svcs" column gives for them (one file each). */
 const COMPOSE_FILES: { file: string; sourcesRow: string; services: number }[] = [
   { file: 'sock-shop/deploy/docker-compose/docker-compose.yml', sourcesRow: 'sock-shop', services: 15 },
-  { file: 'deathstarbench/socialNetwork/docker-compose.yml', sourcesRow: 'deathstarbench (socialNetwork)', services: 27 },
-  { file: 'deathstarbench/hotelReservation/docker-compose.yml', sourcesRow: 'deathstarbench (hotelReservation)', services: 24 },
+  {
+    file: 'deathstarbench/socialNetwork/docker-compose.yml',
+    sourcesRow: 'deathstarbench (socialNetwork)',
+    services: 27,
+  },
+  {
+    file: 'deathstarbench/hotelReservation/docker-compose.yml',
+    sourcesRow: 'deathstarbench (hotelReservation)',
+    services: 24,
+  },
   { file: 'aks-store-demo/docker-compose.yml', sourcesRow: 'aks-store-demo', services: 10 },
   { file: 'eshoponcontainers/src/docker-compose.yml', sourcesRow: 'eshoponcontainers', services: 21 },
 ];
@@ -154,7 +198,9 @@ const COMPOSE_FILES: { file: string; sourcesRow: string; services: number }[] = 
 const OTEL_COMPOSE = ['otel-demo/compose.yaml', 'otel-demo/compose.full.yaml', 'otel-demo/compose.observability.yaml'];
 
 function primaryFiles(app: App): string[] {
-  const files = globSync(app.primary, { cwd: CORPUS, absolute: true, dot: false }).map((f) => path.resolve(f)).sort();
+  const files = globSync(app.primary, { cwd: CORPUS, absolute: true, dot: false })
+    .map((f) => path.resolve(f))
+    .sort();
   assert.ok(files.length > 0, `${app.key}: primary globs ${app.primary.join(', ')} match files`);
   return files;
 }
@@ -190,14 +236,15 @@ interface KubeSet {
 }
 
 const POD_TEMPLATE_KINDS = new Set(['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'Job']);
-type Obj = Record<string, any>;  
+type Obj = Record<string, any>;
 
 function containersOf(list: unknown): Ctr[] {
   return (Array.isArray(list) ? list : []).map((c: Obj) => ({
     name: String(c.name),
     requests: { ...(c.resources?.requests ?? {}) },
     limits: { ...(c.resources?.limits ?? {}) },
-    declaresNothing: Object.keys(c.resources?.requests ?? {}).length === 0 && Object.keys(c.resources?.limits ?? {}).length === 0,
+    declaresNothing:
+      Object.keys(c.resources?.requests ?? {}).length === 0 && Object.keys(c.resources?.limits ?? {}).length === 0,
   }));
 }
 
@@ -219,7 +266,10 @@ function readKubeSet(files: string[]): KubeSet {
       else if (obj.kind === 'CronJob') template = obj.spec?.jobTemplate?.spec?.template;
       else if (obj.kind === 'Pod') template = obj;
       if (!template) continue;
-      const replicas = obj.kind === 'Deployment' || obj.kind === 'StatefulSet' || obj.kind === 'ReplicaSet' ? (obj.spec?.replicas ?? 1) : 1;
+      const replicas =
+        obj.kind === 'Deployment' || obj.kind === 'StatefulSet' || obj.kind === 'ReplicaSet'
+          ? (obj.spec?.replicas ?? 1)
+          : 1;
       set.workloads.push({
         kind: obj.kind,
         name: obj.metadata.name,
@@ -270,7 +320,14 @@ function effective(c: Ctr): { requests: Record<string, number>; limits: Record<s
 
 /** The current state `consolidate report` must print for a plan reading exactly this set (no budget, so a DaemonSet runs on 1 node). */
 function expectedCurrentState(set: KubeSet) {
-  const totals = { workloads: 0, pods: 0, jobs: 0, requests: {} as Record<string, number>, limits: {} as Record<string, number>, unlimitedContainers: { cpu: 0, memory: 0 } };
+  const totals = {
+    workloads: 0,
+    pods: 0,
+    jobs: 0,
+    requests: {} as Record<string, number>,
+    limits: {} as Record<string, number>,
+    unlimitedContainers: { cpu: 0, memory: 0 },
+  };
   for (const w of set.workloads) {
     if (w.kind === 'Job' || w.kind === 'CronJob') {
       totals.jobs++;
@@ -318,7 +375,13 @@ function servicesSelectingNothing(set: KubeSet): string[] {
   const ns = (n: string | undefined) => n ?? 'default';
   return set.services
     .filter((s) => Object.keys(s.selector).length > 0)
-    .filter((s) => !set.workloads.some((w) => ns(w.namespace) === ns(s.namespace) && Object.entries(s.selector).every(([k, v]) => w.podLabels[k] === v)))
+    .filter(
+      (s) =>
+        !set.workloads.some(
+          (w) =>
+            ns(w.namespace) === ns(s.namespace) && Object.entries(s.selector).every(([k, v]) => w.podLabels[k] === v),
+        ),
+    )
     .map((s) => s.name)
     .sort();
 }
@@ -328,7 +391,11 @@ function servicesSelectingNothing(set: KubeSet): string[] {
 function cli(args: string[]): { status: number | null; stdout: string; stderr: string } {
   assert.ok(existsSync(CLI), `${CLI} exists (run \`npm run build\` first)`);
   // The corpus plans read the shared corpus, outside this repository: --workspace / lets them.
-  const run = spawnSync(process.execPath, [CLI, ...args, '--workspace', '/'], { cwd: REPO_ROOT, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
+  const run = spawnSync(process.execPath, [CLI, ...args, '--workspace', '/'], {
+    cwd: REPO_ROOT,
+    encoding: 'utf8',
+    maxBuffer: 256 * 1024 * 1024,
+  });
   if (run.error) throw run.error;
   return { status: run.status, stdout: run.stdout, stderr: run.stderr };
 }
@@ -354,7 +421,10 @@ interface CheckDiagnostic {
 function check(paths: string[]): { status: number | null; diagnostics: CheckDiagnostic[] } {
   const run = cli(['check', ...paths, '--format', 'json']);
   assert.ok(run.status === 0 || run.status === 1, `check exits 0 or 1, not ${run.status}; stderr: ${run.stderr}`);
-  return { status: run.status, diagnostics: (JSON.parse(run.stdout) as { diagnostics: CheckDiagnostic[] }).diagnostics };
+  return {
+    status: run.status,
+    diagnostics: (JSON.parse(run.stdout) as { diagnostics: CheckDiagnostic[] }).diagnostics,
+  };
 }
 
 function assertRangesWithin(findings: Finding[], textOf: (file: string) => string | undefined): void {
@@ -363,7 +433,10 @@ function assertRangesWithin(findings: Finding[], textOf: (file: string) => strin
       const text = textOf(location.file);
       assert.ok(text !== undefined, `${f.code}: file ${location.file} is known`);
       const { start, end } = location.range;
-      assert.ok(Number.isInteger(start) && Number.isInteger(end) && start >= 0 && start <= end && end <= text.length, `${f.code} range ${start}-${end} within ${text.length} chars of ${location.file}`);
+      assert.ok(
+        Number.isInteger(start) && Number.isInteger(end) && start >= 0 && start <= end && end <= text.length,
+        `${f.code} range ${start}-${end} within ${text.length} chars of ${location.file}`,
+      );
     }
   }
 }
@@ -372,14 +445,21 @@ function assertRangesWithin(findings: Finding[], textOf: (file: string) => strin
 
 describe('corpus: every YAML file loads', { skip: SKIP }, () => {
   it('readManifestFile and ConsolidationWorkspace.manifest read every file without throwing or a YAML syntax finding', () => {
-    const files = globSync(['**/*.yaml', '**/*.yml'], { cwd: CORPUS, absolute: true, dot: true }).map((f) => path.resolve(f)).sort();
+    const files = globSync(['**/*.yaml', '**/*.yml'], { cwd: CORPUS, absolute: true, dot: true })
+      .map((f) => path.resolve(f))
+      .sort();
     assert.ok(files.length >= 120, `found ${files.length} YAML files`);
     const primary = new Set(APPS.flatMap(primaryFiles));
     const workspace = new ConsolidationWorkspace(nodeFileHost, DEFAULT_OPTIONS);
     for (const file of files) {
       const text = readFileSync(file, 'utf8');
       // Every file of the corpus is valid YAML to the yaml package itself...
-      for (const doc of parseAllDocuments(text)) assert.deepEqual(doc.errors.map((e) => e.message), [], `${file} is valid YAML`);
+      for (const doc of parseAllDocuments(text))
+        assert.deepEqual(
+          doc.errors.map((e) => e.message),
+          [],
+          `${file} is valid YAML`,
+        );
       const envFile = path.join(path.dirname(file), '.env');
       const composeEnv = existsSync(envFile) ? parseDotEnv(readFileSync(envFile, 'utf8')) : {};
       const direct = readManifestFile(file, text, { maxBytes: DEFAULT_OPTIONS.maxFileBytes, composeEnv });
@@ -389,8 +469,15 @@ describe('corpus: every YAML file loads', { skip: SKIP }, () => {
       assertRangesWithin(findings, (f) => (f === file ? text : undefined));
       // ...so the engine must not report a syntax problem in any of them, primary files first.
       const syntax = [...direct.syntaxProblems, ...manifest.syntaxProblems].map((p) => `${p.code}: ${p.message}`);
-      assert.deepEqual(syntax, [], `${path.relative(CORPUS, file)}${primary.has(file) ? ' (primary)' : ''} has no syntax/too-large problem`);
-      assert.deepEqual(findings.filter((f) => f.code === 'manifest/yaml-syntax' || f.code === 'manifest/too-large'), []);
+      assert.deepEqual(
+        syntax,
+        [],
+        `${path.relative(CORPUS, file)}${primary.has(file) ? ' (primary)' : ''} has no syntax/too-large problem`,
+      );
+      assert.deepEqual(
+        findings.filter((f) => f.code === 'manifest/yaml-syntax' || f.code === 'manifest/too-large'),
+        [],
+      );
       if (primary.has(file)) assert.equal(manifest.format, 'kubernetes', `${file} is read as Kubernetes`);
       assert.equal(direct.workloads.length, manifest.workloads.length);
       assert.equal(direct.services.length, manifest.services.length);
@@ -401,9 +488,15 @@ describe('corpus: every YAML file loads', { skip: SKIP }, () => {
     const table = markdownTable('short-name');
     const workspace = new ConsolidationWorkspace(nodeFileHost, DEFAULT_OPTIONS);
     for (const { file, sourcesRow, services } of COMPOSE_FILES) {
-      assert.equal(table.get(sourcesRow)?.['compose svcs'], String(services), `SOURCES.md: ${sourcesRow} has ${services} compose services`);
+      assert.equal(
+        table.get(sourcesRow)?.['compose svcs'],
+        String(services),
+        `SOURCES.md: ${sourcesRow} has ${services} compose services`,
+      );
       const absolute = path.join(CORPUS, file);
-      const independent = Object.keys((parseAllDocuments(readFileSync(absolute, 'utf8'))[0].toJS() as Obj).services).length;
+      const independent = Object.keys(
+        (parseAllDocuments(readFileSync(absolute, 'utf8'))[0].toJS() as Obj).services,
+      ).length;
       assert.equal(independent, services, `${file}: ${services} services`);
       const manifest = workspace.manifest(absolute)!;
       assert.equal(manifest.format, 'compose');
@@ -412,151 +505,228 @@ describe('corpus: every YAML file loads', { skip: SKIP }, () => {
   });
 });
 
-describe('corpus: declared sums match SOURCES.md, and the report applies only Kubernetes defaulting', { skip: SKIP }, () => {
-  const sums = PRESENT ? markdownTable('app') : new Map<string, TableRow>();
-  const main = PRESENT ? markdownTable('short-name') : new Map<string, TableRow>();
+describe(
+  'corpus: declared sums match SOURCES.md, and the report applies only Kubernetes defaulting',
+  { skip: SKIP },
+  () => {
+    const sums = PRESENT ? markdownTable('app') : new Map<string, TableRow>();
+    const main = PRESENT ? markdownTable('short-name') : new Map<string, TableRow>();
 
-  /**
-   * StatefulSets, from SOURCES.md's prose (checked to be still written there):
-   * "aks-store has 2 STS with 15m/275m CPU and 203Mi/1280Mi memory. otel has 1 opensearch STS with a 1-core CPU
-   * request, no CPU limit, and 100Mi/1100Mi memory."
-   */
-  const STATEFULSETS: Record<string, { count: number; requests: { cpu: number; memory: number }; limits: { cpu: number; memory: number } }> = {
-    'aks-store-demo': { count: 2, requests: { cpu: 15, memory: 203 * Mi }, limits: { cpu: 275, memory: 1280 * Mi } },
-    'otel-demo': { count: 1, requests: { cpu: 1000, memory: 100 * Mi }, limits: { cpu: 0, memory: 1100 * Mi } },
-  };
+    /**
+     * StatefulSets, from SOURCES.md's prose (checked to be still written there):
+     * "aks-store has 2 STS with 15m/275m CPU and 203Mi/1280Mi memory. otel has 1 opensearch STS with a 1-core CPU
+     * request, no CPU limit, and 100Mi/1100Mi memory."
+     */
+    const STATEFULSETS: Record<
+      string,
+      { count: number; requests: { cpu: number; memory: number }; limits: { cpu: number; memory: number } }
+    > = {
+      'aks-store-demo': { count: 2, requests: { cpu: 15, memory: 203 * Mi }, limits: { cpu: 275, memory: 1280 * Mi } },
+      'otel-demo': { count: 1, requests: { cpu: 1000, memory: 100 * Mi }, limits: { cpu: 0, memory: 1100 * Mi } },
+    };
 
-  /** The report's current state, written out per app (and derived from SOURCES.md below). */
-  const EXPECTED_REPORT: Record<string, { workloads: number; requests: { cpu: number; memory: number }; limits: { cpu: number; memory: number }; unlimited: { cpu: number; memory: number } }> = {
-    'online-boutique': { workloads: 12, requests: { cpu: 1570, memory: 1368 * Mi }, limits: { cpu: 2825, memory: 2542 * Mi }, unlimited: { cpu: 0, memory: 0 } },
-    'sock-shop': { workloads: 14, requests: { cpu: 799, memory: 1700 * Mi }, limits: { cpu: 2400, memory: 3600 * Mi }, unlimited: { cpu: 7, memory: 7 } },
-    'dsb-socialNetwork': { workloads: 31, requests: { cpu: 0, memory: 0 }, limits: { cpu: 0, memory: 0 }, unlimited: { cpu: 31, memory: 31 } },
-    'dsb-hotelReservation': { workloads: 19, requests: { cpu: 1900, memory: 0 }, limits: { cpu: 19000, memory: 0 }, unlimited: { cpu: 0, memory: 19 } },
-    bookinfo: { workloads: 6, requests: { cpu: 0, memory: 0 }, limits: { cpu: 0, memory: 0 }, unlimited: { cpu: 6, memory: 6 } },
-    // Deployments + the 2 StatefulSets.
-    'aks-store-demo': { workloads: 9, requests: { cpu: 7 + 15, memory: (459 + 203) * Mi }, limits: { cpu: 2111 + 275, memory: (1360 + 1280) * Mi }, unlimited: { cpu: 0, memory: 0 } },
-    // No Deployment container declares a request: each requests its limits (3 Grafana sidecars' 100m CPU; all 28
-    // memory limits), plus the opensearch StatefulSet (1 core, 100Mi requested; 1100Mi memory limit, no CPU limit).
-    'otel-demo': {
-      workloads: 25,
-      requests: { cpu: 300 + 1000, memory: (5980 + 100) * Mi },
-      limits: { cpu: 300, memory: (5980 + 1100) * Mi },
-      unlimited: { cpu: 25 + 1, memory: 0 },
-    },
-  };
-
-  it('SOURCES.md still states the StatefulSet figures used here', () => {
-    assert.match(SOURCES, /aks-store has 2 STS with 15m\/275m CPU and 203Mi\/1280Mi memory\./);
-    assert.match(SOURCES, /otel has 1 opensearch STS with a 1-core CPU request, no CPU limit, and 100Mi\/1100Mi memory\./);
-  });
-
-  for (const app of APPS) {
-    it(`${app.key}: object counts and Deployment sums equal SOURCES.md's tables`, () => {
-      const set = readKubeSet(primaryFiles(app));
-      const row = sums.get(app.sumsRow);
-      const mainRow = main.get(app.sourcesRow);
-      assert.ok(row && mainRow, `SOURCES.md has rows for ${app.key}`);
-
-      const [deploys, sts, ds, svc] = mainRow['Deploy/STS/DS/Svc'].split('/').map(Number);
-      assert.deepEqual(
-        { deploys: set.kinds.Deployment ?? 0, sts: set.kinds.StatefulSet ?? 0, ds: set.kinds.DaemonSet ?? 0, svc: set.kinds.Service ?? 0 },
-        { deploys, sts, ds, svc },
-      );
-      const containers = set.workloads.filter((w) => ['Deployment', 'StatefulSet', 'DaemonSet'].includes(w.kind)).flatMap((w) => w.containers);
-      const withCounts = /^(\d+)\/(\d+) of (\d+)/.exec(mainRow['containers w/ requests / w/ limits'])!;
-      assert.deepEqual(
-        [containers.filter((c) => Object.keys(c.requests).length > 0).length, containers.filter((c) => Object.keys(c.limits).length > 0).length, containers.length],
-        withCounts.slice(1).map(Number),
-        'containers with requests / with limits / all',
-      );
-
-      const declared = declaredDeploymentSums(set);
-      const [tableDeploys, tablePods] = row['Deploys/pods'].split('/').map(Number);
-      const lacking = row['containers lacking reqCPU/reqMem/limCPU/limMem'].split('/').map(Number);
-      assert.deepEqual(
-        {
-          deployments: declared.deployments,
-          pods: declared.pods,
-          cpuRequests: declared.requests.cpu ?? 0,
-          cpuLimits: declared.limits.cpu ?? 0,
-          memoryRequests: declared.requests.memory ?? 0,
-          memoryLimits: declared.limits.memory ?? 0,
-          lacking: [declared.lacking.reqCpu, declared.lacking.reqMem, declared.lacking.limCpu, declared.lacking.limMem],
-        },
-        {
-          deployments: tableDeploys,
-          pods: tablePods,
-          cpuRequests: cpuMillis(row['CPU req']),
-          cpuLimits: cpuMillis(row['CPU lim']),
-          memoryRequests: bytes(row['Mem req']),
-          memoryLimits: bytes(row['Mem lim']),
-          lacking,
-        },
-      );
-      const statefulSets = STATEFULSETS[app.key];
-      if (statefulSets) {
-        const only: KubeSet = { ...set, workloads: set.workloads.filter((w) => w.kind === 'StatefulSet') };
-        const state = expectedCurrentState(only);
-        assert.equal(state.workloads, statefulSets.count);
-        assert.deepEqual({ cpu: state.requests.cpu, memory: state.requests.memory }, statefulSets.requests);
-        assert.deepEqual({ cpu: state.limits.cpu, memory: state.limits.memory }, statefulSets.limits);
+    /** The report's current state, written out per app (and derived from SOURCES.md below). */
+    const EXPECTED_REPORT: Record<
+      string,
+      {
+        workloads: number;
+        requests: { cpu: number; memory: number };
+        limits: { cpu: number; memory: number };
+        unlimited: { cpu: number; memory: number };
       }
+    > = {
+      'online-boutique': {
+        workloads: 12,
+        requests: { cpu: 1570, memory: 1368 * Mi },
+        limits: { cpu: 2825, memory: 2542 * Mi },
+        unlimited: { cpu: 0, memory: 0 },
+      },
+      'sock-shop': {
+        workloads: 14,
+        requests: { cpu: 799, memory: 1700 * Mi },
+        limits: { cpu: 2400, memory: 3600 * Mi },
+        unlimited: { cpu: 7, memory: 7 },
+      },
+      'dsb-socialNetwork': {
+        workloads: 31,
+        requests: { cpu: 0, memory: 0 },
+        limits: { cpu: 0, memory: 0 },
+        unlimited: { cpu: 31, memory: 31 },
+      },
+      'dsb-hotelReservation': {
+        workloads: 19,
+        requests: { cpu: 1900, memory: 0 },
+        limits: { cpu: 19000, memory: 0 },
+        unlimited: { cpu: 0, memory: 19 },
+      },
+      bookinfo: {
+        workloads: 6,
+        requests: { cpu: 0, memory: 0 },
+        limits: { cpu: 0, memory: 0 },
+        unlimited: { cpu: 6, memory: 6 },
+      },
+      // Deployments + the 2 StatefulSets.
+      'aks-store-demo': {
+        workloads: 9,
+        requests: { cpu: 7 + 15, memory: (459 + 203) * Mi },
+        limits: { cpu: 2111 + 275, memory: (1360 + 1280) * Mi },
+        unlimited: { cpu: 0, memory: 0 },
+      },
+      // No Deployment container declares a request: each requests its limits (3 Grafana sidecars' 100m CPU; all 28
+      // memory limits), plus the opensearch StatefulSet (1 core, 100Mi requested; 1100Mi memory limit, no CPU limit).
+      'otel-demo': {
+        workloads: 25,
+        requests: { cpu: 300 + 1000, memory: (5980 + 100) * Mi },
+        limits: { cpu: 300, memory: (5980 + 1100) * Mi },
+        unlimited: { cpu: 25 + 1, memory: 0 },
+      },
+    };
+
+    it('SOURCES.md still states the StatefulSet figures used here', () => {
+      assert.match(SOURCES, /aks-store has 2 STS with 15m\/275m CPU and 203Mi\/1280Mi memory\./);
+      assert.match(
+        SOURCES,
+        /otel has 1 opensearch STS with a 1-core CPU request, no CPU limit, and 100Mi\/1100Mi memory\./,
+      );
     });
 
-    it(`${app.key}: consolidate report's current state is the declared sums plus only what Kubernetes defaulting adds`, () => {
-      const set = readKubeSet(primaryFiles(app));
-      const row = sums.get(app.sumsRow)!;
-      const expected = expectedCurrentState(set);
-      const got = reportCurrentState(path.join(PLANS, app.plan));
+    for (const app of APPS) {
+      it(`${app.key}: object counts and Deployment sums equal SOURCES.md's tables`, () => {
+        const set = readKubeSet(primaryFiles(app));
+        const row = sums.get(app.sumsRow);
+        const mainRow = main.get(app.sourcesRow);
+        assert.ok(row && mainRow, `SOURCES.md has rows for ${app.key}`);
 
-      // 1. Exactly the numbers computed here from the declared per-container values.
-      assert.deepEqual(
-        { workloads: got.workloads, pods: got.pods, jobs: got.jobs, requests: got.requests, limits: got.limits, unlimitedContainers: got.unlimitedContainers },
-        expected,
-      );
+        const [deploys, sts, ds, svc] = mainRow['Deploy/STS/DS/Svc'].split('/').map(Number);
+        assert.deepEqual(
+          {
+            deploys: set.kinds.Deployment ?? 0,
+            sts: set.kinds.StatefulSet ?? 0,
+            ds: set.kinds.DaemonSet ?? 0,
+            svc: set.kinds.Service ?? 0,
+          },
+          { deploys, sts, ds, svc },
+        );
+        const containers = set.workloads
+          .filter((w) => ['Deployment', 'StatefulSet', 'DaemonSet'].includes(w.kind))
+          .flatMap((w) => w.containers);
+        const withCounts = /^(\d+)\/(\d+) of (\d+)/.exec(mainRow['containers w/ requests / w/ limits'])!;
+        assert.deepEqual(
+          [
+            containers.filter((c) => Object.keys(c.requests).length > 0).length,
+            containers.filter((c) => Object.keys(c.limits).length > 0).length,
+            containers.length,
+          ],
+          withCounts.slice(1).map(Number),
+          'containers with requests / with limits / all',
+        );
 
-      // 2. The arithmetic link to SOURCES.md: table sums + limits of containers that request their limit + StatefulSets.
-      const defaulted = defaultedRequests(set);
-      const statefulSets = STATEFULSETS[app.key] ?? { count: 0, requests: { cpu: 0, memory: 0 }, limits: { cpu: 0, memory: 0 } };
-      const [tableDeploys, tablePods] = row['Deploys/pods'].split('/').map(Number);
-      assert.equal(got.workloads, tableDeploys + statefulSets.count);
-      assert.equal(got.pods, tablePods + statefulSets.count);
-      assert.deepEqual(got.requests, {
-        cpu: cpuMillis(row['CPU req']) + defaulted.cpu + statefulSets.requests.cpu,
-        memory: bytes(row['Mem req']) + defaulted.memory + statefulSets.requests.memory,
+        const declared = declaredDeploymentSums(set);
+        const [tableDeploys, tablePods] = row['Deploys/pods'].split('/').map(Number);
+        const lacking = row['containers lacking reqCPU/reqMem/limCPU/limMem'].split('/').map(Number);
+        assert.deepEqual(
+          {
+            deployments: declared.deployments,
+            pods: declared.pods,
+            cpuRequests: declared.requests.cpu ?? 0,
+            cpuLimits: declared.limits.cpu ?? 0,
+            memoryRequests: declared.requests.memory ?? 0,
+            memoryLimits: declared.limits.memory ?? 0,
+            lacking: [
+              declared.lacking.reqCpu,
+              declared.lacking.reqMem,
+              declared.lacking.limCpu,
+              declared.lacking.limMem,
+            ],
+          },
+          {
+            deployments: tableDeploys,
+            pods: tablePods,
+            cpuRequests: cpuMillis(row['CPU req']),
+            cpuLimits: cpuMillis(row['CPU lim']),
+            memoryRequests: bytes(row['Mem req']),
+            memoryLimits: bytes(row['Mem lim']),
+            lacking,
+          },
+        );
+        const statefulSets = STATEFULSETS[app.key];
+        if (statefulSets) {
+          const only: KubeSet = { ...set, workloads: set.workloads.filter((w) => w.kind === 'StatefulSet') };
+          const state = expectedCurrentState(only);
+          assert.equal(state.workloads, statefulSets.count);
+          assert.deepEqual({ cpu: state.requests.cpu, memory: state.requests.memory }, statefulSets.requests);
+          assert.deepEqual({ cpu: state.limits.cpu, memory: state.limits.memory }, statefulSets.limits);
+        }
       });
-      assert.deepEqual(got.limits, {
-        cpu: cpuMillis(row['CPU lim']) + statefulSets.limits.cpu,
-        memory: bytes(row['Mem lim']) + statefulSets.limits.memory,
-      });
 
-      // 3. The same numbers written out.
-      const written = EXPECTED_REPORT[app.key];
-      assert.deepEqual(
-        { workloads: got.workloads, requests: got.requests, limits: got.limits, unlimited: got.unlimitedContainers },
-        written,
-      );
+      it(`${app.key}: consolidate report's current state is the declared sums plus only what Kubernetes defaulting adds`, () => {
+        const set = readKubeSet(primaryFiles(app));
+        const row = sums.get(app.sumsRow)!;
+        const expected = expectedCurrentState(set);
+        const got = reportCurrentState(path.join(PLANS, app.plan));
+
+        // 1. Exactly the numbers computed here from the declared per-container values.
+        assert.deepEqual(
+          {
+            workloads: got.workloads,
+            pods: got.pods,
+            jobs: got.jobs,
+            requests: got.requests,
+            limits: got.limits,
+            unlimitedContainers: got.unlimitedContainers,
+          },
+          expected,
+        );
+
+        // 2. The arithmetic link to SOURCES.md: table sums + limits of containers that request their limit + StatefulSets.
+        const defaulted = defaultedRequests(set);
+        const statefulSets = STATEFULSETS[app.key] ?? {
+          count: 0,
+          requests: { cpu: 0, memory: 0 },
+          limits: { cpu: 0, memory: 0 },
+        };
+        const [tableDeploys, tablePods] = row['Deploys/pods'].split('/').map(Number);
+        assert.equal(got.workloads, tableDeploys + statefulSets.count);
+        assert.equal(got.pods, tablePods + statefulSets.count);
+        assert.deepEqual(got.requests, {
+          cpu: cpuMillis(row['CPU req']) + defaulted.cpu + statefulSets.requests.cpu,
+          memory: bytes(row['Mem req']) + defaulted.memory + statefulSets.requests.memory,
+        });
+        assert.deepEqual(got.limits, {
+          cpu: cpuMillis(row['CPU lim']) + statefulSets.limits.cpu,
+          memory: bytes(row['Mem lim']) + statefulSets.limits.memory,
+        });
+
+        // 3. The same numbers written out.
+        const written = EXPECTED_REPORT[app.key];
+        assert.deepEqual(
+          { workloads: got.workloads, requests: got.requests, limits: got.limits, unlimited: got.unlimitedContainers },
+          written,
+        );
+      });
+    }
+
+    it('where every container declares its requests, report requests equal SOURCES.md exactly (online-boutique, sock-shop, hotelReservation CPU)', () => {
+      const boutique = reportCurrentState(path.join(PLANS, 'online-boutique.plan.yaml'));
+      assert.deepEqual(boutique.requests, { cpu: 1570, memory: 1368 * Mi });
+      assert.deepEqual(boutique.limits, { cpu: 2825, memory: 2542 * Mi });
+      // sock-shop's 7 containers without requests have no limits either: nothing is defaulted.
+      const sock = reportCurrentState(path.join(PLANS, 'sock-shop.plan.yaml'));
+      assert.deepEqual(sock.requests, { cpu: 799, memory: 1700 * Mi });
+      const hotel = reportCurrentState(path.join(PLANS, 'dsb-hotel-reservation.plan.yaml'));
+      assert.deepEqual(hotel.requests, { cpu: 1900, memory: 0 });
     });
-  }
-
-  it('where every container declares its requests, report requests equal SOURCES.md exactly (online-boutique, sock-shop, hotelReservation CPU)', () => {
-    const boutique = reportCurrentState(path.join(PLANS, 'online-boutique.plan.yaml'));
-    assert.deepEqual(boutique.requests, { cpu: 1570, memory: 1368 * Mi });
-    assert.deepEqual(boutique.limits, { cpu: 2825, memory: 2542 * Mi });
-    // sock-shop's 7 containers without requests have no limits either: nothing is defaulted.
-    const sock = reportCurrentState(path.join(PLANS, 'sock-shop.plan.yaml'));
-    assert.deepEqual(sock.requests, { cpu: 799, memory: 1700 * Mi });
-    const hotel = reportCurrentState(path.join(PLANS, 'dsb-hotel-reservation.plan.yaml'));
-    assert.deepEqual(hotel.requests, { cpu: 1900, memory: 0 });
-  });
-});
+  },
+);
 
 describe('corpus: otel-demo compose layering', { skip: SKIP }, () => {
   it('compose.yaml + compose.full.yaml + compose.observability.yaml: 28 services, memory limits 6911Mi', () => {
     // Independently: later files override a service's deploy.resources.limits.memory.
     const limits = new Map<string, number | undefined>();
     for (const file of OTEL_COMPOSE) {
-      const services = (parseAllDocuments(readFileSync(path.join(CORPUS, file), 'utf8'))[0].toJS({ maxAliasCount: -1 }) as Obj).services as Record<string, Obj>;
+      const services = (
+        parseAllDocuments(readFileSync(path.join(CORPUS, file), 'utf8'))[0].toJS({ maxAliasCount: -1 }) as Obj
+      ).services as Record<string, Obj>;
       for (const [name, service] of Object.entries(services)) {
         const memory = service?.deploy?.resources?.limits?.memory;
         if (memory !== undefined) limits.set(name, dockerBytes(memory));
@@ -564,7 +734,10 @@ describe('corpus: otel-demo compose layering', { skip: SKIP }, () => {
       }
     }
     assert.equal(limits.size, 28);
-    assert.ok([...limits.values()].every((v) => v !== undefined), 'all 28 services have memory limits');
+    assert.ok(
+      [...limits.values()].every((v) => v !== undefined),
+      'all 28 services have memory limits',
+    );
     const total = [...limits.values()].reduce<number>((sum, v) => sum + v!, 0);
     assert.equal(total, 6911 * Mi);
     assert.equal(total, 7246708736);
@@ -592,29 +765,49 @@ describe('corpus: no false positives', { skip: SKIP }, () => {
       const set = readKubeSet(files);
       const { status, diagnostics } = check(files);
       const codes = new Set(diagnostics.map((d) => d.code));
-      assert.deepEqual([...codes].filter((c) => !JUSTIFIED.has(c)), [], `unexpected codes: ${JSON.stringify(diagnostics.filter((d) => !JUSTIFIED.has(d.code)), null, 1)}`);
+      assert.deepEqual(
+        [...codes].filter((c) => !JUSTIFIED.has(c)),
+        [],
+        `unexpected codes: ${JSON.stringify(
+          diagnostics.filter((d) => !JUSTIFIED.has(d.code)),
+          null,
+          1,
+        )}`,
+      );
       assert.equal(status, 0);
 
       // One note per app container that declares neither requests nor limits, on that container.
-      const bare = set.workloads.flatMap((w) => w.containers.filter((c) => c.declaresNothing).map((c) => `${w.name}/${c.name}`)).sort();
+      const bare = set.workloads
+        .flatMap((w) => w.containers.filter((c) => c.declaresNothing).map((c) => `${w.name}/${c.name}`))
+        .sort();
       const missing = diagnostics.filter((d) => d.code === 'manifest/missing-resources');
       assert.equal(missing.length, bare.length);
       for (const d of missing) {
         assert.equal(d.severity, 'information');
         const line = readFileSync(path.resolve(REPO_ROOT, d.file), 'utf8').split('\n')[d.range.start.line];
-        assert.match(line, /\b(name|resources)\s*:/, `${d.file}:${d.range.start.line + 1} points at a container: ${line}`);
+        assert.match(
+          line,
+          /\b(name|resources)\s*:/,
+          `${d.file}:${d.range.start.line + 1} points at a container: ${line}`,
+        );
       }
       assert.deepEqual(missing.map((d) => /^(\S+) declares no resource/.exec(d.message)?.[1]).sort(), bare);
 
       // Every Service selects a pod of its own file set (checked here by reading the objects, not by the engine).
       assert.deepEqual(servicesSelectingNothing(set), []);
-      assert.deepEqual(diagnostics.filter((d) => d.code === 'manifest/service-selects-nothing'), []);
+      assert.deepEqual(
+        diagnostics.filter((d) => d.code === 'manifest/service-selects-nothing'),
+        [],
+      );
     });
 
     it(`${app.key}: the corpus plan checks clean (sources resolve, nothing but justified notes)`, () => {
       const { status, diagnostics } = check([path.join(PLANS, app.plan)]);
       assert.equal(status, 0);
-      assert.deepEqual(diagnostics.filter((d) => !JUSTIFIED.has(d.code)), []);
+      assert.deepEqual(
+        diagnostics.filter((d) => !JUSTIFIED.has(d.code)),
+        [],
+      );
     });
   }
 
@@ -627,27 +820,46 @@ describe('corpus: no false positives', { skip: SKIP }, () => {
     ] as const) {
       const lacking = sums.get(rowName)!['containers lacking reqCPU/reqMem/limCPU/limMem'].split('/').map(Number);
       const { diagnostics } = check(primaryFiles(APPS.find((a) => a.key === app)!));
-      assert.deepEqual(lacking, Array(4).fill(diagnostics.filter((d) => d.code === 'manifest/missing-resources').length), app);
+      assert.deepEqual(
+        lacking,
+        Array(4).fill(diagnostics.filter((d) => d.code === 'manifest/missing-resources').length),
+        app,
+      );
     }
   });
 
   it('the whole corpus checked at once (all apps, duplicates and compose files together) has no error or warning', () => {
     const { status, diagnostics } = check([CORPUS]);
     assert.equal(status, 0);
-    assert.deepEqual(diagnostics.filter((d) => d.severity === 'error' || d.severity === 'warning'), []);
+    assert.deepEqual(
+      diagnostics.filter((d) => d.severity === 'error' || d.severity === 'warning'),
+      [],
+    );
     // Compose `environment` values that .env leaves to the shell (eShop's keys, sock-shop's MYSQL_ROOT_PASSWORD):
     // notes, each naming a variable that is used in that entry without a default and that no .env beside it sets.
     const variables = diagnostics.filter((d) => d.code === 'manifest/compose-variable');
     for (const d of variables) {
       assert.equal(d.severity, 'information', d.message);
-      const [, field, name] = /^services\..+\.(environment\S*): variable (\w+) is not set in \.env;/.exec(d.message) ?? [];
+      const [, field, name] =
+        /^services\..+\.(environment\S*): variable (\w+) is not set in \.env;/.exec(d.message) ?? [];
       assert.ok(field && name, d.message);
       const line = readFileSync(path.resolve(REPO_ROOT, d.file), 'utf8').split('\n')[d.range.start.line];
-      assert.ok(line.includes(`\${${name}}`) || line.includes(`$${name}`), `${d.file}:${d.range.start.line + 1} uses ${name}: ${line}`);
+      assert.ok(
+        line.includes(`\${${name}}`) || line.includes(`$${name}`),
+        `${d.file}:${d.range.start.line + 1} uses ${name}: ${line}`,
+      );
       const envFile = path.join(path.dirname(path.resolve(REPO_ROOT, d.file)), '.env');
-      assert.ok(!existsSync(envFile) || !Object.hasOwn(parseDotEnv(readFileSync(envFile, 'utf8')), name), `${name} is not in ${envFile}`);
+      assert.ok(
+        !existsSync(envFile) || !Object.hasOwn(parseDotEnv(readFileSync(envFile, 'utf8')), name),
+        `${name} is not in ${envFile}`,
+      );
     }
-    assert.deepEqual([...new Set(diagnostics.map((d) => d.code))].filter((c) => !JUSTIFIED.has(c) && c !== 'manifest/compose-variable'), []);
+    assert.deepEqual(
+      [...new Set(diagnostics.map((d) => d.code))].filter(
+        (c) => !JUSTIFIED.has(c) && c !== 'manifest/compose-variable',
+      ),
+      [],
+    );
   });
 
   it('each manifest checked on its own, as an editor with one file open does, has no cross-file finding', () => {
@@ -655,6 +867,11 @@ describe('corpus: no false positives', { skip: SKIP }, () => {
     const files = globSync(['**/*.yaml', '**/*.yml'], { cwd: CORPUS, absolute: true }).map((f) => path.resolve(f));
     // manifest/missing-resources is read with the LimitRanges of the files checked together, so it is a set finding
     // too; on its own a file can only have the notes the whole corpus check gives it (no LimitRange in the corpus).
-    for (const file of files) assert.deepEqual(workspace.findings.fileAlone(file).filter((f) => f.code !== 'manifest/missing-resources'), [], file);
+    for (const file of files)
+      assert.deepEqual(
+        workspace.findings.fileAlone(file).filter((f) => f.code !== 'manifest/missing-resources'),
+        [],
+        file,
+      );
   });
 });

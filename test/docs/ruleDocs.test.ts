@@ -24,6 +24,9 @@ describe('docs/plan-format.md and the rule registry', () => {
   it('documents no code that is not registered', () => {
     const known = new Set(ALL_RULES.map((rule) => rule.code));
     const documented = [...doc.matchAll(/^\*\*`([a-z]+\/[a-z0-9-]+)`\*\*/gm)].map((m) => m[1]!);
-    assert.deepEqual(documented.filter((code) => !known.has(code)), []);
+    assert.deepEqual(
+      documented.filter((code) => !known.has(code)),
+      [],
+    );
   });
 });

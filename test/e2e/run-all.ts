@@ -37,7 +37,9 @@ const STAGES: Stage[] = [
 ];
 
 async function runStage(stage: Stage): Promise<StageResult> {
-  const shown = stage.command.map((c) => (c === process.execPath ? 'node' : path.isAbsolute(c) ? path.relative(REPO_ROOT, c) : c));
+  const shown = stage.command.map((c) =>
+    c === process.execPath ? 'node' : path.isAbsolute(c) ? path.relative(REPO_ROOT, c) : c,
+  );
   console.log(`\n=== ${stage.name}: ${shown.join(' ')}`);
   const started = Date.now();
   // Its own process group, so a stage that hangs can be stopped with everything it started.
@@ -53,7 +55,9 @@ async function runStage(stage: Stage): Promise<StageResult> {
     process.stdout.write(d);
   });
   child.stderr!.on('data', (d: Buffer) => process.stderr.write(d));
-  const exited = new Promise<number>((resolve) => child.once('exit', (code, signal) => resolve(code ?? (signal ? 128 : 1))));
+  const exited = new Promise<number>((resolve) =>
+    child.once('exit', (code, signal) => resolve(code ?? (signal ? 128 : 1))),
+  );
   const stopGroup = (signal: NodeJS.Signals) => {
     try {
       process.kill(-child.pid!, signal);
@@ -118,7 +122,9 @@ async function main(): Promise<number> {
   console.log('\n=== real-editor stages');
   for (const r of results) {
     const state = r.skipped ? 'skipped' : `${r.passed} passed, ${r.failed} failed`;
-    console.log(`${r.failed > 0 ? '✘' : r.skipped ? '-' : '✔'} ${r.name.padEnd(10)} ${state.padEnd(22)} ${r.seconds.toFixed(1).padStart(6)} s${r.note ? `  (${r.note})` : ''}`);
+    console.log(
+      `${r.failed > 0 ? '✘' : r.skipped ? '-' : '✔'} ${r.name.padEnd(10)} ${state.padEnd(22)} ${r.seconds.toFixed(1).padStart(6)} s${r.note ? `  (${r.note})` : ''}`,
+    );
   }
   const passed = results.reduce((n, r) => n + r.passed, 0);
   const failed = results.reduce((n, r) => n + r.failed, 0);

@@ -17,11 +17,20 @@ import { type UiStep } from './lib/steps';
 import { REPO_ROOT } from './lib/code-server';
 import { runMain } from './lib/results';
 import { UiSession } from './lib/ui-session';
-import { describeTabs, focusEditor, goToLine, openWithQuickOpen, runCommand, waitForCursor, waitForLanguage, waitForTitled, waiting } from './lib/workbench';
+import {
+  describeTabs,
+  focusEditor,
+  goToLine,
+  openWithQuickOpen,
+  runCommand,
+  waitForCursor,
+  waitForLanguage,
+  waitForTitled,
+  waiting,
+} from './lib/workbench';
 
- 
 declare const document: any;
- 
+
 declare const window: any;
 
 const NAME = 'budget-view';
@@ -40,7 +49,10 @@ const EDITED_STATE = 'after infrastructure-protection';
 
 /** `consolidate report --format json` of a plan of the workspace copy, as CI would print it (in the plan's folder). */
 function jsonReport(workspace: string, dir = PLAN_DIR, plan = PLAN): PlanReport {
-  const r = spawnSync(process.execPath, [path.join(REPO_ROOT, 'dist', 'cli.js'), 'report', plan, '--format', 'json'], { cwd: path.join(workspace, dir), encoding: 'utf8' });
+  const r = spawnSync(process.execPath, [path.join(REPO_ROOT, 'dist', 'cli.js'), 'report', plan, '--format', 'json'], {
+    cwd: path.join(workspace, dir),
+    encoding: 'utf8',
+  });
   if (r.status !== 0) throw new Error(`consolidate report failed: ${r.stderr}`);
   return JSON.parse(r.stdout) as PlanReport;
 }
@@ -54,14 +66,20 @@ function view(page: Page): FrameLocator {
 async function viewFrame(page: Page): Promise<Frame> {
   const outer = await (await page.locator('iframe.webview.ready').first().elementHandle())?.contentFrame();
   const inner = await (await outer?.locator('iframe#active-frame').first().elementHandle())?.contentFrame();
-  if (!inner) throw new Error('the budget view\'s frame is not there');
+  if (!inner) throw new Error("the budget view's frame is not there");
   return inner;
 }
 
 async function bars(page: Page): Promise<{ metric: string; state: string; value: number }[]> {
   return view(page)
     .locator('svg.budget-chart rect[data-metric]')
-    .evaluateAll((rects) => rects.map((r) => ({ metric: r.getAttribute('data-metric')!, state: r.getAttribute('data-state')!, value: Number(r.getAttribute('data-value')) })));
+    .evaluateAll((rects) =>
+      rects.map((r) => ({
+        metric: r.getAttribute('data-metric')!,
+        state: r.getAttribute('data-state')!,
+        value: Number(r.getAttribute('data-value')),
+      })),
+    );
 }
 
 function expectedBar(report: PlanReport, metric: string, state: string): number {
@@ -83,7 +101,8 @@ async function assertNodePodsEqual(page: Page, report: PlanReport): Promise<void
           const names = String(g.getAttribute('data-names'));
           const unplaced = g.getAttribute('data-unschedulable-pods');
           // An unschedulable line: the JSON names its first pod.
-          const who = unplaced === null ? `on ${g.getAttribute('data-node')}: ${names}` : `unschedulable: ${names.split(' ')[0]}`;
+          const who =
+            unplaced === null ? `on ${g.getAttribute('data-node')}: ${names}` : `unschedulable: ${names.split(' ')[0]}`;
           return `${who} ${g.getAttribute('data-workload')} ×${g.getAttribute('data-count')} ${g.getAttribute('data-cpu')}m ${g.getAttribute('data-memory')}B at ${g.getAttribute('data-file')}:${g.getAttribute('data-line')}`;
         }),
       })),
@@ -91,39 +110,69 @@ async function assertNodePodsEqual(page: Page, report: PlanReport): Promise<void
   const want = report.states.map((s) => ({
     state: s.phase === null ? 'current' : `after ${s.phase}`,
     pods: [
-      ...s.schedule!.nodes.flatMap((n) => n.pods.map((p) => `on ${n.node}: ${p.names.join(' ')} ${p.workload} ×${p.count} ${p.requests.cpu ?? 0}m ${p.requests.memory ?? 0}B at ${p.location?.file}:${p.location?.line}`)),
-      ...s.schedule!.unschedulable.map((u) => `unschedulable: ${u.name} ${u.workload} ×${u.count} ${u.requests.cpu ?? 0}m ${u.requests.memory ?? 0}B at ${u.location?.file}:${u.location?.line}`),
+      ...s.schedule!.nodes.flatMap((n) =>
+        n.pods.map(
+          (p) =>
+            `on ${n.node}: ${p.names.join(' ')} ${p.workload} ×${p.count} ${p.requests.cpu ?? 0}m ${p.requests.memory ?? 0}B at ${p.location?.file}:${p.location?.line}`,
+        ),
+      ),
+      ...s.schedule!.unschedulable.map(
+        (u) =>
+          `unschedulable: ${u.name} ${u.workload} ×${u.count} ${u.requests.cpu ?? 0}m ${u.requests.memory ?? 0}B at ${u.location?.file}:${u.location?.line}`,
+      ),
     ],
   }));
   if (want.every((s) => s.pods.length === 0)) throw new Error('report --format json lists no pods on any node');
   if (JSON.stringify(drawn) !== JSON.stringify(want)) {
-    throw new Error(`the view's node pods differ from report --format json:\n view: ${JSON.stringify(drawn).slice(0, 2000)}\n json: ${JSON.stringify(want).slice(0, 2000)}`);
+    throw new Error(
+      `the view's node pods differ from report --format json:\n view: ${JSON.stringify(drawn).slice(0, 2000)}\n json: ${JSON.stringify(want).slice(0, 2000)}`,
+    );
   }
 }
 
 /** The usage marks on the CPU and memory requests bars against the JSON: CPU p95 and memory max per state, or `none` (no data). */
 async function assertUsageEqual(page: Page, report: PlanReport): Promise<void> {
-  await waiting('the usage marks in the view', view(page).locator('svg.budget-chart g.usage').first().waitFor({ state: 'attached', timeout: STEP_TIMEOUT_MS }));
+  await waiting(
+    'the usage marks in the view',
+    view(page).locator('svg.budget-chart g.usage').first().waitFor({ state: 'attached', timeout: STEP_TIMEOUT_MS }),
+  );
   const marks = await view(page)
     .locator('svg.budget-chart g.usage')
-    .evaluateAll((gs) => gs.map((g) => ({ metric: g.getAttribute('data-metric')!, state: g.getAttribute('data-state')!, usage: g.getAttribute('data-usage')!, unknown: g.getAttribute('data-unknown') ?? '', label: g.closest('g.row')?.getAttribute('aria-label') ?? '' })));
-  if (marks.length !== report.states.length * 2) throw new Error(`${marks.length} usage marks in the view, want ${report.states.length * 2}`);
+    .evaluateAll((gs) =>
+      gs.map((g) => ({
+        metric: g.getAttribute('data-metric')!,
+        state: g.getAttribute('data-state')!,
+        usage: g.getAttribute('data-usage')!,
+        unknown: g.getAttribute('data-unknown') ?? '',
+        label: g.closest('g.row')?.getAttribute('aria-label') ?? '',
+      })),
+    );
+  if (marks.length !== report.states.length * 2)
+    throw new Error(`${marks.length} usage marks in the view, want ${report.states.length * 2}`);
   for (const mark of marks) {
     const state = report.states.find((x) => (x.phase === null ? 'current' : `after ${x.phase}`) === mark.state)!;
     const want = mark.metric === 'cpu.requests' ? String(state.usage!.cpu.p95) : String(state.usage!.memory.max);
     const unknown = (mark.metric === 'cpu.requests' ? state.usage!.unknownCpu : state.usage!.unknownMemory).join(',');
-    if (mark.usage !== want || mark.unknown !== unknown) throw new Error(`${mark.metric} ${mark.state}: the view's usage is ${mark.usage} (no data: ${mark.unknown}), report --format json says ${want} (no data: ${unknown})`);
-    if (unknown && !mark.label.includes(`not counting ${unknown.split(',').join(', ')} (no data)`)) throw new Error(`the bar's label does not say which workloads have no data: ${mark.label}`);
+    if (mark.usage !== want || mark.unknown !== unknown)
+      throw new Error(
+        `${mark.metric} ${mark.state}: the view's usage is ${mark.usage} (no data: ${mark.unknown}), report --format json says ${want} (no data: ${unknown})`,
+      );
+    if (unknown && !mark.label.includes(`not counting ${unknown.split(',').join(', ')} (no data)`))
+      throw new Error(`the bar's label does not say which workloads have no data: ${mark.label}`);
   }
 }
 
 async function assertFiguresEqual(page: Page, report: PlanReport): Promise<void> {
-  await waiting('the budget chart in the view', view(page).locator('svg.budget-chart').waitFor({ timeout: STEP_TIMEOUT_MS }));
+  await waiting(
+    'the budget chart in the view',
+    view(page).locator('svg.budget-chart').waitFor({ timeout: STEP_TIMEOUT_MS }),
+  );
   const shown = await bars(page);
   if (shown.length < report.states.length * 6) throw new Error(`only ${shown.length} bars in the view`);
   for (const bar of shown) {
     const want = expectedBar(report, bar.metric, bar.state);
-    if (bar.value !== want) throw new Error(`${bar.metric} ${bar.state}: the view shows ${bar.value}, report --format json says ${want}`);
+    if (bar.value !== want)
+      throw new Error(`${bar.metric} ${bar.state}: the view shows ${bar.value}, report --format json says ${want}`);
   }
 }
 
@@ -132,10 +181,14 @@ async function runExactCommand(page: Page, label: string): Promise<void> {
   await page.keyboard.press('F1');
   await page.locator('.quick-input-widget input').waitFor({ state: 'visible', timeout: STEP_TIMEOUT_MS });
   await page.keyboard.type(label);
-  const row = page.locator('.quick-input-list .monaco-list-row').filter({ hasText: label.slice(label.indexOf(':') + 1).trim() });
+  const row = page
+    .locator('.quick-input-list .monaco-list-row')
+    .filter({ hasText: label.slice(label.indexOf(':') + 1).trim() });
   await waiting(`the palette to list "${label}"`, row.first().waitFor({ timeout: STEP_TIMEOUT_MS }));
   for (let i = 0; i < 5; i++) {
-    const focused = ((await page.locator('.quick-input-list .monaco-list-row.focused').first().getAttribute('aria-label')) ?? '').trim();
+    const focused = (
+      (await page.locator('.quick-input-list .monaco-list-row.focused').first().getAttribute('aria-label')) ?? ''
+    ).trim();
     if (focused.startsWith(label) && !focused.startsWith(`${label} `)) break;
     await page.keyboard.press('ArrowDown');
   }
@@ -150,7 +203,10 @@ async function workbenchTheme(page: Page): Promise<string> {
 }
 
 async function barColour(page: Page): Promise<string> {
-  return view(page).locator('svg.budget-chart rect.bar').first().evaluate((r) => window.getComputedStyle(r).fill as string);
+  return view(page)
+    .locator('svg.budget-chart rect.bar')
+    .first()
+    .evaluate((r) => window.getComputedStyle(r).fill as string);
 }
 
 async function main(): Promise<number> {
@@ -161,8 +217,16 @@ async function main(): Promise<number> {
     settings: { 'workbench.colorTheme': 'Default Dark Modern' },
     viewport: { width: 1600, height: 1000 },
     afterSteps: ({ browser, results }) => {
-      const csp = browser.consoleLines().filter((l) => /Content Security Policy|Refused to/i.test(l) && /webview|vscode-resource|active-frame/i.test(l));
-      results.add(csp.length ? { state: 'failed', title: 'no content-security-policy violation in the view', error: csp.join('\n') } : { state: 'passed', title: 'no content-security-policy violation in the view' });
+      const csp = browser
+        .consoleLines()
+        .filter(
+          (l) => /Content Security Policy|Refused to/i.test(l) && /webview|vscode-resource|active-frame/i.test(l),
+        );
+      results.add(
+        csp.length
+          ? { state: 'failed', title: 'no content-security-policy violation in the view', error: csp.join('\n') }
+          : { state: 'passed', title: 'no content-security-policy violation in the view' },
+      );
     },
   });
   let report: PlanReport | undefined;
@@ -181,7 +245,7 @@ async function main(): Promise<number> {
     },
     {
       name: 'status-bar',
-      title: 'the status bar shows the plan\'s worst budget share, as the JSON report gives it',
+      title: "the status bar shows the plan's worst budget share, as the JSON report gives it",
       run: async (page) => {
         report = jsonReport(ui.workspace);
         const worst = worstShare(report)!;
@@ -215,7 +279,8 @@ async function main(): Promise<number> {
         await waiting(
           'the bars to change colour with the theme',
           frame.waitForFunction(
-            (fill: string) => window.getComputedStyle(document.querySelector('svg.budget-chart rect.bar')).fill !== fill,
+            (fill: string) =>
+              window.getComputedStyle(document.querySelector('svg.budget-chart rect.bar')).fill !== fill,
             firstFill,
             { timeout: STEP_TIMEOUT_MS },
           ),
@@ -235,7 +300,14 @@ async function main(): Promise<number> {
         await row.click();
         await waiting(
           `the active tab to be ${path.basename(file)}`,
-          page.waitForFunction((name: string) => String(document.querySelector('.tabs-container .tab.active')?.getAttribute('aria-label') ?? '').includes(name), path.basename(file), { timeout: STEP_TIMEOUT_MS }),
+          page.waitForFunction(
+            (name: string) =>
+              String(document.querySelector('.tabs-container .tab.active')?.getAttribute('aria-label') ?? '').includes(
+                name,
+              ),
+            path.basename(file),
+            { timeout: STEP_TIMEOUT_MS },
+          ),
           () => describeTabs(page),
         );
         await waitForCursor(page, `Ln ${line + 1}, Col 1`, STEP_TIMEOUT_MS);
@@ -243,7 +315,8 @@ async function main(): Promise<number> {
     },
     {
       name: 'node-pods',
-      title: 'the node picture lists each node\'s pods as report --format json does; a click on a pod reveals its workload\'s line',
+      title:
+        "the node picture lists each node's pods as report --format json does; a click on a pod reveals its workload's line",
       run: async (page) => {
         await assertNodePodsEqual(page, report!);
         // A merged workload's pod: its line is the merge in the plan (the click before opened a manifest).
@@ -252,26 +325,41 @@ async function main(): Promise<number> {
         await pod.click();
         await waiting(
           `the active tab to be ${PLAN}`,
-          page.waitForFunction((name: string) => String(document.querySelector('.tabs-container .tab.active')?.getAttribute('aria-label') ?? '').includes(name), PLAN, { timeout: STEP_TIMEOUT_MS }),
+          page.waitForFunction(
+            (name: string) =>
+              String(document.querySelector('.tabs-container .tab.active')?.getAttribute('aria-label') ?? '').includes(
+                name,
+              ),
+            PLAN,
+            { timeout: STEP_TIMEOUT_MS },
+          ),
           () => describeTabs(page),
         );
         // The plan was already open: the cursor moves to the merge's line (its line number is the active one).
         await waiting(
           `the plan's cursor on line ${line + 1}`,
           page.waitForFunction(
-            (want: string) => Array.from(document.querySelectorAll('.editor-instance .monaco-editor .line-numbers.active-line-number') as ArrayLike<any>).some((e) => String(e.textContent).trim() === want),
+            (want: string) =>
+              Array.from(
+                document.querySelectorAll(
+                  '.editor-instance .monaco-editor .line-numbers.active-line-number',
+                ) as ArrayLike<any>,
+              ).some((e) => String(e.textContent).trim() === want),
             String(line + 1),
             { timeout: STEP_TIMEOUT_MS },
           ),
-          async () => `active line numbers: ${await page.locator('.line-numbers.active-line-number').allTextContents()}`,
+          async () =>
+            `active line numbers: ${await page.locator('.line-numbers.active-line-number').allTextContents()}`,
         );
-        await view(page).locator('#nodes').evaluate((e) => e.scrollIntoView());
+        await view(page)
+          .locator('#nodes')
+          .evaluate((e) => e.scrollIntoView());
         await ui.screenshot(`nodes-${await workbenchTheme(page)}`);
       },
     },
     {
       name: 'follows-edit',
-      title: 'an edit of the plan is drawn in place, keeping the view\'s scroll position',
+      title: "an edit of the plan is drawn in place, keeping the view's scroll position",
       run: async (page) => {
         const frame = view(page);
         await frame.locator('#composition').evaluate((e) => e.scrollIntoView());
@@ -281,7 +369,14 @@ async function main(): Promise<number> {
         await page.locator('.tabs-container .tab').filter({ hasText: PLAN }).first().click();
         await waiting(
           `${PLAN} to be the active editor tab`,
-          page.waitForFunction((name: string) => String(document.querySelector('.tabs-container .tab.active')?.getAttribute('aria-label') ?? '').includes(name), PLAN, { timeout: STEP_TIMEOUT_MS }),
+          page.waitForFunction(
+            (name: string) =>
+              String(document.querySelector('.tabs-container .tab.active')?.getAttribute('aria-label') ?? '').includes(
+                name,
+              ),
+            PLAN,
+            { timeout: STEP_TIMEOUT_MS },
+          ),
           () => describeTabs(page),
         );
         await focusEditor(page);
@@ -295,7 +390,9 @@ async function main(): Promise<number> {
         const want = before + 2 ** 30;
         await waiting(
           `the view's ${EDITED_STATE} memory requests bar to become ${want}`,
-          frame.locator(`rect[data-metric="memory.requests"][data-state="${EDITED_STATE}"][data-value="${want}"]`).waitFor({ state: 'attached', timeout: STEP_TIMEOUT_MS }),
+          frame
+            .locator(`rect[data-metric="memory.requests"][data-state="${EDITED_STATE}"][data-value="${want}"]`)
+            .waitFor({ state: 'attached', timeout: STEP_TIMEOUT_MS }),
         );
         const after = await frame.locator('body').evaluate(() => window.scrollY as number);
         if (Math.abs(after - scrolled) > 2) throw new Error(`scroll position ${scrolled} became ${after}`);
@@ -308,9 +405,15 @@ async function main(): Promise<number> {
         await runCommand(page, 'View: Close All Editors', STEP_TIMEOUT_MS);
         const dialog = page.locator('.monaco-dialog-box');
         // The edited plan is not saved: do not save it.
-        if (await dialog.isVisible().catch(() => false)) await dialog.getByRole('button', { name: /Don't Save/i }).click();
+        if (await dialog.isVisible().catch(() => false))
+          await dialog.getByRole('button', { name: /Don't Save/i }).click();
         await openWithQuickOpen(page, PLAN, STEP_TIMEOUT_MS);
-        await page.locator('.statusbar-item').filter({ hasText: '%' }).filter({ hasText: /requests|pods/ }).first().click();
+        await page
+          .locator('.statusbar-item')
+          .filter({ hasText: '%' })
+          .filter({ hasText: /requests|pods/ })
+          .first()
+          .click();
         await waitForTitled(page, TITLE, STEP_TIMEOUT_MS);
         await view(page).locator('svg.budget-chart').waitFor({ timeout: STEP_TIMEOUT_MS });
       },
@@ -332,7 +435,8 @@ async function main(): Promise<number> {
       run: async (page) => {
         await runCommand(page, 'View: Close All Editors', STEP_TIMEOUT_MS);
         const dialog = page.locator('.monaco-dialog-box');
-        if (await dialog.isVisible().catch(() => false)) await dialog.getByRole('button', { name: /Don't Save/i }).click();
+        if (await dialog.isVisible().catch(() => false))
+          await dialog.getByRole('button', { name: /Don't Save/i }).click();
         await openWithQuickOpen(page, USAGE_PLAN, STEP_TIMEOUT_MS);
         await waitForLanguage(page, 'Consolidation Plan', STEP_TIMEOUT_MS);
         await runExactCommand(page, 'Consolidation: Show Budget');
@@ -342,7 +446,8 @@ async function main(): Promise<number> {
         await assertUsageEqual(page, usageReport);
         // A workload without data reads "no data" in the composition, never 0.
         const cart = view(page).locator('.composition-set:not([hidden]) g.workload[data-workload="cart"]').first();
-        if (!String(await cart.getAttribute('aria-label')).includes('no data')) throw new Error(`cart: ${await cart.getAttribute('aria-label')}`);
+        if (!String(await cart.getAttribute('aria-label')).includes('no data'))
+          throw new Error(`cart: ${await cart.getAttribute('aria-label')}`);
         const first = await workbenchTheme(page);
         await ui.screenshot(`usage-${first}`);
         const fill = await barColour(page);
@@ -351,7 +456,11 @@ async function main(): Promise<number> {
         const frame = await viewFrame(page);
         await waiting(
           'the bars to change colour with the theme',
-          frame.waitForFunction((f: string) => window.getComputedStyle(document.querySelector('svg.budget-chart rect.bar')).fill !== f, fill, { timeout: STEP_TIMEOUT_MS }),
+          frame.waitForFunction(
+            (f: string) => window.getComputedStyle(document.querySelector('svg.budget-chart rect.bar')).fill !== f,
+            fill,
+            { timeout: STEP_TIMEOUT_MS },
+          ),
         );
         await ui.screenshot(`usage-${await workbenchTheme(page)}`);
       },

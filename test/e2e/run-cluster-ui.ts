@@ -29,7 +29,17 @@ import { type UiStep } from './lib/steps';
 import { REPO_ROOT } from './lib/code-server';
 import { runMain } from './lib/results';
 import { UiSession } from './lib/ui-session';
-import { focusActionWidgetRow, focusEditor, goToLine, openWithQuickOpen, runCommand, text, waitForLanguage, waitForSaved, waiting } from './lib/workbench';
+import {
+  focusActionWidgetRow,
+  focusEditor,
+  goToLine,
+  openWithQuickOpen,
+  runCommand,
+  text,
+  waitForLanguage,
+  waitForSaved,
+  waiting,
+} from './lib/workbench';
 import { startClusterEnv, type ClusterEnv } from './suite-cluster/support/cluster-env';
 import {
   pickQuickPickItem,
@@ -69,7 +79,6 @@ const READY_DELAY_MS = Number(process.env.E2E_READY_DELAY_MS ?? 1500);
 /** Apply and Roll Back wait for rollouts (ready after READY_DELAY_MS; the product polls every 2 s). */
 const ROLLOUT_TIMEOUT_MS = 45_000;
 
- 
 declare const document: any;
 
 type Step = UiStep;
@@ -80,7 +89,10 @@ function expect(condition: unknown, message: string): asserts condition {
 
 function expectLines(seen: DialogSeen, lines: string[]): void {
   const missing = lines.filter((l) => !seen.detail.includes(l));
-  expect(missing.length === 0, `the dialog's detail lacks ${missing.map((m) => `"${m}"`).join(', ')}; it says:\n${seen.detail}`);
+  expect(
+    missing.length === 0,
+    `the dialog's detail lacks ${missing.map((m) => `"${m}"`).join(', ')}; it says:\n${seen.detail}`,
+  );
 }
 
 /** Waits until some editor of the workbench shows `wanted` (any editor, not only the first). */
@@ -90,7 +102,9 @@ async function waitForAnyEditorText(page: Page, wanted: string, timeoutMs: numbe
     page.waitForFunction(
       (want: string) =>
         [...document.querySelectorAll('.editor-instance .view-lines')].some((v: { textContent: string | null }) =>
-          String(v.textContent ?? '').replace(/\u00a0/g, ' ').includes(want),
+          String(v.textContent ?? '')
+            .replace(/\u00a0/g, ' ')
+            .includes(want),
         ),
       wanted,
       { timeout: timeoutMs },
@@ -113,7 +127,9 @@ const MI = 2 ** 20;
 /** The editors' visible text (every editor), spaces normalised. */
 async function editorsText(page: Page): Promise<string> {
   return page.evaluate(() =>
-    [...document.querySelectorAll('.editor-instance .view-lines')].map((v: { textContent: string | null }) => String(v.textContent ?? '').replace(/\u00a0/g, ' ')).join('\n'),
+    [...document.querySelectorAll('.editor-instance .view-lines')]
+      .map((v: { textContent: string | null }) => String(v.textContent ?? '').replace(/\u00a0/g, ' '))
+      .join('\n'),
   );
 }
 
@@ -122,7 +138,14 @@ async function editorsText(page: Page): Promise<string> {
  * keyboard (Ctrl+K Ctrl+I), as a person who cannot use the mouse would; returns the hover's text
  * once it contains `wanted` (table cells separated by single spaces).
  */
-async function hoverAt(page: Page, planText: string, line: string, word: string, wanted: string[], timeoutMs: number): Promise<string> {
+async function hoverAt(
+  page: Page,
+  planText: string,
+  line: string,
+  word: string,
+  wanted: string[],
+  timeoutMs: number,
+): Promise<string> {
   const lines = planText.split('\n');
   const index = lines.findIndex((l) => l.includes(line));
   expect(index >= 0, `the plan has no line with "${line}"`);
@@ -159,11 +182,15 @@ async function hoverAt(page: Page, planText: string, line: string, word: string,
     last = await shown();
     await page.keyboard.press('Escape');
   }
-  throw new Error(`waiting for a hover on "${word}" (line ${index + 1}) showing ${wanted.map((w) => `"${w}"`).join(', ')}; it shows: ${last || '(no hover)'}`);
+  throw new Error(
+    `waiting for a hover on "${word}" (line ${index + 1}) showing ${wanted.map((w) => `"${w}"`).join(', ')}; it shows: ${last || '(no hover)'}`,
+  );
 }
 
 async function activeTabLabel(page: Page): Promise<string> {
-  return page.evaluate(() => String(document.querySelector('.tabs-container .tab.active')?.getAttribute('aria-label') ?? '(none)'));
+  return page.evaluate(() =>
+    String(document.querySelector('.tabs-container .tab.active')?.getAttribute('aria-label') ?? '(none)'),
+  );
 }
 
 async function main(): Promise<number> {
@@ -176,7 +203,9 @@ async function main(): Promise<number> {
     startTitle: 'start the API server, code-server and the browser',
     beforeStart: async () => {
       env = await startClusterEnv({ workspace: WORKSPACE, readyDelayMs: READY_DELAY_MS });
-      console.log(`test API server ${env.server.url} (rollouts ready after ${READY_DELAY_MS} ms), kubeconfig ${env.kubeconfig}`);
+      console.log(
+        `test API server ${env.server.url} (rollouts ready after ${READY_DELAY_MS} ms), kubeconfig ${env.kubeconfig}`,
+      );
     },
     afterServerStart: (server) => {
       env!.writeWorkspaceSettings(server.workspace!);
@@ -184,13 +213,21 @@ async function main(): Promise<number> {
       // and usage targets on the phase (the user types spec.usage in the editor).
       env!.server.metricsEnabled = true;
       for (const pod of SOURCE_PODS) {
-        env!.server.addPod(NAMESPACE, pod.name, { owner: { kind: 'Deployment', name: pod.owner }, labels: { 'app.kubernetes.io/name': pod.owner }, containers: [{ name: pod.owner }] });
+        env!.server.addPod(NAMESPACE, pod.name, {
+          owner: { kind: 'Deployment', name: pod.owner },
+          labels: { 'app.kubernetes.io/name': pod.owner },
+          containers: [{ name: pod.owner }],
+        });
         env!.server.setPodMetrics(NAMESPACE, pod.name, [{ name: pod.owner, cpu: pod.cpu, memory: pod.memory }]);
       }
       const plan = path.join(server.workspace!, PLAN_FILE);
       const planText = fs.readFileSync(plan, 'utf8');
-      const withTargets = planText.replace(`    - name: ${PHASE}\n`, `    - name: ${PHASE}\n      targets: {cpuUsage: "1", memoryUsage: 1Gi}\n`);
-      if (withTargets === planText) throw new Error(`${PLAN_FILE} is not as this runner expects: cannot add usage targets to ${PHASE}`);
+      const withTargets = planText.replace(
+        `    - name: ${PHASE}\n`,
+        `    - name: ${PHASE}\n      targets: {cpuUsage: "1", memoryUsage: 1Gi}\n`,
+      );
+      if (withTargets === planText)
+        throw new Error(`${PLAN_FILE} is not as this runner expects: cannot add usage targets to ${PHASE}`);
       fs.writeFileSync(plan, withTargets);
     },
     teardown: async () => {
@@ -234,10 +271,12 @@ async function main(): Promise<number> {
           'code lenses with Preview, Apply and Roll Back',
           page.waitForFunction(
             () =>
-              [...document.querySelectorAll('.editor-instance .codelens-decoration')].some((d: { textContent: string | null }) => {
-                const t = String(d.textContent ?? '');
-                return t.includes('Preview') && t.includes('Apply') && t.includes('Roll Back');
-              }),
+              [...document.querySelectorAll('.editor-instance .codelens-decoration')].some(
+                (d: { textContent: string | null }) => {
+                  const t = String(d.textContent ?? '');
+                  return t.includes('Preview') && t.includes('Apply') && t.includes('Roll Back');
+                },
+              ),
             undefined,
             { timeout: STEP_TIMEOUT_MS },
           ),
@@ -260,7 +299,14 @@ async function main(): Promise<number> {
         await page.keyboard.press('Escape');
         await waitForAnyEditorText(page, `usage: ${USAGE_FILE}`, STEP_TIMEOUT_MS);
         const typed = [...lines.slice(0, index + 1), `  usage: ${USAGE_FILE}`, ...lines.slice(index + 1)].join('\n');
-        await hoverAt(page, typed, `usage: ${USAGE_FILE}`, USAGE_FILE, [`${USAGE_FILE} does not exist`, 'consolidate usage'], STEP_TIMEOUT_MS);
+        await hoverAt(
+          page,
+          typed,
+          `usage: ${USAGE_FILE}`,
+          USAGE_FILE,
+          [`${USAGE_FILE} does not exist`, 'consolidate usage'],
+          STEP_TIMEOUT_MS,
+        );
         await shot('usage-missing-hover');
         await page.keyboard.press('Escape');
       },
@@ -274,16 +320,26 @@ async function main(): Promise<number> {
         const dialog = await waitForDialog(page, STEP_TIMEOUT_MS);
         // Without a detail, VS Code shows the message where a detail would be.
         const said = `${dialog.message} ${dialog.detail}`.replace(/\s+/g, ' ');
-        expect(said.includes(`${PLAN_FILE} has unsaved changes. Record Usage works on the saved plan.`), `the dialog says: "${said}"`);
+        expect(
+          said.includes(`${PLAN_FILE} has unsaved changes. Record Usage works on the saved plan.`),
+          `the dialog says: "${said}"`,
+        );
         expect(dialog.buttons.includes('Save and Continue'), `the dialog's buttons: ${dialog.buttons.join(', ')}`);
         await pressDialogButton(page, 'Save and Continue', STEP_TIMEOUT_MS);
         // The source quick pick comes once the save has finished.
         await waitForQuickPick(page, 'Where the usage comes from', STEP_TIMEOUT_MS);
-        expect(fs.readFileSync(planFile(), 'utf8').includes(`\n  usage: ${USAGE_FILE}\n`), `${PLAN_FILE} on disk lacks "usage: ${USAGE_FILE}"`);
+        expect(
+          fs.readFileSync(planFile(), 'utf8').includes(`\n  usage: ${USAGE_FILE}\n`),
+          `${PLAN_FILE} on disk lacks "usage: ${USAGE_FILE}"`,
+        );
         await pickQuickPickItem(page, 'metrics-server', STEP_TIMEOUT_MS);
         await waiting(
           'the input box "Sample for how long?"',
-          page.locator('.quick-input-widget').filter({ hasText: 'Sample for how long?' }).first().waitFor({ state: 'visible', timeout: STEP_TIMEOUT_MS }),
+          page
+            .locator('.quick-input-widget')
+            .filter({ hasText: 'Sample for how long?' })
+            .first()
+            .waitFor({ state: 'visible', timeout: STEP_TIMEOUT_MS }),
           text(page, '.quick-input-widget'),
         );
         await page.keyboard.press('Control+A');
@@ -294,18 +350,35 @@ async function main(): Promise<number> {
         expect(seen.text.includes(`Wrote ${USAGE_FILE}: 2 workloads, 2 containers.`), `the message: "${seen.text}"`);
         expect(!seen.text.includes('No usage for'), `every workload was measured: "${seen.text}"`);
         const snapshot = JSON.parse(fs.readFileSync(usageFile(), 'utf8')) as Json;
-        expect(snapshot.kind === 'UsageSnapshot' && snapshot.source === 'metrics-server' && snapshot.origin === `context ${CONTEXT}`, `the snapshot's header: ${JSON.stringify({ ...snapshot, workloads: undefined })}`);
+        expect(
+          snapshot.kind === 'UsageSnapshot' &&
+            snapshot.source === 'metrics-server' &&
+            snapshot.origin === `context ${CONTEXT}`,
+          `the snapshot's header: ${JSON.stringify({ ...snapshot, workloads: undefined })}`,
+        );
         const cart = (snapshot.workloads as Json[]).find((w) => w.name === 'cart');
         const checkout = (snapshot.workloads as Json[]).find((w) => w.name === 'checkout');
         expect(cart?.pods === 2 && checkout?.pods === 1, `pods observed: ${JSON.stringify(snapshot.workloads)}`);
-        const wantedCart = { name: 'cart', samples: 2, cpu: { p50: 180, p95: 230, max: 230 }, memory: { p50: 260 * MI, p95: 300 * MI, max: 300 * MI } };
-        expect(isDeepStrictEqual(cart.containers, [wantedCart]), `cart's containers: ${JSON.stringify(cart.containers)}`);
-        expect(isDeepStrictEqual(checkout.containers[0].cpu, { p50: 40, p95: 40, max: 40 }), `checkout's cpu: ${JSON.stringify(checkout.containers)}`);
+        const wantedCart = {
+          name: 'cart',
+          samples: 2,
+          cpu: { p50: 180, p95: 230, max: 230 },
+          memory: { p50: 260 * MI, p95: 300 * MI, max: 300 * MI },
+        };
+        expect(
+          isDeepStrictEqual(cart.containers, [wantedCart]),
+          `cart's containers: ${JSON.stringify(cart.containers)}`,
+        );
+        expect(
+          isDeepStrictEqual(checkout.containers[0].cpu, { p50: 40, p95: 40, max: 40 }),
+          `checkout's cpu: ${JSON.stringify(checkout.containers)}`,
+        );
       },
     },
     {
       name: 'usage-hover',
-      title: 'the code lens shows the observed usage of each state; the hover on the workload cart (a merge source) shows its usage beside its requests, per pod and for its 2 pods',
+      title:
+        'the code lens shows the observed usage of each state; the hover on the workload cart (a merge source) shows its usage beside its requests, per pod and for its 2 pods',
       run: async (page) => {
         // The snapshot changed on disk, not the plan: the server asks the editor for new code lenses.
         // current: cart 2 × 230m + checkout 40m = 500m; memory 2 × 300Mi + 90Mi = 690Mi.
@@ -313,8 +386,11 @@ async function main(): Promise<number> {
           'the code lens "current: … CPU use p95 500m (6%) · mem use p95 690Mi (4%)"',
           page.waitForFunction(
             () =>
-              [...document.querySelectorAll('.editor-instance .codelens-decoration')].some((d: { textContent: string | null }) =>
-                String(d.textContent ?? '').replace(/\u00a0/g, ' ').includes('CPU use p95 500m (6%) · mem use p95 690Mi (4%)'),
+              [...document.querySelectorAll('.editor-instance .codelens-decoration')].some(
+                (d: { textContent: string | null }) =>
+                  String(d.textContent ?? '')
+                    .replace(/\u00a0/g, ' ')
+                    .includes('CPU use p95 500m (6%) · mem use p95 690Mi (4%)'),
               ),
             undefined,
             { timeout: STEP_TIMEOUT_MS },
@@ -322,9 +398,20 @@ async function main(): Promise<number> {
           text(page, '.editor-instance .contentWidgets'),
         );
         // The server learns of the new snapshot from the file watcher it registered for usage.json.
-        const hover = await hoverAt(page, fs.readFileSync(planFile(), 'utf8'), 'from: [cart, checkout]', 'cart', ['usage p95'], STEP_TIMEOUT_MS);
+        const hover = await hoverAt(
+          page,
+          fs.readFileSync(planFile(), 'utf8'),
+          'from: [cart, checkout]',
+          'cart',
+          ['usage p95'],
+          STEP_TIMEOUT_MS,
+        );
         console.log(`    hover: ${hover.replace(/\n+/g, ' / ')}`);
-        for (const part of ['requests cpu 100m, memory 128Mi cpu 200m, memory 256Mi', 'usage p95 cpu 230m, memory 300Mi cpu 460m, memory 600Mi', 'usage max cpu 230m, memory 300Mi cpu 460m, memory 600Mi']) {
+        for (const part of [
+          'requests cpu 100m, memory 128Mi cpu 200m, memory 256Mi',
+          'usage p95 cpu 230m, memory 300Mi cpu 460m, memory 600Mi',
+          'usage max cpu 230m, memory 300Mi cpu 460m, memory 600Mi',
+        ]) {
           expect(hover.includes(part), `the hover lacks "${part}"; it shows:\n${hover}`);
         }
         await shot('usage-hover-shown');
@@ -341,11 +428,22 @@ async function main(): Promise<number> {
         await focusEditor(page);
         await goToLine(page, index + 1, lines[index].indexOf(MERGED) + 3, STEP_TIMEOUT_MS);
         await waiting(
-          'the light bulb on the merge\'s line',
-          page.locator('.editor-instance .lightBulbWidget[class*="codicon-light"]').first().waitFor({ state: 'visible', timeout: STEP_TIMEOUT_MS }),
+          "the light bulb on the merge's line",
+          page
+            .locator('.editor-instance .lightBulbWidget[class*="codicon-light"]')
+            .first()
+            .waitFor({ state: 'visible', timeout: STEP_TIMEOUT_MS }),
         );
         await page.keyboard.press('Control+.');
-        await waiting(`the code action menu to offer "${RESIZE_TITLE}"`, page.locator('.action-widget').filter({ hasText: RESIZE_TITLE }).first().waitFor({ timeout: STEP_TIMEOUT_MS }), text(page, '.action-widget'));
+        await waiting(
+          `the code action menu to offer "${RESIZE_TITLE}"`,
+          page
+            .locator('.action-widget')
+            .filter({ hasText: RESIZE_TITLE })
+            .first()
+            .waitFor({ timeout: STEP_TIMEOUT_MS }),
+          text(page, '.action-widget'),
+        );
         await shot('resize-menu');
         await focusActionWidgetRow(page, RESIZE_TITLE);
         await page.keyboard.press('Enter');
@@ -353,7 +451,10 @@ async function main(): Promise<number> {
           'the plan to show the resize entry',
           page.waitForFunction(
             () => {
-              const t = String(document.querySelector('.editor-instance .view-lines')?.textContent ?? '').replace(/\u00a0/g, ' ');
+              const t = String(document.querySelector('.editor-instance .view-lines')?.textContent ?? '').replace(
+                /\u00a0/g,
+                ' ',
+              );
               return t.includes('resize:') && t.includes('250m') && t.includes('384Mi');
             },
             undefined,
@@ -369,23 +470,42 @@ async function main(): Promise<number> {
         await shot('resize-applied');
         // Undone, so the phase applied next is the one the API server checks were written for.
         await page.keyboard.press('Control+Z');
-        await waiting('the edit to be undone', page.waitForFunction(() => !String(document.querySelector('.editor-instance .view-lines')?.textContent ?? '').includes('384Mi'), undefined, { timeout: STEP_TIMEOUT_MS }));
+        await waiting(
+          'the edit to be undone',
+          page.waitForFunction(
+            () => !String(document.querySelector('.editor-instance .view-lines')?.textContent ?? '').includes('384Mi'),
+            undefined,
+            { timeout: STEP_TIMEOUT_MS },
+          ),
+        );
         await waitForSaved(page, STEP_TIMEOUT_MS);
         expect(fs.readFileSync(planFile(), 'utf8') === before, 'the plan on disk changed');
       },
     },
     {
       name: 'preview',
-      title: 'F1 "Consolidation: Preview Phase", pick the phase: a multi-diff editor shows live ↔ dry-run result; nothing is written',
+      title:
+        'F1 "Consolidation: Preview Phase", pick the phase: a multi-diff editor shows live ↔ dry-run result; nothing is written',
       run: async (page) => {
         requestsBeforePreview = state().requestCount;
-        await runCommandToQuickPick(page, 'Consolidation: Preview Phase', `which phase of ${PLAN_FILE}`, STEP_TIMEOUT_MS);
+        await runCommandToQuickPick(
+          page,
+          'Consolidation: Preview Phase',
+          `which phase of ${PLAN_FILE}`,
+          STEP_TIMEOUT_MS,
+        );
         const rows = await pickQuickPickItem(page, PHASE, STEP_TIMEOUT_MS);
-        expect(rows.some((r) => r.includes(LATER_PHASE)), `the phase quick pick lists every phase; it showed: ${rows.join(' | ')}`);
+        expect(
+          rows.some((r) => r.includes(LATER_PHASE)),
+          `the phase quick pick lists every phase; it showed: ${rows.join(' | ')}`,
+        );
         await waiting(
           'the preview tab "Phase merge-backend: live ↔ after" to be active',
           page.waitForFunction(
-            (want: string) => String(document.querySelector('.tabs-container .tab.active')?.getAttribute('aria-label') ?? '').includes(want),
+            (want: string) =>
+              String(document.querySelector('.tabs-container .tab.active')?.getAttribute('aria-label') ?? '').includes(
+                want,
+              ),
             `Phase ${PHASE}: live`,
             { timeout: STEP_TIMEOUT_MS },
           ),
@@ -395,20 +515,26 @@ async function main(): Promise<number> {
         expect(label.includes(`dry run on ${CONTEXT}`), `the preview's title names the context: "${label}"`);
         // The Services come first: their re-pointed selector is on screen.
         await waitForAnyEditorText(page, `consolidation.dev/merge: ${MERGED}`, STEP_TIMEOUT_MS);
-        const realWrites = env!.requests(requestsBeforePreview).filter((r) => ['create', 'update', 'patch', 'delete'].includes(r.verb) && !r.dryRun);
+        const realWrites = env!
+          .requests(requestsBeforePreview)
+          .filter((r) => ['create', 'update', 'patch', 'delete'].includes(r.verb) && !r.dryRun);
         expect(realWrites.length === 0, `the preview wrote to the cluster: ${JSON.stringify(realWrites)}`);
         expect(!state().deployments[MERGED], `the preview created Deployment ${MERGED}`);
       },
     },
     {
       name: 'apply-confirmation',
-      title: 'F1 "Consolidation: Apply Phase", pick the phase: the confirmation names the context, the cluster and its server, the namespace and every change',
+      title:
+        'F1 "Consolidation: Apply Phase", pick the phase: the confirmation names the context, the cluster and its server, the namespace and every change',
       run: async (page) => {
         await runCommandToQuickPick(page, 'Consolidation: Apply Phase', `which phase of ${PLAN_FILE}`, STEP_TIMEOUT_MS);
         await pickQuickPickItem(page, PHASE, STEP_TIMEOUT_MS);
         const seen = await waitForDialog(page, STEP_TIMEOUT_MS);
         await shot('apply-dialog');
-        expect(seen.message === `Apply phase "${PHASE}" of plan "${PLAN_NAME}" to ${CONTEXT}?`, `the dialog asks: "${seen.message}"`);
+        expect(
+          seen.message === `Apply phase "${PHASE}" of plan "${PLAN_NAME}" to ${CONTEXT}?`,
+          `the dialog asks: "${seen.message}"`,
+        );
         expectLines(seen, [
           `Context: ${CONTEXT}`,
           `Cluster: ${CLUSTER} (${env!.server.url})`,
@@ -426,11 +552,18 @@ async function main(): Promise<number> {
       name: 'apply-progress',
       title: 'the progress notification says what Apply waits for (the rollout of the merged Deployment)',
       run: async (page) => {
-        const seen = await waitForToast(page, [`Applying phase ${PHASE}`, `Waiting for Deployment ${NAMESPACE}/${MERGED}`], STEP_TIMEOUT_MS);
+        const seen = await waitForToast(
+          page,
+          [`Applying phase ${PHASE}`, `Waiting for Deployment ${NAMESPACE}/${MERGED}`],
+          STEP_TIMEOUT_MS,
+        );
         await shot('apply-waiting');
         console.log(`    progress: ${seen.text}`);
         env!.server.completeRollout(NAMESPACE, MERGED);
-        expect(/updated replicas|new replicas|generation/.test(seen.text), `the progress names what the rollout waits for: "${seen.text}"`);
+        expect(
+          /updated replicas|new replicas|generation/.test(seen.text),
+          `the progress names what the rollout waits for: "${seen.text}"`,
+        );
         // The controllers and the kubelet: the merged pods run (with the template's containers and
         // resources), each container using what it used in its source pod.
         const template = state().deployments[MERGED].spec.template as Json;
@@ -440,9 +573,20 @@ async function main(): Promise<number> {
           env!.server.addPod(NAMESPACE, pod, {
             owner: { kind: 'Deployment', name: MERGED },
             labels: template.metadata.labels,
-            containers: containers.map((c) => ({ name: c.name, requests: c.resources?.requests, limits: c.resources?.limits })),
+            containers: containers.map((c) => ({
+              name: c.name,
+              requests: c.resources?.requests,
+              limits: c.resources?.limits,
+            })),
           });
-          env!.server.setPodMetrics(NAMESPACE, pod, containers.map((c) => ({ name: c.name, ...(c.name === 'cart' ? { cpu: '210m', memory: '280Mi' } : { cpu: '40m', memory: '90Mi' }) })));
+          env!.server.setPodMetrics(
+            NAMESPACE,
+            pod,
+            containers.map((c) => ({
+              name: c.name,
+              ...(c.name === 'cart' ? { cpu: '210m', memory: '280Mi' } : { cpu: '40m', memory: '90Mi' }),
+            })),
+          );
         }
       },
     },
@@ -453,7 +597,10 @@ async function main(): Promise<number> {
         const wanted = `Applied phase ${PHASE} of plan ${PLAN_NAME} to context ${CONTEXT} (cluster ${CLUSTER}).`;
         const seen = await waitForToast(page, `Applied phase ${PHASE}`, ROLLOUT_TIMEOUT_MS);
         expect(seen.text.includes(wanted), `the message: "${seen.text}"`);
-        expect(seen.buttons.includes('Show Summary') && seen.buttons.includes('Verify Phase'), `its buttons: ${seen.buttons.join(', ')}`);
+        expect(
+          seen.buttons.includes('Show Summary') && seen.buttons.includes('Verify Phase'),
+          `its buttons: ${seen.buttons.join(', ')}`,
+        );
         await shot('applied-message');
         await pressToastButton(page, `Applied phase ${PHASE}`, 'Show Summary', STEP_TIMEOUT_MS);
         await waitForAnyEditorText(page, `# Applied phase ${PHASE}`, STEP_TIMEOUT_MS);
@@ -462,14 +609,19 @@ async function main(): Promise<number> {
     },
     {
       name: 'verify',
-      title: 'after the summary, Verify Phase is offered: it shows the checklist beside the plan, every line with its numbers, and says every check holds',
+      title:
+        'after the summary, Verify Phase is offered: it shows the checklist beside the plan, every line with its numbers, and says every check holds',
       run: async (page) => {
         // The scaled-down Deployments' pods are gone (the ReplicaSet controller), and metrics-server stops reporting them.
         for (const pod of SOURCE_PODS) env!.server.removePod(NAMESPACE, pod.name);
         await waitForToast(page, `Next: verify that phase ${PHASE} held`, STEP_TIMEOUT_MS);
         await pressToastButton(page, `Next: verify that phase ${PHASE} held`, 'Verify Phase', STEP_TIMEOUT_MS);
         const done = await waitForToast(page, `Phase ${PHASE}`, ROLLOUT_TIMEOUT_MS);
-        await waitForAnyEditorText(page, `Verify phase ${PHASE} of plan ${PLAN_NAME} on context ${CONTEXT}`, STEP_TIMEOUT_MS);
+        await waitForAnyEditorText(
+          page,
+          `Verify phase ${PHASE} of plan ${PLAN_NAME} on context ${CONTEXT}`,
+          STEP_TIMEOUT_MS,
+        );
         const shown = await editorsText(page);
         console.log(`    ${done.text}`);
         const wanted = [
@@ -484,7 +636,10 @@ async function main(): Promise<number> {
           'checks hold.',
         ];
         const missing = wanted.filter((w) => !shown.includes(w));
-        expect(missing.length === 0, `the checklist lacks ${missing.map((m) => `"${m}"`).join(', ')}; the editors show:\n${shown}`);
+        expect(
+          missing.length === 0,
+          `the checklist lacks ${missing.map((m) => `"${m}"`).join(', ')}; the editors show:\n${shown}`,
+        );
         expect(done.text.includes(`Phase ${PHASE} verified: every check holds.`), `the message: "${done.text}"`);
         // The checklist's group alone on screen, for the screenshot taken after this step.
         await runCommand(page, 'View: Toggle Maximize Editor Group', STEP_TIMEOUT_MS);
@@ -497,12 +652,18 @@ async function main(): Promise<number> {
         const now = state();
         const merged = now.deployments[MERGED];
         expect(merged, `no Deployment ${MERGED}`);
-        expect(merged.metadata.labels?.[MANAGED_BY_LABEL] === MANAGED_BY, `labels of ${MERGED}: ${JSON.stringify(merged.metadata.labels)}`);
+        expect(
+          merged.metadata.labels?.[MANAGED_BY_LABEL] === MANAGED_BY,
+          `labels of ${MERGED}: ${JSON.stringify(merged.metadata.labels)}`,
+        );
         const podLabels = merged.spec.template.metadata.labels as Record<string, string>;
         for (const [name, replicas] of Object.entries(REPLACED)) {
           const d = now.deployments[name];
           expect(d.spec.replicas === 0, `Deployment ${name} has ${d.spec.replicas} replicas`);
-          expect(d.metadata.annotations?.[PREVIOUS_REPLICAS] === String(replicas), `Deployment ${name}'s annotations: ${JSON.stringify(d.metadata.annotations)}`);
+          expect(
+            d.metadata.annotations?.[PREVIOUS_REPLICAS] === String(replicas),
+            `Deployment ${name}'s annotations: ${JSON.stringify(d.metadata.annotations)}`,
+          );
         }
         for (const name of SERVICES) {
           const selector = now.services[name].spec.selector as Record<string, string>;
@@ -518,13 +679,22 @@ async function main(): Promise<number> {
     },
     {
       name: 'rollback-confirmation',
-      title: 'F1 "Consolidation: Roll Back Phase", pick the phase: the confirmation lists what it restores and deletes, on which context and cluster',
+      title:
+        'F1 "Consolidation: Roll Back Phase", pick the phase: the confirmation lists what it restores and deletes, on which context and cluster',
       run: async (page) => {
-        await runCommandToQuickPick(page, 'Consolidation: Roll Back Phase', `which phase of ${PLAN_FILE}`, STEP_TIMEOUT_MS);
+        await runCommandToQuickPick(
+          page,
+          'Consolidation: Roll Back Phase',
+          `which phase of ${PLAN_FILE}`,
+          STEP_TIMEOUT_MS,
+        );
         await pickQuickPickItem(page, PHASE, STEP_TIMEOUT_MS);
         const seen = await waitForDialog(page, STEP_TIMEOUT_MS);
         await shot('rollback-dialog');
-        expect(seen.message === `Roll back phase "${PHASE}" of plan "${PLAN_NAME}" on ${CONTEXT}?`, `the dialog asks: "${seen.message}"`);
+        expect(
+          seen.message === `Roll back phase "${PHASE}" of plan "${PLAN_NAME}" on ${CONTEXT}?`,
+          `the dialog asks: "${seen.message}"`,
+        );
         expectLines(seen, [
           `Context: ${CONTEXT}`,
           `Cluster: ${CLUSTER} (${env!.server.url})`,
@@ -541,18 +711,26 @@ async function main(): Promise<number> {
       name: 'rollback-progress',
       title: 'the progress notification says what Roll Back waits for (the restored Deployments)',
       run: async (page) => {
-        const seen = await waitForToast(page, [`Rolling back phase ${PHASE}`, 'Waiting for Deployment'], STEP_TIMEOUT_MS);
+        const seen = await waitForToast(
+          page,
+          [`Rolling back phase ${PHASE}`, 'Waiting for Deployment'],
+          STEP_TIMEOUT_MS,
+        );
         await shot('rollback-waiting');
         console.log(`    progress: ${seen.text}`);
         for (const name of Object.keys(REPLACED)) env!.server.completeRollout(NAMESPACE, name);
         for (const name of Object.keys(REPLACED)) {
-          expect(seen.text.includes(`Deployment ${NAMESPACE}/${name}`), `the progress names Deployment ${NAMESPACE}/${name}: "${seen.text}"`);
+          expect(
+            seen.text.includes(`Deployment ${NAMESPACE}/${name}`),
+            `the progress names Deployment ${NAMESPACE}/${name}: "${seen.text}"`,
+          );
         }
       },
     },
     {
       name: 'rolled-back',
-      title: 'Roll Back ends with "Rolled back phase …"; the API server is back to the seeded state and the merged Deployment is deleted',
+      title:
+        'Roll Back ends with "Rolled back phase …"; the API server is back to the seeded state and the merged Deployment is deleted',
       run: async (page) => {
         const wanted = `Rolled back phase ${PHASE} of plan ${PLAN_NAME} on context ${CONTEXT} (cluster ${CLUSTER}).`;
         const seen = await waitForToast(page, `Rolled back phase ${PHASE}`, ROLLOUT_TIMEOUT_MS);
@@ -560,7 +738,10 @@ async function main(): Promise<number> {
         const now = state();
         expect(!now.deployments[MERGED], `Deployment ${MERGED} still exists`);
         const differs = Object.keys(now.seeded).filter((k) => !isDeepStrictEqual(now.seeded[k], now.now[k]));
-        expect(differs.length === 0, `not as seeded: ${differs.map((k) => `${k}: ${JSON.stringify(now.now[k])} (seeded ${JSON.stringify(now.seeded[k])})`).join('; ')}`);
+        expect(
+          differs.length === 0,
+          `not as seeded: ${differs.map((k) => `${k}: ${JSON.stringify(now.now[k])} (seeded ${JSON.stringify(now.seeded[k])})`).join('; ')}`,
+        );
         const record = JSON.parse(fs.readFileSync(recordFile(), 'utf8'));
         expect(record.status === 'rolled-back', `the record's status: ${record.status}`);
       },

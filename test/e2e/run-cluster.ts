@@ -17,7 +17,16 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { launchBrowser, type Browser } from './lib/browser';
 import { buildSuite } from './lib/build-suite';
-import { REPO_ROOT, artifactsDir, ensureCodeServer, makeTempDir, startCodeServer, tail, withTimeout, type CodeServer } from './lib/code-server';
+import {
+  REPO_ROOT,
+  artifactsDir,
+  ensureCodeServer,
+  makeTempDir,
+  startCodeServer,
+  tail,
+  withTimeout,
+  type CodeServer,
+} from './lib/code-server';
 import { checkExtensionBuilt, rel, Results, runMain, seconds } from './lib/results';
 import { addSuiteResults } from './lib/suite-run';
 import { startBridge, type Bridge } from './suite-cluster/support/bridge';
@@ -37,7 +46,12 @@ const at = () => `[${seconds(started)}]`;
 /** The suite's "[e2e] ..." lines from the page console (first line, without the %c styles of a development host). */
 function printProgress(_type: string, text: string): void {
   if (!text.includes('[e2e]')) return;
-  console.log(`  ${at()} ${text.slice(text.indexOf('[e2e]')).split('\n')[0]!.replace(/(\s+color: [^\s]*)+\s*$/, '')}`);
+  console.log(
+    `  ${at()} ${text
+      .slice(text.indexOf('[e2e]'))
+      .split('\n')[0]!
+      .replace(/(\s+color: [^\s]*)+\s*$/, '')}`,
+  );
 }
 
 async function main(): Promise<number> {
@@ -63,8 +77,14 @@ async function main(): Promise<number> {
     console.log(`${at()} suite built: ${rel(suite)}; extension: ${rel(extensionPath)}`);
 
     env = await startClusterEnv({ workspace: WORKSPACE, readyDelayMs: READY_DELAY_MS });
-    console.log(`${at()} test API server ${env.server.url} (rollouts ready after ${READY_DELAY_MS} ms), kubeconfig ${env.kubeconfig}`);
-    bridge = await startBridge(env, () => browser, (line) => console.log(`  ${at()} ${line}`));
+    console.log(
+      `${at()} test API server ${env.server.url} (rollouts ready after ${READY_DELAY_MS} ms), kubeconfig ${env.kubeconfig}`,
+    );
+    bridge = await startBridge(
+      env,
+      () => browser,
+      (line) => console.log(`  ${at()} ${line}`),
+    );
 
     // The suite runs from a driver extension in the server's extensions folder (see support/driver.ts).
     extensionsDir = makeTempDir('cluster-extensions');
@@ -94,12 +114,20 @@ async function main(): Promise<number> {
     await browser.page.waitForSelector('.monaco-workbench', { timeout: 30_000 });
     await browser.shot('workbench');
     console.log(`${at()} workbench shown; waiting for the suite`);
-    const done = await withTimeout(bridge.done, TIMEOUT_MS, 'the cluster suite did not finish (the driver extension never reported)');
+    const done = await withTimeout(
+      bridge.done,
+      TIMEOUT_MS,
+      'the cluster suite did not finish (the driver extension never reported)',
+    );
     await browser.shot('finished');
     if (done.error) throw new Error(`the suite could not run: ${done.error}`);
     exitCode = done.failures ? 1 : 0;
   } catch (err) {
-    results.add({ state: 'failed', title: 'run the cluster suite in code-server', error: (err as Error).stack ?? String(err) });
+    results.add({
+      state: 'failed',
+      title: 'run the cluster suite in code-server',
+      error: (err as Error).stack ?? String(err),
+    });
     if (browser) {
       const shot = await browser.shot('failure');
       if (shot) console.log(`  screenshot: ${rel(shot)}`);

@@ -53,15 +53,21 @@ async function main(): Promise<number> {
           '--skip-welcome',
           '--skip-release-notes',
           '--disable-gpu',
-          '--user-data-dir', path.join(tmp, 'user-data'),
-          '--extensions-dir', path.join(tmp, 'extensions'),
+          '--user-data-dir',
+          path.join(tmp, 'user-data'),
+          '--extensions-dir',
+          path.join(tmp, 'extensions'),
         ],
       }),
       TIMEOUT_MS,
       'the desktop VS Code run did not finish',
     );
   } catch (err) {
-    results.add({ state: 'failed', title: 'run the suite in desktop VS Code', error: (err as Error).stack ?? String(err) });
+    results.add({
+      state: 'failed',
+      title: 'run the suite in desktop VS Code',
+      error: (err as Error).stack ?? String(err),
+    });
   } finally {
     fs.rmSync(tmp, { recursive: true, force: true });
   }

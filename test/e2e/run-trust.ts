@@ -15,12 +15,19 @@ import * as path from 'node:path';
 import { launchBrowser, type Browser } from './lib/browser';
 import { runUiSteps, type UiStep } from './lib/steps';
 import { buildSuite } from './lib/build-suite';
-import { REPO_ROOT, artifactsDir, ensureCodeServer, makeTempDir, startCodeServer, tail, type CodeServer } from './lib/code-server';
+import {
+  REPO_ROOT,
+  artifactsDir,
+  ensureCodeServer,
+  makeTempDir,
+  startCodeServer,
+  tail,
+  type CodeServer,
+} from './lib/code-server';
 import { checkExtensionBuilt, rel, Results, runMain, seconds } from './lib/results';
 import { addSuiteResults, printSuiteProgress, runSuiteInPage } from './lib/suite-run';
 import { openWithQuickOpen, text, waitForLanguage, waitForSquiggle, waiting } from './lib/workbench';
 
- 
 declare const document: any;
 
 const NAME = 'trust';
@@ -54,7 +61,9 @@ function paletteLabels(extensionPath: string): Map<string, string> {
   const pkg = JSON.parse(fs.readFileSync(path.join(extensionPath, 'package.json'), 'utf8')) as {
     contributes?: { commands?: Contributed[] };
   };
-  return new Map((pkg.contributes?.commands ?? []).map((c) => [c.command, c.category ? `${c.category}: ${c.title}` : c.title]));
+  return new Map(
+    (pkg.contributes?.commands ?? []).map((c) => [c.command, c.category ? `${c.category}: ${c.title}` : c.title]),
+  );
 }
 
 /**
@@ -147,12 +156,15 @@ async function main(): Promise<number> {
     },
     {
       name: 'palette',
-      title: 'F1 "Consolidation" lists Show Budget Report and Generate Merged Manifests, and none of the five cluster commands',
+      title:
+        'F1 "Consolidation" lists Show Budget Report and Generate Merged Manifests, and none of the five cluster commands',
       run: async (page) => {
         // Not contributed: then the palette has nothing to hide and the check would be empty.
         const missing = CLUSTER_COMMANDS.filter((id) => !labels.has(id));
         if (missing.length) {
-          throw new Error(`not contributed in package.json (contributes.commands), so there is nothing to check in the palette: ${missing.join(', ')}`);
+          throw new Error(
+            `not contributed in package.json (contributes.commands), so there is nothing to check in the palette: ${missing.join(', ')}`,
+          );
         }
         const kept = KEPT_COMMANDS.map((id) => labels.get(id) ?? id);
         await page.keyboard.press('F1');
@@ -165,7 +177,10 @@ async function main(): Promise<number> {
         for (const label of kept) {
           await waiting(
             `the palette to list "${label}"`,
-            rows.filter({ hasText: label.slice(label.indexOf(':') + 1).trim() }).first().waitFor({ timeout: STEP_TIMEOUT_MS }),
+            rows
+              .filter({ hasText: label.slice(label.indexOf(':') + 1).trim() })
+              .first()
+              .waitFor({ timeout: STEP_TIMEOUT_MS }),
             text(page, '.quick-input-list'),
           );
         }
@@ -174,14 +189,16 @@ async function main(): Promise<number> {
         const leaked = CLUSTER_COMMANDS.map((id) => labels.get(id)!).filter((label) =>
           shown.some((row) => row.includes(label.slice(label.indexOf(':') + 1).trim())),
         );
-        if (leaked.length) throw new Error(`the palette lists ${leaked.join(', ')} in Restricted Mode; it shows: ${shown.join(' | ')}`);
+        if (leaked.length)
+          throw new Error(`the palette lists ${leaked.join(', ')} in Restricted Mode; it shows: ${shown.join(' | ')}`);
       },
     },
     {
       name: 'no-exec',
       title: "the kubeconfig's exec credential plugin never ran (nothing talked to a cluster)",
       run: async () => {
-        if (fs.existsSync(marker)) throw new Error(`${marker} exists: the exec plugin of KUBECONFIG ran in Restricted Mode`);
+        if (fs.existsSync(marker))
+          throw new Error(`${marker} exists: the exec plugin of KUBECONFIG ran in Restricted Mode`);
       },
     },
   ];
@@ -203,12 +220,18 @@ async function main(): Promise<number> {
         ...(process.env.E2E_GREP ? { E2E_GREP: process.env.E2E_GREP } : {}),
       },
     });
-    console.log(`code-server ${server.url} (pid ${server.pid}, workspace trust on), workspace copy ${server.workspace}`);
+    console.log(
+      `code-server ${server.url} (pid ${server.pid}, workspace trust on), workspace copy ${server.workspace}`,
+    );
     browser = await launchBrowser({ test: NAME, onConsole: printSuiteProgress });
     try {
       exitCode = await runSuiteInPage({ server, browser, extensionPath, suiteIndex: suite, timeoutMs: TIMEOUT_MS });
     } catch (err) {
-      results.add({ state: 'failed', title: 'run the Restricted Mode suite in code-server', error: (err as Error).stack ?? String(err) });
+      results.add({
+        state: 'failed',
+        title: 'run the Restricted Mode suite in code-server',
+        error: (err as Error).stack ?? String(err),
+      });
       const shot = await browser.shot('suite-failure');
       if (shot) console.log(`  screenshot: ${rel(shot)}`);
     }
@@ -217,9 +240,15 @@ async function main(): Promise<number> {
 
     console.log('\nwhat a person sees in Restricted Mode:');
     // The steps do not depend on each other; only a workbench that did not load blocks the rest.
-    await runUiSteps(browser, steps, results, { blocksRest: async (page) => !(await page.$('.monaco-workbench').catch(() => null)) });
+    await runUiSteps(browser, steps, results, {
+      blocksRest: async (page) => !(await page.$('.monaco-workbench').catch(() => null)),
+    });
   } catch (err) {
-    results.add({ state: 'failed', title: 'start code-server (workspace trust on) and the browser', error: (err as Error).stack ?? String(err) });
+    results.add({
+      state: 'failed',
+      title: 'start code-server (workspace trust on) and the browser',
+      error: (err as Error).stack ?? String(err),
+    });
     if (browser) await browser.shot('failure');
     if (server) console.log(`  code-server log (${rel(server.logFile)}):\n${tail(server.log(), 20)}`);
     if (!suiteRan) addSuiteResults(results, resultsFile, exitCode, started);

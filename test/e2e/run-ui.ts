@@ -33,7 +33,6 @@ import {
   waiting,
 } from './lib/workbench';
 
- 
 declare const document: any;
 
 const NAME = 'ui';
@@ -82,7 +81,8 @@ async function main(): Promise<number> {
     },
     {
       name: 'problems',
-      title: 'Problems (Ctrl+Shift+M) lists plan/unknown-workload and the unopened manifest\'s manifest/invalid-quantity',
+      title:
+        "Problems (Ctrl+Shift+M) lists plan/unknown-workload and the unopened manifest's manifest/invalid-quantity",
       run: async (page) => {
         await page.keyboard.press('Control+Shift+M');
         const rows = page.locator('.markers-panel .monaco-list-row');
@@ -121,7 +121,11 @@ async function main(): Promise<number> {
         await page.keyboard.press('Control+.');
         await waiting(
           'the quick fix menu to offer cart-service',
-          page.locator('.action-widget').filter({ hasText: 'cart-service' }).first().waitFor({ timeout: STEP_TIMEOUT_MS }),
+          page
+            .locator('.action-widget')
+            .filter({ hasText: 'cart-service' })
+            .first()
+            .waitFor({ timeout: STEP_TIMEOUT_MS }),
           text(page, '.action-widget'),
         );
         // Enter applies the focused item: move the focus to the fix that names cart-service.
@@ -147,7 +151,8 @@ async function main(): Promise<number> {
         await page.keyboard.press('Control+S');
         const file = path.join(ui.workspace, PLAN);
         await waitForSaved(page, STEP_TIMEOUT_MS);
-        if (!fs.readFileSync(file, 'utf8').includes(FIXED_FROM)) throw new Error(`${file} does not hold the fix after saving`);
+        if (!fs.readFileSync(file, 'utf8').includes(FIXED_FROM))
+          throw new Error(`${file} does not hold the fix after saving`);
       },
     },
     {
@@ -173,14 +178,17 @@ async function main(): Promise<number> {
         // A person sees the light bulb come up, then presses Ctrl+. (pressing it while the automatic
         // request of the new line is still running can get "No code actions available" from VS Code).
         await waiting(
-          'the light bulb on the merge name\'s line',
+          "the light bulb on the merge name's line",
           page
             .locator('.editor-instance .lightBulbWidget[class*="codicon-light"]')
             .first()
             .waitFor({ state: 'visible', timeout: STEP_TIMEOUT_MS }),
         );
         const menu = page.locator('.action-widget').filter({ hasText: GENERATE_TITLE }).first();
-        const none = page.locator('.monaco-editor-overlaymessage').filter({ hasText: 'No code actions available' }).first();
+        const none = page
+          .locator('.monaco-editor-overlaymessage')
+          .filter({ hasText: 'No code actions available' })
+          .first();
         for (let attempt = 1; ; attempt++) {
           await page.keyboard.press('Control+.');
           await waiting(
@@ -208,7 +216,9 @@ async function main(): Promise<number> {
           `the active editor tab to be ${path.basename(GENERATED)}`,
           page.waitForFunction(
             (name: string) =>
-              String(document.querySelector('.tabs-container .tab.active')?.getAttribute('aria-label') ?? '').includes(name),
+              String(document.querySelector('.tabs-container .tab.active')?.getAttribute('aria-label') ?? '').includes(
+                name,
+              ),
             path.basename(GENERATED),
             { timeout: STEP_TIMEOUT_MS },
           ),
@@ -228,7 +238,8 @@ async function main(): Promise<number> {
     },
     {
       name: 'palette-cluster-commands',
-      title: 'F1 "Consolidation" lists the cluster commands in this trusted workspace (run-trust.ts checks they are hidden in Restricted Mode)',
+      title:
+        'F1 "Consolidation" lists the cluster commands in this trusted workspace (run-trust.ts checks they are hidden in Restricted Mode)',
       run: async (page) => {
         await page.keyboard.press('F1');
         await waiting(
@@ -237,7 +248,13 @@ async function main(): Promise<number> {
         );
         await page.keyboard.type('Consolidation');
         const rows = page.locator('.quick-input-list .monaco-list-row');
-        for (const title of ['Preview Phase', 'Apply Phase', 'Roll Back Phase', 'Import Cluster State', 'Select Context']) {
+        for (const title of [
+          'Preview Phase',
+          'Apply Phase',
+          'Roll Back Phase',
+          'Import Cluster State',
+          'Select Context',
+        ]) {
           await waiting(
             `the palette to list "Consolidation: ${title}"`,
             rows.filter({ hasText: title }).first().waitFor({ timeout: STEP_TIMEOUT_MS }),

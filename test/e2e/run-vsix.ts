@@ -61,7 +61,12 @@ function zipEntries(file: string): string[] {
 
 function vsce(args: string[], cwd: string): { ok: boolean; output: string } {
   // stdin closed: vsce must not wait for a y/N answer (missing repository, LICENSE...).
-  const r = spawnSync(process.execPath, [VSCE, ...args], { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 120_000 });
+  const r = spawnSync(process.execPath, [VSCE, ...args], {
+    cwd,
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+    timeout: 120_000,
+  });
   return { ok: r.status === 0, output: `${r.stdout ?? ''}${r.stderr ?? ''}`.trim() };
 }
 
@@ -118,16 +123,22 @@ async function main(): Promise<number> {
     await step('vsce package --no-dependencies makes a VSIX', () => {
       const pack = vsce(['package', '--no-dependencies', '--no-rewrite-relative-links', '-o', vsix], extensionPath);
       fs.writeFileSync(path.join(artifacts, 'vsce-package.log'), pack.output + '\n');
-      for (const line of pack.output.split('\n').filter((l) => /WARNING|ERROR/.test(l))) console.log(`  vsce: ${line.trim()}`);
-      if (!pack.ok || !fs.existsSync(vsix)) throw new Error(`vsce package failed:\n${indent(tail(pack.output, 30), '  ')}`);
+      for (const line of pack.output.split('\n').filter((l) => /WARNING|ERROR/.test(l)))
+        console.log(`  vsce: ${line.trim()}`);
+      if (!pack.ok || !fs.existsSync(vsix))
+        throw new Error(`vsce package failed:\n${indent(tail(pack.output, 30), '  ')}`);
       const mb = fs.statSync(vsix).size / 1024 / 1024;
       const entries = zipEntries(vsix);
       console.log(`  ${rel(vsix)}: ${mb.toFixed(2)} MB, ${entries.length} files`);
       fs.writeFileSync(path.join(artifacts, 'vsix-files.txt'), entries.join('\n') + '\n');
       const bad = NEVER_PACKAGED.filter((d) => entries.some((e) => e.startsWith(`extension/${d}`)));
-      if (bad.length > 0) throw new Error(`the VSIX holds ${bad.join(', ')}: leave them out (.vscodeignore or "files")`);
+      if (bad.length > 0)
+        throw new Error(`the VSIX holds ${bad.join(', ')}: leave them out (.vscodeignore or "files")`);
       if (!entries.includes('extension/package.json')) throw new Error('the VSIX has no extension/package.json');
-      if (mb > MAX_VSIX_MB) throw new Error(`the VSIX is ${mb.toFixed(1)} MB (more than ${MAX_VSIX_MB} MB): something is packaged that should not be`);
+      if (mb > MAX_VSIX_MB)
+        throw new Error(
+          `the VSIX is ${mb.toFixed(1)} MB (more than ${MAX_VSIX_MB} MB): something is packaged that should not be`,
+        );
     });
     await step('code-server --install-extension installs it into a fresh extensions folder', () => {
       const out = installVsix(vsix, extensionsDir);
@@ -138,7 +149,8 @@ async function main(): Promise<number> {
       };
       const id = `${pkg.publisher}.${pkg.name}`.toLowerCase();
       const installed = fs.readdirSync(extensionsDir).filter((d) => d.toLowerCase().startsWith(`${id}-`));
-      if (installed.length === 0) throw new Error(`no ${id}-* folder in the extensions folder: ${fs.readdirSync(extensionsDir).join(', ')}`);
+      if (installed.length === 0)
+        throw new Error(`no ${id}-* folder in the extensions folder: ${fs.readdirSync(extensionsDir).join(', ')}`);
     });
     await step('code-server starts with the installed extension (no extensionDevelopmentPath)', async () => {
       server = await startCodeServer({ name: NAME, workspace: WORKSPACE, extensionsDir });

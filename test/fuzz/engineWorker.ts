@@ -48,7 +48,15 @@ function describeError(error: unknown): string {
 }
 
 /** Every `{start, end}` range (with its `file` when it has one) in a model is within the text of that file. */
-function walkRanges(value: unknown, file: string, length: number, where: string, out: string[], seen = new Set<unknown>(), depth = 0): void {
+function walkRanges(
+  value: unknown,
+  file: string,
+  length: number,
+  where: string,
+  out: string[],
+  seen = new Set<unknown>(),
+  depth = 0,
+): void {
   if (!value || typeof value !== 'object' || seen.has(value) || depth > 40) return;
   seen.add(value);
   const v = value as Record<string, unknown>;
@@ -57,25 +65,39 @@ function walkRanges(value: unknown, file: string, length: number, where: string,
     const { start, end } = range as { start: number; end: number };
     if (typeof v.file === 'string' && v.file !== file) out.push(`${where}: a location names ${v.file}, not ${file}`);
     if (!(Number.isInteger(start) && Number.isInteger(end) && start >= 0 && start <= end && end <= length)) {
-      out.push(`${where}: range ${JSON.stringify(range)} is outside the text (length ${length}) in ${JSON.stringify(v).slice(0, 300)}`);
+      out.push(
+        `${where}: range ${JSON.stringify(range)} is outside the text (length ${length}) in ${JSON.stringify(v).slice(0, 300)}`,
+      );
     }
   }
-  for (const child of Array.isArray(value) ? value : Object.values(v)) walkRanges(child, file, length, where, out, seen, depth + 1);
+  for (const child of Array.isArray(value) ? value : Object.values(v))
+    walkRanges(child, file, length, where, out, seen, depth + 1);
 }
 
 function checkFindings(findings: Finding[], workspace: ConsolidationWorkspace, where: string, out: string[]): void {
   for (const f of findings) {
-    if (typeof f.code !== 'string' || !f.code || typeof f.message !== 'string' || !SEVERITIES.has(f.severity)) out.push(`${where}: malformed finding ${JSON.stringify(f).slice(0, 300)}`);
+    if (typeof f.code !== 'string' || !f.code || typeof f.message !== 'string' || !SEVERITIES.has(f.severity))
+      out.push(`${where}: malformed finding ${JSON.stringify(f).slice(0, 300)}`);
     for (const location of [f.location, ...(f.related ?? []).map((r) => r.location)]) {
       if (!location || typeof location.file !== 'string' || !location.range) {
-        out.push(`${where}: ${f.code} has a location or related location without a file and range: ${f.message.slice(0, 200)}`);
+        out.push(
+          `${where}: ${f.code} has a location or related location without a file and range: ${f.message.slice(0, 200)}`,
+        );
         continue;
       }
       const text = workspace.text(location.file);
       const { start, end } = location.range;
       if (text === undefined) out.push(`${where}: ${f.code} is in ${location.file}, which the workspace cannot read`);
-      else if (!(Number.isInteger(start) && Number.isInteger(end) && start >= 0 && start <= end && end <= text.length)) {
-        out.push(`${where}: ${f.code} range ${start}-${end} outside ${path.basename(location.file)} (length ${text.length}): ${f.message.slice(0, 200)}`);
+      else if (!(
+        Number.isInteger(start) &&
+        Number.isInteger(end) &&
+        start >= 0 &&
+        start <= end &&
+        end <= text.length
+      )) {
+        out.push(
+          `${where}: ${f.code} range ${start}-${end} outside ${path.basename(location.file)} (length ${text.length}): ${f.message.slice(0, 200)}`,
+        );
       }
     }
   }
@@ -108,8 +130,14 @@ export function runCase(c: EngineCase, dir: string): string[] {
       walkRanges(manifest, file, text.length, `readManifestFile(${rel})`, out);
       if (Buffer.byteLength(text, 'utf8') > c.maxFileBytes) {
         const codes = manifest.syntaxProblems.map((p) => p.code);
-        if (codes.length !== 1 || codes[0] !== 'manifest/too-large' || manifest.workloads.length + manifest.services.length + manifest.quantityProblems.length > 0) {
-          out.push(`readManifestFile(${rel}): a text over the cap must give exactly one too-large problem and nothing else, got ${JSON.stringify(codes)}`);
+        if (
+          codes.length !== 1 ||
+          codes[0] !== 'manifest/too-large' ||
+          manifest.workloads.length + manifest.services.length + manifest.quantityProblems.length > 0
+        ) {
+          out.push(
+            `readManifestFile(${rel}): a text over the cap must give exactly one too-large problem and nothing else, got ${JSON.stringify(codes)}`,
+          );
         }
       }
     });
@@ -128,15 +156,29 @@ export function runCase(c: EngineCase, dir: string): string[] {
   const workspace = new ConsolidationWorkspace(nodeFileHost, { maxFileBytes: c.maxFileBytes, rules: {} });
   for (const scope of ['together', 'per-file'] as const) {
     step(`diagnose(${scope})`, () => {
-      const byFile = diagnose(workspace, { plans: planFile && scope === 'together' ? [planFile] : [], manifests, orphanScope: scope });
-      const sources = planFile && scope === 'together' ? (workspace.plan(planFile)?.sourceSet ?? new Set<string>()) : new Set<string>();
+      const byFile = diagnose(workspace, {
+        plans: planFile && scope === 'together' ? [planFile] : [],
+        manifests,
+        orphanScope: scope,
+      });
+      const sources =
+        planFile && scope === 'together'
+          ? (workspace.plan(planFile)?.sourceSet ?? new Set<string>())
+          : new Set<string>();
       for (const [file, parts] of byFile) {
         const findings = flattenParts(parts);
         checkFindings(findings, workspace, `diagnose(${scope}) ${path.relative(dir, file)}`, out);
         const text = workspace.text(file) ?? '';
-        if (!isPlanFile(file) && Buffer.byteLength(text, 'utf8') > c.maxFileBytes && (sources.has(file) || LOOKS_LIKE_MANIFEST.test(text))) {
+        if (
+          !isPlanFile(file) &&
+          Buffer.byteLength(text, 'utf8') > c.maxFileBytes &&
+          (sources.has(file) || LOOKS_LIKE_MANIFEST.test(text))
+        ) {
           const codes = findings.map((f) => f.code);
-          if (codes.length !== 1 || codes[0] !== 'manifest/too-large') out.push(`diagnose(${scope}) ${path.relative(dir, file)}: over the cap, expected exactly [manifest/too-large], got ${JSON.stringify(codes)}`);
+          if (codes.length !== 1 || codes[0] !== 'manifest/too-large')
+            out.push(
+              `diagnose(${scope}) ${path.relative(dir, file)}: over the cap, expected exactly [manifest/too-large], got ${JSON.stringify(codes)}`,
+            );
         }
         for (const f of findings) step(`toDiagnostic(${f.code})`, () => void toDiagnostic(workspace, f));
       }
@@ -154,7 +196,9 @@ export function runCase(c: EngineCase, dir: string): string[] {
       const report = buildReport(result, dir);
       JSON.parse(JSON.stringify(report));
       formatReportText(report);
-      if (c.finiteReport) for (const bad of nonFinite(report.states)) out.push(`report has a non-finite number (JSON prints null): ${bad}`);
+      if (c.finiteReport)
+        for (const bad of nonFinite(report.states))
+          out.push(`report has a non-finite number (JSON prints null): ${bad}`);
       checkFindings(workspace.findings.plan(planFile), workspace, 'findings.plan', out);
       checkFindings(workspace.findings.planSources(planFile), workspace, 'findings.planSources', out);
     });

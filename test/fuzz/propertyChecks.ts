@@ -15,7 +15,11 @@ import { workloadObject } from '../../server/src/engine/render/sourceObjects';
 import { toYaml } from '../../server/src/engine/render/toYaml';
 import type { KubeObject } from '../../server/src/engine/render/kube';
 import { buildReport, type PlanReport, type StateReport } from '../../server/src/engine/report/report';
-import { ConsolidationWorkspace, DEFAULT_OPTIONS, type PlanResult } from '../../server/src/engine/workspace/consolidationWorkspace';
+import {
+  ConsolidationWorkspace,
+  DEFAULT_OPTIONS,
+  type PlanResult,
+} from '../../server/src/engine/workspace/consolidationWorkspace';
 import { diagnose } from '../../server/src/engine/workspace/diagnose';
 import { nodeFileHost } from '../../server/src/engine/workspace/fileHost';
 import { runCase } from './engineWorker';
@@ -32,7 +36,20 @@ export function writeCase(c: PropertyCase, dir: string): void {
 
 /** Every property, in `dir` (an empty folder the caller owns). */
 export function engineViolations(c: PropertyCase, dir: string, options: { arithmeticOnly?: boolean } = {}): string[] {
-  const out = options.arithmeticOnly ? [] : runCase({ id: 0, label: c.label, files: c.files, plan: c.plan, maxFileBytes: DEFAULT_MAX_FILE_BYTES, probes: [0.25, 0.75], finiteReport: true }, dir);
+  const out = options.arithmeticOnly
+    ? []
+    : runCase(
+        {
+          id: 0,
+          label: c.label,
+          files: c.files,
+          plan: c.plan,
+          maxFileBytes: DEFAULT_MAX_FILE_BYTES,
+          probes: [0.25, 0.75],
+          finiteReport: true,
+        },
+        dir,
+      );
   if (out.length > 0) return out;
   if (options.arithmeticOnly) writeCase(c, dir);
   try {
@@ -65,7 +82,8 @@ export function engineViolations(c: PropertyCase, dir: string, options: { arithm
 export function inexactNumbers(report: PlanReport): string[] {
   const out: string[] = [];
   const walk = (value: unknown, at: string) => {
-    if (typeof value === 'number' && !Number.isSafeInteger(value)) out.push(`exact: ${at} = ${value} is not an exact integer`);
+    if (typeof value === 'number' && !Number.isSafeInteger(value))
+      out.push(`exact: ${at} = ${value} is not an exact integer`);
     else if (value && typeof value === 'object') for (const [k, v] of Object.entries(value)) walk(v, `${at}.${k}`);
   };
   walk(report.states, 'states');
@@ -77,7 +95,14 @@ export function inexactNumbers(report: PlanReport): string[] {
 export function sumOfParts(result: PlanResult, report: PlanReport): string[] {
   const out: string[] = [];
   result.analysis.states.forEach((state, i) => {
-    const expected = { workloads: 0, pods: 0, jobs: 0, requests: {} as Record<string, number>, limits: {} as Record<string, number>, unlimited: { cpu: 0, memory: 0 } };
+    const expected = {
+      workloads: 0,
+      pods: 0,
+      jobs: 0,
+      requests: {} as Record<string, number>,
+      limits: {} as Record<string, number>,
+      unlimited: { cpu: 0, memory: 0 },
+    };
     for (const w of state.workloads) {
       if (!w.workload.steady) {
         expected.jobs++;
@@ -85,7 +110,8 @@ export function sumOfParts(result: PlanResult, report: PlanReport): string[] {
       }
       expected.workloads++;
       expected.pods += w.pods;
-      for (const [k, v] of Object.entries(w.perPod.requests)) expected.requests[k] = (expected.requests[k] ?? 0) + v * w.pods;
+      for (const [k, v] of Object.entries(w.perPod.requests))
+        expected.requests[k] = (expected.requests[k] ?? 0) + v * w.pods;
       for (const [k, v] of Object.entries(w.perPod.limits)) expected.limits[k] = (expected.limits[k] ?? 0) + v * w.pods;
       expected.unlimited.cpu += w.perPod.unlimited.cpu * w.pods;
       expected.unlimited.memory += w.perPod.unlimited.memory * w.pods;
@@ -96,12 +122,15 @@ export function sumOfParts(result: PlanResult, report: PlanReport): string[] {
       out.push(`${where}: missing from the report`);
       return;
     }
-    for (const key of ['workloads', 'pods', 'jobs'] as const) if (r[key] !== expected[key]) out.push(`${where}: ${key} ${r[key]} in the report, ${expected[key]} summed over its workloads`);
+    for (const key of ['workloads', 'pods', 'jobs'] as const)
+      if (r[key] !== expected[key])
+        out.push(`${where}: ${key} ${r[key]} in the report, ${expected[key]} summed over its workloads`);
     out.push(...listDifferences(`${where}: requests`, r.requests, expected.requests));
     out.push(...listDifferences(`${where}: limits`, r.limits, expected.limits));
     out.push(...listDifferences(`${where}: containers without limits`, r.unlimitedContainers, expected.unlimited));
   });
-  if (report.states.length !== result.analysis.states.length) out.push(`sum: the report has ${report.states.length} states, the analysis ${result.analysis.states.length}`);
+  if (report.states.length !== result.analysis.states.length)
+    out.push(`sum: the report has ${report.states.length} states, the analysis ${result.analysis.states.length}`);
   return out;
 }
 
@@ -141,9 +170,21 @@ export function isKnownBug(violation: string): boolean {
 }
 
 const WITHOUT_REPLICAS = new Set(['Pod', 'DaemonSet', 'Job', 'CronJob']);
-const WORKLOAD_KINDS = new Set(['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'Job', 'CronJob', 'Pod', 'ReplicationController']);
+const WORKLOAD_KINDS = new Set([
+  'Deployment',
+  'StatefulSet',
+  'DaemonSet',
+  'ReplicaSet',
+  'Job',
+  'CronJob',
+  'Pod',
+  'ReplicationController',
+]);
 
-function keyOf(object: { kind?: unknown; metadata?: { name?: unknown; namespace?: unknown } }, defaultNamespace: string | undefined): string {
+function keyOf(
+  object: { kind?: unknown; metadata?: { name?: unknown; namespace?: unknown } },
+  defaultNamespace: string | undefined,
+): string {
   return `${String(object.kind)}/${String(object.metadata?.namespace ?? defaultNamespace ?? 'default')}/${String(object.metadata?.name)}`;
 }
 
@@ -152,7 +193,13 @@ function keyOf(object: { kind?: unknown; metadata?: { name?: unknown; namespace?
  * `consolidate render` output would), read back as manifests under the plan's budget, give the report's totals
  * for the state after that phase. `phases` are the render output per phase, as text.
  */
-export function reReadViolations(workspace: ConsolidationWorkspace, result: PlanResult, report: PlanReport, phases: { name: string; yaml: string }[], scratch: string): string[] {
+export function reReadViolations(
+  workspace: ConsolidationWorkspace,
+  result: PlanResult,
+  report: PlanReport,
+  phases: { name: string; yaml: string }[],
+  scratch: string,
+): string[] {
   const out: string[] = [];
   const namespace = result.plan.namespace;
   const objects = new Map<string, unknown>();
@@ -170,7 +217,13 @@ export function reReadViolations(workspace: ConsolidationWorkspace, result: Plan
     if (objects.has(keyOf(object, namespace))) return [];
     objects.set(keyOf(object, namespace), object);
   }
-  const oneShots = new Set(result.workloads.filter((w) => w.origin === 'compose' && !w.steady).map((w) => workloadObject(workspace, w, namespace)).filter((o) => !!o).map((o) => keyOf(o!, namespace)));
+  const oneShots = new Set(
+    result.workloads
+      .filter((w) => w.origin === 'compose' && !w.steady)
+      .map((w) => workloadObject(workspace, w, namespace))
+      .filter((o) => !!o)
+      .map((o) => keyOf(o!, namespace)),
+  );
   const limitRanges: unknown[] = [];
   for (const manifest of result.manifests) {
     if (manifest.limitRanges.length === 0) continue;
@@ -200,19 +253,34 @@ export function reReadViolations(workspace: ConsolidationWorkspace, result: Plan
       // its comment), a DaemonSet whose node selector no node matches. Neither runs a pod from here on.
       const comments = `${doc.commentBefore ?? ''}\n${(doc.contents as { commentBefore?: string } | null)?.commentBefore ?? ''}`;
       const removedPod = value.kind === 'Pod' && comments.includes('delete it by hand');
-      const parkedDaemonSet = value.kind === 'DaemonSet' && JSON.stringify((value.spec as { template?: { spec?: { nodeSelector?: unknown } } } | undefined)?.template?.spec?.nodeSelector ?? {}).includes(NO_NODE_SELECTOR);
+      const parkedDaemonSet =
+        value.kind === 'DaemonSet' &&
+        JSON.stringify(
+          (value.spec as { template?: { spec?: { nodeSelector?: unknown } } } | undefined)?.template?.spec
+            ?.nodeSelector ?? {},
+        ).includes(NO_NODE_SELECTOR);
       if (removedPod || parkedDaemonSet) {
         objects.delete(keyOf(value, namespace));
         continue;
       }
-      if (WITHOUT_REPLICAS.has(String(value.kind)) && (value.spec as { replicas?: unknown } | undefined)?.replicas !== undefined) {
+      if (
+        WITHOUT_REPLICAS.has(String(value.kind)) &&
+        (value.spec as { replicas?: unknown } | undefined)?.replicas !== undefined
+      ) {
         // Pods, DaemonSets, Jobs and CronJobs have no spec.replicas: the object keeps running (the API server rejects the field).
         // What a cluster would run from here on is not what the report counts: stop comparing.
-        out.push(`${where}: render writes spec.replicas: ${String((value.spec as { replicas?: unknown }).replicas)} on the ${value.kind} ${value.metadata.name}`);
+        out.push(
+          `${where}: render writes spec.replicas: ${String((value.spec as { replicas?: unknown }).replicas)} on the ${value.kind} ${value.metadata.name}`,
+        );
         return out;
       }
-      if (oneShots.has(keyOf(value, namespace)) && Number((value.spec as { replicas?: unknown } | undefined)?.replicas ?? 1) > 0) {
-        out.push(`${where}: the one-shot compose service ${value.metadata.name} is rendered as a ${value.kind} with replicas`);
+      if (
+        oneShots.has(keyOf(value, namespace)) &&
+        Number((value.spec as { replicas?: unknown } | undefined)?.replicas ?? 1) > 0
+      ) {
+        out.push(
+          `${where}: the one-shot compose service ${value.metadata.name} is rendered as a ${value.kind} with replicas`,
+        );
         return out;
       }
       objects.set(keyOf(value, namespace), value);
@@ -224,7 +292,12 @@ export function reReadViolations(workspace: ConsolidationWorkspace, result: Plan
     }
     const folder = path.join(scratch, `phase-${i + 1}`);
     mkdirSync(folder, { recursive: true });
-    writeFileSync(path.join(folder, 'state.yaml'), [...objects.values(), ...limitRanges].map((o) => stringify(o, { version: '1.1', aliasDuplicateObjects: false })).join('---\n'));
+    writeFileSync(
+      path.join(folder, 'state.yaml'),
+      [...objects.values(), ...limitRanges]
+        .map((o) => stringify(o, { version: '1.1', aliasDuplicateObjects: false }))
+        .join('---\n'),
+    );
     const spec: Record<string, unknown> = { ...planValue.spec, sources: ['state.yaml'] };
     delete spec.phases;
     writeFileSync(path.join(folder, 'reread.plan.yaml'), stringify({ ...planValue, spec }));
@@ -245,6 +318,10 @@ export function totalsDifferences(where: string, actual: StateReport, expected: 
     ...(actual.pods !== expected.pods ? [`${where}: pods ${actual.pods} re-read, ${expected.pods} in the report`] : []),
     ...listDifferences(`${where}: requests (re-read vs report)`, actual.requests, expected.requests),
     ...listDifferences(`${where}: limits (re-read vs report)`, actual.limits, expected.limits),
-    ...listDifferences(`${where}: containers without limits (re-read vs report)`, actual.unlimitedContainers, expected.unlimitedContainers),
+    ...listDifferences(
+      `${where}: containers without limits (re-read vs report)`,
+      actual.unlimitedContainers,
+      expected.unlimitedContainers,
+    ),
   ];
 }

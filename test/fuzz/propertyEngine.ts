@@ -36,16 +36,23 @@ export function checkCase(c: PropertyCase, options: { arithmeticOnly?: boolean }
 }
 
 /** The property; with `tolerateKnownBugs`, violations that are known product bugs (KNOWN_BUGS) are counted, not failed. */
-export function engineProperty(stats: EngineStats, options: { tolerateKnownBugs: boolean; arithmeticOnly?: boolean; onCase?: (c: PropertyCase) => void }) {
+export function engineProperty(
+  stats: EngineStats,
+  options: { tolerateKnownBugs: boolean; arithmeticOnly?: boolean; onCase?: (c: PropertyCase) => void },
+) {
   return fc.property(anyCase, (c) => {
     stats.runs++;
     options.onCase?.(c);
     let violations = checkCase(c, options);
     if (options.tolerateKnownBugs) {
-      for (const bug of new Set(violations.filter(isKnownBug).map((v) => v.slice(KNOWN_BUG_PREFIX.length, v.indexOf(']'))))) stats.known.set(bug, (stats.known.get(bug) ?? 0) + 1);
+      for (const bug of new Set(
+        violations.filter(isKnownBug).map((v) => v.slice(KNOWN_BUG_PREFIX.length, v.indexOf(']'))),
+      ))
+        stats.known.set(bug, (stats.known.get(bug) ?? 0) + 1);
       violations = violations.filter((v) => !isKnownBug(v));
     }
-    if (violations.length > 0) throw new Error(`${violations.length} violation(s) [${c.label}]:\n  ${violations.slice(0, 8).join('\n  ')}`);
+    if (violations.length > 0)
+      throw new Error(`${violations.length} violation(s) [${c.label}]:\n  ${violations.slice(0, 8).join('\n  ')}`);
   });
 }
 

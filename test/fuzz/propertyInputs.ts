@@ -41,7 +41,22 @@ const pattern = (name: string) => new RegExp(definition(name).pattern!);
  * Anything the schema's quantity pattern allows, within what a cluster holds (at most 10^6 cores, 1 TB): a whole
  * plan's sum (thousands of containers) must stay below 2^53 millicores or bytes to be exact in a JavaScript number.
  */
-const MULTIPLIER: Record<string, number> = { '': 1, m: 1e-3, k: 1e3, M: 1e6, G: 1e9, T: 1e12, P: 1e15, E: 1e18, Ki: 2 ** 10, Mi: 2 ** 20, Gi: 2 ** 30, Ti: 2 ** 40, Pi: 2 ** 50, Ei: 2 ** 60 };
+const MULTIPLIER: Record<string, number> = {
+  '': 1,
+  m: 1e-3,
+  k: 1e3,
+  M: 1e6,
+  G: 1e9,
+  T: 1e12,
+  P: 1e15,
+  E: 1e18,
+  Ki: 2 ** 10,
+  Mi: 2 ** 20,
+  Gi: 2 ** 30,
+  Ti: 2 ** 40,
+  Pi: 2 ** 50,
+  Ei: 2 ** 60,
+};
 const schemaQuantity = (max: number) =>
   fc.stringMatching(pattern('quantity')).filter((q) => {
     const m = /^\+?([0-9.]+(?:[eE][-+]?[0-9]+)?)([kMGTPE]i|[mkMGTPE])?$/.exec(q);
@@ -50,17 +65,54 @@ const schemaQuantity = (max: number) =>
 
 /** Quantities: mostly the ones people write, sometimes anything the schema's quantity pattern allows. */
 const cpuQuantity = fc.oneof(
-  { weight: 8, arbitrary: fc.constantFrom('10m', '50m', '100m', '250m', '500m', '750m', '1', '2', '0.5', '1500m', '4', '0') },
+  {
+    weight: 8,
+    arbitrary: fc.constantFrom('10m', '50m', '100m', '250m', '500m', '750m', '1', '2', '0.5', '1500m', '4', '0'),
+  },
   { weight: 2, arbitrary: fc.integer({ min: 0, max: 8000 }).map((m) => `${m}m`) },
   { weight: 1, arbitrary: schemaQuantity(1e6) },
 );
 const memoryQuantity = fc.oneof(
-  { weight: 8, arbitrary: fc.constantFrom('16Mi', '64Mi', '128Mi', '256Mi', '512Mi', '1Gi', '2Gi', '1.5Gi', '500M', '1G', '100Ki', '0') },
+  {
+    weight: 8,
+    arbitrary: fc.constantFrom(
+      '16Mi',
+      '64Mi',
+      '128Mi',
+      '256Mi',
+      '512Mi',
+      '1Gi',
+      '2Gi',
+      '1.5Gi',
+      '500M',
+      '1G',
+      '100Ki',
+      '0',
+    ),
+  },
   { weight: 2, arbitrary: fc.integer({ min: 1, max: 4096 }).map((m) => `${m}Mi`) },
   { weight: 1, arbitrary: schemaQuantity(1e12) },
 );
 const dnsLabel = fc.oneof(
-  { weight: 6, arbitrary: fc.constantFrom('api', 'worker', 'web', 'cache', 'db', 'auth', 'gateway', 'search', 'mail', 'queue', 'cart', 'user-svc', 'tts-direct', 'tts-stream') },
+  {
+    weight: 6,
+    arbitrary: fc.constantFrom(
+      'api',
+      'worker',
+      'web',
+      'cache',
+      'db',
+      'auth',
+      'gateway',
+      'search',
+      'mail',
+      'queue',
+      'cart',
+      'user-svc',
+      'tts-direct',
+      'tts-stream',
+    ),
+  },
   { weight: 1, arbitrary: fc.stringMatching(pattern('dnsLabel')).filter((s) => s.length > 0 && s.length <= 20) },
 );
 const namespaces = fc.constantFrom(undefined, undefined, 'default', 'prod', 'shop');
@@ -90,7 +142,17 @@ const container = fc.record({
   port: fc.option(fc.constantFrom(80, 8080, 9090, 5432, 6379), { nil: undefined }),
 });
 const workload: fc.Arbitrary<GeneratedWorkload> = fc.record({
-  kind: fc.constantFrom('Deployment', 'Deployment', 'Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'Job', 'CronJob', 'Pod'),
+  kind: fc.constantFrom(
+    'Deployment',
+    'Deployment',
+    'Deployment',
+    'StatefulSet',
+    'DaemonSet',
+    'ReplicaSet',
+    'Job',
+    'CronJob',
+    'Pod',
+  ),
   name: dnsLabel,
   namespace: namespaces,
   replicas: fc.oneof(fc.integer({ min: 0, max: 5 }), fc.constant(1), fc.integer({ min: 6, max: 200 })),
@@ -115,8 +177,16 @@ function podSpec(w: GeneratedWorkload): object {
     ...(c.port ? { ports: [{ containerPort: c.port }] } : {}),
     ...(Object.keys(c.resources).length ? { resources: c.resources } : {}),
   }));
-  const init = uniqueNames(w.initContainers).map((c) => ({ name: c.name, image: 'busybox', ...(Object.keys(c.resources).length ? { resources: c.resources } : {}) }));
-  return { ...(w.overhead && Object.keys(w.overhead).length ? { overhead: w.overhead } : {}), containers, ...(init.length ? { initContainers: init } : {}) };
+  const init = uniqueNames(w.initContainers).map((c) => ({
+    name: c.name,
+    image: 'busybox',
+    ...(Object.keys(c.resources).length ? { resources: c.resources } : {}),
+  }));
+  return {
+    ...(w.overhead && Object.keys(w.overhead).length ? { overhead: w.overhead } : {}),
+    containers,
+    ...(init.length ? { initContainers: init } : {}),
+  };
 }
 
 export function kubernetesObject(w: GeneratedWorkload): object {
@@ -127,13 +197,36 @@ export function kubernetesObject(w: GeneratedWorkload): object {
     case 'Pod':
       return { apiVersion: 'v1', kind: 'Pod', metadata, spec: podSpec(w) };
     case 'Job':
-      return { apiVersion: 'batch/v1', kind: 'Job', metadata, spec: { template: { ...template, spec: { ...template.spec, restartPolicy: 'Never' } } } };
+      return {
+        apiVersion: 'batch/v1',
+        kind: 'Job',
+        metadata,
+        spec: { template: { ...template, spec: { ...template.spec, restartPolicy: 'Never' } } },
+      };
     case 'CronJob':
-      return { apiVersion: 'batch/v1', kind: 'CronJob', metadata, spec: { schedule: '*/5 * * * *', jobTemplate: { spec: { template: { ...template, spec: { ...template.spec, restartPolicy: 'OnFailure' } } } } } };
+      return {
+        apiVersion: 'batch/v1',
+        kind: 'CronJob',
+        metadata,
+        spec: {
+          schedule: '*/5 * * * *',
+          jobTemplate: { spec: { template: { ...template, spec: { ...template.spec, restartPolicy: 'OnFailure' } } } },
+        },
+      };
     case 'DaemonSet':
-      return { apiVersion: 'apps/v1', kind: 'DaemonSet', metadata, spec: { selector: { matchLabels: labels }, template } };
+      return {
+        apiVersion: 'apps/v1',
+        kind: 'DaemonSet',
+        metadata,
+        spec: { selector: { matchLabels: labels }, template },
+      };
     default:
-      return { apiVersion: 'apps/v1', kind: w.kind, metadata, spec: { replicas: w.replicas, selector: { matchLabels: labels }, template } };
+      return {
+        apiVersion: 'apps/v1',
+        kind: w.kind,
+        metadata,
+        spec: { replicas: w.replicas, selector: { matchLabels: labels }, template },
+      };
   }
 }
 
@@ -152,7 +245,11 @@ export interface GeneratedProject {
 /** 1-3 Kubernetes manifest files: workloads (unique per kind and namespace), Services selecting some, sometimes a LimitRange. */
 export const kubernetesProject: fc.Arbitrary<GeneratedProject> = fc
   .record({
-    workloads: fc.uniqueArray(workload, { minLength: 1, maxLength: 8, selector: (w) => `${w.namespace ?? ''}/${w.name}` }),
+    workloads: fc.uniqueArray(workload, {
+      minLength: 1,
+      maxLength: 8,
+      selector: (w) => `${w.namespace ?? ''}/${w.name}`,
+    }),
     services: fc.array(fc.nat(), { maxLength: 3 }),
     limitRanges: fc.array(limitRange, { maxLength: 1 }),
     files: fc.integer({ min: 1, max: 3 }),
@@ -173,10 +270,21 @@ export const kubernetesProject: fc.Arbitrary<GeneratedProject> = fc
     limitRanges.forEach((r, i) => {
       const limits = Object.keys(r.default).length ? { default: r.default } : {};
       const requests = Object.keys(r.defaultRequest).length ? { defaultRequest: r.defaultRequest } : {};
-      docs[i % files].push({ apiVersion: 'v1', kind: 'LimitRange', metadata: { name: 'defaults', ...(r.namespace ? { namespace: r.namespace } : {}) }, spec: { limits: [{ type: 'Container', ...limits, ...requests }] } });
+      docs[i % files].push({
+        apiVersion: 'v1',
+        kind: 'LimitRange',
+        metadata: { name: 'defaults', ...(r.namespace ? { namespace: r.namespace } : {}) },
+        spec: { limits: [{ type: 'Container', ...limits, ...requests }] },
+      });
     });
     return {
-      files: docs.map((objects, i) => [`manifests/m${i}.yaml`, objects.map((o) => stringify(o, flow ? { collectionStyle: 'flow' } : undefined)).join('---\n')] as [string, string]),
+      files: docs.map(
+        (objects, i) =>
+          [
+            `manifests/m${i}.yaml`,
+            objects.map((o) => stringify(o, flow ? { collectionStyle: 'flow' } : undefined)).join('---\n'),
+          ] as [string, string],
+      ),
       names: workloads.map((w) => (w.namespace && w.name.length % 3 === 0 ? `${w.namespace}/${w.name}` : w.name)),
     };
   });
@@ -194,8 +302,14 @@ const composeService = fc.record(
         replicas: fc.integer({ min: 0, max: 4 }),
         resources: fc.record(
           {
-            limits: fc.record({ cpus: fc.constantFrom('0.5', '1', '2'), memory: fc.constantFrom('256M', '1G', '512m', '2g') }, { requiredKeys: [] }),
-            reservations: fc.record({ cpus: fc.constantFrom('0.1', '0.25'), memory: fc.constantFrom('64M', '128m') }, { requiredKeys: [] }),
+            limits: fc.record(
+              { cpus: fc.constantFrom('0.5', '1', '2'), memory: fc.constantFrom('256M', '1G', '512m', '2g') },
+              { requiredKeys: [] },
+            ),
+            reservations: fc.record(
+              { cpus: fc.constantFrom('0.1', '0.25'), memory: fc.constantFrom('64M', '128m') },
+              { requiredKeys: [] },
+            ),
           },
           { requiredKeys: [] },
         ),
@@ -222,12 +336,21 @@ type Ref = number | string;
 
 /** A plan's shape from the schema's grammar; references are resolved against the names of the case by planText(). */
 const planShape = (() => {
-  const ref: fc.Arbitrary<Ref> = fc.oneof({ weight: 9, arbitrary: fc.nat(40) }, { weight: 1, arbitrary: fc.stringMatching(pattern('workloadRef')).filter((s) => s.length <= 30) });
+  const ref: fc.Arbitrary<Ref> = fc.oneof(
+    { weight: 9, arbitrary: fc.nat(40) },
+    { weight: 1, arbitrary: fc.stringMatching(pattern('workloadRef')).filter((s) => s.length <= 30) },
+  );
   const strategies = definition('merge').properties!.strategy.enum!;
   const percent = fc.integer({ min: 0, max: 300 }).map((p) => `${p}%`);
   const resize = fc.oneof(
     fc.record({ requests: resourceList(), limits: resourceList() }, { requiredKeys: ['requests'] }),
-    fc.record({ containers: fc.dictionary(fc.oneof(dnsLabel, fc.constant('main')), fc.record({ requests: resourceList(), limits: resourceList() }, { requiredKeys: [] }), { minKeys: 1, maxKeys: 2 }) }),
+    fc.record({
+      containers: fc.dictionary(
+        fc.oneof(dnsLabel, fc.constant('main')),
+        fc.record({ requests: resourceList(), limits: resourceList() }, { requiredKeys: [] }),
+        { minKeys: 1, maxKeys: 2 },
+      ),
+    }),
   );
   const merge = fc.record(
     {
@@ -235,7 +358,10 @@ const planShape = (() => {
       from: fc.array(ref, { minLength: 1, maxLength: 4 }),
       strategy: fc.constantFrom(...strategies),
       replicas: fc.integer({ min: 0, max: 10 }),
-      container: fc.record({ image: fc.constant('registry.example/merged:1'), resources: fc.record({ requests: resourceList(), limits: resourceList() }, { requiredKeys: [] }) }),
+      container: fc.record({
+        image: fc.constant('registry.example/merged:1'),
+        resources: fc.record({ requests: resourceList(), limits: resourceList() }, { requiredKeys: [] }),
+      }),
     },
     { requiredKeys: ['name', 'from'] },
   );
@@ -246,7 +372,15 @@ const planShape = (() => {
       scale: fc.array(fc.tuple(ref, fc.integer({ min: 0, max: 20 })), { maxLength: 2 }),
       resize: fc.array(fc.tuple(ref, resize), { maxLength: 2 }),
       merge: fc.array(merge, { maxLength: 2 }),
-      targets: fc.record({ workloads: fc.nat(50), pods: fc.nat(200), cpuRequests: fc.oneof(percent, cpuQuantity), memoryLimits: fc.oneof(percent, memoryQuantity) }, { requiredKeys: [] }),
+      targets: fc.record(
+        {
+          workloads: fc.nat(50),
+          pods: fc.nat(200),
+          cpuRequests: fc.oneof(percent, cpuQuantity),
+          memoryLimits: fc.oneof(percent, memoryQuantity),
+        },
+        { requiredKeys: [] },
+      ),
     },
     { requiredKeys: ['name'] },
   );
@@ -256,13 +390,30 @@ const planShape = (() => {
       memory: memoryQuantity,
       pods: fc.nat(300),
       limitsOvercommit: percent,
-      podOverhead: fc.record({ cpu: fc.constantFrom('10m', '250m'), memory: fc.constantFrom('32Mi', '120Mi') }, { requiredKeys: [] }),
-      nodes: fc.array(fc.record({ name: dnsLabel, count: fc.integer({ min: 1, max: 5 }), cpu: cpuQuantity, memory: memoryQuantity, pods: fc.integer({ min: 1, max: 110 }) }, { requiredKeys: ['name', 'cpu', 'memory'] }), { minLength: 1, maxLength: 2 }),
+      podOverhead: fc.record(
+        { cpu: fc.constantFrom('10m', '250m'), memory: fc.constantFrom('32Mi', '120Mi') },
+        { requiredKeys: [] },
+      ),
+      nodes: fc.array(
+        fc.record(
+          {
+            name: dnsLabel,
+            count: fc.integer({ min: 1, max: 5 }),
+            cpu: cpuQuantity,
+            memory: memoryQuantity,
+            pods: fc.integer({ min: 1, max: 110 }),
+          },
+          { requiredKeys: ['name', 'cpu', 'memory'] },
+        ),
+        { minLength: 1, maxLength: 2 },
+      ),
     },
     { requiredKeys: [] },
   );
   return fc.record({
-    name: fc.stringMatching(new RegExp(SCHEMA.properties.metadata.properties.name.pattern!)).filter((s) => s.length > 0 && s.length < 40),
+    name: fc
+      .stringMatching(new RegExp(SCHEMA.properties.metadata.properties.name.pattern!))
+      .filter((s) => s.length > 0 && s.length < 40),
     namespace: namespaces,
     budget: fc.option(budget, { nil: undefined }),
     phases: fc.array(phase, { maxLength: 3 }),
@@ -280,7 +431,8 @@ function planText(shape: PlanShape, names: string[], sources: string[]): string 
     if (p.remove) out.remove = unique(p.remove.map(resolve));
     if (p.scale) out.scale = Object.fromEntries(p.scale.map(([r, n]) => [resolve(r), n]));
     if (p.resize) out.resize = Object.fromEntries(p.resize.map(([r, x]) => [resolve(r), x]));
-    if (p.merge) out.merge = p.merge.map((m, j) => ({ ...m, name: `${m.name}-${i}${j}`, from: unique(m.from.map(resolve)) }));
+    if (p.merge)
+      out.merge = p.merge.map((m, j) => ({ ...m, name: `${m.name}-${i}${j}`, from: unique(m.from.map(resolve)) }));
     if (p.targets) out.targets = p.targets;
     return out;
   });
@@ -288,20 +440,32 @@ function planText(shape: PlanShape, names: string[], sources: string[]): string 
     apiVersion: 'consolidation.dev/v1alpha1',
     kind: 'ConsolidationPlan',
     metadata: { name: shape.name },
-    spec: { sources, ...(shape.namespace ? { namespace: shape.namespace } : {}), ...(shape.budget ? { budget: shape.budget } : {}), ...(phases.length ? { phases } : {}) },
+    spec: {
+      sources,
+      ...(shape.namespace ? { namespace: shape.namespace } : {}),
+      ...(shape.budget ? { budget: shape.budget } : {}),
+      ...(phases.length ? { phases } : {}),
+    },
   };
   return stringify(plan, shape.flow ? { collectionStyle: 'flow' } : undefined);
 }
 
 /** A generated project (Kubernetes, compose, or both) under a generated plan. */
 export const grammarCase: fc.Arbitrary<PropertyCase> = fc
-  .tuple(fc.option(kubernetesProject, { nil: undefined, freq: 4 }), fc.option(composeProject, { nil: undefined, freq: 2 }), planShape)
+  .tuple(
+    fc.option(kubernetesProject, { nil: undefined, freq: 4 }),
+    fc.option(composeProject, { nil: undefined, freq: 2 }),
+    planShape,
+  )
   .filter(([k, c]) => !!(k || c))
   .map(([k, c, shape]) => {
     const files = [...(k?.files ?? []), ...(c?.files ?? [])];
     const sources = [...(k ? ['manifests/*.yaml'] : []), ...(c ? ['compose/docker-compose.yml'] : [])];
     return {
-      files: [...files, ['fuzz.plan.yaml', planText(shape, [...(k?.names ?? []), ...(c?.names ?? [])], sources)] as [string, string]],
+      files: [
+        ...files,
+        ['fuzz.plan.yaml', planText(shape, [...(k?.names ?? []), ...(c?.names ?? [])], sources)] as [string, string],
+      ],
       plan: 'fuzz.plan.yaml',
       origin: 'grammar' as const,
       label: `generated (${k ? 'kubernetes' : ''}${k && c ? '+' : ''}${c ? 'compose' : ''})`,
@@ -318,14 +482,24 @@ export function corpusProjects(): Project[] {
 
 /** A real project: its own plan or a generated one over its names; optionally its files mutated (by a seeded mutator). */
 export const corpusCase: fc.Arbitrary<PropertyCase> = fc
-  .record({ project: fc.nat(), generatedPlan: fc.option(planShape, { nil: undefined }), mutateSeed: fc.option(fc.nat(), { nil: undefined, freq: 2 }) })
+  .record({
+    project: fc.nat(),
+    generatedPlan: fc.option(planShape, { nil: undefined }),
+    mutateSeed: fc.option(fc.nat(), { nil: undefined, freq: 2 }),
+  })
   .map(({ project: index, generatedPlan, mutateSeed }): PropertyCase => {
     const projects = corpusProjects();
     const project = projects[index % projects.length];
     const sources = project.sources.length ? project.sources : ['**/*.y*ml'];
     const planPath = project.plan ?? 'fuzz.plan.yaml';
     const ownPlan = !generatedPlan && project.plan ? project.files.get(project.plan)! : undefined;
-    const text = ownPlan ?? planText(generatedPlan ?? { name: 'fuzz', phases: [], flow: false, budget: undefined, namespace: undefined }, namesIn(project).slice(0, 40), sources);
+    const text =
+      ownPlan ??
+      planText(
+        generatedPlan ?? { name: 'fuzz', phases: [], flow: false, budget: undefined, namespace: undefined },
+        namesIn(project).slice(0, 40),
+        sources,
+      );
     const labels = [project.name, ownPlan ? 'own plan' : 'generated plan'];
     let files = [...project.files.entries()].filter(([rel]) => rel !== planPath);
     files.push([planPath, text]);
@@ -340,7 +514,10 @@ export const corpusCase: fc.Arbitrary<PropertyCase> = fc
   });
 
 /** Every kind of case: generated from the grammar most often, real projects (as they are, and mutated) the rest. */
-export const anyCase: fc.Arbitrary<PropertyCase> = fc.oneof({ weight: 3, arbitrary: grammarCase }, { weight: 1, arbitrary: corpusCase });
+export const anyCase: fc.Arbitrary<PropertyCase> = fc.oneof(
+  { weight: 3, arbitrary: grammarCase },
+  { weight: 1, arbitrary: corpusCase },
+);
 
 // ---- edit sequences (for the language server) ----
 
@@ -359,7 +536,23 @@ export const editSequence: fc.Arbitrary<Edit[]> = fc.array(
     start: fc.double({ min: 0, max: 1, noNaN: true }),
     length: fc.nat(30),
     text: fc.oneof(
-      fc.constantFrom('', ': ', '- ', '\n', '  ', 'x', '[', '{', '#', 'replicas: 3\n', 'cpu: 500m', 'memory: 1Gi', '\r\n', '"', '*a'),
+      fc.constantFrom(
+        '',
+        ': ',
+        '- ',
+        '\n',
+        '  ',
+        'x',
+        '[',
+        '{',
+        '#',
+        'replicas: 3\n',
+        'cpu: 500m',
+        'memory: 1Gi',
+        '\r\n',
+        '"',
+        '*a',
+      ),
       fc.string({ maxLength: 8 }),
       cpuQuantity,
     ),

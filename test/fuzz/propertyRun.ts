@@ -61,7 +61,9 @@ function options(argv: string[]): Options {
   };
 }
 
-type Message = { type: 'case'; run: number; label: string } | { type: 'done'; report: string; failed: boolean; runs: number; known: [string, number][]; ms: number };
+type Message =
+  | { type: 'case'; run: number; label: string }
+  | { type: 'done'; report: string; failed: boolean; runs: number; known: [string, number][]; ms: number };
 
 /** On the worker: the engine property, posting each case before it runs. */
 function engineRun(o: Options): void {
@@ -70,21 +72,40 @@ function engineRun(o: Options): void {
   const property = engineProperty(stats, {
     tolerateKnownBugs: !o.strict,
     arithmeticOnly: !o.full,
-    onCase: (c: PropertyCase) => parentPort!.postMessage({ type: 'case', run: stats.runs - 1, label: c.label } satisfies Message),
+    onCase: (c: PropertyCase) =>
+      parentPort!.postMessage({ type: 'case', run: stats.runs - 1, label: c.label } satisfies Message),
   });
-  const details = fc.check(property, { seed: o.seed, numRuns: o.runs, path: o.path, endOnFailure: false, ...(o.minutes ? { interruptAfterTimeLimit: o.minutes * 60_000 } : {}) });
+  const details = fc.check(property, {
+    seed: o.seed,
+    numRuns: o.runs,
+    path: o.path,
+    endOnFailure: false,
+    ...(o.minutes ? { interruptAfterTimeLimit: o.minutes * 60_000 } : {}),
+  });
   let report = '';
   if (details.failed) {
     const c = details.counterexample![0] as PropertyCase;
     report = `${(details.errorInstance as Error)?.message ?? details.errorInstance}\nshrunk case (${details.numShrinks} shrinks):\n${describeCase(c)}\nreplay: npm run fuzz -- --seed ${details.seed} --path "${details.counterexamplePath}"${o.full ? ' --full' : ''}${o.strict ? ' --strict' : ''}`;
   }
-  parentPort!.postMessage({ type: 'done', report, failed: details.failed, runs: stats.runs, known: [...stats.known], ms: Date.now() - started } satisfies Message);
+  parentPort!.postMessage({
+    type: 'done',
+    report,
+    failed: details.failed,
+    runs: stats.runs,
+    known: [...stats.known],
+    ms: Date.now() - started,
+  } satisfies Message);
 }
 
-function runEngineOnWorker(o: Options): Promise<Extract<Message, { type: 'done' }> | { type: 'hang'; run: number; label: string }> {
+function runEngineOnWorker(
+  o: Options,
+): Promise<Extract<Message, { type: 'done' }> | { type: 'hang'; run: number; label: string }> {
   const tsx = require.resolve('tsx/cjs/api');
   const started = Date.now();
-  const worker = new Worker(`require(${JSON.stringify(tsx)}).register(); require(${JSON.stringify(__filename)});`, { eval: true, workerData: o });
+  const worker = new Worker(`require(${JSON.stringify(tsx)}).register(); require(${JSON.stringify(__filename)});`, {
+    eval: true,
+    workerData: o,
+  });
   return new Promise((resolve, reject) => {
     let last = { run: -1, label: '' };
     let timer = setTimeout(hang, HANG_MS);
@@ -96,7 +117,8 @@ function runEngineOnWorker(o: Options): Promise<Extract<Message, { type: 'done' 
       clearTimeout(timer);
       if (m.type === 'done') return resolve(m);
       last = m;
-      if (m.run > 0 && m.run % 1000 === 0) process.stderr.write(`fuzz: ${m.run} engine cases, ${((Date.now() - started) / 1000).toFixed(0)} s\n`);
+      if (m.run > 0 && m.run % 1000 === 0)
+        process.stderr.write(`fuzz: ${m.run} engine cases, ${((Date.now() - started) / 1000).toFixed(0)} s\n`);
       timer = setTimeout(hang, HANG_MS);
     });
     worker.on('error', (error) => {
@@ -106,25 +128,37 @@ function runEngineOnWorker(o: Options): Promise<Extract<Message, { type: 'done' 
   });
 }
 
-async function processRuns<T extends unknown[]>(name: string, property: fc.IAsyncProperty<T>, numRuns: number, seed: number): Promise<{ failed: boolean; report: string }> {
+async function processRuns<T extends unknown[]>(
+  name: string,
+  property: fc.IAsyncProperty<T>,
+  numRuns: number,
+  seed: number,
+): Promise<{ failed: boolean; report: string }> {
   if (numRuns <= 0) return { failed: false, report: '' };
   const details = await fc.check(property, { seed, numRuns, interruptAfterTimeLimit: 20 * 60_000 });
   if (!details.failed) return { failed: false, report: '' };
   const value = details.counterexample;
-  return { failed: true, report: `${name}: ${(details.errorInstance as Error)?.message}\n${JSON.stringify(value, null, 1).slice(0, 6000)}\nreplay: seed ${details.seed} path "${details.counterexamplePath}"` };
+  return {
+    failed: true,
+    report: `${name}: ${(details.errorInstance as Error)?.message}\n${JSON.stringify(value, null, 1).slice(0, 6000)}\nreplay: seed ${details.seed} path "${details.counterexamplePath}"`,
+  };
 }
 
 async function main(): Promise<number> {
   const o = options(process.argv.slice(2));
   const started = Date.now();
-  console.log(`fuzz: seed ${o.seed}, ${o.runs} engine case(s)${o.minutes ? ` or ${o.minutes} minutes` : ''}${o.path ? ` from path ${o.path}` : ''}, ${o.cli} CLI, ${o.lsp} language server; ${o.full ? 'full' : 'arithmetic + diagnose'} engine pass${o.strict ? ', strict' : ''}`);
+  console.log(
+    `fuzz: seed ${o.seed}, ${o.runs} engine case(s)${o.minutes ? ` or ${o.minutes} minutes` : ''}${o.path ? ` from path ${o.path}` : ''}, ${o.cli} CLI, ${o.lsp} language server; ${o.full ? 'full' : 'arithmetic + diagnose'} engine pass${o.strict ? ', strict' : ''}`,
+  );
   const engine = await runEngineOnWorker(o);
   const failures: string[] = [];
   let engineRuns: number;
   let known: [string, number][] = [];
   if (engine.type === 'hang') {
     engineRuns = engine.run + 1;
-    failures.push(`hang: engine case ${engine.run} [${engine.label}] did not finish within ${HANG_MS} ms; replay: npm run fuzz -- --seed ${o.seed} --path "${engine.run}"${o.full ? ' --full' : ''}`);
+    failures.push(
+      `hang: engine case ${engine.run} [${engine.label}] did not finish within ${HANG_MS} ms; replay: npm run fuzz -- --seed ${o.seed} --path "${engine.run}"${o.full ? ' --full' : ''}`,
+    );
   } else {
     engineRuns = engine.runs;
     known = engine.known;
@@ -136,7 +170,9 @@ async function main(): Promise<number> {
   for (const r of [cli, lsp]) if (r.failed) failures.push(r.report);
   for (const f of failures) console.log(`\n${f}\n`);
   const rate = (engineRuns / (engineMs / 1000)).toFixed(1);
-  const knownText = known.length ? `; known bugs met (tolerated): ${known.map(([k, n]) => `${k} ×${n}`).join(', ')}` : '';
+  const knownText = known.length
+    ? `; known bugs met (tolerated): ${known.map(([k, n]) => `${k} ×${n}`).join(', ')}`
+    : '';
   console.log(
     `fuzz: ${failures.length === 0 ? 'PASS' : 'FAIL'} seed ${o.seed}: ${engineRuns} engine cases in ${(engineMs / 1000).toFixed(0)} s (${rate}/s), ${o.cli} CLI, ${o.lsp} language server; ${failures.length} failure(s)${knownText}; total ${((Date.now() - started) / 1000).toFixed(0)} s`,
   );

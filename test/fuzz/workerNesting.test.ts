@@ -12,31 +12,44 @@ import { deepNesting, REPO_ROOT } from '../helpers/fuzzInputs';
 
 const WORKER = path.join(REPO_ROOT, 'dist', 'manifestWorker.js');
 
-describe('deep nesting on the manifest worker', { skip: existsSync(WORKER) ? false : `${WORKER} is not built (npm run build)` }, () => {
-  const pool = new ManifestReaderPool(WORKER, 1);
-  after(() => pool.dispose());
+describe(
+  'deep nesting on the manifest worker',
+  { skip: existsSync(WORKER) ? false : `${WORKER} is not built (npm run build)` },
+  () => {
+    const pool = new ManifestReaderPool(WORKER, 1);
+    after(() => pool.dispose());
 
-  it('reads each file with a clear diagnostic, and the worker survives', async () => {
-    const texts: [string, string][] = [
-      ['brackets.yaml', deepNesting('[', 10_000)],
-      ['mixed.yaml', deepNesting('mixed', 15_000)],
-      ['maps.yaml', deepNesting('{', 10_000)],
-      ['block.yaml', deepNesting('block')],
-      ['sequence.yaml', deepNesting('- ', 10_000)],
-      ['ok.yaml', 'apiVersion: v1\nkind: Pod\nmetadata: {name: ok}\nspec:\n  containers: [{name: app, image: app}]\n'],
-    ];
-    for (const [file, text] of texts) {
-      const manifest = await pool.read(file, text, { maxBytes: 2 * 1024 * 1024 });
-      assert.ok(manifest, `${file}: the worker failed instead of reading the file`);
-      if (file === 'ok.yaml') {
-        assert.deepEqual(manifest.workloads.map((w) => w.name), ['ok']);
-        continue;
+    it('reads each file with a clear diagnostic, and the worker survives', async () => {
+      const texts: [string, string][] = [
+        ['brackets.yaml', deepNesting('[', 10_000)],
+        ['mixed.yaml', deepNesting('mixed', 15_000)],
+        ['maps.yaml', deepNesting('{', 10_000)],
+        ['block.yaml', deepNesting('block')],
+        ['sequence.yaml', deepNesting('- ', 10_000)],
+        [
+          'ok.yaml',
+          'apiVersion: v1\nkind: Pod\nmetadata: {name: ok}\nspec:\n  containers: [{name: app, image: app}]\n',
+        ],
+      ];
+      for (const [file, text] of texts) {
+        const manifest = await pool.read(file, text, { maxBytes: 2 * 1024 * 1024 });
+        assert.ok(manifest, `${file}: the worker failed instead of reading the file`);
+        if (file === 'ok.yaml') {
+          assert.deepEqual(
+            manifest.workloads.map((w) => w.name),
+            ['ok'],
+          );
+          continue;
+        }
+        const messages = manifest.syntaxProblems.map((p) => p.message);
+        assert.ok(messages.length > 0, `${file}: no diagnostic for pathological nesting`);
+        if (file !== 'block.yaml' && file !== 'sequence.yaml') {
+          assert.ok(
+            messages.some((m) => m.includes(`more than ${MAX_NESTING} levels`)),
+            `${file}: ${messages.slice(0, 3).join(' | ')}`,
+          );
+        }
       }
-      const messages = manifest.syntaxProblems.map((p) => p.message);
-      assert.ok(messages.length > 0, `${file}: no diagnostic for pathological nesting`);
-      if (file !== 'block.yaml' && file !== 'sequence.yaml') {
-        assert.ok(messages.some((m) => m.includes(`more than ${MAX_NESTING} levels`)), `${file}: ${messages.slice(0, 3).join(' | ')}`);
-      }
-    }
-  });
-});
+    });
+  },
+);

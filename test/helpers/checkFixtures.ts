@@ -65,7 +65,8 @@ export function discoverCases(root = CHECK_FIXTURES): FixtureCase[] {
       const dir = path.join(root, entry.name);
       const argsFile = path.join(dir, 'args.json');
       const args = fs.existsSync(argsFile) ? (JSON.parse(fs.readFileSync(argsFile, 'utf8')) as unknown) : [];
-      if (!Array.isArray(args) || !args.every((a) => typeof a === 'string')) throw new Error(`${argsFile}: expected a JSON array of strings`);
+      if (!Array.isArray(args) || !args.every((a) => typeof a === 'string'))
+        throw new Error(`${argsFile}: expected a JSON array of strings`);
       return {
         name: entry.name,
         dir,
@@ -79,12 +80,20 @@ export function discoverCases(root = CHECK_FIXTURES): FixtureCase[] {
 }
 
 export function toExpected(d: JsonDiagnostic): ExpectedDiagnostic {
-  return { file: d.file, line: d.range.start.line, character: d.range.start.character, severity: d.severity, code: d.code, message: d.message };
+  return {
+    file: d.file,
+    line: d.range.start.line,
+    character: d.range.start.character,
+    severity: d.severity,
+    code: d.code,
+    message: d.message,
+  };
 }
 
 /** A stable order independent of the tool's own, so an expected file lists findings by file and position. */
 export function sortExpected(list: ExpectedDiagnostic[]): ExpectedDiagnostic[] {
-  const key = (d: ExpectedDiagnostic) => [d.file, String(d.line).padStart(6, '0'), String(d.character).padStart(6, '0'), d.code, d.message].join('\0');
+  const key = (d: ExpectedDiagnostic) =>
+    [d.file, String(d.line).padStart(6, '0'), String(d.character).padStart(6, '0'), d.code, d.message].join('\0');
   return [...list].sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
 }
 

@@ -53,7 +53,12 @@ export function runCli(args: string[], options: RunOptions): Promise<CliResult> 
     // 'close' (not 'exit'): every byte written to stdout and stderr has been read.
     child.on('close', (code, signal) => {
       clearTimeout(timer);
-      resolve({ code, signal, stdout: Buffer.concat(stdout).toString('utf8'), stderr: Buffer.concat(stderr).toString('utf8') });
+      resolve({
+        code,
+        signal,
+        stdout: Buffer.concat(stdout).toString('utf8'),
+        stderr: Buffer.concat(stderr).toString('utf8'),
+      });
     });
   });
 }

@@ -33,7 +33,9 @@ export function fixtureObjects(dir = FIXTURE): JsonObject[] {
     .readdirSync(folder)
     .filter((f) => f.endsWith('.yaml'))
     .sort()
-    .flatMap((f) => parseAllDocuments(fs.readFileSync(path.join(folder, f), 'utf8')).map((d) => d.toJSON() as JsonObject))
+    .flatMap((f) =>
+      parseAllDocuments(fs.readFileSync(path.join(folder, f), 'utf8')).map((d) => d.toJSON() as JsonObject),
+    )
     .filter((o) => o && typeof o === 'object' && o.kind);
 }
 
@@ -41,12 +43,15 @@ export function fixtureObjects(dir = FIXTURE): JsonObject[] {
  * Seeds the fixture as its owners would have applied it: workloads with `kubectl apply`, Services
  * through Helm (so their fields have another owner than this tool).
  */
-export async function clusterFixture(options: TestKubeApiServerOptions & { requestTimeoutMs?: number; seed?: boolean } = {}): Promise<ClusterFixture> {
+export async function clusterFixture(
+  options: TestKubeApiServerOptions & { requestTimeoutMs?: number; seed?: boolean } = {},
+): Promise<ClusterFixture> {
   const server = await TestKubeApiServer.start(options);
   const workspace = tempWorkspace({ copyFrom: FIXTURE, prefix: 'consolidation-cluster-' });
   const kubeconfig = server.writeKubeconfig(workspace.file('.kube'), { namespace: 'shop' });
   if (options.seed !== false) {
-    for (const object of fixtureObjects()) server.seed(object, { manager: object.kind === 'Service' ? 'helm' : 'kubectl-client-side-apply' });
+    for (const object of fixtureObjects())
+      server.seed(object, { manager: object.kind === 'Service' ? 'helm' : 'kubectl-client-side-apply' });
   }
   const retries: string[] = [];
   const connectTo = (extra: Partial<ConnectOptions> = {}) =>
@@ -83,7 +88,10 @@ export function specOf(object: JsonObject | undefined): unknown {
 }
 
 /** What `consolidate apply`/`rollback` run with in process: captured output, the fixture's kubeconfig, quick polls and retries. */
-export function cliIo<Extra extends object = object>(fixture: ClusterFixture, extra: Partial<ClusterCliIo> & Extra = {} as Extra): ClusterCliIo & { out: Capture; err: Capture } & Extra {
+export function cliIo<Extra extends object = object>(
+  fixture: ClusterFixture,
+  extra: Partial<ClusterCliIo> & Extra = {} as Extra,
+): ClusterCliIo & { out: Capture; err: Capture } & Extra {
   return {
     cwd: fixture.workspace.dir,
     out: new Capture(),

@@ -60,10 +60,13 @@ const PLAN_HEADER = (name: string, sources: string[]) =>
 export function loadProjects(): Project[] {
   const projects: Project[] = [];
   const examples = path.join(REPO_ROOT, 'examples');
-  for (const planFile of existsSync(examples) ? globSync(['*/*.plan.yaml', '*/*.plan.yml'], { cwd: examples, absolute: true }).sort() : []) {
+  for (const planFile of existsSync(examples)
+    ? globSync(['*/*.plan.yaml', '*/*.plan.yml'], { cwd: examples, absolute: true }).sort()
+    : []) {
     const dir = path.dirname(planFile);
     const files = new Map<string, string>();
-    for (const f of globSync(['**/*.yaml', '**/*.yml', '**/.env'], { cwd: dir, absolute: true, dot: true }).sort()) files.set(path.relative(dir, f).split(path.sep).join('/'), readFileSync(f, 'utf8'));
+    for (const f of globSync(['**/*.yaml', '**/*.yml', '**/.env'], { cwd: dir, absolute: true, dot: true }).sort())
+      files.set(path.relative(dir, f).split(path.sep).join('/'), readFileSync(f, 'utf8'));
     const plan = path.relative(dir, planFile).split(path.sep).join('/');
     projects.push({ name: `examples/${path.basename(dir)}`, files, plan, sources: [] });
   }
@@ -113,7 +116,10 @@ export function namesIn(project: Project): string[] {
 
 export function aliasBomb(levels = 10, width = 9): string {
   let out = `a0: &a0 [${Array(width).fill('x').join(',')}]\n`;
-  for (let i = 1; i < levels; i++) out += `a${i}: &a${i} [${Array(width).fill(`*a${i - 1}`).join(',')}]\n`;
+  for (let i = 1; i < levels; i++)
+    out += `a${i}: &a${i} [${Array(width)
+      .fill(`*a${i - 1}`)
+      .join(',')}]\n`;
   return out;
 }
 
@@ -131,10 +137,17 @@ export function mapAliasBomb(levels = 10, width = 9): string {
  * and the map bomb's `ym0`…`ym9`, so the two can be aliased side by side.
  */
 function embeddedBombs(): string[] {
-  const rename = (text: string, from: string, to: string) => text.replace(new RegExp(`([&*])${from}(\\d)`, 'g'), `$1${to}$2`);
+  const rename = (text: string, from: string, to: string) =>
+    text.replace(new RegExp(`([&*])${from}(\\d)`, 'g'), `$1${to}$2`);
   return [
-    ...rename(aliasBomb(), 'a', 'xa').trimEnd().split('\n').map((l) => `  x${l}`),
-    ...rename(mapAliasBomb(), 'm', 'ym').trimEnd().split('\n').map((l) => `  y${l}`),
+    ...rename(aliasBomb(), 'a', 'xa')
+      .trimEnd()
+      .split('\n')
+      .map((l) => `  x${l}`),
+    ...rename(mapAliasBomb(), 'm', 'ym')
+      .trimEnd()
+      .split('\n')
+      .map((l) => `  y${l}`),
   ];
 }
 
@@ -199,28 +212,200 @@ export function deepNesting(kind: '[' | '{' | '- ' | 'block' | 'mixed', depth = 
 }
 
 const INSERT_TOKENS = [
-  ': ', ':', '[', ']', '{', '}', '*', '&', '!', '%', '@', '`', '\t', '- ', '? ', '|', '>', '<<: ', '"', "'", '#', ',', '\\',
-  '---\n', '...\n', '*a', '&a ', '*undefined', '!!binary ', '!!int ', '!!map ', '!custom ', '%YAML 1.2\n', '%TAG ! tag:x,2000:\n',
-  '${', '${VAR:?err}', '${A:-${B:-${C}}}', '$$', '{{ .Values.x }}', '\u00a0', '\u2028', '\u0085', '\r', '\v', '\f', '0x', 'e+', '.',
+  ': ',
+  ':',
+  '[',
+  ']',
+  '{',
+  '}',
+  '*',
+  '&',
+  '!',
+  '%',
+  '@',
+  '`',
+  '\t',
+  '- ',
+  '? ',
+  '|',
+  '>',
+  '<<: ',
+  '"',
+  "'",
+  '#',
+  ',',
+  '\\',
+  '---\n',
+  '...\n',
+  '*a',
+  '&a ',
+  '*undefined',
+  '!!binary ',
+  '!!int ',
+  '!!map ',
+  '!custom ',
+  '%YAML 1.2\n',
+  '%TAG ! tag:x,2000:\n',
+  '${',
+  '${VAR:?err}',
+  '${A:-${B:-${C}}}',
+  '$$',
+  '{{ .Values.x }}',
+  '\u00a0',
+  '\u2028',
+  '\u0085',
+  '\r',
+  '\v',
+  '\f',
+  '0x',
+  'e+',
+  '.',
 ];
 const WEIRD_VALUES = [
-  '', '~', 'null', '[]', '{}', '[[]]', '{a: {b: {}}}', '*undefined', '!!binary AAAA', '!custom x', '"unterminated', "'x''y'", '0o17', '0x1F', '.inf', '-.inf', '.nan',
-  '1_000', '2001-12-14t21:59:43.10-05:00', 'yes', 'no', 'on', 'off', '1e3', '-0', '-1', '1.5', '0.0000001', '1e-9', '1e308', '-1e308', '9007199254740993',
-  '100000000000000000000000000000', '__proto__', 'constructor', 'toString', '"${UNSET}"', '${X:-1}', '"\\x00"', '"\\ud800"', '|\n  block\n', '>-\n  folded\n',
+  '',
+  '~',
+  'null',
+  '[]',
+  '{}',
+  '[[]]',
+  '{a: {b: {}}}',
+  '*undefined',
+  '!!binary AAAA',
+  '!custom x',
+  '"unterminated',
+  "'x''y'",
+  '0o17',
+  '0x1F',
+  '.inf',
+  '-.inf',
+  '.nan',
+  '1_000',
+  '2001-12-14t21:59:43.10-05:00',
+  'yes',
+  'no',
+  'on',
+  'off',
+  '1e3',
+  '-0',
+  '-1',
+  '1.5',
+  '0.0000001',
+  '1e-9',
+  '1e308',
+  '-1e308',
+  '9007199254740993',
+  '100000000000000000000000000000',
+  '__proto__',
+  'constructor',
+  'toString',
+  '"${UNSET}"',
+  '${X:-1}',
+  '"\\x00"',
+  '"\\ud800"',
+  '|\n  block\n',
+  '>-\n  folded\n',
 ];
 const WEIRD_QUANTITIES = [
-  '0', '1', '1m', '0.5', '100m', '"100m"', '64Mi', '1Gi', '1G', '1g', '1gb', '512M', '512mb', '3500m', '1.5Gi', '1e3', '1E3', '1e-3', '.5', '5.', '+1', '-1', '-100m',
-  '1Mi1', 'Mi', 'm', '1 Gi', '1KiB', '1ki', '0.1m', '1.0001m', '1e308', '1e400', '9999999999999999999Ei', '8Ei', '16Ei', '1e18', '18446744073709551616', '0x10', '1_000',
-  '.inf', '.nan', 'NaN', 'Infinity', '∞', '１', '٣', 'true', '[1]', '{a: 1}', '~', '""', "''", '${CPU}', '${MEM:-1G}', '"${MEM:?unset}"', '50%', '150%', '0%', '1000.001%',
+  '0',
+  '1',
+  '1m',
+  '0.5',
+  '100m',
+  '"100m"',
+  '64Mi',
+  '1Gi',
+  '1G',
+  '1g',
+  '1gb',
+  '512M',
+  '512mb',
+  '3500m',
+  '1.5Gi',
+  '1e3',
+  '1E3',
+  '1e-3',
+  '.5',
+  '5.',
+  '+1',
+  '-1',
+  '-100m',
+  '1Mi1',
+  'Mi',
+  'm',
+  '1 Gi',
+  '1KiB',
+  '1ki',
+  '0.1m',
+  '1.0001m',
+  '1e308',
+  '1e400',
+  '9999999999999999999Ei',
+  '8Ei',
+  '16Ei',
+  '1e18',
+  '18446744073709551616',
+  '0x10',
+  '1_000',
+  '.inf',
+  '.nan',
+  'NaN',
+  'Infinity',
+  '∞',
+  '１',
+  '٣',
+  'true',
+  '[1]',
+  '{a: 1}',
+  '~',
+  '""',
+  "''",
+  '${CPU}',
+  '${MEM:-1G}',
+  '"${MEM:?unset}"',
+  '50%',
+  '150%',
+  '0%',
+  '1000.001%',
 ];
-const QUANTITY_KEY = /^(\s*-?\s*)(cpu|memory|cpus|mem_limit|mem_reservation|ephemeral-storage|nvidia\.com\/gpu|replicas|scale|count|pods|limitsOvercommit|cpuRequests|memoryRequests|cpuLimits|memoryLimits|containerPort|port|targetPort)(\s*:\s*)(.*)$/;
-const ODD_KEYS = ['__proto__', 'constructor', 'prototype', 'toString', 'hasOwnProperty', 'valueOf', '""', '"a: b"', '? k', '<<', '1', 'null', '~', 'true', 'apiVersion', 'kind', 'services', 'spec', 'name', 'metadata', 'phases', 'sources', 'merge', 'from', 'containers', 'ünïcödé', 'a b', 'a/b/c'];
+const QUANTITY_KEY =
+  /^(\s*-?\s*)(cpu|memory|cpus|mem_limit|mem_reservation|ephemeral-storage|nvidia\.com\/gpu|replicas|scale|count|pods|limitsOvercommit|cpuRequests|memoryRequests|cpuLimits|memoryLimits|containerPort|port|targetPort)(\s*:\s*)(.*)$/;
+const ODD_KEYS = [
+  '__proto__',
+  'constructor',
+  'prototype',
+  'toString',
+  'hasOwnProperty',
+  'valueOf',
+  '""',
+  '"a: b"',
+  '? k',
+  '<<',
+  '1',
+  'null',
+  '~',
+  'true',
+  'apiVersion',
+  'kind',
+  'services',
+  'spec',
+  'name',
+  'metadata',
+  'phases',
+  'sources',
+  'merge',
+  'from',
+  'containers',
+  'ünïcödé',
+  'a b',
+  'a/b/c',
+];
 
 export type Mutator = (text: string, rng: Rng) => string;
 
 const lines = (t: string) => t.split('\n');
 const offset = (t: string, rng: Rng) => rng.int(t.length + 1);
-const splice = (t: string, at: number, remove: number, insert: string) => t.slice(0, at) + insert + t.slice(at + remove);
+const splice = (t: string, at: number, remove: number, insert: string) =>
+  t.slice(0, at) + insert + t.slice(at + remove);
 
 export const MUTATORS: Record<string, Mutator> = {
   deleteLines(t, rng) {
@@ -243,7 +428,13 @@ export const MUTATORS: Record<string, Mutator> = {
   },
   flipChars(t, rng) {
     let out = t;
-    for (let i = rng.range(1, 5); i > 0; i--) out = splice(out, rng.int(Math.max(1, out.length)), 1, String.fromCharCode(rng.pick([rng.range(32, 126), rng.range(0, 0xffff), 0x3a, 0x20, 0x2d])));
+    for (let i = rng.range(1, 5); i > 0; i--)
+      out = splice(
+        out,
+        rng.int(Math.max(1, out.length)),
+        1,
+        String.fromCharCode(rng.pick([rng.range(32, 126), rng.range(0, 0xffff), 0x3a, 0x20, 0x2d])),
+      );
     return out;
   },
   insertToken(t, rng) {
@@ -268,7 +459,9 @@ export const MUTATORS: Record<string, Mutator> = {
   },
   quantityNoise(t, rng) {
     const l = lines(t);
-    const candidates = l.map((line, i) => (line.length < 500 && QUANTITY_KEY.test(line) ? i : -1)).filter((i) => i >= 0);
+    const candidates = l
+      .map((line, i) => (line.length < 500 && QUANTITY_KEY.test(line) ? i : -1))
+      .filter((i) => i >= 0);
     if (candidates.length === 0) return MUTATORS.insertToken(t, rng);
     for (let i = rng.range(1, 3); i > 0; i--) {
       const at = rng.pick(candidates);
@@ -285,7 +478,11 @@ export const MUTATORS: Record<string, Mutator> = {
   keyNoise(t, rng) {
     const l = lines(t);
     const at = rng.int(l.length);
-    if (l[at].length < 500) l[at] = l[at].replace(/^(\s*-?\s*)([A-Za-z_][\w./-]*)(\s*:)/, (_, pre, _key, colon) => `${pre}${rng.pick(ODD_KEYS)}${colon}`);
+    if (l[at].length < 500)
+      l[at] = l[at].replace(
+        /^(\s*-?\s*)([A-Za-z_][\w./-]*)(\s*:)/,
+        (_, pre, _key, colon) => `${pre}${rng.pick(ODD_KEYS)}${colon}`,
+      );
     return l.join('\n');
   },
   aliasBomb(t, rng) {
@@ -299,11 +496,22 @@ export const MUTATORS: Record<string, Mutator> = {
     return bomb + l.join('\n');
   },
   deepNesting(t, rng) {
-    return splice(t, offset(t, rng), 0, deepNesting(rng.pick(['[', '{', '- ', 'block', 'mixed'] as const), rng.pick([100, 1000, 10_000])));
+    return splice(
+      t,
+      offset(t, rng),
+      0,
+      deepNesting(rng.pick(['[', '{', '- ', 'block', 'mixed'] as const), rng.pick([100, 1000, 10_000])),
+    );
   },
   longLine(t, rng) {
     const n = rng.pick([10_000, 50_000, 100_000]);
-    const line = rng.pick([`image: ${'x'.repeat(n)}`, `${'k'.repeat(n)}: v`, `# ${'c'.repeat(n)}`, `name: "${'é'.repeat(n / 2)}"`, `${'a: '.repeat(n / 3)}`]);
+    const line = rng.pick([
+      `image: ${'x'.repeat(n)}`,
+      `${'k'.repeat(n)}: v`,
+      `# ${'c'.repeat(n)}`,
+      `name: "${'é'.repeat(n / 2)}"`,
+      `${'a: '.repeat(n / 3)}`,
+    ]);
     const l = lines(t);
     l.splice(rng.int(l.length + 1), 0, line);
     return l.join('\n');
@@ -315,7 +523,13 @@ export const MUTATORS: Record<string, Mutator> = {
   },
   surrogates(t, rng) {
     let out = t;
-    for (let i = rng.range(1, 4); i > 0; i--) out = splice(out, offset(out, rng), 0, rng.pick(['\ud800', '\udfff', '\udbff\udbff', '\udc00\ud800', '\ufffe', '\uffff', '😀'.slice(0, 1), '😀']));
+    for (let i = rng.range(1, 4); i > 0; i--)
+      out = splice(
+        out,
+        offset(out, rng),
+        0,
+        rng.pick(['\ud800', '\udfff', '\udbff\udbff', '\udc00\ud800', '\ufffe', '\uffff', '😀'.slice(0, 1), '😀']),
+      );
     return out;
   },
   bom(t, rng) {
@@ -367,7 +581,9 @@ export function mutate(text: string, rng: Rng, count = rng.range(1, 3)): { text:
 
 /** A text over `maxBytes` characters (and bytes) that still looks like a Kubernetes manifest. */
 export function oversized(text: string, maxBytes: number): string {
-  const base = /^(apiVersion|kind)\s*:/m.test(text) ? text : `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: big\n${text}`;
+  const base = /^(apiVersion|kind)\s*:/m.test(text)
+    ? text
+    : `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: big\n${text}`;
   const padding = Math.max(0, maxBytes + 1 - base.length);
   return `${base}\n# ${'x'.repeat(padding)}\n`;
 }
@@ -381,7 +597,8 @@ const MEMORY_VALUES = ['64Mi', '256Mi', '1Gi', '2Gi', '8Gi', '512M', '0', '32Gi'
 /** A random plan over the given workload names: every construct the format has, with plausible (bounded) numbers. */
 export function generatePlan(rng: Rng, name: string, sources: string[], names: string[]): string {
   const ref = () => {
-    if (names.length === 0 || rng.chance(0.08)) return rng.pick(['ghost', 'default/ghost', 'a/b/c', '', '"spaced name"', 'x'.repeat(300)]);
+    if (names.length === 0 || rng.chance(0.08))
+      return rng.pick(['ghost', 'default/ghost', 'a/b/c', '', '"spaced name"', 'x'.repeat(300)]);
     const n = rng.pick(names);
     if (rng.chance(0.1)) return n.slice(0, -1) || n;
     return rng.chance(0.1) ? `${rng.pick(['default', 'prod', 'sock-shop', 'otel-demo', 'social-network'])}/${n}` : n;
@@ -390,14 +607,20 @@ export function generatePlan(rng: Rng, name: string, sources: string[], names: s
     const parts: string[] = [];
     for (const kind of ['requests', 'limits']) {
       if (rng.chance(0.3)) continue;
-      const entries = [`cpu: ${rng.chance(0.1) ? rng.pick(WEIRD_QUANTITIES) : rng.pick(CPU_VALUES)}`, `memory: ${rng.chance(0.1) ? rng.pick(WEIRD_QUANTITIES) : rng.pick(MEMORY_VALUES)}`];
+      const entries = [
+        `cpu: ${rng.chance(0.1) ? rng.pick(WEIRD_QUANTITIES) : rng.pick(CPU_VALUES)}`,
+        `memory: ${rng.chance(0.1) ? rng.pick(WEIRD_QUANTITIES) : rng.pick(MEMORY_VALUES)}`,
+      ];
       if (rng.chance(0.1)) entries.push(`nvidia.com/gpu: ${rng.pick(['1', '2', '0.5'])}`);
       parts.push(`${indent}${kind}: { ${entries.filter(() => rng.chance(0.8)).join(', ')} }`);
     }
     return parts;
   };
   const out = [PLAN_HEADER(name, sources).trimEnd()];
-  if (rng.chance(0.4)) out.push(`  namespace: ${rng.pick(['default', 'prod', 'sock-shop', 'otel-demo', 'odin-prime', 'openpolicy', 'ops-platform', 'aiwfe'])}`);
+  if (rng.chance(0.4))
+    out.push(
+      `  namespace: ${rng.pick(['default', 'prod', 'sock-shop', 'otel-demo', 'odin-prime', 'openpolicy', 'ops-platform', 'aiwfe'])}`,
+    );
   if (rng.chance(0.8)) {
     out.push('  budget:');
     if (rng.chance(0.9)) out.push(`    cpu: ${rng.pick(CPU_VALUES)}`);
@@ -426,7 +649,10 @@ export function generatePlan(rng: Rng, name: string, sources: string[], names: s
     if (rng.chance(0.5)) out.push(`      remove: [${Array.from({ length: rng.range(0, 3) }, ref).join(', ')}]`);
     if (rng.chance(0.5)) {
       out.push('      scale:');
-      for (let i = rng.range(1, 3); i > 0; i--) out.push(`        ${ref() || 'x'}: ${rng.chance(0.9) ? rng.pick(SMALL_COUNTS) : rng.pick(['-1', '1.5', '"3"', 'null'])}`);
+      for (let i = rng.range(1, 3); i > 0; i--)
+        out.push(
+          `        ${ref() || 'x'}: ${rng.chance(0.9) ? rng.pick(SMALL_COUNTS) : rng.pick(['-1', '1.5', '"3"', 'null'])}`,
+        );
     }
     if (rng.chance(0.4)) {
       out.push('      resize:');
@@ -447,13 +673,17 @@ export function generatePlan(rng: Rng, name: string, sources: string[], names: s
         const strategy = rng.pick(['pod', 'replace', 'pod', 'bogus']);
         out.push(`        - name: ${mergeName}`);
         out.push(`          strategy: ${strategy}`);
-        out.push(`          from: [${Array.from({ length: rng.range(0, 4) }, () => (rng.chance(0.2) && merged.length > 1 ? rng.pick(merged) : ref())).join(', ')}]`);
+        out.push(
+          `          from: [${Array.from({ length: rng.range(0, 4) }, () => (rng.chance(0.2) && merged.length > 1 ? rng.pick(merged) : ref())).join(', ')}]`,
+        );
         if (rng.chance(0.5)) out.push(`          replicas: ${rng.pick(SMALL_COUNTS)}`);
-        if (rng.chance(0.3)) out.push(`          ports: { 80: 8080, 443: https, ${rng.range(1, 70000)}: ${rng.range(0, 70000)} }`);
+        if (rng.chance(0.3))
+          out.push(`          ports: { 80: 8080, 443: https, ${rng.range(1, 70000)}: ${rng.range(0, 70000)} }`);
         if (strategy === 'replace' || rng.chance(0.2)) {
           out.push('          container:');
           out.push(`            image: ${rng.pick(['registry/app:1', '""', 'x'])}`);
-          if (rng.chance(0.5)) out.push(`            ports: [${rng.pick(['8080', '{containerPort: 80}', '"http"', '70000'])}]`);
+          if (rng.chance(0.5))
+            out.push(`            ports: [${rng.pick(['8080', '{containerPort: 80}', '"http"', '70000'])}]`);
           out.push('            resources:');
           out.push(...resources('              '));
         }
@@ -463,7 +693,10 @@ export function generatePlan(rng: Rng, name: string, sources: string[], names: s
       out.push('      targets:');
       for (const metric of ['pods', 'cpuRequests', 'memoryRequests', 'cpuLimits', 'memoryLimits']) {
         if (rng.chance(0.5)) continue;
-        const value = metric === 'pods' ? rng.pick(['5', '50%', '0']) : rng.pick(['50%', '62.5%', metric.startsWith('cpu') ? '2' : '4Gi', '0%', '-5%', '2Gi']);
+        const value =
+          metric === 'pods'
+            ? rng.pick(['5', '50%', '0'])
+            : rng.pick(['50%', '62.5%', metric.startsWith('cpu') ? '2' : '4Gi', '0%', '-5%', '2Gi']);
         out.push(`        ${metric}: ${value}`);
       }
     }

@@ -69,7 +69,8 @@ export function mergePatch(target: Json | undefined, patch: Json): Json {
 export function strategicMergePatch(target: Json | undefined, patch: Json, field = ''): Json {
   if (Array.isArray(patch)) {
     const key = keyedItems(field, patch);
-    if (!key || !Array.isArray(target)) return clone(patch).filter((item) => !(isObject(item) && item.$patch === 'delete'));
+    if (!key || !Array.isArray(target))
+      return clone(patch).filter((item) => !(isObject(item) && item.$patch === 'delete'));
     const result = clone(target);
     for (const item of patch as JsonObject[]) {
       const index = result.findIndex((existing) => isObject(existing) && deepEqual(existing[key], item[key]));
@@ -97,7 +98,10 @@ export class PatchError extends Error {}
 function pointer(path: string): string[] {
   if (path === '') return [];
   if (!path.startsWith('/')) throw new PatchError(`invalid JSON pointer "${path}"`);
-  return path.slice(1).split('/').map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'));
+  return path
+    .slice(1)
+    .split('/')
+    .map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'));
 }
 
 function parentOf(root: Json, tokens: string[]): { parent: Json; last: string } {
@@ -129,7 +133,8 @@ export function jsonPatch(target: Json, ops: unknown): Json {
     const { parent, last } = parentOf(doc, tokens);
     if (Array.isArray(parent)) {
       const index = last === '-' ? parent.length : Number(last);
-      if (!Number.isInteger(index) || index < 0 || index > parent.length) throw new PatchError(`index ${last} is out of range`);
+      if (!Number.isInteger(index) || index < 0 || index > parent.length)
+        throw new PatchError(`index ${last} is out of range`);
       parent.splice(index, 0, clone(value));
     } else if (isObject(parent)) parent[last] = clone(value);
     else throw new PatchError(`cannot add at /${tokens.join('/')}`);
@@ -148,7 +153,8 @@ export function jsonPatch(target: Json, ops: unknown): Json {
     return value;
   };
   for (const op of ops) {
-    if (!isObject(op) || typeof op.op !== 'string' || typeof op.path !== 'string') throw new PatchError('each operation needs op and path');
+    if (!isObject(op) || typeof op.op !== 'string' || typeof op.path !== 'string')
+      throw new PatchError('each operation needs op and path');
     const tokens = pointer(op.path);
     switch (op.op) {
       case 'add':
@@ -189,7 +195,16 @@ export function jsonPatch(target: Json, ops: unknown): Json {
 export type FieldPath = string[];
 
 const UNTRACKED = new Set(['["f:apiVersion"]', '["f:kind"]', '["f:status"]']);
-const UNTRACKED_METADATA = new Set(['name', 'namespace', 'uid', 'resourceVersion', 'generation', 'creationTimestamp', 'managedFields', 'deletionTimestamp']);
+const UNTRACKED_METADATA = new Set([
+  'name',
+  'namespace',
+  'uid',
+  'resourceVersion',
+  'generation',
+  'creationTimestamp',
+  'managedFields',
+  'deletionTimestamp',
+]);
 
 /** The leaf paths of an object a writer sent: what it manages. */
 export function fieldPaths(value: Json | undefined, options: { status?: boolean } = {}): FieldPath[] {
@@ -201,7 +216,8 @@ export function fieldPaths(value: Json | undefined, options: { status?: boolean 
       if (keys.length === 0 && path.length) out.push(path);
       for (const key of keys) {
         const next = [...path, `f:${key}`];
-        if (path.length === 0 && (key === 'apiVersion' || key === 'kind' || (key === 'status' && !options.status))) continue;
+        if (path.length === 0 && (key === 'apiVersion' || key === 'kind' || (key === 'status' && !options.status)))
+          continue;
         if (path.length === 1 && path[0] === 'f:metadata' && UNTRACKED_METADATA.has(key)) continue;
         walk(node[key], next, key);
       }
@@ -239,7 +255,9 @@ export function valueAt(root: Json | undefined, path: FieldPath): Json | undefin
       current = isObject(current) ? current[element.slice(2)] : undefined;
     } else if (element.startsWith('k:')) {
       const key = JSON.parse(element.slice(2)) as JsonObject;
-      current = Array.isArray(current) ? current.find((item) => isObject(item) && Object.entries(key).every(([k, v]) => deepEqual(item[k], v))) : undefined;
+      current = Array.isArray(current)
+        ? current.find((item) => isObject(item) && Object.entries(key).every(([k, v]) => deepEqual(item[k], v)))
+        : undefined;
     }
     if (current === undefined) return undefined;
   }
@@ -255,7 +273,9 @@ export function removeAt(root: Json, path: FieldPath): void {
   if (last.startsWith('f:') && isObject(parent)) delete parent[last.slice(2)];
   else if (last.startsWith('k:') && Array.isArray(parent)) {
     const key = JSON.parse(last.slice(2)) as JsonObject;
-    const index = parent.findIndex((item) => isObject(item) && Object.entries(key).every(([k, v]) => deepEqual(item[k], v)));
+    const index = parent.findIndex(
+      (item) => isObject(item) && Object.entries(key).every(([k, v]) => deepEqual(item[k], v)),
+    );
     if (index >= 0) parent.splice(index, 1);
   }
 }
@@ -267,7 +287,9 @@ export function formatPath(path: FieldPath): string {
     .map((element) => {
       if (element.startsWith('f:')) return `.${element.slice(2)}`;
       const key = JSON.parse(element.slice(2)) as JsonObject;
-      return `[${Object.entries(key).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(',')}]`;
+      return `[${Object.entries(key)
+        .map(([k, v]) => `${k}=${JSON.stringify(v)}`)
+        .join(',')}]`;
     })
     .join('');
 }
@@ -312,10 +334,16 @@ export function applyMerge(live: Json | undefined, applied: Json, field = ''): J
 }
 
 /** Paths whose value differs between two versions of an object (present in `after`), and paths gone from it. */
-export function changedPaths(before: Json | undefined, after: Json, options: { status?: boolean } = {}): { changed: FieldPath[]; removed: FieldPath[] } {
+export function changedPaths(
+  before: Json | undefined,
+  after: Json,
+  options: { status?: boolean } = {},
+): { changed: FieldPath[]; removed: FieldPath[] } {
   const afterPaths = fieldPaths(after, options);
   const afterKeys = new Set(afterPaths.map(pathKey));
-  const changed = afterPaths.filter((p) => (p[p.length - 1] === '.' ? valueAt(before, p) === undefined : !deepEqual(valueAt(before, p), valueAt(after, p))));
+  const changed = afterPaths.filter((p) =>
+    p[p.length - 1] === '.' ? valueAt(before, p) === undefined : !deepEqual(valueAt(before, p), valueAt(after, p)),
+  );
   const removed = before === undefined ? [] : fieldPaths(before, options).filter((p) => !afterKeys.has(pathKey(p)));
   return { changed, removed };
 }

@@ -6,7 +6,12 @@
 // crashed server is reported with its exit and stderr instead of taking the test process down.
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { pathToFileURL } from 'node:url';
-import { createMessageConnection, StreamMessageReader, StreamMessageWriter, type MessageConnection } from 'vscode-jsonrpc/node';
+import {
+  createMessageConnection,
+  StreamMessageReader,
+  StreamMessageWriter,
+  type MessageConnection,
+} from 'vscode-jsonrpc/node';
 import {
   CodeActionRequest,
   CodeLensRefreshRequest,
@@ -152,7 +157,10 @@ export class LspClient {
     // A crashed server must fail the test that waits on it, not the test process: writes to a dead
     // server and a broken connection are ignored here and reported by the waits (its exit, its stderr).
     child.stdin.on('error', () => undefined);
-    this.connection = createMessageConnection(new StreamMessageReader(child.stdout), new StreamMessageWriter(child.stdin));
+    this.connection = createMessageConnection(
+      new StreamMessageReader(child.stdout),
+      new StreamMessageWriter(child.stdin),
+    );
     this.connection.onError(() => undefined);
     this.connection.onNotification(PublishDiagnosticsNotification.type, (params) => {
       this.diagnostics.set(params.uri, params);
@@ -220,7 +228,10 @@ export class LspClient {
               publishDiagnostics: { versionSupport: true, relatedInformation: true },
               hover: { contentFormat: ['markdown', 'plaintext'] },
               completion: { completionItem: { snippetSupport: false } },
-              codeAction: { dataSupport: true, codeActionLiteralSupport: { codeActionKind: { valueSet: ['quickfix', 'refactor'] } } },
+              codeAction: {
+                dataSupport: true,
+                codeActionLiteralSupport: { codeActionKind: { valueSet: ['quickfix', 'refactor'] } },
+              },
               documentSymbol: { hierarchicalDocumentSymbolSupport: true },
             },
           },
@@ -241,7 +252,10 @@ export class LspClient {
   withTimeout<T>(promise: Promise<T>, what: string, ms = DEFAULT_WAIT_MS): Promise<T> {
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`timed out waiting for ${what}\n--- server stderr ---\n${this.stderr}`)), ms);
+      timer = setTimeout(
+        () => reject(new Error(`timed out waiting for ${what}\n--- server stderr ---\n${this.stderr}`)),
+        ms,
+      );
     });
     const died = this.exitedPromise.then(() => {
       throw new Error(`the server exited while waiting for ${what}\n--- server stderr ---\n${this.stderr}`);
@@ -253,7 +267,11 @@ export class LspClient {
    * The diagnostics of `uri` once they satisfy `predicate`: the last published ones if they already
    * do, else the next publication that does.
    */
-  waitForDiagnostics(uri: string, predicate: (params: PublishDiagnosticsParams) => boolean, what = `diagnostics of ${uri}`): Promise<PublishDiagnosticsParams> {
+  waitForDiagnostics(
+    uri: string,
+    predicate: (params: PublishDiagnosticsParams) => boolean,
+    what = `diagnostics of ${uri}`,
+  ): Promise<PublishDiagnosticsParams> {
     const last = this.diagnostics.get(uri);
     if (last && predicate(last)) return Promise.resolve(last);
     let waiter: Waiter | undefined;
@@ -265,7 +283,10 @@ export class LspClient {
   }
 
   /** The registrations in force once they satisfy `predicate` (now, or after a later (un)registration). */
-  waitForRegistrations(predicate: (registered: Registration[]) => boolean, what = 'a registration'): Promise<Registration[]> {
+  waitForRegistrations(
+    predicate: (registered: Registration[]) => boolean,
+    what = 'a registration',
+  ): Promise<Registration[]> {
     if (predicate(this.registered)) return Promise.resolve(this.registered);
     let waiter: (() => void) | undefined;
     const promise = new Promise<Registration[]>((resolve) => {
@@ -297,10 +318,16 @@ export class LspClient {
 
   // ---- documents ----
 
-  async open(file: string, text: string, languageId = file.endsWith('.plan.yaml') ? 'consolidation-plan' : 'yaml'): Promise<string> {
+  async open(
+    file: string,
+    text: string,
+    languageId = file.endsWith('.plan.yaml') ? 'consolidation-plan' : 'yaml',
+  ): Promise<string> {
     const uri = uriOf(file);
     this.versions.set(uri, 1);
-    await this.connection.sendNotification(DidOpenTextDocumentNotification.type, { textDocument: { uri, languageId, version: 1, text } });
+    await this.connection.sendNotification(DidOpenTextDocumentNotification.type, {
+      textDocument: { uri, languageId, version: 1, text },
+    });
     return uri;
   }
 
@@ -308,7 +335,10 @@ export class LspClient {
   async replaceText(uri: string, text: string): Promise<number> {
     const version = (this.versions.get(uri) ?? 0) + 1;
     this.versions.set(uri, version);
-    await this.connection.sendNotification(DidChangeTextDocumentNotification.type, { textDocument: { uri, version }, contentChanges: [{ text }] });
+    await this.connection.sendNotification(DidChangeTextDocumentNotification.type, {
+      textDocument: { uri, version },
+      contentChanges: [{ text }],
+    });
     return version;
   }
 
@@ -316,7 +346,10 @@ export class LspClient {
   async edit(uri: string, range: Range, text: string): Promise<number> {
     const version = (this.versions.get(uri) ?? 0) + 1;
     this.versions.set(uri, version);
-    await this.connection.sendNotification(DidChangeTextDocumentNotification.type, { textDocument: { uri, version }, contentChanges: [{ range, text }] });
+    await this.connection.sendNotification(DidChangeTextDocumentNotification.type, {
+      textDocument: { uri, version },
+      contentChanges: [{ range, text }],
+    });
     return version;
   }
 
@@ -336,7 +369,10 @@ export class LspClient {
   // ---- requests ----
 
   hover(uri: string, position: Position): Promise<Hover | null> {
-    return this.withTimeout(this.connection.sendRequest(HoverRequest.type, { textDocument: { uri }, position }), 'hover');
+    return this.withTimeout(
+      this.connection.sendRequest(HoverRequest.type, { textDocument: { uri }, position }),
+      'hover',
+    );
   }
 
   async completion(uri: string, position: Position): Promise<CompletionItem[]> {
@@ -358,17 +394,36 @@ export class LspClient {
   }
 
   async codeLenses(uri: string): Promise<CodeLens[]> {
-    return (await this.withTimeout(this.connection.sendRequest(CodeLensRequest.type, { textDocument: { uri } }), 'code lenses')) ?? [];
+    return (
+      (await this.withTimeout(
+        this.connection.sendRequest(CodeLensRequest.type, { textDocument: { uri } }),
+        'code lenses',
+      )) ?? []
+    );
   }
 
   async documentSymbols(uri: string): Promise<(DocumentSymbol | SymbolInformation)[]> {
-    return (await this.withTimeout(this.connection.sendRequest(DocumentSymbolRequest.type, { textDocument: { uri } }), 'document symbols')) ?? [];
-  }
-
-  async codeActions(uri: string, range: Range, diagnostics: Diagnostic[], only?: string[]): Promise<(CodeAction | Command)[]> {
     return (
       (await this.withTimeout(
-        this.connection.sendRequest(CodeActionRequest.type, { textDocument: { uri }, range, context: { diagnostics, only } }),
+        this.connection.sendRequest(DocumentSymbolRequest.type, { textDocument: { uri } }),
+        'document symbols',
+      )) ?? []
+    );
+  }
+
+  async codeActions(
+    uri: string,
+    range: Range,
+    diagnostics: Diagnostic[],
+    only?: string[],
+  ): Promise<(CodeAction | Command)[]> {
+    return (
+      (await this.withTimeout(
+        this.connection.sendRequest(CodeActionRequest.type, {
+          textDocument: { uri },
+          range,
+          context: { diagnostics, only },
+        }),
         'code actions',
       )) ?? []
     );
@@ -390,18 +445,37 @@ export class LspClient {
    * responseErrors). Throws a RequestTimeout when it is not answered within `timeoutMs`, and an Error
    * with the exit and stderr when the server has exited.
    */
-  async tryRequest<R>(method: string, params: unknown, timeoutMs = DEFAULT_WAIT_MS): Promise<{ result?: R; error?: string }> {
-    if (this.exit) throw new Error(`server exited (${JSON.stringify(this.exit)}) before ${method}; stderr:\n${this.stderr.slice(-4000)}`);
+  async tryRequest<R>(
+    method: string,
+    params: unknown,
+    timeoutMs = DEFAULT_WAIT_MS,
+  ): Promise<{ result?: R; error?: string }> {
+    if (this.exit)
+      throw new Error(
+        `server exited (${JSON.stringify(this.exit)}) before ${method}; stderr:\n${this.stderr.slice(-4000)}`,
+      );
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new RequestTimeout(`${method} not answered within ${timeoutMs} ms; params ${JSON.stringify(params).slice(0, 400)}`)), timeoutMs);
+      timer = setTimeout(
+        () =>
+          reject(
+            new RequestTimeout(
+              `${method} not answered within ${timeoutMs} ms; params ${JSON.stringify(params).slice(0, 400)}`,
+            ),
+          ),
+        timeoutMs,
+      );
     });
     try {
       const result = await Promise.race([this.connection.sendRequest<R>(method, params), timeout]);
       return { result };
     } catch (error) {
       if (error instanceof RequestTimeout) throw error;
-      if (this.exit) throw new Error(`server exited (${JSON.stringify(this.exit)}) during ${method}; stderr:\n${this.stderr.slice(-4000)}`, { cause: error });
+      if (this.exit)
+        throw new Error(
+          `server exited (${JSON.stringify(this.exit)}) during ${method}; stderr:\n${this.stderr.slice(-4000)}`,
+          { cause: error },
+        );
       const message = `${method}: ${(error as Error).message}`;
       this.responseErrors.push(message);
       return { error: message };
@@ -414,15 +488,30 @@ export class LspClient {
    * Resolves once `condition` holds, checked on every message from the server and every 250 ms; rejects
    * after `timeoutMs` (a RequestTimeout), when the server exits, or as soon as `abort` gives a reason.
    */
-  waitFor(condition: () => boolean, timeoutMs: number, what: () => string, abort: () => string | undefined = () => undefined): Promise<void> {
+  waitFor(
+    condition: () => boolean,
+    timeoutMs: number,
+    what: () => string,
+    abort: () => string | undefined = () => undefined,
+  ): Promise<void> {
     return new Promise((resolve, reject) => {
       const check = () => {
         const reason = condition() ? undefined : abort();
         if (condition()) finish(resolve);
-        else if (this.exit) finish(() => reject(new Error(`server exited (${JSON.stringify(this.exit)}) while waiting for ${what()}; stderr:\n${this.stderr.slice(-4000)}`)));
+        else if (this.exit)
+          finish(() =>
+            reject(
+              new Error(
+                `server exited (${JSON.stringify(this.exit)}) while waiting for ${what()}; stderr:\n${this.stderr.slice(-4000)}`,
+              ),
+            ),
+          );
         else if (reason) finish(() => reject(new Error(`gave up waiting for ${what()}: ${reason}`)));
       };
-      const timer = setTimeout(() => finish(() => reject(new RequestTimeout(`timed out after ${timeoutMs} ms waiting for ${what()}`))), timeoutMs);
+      const timer = setTimeout(
+        () => finish(() => reject(new RequestTimeout(`timed out after ${timeoutMs} ms waiting for ${what()}`))),
+        timeoutMs,
+      );
       const poll = setInterval(check, 250);
       const finish = (fn: () => void) => {
         clearTimeout(timer);
@@ -439,7 +528,11 @@ export class LspClient {
   async shutdown(timeoutMs = DEFAULT_WAIT_MS): Promise<number | null> {
     await this.tryRequest('shutdown', null, timeoutMs);
     this.notify('exit', null);
-    await this.waitFor(() => this.exit !== undefined, timeoutMs, () => 'the server to exit after shutdown/exit').catch(() => undefined);
+    await this.waitFor(
+      () => this.exit !== undefined,
+      timeoutMs,
+      () => 'the server to exit after shutdown/exit',
+    ).catch(() => undefined);
     return this.exit ? this.exit.code : null;
   }
 

@@ -1,7 +1,11 @@
 import * as path from 'node:path';
 import picomatch from 'picomatch';
 import type { FileHost } from '../../server/src/engine/workspace/fileHost';
-import { ConsolidationWorkspace, DEFAULT_OPTIONS, type WorkspaceOptions } from '../../server/src/engine/workspace/consolidationWorkspace';
+import {
+  ConsolidationWorkspace,
+  DEFAULT_OPTIONS,
+  type WorkspaceOptions,
+} from '../../server/src/engine/workspace/consolidationWorkspace';
 
 export const ROOT = '/ws';
 
@@ -20,7 +24,10 @@ export function memoryHost(files: Record<string, string>): FileHost {
   };
 }
 
-export function workspaceOf(files: Record<string, string>, options: Partial<WorkspaceOptions> = {}): ConsolidationWorkspace {
+export function workspaceOf(
+  files: Record<string, string>,
+  options: Partial<WorkspaceOptions> = {},
+): ConsolidationWorkspace {
   return new ConsolidationWorkspace(memoryHost(files), { ...DEFAULT_OPTIONS, ...options });
 }
 
@@ -33,7 +40,17 @@ export function plan(spec: string): string {
     .join('\n')}\n`;
 }
 
-export function deployment(name: string, options: { replicas?: number; containers: string; init?: string; namespace?: string; kind?: string; extraSpec?: string }): string {
+export function deployment(
+  name: string,
+  options: {
+    replicas?: number;
+    containers: string;
+    init?: string;
+    namespace?: string;
+    kind?: string;
+    extraSpec?: string;
+  },
+): string {
   const kind = options.kind ?? 'Deployment';
   return `---
 apiVersion: apps/v1
@@ -52,8 +69,16 @@ ${options.containers}
 `;
 }
 
-export function container(name: string, resources: { requests?: Record<string, string>; limits?: Record<string, string> } = {}): string {
-  const list = (r?: Record<string, string>) => (r ? `{${Object.entries(r).map(([k, v]) => `${k}: "${v}"`).join(', ')}}` : undefined);
+export function container(
+  name: string,
+  resources: { requests?: Record<string, string>; limits?: Record<string, string> } = {},
+): string {
+  const list = (r?: Record<string, string>) =>
+    r
+      ? `{${Object.entries(r)
+          .map(([k, v]) => `${k}: "${v}"`)
+          .join(', ')}}`
+      : undefined;
   const lines = [`        - name: ${name}`, `          image: example/${name}:1`];
   if (resources.requests || resources.limits) {
     lines.push('          resources:');

@@ -40,7 +40,10 @@ export interface WorkloadSpec {
   spec?: string[];
 }
 
-const flow = (map: Record<string, string>) => `{${Object.entries(map).map(([k, v]) => `${k}: "${v}"`).join(', ')}}`;
+const flow = (map: Record<string, string>) =>
+  `{${Object.entries(map)
+    .map(([k, v]) => `${k}: "${v}"`)
+    .join(', ')}}`;
 
 function containerYaml(c: ContainerSpec): string[] {
   const lines = [`        - name: ${c.name}`, `          image: ${c.image ?? `example/${c.name}:1`}`];
@@ -83,10 +86,18 @@ export function workload(name: string, spec: WorkloadSpec): string {
 
 /** A one-container Deployment with 100m/128Mi requests. */
 export function simple(name: string, options: Omit<WorkloadSpec, 'containers'> & { ports?: PortSpec[] } = {}): string {
-  return workload(name, { ...options, containers: [{ name, ports: options.ports, requests: { cpu: '100m', memory: '128Mi' } }] });
+  return workload(name, {
+    ...options,
+    containers: [{ name, ports: options.ports, requests: { cpu: '100m', memory: '128Mi' } }],
+  });
 }
 
-export function service(name: string, selector: Record<string, string>, ports: { port: number; targetPort?: number | string; name?: string; protocol?: string }[], namespace?: string): string {
+export function service(
+  name: string,
+  selector: Record<string, string>,
+  ports: { port: number; targetPort?: number | string; name?: string; protocol?: string }[],
+  namespace?: string,
+): string {
   const lines = ['---', 'apiVersion: v1', 'kind: Service', 'metadata:', `  name: ${name}`];
   if (namespace) lines.push(`  namespace: ${namespace}`);
   lines.push('spec:', `  selector: ${flow(selector)}`, '  ports:');
@@ -100,7 +111,19 @@ export function service(name: string, selector: Record<string, string>, ports: {
 }
 
 export function claim(name: string, accessModes: string[], namespace?: string): string {
-  return ['---', 'apiVersion: v1', 'kind: PersistentVolumeClaim', 'metadata:', `  name: ${name}`, ...(namespace ? [`  namespace: ${namespace}`] : []), 'spec:', `  accessModes: [${accessModes.join(', ')}]`, '  resources:', '    requests: {storage: 1Gi}', ''].join('\n');
+  return [
+    '---',
+    'apiVersion: v1',
+    'kind: PersistentVolumeClaim',
+    'metadata:',
+    `  name: ${name}`,
+    ...(namespace ? [`  namespace: ${namespace}`] : []),
+    'spec:',
+    `  accessModes: [${accessModes.join(', ')}]`,
+    '  resources:',
+    '    requests: {storage: 1Gi}',
+    '',
+  ].join('\n');
 }
 
 export function hpa(name: string, target: { kind: string; name: string }, namespace?: string): string {
@@ -120,16 +143,40 @@ export function hpa(name: string, target: { kind: string; name: string }, namesp
 }
 
 export function pdb(name: string, selector: Record<string, string>, namespace?: string): string {
-  return ['---', 'apiVersion: policy/v1', 'kind: PodDisruptionBudget', 'metadata:', `  name: ${name}`, ...(namespace ? [`  namespace: ${namespace}`] : []), 'spec:', '  minAvailable: 1', '  selector:', `    matchLabels: ${flow(selector)}`, ''].join('\n');
+  return [
+    '---',
+    'apiVersion: policy/v1',
+    'kind: PodDisruptionBudget',
+    'metadata:',
+    `  name: ${name}`,
+    ...(namespace ? [`  namespace: ${namespace}`] : []),
+    'spec:',
+    '  minAvailable: 1',
+    '  selector:',
+    `    matchLabels: ${flow(selector)}`,
+    '',
+  ].join('\n');
 }
 
 /** A whole plan file (no indentation games: the spec body is written as given, at 2 spaces). */
 export function planText(spec: string[]): string {
-  return ['apiVersion: consolidation.dev/v1alpha1', 'kind: ConsolidationPlan', 'metadata:', '  name: test', 'spec:', ...spec.map((l) => `  ${l}`), ''].join('\n');
+  return [
+    'apiVersion: consolidation.dev/v1alpha1',
+    'kind: ConsolidationPlan',
+    'metadata:',
+    '  name: test',
+    'spec:',
+    ...spec.map((l) => `  ${l}`),
+    '',
+  ].join('\n');
 }
 
 /** The offsets of the `occurrence`-th (0-based) `needle` in `text`, searched from `after` (a string that must precede it). */
-export function rangeOf(text: string, needle: string, options: { after?: string; occurrence?: number } = {}): { start: number; end: number } {
+export function rangeOf(
+  text: string,
+  needle: string,
+  options: { after?: string; occurrence?: number } = {},
+): { start: number; end: number } {
   let from = 0;
   if (options.after !== undefined) {
     const anchor = text.indexOf(options.after);
@@ -166,7 +213,9 @@ export function assertParses(text: string, what: string): void {
 }
 
 /** The edits-fix actions of a finding. */
-export function actionsOf(finding: Finding): { title: string; changes: { start: number; end: number; newText: string }[] }[] {
+export function actionsOf(
+  finding: Finding,
+): { title: string; changes: { start: number; end: number; newText: string }[] }[] {
   assert.ok(finding.data && finding.data.fix === 'edits', `${finding.code} carries an edits fix`);
   return finding.data.actions;
 }

@@ -14,7 +14,9 @@ export interface TempWorkspace {
 }
 
 /** A fresh folder under the OS temp folder, filled with `files` (relative path → text) and/or a copy of `copyFrom`. */
-export function tempWorkspace(options: { files?: Record<string, string>; copyFrom?: string; prefix?: string } = {}): TempWorkspace {
+export function tempWorkspace(
+  options: { files?: Record<string, string>; copyFrom?: string; prefix?: string } = {},
+): TempWorkspace {
   const dir = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), options.prefix ?? 'consolidation-test-')));
   if (options.copyFrom) fs.cpSync(options.copyFrom, dir, { recursive: true });
   const file = (relative: string) => path.join(dir, ...relative.split('/'));
@@ -50,7 +52,10 @@ export function shopPlanYaml(phaseLines: string[]): string {
 }
 
 /** A Deployment with one container; `resources` is the YAML flow mapping of its resources, if any. */
-export function deploymentYaml(name: string, options: { namespace?: string; replicas?: number; resources?: string } = {}): string {
+export function deploymentYaml(
+  name: string,
+  options: { namespace?: string; replicas?: number; resources?: string } = {},
+): string {
   return [
     'apiVersion: apps/v1',
     'kind: Deployment',

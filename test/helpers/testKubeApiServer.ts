@@ -51,20 +51,121 @@ interface ResourceType {
 
 const ALL_VERBS: Verb[] = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'];
 const TYPES: ResourceType[] = [
-  { group: '', version: 'v1', plural: 'namespaces', singular: 'namespace', kind: 'Namespace', namespaced: false, workload: false, verbs: ['create', 'delete', 'get', 'list', 'patch', 'update', 'watch'] },
-  { group: '', version: 'v1', plural: 'nodes', singular: 'node', kind: 'Node', namespaced: false, workload: false, verbs: ALL_VERBS },
-  { group: '', version: 'v1', plural: 'services', singular: 'service', kind: 'Service', namespaced: true, workload: false, verbs: ALL_VERBS },
-  { group: '', version: 'v1', plural: 'configmaps', singular: 'configmap', kind: 'ConfigMap', namespaced: true, workload: false, verbs: ALL_VERBS },
-  { group: '', version: 'v1', plural: 'resourcequotas', singular: 'resourcequota', kind: 'ResourceQuota', namespaced: true, workload: false, verbs: ALL_VERBS },
-  { group: 'apps', version: 'v1', plural: 'deployments', singular: 'deployment', kind: 'Deployment', namespaced: true, workload: true, verbs: ALL_VERBS },
-  { group: 'apps', version: 'v1', plural: 'statefulsets', singular: 'statefulset', kind: 'StatefulSet', namespaced: true, workload: true, verbs: ALL_VERBS },
+  {
+    group: '',
+    version: 'v1',
+    plural: 'namespaces',
+    singular: 'namespace',
+    kind: 'Namespace',
+    namespaced: false,
+    workload: false,
+    verbs: ['create', 'delete', 'get', 'list', 'patch', 'update', 'watch'],
+  },
+  {
+    group: '',
+    version: 'v1',
+    plural: 'nodes',
+    singular: 'node',
+    kind: 'Node',
+    namespaced: false,
+    workload: false,
+    verbs: ALL_VERBS,
+  },
+  {
+    group: '',
+    version: 'v1',
+    plural: 'services',
+    singular: 'service',
+    kind: 'Service',
+    namespaced: true,
+    workload: false,
+    verbs: ALL_VERBS,
+  },
+  {
+    group: '',
+    version: 'v1',
+    plural: 'configmaps',
+    singular: 'configmap',
+    kind: 'ConfigMap',
+    namespaced: true,
+    workload: false,
+    verbs: ALL_VERBS,
+  },
+  {
+    group: '',
+    version: 'v1',
+    plural: 'resourcequotas',
+    singular: 'resourcequota',
+    kind: 'ResourceQuota',
+    namespaced: true,
+    workload: false,
+    verbs: ALL_VERBS,
+  },
+  {
+    group: 'apps',
+    version: 'v1',
+    plural: 'deployments',
+    singular: 'deployment',
+    kind: 'Deployment',
+    namespaced: true,
+    workload: true,
+    verbs: ALL_VERBS,
+  },
+  {
+    group: 'apps',
+    version: 'v1',
+    plural: 'statefulsets',
+    singular: 'statefulset',
+    kind: 'StatefulSet',
+    namespaced: true,
+    workload: true,
+    verbs: ALL_VERBS,
+  },
   // Pods and ReplicaSets are not made by controllers here: tests seed them (addPod) in the states they need.
-  { group: '', version: 'v1', plural: 'pods', singular: 'pod', kind: 'Pod', namespaced: true, workload: false, verbs: ALL_VERBS },
-  { group: 'apps', version: 'v1', plural: 'replicasets', singular: 'replicaset', kind: 'ReplicaSet', namespaced: true, workload: false, verbs: ALL_VERBS },
+  {
+    group: '',
+    version: 'v1',
+    plural: 'pods',
+    singular: 'pod',
+    kind: 'Pod',
+    namespaced: true,
+    workload: false,
+    verbs: ALL_VERBS,
+  },
+  {
+    group: 'apps',
+    version: 'v1',
+    plural: 'replicasets',
+    singular: 'replicaset',
+    kind: 'ReplicaSet',
+    namespaced: true,
+    workload: false,
+    verbs: ALL_VERBS,
+  },
 ];
 const METRICS_TYPES: ResourceType[] = [
-  { group: 'metrics.k8s.io', version: 'v1beta1', plural: 'pods', singular: '', kind: 'PodMetrics', namespaced: true, workload: false, verbs: ['get', 'list'], readOnly: true },
-  { group: 'metrics.k8s.io', version: 'v1beta1', plural: 'nodes', singular: '', kind: 'NodeMetrics', namespaced: false, workload: false, verbs: ['get', 'list'], readOnly: true },
+  {
+    group: 'metrics.k8s.io',
+    version: 'v1beta1',
+    plural: 'pods',
+    singular: '',
+    kind: 'PodMetrics',
+    namespaced: true,
+    workload: false,
+    verbs: ['get', 'list'],
+    readOnly: true,
+  },
+  {
+    group: 'metrics.k8s.io',
+    version: 'v1beta1',
+    plural: 'nodes',
+    singular: '',
+    kind: 'NodeMetrics',
+    namespaced: false,
+    workload: false,
+    verbs: ['get', 'list'],
+    readOnly: true,
+  },
 ];
 
 function groupVersion(type: ResourceType): string {
@@ -167,7 +268,16 @@ class ApiError extends Error {
 }
 
 function statusBody(code: number, reason: string, message: string, details?: JsonObject): JsonObject {
-  return { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message, reason, ...(details ? { details } : {}), code };
+  return {
+    kind: 'Status',
+    apiVersion: 'v1',
+    metadata: {},
+    status: 'Failure',
+    message,
+    reason,
+    ...(details ? { details } : {}),
+    code,
+  };
 }
 
 const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
@@ -228,7 +338,16 @@ export class TestKubeApiServer extends EventEmitter {
   }
 
   /** A kubeconfig for this server in `dir` (token auth, plain http with insecure-skip-tls-verify). */
-  writeKubeconfig(dir: string, options: { context?: string; namespace?: string; file?: string; token?: string; exec?: { command: string; args: string[] } } = {}): string {
+  writeKubeconfig(
+    dir: string,
+    options: {
+      context?: string;
+      namespace?: string;
+      file?: string;
+      token?: string;
+      exec?: { command: string; args: string[] };
+    } = {},
+  ): string {
     const context = options.context ?? 'test';
     const file = path.join(dir, options.file ?? 'kubeconfig.yaml');
     const text = [
@@ -271,16 +390,26 @@ export class TestKubeApiServer extends EventEmitter {
    * Stores an object as another tool wrote it (kubectl apply by default), its workloads already
    * rolled out; `createdAt` (an RFC 3339 time, whole seconds) when it was created before now.
    */
-  seed(object: JsonObject, options: { manager?: string; operation?: 'Apply' | 'Update'; createdAt?: string } = {}): JsonObject {
+  seed(
+    object: JsonObject,
+    options: { manager?: string; operation?: 'Apply' | 'Update'; createdAt?: string } = {},
+  ): JsonObject {
     const type = this.typeOfKind(String(object.kind));
     const metadata = (object.metadata ?? {}) as JsonObject;
     const namespace = type.namespaced ? String(metadata.namespace ?? 'default') : undefined;
-    if (namespace && !this.store.has(this.key(TYPES[0], undefined, namespace))) this.seed({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: namespace } });
+    if (namespace && !this.store.has(this.key(TYPES[0], undefined, namespace)))
+      this.seed({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: namespace } });
     const copy = clone(object);
     if (namespace) (copy.metadata as JsonObject).namespace = namespace;
     this.validate(type, copy, undefined);
     const manager = options.manager ?? 'kubectl-client-side-apply';
-    const stored = this.commit(type, undefined, copy, { manager, operation: options.operation ?? 'Update', paths: fieldPaths(copy), settled: true }, false);
+    const stored = this.commit(
+      type,
+      undefined,
+      copy,
+      { manager, operation: options.operation ?? 'Update', paths: fieldPaths(copy), settled: true },
+      false,
+    );
     if (options.createdAt) (stored.object.metadata as JsonObject).creationTimestamp = options.createdAt;
     if (type.workload) this.writeStatus(stored, 'ready');
     return this.view(this.store.get(this.keyOf(stored))!);
@@ -289,19 +418,27 @@ export class TestKubeApiServer extends EventEmitter {
   /** The stored object as the API would return it, or undefined. */
   object(kind: string, namespace: string | undefined, name: string): JsonObject | undefined {
     const type = this.typeOfKind(kind);
-    const stored = this.store.get(this.key(type, type.namespaced ? namespace ?? 'default' : undefined, name));
+    const stored = this.store.get(this.key(type, type.namespaced ? (namespace ?? 'default') : undefined, name));
     return stored && this.view(stored);
   }
 
   objects(kind: string, namespace?: string): JsonObject[] {
     const type = this.typeOfKind(kind);
-    return [...this.store.values()].filter((s) => s.type === type && (!namespace || (s.object.metadata as JsonObject).namespace === namespace)).map((s) => this.view(s));
+    return [...this.store.values()]
+      .filter((s) => s.type === type && (!namespace || (s.object.metadata as JsonObject).namespace === namespace))
+      .map((s) => this.view(s));
   }
 
   /** Changes a stored object as another writer would (an HPA, `kubectl edit`): a write under that manager. */
-  edit(kind: string, namespace: string | undefined, name: string, change: (object: JsonObject) => void, manager = 'kubectl-edit'): JsonObject {
+  edit(
+    kind: string,
+    namespace: string | undefined,
+    name: string,
+    change: (object: JsonObject) => void,
+    manager = 'kubectl-edit',
+  ): JsonObject {
     const type = this.typeOfKind(kind);
-    const stored = this.store.get(this.key(type, type.namespaced ? namespace ?? 'default' : undefined, name));
+    const stored = this.store.get(this.key(type, type.namespaced ? (namespace ?? 'default') : undefined, name));
     if (!stored) throw new Error(`no ${kind} ${namespace}/${name}`);
     const next = clone(stored.object);
     change(next);
@@ -339,13 +476,23 @@ export class TestKubeApiServer extends EventEmitter {
   }
 
   addNode(name: string, allocatable: Record<string, string>, labels: Record<string, string> = {}): void {
-    this.seed({ apiVersion: 'v1', kind: 'Node', metadata: { name, labels }, status: { allocatable, capacity: allocatable } } as JsonObject);
+    this.seed({
+      apiVersion: 'v1',
+      kind: 'Node',
+      metadata: { name, labels },
+      status: { allocatable, capacity: allocatable },
+    } as JsonObject);
     const stored = this.store.get(this.key(this.typeOfKind('Node'), undefined, name))!;
     stored.object.status = { allocatable, capacity: allocatable };
   }
 
   /** What metrics-server would report for a pod (served when `metrics` is on). */
-  addPodMetrics(namespace: string, name: string, labels: Record<string, string>, containers: { name: string; cpu: string; memory: string }[]): void {
+  addPodMetrics(
+    namespace: string,
+    name: string,
+    labels: Record<string, string>,
+    containers: { name: string; cpu: string; memory: string }[],
+  ): void {
     this.podMetrics.push({
       apiVersion: 'metrics.k8s.io/v1beta1',
       kind: 'PodMetrics',
@@ -357,8 +504,15 @@ export class TestKubeApiServer extends EventEmitter {
   }
 
   /** Sets (or replaces) what metrics-server reports for a pod now: tests change it between samples. */
-  setPodMetrics(namespace: string, name: string, containers: { name: string; cpu: string; memory: string }[], labels: Record<string, string> = {}): void {
-    const index = this.podMetrics.findIndex((m) => (m.metadata as JsonObject).namespace === namespace && (m.metadata as JsonObject).name === name);
+  setPodMetrics(
+    namespace: string,
+    name: string,
+    containers: { name: string; cpu: string; memory: string }[],
+    labels: Record<string, string> = {},
+  ): void {
+    const index = this.podMetrics.findIndex(
+      (m) => (m.metadata as JsonObject).namespace === namespace && (m.metadata as JsonObject).name === name,
+    );
     if (index !== -1) this.podMetrics.splice(index, 1);
     this.addPodMetrics(namespace, name, labels, containers);
   }
@@ -374,7 +528,14 @@ export class TestKubeApiServer extends EventEmitter {
     options: {
       owner?: { kind: 'Deployment' | 'StatefulSet'; name: string };
       labels?: Record<string, string>;
-      containers: { name: string; requests?: Record<string, string>; limits?: Record<string, string>; restarts?: number; oomKilledAt?: string; ready?: boolean }[];
+      containers: {
+        name: string;
+        requests?: Record<string, string>;
+        limits?: Record<string, string>;
+        restarts?: number;
+        oomKilledAt?: string;
+        ready?: boolean;
+      }[];
       phase?: 'Running' | 'Pending';
     },
   ): JsonObject {
@@ -384,28 +545,76 @@ export class TestKubeApiServer extends EventEmitter {
       const rsName = `${owner.name}-5d8f7c9b6`;
       if (!this.object('ReplicaSet', namespace, rsName)) {
         const deployment = this.object('Deployment', namespace, owner.name);
-        this.seed({
+        this.seed(
+          {
+            apiVersion: 'apps/v1',
+            kind: 'ReplicaSet',
+            metadata: {
+              name: rsName,
+              namespace,
+              ownerReferences: [
+                {
+                  apiVersion: 'apps/v1',
+                  kind: 'Deployment',
+                  name: owner.name,
+                  uid: String((deployment?.metadata as JsonObject | undefined)?.uid ?? ''),
+                  controller: true,
+                },
+              ],
+            },
+            spec: {
+              replicas: 1,
+              selector: { matchLabels: options.labels ?? {} },
+              template: { metadata: { labels: options.labels ?? {} }, spec: { containers: [] } },
+            },
+          } as JsonObject,
+          { manager: CONTROLLER },
+        );
+      }
+      ownerReferences = [
+        {
           apiVersion: 'apps/v1',
           kind: 'ReplicaSet',
-          metadata: { name: rsName, namespace, ownerReferences: [{ apiVersion: 'apps/v1', kind: 'Deployment', name: owner.name, uid: String((deployment?.metadata as JsonObject | undefined)?.uid ?? ''), controller: true }] },
-          spec: { replicas: 1, selector: { matchLabels: options.labels ?? {} }, template: { metadata: { labels: options.labels ?? {} }, spec: { containers: [] } } },
-        } as JsonObject, { manager: CONTROLLER });
-      }
-      ownerReferences = [{ apiVersion: 'apps/v1', kind: 'ReplicaSet', name: rsName, uid: String((this.object('ReplicaSet', namespace, rsName)?.metadata as JsonObject).uid ?? ''), controller: true }];
+          name: rsName,
+          uid: String((this.object('ReplicaSet', namespace, rsName)?.metadata as JsonObject).uid ?? ''),
+          controller: true,
+        },
+      ];
     } else if (owner) {
       const parent = this.object(owner.kind, namespace, owner.name);
-      ownerReferences = [{ apiVersion: 'apps/v1', kind: owner.kind, name: owner.name, uid: String((parent?.metadata as JsonObject | undefined)?.uid ?? ''), controller: true }];
+      ownerReferences = [
+        {
+          apiVersion: 'apps/v1',
+          kind: owner.kind,
+          name: owner.name,
+          uid: String((parent?.metadata as JsonObject | undefined)?.uid ?? ''),
+          controller: true,
+        },
+      ];
     }
     const pending = options.phase === 'Pending';
     const pod = {
       apiVersion: 'v1',
       kind: 'Pod',
       metadata: { name, namespace, labels: options.labels ?? {}, ownerReferences },
-      spec: { containers: options.containers.map((c) => ({ name: c.name, image: `example/${c.name}:1`, resources: { ...(c.requests ? { requests: c.requests } : {}), ...(c.limits ? { limits: c.limits } : {}) } })) },
+      spec: {
+        containers: options.containers.map((c) => ({
+          name: c.name,
+          image: `example/${c.name}:1`,
+          resources: { ...(c.requests ? { requests: c.requests } : {}), ...(c.limits ? { limits: c.limits } : {}) },
+        })),
+      },
       status: {
         phase: pending ? 'Pending' : 'Running',
         conditions: pending
-          ? [{ type: 'PodScheduled', status: 'False', reason: 'Unschedulable', message: '0/1 nodes are available: 1 Insufficient memory.' }]
+          ? [
+              {
+                type: 'PodScheduled',
+                status: 'False',
+                reason: 'Unschedulable',
+                message: '0/1 nodes are available: 1 Insufficient memory.',
+              },
+            ]
           : [{ type: 'Ready', status: options.containers.every((c) => c.ready !== false) ? 'True' : 'False' }],
         containerStatuses: pending
           ? []
@@ -414,7 +623,9 @@ export class TestKubeApiServer extends EventEmitter {
               ready: c.ready !== false,
               restartCount: c.restarts ?? 0,
               state: { running: { startedAt: new Date().toISOString() } },
-              ...(c.oomKilledAt ? { lastState: { terminated: { reason: 'OOMKilled', exitCode: 137, finishedAt: c.oomKilledAt } } } : {}),
+              ...(c.oomKilledAt
+                ? { lastState: { terminated: { reason: 'OOMKilled', exitCode: 137, finishedAt: c.oomKilledAt } } }
+                : {}),
             })),
       },
     } as JsonObject;
@@ -427,12 +638,21 @@ export class TestKubeApiServer extends EventEmitter {
   removePod(namespace: string, name: string): void {
     this.store.delete(this.key(this.typeOfKind('Pod'), namespace, name));
     this.revision += 1;
-    const index = this.podMetrics.findIndex((m) => (m.metadata as JsonObject).namespace === namespace && (m.metadata as JsonObject).name === name);
+    const index = this.podMetrics.findIndex(
+      (m) => (m.metadata as JsonObject).namespace === namespace && (m.metadata as JsonObject).name === name,
+    );
     if (index !== -1) this.podMetrics.splice(index, 1);
   }
 
   addNodeMetrics(name: string, cpu: string, memory: string): void {
-    this.nodeMetrics.push({ apiVersion: 'metrics.k8s.io/v1beta1', kind: 'NodeMetrics', metadata: { name }, timestamp: new Date().toISOString(), window: '30s', usage: { cpu, memory } });
+    this.nodeMetrics.push({
+      apiVersion: 'metrics.k8s.io/v1beta1',
+      kind: 'NodeMetrics',
+      metadata: { name },
+      timestamp: new Date().toISOString(),
+      window: '30s',
+      usage: { cpu, memory },
+    });
   }
 
   /** The next request (already answered) that matches, or a rejection after `timeoutMs`. */
@@ -456,7 +676,11 @@ export class TestKubeApiServer extends EventEmitter {
 
   /** Requests that changed (or would have changed, with dryRun) something. */
   writes(options: { dryRun?: boolean } = {}): RecordedRequest[] {
-    return this.requests.filter((r) => ['create', 'update', 'patch', 'delete', 'deletecollection'].includes(r.verb) && (options.dryRun === undefined || (r.query.get('dryRun') === 'All') === options.dryRun));
+    return this.requests.filter(
+      (r) =>
+        ['create', 'update', 'patch', 'delete', 'deletecollection'].includes(r.verb) &&
+        (options.dryRun === undefined || (r.query.get('dryRun') === 'All') === options.dryRun),
+    );
   }
 
   // ---- HTTP ----------------------------------------------------------------------------------------
@@ -490,7 +714,11 @@ export class TestKubeApiServer extends EventEmitter {
         try {
           record.body = record.contentType === 'application/apply-patch+yaml' ? parseYaml(raw) : JSON.parse(raw);
         } catch {
-          throw new ApiError(400, 'BadRequest', `the body of the request was in an unknown format: ${record.contentType}`);
+          throw new ApiError(
+            400,
+            'BadRequest',
+            `the body of the request was in an unknown format: ${record.contentType}`,
+          );
         }
       }
       if (!record.authenticated) throw new ApiError(401, 'Unauthorized', 'Unauthorized');
@@ -506,8 +734,16 @@ export class TestKubeApiServer extends EventEmitter {
         }
         if (fault.status) {
           const reason = fault.reason ?? defaultReason(fault.status);
-          const details = fault.causes ? { name: record.name ?? '', kind: record.resource ?? '', causes: fault.causes as Json } : undefined;
-          throw new ApiError(fault.status, reason, fault.message ?? defaultMessage(fault.status, record), details, fault.retryAfterSeconds);
+          const details = fault.causes
+            ? { name: record.name ?? '', kind: record.resource ?? '', causes: fault.causes as Json }
+            : undefined;
+          throw new ApiError(
+            fault.status,
+            reason,
+            fault.message ?? defaultMessage(fault.status, record),
+            details,
+            fault.retryAfterSeconds,
+          );
         }
       }
       const refused = this.refusals.find((r) => this.matches(r, record));
@@ -522,7 +758,11 @@ export class TestKubeApiServer extends EventEmitter {
       send(code, body);
     } catch (error) {
       if (error instanceof ApiError) {
-        send(error.code, statusBody(error.code, error.reason, error.message, error.details), error.retryAfterSeconds !== undefined ? { 'Retry-After': String(error.retryAfterSeconds) } : {});
+        send(
+          error.code,
+          statusBody(error.code, error.reason, error.message, error.details),
+          error.retryAfterSeconds !== undefined ? { 'Retry-After': String(error.retryAfterSeconds) } : {},
+        );
       } else {
         send(500, statusBody(500, 'InternalError', `Internal error occurred: ${(error as Error).message}`));
       }
@@ -544,7 +784,8 @@ export class TestKubeApiServer extends EventEmitter {
       (match.verb === undefined || match.verb === record.verb) &&
       (match.method === undefined || match.method === record.method) &&
       (match.resource === undefined || match.resource === record.resource) &&
-      (match.group === undefined || (match.group === '' ? record.path.startsWith('/api/') : record.path.startsWith(`/apis/${match.group}/`))) &&
+      (match.group === undefined ||
+        (match.group === '' ? record.path.startsWith('/api/') : record.path.startsWith(`/apis/${match.group}/`))) &&
       (match.subresource === undefined || match.subresource === (record.subresource ?? '')) &&
       (match.name === undefined || match.name === record.name) &&
       (match.namespace === undefined || match.namespace === record.namespace) &&
@@ -557,19 +798,39 @@ export class TestKubeApiServer extends EventEmitter {
     const resource = record.subresource ? `${type.plural}/${record.subresource}` : type.plural;
     const subject = record.name ? `${qualified(type)} "${record.name}"` : qualified(type);
     const scope = record.namespace ? ` in the namespace "${record.namespace}"` : ' at the cluster scope';
-    return new ApiError(403, 'Forbidden', `${subject} is forbidden: User "${this.user}" cannot ${record.verb} resource "${resource}" in API group "${type.group}"${scope}`, {
-      ...(record.name ? { name: record.name } : {}),
-      group: type.group,
-      kind: type.plural,
-    });
+    return new ApiError(
+      403,
+      'Forbidden',
+      `${subject} is forbidden: User "${this.user}" cannot ${record.verb} resource "${resource}" in API group "${type.group}"${scope}`,
+      {
+        ...(record.name ? { name: record.name } : {}),
+        group: type.group,
+        kind: type.plural,
+      },
+    );
   }
 
-  private route(pathname: string, method: string): { match: Partial<RecordedRequest>; type?: ResourceType; handler: (r: RecordedRequest) => [number, unknown] } {
+  private route(
+    pathname: string,
+    method: string,
+  ): { match: Partial<RecordedRequest>; type?: ResourceType; handler: (r: RecordedRequest) => [number, unknown] } {
     const parts = pathname.split('/').filter(Boolean).map(decodeURIComponent);
     const ok = (body: unknown) => (): [number, unknown] => [200, body];
     if (method === 'GET') {
-      if (pathname === '/version') return { match: {}, handler: ok({ major: '1', minor: '31', gitVersion: 'v1.31.0-test', platform: 'linux/amd64' }) };
-      if (pathname === '/api') return { match: {}, handler: ok({ kind: 'APIVersions', versions: ['v1'], serverAddressByClientCIDRs: [{ clientCIDR: '0.0.0.0/0', serverAddress: `127.0.0.1:${this.port}` }] }) };
+      if (pathname === '/version')
+        return {
+          match: {},
+          handler: ok({ major: '1', minor: '31', gitVersion: 'v1.31.0-test', platform: 'linux/amd64' }),
+        };
+      if (pathname === '/api')
+        return {
+          match: {},
+          handler: ok({
+            kind: 'APIVersions',
+            versions: ['v1'],
+            serverAddressByClientCIDRs: [{ clientCIDR: '0.0.0.0/0', serverAddress: `127.0.0.1:${this.port}` }],
+          }),
+        };
       if (pathname === '/apis') return { match: {}, handler: ok(this.groupList()) };
       if (pathname === '/api/v1') return { match: {}, handler: ok(this.resourceList('', 'v1')) };
       if (parts[0] === 'apis' && parts.length === 3) {
@@ -598,7 +859,13 @@ export class TestKubeApiServer extends EventEmitter {
     }
     const [plural, name, subresource, ...extra] = rest;
     const type = this.types().find((t) => t.group === group && t.version === version && t.plural === plural);
-    if (!type || extra.length || (type.namespaced && !namespace && name !== undefined) || (!type.namespaced && namespace)) return { match: {}, handler: () => notFoundPath() };
+    if (
+      !type ||
+      extra.length ||
+      (type.namespaced && !namespace && name !== undefined) ||
+      (!type.namespaced && namespace)
+    )
+      return { match: {}, handler: () => notFoundPath() };
     const verb = verbOf(method, name !== undefined);
     const match: Partial<RecordedRequest> = { verb, resource: plural, subresource, name, namespace };
     return { match, type, handler: (record) => this.serve(type, record) };
@@ -614,7 +881,11 @@ export class TestKubeApiServer extends EventEmitter {
     return {
       kind: 'APIGroupList',
       apiVersion: 'v1',
-      groups: [...groups].map(([name, version]) => ({ name, versions: [{ groupVersion: `${name}/${version}`, version }], preferredVersion: { groupVersion: `${name}/${version}`, version } })),
+      groups: [...groups].map(([name, version]) => ({
+        name,
+        versions: [{ groupVersion: `${name}/${version}`, version }],
+        preferredVersion: { groupVersion: `${name}/${version}`, version },
+      })),
     };
   }
 
@@ -623,30 +894,70 @@ export class TestKubeApiServer extends EventEmitter {
     if (types.length === 0) return undefined;
     const resources: JsonObject[] = [];
     for (const t of types) {
-      resources.push({ name: t.plural, singularName: t.singular, namespaced: t.namespaced, kind: t.kind, verbs: t.verbs });
+      resources.push({
+        name: t.plural,
+        singularName: t.singular,
+        namespaced: t.namespaced,
+        kind: t.kind,
+        verbs: t.verbs,
+      });
       if (t.workload) {
-        resources.push({ name: `${t.plural}/scale`, singularName: '', namespaced: true, group: 'autoscaling', version: 'v1', kind: 'Scale', verbs: ['get', 'patch', 'update'] });
-        resources.push({ name: `${t.plural}/status`, singularName: '', namespaced: true, kind: t.kind, verbs: ['get', 'patch', 'update'] });
+        resources.push({
+          name: `${t.plural}/scale`,
+          singularName: '',
+          namespaced: true,
+          group: 'autoscaling',
+          version: 'v1',
+          kind: 'Scale',
+          verbs: ['get', 'patch', 'update'],
+        });
+        resources.push({
+          name: `${t.plural}/status`,
+          singularName: '',
+          namespaced: true,
+          kind: t.kind,
+          verbs: ['get', 'patch', 'update'],
+        });
       }
     }
-    return { kind: 'APIResourceList', apiVersion: 'v1', groupVersion: group ? `${group}/${version}` : version, resources };
+    return {
+      kind: 'APIResourceList',
+      apiVersion: 'v1',
+      groupVersion: group ? `${group}/${version}` : version,
+      resources,
+    };
   }
 
   // ---- the REST handlers --------------------------------------------------------------------------
 
   private serve(type: ResourceType, record: RecordedRequest): [number, unknown] {
     const dryRunParam = record.query.get('dryRun');
-    if (dryRunParam !== null && dryRunParam !== 'All') throw new ApiError(400, 'BadRequest', `dryRun: Unsupported value: "${dryRunParam}": supported values: "All"`);
+    if (dryRunParam !== null && dryRunParam !== 'All')
+      throw new ApiError(400, 'BadRequest', `dryRun: Unsupported value: "${dryRunParam}": supported values: "All"`);
     const dryRun = dryRunParam === 'All';
     if (type.readOnly) return this.serveMetrics(type, record);
     const { name, namespace, subresource } = record;
-    if (subresource && !(type.workload && (subresource === 'scale' || subresource === 'status'))) throw notFoundPath()[1] as never;
+    if (subresource && !(type.workload && (subresource === 'scale' || subresource === 'status')))
+      throw notFoundPath()[1] as never;
     const key = name !== undefined ? this.key(type, namespace, name) : undefined;
     const stored = key ? this.store.get(key) : undefined;
     const manager = record.query.get('fieldManager') ?? undefined;
-    const notFound = () => new ApiError(404, 'NotFound', `${qualified(type)} "${name}" not found`, { name: name ?? '', group: type.group, kind: type.plural });
+    const notFound = () =>
+      new ApiError(404, 'NotFound', `${qualified(type)} "${name}" not found`, {
+        name: name ?? '',
+        group: type.group,
+        kind: type.plural,
+      });
     if (record.query.has('force') && record.contentType !== 'application/apply-patch+yaml') {
-      throw new ApiError(422, 'Invalid', 'force: Invalid value: true: may not be specified for non-apply patch', { causes: [{ reason: 'FieldValueInvalid', message: 'Invalid value: true: may not be specified for non-apply patch', field: 'force' }] });
+      throw new ApiError(422, 'Invalid', 'force: Invalid value: true: may not be specified for non-apply patch', {
+        causes: [
+          {
+            reason: 'FieldValueInvalid',
+            message: 'Invalid value: true: may not be specified for non-apply patch',
+            field: 'force',
+          },
+        ],
+      });
     }
 
     switch (record.verb) {
@@ -654,28 +965,53 @@ export class TestKubeApiServer extends EventEmitter {
         if (!stored) throw notFound();
         return [200, subresource === 'scale' ? this.scaleOf(stored) : this.view(stored)];
       case 'list': {
-        if (record.query.get('watch') === 'true') throw new ApiError(405, 'MethodNotAllowed', 'watch is not supported by the test API server');
+        if (record.query.get('watch') === 'true')
+          throw new ApiError(405, 'MethodNotAllowed', 'watch is not supported by the test API server');
         const selector = record.query.get('labelSelector');
         const items = [...this.store.values()]
-          .filter((s) => s.type === type && (!namespace || (s.object.metadata as JsonObject).namespace === namespace) && matchesSelector(s.object, selector))
+          .filter(
+            (s) =>
+              s.type === type &&
+              (!namespace || (s.object.metadata as JsonObject).namespace === namespace) &&
+              matchesSelector(s.object, selector),
+          )
           .map((s) => {
             const view = this.view(s);
             delete view.apiVersion;
             delete view.kind;
             return view;
           });
-        return [200, { kind: `${type.kind}List`, apiVersion: groupVersion(type), metadata: { resourceVersion: String(this.revision) }, items }];
+        return [
+          200,
+          {
+            kind: `${type.kind}List`,
+            apiVersion: groupVersion(type),
+            metadata: { resourceVersion: String(this.revision) },
+            items,
+          },
+        ];
       }
       case 'create': {
         const body = record.body;
         if (!isObject(body)) throw new ApiError(400, 'BadRequest', 'the body of the request must be an object');
         const objectName = String((body.metadata as JsonObject | undefined)?.name ?? '');
         const objectKey = this.key(type, namespace, objectName);
-        if (this.store.has(objectKey)) throw new ApiError(409, 'AlreadyExists', `${qualified(type)} "${objectName}" already exists`, { name: objectName, group: type.group, kind: type.plural });
+        if (this.store.has(objectKey))
+          throw new ApiError(409, 'AlreadyExists', `${qualified(type)} "${objectName}" already exists`, {
+            name: objectName,
+            group: type.group,
+            kind: type.plural,
+          });
         const object = clone(body);
         this.checkIdentity(type, object, namespace, undefined);
         this.validate(type, object, undefined);
-        const result = this.commit(type, undefined, object, { manager: manager ?? 'unknown', operation: 'Update', paths: fieldPaths(object) }, dryRun);
+        const result = this.commit(
+          type,
+          undefined,
+          object,
+          { manager: manager ?? 'unknown', operation: 'Update', paths: fieldPaths(object) },
+          dryRun,
+        );
         return [201, this.viewOf(type, result)];
       }
       case 'update': {
@@ -685,35 +1021,69 @@ export class TestKubeApiServer extends EventEmitter {
         if (subresource === 'scale') return [200, this.writeScale(stored, body, manager, dryRun)];
         const object = clone(body);
         const rv = (object.metadata as JsonObject | undefined)?.resourceVersion;
-        if (rv === undefined || rv === '') throw invalid(type, name!, [{ field: 'metadata.resourceVersion', reason: 'FieldValueInvalid', message: 'Invalid value: 0x0: must be specified for an update' }]);
+        if (rv === undefined || rv === '')
+          throw invalid(type, name!, [
+            {
+              field: 'metadata.resourceVersion',
+              reason: 'FieldValueInvalid',
+              message: 'Invalid value: 0x0: must be specified for an update',
+            },
+          ]);
         this.checkIdentity(type, object, namespace, name);
         this.precondition(type, stored, rv);
         if (subresource === 'status') object.spec = clone(stored.object.spec ?? null);
         else object.status = clone(stored.object.status ?? null);
         this.validate(type, object, stored.object);
         const { changed, removed } = changedPaths(stored.object, object, { status: subresource === 'status' });
-        const result = this.commit(type, stored, object, { manager: manager ?? 'unknown', operation: 'Update', paths: changed, removed, subresource }, dryRun);
+        const result = this.commit(
+          type,
+          stored,
+          object,
+          { manager: manager ?? 'unknown', operation: 'Update', paths: changed, removed, subresource },
+          dryRun,
+        );
         return [200, this.viewOf(type, result)];
       }
       case 'patch': {
         const contentType = record.contentType;
         if (contentType === 'application/apply-patch+yaml') return this.apply(type, stored, record, manager, dryRun);
         if (!stored) throw notFound();
-        if (!['application/merge-patch+json', 'application/strategic-merge-patch+json', 'application/json-patch+json'].includes(contentType ?? '')) {
-          throw new ApiError(415, 'UnsupportedMediaType', `the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml`);
+        if (
+          ![
+            'application/merge-patch+json',
+            'application/strategic-merge-patch+json',
+            'application/json-patch+json',
+          ].includes(contentType ?? '')
+        ) {
+          throw new ApiError(
+            415,
+            'UnsupportedMediaType',
+            `the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml`,
+          );
         }
         const patch = (current: JsonObject): JsonObject => {
           try {
             const body = record.body as Json;
-            const result = contentType === 'application/json-patch+json' ? jsonPatch(current, body) : contentType === 'application/merge-patch+json' ? mergePatch(current, body) : strategicMergePatch(current, body);
+            const result =
+              contentType === 'application/json-patch+json'
+                ? jsonPatch(current, body)
+                : contentType === 'application/merge-patch+json'
+                  ? mergePatch(current, body)
+                  : strategicMergePatch(current, body);
             if (!isObject(result)) throw new PatchError('the patch did not produce an object');
             return result;
           } catch (error) {
-            if (error instanceof PatchError) throw new ApiError(422, 'Invalid', `the server rejected our request due to an error in our request: ${error.message}`);
+            if (error instanceof PatchError)
+              throw new ApiError(
+                422,
+                'Invalid',
+                `the server rejected our request due to an error in our request: ${error.message}`,
+              );
             throw error;
           }
         };
-        if (subresource === 'scale') return [200, this.writeScale(stored, patch(this.scaleOf(stored)), manager, dryRun)];
+        if (subresource === 'scale')
+          return [200, this.writeScale(stored, patch(this.scaleOf(stored)), manager, dryRun)];
         const current = this.view(stored);
         delete (current.metadata as JsonObject).managedFields;
         const object = patch(current);
@@ -725,26 +1095,54 @@ export class TestKubeApiServer extends EventEmitter {
         else delete object.status;
         this.validate(type, object, stored.object);
         const { changed, removed } = changedPaths(stored.object, object, { status: subresource === 'status' });
-        const result = this.commit(type, stored, object, { manager: manager ?? 'unknown', operation: 'Update', paths: changed, removed, subresource }, dryRun);
+        const result = this.commit(
+          type,
+          stored,
+          object,
+          { manager: manager ?? 'unknown', operation: 'Update', paths: changed, removed, subresource },
+          dryRun,
+        );
         return [200, this.viewOf(type, result)];
       }
       case 'delete': {
         if (!stored) throw notFound();
-        const preconditions = isObject(record.body) && isObject(record.body.preconditions) ? record.body.preconditions : {};
+        const preconditions =
+          isObject(record.body) && isObject(record.body.preconditions) ? record.body.preconditions : {};
         const metadata = stored.object.metadata as JsonObject;
         if (preconditions.uid !== undefined && preconditions.uid !== metadata.uid) {
-          throw new ApiError(409, 'Conflict', `Operation cannot be fulfilled on ${qualified(type)} "${name}": Precondition failed: UID in precondition: ${preconditions.uid}, UID in object meta: ${metadata.uid}`, { name: name!, group: type.group, kind: type.plural });
+          throw new ApiError(
+            409,
+            'Conflict',
+            `Operation cannot be fulfilled on ${qualified(type)} "${name}": Precondition failed: UID in precondition: ${preconditions.uid}, UID in object meta: ${metadata.uid}`,
+            { name: name!, group: type.group, kind: type.plural },
+          );
         }
         if (preconditions.resourceVersion !== undefined && preconditions.resourceVersion !== metadata.resourceVersion) {
-          throw new ApiError(409, 'Conflict', `Operation cannot be fulfilled on ${qualified(type)} "${name}": Precondition failed: ResourceVersion in precondition: ${preconditions.resourceVersion}, ResourceVersion in object meta: ${metadata.resourceVersion}`, { name: name!, group: type.group, kind: type.plural });
+          throw new ApiError(
+            409,
+            'Conflict',
+            `Operation cannot be fulfilled on ${qualified(type)} "${name}": Precondition failed: ResourceVersion in precondition: ${preconditions.resourceVersion}, ResourceVersion in object meta: ${metadata.resourceVersion}`,
+            { name: name!, group: type.group, kind: type.plural },
+          );
         }
         if (!dryRun) {
           this.store.delete(key!);
           this.revision += 1;
-          if (type.kind === 'Namespace') for (const [k, s] of this.store) if ((s.object.metadata as JsonObject).namespace === name) this.store.delete(k);
+          if (type.kind === 'Namespace')
+            for (const [k, s] of this.store)
+              if ((s.object.metadata as JsonObject).namespace === name) this.store.delete(k);
           this.emit('write', { verb: 'delete', type: type.kind, namespace, name });
         }
-        return [200, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', details: { name: name!, group: type.group, kind: type.plural, uid: metadata.uid } }];
+        return [
+          200,
+          {
+            kind: 'Status',
+            apiVersion: 'v1',
+            metadata: {},
+            status: 'Success',
+            details: { name: name!, group: type.group, kind: type.plural, uid: metadata.uid },
+          },
+        ];
       }
       default:
         throw new ApiError(405, 'MethodNotAllowed', `the server does not allow this method on the requested resource`);
@@ -759,28 +1157,56 @@ export class TestKubeApiServer extends EventEmitter {
       if (!item) throw new ApiError(404, 'NotFound', `${type.plural}.metrics.k8s.io "${record.name}" not found`);
       return [200, item];
     }
-    if (record.verb !== 'list') throw new ApiError(405, 'MethodNotAllowed', 'the server does not allow this method on the requested resource');
+    if (record.verb !== 'list')
+      throw new ApiError(405, 'MethodNotAllowed', 'the server does not allow this method on the requested resource');
     return [200, { kind: `${type.kind}List`, apiVersion: 'metrics.k8s.io/v1beta1', metadata: {}, items: clone(items) }];
   }
 
-  private apply(type: ResourceType, stored: Stored | undefined, record: RecordedRequest, manager: string | undefined, dryRun: boolean): [number, unknown] {
+  private apply(
+    type: ResourceType,
+    stored: Stored | undefined,
+    record: RecordedRequest,
+    manager: string | undefined,
+    dryRun: boolean,
+  ): [number, unknown] {
     const { name, namespace, subresource } = record;
-    if (subresource) throw new ApiError(415, 'UnsupportedMediaType', 'apply patches of subresources are not supported by the test API server');
-    if (!manager) throw new ApiError(400, 'BadRequest', 'PatchOptions.meta.k8s.io "" is invalid: fieldManager: Required value: is required for apply patch');
+    if (subresource)
+      throw new ApiError(
+        415,
+        'UnsupportedMediaType',
+        'apply patches of subresources are not supported by the test API server',
+      );
+    if (!manager)
+      throw new ApiError(
+        400,
+        'BadRequest',
+        'PatchOptions.meta.k8s.io "" is invalid: fieldManager: Required value: is required for apply patch',
+      );
     const applied = record.body;
     if (!isObject(applied)) throw new ApiError(400, 'BadRequest', 'the body of an apply patch must be an object');
     if (applied.apiVersion !== groupVersion(type) || applied.kind !== type.kind) {
-      throw new ApiError(400, 'BadRequest', `the API version in the data (${applied.apiVersion}) does not match the expected API version (${groupVersion(type)}), or the kind (${applied.kind}) is not ${type.kind}`);
+      throw new ApiError(
+        400,
+        'BadRequest',
+        `the API version in the data (${applied.apiVersion}) does not match the expected API version (${groupVersion(type)}), or the kind (${applied.kind}) is not ${type.kind}`,
+      );
     }
     const metadata = isObject(applied.metadata) ? applied.metadata : {};
-    if (Array.isArray(metadata.managedFields) && metadata.managedFields.length) throw new ApiError(400, 'BadRequest', 'metadata.managedFields must be nil');
+    if (Array.isArray(metadata.managedFields) && metadata.managedFields.length)
+      throw new ApiError(400, 'BadRequest', 'metadata.managedFields must be nil');
     this.checkIdentity(type, applied, namespace, name);
     const appliedPaths = fieldPaths(applied);
     const force = record.query.get('force') === 'true';
     if (!stored) {
       const object = clone(applied);
       this.validate(type, object, undefined);
-      return [201, this.viewOf(type, this.commit(type, undefined, object, { manager, operation: 'Apply', paths: appliedPaths }, dryRun))];
+      return [
+        201,
+        this.viewOf(
+          type,
+          this.commit(type, undefined, object, { manager, operation: 'Apply', paths: appliedPaths }, dryRun),
+        ),
+      ];
     }
     this.precondition(type, stored, metadata.resourceVersion);
     const conflicts: { manager: string; path: FieldPath; apiVersion: string }[] = [];
@@ -789,21 +1215,33 @@ export class TestKubeApiServer extends EventEmitter {
       if (deepEqual(valueAt(stored.object, p), valueAt(applied, p))) continue;
       for (const entry of stored.managers) {
         if (entry.manager === manager && entry.operation === 'Apply') continue;
-        if (entry.fields.has(pathKey(p))) conflicts.push({ manager: entry.manager, path: p, apiVersion: entry.apiVersion });
+        if (entry.fields.has(pathKey(p)))
+          conflicts.push({ manager: entry.manager, path: p, apiVersion: entry.apiVersion });
       }
     }
     const managers = stored.managers.map((m) => ({ ...m, fields: new Map(m.fields) }));
     if (conflicts.length && !force) {
-      const lines = conflicts.map((c) => `conflict with "${c.manager}"${c.apiVersion ? ` using ${c.apiVersion}` : ''}: ${formatPath(c.path)}`);
-      const message = conflicts.length === 1 ? `Apply failed with 1 conflict: ${lines[0]}` : `Apply failed with ${conflicts.length} conflicts: ${lines.join('\n')}`;
+      const lines = conflicts.map(
+        (c) => `conflict with "${c.manager}"${c.apiVersion ? ` using ${c.apiVersion}` : ''}: ${formatPath(c.path)}`,
+      );
+      const message =
+        conflicts.length === 1
+          ? `Apply failed with 1 conflict: ${lines[0]}`
+          : `Apply failed with ${conflicts.length} conflicts: ${lines.join('\n')}`;
       throw new ApiError(409, 'Conflict', message, {
         name: name!,
         group: type.group,
         kind: type.plural,
-        causes: conflicts.map((c) => ({ reason: 'FieldManagerConflict', message: `conflict with "${c.manager}"${c.apiVersion ? ` using ${c.apiVersion}` : ''}`, field: formatPath(c.path) })),
+        causes: conflicts.map((c) => ({
+          reason: 'FieldManagerConflict',
+          message: `conflict with "${c.manager}"${c.apiVersion ? ` using ${c.apiVersion}` : ''}`,
+          field: formatPath(c.path),
+        })),
       });
     }
-    for (const c of conflicts) for (const entry of managers) if (entry.manager !== manager || entry.operation !== 'Apply') entry.fields.delete(pathKey(c.path));
+    for (const c of conflicts)
+      for (const entry of managers)
+        if (entry.manager !== manager || entry.operation !== 'Apply') entry.fields.delete(pathKey(c.path));
     let object = applyMerge(stored.object, applied) as JsonObject;
     // Fields this manager applied before and no longer applies are removed, unless someone else owns them.
     const previous = managers.find((m) => m.manager === manager && m.operation === 'Apply');
@@ -811,7 +1249,10 @@ export class TestKubeApiServer extends EventEmitter {
     if (previous) {
       for (const [k, p] of previous.fields) {
         if (appliedKeys.has(k)) continue;
-        const ownedElsewhere = managers.some((m) => m !== previous && [...m.fields.keys()].some((other) => other === k || other.startsWith(k.slice(0, -1))));
+        const ownedElsewhere = managers.some(
+          (m) =>
+            m !== previous && [...m.fields.keys()].some((other) => other === k || other.startsWith(k.slice(0, -1))),
+        );
         if (!ownedElsewhere) removeAt(object, p);
       }
     }
@@ -819,7 +1260,13 @@ export class TestKubeApiServer extends EventEmitter {
     object.status = clone(stored.object.status ?? null);
     if (object.status === null) delete object.status;
     this.validate(type, object, stored.object);
-    const result = this.commit(type, { ...stored, managers }, object, { manager, operation: 'Apply', paths: appliedPaths, replace: true }, dryRun);
+    const result = this.commit(
+      type,
+      { ...stored, managers },
+      object,
+      { manager, operation: 'Apply', paths: appliedPaths, replace: true },
+      dryRun,
+    );
     return [200, this.viewOf(type, result)];
   }
 
@@ -831,9 +1278,20 @@ export class TestKubeApiServer extends EventEmitter {
     return {
       kind: 'Scale',
       apiVersion: 'autoscaling/v1',
-      metadata: { name: metadata.name, namespace: metadata.namespace, uid: metadata.uid, resourceVersion: metadata.resourceVersion, creationTimestamp: metadata.creationTimestamp },
+      metadata: {
+        name: metadata.name,
+        namespace: metadata.namespace,
+        uid: metadata.uid,
+        resourceVersion: metadata.resourceVersion,
+        creationTimestamp: metadata.creationTimestamp,
+      },
       spec: { replicas: spec.replicas ?? 1 },
-      status: { replicas: status.replicas ?? 0, selector: Object.entries(matchLabels).map(([k, v]) => `${k}=${v}`).join(',') },
+      status: {
+        replicas: status.replicas ?? 0,
+        selector: Object.entries(matchLabels)
+          .map(([k, v]) => `${k}=${v}`)
+          .join(','),
+      },
     };
   }
 
@@ -843,25 +1301,53 @@ export class TestKubeApiServer extends EventEmitter {
     const replicas = (scale.spec as JsonObject | undefined)?.replicas;
     const name = String((stored.object.metadata as JsonObject).name);
     if (typeof replicas !== 'number' || !Number.isInteger(replicas) || replicas < 0) {
-      throw invalid(stored.type, name, [{ field: 'spec.replicas', reason: 'FieldValueInvalid', message: `Invalid value: ${JSON.stringify(replicas)}: must be greater than or equal to 0` }]);
+      throw invalid(stored.type, name, [
+        {
+          field: 'spec.replicas',
+          reason: 'FieldValueInvalid',
+          message: `Invalid value: ${JSON.stringify(replicas)}: must be greater than or equal to 0`,
+        },
+      ]);
     }
     const object = clone(stored.object);
     (object.spec as JsonObject).replicas = replicas;
     const changed = replicas === ((stored.object.spec as JsonObject).replicas ?? 1) ? [] : [['f:spec', 'f:replicas']];
-    const result = this.commit(stored.type, stored, object, { manager: manager ?? 'unknown', operation: 'Update', paths: changed, subresource: 'scale' }, dryRun);
+    const result = this.commit(
+      stored.type,
+      stored,
+      object,
+      { manager: manager ?? 'unknown', operation: 'Update', paths: changed, subresource: 'scale' },
+      dryRun,
+    );
     return this.scaleOf(result);
   }
 
-  private checkIdentity(type: ResourceType, object: JsonObject, namespace: string | undefined, name: string | undefined): void {
+  private checkIdentity(
+    type: ResourceType,
+    object: JsonObject,
+    namespace: string | undefined,
+    name: string | undefined,
+  ): void {
     if (!isObject(object.metadata)) object.metadata = {};
     const metadata = object.metadata as JsonObject;
     object.apiVersion ??= groupVersion(type);
     object.kind ??= type.kind;
-    if (object.kind !== type.kind) throw new ApiError(400, 'BadRequest', `the kind in the data (${object.kind}) does not match ${type.kind}`);
-    if (name !== undefined && metadata.name !== undefined && metadata.name !== name) throw new ApiError(400, 'BadRequest', `the name of the object (${metadata.name}) does not match the name on the URL (${name})`);
+    if (object.kind !== type.kind)
+      throw new ApiError(400, 'BadRequest', `the kind in the data (${object.kind}) does not match ${type.kind}`);
+    if (name !== undefined && metadata.name !== undefined && metadata.name !== name)
+      throw new ApiError(
+        400,
+        'BadRequest',
+        `the name of the object (${metadata.name}) does not match the name on the URL (${name})`,
+      );
     if (name !== undefined) metadata.name ??= name;
     if (type.namespaced) {
-      if (metadata.namespace !== undefined && metadata.namespace !== namespace) throw new ApiError(400, 'BadRequest', `the namespace of the provided object does not match the namespace sent on the request`);
+      if (metadata.namespace !== undefined && metadata.namespace !== namespace)
+        throw new ApiError(
+          400,
+          'BadRequest',
+          `the namespace of the provided object does not match the namespace sent on the request`,
+        );
       metadata.namespace = namespace!;
     }
   }
@@ -870,11 +1356,16 @@ export class TestKubeApiServer extends EventEmitter {
     if (resourceVersion === undefined || resourceVersion === null || resourceVersion === '') return;
     const metadata = stored.object.metadata as JsonObject;
     if (resourceVersion !== metadata.resourceVersion) {
-      throw new ApiError(409, 'Conflict', `Operation cannot be fulfilled on ${qualified(type)} "${metadata.name}": the object has been modified; please apply your changes to the latest version and try again`, {
-        name: String(metadata.name),
-        group: type.group,
-        kind: type.plural,
-      });
+      throw new ApiError(
+        409,
+        'Conflict',
+        `Operation cannot be fulfilled on ${qualified(type)} "${metadata.name}": the object has been modified; please apply your changes to the latest version and try again`,
+        {
+          name: String(metadata.name),
+          group: type.group,
+          kind: type.plural,
+        },
+      );
     }
   }
 
@@ -884,66 +1375,127 @@ export class TestKubeApiServer extends EventEmitter {
     const metadata = object.metadata as JsonObject;
     const name = String(metadata.name ?? '');
     const causes: { field: string; reason: string; message: string }[] = [];
-    if (!name) causes.push({ field: 'metadata.name', reason: 'FieldValueRequired', message: 'Required value: name or generateName is required' });
+    if (!name)
+      causes.push({
+        field: 'metadata.name',
+        reason: 'FieldValueRequired',
+        message: 'Required value: name or generateName is required',
+      });
     else if (name.length > 253 || !DNS1123_SUBDOMAIN.test(name)) {
-      causes.push({ field: 'metadata.name', reason: 'FieldValueInvalid', message: `Invalid value: "${name}": a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character` });
+      causes.push({
+        field: 'metadata.name',
+        reason: 'FieldValueInvalid',
+        message: `Invalid value: "${name}": a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character`,
+      });
     }
     if (type.namespaced && !old && !this.store.has(this.key(TYPES[0], undefined, String(metadata.namespace)))) {
-      throw new ApiError(404, 'NotFound', `namespaces "${metadata.namespace}" not found`, { name: String(metadata.namespace), kind: 'namespaces' });
+      throw new ApiError(404, 'NotFound', `namespaces "${metadata.namespace}" not found`, {
+        name: String(metadata.namespace),
+        kind: 'namespaces',
+      });
     }
     if (type.workload) this.validateWorkload(object, old, causes);
     if (type.kind === 'Service') {
       const spec = (object.spec ?? {}) as JsonObject;
       const ports = Array.isArray(spec.ports) ? spec.ports : [];
-      if (ports.length === 0 && spec.type !== 'ExternalName') causes.push({ field: 'spec.ports', reason: 'FieldValueRequired', message: 'Required value' });
+      if (ports.length === 0 && spec.type !== 'ExternalName')
+        causes.push({ field: 'spec.ports', reason: 'FieldValueRequired', message: 'Required value' });
       ports.forEach((port, i) => {
         const p = isObject(port) ? port.port : undefined;
-        if (typeof p !== 'number' || p < 1 || p > 65535) causes.push({ field: `spec.ports[${i}].port`, reason: 'FieldValueInvalid', message: `Invalid value: ${JSON.stringify(p)}: must be between 1 and 65535, inclusive` });
+        if (typeof p !== 'number' || p < 1 || p > 65535)
+          causes.push({
+            field: `spec.ports[${i}].port`,
+            reason: 'FieldValueInvalid',
+            message: `Invalid value: ${JSON.stringify(p)}: must be between 1 and 65535, inclusive`,
+          });
       });
-      if (spec.selector !== undefined && spec.selector !== null && !isObject(spec.selector)) causes.push({ field: 'spec.selector', reason: 'FieldValueInvalid', message: 'Invalid value: must be a map' });
+      if (spec.selector !== undefined && spec.selector !== null && !isObject(spec.selector))
+        causes.push({ field: 'spec.selector', reason: 'FieldValueInvalid', message: 'Invalid value: must be a map' });
       const oldIp = old && isObject(old.spec) ? old.spec.clusterIP : undefined;
-      if (oldIp !== undefined && spec.clusterIP !== undefined && spec.clusterIP !== oldIp) causes.push({ field: 'spec.clusterIP', reason: 'FieldValueInvalid', message: `Invalid value: "${spec.clusterIP}": field is immutable` });
+      if (oldIp !== undefined && spec.clusterIP !== undefined && spec.clusterIP !== oldIp)
+        causes.push({
+          field: 'spec.clusterIP',
+          reason: 'FieldValueInvalid',
+          message: `Invalid value: "${spec.clusterIP}": field is immutable`,
+        });
     }
     if (type.kind === 'ConfigMap' && object.data !== undefined) {
-      if (!isObject(object.data) || Object.values(object.data).some((v) => typeof v !== 'string')) causes.push({ field: 'data', reason: 'FieldValueInvalid', message: 'Invalid value: values must be strings' });
-      else if (JSON.stringify(object.data).length > 1048576) causes.push({ field: 'data', reason: 'FieldValueTooLong', message: 'Too long: must have at most 1048576 bytes' });
+      if (!isObject(object.data) || Object.values(object.data).some((v) => typeof v !== 'string'))
+        causes.push({ field: 'data', reason: 'FieldValueInvalid', message: 'Invalid value: values must be strings' });
+      else if (JSON.stringify(object.data).length > 1048576)
+        causes.push({
+          field: 'data',
+          reason: 'FieldValueTooLong',
+          message: 'Too long: must have at most 1048576 bytes',
+        });
     }
     if (causes.length) throw invalid(type, name, causes);
   }
 
-  private validateWorkload(object: JsonObject, old: JsonObject | undefined, causes: { field: string; reason: string; message: string }[]): void {
+  private validateWorkload(
+    object: JsonObject,
+    old: JsonObject | undefined,
+    causes: { field: string; reason: string; message: string }[],
+  ): void {
     const spec = isObject(object.spec) ? object.spec : {};
     const selector = isObject(spec.selector) ? spec.selector : undefined;
     const matchLabels = selector && isObject(selector.matchLabels) ? selector.matchLabels : undefined;
-    if (!matchLabels || Object.keys(matchLabels).length === 0) causes.push({ field: 'spec.selector', reason: 'FieldValueRequired', message: 'Required value' });
-    if (spec.replicas !== undefined && (typeof spec.replicas !== 'number' || spec.replicas < 0)) causes.push({ field: 'spec.replicas', reason: 'FieldValueInvalid', message: `Invalid value: ${JSON.stringify(spec.replicas)}: must be greater than or equal to 0` });
+    if (!matchLabels || Object.keys(matchLabels).length === 0)
+      causes.push({ field: 'spec.selector', reason: 'FieldValueRequired', message: 'Required value' });
+    if (spec.replicas !== undefined && (typeof spec.replicas !== 'number' || spec.replicas < 0))
+      causes.push({
+        field: 'spec.replicas',
+        reason: 'FieldValueInvalid',
+        message: `Invalid value: ${JSON.stringify(spec.replicas)}: must be greater than or equal to 0`,
+      });
     const template = isObject(spec.template) ? spec.template : {};
     const labels = isObject(template.metadata) && isObject(template.metadata.labels) ? template.metadata.labels : {};
     if (matchLabels && !Object.entries(matchLabels).every(([k, v]) => labels[k] === v)) {
-      causes.push({ field: 'spec.template.metadata.labels', reason: 'FieldValueInvalid', message: `Invalid value: ${JSON.stringify(labels)}: \`selector\` does not match template \`labels\`` });
+      causes.push({
+        field: 'spec.template.metadata.labels',
+        reason: 'FieldValueInvalid',
+        message: `Invalid value: ${JSON.stringify(labels)}: \`selector\` does not match template \`labels\``,
+      });
     }
     const oldSelector = old && isObject(old.spec) ? old.spec.selector : undefined;
-    if (oldSelector !== undefined && !deepEqual(oldSelector, spec.selector)) causes.push({ field: 'spec.selector', reason: 'FieldValueInvalid', message: `Invalid value: ${JSON.stringify(spec.selector)}: field is immutable` });
+    if (oldSelector !== undefined && !deepEqual(oldSelector, spec.selector))
+      causes.push({
+        field: 'spec.selector',
+        reason: 'FieldValueInvalid',
+        message: `Invalid value: ${JSON.stringify(spec.selector)}: field is immutable`,
+      });
     const podSpec = isObject(template.spec) ? template.spec : {};
     const containers = Array.isArray(podSpec.containers) ? podSpec.containers : [];
-    if (containers.length === 0) causes.push({ field: 'spec.template.spec.containers', reason: 'FieldValueRequired', message: 'Required value' });
+    if (containers.length === 0)
+      causes.push({ field: 'spec.template.spec.containers', reason: 'FieldValueRequired', message: 'Required value' });
     const names = new Set<string>();
     for (const key of ['initContainers', 'containers']) {
       const list = Array.isArray(podSpec[key]) ? (podSpec[key] as Json[]) : [];
       list.forEach((c, i) => {
         const at = `spec.template.spec.${key}[${i}]`;
         const container = isObject(c) ? c : {};
-        if (!container.name) causes.push({ field: `${at}.name`, reason: 'FieldValueRequired', message: 'Required value' });
-        else if (names.has(String(container.name))) causes.push({ field: `${at}.name`, reason: 'FieldValueDuplicate', message: `Duplicate value: "${container.name}"` });
+        if (!container.name)
+          causes.push({ field: `${at}.name`, reason: 'FieldValueRequired', message: 'Required value' });
+        else if (names.has(String(container.name)))
+          causes.push({
+            field: `${at}.name`,
+            reason: 'FieldValueDuplicate',
+            message: `Duplicate value: "${container.name}"`,
+          });
         else names.add(String(container.name));
-        if (!container.image) causes.push({ field: `${at}.image`, reason: 'FieldValueRequired', message: 'Required value' });
+        if (!container.image)
+          causes.push({ field: `${at}.image`, reason: 'FieldValueRequired', message: 'Required value' });
         const resources = isObject(container.resources) ? container.resources : {};
         const amounts: Record<string, Record<string, number>> = {};
         for (const kind of ['requests', 'limits']) {
           const quantities = isObject(resources[kind]) ? (resources[kind] as JsonObject) : {};
           for (const [resource, raw] of Object.entries(quantities)) {
             if (!parseKubernetesQuantity(raw).ok) {
-              causes.push({ field: `${at}.resources.${kind}[${resource}]`, reason: 'FieldValueInvalid', message: `Invalid value: ${JSON.stringify(raw)}: must match the regex ^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$` });
+              causes.push({
+                field: `${at}.resources.${kind}[${resource}]`,
+                reason: 'FieldValueInvalid',
+                message: `Invalid value: ${JSON.stringify(raw)}: must match the regex ^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$`,
+              });
               continue;
             }
             const value = resource === 'cpu' ? kubernetesCpuMillicores(raw) : kubernetesBytes(raw);
@@ -953,7 +1505,11 @@ export class TestKubeApiServer extends EventEmitter {
         for (const [resource, request] of Object.entries(amounts.requests ?? {})) {
           const limit = amounts.limits?.[resource];
           if (limit !== undefined && request > limit) {
-            causes.push({ field: `${at}.resources.requests`, reason: 'FieldValueInvalid', message: `Invalid value: "${(resources.requests as JsonObject)[resource]}": must be less than or equal to ${resource} limit of ${(resources.limits as JsonObject)[resource]}` });
+            causes.push({
+              field: `${at}.resources.requests`,
+              reason: 'FieldValueInvalid',
+              message: `Invalid value: "${(resources.requests as JsonObject)[resource]}": must be less than or equal to ${resource} limit of ${(resources.limits as JsonObject)[resource]}`,
+            });
           }
         }
       });
@@ -1012,14 +1568,17 @@ export class TestKubeApiServer extends EventEmitter {
       object.spec ??= { finalizers: ['kubernetes'] };
       object.status ??= { phase: 'Active' };
       const metadata = object.metadata as JsonObject;
-      metadata.labels = { ...((metadata.labels as JsonObject | undefined) ?? {}), 'kubernetes.io/metadata.name': String(metadata.name) };
+      metadata.labels = {
+        ...((metadata.labels as JsonObject | undefined) ?? {}),
+        'kubernetes.io/metadata.name': String(metadata.name),
+      };
     }
   }
 
   // ---- storage --------------------------------------------------------------------------------------
 
   private key(type: ResourceType, namespace: string | undefined, name: string): string {
-    return `${type.group}|${type.plural}|${type.namespaced ? namespace ?? '' : ''}|${name}`;
+    return `${type.group}|${type.plural}|${type.namespaced ? (namespace ?? '') : ''}|${name}`;
   }
 
   private keyOf(stored: Stored): string {
@@ -1041,7 +1600,15 @@ export class TestKubeApiServer extends EventEmitter {
     type: ResourceType,
     previous: Stored | undefined,
     object: JsonObject,
-    owner: { manager: string; operation: 'Apply' | 'Update'; paths: FieldPath[]; removed?: FieldPath[]; subresource?: string; replace?: boolean; settled?: boolean },
+    owner: {
+      manager: string;
+      operation: 'Apply' | 'Update';
+      paths: FieldPath[];
+      removed?: FieldPath[];
+      subresource?: string;
+      replace?: boolean;
+      settled?: boolean;
+    },
     dryRun: boolean,
   ): Stored {
     const metadata = object.metadata as JsonObject;
@@ -1058,9 +1625,21 @@ export class TestKubeApiServer extends EventEmitter {
     } else delete metadata.generation;
     const managers = (previous?.managers ?? []).map((m) => ({ ...m, fields: new Map(m.fields) }));
     const now = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
-    let entry = managers.find((m) => m.manager === owner.manager && m.operation === owner.operation && (m.subresource ?? '') === (owner.subresource ?? ''));
+    let entry = managers.find(
+      (m) =>
+        m.manager === owner.manager &&
+        m.operation === owner.operation &&
+        (m.subresource ?? '') === (owner.subresource ?? ''),
+    );
     if (!entry) {
-      entry = { manager: owner.manager, operation: owner.operation, apiVersion: groupVersion(type), time: now, subresource: owner.subresource, fields: new Map() };
+      entry = {
+        manager: owner.manager,
+        operation: owner.operation,
+        apiVersion: groupVersion(type),
+        time: now,
+        subresource: owner.subresource,
+        fields: new Map(),
+      };
       managers.push(entry);
     }
     if (owner.replace) entry.fields = new Map();
@@ -1068,7 +1647,8 @@ export class TestKubeApiServer extends EventEmitter {
       const k = pathKey(p);
       entry.fields.set(k, p);
       // A changed value belongs to its writer alone; an applied value equal to the live one is shared.
-      if (owner.operation === 'Update' || !deepEqual(valueAt(old, p), valueAt(object, p))) for (const m of managers) if (m !== entry) m.fields.delete(k);
+      if (owner.operation === 'Update' || !deepEqual(valueAt(old, p), valueAt(object, p)))
+        for (const m of managers) if (m !== entry) m.fields.delete(k);
     }
     for (const p of owner.removed ?? []) for (const m of managers) m.fields.delete(pathKey(p));
     if (owner.paths.length) entry.time = now;
@@ -1082,7 +1662,12 @@ export class TestKubeApiServer extends EventEmitter {
     this.revision += 1;
     metadata.resourceVersion = String(this.revision);
     this.store.set(this.keyOf(stored), stored);
-    this.emit('write', { verb: old ? 'update' : 'create', type: type.kind, namespace: metadata.namespace, name: metadata.name });
+    this.emit('write', {
+      verb: old ? 'update' : 'create',
+      type: type.kind,
+      namespace: metadata.namespace,
+      name: metadata.name,
+    });
     if (type.workload && metadata.generation !== oldMeta.generation && !owner.settled) this.startRollout(stored);
     return stored;
   }
@@ -1121,7 +1706,12 @@ export class TestKubeApiServer extends EventEmitter {
     const name = String(metadata.name);
     let status: JsonObject;
     if (stored.type.kind === 'StatefulSet') {
-      const ready = phase === 'ready' ? desired : phase === 'progressing' ? Math.min(Number(previous.readyReplicas ?? 0), desired) : 0;
+      const ready =
+        phase === 'ready'
+          ? desired
+          : phase === 'progressing'
+            ? Math.min(Number(previous.readyReplicas ?? 0), desired)
+            : 0;
       const revision = `${name}-${String(metadata.generation)}`;
       status = {
         observedGeneration: metadata.generation,
@@ -1136,11 +1726,29 @@ export class TestKubeApiServer extends EventEmitter {
       };
     } else {
       const ready = phase === 'ready';
-      const available = ready ? desired : phase === 'progressing' ? Math.min(Number(previous.availableReplicas ?? 0), desired) : 0;
+      const available = ready
+        ? desired
+        : phase === 'progressing'
+          ? Math.min(Number(previous.availableReplicas ?? 0), desired)
+          : 0;
       const progressing =
         phase === 'deadline-exceeded'
-          ? { type: 'Progressing', status: 'False', reason: 'ProgressDeadlineExceeded', message: `ReplicaSet "${name}-${metadata.generation}" has timed out progressing.`, lastUpdateTime: now, lastTransitionTime: now }
-          : { type: 'Progressing', status: 'True', reason: ready ? 'NewReplicaSetAvailable' : 'ReplicaSetUpdated', message: `ReplicaSet "${name}-${metadata.generation}" ${ready ? 'has successfully progressed' : 'is progressing'}.`, lastUpdateTime: now, lastTransitionTime: now };
+          ? {
+              type: 'Progressing',
+              status: 'False',
+              reason: 'ProgressDeadlineExceeded',
+              message: `ReplicaSet "${name}-${metadata.generation}" has timed out progressing.`,
+              lastUpdateTime: now,
+              lastTransitionTime: now,
+            }
+          : {
+              type: 'Progressing',
+              status: 'True',
+              reason: ready ? 'NewReplicaSetAvailable' : 'ReplicaSetUpdated',
+              message: `ReplicaSet "${name}-${metadata.generation}" ${ready ? 'has successfully progressed' : 'is progressing'}.`,
+              lastUpdateTime: now,
+              lastTransitionTime: now,
+            };
       status = {
         // The controller sees the new generation at once and creates the new pods; they become available later.
         observedGeneration: metadata.generation,
@@ -1150,7 +1758,17 @@ export class TestKubeApiServer extends EventEmitter {
         availableReplicas: available,
         ...(available < desired ? { unavailableReplicas: desired - available } : {}),
         conditions: [
-          { type: 'Available', status: available >= desired ? 'True' : 'False', reason: available >= desired ? 'MinimumReplicasAvailable' : 'MinimumReplicasUnavailable', message: available >= desired ? 'Deployment has minimum availability.' : 'Deployment does not have minimum availability.', lastUpdateTime: now, lastTransitionTime: now },
+          {
+            type: 'Available',
+            status: available >= desired ? 'True' : 'False',
+            reason: available >= desired ? 'MinimumReplicasAvailable' : 'MinimumReplicasUnavailable',
+            message:
+              available >= desired
+                ? 'Deployment has minimum availability.'
+                : 'Deployment does not have minimum availability.',
+            lastUpdateTime: now,
+            lastTransitionTime: now,
+          },
           progressing,
         ],
       };
@@ -1158,7 +1776,18 @@ export class TestKubeApiServer extends EventEmitter {
     const object = clone(stored.object);
     object.status = status;
     const { changed } = changedPaths(stored.object, object, { status: true });
-    this.commit(stored.type, stored, object, { manager: CONTROLLER, operation: 'Update', paths: changed.filter((p) => p[0] === 'f:status'), subresource: 'status' }, false);
+    this.commit(
+      stored.type,
+      stored,
+      object,
+      {
+        manager: CONTROLLER,
+        operation: 'Update',
+        paths: changed.filter((p) => p[0] === 'f:status'),
+        subresource: 'status',
+      },
+      false,
+    );
   }
 
   private view(stored: Stored): JsonObject {
@@ -1221,36 +1850,47 @@ function notFoundPath(): [number, unknown] {
   throw new ApiError(404, 'NotFound', 'the server could not find the requested resource');
 }
 
-function invalid(type: ResourceType, name: string, causes: { field: string; reason: string; message: string }[]): ApiError {
+function invalid(
+  type: ResourceType,
+  name: string,
+  causes: { field: string; reason: string; message: string }[],
+): ApiError {
   const summary = causes.map((c) => `${c.field}: ${c.message}`).join(', ');
-  return new ApiError(422, 'Invalid', `${type.kind}.${type.group ? `${type.group} ` : ''}"${name}" is invalid: ${causes.length > 1 ? `[${summary}]` : summary}`, {
-    name,
-    group: type.group,
-    kind: type.kind,
-    causes: causes as unknown as Json,
-  });
+  return new ApiError(
+    422,
+    'Invalid',
+    `${type.kind}.${type.group ? `${type.group} ` : ''}"${name}" is invalid: ${causes.length > 1 ? `[${summary}]` : summary}`,
+    {
+      name,
+      group: type.group,
+      kind: type.kind,
+      causes: causes as unknown as Json,
+    },
+  );
 }
 
 function defaultReason(code: number): string {
   return (
-    {
-      400: 'BadRequest',
-      401: 'Unauthorized',
-      403: 'Forbidden',
-      404: 'NotFound',
-      409: 'Conflict',
-      410: 'Expired',
-      422: 'Invalid',
-      429: 'TooManyRequests',
-      500: 'InternalError',
-      503: 'ServiceUnavailable',
-      504: 'Timeout',
-    } as Record<number, string>
-  )[code] ?? 'Unknown';
+    (
+      {
+        400: 'BadRequest',
+        401: 'Unauthorized',
+        403: 'Forbidden',
+        404: 'NotFound',
+        409: 'Conflict',
+        410: 'Expired',
+        422: 'Invalid',
+        429: 'TooManyRequests',
+        500: 'InternalError',
+        503: 'ServiceUnavailable',
+        504: 'Timeout',
+      } as Record<number, string>
+    )[code] ?? 'Unknown'
+  );
 }
 
 function defaultMessage(code: number, record: RecordedRequest): string {
-  const subject = record.name ? `${record.resource} "${record.name}"` : record.resource ?? record.path;
+  const subject = record.name ? `${record.resource} "${record.name}"` : (record.resource ?? record.path);
   switch (code) {
     case 409:
       return `Operation cannot be fulfilled on ${subject}: the object has been modified; please apply your changes to the latest version and try again`;

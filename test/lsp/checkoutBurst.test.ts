@@ -28,14 +28,24 @@ describe('changes on disk', () => {
         const file = path.join(ws.dir, f);
         fs.writeFileSync(file, `${fs.readFileSync(file, 'utf8').replace('512mb', '512Mi')}# on another branch\n`);
       }
-      await client.watchedFilesChanged(MANIFESTS.slice(0, 2).map((f) => ({ uri: uri(f), type: FileChangeType.Changed })));
+      await client.watchedFilesChanged(
+        MANIFESTS.slice(0, 2).map((f) => ({ uri: uri(f), type: FileChangeType.Changed })),
+      );
       await client.watchedFilesChanged(MANIFESTS.slice(2).map((f) => ({ uri: uri(f), type: FileChangeType.Changed })));
-      await client.waitForDiagnostics(payment, (p) => !p.diagnostics.some((d) => messageText(d.message).includes('512mb')), 'payment without 512mb');
+      await client.waitForDiagnostics(
+        payment,
+        (p) => !p.diagnostics.some((d) => messageText(d.message).includes('512mb')),
+        'payment without 512mb',
+      );
       // A request answered after the pass: whatever the pass published came before its answer.
       await client.request('consolidation/listPlans', {});
 
       const published = client.published.slice(before).map((p) => path.relative(ws.dir, new URL(p.uri).pathname));
-      assert.deepEqual(published.filter((f) => f.startsWith('manifests/')), ['manifests/payment.yaml'], `published: ${published.join(', ')}`);
+      assert.deepEqual(
+        published.filter((f) => f.startsWith('manifests/')),
+        ['manifests/payment.yaml'],
+        `published: ${published.join(', ')}`,
+      );
     } finally {
       await client.dispose();
       ws.dispose();

@@ -38,7 +38,11 @@ describe('DiagnosticsScheduler', () => {
   it('analyses a queued burst of 300 edits once, at the newest version', async () => {
     let version = 0;
     const analysed: number[] = [];
-    const scheduler = new DiagnosticsScheduler(() => void analysed.push(version), (e) => assert.fail(String(e)), 60_000);
+    const scheduler = new DiagnosticsScheduler(
+      () => void analysed.push(version),
+      (e) => assert.fail(String(e)),
+      60_000,
+    );
     await deliver(300, (i) => {
       version = i;
       scheduler.schedule();
@@ -51,7 +55,11 @@ describe('DiagnosticsScheduler', () => {
 
   it('still runs a pass while changes keep coming, at least every maxDeferMs', async () => {
     let passes = 0;
-    const scheduler = new DiagnosticsScheduler(() => void passes++, (e) => assert.fail(String(e)), 5);
+    const scheduler = new DiagnosticsScheduler(
+      () => void passes++,
+      (e) => assert.fail(String(e)),
+      5,
+    );
     let stop = false;
     const feed = () => {
       scheduler.schedule();
@@ -79,7 +87,10 @@ describe('DiagnosticsScheduler', () => {
     );
     version = 1;
     scheduler.schedule();
-    await until(() => results.length === 0 && (scheduler as unknown as { running: boolean }).running, 'the first pass to start');
+    await until(
+      () => results.length === 0 && (scheduler as unknown as { running: boolean }).running,
+      'the first pass to start',
+    );
     version = 2;
     scheduler.schedule();
     release();
@@ -94,7 +105,12 @@ describe('DiagnosticsScheduler', () => {
     try {
       let changes = 0;
       const passes: number[] = [];
-      const scheduler = new DiagnosticsScheduler(() => void passes.push(changes), (e) => assert.fail(String(e)), 250, 3000);
+      const scheduler = new DiagnosticsScheduler(
+        () => void passes.push(changes),
+        (e) => assert.fail(String(e)),
+        250,
+        3000,
+      );
       const notification = async (count: number) => {
         changes += count;
         scheduler.schedule(300);
@@ -129,7 +145,12 @@ describe('DiagnosticsScheduler', () => {
     mock.timers.enable({ apis: ['setTimeout', 'Date'], now: 0 });
     try {
       const passesAt: number[] = [];
-      const scheduler = new DiagnosticsScheduler(() => void passesAt.push(Date.now()), (e) => assert.fail(String(e)), 250, 3000);
+      const scheduler = new DiagnosticsScheduler(
+        () => void passesAt.push(Date.now()),
+        (e) => assert.fail(String(e)),
+        250,
+        3000,
+      );
       for (let t = 0; t <= 5000 && passesAt.length === 0; t += 200) {
         scheduler.schedule(300);
         await turns(5);

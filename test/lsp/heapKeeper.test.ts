@@ -53,7 +53,13 @@ describe('HeapKeeper', () => {
     let used = 200;
     let waiting = true;
     let collections = 0;
-    const keeper = new HeapKeeper(() => void collections++, 1.5, () => used, () => waiting, 0);
+    const keeper = new HeapKeeper(
+      () => void collections++,
+      1.5,
+      () => used,
+      () => waiting,
+      0,
+    );
     used = 400;
     keeper.passDone();
     await turn();

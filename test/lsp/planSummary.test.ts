@@ -23,7 +23,14 @@ describe('plan summary requests over stdio', () => {
       assert.deepEqual(
         summary.phases.map((p) => [p.name, p.merges, p.removes, p.scales, p.resizes, p.nameRange]),
         [
-          ['merge-backend', ['backend'], 0, 0, 0, { start: { line: 16, character: 12 }, end: { line: 16, character: 25 } }],
+          [
+            'merge-backend',
+            ['backend'],
+            0,
+            0,
+            0,
+            { start: { line: 16, character: 12 }, end: { line: 16, character: 25 } },
+          ],
           ['trim', [], 1, 0, 0, { start: { line: 24, character: 12 }, end: { line: 24, character: 16 } }],
         ],
       );
@@ -34,9 +41,16 @@ describe('plan summary requests over stdio', () => {
       const text = ws.read('shop.plan.yaml');
       await client.open(ws.file('shop.plan.yaml'), text.replace('- name: trim', '- name: trim-payments'));
       const edited = await client.connection.sendRequest(PlanSummaryRequest, { uri: planUri });
-      assert.deepEqual(edited?.phases.map((p) => p.name), ['merge-backend', 'trim-payments']);
+      assert.deepEqual(
+        edited?.phases.map((p) => p.name),
+        ['merge-backend', 'trim-payments'],
+      );
 
-      assert.equal(await client.connection.sendRequest(PlanSummaryRequest, { uri: uriOf(ws.file('manifests/payment.yaml')) }), null, 'a manifest is not a plan');
+      assert.equal(
+        await client.connection.sendRequest(PlanSummaryRequest, { uri: uriOf(ws.file('manifests/payment.yaml')) }),
+        null,
+        'a manifest is not a plan',
+      );
     } finally {
       await client?.dispose();
       ws.dispose();

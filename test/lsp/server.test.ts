@@ -29,7 +29,10 @@ interface Session {
 }
 
 /** A fresh copy of the workspace and a fresh server; both are gone when `body` ends, whatever happens. */
-async function withServer(body: (session: Session) => Promise<void>, initialSettings: unknown = { rules: {} }): Promise<void> {
+async function withServer(
+  body: (session: Session) => Promise<void>,
+  initialSettings: unknown = { rules: {} },
+): Promise<void> {
   const ws = tempWorkspace({ copyFrom: WORKSPACE, prefix: 'consolidation-lsp-' });
   let settings = initialSettings;
   let client: LspClient | undefined;
@@ -49,7 +52,8 @@ async function withServer(body: (session: Session) => Promise<void>, initialSett
 }
 
 const codes = (p: PublishDiagnosticsParams | Diagnostic[]) => (Array.isArray(p) ? p : p.diagnostics).map((d) => d.code);
-const has = (code: string, text?: string) => (p: PublishDiagnosticsParams) => p.diagnostics.some((d) => d.code === code && (text === undefined || messageText(d.message).includes(text)));
+const has = (code: string, text?: string) => (p: PublishDiagnosticsParams) =>
+  p.diagnostics.some((d) => d.code === code && (text === undefined || messageText(d.message).includes(text)));
 const lacks = (code: string) => (p: PublishDiagnosticsParams) => !p.diagnostics.some((d) => d.code === code);
 const find = (p: PublishDiagnosticsParams, code: string) => {
   const d = p.diagnostics.find((x) => x.code === code);
@@ -66,7 +70,12 @@ describe('language server over stdio', () => {
   it('initializes, pulls its settings and publishes diagnostics for the plan and for a manifest it reads that was never opened', async () => {
     await withServer(async ({ client, planUri, uri }) => {
       const capabilities = client.initializeResult?.capabilities;
-      assert.ok(capabilities?.hoverProvider && capabilities.definitionProvider && capabilities.documentSymbolProvider && capabilities.codeLensProvider);
+      assert.ok(
+        capabilities?.hoverProvider &&
+          capabilities.definitionProvider &&
+          capabilities.documentSymbolProvider &&
+          capabilities.codeLensProvider,
+      );
       assert.ok(capabilities.completionProvider && capabilities.codeActionProvider);
 
       const plan = await client.waitForDiagnostics(planUri, has('plan/unknown-workload'));
@@ -74,17 +83,26 @@ describe('language server over stdio', () => {
       assert.deepEqual(typo.range, { start: positionAt(21, 14), end: positionAt(21, 29) });
       assert.equal(typo.severity, DiagnosticSeverity.Error);
       assert.equal(typo.source, 'consolidation');
-      assert.equal(messageText(typo.message), 'Phase merge-backend: no workload "checkout-servce" in the plan\'s sources. Did you mean "checkout-service"?');
+      assert.equal(
+        messageText(typo.message),
+        'Phase merge-backend: no workload "checkout-servce" in the plan\'s sources. Did you mean "checkout-service"?',
+      );
       assert.equal(plan.version, undefined, 'the plan is not open: no version');
 
       const payment = await client.waitForDiagnostics(uri('manifests/payment.yaml'), has('manifest/invalid-quantity'));
       const quantity = find(payment, 'manifest/invalid-quantity');
       assert.deepEqual(quantity.range, { start: positionAt(16, 42), end: positionAt(16, 47) });
-      assert.match(messageText(quantity.message), /^memory: "512mb" is not a valid Kubernetes quantity\. Did you mean 512Mi\?/);
+      assert.match(
+        messageText(quantity.message),
+        /^memory: "512mb" is not a valid Kubernetes quantity\. Did you mean 512Mi\?/,
+      );
       const worker = await client.waitForDiagnostics(uri('manifests/worker.yaml'), has('manifest/missing-resources'));
       assert.equal(find(worker, 'manifest/missing-resources').severity, DiagnosticSeverity.Information);
 
-      assert.ok(client.configurationRequests.some((items) => items.some((item) => item.section === 'consolidation')), 'the server pulled the consolidation section');
+      assert.ok(
+        client.configurationRequests.some((items) => items.some((item) => item.section === 'consolidation')),
+        'the server pulled the consolidation section',
+      );
     });
   });
 
@@ -99,7 +117,11 @@ describe('language server over stdio', () => {
       const fixed = text.replace('- checkout-servce', '- checkout-service');
       const v2 = await client.replaceText(planUri, fixed);
       const afterFix = await client.waitForVersion(planUri, v2);
-      assert.deepEqual(afterFix.diagnostics.filter((d) => d.code?.toString().startsWith('plan/')), [], 'no plan/* finding once the typo is fixed');
+      assert.deepEqual(
+        afterFix.diagnostics.filter((d) => d.code?.toString().startsWith('plan/')),
+        [],
+        'no plan/* finding once the typo is fixed',
+      );
 
       // A new typo by an incremental edit: line 21 `            - checkout-service`, characters 14-30.
       const v3 = await client.edit(planUri, { start: positionAt(21, 14), end: positionAt(21, 30) }, 'checkout-svc');
@@ -146,42 +168,66 @@ describe('language server over stdio', () => {
 
   it('completes workload names in a block `from:` list item', async () => {
     await withServer(async ({ client, ws, planUri }) => {
-      const text = ws.read('shop.plan.yaml').replace('            - checkout-servce\n', '            - checkout-servce\n            - \n');
+      const text = ws
+        .read('shop.plan.yaml')
+        .replace('            - checkout-servce\n', '            - checkout-servce\n            - \n');
       await client.open(ws.file('shop.plan.yaml'), text);
       const items = await client.completion(planUri, positionAt(22, 14));
       const labels = items.map((i) => i.label);
-      for (const name of ['cart-service', 'checkout-service', 'payment-service', 'worker']) assert.ok(labels.includes(name), `${name} in ${labels.join(', ')}`);
+      for (const name of ['cart-service', 'checkout-service', 'payment-service', 'worker'])
+        assert.ok(labels.includes(name), `${name} in ${labels.join(', ')}`);
       const checkout = items.find((i) => i.label === 'checkout-service')!;
-      assert.deepEqual(checkout.textEdit, { range: { start: positionAt(22, 14), end: positionAt(22, 14) }, newText: 'checkout-service' });
+      assert.deepEqual(checkout.textEdit, {
+        range: { start: positionAt(22, 14), end: positionAt(22, 14) },
+        newText: 'checkout-service',
+      });
       assert.match(checkout.detail ?? '', /^Deployment · 1 pod · requests /);
-      assert.deepEqual(checkout.detail?.replace(/^.* requests /, '').split(', ').sort(), ['cpu 200m', 'memory 256Mi']);
+      assert.deepEqual(
+        checkout.detail
+          ?.replace(/^.* requests /, '')
+          .split(', ')
+          .sort(),
+        ['cpu 200m', 'memory 256Mi'],
+      );
 
       // With a prefix typed: the edit replaces the prefix.
       await client.edit(planUri, { start: positionAt(22, 14), end: positionAt(22, 14) }, 'pay');
       const prefixed = await client.completion(planUri, positionAt(22, 17));
       const payment = prefixed.find((i) => i.label === 'payment-service');
-      assert.deepEqual(payment?.textEdit, { range: { start: positionAt(22, 14), end: positionAt(22, 17) }, newText: 'payment-service' });
+      assert.deepEqual(payment?.textEdit, {
+        range: { start: positionAt(22, 14), end: positionAt(22, 17) },
+        newText: 'payment-service',
+      });
     });
   });
 
   it('completes workload names in a flow `[a, ]` list (the editor closed the bracket)', async () => {
     await withServer(async ({ client, ws, planUri }) => {
-      const text = ws.read('shop.plan.yaml').replace('      remove: [payment-service]', '      remove: [payment-service, ]');
+      const text = ws
+        .read('shop.plan.yaml')
+        .replace('      remove: [payment-service]', '      remove: [payment-service, ]');
       await client.open(ws.file('shop.plan.yaml'), text);
       const items = await client.completion(planUri, positionAt(25, 32));
       const labels = items.map((i) => i.label);
-      for (const name of ['cart-service', 'checkout-service', 'worker']) assert.ok(labels.includes(name), `${name} in ${labels.join(', ')}`);
-      assert.deepEqual(items.find((i) => i.label === 'worker')?.textEdit, { range: { start: positionAt(25, 32), end: positionAt(25, 32) }, newText: 'worker' });
+      for (const name of ['cart-service', 'checkout-service', 'worker'])
+        assert.ok(labels.includes(name), `${name} in ${labels.join(', ')}`);
+      assert.deepEqual(items.find((i) => i.label === 'worker')?.textEdit, {
+        range: { start: positionAt(25, 32), end: positionAt(25, 32) },
+        newText: 'worker',
+      });
     });
   });
 
   it('completes workload names in a flow `[a, ` list being typed (not yet closed)', async () => {
     await withServer(async ({ client, ws, planUri }) => {
-      const text = ws.read('shop.plan.yaml').replace('      remove: [payment-service]', '      remove: [payment-service, ');
+      const text = ws
+        .read('shop.plan.yaml')
+        .replace('      remove: [payment-service]', '      remove: [payment-service, ');
       await client.open(ws.file('shop.plan.yaml'), text);
       const items = await client.completion(planUri, positionAt(25, 32));
       const labels = items.map((i) => i.label);
-      for (const name of ['cart-service', 'checkout-service', 'worker']) assert.ok(labels.includes(name), `${name} in [${labels.join(', ')}]`);
+      for (const name of ['cart-service', 'checkout-service', 'worker'])
+        assert.ok(labels.includes(name), `${name} in [${labels.join(', ')}]`);
     });
   });
 
@@ -189,9 +235,17 @@ describe('language server over stdio', () => {
     await withServer(async ({ client, ws, planUri, uri }) => {
       await client.open(ws.file('shop.plan.yaml'), ws.read('shop.plan.yaml'));
       // manifests/cart.yaml line 3 (0-based) is `  name: cart-service`.
-      assert.deepEqual(await client.definition(planUri, positionAt(20, 14)), [{ uri: uri('manifests/cart.yaml'), range: { start: positionAt(3, 8), end: positionAt(3, 20) } }]);
-      assert.deepEqual(await client.definition(planUri, positionAt(25, 20)), [{ uri: uri('manifests/payment.yaml'), range: { start: positionAt(3, 8), end: positionAt(3, 23) } }]);
-      assert.deepEqual(await client.definition(planUri, positionAt(21, 16)), [], 'an unknown workload has no definition');
+      assert.deepEqual(await client.definition(planUri, positionAt(20, 14)), [
+        { uri: uri('manifests/cart.yaml'), range: { start: positionAt(3, 8), end: positionAt(3, 20) } },
+      ]);
+      assert.deepEqual(await client.definition(planUri, positionAt(25, 20)), [
+        { uri: uri('manifests/payment.yaml'), range: { start: positionAt(3, 8), end: positionAt(3, 23) } },
+      ]);
+      assert.deepEqual(
+        await client.definition(planUri, positionAt(21, 16)),
+        [],
+        'an unknown workload has no definition',
+      );
     });
   });
 
@@ -204,7 +258,10 @@ describe('language server over stdio', () => {
       assert.match(titles[0], /^current: 5 pods \(25%\)/);
       assert.match(titles[1], /^after merge-backend: 5 pods \(25%\)/);
       assert.match(titles[2], /^after trim: 4 pods \(20%\)/);
-      assert.deepEqual(lenses.slice(1).map((l) => l.range.start), [positionAt(16, 6), positionAt(24, 6)]);
+      assert.deepEqual(
+        lenses.slice(1).map((l) => l.range.start),
+        [positionAt(16, 6), positionAt(24, 6)],
+      );
     });
   });
 
@@ -218,9 +275,18 @@ describe('language server over stdio', () => {
       );
       const [, mergeBackend, trim] = symbols;
       assert.deepEqual(mergeBackend.selectionRange, { start: positionAt(16, 12), end: positionAt(16, 25) });
-      assert.deepEqual(mergeBackend.children?.map((c) => c.name), ['backend']);
-      assert.deepEqual(mergeBackend.children?.[0].selectionRange, { start: positionAt(18, 16), end: positionAt(18, 23) });
-      assert.deepEqual(trim.children?.map((c) => [c.name, c.detail]), [['payment-service', 'remove']]);
+      assert.deepEqual(
+        mergeBackend.children?.map((c) => c.name),
+        ['backend'],
+      );
+      assert.deepEqual(mergeBackend.children?.[0].selectionRange, {
+        start: positionAt(18, 16),
+        end: positionAt(18, 23),
+      });
+      assert.deepEqual(
+        trim.children?.map((c) => [c.name, c.detail]),
+        [['payment-service', 'remove']],
+      );
     });
   });
 
@@ -228,7 +294,12 @@ describe('language server over stdio', () => {
     await withServer(async ({ client, ws, planUri, uri }) => {
       await client.open(ws.file('shop.plan.yaml'), ws.read('shop.plan.yaml'));
       const typo = find(await client.waitForVersion(planUri, 1), 'plan/unknown-workload');
-      const actions = (await client.codeActions(planUri, typo.range, [typo], [CodeActionKind.QuickFix])) as CodeAction[];
+      const actions = (await client.codeActions(
+        planUri,
+        typo.range,
+        [typo],
+        [CodeActionKind.QuickFix],
+      )) as CodeAction[];
       const fix = actions.find((a) => a.title === 'Change to checkout-service');
       assert.ok(fix, actions.map((a) => a.title).join(', '));
       assert.equal(fix.kind, CodeActionKind.QuickFix);
@@ -243,16 +314,18 @@ describe('language server over stdio', () => {
       const quantityActions = (await client.codeActions(paymentUri, quantity.range, [quantity])) as CodeAction[];
       const toMi = quantityActions.find((a) => a.title === 'Change to 512Mi');
       assert.ok(toMi, quantityActions.map((a) => a.title).join(', '));
-      assert.deepEqual(toMi.edit?.changes?.[paymentUri], [{ range: { start: positionAt(16, 42), end: positionAt(16, 47) }, newText: '512Mi' }]);
+      assert.deepEqual(toMi.edit?.changes?.[paymentUri], [
+        { range: { start: positionAt(16, 42), end: positionAt(16, 47) }, newText: '512Mi' },
+      ]);
     });
   });
 
   it('answers consolidation/report with the text table and the JSON numbers', async () => {
     await withServer(async ({ client, planUri }) => {
-      const report = await client.request<{ text: string; json: { plan: string; name: string; states: { phase: string | null; pods: number }[] } } | null>(
-        'consolidation/report',
-        { uri: planUri },
-      );
+      const report = await client.request<{
+        text: string;
+        json: { plan: string; name: string; states: { phase: string | null; pods: number }[] };
+      } | null>('consolidation/report', { uri: planUri });
       assert.ok(report);
       assert.equal(report.json.plan, 'shop.plan.yaml');
       assert.equal(report.json.name, 'shop');
@@ -283,7 +356,9 @@ describe('language server over stdio', () => {
       await client.changeConfiguration();
       const worker = await client.waitForDiagnostics(workerUri, lacks('manifest/missing-resources'));
       assert.deepEqual(worker.diagnostics, []);
-      const plan = await client.waitForDiagnostics(planUri, (p) => p.diagnostics.some((d) => d.code === 'plan/unknown-workload' && d.severity === DiagnosticSeverity.Warning));
+      const plan = await client.waitForDiagnostics(planUri, (p) =>
+        p.diagnostics.some((d) => d.code === 'plan/unknown-workload' && d.severity === DiagnosticSeverity.Warning),
+      );
       assert.ok(plan);
       assert.ok(client.configurationRequests.length > pulls, 'the server asked for the settings again');
     });
@@ -300,10 +375,16 @@ describe('language server over stdio', () => {
       // requests its 1Gi limit) = 6,400Mi of 4Gi. CPU: 40 × 100m + 200m + 100m = 4300m of 4. Pods: 40 + 1 + 1 + 1.
       const after = await client.waitForDiagnostics(planUri, has('budget/requests-exceeded'));
       const messages = after.diagnostics.map((d) => messageText(d.message));
-      assert.ok(messages.includes('current state: memory requests 6,400Mi = 156% of budget 4,096Mi.'), messages.join('\n'));
+      assert.ok(
+        messages.includes('current state: memory requests 6,400Mi = 156% of budget 4,096Mi.'),
+        messages.join('\n'),
+      );
       assert.ok(messages.includes('current state: CPU requests 4,300m = 108% of budget 4,000m.'), messages.join('\n'));
       assert.ok(messages.includes('current state: 43 pods, budget 20 pods.'), messages.join('\n'));
-      assert.deepEqual(find(after, 'budget/requests-exceeded').range, { start: positionAt(11, 2), end: positionAt(11, 8) });
+      assert.deepEqual(find(after, 'budget/requests-exceeded').range, {
+        start: positionAt(11, 2),
+        end: positionAt(11, 8),
+      });
     });
   });
 
@@ -319,7 +400,10 @@ describe('language server over stdio', () => {
       );
       await client.watchedFilesChanged([{ uri: uriOf(second), type: FileChangeType.Created }]);
       const ops = await client.waitForDiagnostics(uriOf(second), has('plan/source-empty'));
-      assert.equal(messageText(find(ops, 'plan/source-empty').message), '"jobs/*.yaml" matches no file (globs are relative to the plan file).');
+      assert.equal(
+        messageText(find(ops, 'plan/source-empty').message),
+        '"jobs/*.yaml" matches no file (globs are relative to the plan file).',
+      );
 
       ws.remove('manifests/worker.yaml');
       await client.watchedFilesChanged([{ uri: workerUri, type: FileChangeType.Deleted }]);
@@ -336,7 +420,9 @@ describe('language server over stdio', () => {
       const workerUri = uriOf(ws.file('manifests/worker.yaml'));
       await client.waitForDiagnostics(workerUri, has('manifest/missing-resources'));
       assert.deepEqual(client.configurationRequests, [], 'a client without workspace.configuration is never asked');
-      await client.connection.sendNotification('workspace/didChangeConfiguration', { settings: { consolidation: { rules: { 'manifest/missing-resources': 'off' } } } });
+      await client.connection.sendNotification('workspace/didChangeConfiguration', {
+        settings: { consolidation: { rules: { 'manifest/missing-resources': 'off' } } },
+      });
       await client.waitForDiagnostics(workerUri, lacks('manifest/missing-resources'));
     } finally {
       await client?.dispose();
@@ -347,11 +433,15 @@ describe('language server over stdio', () => {
   it('reports a plan that is not valid YAML and keeps answering', async () => {
     await withServer(async ({ client, ws, planUri }) => {
       const brokenFile = ws.file('broken.plan.yaml');
-      const brokenText = 'apiVersion: consolidation.dev/v1alpha1\nkind: ConsolidationPlan\nmetadata: {name: broken\nspec:\n  sources: [manifests/*.yaml]\n';
+      const brokenText =
+        'apiVersion: consolidation.dev/v1alpha1\nkind: ConsolidationPlan\nmetadata: {name: broken\nspec:\n  sources: [manifests/*.yaml]\n';
       const brokenUri = await client.open(brokenFile, brokenText);
       const broken = await client.waitForVersion(brokenUri, 1);
       assert.ok(broken.diagnostics.length > 0);
-      assert.ok(broken.diagnostics.every((d) => d.code === 'plan/schema' && d.severity === DiagnosticSeverity.Error), JSON.stringify(broken.diagnostics));
+      assert.ok(
+        broken.diagnostics.every((d) => d.code === 'plan/schema' && d.severity === DiagnosticSeverity.Error),
+        JSON.stringify(broken.diagnostics),
+      );
 
       // Requests on the broken plan are answered (emptily), and the rest of the workspace still works.
       await client.hover(brokenUri, positionAt(2, 12));
@@ -365,7 +455,10 @@ describe('language server over stdio', () => {
       // Fixed, it is a plan like any other.
       const version = await client.replaceText(brokenUri, brokenText.replace('{name: broken', '{name: broken}'));
       const fixed = await client.waitForVersion(brokenUri, version);
-      assert.deepEqual(fixed.diagnostics.filter((d) => d.severity === DiagnosticSeverity.Error), []);
+      assert.deepEqual(
+        fixed.diagnostics.filter((d) => d.severity === DiagnosticSeverity.Error),
+        [],
+      );
     });
   });
 });

@@ -29,9 +29,15 @@ describe('normalizeSettings', () => {
 describe('package.json settings', () => {
   // VS Code reads the defaults and the severity list from package.json (JSON, which cannot import):
   // they must say what the code's one definition says.
-  const properties = (JSON.parse(readFileSync(path.join(__dirname, '../../package.json'), 'utf8')) as {
-    contributes: { configuration: { properties: Record<string, { default?: unknown; additionalProperties?: { enum?: string[] } }> } };
-  }).contributes.configuration.properties;
+  const properties = (
+    JSON.parse(readFileSync(path.join(__dirname, '../../package.json'), 'utf8')) as {
+      contributes: {
+        configuration: {
+          properties: Record<string, { default?: unknown; additionalProperties?: { enum?: string[] } }>;
+        };
+      };
+    }
+  ).contributes.configuration.properties;
 
   it('declares the engine default file size, code lens and generated folder', () => {
     assert.equal(properties['consolidation.maxFileSizeKb'].default, DEFAULT_MAX_FILE_SIZE_KB);
@@ -40,7 +46,10 @@ describe('package.json settings', () => {
     assert.equal(properties['consolidation.generatedDirectory'].default, DEFAULT_SERVER_SETTINGS.generatedDirectory);
     assert.equal(properties['consolidation.sources.maxFiles'].default, DEFAULT_SERVER_SETTINGS.sources.maxFiles);
     assert.equal(properties['consolidation.sources.maxSizeMb'].default, DEFAULT_SERVER_SETTINGS.sources.maxSizeMb);
-    assert.equal(properties['consolidation.sources.allowOutsideWorkspace'].default, DEFAULT_SERVER_SETTINGS.sources.allowOutsideWorkspace);
+    assert.equal(
+      properties['consolidation.sources.allowOutsideWorkspace'].default,
+      DEFAULT_SERVER_SETTINGS.sources.allowOutsideWorkspace,
+    );
     assert.equal(properties['consolidation.tools.timeout'].default, DEFAULT_SERVER_SETTINGS.tools.timeoutSeconds);
   });
 

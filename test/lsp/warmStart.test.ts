@@ -9,10 +9,20 @@ import { LspClient, uriOf } from '../helpers/lspClient';
 import { tempWorkspace } from '../helpers/tempWorkspace';
 
 const WORKSPACE = path.join(__dirname, 'workspace');
-const FILES = ['shop.plan.yaml', 'manifests/payment.yaml', 'manifests/cart.yaml', 'manifests/checkout.yaml', 'manifests/worker.yaml'];
+const FILES = [
+  'shop.plan.yaml',
+  'manifests/payment.yaml',
+  'manifests/cart.yaml',
+  'manifests/checkout.yaml',
+  'manifests/worker.yaml',
+];
 
 async function diagnosticsOf(folder: string, cacheDirectory?: string): Promise<PublishDiagnosticsParams[]> {
-  const client = await LspClient.start({ folder, settings: () => ({ rules: {} }), initializationOptions: cacheDirectory ? { cacheDirectory } : {} });
+  const client = await LspClient.start({
+    folder,
+    settings: () => ({ rules: {} }),
+    initializationOptions: cacheDirectory ? { cacheDirectory } : {},
+  });
   try {
     return await Promise.all(FILES.map((f) => client.waitForDiagnostics(uriOf(path.join(folder, f)), () => true)));
   } finally {
@@ -48,18 +58,32 @@ const STANDALONE = {
 };
 
 async function openEverything(folder: string, cacheDirectory: string | undefined, unsaved: string): Promise<string> {
-  const client = await LspClient.start({ folder, settings: () => ({ rules: {} }), initializationOptions: cacheDirectory ? { cacheDirectory } : {} });
+  const client = await LspClient.start({
+    folder,
+    settings: () => ({ rules: {} }),
+    initializationOptions: cacheDirectory ? { cacheDirectory } : {},
+  });
   try {
     const files = [...FILES.slice(1), ...Object.keys(STANDALONE), 'other/unsaved.yaml'];
-    const uris = await Promise.all(files.map((f) => client.open(path.join(folder, f), f === 'other/unsaved.yaml' ? unsaved : fs.readFileSync(path.join(folder, f), 'utf8'))));
-    const published = await Promise.all([...uris, uriOf(path.join(folder, FILES[0]))].map((uri) => client.waitForDiagnostics(uri, () => true)));
+    const uris = await Promise.all(
+      files.map((f) =>
+        client.open(
+          path.join(folder, f),
+          f === 'other/unsaved.yaml' ? unsaved : fs.readFileSync(path.join(folder, f), 'utf8'),
+        ),
+      ),
+    );
+    const published = await Promise.all(
+      [...uris, uriOf(path.join(folder, FILES[0]))].map((uri) => client.waitForDiagnostics(uri, () => true)),
+    );
     return JSON.stringify(published.map((p) => ({ ...p, uri: path.relative(folder, new URL(p.uri).pathname) })));
   } finally {
     await client.dispose();
   }
 }
 
-const entriesIn = (dir: string) => (fs.readdirSync(dir, { recursive: true }) as string[]).filter((f) => f.endsWith('.bin')).sort();
+const entriesIn = (dir: string) =>
+  (fs.readdirSync(dir, { recursive: true }) as string[]).filter((f) => f.endsWith('.bin')).sort();
 
 describe('warm start with manifests open that no plan reads', () => {
   it('publishes their diagnostics from the cache, exactly as a start without one', async (t) => {
@@ -72,7 +96,10 @@ describe('warm start with manifests open that no plan reads', () => {
         fs.copyFileSync(source, path.join(ws.dir, target));
       }
       // On disk one text, in the editor another (unsaved): the editor's text is what is checked, and it is not kept.
-      fs.writeFileSync(path.join(ws.dir, 'other/unsaved.yaml'), fs.readFileSync(STANDALONE['other/front-end-dep.yaml'], 'utf8'));
+      fs.writeFileSync(
+        path.join(ws.dir, 'other/unsaved.yaml'),
+        fs.readFileSync(STANDALONE['other/front-end-dep.yaml'], 'utf8'),
+      );
       const unsaved = fs.readFileSync(path.join(ws.dir, 'manifests/payment.yaml'), 'utf8');
       const cold = await openEverything(ws.dir, undefined, unsaved);
       assert.match(cold, /512mb/, 'findings in the open files');

@@ -11,7 +11,10 @@ const edit = (item: CompletionItem | undefined) => item?.textEdit as TextEdit | 
 
 describe('language service: doComplete', () => {
   it("in a merge's `from` list: every workload of the sources, with its kind, pods and requests", () => {
-    const at = atCursor(plan('sources: [m.yaml]\nphases:\n  - name: one\n    merge:\n      - name: shop\n        from: [cart, $0]'), MANIFESTS);
+    const at = atCursor(
+      plan('sources: [m.yaml]\nphases:\n  - name: one\n    merge:\n      - name: shop\n        from: [cart, $0]'),
+      MANIFESTS,
+    );
     const items = complete(at);
     assert.deepEqual(items.map((i) => i.label).sort(), ['cart', 'orders', 'shop']);
     const orders = items.find((i) => i.label === 'orders');
@@ -26,7 +29,10 @@ describe('language service: doComplete', () => {
     const at = atCursor(plan('sources: [m.yaml]\nphases:\n  - name: one\n    scale:\n      or$0'), MANIFESTS);
     const orders = complete(at).find((i) => i.label === 'orders');
     assert.ok(orders, 'orders is offered');
-    assert.deepEqual(edit(orders), { range: { start: { line: at.position.line, character: at.position.character - 2 }, end: at.position }, newText: 'orders: ' });
+    assert.deepEqual(edit(orders), {
+      range: { start: { line: at.position.line, character: at.position.character - 2 }, end: at.position },
+      newText: 'orders: ',
+    });
   });
 
   it('nothing where the plan expects no workload', () => {

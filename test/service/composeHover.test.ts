@@ -29,13 +29,19 @@ function hoverText(name: string): string {
 
 describe('hover on a compose service', () => {
   it('says why a service with a one-shot restart policy still runs steadily', () => {
-    assert.match(hoverText('web'), /\n\nRuns steadily: it declares ports, although its restart policy is on-failure \(deploy\.restart_policy\.condition: on-failure\)\./);
+    assert.match(
+      hoverText('web'),
+      /\n\nRuns steadily: it declares ports, although its restart policy is on-failure \(deploy\.restart_policy\.condition: on-failure\)\./,
+    );
   });
 
   it('says why a service counts as a job', () => {
     const text = hoverText('migrate');
     assert.match(text, /\(job: not steady-state load\)/);
-    assert.match(text, /\n\nCounted as a job because its restart policy is on-failure \(restart: on-failure\) and it declares no ports, expose or healthcheck\./);
+    assert.match(
+      text,
+      /\n\nCounted as a job because its restart policy is on-failure \(restart: on-failure\) and it declares no ports, expose or healthcheck\./,
+    );
   });
 });
 
@@ -43,7 +49,11 @@ describe('hover on a compose service', () => {
 describe('hover table units', () => {
   it('shows a row per pod and in total in one unit per resource', () => {
     const text = plan(`sources: [compose.yaml]\nphases:\n  - name: one\n    scale: {api: 3}`);
-    const ws = workspaceOf({ 'compose.yaml': 'services:\n  api:\n    image: example/api:1\n    cpus: "0.5"\n    mem_limit: 512M\n    deploy: {replicas: 2}\n', 'test.plan.yaml': text });
+    const ws = workspaceOf({
+      'compose.yaml':
+        'services:\n  api:\n    image: example/api:1\n    cpus: "0.5"\n    mem_limit: 512M\n    deploy: {replicas: 2}\n',
+      'test.plan.yaml': text,
+    });
     const result = hover(ws, `${ROOT}/test.plan.yaml`, text.indexOf('api:') + 1);
     const value = (result?.contents as { value: string }).value;
     assert.match(value, /^\| requests \| cpu 500m, memory 512Mi \| cpu 1,000m, memory 1,024Mi \|$/m);

@@ -13,21 +13,31 @@ import { deploymentYaml, shopPlanYaml, tempWorkspace, type TempWorkspace } from 
 
 /** The plan: one phase merging api and worker. */
 function plan(phase: string, merge: string): string {
-  return shopPlanYaml([`- name: ${JSON.stringify(phase)}`, '  merge:', `    - {name: ${JSON.stringify(merge)}, from: [api, worker]}`]);
+  return shopPlanYaml([
+    `- name: ${JSON.stringify(phase)}`,
+    '  merge:',
+    `    - {name: ${JSON.stringify(merge)}, from: [api, worker]}`,
+  ]);
 }
 
-describe('Generate merged manifests: files inside the plan\'s folder', () => {
+describe("Generate merged manifests: files inside the plan's folder", () => {
   let ws: TempWorkspace;
   afterEach(() => ws.dispose());
 
   const generate = (phase: string, merge: string, directory = 'generated') => {
     ws = tempWorkspace({
       prefix: 'generate-inside-',
-      files: { 'project/manifests/app.yaml': deploymentYaml('api') + '---\n' + deploymentYaml('worker'), 'project/shop.plan.yaml': plan(phase, merge) },
+      files: {
+        'project/manifests/app.yaml': deploymentYaml('api') + '---\n' + deploymentYaml('worker'),
+        'project/shop.plan.yaml': plan(phase, merge),
+      },
     });
     const planFile = ws.file('project/shop.plan.yaml');
     const workspace = new ConsolidationWorkspace(nodeFileHost, DEFAULT_OPTIONS);
-    return { planFile, result: () => generateEdit(workspace, planFile, { planUri: pathToUri(planFile), phase, merge }, directory) };
+    return {
+      planFile,
+      result: () => generateEdit(workspace, planFile, { planUri: pathToUri(planFile), phase, merge }, directory),
+    };
   };
 
   const filesOf = (result: ReturnType<typeof generateEdit>) => {
@@ -46,10 +56,13 @@ describe('Generate merged manifests: files inside the plan\'s folder', () => {
 
   it('a valid name keeps its file: generated/<phase>/<merge>.yaml', () => {
     const { planFile, result } = generate('merge-apps', 'app');
-    assert.deepEqual(filesOf(result()).map((f) => path.relative(path.dirname(planFile), f)), ['generated/merge-apps/app.yaml']);
+    assert.deepEqual(
+      filesOf(result()).map((f) => path.relative(path.dirname(planFile), f)),
+      ['generated/merge-apps/app.yaml'],
+    );
   });
 
-  it('refuses, with the reason, when generated/ is a symbolic link that leads outside the plan\'s folder', () => {
+  it("refuses, with the reason, when generated/ is a symbolic link that leads outside the plan's folder", () => {
     const { result } = generate('merge-apps', 'app');
     fs.mkdirSync(ws.file('outside'));
     fs.symlinkSync(ws.file('outside'), ws.file('project/generated'));
@@ -58,7 +71,7 @@ describe('Generate merged manifests: files inside the plan\'s folder', () => {
     assert.match(answer.reason, /leads outside .*project through a symbolic link/);
   });
 
-  it('refuses an absolute generated directory outside the plan\'s folder', () => {
+  it("refuses an absolute generated directory outside the plan's folder", () => {
     const { result } = generate('merge-apps', 'app', '/etc/consolidation-generated');
     const answer = result();
     assert.ok('reason' in answer, 'no edit');

@@ -23,7 +23,14 @@ const temps: TempWorkspace[] = [];
 after(() => temps.forEach((t) => t.dispose()));
 
 const PLAN = [
-  'apiVersion: consolidation.dev/v1alpha1', 'kind: ConsolidationPlan', 'metadata:', '  name: shop', 'spec:', '  sources:', '    - kustomize: overlays/prod', '  namespace: shop',
+  'apiVersion: consolidation.dev/v1alpha1',
+  'kind: ConsolidationPlan',
+  'metadata:',
+  '  name: shop',
+  'spec:',
+  '  sources:',
+  '    - kustomize: overlays/prod',
+  '  namespace: shop',
   '  phases:',
   '    - name: merge-backend',
   '      merge:',
@@ -35,11 +42,13 @@ const PLAN = [
 
 function shop(): TempWorkspace {
   const resources = '{requests: {cpu: 100m, memory: 64Mi}, limits: {cpu: 200m, memory: 128Mi}}';
-  const service = (name: string) => `apiVersion: v1\nkind: Service\nmetadata:\n  name: ${name}\n  namespace: shop\nspec:\n  selector: {app: ${name}}\n  ports: [{port: 80, targetPort: 8080}]\n`;
+  const service = (name: string) =>
+    `apiVersion: v1\nkind: Service\nmetadata:\n  name: ${name}\n  namespace: shop\nspec:\n  selector: {app: ${name}}\n  ports: [{port: 80, targetPort: 8080}]\n`;
   const ws = tempWorkspace({
     files: {
       'base/kustomization.yaml': 'resources: [cart.yaml, orders.yaml, search.yaml]\n',
-      'base/cart.yaml': deploymentYaml('cart', { namespace: 'shop', replicas: 2, resources }) + '---\n' + service('cart'),
+      'base/cart.yaml':
+        deploymentYaml('cart', { namespace: 'shop', replicas: 2, resources }) + '---\n' + service('cart'),
       'base/orders.yaml': deploymentYaml('orders', { namespace: 'shop', replicas: 1, resources }),
       'base/search.yaml': deploymentYaml('search', { namespace: 'shop', replicas: 3, resources }),
       'overlays/prod/kustomization.yaml': 'resources: [../../base]\ncommonLabels: {env: prod}\n',
@@ -55,7 +64,11 @@ async function serviceFor(ws: TempWorkspace, trusted = true) {
   workspace.setSourceRenderer(trusted ? new ToolRenderer() : undefined, () => [ws.dir]);
   const planFile = ws.file('shop.plan.yaml');
   await workspace.renderSourcesOf([planFile]);
-  return { workspace, planFile, service: getLanguageService(workspace, () => ({ codeLens: { enabled: true }, generatedDirectory: 'generated' })) };
+  return {
+    workspace,
+    planFile,
+    service: getLanguageService(workspace, () => ({ codeLens: { enabled: true }, generatedDirectory: 'generated' })),
+  };
 }
 
 /** Applies a workspace edit to disk, as VS Code does (each edit replaces the whole file here). */
@@ -73,7 +86,9 @@ function applyToDisk(result: GenerateResult): string[] {
 }
 
 function objectsOf(text: string): { kind: string; metadata: { name: string; namespace?: string } }[] {
-  return parseAllDocuments(text).map((d) => d.toJS()).filter(Boolean);
+  return parseAllDocuments(text)
+    .map((d) => d.toJS())
+    .filter(Boolean);
 }
 
 describe('Generate merged manifests as a Kustomize overlay (in process)', () => {
@@ -84,24 +99,51 @@ describe('Generate merged manifests as a Kustomize overlay (in process)', () => 
     const { workspace, planFile, service } = await serviceFor(ws);
     const summary = service.getPlanSummary(planFile);
     assert.deepEqual(summary?.kustomizeSources, ['overlays/prod']);
-    const result = service.generate({ planUri: pathToUri(planFile), phase: 'shrink', format: 'kustomize-overlay', base: 'overlays/prod' });
-    const written = applyToDisk(result).map((f) => path.relative(ws.dir, f)).sort();
-    assert.ok(written.every((f) => f.startsWith('generated/kustomize-overlay/')), written.join(', '));
+    const result = service.generate({
+      planUri: pathToUri(planFile),
+      phase: 'shrink',
+      format: 'kustomize-overlay',
+      base: 'overlays/prod',
+    });
+    const written = applyToDisk(result)
+      .map((f) => path.relative(ws.dir, f))
+      .sort();
+    assert.ok(
+      written.every((f) => f.startsWith('generated/kustomize-overlay/')),
+      written.join(', '),
+    );
     assert.ok(written.includes('generated/kustomize-overlay/01-merge-backend/kustomization.yaml'));
     assert.ok(written.includes('generated/kustomize-overlay/02-shrink/kustomization.yaml'));
-    assert.equal('open' in result && result.open, pathToUri(ws.file('generated/kustomize-overlay/02-shrink/kustomization.yaml')));
+    assert.equal(
+      'open' in result && result.open,
+      pathToUri(ws.file('generated/kustomize-overlay/02-shrink/kustomization.yaml')),
+    );
 
     // The very texts render --format kustomize-overlay writes, inside the generated blocks.
     const rendered = workspace.render(planFile)!;
     const outDir = ws.file('generated/kustomize-overlay');
-    for (const file of kustomizeOverlayFiles(outDir, rendered.phases, rendered.phases, { dir: ws.file('overlays/prod') })) {
-      assert.ok(fs.readFileSync(path.join(outDir, ...file.segments), 'utf8').includes(file.text.trimEnd()), file.segments.join('/'));
+    for (const file of kustomizeOverlayFiles(outDir, rendered.phases, rendered.phases, {
+      dir: ws.file('overlays/prod'),
+    })) {
+      assert.ok(
+        fs.readFileSync(path.join(outDir, ...file.segments), 'utf8').includes(file.text.trimEnd()),
+        file.segments.join('/'),
+      );
     }
     for (const [index, phase] of rendered.phases.entries()) {
-      const built = objectsOf(execFileSync(kubectl, ['kustomize', path.join(outDir, `0${index + 1}-${phase.phase.name}`)], { encoding: 'utf8' }));
+      const built = objectsOf(
+        execFileSync(kubectl, ['kustomize', path.join(outDir, `0${index + 1}-${phase.phase.name}`)], {
+          encoding: 'utf8',
+        }),
+      );
       assert.ok(phase.objects.length > 0);
       for (const { object } of phase.objects) {
-        const match = built.filter((b) => b.kind === object.kind && b.metadata.name === object.metadata.name && b.metadata.namespace === object.metadata.namespace);
+        const match = built.filter(
+          (b) =>
+            b.kind === object.kind &&
+            b.metadata.name === object.metadata.name &&
+            b.metadata.namespace === object.metadata.namespace,
+        );
         assert.equal(match.length, 1, `${phase.phase.name}: ${object.kind} ${String(object.metadata.name)}`);
         assert.deepEqual(match[0], JSON.parse(JSON.stringify(object)));
       }
@@ -111,7 +153,12 @@ describe('Generate merged manifests as a Kustomize overlay (in process)', () => 
   it('regenerates in place, keeps what the user wrote around the block, and refuses a file whose block is gone', async () => {
     const ws = shop();
     const { workspace, planFile, service } = await serviceFor(ws);
-    const params = { planUri: pathToUri(planFile), phase: 'merge-backend', format: 'kustomize-overlay' as const, base: 'overlays/prod' };
+    const params = {
+      planUri: pathToUri(planFile),
+      phase: 'merge-backend',
+      format: 'kustomize-overlay' as const,
+      base: 'overlays/prod',
+    };
     // The editor's file watcher tells the server about every write.
     const write = (file: string, text: string) => (fs.writeFileSync(file, text), workspace.fileChanged(file));
     applyToDisk(service.generate(params)).forEach((f) => workspace.fileChanged(f));
@@ -127,10 +174,15 @@ describe('Generate merged manifests as a Kustomize overlay (in process)', () => 
     assert.match(refused.reason, /kustomization\.yaml it has no generated block/);
   });
 
-  it('refuses with the reason: an untrusted workspace, a base that is not one of the plan\'s sources, a folder that leads outside', async () => {
+  it("refuses with the reason: an untrusted workspace, a base that is not one of the plan's sources, a folder that leads outside", async () => {
     const ws = shop();
     const untrusted = await serviceFor(ws, false);
-    const params = { planUri: pathToUri(untrusted.planFile), phase: 'shrink', format: 'kustomize-overlay' as const, base: 'overlays/prod' };
+    const params = {
+      planUri: pathToUri(untrusted.planFile),
+      phase: 'shrink',
+      format: 'kustomize-overlay' as const,
+      base: 'overlays/prod',
+    };
     const refused = untrusted.service.generate(params);
     assert.ok('reason' in refused);
     assert.match(refused.reason, /trusted workspace/);

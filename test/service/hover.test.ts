@@ -27,7 +27,9 @@ describe('language service: doHover', () => {
   });
 
   it("on a merge's name: the merged workload after its phase", () => {
-    const text = hoverText(atCursor(plan(`${HEAD}  - name: one\n    merge:\n      - {name: sh$0op, from: [cart, orders]}`), MANIFESTS));
+    const text = hoverText(
+      atCursor(plan(`${HEAD}  - name: one\n    merge:\n      - {name: sh$0op, from: [cart, orders]}`), MANIFESTS),
+    );
     assert.ok(text, 'a hover');
     assert.match(text, /shop/);
     assert.match(text, /After phase one\.$/);
@@ -44,6 +46,9 @@ describe('language service: doHover', () => {
   });
 
   it('the `|` marker works as the cursor too', () => {
-    assert.match(hoverText(atCursor(plan(`${HEAD}  - name: one\n    scale: {orde|rs: 1}`), MANIFESTS)) ?? '', /^\*\*Deployment orders\*\*/);
+    assert.match(
+      hoverText(atCursor(plan(`${HEAD}  - name: one\n    scale: {orde|rs: 1}`), MANIFESTS)) ?? '',
+      /^\*\*Deployment orders\*\*/,
+    );
   });
 });

@@ -9,7 +9,9 @@ import { MANIFESTS } from './fixtures';
 describe('language service: getPlanSummary', () => {
   it("each phase's name, merges, counts of removals, scales and resizes, and the range of its name", () => {
     const at = atCursor(
-      plan('sources: [m.yaml]\nphases:\n  - name: $0shrink\n    scale: {cart: 1}\n    resize:\n      orders: {requests: {cpu: 100m}}\n  - name: merge\n    merge:\n      - {name: shop, from: [cart, orders]}\n  - name: empty'),
+      plan(
+        'sources: [m.yaml]\nphases:\n  - name: $0shrink\n    scale: {cart: 1}\n    resize:\n      orders: {requests: {cpu: 100m}}\n  - name: merge\n    merge:\n      - {name: shop, from: [cart, orders]}\n  - name: empty',
+      ),
       MANIFESTS,
     );
     const summary = at.service.getPlanSummary(PLAN_FILE, at.document.uri);
@@ -24,9 +26,15 @@ describe('language service: getPlanSummary', () => {
         ['empty', [], 0, 0, 0],
       ],
     );
-    assert.deepEqual(summary.phases[0].nameRange, { start: at.position, end: { line: at.position.line, character: at.position.character + 'shrink'.length } });
+    assert.deepEqual(summary.phases[0].nameRange, {
+      start: at.position,
+      end: { line: at.position.line, character: at.position.character + 'shrink'.length },
+    });
     const mergeLine = at.text.split('\n').findIndex((l) => l.includes('name: merge'));
-    assert.deepEqual(summary.phases[1].nameRange.start, { line: mergeLine, character: at.text.split('\n')[mergeLine].indexOf('merge') });
+    assert.deepEqual(summary.phases[1].nameRange.start, {
+      line: mergeLine,
+      character: at.text.split('\n')[mergeLine].indexOf('merge'),
+    });
   });
 
   it('null for a file the workspace cannot read', () => {

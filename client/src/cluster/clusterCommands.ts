@@ -1,6 +1,13 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { applyPhase, laterRecordStores, namespacesOf, recordStoreFor, type ApplyEvent, type ApplyOutcome } from '../../../server/src/cluster/applyPhase';
+import {
+  applyPhase,
+  laterRecordStores,
+  namespacesOf,
+  recordStoreFor,
+  type ApplyEvent,
+  type ApplyOutcome,
+} from '../../../server/src/cluster/applyPhase';
 import { describeRef } from '../../../server/src/cluster/clusterApi';
 import { parseDuration } from '../../../server/src/cluster/duration';
 import { ClusterError } from '../../../server/src/cluster/errors';
@@ -66,7 +73,10 @@ export class ClusterCommands {
       const message =
         error instanceof ClusterError
           ? error.fullMessage
-          : error instanceof PlanError || error instanceof RecordUsageError || error instanceof PrometheusError || error instanceof KrrError
+          : error instanceof PlanError ||
+              error instanceof RecordUsageError ||
+              error instanceof PrometheusError ||
+              error instanceof KrrError
             ? error.message
             : `Unexpected error: ${(error as Error).message}`;
       this.ctx.output.error(message);
@@ -81,12 +91,21 @@ export class ClusterCommands {
   private async saved(uri: vscode.Uri, verb: string): Promise<boolean> {
     const document = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
     if (!document?.isDirty) return true;
-    const save = await vscode.window.showWarningMessage(`${path.basename(uri.fsPath)} has unsaved changes. ${verb} works on the saved plan.`, { modal: true }, 'Save and Continue');
+    const save = await vscode.window.showWarningMessage(
+      `${path.basename(uri.fsPath)} has unsaved changes. ${verb} works on the saved plan.`,
+      { modal: true },
+      'Save and Continue',
+    );
     return save === 'Save and Continue' && (await document.save());
   }
 
   /** The plan (saved: apply reads the file) and one of its phases, from the arguments or quick picks. */
-  private async pickPhase(ctx: CtxInit, planArg: unknown, phaseArg: unknown, verb: string): Promise<LoadedPhase | undefined> {
+  private async pickPhase(
+    ctx: CtxInit,
+    planArg: unknown,
+    phaseArg: unknown,
+    verb: string,
+  ): Promise<LoadedPhase | undefined> {
     const uri = await pickPlan(ctx, planArg);
     if (!uri) return undefined;
     if (uri.scheme !== 'file') throw new PlanError(`${uri.toString()}: only plans on disk can be applied.`);
@@ -100,9 +119,21 @@ export class ClusterCommands {
         return undefined;
       }
       const describe = (p: (typeof phases)[number]) =>
-        [p.merges.length && `merge ${p.merges.join(', ')}`, p.removes && `remove ${p.removes}`, p.scales && `scale ${p.scales}`, p.resizes && `resize ${p.resizes}`].filter(Boolean).join(' · ');
+        [
+          p.merges.length && `merge ${p.merges.join(', ')}`,
+          p.removes && `remove ${p.removes}`,
+          p.scales && `scale ${p.scales}`,
+          p.resizes && `resize ${p.resizes}`,
+        ]
+          .filter(Boolean)
+          .join(' · ');
       const picked = await vscode.window.showQuickPick(
-        phases.map((p, i) => ({ label: p.name, description: `phase ${i + 1}`, detail: describe(p) || 'targets only', name: p.name })),
+        phases.map((p, i) => ({
+          label: p.name,
+          description: `phase ${i + 1}`,
+          detail: describe(p) || 'targets only',
+          name: p.name,
+        })),
         { placeHolder: `${verb}: which phase of ${path.basename(uri.fsPath)}?` },
       );
       phase = picked?.name;
@@ -120,7 +151,13 @@ export class ClusterCommands {
     });
     // Kustomize and Helm sources rendered with the configured tools, as the language server does (trusted workspaces only).
     const tools = this.ctx.config.serverSettings.tools;
-    const renderer = vscode.workspace.isTrusted ? new ToolRenderer({ kustomize: tools?.kustomize, helm: tools?.helm, timeoutMs: tools?.timeoutSeconds ? tools.timeoutSeconds * 1000 : undefined }) : undefined;
+    const renderer = vscode.workspace.isTrusted
+      ? new ToolRenderer({
+          kustomize: tools?.kustomize,
+          helm: tools?.helm,
+          timeoutMs: tools?.timeoutSeconds ? tools.timeoutSeconds * 1000 : undefined,
+        })
+      : undefined;
     workspace.setSourceRenderer(renderer, () => folders);
     await workspace.renderSourcesOf([uri.fsPath]);
     return loadPhase(uri.fsPath, phase, { workspace });
@@ -147,7 +184,11 @@ export class ClusterCommands {
     if (!loaded) return;
     const api = await this.state.connect();
     const result = await vscode.window.withProgress(
-      { location: vscode.ProgressLocation.Notification, title: `Preview of phase ${loaded.phaseName} (dry run on ${api.target.context})`, cancellable: true },
+      {
+        location: vscode.ProgressLocation.Notification,
+        title: `Preview of phase ${loaded.phaseName} (dry run on ${api.target.context})`,
+        cancellable: true,
+      },
       async (progress, token) => {
         const controller = new AbortController();
         token.onCancellationRequested(() => controller.abort());
@@ -156,7 +197,10 @@ export class ClusterCommands {
       },
     );
     if (result.problems.length) {
-      void vscode.window.showWarningMessage(`Phase ${loaded.phaseName} cannot be applied to ${api.target.context} as it stands.`, { modal: true, detail: result.problems.join('\n\n') });
+      void vscode.window.showWarningMessage(
+        `Phase ${loaded.phaseName} cannot be applied to ${api.target.context} as it stands.`,
+        { modal: true, detail: result.problems.join('\n\n') },
+      );
       return;
     }
     if (result.entries.length === 0) {
@@ -166,19 +210,34 @@ export class ClusterCommands {
     if (result.budget.length) {
       this.ctx.output.info(`Budget after phase ${loaded.phaseName} (before → after):`);
       for (const line of result.budget) this.ctx.output.info(`  ${line}`);
-      void vscode.window.showInformationMessage(`Budget after phase ${loaded.phaseName}: ${result.budget.slice(0, 2).join('; ')}`, 'Show All').then((choice) => {
-        if (choice) this.ctx.output.show();
-      });
+      void vscode.window
+        .showInformationMessage(
+          `Budget after phase ${loaded.phaseName}: ${result.budget.slice(0, 2).join('; ')}`,
+          'Show All',
+        )
+        .then((choice) => {
+          if (choice) this.ctx.output.show();
+        });
     }
     // The short diffs (re-pointed Services, scale-downs) first; the new workloads, all additions, last.
     const docs = this.previews.add([...result.entries.filter((e) => e.live), ...result.entries.filter((e) => !e.live)]);
     const title = `Phase ${loaded.phaseName}: live ↔ after (dry run on ${api.target.context})`;
     try {
-      await vscode.commands.executeCommand('vscode.changes', title, docs.map((d) => [d.result, d.live, d.result]));
+      await vscode.commands.executeCommand(
+        'vscode.changes',
+        title,
+        docs.map((d) => [d.result, d.live, d.result]),
+      );
     } catch {
       // No multi-diff editor: one diff editor per object.
       for (const d of docs) {
-        await vscode.commands.executeCommand('vscode.diff', d.live, d.result, `${describeRef(d.entry.ref)}: live ↔ after ${loaded.phaseName}`, { preview: false });
+        await vscode.commands.executeCommand(
+          'vscode.diff',
+          d.live,
+          d.result,
+          `${describeRef(d.entry.ref)}: live ↔ after ${loaded.phaseName}`,
+          { preview: false },
+        );
       }
     }
   }
@@ -209,9 +268,15 @@ export class ClusterCommands {
     );
     if (confirmed !== 'Apply') return;
     if (!vscode.workspace.isTrusted) return;
-    this.ctx.output.info(`Applying phase ${loaded.phaseName} of ${loaded.planFile} to context ${api.target.context} (${api.target.server})`);
+    this.ctx.output.info(
+      `Applying phase ${loaded.phaseName} of ${loaded.planFile} to context ${api.target.context} (${api.target.server})`,
+    );
     const outcome = await vscode.window.withProgress(
-      { location: vscode.ProgressLocation.Notification, title: `Applying phase ${loaded.phaseName}`, cancellable: true },
+      {
+        location: vscode.ProgressLocation.Notification,
+        title: `Applying phase ${loaded.phaseName}`,
+        cancellable: true,
+      },
       async (progress, token) => {
         const controller = new AbortController();
         token.onCancellationRequested(() => controller.abort());
@@ -258,14 +323,17 @@ export class ClusterCommands {
       await vscode.window.showTextDocument(document, { preview: true, viewColumn: vscode.ViewColumn.Beside });
     };
     if (outcome.status === 'applied') {
-      const verify = () => vscode.commands.executeCommand(COMMANDS.verifyPhase, vscode.Uri.file(loaded.planFile), loaded.phaseName);
+      const verify = () =>
+        vscode.commands.executeCommand(COMMANDS.verifyPhase, vscode.Uri.file(loaded.planFile), loaded.phaseName);
       const choice = await vscode.window.showInformationMessage(outcome.message, 'Show Summary', 'Verify Phase');
       if (choice === 'Verify Phase') await verify();
       if (choice !== 'Show Summary') return;
       await showSummary();
       // Reading the summary is not the end of the loop: verifying that the phase held is the next
       // step. Offered without waiting for an answer (Apply is done).
-      void vscode.window.showInformationMessage(`Next: verify that phase ${loaded.phaseName} held on the cluster.`, 'Verify Phase').then((next) => (next === 'Verify Phase' ? verify() : undefined));
+      void vscode.window
+        .showInformationMessage(`Next: verify that phase ${loaded.phaseName} held on the cluster.`, 'Verify Phase')
+        .then((next) => (next === 'Verify Phase' ? verify() : undefined));
       return;
     }
     if (outcome.status === 'refused') {
@@ -276,7 +344,8 @@ export class ClusterCommands {
     const actions = outcome.changed ? ['Roll Back', 'Show Summary'] : ['Show Summary'];
     const choice = await vscode.window.showErrorMessage(outcome.message, ...actions);
     if (choice === 'Show Summary') await showSummary();
-    if (choice === 'Roll Back') await vscode.commands.executeCommand(COMMANDS.rollbackPhase, vscode.Uri.file(loaded.planFile), loaded.phaseName);
+    if (choice === 'Roll Back')
+      await vscode.commands.executeCommand(COMMANDS.rollbackPhase, vscode.Uri.file(loaded.planFile), loaded.phaseName);
   }
 
   // ---- Roll back ---------------------------------------------------------------------------------
@@ -288,12 +357,16 @@ export class ClusterCommands {
     const store = recordStoreFor(api, loaded);
     const found = await store.load();
     if (!found) {
-      void vscode.window.showWarningMessage(`There is no apply record of phase ${loaded.phaseName} (looked for ${store.describe()}): nothing to roll back.`);
+      void vscode.window.showWarningMessage(
+        `There is no apply record of phase ${loaded.phaseName} (looked for ${store.describe()}): nothing to roll back.`,
+      );
       return;
     }
     const record = found.record;
     const restores = record.objects.filter((o) => o.existed).map((o) => `restore ${o.ref.kind} ${o.ref.name}`);
-    const deletes = record.objects.filter((o) => !o.existed && o.role === 'created').map((o) => `delete ${o.ref.kind} ${o.ref.name} (created by the apply)`);
+    const deletes = record.objects
+      .filter((o) => !o.existed && o.role === 'created')
+      .map((o) => `delete ${o.ref.kind} ${o.ref.name} (created by the apply)`);
     const confirmed = await vscode.window.showWarningMessage(
       `Roll back phase "${loaded.phaseName}" of plan "${loaded.planName}" on ${api.target.context}?`,
       {
@@ -304,7 +377,11 @@ export class ClusterCommands {
     );
     if (confirmed !== 'Roll Back' || !vscode.workspace.isTrusted) return;
     const outcome: RollbackOutcome = await vscode.window.withProgress(
-      { location: vscode.ProgressLocation.Notification, title: `Rolling back phase ${loaded.phaseName}`, cancellable: true },
+      {
+        location: vscode.ProgressLocation.Notification,
+        title: `Rolling back phase ${loaded.phaseName}`,
+        cancellable: true,
+      },
       async (progress, token) => {
         const controller = new AbortController();
         token.onCancellationRequested(() => controller.abort());
@@ -321,9 +398,17 @@ export class ClusterCommands {
         });
       },
     );
-    for (const line of [...outcome.done, ...outcome.notDone.map((n) => `not done: ${n}`), ...outcome.warnings]) this.ctx.output.info(line);
-    if (outcome.status === 'rolled-back' && outcome.notDone.length === 0) void vscode.window.showInformationMessage(outcome.message);
-    else if ((await vscode.window.showErrorMessage(`${outcome.message}${outcome.notDone.length ? ` Not done: ${outcome.notDone.join('; ')}.` : ''}`, 'Show Output')) === 'Show Output') this.ctx.output.show(true);
+    for (const line of [...outcome.done, ...outcome.notDone.map((n) => `not done: ${n}`), ...outcome.warnings])
+      this.ctx.output.info(line);
+    if (outcome.status === 'rolled-back' && outcome.notDone.length === 0)
+      void vscode.window.showInformationMessage(outcome.message);
+    else if (
+      (await vscode.window.showErrorMessage(
+        `${outcome.message}${outcome.notDone.length ? ` Not done: ${outcome.notDone.join('; ')}.` : ''}`,
+        'Show Output',
+      )) === 'Show Output'
+    )
+      this.ctx.output.show(true);
   }
 
   // ---- Import --------------------------------------------------------------------------------------
@@ -334,7 +419,8 @@ export class ClusterCommands {
       title: `Import Cluster State from ${api.target.context}`,
       prompt: 'Namespace to import (its Deployments, StatefulSets and Services; never Secrets or ConfigMaps)',
       value: api.target.namespace,
-      validateInput: (v) => (/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(v) ? undefined : 'A namespace name: lowercase letters, digits and -'),
+      validateInput: (v) =>
+        /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(v) ? undefined : 'A namespace name: lowercase letters, digits and -',
     });
     if (!namespace) return;
     const folders = await vscode.window.showOpenDialog({
@@ -347,11 +433,21 @@ export class ClusterCommands {
     });
     if (!folders?.[0]) return;
     const result = await vscode.window.withProgress(
-      { location: vscode.ProgressLocation.Notification, title: `Importing ${namespace} from ${api.target.context}`, cancellable: true },
+      {
+        location: vscode.ProgressLocation.Notification,
+        title: `Importing ${namespace} from ${api.target.context}`,
+        cancellable: true,
+      },
       async (progress, token) => {
         const controller = new AbortController();
         token.onCancellationRequested(() => controller.abort());
-        return importCluster({ api, namespace, outDir: folders[0].fsPath, signal: controller.signal, onProgress: (message) => progress.report({ message }) });
+        return importCluster({
+          api,
+          namespace,
+          outDir: folders[0].fsPath,
+          signal: controller.signal,
+          onProgress: (message) => progress.report({ message }),
+        });
       },
     );
     for (const warning of result.warnings) this.ctx.output.warn(warning);
@@ -369,7 +465,11 @@ export class ClusterCommands {
     if (!loaded) return;
     const api = await this.state.connect();
     const result = await vscode.window.withProgress(
-      { location: vscode.ProgressLocation.Notification, title: `Verifying phase ${loaded.phaseName} on ${api.target.context}`, cancellable: true },
+      {
+        location: vscode.ProgressLocation.Notification,
+        title: `Verifying phase ${loaded.phaseName} on ${api.target.context}`,
+        cancellable: true,
+      },
       async (_progress, token) => {
         const controller = new AbortController();
         token.onCancellationRequested(() => controller.abort());
@@ -378,19 +478,29 @@ export class ClusterCommands {
     );
     const uri = vscode.Uri.file(loaded.planFile);
     const phase = (await planSummary(ctx, uri))?.phases.find((p) => p.name === loaded.phaseName);
-    const range = phase ? ctx.languageClient.protocol2CodeConverter.asRange(phase.nameRange) : new vscode.Range(0, 0, 0, 0);
+    const range = phase
+      ? ctx.languageClient.protocol2CodeConverter.asRange(phase.nameRange)
+      : new vscode.Range(0, 0, 0, 0);
     this.verifyDiagnostics.set(
       uri,
       result.lines
         .filter((l) => l.status === 'fail')
-        .map((l) => Object.assign(new vscode.Diagnostic(range, `verify: ${l.message}`, vscode.DiagnosticSeverity.Warning), { source: 'consolidation', code: `verify/${l.check}` })),
+        .map((l) =>
+          Object.assign(new vscode.Diagnostic(range, `verify: ${l.message}`, vscode.DiagnosticSeverity.Warning), {
+            source: 'consolidation',
+            code: `verify/${l.check}`,
+          }),
+        ),
     );
     const text = formatVerifyText(result);
     for (const line of text.split('\n')) if (line) this.ctx.output.info(line);
     const report = await vscode.workspace.openTextDocument({ content: text, language: 'plaintext' });
     await vscode.window.showTextDocument(report, { preview: true, viewColumn: vscode.ViewColumn.Beside });
     const failed = result.lines.filter((l) => l.status === 'fail').length;
-    if (failed) void vscode.window.showWarningMessage(`Phase ${loaded.phaseName}: ${failed} verify check${failed === 1 ? '' : 's'} failed.`);
+    if (failed)
+      void vscode.window.showWarningMessage(
+        `Phase ${loaded.phaseName}: ${failed} verify check${failed === 1 ? '' : 's'} failed.`,
+      );
     else void vscode.window.showInformationMessage(`Phase ${loaded.phaseName} verified: every check holds.`);
   }
 
@@ -404,8 +514,16 @@ export class ClusterCommands {
     if (!(await this.saved(uri, 'Record Usage'))) return;
     const source = await vscode.window.showQuickPick(
       [
-        { label: 'metrics-server', detail: 'Sample metrics.k8s.io on the selected context for a few minutes', source: 'metrics-server' as const },
-        { label: 'Prometheus', detail: 'Days of cAdvisor series from a Prometheus server (query_range)', source: 'prometheus' as const },
+        {
+          label: 'metrics-server',
+          detail: 'Sample metrics.k8s.io on the selected context for a few minutes',
+          source: 'metrics-server' as const,
+        },
+        {
+          label: 'Prometheus',
+          detail: 'Days of cAdvisor series from a Prometheus server (query_range)',
+          source: 'prometheus' as const,
+        },
         { label: 'krr', detail: "Import krr's JSON output (krr simple -f json)", source: 'krr' as const },
       ],
       { title: `Record usage for ${path.basename(uri.fsPath)}`, placeHolder: 'Where the usage comes from' },
@@ -413,17 +531,39 @@ export class ClusterCommands {
     if (!source) return;
     let from: UsageFrom | undefined;
     if (source.source === 'metrics-server') {
-      const duration = await vscode.window.showInputBox({ title: 'Sample for how long?', value: '5m', validateInput: (v) => (parseDuration(v) ? undefined : 'A duration such as 5m or 90s') });
+      const duration = await vscode.window.showInputBox({
+        title: 'Sample for how long?',
+        value: '5m',
+        validateInput: (v) => (parseDuration(v) ? undefined : 'A duration such as 5m or 90s'),
+      });
       if (!duration) return;
-      from = { kind: 'metrics-server', api: await this.state.connect(), intervalMs: 30_000, durationMs: parseDuration(duration)! };
+      from = {
+        kind: 'metrics-server',
+        api: await this.state.connect(),
+        intervalMs: 30_000,
+        durationMs: parseDuration(duration)!,
+      };
     } else if (source.source === 'prometheus') {
-      const url = await vscode.window.showInputBox({ title: 'Prometheus URL', placeHolder: 'http://prometheus.monitoring:9090', validateInput: (v) => (/^https?:\/\/\S+$/.test(v) ? undefined : 'An http(s) URL') });
+      const url = await vscode.window.showInputBox({
+        title: 'Prometheus URL',
+        placeHolder: 'http://prometheus.monitoring:9090',
+        validateInput: (v) => (/^https?:\/\/\S+$/.test(v) ? undefined : 'An http(s) URL'),
+      });
       if (!url) return;
-      const window = await vscode.window.showInputBox({ title: 'Over which window?', value: '7d', validateInput: (v) => (parseUsageDuration(v) ? undefined : 'A duration such as 7d, 12h or 2w') });
+      const window = await vscode.window.showInputBox({
+        title: 'Over which window?',
+        value: '7d',
+        validateInput: (v) => (parseUsageDuration(v) ? undefined : 'A duration such as 7d, 12h or 2w'),
+      });
       if (!window) return;
       from = { kind: 'prometheus', url, windowMs: parseUsageDuration(window)! };
     } else {
-      const files = await vscode.window.showOpenDialog({ canSelectMany: false, filters: { 'krr JSON': ['json'] }, defaultUri: vscode.Uri.file(path.dirname(uri.fsPath)), openLabel: 'Import' });
+      const files = await vscode.window.showOpenDialog({
+        canSelectMany: false,
+        filters: { 'krr JSON': ['json'] },
+        defaultUri: vscode.Uri.file(path.dirname(uri.fsPath)),
+        openLabel: 'Import',
+      });
       if (!files?.[0]) return;
       from = { kind: 'krr', file: files[0].fsPath };
     }
@@ -432,13 +572,23 @@ export class ClusterCommands {
       async (progress, token) => {
         const controller = new AbortController();
         token.onCancellationRequested(() => controller.abort());
-        return recordUsage({ planPath: uri.fsPath, from: from!, signal: controller.signal, onProgress: (message) => progress.report({ message }) });
+        return recordUsage({
+          planPath: uri.fsPath,
+          from: from!,
+          signal: controller.signal,
+          onProgress: (message) => progress.report({ message }),
+        });
       },
     );
     for (const note of result.notes) this.ctx.output.info(note);
     const missing = result.missing.length ? ` No usage for ${result.missing.join(', ')}.` : '';
-    const hint = result.planReadsIt ? '' : ` Add \`usage: ${path.relative(path.dirname(uri.fsPath), result.file).split(path.sep).join('/')}\` to the plan's spec to use it.`;
-    const open = await vscode.window.showInformationMessage(`Wrote ${path.basename(result.file)}: ${result.workloads} workloads, ${result.containers} containers.${missing}${hint}`, 'Open Snapshot');
+    const hint = result.planReadsIt
+      ? ''
+      : ` Add \`usage: ${path.relative(path.dirname(uri.fsPath), result.file).split(path.sep).join('/')}\` to the plan's spec to use it.`;
+    const open = await vscode.window.showInformationMessage(
+      `Wrote ${path.basename(result.file)}: ${result.workloads} workloads, ${result.containers} containers.${missing}${hint}`,
+      'Open Snapshot',
+    );
     if (open) await vscode.window.showTextDocument(vscode.Uri.file(result.file));
   }
 
@@ -446,7 +596,8 @@ export class ClusterCommands {
 
   async selectContext(): Promise<void> {
     const summary = await readKubeconfig({ kubeconfig: this.ctx.config.kubeconfig || undefined });
-    if (summary.contexts.length === 0) throw new ClusterError('config', `The kubeconfig (${summary.files.join(', ')}) has no contexts.`);
+    if (summary.contexts.length === 0)
+      throw new ClusterError('config', `The kubeconfig (${summary.files.join(', ')}) has no contexts.`);
     const picked = await vscode.window.showQuickPick(
       summary.contexts.map((c) => ({
         label: c.name,
@@ -455,13 +606,16 @@ export class ClusterCommands {
         picked: c.name === (this.state.context ?? summary.current),
         context: c,
       })),
-      { title: 'Kubernetes context for the Consolidation cluster commands', placeHolder: `From ${summary.files.join(', ')}` },
+      {
+        title: 'Kubernetes context for the Consolidation cluster commands',
+        placeHolder: `From ${summary.files.join(', ')}`,
+      },
     );
     if (!picked) return;
     const namespace = await vscode.window.showInputBox({
       title: `Namespace on ${picked.context.name}`,
       prompt: "For objects whose manifests and plan name no namespace. Empty: the context's namespace, else default.",
-      value: this.state.context === picked.context.name ? this.state.namespace ?? '' : '',
+      value: this.state.context === picked.context.name ? (this.state.namespace ?? '') : '',
       placeHolder: picked.context.namespace ?? 'default',
     });
     if (namespace === undefined) return;

@@ -85,7 +85,7 @@ export class ClusterState implements vscode.Disposable {
     const context = this.context ?? this.defaultContext;
     this.item.text = `$(cloud) ${context ?? 'no context'}${this.namespace ? ` · ${this.namespace}` : ''}`;
     this.item.tooltip = new vscode.MarkdownString(
-      `Kubernetes context for **Consolidation** cluster commands: ${context ? `\`${context}\`` : 'none'}${this.context ? '' : ' (the kubeconfig\'s current-context)'}` +
+      `Kubernetes context for **Consolidation** cluster commands: ${context ? `\`${context}\`` : 'none'}${this.context ? '' : " (the kubeconfig's current-context)"}` +
         `${this.namespace ? `, namespace \`${this.namespace}\` for objects that name none` : ''}.\n\nClick to choose another.`,
     );
     this.item.show();

@@ -38,9 +38,24 @@ export class PhaseCodeLens implements vscode.CodeLensProvider, vscode.Disposable
       const range = new vscode.Range(at, at);
       const args = [document.uri, phase.name];
       lenses.push(
-        new vscode.CodeLens(range, { title: '$(eye) Preview', tooltip: `Dry-run phase ${phase.name} on the cluster and show the diff`, command: COMMANDS.previewPhase, arguments: args }),
-        new vscode.CodeLens(range, { title: '$(cloud-upload) Apply', tooltip: `Apply phase ${phase.name} to the cluster (asks first)`, command: COMMANDS.applyPhase, arguments: args }),
-        new vscode.CodeLens(range, { title: '$(history) Roll Back', tooltip: `Restore what applying phase ${phase.name} recorded`, command: COMMANDS.rollbackPhase, arguments: args }),
+        new vscode.CodeLens(range, {
+          title: '$(eye) Preview',
+          tooltip: `Dry-run phase ${phase.name} on the cluster and show the diff`,
+          command: COMMANDS.previewPhase,
+          arguments: args,
+        }),
+        new vscode.CodeLens(range, {
+          title: '$(cloud-upload) Apply',
+          tooltip: `Apply phase ${phase.name} to the cluster (asks first)`,
+          command: COMMANDS.applyPhase,
+          arguments: args,
+        }),
+        new vscode.CodeLens(range, {
+          title: '$(history) Roll Back',
+          tooltip: `Restore what applying phase ${phase.name} recorded`,
+          command: COMMANDS.rollbackPhase,
+          arguments: args,
+        }),
       );
     }
     return lenses;

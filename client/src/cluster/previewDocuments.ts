@@ -16,7 +16,10 @@ export class PreviewDocuments implements vscode.TextDocumentContentProvider, vsc
   readonly onDidChange = this.changed.event;
 
   provideTextDocumentContent(uri: vscode.Uri): string {
-    return this.texts.get(uri.toString()) ?? '# This preview is no longer available: run Consolidation: Preview Phase again.\n';
+    return (
+      this.texts.get(uri.toString()) ??
+      '# This preview is no longer available: run Consolidation: Preview Phase again.\n'
+    );
   }
 
   /** The pair of documents of each entry: [live, result]. */

@@ -55,12 +55,20 @@ function parse(command: 'apply' | 'rollback', args: string[], cwd: string): Pars
   const { values, positionals } = parseArgs({
     args,
     allowPositionals: true,
-    options: command === 'apply' ? { ...COMMON, 'dry-run': { type: 'boolean', default: false }, 'force-order': { type: 'boolean', default: false } } : COMMON,
+    options:
+      command === 'apply'
+        ? {
+            ...COMMON,
+            'dry-run': { type: 'boolean', default: false },
+            'force-order': { type: 'boolean', default: false },
+          }
+        : COMMON,
   });
   if (positionals.length !== 1) throw new UsageError(`${command} takes exactly one plan file`);
   const timeout = values.timeout as string | undefined;
   const timeoutMs = timeout === undefined ? undefined : parseDuration(timeout);
-  if (timeout !== undefined && (timeoutMs === undefined || timeoutMs <= 0)) throw new UsageError(`--timeout takes a duration such as 10m, 90s or 1h30m, not "${timeout}"`);
+  if (timeout !== undefined && (timeoutMs === undefined || timeoutMs <= 0))
+    throw new UsageError(`--timeout takes a duration such as 10m, 90s or 1h30m, not "${timeout}"`);
   const planPath = path.resolve(cwd, positionals[0]);
   if (!values.phase) {
     let phases = '';
@@ -179,7 +187,9 @@ export function blockedMessage(loaded: LoadedPhase): string {
 
 /** The budget before and after the phase, and the errors that do not block it. */
 export function budgetText(loaded: LoadedPhase): string {
-  const figures = loaded.budget.length ? `Budget after phase ${loaded.phaseName} (before → after):\n${loaded.budget.map((l) => `  ${l}\n`).join('')}` : '';
+  const figures = loaded.budget.length
+    ? `Budget after phase ${loaded.phaseName} (before → after):\n${loaded.budget.map((l) => `  ${l}\n`).join('')}`
+    : '';
   const other = loaded.otherErrors.length
     ? `Not blocking this phase (${loaded.otherErrors.length} error${loaded.otherErrors.length === 1 ? '' : 's'} in budgets, later phases or manifests it does not touch):\n${loaded.otherErrors.map((e) => `  ${e}\n`).join('')}`
     : '';
@@ -206,21 +216,37 @@ export async function apply(args: string[], io: ClusterCliIo): Promise<number> {
     return failure(io, error);
   }
   const namespaces = namespacesOf(api, loaded);
-  const what = loaded.render.objects.map((o) => roleAction(o.role, `${o.object.kind} ${o.object.metadata.namespace ?? loaded.namespace ?? api.target.namespace}/${o.object.metadata.name}`));
+  const what = loaded.render.objects.map((o) =>
+    roleAction(
+      o.role,
+      `${o.object.kind} ${o.object.metadata.namespace ?? loaded.namespace ?? api.target.namespace}/${o.object.metadata.name}`,
+    ),
+  );
   if (!parsed.dryRun && !parsed.yes) {
     if (!io.stdin?.isTTY) {
-      io.err.write('consolidate: refusing to change the cluster without a confirmation, and there is no terminal to ask on: pass --yes to confirm (or --dry-run to only check).\n');
+      io.err.write(
+        'consolidate: refusing to change the cluster without a confirmation, and there is no terminal to ask on: pass --yes to confirm (or --dry-run to only check).\n',
+      );
       return 2;
     }
-    io.err.write(`Phase ${loaded.phaseName} of plan ${loaded.planName} will:\n${what.map((w) => `  - ${w}\n`).join('')}${budgetText(loaded)}`);
-    if (!(await confirm(io, `Apply it to ${target(api)}, namespace${namespaces.length === 1 ? '' : 's'} ${namespaces.join(', ')}?`))) {
+    io.err.write(
+      `Phase ${loaded.phaseName} of plan ${loaded.planName} will:\n${what.map((w) => `  - ${w}\n`).join('')}${budgetText(loaded)}`,
+    );
+    if (
+      !(await confirm(
+        io,
+        `Apply it to ${target(api)}, namespace${namespaces.length === 1 ? '' : 's'} ${namespaces.join(', ')}?`,
+      ))
+    ) {
       io.err.write('consolidate: not applied (not confirmed).\n');
       return 1;
     }
   }
   const { signal, dispose } = interruptible(io);
   try {
-    io.err.write(`consolidate: ${parsed.dryRun ? 'dry run of' : 'applying'} phase ${loaded.phaseName} to ${target(api)}\n`);
+    io.err.write(
+      `consolidate: ${parsed.dryRun ? 'dry run of' : 'applying'} phase ${loaded.phaseName} to ${target(api)}\n`,
+    );
     if (parsed.yes && !parsed.dryRun) io.err.write(budgetText(loaded));
     const outcome = await applyPhase({
       api,
@@ -235,7 +261,12 @@ export async function apply(args: string[], io: ClusterCliIo): Promise<number> {
         if (!io.stdin?.isTTY) return 'stop';
         io.err.write(`consolidate: ${error.message}\n`);
         const owners = [...new Set(error.conflicts.map((c) => c.manager))].join(', ');
-        return (await confirm(io, `Take over ${error.conflicts.map((c) => c.field).join(', ')} from ${owners} (server-side apply with force)?`)) ? 'force' : 'stop';
+        return (await confirm(
+          io,
+          `Take over ${error.conflicts.map((c) => c.field).join(', ')} from ${owners} (server-side apply with force)?`,
+        ))
+          ? 'force'
+          : 'stop';
       },
     });
     if (outcome.status === 'dry-run') {
@@ -244,18 +275,32 @@ export async function apply(args: string[], io: ClusterCliIo): Promise<number> {
       io.out.write(budgetText(loaded).replace(/^/gm, '# ').replace(/^# $/gm, ''));
       for (const entry of preview.entries) {
         io.out.write(`\n# ${entry.summary}\n`);
-        io.out.write(entry.unchanged ? '# (no change)\n' : unifiedDiff(entry.liveYaml, entry.resultYaml, { before: `${describeRef(entry.ref)} (live)`, after: `${describeRef(entry.ref)} (after phase ${loaded.phaseName})` }));
+        io.out.write(
+          entry.unchanged
+            ? '# (no change)\n'
+            : unifiedDiff(entry.liveYaml, entry.resultYaml, {
+                before: `${describeRef(entry.ref)} (live)`,
+                after: `${describeRef(entry.ref)} (after phase ${loaded.phaseName})`,
+              }),
+        );
       }
       return 0;
     }
     if (outcome.status === 'applied') {
       io.out.write(`${outcome.message}\n${list('Changes:', outcome.changes)}`);
       if (outcome.warnings.length) io.out.write(list('Warnings:', outcome.warnings));
-      io.out.write(`Record: ${outcome.recordLocation}\nTo undo: consolidate rollback ${planArgument(io, loaded.planFile)} --phase ${loaded.phaseName}${parsed.context ? ` --context ${parsed.context}` : ''}\n`);
+      io.out.write(
+        `Record: ${outcome.recordLocation}\nTo undo: consolidate rollback ${planArgument(io, loaded.planFile)} --phase ${loaded.phaseName}${parsed.context ? ` --context ${parsed.context}` : ''}\n`,
+      );
       return 0;
     }
-    io.err.write(`consolidate: ${redact(outcome.message)}\n${list('Done:', outcome.done)}${list('Not done:', outcome.notDone)}`);
-    if (outcome.changed) io.err.write(`To undo what was done: consolidate rollback ${planArgument(io, loaded.planFile)} --phase ${loaded.phaseName}${parsed.context ? ` --context ${parsed.context}` : ''}\n`);
+    io.err.write(
+      `consolidate: ${redact(outcome.message)}\n${list('Done:', outcome.done)}${list('Not done:', outcome.notDone)}`,
+    );
+    if (outcome.changed)
+      io.err.write(
+        `To undo what was done: consolidate rollback ${planArgument(io, loaded.planFile)} --phase ${loaded.phaseName}${parsed.context ? ` --context ${parsed.context}` : ''}\n`,
+      );
     return 1;
   } catch (error) {
     return failure(io, error);
@@ -277,7 +322,9 @@ export async function rollback(args: string[], io: ClusterCliIo): Promise<number
   const store = recordStoreFor(api, loaded);
   if (!parsed.yes) {
     if (!io.stdin?.isTTY) {
-      io.err.write('consolidate: refusing to change the cluster without a confirmation, and there is no terminal to ask on: pass --yes to confirm.\n');
+      io.err.write(
+        'consolidate: refusing to change the cluster without a confirmation, and there is no terminal to ask on: pass --yes to confirm.\n',
+      );
       return 2;
     }
     const question = `Roll back phase ${loaded.phaseName} of plan ${loaded.planName} on ${target(api)}, namespace${namespacesOf(api, loaded).length === 1 ? '' : 's'} ${namespacesOf(api, loaded).join(', ')}? It restores the recorded state and deletes only what the apply created.`;
@@ -288,12 +335,24 @@ export async function rollback(args: string[], io: ClusterCliIo): Promise<number
   }
   const { signal, dispose } = interruptible(io);
   try {
-    const outcome = await rollbackPhase({ api, store, later: laterRecordStores(api, loaded), signal, timeoutMs: parsed.timeoutMs, pollIntervalMs: io.pollIntervalMs, onProgress: progress(io) });
+    const outcome = await rollbackPhase({
+      api,
+      store,
+      later: laterRecordStores(api, loaded),
+      signal,
+      timeoutMs: parsed.timeoutMs,
+      pollIntervalMs: io.pollIntervalMs,
+      onProgress: progress(io),
+    });
     if (outcome.status === 'rolled-back') {
-      io.out.write(`${outcome.message}\n${list('Done:', outcome.done)}${list('Not done:', outcome.notDone)}${list('Warnings:', outcome.warnings)}`);
+      io.out.write(
+        `${outcome.message}\n${list('Done:', outcome.done)}${list('Not done:', outcome.notDone)}${list('Warnings:', outcome.warnings)}`,
+      );
       return outcome.notDone.length ? 1 : 0;
     }
-    io.err.write(`consolidate: ${redact(outcome.message)}\n${list('Done:', outcome.done)}${list('Not done:', outcome.notDone)}`);
+    io.err.write(
+      `consolidate: ${redact(outcome.message)}\n${list('Done:', outcome.done)}${list('Not done:', outcome.notDone)}`,
+    );
     return 1;
   } catch (error) {
     return failure(io, error);

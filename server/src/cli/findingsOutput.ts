@@ -14,7 +14,11 @@ export interface PositionedFinding {
   message: string;
 }
 
-export function positionFindings(workspace: ConsolidationWorkspace, byFile: Map<string, Finding[][]>, cwd: string): PositionedFinding[] {
+export function positionFindings(
+  workspace: ConsolidationWorkspace,
+  byFile: Map<string, Finding[][]>,
+  cwd: string,
+): PositionedFinding[] {
   const out: PositionedFinding[] = [];
   for (const [file, parts] of [...byFile].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
     const lines = workspace.lineIndex(file);
@@ -31,7 +35,13 @@ export function positionFindings(workspace: ConsolidationWorkspace, byFile: Map<
       });
     }
   }
-  return out.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character));
+  return out.sort((a, b) =>
+    a.file < b.file
+      ? -1
+      : a.file > b.file
+        ? 1
+        : a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character,
+  );
 }
 
 export function relative(cwd: string, file: string): string {
@@ -39,7 +49,9 @@ export function relative(cwd: string, file: string): string {
 }
 
 export function formatText(findings: PositionedFinding[]): string {
-  const lines = findings.map((f) => `${f.file}:${f.range.start.line + 1}:${f.range.start.character + 1}: ${f.severity} ${f.code}: ${f.message}`);
+  const lines = findings.map(
+    (f) => `${f.file}:${f.range.start.line + 1}:${f.range.start.character + 1}: ${f.severity} ${f.code}: ${f.message}`,
+  );
   const count = (s: Severity) => findings.filter((f) => f.severity === s).length;
   lines.push(`${count('error')} errors, ${count('warning')} warnings, ${count('information') + count('hint')} notes`);
   return lines.join('\n') + '\n';
@@ -49,7 +61,12 @@ export function formatJson(findings: PositionedFinding[]): string {
   return JSON.stringify({ diagnostics: findings }, null, 2) + '\n';
 }
 
-const SARIF_LEVEL: Record<Severity, NonNullable<Result['level']>> = { error: 'error', warning: 'warning', information: 'note', hint: 'note' };
+const SARIF_LEVEL: Record<Severity, NonNullable<Result['level']>> = {
+  error: 'error',
+  warning: 'warning',
+  information: 'note',
+  hint: 'note',
+};
 
 export function formatSarif(findings: PositionedFinding[], version: string): string {
   const rules: ReportingDescriptor[] = ALL_RULES.map((rule) => ({

@@ -151,7 +151,12 @@ export function errorSentence(error: unknown, env: NodeJS.ProcessEnv = process.e
   return `internal error: ${message}. This is a bug in consolidate: please report it with the command that caused it (CONSOLIDATE_DEBUG=1 adds the details).${stack}`;
 }
 
-async function check(args: string[], cwd: string, out: NodeJS.WritableStream, stdin: NodeJS.ReadableStream): Promise<number> {
+async function check(
+  args: string[],
+  cwd: string,
+  out: NodeJS.WritableStream,
+  stdin: NodeJS.ReadableStream,
+): Promise<number> {
   const { values, positionals } = parseArgs({
     args,
     allowPositionals: true,
@@ -165,22 +170,35 @@ async function check(args: string[], cwd: string, out: NodeJS.WritableStream, st
     },
   });
   const format = values.format as string;
-  if (!['text', 'json', 'sarif'].includes(format)) throw new UsageError(`--format must be text, json or sarif, not "${format}"`);
+  if (!['text', 'json', 'sarif'].includes(format))
+    throw new UsageError(`--format must be text, json or sarif, not "${format}"`);
   const sources = sourceOptions(values, cwd);
-  const options = { maxFileBytes: maxBytes(values['max-file-size-kb']), rules: parseRules(values.rule as string[]), ...sources };
+  const options = {
+    maxFileBytes: maxBytes(values['max-file-size-kb']),
+    rules: parseRules(values.rule as string[]),
+    ...sources,
+  };
   toolTimeoutSeconds(values);
   const fromStdin = positionals.includes(STDIN_ARG);
   const named = positionals.filter((p) => p !== STDIN_ARG);
   const paths = named.length || fromStdin ? named : ['.'];
   const print = (findings: PositionedFinding[]) => {
-    out.write(format === 'json' ? formatJson(findings) : format === 'sarif' ? formatSarif(findings, VERSION) : formatText(findings));
+    out.write(
+      format === 'json'
+        ? formatJson(findings)
+        : format === 'sarif'
+          ? formatSarif(findings, VERSION)
+          : formatText(findings),
+    );
     return findings.some((f) => f.severity === 'error') ? 1 : 0;
   };
   const cacheDir = values.cache === undefined ? undefined : path.resolve(cwd, values.cache as string);
   const version = cacheDir === undefined ? '' : engineVersion(__filename, VERSION);
   // The whole result, when nothing it was computed from changed (never with standard input: see resultCache.ts).
   const results = cacheDir === undefined || fromStdin ? undefined : new ResultCache(cacheDir);
-  const runKey = results && ResultCache.key(version, { cwd, paths, options, tools: [values.kustomize, values.helm, values['tool-timeout']] });
+  const runKey =
+    results &&
+    ResultCache.key(version, { cwd, paths, options, tools: [values.kustomize, values.helm, values['tool-timeout']] });
   const stored = runKey === undefined ? undefined : results!.get<PositionedFinding[]>(runKey);
   if (stored) return print(stored);
   const host = results ? new RecordingFileHost() : nodeFileHost;
@@ -194,10 +212,19 @@ async function check(args: string[], cwd: string, out: NodeJS.WritableStream, st
   let findings: PositionedFinding[];
   let rendered: boolean;
   try {
-    const inputs = discoverInputs(host, paths, cwd, host instanceof RecordingFileHost ? (file) => host.kind(file) : undefined);
+    const inputs = discoverInputs(
+      host,
+      paths,
+      cwd,
+      host instanceof RecordingFileHost ? (file) => host.kind(file) : undefined,
+    );
     if (fromStdin) inputs.manifests.push(stdinFile(workspace, cwd, await readStdin(stdin)));
     await useTools(workspace, values, sources.sourceRoots ?? [cwd], inputs.plans);
-    await parseInParallel(workspace, [...inputs.manifests, ...inputs.plans.flatMap((p) => workspace.sourceFiles(p))], pool);
+    await parseInParallel(
+      workspace,
+      [...inputs.manifests, ...inputs.plans.flatMap((p) => workspace.sourceFiles(p))],
+      pool,
+    );
     findings = positionFindings(workspace, diagnose(workspace, { ...inputs, orphanScope: 'together' }), cwd);
     // Tool output is not a file read: a run with Kustomize or Helm sources is not stored whole.
     rendered = inputs.plans.some((p) => (workspace.plan(p)?.plan.renderedSources?.length ?? 0) > 0);
@@ -205,23 +232,41 @@ async function check(args: string[], cwd: string, out: NodeJS.WritableStream, st
     await pool?.dispose();
   }
   cache?.prune();
-  if (results && host instanceof RecordingFileHost && host.stable && !rendered) results.put(runKey!, host.manifest(), findings);
+  if (results && host instanceof RecordingFileHost && host.stable && !rendered)
+    results.put(runKey!, host.manifest(), findings);
   return print(findings);
 }
 
-async function report(args: string[], cwd: string, out: NodeJS.WritableStream, err: NodeJS.WritableStream, stdin: NodeJS.ReadableStream): Promise<number> {
-  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { format: { type: 'string', default: 'text' }, ...SOURCE_OPTIONS, ...TOOL_FLAGS } });
+async function report(
+  args: string[],
+  cwd: string,
+  out: NodeJS.WritableStream,
+  err: NodeJS.WritableStream,
+  stdin: NodeJS.ReadableStream,
+): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: { format: { type: 'string', default: 'text' }, ...SOURCE_OPTIONS, ...TOOL_FLAGS },
+  });
   const format = values.format as string;
-  if (!REPORT_FORMATS.includes(format)) throw new UsageError(`--format must be text, json, html, markdown or svg, not "${format}"`);
-  if (positionals.length !== 1) throw new UsageError('report takes exactly one plan file (or -: manifests on standard input)');
+  if (!REPORT_FORMATS.includes(format))
+    throw new UsageError(`--format must be text, json, html, markdown or svg, not "${format}"`);
+  if (positionals.length !== 1)
+    throw new UsageError('report takes exactly one plan file (or -: manifests on standard input)');
   const sources = sourceOptions(values, cwd);
   const workspace = new ConsolidationWorkspace(nodeFileHost, { ...DEFAULT_OPTIONS, ...sources });
-  const planPath = positionals[0] === STDIN_ARG ? stdinPlan(workspace, cwd, await readStdin(stdin)) : path.resolve(cwd, positionals[0]);
+  const planPath =
+    positionals[0] === STDIN_ARG
+      ? stdinPlan(workspace, cwd, await readStdin(stdin))
+      : path.resolve(cwd, positionals[0]);
   await useTools(workspace, values, sources.sourceRoots ?? [cwd], [planPath]);
   if (workspace.text(planPath) === undefined) throw new UsageError(`${positionals[0]}: cannot read the plan file`);
   const result = workspace.plan(planPath)!;
   // The numbers leave out what the sources could not read: say so, as check would.
-  const unread = workspace.findings.plan(planPath).filter((f) => f.code === 'plan/source-outside-workspace' || f.code === 'plan/sources-too-large');
+  const unread = workspace.findings
+    .plan(planPath)
+    .filter((f) => f.code === 'plan/source-outside-workspace' || f.code === 'plan/sources-too-large');
   for (const finding of unread) err.write(`consolidate: warning: ${finding.message}\n`);
   const data = buildReport(result, cwd, (file, offset) => workspace.lineIndex(file)?.positionAt(offset).line);
   out.write(formatReport(data, format));
@@ -249,7 +294,8 @@ function parseRules(entries: string[]): RuleSettings {
   const settings: Record<string, SeveritySetting> = {};
   for (const entry of entries) {
     const [code, severity] = entry.split('=');
-    if (!code || !severity || !SEVERITIES.has(severity)) throw new UsageError(`--rule expects CODE=SEVERITY, not "${entry}"`);
+    if (!code || !severity || !SEVERITIES.has(severity))
+      throw new UsageError(`--rule expects CODE=SEVERITY, not "${entry}"`);
     if (!isKnownCode(code)) throw new UsageError(`--rule: unknown code "${code}"`);
     settings[code] = severity as SeveritySetting;
   }
@@ -259,12 +305,17 @@ function parseRules(entries: string[]): RuleSettings {
 function maxBytes(value: string | undefined): number {
   if (value === undefined) return DEFAULT_OPTIONS.maxFileBytes;
   const kb = Number(value);
-  if (!Number.isFinite(kb) || kb <= 0) throw new UsageError(`--max-file-size-kb must be a positive number, not "${value}"`);
+  if (!Number.isFinite(kb) || kb <= 0)
+    throw new UsageError(`--max-file-size-kb must be a positive number, not "${value}"`);
   return Math.floor(kb * 1024);
 }
 
 /** Large inputs are parsed on worker threads; for a few files starting workers costs more than it saves. */
-async function parseInParallel(workspace: ConsolidationWorkspace, files: string[], pool: ManifestReaderPool | undefined): Promise<void> {
+async function parseInParallel(
+  workspace: ConsolidationWorkspace,
+  files: string[],
+  pool: ManifestReaderPool | undefined,
+): Promise<void> {
   if (files.length < PARALLEL_THRESHOLD) return;
   await workspace.preload(files, pool);
 }

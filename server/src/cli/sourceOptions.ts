@@ -15,7 +15,10 @@ export const SOURCE_USAGE = `      --workspace DIR            Sources must stay 
       --max-source-size-mb N     ... and at most N MiB (default ${DEFAULT_SOURCE_LIMITS.maxBytes / 1024 / 1024})`;
 
 /** Where a plan's sources may be read from, and how much of them, from the command line. */
-export function sourceOptions(values: Record<string, unknown>, cwd: string): Pick<WorkspaceOptions, 'sourceRoots' | 'sourceLimits'> {
+export function sourceOptions(
+  values: Record<string, unknown>,
+  cwd: string,
+): Pick<WorkspaceOptions, 'sourceRoots' | 'sourceLimits'> {
   const workspace = values.workspace as string | undefined;
   const root = path.resolve(cwd, workspace ?? '.');
   if (workspace !== undefined && !isFolder(root)) throw new UsageError(`--workspace ${workspace}: no such folder`);
@@ -23,7 +26,12 @@ export function sourceOptions(values: Record<string, unknown>, cwd: string): Pic
     sourceRoots: [root],
     sourceLimits: {
       maxFiles: positive(values['max-source-files'], '--max-source-files', DEFAULT_SOURCE_LIMITS.maxFiles, 1),
-      maxBytes: positive(values['max-source-size-mb'], '--max-source-size-mb', DEFAULT_SOURCE_LIMITS.maxBytes, 1024 * 1024),
+      maxBytes: positive(
+        values['max-source-size-mb'],
+        '--max-source-size-mb',
+        DEFAULT_SOURCE_LIMITS.maxBytes,
+        1024 * 1024,
+      ),
     },
   };
 }

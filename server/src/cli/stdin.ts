@@ -14,7 +14,8 @@ export async function readStdin(stdin: NodeJS.ReadableStream): Promise<string> {
   for await (const chunk of stdin) {
     const buffer = typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer);
     bytes += buffer.length;
-    if (bytes > MAX_STDIN_BYTES) throw new UsageError(`standard input is over ${MAX_STDIN_BYTES / 1024 / 1024} MiB: not read`);
+    if (bytes > MAX_STDIN_BYTES)
+      throw new UsageError(`standard input is over ${MAX_STDIN_BYTES / 1024 / 1024} MiB: not read`);
     chunks.push(buffer);
   }
   return Buffer.concat(chunks).toString('utf8');
@@ -31,6 +32,19 @@ export function stdinFile(workspace: ConsolidationWorkspace, cwd: string, text: 
 export function stdinPlan(workspace: ConsolidationWorkspace, cwd: string, text: string): string {
   stdinFile(workspace, cwd, text);
   const plan = path.join(cwd, `${STDIN_NAME}.plan.yaml`);
-  workspace.setOverlay(plan, ['apiVersion: consolidation.dev/v1alpha1', 'kind: ConsolidationPlan', 'metadata:', '  name: stdin', 'spec:', '  sources:', `    - "${STDIN_NAME}"`, '  phases: []', ''].join('\n'));
+  workspace.setOverlay(
+    plan,
+    [
+      'apiVersion: consolidation.dev/v1alpha1',
+      'kind: ConsolidationPlan',
+      'metadata:',
+      '  name: stdin',
+      'spec:',
+      '  sources:',
+      `    - "${STDIN_NAME}"`,
+      '  phases: []',
+      '',
+    ].join('\n'),
+  );
   return plan;
 }

@@ -17,7 +17,8 @@ export const TOOL_USAGE = `      --kustomize PATH           Kustomize tool for {
 /** --tool-timeout in seconds (a usage error when it is not a positive number). */
 export function toolTimeoutSeconds(values: Record<string, unknown>): number {
   const timeout = values['tool-timeout'] === undefined ? DEFAULT_TIMEOUT_MS / 1000 : Number(values['tool-timeout']);
-  if (!Number.isFinite(timeout) || timeout <= 0) throw new UsageError(`--tool-timeout must be a positive number of seconds, not "${values['tool-timeout']}"`);
+  if (!Number.isFinite(timeout) || timeout <= 0)
+    throw new UsageError(`--tool-timeout must be a positive number of seconds, not "${values['tool-timeout']}"`);
   return timeout;
 }
 
@@ -26,9 +27,18 @@ export function toolTimeoutSeconds(values: Record<string, unknown>): number {
  * only inside the workspace roots (the current folder, or --workspace), or inside the plan's folder
  * when the plan is elsewhere, as plain globs may. Resolves when the plans' sources are rendered.
  */
-export async function useTools(workspace: ConsolidationWorkspace, values: Record<string, unknown>, workspaceRoots: readonly string[], plans: string[]): Promise<void> {
+export async function useTools(
+  workspace: ConsolidationWorkspace,
+  values: Record<string, unknown>,
+  workspaceRoots: readonly string[],
+  plans: string[],
+): Promise<void> {
   const timeout = toolTimeoutSeconds(values);
-  const renderer = new ToolRenderer({ kustomize: values.kustomize as string | undefined, helm: values.helm as string | undefined, timeoutMs: timeout * 1000 });
+  const renderer = new ToolRenderer({
+    kustomize: values.kustomize as string | undefined,
+    helm: values.helm as string | undefined,
+    timeoutMs: timeout * 1000,
+  });
   const inside = (root: string, file: string) => {
     const relative = path.relative(root, file);
     return !relative.startsWith('..') && !path.isAbsolute(relative);

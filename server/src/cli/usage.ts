@@ -12,7 +12,10 @@ import { UsageError } from './discover';
 const SOURCES = ['metrics-server', 'prometheus', 'krr'];
 
 /** `consolidate usage PLAN --from metrics-server|prometheus|krr ...`: writes the plan's usage snapshot. */
-export async function usage(args: string[], io: ClusterCliIo & { onSample?: (index: number) => void | Promise<void> }): Promise<number> {
+export async function usage(
+  args: string[],
+  io: ClusterCliIo & { onSample?: (index: number) => void | Promise<void> },
+): Promise<number> {
   const { values, positionals } = parseArgs({
     args,
     allowPositionals: true,
@@ -30,7 +33,8 @@ export async function usage(args: string[], io: ClusterCliIo & { onSample?: (ind
     },
   });
   const from = values.from as string | undefined;
-  if (!from || !SOURCES.includes(from)) throw new UsageError(`usage needs --from ${SOURCES.join('|')}${from ? `, not "${from}"` : ''}`);
+  if (!from || !SOURCES.includes(from))
+    throw new UsageError(`usage needs --from ${SOURCES.join('|')}${from ? `, not "${from}"` : ''}`);
   if (positionals.length < 1) throw new UsageError('usage takes a plan file');
   const krrFile = (values.file as string | undefined) ?? (from === 'krr' ? positionals[1] : undefined);
   if (positionals.length > (from === 'krr' && !values.file ? 2 : 1)) throw new UsageError('usage takes one plan file');
@@ -40,33 +44,62 @@ export async function usage(args: string[], io: ClusterCliIo & { onSample?: (ind
   try {
     let source: UsageFrom;
     if (from === 'krr') {
-      if (!krrFile) throw new UsageError("usage --from krr needs krr's JSON output: --from krr FILE (krr simple -f json > FILE)");
+      if (!krrFile)
+        throw new UsageError("usage --from krr needs krr's JSON output: --from krr FILE (krr simple -f json > FILE)");
       source = { kind: 'krr', file: path.resolve(io.cwd, krrFile) };
     } else if (from === 'prometheus') {
-      if (!values.url) throw new UsageError('usage --from prometheus needs --url URL (the Prometheus server, e.g. http://prometheus.monitoring:9090)');
+      if (!values.url)
+        throw new UsageError(
+          'usage --from prometheus needs --url URL (the Prometheus server, e.g. http://prometheus.monitoring:9090)',
+        );
       const windowMs = parseUsageDuration(values.window as string);
-      if (windowMs === undefined) throw new UsageError(`--window takes a duration such as 7d, 12h or 1w, not "${values.window}"`);
+      if (windowMs === undefined)
+        throw new UsageError(`--window takes a duration such as 7d, 12h or 1w, not "${values.window}"`);
       const maxPoints = Number(values['max-points']);
-      if (!Number.isInteger(maxPoints) || maxPoints < 10 || maxPoints > 11_000) throw new UsageError('--max-points takes a whole number from 10 to 11000');
+      if (!Number.isInteger(maxPoints) || maxPoints < 10 || maxPoints > 11_000)
+        throw new UsageError('--max-points takes a whole number from 10 to 11000');
       source = { kind: 'prometheus', url: values.url as string, windowMs, maxPoints };
     } else {
       const intervalMs = parseDuration(values.interval as string);
       const durationMs = parseDuration(values.duration as string);
-      if (!intervalMs || intervalMs <= 0) throw new UsageError(`--interval takes a duration such as 30s, not "${values.interval}"`);
-      if (durationMs === undefined) throw new UsageError(`--duration takes a duration such as 5m, not "${values.duration}"`);
-      const api = await connect({ context: values.context as string | undefined, kubeconfig: values.kubeconfig as string | undefined, env: io.env, ...io.connect });
+      if (!intervalMs || intervalMs <= 0)
+        throw new UsageError(`--interval takes a duration such as 30s, not "${values.interval}"`);
+      if (durationMs === undefined)
+        throw new UsageError(`--duration takes a duration such as 5m, not "${values.duration}"`);
+      const api = await connect({
+        context: values.context as string | undefined,
+        kubeconfig: values.kubeconfig as string | undefined,
+        env: io.env,
+        ...io.connect,
+      });
       source = { kind: 'metrics-server', api, intervalMs, durationMs };
     }
     const out = values.out ? path.resolve(io.cwd, values.out as string) : undefined;
-    const result = await recordUsage({ planPath, from: source, out, signal: io.signal, onProgress: say, onSample: io.onSample });
+    const result = await recordUsage({
+      planPath,
+      from: source,
+      out,
+      signal: io.signal,
+      onProgress: say,
+      onSample: io.onSample,
+    });
     for (const note of result.notes) say(note);
     const relative = path.relative(io.cwd, result.file) || result.file;
-    io.out.write(`Wrote ${relative}: ${result.workloads} workload${result.workloads === 1 ? '' : 's'}, ${result.containers} container${result.containers === 1 ? '' : 's'}.\n`);
-    if (result.missing.length) io.out.write(`No usage for ${result.missing.length} of the plan's workloads (not running, or not measured): ${result.missing.join(', ')}.\n`);
-    if (!result.planReadsIt) io.out.write(`Add \`usage: ${path.relative(path.dirname(planPath), result.file).split(path.sep).join('/')}\` to the plan's spec to check it against this usage.\n`);
+    io.out.write(
+      `Wrote ${relative}: ${result.workloads} workload${result.workloads === 1 ? '' : 's'}, ${result.containers} container${result.containers === 1 ? '' : 's'}.\n`,
+    );
+    if (result.missing.length)
+      io.out.write(
+        `No usage for ${result.missing.length} of the plan's workloads (not running, or not measured): ${result.missing.join(', ')}.\n`,
+      );
+    if (!result.planReadsIt)
+      io.out.write(
+        `Add \`usage: ${path.relative(path.dirname(planPath), result.file).split(path.sep).join('/')}\` to the plan's spec to check it against this usage.\n`,
+      );
     return 0;
   } catch (error) {
-    if (error instanceof RecordUsageError) throw new UsageError(error.message.replace(path.dirname(planPath) + path.sep, ''));
+    if (error instanceof RecordUsageError)
+      throw new UsageError(error.message.replace(path.dirname(planPath) + path.sep, ''));
     if (error instanceof ClusterError || error instanceof PrometheusError || error instanceof KrrError) {
       io.err.write(`consolidate usage: ${redact(error.message)}\n`);
       return 1;

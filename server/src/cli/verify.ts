@@ -27,18 +27,25 @@ export async function verify(args: string[], io: ClusterCliIo): Promise<number> 
   if (!['text', 'json'].includes(format)) throw new UsageError(`--format must be text or json, not "${format}"`);
   const planPath = path.resolve(io.cwd, positionals[0]);
   const windowMs = parseUsageDuration(values.window as string);
-  if (windowMs === undefined) throw new UsageError(`--window takes a duration such as 1d, 12h or 1w, not "${values.window}"`);
+  if (windowMs === undefined)
+    throw new UsageError(`--window takes a duration such as 1d, 12h or 1w, not "${values.window}"`);
   const prometheus = values.prometheus ? { url: values.prometheus as string, windowMs } : undefined;
   let loaded;
   try {
     loaded = loadPhase(planPath, values.phase as string | undefined);
   } catch (error) {
-    if (error instanceof PlanError) throw new UsageError(values.phase ? error.message : `verify needs --phase NAME (${error.message})`);
+    if (error instanceof PlanError)
+      throw new UsageError(values.phase ? error.message : `verify needs --phase NAME (${error.message})`);
     throw error;
   }
   let result: VerifyResult;
   try {
-    const api = await connect({ context: values.context as string | undefined, kubeconfig: values.kubeconfig as string | undefined, env: io.env, ...io.connect });
+    const api = await connect({
+      context: values.context as string | undefined,
+      kubeconfig: values.kubeconfig as string | undefined,
+      env: io.env,
+      ...io.connect,
+    });
     result = await verifyPhase({ api, loaded, signal: io.signal, prometheus });
   } catch (error) {
     if (error instanceof ClusterError) {

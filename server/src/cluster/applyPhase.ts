@@ -67,12 +67,20 @@ export function recordStoreFor(api: ClusterApi, loaded: LoadedPhase): RecordStor
 /** The records of the phases after this one (rollback refuses while one of them is still applied). */
 export function laterRecordStores(api: ClusterApi, loaded: LoadedPhase): RecordStore[] {
   const index = loaded.phaseNames.indexOf(loaded.phaseName);
-  return loaded.phaseNames.slice(index + 1).map((phase) => new RecordStore(api, loaded.planFile, loaded.planName, phase, recordNamespace(api, loaded)));
+  return loaded.phaseNames
+    .slice(index + 1)
+    .map((phase) => new RecordStore(api, loaded.planFile, loaded.planName, phase, recordNamespace(api, loaded)));
 }
 
 /** The namespaces a phase writes to (for the confirmation). */
 export function namespacesOf(api: ClusterApi, loaded: LoadedPhase): string[] {
-  const names = new Set(loaded.render.objects.map((o) => (typeof o.object.metadata.namespace === 'string' ? o.object.metadata.namespace : loaded.namespace ?? api.target.namespace)));
+  const names = new Set(
+    loaded.render.objects.map((o) =>
+      typeof o.object.metadata.namespace === 'string'
+        ? o.object.metadata.namespace
+        : (loaded.namespace ?? api.target.namespace),
+    ),
+  );
   names.add(recordNamespace(api, loaded));
   return [...names].sort();
 }
@@ -105,12 +113,31 @@ interface ApplyRun {
 export async function applyPhase(options: ApplyOptions): Promise<ApplyOutcome> {
   const { api, loaded, signal } = options;
   const emit = (event: ApplyEvent) => options.onProgress?.(event);
-  const outcome: ApplyOutcome = { status: 'failed', message: '', done: [], notDone: [], changes: [], warnings: [], changed: false, steps: [] };
+  const outcome: ApplyOutcome = {
+    status: 'failed',
+    message: '',
+    done: [],
+    notDone: [],
+    changes: [],
+    warnings: [],
+    changed: false,
+    steps: [],
+  };
   const warn = (message: string) => {
     outcome.warnings.push(message);
     emit({ type: 'warning', message });
   };
-  const run: ApplyRun = { options, api, loaded, store: options.store ?? recordStoreFor(api, loaded), dryRun: !!options.dryRun, signal, outcome, emit, warn };
+  const run: ApplyRun = {
+    options,
+    api,
+    loaded,
+    store: options.store ?? recordStoreFor(api, loaded),
+    dryRun: !!options.dryRun,
+    signal,
+    outcome,
+    emit,
+    warn,
+  };
 
   if (refuseBlockedPhase(run)) return outcome;
   // 1. Read what the phase touches, and work out each change. Nothing is written yet.
@@ -143,10 +170,15 @@ function refuseBlockedPhase({ loaded, outcome, dryRun }: ApplyRun): boolean {
 async function readAndPlan(run: ApplyRun): Promise<{ previous?: ApplyRecord } | undefined> {
   const { api, loaded, store, signal, outcome, options, warn } = run;
   try {
-    run.emit({ type: 'step', message: `Reading the ${loaded.render.objects.length} objects phase ${loaded.phaseName} touches (context ${api.target.context})` });
+    run.emit({
+      type: 'step',
+      message: `Reading the ${loaded.render.objects.length} objects phase ${loaded.phaseName} touches (context ${api.target.context})`,
+    });
     const previous = run.dryRun ? undefined : (await store.load({ signal }))?.record;
     if (previous && ['in-progress', 'rolling-back'].includes(previous.status)) {
-      warn(`The last ${previous.status === 'in-progress' ? 'apply' : 'rollback'} of this phase did not finish (status ${previous.status} since ${previous.updatedAt}, on ${previous.context}); if it is not still running elsewhere, this run continues from its record.`);
+      warn(
+        `The last ${previous.status === 'in-progress' ? 'apply' : 'rollback'} of this phase did not finish (status ${previous.status} since ${previous.updatedAt}, on ${previous.context}); if it is not still running elsewhere, this run continues from its record.`,
+      );
     }
     const outOfOrder = await phaseOrderProblems(api, loaded, store.namespace, { signal });
     if (outOfOrder.length && !options.forceOrder) {
@@ -157,7 +189,9 @@ async function readAndPlan(run: ApplyRun): Promise<{ previous?: ApplyRecord } | 
     if (outOfOrder.length) warn(`Applied out of order (--force-order): ${outOfOrder.join(' ')}`);
     const planned = await planSteps(api, loaded, { signal, previous });
     outcome.steps = planned.steps;
-    outcome.changes = planned.steps.map((s) => (s.unchanged ? `${s.summary.replace(/^\S+ /, '')}: already as planned` : s.summary));
+    outcome.changes = planned.steps.map((s) =>
+      s.unchanged ? `${s.summary.replace(/^\S+ /, '')}: already as planned` : s.summary,
+    );
     if (planned.problems.length) {
       outcome.status = 'refused';
       outcome.message = `Phase ${loaded.phaseName} cannot be applied to context ${api.target.context}; nothing was changed:\n${planned.problems.map((p) => `  ${p}`).join('\n')}`;
@@ -181,7 +215,9 @@ function phaseActions(run: ApplyRun, record: ApplyRecord): Action[] {
   const changed = steps.filter((s) => s.role === 'changed' && !s.unchanged);
   const services = steps.filter((s) => s.role === 'service' && !s.unchanged);
   const scaledDown = steps.filter((s) => s.role === 'scaled-down' && !s.unchanged);
-  const rollouts = [...created, ...changed].filter((s) => ['Deployment', 'StatefulSet', 'ReplicaSet'].includes(s.ref.kind));
+  const rollouts = [...created, ...changed].filter((s) =>
+    ['Deployment', 'StatefulSet', 'ReplicaSet'].includes(s.ref.kind),
+  );
   return [
     ...(run.dryRun ? [] : [recordAction(run, record)]),
     ...created.map((step) => createAction(run, step)),
@@ -210,9 +246,17 @@ function createAction(run: ApplyRun, step: PhaseStep): Action {
     summary: step.summary,
     step,
     run: async () => {
-      const result = await createOrUpdate(api, step, { dryRun, signal, onConflict: options.onConflict, warn: run.warn });
+      const result = await createOrUpdate(api, step, {
+        dryRun,
+        signal,
+        onConflict: options.onConflict,
+        warn: run.warn,
+      });
       if (!step.before.existed && !dryRun) step.before.uid = result.metadata.uid as string;
-      return done(`${step.live ? 'update' : 'create'} ${describeRef(step.ref)} (server-side apply as ${FIELD_MANAGER})`, dryRun);
+      return done(
+        `${step.live ? 'update' : 'create'} ${describeRef(step.ref)} (server-side apply as ${FIELD_MANAGER})`,
+        dryRun,
+      );
     },
   };
 }
@@ -224,8 +268,11 @@ function patchThenScaleAction({ api, dryRun, signal }: ApplyRun, step: PhaseStep
     step,
     run: async () => {
       let resourceVersion = step.live!.metadata.resourceVersion as string;
-      if (step.patch) resourceVersion = (await guardedPatch(api, step, step.patch, { dryRun, signal })).metadata.resourceVersion as string;
-      if (step.replicas !== undefined) await guardedScale(api, step, step.replicas, resourceVersion, { dryRun, signal });
+      if (step.patch)
+        resourceVersion = (await guardedPatch(api, step, step.patch, { dryRun, signal })).metadata
+          .resourceVersion as string;
+      if (step.replicas !== undefined)
+        await guardedScale(api, step, step.replicas, resourceVersion, { dryRun, signal });
       return done(step.summary, dryRun);
     },
   };
@@ -250,7 +297,11 @@ function waitForRolloutsAction(run: ApplyRun, rollouts: PhaseStep[]): Action {
             const message = pending.length
               ? `Waiting for ${pending.map((s) => `${describeRef(s.ref)}: ${s.state.waitingFor}`).join('; ')}`
               : `All ${states.length} rolled out`;
-            run.emit({ type: 'waiting', message, workloads: states.map((s) => ({ ref: s.ref, ready: s.state.ready, waitingFor: s.state.waitingFor })) });
+            run.emit({
+              type: 'waiting',
+              message,
+              workloads: states.map((s) => ({ ref: s.ref, ready: s.state.ready, waitingFor: s.state.waitingFor })),
+            });
           },
         },
       );
@@ -280,7 +331,10 @@ async function runActions(run: ApplyRun, actions: Action[], record: ApplyRecord)
     for (; index < actions.length; index++) {
       const action = actions[index];
       if (signal?.aborted) throw new ClusterError('cancelled', 'Cancelled.');
-      run.emit({ type: 'step', message: `${dryRun ? 'Dry run: ' : ''}${action.summary}`.replace(/^(\w)/, (c) => c.toUpperCase()) });
+      run.emit({
+        type: 'step',
+        message: `${dryRun ? 'Dry run: ' : ''}${action.summary}`.replace(/^(\w)/, (c) => c.toUpperCase()),
+      });
       const message = (await action.run()) ?? action.summary;
       if (!dryRun && index > 0) outcome.changed = true;
       if (action.step) action.step.before.state = 'done';
@@ -312,7 +366,14 @@ function recordLog(run: ApplyRun, record: ApplyRecord): RecordLog {
 }
 
 /** The outcome of a run that failed or was cancelled at `actions[index]`: what was done, what was not, and what still serves. */
-async function stoppedOutcome(run: ApplyRun, actions: Action[], index: number, e: ClusterError, record: ApplyRecord, log: RecordLog): Promise<ApplyOutcome> {
+async function stoppedOutcome(
+  run: ApplyRun,
+  actions: Action[],
+  index: number,
+  e: ClusterError,
+  record: ApplyRecord,
+  log: RecordLog,
+): Promise<ApplyOutcome> {
   const { store, dryRun, outcome } = run;
   const action = actions[index];
   if (action.step) {
@@ -322,8 +383,13 @@ async function stoppedOutcome(run: ApplyRun, actions: Action[], index: number, e
   outcome.error = e;
   outcome.status = e.kind === 'cancelled' ? 'cancelled' : 'failed';
   // The failed write may still have reached the cluster when its answer was lost or it was cancelled.
-  const inFlight = !!action.step && ['cancelled', 'timeout', 'connection', 'server', 'unavailable', 'unknown'].includes(e.kind);
-  outcome.notDone = actions.slice(index).map((a, i) => (i === 0 && inFlight ? `${a.summary} (interrupted: it may or may not have reached the cluster)` : a.summary));
+  const inFlight =
+    !!action.step && ['cancelled', 'timeout', 'connection', 'server', 'unavailable', 'unknown'].includes(e.kind);
+  outcome.notDone = actions
+    .slice(index)
+    .map((a, i) =>
+      i === 0 && inFlight ? `${a.summary} (interrupted: it may or may not have reached the cluster)` : a.summary,
+    );
   outcome.changed = !dryRun && (actions.slice(0, index).some((a) => a.step) || inFlight);
   if (!dryRun && index > 0) {
     record.status = outcome.status === 'cancelled' ? 'cancelled' : 'failed';
@@ -370,7 +436,13 @@ async function finishedOutcome(run: ApplyRun, record: ApplyRecord, log: RecordLo
  * first apply (planSteps keeps it), when that apply started (rollback compares creation times with
  * it), and its log. After a rollback, a new run starts, still with the earlier log.
  */
-function newRecord(api: ClusterApi, loaded: LoadedPhase, store: RecordStore, steps: PhaseStep[], previous: ApplyRecord | undefined): ApplyRecord {
+function newRecord(
+  api: ClusterApi,
+  loaded: LoadedPhase,
+  store: RecordStore,
+  steps: PhaseStep[],
+  previous: ApplyRecord | undefined,
+): ApplyRecord {
   const now = new Date().toISOString();
   const continuing = previous && previous.status !== 'rolled-back' && previous.server === api.target.server;
   return {
@@ -392,7 +464,13 @@ function newRecord(api: ClusterApi, loaded: LoadedPhase, store: RecordStore, ste
   };
 }
 
-const PAST: Record<string, string> = { create: 'Created', update: 'Updated', change: 'Changed', 're-point': 'Re-pointed', scale: 'Scaled' };
+const PAST: Record<string, string> = {
+  create: 'Created',
+  update: 'Updated',
+  change: 'Changed',
+  're-point': 'Re-pointed',
+  scale: 'Scaled',
+};
 
 /** `create Deployment ops/x` → `Created Deployment ops/x`; with dryRun, `Would create ...`. */
 function done(summary: string, dryRun: boolean): string {
@@ -409,15 +487,28 @@ export function asClusterError(error: unknown): ClusterError {
 async function createOrUpdate(
   api: ClusterApi,
   step: PhaseStep,
-  options: { dryRun: boolean; signal?: AbortSignal; onConflict?: ApplyOptions['onConflict']; warn: (message: string) => void },
+  options: {
+    dryRun: boolean;
+    signal?: AbortSignal;
+    onConflict?: ApplyOptions['onConflict'];
+    warn: (message: string) => void;
+  },
 ): Promise<KubeObject> {
   try {
     return await api.serverSideApply(step.apply!, { dryRun: options.dryRun, signal: options.signal });
   } catch (error) {
-    if (!(error instanceof ClusterError) || error.kind !== 'conflict' || error.conflicts.length === 0 || !options.onConflict) throw error;
+    if (
+      !(error instanceof ClusterError) ||
+      error.kind !== 'conflict' ||
+      error.conflicts.length === 0 ||
+      !options.onConflict
+    )
+      throw error;
     const choice = await options.onConflict(error, step);
     if (choice !== 'force') throw error;
-    options.warn(`Forced by the user: ${FIELD_MANAGER} takes over ${error.conflicts.map((c) => `${c.field} from "${c.manager}"`).join(', ')} on ${describeRef(step.ref)}.`);
+    options.warn(
+      `Forced by the user: ${FIELD_MANAGER} takes over ${error.conflicts.map((c) => `${c.field} from "${c.manager}"`).join(', ')} on ${describeRef(step.ref)}.`,
+    );
     return api.serverSideApply(step.apply!, { dryRun: options.dryRun, signal: options.signal, force: true });
   }
 }
@@ -426,14 +517,18 @@ async function createOrUpdate(
 function guarded(step: PhaseStep, object: KubeObject | undefined): unknown {
   switch (step.role) {
     case 'service':
-      return { selector: valueAt(object, ['spec', 'selector']) ?? null, ports: valueAt(object, ['spec', 'ports']) ?? null };
+      return {
+        selector: valueAt(object, ['spec', 'selector']) ?? null,
+        ports: valueAt(object, ['spec', 'ports']) ?? null,
+      };
     case 'scaled-down':
       return { replicas: valueAt(object, ['spec', 'replicas']) ?? 1 };
     default: {
       const names = new Set((step.before.containers ?? []).map((c) => c.name));
-      const containers = (valueAt(object, ['spec', 'template', 'spec', 'containers']) as JsonObject[] | undefined) ?? [];
+      const containers =
+        (valueAt(object, ['spec', 'template', 'spec', 'containers']) as JsonObject[] | undefined) ?? [];
       return {
-        replicas: step.replicas === undefined ? undefined : valueAt(object, ['spec', 'replicas']) ?? 1,
+        replicas: step.replicas === undefined ? undefined : (valueAt(object, ['spec', 'replicas']) ?? 1),
         resources: containers.filter((c) => names.has(String(c.name))).map((c) => [c.name, c.resources ?? null]),
       };
     }
@@ -444,20 +539,30 @@ function guarded(step: PhaseStep, object: KubeObject | undefined): unknown {
 function guardedFields(step: PhaseStep): string[][] {
   switch (step.role) {
     case 'service':
-      return [['f:spec', 'f:selector'], ['f:spec', 'f:ports']];
+      return [
+        ['f:spec', 'f:selector'],
+        ['f:spec', 'f:ports'],
+      ];
     case 'scaled-down':
       return [['f:spec', 'f:replicas']];
     default:
-      return [['f:spec', 'f:replicas'], ['f:spec', 'f:template', 'f:spec', 'f:containers']];
+      return [
+        ['f:spec', 'f:replicas'],
+        ['f:spec', 'f:template', 'f:spec', 'f:containers'],
+      ];
   }
 }
 
 /** Who wrote the fields a step changes, last (other than this tool and the controllers' status updates). */
 function lastWriter(step: PhaseStep, object: KubeObject): string | undefined {
-  const entries = ((valueAt(object, ['metadata', 'managedFields']) as JsonObject[] | undefined) ?? []).map((e, index) => ({ e, index }));
+  const entries = ((valueAt(object, ['metadata', 'managedFields']) as JsonObject[] | undefined) ?? []).map(
+    (e, index) => ({ e, index }),
+  );
   const others = entries.filter(({ e }) => e.manager !== FIELD_MANAGER && e.subresource !== 'status');
   const owning = others.filter(({ e }) => guardedFields(step).some((p) => valueAt(e.fieldsV1, p) !== undefined));
-  const sorted = (owning.length ? owning : others).sort((a, b) => String(b.e.time).localeCompare(String(a.e.time)) || b.index - a.index);
+  const sorted = (owning.length ? owning : others).sort(
+    (a, b) => String(b.e.time).localeCompare(String(a.e.time)) || b.index - a.index,
+  );
   return sorted[0]?.e.manager as string | undefined;
 }
 
@@ -479,9 +584,11 @@ async function guarded409<T>(
     try {
       return await write(rv);
     } catch (error) {
-      if (!(error instanceof ClusterError) || error.kind !== 'conflict' || error.conflicts.length > 0 || attempt >= 5) throw error;
+      if (!(error instanceof ClusterError) || error.kind !== 'conflict' || error.conflicts.length > 0 || attempt >= 5)
+        throw error;
       const fresh = await api.get(step.ref, { signal });
-      if (!fresh) throw new ClusterError('not-found', `${describeRef(step.ref)} was deleted by someone else while applying.`);
+      if (!fresh)
+        throw new ClusterError('not-found', `${describeRef(step.ref)} was deleted by someone else while applying.`);
       // An earlier try of this very write went through, and its answer was lost: done.
       const already = attempt > 1 || error.attempts > 1 ? reached(fresh) : undefined;
       if (already !== undefined) return already;
@@ -509,7 +616,11 @@ function patchReached(step: PhaseStep, body: JsonObject, fresh: KubeObject): boo
     const selectorOk = selector === undefined || canonicalJson(liveSelector) === canonicalJson(wanted ?? {});
     const ports = spec.ports as JsonObject[] | undefined;
     const livePorts = (valueAt(fresh, ['spec', 'ports']) as JsonObject[] | undefined) ?? [];
-    const portsOk = !ports || ports.every((p) => livePorts.some((l) => l.port === p.port && JSON.stringify(l.targetPort) === JSON.stringify(p.targetPort)));
+    const portsOk =
+      !ports ||
+      ports.every((p) =>
+        livePorts.some((l) => l.port === p.port && JSON.stringify(l.targetPort) === JSON.stringify(p.targetPort)),
+      );
     return selectorOk && portsOk;
   }
   const containers = valueAt(spec, ['template', 'spec', 'containers']) as JsonObject[] | undefined;
@@ -521,19 +632,32 @@ function patchReached(step: PhaseStep, body: JsonObject, fresh: KubeObject): boo
       return (
         !!live &&
         (['requests', 'limits'] as const).every((kind) =>
-          Object.entries((valueAt(c, ['resources', kind]) as JsonObject | undefined) ?? {}).every(([resource, value]) => sameQuantity(resource, valueAt(live, ['resources', kind, resource]), value)),
+          Object.entries((valueAt(c, ['resources', kind]) as JsonObject | undefined) ?? {}).every(([resource, value]) =>
+            sameQuantity(resource, valueAt(live, ['resources', kind, resource]), value),
+          ),
         )
       );
     })
   );
 }
 
-async function guardedPatch(api: ClusterApi, step: PhaseStep, patch: { type: 'merge' | 'strategic'; body: JsonObject }, options: { dryRun: boolean; signal?: AbortSignal }): Promise<KubeObject> {
+async function guardedPatch(
+  api: ClusterApi,
+  step: PhaseStep,
+  patch: { type: 'merge' | 'strategic'; body: JsonObject },
+  options: { dryRun: boolean; signal?: AbortSignal },
+): Promise<KubeObject> {
   const result = await guarded409(
     api,
     step,
     step.live!.metadata.resourceVersion as string,
-    (resourceVersion) => api.patch(step.ref, patch.body, { type: patch.type, resourceVersion, dryRun: options.dryRun, signal: options.signal }),
+    (resourceVersion) =>
+      api.patch(step.ref, patch.body, {
+        type: patch.type,
+        resourceVersion,
+        dryRun: options.dryRun,
+        signal: options.signal,
+      }),
     (fresh) => (patchReached(step, patch.body, fresh) ? fresh : undefined),
     options.signal,
   );
@@ -541,13 +665,22 @@ async function guardedPatch(api: ClusterApi, step: PhaseStep, patch: { type: 'me
   return result;
 }
 
-async function guardedScale(api: ClusterApi, step: PhaseStep, replicas: number, resourceVersion: string, options: { dryRun: boolean; signal?: AbortSignal }): Promise<void> {
+async function guardedScale(
+  api: ClusterApi,
+  step: PhaseStep,
+  replicas: number,
+  resourceVersion: string,
+  options: { dryRun: boolean; signal?: AbortSignal },
+): Promise<void> {
   await guarded409(
     api,
     step,
     resourceVersion,
     (rv) => api.patchScale(step.ref, replicas, { resourceVersion: rv, dryRun: options.dryRun, signal: options.signal }),
-    (fresh) => (valueAt(fresh, ['spec', 'replicas']) === replicas ? { replicas, resourceVersion: fresh.metadata.resourceVersion as string } : undefined),
+    (fresh) =>
+      valueAt(fresh, ['spec', 'replicas']) === replicas
+        ? { replicas, resourceVersion: fresh.metadata.resourceVersion as string }
+        : undefined,
     options.signal,
   );
 }

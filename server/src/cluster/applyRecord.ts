@@ -4,7 +4,14 @@ import { toFileName } from '../engine/files/fileName';
 import { describeFsError } from '../engine/files/fsErrors';
 import { placeInside } from '../engine/files/writeInside';
 import type { RenderRole } from '../engine/render/renderPlan';
-import { MANAGED_BY, MANAGED_BY_LABEL, PHASE_ANNOTATION, PLAN_ANNOTATION, type JsonObject, type KubeObject } from '../engine/render/kube';
+import {
+  MANAGED_BY,
+  MANAGED_BY_LABEL,
+  PHASE_ANNOTATION,
+  PLAN_ANNOTATION,
+  type JsonObject,
+  type KubeObject,
+} from '../engine/render/kube';
 import { describeRef, type ClusterApi, type ObjectRef } from './clusterApi';
 import { ClusterError } from './errors';
 
@@ -38,7 +45,8 @@ export interface RecordedObject {
   state: 'pending' | 'done' | 'failed' | 'unchanged';
 }
 
-export type RecordStatus = 'in-progress' | 'applied' | 'failed' | 'cancelled' | 'rolling-back' | 'rolled-back' | 'rollback-failed';
+export type RecordStatus =
+  'in-progress' | 'applied' | 'failed' | 'cancelled' | 'rolling-back' | 'rolled-back' | 'rollback-failed';
 
 export interface ApplyRecord {
   apiVersion: typeof RECORD_API_VERSION;
@@ -115,7 +123,10 @@ export class RecordStore {
    * under our field manager; when another manager has since written its data (`kubectl edit`), it is
    * updated with a merge patch of the record key alone, guarded by resourceVersion, never forced.
    */
-  async save(record: ApplyRecord, options: { signal?: AbortSignal; fileOnly?: boolean; final?: boolean } = {}): Promise<void> {
+  async save(
+    record: ApplyRecord,
+    options: { signal?: AbortSignal; fileOnly?: boolean; final?: boolean } = {},
+  ): Promise<void> {
     record.updatedAt = new Date().toISOString();
     const text = JSON.stringify(record, null, 2) + '\n';
     // Only inside the plan's folder: not through a `.consolidation` link that leads elsewhere.
@@ -127,7 +138,10 @@ export class RecordStore {
       fs.writeFileSync(temporary, text);
       fs.renameSync(temporary, this.file);
     } catch (error) {
-      throw new ClusterError('precondition', `The apply record cannot be written to ${this.file}: ${describeFsError(error)}.`);
+      throw new ClusterError(
+        'precondition',
+        `The apply record cannot be written to ${this.file}: ${describeFsError(error)}.`,
+      );
     }
     if (options.fileOnly || (this.configMapFailed && !options.final)) return;
     const deadline = AbortSignal.timeout(this.configMapDeadlineMs);
@@ -138,7 +152,10 @@ export class RecordStore {
     } catch (error) {
       this.configMapFailed = true;
       if (deadline.aborted && !options.signal?.aborted) {
-        throw new ClusterError('timeout', `The record ConfigMap ${describeRef(this.configMapRef)} could not be written within ${this.configMapDeadlineMs / 1000}s; the record is complete in ${this.file}, and the next apply or rollback brings the ConfigMap up to date.`);
+        throw new ClusterError(
+          'timeout',
+          `The record ConfigMap ${describeRef(this.configMapRef)} could not be written within ${this.configMapDeadlineMs / 1000}s; the record is complete in ${this.file}, and the next apply or rollback brings the ConfigMap up to date.`,
+        );
       }
       throw error;
     }
@@ -163,7 +180,11 @@ export class RecordStore {
       // Another manager owns some of its fields now: write our key only, as that manager did.
       const live = await this.api.get(this.configMapRef, { signal });
       if (!live) throw error;
-      await this.api.patch(this.configMapRef, { data: { [RECORD_KEY]: text } }, { type: 'merge', resourceVersion: live.metadata.resourceVersion as string, signal });
+      await this.api.patch(
+        this.configMapRef,
+        { data: { [RECORD_KEY]: text } },
+        { type: 'merge', resourceVersion: live.metadata.resourceVersion as string, signal },
+      );
     }
   }
 
@@ -173,7 +194,9 @@ export class RecordStore {
    * API server and is newer (the ConfigMap could not be written at the end of that run), and when the
    * ConfigMap's copy is not a record any more.
    */
-  async load(options: { signal?: AbortSignal } = {}): Promise<{ record: ApplyRecord; from: 'cluster' | 'file' } | undefined> {
+  async load(
+    options: { signal?: AbortSignal } = {},
+  ): Promise<{ record: ApplyRecord; from: 'cluster' | 'file' } | undefined> {
     const configMap = await this.api.get(this.configMapRef, options);
     const data = configMap?.data as JsonObject | undefined;
     if (data && typeof data[RECORD_KEY] === 'string') {
@@ -186,7 +209,13 @@ export class RecordStore {
         if (file) return { record: file, from: 'file' };
         throw error;
       }
-      if (file && file.server === record.server && file.startedAt === record.startedAt && file.updatedAt > record.updatedAt) return { record: file, from: 'file' };
+      if (
+        file &&
+        file.server === record.server &&
+        file.startedAt === record.startedAt &&
+        file.updatedAt > record.updatedAt
+      )
+        return { record: file, from: 'file' };
       return { record, from: 'cluster' };
     }
     const file = this.loadFile();
@@ -217,11 +246,17 @@ export function parseRecord(text: string, where: string): ApplyRecord {
   try {
     value = JSON.parse(text);
   } catch (error) {
-    throw new ClusterError('precondition', `The apply record in ${where} is not valid JSON: ${(error as Error).message}`);
+    throw new ClusterError(
+      'precondition',
+      `The apply record in ${where} is not valid JSON: ${(error as Error).message}`,
+    );
   }
   const record = value as Partial<ApplyRecord>;
   if (record?.apiVersion !== RECORD_API_VERSION || record.kind !== RECORD_KIND || !Array.isArray(record.objects)) {
-    throw new ClusterError('precondition', `${where} is not an apply record of this tool (${RECORD_API_VERSION} ${RECORD_KIND}).`);
+    throw new ClusterError(
+      'precondition',
+      `${where} is not an apply record of this tool (${RECORD_API_VERSION} ${RECORD_KIND}).`,
+    );
   }
   return record as ApplyRecord;
 }

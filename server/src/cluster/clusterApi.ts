@@ -41,20 +41,38 @@ export interface ClusterApi {
   readonly target: ClusterTarget;
   /** The object, or undefined when it does not exist (404). */
   get(ref: ObjectRef, options?: ReadOptions): Promise<KubeObject | undefined>;
-  list(apiVersion: string, kind: string, namespace: string | undefined, options?: ReadOptions & { labelSelector?: string }): Promise<KubeObject[]>;
+  list(
+    apiVersion: string,
+    kind: string,
+    namespace: string | undefined,
+    options?: ReadOptions & { labelSelector?: string },
+  ): Promise<KubeObject[]>;
   /** Server-side apply under FIELD_MANAGER. `force` takes over conflicting fields: only ever the user's explicit choice. */
   serverSideApply(object: KubeObject, options?: WriteOptions & { force?: boolean }): Promise<KubeObject>;
   /** Sets replicas through the scale subresource, guarded by resourceVersion when given. */
-  patchScale(ref: ObjectRef, replicas: number, options?: WriteOptions & { resourceVersion?: string }): Promise<{ replicas: number; resourceVersion: string }>;
+  patchScale(
+    ref: ObjectRef,
+    replicas: number,
+    options?: WriteOptions & { resourceVersion?: string },
+  ): Promise<{ replicas: number; resourceVersion: string }>;
   /** A targeted merge or strategic-merge patch, guarded by resourceVersion when given. */
-  patch(ref: ObjectRef, patch: JsonObject, options: WriteOptions & { type: 'merge' | 'strategic'; resourceVersion?: string }): Promise<KubeObject>;
+  patch(
+    ref: ObjectRef,
+    patch: JsonObject,
+    options: WriteOptions & { type: 'merge' | 'strategic'; resourceVersion?: string },
+  ): Promise<KubeObject>;
   /** Deletes, with uid/resourceVersion preconditions when given. False when it was already gone. */
   delete(ref: ObjectRef, options?: WriteOptions & { uid?: string; resourceVersion?: string }): Promise<boolean>;
 }
 
 export function refOf(object: KubeObject, defaultNamespace?: string): ObjectRef {
   const namespace = typeof object.metadata.namespace === 'string' ? object.metadata.namespace : defaultNamespace;
-  return { apiVersion: object.apiVersion, kind: object.kind, ...(namespace !== undefined && isNamespaced(object.kind) ? { namespace } : {}), name: String(object.metadata.name ?? '') };
+  return {
+    apiVersion: object.apiVersion,
+    kind: object.kind,
+    ...(namespace !== undefined && isNamespaced(object.kind) ? { namespace } : {}),
+    name: String(object.metadata.name ?? ''),
+  };
 }
 
 export function refKey(ref: ObjectRef): string {
@@ -66,7 +84,15 @@ export function describeRef(ref: ObjectRef): string {
   return `${ref.kind} ${ref.namespace ? `${ref.namespace}/` : ''}${ref.name}`;
 }
 
-const CLUSTER_SCOPED = new Set(['Namespace', 'Node', 'NodeMetrics', 'ClusterRole', 'ClusterRoleBinding', 'PersistentVolume', 'StorageClass']);
+const CLUSTER_SCOPED = new Set([
+  'Namespace',
+  'Node',
+  'NodeMetrics',
+  'ClusterRole',
+  'ClusterRoleBinding',
+  'PersistentVolume',
+  'StorageClass',
+]);
 
 export function isNamespaced(kind: string): boolean {
   return !CLUSTER_SCOPED.has(kind);

@@ -59,7 +59,16 @@ export class ClusterError extends Error {
   planLocation?: string;
   attempts = 1;
 
-  constructor(kind: ClusterErrorKind, message: string, extra: Partial<Pick<ClusterError, 'status' | 'operation' | 'serverMessage' | 'causes' | 'conflicts' | 'transient' | 'retryAfterSeconds'>> = {}) {
+  constructor(
+    kind: ClusterErrorKind,
+    message: string,
+    extra: Partial<
+      Pick<
+        ClusterError,
+        'status' | 'operation' | 'serverMessage' | 'causes' | 'conflicts' | 'transient' | 'retryAfterSeconds'
+      >
+    > = {},
+  ) {
     super(redact(message));
     this.name = 'ClusterError';
     this.kind = kind;
@@ -78,7 +87,18 @@ export class ClusterError extends Error {
   }
 }
 
-const RETRYABLE_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'EAI_AGAIN', 'ENOTFOUND', 'ENETUNREACH', 'EHOSTUNREACH', 'ECONNABORTED', 'UND_ERR_SOCKET']);
+const RETRYABLE_CODES = new Set([
+  'ECONNRESET',
+  'ECONNREFUSED',
+  'EPIPE',
+  'ETIMEDOUT',
+  'EAI_AGAIN',
+  'ENOTFOUND',
+  'ENETUNREACH',
+  'EHOSTUNREACH',
+  'ECONNABORTED',
+  'UND_ERR_SOCKET',
+]);
 
 /** `patch deployments/scale "api" in namespace ops` */
 export function describeOperation(op: Operation): string {
@@ -98,7 +118,12 @@ interface StatusBody {
   message?: string;
   reason?: string;
   code?: number;
-  details?: { name?: string; kind?: string; group?: string; causes?: { field?: string; message?: string; reason?: string }[] };
+  details?: {
+    name?: string;
+    kind?: string;
+    group?: string;
+    causes?: { field?: string; message?: string; reason?: string }[];
+  };
 }
 
 function parseStatus(body: unknown): StatusBody | undefined {
@@ -122,41 +147,60 @@ function managerOf(message: string | undefined): string {
  * Who owns which field, from a 409's causes; a cause without a field takes it from the message
  * (`conflict with "helm" using apps/v1: .spec.replicas`, in the cause or the Status message).
  */
-function fieldConflicts(causes: { field?: string; message?: string; reason?: string }[], serverMessage: string | undefined): FieldConflict[] {
-  const fromMessage = [...(serverMessage ?? '').matchAll(/conflict with "([^"]+)"(?: using [^\s:]+)?: ?([^\n]+)/g)].map((m) => ({ manager: m[1], field: m[2].trim() }));
+function fieldConflicts(
+  causes: { field?: string; message?: string; reason?: string }[],
+  serverMessage: string | undefined,
+): FieldConflict[] {
+  const fromMessage = [...(serverMessage ?? '').matchAll(/conflict with "([^"]+)"(?: using [^\s:]+)?: ?([^\n]+)/g)].map(
+    (m) => ({ manager: m[1], field: m[2].trim() }),
+  );
   const taken = new Set<number>();
   const fieldCauses = causes.filter((c) => c.reason === 'FieldManagerConflict');
   if (fieldCauses.length === 0) return fromMessage;
-  return fieldCauses
-    .map((c) => {
-      const manager = managerOf(c.message);
-      const inCause = /conflict with "[^"]+"(?: using [^\s:]+)?: ?(\S[^\n]*)/.exec(c.message ?? '')?.[1];
-      let field = c.field || inCause;
-      if (!field) {
-        const index = fromMessage.findIndex((m, i) => !taken.has(i) && m.manager === manager);
-        if (index >= 0) {
-          taken.add(index);
-          field = fromMessage[index].field;
-        }
+  return fieldCauses.map((c) => {
+    const manager = managerOf(c.message);
+    const inCause = /conflict with "[^"]+"(?: using [^\s:]+)?: ?(\S[^\n]*)/.exec(c.message ?? '')?.[1];
+    let field = c.field || inCause;
+    if (!field) {
+      const index = fromMessage.findIndex((m, i) => !taken.has(i) && m.manager === manager);
+      if (index >= 0) {
+        taken.add(index);
+        field = fromMessage[index].field;
       }
-      return { manager, field: field ?? '?' };
-    });
+    }
+    return { manager, field: field ?? '?' };
+  });
 }
 
 /**
  * Turns whatever client-node threw (ApiException, a fetch error, an abort) into a ClusterError
  * with a message that says what was refused and what to do.
  */
-export function toClusterError(error: unknown, op: Operation, context: ErrorContext & { timedOut?: boolean; cancelled?: boolean } = {}): ClusterError {
+export function toClusterError(
+  error: unknown,
+  op: Operation,
+  context: ErrorContext & { timedOut?: boolean; cancelled?: boolean } = {},
+): ClusterError {
   if (error instanceof ClusterError) return error;
   const what = describeOperation(op);
   const subject = subjectOf(op);
   const server = context.server ?? 'the API server';
   if (context.cancelled) return new ClusterError('cancelled', `Cancelled while trying to ${what}.`, { operation: op });
-  const e = error as { name?: string; code?: unknown; body?: unknown; headers?: Record<string, string>; type?: string; message?: string; cause?: { code?: string } };
+  const e = error as {
+    name?: string;
+    code?: unknown;
+    body?: unknown;
+    headers?: Record<string, string>;
+    type?: string;
+    message?: string;
+    cause?: { code?: string };
+  };
   if (context.timedOut || e?.name === 'AbortError' || e?.type === 'aborted') {
     const after = context.requestTimeoutMs ? ` within ${formatDuration(context.requestTimeoutMs)}` : '';
-    return new ClusterError('timeout', `The API server at ${server} did not answer${after} (trying to ${what}).`, { operation: op, transient: true });
+    return new ClusterError('timeout', `The API server at ${server} did not answer${after} (trying to ${what}).`, {
+      operation: op,
+      transient: true,
+    });
   }
   if (typeof e?.code === 'number') {
     const status = e.code;
@@ -164,11 +208,23 @@ export function toClusterError(error: unknown, op: Operation, context: ErrorCont
     const serverMessage = body?.message;
     const causes = body?.details?.causes ?? [];
     const retryAfter = Number(e.headers?.['retry-after']);
-    const extra = { status, operation: op, serverMessage, causes, retryAfterSeconds: Number.isFinite(retryAfter) ? retryAfter : undefined };
-    const said = serverMessage ? ` The API server said: ${/[.!?]$/.test(serverMessage) ? serverMessage : `${serverMessage}.`}` : '';
+    const extra = {
+      status,
+      operation: op,
+      serverMessage,
+      causes,
+      retryAfterSeconds: Number.isFinite(retryAfter) ? retryAfter : undefined,
+    };
+    const said = serverMessage
+      ? ` The API server said: ${/[.!?]$/.test(serverMessage) ? serverMessage : `${serverMessage}.`}`
+      : '';
     switch (status) {
       case 400:
-        return new ClusterError('bad-request', `The API server refused the request to ${what} as malformed (400 Bad Request).${said}`, extra);
+        return new ClusterError(
+          'bad-request',
+          `The API server refused the request to ${what} as malformed (400 Bad Request).${said}`,
+          extra,
+        );
       case 401:
         return new ClusterError(
           'unauthorized',
@@ -183,14 +239,28 @@ export function toClusterError(error: unknown, op: Operation, context: ErrorCont
       }
       case 404: {
         const namespace = /^namespaces "([^"]+)" not found/.exec(serverMessage ?? '')?.[1];
-        if (namespace) return new ClusterError('not-found', `Namespace ${namespace} does not exist in the cluster (404 Not Found), so ${subject} cannot be written there: create the namespace first.`, extra);
+        if (namespace)
+          return new ClusterError(
+            'not-found',
+            `Namespace ${namespace} does not exist in the cluster (404 Not Found), so ${subject} cannot be written there: create the namespace first.`,
+            extra,
+          );
         if (serverMessage === 'the server could not find the requested resource' || !op.name) {
-          return new ClusterError('not-found', `The API server does not serve ${op.resource}${op.group ? ` (API group ${op.group})` : ''} (404 Not Found).`, extra);
+          return new ClusterError(
+            'not-found',
+            `The API server does not serve ${op.resource}${op.group ? ` (API group ${op.group})` : ''} (404 Not Found).`,
+            extra,
+          );
         }
-        return new ClusterError('not-found', `${subject} was not found (404 Not Found) when trying to ${op.verb} it.`, extra);
+        return new ClusterError(
+          'not-found',
+          `${subject} was not found (404 Not Found) when trying to ${op.verb} it.`,
+          extra,
+        );
       }
       case 409: {
-        if (body?.reason === 'AlreadyExists') return new ClusterError('already-exists', `${subject} already exists (409 AlreadyExists).`, extra);
+        if (body?.reason === 'AlreadyExists')
+          return new ClusterError('already-exists', `${subject} already exists (409 AlreadyExists).`, extra);
         const conflicts = fieldConflicts(causes, serverMessage);
         if (conflicts.length > 0 || /conflict with "/.test(serverMessage ?? '')) {
           const list = conflicts.length ? conflicts : [{ manager: managerOf(serverMessage), field: '?' }];
@@ -201,37 +271,80 @@ export function toClusterError(error: unknown, op: Operation, context: ErrorCont
             { ...extra, conflicts: list },
           );
         }
-        return new ClusterError('conflict', `Conflict (409) on ${subject}: it was changed by someone else meanwhile (its resourceVersion moved on); nothing was overwritten.${said}`, extra);
+        return new ClusterError(
+          'conflict',
+          `Conflict (409) on ${subject}: it was changed by someone else meanwhile (its resourceVersion moved on); nothing was overwritten.${said}`,
+          extra,
+        );
       }
       case 410:
-        return new ClusterError('conflict', `The API server's view moved on (410 Gone) while trying to ${what}.${said}`, { ...extra, transient: true });
+        return new ClusterError(
+          'conflict',
+          `The API server's view moved on (410 Gone) while trying to ${what}.${said}`,
+          { ...extra, transient: true },
+        );
       case 422: {
         const fields = causes.map((c) => `${c.field ? `${c.field}: ` : ''}${c.message ?? c.reason ?? ''}`).join('; ');
-        return new ClusterError('invalid', `The API server rejected ${subject} as invalid (422): ${fields || serverMessage || 'no reason given'}`, extra);
+        return new ClusterError(
+          'invalid',
+          `The API server rejected ${subject} as invalid (422): ${fields || serverMessage || 'no reason given'}`,
+          extra,
+        );
       }
       case 429:
-        return new ClusterError('too-many-requests', `The API server is throttling requests (429 Too Many Requests) when trying to ${what}.${said}`, { ...extra, transient: true });
+        return new ClusterError(
+          'too-many-requests',
+          `The API server is throttling requests (429 Too Many Requests) when trying to ${what}.${said}`,
+          { ...extra, transient: true },
+        );
       case 500:
       case 502:
       case 503:
       case 504: {
-        const name = { 500: 'Internal Server Error', 502: 'Bad Gateway', 503: 'Service Unavailable', 504: 'Gateway Timeout' }[status];
-        return new ClusterError(status === 503 ? 'unavailable' : 'server', `The API server failed (${status} ${name}) when trying to ${what}.${said}`, { ...extra, transient: true });
+        const name = {
+          500: 'Internal Server Error',
+          502: 'Bad Gateway',
+          503: 'Service Unavailable',
+          504: 'Gateway Timeout',
+        }[status];
+        return new ClusterError(
+          status === 503 ? 'unavailable' : 'server',
+          `The API server failed (${status} ${name}) when trying to ${what}.${said}`,
+          { ...extra, transient: true },
+        );
       }
       default:
-        return new ClusterError(status >= 500 ? 'server' : 'unknown', `The API server answered ${status} when trying to ${what}.${said}`, { ...extra, transient: status >= 500 });
+        return new ClusterError(
+          status >= 500 ? 'server' : 'unknown',
+          `The API server answered ${status} when trying to ${what}.${said}`,
+          { ...extra, transient: status >= 500 },
+        );
     }
   }
   const code = typeof e?.code === 'string' ? e.code : e?.cause?.code;
   if (code && RETRYABLE_CODES.has(code)) {
-    const lost = code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'EAI_AGAIN' ? `Could not connect to the API server at ${server}` : `Lost the connection to the API server at ${server}`;
-    return new ClusterError('connection', `${lost} (${code}) when trying to ${what}.`, { operation: op, transient: true });
+    const lost =
+      code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'EAI_AGAIN'
+        ? `Could not connect to the API server at ${server}`
+        : `Lost the connection to the API server at ${server}`;
+    return new ClusterError('connection', `${lost} (${code}) when trying to ${what}.`, {
+      operation: op,
+      transient: true,
+    });
   }
   if (e?.name === 'FetchError' || /socket hang up|ECONNRESET|network/i.test(e?.message ?? '')) {
-    return new ClusterError('connection', `Lost the connection to the API server at ${server} when trying to ${what}: ${firstLine(e?.message)}.`, { operation: op, transient: true });
+    return new ClusterError(
+      'connection',
+      `Lost the connection to the API server at ${server} when trying to ${what}: ${firstLine(e?.message)}.`,
+      { operation: op, transient: true },
+    );
   }
   if (/Unrecognized API version and kind/.test(e?.message ?? '')) {
-    return new ClusterError('not-found', `The API server does not serve ${op.kind ?? op.resource} (${op.group || 'core'} API group).`, { operation: op });
+    return new ClusterError(
+      'not-found',
+      `The API server does not serve ${op.kind ?? op.resource} (${op.group || 'core'} API group).`,
+      { operation: op },
+    );
   }
   return new ClusterError('unknown', `Could not ${what}: ${firstLine(e?.message ?? String(error))}`, { operation: op });
 }
@@ -244,7 +357,10 @@ function firstLine(text: string | undefined): string {
 export function redact(text: string): string {
   return text
     .replace(/(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]+/g, '$1 [redacted]')
-    .replace(/("?(?:token|password|client-key-data|client-certificate-data|id-token|refresh-token|access-token)"?\s*[:=]\s*)"?[^\s",}]+"?/gi, '$1[redacted]');
+    .replace(
+      /("?(?:token|password|client-key-data|client-certificate-data|id-token|refresh-token|access-token)"?\s*[:=]\s*)"?[^\s",}]+"?/gi,
+      '$1[redacted]',
+    );
 }
 
 export interface RetryOptions {
@@ -259,7 +375,10 @@ export interface RetryOptions {
 export const DEFAULT_RETRY: RetryOptions = { attempts: 5, initialDelayMs: 250, maxDelayMs: 5000 };
 
 /** Runs `fn`, retrying transient ClusterErrors with exponential backoff (and jitter), a bounded number of times. */
-export async function withRetry<T>(fn: (attempt: number) => Promise<T>, options: Partial<RetryOptions> = {}): Promise<T> {
+export async function withRetry<T>(
+  fn: (attempt: number) => Promise<T>,
+  options: Partial<RetryOptions> = {},
+): Promise<T> {
   const { attempts, initialDelayMs, maxDelayMs, signal, onRetry } = { ...DEFAULT_RETRY, ...options };
   for (let attempt = 1; ; attempt++) {
     try {
@@ -273,7 +392,10 @@ export async function withRetry<T>(fn: (attempt: number) => Promise<T>, options:
         throw error;
       }
       const backoff = Math.min(maxDelayMs, initialDelayMs * 2 ** (attempt - 1));
-      const delay = Math.min(maxDelayMs, Math.max(backoff / 2 + Math.random() * (backoff / 2), (error.retryAfterSeconds ?? 0) * 1000));
+      const delay = Math.min(
+        maxDelayMs,
+        Math.max(backoff / 2 + Math.random() * (backoff / 2), (error.retryAfterSeconds ?? 0) * 1000),
+      );
       onRetry?.(error, attempt, delay);
       await abortableDelay(delay, signal);
     }

@@ -1,7 +1,15 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Document } from 'yaml';
-import { kubernetesBytes, kubernetesCpuMillicores, kubernetesCount, formatMillicores, formatBytes, toKubernetesCpu, toKubernetesMemory } from '../engine/quantity';
+import {
+  kubernetesBytes,
+  kubernetesCpuMillicores,
+  kubernetesCount,
+  formatMillicores,
+  formatBytes,
+  toKubernetesCpu,
+  toKubernetesMemory,
+} from '../engine/quantity';
 import { valueAt, clone, isObject, type JsonObject, type KubeObject } from '../engine/render/kube';
 import type { ClusterApi } from './clusterApi';
 import { FolderEntries } from '../engine/files/fileName';
@@ -36,7 +44,16 @@ const DROPPED_ANNOTATIONS = ['kubectl.kubernetes.io/last-applied-configuration',
 export function toManifest(object: KubeObject): KubeObject {
   const copy = clone(object);
   delete copy.status;
-  for (const key of ['managedFields', 'resourceVersion', 'uid', 'creationTimestamp', 'generation', 'selfLink', 'ownerReferences']) delete copy.metadata[key];
+  for (const key of [
+    'managedFields',
+    'resourceVersion',
+    'uid',
+    'creationTimestamp',
+    'generation',
+    'selfLink',
+    'ownerReferences',
+  ])
+    delete copy.metadata[key];
   const annotations = copy.metadata.annotations;
   if (isObject(annotations)) {
     for (const key of DROPPED_ANNOTATIONS) delete annotations[key];
@@ -73,14 +90,19 @@ export async function importCluster(options: ImportOptions): Promise<ImportResul
   const warnings: string[] = [];
   const planName = dns1123Label(options.planName ?? namespace);
   const planFile = path.join(options.outDir, `${planName}.plan.yaml`);
-  if (fs.existsSync(planFile) && !options.overwrite) throw new ClusterError('precondition', `${planFile} already exists; choose another folder or remove it.`);
+  if (fs.existsSync(planFile) && !options.overwrite)
+    throw new ClusterError('precondition', `${planFile} already exists; choose another folder or remove it.`);
 
   say(`Reading Deployments, StatefulSets and Services of namespace ${namespace}`);
-  const namespaceObject = await api.get({ apiVersion: 'v1', kind: 'Namespace', name: namespace }, { signal }).catch((error: ClusterError) => {
-    if (error.kind === 'forbidden') return { apiVersion: 'v1', kind: 'Namespace', metadata: { name: namespace } } as KubeObject;
-    throw error;
-  });
-  if (!namespaceObject) throw new ClusterError('not-found', `Namespace ${namespace} does not exist in context ${api.target.context}.`);
+  const namespaceObject = await api
+    .get({ apiVersion: 'v1', kind: 'Namespace', name: namespace }, { signal })
+    .catch((error: ClusterError) => {
+      if (error.kind === 'forbidden')
+        return { apiVersion: 'v1', kind: 'Namespace', metadata: { name: namespace } } as KubeObject;
+      throw error;
+    });
+  if (!namespaceObject)
+    throw new ClusterError('not-found', `Namespace ${namespace} does not exist in context ${api.target.context}.`);
   const workloads = [
     ...(await api.list('apps/v1', 'Deployment', namespace, { signal })),
     ...(await api.list('apps/v1', 'StatefulSet', namespace, { signal })),
@@ -94,7 +116,9 @@ export async function importCluster(options: ImportOptions): Promise<ImportResul
   } catch (error) {
     if (!(error instanceof ClusterError) || !['forbidden', 'not-found'].includes(error.kind)) throw error;
     quotasRead = false;
-    warnings.push(`ResourceQuotas could not be read (${error.message}); add the namespace's quotas to manifests/ to have them checked.`);
+    warnings.push(
+      `ResourceQuotas could not be read (${error.message}); add the namespace's quotas to manifests/ to have them checked.`,
+    );
   }
 
   say('Reading the nodes');
@@ -105,7 +129,13 @@ export async function importCluster(options: ImportOptions): Promise<ImportResul
     if (!(error instanceof ClusterError) || !['forbidden', 'not-found'].includes(error.kind)) throw error;
     warnings.push(`Nodes could not be read (${error.message}); the budget is left for you to fill in.`);
   }
-  const schedulable = nodes.filter((n) => !valueAt(n, ['spec', 'unschedulable']) && !((valueAt(n, ['spec', 'taints']) as JsonObject[] | undefined) ?? []).some((t) => t.effect === 'NoSchedule' && /control-plane|master/.test(String(t.key))));
+  const schedulable = nodes.filter(
+    (n) =>
+      !valueAt(n, ['spec', 'unschedulable']) &&
+      !((valueAt(n, ['spec', 'taints']) as JsonObject[] | undefined) ?? []).some(
+        (t) => t.effect === 'NoSchedule' && /control-plane|master/.test(String(t.key)),
+      ),
+  );
 
   say('Reading current usage (metrics.k8s.io)');
   let podMetrics: KubeObject[] | undefined;
@@ -113,16 +143,26 @@ export async function importCluster(options: ImportOptions): Promise<ImportResul
     podMetrics = await api.list('metrics.k8s.io/v1beta1', 'PodMetrics', namespace, { signal });
   } catch (error) {
     if (!(error instanceof ClusterError) || !['forbidden', 'not-found', 'unknown'].includes(error.kind)) throw error;
-    warnings.push(`Current usage is not included: the metrics API (metrics-server) is not available (${error.message}).`);
+    warnings.push(
+      `Current usage is not included: the metrics API (metrics-server) is not available (${error.message}).`,
+    );
   }
 
   // Names from the cluster become file names through toFileName; every file must land inside the
   // folder and replace nothing the user has (unless asked to), checked before anything is written.
   const entries = new FolderEntries();
   const placed = [...workloads, ...services, ...quotas].map((object) => {
-    const place = placeInside(options.outDir, 'manifests', entries.take(`${object.kind.toLowerCase()}-${object.metadata.name}`, '.yaml'));
+    const place = placeInside(
+      options.outDir,
+      'manifests',
+      entries.take(`${object.kind.toLowerCase()}-${object.metadata.name}`, '.yaml'),
+    );
     if (!place.ok) throw new ClusterError('precondition', `Nothing was imported: ${place.reason}.`);
-    if (!options.overwrite && fs.existsSync(place.file)) throw new ClusterError('precondition', `Nothing was imported: ${place.file} already exists; choose another folder or remove it.`);
+    if (!options.overwrite && fs.existsSync(place.file))
+      throw new ClusterError(
+        'precondition',
+        `Nothing was imported: ${place.file} already exists; choose another folder or remove it.`,
+      );
     return { object, file: place.file };
   });
   const planPlace = placeInside(options.outDir, `${planName}.plan.yaml`);
@@ -131,7 +171,10 @@ export async function importCluster(options: ImportOptions): Promise<ImportResul
   for (const { object, file } of placed) {
     const doc = new Document(toManifest(object), { aliasDuplicateObjects: false });
     fs.mkdirSync(path.dirname(file), { recursive: true });
-    fs.writeFileSync(file, `# Imported from context ${api.target.context}, namespace ${namespace}.\n${doc.toString({ indent: 2, lineWidth: 0 })}`);
+    fs.writeFileSync(
+      file,
+      `# Imported from context ${api.target.context}, namespace ${namespace}.\n${doc.toString({ indent: 2, lineWidth: 0 })}`,
+    );
     manifestFiles.push(file);
   }
 
@@ -170,7 +213,11 @@ export async function importCluster(options: ImportOptions): Promise<ImportResul
     let totalMemory = 0;
     for (const workload of workloads) {
       const selector = (valueAt(workload, ['spec', 'selector', 'matchLabels']) ?? {}) as Record<string, string>;
-      const matching = podMetrics.filter((m) => Object.keys(selector).length > 0 && Object.entries(selector).every(([k, v]) => valueAt(m, ['metadata', 'labels', k]) === v));
+      const matching = podMetrics.filter(
+        (m) =>
+          Object.keys(selector).length > 0 &&
+          Object.entries(selector).every(([k, v]) => valueAt(m, ['metadata', 'labels', k]) === v),
+      );
       let wc = 0;
       let wm = 0;
       for (const pod of matching) {
@@ -184,9 +231,13 @@ export async function importCluster(options: ImportOptions): Promise<ImportResul
       }
       totalCpu += wc;
       totalMemory += wm;
-      usageLines.push(`#   ${workload.kind} ${workload.metadata.name}: cpu ${formatMillicores(wc)}, memory ${formatBytes(wm)} (${matching.length} pod${matching.length === 1 ? '' : 's'})`);
+      usageLines.push(
+        `#   ${workload.kind} ${workload.metadata.name}: cpu ${formatMillicores(wc)}, memory ${formatBytes(wm)} (${matching.length} pod${matching.length === 1 ? '' : 's'})`,
+      );
     }
-    usageLines.unshift(`# Current usage (metrics.k8s.io, ${new Date().toISOString()}): cpu ${formatMillicores(totalCpu)}, memory ${formatBytes(totalMemory)} in all.`);
+    usageLines.unshift(
+      `# Current usage (metrics.k8s.io, ${new Date().toISOString()}): cpu ${formatMillicores(totalCpu)}, memory ${formatBytes(totalMemory)} in all.`,
+    );
   }
 
   const lines = [
@@ -211,9 +262,17 @@ export async function importCluster(options: ImportOptions): Promise<ImportResul
     `  namespace: ${namespace}`,
   ];
   if (schedulable.length) {
-    lines.push('  budget:', `    cpu: "${toKubernetesCpu(cpu)}"`, `    memory: ${toKubernetesMemory(memory)}`, `    pods: ${pods}`, '    nodes:');
+    lines.push(
+      '  budget:',
+      `    cpu: "${toKubernetesCpu(cpu)}"`,
+      `    memory: ${toKubernetesMemory(memory)}`,
+      `    pods: ${pods}`,
+      '    nodes:',
+    );
     for (const pool of pools.values()) {
-      lines.push(`      - {name: ${pool.name}, count: ${pool.count}, cpu: "${toKubernetesCpu(pool.cpu)}", memory: ${toKubernetesMemory(pool.memory)}, pods: ${pool.pods}}`);
+      lines.push(
+        `      - {name: ${pool.name}, count: ${pool.count}, cpu: "${toKubernetesCpu(pool.cpu)}", memory: ${toKubernetesMemory(pool.memory)}, pods: ${pool.pods}}`,
+      );
     }
   } else {
     lines.push('  # budget: {cpu: "8", memory: 32Gi, pods: 110}');
@@ -224,10 +283,23 @@ export async function importCluster(options: ImportOptions): Promise<ImportResul
     '  #   - name: first-merge',
     '  #     merge:',
     '  #       - name: merged',
-    `  #         from: [${workloads.slice(0, 2).map((w) => w.metadata.name).join(', ') || 'a, b'}]`,
+    `  #         from: [${
+      workloads
+        .slice(0, 2)
+        .map((w) => w.metadata.name)
+        .join(', ') || 'a, b'
+    }]`,
     '',
   );
   fs.mkdirSync(options.outDir, { recursive: true });
   fs.writeFileSync(planFile, lines.join('\n'));
-  return { planFile, manifestFiles, workloads: workloads.length, services: services.length, nodes: schedulable.length, metrics: !!podMetrics, warnings };
+  return {
+    planFile,
+    manifestFiles,
+    workloads: workloads.length,
+    services: services.length,
+    nodes: schedulable.length,
+    metrics: !!podMetrics,
+    warnings,
+  };
 }

@@ -6,7 +6,16 @@ import * as path from 'node:path';
 // 2.x needs Node 22.19+ and fails on import under Node 20 (VS Code 1.100's extension host): keep 1.4.0.
 import type * as K8s from '@kubernetes/client-node' with { 'resolution-mode': 'import' };
 import type { JsonObject, KubeObject } from '../engine/render/kube';
-import { FIELD_MANAGER, isNamespaced, resourceOf, type ClusterApi, type ClusterTarget, type ObjectRef, type ReadOptions, type WriteOptions } from './clusterApi';
+import {
+  FIELD_MANAGER,
+  isNamespaced,
+  resourceOf,
+  type ClusterApi,
+  type ClusterTarget,
+  type ObjectRef,
+  type ReadOptions,
+  type WriteOptions,
+} from './clusterApi';
 import { ClusterError, DEFAULT_RETRY, toClusterError, withRetry, type Operation, type RetryOptions } from './errors';
 
 type ClientNode = typeof K8s;
@@ -30,7 +39,8 @@ export interface KubeconfigSource {
 export function kubeconfigFiles(source: KubeconfigSource = {}): string[] {
   const env = source.env ?? process.env;
   const home = source.home ?? os.homedir();
-  const expand = (file: string) => (file === '~' ? home : file.startsWith('~/') || file.startsWith('~\\') ? path.join(home, file.slice(2)) : file);
+  const expand = (file: string) =>
+    file === '~' ? home : file.startsWith('~/') || file.startsWith('~\\') ? path.join(home, file.slice(2)) : file;
   if (source.kubeconfig && source.kubeconfig.trim()) return [path.resolve(expand(source.kubeconfig.trim()))];
   const list = (env.KUBECONFIG ?? '').split(path.delimiter).filter((f) => f.trim());
   if (list.length) return list.map((f) => path.resolve(expand(f.trim())));
@@ -51,11 +61,17 @@ export interface KubeconfigSummary {
   current?: string;
 }
 
-async function loadKubeConfig(k8s: ClientNode, source: KubeconfigSource): Promise<{ kc: K8s.KubeConfig; files: string[] }> {
+async function loadKubeConfig(
+  k8s: ClientNode,
+  source: KubeconfigSource,
+): Promise<{ kc: K8s.KubeConfig; files: string[] }> {
   const files = kubeconfigFiles(source);
   const existing = files.filter((f) => fs.existsSync(f));
   if (existing.length === 0) {
-    throw new ClusterError('config', `No kubeconfig found at ${files.join(', ')}. Set consolidation.kubeconfig, pass --kubeconfig, or set KUBECONFIG.`);
+    throw new ClusterError(
+      'config',
+      `No kubeconfig found at ${files.join(', ')}. Set consolidation.kubeconfig, pass --kubeconfig, or set KUBECONFIG.`,
+    );
   }
   const kc = new k8s.KubeConfig();
   try {
@@ -66,7 +82,10 @@ async function loadKubeConfig(k8s: ClientNode, source: KubeconfigSource): Promis
       kc.mergeConfig(other, true);
     }
   } catch (error) {
-    throw new ClusterError('config', `Could not read the kubeconfig ${existing.join(', ')}: ${(error as Error).message.split('\n')[0]}`);
+    throw new ClusterError(
+      'config',
+      `Could not read the kubeconfig ${existing.join(', ')}: ${(error as Error).message.split('\n')[0]}`,
+    );
   }
   return { kc, files: existing };
 }
@@ -75,7 +94,15 @@ async function loadKubeConfig(k8s: ClientNode, source: KubeconfigSource): Promis
 export async function readKubeconfig(source: KubeconfigSource = {}): Promise<KubeconfigSummary> {
   const k8s = await loadClientNode();
   const { kc, files } = await loadKubeConfig(k8s, source);
-  const contexts = kc.getContexts().map((c) => ({ name: c.name, cluster: c.cluster, user: c.user, namespace: c.namespace, server: kc.getCluster(c.cluster)?.server }));
+  const contexts = kc
+    .getContexts()
+    .map((c) => ({
+      name: c.name,
+      cluster: c.cluster,
+      user: c.user,
+      namespace: c.namespace,
+      server: kc.getCluster(c.cluster)?.server,
+    }));
   return { files, contexts, current: kc.getCurrentContext() || undefined };
 }
 
@@ -97,16 +124,38 @@ export async function connect(options: ConnectOptions = {}): Promise<KubeCluster
   const { kc } = await loadKubeConfig(k8s, options);
   if (options.context) {
     if (!kc.getContextObject(options.context)) {
-      throw new ClusterError('config', `The kubeconfig has no context "${options.context}" (contexts: ${kc.getContexts().map((c) => c.name).join(', ') || 'none'}).`);
+      throw new ClusterError(
+        'config',
+        `The kubeconfig has no context "${options.context}" (contexts: ${
+          kc
+            .getContexts()
+            .map((c) => c.name)
+            .join(', ') || 'none'
+        }).`,
+      );
     }
     kc.setCurrentContext(options.context);
   }
   const contextName = kc.getCurrentContext();
   const context = contextName ? kc.getContextObject(contextName) : null;
-  if (!context) throw new ClusterError('config', 'The kubeconfig has no current-context: choose a context (Select Context, or --context).');
+  if (!context)
+    throw new ClusterError(
+      'config',
+      'The kubeconfig has no current-context: choose a context (Select Context, or --context).',
+    );
   const cluster = kc.getCluster(context.cluster);
-  if (!cluster?.server) throw new ClusterError('config', `Context "${context.name}" names cluster "${context.cluster}", which the kubeconfig does not define.`);
-  const target: ClusterTarget = { context: context.name, cluster: cluster.name, server: cluster.server, user: context.user, namespace: options.namespace || context.namespace || 'default' };
+  if (!cluster?.server)
+    throw new ClusterError(
+      'config',
+      `Context "${context.name}" names cluster "${context.cluster}", which the kubeconfig does not define.`,
+    );
+  const target: ClusterTarget = {
+    context: context.name,
+    cluster: cluster.name,
+    server: cluster.server,
+    user: context.user,
+    namespace: options.namespace || context.namespace || 'default',
+  };
   return new KubeClusterApi(k8s, kc, target, options);
 }
 
@@ -173,16 +222,29 @@ export class KubeClusterApi implements ClusterApi {
         ...this.retry,
         signal,
         onRetry: (error, attempt, delay) => {
-          this.options.onRetry?.(`${error.message} Retrying in ${Math.round(delay)}ms (attempt ${attempt + 1} of ${this.retry.attempts}).`);
+          this.options.onRetry?.(
+            `${error.message} Retrying in ${Math.round(delay)}ms (attempt ${attempt + 1} of ${this.retry.attempts}).`,
+          );
           this.retry.onRetry?.(error, attempt, delay);
         },
       },
     );
   }
 
-  private op(verb: Operation['verb'], ref: { apiVersion: string; kind: string; namespace?: string; name?: string }, subresource?: string): Operation {
+  private op(
+    verb: Operation['verb'],
+    ref: { apiVersion: string; kind: string; namespace?: string; name?: string },
+    subresource?: string,
+  ): Operation {
     const { group, plural } = resourceOf(ref.apiVersion, ref.kind);
-    return { verb, resource: subresource ? `${plural}/${subresource}` : plural, group, namespace: ref.namespace, name: ref.name, kind: ref.kind };
+    return {
+      verb,
+      resource: subresource ? `${plural}/${subresource}` : plural,
+      group,
+      namespace: ref.namespace,
+      name: ref.name,
+      kind: ref.kind,
+    };
   }
 
   private namespaced<T extends { namespace?: string }>(ref: T & { kind: string }): T {
@@ -193,25 +255,56 @@ export class KubeClusterApi implements ClusterApi {
     const r = this.namespaced(ref);
     try {
       const object = await this.call(this.op('get', r), options.signal, () =>
-        this.objects.read({ apiVersion: r.apiVersion, kind: r.kind, metadata: { name: r.name, ...(r.namespace ? { namespace: r.namespace } : {}) } }),
+        this.objects.read({
+          apiVersion: r.apiVersion,
+          kind: r.kind,
+          metadata: { name: r.name, ...(r.namespace ? { namespace: r.namespace } : {}) },
+        }),
       );
       return plain(object) as KubeObject;
     } catch (error) {
-      if (error instanceof ClusterError && error.kind === 'not-found' && error.status === 404 && error.serverMessage !== 'the server could not find the requested resource') return undefined;
+      if (
+        error instanceof ClusterError &&
+        error.kind === 'not-found' &&
+        error.status === 404 &&
+        error.serverMessage !== 'the server could not find the requested resource'
+      )
+        return undefined;
       throw error;
     }
   }
 
-  async list(apiVersion: string, kind: string, namespace: string | undefined, options: ReadOptions & { labelSelector?: string } = {}): Promise<KubeObject[]> {
+  async list(
+    apiVersion: string,
+    kind: string,
+    namespace: string | undefined,
+    options: ReadOptions & { labelSelector?: string } = {},
+  ): Promise<KubeObject[]> {
     const items: KubeObject[] = [];
     let continueToken: string | undefined;
     for (let page = 0; page < 100; page++) {
       const list = plain(
         await this.call(this.op('list', { apiVersion, kind, namespace }), options.signal, () =>
-          this.objects.list(apiVersion, kind, namespace, undefined, undefined, undefined, undefined, options.labelSelector, 500, continueToken),
+          this.objects.list(
+            apiVersion,
+            kind,
+            namespace,
+            undefined,
+            undefined,
+            undefined,
+            undefined,
+            options.labelSelector,
+            500,
+            continueToken,
+          ),
         ),
       ) as { items?: JsonObject[]; metadata?: { continue?: string; _continue?: string } };
-      for (const item of list.items ?? []) items.push({ ...item, apiVersion: (item.apiVersion as string) ?? apiVersion, kind: (item.kind as string) ?? kind } as KubeObject);
+      for (const item of list.items ?? [])
+        items.push({
+          ...item,
+          apiVersion: (item.apiVersion as string) ?? apiVersion,
+          kind: (item.kind as string) ?? kind,
+        } as KubeObject);
       continueToken = list.metadata?.continue ?? list.metadata?._continue;
       if (!continueToken) break;
     }
@@ -220,18 +313,43 @@ export class KubeClusterApi implements ClusterApi {
 
   async serverSideApply(object: KubeObject, options: WriteOptions & { force?: boolean } = {}): Promise<KubeObject> {
     const body = structuredClone(object);
-    const ref = this.namespaced({ apiVersion: body.apiVersion, kind: body.kind, namespace: body.metadata.namespace as string | undefined, name: String(body.metadata.name) });
+    const ref = this.namespaced({
+      apiVersion: body.apiVersion,
+      kind: body.kind,
+      namespace: body.metadata.namespace as string | undefined,
+      name: String(body.metadata.name),
+    });
     if (ref.namespace) body.metadata.namespace = ref.namespace;
     const result = await this.call(this.op('apply', ref), options.signal, () =>
-      this.objects.patch(body as K8s.KubernetesObject, undefined, options.dryRun ? 'All' : undefined, FIELD_MANAGER, options.force ? true : undefined, this.k8s.PatchStrategy.ServerSideApply),
+      this.objects.patch(
+        body as K8s.KubernetesObject,
+        undefined,
+        options.dryRun ? 'All' : undefined,
+        FIELD_MANAGER,
+        options.force ? true : undefined,
+        this.k8s.PatchStrategy.ServerSideApply,
+      ),
     );
     return plain(result) as KubeObject;
   }
 
-  async patchScale(ref: ObjectRef, replicas: number, options: WriteOptions & { resourceVersion?: string } = {}): Promise<{ replicas: number; resourceVersion: string }> {
+  async patchScale(
+    ref: ObjectRef,
+    replicas: number,
+    options: WriteOptions & { resourceVersion?: string } = {},
+  ): Promise<{ replicas: number; resourceVersion: string }> {
     const r = this.namespaced(ref);
-    const body = { ...(options.resourceVersion ? { metadata: { resourceVersion: options.resourceVersion } } : {}), spec: { replicas } };
-    const param = { name: r.name, namespace: r.namespace!, body, fieldManager: FIELD_MANAGER, ...(options.dryRun ? { dryRun: 'All' } : {}) };
+    const body = {
+      ...(options.resourceVersion ? { metadata: { resourceVersion: options.resourceVersion } } : {}),
+      spec: { replicas },
+    };
+    const param = {
+      name: r.name,
+      namespace: r.namespace!,
+      body,
+      fieldManager: FIELD_MANAGER,
+      ...(options.dryRun ? { dryRun: 'All' } : {}),
+    };
     const headers = this.k8s.setHeaderOptions('Content-Type', this.k8s.PatchStrategy.MergePatch);
     const scale = await this.call(this.op('patch', r, 'scale'), options.signal, () => {
       switch (r.kind) {
@@ -248,12 +366,29 @@ export class KubeClusterApi implements ClusterApi {
     return { replicas: scale.spec?.replicas ?? replicas, resourceVersion: scale.metadata?.resourceVersion ?? '' };
   }
 
-  async patch(ref: ObjectRef, patch: JsonObject, options: WriteOptions & { type: 'merge' | 'strategic'; resourceVersion?: string }): Promise<KubeObject> {
+  async patch(
+    ref: ObjectRef,
+    patch: JsonObject,
+    options: WriteOptions & { type: 'merge' | 'strategic'; resourceVersion?: string },
+  ): Promise<KubeObject> {
     const r = this.namespaced(ref);
     const body: JsonObject = structuredClone(patch);
-    if (options.resourceVersion) body.metadata = { ...((body.metadata as JsonObject | undefined) ?? {}), resourceVersion: options.resourceVersion };
-    const param = { name: r.name, namespace: r.namespace!, body, fieldManager: FIELD_MANAGER, ...(options.dryRun ? { dryRun: 'All' } : {}) };
-    const headers = this.k8s.setHeaderOptions('Content-Type', options.type === 'merge' ? this.k8s.PatchStrategy.MergePatch : this.k8s.PatchStrategy.StrategicMergePatch);
+    if (options.resourceVersion)
+      body.metadata = {
+        ...((body.metadata as JsonObject | undefined) ?? {}),
+        resourceVersion: options.resourceVersion,
+      };
+    const param = {
+      name: r.name,
+      namespace: r.namespace!,
+      body,
+      fieldManager: FIELD_MANAGER,
+      ...(options.dryRun ? { dryRun: 'All' } : {}),
+    };
+    const headers = this.k8s.setHeaderOptions(
+      'Content-Type',
+      options.type === 'merge' ? this.k8s.PatchStrategy.MergePatch : this.k8s.PatchStrategy.StrategicMergePatch,
+    );
     const result = await this.call(this.op('patch', r), options.signal, async (): Promise<unknown> => {
       switch (r.kind) {
         case 'Deployment':
@@ -268,7 +403,19 @@ export class KubeClusterApi implements ClusterApi {
           return this.core.patchNamespacedConfigMap(param, headers);
         default:
           // Other kinds: the generic client (its merge patches carry the object's apiVersion and kind).
-          return this.objects.patch({ apiVersion: r.apiVersion, kind: r.kind, metadata: { name: r.name, namespace: r.namespace }, ...body } as K8s.KubernetesObject, undefined, options.dryRun ? 'All' : undefined, FIELD_MANAGER, undefined, options.type === 'merge' ? this.k8s.PatchStrategy.MergePatch : this.k8s.PatchStrategy.StrategicMergePatch);
+          return this.objects.patch(
+            {
+              apiVersion: r.apiVersion,
+              kind: r.kind,
+              metadata: { name: r.name, namespace: r.namespace },
+              ...body,
+            } as K8s.KubernetesObject,
+            undefined,
+            options.dryRun ? 'All' : undefined,
+            FIELD_MANAGER,
+            undefined,
+            options.type === 'merge' ? this.k8s.PatchStrategy.MergePatch : this.k8s.PatchStrategy.StrategicMergePatch,
+          );
       }
     });
     const object = plain(result) as KubeObject;
@@ -277,13 +424,23 @@ export class KubeClusterApi implements ClusterApi {
     return object;
   }
 
-  async delete(ref: ObjectRef, options: WriteOptions & { uid?: string; resourceVersion?: string } = {}): Promise<boolean> {
+  async delete(
+    ref: ObjectRef,
+    options: WriteOptions & { uid?: string; resourceVersion?: string } = {},
+  ): Promise<boolean> {
     const r = this.namespaced(ref);
-    const preconditions = { ...(options.uid ? { uid: options.uid } : {}), ...(options.resourceVersion ? { resourceVersion: options.resourceVersion } : {}) };
+    const preconditions = {
+      ...(options.uid ? { uid: options.uid } : {}),
+      ...(options.resourceVersion ? { resourceVersion: options.resourceVersion } : {}),
+    };
     try {
       await this.call(this.op('delete', r), options.signal, () =>
         this.objects.delete(
-          { apiVersion: r.apiVersion, kind: r.kind, metadata: { name: r.name, ...(r.namespace ? { namespace: r.namespace } : {}) } },
+          {
+            apiVersion: r.apiVersion,
+            kind: r.kind,
+            metadata: { name: r.name, ...(r.namespace ? { namespace: r.namespace } : {}) },
+          },
           undefined,
           options.dryRun ? 'All' : undefined,
           undefined,

@@ -33,14 +33,20 @@ export function phaseFindings(result: PlanResult, findings: readonly Finding[], 
     if (BUDGET_CODE.test(finding.code)) return false;
     const { file, range } = finding.location;
     if (file === planFile) {
-      const phase = phases.findIndex((p) => p.location.range.start <= range.start && range.start < p.location.range.end);
+      const phase = phases.findIndex(
+        (p) => p.location.range.start <= range.start && range.start < p.location.range.end,
+      );
       return phase === -1 || phase <= phaseIndex;
     }
     if (!touchedFiles.has(file)) return false;
     if (touched.some((l) => l.file === file && overlaps(l.range, range))) return true;
     // A finding in a touched file but in no object of it (a syntax error, a file too large): it may hide one.
     const manifest = objectsOf(file);
-    const objects = manifest ? [...manifest.workloads, ...manifest.services, ...manifest.limitRanges, ...manifest.policies].map((o) => o.location.range) : [];
+    const objects = manifest
+      ? [...manifest.workloads, ...manifest.services, ...manifest.limitRanges, ...manifest.policies].map(
+          (o) => o.location.range,
+        )
+      : [];
     return !objects.some((r) => overlaps(r, range));
   };
   const errors = findings.filter((f) => f.severity === 'error');
@@ -56,7 +62,19 @@ function touchedLocations(result: PlanResult, phases: ReadonlySet<string>): Sour
   const locations: SourceLocation[] = [];
   const workloads = result.analysis.references
     .filter((f) => phases.has(f.phase) && 'workload' in f.resolution)
-    .map((f) => (f.resolution as { workload: { location: SourceLocation; selector?: Record<string, string>; podLabels: Record<string, string>; namespace?: string } }).workload);
+    .map(
+      (f) =>
+        (
+          f.resolution as {
+            workload: {
+              location: SourceLocation;
+              selector?: Record<string, string>;
+              podLabels: Record<string, string>;
+              namespace?: string;
+            };
+          }
+        ).workload,
+    );
   for (const workload of workloads) {
     locations.push(workload.location);
     // The Services that select its pods are re-pointed by a merge.
@@ -78,9 +96,12 @@ export function budgetFigures(result: PlanResult, phaseIndex: number): string[] 
   if (!before || !after) return [];
   const lines: string[] = [];
   const compare = (label: string, resource: string, from: number, to: number, of?: number) => {
-    const show = (value: number) => `${formatQuantityForResource(resource, value)}${of ? ` = ${formatPercent(value, of)}` : ''}`;
+    const show = (value: number) =>
+      `${formatQuantityForResource(resource, value)}${of ? ` = ${formatPercent(value, of)}` : ''}`;
     const trend = to < from ? 'better' : to > from ? 'worse' : 'unchanged';
-    lines.push(`${label} ${show(from)} → ${show(to)}${of ? ` of budget ${formatQuantityForResource(resource, of)}` : ''} (${trend})`);
+    lines.push(
+      `${label} ${show(from)} → ${show(to)}${of ? ` of budget ${formatQuantityForResource(resource, of)}` : ''} (${trend})`,
+    );
   };
   const allocatable = budget?.allocatable ?? {};
   const resources = ['cpu', 'memory', ...Object.keys(allocatable).filter((r) => r !== 'cpu' && r !== 'memory')];
@@ -92,10 +113,17 @@ export function budgetFigures(result: PlanResult, phaseIndex: number): string[] 
     compare(`${name} requests`, resource, from, to, allocatable[resource]);
   }
   for (const resource of ['cpu', 'memory']) {
-    compare(`${resource === 'cpu' ? 'CPU' : resource} limits`, resource, total(before, 'limits', resource), total(after, 'limits', resource), allocatable[resource]);
+    compare(
+      `${resource === 'cpu' ? 'CPU' : resource} limits`,
+      resource,
+      total(before, 'limits', resource),
+      total(after, 'limits', resource),
+      allocatable[resource],
+    );
   }
   compare('pods', 'pods', before.totals.pods, after.totals.pods, budget?.pods);
-  if (before.schedule && after.schedule) compare('unschedulable pods', 'count', before.schedule.unschedulableCount, after.schedule.unschedulableCount);
+  if (before.schedule && after.schedule)
+    compare('unschedulable pods', 'count', before.schedule.unschedulableCount, after.schedule.unschedulableCount);
   return lines;
 }
 

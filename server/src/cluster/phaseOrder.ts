@@ -15,7 +15,12 @@ import type { LoadedPhase } from './phasePlan';
  * replaces are at 0 replicas, its Services select the merged pods. Objects a later phase (or this
  * one) touches again are not judged by the earlier one.
  */
-export async function phaseOrderProblems(api: ClusterApi, loaded: LoadedPhase, namespace: string, options: { signal?: AbortSignal } = {}): Promise<string[]> {
+export async function phaseOrderProblems(
+  api: ClusterApi,
+  loaded: LoadedPhase,
+  namespace: string,
+  options: { signal?: AbortSignal } = {},
+): Promise<string[]> {
   const problems: string[] = [];
   const defaultNamespace = loaded.namespace ?? api.target.namespace;
   // This phase may have been applied (in part) already: what it touches is not judged by earlier phases.
@@ -25,20 +30,32 @@ export async function phaseOrderProblems(api: ClusterApi, loaded: LoadedPhase, n
     const name = render.phase.name;
     const store = new RecordStore(api, loaded.planFile, loaded.planName, name, namespace);
     const found = await store.load(options);
-    const record = found && (found.from === 'cluster' || found.record.server === api.target.server) ? found.record : undefined;
+    const record =
+      found && (found.from === 'cluster' || found.record.server === api.target.server) ? found.record : undefined;
     if (record?.status === 'applied') break;
     if (record) {
-      problems.push(`phase ${name} is not applied on this cluster: its record says ${record.status} (since ${record.updatedAt}).`);
+      problems.push(
+        `phase ${name} is not applied on this cluster: its record says ${record.status} (since ${record.updatedAt}).`,
+      );
     } else {
       const missing = await missingOnCluster(api, render, defaultNamespace, touchedLater, options);
-      if (missing.length) problems.push(`phase ${name} is not applied on this cluster: there is no record of it, and ${missing.join('; ')}.`);
+      if (missing.length)
+        problems.push(
+          `phase ${name} is not applied on this cluster: there is no record of it, and ${missing.join('; ')}.`,
+        );
     }
     for (const object of render.objects) touchedLater.add(refKey(refOf(object.object, defaultNamespace)));
   }
   return problems.reverse();
 }
 
-async function missingOnCluster(api: ClusterApi, render: PhaseRender, defaultNamespace: string, skip: ReadonlySet<string>, options: { signal?: AbortSignal }): Promise<string[]> {
+async function missingOnCluster(
+  api: ClusterApi,
+  render: PhaseRender,
+  defaultNamespace: string,
+  skip: ReadonlySet<string>,
+  options: { signal?: AbortSignal },
+): Promise<string[]> {
   const missing: string[] = [];
   for (const rendered of render.objects) {
     const ref: ObjectRef = refOf(rendered.object, defaultNamespace);
@@ -46,15 +63,22 @@ async function missingOnCluster(api: ClusterApi, render: PhaseRender, defaultNam
     if ((skip.has(refKey(ref)) && rendered.role !== 'created') || rendered.role === 'changed') continue;
     const live = await api.get(ref, options);
     if (rendered.role === 'created') {
-      if (!live || valueAt(live, ['metadata', 'labels', MANAGED_BY_LABEL]) !== MANAGED_BY) missing.push(`${describeRef(ref)} does not exist (the phase creates it)`);
+      if (!live || valueAt(live, ['metadata', 'labels', MANAGED_BY_LABEL]) !== MANAGED_BY)
+        missing.push(`${describeRef(ref)} does not exist (the phase creates it)`);
     } else if (rendered.role === 'scaled-down') {
       const replicas = valueAt(live, ['spec', 'replicas']);
       const count = typeof replicas === 'number' ? replicas : 1;
-      if (live && count !== 0) missing.push(`${describeRef(ref)} has ${count} replica${count === 1 ? '' : 's'} (the phase scales it to 0)`);
+      if (live && count !== 0)
+        missing.push(`${describeRef(ref)} has ${count} replica${count === 1 ? '' : 's'} (the phase scales it to 0)`);
     } else if (rendered.role === 'service' && live) {
       const wanted = (valueAt(rendered.object, ['spec', 'selector']) as JsonObject | undefined) ?? {};
       const selector = (valueAt(live, ['spec', 'selector']) as JsonObject | undefined) ?? {};
-      if (Object.entries(wanted).some(([k, v]) => selector[k] !== v)) missing.push(`${describeRef(ref)} does not select ${Object.entries(wanted).map(([k, v]) => `${k}=${v}`).join(',')} yet (the phase re-points it)`);
+      if (Object.entries(wanted).some(([k, v]) => selector[k] !== v))
+        missing.push(
+          `${describeRef(ref)} does not select ${Object.entries(wanted)
+            .map(([k, v]) => `${k}=${v}`)
+            .join(',')} yet (the phase re-points it)`,
+        );
     }
   }
   return missing;

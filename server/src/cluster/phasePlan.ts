@@ -3,12 +3,30 @@ import { dns1123 } from '../engine/manifests/compose';
 import type { WorkloadModel } from '../engine/model/workspace';
 import type { PhaseSpec, ResourcePatch } from '../engine/plan/types';
 import { kubernetesBytes, kubernetesCpuMillicores } from '../engine/quantity';
-import { valueAt, clone, containersOf, isObject, MANAGED_BY, MANAGED_BY_LABEL, MERGE_LABEL, PHASE_ANNOTATION, PLAN_ANNOTATION, podSpecOf, PREVIOUS_REPLICAS, type JsonObject, type KubeObject } from '../engine/render/kube';
+import {
+  valueAt,
+  clone,
+  containersOf,
+  isObject,
+  MANAGED_BY,
+  MANAGED_BY_LABEL,
+  MERGE_LABEL,
+  PHASE_ANNOTATION,
+  PLAN_ANNOTATION,
+  podSpecOf,
+  PREVIOUS_REPLICAS,
+  type JsonObject,
+  type KubeObject,
+} from '../engine/render/kube';
 import type { PhaseRender, RenderedObject, RenderRole } from '../engine/render/renderPlan';
 import { roleVerb } from '../engine/render/roleText';
 import { toManifestList } from '../engine/render/sourceObjects';
 import type { RuleSettings } from '../engine/rules/registry';
-import { ConsolidationWorkspace, DEFAULT_OPTIONS, type WorkspaceOptions } from '../engine/workspace/consolidationWorkspace';
+import {
+  ConsolidationWorkspace,
+  DEFAULT_OPTIONS,
+  type WorkspaceOptions,
+} from '../engine/workspace/consolidationWorkspace';
 import { nodeFileHost, type FileHost } from '../engine/workspace/fileHost';
 import type { Finding } from '../engine/rules/types';
 import type { ApplyRecord, RecordedObject } from './applyRecord';
@@ -41,16 +59,35 @@ export interface LoadedPhase {
   /** Where the phase asks for a rendered object: `plan.yaml:21`. */
   locationOf(object: RenderedObject): string | undefined;
   /** What the phase's `scale` and `resize` say about a workload, by its object name. */
-  changesOf(name: string, namespace: string | undefined): { replicas?: number; resize: ResourcePatch[]; containerResize: { name: string; patch: ResourcePatch }[]; location?: string };
+  changesOf(
+    name: string,
+    namespace: string | undefined,
+  ): {
+    replicas?: number;
+    resize: ResourcePatch[];
+    containerResize: { name: string; patch: ResourcePatch }[];
+    location?: string;
+  };
 }
 
 /** Reads a plan and renders one of its phases (the pure engine: no cluster). */
 export function loadPhase(
   planFile: string,
   phaseName: string | undefined,
-  options: { rules?: RuleSettings; host?: FileHost; workspace?: ConsolidationWorkspace; sources?: Pick<WorkspaceOptions, 'sourceRoots' | 'sourceLimits'> } = {},
+  options: {
+    rules?: RuleSettings;
+    host?: FileHost;
+    workspace?: ConsolidationWorkspace;
+    sources?: Pick<WorkspaceOptions, 'sourceRoots' | 'sourceLimits'>;
+  } = {},
 ): LoadedPhase {
-  const workspace = options.workspace ?? new ConsolidationWorkspace(options.host ?? nodeFileHost, { ...DEFAULT_OPTIONS, ...options.sources, rules: options.rules ?? {} });
+  const workspace =
+    options.workspace ??
+    new ConsolidationWorkspace(options.host ?? nodeFileHost, {
+      ...DEFAULT_OPTIONS,
+      ...options.sources,
+      rules: options.rules ?? {},
+    });
   if (workspace.text(planFile) === undefined) throw new PlanError(`${planFile}: cannot read the plan file`);
   const result = workspace.plan(planFile);
   const rendered = workspace.render(planFile);
@@ -67,7 +104,11 @@ export function loadPhase(
   };
   // Budget findings and errors elsewhere do not block this phase (phaseGate.ts says which do).
   const phaseIndex = phaseNames.indexOf(phaseName);
-  const findings = [...workspace.findings.plan(planFile), ...workspace.findings.planSources(planFile), ...result.sourceFiles.flatMap((f) => workspace.findings.manifest(f))];
+  const findings = [
+    ...workspace.findings.plan(planFile),
+    ...workspace.findings.planSources(planFile),
+    ...result.sourceFiles.flatMap((f) => workspace.findings.manifest(f)),
+  ];
   const gate = phaseFindings(result, findings, phaseIndex);
   const describeFinding = (f: Finding) => `${lineOf(f.location.file, f.location.range.start)}: ${f.message}`;
   const errors = gate.blocking.map(describeFinding);
@@ -79,7 +120,9 @@ export function loadPhase(
     return fact && (fact.resolution as { workload: WorkloadModel }).workload;
   };
   const sameObject = (w: WorkloadModel | undefined, name: string, namespace: string | undefined) =>
-    !!w && objectName(w) === name && (namespace === undefined || (w.namespace ?? result.plan.namespace ?? namespace) === namespace);
+    !!w &&
+    objectName(w) === name &&
+    (namespace === undefined || (w.namespace ?? result.plan.namespace ?? namespace) === namespace);
 
   return {
     planFile,
@@ -92,11 +135,14 @@ export function loadPhase(
     errors,
     otherErrors: gate.other.map(describeFinding),
     budget: budgetFigures(result, phaseIndex),
-    controllerWarnings: findings.filter((f) => f.code === 'plan/owned-by-controller' && f.location.range.start === phase.nameLocation.range.start).map((f) => f.message),
+    controllerWarnings: findings
+      .filter((f) => f.code === 'plan/owned-by-controller' && f.location.range.start === phase.nameLocation.range.start)
+      .map((f) => f.message),
     earlierPhases: rendered.phases.slice(0, phaseIndex),
     locationOf(object) {
       const name = String(object.object.metadata.name ?? '');
-      const namespace = typeof object.object.metadata.namespace === 'string' ? object.object.metadata.namespace : undefined;
+      const namespace =
+        typeof object.object.metadata.namespace === 'string' ? object.object.metadata.namespace : undefined;
       if (object.role === 'created') {
         const merge = phase.merge.find((m) => m.name === name);
         if (merge) return where(merge.nameLocation.range.start);
@@ -106,7 +152,12 @@ export function loadPhase(
         const merge = phase.merge.find((m) => m.name === target);
         if (merge) return where(merge.nameLocation.range.start);
       }
-      const refs = [...phase.remove, ...phase.merge.flatMap((m) => m.from), ...phase.scale.map((s) => s.ref), ...phase.resize.map((r) => r.ref)];
+      const refs = [
+        ...phase.remove,
+        ...phase.merge.flatMap((m) => m.from),
+        ...phase.scale.map((s) => s.ref),
+        ...phase.resize.map((r) => r.ref),
+      ];
       const ref = refs.find((r) => sameObject(workloadAt(r.location.range.start), name, namespace));
       return ref ? where(ref.location.range.start) : where(phase.nameLocation.range.start);
     },
@@ -117,7 +168,11 @@ export function loadPhase(
         replicas: scale?.replicas,
         resize: resizes.flatMap((r) => (r.pod ? [r.pod] : [])),
         containerResize: resizes.flatMap((r) => r.containers.map((c) => ({ name: c.name, patch: c.patch }))),
-        location: scale ? where(scale.location.range.start) : resizes[0] ? where(resizes[0].location.range.start) : undefined,
+        location: scale
+          ? where(scale.location.range.start)
+          : resizes[0]
+            ? where(resizes[0].location.range.start)
+            : undefined,
       };
     },
   };
@@ -158,7 +213,11 @@ export interface StepsResult {
  * Reads every object the phase touches and works out the smallest change to each: the whole object
  * for what this tool creates, targeted patches and the scale subresource for everything else.
  */
-export async function planSteps(api: ClusterApi, loaded: LoadedPhase, options: { signal?: AbortSignal; previous?: ApplyRecord } = {}): Promise<StepsResult> {
+export async function planSteps(
+  api: ClusterApi,
+  loaded: LoadedPhase,
+  options: { signal?: AbortSignal; previous?: ApplyRecord } = {},
+): Promise<StepsResult> {
   const result: StepsResult = { steps: [], problems: [] };
   const previous = options.previous && options.previous.status !== 'rolled-back' ? options.previous : undefined;
   for (const rendered of loaded.render.objects) {
@@ -192,7 +251,13 @@ interface StepOutcome {
   problems: string[];
 }
 
-async function readTarget(api: ClusterApi, loaded: LoadedPhase, rendered: RenderedObject, previous: ApplyRecord | undefined, options: { signal?: AbortSignal }): Promise<StepTarget> {
+async function readTarget(
+  api: ClusterApi,
+  loaded: LoadedPhase,
+  rendered: RenderedObject,
+  previous: ApplyRecord | undefined,
+  options: { signal?: AbortSignal },
+): Promise<StepTarget> {
   const object = clone(rendered.object);
   // A manifest that names no namespace goes to the plan's spec.namespace, else the context's.
   const defaultNamespace = loaded.namespace ?? api.target.namespace;
@@ -219,7 +284,9 @@ function stepFor(target: StepTarget, context: string): StepOutcome {
   if (rendered.role === 'created') return createStep(target);
   if (!live) {
     const hint = ours(object) ? ': apply the earlier phases first' : '';
-    return problem(`${describeRef(ref)}, which phase ${loaded.phaseName} ${roleVerb(rendered.role)}, does not exist in the cluster (context ${context})${hint}.`);
+    return problem(
+      `${describeRef(ref)}, which phase ${loaded.phaseName} ${roleVerb(rendered.role)}, does not exist in the cluster (context ${context})${hint}.`,
+    );
   }
   if (rendered.role === 'service') return repointStep(target, live);
   if (rendered.role === 'scaled-down') return scaleDownStep(target, live);
@@ -237,12 +304,26 @@ function ours(object: KubeObject | undefined): boolean {
 
 /** The annotations `keys` had before the phase: the earlier apply's record, else the live object's. */
 function annotationsBefore({ earlier, live }: StepTarget, keys: string[]): Record<string, string | null> {
-  return earlier?.annotations ?? Object.fromEntries(keys.map((k) => [k, (valueAt(live, ['metadata', 'annotations', k]) as string | undefined) ?? null]));
+  return (
+    earlier?.annotations ??
+    Object.fromEntries(
+      keys.map((k) => [k, (valueAt(live, ['metadata', 'annotations', k]) as string | undefined) ?? null]),
+    )
+  );
 }
 
 /** What the record keeps of an object that exists: who it is and which version was read. */
 function existingRecord({ ref, rendered, base }: StepTarget, live: KubeObject) {
-  return { ref, role: rendered.role, origin: rendered.origin, planLocation: base.planLocation, existed: true, uid: live.metadata.uid as string, resourceVersion: live.metadata.resourceVersion as string, state: 'pending' as const };
+  return {
+    ref,
+    role: rendered.role,
+    origin: rendered.origin,
+    planLocation: base.planLocation,
+    existed: true,
+    uid: live.metadata.uid as string,
+    resourceVersion: live.metadata.resourceVersion as string,
+    state: 'pending' as const,
+  };
 }
 
 /** A workload this tool creates: the whole object, server-side applied, unless someone else's object has that name. */
@@ -251,15 +332,29 @@ function createStep(target: StepTarget): StepOutcome {
   const { planLocation } = base;
   if (live && !ours(live)) {
     const owner = valueAt(live, ['metadata', 'labels', MANAGED_BY_LABEL]);
-    return problem(`${describeRef(ref)} already exists and was not created by this tool${owner ? ` (managed-by: ${owner})` : ''}: rename the merge or remove that object first.`);
+    return problem(
+      `${describeRef(ref)} already exists and was not created by this tool${owner ? ` (managed-by: ${owner})` : ''}: rename the merge or remove that object first.`,
+    );
   }
-  const fromThisPhase = live && valueAt(live, ['metadata', 'annotations', PLAN_ANNOTATION]) === loaded.planName && valueAt(live, ['metadata', 'annotations', PHASE_ANNOTATION]) === loaded.phaseName;
+  const fromThisPhase =
+    live &&
+    valueAt(live, ['metadata', 'annotations', PLAN_ANNOTATION]) === loaded.planName &&
+    valueAt(live, ['metadata', 'annotations', PHASE_ANNOTATION]) === loaded.phaseName;
   const existed = earlier ? earlier.existed : !!live && !fromThisPhase;
   const replicas = valueAt(object, ['spec', 'replicas']);
   const step: PhaseStep = {
     ...base,
     apply: object,
-    before: { ref, role: rendered.role, origin: rendered.origin, planLocation, existed, uid: earlier?.uid ?? live?.metadata.uid as string | undefined, annotations: {}, state: 'pending' },
+    before: {
+      ref,
+      role: rendered.role,
+      origin: rendered.origin,
+      planLocation,
+      existed,
+      uid: earlier?.uid ?? (live?.metadata.uid as string | undefined),
+      annotations: {},
+      state: 'pending',
+    },
     summary: `${live ? 'update' : 'create'} ${describeRef(ref)}${typeof replicas === 'number' ? ` (${replicas} replica${replicas === 1 ? '' : 's'})` : ''}`,
   };
   return { step, problems: [] };
@@ -268,13 +363,23 @@ function createStep(target: StepTarget): StepOutcome {
 /** A Service re-pointed at the merged pods: its selector and target ports, patched. */
 function repointStep(target: StepTarget, live: KubeObject): StepOutcome {
   const { ref, object, earlier, base, stamp } = target;
-  const liveSelector = isObject(valueAt(live, ['spec', 'selector'])) ? (valueAt(live, ['spec', 'selector']) as JsonObject) : null;
+  const liveSelector = isObject(valueAt(live, ['spec', 'selector']))
+    ? (valueAt(live, ['spec', 'selector']) as JsonObject)
+    : null;
   const targetSelector = (valueAt(object, ['spec', 'selector']) as JsonObject | undefined) ?? {};
-  const livePorts = (Array.isArray(valueAt(live, ['spec', 'ports'])) ? (valueAt(live, ['spec', 'ports']) as JsonObject[]) : []).filter(isObject);
-  const renderedPorts = (Array.isArray(valueAt(object, ['spec', 'ports'])) ? (valueAt(object, ['spec', 'ports']) as JsonObject[]) : []).filter(isObject);
+  const livePorts = (
+    Array.isArray(valueAt(live, ['spec', 'ports'])) ? (valueAt(live, ['spec', 'ports']) as JsonObject[]) : []
+  ).filter(isObject);
+  const renderedPorts = (
+    Array.isArray(valueAt(object, ['spec', 'ports'])) ? (valueAt(object, ['spec', 'ports']) as JsonObject[]) : []
+  ).filter(isObject);
   const newPorts = livePorts.map((port) => {
-    const wanted = renderedPorts.find((p) => p.port === port.port && (p.protocol ?? 'TCP') === (port.protocol ?? 'TCP'));
-    return wanted && wanted.targetPort !== undefined && !same(wanted.targetPort, port.targetPort) ? { ...port, targetPort: wanted.targetPort } : port;
+    const wanted = renderedPorts.find(
+      (p) => p.port === port.port && (p.protocol ?? 'TCP') === (port.protocol ?? 'TCP'),
+    );
+    return wanted && wanted.targetPort !== undefined && !same(wanted.targetPort, port.targetPort)
+      ? { ...port, targetPort: wanted.targetPort }
+      : port;
   });
   const body: JsonObject = {};
   const spec: JsonObject = {};
@@ -295,11 +400,13 @@ function repointStep(target: StepTarget, live: KubeObject): StepOutcome {
     unchanged,
     before: {
       ...existingRecord(target, live),
-      selector: earlier ? earlier.selector ?? null : liveSelector,
+      selector: earlier ? (earlier.selector ?? null) : liveSelector,
       ports: earlier?.ports ?? livePorts,
       annotations: annotationsBefore(target, [PLAN_ANNOTATION, PHASE_ANNOTATION]),
     },
-    summary: `re-point ${describeRef(ref)} at ${Object.entries(targetSelector).map(([k, v]) => `${k}=${v}`).join(',')}${spec.ports ? ' (and its target ports)' : ''}`,
+    summary: `re-point ${describeRef(ref)} at ${Object.entries(targetSelector)
+      .map(([k, v]) => `${k}=${v}`)
+      .join(',')}${spec.ports ? ' (and its target ports)' : ''}`,
   };
   return { step, problems: [] };
 }
@@ -312,12 +419,18 @@ function liveReplicasOf(live: KubeObject): number {
 /** A source of a merge scaled to 0 through the scale subresource, its replicas kept in an annotation. */
 function scaleDownStep(target: StepTarget, live: KubeObject): StepOutcome {
   const { ref, earlier, base, stamp } = target;
-  if (!SCALABLE.has(ref.kind)) return problem(`${describeRef(ref)} cannot be scaled to 0 (a ${ref.kind} has no replicas): remove it by hand once the phase is applied.`);
+  if (!SCALABLE.has(ref.kind))
+    return problem(
+      `${describeRef(ref)} cannot be scaled to 0 (a ${ref.kind} has no replicas): remove it by hand once the phase is applied.`,
+    );
   const liveReplicas = liveReplicasOf(live);
   const recorded = Number(valueAt(live, ['metadata', 'annotations', PREVIOUS_REPLICAS]));
-  const previousReplicas = earlier?.replicas ?? (liveReplicas === 0 && Number.isInteger(recorded) ? recorded : liveReplicas);
+  const previousReplicas =
+    earlier?.replicas ?? (liveReplicas === 0 && Number.isInteger(recorded) ? recorded : liveReplicas);
   const annotations = { [PREVIOUS_REPLICAS]: String(previousReplicas), ...stamp };
-  const unchanged = liveReplicas === 0 && Object.entries(annotations).every(([k, v]) => valueAt(live, ['metadata', 'annotations', k]) === v);
+  const unchanged =
+    liveReplicas === 0 &&
+    Object.entries(annotations).every(([k, v]) => valueAt(live, ['metadata', 'annotations', k]) === v);
   const step: PhaseStep = {
     ...base,
     patch: unchanged ? undefined : { type: 'merge', body: { metadata: { annotations } } },
@@ -336,15 +449,21 @@ function scaleDownStep(target: StepTarget, live: KubeObject): StepOutcome {
 /** The phase's scale and resize steps of an object, and nothing else of it. */
 function changeStep(target: StepTarget, live: KubeObject): StepOutcome {
   const { ref, rendered, loaded, earlier, base, stamp } = target;
-  const changes = loaded.changesOf(ref.name, typeof rendered.object.metadata.namespace === 'string' ? ref.namespace : undefined);
-  if (changes.replicas !== undefined && !SCALABLE.has(ref.kind)) return problem(`${describeRef(ref)} cannot be scaled (a ${ref.kind} has no replicas).`);
-  if ((changes.resize.length || changes.containerResize.length) && !RESIZABLE.has(ref.kind)) return problem(`${describeRef(ref)} cannot be resized by this tool (a ${ref.kind}).`);
+  const changes = loaded.changesOf(
+    ref.name,
+    typeof rendered.object.metadata.namespace === 'string' ? ref.namespace : undefined,
+  );
+  if (changes.replicas !== undefined && !SCALABLE.has(ref.kind))
+    return problem(`${describeRef(ref)} cannot be scaled (a ${ref.kind} has no replicas).`);
+  if ((changes.resize.length || changes.containerResize.length) && !RESIZABLE.has(ref.kind))
+    return problem(`${describeRef(ref)} cannot be resized by this tool (a ${ref.kind}).`);
   const { resize, beforeContainers, problems } = containerResizes(ref, live, changes);
   const liveReplicas = liveReplicasOf(live);
   const replicas = changes.replicas !== undefined && changes.replicas !== liveReplicas ? changes.replicas : undefined;
   const unchanged = resize.size === 0 && replicas === undefined;
   const body: JsonObject = { metadata: { annotations: stamp } };
-  if (resize.size) body.spec = { template: { spec: { containers: [...resize].map(([name, resources]) => ({ name, resources })) } } };
+  if (resize.size)
+    body.spec = { template: { spec: { containers: [...resize].map(([name, resources]) => ({ name, resources })) } } };
   const what = [
     ...(replicas !== undefined ? [`replicas ${liveReplicas} → ${replicas}`] : []),
     ...[...resize].map(([name, resources]) => `${name}: ${describeResources(resources)}`),
@@ -372,14 +491,24 @@ function changeStep(target: StepTarget, live: KubeObject): StepOutcome {
  * The resources each resized container needs changed (only what differs from the live object), what
  * the containers had before, and the resizes that name no container the cluster has.
  */
-function containerResizes(ref: ObjectRef, live: KubeObject, changes: ReturnType<LoadedPhase['changesOf']>): { resize: Map<string, JsonObject>; beforeContainers: { name: string; resources: JsonObject }[]; problems: string[] } {
+function containerResizes(
+  ref: ObjectRef,
+  live: KubeObject,
+  changes: ReturnType<LoadedPhase['changesOf']>,
+): {
+  resize: Map<string, JsonObject>;
+  beforeContainers: { name: string; resources: JsonObject }[];
+  problems: string[];
+} {
   const problems: string[] = [];
   const liveContainers = containersOf(podSpecOf(clone(live)));
   const resize = new Map<string, JsonObject>();
   const wanted: { name: string; patch: ResourcePatch }[] = [...changes.containerResize];
   for (const patch of changes.resize) {
     if (liveContainers.length !== 1) {
-      problems.push(`${describeRef(ref)} has ${liveContainers.length} containers in the cluster; the plan resizes it as if it had one: name the containers under \`containers:\`.`);
+      problems.push(
+        `${describeRef(ref)} has ${liveContainers.length} containers in the cluster; the plan resizes it as if it had one: name the containers under \`containers:\`.`,
+      );
       continue;
     }
     wanted.push({ name: String(liveContainers[0].name), patch });
@@ -388,11 +517,14 @@ function containerResizes(ref: ObjectRef, live: KubeObject, changes: ReturnType<
   for (const { name, patch } of wanted) {
     const container = liveContainers.find((c) => c.name === name);
     if (!container) {
-      problems.push(`${describeRef(ref)} has no container "${name}" in the cluster (containers: ${liveContainers.map((c) => c.name).join(', ')}).`);
+      problems.push(
+        `${describeRef(ref)} has no container "${name}" in the cluster (containers: ${liveContainers.map((c) => c.name).join(', ')}).`,
+      );
       continue;
     }
     const liveResources = isObject(container.resources) ? container.resources : {};
-    if (!beforeContainers.some((c) => c.name === name)) beforeContainers.push({ name, resources: clone(liveResources) });
+    if (!beforeContainers.some((c) => c.name === name))
+      beforeContainers.push({ name, resources: clone(liveResources) });
     const entry = resize.get(name) ?? {};
     for (const kind of ['requests', 'limits'] as const) {
       const target = toManifestList(patch[kind]);
@@ -431,6 +563,11 @@ export function sameQuantity(resource: string, a: unknown, b: unknown): boolean 
 
 function describeResources(resources: JsonObject): string {
   return Object.entries(resources)
-    .map(([kind, list]) => `${kind} ${Object.entries(list as JsonObject).map(([k, v]) => `${k}=${v}`).join(', ')}`)
+    .map(
+      ([kind, list]) =>
+        `${kind} ${Object.entries(list as JsonObject)
+          .map(([k, v]) => `${k}=${v}`)
+          .join(', ')}`,
+    )
     .join('; ');
 }

@@ -45,7 +45,11 @@ export function toYamlText(object: KubeObject | undefined): string {
  * What the phase would change, object by object: the same changes as apply, sent with dryRun=All
  * (the API server validates and defaults them, and persists nothing), next to the live objects.
  */
-export async function previewPhase(api: ClusterApi, loaded: LoadedPhase, options: { signal?: AbortSignal } = {}): Promise<PreviewResult> {
+export async function previewPhase(
+  api: ClusterApi,
+  loaded: LoadedPhase,
+  options: { signal?: AbortSignal } = {},
+): Promise<PreviewResult> {
   const { steps, problems } = await planSteps(api, loaded, options);
   if (problems.length) return { entries: [], problems, budget: loaded.budget };
   const entries: PreviewEntry[] = [];
@@ -55,8 +59,14 @@ export async function previewPhase(api: ClusterApi, loaded: LoadedPhase, options
     else if (step.unchanged || (!step.patch && step.replicas === undefined)) result = step.live!;
     else {
       const body: JsonObject = clone(step.patch?.body ?? {});
-      if (step.replicas !== undefined) body.spec = { ...(isObject(body.spec) ? body.spec : {}), replicas: step.replicas };
-      result = await api.patch(step.ref, body, { type: step.patch?.type ?? 'merge', dryRun: true, resourceVersion: step.live!.metadata.resourceVersion as string, signal: options.signal });
+      if (step.replicas !== undefined)
+        body.spec = { ...(isObject(body.spec) ? body.spec : {}), replicas: step.replicas };
+      result = await api.patch(step.ref, body, {
+        type: step.patch?.type ?? 'merge',
+        dryRun: true,
+        resourceVersion: step.live!.metadata.resourceVersion as string,
+        signal: options.signal,
+      });
     }
     const live = step.live && stripForDiff(step.live);
     const stripped = stripForDiff(result);
@@ -76,7 +86,12 @@ export async function previewPhase(api: ClusterApi, loaded: LoadedPhase, options
 }
 
 /** A unified diff of two texts (`context` lines around each change), from the `diff` package. Empty when equal. */
-export function unifiedDiff(before: string, after: string, labels: { before: string; after: string }, context = 3): string {
+export function unifiedDiff(
+  before: string,
+  after: string,
+  labels: { before: string; after: string },
+  context = 3,
+): string {
   const patch = structuredPatch(labels.before, labels.after, before, after, undefined, undefined, { context });
   return patch.hunks.length ? formatPatch(patch, FILE_HEADERS_ONLY) + '\n' : '';
 }

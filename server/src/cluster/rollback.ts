@@ -1,4 +1,11 @@
-import { valueAt, isObject, MANAGED_BY, MANAGED_BY_LABEL, type JsonObject, type KubeObject } from '../engine/render/kube';
+import {
+  valueAt,
+  isObject,
+  MANAGED_BY,
+  MANAGED_BY_LABEL,
+  type JsonObject,
+  type KubeObject,
+} from '../engine/render/kube';
 import type { ApplyRecord, RecordedObject, RecordStore } from './applyRecord';
 import { describeRef, type ClusterApi, type ObjectRef } from './clusterApi';
 import { asClusterError, DEFAULT_POLL_INTERVAL_MS, DEFAULT_TIMEOUT_MS, type ApplyEvent } from './applyPhase';
@@ -69,13 +76,20 @@ function recordLog(store: RecordStore, record: ApplyRecord, warn: (message: stri
       // Not with the user's signal: after a cancel, the record must still say what happened.
       await store.save(record, { final });
     } catch (error) {
-      warn(`Could not update the record ConfigMap (the record is kept in ${store.file}): ${asClusterError(error).message}`);
+      warn(
+        `Could not update the record ConfigMap (the record is kept in ${store.file}): ${asClusterError(error).message}`,
+      );
     }
   };
 }
 
 /** The steps in their safe order: restore the workloads, wait for them, restore the Services, delete what the apply created. */
-function rollbackActions(options: RollbackOptions, record: ApplyRecord, outcome: RollbackOutcome, { emit, warn }: { emit: (event: ApplyEvent) => void; warn: (message: string) => void }): Action[] {
+function rollbackActions(
+  options: RollbackOptions,
+  record: ApplyRecord,
+  outcome: RollbackOutcome,
+  { emit, warn }: { emit: (event: ApplyEvent) => void; warn: (message: string) => void },
+): Action[] {
   const { api, signal } = options;
   const restored: ObjectRef[] = [];
   return [
@@ -101,7 +115,9 @@ async function runActions(
       await store.save(record, { signal });
     } catch (error) {
       if (asClusterError(error).kind === 'cancelled') throw error;
-      warn(`Could not update the record ConfigMap (the record is kept in ${store.file}); restoring all the same: ${asClusterError(error).message}`);
+      warn(
+        `Could not update the record ConfigMap (the record is kept in ${store.file}); restoring all the same: ${asClusterError(error).message}`,
+      );
     }
     for (; index < actions.length; index++) {
       if (signal?.aborted) throw new ClusterError('cancelled', 'Cancelled.');
@@ -120,7 +136,13 @@ async function runActions(
 }
 
 /** A rollback that failed or was cancelled: what was not done, and that running it again finishes it. */
-async function stoppedOutcome(record: ApplyRecord, actions: Action[], { index, error: e }: { index: number; error: ClusterError }, outcome: RollbackOutcome, save: RecordLog): Promise<RollbackOutcome> {
+async function stoppedOutcome(
+  record: ApplyRecord,
+  actions: Action[],
+  { index, error: e }: { index: number; error: ClusterError },
+  outcome: RollbackOutcome,
+  save: RecordLog,
+): Promise<RollbackOutcome> {
   outcome.error = e;
   outcome.status = e.kind === 'cancelled' ? 'cancelled' : 'failed';
   outcome.notDone.push(...actions.slice(index).map((a) => a.summary));
@@ -131,7 +153,12 @@ async function stoppedOutcome(record: ApplyRecord, actions: Action[], { index, e
 }
 
 /** A rollback that restored everything: the record closed. */
-async function rolledBackOutcome({ api }: RollbackOptions, record: ApplyRecord, outcome: RollbackOutcome, save: RecordLog): Promise<RollbackOutcome> {
+async function rolledBackOutcome(
+  { api }: RollbackOptions,
+  record: ApplyRecord,
+  outcome: RollbackOutcome,
+  save: RecordLog,
+): Promise<RollbackOutcome> {
   record.status = 'rolled-back';
   await save(`Rolled back phase ${record.phase}`, true);
   outcome.status = 'rolled-back';
@@ -143,7 +170,10 @@ async function rolledBackOutcome({ api }: RollbackOptions, record: ApplyRecord, 
 async function readRecord(options: RollbackOptions, outcome: RollbackOutcome): Promise<ApplyRecord | undefined> {
   const { api, store, signal } = options;
   try {
-    options.onProgress?.({ type: 'step', message: `Reading the apply record of phase ${store.phase} (${store.describe()})` });
+    options.onProgress?.({
+      type: 'step',
+      message: `Reading the apply record of phase ${store.phase} (${store.describe()})`,
+    });
     const loaded = await store.load({ signal });
     if (!loaded) {
       outcome.status = 'refused';
@@ -176,7 +206,11 @@ async function readRecord(options: RollbackOptions, outcome: RollbackOutcome): P
 }
 
 /** Replicas, resources and annotations of the workloads the phase scaled down or changed. */
-function restoreWorkloadActions(api: ClusterApi, record: ApplyRecord, context: { signal?: AbortSignal; warn: (m: string) => void; restored: ObjectRef[] }): Action[] {
+function restoreWorkloadActions(
+  api: ClusterApi,
+  record: ApplyRecord,
+  context: { signal?: AbortSignal; warn: (m: string) => void; restored: ObjectRef[] },
+): Action[] {
   return record.objects
     .filter((o) => o.existed && (o.role === 'scaled-down' || o.role === 'changed'))
     .map((recorded) => ({
@@ -188,13 +222,20 @@ function restoreWorkloadActions(api: ClusterApi, record: ApplyRecord, context: {
           return undefined;
         }
         if (result === 'changed' && WORKLOADS.has(recorded.ref.kind)) context.restored.push(recorded.ref);
-        return result === 'changed' ? `Restored ${describeRef(recorded.ref)} (replicas ${recorded.replicas ?? 'unchanged'}${recorded.containers?.length ? ', resources' : ''})` : `${describeRef(recorded.ref)} was already as recorded`;
+        return result === 'changed'
+          ? `Restored ${describeRef(recorded.ref)} (replicas ${recorded.replicas ?? 'unchanged'}${recorded.containers?.length ? ', resources' : ''})`
+          : `${describeRef(recorded.ref)} was already as recorded`;
       },
     }));
 }
 
 /** Waits for the restored workloads before any Service goes back to them. */
-function waitAction(api: ClusterApi, restored: ObjectRef[], options: RollbackOptions, emit: (event: ApplyEvent) => void): Action {
+function waitAction(
+  api: ClusterApi,
+  restored: ObjectRef[],
+  options: RollbackOptions,
+  emit: (event: ApplyEvent) => void,
+): Action {
   return {
     summary: 'wait for the restored workloads to roll out',
     run: async () => {
@@ -209,7 +250,9 @@ function waitAction(api: ClusterApi, restored: ObjectRef[], options: RollbackOpt
           const pending = states.filter((s) => !s.state.ready);
           emit({
             type: 'waiting',
-            message: pending.length ? `Waiting for ${pending.map((s) => `${describeRef(s.ref)}: ${s.state.waitingFor}`).join('; ')}` : `All ${states.length} rolled out`,
+            message: pending.length
+              ? `Waiting for ${pending.map((s) => `${describeRef(s.ref)}: ${s.state.waitingFor}`).join('; ')}`
+              : `All ${states.length} rolled out`,
             workloads: states.map((s) => ({ ref: s.ref, ready: s.state.ready, waitingFor: s.state.waitingFor })),
           });
         },
@@ -220,7 +263,11 @@ function waitAction(api: ClusterApi, restored: ObjectRef[], options: RollbackOpt
 }
 
 /** Selectors and target ports of the Services the phase re-pointed. */
-function restoreServiceActions(api: ClusterApi, record: ApplyRecord, context: { signal?: AbortSignal; warn: (m: string) => void }): Action[] {
+function restoreServiceActions(
+  api: ClusterApi,
+  record: ApplyRecord,
+  context: { signal?: AbortSignal; warn: (m: string) => void },
+): Action[] {
   return record.objects
     .filter((o) => o.existed && o.role === 'service')
     .map((recorded) => ({
@@ -231,13 +278,19 @@ function restoreServiceActions(api: ClusterApi, record: ApplyRecord, context: { 
           context.warn(`${describeRef(recorded.ref)} no longer exists: not restored.`);
           return undefined;
         }
-        return result === 'changed' ? `Restored the selector of ${describeRef(recorded.ref)} (${selectorText(recorded.selector)})` : `${describeRef(recorded.ref)} was already as recorded`;
+        return result === 'changed'
+          ? `Restored the selector of ${describeRef(recorded.ref)} (${selectorText(recorded.selector)})`
+          : `${describeRef(recorded.ref)} was already as recorded`;
       },
     }));
 }
 
 /** Deletes what the record proves the apply created; keeps everything else, saying why. */
-function deleteCreatedActions(api: ClusterApi, record: ApplyRecord, context: { signal?: AbortSignal; warn: (m: string) => void; notDone: string[] }): Action[] {
+function deleteCreatedActions(
+  api: ClusterApi,
+  record: ApplyRecord,
+  context: { signal?: AbortSignal; warn: (m: string) => void; notDone: string[] },
+): Action[] {
   return record.objects
     .filter((o) => o.role === 'created' && !o.existed)
     .map((recorded) => ({
@@ -266,32 +319,52 @@ export const CLOCK_SKEW_MS = 60_000;
  * object is not older than the apply, and it still carries our managed-by label. A record is a file
  * anyone can edit, so a missing uid proves nothing.
  */
-export function deletionProof(recorded: RecordedObject, live: KubeObject, record: Pick<ApplyRecord, 'startedAt'>): string | undefined {
+export function deletionProof(
+  recorded: RecordedObject,
+  live: KubeObject,
+  record: Pick<ApplyRecord, 'startedAt'>,
+): string | undefined {
   if (!recorded.uid) return 'the record holds no uid for it, so nothing proves the apply created it';
-  if (live.metadata.uid !== recorded.uid) return `it is not the object the apply created (uid ${String(live.metadata.uid)}, the record says ${recorded.uid})`;
+  if (live.metadata.uid !== recorded.uid)
+    return `it is not the object the apply created (uid ${String(live.metadata.uid)}, the record says ${recorded.uid})`;
   const created = Date.parse(String(live.metadata.creationTimestamp ?? ''));
   const started = Date.parse(record.startedAt);
   // startedAt is this machine's clock, creationTimestamp the API server's (whole seconds): allow for the difference.
-  if (!Number.isFinite(created) || !Number.isFinite(started) || created < Math.floor(started / 1000) * 1000 - CLOCK_SKEW_MS) {
+  if (
+    !Number.isFinite(created) ||
+    !Number.isFinite(started) ||
+    created < Math.floor(started / 1000) * 1000 - CLOCK_SKEW_MS
+  ) {
     return `it was created at ${String(live.metadata.creationTimestamp ?? 'an unknown time')}, before the apply started (${record.startedAt})`;
   }
-  if (valueAt(live, ['metadata', 'labels', MANAGED_BY_LABEL]) !== MANAGED_BY) return `it does not carry ${MANAGED_BY_LABEL}=${MANAGED_BY}`;
+  if (valueAt(live, ['metadata', 'labels', MANAGED_BY_LABEL]) !== MANAGED_BY)
+    return `it does not carry ${MANAGED_BY_LABEL}=${MANAGED_BY}`;
   return undefined;
 }
 
 function selectorText(selector: JsonObject | null | undefined): string {
-  return selector ? Object.entries(selector).map(([k, v]) => `${k}=${v}`).join(',') : 'no selector';
+  return selector
+    ? Object.entries(selector)
+        .map(([k, v]) => `${k}=${v}`)
+        .join(',')
+    : 'no selector';
 }
 
 /** Retries a write on a resourceVersion conflict (a controller wrote status meanwhile), reading again each time. */
-async function withFreshVersion<T>(api: ClusterApi, ref: ObjectRef, signal: AbortSignal | undefined, write: (live: KubeObject) => Promise<T>): Promise<T | 'gone'> {
+async function withFreshVersion<T>(
+  api: ClusterApi,
+  ref: ObjectRef,
+  signal: AbortSignal | undefined,
+  write: (live: KubeObject) => Promise<T>,
+): Promise<T | 'gone'> {
   for (let attempt = 1; ; attempt++) {
     const live = await api.get(ref, { signal });
     if (!live) return 'gone';
     try {
       return await write(live);
     } catch (error) {
-      if (!(error instanceof ClusterError) || error.kind !== 'conflict' || error.conflicts.length > 0 || attempt >= 5) throw error;
+      if (!(error instanceof ClusterError) || error.kind !== 'conflict' || error.conflicts.length > 0 || attempt >= 5)
+        throw error;
     }
   }
 }
@@ -305,13 +378,18 @@ function annotationPatch(live: KubeObject, recorded: RecordedObject): JsonObject
   return Object.keys(patch).length ? patch : undefined;
 }
 
-async function restoreWorkload(api: ClusterApi, recorded: RecordedObject, signal: AbortSignal | undefined): Promise<'changed' | 'unchanged' | 'gone'> {
+async function restoreWorkload(
+  api: ClusterApi,
+  recorded: RecordedObject,
+  signal: AbortSignal | undefined,
+): Promise<'changed' | 'unchanged' | 'gone'> {
   let changed = false;
   const patched = await withFreshVersion(api, recorded.ref, signal, async (live) => {
     const body: JsonObject = {};
     const annotations = annotationPatch(live, recorded);
     if (annotations) body.metadata = { annotations };
-    const liveContainers = (valueAt(live, ['spec', 'template', 'spec', 'containers']) as JsonObject[] | undefined) ?? [];
+    const liveContainers =
+      (valueAt(live, ['spec', 'template', 'spec', 'containers']) as JsonObject[] | undefined) ?? [];
     const containers: JsonObject[] = [];
     for (const container of recorded.containers ?? []) {
       const current = liveContainers.find((c) => c.name === container.name);
@@ -322,14 +400,22 @@ async function restoreWorkload(api: ClusterApi, recorded: RecordedObject, signal
     if (containers.length) body.spec = { template: { spec: { containers } } };
     if (Object.keys(body).length === 0) return live;
     changed = true;
-    return api.patch(recorded.ref, body, { type: containers.length ? 'strategic' : 'merge', resourceVersion: live.metadata.resourceVersion as string, signal });
+    return api.patch(recorded.ref, body, {
+      type: containers.length ? 'strategic' : 'merge',
+      resourceVersion: live.metadata.resourceVersion as string,
+      signal,
+    });
   });
   if (patched === 'gone') return 'gone';
   if (recorded.replicas !== undefined) {
     const scaled = await withFreshVersion(api, recorded.ref, signal, async (live) => {
-      const current = typeof valueAt(live, ['spec', 'replicas']) === 'number' ? (valueAt(live, ['spec', 'replicas']) as number) : 1;
+      const current =
+        typeof valueAt(live, ['spec', 'replicas']) === 'number' ? (valueAt(live, ['spec', 'replicas']) as number) : 1;
       if (current === recorded.replicas) return false;
-      await api.patchScale(recorded.ref, recorded.replicas!, { resourceVersion: live.metadata.resourceVersion as string, signal });
+      await api.patchScale(recorded.ref, recorded.replicas!, {
+        resourceVersion: live.metadata.resourceVersion as string,
+        signal,
+      });
       return true;
     });
     if (scaled === 'gone') return 'gone';
@@ -352,12 +438,18 @@ function restoreResources(current: JsonObject, recorded: JsonObject): JsonObject
   return Object.keys(patch).length ? patch : undefined;
 }
 
-async function restoreService(api: ClusterApi, recorded: RecordedObject, signal: AbortSignal | undefined): Promise<'changed' | 'unchanged' | 'gone'> {
+async function restoreService(
+  api: ClusterApi,
+  recorded: RecordedObject,
+  signal: AbortSignal | undefined,
+): Promise<'changed' | 'unchanged' | 'gone'> {
   let changed = false;
   const result = await withFreshVersion(api, recorded.ref, signal, async (live) => {
     const body: JsonObject = {};
     const spec: JsonObject = {};
-    const liveSelector = isObject(valueAt(live, ['spec', 'selector'])) ? (valueAt(live, ['spec', 'selector']) as JsonObject) : {};
+    const liveSelector = isObject(valueAt(live, ['spec', 'selector']))
+      ? (valueAt(live, ['spec', 'selector']) as JsonObject)
+      : {};
     const wanted = recorded.selector ?? null;
     if (canonicalJson(liveSelector) !== canonicalJson(wanted ?? {})) {
       if (wanted === null) spec.selector = null;
@@ -369,8 +461,14 @@ async function restoreService(api: ClusterApi, recorded: RecordedObject, signal:
     }
     const livePorts = ((valueAt(live, ['spec', 'ports']) as JsonObject[] | undefined) ?? []).filter(isObject);
     const ports = livePorts.map((port) => {
-      const then = (recorded.ports ?? []).find((p) => p.port === port.port && (p.protocol ?? 'TCP') === (port.protocol ?? 'TCP'));
-      return then && then.targetPort !== undefined && JSON.stringify(then.targetPort) !== JSON.stringify(port.targetPort) ? { ...port, targetPort: then.targetPort } : port;
+      const then = (recorded.ports ?? []).find(
+        (p) => p.port === port.port && (p.protocol ?? 'TCP') === (port.protocol ?? 'TCP'),
+      );
+      return then &&
+        then.targetPort !== undefined &&
+        JSON.stringify(then.targetPort) !== JSON.stringify(port.targetPort)
+        ? { ...port, targetPort: then.targetPort }
+        : port;
     });
     if (JSON.stringify(ports) !== JSON.stringify(livePorts)) spec.ports = ports;
     if (Object.keys(spec).length) body.spec = spec;
@@ -378,7 +476,11 @@ async function restoreService(api: ClusterApi, recorded: RecordedObject, signal:
     if (annotations) body.metadata = { annotations };
     if (Object.keys(body).length === 0) return live;
     changed = true;
-    return api.patch(recorded.ref, body, { type: 'merge', resourceVersion: live.metadata.resourceVersion as string, signal });
+    return api.patch(recorded.ref, body, {
+      type: 'merge',
+      resourceVersion: live.metadata.resourceVersion as string,
+      signal,
+    });
   });
   if (result === 'gone') return 'gone';
   return changed ? 'changed' : 'unchanged';

@@ -26,15 +26,24 @@ export function rolloutState(object: KubeObject): RolloutState {
     const conditions = Array.isArray(status.conditions) ? (status.conditions as JsonObject[]) : [];
     const progressing = conditions.find((c) => c.type === 'Progressing');
     if (progressing?.reason === 'ProgressDeadlineExceeded') {
-      return { ready: false, failed: `exceeded its progress deadline (ProgressDeadlineExceeded: ${progressing.message ?? 'no message'})`, waitingFor: 'a rollout that failed' };
+      return {
+        ready: false,
+        failed: `exceeded its progress deadline (ProgressDeadlineExceeded: ${progressing.message ?? 'no message'})`,
+        waitingFor: 'a rollout that failed',
+      };
     }
     if (observed < generation) return { ready: false, waitingFor: `the controller to see generation ${generation}` };
     const updated = num(status.updatedReplicas);
     const replicas = num(status.replicas);
     const available = num(status.availableReplicas);
     if (updated < desired) return { ready: false, waitingFor: `${updated} of ${desired} new replicas updated` };
-    if (replicas > updated) return { ready: false, waitingFor: `${replicas - updated} old replica${replicas - updated === 1 ? '' : 's'} pending termination` };
-    if (available < updated) return { ready: false, waitingFor: `${available} of ${updated} updated replicas available` };
+    if (replicas > updated)
+      return {
+        ready: false,
+        waitingFor: `${replicas - updated} old replica${replicas - updated === 1 ? '' : 's'} pending termination`,
+      };
+    if (available < updated)
+      return { ready: false, waitingFor: `${available} of ${updated} updated replicas available` };
     return { ready: true, waitingFor: `${available} of ${desired} replicas available` };
   }
   if (object.kind === 'StatefulSet' || object.kind === 'ReplicaSet') {
@@ -45,9 +54,15 @@ export function rolloutState(object: KubeObject): RolloutState {
       const strategy = (spec.updateStrategy ?? {}) as JsonObject;
       const partition = num(valueAt(strategy, ['rollingUpdate', 'partition']), 0);
       const updated = num(status.updatedReplicas);
-      if (strategy.type !== 'OnDelete' && updated < desired - partition) return { ready: false, waitingFor: `${updated} of ${desired - partition} pods updated` };
+      if (strategy.type !== 'OnDelete' && updated < desired - partition)
+        return { ready: false, waitingFor: `${updated} of ${desired - partition} pods updated` };
       if (ready < desired) return { ready: false, waitingFor: `${ready} of ${desired} pods ready` };
-      if (strategy.type !== 'OnDelete' && partition === 0 && status.updateRevision && status.currentRevision !== status.updateRevision) {
+      if (
+        strategy.type !== 'OnDelete' &&
+        partition === 0 &&
+        status.updateRevision &&
+        status.currentRevision !== status.updateRevision
+      ) {
         return { ready: false, waitingFor: 'the rolling update to complete' };
       }
       return { ready: true, waitingFor: `${ready} of ${desired} pods ready` };
@@ -84,17 +99,24 @@ export async function waitForRollouts(api: ClusterApi, refs: ObjectRef[], option
     for (const ref of refs) {
       if (states.get(ref)!.ready) continue;
       const live = await api.get(ref, { signal: options.signal });
-      if (!live) throw new ClusterError('rollout-failed', `${describeRef(ref)} disappeared while waiting for its rollout.`);
+      if (!live)
+        throw new ClusterError('rollout-failed', `${describeRef(ref)} disappeared while waiting for its rollout.`);
       const state = rolloutState(live);
       states.set(ref, state);
-      if (state.failed) throw new ClusterError('rollout-failed', `The rollout of ${describeRef(ref)} failed: it ${state.failed}.`);
+      if (state.failed)
+        throw new ClusterError('rollout-failed', `The rollout of ${describeRef(ref)} failed: it ${state.failed}.`);
     }
     options.onProgress?.(refs.map((ref) => ({ ref, state: states.get(ref)! })));
     if ([...states.values()].every((s) => s.ready)) return;
     const left = deadline - Date.now();
     if (left <= 0) {
-      const pending = refs.filter((r) => !states.get(r)!.ready).map((r) => `${describeRef(r)} (waiting for ${states.get(r)!.waitingFor})`);
-      throw new ClusterError('timeout', `Timed out after ${formatDuration(options.timeoutMs)} waiting for the rollout of ${pending.join(', ')}.`);
+      const pending = refs
+        .filter((r) => !states.get(r)!.ready)
+        .map((r) => `${describeRef(r)} (waiting for ${states.get(r)!.waitingFor})`);
+      throw new ClusterError(
+        'timeout',
+        `Timed out after ${formatDuration(options.timeoutMs)} waiting for the rollout of ${pending.join(', ')}.`,
+      );
     }
     try {
       await abortableDelay(Math.min(options.pollIntervalMs, left), options.signal);

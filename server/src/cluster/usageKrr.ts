@@ -29,12 +29,14 @@ export function importKrr(text: string): { entries: KrrEntry[]; windowMs?: numbe
     throw new KrrError(`not krr's JSON output (krr simple -f json): ${(error as Error).message}`);
   }
   const root = data as { scans?: unknown; strategy?: { settings?: Record<string, unknown> } };
-  if (!root || typeof root !== 'object' || !Array.isArray(root.scans)) throw new KrrError('not krr\'s JSON output: no "scans" list.');
+  if (!root || typeof root !== 'object' || !Array.isArray(root.scans))
+    throw new KrrError('not krr\'s JSON output: no "scans" list.');
   const settings = root.strategy?.settings ?? {};
   const historyHours = typeof settings.history_duration === 'number' ? settings.history_duration : undefined;
   const timeframeMinutes = typeof settings.timeframe_duration === 'number' ? settings.timeframe_duration : undefined;
   const buffer = typeof settings.memory_buffer_percentage === 'number' ? settings.memory_buffer_percentage : 15;
-  const samples = historyHours && timeframeMinutes ? Math.max(1, Math.floor((historyHours * 60) / timeframeMinutes)) : 1;
+  const samples =
+    historyHours && timeframeMinutes ? Math.max(1, Math.floor((historyHours * 60) / timeframeMinutes)) : 1;
   const entries: KrrEntry[] = [];
   const skipped: string[] = [];
   for (const scan of root.scans as Record<string, unknown>[]) {
@@ -46,7 +48,10 @@ export function importKrr(text: string): { entries: KrrEntry[]; windowMs?: numbe
       skipped.push('a scan without object.name, object.container or object.namespace');
       continue;
     }
-    const requests = ((scan.recommended as Record<string, unknown> | undefined)?.requests ?? {}) as Record<string, { value?: unknown } | undefined>;
+    const requests = ((scan.recommended as Record<string, unknown> | undefined)?.requests ?? {}) as Record<
+      string,
+      { value?: unknown } | undefined
+    >;
     const cpuCores = numberValue(requests.cpu?.value);
     const memoryBytes = numberValue(requests.memory?.value);
     if (cpuCores === undefined && memoryBytes === undefined) {
@@ -70,6 +75,11 @@ export function importKrr(text: string): { entries: KrrEntry[]; windowMs?: numbe
 }
 
 function numberValue(value: unknown): number | undefined {
-  const n = typeof value === 'number' ? value : typeof value === 'string' && value.trim() !== '' && value !== '?' ? Number(value) : NaN;
+  const n =
+    typeof value === 'number'
+      ? value
+      : typeof value === 'string' && value.trim() !== '' && value !== '?'
+        ? Number(value)
+        : NaN;
   return Number.isFinite(n) && n >= 0 ? n : undefined;
 }

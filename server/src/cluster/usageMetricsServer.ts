@@ -23,7 +23,9 @@ export interface MetricsServerOptions {
  * maps each pod to its workload through its owner references (Pod → ReplicaSet → Deployment,
  * Pod → StatefulSet / DaemonSet / Job).
  */
-export async function sampleMetricsServer(options: MetricsServerOptions): Promise<{ samples: SampleSet; count: number; unmatched: Set<string> }> {
+export async function sampleMetricsServer(
+  options: MetricsServerOptions,
+): Promise<{ samples: SampleSet; count: number; unmatched: Set<string> }> {
   const { api, signal } = options;
   const samples = new SampleSet();
   const unmatched = new Set<string>();
@@ -35,7 +37,10 @@ export async function sampleMetricsServer(options: MetricsServerOptions): Promis
         metrics = await api.list('metrics.k8s.io/v1beta1', 'PodMetrics', namespace, { signal });
       } catch (error) {
         if (error instanceof ClusterError && ['not-found', 'unknown'].includes(error.kind)) {
-          throw new ClusterError(error.kind, `The metrics API (metrics.k8s.io) is not available in context ${api.target.context}: is metrics-server installed? (${error.message})`);
+          throw new ClusterError(
+            error.kind,
+            `The metrics API (metrics.k8s.io) is not available in context ${api.target.context}: is metrics-server installed? (${error.message})`,
+          );
         }
         throw error;
       }
@@ -51,7 +56,10 @@ export async function sampleMetricsServer(options: MetricsServerOptions): Promis
           const usage = (container.usage ?? {}) as JsonObject;
           const cpu = kubernetesCpuMillicores(usage.cpu ?? '');
           const memory = kubernetesBytes(usage.memory ?? '');
-          samples.add(owner, pod, String(container.name), { cpu: cpu.ok ? cpu.value : undefined, memory: memory.ok ? memory.value : undefined });
+          samples.add(owner, pod, String(container.name), {
+            cpu: cpu.ok ? cpu.value : undefined,
+            memory: memory.ok ? memory.value : undefined,
+          });
         }
       }
     }
@@ -67,7 +75,11 @@ type Owner = { namespace: string; name: string; kind: string };
 type PodOwner = Owner & { podPhase?: string };
 
 /** Pod name → the workload that owns it, from the pods' and ReplicaSets' owner references; undefined when pods cannot be listed. */
-export async function ownerIndex(api: ClusterApi, namespace: string, signal: AbortSignal | undefined): Promise<Map<string, PodOwner> | undefined> {
+export async function ownerIndex(
+  api: ClusterApi,
+  namespace: string,
+  signal: AbortSignal | undefined,
+): Promise<Map<string, PodOwner> | undefined> {
   let pods: KubeObject[];
   let replicaSets: KubeObject[] = [];
   try {
@@ -95,14 +107,19 @@ export async function ownerIndex(api: ClusterApi, namespace: string, signal: Abo
       const parent = rs ? controllerOf(rs) : undefined;
       if (parent) owner = parent;
     }
-    const podPhase = typeof (pod.status as JsonObject | undefined)?.phase === 'string' ? String((pod.status as JsonObject).phase) : undefined;
+    const podPhase =
+      typeof (pod.status as JsonObject | undefined)?.phase === 'string'
+        ? String((pod.status as JsonObject).phase)
+        : undefined;
     index.set(name, { ...(owner ? { namespace, ...owner } : { namespace, kind: 'Pod', name }), podPhase });
   }
   return index;
 }
 
 function byName(pod: string, namespace: string, workloads: WorkloadModel[]): Owner | undefined {
-  const found = workloadOfPodName(pod, workloads.filter((w) => (w.namespace ?? namespace) === namespace));
+  const found = workloadOfPodName(
+    pod,
+    workloads.filter((w) => (w.namespace ?? namespace) === namespace),
+  );
   return found ? { namespace, name: found.name, kind: found.kind } : undefined;
 }
-

@@ -40,7 +40,9 @@ export function usageQueries(namespace: string, rateWindowS: number): { cpu: str
  * The step is chosen so no series has more than `maxPoints` points; each query has a time limit.
  * Pods are matched to the plan's workloads by the names their controllers give them.
  */
-export async function queryPrometheus(options: PrometheusOptions): Promise<{ samples: SampleSet; stepS: number; unmatched: Set<string> }> {
+export async function queryPrometheus(
+  options: PrometheusOptions,
+): Promise<{ samples: SampleSet; stepS: number; unmatched: Set<string> }> {
   const maxPoints = options.maxPoints ?? 2000;
   const end = Math.floor((options.end ?? new Date()).getTime() / 1000);
   const windowS = Math.floor(options.windowMs / 1000);
@@ -53,12 +55,17 @@ export async function queryPrometheus(options: PrometheusOptions): Promise<{ sam
   for (const namespace of options.namespaces) {
     const queries = usageQueries(namespace, rateWindowS);
     for (const resource of ['cpu', 'memory'] as const) {
-      options.onProgress?.(`Querying ${resource} of namespace ${namespace} (${Math.ceil(windowS / stepS)} points per series, step ${stepS}s)`);
+      options.onProgress?.(
+        `Querying ${resource} of namespace ${namespace} (${Math.ceil(windowS / stepS)} points per series, step ${stepS}s)`,
+      );
       const series = await queryRange(options, queries[resource], start, end, stepS);
       for (const s of series) {
         const pod = s.metric.pod ?? '';
         const container = s.metric.container ?? '';
-        const workload = workloadOfPodName(pod, options.workloads.filter((w) => (w.namespace ?? namespace) === namespace));
+        const workload = workloadOfPodName(
+          pod,
+          options.workloads.filter((w) => (w.namespace ?? namespace) === namespace),
+        );
         if (!workload) {
           unmatched.add(`${namespace}/${pod}`);
           continue;
@@ -67,7 +74,12 @@ export async function queryPrometheus(options: PrometheusOptions): Promise<{ sam
           const value = Number(raw);
           if (!Number.isFinite(value) || value < 0) continue;
           // Rates are measurements in floating point: the nearest millicore and byte.
-          samples.add({ namespace, name: workload.name, kind: workload.kind }, pod, container, resource === 'cpu' ? { cpu: Math.round(value * 1000) } : { memory: Math.round(value) });
+          samples.add(
+            { namespace, name: workload.name, kind: workload.kind },
+            pod,
+            container,
+            resource === 'cpu' ? { cpu: Math.round(value * 1000) } : { memory: Math.round(value) },
+          );
         }
       }
     }
@@ -80,7 +92,13 @@ interface Series {
   values: [number, string][];
 }
 
-async function queryRange(options: PrometheusOptions, query: string, start: number, end: number, stepS: number): Promise<Series[]> {
+async function queryRange(
+  options: PrometheusOptions,
+  query: string,
+  start: number,
+  end: number,
+  stepS: number,
+): Promise<Series[]> {
   const timeoutMs = options.queryTimeoutMs ?? 60_000;
   let url: URL;
   try {
@@ -88,7 +106,8 @@ async function queryRange(options: PrometheusOptions, query: string, start: numb
   } catch {
     throw new PrometheusError(`--url ${JSON.stringify(options.url)} is not a URL.`);
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new PrometheusError(`--url must be http or https, not ${url.protocol}`);
+  if (url.protocol !== 'http:' && url.protocol !== 'https:')
+    throw new PrometheusError(`--url must be http or https, not ${url.protocol}`);
   // user:password in the URL becomes Basic authentication (fetch refuses credentials in URLs); never shown.
   const headers: Record<string, string> = { 'Content-Type': 'application/x-www-form-urlencoded' };
   if (url.username || url.password) {
@@ -96,7 +115,13 @@ async function queryRange(options: PrometheusOptions, query: string, start: numb
     url.username = '';
     url.password = '';
   }
-  const body = new URLSearchParams({ query, start: String(start), end: String(end), step: `${stepS}s`, timeout: `${Math.ceil(timeoutMs / 1000)}s` });
+  const body = new URLSearchParams({
+    query,
+    start: String(start),
+    end: String(end),
+    step: `${stepS}s`,
+    timeout: `${Math.ceil(timeoutMs / 1000)}s`,
+  });
   const signals = [AbortSignal.timeout(timeoutMs + 5000), ...(options.signal ? [options.signal] : [])];
   let response: Response;
   try {
@@ -104,20 +129,37 @@ async function queryRange(options: PrometheusOptions, query: string, start: numb
   } catch (error) {
     const cause = (error as { cause?: { code?: string; message?: string } }).cause;
     if (options.signal?.aborted) throw new PrometheusError('Cancelled.');
-    if ((error as Error).name === 'TimeoutError') throw new PrometheusError(`Prometheus at ${url.origin} did not answer within ${Math.ceil(timeoutMs / 1000) + 5}s.`);
-    throw new PrometheusError(`Prometheus at ${url.origin} did not answer (${cause?.code ?? cause?.message ?? (error as Error).message}).`);
+    if ((error as Error).name === 'TimeoutError')
+      throw new PrometheusError(
+        `Prometheus at ${url.origin} did not answer within ${Math.ceil(timeoutMs / 1000) + 5}s.`,
+      );
+    throw new PrometheusError(
+      `Prometheus at ${url.origin} did not answer (${cause?.code ?? cause?.message ?? (error as Error).message}).`,
+    );
   }
   const text = await response.text();
-  let parsed: { status?: string; error?: string; errorType?: string; data?: { resultType?: string; result?: Series[] } };
+  let parsed: {
+    status?: string;
+    error?: string;
+    errorType?: string;
+    data?: { resultType?: string; result?: Series[] };
+  };
   try {
     parsed = JSON.parse(text);
   } catch {
-    throw new PrometheusError(`Prometheus at ${url.origin} answered ${response.status} with something that is not its API's JSON.`);
+    throw new PrometheusError(
+      `Prometheus at ${url.origin} answered ${response.status} with something that is not its API's JSON.`,
+    );
   }
-  if (parsed.status !== 'success') throw new PrometheusError(`Prometheus refused the query (${response.status} ${parsed.errorType ?? ''}): ${parsed.error ?? 'no reason given'}`);
+  if (parsed.status !== 'success')
+    throw new PrometheusError(
+      `Prometheus refused the query (${response.status} ${parsed.errorType ?? ''}): ${parsed.error ?? 'no reason given'}`,
+    );
   const result = parsed.data?.result ?? [];
   if (result.length > (options.maxSeries ?? 5000)) {
-    throw new PrometheusError(`The query returned ${result.length} series, more than ${options.maxSeries ?? 5000}: narrow the plan's namespaces.`);
+    throw new PrometheusError(
+      `The query returned ${result.length} series, more than ${options.maxSeries ?? 5000}: narrow the plan's namespaces.`,
+    );
   }
   return result;
 }

@@ -23,7 +23,12 @@ export interface WorkloadSamples {
 export class SampleSet {
   readonly workloads = new Map<string, WorkloadSamples>();
 
-  add(owner: { namespace: string; name: string; kind?: string }, pod: string, container: string, sample: { cpu?: number; memory?: number }): void {
+  add(
+    owner: { namespace: string; name: string; kind?: string },
+    pod: string,
+    container: string,
+    sample: { cpu?: number; memory?: number },
+  ): void {
     const key = `${owner.namespace}/${owner.name}`;
     let workload = this.workloads.get(key);
     if (!workload) this.workloads.set(key, (workload = { ...owner, pods: new Set(), containers: new Map() }));
@@ -66,13 +71,22 @@ export function workloadsOf(samples: SampleSet): SnapshotWorkload[] {
     kind: w.kind,
     pods: w.pods.size,
     containers: [...w.containers.entries()]
-      .map(([name, s]) => ({ name, samples: Math.max(s.cpu.length, s.memory.length), cpu: statsOf(s.cpu), memory: statsOf(s.memory) }))
+      .map(([name, s]) => ({
+        name,
+        samples: Math.max(s.cpu.length, s.memory.length),
+        cpu: statsOf(s.cpu),
+        memory: statsOf(s.memory),
+      }))
       .filter((c) => c.samples > 0),
   }));
 }
 
 /** The snapshot file's text (documented in docs/usage.md): YAML, or JSON for a file named `*.json`. */
-export function snapshotText(header: SnapshotHeader, list: SnapshotWorkload[], format: 'yaml' | 'json' = 'yaml'): string {
+export function snapshotText(
+  header: SnapshotHeader,
+  list: SnapshotWorkload[],
+  format: 'yaml' | 'json' = 'yaml',
+): string {
   const workloads = [...list]
     .sort((a, b) => (a.namespace + '/' + a.name < b.namespace + '/' + b.name ? -1 : 1))
     .map((w) => ({
@@ -82,7 +96,12 @@ export function snapshotText(header: SnapshotHeader, list: SnapshotWorkload[], f
       pods: w.pods,
       containers: [...w.containers]
         .sort((a, b) => (a.name < b.name ? -1 : 1))
-        .map((c) => ({ name: c.name, samples: c.samples, ...(c.cpu ? { cpu: c.cpu } : {}), ...(c.memory ? { memory: c.memory } : {}) })),
+        .map((c) => ({
+          name: c.name,
+          samples: c.samples,
+          ...(c.cpu ? { cpu: c.cpu } : {}),
+          ...(c.memory ? { memory: c.memory } : {}),
+        })),
     }));
   const snapshot = {
     apiVersion: USAGE_API_VERSION,
@@ -98,7 +117,12 @@ export function snapshotText(header: SnapshotHeader, list: SnapshotWorkload[], f
   const doc = new Document(snapshot);
   doc.commentBefore = ` Written by consolidate usage (--from ${header.source}). cpu in millicores, memory in bytes: p50, p95 and max\n per container over the window and all the workload's pods. See docs/usage.md.`;
   // Statistics on one line each: {p50: 12, p95: 40, max: 95}.
-  return doc.toString({ lineWidth: 0 }).replace(/^(\s+)(cpu|memory):\n\s+p50: (\d+)\n\s+p95: (\d+)\n\s+max: (\d+)$/gm, '$1$2: {p50: $3, p95: $4, max: $5}');
+  return doc
+    .toString({ lineWidth: 0 })
+    .replace(
+      /^(\s+)(cpu|memory):\n\s+p50: (\d+)\n\s+p95: (\d+)\n\s+max: (\d+)$/gm,
+      '$1$2: {p50: $3, p95: $4, max: $5}',
+    );
 }
 
 /**
@@ -129,7 +153,11 @@ export function workloadOfPodName(pod: string, workloads: WorkloadModel[]): Work
     if (!pod.startsWith(`${name}-`)) continue;
     const rest = pod.slice(name.length + 1);
     const matches =
-      w.kind === 'StatefulSet' ? /^\d+$/.test(rest) : w.kind === 'Deployment' ? /^[a-z0-9]{1,10}-[a-z0-9]{5}$/.test(rest) : /^([a-z0-9]{1,10}-)?[a-z0-9]{5}$/.test(rest);
+      w.kind === 'StatefulSet'
+        ? /^\d+$/.test(rest)
+        : w.kind === 'Deployment'
+          ? /^[a-z0-9]{1,10}-[a-z0-9]{5}$/.test(rest)
+          : /^([a-z0-9]{1,10}-)?[a-z0-9]{5}$/.test(rest);
     if (matches && (!best || name.length > best.name.length)) best = w;
   }
   return best;

@@ -4,7 +4,13 @@ import { dns1123 } from '../engine/manifests/compose';
 import { readManifestFile } from '../engine/manifests/readManifestFile';
 import type { ResourceList } from '../engine/model/resources';
 import type { WorkloadModel } from '../engine/model/workspace';
-import { formatAlike, formatPercent, formatQuantityForResource, kubernetesBytes, kubernetesCpuMillicores } from '../engine/quantity';
+import {
+  formatAlike,
+  formatPercent,
+  formatQuantityForResource,
+  kubernetesBytes,
+  kubernetesCpuMillicores,
+} from '../engine/quantity';
 import { valueAt, containersOf, podSpecOf, type JsonObject, type KubeObject } from '../engine/render/kube';
 import { ConsolidationWorkspace, DEFAULT_OPTIONS } from '../engine/workspace/consolidationWorkspace';
 import { nodeFileHost } from '../engine/workspace/fileHost';
@@ -53,9 +59,12 @@ export async function verifyPhase(options: {
 }): Promise<VerifyResult> {
   const { api, loaded, signal } = options;
   const lines: VerifyLine[] = [];
-  const line = (check: VerifyCheck, status: VerifyLine['status'], subject: string, message: string) => lines.push({ check, status, subject, message });
+  const line = (check: VerifyCheck, status: VerifyLine['status'], subject: string, message: string) =>
+    lines.push({ check, status, subject, message });
   const defaultNamespace = loaded.namespace ?? api.target.namespace;
-  const record = await recordStoreFor(api, loaded).load({ signal }).catch(() => undefined);
+  const record = await recordStoreFor(api, loaded)
+    .load({ signal })
+    .catch(() => undefined);
   const since = record?.record.startedAt ?? null;
 
   // 1. The phase's workloads, its scale-downs and its Services.
@@ -86,15 +95,22 @@ export async function verifyPhase(options: {
         'scaled-down',
         current && (replicas !== 0 || running !== 0) ? 'fail' : 'pass',
         subject,
-        current ? `${subject}: replicas ${replicas} (planned 0), ${running} pod${running === 1 ? '' : 's'} running.` : `${subject} does not exist (nothing runs).`,
+        current
+          ? `${subject}: replicas ${replicas} (planned 0), ${running} pod${running === 1 ? '' : 's'} running.`
+          : `${subject} does not exist (nothing runs).`,
       );
     } else if (rendered.role === 'service') {
-      line('endpoints', ...(await endpointsCheck(api, subject, ref.namespace ?? defaultNamespace, planned, current, signal)));
+      line(
+        'endpoints',
+        ...(await endpointsCheck(api, subject, ref.namespace ?? defaultNamespace, planned, current, signal)),
+      );
     }
   }
 
   // 2. Pods of the touched namespaces: restarts, OOM kills, Pending.
-  const namespaces = [...new Set(loaded.render.objects.map((o) => refOf(o.object, defaultNamespace).namespace ?? defaultNamespace))].sort();
+  const namespaces = [
+    ...new Set(loaded.render.objects.map((o) => refOf(o.object, defaultNamespace).namespace ?? defaultNamespace)),
+  ].sort();
   const sinceMs = since ? Date.parse(since) : undefined;
   const restarts: string[] = [];
   const pending: string[] = [];
@@ -107,7 +123,9 @@ export async function verifyPhase(options: {
     for (const pod of pods) {
       const name = String(pod.metadata.name);
       if (valueAt(pod, ['status', 'phase']) === 'Pending') {
-        const reason = ((valueAt(pod, ['status', 'conditions']) as JsonObject[] | undefined) ?? []).find((c) => c.status === 'False')?.message;
+        const reason = ((valueAt(pod, ['status', 'conditions']) as JsonObject[] | undefined) ?? []).find(
+          (c) => c.status === 'False',
+        )?.message;
         pending.push(`${namespace}/${name}${reason ? ` (${reason})` : ''}`);
       }
       const owner = owners.get(name);
@@ -119,10 +137,18 @@ export async function verifyPhase(options: {
         const finished = terminated ? Date.parse(String(terminated.finishedAt ?? '')) : NaN;
         const count = Number(status.restartCount ?? 0);
         // A restart counts when it ended after the apply (or the pod is younger than the apply).
-        const recent = sinceMs === undefined || (Number.isFinite(finished) ? finished >= sinceMs : Number.isFinite(created) && created >= sinceMs);
+        const recent =
+          sinceMs === undefined ||
+          (Number.isFinite(finished) ? finished >= sinceMs : Number.isFinite(created) && created >= sinceMs);
         if (!recent) continue;
-        if (terminated?.reason === 'OOMKilled') restarts.push(`${namespace}/${name}/${status.name}: OOMKilled at ${terminated.finishedAt} (${count} restart${count === 1 ? '' : 's'})`);
-        else if (count > 0) restarts.push(`${namespace}/${name}/${status.name}: ${count} restart${count === 1 ? '' : 's'}${terminated?.reason ? ` (last: ${terminated.reason})` : ''}`);
+        if (terminated?.reason === 'OOMKilled')
+          restarts.push(
+            `${namespace}/${name}/${status.name}: OOMKilled at ${terminated.finishedAt} (${count} restart${count === 1 ? '' : 's'})`,
+          );
+        else if (count > 0)
+          restarts.push(
+            `${namespace}/${name}/${status.name}: ${count} restart${count === 1 ? '' : 's'}${terminated?.reason ? ` (last: ${terminated.reason})` : ''}`,
+          );
       }
     }
   }
@@ -131,13 +157,17 @@ export async function verifyPhase(options: {
     'restarts',
     restarts.length ? 'fail' : 'pass',
     'restarts',
-    restarts.length ? `${restarts.length} container${restarts.length === 1 ? '' : 's'} restarted or OOMKilled ${from}: ${restarts.join('; ')}.` : `No restarts and no OOMKilled ${from} in the ${podsOfTouched} pods of the phase's workloads.`,
+    restarts.length
+      ? `${restarts.length} container${restarts.length === 1 ? '' : 's'} restarted or OOMKilled ${from}: ${restarts.join('; ')}.`
+      : `No restarts and no OOMKilled ${from} in the ${podsOfTouched} pods of the phase's workloads.`,
   );
   line(
     'pending',
     pending.length ? 'fail' : 'pass',
     'pending',
-    pending.length ? `${pending.length} Pending pod${pending.length === 1 ? '' : 's'} in ${namespaces.join(', ')}: ${pending.join('; ')}.` : `No Pending pods in ${namespaces.join(', ')} (${podCount} pods).`,
+    pending.length
+      ? `${pending.length} Pending pod${pending.length === 1 ? '' : 's'} in ${namespaces.join(', ')}: ${pending.join('; ')}.`
+      : `No Pending pods in ${namespaces.join(', ')} (${podCount} pods).`,
   );
 
   // 3. Totals and usage against the plan's state after the phase.
@@ -146,12 +176,32 @@ export async function verifyPhase(options: {
   const index = loaded.phaseNames.indexOf(loaded.phaseName);
   const state = result?.analysis.states[index + 1];
   if (result && state) {
-    lines.push(await totalsCheck(api, result.workloads, state.workloads, result.plan.namespace ?? defaultNamespace, loaded, signal));
+    lines.push(
+      await totalsCheck(
+        api,
+        result.workloads,
+        state.workloads,
+        result.plan.namespace ?? defaultNamespace,
+        loaded,
+        signal,
+      ),
+    );
     const budget = result.plan.budget?.allocatable ?? {};
     const namespace = result.plan.namespace ?? defaultNamespace;
-    lines.push(...(options.prometheus ? await prometheusUsageChecks(options.prometheus, state, budget, namespace, signal) : await usageChecks(api, state, budget, namespace, signal)));
+    lines.push(
+      ...(options.prometheus
+        ? await prometheusUsageChecks(options.prometheus, state, budget, namespace, signal)
+        : await usageChecks(api, state, budget, namespace, signal)),
+    );
   }
-  return { plan: loaded.planName, phase: loaded.phaseName, context: api.target.context, since, lines, passed: lines.every((l) => l.status !== 'fail') };
+  return {
+    plan: loaded.planName,
+    phase: loaded.phaseName,
+    context: api.target.context,
+    since,
+    lines,
+    passed: lines.every((l) => l.status !== 'fail'),
+  };
 }
 
 /** Replicas, availability and the resources of each planned container. */
@@ -159,11 +209,16 @@ function workloadCheck(subject: string, planned: KubeObject, current: KubeObject
   const problems: string[] = [];
   const replicas = Number(valueAt(planned, ['spec', 'replicas']) ?? 1);
   const liveReplicas = Number(valueAt(current, ['spec', 'replicas']) ?? 1);
-  const available = Number(valueAt(current, ['status', 'availableReplicas']) ?? valueAt(current, ['status', 'readyReplicas']) ?? 0);
+  const available = Number(
+    valueAt(current, ['status', 'availableReplicas']) ?? valueAt(current, ['status', 'readyReplicas']) ?? 0,
+  );
   if (liveReplicas !== replicas) problems.push(`replicas ${liveReplicas}, planned ${replicas}`);
   if (available < replicas) problems.push(`${available} of ${replicas} available`);
-  const condition = ((valueAt(current, ['status', 'conditions']) as JsonObject[] | undefined) ?? []).find((c) => c.type === 'Available');
-  if (current.kind === 'Deployment' && condition && condition.status !== 'True') problems.push(`not Available (${condition.reason ?? 'no reason'})`);
+  const condition = ((valueAt(current, ['status', 'conditions']) as JsonObject[] | undefined) ?? []).find(
+    (c) => c.type === 'Available',
+  );
+  if (current.kind === 'Deployment' && condition && condition.status !== 'True')
+    problems.push(`not Available (${condition.reason ?? 'no reason'})`);
   const liveContainers = containersOf(podSpecOf(current) ?? {});
   const shown: string[] = [];
   for (const container of containersOf(podSpecOf(planned) ?? {})) {
@@ -178,16 +233,28 @@ function workloadCheck(subject: string, planned: KubeObject, current: KubeObject
       for (const resource of new Set([...Object.keys(want), ...Object.keys(have)])) {
         if (want[resource] !== have[resource]) {
           const [haveText, wantText] = formatAlike(resource, [have[resource] ?? 0, want[resource] ?? 0]);
-          problems.push(`${container.name} ${resource} ${kind} ${have[resource] === undefined ? 'unset' : haveText}, planned ${want[resource] === undefined ? 'unset' : wantText}`);
+          problems.push(
+            `${container.name} ${resource} ${kind} ${have[resource] === undefined ? 'unset' : haveText}, planned ${want[resource] === undefined ? 'unset' : wantText}`,
+          );
         }
       }
     }
     const requests = quantities(valueAt(container, ['resources', 'requests']));
-    shown.push(`${container.name} ${Object.entries(requests).map(([k, v]) => `${formatQuantityForResource(k, v)} ${k}`).join(', ') || 'no requests'}`);
+    shown.push(
+      `${container.name} ${
+        Object.entries(requests)
+          .map(([k, v]) => `${formatQuantityForResource(k, v)} ${k}`)
+          .join(', ') || 'no requests'
+      }`,
+    );
   }
   return problems.length
     ? ['fail', subject, `${subject}: ${problems.join('; ')}.`]
-    : ['pass', subject, `${subject}: ${available}/${replicas} available, replicas and resources as planned (${shown.join('; ')}).`];
+    : [
+        'pass',
+        subject,
+        `${subject}: ${available}/${replicas} available, replicas and resources as planned (${shown.join('; ')}).`,
+      ];
 }
 
 function quantities(node: unknown): ResourceList {
@@ -201,21 +268,54 @@ function quantities(node: unknown): ResourceList {
 }
 
 /** A re-pointed Service: the planned selector, and ready pods of the merged workload behind it. */
-async function endpointsCheck(api: ClusterApi, subject: string, namespace: string, planned: KubeObject, current: KubeObject | undefined, signal: AbortSignal | undefined): Promise<['pass' | 'fail', string, string]> {
+async function endpointsCheck(
+  api: ClusterApi,
+  subject: string,
+  namespace: string,
+  planned: KubeObject,
+  current: KubeObject | undefined,
+  signal: AbortSignal | undefined,
+): Promise<['pass' | 'fail', string, string]> {
   if (!current) return ['fail', subject, `${subject} does not exist.`];
   const want = (valueAt(planned, ['spec', 'selector']) ?? {}) as Record<string, string>;
   const have = (valueAt(current, ['spec', 'selector']) ?? {}) as Record<string, string>;
-  const selector = Object.entries(want).map(([k, v]) => `${k}=${v}`).join(',');
+  const selector = Object.entries(want)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(',');
   if (JSON.stringify(Object.entries(want).sort()) !== JSON.stringify(Object.entries(have).sort())) {
-    return ['fail', subject, `${subject}: selector ${Object.entries(have).map(([k, v]) => `${k}=${v}`).join(',') || 'none'}, planned ${selector}.`];
+    return [
+      'fail',
+      subject,
+      `${subject}: selector ${
+        Object.entries(have)
+          .map(([k, v]) => `${k}=${v}`)
+          .join(',') || 'none'
+      }, planned ${selector}.`,
+    ];
   }
   // Ready endpoints: the pods the selector matches that are Ready (what the EndpointSlice controller publishes).
   const pods = await api.list('v1', 'Pod', namespace, { signal, labelSelector: selector });
-  const selected = pods.filter((p) => Object.entries(want).every(([k, v]) => (p.metadata.labels as Record<string, string> | undefined)?.[k] === v));
-  const ready = selected.filter((p) => valueAt(p, ['status', 'phase']) === 'Running' && ((valueAt(p, ['status', 'conditions']) as JsonObject[] | undefined) ?? []).some((c) => c.type === 'Ready' && c.status === 'True'));
+  const selected = pods.filter((p) =>
+    Object.entries(want).every(([k, v]) => (p.metadata.labels as Record<string, string> | undefined)?.[k] === v),
+  );
+  const ready = selected.filter(
+    (p) =>
+      valueAt(p, ['status', 'phase']) === 'Running' &&
+      ((valueAt(p, ['status', 'conditions']) as JsonObject[] | undefined) ?? []).some(
+        (c) => c.type === 'Ready' && c.status === 'True',
+      ),
+  );
   return ready.length > 0
-    ? ['pass', subject, `${subject}: ${ready.length} ready endpoint${ready.length === 1 ? '' : 's'} of ${selected.length} selected pod${selected.length === 1 ? '' : 's'} (${selector}).`]
-    : ['fail', subject, `${subject}: no ready endpoints: ${selected.length} pod${selected.length === 1 ? '' : 's'} selected by ${selector}, none Ready.`];
+    ? [
+        'pass',
+        subject,
+        `${subject}: ${ready.length} ready endpoint${ready.length === 1 ? '' : 's'} of ${selected.length} selected pod${selected.length === 1 ? '' : 's'} (${selector}).`,
+      ]
+    : [
+        'fail',
+        subject,
+        `${subject}: no ready endpoints: ${selected.length} pod${selected.length === 1 ? '' : 's'} selected by ${selector}, none Ready.`,
+      ];
 }
 
 /** Live pods and requests/limits of the plan's workloads against the plan's state, in the same arithmetic. */
@@ -233,7 +333,8 @@ async function totalsCheck(
   const liveTotals = { pods: 0, requests: {} as ResourceList, limits: {} as ResourceList };
   const add = (target: typeof plan, resources: { requests: ResourceList; limits: ResourceList }, pods: number) => {
     target.pods += pods;
-    for (const kind of ['requests', 'limits'] as const) for (const r of ['cpu', 'memory']) target[kind][r] = (target[kind][r] ?? 0) + (resources[kind][r] ?? 0) * pods;
+    for (const kind of ['requests', 'limits'] as const)
+      for (const r of ['cpu', 'memory']) target[kind][r] = (target[kind][r] ?? 0) + (resources[kind][r] ?? 0) * pods;
   };
   const differences: string[] = [];
   const names = new Map<string, { kind: string; namespace: string; name: string; plannedPods: number }>();
@@ -242,27 +343,44 @@ async function totalsCheck(
     add(plan, perPod(entry.workload), entry.pods);
     const namespace = namespaceOf(entry.workload, defaultNamespace);
     const name = entry.workload.origin === 'compose' ? dns1123(entry.workload.name) : entry.workload.name;
-    names.set(`${namespace}/${name}`, { kind: entry.workload.kind === 'ComposeService' ? 'Deployment' : entry.workload.kind, namespace, name, plannedPods: entry.pods });
+    names.set(`${namespace}/${name}`, {
+      kind: entry.workload.kind === 'ComposeService' ? 'Deployment' : entry.workload.kind,
+      namespace,
+      name,
+      plannedPods: entry.pods,
+    });
   }
   // Workloads the plan has taken away still count live while they run.
   for (const w of current) {
     if (!w.steady) continue;
     const namespace = namespaceOf(w, defaultNamespace);
     const name = w.origin === 'compose' ? dns1123(w.name) : w.name;
-    if (!names.has(`${namespace}/${name}`)) names.set(`${namespace}/${name}`, { kind: w.kind === 'ComposeService' ? 'Deployment' : w.kind, namespace, name, plannedPods: 0 });
+    if (!names.has(`${namespace}/${name}`))
+      names.set(`${namespace}/${name}`, {
+        kind: w.kind === 'ComposeService' ? 'Deployment' : w.kind,
+        namespace,
+        name,
+        plannedPods: 0,
+      });
   }
   for (const { kind, namespace, name, plannedPods } of names.values()) {
     if (!['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet'].includes(kind)) continue;
     const object = await api.get({ apiVersion: 'apps/v1', kind, namespace, name }, { signal });
     if (!object) {
-      if (plannedPods > 0) differences.push(`${namespace}/${name}: missing, planned ${plannedPods} pod${plannedPods === 1 ? '' : 's'}`);
+      if (plannedPods > 0)
+        differences.push(`${namespace}/${name}: missing, planned ${plannedPods} pod${plannedPods === 1 ? '' : 's'}`);
       continue;
     }
-    const model = readManifestFile(`${kind}-${name}.json`, JSON.stringify(object), { maxBytes: 16 * 1024 * 1024 }).workloads[0];
+    const model = readManifestFile(`${kind}-${name}.json`, JSON.stringify(object), { maxBytes: 16 * 1024 * 1024 })
+      .workloads[0];
     if (!model) continue;
-    const pods = kind === 'DaemonSet' ? Number(valueAt(object, ['status', 'desiredNumberScheduled']) ?? 0) : Number(valueAt(object, ['spec', 'replicas']) ?? 1);
+    const pods =
+      kind === 'DaemonSet'
+        ? Number(valueAt(object, ['status', 'desiredNumberScheduled']) ?? 0)
+        : Number(valueAt(object, ['spec', 'replicas']) ?? 1);
     add(liveTotals, perPod(model), pods);
-    if (pods !== plannedPods) differences.push(`${namespace}/${name}: ${pods} pod${pods === 1 ? '' : 's'}, planned ${plannedPods}`);
+    if (pods !== plannedPods)
+      differences.push(`${namespace}/${name}: ${pods} pod${pods === 1 ? '' : 's'}, planned ${plannedPods}`);
   }
   const parts: string[] = [];
   let equal = plan.pods === liveTotals.pods;
@@ -278,13 +396,20 @@ async function totalsCheck(
       const a = liveTotals[kind][r] ?? 0;
       const b = plan[kind][r] ?? 0;
       if (a !== b) equal = false;
-      parts.push(`${r === 'cpu' ? 'CPU' : 'memory'} ${kind} ${shown.get(`${r}:${a}`)}${a === b ? '' : ` (plan ${shown.get(`${r}:${b}`)})`}`);
+      parts.push(
+        `${r === 'cpu' ? 'CPU' : 'memory'} ${kind} ${shown.get(`${r}:${a}`)}${a === b ? '' : ` (plan ${shown.get(`${r}:${b}`)})`}`,
+      );
     }
   }
   const subject = `totals after ${loaded.phaseName}`;
   return equal && differences.length === 0
     ? { check: 'totals', status: 'pass', subject, message: `Live totals equal the plan's: ${parts.join(', ')}.` }
-    : { check: 'totals', status: 'fail', subject, message: `Live totals differ from the plan's: ${parts.join(', ')}${differences.length ? `; ${differences.join('; ')}` : ''}.` };
+    : {
+        check: 'totals',
+        status: 'fail',
+        subject,
+        message: `Live totals differ from the plan's: ${parts.join(', ')}${differences.length ? `; ${differences.join('; ')}` : ''}.`,
+      };
 }
 
 /**
@@ -296,13 +421,24 @@ async function totalsCheck(
  */
 async function usageChecks(
   api: ClusterApi,
-  state: { phase: { targets: { metric: string; raw: string | number; absolute?: number; milliPercent?: number }[] } | null; workloads: { workload: WorkloadModel }[] },
+  state: {
+    phase: { targets: { metric: string; raw: string | number; absolute?: number; milliPercent?: number }[] } | null;
+    workloads: { workload: WorkloadModel }[];
+  },
   allocatable: ResourceList,
   defaultNamespace: string,
   signal: AbortSignal | undefined,
 ): Promise<VerifyLine[]> {
   const targets = (state.phase?.targets ?? []).filter((t) => t.metric === 'cpuUsage' || t.metric === 'memoryUsage');
-  if (targets.length === 0) return [{ check: 'usage', status: 'skip', subject: 'usage', message: 'No usage targets (cpuUsage, memoryUsage) in this phase.' }];
+  if (targets.length === 0)
+    return [
+      {
+        check: 'usage',
+        status: 'skip',
+        subject: 'usage',
+        message: 'No usage targets (cpuUsage, memoryUsage) in this phase.',
+      },
+    ];
   const steady = state.workloads.map((w) => w.workload).filter((w) => w.steady);
   const namespaces = [...new Set(steady.map((w) => namespaceOf(w, defaultNamespace)))];
   const total = { cpu: 0, memory: 0 };
@@ -314,7 +450,14 @@ async function usageChecks(
       metrics = await api.list('metrics.k8s.io/v1beta1', 'PodMetrics', namespace, { signal });
     } catch (error) {
       if (error instanceof ClusterError && ['not-found', 'unknown', 'forbidden'].includes(error.kind)) {
-        return [{ check: 'usage', status: 'skip', subject: 'usage', message: `Usage targets not checked: the metrics API is not available (${error.message})` }];
+        return [
+          {
+            check: 'usage',
+            status: 'skip',
+            subject: 'usage',
+            message: `Usage targets not checked: the metrics API is not available (${error.message})`,
+          },
+        ];
       }
       throw error;
     }
@@ -338,54 +481,118 @@ async function usageChecks(
       }
     }
     // A Pending pod uses nothing yet (the pending line names it); a running one must be measured.
-    for (const [pod, owner] of owners ?? []) if (owner.podPhase === 'Running' && ofState(pod) && !measured.has(pod)) unmeasured.push(`${namespace}/${pod}`);
+    for (const [pod, owner] of owners ?? [])
+      if (owner.podPhase === 'Running' && ofState(pod) && !measured.has(pod)) unmeasured.push(`${namespace}/${pod}`);
   }
-  const without = unmeasured.length ? `no metrics for ${unmeasured.length} pod${unmeasured.length === 1 ? '' : 's'} (${unmeasured.slice(0, 5).join(', ')}${unmeasured.length > 5 ? ', ...' : ''})` : '';
+  const without = unmeasured.length
+    ? `no metrics for ${unmeasured.length} pod${unmeasured.length === 1 ? '' : 's'} (${unmeasured.slice(0, 5).join(', ')}${unmeasured.length > 5 ? ', ...' : ''})`
+    : '';
   return targets.map((t) => {
     const { resource, used, limit, shown } = judgeUsageTarget(t, total, allocatable);
-    if (limit === undefined) return { check: 'usage', status: 'skip', subject: t.metric, message: `${t.metric} ${t.raw}: a share of budget.${resource}, which the plan does not set.` } as VerifyLine;
+    if (limit === undefined)
+      return {
+        check: 'usage',
+        status: 'skip',
+        subject: t.metric,
+        message: `${t.metric} ${t.raw}: a share of budget.${resource}, which the plan does not set.`,
+      } as VerifyLine;
     const label = `${resource === 'cpu' ? 'CPU' : 'Memory'} usage now (metrics-server, ${pods} pods)`;
-    if (used > limit) return { check: 'usage', status: 'fail', subject: t.metric, message: `${label}: ${shown}, target at most ${t.raw}${without ? ` (and ${without})` : ''}.` } as VerifyLine;
-    if (without) return { check: 'usage', status: 'fail', subject: t.metric, message: `${label}: ${shown} without the usage of the rest: ${without}; target ${t.raw} cannot be confirmed (verify again once metrics-server reports them).` } as VerifyLine;
-    return { check: 'usage', status: 'pass', subject: t.metric, message: `${label}: ${shown}, target at most ${t.raw}.` } as VerifyLine;
+    if (used > limit)
+      return {
+        check: 'usage',
+        status: 'fail',
+        subject: t.metric,
+        message: `${label}: ${shown}, target at most ${t.raw}${without ? ` (and ${without})` : ''}.`,
+      } as VerifyLine;
+    if (without)
+      return {
+        check: 'usage',
+        status: 'fail',
+        subject: t.metric,
+        message: `${label}: ${shown} without the usage of the rest: ${without}; target ${t.raw} cannot be confirmed (verify again once metrics-server reports them).`,
+      } as VerifyLine;
+    return {
+      check: 'usage',
+      status: 'pass',
+      subject: t.metric,
+      message: `${label}: ${shown}, target at most ${t.raw}.`,
+    } as VerifyLine;
   });
 }
 
 type UsageTarget = { metric: string; raw: string | number; absolute?: number; milliPercent?: number };
 
 /** A usage target's resource, the usage measured for it, its limit (absolute, or a share of the budget; undefined when the budget is not set) and the usage as shown beside the budget. */
-function judgeUsageTarget(t: UsageTarget, total: { cpu: number; memory: number }, allocatable: ResourceList): { resource: 'cpu' | 'memory'; used: number; limit: number | undefined; shown: string } {
+function judgeUsageTarget(
+  t: UsageTarget,
+  total: { cpu: number; memory: number },
+  allocatable: ResourceList,
+): { resource: 'cpu' | 'memory'; used: number; limit: number | undefined; shown: string } {
   const resource = t.metric === 'cpuUsage' ? 'cpu' : 'memory';
   const used = total[resource];
   const budget = allocatable[resource];
-  const limit = t.absolute ?? (t.milliPercent !== undefined && budget ? Number((BigInt(budget) * BigInt(t.milliPercent)) / 100_000n) : undefined);
+  const limit =
+    t.absolute ??
+    (t.milliPercent !== undefined && budget ? Number((BigInt(budget) * BigInt(t.milliPercent)) / 100_000n) : undefined);
   const shown = `${formatQuantityForResource(resource, used)}${budget ? ` = ${formatPercent(used, budget)} of budget ${formatQuantityForResource(resource, budget)}` : ''}`;
   return { resource, used, limit, shown };
 }
 
-type UsageState = { phase: { targets: { metric: string; raw: string | number; absolute?: number; milliPercent?: number }[] } | null; workloads: { workload: WorkloadModel; pods: number }[] };
+type UsageState = {
+  phase: { targets: { metric: string; raw: string | number; absolute?: number; milliPercent?: number }[] } | null;
+  workloads: { workload: WorkloadModel; pods: number }[];
+};
 
 /**
  * Prometheus over a window: per workload, the p95 of each container per pod (cAdvisor series, as
  * `consolidate usage` reads them) × the planned pods, summed as the plan predicts usage. A workload
  * without series makes the target unconfirmed, which fails: verify is the proof.
  */
-async function prometheusUsageChecks(source: { url: string; windowMs: number }, state: UsageState, allocatable: ResourceList, defaultNamespace: string, signal: AbortSignal | undefined): Promise<VerifyLine[]> {
+async function prometheusUsageChecks(
+  source: { url: string; windowMs: number },
+  state: UsageState,
+  allocatable: ResourceList,
+  defaultNamespace: string,
+  signal: AbortSignal | undefined,
+): Promise<VerifyLine[]> {
   const targets = (state.phase?.targets ?? []).filter((t) => t.metric === 'cpuUsage' || t.metric === 'memoryUsage');
-  if (targets.length === 0) return [{ check: 'usage', status: 'skip', subject: 'usage', message: 'No usage targets (cpuUsage, memoryUsage) in this phase.' }];
+  if (targets.length === 0)
+    return [
+      {
+        check: 'usage',
+        status: 'skip',
+        subject: 'usage',
+        message: 'No usage targets (cpuUsage, memoryUsage) in this phase.',
+      },
+    ];
   const steady = state.workloads.filter((w) => w.workload.steady);
   const namespaces = [...new Set(steady.map((w) => namespaceOf(w.workload, defaultNamespace)))].sort();
   let measured: SnapshotWorkload[];
   try {
-    measured = workloadsOf((await queryPrometheus({ url: source.url, namespaces, workloads: steady.map((w) => w.workload), windowMs: source.windowMs, signal })).samples);
+    measured = workloadsOf(
+      (
+        await queryPrometheus({
+          url: source.url,
+          namespaces,
+          workloads: steady.map((w) => w.workload),
+          windowMs: source.windowMs,
+          signal,
+        })
+      ).samples,
+    );
   } catch (error) {
-    if (error instanceof PrometheusError) return [{ check: 'usage', status: 'fail', subject: 'usage', message: `Usage targets not checked: ${error.message}` }];
+    if (error instanceof PrometheusError)
+      return [
+        { check: 'usage', status: 'fail', subject: 'usage', message: `Usage targets not checked: ${error.message}` },
+      ];
     throw error;
   }
   const total = { cpu: 0, memory: 0 };
   const unknown: string[] = [];
   for (const entry of steady) {
-    const found = measured.find((m) => m.name === entry.workload.name && m.namespace === namespaceOf(entry.workload, defaultNamespace));
+    const found = measured.find(
+      (m) => m.name === entry.workload.name && m.namespace === namespaceOf(entry.workload, defaultNamespace),
+    );
     if (!found) {
       if (entry.pods > 0) unknown.push(entry.workload.name);
       continue;
@@ -399,10 +606,33 @@ async function prometheusUsageChecks(source: { url: string; windowMs: number }, 
   return targets.map((t) => {
     const { resource, used, limit, shown } = judgeUsageTarget(t, total, allocatable);
     const label = `${resource === 'cpu' ? 'CPU' : 'Memory'} usage over ${window} (Prometheus, p95 per pod × pods)`;
-    if (limit === undefined) return { check: 'usage', status: 'skip', subject: t.metric, message: `${t.metric} ${t.raw}: a share of budget.${resource}, which the plan does not set.` } as VerifyLine;
-    if (used > limit) return { check: 'usage', status: 'fail', subject: t.metric, message: `${label}: ${shown}, target at most ${t.raw}${unknown.length ? ` (no series for ${unknown.join(', ')})` : ''}.` } as VerifyLine;
-    if (unknown.length) return { check: 'usage', status: 'fail', subject: t.metric, message: `${label}: ${shown} without ${unknown.join(', ')} (no series): target ${t.raw} cannot be confirmed.` } as VerifyLine;
-    return { check: 'usage', status: 'pass', subject: t.metric, message: `${label}: ${shown}, target at most ${t.raw}.` } as VerifyLine;
+    if (limit === undefined)
+      return {
+        check: 'usage',
+        status: 'skip',
+        subject: t.metric,
+        message: `${t.metric} ${t.raw}: a share of budget.${resource}, which the plan does not set.`,
+      } as VerifyLine;
+    if (used > limit)
+      return {
+        check: 'usage',
+        status: 'fail',
+        subject: t.metric,
+        message: `${label}: ${shown}, target at most ${t.raw}${unknown.length ? ` (no series for ${unknown.join(', ')})` : ''}.`,
+      } as VerifyLine;
+    if (unknown.length)
+      return {
+        check: 'usage',
+        status: 'fail',
+        subject: t.metric,
+        message: `${label}: ${shown} without ${unknown.join(', ')} (no series): target ${t.raw} cannot be confirmed.`,
+      } as VerifyLine;
+    return {
+      check: 'usage',
+      status: 'pass',
+      subject: t.metric,
+      message: `${label}: ${shown}, target at most ${t.raw}.`,
+    } as VerifyLine;
   });
 }
 
@@ -414,7 +644,9 @@ export function formatVerifyText(result: VerifyResult): string {
   const lines = [
     `Verify phase ${result.phase} of plan ${result.plan} on context ${result.context}${result.since ? ` (applied ${result.since})` : ' (no apply record)'}:`,
     ...result.lines.map((l) => `  ${MARK[l.status]} ${l.message}`),
-    failed ? `${failed} of ${result.lines.filter((l) => l.status !== 'skip').length} checks failed.` : `All ${result.lines.filter((l) => l.status !== 'skip').length} checks hold.`,
+    failed
+      ? `${failed} of ${result.lines.filter((l) => l.status !== 'skip').length} checks failed.`
+      : `All ${result.lines.filter((l) => l.status !== 'skip').length} checks hold.`,
   ];
   return lines.join('\n') + '\n';
 }

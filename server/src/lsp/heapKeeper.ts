@@ -32,7 +32,13 @@ export class HeapKeeper {
 
   /** A pass was published. */
   passDone(): void {
-    if (!this.collect || this.pending || this.now() - this.lastAt < this.intervalMs || this.used() < this.alive * this.factor) return;
+    if (
+      !this.collect ||
+      this.pending ||
+      this.now() - this.lastAt < this.intervalMs ||
+      this.used() < this.alive * this.factor
+    )
+      return;
     this.pending = setImmediate(() => {
       this.pending = undefined;
       if (this.busy()) return;

@@ -23,7 +23,17 @@ import { PersistentCache } from '../engine/workspace/persistentCache';
 import { engineVersion } from '../engine/workspace/engineVersion';
 import { warmUpText } from '../engine/workspace/warmUp';
 import { readManifestFile } from '../engine/manifests/readManifestFile';
-import { DEFAULT_SERVER_SETTINGS, GENERATE_KIND, GenerateRequest, ListPlansRequest, PlanSummaryRequest, ReportRequest, WORKSPACE_TRUST_NOTIFICATION, type ServerSettings, type WorkspaceTrustParams } from '../protocol/messages';
+import {
+  DEFAULT_SERVER_SETTINGS,
+  GENERATE_KIND,
+  GenerateRequest,
+  ListPlansRequest,
+  PlanSummaryRequest,
+  ReportRequest,
+  WORKSPACE_TRUST_NOTIFICATION,
+  type ServerSettings,
+  type WorkspaceTrustParams,
+} from '../protocol/messages';
 import { toDiagnostic } from '../service/diagnostics';
 import { getLanguageService, planPathOf } from '../service/languageService';
 import { pathToUri, uriToPath } from '../service/uris';
@@ -60,7 +70,13 @@ export function startServer(connection: Connection): void {
     if (key === rendererKey) return false;
     rendererKey = key;
     const tools = settings.tools;
-    const renderer = trusted ? new ToolRenderer({ kustomize: tools?.kustomize, helm: tools?.helm, timeoutMs: tools?.timeoutSeconds ? tools.timeoutSeconds * 1000 : undefined }) : undefined;
+    const renderer = trusted
+      ? new ToolRenderer({
+          kustomize: tools?.kustomize,
+          helm: tools?.helm,
+          timeoutMs: tools?.timeoutSeconds ? tools.timeoutSeconds * 1000 : undefined,
+        })
+      : undefined;
     // Renders run as child processes beside the server; edits to a source's inputs are debounced.
     workspace.setSourceRenderer(renderer, () => folders, RENDER_TIMING);
     return true;
@@ -73,7 +89,10 @@ export function startServer(connection: Connection): void {
    * What was last published per file: under which URI, for which version, and what it was made of (the
    * cached finding lists, or the key of diagnostics read from the cache) and what it said (JSON).
    */
-  const published = new Map<string, { uri: string; parts?: Finding[][]; key?: string; json?: string; version: number | undefined }>();
+  const published = new Map<
+    string,
+    { uri: string; parts?: Finding[][]; key?: string; json?: string; version: number | undefined }
+  >();
 
   const pool = ManifestReaderPool.beside(__dirname);
   let cache: PersistentCache | undefined;
@@ -99,17 +118,20 @@ export function startServer(connection: Connection): void {
   // eslint-disable-next-line prefer-const -- the keeper asks the scheduler, which is made after it
   let scheduler: DiagnosticsScheduler;
   const heap = new HeapKeeper(undefined, undefined, undefined, () => scheduler.waiting);
-  scheduler = new DiagnosticsScheduler(async (stale) => {
-    while (inflight.size > 0) await Promise.all(inflight);
-    // Texts changed while parses were awaited: the next pass analyses the newest versions instead.
-    if (stale()) return;
-    publishDiagnostics();
-    watchFilesRead();
-    refreshLenses();
-    pruneLater();
-    warmWorkersLater();
-    heap.passDone();
-  }, (error) => connection.console.error(`diagnostics failed: ${(error as Error).stack ?? error}`));
+  scheduler = new DiagnosticsScheduler(
+    async (stale) => {
+      while (inflight.size > 0) await Promise.all(inflight);
+      // Texts changed while parses were awaited: the next pass analyses the newest versions instead.
+      if (stale()) return;
+      publishDiagnostics();
+      watchFilesRead();
+      refreshLenses();
+      pruneLater();
+      warmWorkersLater();
+      heap.passDone();
+    },
+    (error) => connection.console.error(`diagnostics failed: ${(error as Error).stack ?? error}`),
+  );
 
   /**
    * Publishes the files whose findings changed since they were last published (the same cached lists mean
@@ -121,24 +143,41 @@ export function startServer(connection: Connection): void {
     const plans = [...new Set([...plansOnDisk, ...open.filter(isPlanFile)])];
     const manifests = open.filter((f) => !isPlanFile(f));
     const { alone, fromCache } = standaloneFromCache(plans, manifests);
-    const byFile = diagnose(workspace, { plans, manifests: manifests.filter((f) => !fromCache.has(f)), orphanScope: 'per-file' });
+    const byFile = diagnose(workspace, {
+      plans,
+      manifests: manifests.filter((f) => !fromCache.has(f)),
+      orphanScope: 'per-file',
+    });
     for (const file of fromCache.keys()) {
       if (!byFile.has(file)) continue;
       // A plan's findings landed in it after all: its own are computed, not read.
       fromCache.delete(file);
       alone.delete(file);
-      byFile.get(file)!.push(...(diagnose(workspace, { plans: [], manifests: [file], orphanScope: 'per-file' }).get(file) ?? []));
+      byFile
+        .get(file)!
+        .push(...(diagnose(workspace, { plans: [], manifests: [file], orphanScope: 'per-file' }).get(file) ?? []));
     }
     for (const [file, parts] of byFile) {
       const openUri = uriOf.get(file);
       const version = openUri === undefined ? undefined : documents.get(openUri)?.version;
       const previous = published.get(file);
       // A new version of an open document always gets an answer, even when nothing changed.
-      if (previous?.parts && previous.version === version && previous.uri === (openUri ?? previous.uri) && sameParts(previous.parts, parts)) continue;
+      if (
+        previous?.parts &&
+        previous.version === version &&
+        previous.uri === (openUri ?? previous.uri) &&
+        sameParts(previous.parts, parts)
+      )
+        continue;
       const diagnostics = flattenParts(parts).map((f) => toDiagnostic(workspace, f));
       // Read again (a file changed on disk, a checkout) yet the same diagnostics: nothing to tell the client.
       const json = JSON.stringify(diagnostics);
-      if (previous && previous.version === version && previous.uri === (openUri ?? previous.uri) && previous.json === json) {
+      if (
+        previous &&
+        previous.version === version &&
+        previous.uri === (openUri ?? previous.uri) &&
+        previous.json === json
+      ) {
         previous.parts = parts;
         continue;
       }
@@ -215,7 +254,13 @@ export function startServer(connection: Connection): void {
     void previous?.then((registration) => registration?.dispose());
   }
 
-  function publish(file: string, openUri: string | undefined, version: number | undefined, source: { parts?: Finding[][]; key?: string; json?: string }, diagnostics: Diagnostic[]): void {
+  function publish(
+    file: string,
+    openUri: string | undefined,
+    version: number | undefined,
+    source: { parts?: Finding[][]; key?: string; json?: string },
+    diagnostics: Diagnostic[],
+  ): void {
     const previous = published.get(file);
     const uri = openUri ?? previous?.uri ?? pathToUri(file);
     // The client's spelling of the URI replaces ours: what was published under ours is cleared.
@@ -228,7 +273,10 @@ export function startServer(connection: Connection): void {
    * The open manifests that no plan reads (`alone`: their findings are their own), and those of them whose
    * diagnostics the cache holds for their text.
    */
-  function standaloneFromCache(plans: string[], manifests: string[]): { alone: Set<string>; fromCache: Map<string, { key: string; diagnostics: Diagnostic[] }> } {
+  function standaloneFromCache(
+    plans: string[],
+    manifests: string[],
+  ): { alone: Set<string>; fromCache: Map<string, { key: string; diagnostics: Diagnostic[] }> } {
     const fromCache = new Map<string, { key: string; diagnostics: Diagnostic[] }>();
     if (!standalone || manifests.length === 0) return { alone: new Set(), fromCache };
     const covered = new Set<string>();
@@ -243,7 +291,8 @@ export function startServer(connection: Connection): void {
     for (const file of alone) {
       const text = documents.get(uriOf.get(file)!)?.getText();
       const hit = text === undefined ? undefined : standalone.lookup(file, text);
-      if (hit?.key !== undefined && hit.diagnostics) fromCache.set(file, { key: hit.key, diagnostics: hit.diagnostics });
+      if (hit?.key !== undefined && hit.diagnostics)
+        fromCache.set(file, { key: hit.key, diagnostics: hit.diagnostics });
     }
     return { alone, fromCache };
   }
@@ -328,9 +377,11 @@ export function startServer(connection: Connection): void {
   }
 
   connection.onInitialize((params: InitializeParams): InitializeResult => {
-    folders = (params.workspaceFolders?.map((f) => uriToPath(f.uri)) ?? [params.rootUri ? uriToPath(params.rootUri) : params.rootPath ?? undefined]).filter(
-      (f): f is string => !!f,
-    );
+    folders = (
+      params.workspaceFolders?.map((f) => uriToPath(f.uri)) ?? [
+        params.rootUri ? uriToPath(params.rootUri) : (params.rootPath ?? undefined),
+      ]
+    ).filter((f): f is string => !!f);
     pullsConfiguration = !!params.capabilities.workspace?.configuration;
     dynamicWatchers = params.capabilities.workspace?.didChangeWatchedFiles?.dynamicRegistration === true;
     relativePatterns = params.capabilities.workspace?.didChangeWatchedFiles?.relativePatternSupport === true;
@@ -365,7 +416,9 @@ export function startServer(connection: Connection): void {
 
   connection.onInitialized(async () => {
     if (pullsConfiguration) {
-      void connection.client.register(DidChangeConfigurationNotification.type, { section: 'consolidation' }).catch(() => undefined);
+      void connection.client
+        .register(DidChangeConfigurationNotification.type, { section: 'consolidation' })
+        .catch(() => undefined);
     }
     await loadSettings();
     warmUp();
@@ -415,7 +468,12 @@ export function startServer(connection: Connection): void {
     for (const change of changes) {
       const file = uriToPath(change.uri);
       if (!file) continue;
-      const kind = change.type === FileChangeType.Created ? 'created' : change.type === FileChangeType.Deleted ? 'deleted' : 'changed';
+      const kind =
+        change.type === FileChangeType.Created
+          ? 'created'
+          : change.type === FileChangeType.Deleted
+            ? 'deleted'
+            : 'changed';
       workspace.fileChanged(file, kind);
       if (isPlanFile(file) && kind !== 'changed') rescan = true;
       lensesStale = true;
@@ -423,7 +481,9 @@ export function startServer(connection: Connection): void {
     }
     if (rescan) scanPlans();
     // What the plans read is parsed again on the workers while the burst settles.
-    const read = new Set([...plansOnDisk, ...[...uriOf.keys()].filter(isPlanFile)].flatMap((plan) => workspace.sourceFiles(plan)));
+    const read = new Set(
+      [...plansOnDisk, ...[...uriOf.keys()].filter(isPlanFile)].flatMap((plan) => workspace.sourceFiles(plan)),
+    );
     parseAhead(changed.filter((f) => read.has(f) && !uriOf.has(f)));
     scheduler.schedule(WATCHED_FILES_SETTLE_MS);
   });
@@ -435,17 +495,25 @@ export function startServer(connection: Connection): void {
     return document ? answer(document) : none;
   };
 
-  connection.onHover(({ textDocument, position }) => withDocument(textDocument.uri, (d) => service.doHover(d, position), null));
+  connection.onHover(({ textDocument, position }) =>
+    withDocument(textDocument.uri, (d) => service.doHover(d, position), null),
+  );
 
-  connection.onCompletion(({ textDocument, position }) => withDocument(textDocument.uri, (d) => service.doComplete(d, position), []));
+  connection.onCompletion(({ textDocument, position }) =>
+    withDocument(textDocument.uri, (d) => service.doComplete(d, position), []),
+  );
 
-  connection.onDefinition(({ textDocument, position }) => withDocument(textDocument.uri, (d) => service.findDefinition(d, position), []));
+  connection.onDefinition(({ textDocument, position }) =>
+    withDocument(textDocument.uri, (d) => service.findDefinition(d, position), []),
+  );
 
   connection.onCodeLens(({ textDocument }) => service.getCodeLenses(textDocument));
 
   connection.onDocumentSymbol(({ textDocument }) => service.findDocumentSymbols(textDocument));
 
-  connection.onCodeAction(({ textDocument, context, range }) => withDocument(textDocument.uri, (d) => service.getCodeActions(d, range, context), []));
+  connection.onCodeAction(({ textDocument, context, range }) =>
+    withDocument(textDocument.uri, (d) => service.getCodeActions(d, range, context), []),
+  );
 
   connection.onRequest(GenerateRequest, (params) => service.generate(params));
 

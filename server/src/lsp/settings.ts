@@ -5,7 +5,11 @@ import { DEFAULT_SOURCE_LIMITS } from '../engine/workspace/consolidationWorkspac
 import { DEFAULT_SERVER_SETTINGS, type ServerSettings } from '../protocol/messages';
 
 /** `consolidation.sources.*` when unset: the engine's limits. */
-const DEFAULT_SOURCE_SETTINGS = { allowOutsideWorkspace: false, maxFiles: DEFAULT_SOURCE_LIMITS.maxFiles, maxSizeMb: DEFAULT_SOURCE_LIMITS.maxBytes / 1024 / 1024 };
+const DEFAULT_SOURCE_SETTINGS = {
+  allowOutsideWorkspace: false,
+  maxFiles: DEFAULT_SOURCE_LIMITS.maxFiles,
+  maxSizeMb: DEFAULT_SOURCE_LIMITS.maxBytes / 1024 / 1024,
+};
 
 const SEVERITIES = new Set<string>(SEVERITY_SETTINGS);
 
@@ -14,28 +18,37 @@ export function normalizeSettings(raw: unknown): ServerSettings {
   const value = (raw && typeof raw === 'object' ? raw : {}) as Partial<ServerSettings>;
   const rules: Record<string, string> = {};
   if (value.rules && typeof value.rules === 'object') {
-    for (const [code, severity] of Object.entries(value.rules)) if (typeof severity === 'string' && SEVERITIES.has(severity)) rules[code] = severity;
+    for (const [code, severity] of Object.entries(value.rules))
+      if (typeof severity === 'string' && SEVERITIES.has(severity)) rules[code] = severity;
   }
   const size = Number(value.maxFileSizeKb);
   return {
     rules,
     maxFileSizeKb: Number.isFinite(size) && size > 0 ? size : DEFAULT_SERVER_SETTINGS.maxFileSizeKb,
     codeLens: { enabled: value.codeLens?.enabled !== false },
-    generatedDirectory: typeof value.generatedDirectory === 'string' && value.generatedDirectory.trim() && !value.generatedDirectory.includes('..')
-      ? value.generatedDirectory.trim()
-      : DEFAULT_SERVER_SETTINGS.generatedDirectory,
+    generatedDirectory:
+      typeof value.generatedDirectory === 'string' &&
+      value.generatedDirectory.trim() &&
+      !value.generatedDirectory.includes('..')
+        ? value.generatedDirectory.trim()
+        : DEFAULT_SERVER_SETTINGS.generatedDirectory,
     sources: normalizeSources(value.sources),
     tools: {
       kustomize: typeof value.tools?.kustomize === 'string' ? value.tools.kustomize.trim() : '',
       helm: typeof value.tools?.helm === 'string' ? value.tools.helm.trim() : '',
-      ...(typeof value.tools?.timeoutSeconds === 'number' && Number.isFinite(value.tools.timeoutSeconds) && value.tools.timeoutSeconds > 0 ? { timeoutSeconds: value.tools.timeoutSeconds } : {}),
+      ...(typeof value.tools?.timeoutSeconds === 'number' &&
+      Number.isFinite(value.tools.timeoutSeconds) &&
+      value.tools.timeoutSeconds > 0
+        ? { timeoutSeconds: value.tools.timeoutSeconds }
+        : {}),
     },
   };
 }
 
 function normalizeSources(raw: unknown): NonNullable<ServerSettings['sources']> {
   const value = (raw && typeof raw === 'object' ? raw : {}) as Partial<NonNullable<ServerSettings['sources']>>;
-  const positive = (n: unknown, fallback: number) => (typeof n === 'number' && Number.isFinite(n) && n > 0 ? n : fallback);
+  const positive = (n: unknown, fallback: number) =>
+    typeof n === 'number' && Number.isFinite(n) && n > 0 ? n : fallback;
   return {
     allowOutsideWorkspace: value.allowOutsideWorkspace === true,
     maxFiles: Math.floor(positive(value.maxFiles, DEFAULT_SOURCE_SETTINGS.maxFiles)),

@@ -11,7 +11,10 @@ import type { PersistentCache } from '../engine/workspace/persistentCache';
  */
 export class StandaloneDiagnostics {
   /** What was looked up per open file, for the text it was looked up with. */
-  private readonly known = new Map<string, { text: string; key: string | undefined; diagnostics: Diagnostic[] | undefined }>();
+  private readonly known = new Map<
+    string,
+    { text: string; key: string | undefined; diagnostics: Diagnostic[] | undefined }
+  >();
 
   constructor(
     private readonly cache: PersistentCache,
@@ -23,7 +26,9 @@ export class StandaloneDiagnostics {
   lookup(file: string, text: string): { key: string | undefined; diagnostics: Diagnostic[] | undefined } {
     const known = this.known.get(file);
     if (known && known.text === text) return known;
-    const key = isComposeText(text) ? undefined : this.cache.key(file, text, `published-diagnostics\0${this.settings()}`);
+    const key = isComposeText(text)
+      ? undefined
+      : this.cache.key(file, text, `published-diagnostics\0${this.settings()}`);
     const diagnostics = key === undefined ? undefined : this.cache.getValue(key, isDiagnosticList);
     const entry = { text, key, diagnostics };
     this.known.set(file, entry);
@@ -50,5 +55,14 @@ export class StandaloneDiagnostics {
 }
 
 function isDiagnosticList(value: unknown): value is Diagnostic[] {
-  return Array.isArray(value) && value.every((d) => !!d && typeof d === 'object' && typeof (d as Diagnostic).message === 'string' && typeof (d as Diagnostic).range === 'object');
+  return (
+    Array.isArray(value) &&
+    value.every(
+      (d) =>
+        !!d &&
+        typeof d === 'object' &&
+        typeof (d as Diagnostic).message === 'string' &&
+        typeof (d as Diagnostic).range === 'object',
+    )
+  );
 }

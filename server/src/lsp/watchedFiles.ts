@@ -13,7 +13,10 @@ import { pathToUri } from '../service/uris';
 /** Above this many files in one folder, the folder's every file is watched (one pattern, not a list). */
 const MAX_NAMES_PER_FOLDER = 20;
 
-const staticName = picomatch(STATIC_WATCH_GLOBS.map((g) => g.replace(/^\*\*\//, '')), { dot: true });
+const staticName = picomatch(
+  STATIC_WATCH_GLOBS.map((g) => g.replace(/^\*\*\//, '')),
+  { dot: true },
+);
 
 /** Whether the client's fixed watchers already report changes to `file`. */
 export function staticallyWatched(file: string, folders: readonly string[]): boolean {
@@ -31,7 +34,12 @@ export function staticallyWatched(file: string, folders: readonly string[]): boo
  * it, the folder's absolute path leads the pattern. `covered`: a cache of staticallyWatched() for
  * these folders.
  */
-export function extraWatchers(files: Iterable<string>, folders: readonly string[], relativePatterns: boolean, covered?: Map<string, boolean>): FileSystemWatcher[] {
+export function extraWatchers(
+  files: Iterable<string>,
+  folders: readonly string[],
+  relativePatterns: boolean,
+  covered?: Map<string, boolean>,
+): FileSystemWatcher[] {
   const byFolder = new Map<string, Set<string>>();
   for (const file of files) {
     if (!path.isAbsolute(file)) continue;
@@ -52,7 +60,9 @@ export function extraWatchers(files: Iterable<string>, folders: readonly string[
     const names = [...byFolder.get(dir)!].sort();
     const pattern = names.length > MAX_NAMES_PER_FOLDER ? '*' : names.length === 1 ? names[0] : `{${names.join(',')}}`;
     watchers.push({
-      globPattern: relativePatterns ? { baseUri: pathToUri(dir), pattern } : `${escapeGlob(dir.split(path.sep).join('/'))}/${pattern}`,
+      globPattern: relativePatterns
+        ? { baseUri: pathToUri(dir), pattern }
+        : `${escapeGlob(dir.split(path.sep).join('/'))}/${pattern}`,
     });
   }
   return watchers;

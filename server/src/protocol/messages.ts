@@ -6,7 +6,12 @@
 import { RequestType, type Range, type WorkspaceEdit } from 'vscode-languageserver-protocol';
 import type { PlanReport } from '../engine/report/report';
 import { COMMANDS } from './commands';
-import { DEFAULT_MAX_FILE_SIZE_KB, DEFAULT_SOURCE_MAX_FILES, DEFAULT_SOURCE_MAX_MB, DEFAULT_TOOL_TIMEOUT_SECONDS } from '../engine/files/fileSize';
+import {
+  DEFAULT_MAX_FILE_SIZE_KB,
+  DEFAULT_SOURCE_MAX_FILES,
+  DEFAULT_SOURCE_MAX_MB,
+  DEFAULT_TOOL_TIMEOUT_SECONDS,
+} from '../engine/files/fileSize';
 
 export interface PlanPhase {
   name: string;
@@ -38,7 +43,9 @@ export interface PlanSummaryParams {
  * Client → server: one plan's phases as the server reads them now (open editors included), or null
  * when the file is not a plan or cannot be read. The phase code lens and the phase pickers use it.
  */
-export const PlanSummaryRequest = new RequestType<PlanSummaryParams, PlanSummary | null, void>('consolidation/planSummary');
+export const PlanSummaryRequest = new RequestType<PlanSummaryParams, PlanSummary | null, void>(
+  'consolidation/planSummary',
+);
 
 export interface ReportParams {
   uri: string;

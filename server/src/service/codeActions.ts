@@ -3,7 +3,11 @@ import type { FixData } from '../engine/rules/types';
 import { DIAGNOSTIC_SOURCE } from './diagnostics';
 
 /** Quick fixes chosen by the diagnostic's code and its typed data, never by its message. */
-export function quickFixes(uri: string, diagnostics: Diagnostic[], positionAt: (offset: number) => Position): CodeAction[] {
+export function quickFixes(
+  uri: string,
+  diagnostics: Diagnostic[],
+  positionAt: (offset: number) => Position,
+): CodeAction[] {
   const actions: CodeAction[] = [];
   for (const diagnostic of diagnostics) {
     if (diagnostic.source !== DIAGNOSTIC_SOURCE || !isFixData(diagnostic.data)) continue;
@@ -14,7 +18,13 @@ export function quickFixes(uri: string, diagnostics: Diagnostic[], positionAt: (
           title: action.title,
           kind: CodeActionKind.QuickFix,
           diagnostics: [diagnostic],
-          edit: { changes: { [uri]: action.changes.map((c) => TextEdit.replace({ start: positionAt(c.start), end: positionAt(c.end) }, c.newText)) } },
+          edit: {
+            changes: {
+              [uri]: action.changes.map((c) =>
+                TextEdit.replace({ start: positionAt(c.start), end: positionAt(c.end) }, c.newText),
+              ),
+            },
+          },
         });
       }
       continue;

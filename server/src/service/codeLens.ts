@@ -22,12 +22,24 @@ export function codeLenses(workspace: ConsolidationWorkspace, planFile: string):
   if (rendering.length > 0) {
     const title = `totals wait for ${rendering.length === 1 ? 'a source' : `${rendering.length} sources`} being rendered…`;
     lenses.push(lens(plan.budget?.location.range ?? plan.location.range, `current: ${title}`));
-    plan.phases.forEach((phase, i) => lenses.push(lens(phase.location.range, `after ${phase.name || `phase ${i + 1}`}: ${title}`)));
+    plan.phases.forEach((phase, i) =>
+      lenses.push(lens(phase.location.range, `after ${phase.name || `phase ${i + 1}`}: ${title}`)),
+    );
     return lenses;
   }
-  lenses.push(lens(plan.budget?.location.range ?? plan.location.range, `current: ${summarizeState(analysis.states[0], plan.budget, usageOfState(result.usage, analysis.states[0]))}`));
+  lenses.push(
+    lens(
+      plan.budget?.location.range ?? plan.location.range,
+      `current: ${summarizeState(analysis.states[0], plan.budget, usageOfState(result.usage, analysis.states[0]))}`,
+    ),
+  );
   plan.phases.forEach((phase, i) => {
-    lenses.push(lens(phase.location.range, `after ${phase.name || `phase ${i + 1}`}: ${summarizeState(analysis.states[i + 1], plan.budget, usageOfState(result.usage, analysis.states[i + 1]))}`));
+    lenses.push(
+      lens(
+        phase.location.range,
+        `after ${phase.name || `phase ${i + 1}`}: ${summarizeState(analysis.states[i + 1], plan.budget, usageOfState(result.usage, analysis.states[i + 1]))}`,
+      ),
+    );
   });
   return lenses;
 }

@@ -26,7 +26,12 @@ function times(list: ResourceList, n: number): ResourceList {
 }
 
 /** Markdown describing a workload in a state: what one pod and all its pods take, and where it is defined. */
-export function describeWorkload(workspace: ConsolidationWorkspace, entry: StateWorkload, planDir: string, usage?: WorkloadUsageInState | null): string {
+export function describeWorkload(
+  workspace: ConsolidationWorkspace,
+  entry: StateWorkload,
+  planDir: string,
+  usage?: WorkloadUsageInState | null,
+): string {
   const w = entry.workload;
   const defined = workspace.realLocation(w.nameLocation);
   const where = workspace.lineIndex(defined.file)?.positionAt(defined.range.start);
@@ -48,19 +53,34 @@ export function describeWorkload(workspace: ConsolidationWorkspace, entry: State
   if (usage) {
     const row = (label: string, pick: (s: UsageStats) => number) =>
       `| ${label} | ${usageCell(usage.perPod, pick, 1)} | ${usageCell(usage.perPod, pick, entry.pods)} |`;
-    lines.push(row('usage p95', (s) => s.p95), row('usage max', (s) => s.max));
-    if (usage.missing.length) lines.push('', `No usage data for container${usage.missing.length === 1 ? '' : 's'} ${usage.missing.join(', ')} (unknown, not zero).`);
+    lines.push(
+      row('usage p95', (s) => s.p95),
+      row('usage max', (s) => s.max),
+    );
+    if (usage.missing.length)
+      lines.push(
+        '',
+        `No usage data for container${usage.missing.length === 1 ? '' : 's'} ${usage.missing.join(', ')} (unknown, not zero).`,
+      );
   }
   const unlimited = entry.perPod.unlimited;
-  if (unlimited.cpu || unlimited.memory) lines.push('', `Containers without a limit: cpu ${unlimited.cpu}, memory ${unlimited.memory} per pod.`);
-  if (entry.merge) lines.push('', `Merged (${entry.merge.spec.strategy}) from ${entry.merge.sources.map((s) => s.name).join(', ')}.`);
+  if (unlimited.cpu || unlimited.memory)
+    lines.push('', `Containers without a limit: cpu ${unlimited.cpu}, memory ${unlimited.memory} per pod.`);
+  if (entry.merge)
+    lines.push('', `Merged (${entry.merge.spec.strategy}) from ${entry.merge.sources.map((s) => s.name).join(', ')}.`);
   else if (where) lines.push('', `Defined in \`${path.relative(planDir, defined.file)}:${where.line + 1}\``);
   return lines.join('\n');
 }
 
-function usageCell(perPod: { cpu?: UsageStats; memory?: UsageStats }, pick: (s: UsageStats) => number, pods: number): string {
+function usageCell(
+  perPod: { cpu?: UsageStats; memory?: UsageStats },
+  pick: (s: UsageStats) => number,
+  pods: number,
+): string {
   const cpu = perPod.cpu ? `cpu ${formatQuantityForResource('cpu', pick(perPod.cpu) * pods)}` : 'cpu unknown';
-  const memory = perPod.memory ? `memory ${formatQuantityForResource('memory', pick(perPod.memory) * pods)}` : 'memory unknown';
+  const memory = perPod.memory
+    ? `memory ${formatQuantityForResource('memory', pick(perPod.memory) * pods)}`
+    : 'memory unknown';
   return `${cpu}, ${memory}`;
 }
 
@@ -75,8 +95,12 @@ export function summarizeState(state: PlanState, budget: BudgetSpec | undefined,
     `mem lim ${formatQuantityForResource('memory', t.limits.memory ?? 0)}${share(t.limits.memory ?? 0, budget?.allocatable.memory)}`,
   ];
   if (usage) {
-    parts.push(`CPU use p95 ${formatQuantityForResource('cpu', usage.total.cpu.p95)}${share(usage.total.cpu.p95, budget?.allocatable.cpu)}`);
-    parts.push(`mem use p95 ${formatQuantityForResource('memory', usage.total.memory.p95)}${share(usage.total.memory.p95, budget?.allocatable.memory)}`);
+    parts.push(
+      `CPU use p95 ${formatQuantityForResource('cpu', usage.total.cpu.p95)}${share(usage.total.cpu.p95, budget?.allocatable.cpu)}`,
+    );
+    parts.push(
+      `mem use p95 ${formatQuantityForResource('memory', usage.total.memory.p95)}${share(usage.total.memory.p95, budget?.allocatable.memory)}`,
+    );
     const unknown = new Set([...usage.unknown.cpu, ...usage.unknown.memory]).size;
     if (unknown) parts.push(`${unknown} without usage data`);
   }

@@ -12,18 +12,22 @@ export function hover(workspace: ConsolidationWorkspace, planFile: string, offse
   if (!target) return undefined;
   const planDir = path.dirname(planFile);
   // With a snapshot: the workload's usage, or null when the snapshot has none for it.
-  const usageOf = (entry: Parameters<typeof usageOfWorkload>[1]) => (result.usage ? usageOfWorkload(result.usage, entry) ?? null : undefined);
+  const usageOf = (entry: Parameters<typeof usageOfWorkload>[1]) =>
+    result.usage ? (usageOfWorkload(result.usage, entry) ?? null) : undefined;
   let value: string | undefined;
   switch (target.kind) {
     case 'reference': {
       const r = target.fact.resolution;
       if (target.state) value = describeWorkload(workspace, target.state, planDir, usageOf(target.state));
-      if (r.status === 'gone') value = `${value ?? ''}\n\nAlready ${r.gone.how === 'removed' ? 'removed' : `merged into ${r.gone.into}`} in phase ${r.gone.phase}.`;
-      if (r.status === 'same-phase') value = `Created by merge **${r.merge.name}** of this phase (from ${r.merge.from.map((f) => f.text).join(', ')}): it exists from the next phase on.`;
+      if (r.status === 'gone')
+        value = `${value ?? ''}\n\nAlready ${r.gone.how === 'removed' ? 'removed' : `merged into ${r.gone.into}`} in phase ${r.gone.phase}.`;
+      if (r.status === 'same-phase')
+        value = `Created by merge **${r.merge.name}** of this phase (from ${r.merge.from.map((f) => f.text).join(', ')}): it exists from the next phase on.`;
       break;
     }
     case 'merge':
-      if (target.state) value = `${describeWorkload(workspace, target.state, planDir, usageOf(target.state))}\n\nAfter phase ${target.phase.name}.`;
+      if (target.state)
+        value = `${describeWorkload(workspace, target.state, planDir, usageOf(target.state))}\n\nAfter phase ${target.phase.name}.`;
       break;
     case 'phase':
       value = `**After phase ${target.phase.name}**\n\n${summarizeState(target.state, result.plan.budget, usageOfState(result.usage, target.state))}`;

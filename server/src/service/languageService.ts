@@ -1,11 +1,29 @@
 import * as path from 'node:path';
-import type { CodeAction, CodeActionContext, CodeLens, CompletionItem, Diagnostic, DocumentSymbol, Hover, Location, Position, Range, TextDocumentIdentifier } from 'vscode-languageserver-types';
+import type {
+  CodeAction,
+  CodeActionContext,
+  CodeLens,
+  CompletionItem,
+  Diagnostic,
+  DocumentSymbol,
+  Hover,
+  Location,
+  Position,
+  Range,
+  TextDocumentIdentifier,
+} from 'vscode-languageserver-types';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import { buildReport } from '../engine/report/report';
 import { formatReportText } from '../engine/report/reportText';
 import { isPlanFile, type ConsolidationWorkspace } from '../engine/workspace/consolidationWorkspace';
 import { diagnose, flattenParts } from '../engine/workspace/diagnose';
-import { GENERATE_KIND, type GenerateParams, type GenerateResult, type PlanSummary, type ReportResult } from '../protocol/messages';
+import {
+  GENERATE_KIND,
+  type GenerateParams,
+  type GenerateResult,
+  type PlanSummary,
+  type ReportResult,
+} from '../protocol/messages';
 import { quickFixes } from './codeActions';
 import { codeLenses } from './codeLens';
 import { completion } from './completion';
@@ -54,15 +72,26 @@ export function planPathOf(uri: string): string | undefined {
   return file && isPlanFile(file) ? file : undefined;
 }
 
-export function getLanguageService(workspace: ConsolidationWorkspace, settings: () => LanguageServiceSettings): LanguageService {
-  const atCursor = <T>(document: TextDocument, position: Position, answer: (plan: string, offset: number) => T, none: T): T => {
+export function getLanguageService(
+  workspace: ConsolidationWorkspace,
+  settings: () => LanguageServiceSettings,
+): LanguageService {
+  const atCursor = <T>(
+    document: TextDocument,
+    position: Position,
+    answer: (plan: string, offset: number) => T,
+    none: T,
+  ): T => {
     const plan = planPathOf(document.uri);
     return plan ? answer(plan, document.offsetAt(position)) : none;
   };
   return {
-    doHover: (document, position) => atCursor(document, position, (plan, offset) => hover(workspace, plan, offset) ?? null, null),
-    doComplete: (document, position) => atCursor(document, position, (plan, offset) => completion(workspace, plan, offset), []),
-    findDefinition: (document, position) => atCursor(document, position, (plan, offset) => definition(workspace, plan, offset), []),
+    doHover: (document, position) =>
+      atCursor(document, position, (plan, offset) => hover(workspace, plan, offset) ?? null, null),
+    doComplete: (document, position) =>
+      atCursor(document, position, (plan, offset) => completion(workspace, plan, offset), []),
+    findDefinition: (document, position) =>
+      atCursor(document, position, (plan, offset) => definition(workspace, plan, offset), []),
     findDocumentSymbols(document) {
       const plan = planPathOf(document.uri);
       return plan ? documentSymbols(workspace, plan) : [];
@@ -88,7 +117,9 @@ export function getLanguageService(workspace: ConsolidationWorkspace, settings: 
     },
     generate(params) {
       const plan = planPathOf(params.planUri);
-      return plan ? generateEdit(workspace, plan, params, settings().generatedDirectory) : { reason: 'not a plan file' };
+      return plan
+        ? generateEdit(workspace, plan, params, settings().generatedDirectory)
+        : { reason: 'not a plan file' };
     },
     getDiagnostics(document) {
       const file = uriToPath(document.uri);
@@ -118,7 +149,11 @@ export function getLanguageService(workspace: ConsolidationWorkspace, settings: 
       const file = planPathOf(uri);
       const result = file ? workspace.plan(file) : undefined;
       if (!result || !file) return null;
-      const report = buildReport(result, path.dirname(file), (f, offset) => workspace.lineIndex(f)?.positionAt(offset).line);
+      const report = buildReport(
+        result,
+        path.dirname(file),
+        (f, offset) => workspace.lineIndex(f)?.positionAt(offset).line,
+      );
       return { text: formatReportText(report), json: report };
     },
   };

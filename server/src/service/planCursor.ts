@@ -23,14 +23,24 @@ export function cursorContext(text: string, offset: number): CursorContext {
   if (item) {
     const parent = parentKey(text, lineStart, item[1].length, true);
     if ((LIST_KEYS as readonly string[]).includes(parent ?? '')) {
-      return { kind: 'workload-list', key: parent as 'from' | 'remove', prefix: item[2], replaceStart: offset - item[2].length };
+      return {
+        kind: 'workload-list',
+        key: parent as 'from' | 'remove',
+        prefix: item[2],
+        replaceStart: offset - item[2].length,
+      };
     }
   }
   const key = /^(\s+)([^\s:#-][^\s:#]*|)$/.exec(before);
   if (key) {
     const parent = parentKey(text, lineStart, key[1].length, false);
     if ((MAP_KEYS as readonly string[]).includes(parent ?? '')) {
-      return { kind: 'workload-key', key: parent as 'scale' | 'resize', prefix: key[2], replaceStart: offset - key[2].length };
+      return {
+        kind: 'workload-key',
+        key: parent as 'scale' | 'resize',
+        prefix: key[2],
+        replaceStart: offset - key[2].length,
+      };
     }
   }
   return { kind: 'other' };

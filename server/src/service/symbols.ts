@@ -8,7 +8,13 @@ export function documentSymbols(workspace: ConsolidationWorkspace, planFile: str
   if (!plan) return [];
   const r = (range: { start: number; end: number }) => toRange(workspace, planFile, range);
   const symbols: DocumentSymbol[] = [];
-  if (plan.budget) symbols.push({ name: 'budget', kind: SymbolKind.Object, range: r(plan.budget.location.range), selectionRange: r(plan.budget.location.range) });
+  if (plan.budget)
+    symbols.push({
+      name: 'budget',
+      kind: SymbolKind.Object,
+      range: r(plan.budget.location.range),
+      selectionRange: r(plan.budget.location.range),
+    });
   for (const phase of plan.phases) {
     const children: DocumentSymbol[] = [
       ...phase.merge.map((m) => ({
@@ -18,9 +24,27 @@ export function documentSymbols(workspace: ConsolidationWorkspace, planFile: str
         range: r(m.location.range),
         selectionRange: r(m.nameLocation.range),
       })),
-      ...phase.remove.map((ref) => ({ name: ref.text, detail: 'remove', kind: SymbolKind.Field, range: r(ref.location.range), selectionRange: r(ref.location.range) })),
-      ...phase.scale.map((s) => ({ name: s.ref.text, detail: `scale to ${s.replicas}`, kind: SymbolKind.Field, range: r(s.ref.location.range), selectionRange: r(s.ref.location.range) })),
-      ...phase.resize.map((s) => ({ name: s.ref.text, detail: 'resize', kind: SymbolKind.Field, range: r(s.ref.location.range), selectionRange: r(s.ref.location.range) })),
+      ...phase.remove.map((ref) => ({
+        name: ref.text,
+        detail: 'remove',
+        kind: SymbolKind.Field,
+        range: r(ref.location.range),
+        selectionRange: r(ref.location.range),
+      })),
+      ...phase.scale.map((s) => ({
+        name: s.ref.text,
+        detail: `scale to ${s.replicas}`,
+        kind: SymbolKind.Field,
+        range: r(s.ref.location.range),
+        selectionRange: r(s.ref.location.range),
+      })),
+      ...phase.resize.map((s) => ({
+        name: s.ref.text,
+        detail: 'resize',
+        kind: SymbolKind.Field,
+        range: r(s.ref.location.range),
+        selectionRange: r(s.ref.location.range),
+      })),
     ];
     symbols.push({
       name: phase.name || '(unnamed phase)',

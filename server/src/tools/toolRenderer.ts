@@ -37,28 +37,48 @@ export class ToolRenderer implements SourceRenderer {
     const env = this.options.env ?? process.env;
     if (request.tool === 'kustomize') {
       const configured = this.options.kustomize?.trim();
-      const command = configured ? findExecutable(configured, env) : findExecutable('kustomize', env) ?? findExecutable('kubectl', env);
+      const command = configured
+        ? findExecutable(configured, env)
+        : (findExecutable('kustomize', env) ?? findExecutable('kubectl', env));
       if (!command) {
-        return { missing: configured ? `the Kustomize tool "${configured}" was not found` : 'neither kustomize nor kubectl was found on PATH (setting consolidation.tools.kustomize, flag --kustomize)' };
+        return {
+          missing: configured
+            ? `the Kustomize tool "${configured}" was not found`
+            : 'neither kustomize nor kubectl was found on PATH (setting consolidation.tools.kustomize, flag --kustomize)',
+        };
       }
-      const args = path.basename(command).replace(/\.exe$/i, '') === 'kubectl' ? ['kustomize', request.dir] : ['build', request.dir];
+      const args =
+        path.basename(command).replace(/\.exe$/i, '') === 'kubectl'
+          ? ['kustomize', request.dir]
+          : ['build', request.dir];
       return { command, args, cwd: request.cwd ?? request.dir };
     }
     const configured = this.options.helm?.trim();
     const command = findExecutable(configured || 'helm', env);
-    if (!command) return { missing: `${configured ? `the Helm tool "${configured}"` : 'helm'} was not found on PATH (setting consolidation.tools.helm, flag --helm)` };
+    if (!command)
+      return {
+        missing: `${configured ? `the Helm tool "${configured}"` : 'helm'} was not found on PATH (setting consolidation.tools.helm, flag --helm)`,
+      };
     const args = ['template', request.releaseName, request.chart];
     for (const file of request.values) args.push('--values', file);
-    for (const [key, value] of Object.entries(request.set)) args.push('--set', `${key}=${value.replace(/\\/g, '\\\\').replace(/,/g, '\\,')}`);
+    for (const [key, value] of Object.entries(request.set))
+      args.push('--set', `${key}=${value.replace(/\\/g, '\\\\').replace(/,/g, '\\,')}`);
     if (request.namespace) args.push('--namespace', request.namespace);
     return { command, args, cwd: path.dirname(request.chart) };
   }
 
   async render(request: RenderRequest, signal?: AbortSignal): Promise<RenderOutcome> {
-    const limits = { env: this.options.env ?? process.env, timeoutMs: this.options.timeoutMs ?? DEFAULT_TIMEOUT_MS, maxOutputBytes: this.options.maxOutputBytes ?? DEFAULT_MAX_OUTPUT_BYTES, signal };
+    const limits = {
+      env: this.options.env ?? process.env,
+      timeoutMs: this.options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+      maxOutputBytes: this.options.maxOutputBytes ?? DEFAULT_MAX_OUTPUT_BYTES,
+      signal,
+    };
     const wrapper = request.tool === 'kustomize' ? originWrapper(request.dir) : undefined;
     try {
-      const tool = this.commandFor(wrapper && request.tool === 'kustomize' ? { tool: 'kustomize', dir: wrapper.dir, cwd: request.dir } : request);
+      const tool = this.commandFor(
+        wrapper && request.tool === 'kustomize' ? { tool: 'kustomize', dir: wrapper.dir, cwd: request.dir } : request,
+      );
       if ('missing' in tool) return { ok: false, reason: 'missing', message: tool.missing };
       const outcome = await runTool(tool, limits);
       if (outcome.ok && wrapper) return { ...outcome, ...takeOriginAnnotations(outcome.yaml, wrapper.dir) };
@@ -82,7 +102,9 @@ export class ToolRenderer implements SourceRenderer {
  * path leads there (another drive).
  */
 function originWrapper(dir: string): { dir: string } | undefined {
-  const own = ['kustomization.yaml', 'kustomization.yml', 'Kustomization'].map((name) => readText(path.join(dir, name))).find((text) => text !== undefined);
+  const own = ['kustomization.yaml', 'kustomization.yml', 'Kustomization']
+    .map((name) => readText(path.join(dir, name)))
+    .find((text) => text !== undefined);
   if (own === undefined || /originAnnotations/.test(own)) return undefined;
   const wrapper = fs.mkdtempSync(path.join(os.tmpdir(), 'consolidation-kustomize-'));
   const relative = path.relative(wrapper, dir).split(path.sep).join('/');
@@ -90,7 +112,14 @@ function originWrapper(dir: string): { dir: string } | undefined {
     fs.rmSync(wrapper, { recursive: true, force: true });
     return undefined;
   }
-  const text = ['apiVersion: kustomize.config.k8s.io/v1beta1', 'kind: Kustomization', 'resources:', `  - ${JSON.stringify(relative)}`, 'buildMetadata: [originAnnotations]', ''].join('\n');
+  const text = [
+    'apiVersion: kustomize.config.k8s.io/v1beta1',
+    'kind: Kustomization',
+    'resources:',
+    `  - ${JSON.stringify(relative)}`,
+    'buildMetadata: [originAnnotations]',
+    '',
+  ].join('\n');
   fs.writeFileSync(path.join(wrapper, 'kustomization.yaml'), text, { flag: 'wx' });
   return { dir: wrapper };
 }
@@ -107,9 +136,13 @@ function readText(file: string): string | undefined {
  * Runs one tool and collects its output. The process is killed (SIGKILL) when it runs over the
  * timeout, prints over the limit, or the signal aborts; the outcome says which.
  */
-function runTool(tool: { command: string; args: string[]; cwd: string }, limits: { env: NodeJS.ProcessEnv; timeoutMs: number; maxOutputBytes: number; signal?: AbortSignal }): Promise<RenderOutcome> {
+function runTool(
+  tool: { command: string; args: string[]; cwd: string },
+  limits: { env: NodeJS.ProcessEnv; timeoutMs: number; maxOutputBytes: number; signal?: AbortSignal },
+): Promise<RenderOutcome> {
   const shown = `${path.basename(tool.command)} ${tool.args[0]}`;
-  if (limits.signal?.aborted) return Promise.resolve({ ok: false, reason: 'cancelled', message: `${shown}: cancelled` });
+  if (limits.signal?.aborted)
+    return Promise.resolve({ ok: false, reason: 'cancelled', message: `${shown}: cancelled` });
   return new Promise((resolve) => {
     const started = Date.now();
     const stdout: Buffer[] = [];
@@ -117,12 +150,26 @@ function runTool(tool: { command: string; args: string[]; cwd: string }, limits:
     let stderr = '';
     let stopped: RenderOutcome | undefined;
     let settled = false;
-    const child = spawn(tool.command, tool.args, { cwd: tool.cwd, env: limits.env, shell: false, windowsHide: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(tool.command, tool.args, {
+      cwd: tool.cwd,
+      env: limits.env,
+      shell: false,
+      windowsHide: true,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     const stop = (outcome: RenderOutcome) => {
       stopped ??= outcome;
       child.kill('SIGKILL');
     };
-    const timer = setTimeout(() => stop({ ok: false, reason: 'timeout', message: `${shown} did not finish in ${Math.round(limits.timeoutMs / 1000)} s: stopped` }), limits.timeoutMs);
+    const timer = setTimeout(
+      () =>
+        stop({
+          ok: false,
+          reason: 'timeout',
+          message: `${shown} did not finish in ${Math.round(limits.timeoutMs / 1000)} s: stopped`,
+        }),
+      limits.timeoutMs,
+    );
     const onAbort = () => stop({ ok: false, reason: 'cancelled', message: `${shown}: cancelled` });
     limits.signal?.addEventListener('abort', onAbort, { once: true });
     const finish = (outcome: RenderOutcome) => {
@@ -136,7 +183,11 @@ function runTool(tool: { command: string; args: string[]; cwd: string }, limits:
       if (stopped) return;
       stdoutBytes += chunk.length;
       if (stdoutBytes > limits.maxOutputBytes) {
-        stop({ ok: false, reason: 'too-large', message: `${shown} printed over ${Math.round(limits.maxOutputBytes / 1024 / 1024)} MiB: stopped` });
+        stop({
+          ok: false,
+          reason: 'too-large',
+          message: `${shown} printed over ${Math.round(limits.maxOutputBytes / 1024 / 1024)} MiB: stopped`,
+        });
         return;
       }
       stdout.push(chunk);
@@ -144,12 +195,18 @@ function runTool(tool: { command: string; args: string[]; cwd: string }, limits:
     child.stderr.on('data', (chunk: Buffer) => {
       if (stderr.length < MAX_ERROR_CHARS * 2) stderr += chunk.toString('utf8');
     });
-    child.on('error', (error) => finish(stopped ?? { ok: false, reason: 'failed', message: `${shown}: ${error.message}` }));
+    child.on('error', (error) =>
+      finish(stopped ?? { ok: false, reason: 'failed', message: `${shown}: ${error.message}` }),
+    );
     child.on('close', (code, signal) => {
       if (stopped) return finish(stopped);
       if (code !== 0) {
         const text = stderr.trim().slice(0, MAX_ERROR_CHARS);
-        return finish({ ok: false, reason: 'failed', message: `${shown} exited with ${code ?? signal}${text ? `: ${text}` : ''}` });
+        return finish({
+          ok: false,
+          reason: 'failed',
+          message: `${shown} exited with ${code ?? signal}${text ? `: ${text}` : ''}`,
+        });
       }
       finish({ ok: true, yaml: Buffer.concat(stdout).toString('utf8'), millis: Date.now() - started });
     });

@@ -190,14 +190,19 @@ export async function startCodeServer(options: StartOptions): Promise<CodeServer
 
   const args = [
     CODE_SERVER_ENTRY,
-    '--config', configFile,
-    '--bind-addr', `${host}:${port}`,
-    '--auth', 'none',
+    '--config',
+    configFile,
+    '--bind-addr',
+    `${host}:${port}`,
+    '--auth',
+    'none',
     '--disable-telemetry',
     '--disable-update-check',
     '--disable-getting-started-override',
-    '--user-data-dir', userDataDir,
-    '--extensions-dir', extensionsDir,
+    '--user-data-dir',
+    userDataDir,
+    '--extensions-dir',
+    extensionsDir,
   ];
   if (!options.workspaceTrust) args.push('--disable-workspace-trust');
 
@@ -306,10 +311,14 @@ export function installVsix(vsix: string, extensionsDir: string): string {
       process.execPath,
       [
         CODE_SERVER_ENTRY,
-        '--config', path.join(dir, 'config.yaml'),
-        '--user-data-dir', path.join(dir, 'user-data'),
-        '--extensions-dir', extensionsDir,
-        '--install-extension', vsix,
+        '--config',
+        path.join(dir, 'config.yaml'),
+        '--user-data-dir',
+        path.join(dir, 'user-data'),
+        '--extensions-dir',
+        extensionsDir,
+        '--install-extension',
+        vsix,
         '--force',
       ],
       {

@@ -34,7 +34,11 @@ export function waitForFileText(
     const poll = setInterval(check, 250);
     const timer = setTimeout(() => {
       cleanup();
-      reject(new Error(`${what}: not within ${timeoutMs / 1000} s; ${file} ${last === undefined ? 'does not exist' : `holds:\n${last.slice(0, 800)}`}`));
+      reject(
+        new Error(
+          `${what}: not within ${timeoutMs / 1000} s; ${file} ${last === undefined ? 'does not exist' : `holds:\n${last.slice(0, 800)}`}`,
+        ),
+      );
     }, timeoutMs);
     function cleanup() {
       clearInterval(poll);

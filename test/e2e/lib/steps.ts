@@ -21,7 +21,12 @@ export interface RunStepsOptions {
  * Runs the steps in order: a screenshot after each, a screenshot and the screen's text on a failure,
  * and the steps after a blocking failure reported as not run. Returns the blocking step's name.
  */
-export async function runUiSteps(browser: Browser, steps: UiStep[], results: Results, options: RunStepsOptions = {}): Promise<string | undefined> {
+export async function runUiSteps(
+  browser: Browser,
+  steps: UiStep[],
+  results: Results,
+  options: RunStepsOptions = {},
+): Promise<string | undefined> {
   let blocked: string | undefined;
   for (const step of steps) {
     if (blocked) {
@@ -39,7 +44,12 @@ export async function runUiSteps(browser: Browser, steps: UiStep[], results: Res
         state: 'failed',
         title: step.title,
         durationMs: Date.now() - t0,
-        error: `${(err as Error).message.split('\n').slice(0, options.errorLines ?? 6).join('\n')}${shot ? `\nscreenshot: ${rel(shot)}` : ''}\nscreen text: ${(await workbenchText(browser.page)).slice(0, 600)}`,
+        error: `${(err as Error).message
+          .split('\n')
+          .slice(0, options.errorLines ?? 6)
+          .join(
+            '\n',
+          )}${shot ? `\nscreenshot: ${rel(shot)}` : ''}\nscreen text: ${(await workbenchText(browser.page)).slice(0, 600)}`,
       });
       if (!options.blocksRest || (await options.blocksRest(browser.page))) blocked = step.name;
     }

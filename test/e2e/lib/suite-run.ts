@@ -40,18 +40,30 @@ export async function runSuiteInPage(options: {
   await page.goto(url, { timeout: 30_000 });
   await page.waitForSelector('.monaco-workbench', { timeout: 30_000 });
   await browser.shot('workbench');
-  const exitCode = await withTimeout(finished, options.timeoutMs, 'the extension tests did not finish (no codeAutomationExit)');
+  const exitCode = await withTimeout(
+    finished,
+    options.timeoutMs,
+    'the extension tests did not finish (no codeAutomationExit)',
+  );
   await browser.shot('finished');
   return exitCode;
 }
 
 /** Adds what the suite wrote to `resultsFile` to `results`, plus a failure when that cannot be the whole story. */
-export function addSuiteResults(results: Results, resultsFile: string, exitCode: number | undefined, started: number): void {
+export function addSuiteResults(
+  results: Results,
+  resultsFile: string,
+  exitCode: number | undefined,
+  started: number,
+): void {
   const reported = readResultsFile(resultsFile);
   console.log(`\nresults (${reported.length} tests, ${seconds(started)}):`);
   for (const r of reported) results.add(r);
   if (exitCode !== undefined && exitCode !== 0 && results.failed === 0) {
-    results.add({ state: 'failed', title: `the test run exited with code ${exitCode} without reporting a failed test` });
+    results.add({
+      state: 'failed',
+      title: `the test run exited with code ${exitCode} without reporting a failed test`,
+    });
   }
   if (exitCode === 0 && reported.length === 0) {
     results.add({ state: 'failed', title: 'the test run reported no tests (E2E_RESULTS_FILE not written?)' });

@@ -95,9 +95,15 @@ export class UiSession {
       const notBuilt = checkExtensionBuilt(this.extensionPath);
       if (notBuilt) throw new Error(notBuilt);
       await this.options.beforeStart?.();
-      this.codeServer = await startCodeServer({ name, workspace: this.options.workspace, settings: this.options.settings });
+      this.codeServer = await startCodeServer({
+        name,
+        workspace: this.options.workspace,
+        settings: this.options.settings,
+      });
       await this.options.afterServerStart?.(this.codeServer);
-      console.log(`code-server ${this.codeServer.url} (pid ${this.codeServer.pid}), workspace copy ${this.codeServer.workspace}`);
+      console.log(
+        `code-server ${this.codeServer.url} (pid ${this.codeServer.pid}), workspace copy ${this.codeServer.workspace}`,
+      );
       this.chromium = await launchBrowser({ test: name, viewport: this.options.viewport });
       await this.chromium.page.goto(
         this.codeServer.folderUrl(this.workspace, [
@@ -108,10 +114,15 @@ export class UiSession {
         { timeout: stepTimeoutMs },
       );
       const blocked = await runUiSteps(this.chromium, steps, this.results, this.options.stepOptions);
-      if (blocked) console.log(`  code-server log (${rel(this.codeServer.logFile)}):\n${tail(this.codeServer.log(), 15)}`);
+      if (blocked)
+        console.log(`  code-server log (${rel(this.codeServer.logFile)}):\n${tail(this.codeServer.log(), 15)}`);
       await this.options.afterSteps?.(this);
     } catch (err) {
-      this.results.add({ state: 'failed', title: this.options.startTitle ?? 'start code-server and the browser', error: (err as Error).stack ?? String(err) });
+      this.results.add({
+        state: 'failed',
+        title: this.options.startTitle ?? 'start code-server and the browser',
+        error: (err as Error).stack ?? String(err),
+      });
       if (this.chromium) await this.chromium.shot('failure');
     } finally {
       await this.chromium?.close();

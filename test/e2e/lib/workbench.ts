@@ -7,7 +7,7 @@ import type { Page } from 'playwright-core';
 // program has no DOM lib (it is Node code), so the page's `document` is declared for this module
 // only. Keep those functions self-contained arrows (they are serialized), with no named inner
 // functions (tsx would wrap those in a __name() helper that the page does not have).
- 
+
 declare const document: any;
 
 /** Runs a wait; on failure throws "waiting for <what>: <first line of the error>[; <now>]". */
@@ -17,7 +17,11 @@ export async function waiting<T>(what: string, wait: Promise<T>, now?: () => Pro
   } catch (err) {
     const first = ((err as Error).message ?? String(err)).split('\n')[0];
     let state = '';
-    if (now) state = await now().then((s) => `; ${s}`, () => '');
+    if (now)
+      state = await now().then(
+        (s) => `; ${s}`,
+        () => '',
+      );
     throw new Error(`waiting for ${what}: ${first}${state}`, { cause: err });
   }
 }
@@ -38,7 +42,11 @@ export async function openWithQuickOpen(page: Page, file: string, timeoutMs: num
   // Results come from the file search (ripgrep on the server); wait for the row, then Enter.
   await waiting(
     `Quick Open to list ${file}`,
-    page.locator('.quick-input-list .monaco-list-row').filter({ hasText: file }).first().waitFor({ timeout: timeoutMs }),
+    page
+      .locator('.quick-input-list .monaco-list-row')
+      .filter({ hasText: file })
+      .first()
+      .waitFor({ timeout: timeoutMs }),
     text(page, '.quick-input-list'),
   );
   await page.keyboard.press('Enter');
@@ -64,7 +72,11 @@ export async function runCommand(page: Page, label: string, timeoutMs: number): 
   const short = label.includes(':') ? label.slice(label.indexOf(':') + 1).trim() : label;
   await waiting(
     `the command palette to list "${label}"`,
-    page.locator('.quick-input-list .monaco-list-row').filter({ hasText: short }).first().waitFor({ timeout: timeoutMs }),
+    page
+      .locator('.quick-input-list .monaco-list-row')
+      .filter({ hasText: short })
+      .first()
+      .waitFor({ timeout: timeoutMs }),
     text(page, '.quick-input-list'),
   );
   await page.keyboard.press('Enter');
@@ -78,7 +90,10 @@ export async function runCommand(page: Page, label: string, timeoutMs: number): 
 export async function waitForSquiggle(page: Page, timeoutMs: number): Promise<void> {
   await waiting(
     'an error squiggle (.squiggly-error) in the editor',
-    page.locator('.editor-instance .monaco-editor .squiggly-error').first().waitFor({ state: 'attached', timeout: timeoutMs }),
+    page
+      .locator('.editor-instance .monaco-editor .squiggly-error')
+      .first()
+      .waitFor({ state: 'attached', timeout: timeoutMs }),
     text(page, '[id="status.problems"]'),
   );
 }
@@ -112,7 +127,8 @@ export async function waitForCursor(page: Page, position: string, timeoutMs: num
   await waiting(
     `the cursor at ${position}`,
     page.waitForFunction(
-      (want: string) => String(document.querySelector('[id="status.editor.selection"]')?.textContent ?? '').includes(want),
+      (want: string) =>
+        String(document.querySelector('[id="status.editor.selection"]')?.textContent ?? '').includes(want),
       position,
       { timeout: timeoutMs },
     ),

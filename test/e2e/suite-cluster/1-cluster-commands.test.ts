@@ -60,7 +60,12 @@ const cluster = () => bridge<ClusterSnapshot>('GET', '/cluster');
 const requestsFrom = (from: number) => bridge<RequestSummary[]>('GET', `/requests?from=${from}`);
 const isWrite = (r: RequestSummary) => ['create', 'update', 'patch', 'delete', 'deletecollection'].includes(r.verb);
 const describeRequests = (rs: RequestSummary[]) =>
-  rs.map((r) => `${r.method} ${r.resource ?? ''}${r.subresource ? `/${r.subresource}` : ''}/${r.name ?? ''}${r.dryRun ? ' (dryRun)' : ''} -> ${r.status}`).join('\n');
+  rs
+    .map(
+      (r) =>
+        `${r.method} ${r.resource ?? ''}${r.subresource ? `/${r.subresource}` : ''}/${r.name ?? ''}${r.dryRun ? ' (dryRun)' : ''} -> ${r.status}`,
+    )
+    .join('\n');
 
 /**
  * Answers the next modal dialog with `button` (through the bridge), unless the command ends without
@@ -102,8 +107,15 @@ function previewDiffs(): DiffPair[] {
   const pairs: DiffPair[] = [];
   for (const tab of vscode.window.tabGroups.all.flatMap((g) => g.tabs)) {
     const input = tab.input as { textDiffs?: unknown[] } | undefined;
-    const diffs = input instanceof vscode.TabInputTextDiff ? [input] : Array.isArray(input?.textDiffs) ? (input.textDiffs as vscode.TabInputTextDiff[]) : [];
-    for (const d of diffs) if (d.modified?.scheme === 'consolidation-result') pairs.push({ original: d.original, modified: d.modified, tab });
+    const diffs =
+      input instanceof vscode.TabInputTextDiff
+        ? [input]
+        : Array.isArray(input?.textDiffs)
+          ? (input.textDiffs as vscode.TabInputTextDiff[])
+          : [];
+    for (const d of diffs)
+      if (d.modified?.scheme === 'consolidation-result')
+        pairs.push({ original: d.original, modified: d.modified, tab });
   }
   return pairs;
 }
@@ -121,8 +133,12 @@ function whenTabs<T>(check: () => T | undefined, what: string, timeoutMs = 15_00
     });
     const timer = setTimeout(() => {
       cleanup();
-      const tabs = vscode.window.tabGroups.all.flatMap((g) => g.tabs).map((t) => `${t.label} (${t.input?.constructor?.name ?? typeof t.input})`);
-      reject(new Error(`timed out after ${timeoutMs / 1000} s waiting for ${what}; tabs: ${tabs.join(', ') || 'none'}`));
+      const tabs = vscode.window.tabGroups.all
+        .flatMap((g) => g.tabs)
+        .map((t) => `${t.label} (${t.input?.constructor?.name ?? typeof t.input})`);
+      reject(
+        new Error(`timed out after ${timeoutMs / 1000} s waiting for ${what}; tabs: ${tabs.join(', ') || 'none'}`),
+      );
     }, timeoutMs);
     function cleanup() {
       clearTimeout(timer);
@@ -132,7 +148,11 @@ function whenTabs<T>(check: () => T | undefined, what: string, timeoutMs = 15_00
 }
 
 /** Resolves with a visible editor for which `predicate` holds (now or on a change of the visible editors). */
-function whenEditor(predicate: (e: vscode.TextEditor) => boolean, what: string, timeoutMs = 15_000): Promise<vscode.TextEditor> {
+function whenEditor(
+  predicate: (e: vscode.TextEditor) => boolean,
+  what: string,
+  timeoutMs = 15_000,
+): Promise<vscode.TextEditor> {
   return new Promise((resolve, reject) => {
     const find = () => vscode.window.visibleTextEditors.find(predicate);
     const now = find();
@@ -145,7 +165,11 @@ function whenEditor(predicate: (e: vscode.TextEditor) => boolean, what: string, 
     });
     const timer = setTimeout(() => {
       cleanup();
-      reject(new Error(`timed out after ${timeoutMs / 1000} s waiting for ${what}; visible editors: ${vscode.window.visibleTextEditors.map((e) => e.document.uri.toString()).join(', ')}`));
+      reject(
+        new Error(
+          `timed out after ${timeoutMs / 1000} s waiting for ${what}; visible editors: ${vscode.window.visibleTextEditors.map((e) => e.document.uri.toString()).join(', ')}`,
+        ),
+      );
     }, timeoutMs);
     function cleanup() {
       clearTimeout(timer);
@@ -167,10 +191,19 @@ describe('cluster commands against the test Kubernetes API server', function () 
 
   before(async () => {
     const extension = vscode.extensions.getExtension(EXTENSION_ID);
-    const loaded = vscode.extensions.all.filter((e) => !e.id.startsWith('vscode.')).map((e) => `${e.id} (${e.extensionUri.toString()})`);
-    assert.ok(extension, `extension ${EXTENSION_ID} is not loaded; loaded: ${loaded.join(', ') || 'none besides built-ins'}`);
+    const loaded = vscode.extensions.all
+      .filter((e) => !e.id.startsWith('vscode.'))
+      .map((e) => `${e.id} (${e.extensionUri.toString()})`);
+    assert.ok(
+      extension,
+      `extension ${EXTENSION_ID} is not loaded; loaded: ${loaded.join(', ') || 'none besides built-ins'}`,
+    );
     await within(extension.activate(), 30_000, 'activating the extension');
-    assert.equal(vscode.workspace.isTrusted, true, 'premise: the runner starts code-server with workspace trust disabled');
+    assert.equal(
+      vscode.workspace.isTrusted,
+      true,
+      'premise: the runner starts code-server with workspace trust disabled',
+    );
     const setting = vscode.workspace.getConfiguration('consolidation').get<string>('kubeconfig');
     assert.ok(setting, 'premise: the runner sets consolidation.kubeconfig in the workspace settings');
     await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(planUri()));
@@ -186,7 +219,12 @@ describe('cluster commands against the test Kubernetes API server', function () 
       'the code lenses of the plan',
     );
     const clusterLenses = (lenses ?? []).filter((l) => [PREVIEW, APPLY, ROLLBACK].includes(l.command?.command ?? ''));
-    const shown = clusterLenses.map((l) => `${l.range.start.line + 1}: ${l.command?.title} ${l.command?.command} ${JSON.stringify(l.command?.arguments?.slice(1))}`).join('\n');
+    const shown = clusterLenses
+      .map(
+        (l) =>
+          `${l.range.start.line + 1}: ${l.command?.title} ${l.command?.command} ${JSON.stringify(l.command?.arguments?.slice(1))}`,
+      )
+      .join('\n');
     const text = (await vscode.workspace.openTextDocument(uri)).getText().split('\n');
     for (const phase of [PHASE, LATER_PHASE]) {
       const line = text.findIndex((l) => l.includes(`- name: ${phase}`));
@@ -197,7 +235,10 @@ describe('cluster commands against the test Kubernetes API server', function () 
         [PREVIEW, APPLY, ROLLBACK],
         `the lenses above phase ${phase} (line ${line + 1}); all cluster lenses:\n${shown}`,
       );
-      assert.deepEqual(here.map((l) => l.command?.title.replace(/\$\([\w-]+\)\s*/, '')), ['Preview', 'Apply', 'Roll Back']);
+      assert.deepEqual(
+        here.map((l) => l.command?.title.replace(/\$\([\w-]+\)\s*/, '')),
+        ['Preview', 'Apply', 'Roll Back'],
+      );
       for (const l of here) {
         const [planArg, phaseArg] = l.command?.arguments ?? [];
         assert.equal(String(planArg), uri.toString(), `${l.command?.command}: plan argument`);
@@ -208,7 +249,11 @@ describe('cluster commands against the test Kubernetes API server', function () 
 
   it('Preview Phase opens a diff editor of every object (live ↔ dry-run result) and persists nothing', async () => {
     const before = await cluster();
-    await within(vscode.commands.executeCommand(PREVIEW, planUri(), PHASE), 30_000, 'Preview Phase (the command did not finish)');
+    await within(
+      vscode.commands.executeCommand(PREVIEW, planUri(), PHASE),
+      30_000,
+      'Preview Phase (the command did not finish)',
+    );
     const pairs = await whenTabs(() => {
       const p = previewDiffs();
       return p.length ? p : undefined;
@@ -227,14 +272,22 @@ describe('cluster commands against the test Kubernetes API server', function () 
       objectPath('Deployment', MERGED),
     ];
     assert.deepEqual([...paths].sort(), [...expected].sort(), 'one diff per object the phase touches');
-    assert.equal(paths[paths.length - 1], objectPath('Deployment', MERGED), 'the created Deployment (all additions) comes last');
+    assert.equal(
+      paths[paths.length - 1],
+      objectPath('Deployment', MERGED),
+      'the created Deployment (all additions) comes last',
+    );
 
     const pair = (kind: string, name: string) => pairs.find((p) => p.modified.path === objectPath(kind, name))!;
     const cartService = pair('Service', 'cart');
     const live = parseYaml(await docText(cartService.original)) as Json;
     const result = parseYaml(await docText(cartService.modified)) as Json;
     assert.deepEqual(live.spec.selector, { 'app.kubernetes.io/name': 'cart' }, 'live side: the Service as it is');
-    assert.deepEqual(result.spec.selector, { 'consolidation.dev/merge': MERGED }, 'result side: re-pointed at the merged pods');
+    assert.deepEqual(
+      result.spec.selector,
+      { 'consolidation.dev/merge': MERGED },
+      'result side: re-pointed at the merged pods',
+    );
     assert.equal(live.metadata.managedFields, undefined, 'managedFields are left out of the diff');
     const cartDeployment = parseYaml(await docText(pair('Deployment', 'cart').modified)) as Json;
     assert.equal(cartDeployment.spec.replicas, 0);
@@ -248,7 +301,11 @@ describe('cluster commands against the test Kubernetes API server', function () 
     const requests = await requestsFrom(before.requestCount);
     const writes = requests.filter(isWrite);
     assert.ok(writes.length >= 5, `the preview sent a dry-run write per object:\n${describeRequests(requests)}`);
-    assert.deepEqual(writes.filter((w) => !w.dryRun), [], `the preview wrote for real:\n${describeRequests(writes)}`);
+    assert.deepEqual(
+      writes.filter((w) => !w.dryRun),
+      [],
+      `the preview wrote for real:\n${describeRequests(writes)}`,
+    );
     const after = await cluster();
     assert.deepEqual(after.now, before.now, 'the objects did not change');
     assert.equal(after.deployments[MERGED], undefined);
@@ -265,7 +322,11 @@ describe('cluster commands against the test Kubernetes API server', function () 
     assert.deepEqual(writes, [], `Apply wrote after Cancel:\n${describeRequests(writes)}`);
     const after = await cluster();
     assert.deepEqual(after.now, before.now);
-    await assert.rejects(Promise.resolve(readJson(RECORD_FILE)), /FileNotFound|ENOENT|not found/i, 'no record file after Cancel');
+    await assert.rejects(
+      Promise.resolve(readJson(RECORD_FILE)),
+      /FileNotFound|ENOENT|not found/i,
+      'no record file after Cancel',
+    );
   });
 
   it('Apply Phase: the confirmation names the context, cluster and namespace; then it creates, re-points, scales down, and records', async () => {
@@ -284,7 +345,11 @@ describe('cluster commands against the test Kubernetes API server', function () 
     ]) {
       assert.ok(dialog.detail.includes(line), `the confirmation's detail has "${line}":\n${dialog.detail}`);
     }
-    assert.deepEqual([...dialog.buttons].sort(), ['Apply', 'Cancel'], `the dialog's buttons: ${dialog.buttons.join(', ')}`);
+    assert.deepEqual(
+      [...dialog.buttons].sort(),
+      ['Apply', 'Cancel'],
+      `the dialog's buttons: ${dialog.buttons.join(', ')}`,
+    );
 
     // The summary: an information message with Show Summary, which opens the summary beside.
     const toast = await bridge<NotificationSeen>('POST', '/notification', {
@@ -297,9 +362,17 @@ describe('cluster commands against the test Kubernetes API server', function () 
       toast.text.includes(`Applied phase ${PHASE} of plan ${PLAN_NAME} to context ${CONTEXT} (cluster ${CLUSTER}).`),
       `the notification: ${toast.text}`,
     );
-    const summary = await whenEditor((e) => e.document.getText().startsWith(`# Applied phase ${PHASE}`), 'the summary document');
+    const summary = await whenEditor(
+      (e) => e.document.getText().startsWith(`# Applied phase ${PHASE}`),
+      'the summary document',
+    );
     const summaryText = summary.document.getText();
-    for (const part of ['## Changes', '## Done', `Created Deployment ${NAMESPACE}/${MERGED}`, `Record: ${RECORD_FILE} and ConfigMap ${NAMESPACE}/${RECORD_CONFIGMAP}`]) {
+    for (const part of [
+      '## Changes',
+      '## Done',
+      `Created Deployment ${NAMESPACE}/${MERGED}`,
+      `Record: ${RECORD_FILE} and ConfigMap ${NAMESPACE}/${RECORD_CONFIGMAP}`,
+    ]) {
       assert.ok(summaryText.includes(part), `the summary has "${part}":\n${summaryText}`);
     }
     await within(running, 10_000, 'the Apply command to finish after the summary');
@@ -311,30 +384,59 @@ describe('cluster commands against the test Kubernetes API server', function () 
     assert.equal(merged.metadata.annotations?.['consolidation.dev/phase'], PHASE);
     assert.equal(merged.spec.replicas, 2);
     assert.equal(merged.status?.availableReplicas, 2, 'it rolled out');
-    const managers = (merged.metadata.managedFields as Json[]).filter((m) => m.manager !== 'kube-controller-manager').map((m) => `${m.manager}/${m.operation}`);
-    assert.deepEqual(managers, [`${MANAGED_BY}/Apply`], 'created by server-side apply under the consolidation-plans field manager');
+    const managers = (merged.metadata.managedFields as Json[])
+      .filter((m) => m.manager !== 'kube-controller-manager')
+      .map((m) => `${m.manager}/${m.operation}`);
+    assert.deepEqual(
+      managers,
+      [`${MANAGED_BY}/Apply`],
+      'created by server-side apply under the consolidation-plans field manager',
+    );
     const podLabels = merged.spec.template.metadata.labels as Record<string, string>;
-    const portNames = (merged.spec.template.spec.containers as Json[]).flatMap((c) => (c.ports ?? []).map((p: Json) => p.name));
+    const portNames = (merged.spec.template.spec.containers as Json[]).flatMap((c) =>
+      (c.ports ?? []).map((p: Json) => p.name),
+    );
     for (const [name, replicas] of Object.entries(REPLACED)) {
       const d = state.deployments[name];
       assert.equal(d.spec.replicas, 0, `Deployment ${name} is scaled to 0`);
-      assert.equal(d.metadata.annotations?.[PREVIOUS_REPLICAS], String(replicas), `Deployment ${name} records its previous replicas`);
+      assert.equal(
+        d.metadata.annotations?.[PREVIOUS_REPLICAS],
+        String(replicas),
+        `Deployment ${name} records its previous replicas`,
+      );
     }
     for (const name of SERVICES) {
       const selector = state.services[name].spec.selector as Record<string, string>;
       assert.notDeepEqual(selector, before.services[name].spec.selector, `Service ${name} was re-pointed`);
-      for (const [k, v] of Object.entries(selector)) assert.equal(podLabels[k], v, `Service ${name}'s selector ${k}=${v} selects the merged pods (labels ${JSON.stringify(podLabels)})`);
+      for (const [k, v] of Object.entries(selector))
+        assert.equal(
+          podLabels[k],
+          v,
+          `Service ${name}'s selector ${k}=${v} selects the merged pods (labels ${JSON.stringify(podLabels)})`,
+        );
       for (const port of state.services[name].spec.ports as Json[]) {
-        assert.ok(portNames.includes(port.targetPort), `Service ${name}'s targetPort ${port.targetPort} is a port of the merged pod (${portNames.join(', ')})`);
+        assert.ok(
+          portNames.includes(port.targetPort),
+          `Service ${name}'s targetPort ${port.targetPort} is a port of the merged pod (${portNames.join(', ')})`,
+        );
       }
-      assert.equal(state.services[name].metadata.labels?.[MANAGED_BY_LABEL], undefined, `Service ${name} does not get the managed-by label (Helm's object)`);
+      assert.equal(
+        state.services[name].metadata.labels?.[MANAGED_BY_LABEL],
+        undefined,
+        `Service ${name} does not get the managed-by label (Helm's object)`,
+      );
     }
     // Order: the Services are re-pointed and the old Deployments scaled down only after the new one was created.
-    const writes = (await requestsFrom(before.requestCount)).filter((r) => isWrite(r) && !r.dryRun && r.resource !== 'configmaps');
+    const writes = (await requestsFrom(before.requestCount)).filter(
+      (r) => isWrite(r) && !r.dryRun && r.resource !== 'configmaps',
+    );
     const created = writes.findIndex((w) => w.name === MERGED);
     const repointed = writes.findIndex((w) => w.resource === 'services');
     const scaled = writes.findIndex((w) => w.subresource === 'scale');
-    assert.ok(created >= 0 && created < repointed && repointed < scaled, `order of the writes:\n${describeRequests(writes)}`);
+    assert.ok(
+      created >= 0 && created < repointed && repointed < scaled,
+      `order of the writes:\n${describeRequests(writes)}`,
+    );
 
     const record = await readJson(RECORD_FILE);
     assert.equal(record.kind, 'ApplyRecord');
@@ -342,9 +444,14 @@ describe('cluster commands against the test Kubernetes API server', function () 
     assert.equal(record.phase, PHASE);
     assert.equal(record.context, CONTEXT);
     assert.equal(record.server, before.server);
-    const recorded = (kind: string, name: string) => (record.objects as Json[]).find((o) => o.ref.kind === kind && o.ref.name === name);
+    const recorded = (kind: string, name: string) =>
+      (record.objects as Json[]).find((o) => o.ref.kind === kind && o.ref.name === name);
     assert.equal(recorded('Deployment', MERGED)?.existed, false);
-    assert.equal(recorded('Deployment', MERGED)?.uid, merged.metadata.uid, 'the record holds the uid of the created Deployment');
+    assert.equal(
+      recorded('Deployment', MERGED)?.uid,
+      merged.metadata.uid,
+      'the record holds the uid of the created Deployment',
+    );
     assert.equal(recorded('Deployment', 'cart')?.replicas, REPLACED.cart);
     assert.deepEqual(recorded('Service', 'cart')?.selector, { 'app.kubernetes.io/name': 'cart' });
     const configMap = state.configMaps[RECORD_CONFIGMAP];
@@ -367,7 +474,11 @@ describe('cluster commands against the test Kubernetes API server', function () 
     }
     assert.deepEqual(differing, [], 'objects that the preview shows as changed after the phase was applied');
     const writes = (await requestsFrom(before.requestCount)).filter(isWrite);
-    assert.deepEqual(writes.filter((w) => !w.dryRun), [], `the preview wrote for real:\n${describeRequests(writes)}`);
+    assert.deepEqual(
+      writes.filter((w) => !w.dryRun),
+      [],
+      `the preview wrote for real:\n${describeRequests(writes)}`,
+    );
   });
 
   it('Roll Back Phase: the confirmation lists what it restores and deletes; then the seeded state is back and the merged Deployment is gone', async () => {
@@ -389,20 +500,49 @@ describe('cluster commands against the test Kubernetes API server', function () 
     }
     assert.deepEqual([...dialog.buttons].sort(), ['Cancel', 'Roll Back']);
     await within(running, ROLLOUT_TIMEOUT_MS, 'Roll Back Phase to finish');
-    const toast = await bridge<NotificationSeen>('POST', '/notification', { contains: `Rolled back phase ${PHASE}`, step: 'rolled-back' });
-    assert.ok(toast.text.includes(`Rolled back phase ${PHASE} of plan ${PLAN_NAME} on context ${CONTEXT} (cluster ${CLUSTER}).`), toast.text);
+    const toast = await bridge<NotificationSeen>('POST', '/notification', {
+      contains: `Rolled back phase ${PHASE}`,
+      step: 'rolled-back',
+    });
+    assert.ok(
+      toast.text.includes(
+        `Rolled back phase ${PHASE} of plan ${PLAN_NAME} on context ${CONTEXT} (cluster ${CLUSTER}).`,
+      ),
+      toast.text,
+    );
 
     const state = await cluster();
     assert.equal(state.deployments[MERGED], undefined, `Deployment ${MERGED} is deleted`);
     for (const [name, replicas] of Object.entries(REPLACED)) {
       assert.equal(state.deployments[name].spec.replicas, replicas, `Deployment ${name} has its replicas back`);
-      assert.equal(state.deployments[name].metadata.annotations?.[PREVIOUS_REPLICAS], undefined, `Deployment ${name}: ${PREVIOUS_REPLICAS} removed`);
+      assert.equal(
+        state.deployments[name].metadata.annotations?.[PREVIOUS_REPLICAS],
+        undefined,
+        `Deployment ${name}: ${PREVIOUS_REPLICAS} removed`,
+      );
     }
-    for (const name of SERVICES) assert.deepEqual(state.services[name].spec.selector, { 'app.kubernetes.io/name': name }, `Service ${name}'s selector`);
-    assert.deepEqual(state.now, state.seeded, 'labels, annotations and spec of every Deployment and Service are as seeded');
+    for (const name of SERVICES)
+      assert.deepEqual(
+        state.services[name].spec.selector,
+        { 'app.kubernetes.io/name': name },
+        `Service ${name}'s selector`,
+      );
+    assert.deepEqual(
+      state.now,
+      state.seeded,
+      'labels, annotations and spec of every Deployment and Service are as seeded',
+    );
     const deletes = (await requestsFrom(before.requestCount)).filter((r) => r.verb === 'delete');
-    assert.deepEqual(deletes.map((d) => `${d.resource}/${d.name}`), [`deployments/${MERGED}`], 'only the merged Deployment is deleted');
+    assert.deepEqual(
+      deletes.map((d) => `${d.resource}/${d.name}`),
+      [`deployments/${MERGED}`],
+      'only the merged Deployment is deleted',
+    );
     assert.equal((await readJson(RECORD_FILE)).status, 'rolled-back');
-    assert.equal(JSON.parse(state.configMaps[RECORD_CONFIGMAP].data['record.json']).status, 'rolled-back', 'the record ConfigMap is kept, marked rolled-back');
+    assert.equal(
+      JSON.parse(state.configMaps[RECORD_CONFIGMAP].data['record.json']).status,
+      'rolled-back',
+      'the record ConfigMap is kept, marked rolled-back',
+    );
   });
 });

@@ -89,7 +89,11 @@ describe('untrusted workspace (Restricted Mode)', () => {
       // modal confirmation) or for the cluster; in Restricted Mode it must return at once.
       let outcome = 'returned';
       try {
-        await within(vscode.commands.executeCommand(id, ...args()), 15_000, `${id} returned (it seems to wait for a choice or a cluster: it ran)`);
+        await within(
+          vscode.commands.executeCommand(id, ...args()),
+          15_000,
+          `${id} returned (it seems to wait for a choice or a cluster: it ran)`,
+        );
       } catch (err) {
         if (/returned \(it seems/.test((err as Error).message)) throw err;
         outcome = `was refused: ${(err as Error).message}`;

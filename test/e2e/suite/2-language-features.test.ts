@@ -62,7 +62,8 @@ describe('language features on shop.plan.yaml', () => {
     );
     const described = (lenses ?? []).map((l) => `${fmtRange(l.range)} ${l.command?.title ?? '(unresolved)'}`);
     const onPhase = (lenses ?? []).filter(
-      (l) => l.range.start.line >= phaseLine && l.range.start.line <= targetsLine && /pods?\b/i.test(l.command?.title ?? ''),
+      (l) =>
+        l.range.start.line >= phaseLine && l.range.start.line <= targetsLine && /pods?\b/i.test(l.command?.title ?? ''),
     );
     assert.ok(
       onPhase.length > 0,
@@ -103,7 +104,8 @@ describe('language features on shop.plan.yaml', () => {
     );
     const titles = (actions ?? []).map((a) => a.title);
     // A Command has a string `command`; a CodeAction has an optional Command object there.
-    const isCodeAction = (a: vscode.CodeAction | vscode.Command): a is vscode.CodeAction => typeof a.command !== 'string';
+    const isCodeAction = (a: vscode.CodeAction | vscode.Command): a is vscode.CodeAction =>
+      typeof a.command !== 'string';
     const fix = (actions ?? []).filter(isCodeAction).find((a) => /cart-service/.test(a.title));
     assert.ok(fix, `a quick fix mentioning cart-service expected; got: ${titles.join(' | ') || '(none)'}`);
     assert.ok(fix.kind && vscode.CodeActionKind.QuickFix.contains(fix.kind), `"${fix.title}" is not a quickfix`);
@@ -111,7 +113,11 @@ describe('language features on shop.plan.yaml', () => {
     if (fix.command) await vscode.commands.executeCommand(fix.command.command, ...(fix.command.arguments ?? []));
     assert.ok(fix.edit || fix.command, `"${fix.title}" has neither an edit nor a command`);
 
-    await waitForText(doc, (t) => t.includes('from: [cart-service, checkout-service]'), 'the quick fix to edit the plan');
+    await waitForText(
+      doc,
+      (t) => t.includes('from: [cart-service, checkout-service]'),
+      'the quick fix to edit the plan',
+    );
     const after = await waitForDiagnostics(
       doc.uri,
       (d) => withCode(d, 'plan/unknown-workload').length === 0,

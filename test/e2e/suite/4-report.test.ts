@@ -15,7 +15,10 @@ describe('budget report', () => {
     const { doc } = await openPlan();
     await vscode.commands.executeCommand('consolidation.showReport', doc.uri);
     const [report, ...others] = reportDocuments();
-    assert.ok(report, `no ${SCHEME}: document after Show Budget Report; open: ${vscode.workspace.textDocuments.map((d) => d.uri.toString()).join(', ')}`);
+    assert.ok(
+      report,
+      `no ${SCHEME}: document after Show Budget Report; open: ${vscode.workspace.textDocuments.map((d) => d.uri.toString()).join(', ')}`,
+    );
     assert.equal(others.length, 0);
     assert.equal(report.languageId, 'markdown');
     const text = report.getText();
@@ -29,11 +32,19 @@ describe('budget report', () => {
 
     await replaceInDocument(doc, 'pods: 20}', 'pods: 40}');
     try {
-      await waitForText(report, (t) => t.includes('Budget: cpu 2, memory 1Gi, 40 pods'), 'the report to follow the edited budget');
+      await waitForText(
+        report,
+        (t) => t.includes('Budget: cpu 2, memory 1Gi, 40 pods'),
+        'the report to follow the edited budget',
+      );
     } finally {
       await replaceInDocument(doc, 'pods: 40}', 'pods: 20}');
     }
-    await waitForText(report, (t) => t.includes('Budget: cpu 2, memory 1Gi, 20 pods'), 'the report to follow the edit back');
+    await waitForText(
+      report,
+      (t) => t.includes('Budget: cpu 2, memory 1Gi, 20 pods'),
+      'the report to follow the edit back',
+    );
     if (doc.isDirty) await doc.save();
   });
 });

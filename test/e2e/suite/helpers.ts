@@ -223,7 +223,11 @@ export function waitForFile(
       cleanup();
       const shown =
         last === undefined ? '(no such file)' : last instanceof Error ? `(error: ${last.message})` : `text:\n${last}`;
-      reject(new Error(`timed out after ${timeoutMs / 1000} s waiting for ${what} (${vscode.workspace.asRelativePath(uri)}); ${shown}`));
+      reject(
+        new Error(
+          `timed out after ${timeoutMs / 1000} s waiting for ${what} (${vscode.workspace.asRelativePath(uri)}); ${shown}`,
+        ),
+      );
     }, timeoutMs);
     function cleanup() {
       settled = true;

@@ -16,7 +16,10 @@ describe('pod resources (Kubernetes semantics)', () => {
   it('a container with a limit and no request requests its limit', () => {
     const totals = current({
       'test.plan.yaml': plan('sources: [m.yaml]'),
-      'm.yaml': deployment('api', { replicas: 3, containers: container('api', { limits: { cpu: '500m', memory: '256Mi' } }) }),
+      'm.yaml': deployment('api', {
+        replicas: 3,
+        containers: container('api', { limits: { cpu: '500m', memory: '256Mi' } }),
+      }),
     });
     assert.deepEqual(totals.requests, { cpu: 1500, memory: 768 * Mi });
     assert.deepEqual(totals.limits, { cpu: 1500, memory: 768 * Mi });
@@ -26,8 +29,14 @@ describe('pod resources (Kubernetes semantics)', () => {
     const totals = current({
       'test.plan.yaml': plan('sources: [m.yaml]'),
       'm.yaml': deployment('api', {
-        containers: [container('a', { requests: { cpu: '100m', memory: '100Mi' } }), container('b', { requests: { cpu: '100m', memory: '100Mi' } })].join('\n'),
-        init: [container('migrate', { requests: { cpu: '1', memory: '50Mi' } }), container('warm', { requests: { cpu: '300m', memory: '150Mi' } })].join('\n'),
+        containers: [
+          container('a', { requests: { cpu: '100m', memory: '100Mi' } }),
+          container('b', { requests: { cpu: '100m', memory: '100Mi' } }),
+        ].join('\n'),
+        init: [
+          container('migrate', { requests: { cpu: '1', memory: '50Mi' } }),
+          container('warm', { requests: { cpu: '300m', memory: '150Mi' } }),
+        ].join('\n'),
       }),
     });
     // cpu: max(200m, 1000m) = 1000m; memory: max(200Mi, 150Mi) = 200Mi
@@ -36,7 +45,9 @@ describe('pod resources (Kubernetes semantics)', () => {
 
   it('adds budget.podOverhead and spec.overhead to requests, and to limits only when every container is limited', () => {
     const totals = current({
-      'test.plan.yaml': plan('sources: [m.yaml]\nbudget: {cpu: "8", memory: 8Gi, podOverhead: {cpu: 10m, memory: 32Mi}}'),
+      'test.plan.yaml': plan(
+        'sources: [m.yaml]\nbudget: {cpu: "8", memory: 8Gi, podOverhead: {cpu: 10m, memory: 32Mi}}',
+      ),
       'm.yaml': deployment('api', {
         replicas: 2,
         extraSpec: '      overhead: {cpu: 5m, memory: 8Mi}',
@@ -65,7 +76,10 @@ spec:
 `;
     const totals = current({
       'test.plan.yaml': plan('sources: [m.yaml]\nnamespace: shop'),
-      'm.yaml': limitRange + deployment('api', { containers: container('api') }) + deployment('other', { namespace: 'elsewhere', containers: container('x') }),
+      'm.yaml':
+        limitRange +
+        deployment('api', { containers: container('api') }) +
+        deployment('other', { namespace: 'elsewhere', containers: container('x') }),
     });
     // api: request cpu 100m (defaultRequest), memory 512Mi (default limit); other namespace: nothing.
     assert.deepEqual(totals.requests, { cpu: 100, memory: 512 * Mi });
@@ -89,8 +103,14 @@ spec:
               resources: {requests: {cpu: "4"}}
 `;
     const totals = current({
-      'test.plan.yaml': plan('sources: [m.yaml]\nbudget:\n  cpu: "16"\n  memory: 32Gi\n  nodes:\n    - {name: a, count: 3, cpu: "4", memory: 8Gi}\n    - {name: b, cpu: "4", memory: 8Gi}'),
-      'm.yaml': deployment('agent', { kind: 'DaemonSet', containers: container('agent', { requests: { cpu: '50m', memory: '64Mi' } }) }) + cron,
+      'test.plan.yaml': plan(
+        'sources: [m.yaml]\nbudget:\n  cpu: "16"\n  memory: 32Gi\n  nodes:\n    - {name: a, count: 3, cpu: "4", memory: 8Gi}\n    - {name: b, cpu: "4", memory: 8Gi}',
+      ),
+      'm.yaml':
+        deployment('agent', {
+          kind: 'DaemonSet',
+          containers: container('agent', { requests: { cpu: '50m', memory: '64Mi' } }),
+        }) + cron,
     });
     assert.equal(totals.pods, 4);
     assert.equal(totals.jobs, 1);
@@ -100,9 +120,21 @@ spec:
 
 describe('phases', () => {
   const manifests = [
-    deployment('api', { replicas: 2, containers: container('api', { requests: { cpu: '500m', memory: '512Mi' }, limits: { memory: '1Gi' } }) }),
-    deployment('worker', { replicas: 1, containers: container('worker', { requests: { cpu: '250m', memory: '256Mi' } }) }),
-    deployment('cache', { replicas: 1, containers: [container('redis', { requests: { memory: '128Mi' } }), container('exporter', { requests: { memory: '16Mi' } })].join('\n') }),
+    deployment('api', {
+      replicas: 2,
+      containers: container('api', { requests: { cpu: '500m', memory: '512Mi' }, limits: { memory: '1Gi' } }),
+    }),
+    deployment('worker', {
+      replicas: 1,
+      containers: container('worker', { requests: { cpu: '250m', memory: '256Mi' } }),
+    }),
+    deployment('cache', {
+      replicas: 1,
+      containers: [
+        container('redis', { requests: { memory: '128Mi' } }),
+        container('exporter', { requests: { memory: '16Mi' } }),
+      ].join('\n'),
+    }),
     deployment('old', { replicas: 4, containers: container('old', { requests: { cpu: '1', memory: '1Gi' } }) }),
   ].join('');
 
@@ -123,7 +155,10 @@ describe('phases', () => {
   - name: two
     merge:
       - {name: backend, from: [api, worker], strategy: pod}`);
-    assert.deepEqual(findings.map((f) => f.code), []);
+    assert.deepEqual(
+      findings.map((f) => f.code),
+      [],
+    );
     const [now, one, two] = result.analysis.states.map((s) => s.totals);
     assert.equal(now.pods, 8);
     assert.deepEqual(now.requests, { cpu: 1000 + 250 + 4000, memory: 1024 * Mi + 256 * Mi + 144 * Mi + 4 * Gi });
@@ -183,7 +218,13 @@ phases:
   - name: shrink
     scale: {api: 2}
     targets: {pods: 2, memoryRequests: 50%, cpuLimits: 1}`),
-      'm.yaml': deployment('api', { replicas: 5, containers: container('api', { requests: { cpu: '500m', memory: '256Mi' }, limits: { cpu: '500m', memory: '400Mi' } }) }),
+      'm.yaml': deployment('api', {
+        replicas: 5,
+        containers: container('api', {
+          requests: { cpu: '500m', memory: '256Mi' },
+          limits: { cpu: '500m', memory: '400Mi' },
+        }),
+      }),
     };
     const ws = workspaceOf(files);
     const messages = ws.findings.plan(planPath).map((f) => `${f.code} @${f.location.range.start}: ${f.message}`);
@@ -203,24 +244,47 @@ phases:
   it('warns on overcommit only strictly above the allowed share', () => {
     const ws = workspaceOf({
       'test.plan.yaml': plan('sources: [m.yaml]\nbudget: {cpu: "1", memory: 1Gi, limitsOvercommit: 200%}'),
-      'm.yaml': deployment('api', { replicas: 2, containers: container('api', { requests: { cpu: '100m', memory: '100Mi' }, limits: { cpu: '1', memory: '1Gi' } }) }),
+      'm.yaml': deployment('api', {
+        replicas: 2,
+        containers: container('api', {
+          requests: { cpu: '100m', memory: '100Mi' },
+          limits: { cpu: '1', memory: '1Gi' },
+        }),
+      }),
     });
-    assert.deepEqual(ws.findings.plan(planPath).map((f) => f.code), []);
+    assert.deepEqual(
+      ws.findings.plan(planPath).map((f) => f.code),
+      [],
+    );
   });
 
   it('simulates scheduling in decreasing order and names the largest unschedulable pod', () => {
     const ws = workspaceOf({
-      'test.plan.yaml': plan('sources: [m.yaml]\nbudget:\n  cpu: "4"\n  memory: 4Gi\n  nodes:\n    - {name: small, count: 2, cpu: "1", memory: 1Gi, pods: 10}'),
+      'test.plan.yaml': plan(
+        'sources: [m.yaml]\nbudget:\n  cpu: "4"\n  memory: 4Gi\n  nodes:\n    - {name: small, count: 2, cpu: "1", memory: 1Gi, pods: 10}',
+      ),
       'm.yaml':
-        deployment('big', { replicas: 1, containers: container('big', { requests: { cpu: '500m', memory: '1536Mi' } }) }) +
-        deployment('mid', { replicas: 3, containers: container('mid', { requests: { cpu: '300m', memory: '600Mi' } }) }),
+        deployment('big', {
+          replicas: 1,
+          containers: container('big', { requests: { cpu: '500m', memory: '1536Mi' } }),
+        }) +
+        deployment('mid', {
+          replicas: 3,
+          containers: container('mid', { requests: { cpu: '300m', memory: '600Mi' } }),
+        }),
     });
     const result = ws.plan(planPath)!;
     const schedule = result.analysis.states[0].schedule!;
     // big fits nowhere (1536Mi > 1Gi); mid#1 → small-1, mid#2 → small-2, mid#3 fits nowhere (424Mi left each).
-    assert.deepEqual(schedule.unschedulable.map((p) => p.name), ['big#1', 'mid#3']);
+    assert.deepEqual(
+      schedule.unschedulable.map((p) => p.name),
+      ['big#1', 'mid#3'],
+    );
     const finding = ws.findings.plan(planPath).find((f) => f.code === 'budget/unschedulable')!;
     // big is larger than an empty node: only it "fits on no node"; mid#3 is a matter of room.
-    assert.match(finding.message, /^current state: 2 pods cannot be placed by any strategy; the largest, big#1, requests 500m cpu, 1,536Mi memory: it fits on no node, even empty \(the largest it may use, small-1, has 1,000m cpu, 1,024Mi memory and 10 pod slots\)\.$/);
+    assert.match(
+      finding.message,
+      /^current state: 2 pods cannot be placed by any strategy; the largest, big#1, requests 500m cpu, 1,536Mi memory: it fits on no node, even empty \(the largest it may use, small-1, has 1,000m cpu, 1,024Mi memory and 10 pod slots\)\.$/,
+    );
   });
 });

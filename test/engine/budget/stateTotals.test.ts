@@ -14,7 +14,15 @@ import { container, deployment, plan, ROOT, workspaceOf } from '../../helpers/me
 
 /** The totals of a state's workloads added up from nothing (what every state was before). */
 function addedUp(state: PlanState): StateTotals {
-  const totals: StateTotals = { workloads: 0, pods: 0, jobs: 0, requests: {}, limits: {}, unlimitedContainers: { cpu: 0, memory: 0 }, missingRequests: { cpu: 0, memory: 0 } };
+  const totals: StateTotals = {
+    workloads: 0,
+    pods: 0,
+    jobs: 0,
+    requests: {},
+    limits: {},
+    unlimitedContainers: { cpu: 0, memory: 0 },
+    missingRequests: { cpu: 0, memory: 0 },
+  };
   for (const { workload, pods, perPod } of state.workloads) {
     if (!workload.steady) {
       totals.jobs++;
@@ -35,20 +43,50 @@ function addedUp(state: PlanState): StateTotals {
 function assertAddedUp(states: PlanState[], label: string): void {
   for (const [i, state] of states.entries()) {
     // JSON: the resource order counts too (reports and views list resources in it).
-    assert.equal(JSON.stringify(state.totals), JSON.stringify(addedUp(state)), `${label}, state ${i} (${state.phase?.name ?? 'current'})`);
+    assert.equal(
+      JSON.stringify(state.totals),
+      JSON.stringify(addedUp(state)),
+      `${label}, state ${i} (${state.phase?.name ?? 'current'})`,
+    );
   }
 }
 
 const planPath = `${ROOT}/test.plan.yaml`;
 const manifests = [
   // The first workload's resources come in the order GPU, memory, cpu; removing it changes the order of the totals.
-  deployment('first', { replicas: 2, containers: container('first', { requests: { memory: '256Mi', 'nvidia.com/gpu': '1', cpu: '100m' }, limits: { 'nvidia.com/gpu': '1' } }) }),
-  deployment('api', { replicas: 2, containers: container('api', { requests: { cpu: '500m', memory: '512Mi' }, limits: { memory: '1Gi' } }) }),
-  deployment('worker', { replicas: 1, containers: container('worker', { requests: { cpu: '250m', memory: '256Mi' } }) }),
-  deployment('agent', { kind: 'DaemonSet', containers: container('agent', { requests: { cpu: '50m', memory: '64Mi' } }) }),
-  deployment('cache', { replicas: 1, containers: [container('redis', { requests: { memory: '128Mi' } }), container('exporter', { limits: { cpu: '1' } })].join('\n') }),
+  deployment('first', {
+    replicas: 2,
+    containers: container('first', {
+      requests: { memory: '256Mi', 'nvidia.com/gpu': '1', cpu: '100m' },
+      limits: { 'nvidia.com/gpu': '1' },
+    }),
+  }),
+  deployment('api', {
+    replicas: 2,
+    containers: container('api', { requests: { cpu: '500m', memory: '512Mi' }, limits: { memory: '1Gi' } }),
+  }),
+  deployment('worker', {
+    replicas: 1,
+    containers: container('worker', { requests: { cpu: '250m', memory: '256Mi' } }),
+  }),
+  deployment('agent', {
+    kind: 'DaemonSet',
+    containers: container('agent', { requests: { cpu: '50m', memory: '64Mi' } }),
+  }),
+  deployment('cache', {
+    replicas: 1,
+    containers: [
+      container('redis', { requests: { memory: '128Mi' } }),
+      container('exporter', { limits: { cpu: '1' } }),
+    ].join('\n'),
+  }),
   // Enough untouched workloads that a phase is computed from the state before it, not added up again.
-  ...Array.from({ length: 40 }, (_, i) => deployment(`filler-${i}`, { replicas: 1 + (i % 3), containers: container('app', { requests: { cpu: '10m', memory: `${i + 1}Mi` } }) })),
+  ...Array.from({ length: 40 }, (_, i) =>
+    deployment(`filler-${i}`, {
+      replicas: 1 + (i % 3),
+      containers: container('app', { requests: { cpu: '10m', memory: `${i + 1}Mi` } }),
+    }),
+  ),
 ].join('');
 
 describe('state totals from the state before', () => {
@@ -73,8 +111,16 @@ phases:
     });
     const states = ws.plan(planPath)!.analysis.states;
     assertAddedUp(states, 'synthetic plan');
-    assert.deepEqual(Object.keys(states[0].totals.requests), ['nvidia.com/gpu', 'memory', 'cpu'], 'limits first: a limit without a request is the request');
-    assert.deepEqual(Object.keys(states[1].totals.requests), ['memory', 'cpu'], 'the GPU is gone with the only workload that asked for one');
+    assert.deepEqual(
+      Object.keys(states[0].totals.requests),
+      ['nvidia.com/gpu', 'memory', 'cpu'],
+      'limits first: a limit without a request is the request',
+    );
+    assert.deepEqual(
+      Object.keys(states[1].totals.requests),
+      ['memory', 'cpu'],
+      'the GPU is gone with the only workload that asked for one',
+    );
     assert.equal(states[4].totals.workloads, 40, 'the untouched ones');
     assert.equal(states[4].totals.limits.cpu, undefined, 'no cpu limit with the cache gone');
   });
@@ -96,7 +142,8 @@ phases:
   });
 
   it('keeps the current state while only the phases change, and computes it again when the budget does', () => {
-    const phases = (n: number) => `sources: [m.yaml]\nbudget: {cpu: "8"}\nphases:\n  - name: one\n    scale: {worker: ${n}}`;
+    const phases = (n: number) =>
+      `sources: [m.yaml]\nbudget: {cpu: "8"}\nphases:\n  - name: one\n    scale: {worker: ${n}}`;
     const ws = workspaceOf({ 'test.plan.yaml': plan(phases(2)), 'm.yaml': manifests });
     const before = ws.plan(planPath)!.analysis.states;
     ws.setOverlay(planPath, plan(phases(5)));
@@ -104,10 +151,16 @@ phases:
     assert.equal(after[0], before[0], 'the same current state');
     assert.equal(after[1].totals.pods - before[1].totals.pods, 3);
     assertAddedUp(after, 'after the edit');
-    ws.setOverlay(planPath, plan(`${phases(5)}\n`.replace('budget: {cpu: "8"}', 'budget: {cpu: "8", podOverhead: {memory: 1Mi}}')));
+    ws.setOverlay(
+      planPath,
+      plan(`${phases(5)}\n`.replace('budget: {cpu: "8"}', 'budget: {cpu: "8", podOverhead: {memory: 1Mi}}')),
+    );
     const overhead = ws.plan(planPath)!.analysis.states;
     assert.notEqual(overhead[0], before[0], 'the pod overhead changes every pod');
-    assert.equal(overhead[0].totals.requests.memory - before[0].totals.requests.memory, overhead[0].totals.pods * 1024 * 1024);
+    assert.equal(
+      overhead[0].totals.requests.memory - before[0].totals.requests.memory,
+      overhead[0].totals.pods * 1024 * 1024,
+    );
     assertAddedUp(overhead, 'with a pod overhead');
   });
 });

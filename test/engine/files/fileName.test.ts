@@ -5,9 +5,37 @@ import { describe, it } from 'node:test';
 import { FolderEntries, toFileName } from '../../../server/src/engine/files/fileName';
 
 const HOSTILE = [
-  '', '.', '..', '../..', '../../manifests/shop', '/etc/passwd', 'a/b', 'a\\b', 'C:\\Windows', 'a\0b', ' ', '...', '-', '.hidden',
-  'CON', 'con', 'nul.yaml', 'Com1', 'LPT9', 'Shop', 'shop ', 'café', 'cafe\u0301', '服务', '🙂', 'a'.repeat(300), 'é'.repeat(300),
-  'x\ny', 'name:with:colons', 'star*?<>|"', '%2e%2e%2f',
+  '',
+  '.',
+  '..',
+  '../..',
+  '../../manifests/shop',
+  '/etc/passwd',
+  'a/b',
+  'a\\b',
+  'C:\\Windows',
+  'a\0b',
+  ' ',
+  '...',
+  '-',
+  '.hidden',
+  'CON',
+  'con',
+  'nul.yaml',
+  'Com1',
+  'LPT9',
+  'Shop',
+  'shop ',
+  'café',
+  'cafe\u0301',
+  '服务',
+  '🙂',
+  'a'.repeat(300),
+  'é'.repeat(300),
+  'x\ny',
+  'name:with:colons',
+  'star*?<>|"',
+  '%2e%2e%2f',
 ];
 
 describe('toFileName', () => {
@@ -36,7 +64,10 @@ describe('toFileName', () => {
     const files = new Map<string, string>();
     for (const name of names) {
       const file = toFileName(name).toLowerCase();
-      assert.ok(!files.has(file) || files.get(file) === name, `${JSON.stringify(name)} and ${JSON.stringify(files.get(file))} both give ${file}`);
+      assert.ok(
+        !files.has(file) || files.get(file) === name,
+        `${JSON.stringify(name)} and ${JSON.stringify(files.get(file))} both give ${file}`,
+      );
       files.set(file, name);
     }
   });

@@ -20,7 +20,19 @@ const CORPUS = '/work/shared/corpus';
 const MiB = 2 ** 20;
 
 function emptyFile(path: string): ManifestFile {
-  return { path, format: 'compose', syntaxProblems: [], quantityProblems: [], fieldProblems: [], workloads: [], services: [], limitRanges: [], policies: [], claims: [], others: [] };
+  return {
+    path,
+    format: 'compose',
+    syntaxProblems: [],
+    quantityProblems: [],
+    fieldProblems: [],
+    workloads: [],
+    services: [],
+    limitRanges: [],
+    policies: [],
+    claims: [],
+    others: [],
+  };
 }
 
 /** Reads a compose text the way the workspace does; YAML syntax problems fail the test. */
@@ -54,7 +66,6 @@ function container(workload: WorkloadModel): ContainerModel {
   assert.equal(workload.containers.length, 1);
   return workload.containers[0];
 }
-
 
 function textAt(text: string, range: { start: number; end: number }): string {
   return text.slice(range.start, range.end);
@@ -205,33 +216,49 @@ describe('readComposeDocument', () => {
   });
 
   it('skips x-* extensions and entries that are not mappings', () => {
-    const file = read('x-common: &c\n  image: a\nservices:\n  a: *c\n  b: null\n  c: "string"\n  d: [1]\n  e:\n    image: e\n');
-    assert.deepEqual(file.workloads.map((w) => w.name), ['a', 'e']);
+    const file = read(
+      'x-common: &c\n  image: a\nservices:\n  a: *c\n  b: null\n  c: "string"\n  d: [1]\n  e:\n    image: e\n',
+    );
+    assert.deepEqual(
+      file.workloads.map((w) => w.name),
+      ['a', 'e'],
+    );
     assert.equal(container(file.workloads[0]).image, 'a');
   });
 
   it('reads labels given as a list', () => {
-    assert.deepEqual(only(read('services:\n  a:\n    labels: ["x=1", "y", "z=a=b"]\n')).podLabels, { x: '1', y: '', z: 'a=b' });
+    assert.deepEqual(only(read('services:\n  a:\n    labels: ["x=1", "y", "z=a=b"]\n')).podLabels, {
+      x: '1',
+      y: '',
+      z: 'a=b',
+    });
   });
 
   it('uses the document index of multi-document files', () => {
     const file = read('services:\n  a: {}\n---\nservices:\n  b: {}\n');
-    assert.deepEqual(file.workloads.map((w) => [w.name, w.documentIndex]), [['a', 0], ['b', 1]]);
+    assert.deepEqual(
+      file.workloads.map((w) => [w.name, w.documentIndex]),
+      [
+        ['a', 0],
+        ['b', 1],
+      ],
+    );
   });
 });
 
 describe('ports', () => {
   const portsOf = (yaml: string, env: Record<string, string> = {}) =>
-    container(only(read(`services:\n  s:\n    ports:\n${yaml}`, env))).ports.map((p) => `${p.port}/${p.protocol}${p.name ? ` ${p.name}` : ''}`);
+    container(only(read(`services:\n  s:\n    ports:\n${yaml}`, env))).ports.map(
+      (p) => `${p.port}/${p.protocol}${p.name ? ` ${p.name}` : ''}`,
+    );
 
   it('reads short syntax: container port is the last part', () => {
-    assert.deepEqual(portsOf('      - "8080:80"\n      - "127.0.0.1:5353:53/udp"\n      - "3000"\n      - 4000\n      - "[::1]:6000:6001"\n'), [
-      '80/TCP',
-      '53/UDP',
-      '3000/TCP',
-      '4000/TCP',
-      '6001/TCP',
-    ]);
+    assert.deepEqual(
+      portsOf(
+        '      - "8080:80"\n      - "127.0.0.1:5353:53/udp"\n      - "3000"\n      - 4000\n      - "[::1]:6000:6001"\n',
+      ),
+      ['80/TCP', '53/UDP', '3000/TCP', '4000/TCP', '6001/TCP'],
+    );
   });
 
   it('expands ranges, capped at 100 ports', () => {
@@ -241,26 +268,43 @@ describe('ports', () => {
   });
 
   it('reads long syntax: target is the container port', () => {
-    assert.deepEqual(portsOf('      - target: 80\n        published: "8080"\n        protocol: udp\n        name: web\n      - {target: "443"}\n'), ['80/UDP web', '443/TCP']);
+    assert.deepEqual(
+      portsOf(
+        '      - target: 80\n        published: "8080"\n        protocol: udp\n        name: web\n      - {target: "443"}\n',
+      ),
+      ['80/UDP web', '443/TCP'],
+    );
   });
 
   it('interpolates and de-duplicates', () => {
-    assert.deepEqual(portsOf('      - "${PORT}:${PORT}"\n      - "9999:${PORT}"\n      - "${UNSET:-81}"\n', { PORT: '8080' }), ['8080/TCP', '81/TCP']);
+    assert.deepEqual(
+      portsOf('      - "${PORT}:${PORT}"\n      - "9999:${PORT}"\n      - "${UNSET:-81}"\n', { PORT: '8080' }),
+      ['8080/TCP', '81/TCP'],
+    );
   });
 
   it('skips entries that are not ports', () => {
-    assert.deepEqual(portsOf('      - "abc"\n      - "0"\n      - "70000"\n      - "9002-9000"\n      - {published: 80}\n      - [80]\n      - null\n'), []);
+    assert.deepEqual(
+      portsOf(
+        '      - "abc"\n      - "0"\n      - "70000"\n      - "9002-9000"\n      - {published: 80}\n      - [80]\n      - null\n',
+      ),
+      [],
+    );
   });
 
   it('points each port at its scalar', () => {
     const text = 'services:\n  s:\n    ports:\n      - "8080:80"\n      - target: 443\n';
     const ports = container(only(read(text))).ports;
-    assert.deepEqual(ports.map((p) => textAt(text, p.location.range)), ['"8080:80"', '443']);
+    assert.deepEqual(
+      ports.map((p) => textAt(text, p.location.range)),
+      ['"8080:80"', '443'],
+    );
   });
 });
 
 describe('replicas', () => {
-  const replicasOf = (yaml: string, env: Record<string, string> = {}) => only(read(`services:\n  s:\n${yaml}`, env)).replicas;
+  const replicasOf = (yaml: string, env: Record<string, string> = {}) =>
+    only(read(`services:\n  s:\n${yaml}`, env)).replicas;
 
   it('reads deploy.replicas, else scale, else 1', () => {
     assert.equal(replicasOf('    deploy:\n      replicas: 3\n'), 3);
@@ -318,7 +362,8 @@ describe('resources', () => {
   });
 
   it('keeps exact source locations of each field', () => {
-    const text = 'services:\n  s:\n    mem_limit: 1g\n    deploy:\n      resources:\n        limits:\n          cpus: "0.5"\n        reservations:\n          memory: 64M\n';
+    const text =
+      'services:\n  s:\n    mem_limit: 1g\n    deploy:\n      resources:\n        limits:\n          cpus: "0.5"\n        reservations:\n          memory: 64M\n';
     const main = container(only(read(text)));
     assert.equal(textAt(text, main.limitFields.memory.location.range), '1g');
     assert.equal(textAt(text, main.limitFields.cpu.location.range), '"0.5"');
@@ -329,21 +374,28 @@ describe('resources', () => {
   });
 
   it('interpolates quantities but keeps the raw text as written', () => {
-    const { main } = resourcesOf('    deploy:\n      resources:\n        limits:\n          memory: ${MEM:-300M}\n', { MEM: '1g' });
+    const { main } = resourcesOf('    deploy:\n      resources:\n        limits:\n          memory: ${MEM:-300M}\n', {
+      MEM: '1g',
+    });
     assert.equal(main.limitFields.memory.raw, '${MEM:-300M}');
     assert.equal(main.limits.memory, 1024 * MiB);
     assert.equal(resourcesOf('    mem_limit: ${MEM:-300M}\n').limits.memory, 314572800);
   });
 
   it('reports invalid quantities with the field path and leaves the value out', () => {
-    const { main, limits, problems } = resourcesOf('    deploy:\n      resources:\n        limits:\n          memory: 300Mb3\n          cpus: 500m\n');
+    const { main, limits, problems } = resourcesOf(
+      '    deploy:\n      resources:\n        limits:\n          memory: 300Mb3\n          cpus: 500m\n',
+    );
     assert.deepEqual(limits, {});
     assert.equal(main.limitFields.memory.value, undefined);
     assert.equal(main.limitFields.cpu.raw, '500m');
-    assert.deepEqual(problems.map((p) => [p.message.split(':')[0], p.severity]), [
-      ['deploy.resources.limits.memory', 'error'],
-      ['deploy.resources.limits.cpus', 'error'],
-    ]);
+    assert.deepEqual(
+      problems.map((p) => [p.message.split(':')[0], p.severity]),
+      [
+        ['deploy.resources.limits.memory', 'error'],
+        ['deploy.resources.limits.cpus', 'error'],
+      ],
+    );
     assert.equal(problems[1].replacement, '0.5');
   });
 
@@ -351,15 +403,25 @@ describe('resources', () => {
     const file = read('services:\n  s:\n    mem_limit: ${MEM}\n');
     assert.equal(container(only(file)).limitFields.memory.value, undefined);
     assert.deepEqual(file.quantityProblems, []);
-    assert.deepEqual(file.composeProblems?.map((p) => [p.code, p.severity, p.message]), [
-      ['manifest/compose-variable', 'warning', 'services.s.mem_limit: variable MEM is not set in .env; compose reads it as an empty string (unless the shell sets it).'],
-    ]);
+    assert.deepEqual(
+      file.composeProblems?.map((p) => [p.code, p.severity, p.message]),
+      [
+        [
+          'manifest/compose-variable',
+          'warning',
+          'services.s.mem_limit: variable MEM is not set in .env; compose reads it as an empty string (unless the shell sets it).',
+        ],
+      ],
+    );
   });
 
   it('reports required-variable errors in resource fields once, as compose-variable errors', () => {
     const file = read('services:\n  s:\n    cpus: ${CPUS:?set CPUS}\n');
     assert.deepEqual(file.quantityProblems, []);
-    assert.deepEqual(file.composeProblems?.map((p) => [p.message, p.severity]), [['services.s.cpus: CPUS: set CPUS; compose refuses the file.', 'error']]);
+    assert.deepEqual(
+      file.composeProblems?.map((p) => [p.message, p.severity]),
+      [['services.s.cpus: CPUS: set CPUS; compose refuses the file.', 'error']],
+    );
   });
 
   it('offers no replacement for an interpolated value', () => {
@@ -372,11 +434,14 @@ describe('resources', () => {
 
   // Issue 13 item 7: only resource fields got a warning.
   it('warns about unset variables in every field, where each is written, aliases once', () => {
-    const text = 'x-tag: &tag ${TAG}\nservices:\n  s:\n    image: ${IMAGE}\n    restart: ${RESTART}\n    ports: ["${P}", "80"]\n    environment: {A: "$$literal", B: "${B:-x}", C: *tag}\n';
+    const text =
+      'x-tag: &tag ${TAG}\nservices:\n  s:\n    image: ${IMAGE}\n    restart: ${RESTART}\n    ports: ["${P}", "80"]\n    environment: {A: "$$literal", B: "${B:-x}", C: *tag}\n';
     const file = read(text, { RESTART: 'always' });
     assert.deepEqual(file.quantityProblems, []);
     assert.deepEqual(
-      file.composeProblems?.filter((p) => p.code === 'manifest/compose-variable').map((p) => [p.message.split(': variable')[0], textAt(text, p.location.range)]),
+      file.composeProblems
+        ?.filter((p) => p.code === 'manifest/compose-variable')
+        .map((p) => [p.message.split(': variable')[0], textAt(text, p.location.range)]),
       [
         ['x-tag', '${TAG}'],
         ['services.s.image', '${IMAGE}'],
@@ -386,49 +451,73 @@ describe('resources', () => {
   });
 
   it('notes (information) rather than warns about unset variables in environment values, in both forms', () => {
-    const file = read('services:\n  s:\n    image: x\n    environment: {PASSWORD: "${DB_PASSWORD}"}\n  t:\n    image: x\n    environment: ["KEY=${API_KEY}"]\n');
-    assert.deepEqual(file.composeProblems?.map((p) => [p.message.split(' is not set')[0], p.severity]), [
-      ['services.s.environment.PASSWORD: variable DB_PASSWORD', 'information'],
-      ['services.t.environment[0]: variable API_KEY', 'information'],
-    ]);
+    const file = read(
+      'services:\n  s:\n    image: x\n    environment: {PASSWORD: "${DB_PASSWORD}"}\n  t:\n    image: x\n    environment: ["KEY=${API_KEY}"]\n',
+    );
+    assert.deepEqual(
+      file.composeProblems?.map((p) => [p.message.split(' is not set')[0], p.severity]),
+      [
+        ['services.s.environment.PASSWORD: variable DB_PASSWORD', 'information'],
+        ['services.t.environment[0]: variable API_KEY', 'information'],
+      ],
+    );
   });
 
   it('reports malformed interpolation in any field as an error', () => {
     const file = read('services:\n  s:\n    image: example/x\n    command: echo $ 1\n');
-    assert.deepEqual(file.composeProblems?.map((p) => [p.code, p.severity]), [['manifest/compose-variable', 'error']]);
+    assert.deepEqual(
+      file.composeProblems?.map((p) => [p.code, p.severity]),
+      [['manifest/compose-variable', 'error']],
+    );
   });
 
   it('reports non-scalar quantities', () => {
     const { problems, limits } = resourcesOf('    mem_limit: {a: 1}\n    cpus: [1]\n');
     assert.deepEqual(limits, {});
-    assert.deepEqual(problems.map((p) => p.message.split(':')[0]), ['mem_limit', 'cpus']);
+    assert.deepEqual(
+      problems.map((p) => p.message.split(':')[0]),
+      ['mem_limit', 'cpus'],
+    );
   });
 });
 
 describe('GPUs', () => {
   const gpuOf = (devices: string) => {
-    const file = read(`services:\n  s:\n    deploy:\n      resources:\n        reservations:\n          devices:\n${devices}`);
+    const file = read(
+      `services:\n  s:\n    deploy:\n      resources:\n        reservations:\n          devices:\n${devices}`,
+    );
     const main = container(only(file));
     return { requests: main.requests, limits: main.limits, main, problems: file.quantityProblems };
   };
 
   it('turns capabilities: [gpu] with count into nvidia.com/gpu requests and limits', () => {
-    const { requests, limits, main } = gpuOf('            - driver: nvidia\n              count: 2\n              capabilities: [gpu]\n');
+    const { requests, limits, main } = gpuOf(
+      '            - driver: nvidia\n              count: 2\n              capabilities: [gpu]\n',
+    );
     assert.deepEqual(requests, { 'nvidia.com/gpu': 2 });
     assert.deepEqual(limits, { 'nvidia.com/gpu': 2 });
     assert.equal(main.requestFields['nvidia.com/gpu'].raw, '2');
   });
 
   it('counts "all" and an absent count as 1, device_ids by their number', () => {
-    assert.deepEqual(gpuOf('            - capabilities: [gpu]\n              count: all\n').requests, { 'nvidia.com/gpu': 1 });
+    assert.deepEqual(gpuOf('            - capabilities: [gpu]\n              count: all\n').requests, {
+      'nvidia.com/gpu': 1,
+    });
     assert.deepEqual(gpuOf('            - capabilities: [gpu, utility]\n').requests, { 'nvidia.com/gpu': 1 });
-    assert.deepEqual(gpuOf('            - capabilities: [gpu]\n              device_ids: ["0", "3"]\n').requests, { 'nvidia.com/gpu': 2 });
+    assert.deepEqual(gpuOf('            - capabilities: [gpu]\n              device_ids: ["0", "3"]\n').requests, {
+      'nvidia.com/gpu': 2,
+    });
   });
 
   it('sums several GPU devices and ignores other devices', () => {
-    assert.deepEqual(gpuOf('            - {capabilities: [gpu], count: 1}\n            - {capabilities: [tpu], count: 4}\n            - {capabilities: [gpu], count: "3"}\n').requests, {
-      'nvidia.com/gpu': 4,
-    });
+    assert.deepEqual(
+      gpuOf(
+        '            - {capabilities: [gpu], count: 1}\n            - {capabilities: [tpu], count: 4}\n            - {capabilities: [gpu], count: "3"}\n',
+      ).requests,
+      {
+        'nvidia.com/gpu': 4,
+      },
+    );
   });
 
   it('reports an invalid count', () => {
@@ -439,7 +528,9 @@ describe('GPUs', () => {
   });
 
   it('keeps memory reservations next to GPUs', () => {
-    const file = read('services:\n  s:\n    deploy:\n      resources:\n        reservations:\n          memory: 1g\n          devices:\n            - {capabilities: [gpu], count: 1}\n');
+    const file = read(
+      'services:\n  s:\n    deploy:\n      resources:\n        reservations:\n          memory: 1g\n          devices:\n            - {capabilities: [gpu], count: 1}\n',
+    );
     assert.deepEqual(container(only(file)).requests, { memory: 1024 * MiB, 'nvidia.com/gpu': 1 });
   });
 });
@@ -512,27 +603,53 @@ describe('one-shot services', () => {
         '',
       ].join('\n'),
     );
-    assert.deepEqual(file.workloads.map((w) => [w.name, w.steady]), [['migrate', false], ['api', true], ['db', true]]);
-    assert.equal(composeRunModeOf(file.workloads[0])?.reason, 'api waits for it to finish (depends_on condition service_completed_successfully)');
+    assert.deepEqual(
+      file.workloads.map((w) => [w.name, w.steady]),
+      [
+        ['migrate', false],
+        ['api', true],
+        ['db', true],
+      ],
+    );
+    assert.equal(
+      composeRunModeOf(file.workloads[0])?.reason,
+      'api waits for it to finish (depends_on condition service_completed_successfully)',
+    );
   });
 
   it('says why a service counts as a job or runs steadily', () => {
     const reasonOf = (yaml: string) => composeRunModeOf(only(read(`services:\n  s:\n${yaml}`)))?.reason;
-    assert.equal(reasonOf('    restart: "no"\n'), 'its restart policy is no (restart: no) and it declares no ports, expose or healthcheck');
+    assert.equal(
+      reasonOf('    restart: "no"\n'),
+      'its restart policy is no (restart: no) and it declares no ports, expose or healthcheck',
+    );
     assert.equal(
       reasonOf('    restart: always\n    deploy:\n      restart_policy:\n        condition: none\n'),
       'its restart policy is no (deploy.restart_policy.condition: none) and it declares no ports, expose or healthcheck',
     );
-    assert.equal(reasonOf('    restart: "no"\n    ports: ["80"]\n'), 'it declares ports, although its restart policy is no (restart: no)');
+    assert.equal(
+      reasonOf('    restart: "no"\n    ports: ["80"]\n'),
+      'it declares ports, although its restart policy is no (restart: no)',
+    );
     assert.equal(reasonOf('    image: x\n'), 'no restart policy is written (counted as long-running)');
   });
 
   it('applies the rule across layered files: an override that waits for a service makes it one-shot', () => {
     const base = read('services:\n  seed:\n    image: x\n  api:\n    image: y\n', {}, '/ws/a/compose.yaml');
-    const override = read('services:\n  api:\n    depends_on:\n      seed:\n        condition: service_completed_successfully\n', {}, '/ws/a/compose.override.yaml');
+    const override = read(
+      'services:\n  api:\n    depends_on:\n      seed:\n        condition: service_completed_successfully\n',
+      {},
+      '/ws/a/compose.override.yaml',
+    );
     assert.equal(base.workloads[0].steady, true);
     const layered = layerComposeWorkloads([...base.workloads, ...override.workloads]);
-    assert.deepEqual(layered.map((w) => [w.name, w.steady]), [['seed', false], ['api', true]]);
+    assert.deepEqual(
+      layered.map((w) => [w.name, w.steady]),
+      [
+        ['seed', false],
+        ['api', true],
+      ],
+    );
     // An override adding ports to a restart: "no" service makes it a server.
     const job = read('services:\n  s:\n    restart: "no"\n', {}, '/ws/b/compose.yaml');
     const served = read('services:\n  s:\n    expose: ["80"]\n', {}, '/ws/b/compose.override.yaml');
@@ -543,7 +660,9 @@ describe('one-shot services', () => {
 // Issue 13 item 7: `image: ${REGISTRY}/web:${TAG}` with both unset rendered "/web:" silently.
 describe('image references', () => {
   const imageProblems = (image: string, env: Record<string, string> = {}) =>
-    (read(`services:\n  web:\n    image: ${image}\n`, env).composeProblems ?? []).filter((p) => p.code === 'manifest/invalid-image').map((p) => p.message);
+    (read(`services:\n  web:\n    image: ${image}\n`, env).composeProblems ?? [])
+      .filter((p) => p.code === 'manifest/invalid-image')
+      .map((p) => p.message);
 
   it('reports an image that interpolates to an invalid reference, naming the unset variables', () => {
     assert.deepEqual(imageProblems('${REGISTRY}/web:${TAG}'), [
@@ -557,7 +676,13 @@ describe('image references', () => {
   });
 
   it('accepts valid references: defaults, registries with ports, digests', () => {
-    for (const image of ['${REGISTRY:-ghcr.io}/web:${TAG:-1.0}', 'mysql:8', 'localhost:5000/a/b_c:v1.2-rc', `redis@sha256:${'a'.repeat(64)}`, 'docker.io/library/postgres:16.2-alpine']) {
+    for (const image of [
+      '${REGISTRY:-ghcr.io}/web:${TAG:-1.0}',
+      'mysql:8',
+      'localhost:5000/a/b_c:v1.2-rc',
+      `redis@sha256:${'a'.repeat(64)}`,
+      'docker.io/library/postgres:16.2-alpine',
+    ]) {
       assert.deepEqual(imageProblems(image), [], image);
     }
     assert.deepEqual(imageProblems('${REGISTRY}/web:${TAG}', { REGISTRY: 'ghcr.io/acme', TAG: '2' }), []);
@@ -567,9 +692,13 @@ describe('image references', () => {
 // Issue 13 item 4: `expose` was dropped.
 describe('expose', () => {
   it('reads exposed ports as container ports, with ranges and protocols, next to published ones', () => {
-    const text = 'services:\n  db:\n    image: mysql:8\n    ports: ["8080:80"]\n    expose: ["3306", 33060, "7000-7002/udp", "80", "1:2"]\n';
+    const text =
+      'services:\n  db:\n    image: mysql:8\n    ports: ["8080:80"]\n    expose: ["3306", 33060, "7000-7002/udp", "80", "1:2"]\n';
     const ports = container(only(read(text))).ports;
-    assert.deepEqual(ports.map((p) => `${p.port}/${p.protocol}`), ['80/TCP', '3306/TCP', '33060/TCP', '7000/UDP', '7001/UDP', '7002/UDP']);
+    assert.deepEqual(
+      ports.map((p) => `${p.port}/${p.protocol}`),
+      ['80/TCP', '3306/TCP', '33060/TCP', '7000/UDP', '7001/UDP', '7002/UDP'],
+    );
     assert.equal(textAt(text, ports[1].location.range), '"3306"');
   });
 });
@@ -610,15 +739,32 @@ describe('anchors, aliases and merge keys', () => {
   });
 
   it('resolves aliased scalars, sequences and whole services', () => {
-    const file = read('x-mem: &mem 64M\nx-ports: &ports ["80"]\nservices:\n  a:\n    mem_limit: *mem\n    ports: *ports\n  b: &b\n    image: b\n  c: *b\n');
+    const file = read(
+      'x-mem: &mem 64M\nx-ports: &ports ["80"]\nservices:\n  a:\n    mem_limit: *mem\n    ports: *ports\n  b: &b\n    image: b\n  c: *b\n',
+    );
     assert.deepEqual(container(file.workloads[0]).limits, { memory: 64 * MiB });
-    assert.deepEqual(container(file.workloads[0]).ports.map((p) => p.port), [80]);
-    assert.deepEqual(file.workloads.map((w) => [w.name, container(w).image]), [['a', undefined], ['b', 'b'], ['c', 'b']]);
+    assert.deepEqual(
+      container(file.workloads[0]).ports.map((p) => p.port),
+      [80],
+    );
+    assert.deepEqual(
+      file.workloads.map((w) => [w.name, container(w).image]),
+      [
+        ['a', undefined],
+        ['b', 'b'],
+        ['c', 'b'],
+      ],
+    );
   });
 
   it('reads an alias-heavy document quickly without expanding it', () => {
     const lines = ['x-a0: &a0 [x, x, x, x, x, x, x, x, x, x]'];
-    for (let i = 1; i <= 9; i++) lines.push(`x-a${i}: &a${i} [${Array(10).fill(`*a${i - 1}`).join(', ')}]`);
+    for (let i = 1; i <= 9; i++)
+      lines.push(
+        `x-a${i}: &a${i} [${Array(10)
+          .fill(`*a${i - 1}`)
+          .join(', ')}]`,
+      );
     lines.push('services:', '  s:', '    labels: *a9', '    ports: *a9', '    environment: *a9');
     const started = Date.now();
     const file = read(lines.join('\n') + '\n');
@@ -637,9 +783,12 @@ describe('malformed input never throws', () => {
     'deploy as a string': 'services:\n  s:\n    deploy: fast\n',
     'resources as a list': 'services:\n  s:\n    deploy:\n      resources: [1, 2]\n',
     'limits as a string': 'services:\n  s:\n    deploy:\n      resources:\n        limits: big\n',
-    'devices as a string': 'services:\n  s:\n    deploy:\n      resources:\n        reservations:\n          devices: gpu\n',
-    'device as a string': 'services:\n  s:\n    deploy:\n      resources:\n        reservations:\n          devices: [gpu]\n',
-    'capabilities as a string': 'services:\n  s:\n    deploy:\n      resources:\n        reservations:\n          devices: [{capabilities: gpu}]\n',
+    'devices as a string':
+      'services:\n  s:\n    deploy:\n      resources:\n        reservations:\n          devices: gpu\n',
+    'device as a string':
+      'services:\n  s:\n    deploy:\n      resources:\n        reservations:\n          devices: [gpu]\n',
+    'capabilities as a string':
+      'services:\n  s:\n    deploy:\n      resources:\n        reservations:\n          devices: [{capabilities: gpu}]\n',
     'labels as a string': 'services:\n  s:\n    labels: x\n',
     'environment as a number': 'services:\n  s:\n    environment: 3\n',
     'restart as a mapping': 'services:\n  s:\n    restart: {a: b}\n',
@@ -661,7 +810,10 @@ describe('malformed input never throws', () => {
   }
 
   it('reads numeric service keys as names', () => {
-    assert.deepEqual(read('services:\n  1: {image: y}\n').workloads.map((w) => w.name), ['1']);
+    assert.deepEqual(
+      read('services:\n  1: {image: y}\n').workloads.map((w) => w.name),
+      ['1'],
+    );
   });
 });
 
@@ -669,13 +821,20 @@ describe('layerComposeWorkloads', () => {
   const layeredFixture = () => {
     const env = parseDotEnv(readFileSync(join(FIXTURES, 'layered', '.env'), 'utf8'));
     const base = read(readFileSync(join(FIXTURES, 'layered', 'compose.yaml'), 'utf8'), env, '/ws/app/compose.yaml');
-    const override = read(readFileSync(join(FIXTURES, 'layered', 'compose.override.yaml'), 'utf8'), env, '/ws/app/compose.override.yaml');
+    const override = read(
+      readFileSync(join(FIXTURES, 'layered', 'compose.override.yaml'), 'utf8'),
+      env,
+      '/ws/app/compose.override.yaml',
+    );
     return { base, override, layered: layerComposeWorkloads([...base.workloads, ...override.workloads]) };
   };
 
   it('merges services of the same name in files of the same folder, in order', () => {
     const { layered } = layeredFixture();
-    assert.deepEqual(layered.map((w) => w.name), ['web', 'worker', 'cache', 'debug']);
+    assert.deepEqual(
+      layered.map((w) => w.name),
+      ['web', 'worker', 'cache', 'debug'],
+    );
   });
 
   it('overrides image, appends ports, merges resources and environment', () => {
@@ -683,7 +842,10 @@ describe('layerComposeWorkloads', () => {
     const web = layered[0];
     const main = container(web);
     assert.equal(main.image, 'example/web:dev');
-    assert.deepEqual(main.ports.map((p) => p.port), [80, 443, 9229]);
+    assert.deepEqual(
+      main.ports.map((p) => p.port),
+      [80, 443, 9229],
+    );
     assert.equal(web.replicas, 2);
     assert.deepEqual(main.limits, { memory: 256 * MiB, cpu: 1000 });
     assert.equal(main.limitFields.cpu.location.file, '/ws/app/compose.override.yaml');
@@ -709,22 +871,37 @@ describe('layerComposeWorkloads', () => {
   it('does not modify its inputs', () => {
     const { base } = layeredFixture();
     assert.equal(container(base.workloads[0]).image, 'example/web:1.2.3');
-    assert.deepEqual(container(base.workloads[0]).ports.map((p) => p.port), [80, 443]);
+    assert.deepEqual(
+      container(base.workloads[0]).ports.map((p) => p.port),
+      [80, 443],
+    );
     assert.deepEqual(container(base.workloads[0]).limits, { memory: 256 * MiB, cpu: 500 });
   });
 
   it('does not merge services of different folders and passes other workloads through', () => {
     const a = read('services:\n  web: {image: a}\n', {}, '/ws/a/compose.yaml');
     const b = read('services:\n  web: {image: b}\n', {}, '/ws/b/compose.yaml');
-    const kubernetes = { ...a.workloads[0], id: 'compose:/ws/a#web', origin: 'kubernetes' as const, kind: 'Deployment' as const };
+    const kubernetes = {
+      ...a.workloads[0],
+      id: 'compose:/ws/a#web',
+      origin: 'kubernetes' as const,
+      kind: 'Deployment' as const,
+    };
     const layered = layerComposeWorkloads([...a.workloads, ...b.workloads, kubernetes]);
     assert.equal(layered.length, 3);
-    assert.deepEqual(layered.map((w) => container(w).image), ['a', 'b', 'a']);
+    assert.deepEqual(
+      layered.map((w) => container(w).image),
+      ['a', 'b', 'a'],
+    );
   });
 
   it('layers workloads built without the reader from what the model says', () => {
     const [web] = read('services:\n  web:\n    image: a\n    mem_limit: 1g\n', {}, '/ws/a/compose.yaml').workloads;
-    const [over] = read('services:\n  web:\n    deploy:\n      replicas: 3\n', {}, '/ws/a/compose.override.yaml').workloads;
+    const [over] = read(
+      'services:\n  web:\n    deploy:\n      replicas: 3\n',
+      {},
+      '/ws/a/compose.override.yaml',
+    ).workloads;
     const layered = layerComposeWorkloads([structuredClone(web), structuredClone(over)]);
     assert.equal(layered.length, 1);
     assert.equal(layered[0].replicas, 3);
@@ -743,26 +920,46 @@ describe('corpus', { skip: !existsSync(CORPUS) && 'corpus not available' }, () =
   };
 
   it('otel-demo: 3 layered files give 28 services with 6911Mi of memory limits', () => {
-    const { files, layered } = load(['otel-demo/compose.yaml', 'otel-demo/compose.full.yaml', 'otel-demo/compose.observability.yaml']);
-    assert.deepEqual(files.map((f) => f.workloads.length), [20, 5, 8]);
+    const { files, layered } = load([
+      'otel-demo/compose.yaml',
+      'otel-demo/compose.full.yaml',
+      'otel-demo/compose.observability.yaml',
+    ]);
+    assert.deepEqual(
+      files.map((f) => f.workloads.length),
+      [20, 5, 8],
+    );
     assert.equal(layered.length, 28);
     const memory = layered.map((w) => container(w).limits.memory);
     assert.ok(memory.every((value) => value !== undefined));
     const total = memory.reduce((sum, value) => sum! + value!, 0);
     assert.equal(total, 7246708736);
     assert.equal(total, 6911 * MiB);
-    assert.ok(layered.every((w) => w.replicas === 1 && w.steady && !container(w).limits.cpu && !container(w).image?.includes('$')));
+    assert.ok(
+      layered.every(
+        (w) => w.replicas === 1 && w.steady && !container(w).limits.cpu && !container(w).image?.includes('$'),
+      ),
+    );
     assert.equal(container(layered.find((w) => w.name === 'ad')!).limits.memory, 314572800);
     assert.equal(container(layered.find((w) => w.name === 'flagd')!).image, 'ghcr.io/open-feature/flagd:v0.16.0');
-    assert.deepEqual(container(layered.find((w) => w.name === 'frontend-proxy')!).ports.map((p) => p.port), [8080, 10000]);
+    assert.deepEqual(
+      container(layered.find((w) => w.name === 'frontend-proxy')!).ports.map((p) => p.port),
+      [8080, 10000],
+    );
     const cart = layered.find((w) => w.name === 'cart')!;
     assert.equal(composeEnvironmentOf(cart)?.OPAMP_SERVER_ENDPOINT, 'wss://opamp-server:4320/v1/opamp');
     assert.equal(composeEnvironmentOf(cart)?.VALKEY_ADDR, 'valkey-cart:6379');
   });
 
   it('eshoponcontainers: docker-compose.yml + override give 21 services without resources', () => {
-    const { files, layered } = load(['eshoponcontainers/src/docker-compose.yml', 'eshoponcontainers/src/docker-compose.override.yml']);
-    assert.deepEqual(files.map((f) => f.workloads.length), [21, 21]);
+    const { files, layered } = load([
+      'eshoponcontainers/src/docker-compose.yml',
+      'eshoponcontainers/src/docker-compose.override.yml',
+    ]);
+    assert.deepEqual(
+      files.map((f) => f.workloads.length),
+      [21, 21],
+    );
     assert.equal(layered.length, 21);
     for (const workload of layered) {
       assert.deepEqual(container(workload).limitFields, {});

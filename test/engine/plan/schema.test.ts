@@ -37,7 +37,8 @@ function readPlanFixture(name: string): unknown {
   return parse(fs.readFileSync(path.join(FIXTURES, name), 'utf8'));
 }
 
-const isObject = (value: Json | undefined): value is JsonObject => typeof value === 'object' && value !== null && !Array.isArray(value);
+const isObject = (value: Json | undefined): value is JsonObject =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
 
 // ---------------------------------------------------------------------------------------------------------------------
 
@@ -49,7 +50,7 @@ describe('plan schema: structure', () => {
     const props = schema.properties as JsonObject;
     assert.equal((props.apiVersion as JsonObject).const, 'consolidation.dev/v1alpha1');
     assert.equal((props.kind as JsonObject).const, 'ConsolidationPlan');
-    assert.deepEqual(((props.spec as JsonObject).required as Json[]), ['sources']);
+    assert.deepEqual((props.spec as JsonObject).required as Json[], ['sources']);
   });
 
   it('compiles in ajv strict mode once the editor annotation keywords are declared (no misspelt keyword)', () => {
@@ -80,7 +81,8 @@ describe('plan schema: structure', () => {
         for (const [name, child] of Object.entries(node.properties)) {
           if (!isObject(child)) continue;
           const described = (key: string) => typeof child[key] === 'string' || typeof resolve(child)[key] === 'string';
-          if (!described('description') || !described('markdownDescription')) missing.push(`${where}/properties/${name}`);
+          if (!described('description') || !described('markdownDescription'))
+            missing.push(`${where}/properties/${name}`);
         }
       }
       for (const [key, child] of Object.entries(node)) {
@@ -110,7 +112,10 @@ describe('plan schema: structure', () => {
 // ---------------------------------------------------------------------------------------------------------------------
 
 describe('plan schema: fixtures', () => {
-  const files = fs.readdirSync(FIXTURES).filter((f) => /\.plan\.ya?ml$/.test(f)).sort();
+  const files = fs
+    .readdirSync(FIXTURES)
+    .filter((f) => /\.plan\.ya?ml$/.test(f))
+    .sort();
 
   it('has the fixtures this suite is about', () => {
     for (const required of [
@@ -134,13 +139,18 @@ describe('plan schema: fixtures', () => {
     const expected = [...text.matchAll(/^# expect-error: (\S*) (\S+)$/gm)].map((m) => `${m[1]} ${m[2]}`).sort();
     const title = valid ? `${file} is valid` : `${file} fails with ${expected.join('; ')}`;
     it(title, () => {
-      assert.ok(valid !== expected.length > 0, `${file} must say "# expect: valid" or list "# expect-error: <instancePath> <keyword>"`);
+      assert.ok(
+        valid !== expected.length > 0,
+        `${file} must say "# expect: valid" or list "# expect-error: <instancePath> <keyword>"`,
+      );
       assert.deepEqual(validate(parse(text)).sort(), expected);
     });
   }
 
   it('the issue example: a pod merge may carry ports and container (ignored), a replace merge must have a container', () => {
-    const plan = readPlanFixture('full-example.plan.yaml') as { spec: { phases: { merge: Record<string, unknown>[] }[] } };
+    const plan = readPlanFixture('full-example.plan.yaml') as {
+      spec: { phases: { merge: Record<string, unknown>[] }[] };
+    };
     const merge = plan.spec.phases[0].merge[0];
     assert.equal(merge.strategy, 'pod');
     assert.deepEqual(validate(plan), []);
@@ -178,8 +188,46 @@ describe('plan schema: value grammars', () => {
   const cases: { name: string; valid: unknown[]; invalid: unknown[] }[] = [
     {
       name: 'quantity',
-      valid: ['500m', '2', '0.5', '.5', '1.', '+1', '1Gi', '512Mi', '1.5G', '64M', '1k', '2Ei', '1e3', '1E-3', '12e+2', 16, 0.25, 0, '3500m'],
-      invalid: ['512mb', '1GB', '1gi', '1Gib', 'Mi', '-1', -1, '1.5.2', '', ' 1Gi', '1 Gi', '1Ki1', '1e', '0x10', 'm', true, null],
+      valid: [
+        '500m',
+        '2',
+        '0.5',
+        '.5',
+        '1.',
+        '+1',
+        '1Gi',
+        '512Mi',
+        '1.5G',
+        '64M',
+        '1k',
+        '2Ei',
+        '1e3',
+        '1E-3',
+        '12e+2',
+        16,
+        0.25,
+        0,
+        '3500m',
+      ],
+      invalid: [
+        '512mb',
+        '1GB',
+        '1gi',
+        '1Gib',
+        'Mi',
+        '-1',
+        -1,
+        '1.5.2',
+        '',
+        ' 1Gi',
+        '1 Gi',
+        '1Ki1',
+        '1e',
+        '0x10',
+        'm',
+        true,
+        null,
+      ],
     },
     {
       name: 'percent',
@@ -193,7 +241,16 @@ describe('plan schema: value grammars', () => {
     },
     {
       name: 'workloadRef',
-      valid: ['tts-direct', 'other-ns/old-api', 'caddy_reverse_proxy', 'worker_1', 'legacy/nginx.v1', 'API', '9to5', 'a'],
+      valid: [
+        'tts-direct',
+        'other-ns/old-api',
+        'caddy_reverse_proxy',
+        'worker_1',
+        'legacy/nginx.v1',
+        'API',
+        '9to5',
+        'a',
+      ],
       invalid: ['Other_NS/old-api', 'a/b/c', '-x', 'x-', '_x', 'ns/', '/name', '', 'two words', 'ns-/x'],
     },
     {
@@ -216,7 +273,8 @@ describe('plan schema: value grammars', () => {
   for (const { name, valid, invalid } of cases) {
     it(`${name} accepts ${valid.map((v) => JSON.stringify(v)).join(', ')}`, () => {
       const check = definition(name);
-      for (const value of valid) assert.ok(check(value), `${JSON.stringify(value)} should be a valid ${name}: ${JSON.stringify(check.errors)}`);
+      for (const value of valid)
+        assert.ok(check(value), `${JSON.stringify(value)} should be a valid ${name}: ${JSON.stringify(check.errors)}`);
     });
     it(`${name} rejects ${invalid.map((v) => JSON.stringify(v)).join(', ')}`, () => {
       const check = definition(name);
@@ -230,9 +288,14 @@ describe('plan schema: value grammars', () => {
     assert.deepEqual(validate(withBudget({ pods: 0 })), []);
     assert.deepEqual(validate(withBudget({ pods: 1.5 })), ['/spec/budget/pods type']);
     assert.deepEqual(validate(withBudget({ pods: '110' })), ['/spec/budget/pods type']);
-    assert.deepEqual(validate(withBudget({ nodes: [{ name: 'a', cpu: 4, memory: '8Gi', count: 0 }] })), ['/spec/budget/nodes/0/count minimum']);
+    assert.deepEqual(validate(withBudget({ nodes: [{ name: 'a', cpu: 4, memory: '8Gi', count: 0 }] })), [
+      '/spec/budget/nodes/0/count minimum',
+    ]);
     assert.deepEqual(validate(withBudget({ nodes: [{ name: 'a', cpu: 4 }] })), ['/spec/budget/nodes/0 required']);
-    const withTargets = (targets: unknown) => ({ ...base(), spec: { ...base().spec, phases: [{ name: 'p', targets }] } });
+    const withTargets = (targets: unknown) => ({
+      ...base(),
+      spec: { ...base().spec, phases: [{ name: 'p', targets }] },
+    });
     assert.deepEqual(validate(withTargets({ pods: 50 })), []);
     assert.deepEqual(validate(withTargets({ pods: '50%' })), ['/spec/phases/0/targets/pods type']);
     assert.deepEqual(validate(withTargets({ cpu: '50%' })), ['/spec/phases/0/targets additionalProperties']);
@@ -340,16 +403,34 @@ describe('snippets', () => {
   const variants = (name: string): string[] => {
     const body = bodyOf(name);
     const widest = Math.max(1, ...[...body.matchAll(/\$\{[0-9]+\|([^|]*)\|\}/g)].map((m) => m[1].split(',').length));
-    return Array.from({ length: widest }, (_, k) => expandSnippet(body, (choices) => choices[Math.min(k, choices.length - 1)]));
+    return Array.from({ length: widest }, (_, k) =>
+      expandSnippet(body, (choices) => choices[Math.min(k, choices.length - 1)]),
+    );
   };
   const planWith = (specExtra: string) =>
-    ['apiVersion: consolidation.dev/v1alpha1', 'kind: ConsolidationPlan', 'metadata:', '  name: snippet-test', 'spec:', '  sources: [manifests/*.yaml]', specExtra].join('\n');
+    [
+      'apiVersion: consolidation.dev/v1alpha1',
+      'kind: ConsolidationPlan',
+      'metadata:',
+      '  name: snippet-test',
+      'spec:',
+      '  sources: [manifests/*.yaml]',
+      specExtra,
+    ].join('\n');
 
   it('every snippet file is valid JSON (comments allowed) with a prefix and a body per snippet', () => {
-    for (const file of fs.readdirSync(path.dirname(SNIPPETS_PATH)).filter((f) => f.endsWith('.code-snippets') || f.endsWith('.json'))) {
-      const parsed = parseJsonc(fs.readFileSync(path.join(path.dirname(SNIPPETS_PATH), file), 'utf8')) as Record<string, Snippet>;
+    for (const file of fs
+      .readdirSync(path.dirname(SNIPPETS_PATH))
+      .filter((f) => f.endsWith('.code-snippets') || f.endsWith('.json'))) {
+      const parsed = parseJsonc(fs.readFileSync(path.join(path.dirname(SNIPPETS_PATH), file), 'utf8')) as Record<
+        string,
+        Snippet
+      >;
       for (const [name, snippet] of Object.entries(parsed)) {
-        assert.ok(typeof snippet.prefix === 'string' || Array.isArray(snippet.prefix), `${file}: ${name} has no prefix`);
+        assert.ok(
+          typeof snippet.prefix === 'string' || Array.isArray(snippet.prefix),
+          `${file}: ${name} has no prefix`,
+        );
         assert.ok(typeof snippet.body === 'string' || Array.isArray(snippet.body), `${file}: ${name} has no body`);
       }
     }
@@ -369,7 +450,10 @@ describe('snippets', () => {
 
   it('the snippet expander handles nesting, choices, mirrors and escapes', () => {
     assert.equal(expandSnippet('a: ${1:x${2:y}z} b: $1 c: ${3|p,q|} d: \\$4 e: $0'), 'a: xyz b: xyz c: p d: $4 e: ');
-    assert.equal(expandSnippet('${1|p,q|}', (c) => c[1]), 'q');
+    assert.equal(
+      expandSnippet('${1|p,q|}', (c) => c[1]),
+      'q',
+    );
   });
 
   it('the plan snippet, with its defaults, is a valid plan', () => {
@@ -436,7 +520,11 @@ describe('grammar', () => {
     assert.equal(grammar.scopeName, 'source.yaml.consolidation-plan');
     assert.deepEqual(grammar.patterns, [{ include: 'source.yaml' }]);
     for (const selector of Object.keys(grammar.injections ?? {})) {
-      assert.match(selector, /^L:source\.yaml\.consolidation-plan /, `injection "${selector}" must be limited to plan files`);
+      assert.match(
+        selector,
+        /^L:source\.yaml\.consolidation-plan /,
+        `injection "${selector}" must be limited to plan files`,
+      );
     }
   });
 
@@ -448,7 +536,11 @@ describe('grammar', () => {
         if (source === undefined) continue;
         count++;
         assert.doesNotThrow(() => new RegExp(source, 'u'), `${where}.${key}: ${source}`);
-        assert.doesNotMatch(source, /\\[GAzZhH]|\(\?>|[*+?}][+]|\(\?[imx]+[):]|\\p\{(Cntrl|Surrogate)\}/, `${where}.${key} is Oniguruma-only: ${source}`);
+        assert.doesNotMatch(
+          source,
+          /\\[GAzZhH]|\(\?>|[*+?}][+]|\(\?[imx]+[):]|\\p\{(Cntrl|Surrogate)\}/,
+          `${where}.${key} is Oniguruma-only: ${source}`,
+        );
       }
     }
     assert.ok(count >= 8, `only ${count} regexes found`);
@@ -463,7 +555,25 @@ describe('grammar', () => {
 
   it('gives the plan keys their own scope, whole keys only', () => {
     const key = regexOf('plan-key');
-    const keys = ['sources', 'budget', 'phases', 'remove', 'scale', 'resize', 'merge', 'from', 'strategy', 'targets', 'limitsOvercommit', 'podOverhead', 'nodes', 'extended', 'containers', 'requests', 'limits'];
+    const keys = [
+      'sources',
+      'budget',
+      'phases',
+      'remove',
+      'scale',
+      'resize',
+      'merge',
+      'from',
+      'strategy',
+      'targets',
+      'limitsOvercommit',
+      'podOverhead',
+      'nodes',
+      'extended',
+      'containers',
+      'requests',
+      'limits',
+    ];
     for (const k of keys) {
       assert.equal(key.exec(`  ${k}:`)?.[1], k, `block key ${k}`);
       assert.equal(key.exec(`- ${k}: x`)?.[1], k, `key ${k} in a sequence entry`);
@@ -491,7 +601,11 @@ describe('grammar', () => {
     assert.equal(percent.exec('x: 50 %'), null);
     assert.match(grammar.repository.percentage.name!, /^constant\.numeric\.percentage/);
     const quantity = regexOf('quantity');
-    for (const [line, expected] of [['memory: 32Gi', '32Gi'], ['{cpu: 500m, memory: 1Gi}', '500m'], ['cpu: 1.5k  # comment', '1.5k']]) {
+    for (const [line, expected] of [
+      ['memory: 32Gi', '32Gi'],
+      ['{cpu: 500m, memory: 1Gi}', '500m'],
+      ['cpu: 1.5k  # comment', '1.5k'],
+    ]) {
       assert.equal(quantity.exec(line)?.[0], expected, line);
     }
     for (const line of ['memory: 512mb', 'memory: 16', 'image: python:3.11-slim', 'memory: 1Gi#x', 'from: [a1m]']) {
@@ -505,7 +619,10 @@ describe('grammar', () => {
 
   it('only touches YAML keys and scalars, never block scalars or comments', () => {
     const selectors = Object.keys(grammar.injections ?? {});
-    assert.ok(selectors.some((s) => /entity\.name\.tag\.yaml/.test(s)), 'keys are refined inside YAML key tokens');
+    assert.ok(
+      selectors.some((s) => /entity\.name\.tag\.yaml/.test(s)),
+      'keys are refined inside YAML key tokens',
+    );
     for (const selector of selectors.filter((s) => /string\.unquoted(?!\.block)/.test(s))) {
       assert.match(selector, /- string\.unquoted\.block/, `${selector} must exclude block scalars`);
     }

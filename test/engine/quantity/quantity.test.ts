@@ -328,7 +328,14 @@ describe('checkResourceQuantity: valid quantities', () => {
 describe('checkResourceQuantity: mistakes', () => {
   type Case = [string, unknown, 'error' | 'warning', RegExp, string | undefined, number | undefined];
   const cases: Case[] = [
-    ['memory', '512mb', 'error', /"512mb" is not a valid Kubernetes quantity.*512Mi.*binary unit is usually what is meant/, '512Mi', undefined],
+    [
+      'memory',
+      '512mb',
+      'error',
+      /"512mb" is not a valid Kubernetes quantity.*512Mi.*binary unit is usually what is meant/,
+      '512Mi',
+      undefined,
+    ],
     ['memory', '512MB', 'error', /Did you mean 512Mi\?/, '512Mi', undefined],
     ['memory', '512Mb', 'error', /Did you mean 512Mi\?/, '512Mi', undefined],
     ['memory', '1GB', 'error', /Did you mean 1Gi\?.*Gi is assumed/, '1Gi', undefined],
@@ -353,10 +360,24 @@ describe('checkResourceQuantity: mistakes', () => {
     ['memory', '512', 'warning', /512 is only 512 bytes; did you mean 512Mi\?/, '512Mi', 512],
     ['memory', 256, 'warning', /did you mean 256Mi\?/, '256Mi', 256],
     ['ephemeral-storage', '10gb', 'error', /Did you mean 10Gi\?/, '10Gi', undefined],
-    ['memory', '1iG', 'error', /"1iG" is not a valid Kubernetes quantity: "iG" is not a valid suffix/, undefined, undefined],
+    [
+      'memory',
+      '1iG',
+      'error',
+      /"1iG" is not a valid Kubernetes quantity: "iG" is not a valid suffix/,
+      undefined,
+      undefined,
+    ],
     ['memory', '-512Mi', 'error', /negative/, undefined, undefined],
     ['memory', '8Pi', 'error', /too large/, undefined, undefined],
-    ['cpu', '100Mi', 'error', /binary suffixes are not meaningful for CPU: 100Mi would be 104,857,600 cores.*100m/, '100m', undefined],
+    [
+      'cpu',
+      '100Mi',
+      'error',
+      /binary suffixes are not meaningful for CPU: 100Mi would be 104,857,600 cores.*100m/,
+      '100m',
+      undefined,
+    ],
     ['cpu', '1Ki', 'error', /1Ki would be 1,024 cores/, '1m', undefined],
     ['cpu', '0.5Gi', 'error', /0\.5Gi would be 536,870,912 cores/, '0.5m', undefined],
     ['cpu', '100 Mi', 'error', /Did you mean 100m\?/, '100m', undefined],
@@ -653,7 +674,8 @@ describe('formatting', () => {
     [0, 0, '0%'],
   ];
   for (const [numerator, denominator, text] of percents) {
-    it(`formatPercent(${numerator}, ${denominator}) = ${text}`, () => assert.equal(formatPercent(numerator, denominator), text));
+    it(`formatPercent(${numerator}, ${denominator}) = ${text}`, () =>
+      assert.equal(formatPercent(numerator, denominator), text));
   }
 
   it('exactDecimal', () => {

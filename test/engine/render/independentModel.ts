@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import { globSync } from 'tinyglobby';
 import { parseAllDocuments, parse as parseYamlText } from 'yaml';
 
-export type Obj = Record<string, any>;  
+export type Obj = Record<string, any>;
 
 // ---- quantities ------------------------------------------------------------------------------------------------------
 
@@ -102,8 +102,11 @@ export function readPlanFile(file: string): IndependentPlan {
   const value = parseYamlText(readFileSync(file, 'utf8')) as Obj;
   const spec = value.spec ?? {};
   const overhead: Record<string, number> = {};
-  for (const [k, v] of Object.entries((spec.budget?.podOverhead ?? {}) as Record<string, string | number>)) overhead[k] = kubeQuantity(k, v);
-  const nodes = Array.isArray(spec.budget?.nodes) ? spec.budget.nodes.reduce((n: number, pool: Obj) => n + (pool.count ?? 1), 0) : undefined;
+  for (const [k, v] of Object.entries((spec.budget?.podOverhead ?? {}) as Record<string, string | number>))
+    overhead[k] = kubeQuantity(k, v);
+  const nodes = Array.isArray(spec.budget?.nodes)
+    ? spec.budget.nodes.reduce((n: number, pool: Obj) => n + (pool.count ?? 1), 0)
+    : undefined;
   return {
     file,
     name: value.metadata.name,
@@ -180,13 +183,24 @@ export function workloadOf(object: Obj, defaultNamespace: string | undefined): W
 export function serviceOf(object: Obj, defaultNamespace: string | undefined): Service | undefined {
   if (object.kind !== 'Service') return undefined;
   const namespace = object.metadata?.namespace ?? defaultNamespace ?? 'default';
-  return { key: keyOf('Service', namespace, object.metadata.name), namespace, name: object.metadata.name, selector: object.spec?.selector ?? {}, ports: object.spec?.ports ?? [], object };
+  return {
+    key: keyOf('Service', namespace, object.metadata.name),
+    namespace,
+    name: object.metadata.name,
+    selector: object.spec?.selector ?? {},
+    ports: object.spec?.ports ?? [],
+    object,
+  };
 }
 
 /** A Service selects a workload: same namespace, non-empty selector, every selector label on the pod. */
 export function selects(service: { namespace: string; selector: Record<string, string> }, workload: Workload): boolean {
   const entries = Object.entries(service.selector);
-  return entries.length > 0 && service.namespace === workload.namespace && entries.every(([k, v]) => workload.podLabels[k] === v);
+  return (
+    entries.length > 0 &&
+    service.namespace === workload.namespace &&
+    entries.every(([k, v]) => workload.podLabels[k] === v)
+  );
 }
 
 // ---- compose ----------------------------------------------------------------------------------------------------------
@@ -206,18 +220,28 @@ function parseDotEnv(text: string): Record<string, string> {
 
 function interpolate(value: unknown, env: Record<string, string>): unknown {
   if (typeof value !== 'string') return value;
-  return value.replace(/\$\$|\$\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-?])([^}]*))?\}|\$([A-Za-z_][A-Za-z0-9_]*)/g, (all, braced, op, arg, bare) => {
-    if (all === '$$') return '$';
-    const name = braced ?? bare;
-    const set = env[name];
-    if (op === ':-') return set ? set : arg;
-    if (op === '-') return set !== undefined ? set : arg;
-    return set ?? '';
-  });
+  return value.replace(
+    /\$\$|\$\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-?])([^}]*))?\}|\$([A-Za-z_][A-Za-z0-9_]*)/g,
+    (all, braced, op, arg, bare) => {
+      if (all === '$$') return '$';
+      const name = braced ?? bare;
+      const set = env[name];
+      if (op === ':-') return set ? set : arg;
+      if (op === '-') return set !== undefined ? set : arg;
+      return set ?? '';
+    },
+  );
 }
 
 function deepMerge(base: unknown, over: unknown): unknown {
-  if (base && over && typeof base === 'object' && typeof over === 'object' && !Array.isArray(base) && !Array.isArray(over)) {
+  if (
+    base &&
+    over &&
+    typeof base === 'object' &&
+    typeof over === 'object' &&
+    !Array.isArray(base) &&
+    !Array.isArray(over)
+  ) {
     const out: Obj = { ...(base as Obj) };
     for (const [k, v] of Object.entries(over as Obj)) out[k] = deepMerge(out[k], v);
     return out;
@@ -230,7 +254,12 @@ export function dns1123(name: string): string {
 }
 
 /** A compose service as the Deployment Kompose would make: only what the totals and the selectors need. */
-function composeWorkload(name: string, service: Obj, env: Record<string, string>, namespace: string): { workload: Workload; ports: number[] } {
+function composeWorkload(
+  name: string,
+  service: Obj,
+  env: Record<string, string>,
+  namespace: string,
+): { workload: Workload; ports: number[] } {
   const i = (v: unknown) => interpolate(v, env);
   const deploy = service.deploy ?? {};
   const requests: Record<string, number> = {};
@@ -240,8 +269,10 @@ function composeWorkload(name: string, service: Obj, env: Record<string, string>
   if (res.reservations?.memory !== undefined) requests.memory = dockerBytes(i(res.reservations.memory) as string);
   if (res.limits?.cpus !== undefined) limits.cpu = dockerCpuMillis(i(res.limits.cpus) as string);
   if (res.limits?.memory !== undefined) limits.memory = dockerBytes(i(res.limits.memory) as string);
-  if (requests.memory === undefined && service.mem_reservation !== undefined) requests.memory = dockerBytes(i(service.mem_reservation) as string);
-  if (limits.memory === undefined && service.mem_limit !== undefined) limits.memory = dockerBytes(i(service.mem_limit) as string);
+  if (requests.memory === undefined && service.mem_reservation !== undefined)
+    requests.memory = dockerBytes(i(service.mem_reservation) as string);
+  if (limits.memory === undefined && service.mem_limit !== undefined)
+    limits.memory = dockerBytes(i(service.mem_limit) as string);
   if (limits.cpu === undefined && service.cpus !== undefined) limits.cpu = dockerCpuMillis(i(service.cpus) as string);
   const replicasRaw = deploy.replicas ?? service.scale;
   const replicas = replicasRaw === undefined ? 1 : Number(i(replicasRaw));
@@ -249,7 +280,9 @@ function composeWorkload(name: string, service: Obj, env: Record<string, string>
   const restart = String(i(service.restart) ?? '');
   const condition = deploy.restart_policy?.condition;
   const oneShot =
-    condition !== undefined ? ['none', 'on-failure'].includes(String(condition)) : restart === 'no' || restart.startsWith('on-failure');
+    condition !== undefined
+      ? ['none', 'on-failure'].includes(String(condition))
+      : restart === 'no' || restart.startsWith('on-failure');
   const steady = !oneShot && !['replicated-job', 'global-job'].includes(String(deploy.mode ?? ''));
   const ports = (Array.isArray(service.ports) ? service.ports : []).map((p: unknown) => {
     if (typeof p === 'object' && p !== null) return Number((p as Obj).target);
@@ -283,7 +316,11 @@ export function readSources(plan: IndependentPlan): SourceSet {
     const matched = globSync([pattern], { cwd: base, absolute: true, dot: false })
       .map((f) => path.resolve(f))
       .filter((f) => !/\.plan\.ya?ml$/i.test(f))
-      .sort((a, b) => (/\.override\.ya?ml$/i.test(a) ? 1 : 0) - (/\.override\.ya?ml$/i.test(b) ? 1 : 0) || (a < b ? -1 : a > b ? 1 : 0));
+      .sort(
+        (a, b) =>
+          (/\.override\.ya?ml$/i.test(a) ? 1 : 0) - (/\.override\.ya?ml$/i.test(b) ? 1 : 0) ||
+          (a < b ? -1 : a > b ? 1 : 0),
+      );
     for (const f of matched) if (!files.includes(f)) files.push(f);
   }
   const set: SourceSet = { objects: [], workloads: new Map(), services: new Map() };
@@ -295,7 +332,8 @@ export function readSources(plan: IndependentPlan): SourceSet {
       const value = doc.toJS({ maxAliasCount: -1 }) as Obj | null;
       if (!value || typeof value !== 'object') continue;
       if (typeof value.apiVersion === 'string' && typeof value.kind === 'string') {
-        if (value.kind === 'LimitRange') throw new Error(`${file}: LimitRange is not supported by the independent model`);
+        if (value.kind === 'LimitRange')
+          throw new Error(`${file}: LimitRange is not supported by the independent model`);
         set.objects.push({ object: value, file });
         const w = workloadOf(value, plan.namespace);
         if (w) set.workloads.set(w.key, w);
@@ -313,7 +351,12 @@ export function readSources(plan: IndependentPlan): SourceSet {
     const { workload, ports } = composeWorkload(name, service as Obj, composeEnv, namespace);
     set.workloads.set(workload.key, workload);
     if (ports.length) {
-      const object = { apiVersion: 'v1', kind: 'Service', metadata: { name: workload.name, namespace }, spec: { selector: { ...workload.podLabels }, ports: ports.map((p: number) => ({ port: p, targetPort: p })) } };
+      const object = {
+        apiVersion: 'v1',
+        kind: 'Service',
+        metadata: { name: workload.name, namespace },
+        spec: { selector: { ...workload.podLabels }, ports: ports.map((p: number) => ({ port: p, targetPort: p })) },
+      };
       set.services.set(keyOf('Service', namespace, workload.name), serviceOf(object, namespace)!);
     }
   }
@@ -333,7 +376,10 @@ function readable(resource: string, raw: string | number): number | undefined {
 
 function effective(container: Obj): { requests: Record<string, number>; limits: Record<string, number> } {
   if (container.__parsed) {
-    const { requests, limits } = container.__parsed as { requests: Record<string, number>; limits: Record<string, number> };
+    const { requests, limits } = container.__parsed as {
+      requests: Record<string, number>;
+      limits: Record<string, number>;
+    };
     return { requests: { ...limits, ...requests }, limits: { ...limits } };
   }
   const read = (list: unknown) => {
@@ -351,10 +397,13 @@ function effective(container: Obj): { requests: Record<string, number>; limits: 
 /** One pod's requests: max(sum of app containers, largest init container) + the plan's podOverhead + spec.overhead. */
 export function podRequests(podSpec: Obj, podOverhead: Record<string, number>): Record<string, number> {
   const out: Record<string, number> = {};
-  for (const c of podSpec.containers ?? []) for (const [k, v] of Object.entries(effective(c).requests)) out[k] = (out[k] ?? 0) + v;
-  for (const c of podSpec.initContainers ?? []) for (const [k, v] of Object.entries(effective(c).requests)) out[k] = Math.max(out[k] ?? 0, v);
+  for (const c of podSpec.containers ?? [])
+    for (const [k, v] of Object.entries(effective(c).requests)) out[k] = (out[k] ?? 0) + v;
+  for (const c of podSpec.initContainers ?? [])
+    for (const [k, v] of Object.entries(effective(c).requests)) out[k] = Math.max(out[k] ?? 0, v);
   for (const [k, v] of Object.entries(podOverhead)) out[k] = (out[k] ?? 0) + v;
-  for (const [k, v] of Object.entries((podSpec.overhead ?? {}) as Record<string, string | number>)) out[k] = (out[k] ?? 0) + kubeQuantity(k, v);
+  for (const [k, v] of Object.entries((podSpec.overhead ?? {}) as Record<string, string | number>))
+    out[k] = (out[k] ?? 0) + kubeQuantity(k, v);
   return out;
 }
 
@@ -369,7 +418,12 @@ export function totals(workloads: Iterable<Workload>, plan: IndependentPlan): To
   for (const w of workloads) {
     if (!w.steady) continue;
     // A DaemonSet whose pods may run on no node (how a removed one is rendered) runs none.
-    const pods = w.kind === 'DaemonSet' ? (w.podSpec.nodeSelector?.['consolidation.dev/scaled-to-zero'] === 'true' ? 0 : (plan.nodes ?? 1)) : w.replicas;
+    const pods =
+      w.kind === 'DaemonSet'
+        ? w.podSpec.nodeSelector?.['consolidation.dev/scaled-to-zero'] === 'true'
+          ? 0
+          : (plan.nodes ?? 1)
+        : w.replicas;
     const per = podRequests(w.podSpec, plan.podOverhead);
     t.pods += pods;
     t.cpu += (per.cpu ?? 0) * pods;

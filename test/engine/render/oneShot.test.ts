@@ -5,9 +5,20 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { KubeObject } from '../../../server/src/engine/render/kube';
-import { actionsOf, applyChanges, assertParses, findingsOf, PLAN, planText, rangeOf, simple, workload, workspaceOf } from '../../helpers/renderWorkspace';
+import {
+  actionsOf,
+  applyChanges,
+  assertParses,
+  findingsOf,
+  PLAN,
+  planText,
+  rangeOf,
+  simple,
+  workload,
+  workspaceOf,
+} from '../../helpers/renderWorkspace';
 
-type Obj = Record<string, any>;  
+type Obj = Record<string, any>;
 
 const COMPOSE = [
   'services:',
@@ -29,14 +40,24 @@ const COMPOSE = [
 ].join('\n');
 
 function compose(phaseLines: string[]) {
-  const text = planText(['sources: [compose.yaml]', 'namespace: shop', 'phases:', '  - name: one', ...phaseLines.map((l) => `    ${l}`)]);
+  const text = planText([
+    'sources: [compose.yaml]',
+    'namespace: shop',
+    'phases:',
+    '  - name: one',
+    ...phaseLines.map((l) => `    ${l}`),
+  ]);
   const ws = workspaceOf({ 'compose.yaml': COMPOSE, 'test.plan.yaml': text });
   return { ws, text, phase: ws.render(PLAN)!.phases[0], result: ws.plan(PLAN)! };
 }
 
 function find(objects: { object: KubeObject }[], kind: string, name: string): Obj {
   const found = objects.filter((o) => o.object.kind === kind && o.object.metadata.name === name);
-  assert.equal(found.length, 1, `one ${kind} ${name}: ${objects.map((o) => `${o.object.kind}/${o.object.metadata.name}`).join(', ')}`);
+  assert.equal(
+    found.length,
+    1,
+    `one ${kind} ${name}: ${objects.map((o) => `${o.object.kind}/${o.object.metadata.name}`).join(', ')}`,
+  );
   return found[0].object as Obj;
 }
 
@@ -57,7 +78,12 @@ describe('one-shot work: report and render agree', () => {
     assertParses(fixed, 'the fixed plan');
     assert.match(fixed, /scale: \{\}/);
     const again = workspaceOf({ 'compose.yaml': COMPOSE, 'test.plan.yaml': fixed });
-    assert.deepEqual(findingsOf(again).filter((f) => f.code.startsWith('plan/')).map((f) => f.message), []);
+    assert.deepEqual(
+      findingsOf(again)
+        .filter((f) => f.code.startsWith('plan/'))
+        .map((f) => f.message),
+      [],
+    );
   });
 
   it('two one-shot services merged: one Job that runs `replicas` pods to completion at once (not dropped)', () => {
@@ -68,7 +94,10 @@ describe('one-shot work: report and render agree', () => {
     assert.equal(job.spec.parallelism, 2);
     assert.equal(job.spec.replicas, undefined);
     assert.equal(job.spec.template.spec.restartPolicy, 'OnFailure');
-    assert.deepEqual(job.spec.template.spec.containers.map((c: Obj) => c.name), ['migrate', 'seed']);
+    assert.deepEqual(
+      job.spec.template.spec.containers.map((c: Obj) => c.name),
+      ['migrate', 'seed'],
+    );
     // The report: still no running pod, one job instead of two.
     assert.equal(result.analysis.states[1].totals.pods, 1);
     assert.equal(result.analysis.states[1].totals.jobs, 1);
@@ -78,7 +107,10 @@ describe('one-shot work: report and render agree', () => {
       assert.equal(source.spec.suspend, true);
       assert.equal(source.spec.replicas, undefined);
     }
-    assert.ok(!phase.objects.some((o) => o.object.kind === 'Deployment'), phase.objects.map((o) => `${o.object.kind}/${o.object.metadata.name}`).join(', '));
+    assert.ok(
+      !phase.objects.some((o) => o.object.kind === 'Deployment'),
+      phase.objects.map((o) => `${o.object.kind}/${o.object.metadata.name}`).join(', '),
+    );
   });
 
   it('a one-shot service touched on its own (remove) is a Job, suspended, not a Deployment', () => {
@@ -101,7 +133,10 @@ describe('one-shot work: report and render agree', () => {
     const app = find(phase.objects, 'Deployment', 'app');
     assert.equal(app.spec.template.spec.restartPolicy, undefined);
 
-    const replace = compose(['merge:', '  - {name: app, from: [migrate, api], strategy: replace, container: {image: example/api:2}}']);
+    const replace = compose([
+      'merge:',
+      '  - {name: app, from: [migrate, api], strategy: replace, container: {image: example/api:2}}',
+    ]);
     assert.deepEqual(findingsOf(replace.ws, 'merge/kind-mismatch'), []);
   });
 });
@@ -109,12 +144,46 @@ describe('one-shot work: report and render agree', () => {
 describe('scale on workloads without replicas', () => {
   const manifests =
     simple('web', { replicas: 2 }) +
-    workload('agent', { kind: 'DaemonSet', containers: [{ name: 'agent', requests: { cpu: '10m', memory: '16Mi' } }] }) +
-    ['---', 'apiVersion: batch/v1', 'kind: Job', 'metadata:', '  name: backfill', 'spec:', '  template:', '    spec:', '      restartPolicy: Never', '      containers:', '        - {name: backfill, image: example/backfill:1}', ''].join('\n') +
-    ['---', 'apiVersion: v1', 'kind: Pod', 'metadata:', '  name: debug', 'spec:', '  containers:', '    - {name: debug, image: busybox, resources: {requests: {cpu: 10m, memory: 8Mi}}}', ''].join('\n');
+    workload('agent', {
+      kind: 'DaemonSet',
+      containers: [{ name: 'agent', requests: { cpu: '10m', memory: '16Mi' } }],
+    }) +
+    [
+      '---',
+      'apiVersion: batch/v1',
+      'kind: Job',
+      'metadata:',
+      '  name: backfill',
+      'spec:',
+      '  template:',
+      '    spec:',
+      '      restartPolicy: Never',
+      '      containers:',
+      '        - {name: backfill, image: example/backfill:1}',
+      '',
+    ].join('\n') +
+    [
+      '---',
+      'apiVersion: v1',
+      'kind: Pod',
+      'metadata:',
+      '  name: debug',
+      'spec:',
+      '  containers:',
+      '    - {name: debug, image: busybox, resources: {requests: {cpu: 10m, memory: 8Mi}}}',
+      '',
+    ].join('\n');
 
   it('a Job, a DaemonSet and a bare Pod: plan/not-scalable each; the report and render leave the steps out', () => {
-    const ws = workspaceOf({ 'm.yaml': manifests, 'test.plan.yaml': planText(['sources: [m.yaml]', 'phases:', '  - name: one', '    scale: {backfill: 3, agent: 2, debug: 4, web: 3}']) });
+    const ws = workspaceOf({
+      'm.yaml': manifests,
+      'test.plan.yaml': planText([
+        'sources: [m.yaml]',
+        'phases:',
+        '  - name: one',
+        '    scale: {backfill: 3, agent: 2, debug: 4, web: 3}',
+      ]),
+    });
     assert.deepEqual(
       findingsOf(ws, 'plan/not-scalable').map((f) => f.message.replace(/`scale` sets.*$/, '').trim()),
       [
@@ -127,18 +196,27 @@ describe('scale on workloads without replicas', () => {
     // Only web changes: 2 → 3 pods (the Pod would have counted 4 before).
     assert.equal(states[1].totals.pods - states[0].totals.pods, 1);
     const objects = ws.render(PLAN)!.phases[0].objects;
-    assert.deepEqual(objects.map((o) => `${o.object.kind}/${o.object.metadata.name}`), ['Deployment/web']);
+    assert.deepEqual(
+      objects.map((o) => `${o.object.kind}/${o.object.metadata.name}`),
+      ['Deployment/web'],
+    );
   });
 
   it('a removed Kubernetes Job is suspended, not given replicas: 0 (a Job has none)', () => {
-    const ws = workspaceOf({ 'm.yaml': manifests, 'test.plan.yaml': planText(['sources: [m.yaml]', 'phases:', '  - name: one', '    remove: [backfill]']) });
+    const ws = workspaceOf({
+      'm.yaml': manifests,
+      'test.plan.yaml': planText(['sources: [m.yaml]', 'phases:', '  - name: one', '    remove: [backfill]']),
+    });
     const job = find(ws.render(PLAN)!.phases[0].objects, 'Job', 'backfill');
     assert.equal(job.spec.suspend, true);
     assert.equal(job.spec.replicas, undefined);
   });
 
   it('a removed DaemonSet gets a node selector no node matches (no replicas: 0, which it has not); a removed bare Pod is left valid and says to delete it', () => {
-    const ws = workspaceOf({ 'm.yaml': manifests, 'test.plan.yaml': planText(['sources: [m.yaml]', 'phases:', '  - name: one', '    remove: [agent, debug]']) });
+    const ws = workspaceOf({
+      'm.yaml': manifests,
+      'test.plan.yaml': planText(['sources: [m.yaml]', 'phases:', '  - name: one', '    remove: [agent, debug]']),
+    });
     assert.equal(ws.plan(PLAN)!.analysis.states[1].totals.pods, 2, 'the report: only web runs');
     const objects = ws.render(PLAN)!.phases[0].objects;
     const agent = find(objects, 'DaemonSet', 'agent');

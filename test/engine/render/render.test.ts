@@ -10,10 +10,13 @@ import type { PhaseRender, RenderedObject } from '../../../server/src/engine/ren
 import { toYaml } from '../../../server/src/engine/render/toYaml';
 import { PLAN, planText, ROOT, service, simple, workload, workspaceOf } from '../../helpers/renderWorkspace';
 
-type Obj = Record<string, any>;  
+type Obj = Record<string, any>;
 
 function render(files: Record<string, string>, phases: string[], extraSpec: string[] = []) {
-  const ws = workspaceOf({ ...files, 'test.plan.yaml': planText(['sources: [m.yaml]', ...extraSpec, 'phases:', ...phases.map((l) => `  ${l}`)]) });
+  const ws = workspaceOf({
+    ...files,
+    'test.plan.yaml': planText(['sources: [m.yaml]', ...extraSpec, 'phases:', ...phases.map((l) => `  ${l}`)]),
+  });
   const rendered = ws.render(PLAN);
   assert.ok(rendered);
   return { ws, rendered };
@@ -21,7 +24,11 @@ function render(files: Record<string, string>, phases: string[], extraSpec: stri
 
 function find(phase: PhaseRender, kind: string, name: string): RenderedObject {
   const found = phase.objects.filter((o) => o.object.kind === kind && o.object.metadata.name === name);
-  assert.equal(found.length, 1, `one ${kind} ${name} in phase ${phase.phase.name}: ${phase.objects.map((o) => `${o.object.kind}/${o.object.metadata.name}`).join(', ')}`);
+  assert.equal(
+    found.length,
+    1,
+    `one ${kind} ${name} in phase ${phase.phase.name}: ${phase.objects.map((o) => `${o.object.kind}/${o.object.metadata.name}`).join(', ')}`,
+  );
   return found[0];
 }
 
@@ -39,8 +46,17 @@ describe('pod merge', () => {
   const source = (name: string, port: number, replicas: number) =>
     workload(name, {
       replicas,
-      podSpec: ['imagePullSecrets: [{name: registry}]', `volumes: [{name: config, configMap: {name: ${name}-config}}, {name: shared, emptyDir: {}}]`],
-      init: [{ name: 'migrate', image: `example/${name}-migrate:1`, extra: ['volumeMounts: [{name: config, mountPath: /etc/app}]'] }],
+      podSpec: [
+        'imagePullSecrets: [{name: registry}]',
+        `volumes: [{name: config, configMap: {name: ${name}-config}}, {name: shared, emptyDir: {}}]`,
+      ],
+      init: [
+        {
+          name: 'migrate',
+          image: `example/${name}-migrate:1`,
+          extra: ['volumeMounts: [{name: config, mountPath: /etc/app}]'],
+        },
+      ],
       containers: [
         {
           name: 'app',
@@ -61,10 +77,18 @@ describe('pod merge', () => {
     source('cart', 8080, 2) +
     service('cart', { app: 'cart' }, [{ port: 80, targetPort: 'http', name: 'web' }]) +
     source('checkout', 9090, 3) +
-    workload('currency', { replicas: 1, podSpec: ['imagePullSecrets: [{name: registry}, {name: other}]'], containers: [{ name: 'currency', ports: [{ port: 7000, name: 'grpc' }] }] }) +
+    workload('currency', {
+      replicas: 1,
+      podSpec: ['imagePullSecrets: [{name: registry}, {name: other}]'],
+      containers: [{ name: 'currency', ports: [{ port: 7000, name: 'grpc' }] }],
+    }) +
     service('checkout', { app: 'checkout' }, [{ port: 80, targetPort: 'http', name: 'web' }]) +
     service('currency', { app: 'currency' }, [{ port: 7000, targetPort: 'grpc' }]);
-  const { rendered } = render({ 'm.yaml': manifests }, ['- name: one', '  merge:', '    - {name: shop, from: [cart, checkout, currency]}']);
+  const { rendered } = render({ 'm.yaml': manifests }, [
+    '- name: one',
+    '  merge:',
+    '    - {name: shop, from: [cart, checkout, currency]}',
+  ]);
   const phase = rendered.phases[0];
   const merged = find(phase, 'Deployment', 'shop');
 
@@ -96,7 +120,8 @@ describe('pod merge', () => {
     const volumes: Obj[] = podSpec(merged.object).volumes;
     const names = volumes.map((v) => v.name);
     assert.equal(new Set(names).size, names.length, `unique volume names: ${names.join(', ')}`);
-    const volumeOf = (container: Obj, mountPath: string) => byName(volumes, container.volumeMounts.find((m: Obj) => m.mountPath === mountPath).name);
+    const volumeOf = (container: Obj, mountPath: string) =>
+      byName(volumes, container.volumeMounts.find((m: Obj) => m.mountPath === mountPath).name);
     const [cart, checkout] = containers(merged.object);
     const [cartInit, checkoutInit] = podSpec(merged.object).initContainers;
     assert.equal(volumeOf(cart, '/etc/app').configMap.name, 'cart-config');
@@ -105,7 +130,8 @@ describe('pod merge', () => {
     assert.equal(volumeOf(checkoutInit, '/etc/app').configMap.name, 'checkout-config');
     // Every mount names a volume of the pod.
     for (const c of [...containers(merged.object), ...podSpec(merged.object).initContainers]) {
-      for (const m of c.volumeMounts ?? []) assert.ok(names.includes(m.name), `${c.name} mounts ${m.name}, a volume of the pod`);
+      for (const m of c.volumeMounts ?? [])
+        assert.ok(names.includes(m.name), `${c.name} mounts ${m.name}, a volume of the pod`);
     }
   });
 
@@ -114,7 +140,10 @@ describe('pod merge', () => {
     assert.equal(cart.ports[0].name, 'http');
     const renamed = checkout.ports[0].name;
     assert.notEqual(renamed, 'http');
-    assert.ok(renamed.length <= 15 && /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(renamed), `${renamed} is a valid port name`);
+    assert.ok(
+      renamed.length <= 15 && /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(renamed),
+      `${renamed} is a valid port name`,
+    );
     assert.equal(checkout.readinessProbe.httpGet.port, renamed);
     assert.equal(checkout.livenessProbe.tcpSocket.port, renamed);
     assert.equal(cart.readinessProbe.httpGet.port, 'http');
@@ -133,7 +162,8 @@ describe('pod merge', () => {
       assert.equal(s.role, 'service');
       const selector = (s.object as Obj).spec.selector;
       assert.ok(Object.keys(selector).length > 0);
-      for (const [k, v] of Object.entries(selector)) assert.equal(labels[k], v, `${s.object.metadata.name} selects ${k}=${v} of the merged pod`);
+      for (const [k, v] of Object.entries(selector))
+        assert.equal(labels[k], v, `${s.object.metadata.name} selects ${k}=${v} of the merged pod`);
     }
     // The merged Deployment's selector matches its own template.
     for (const [k, v] of Object.entries((merged.object.spec as Obj).selector.matchLabels)) assert.equal(labels[k], v);
@@ -145,7 +175,11 @@ describe('pod merge', () => {
 
   it('replicas default to the largest of the merged workloads; the plan can set them', () => {
     assert.equal((merged.object.spec as Obj).replicas, 3);
-    const { rendered: again } = render({ 'm.yaml': manifests }, ['- name: one', '  merge:', '    - {name: shop, from: [cart, checkout, currency], replicas: 5}']);
+    const { rendered: again } = render({ 'm.yaml': manifests }, [
+      '- name: one',
+      '  merge:',
+      '    - {name: shop, from: [cart, checkout, currency], replicas: 5}',
+    ]);
     assert.equal((find(again.phases[0], 'Deployment', 'shop').object.spec as Obj).replicas, 5);
   });
 
@@ -169,7 +203,11 @@ describe('pod merge', () => {
       const annotations = o.object.metadata.annotations as Obj;
       assert.equal(annotations['consolidation.dev/plan'], 'test', `${o.object.kind}/${o.object.metadata.name}`);
       assert.equal(annotations['consolidation.dev/phase'], 'one');
-      assert.equal((o.object.metadata.labels as Obj | undefined)?.['app.kubernetes.io/managed-by'], o.role === 'created' ? 'consolidation-plans' : undefined, `${o.role} ${o.object.kind}/${o.object.metadata.name}`);
+      assert.equal(
+        (o.object.metadata.labels as Obj | undefined)?.['app.kubernetes.io/managed-by'],
+        o.role === 'created' ? 'consolidation-plans' : undefined,
+        `${o.role} ${o.object.kind}/${o.object.metadata.name}`,
+      );
     }
   });
 
@@ -190,10 +228,17 @@ describe('pod merge: more references that follow a rename', () => {
       workload(name, {
         kind: 'StatefulSet',
         replicas: 1,
-        spec: [`serviceName: ${name}`, 'volumeClaimTemplates: [{metadata: {name: data}, spec: {accessModes: [ReadWriteOnce], resources: {requests: {storage: 1Gi}}}}]'],
+        spec: [
+          `serviceName: ${name}`,
+          'volumeClaimTemplates: [{metadata: {name: data}, spec: {accessModes: [ReadWriteOnce], resources: {requests: {storage: 1Gi}}}}]',
+        ],
         containers: [{ name, ports: [{ port }], extra: ['volumeMounts: [{name: data, mountPath: /data}]'] }],
       });
-    const { rendered } = render({ 'm.yaml': sts('mongo', 27017) + sts('redis', 6379) }, ['- name: one', '  merge:', '    - {name: stores, from: [mongo, redis]}']);
+    const { rendered } = render({ 'm.yaml': sts('mongo', 27017) + sts('redis', 6379) }, [
+      '- name: one',
+      '  merge:',
+      '    - {name: stores, from: [mongo, redis]}',
+    ]);
     const merged = find(rendered.phases[0], 'StatefulSet', 'stores').object as Obj;
     assert.equal(merged.kind, 'StatefulSet');
     assert.equal(merged.spec.serviceName, 'mongo');
@@ -206,7 +251,8 @@ describe('pod merge: more references that follow a rename', () => {
   });
 
   it('a later phase resizes a renamed container by the name the rendered pod gives it, and the numbers agree', () => {
-    const source = (name: string) => workload(name, { containers: [{ name: 'app', requests: { cpu: '100m', memory: '64Mi' } }] });
+    const source = (name: string) =>
+      workload(name, { containers: [{ name: 'app', requests: { cpu: '100m', memory: '64Mi' } }] });
     const { ws, rendered } = render({ 'm.yaml': source('a') + source('b') }, [
       '- name: one',
       '  merge:',
@@ -219,24 +265,47 @@ describe('pod merge: more references that follow a rename', () => {
     const resized = containers(find(rendered.phases[1], 'Deployment', 'ab').object);
     assert.equal(byName(resized, 'b-app').resources.requests.cpu, '1');
     assert.deepEqual(
-      ws.findings.plan(PLAN).filter((f) => f.code === 'plan/unknown-container').map((f) => f.message),
+      ws.findings
+        .plan(PLAN)
+        .filter((f) => f.code === 'plan/unknown-container')
+        .map((f) => f.message),
       [],
       'b-app is a container of ab, as rendered',
     );
-    assert.equal(ws.plan(PLAN)!.analysis.states[2].totals.requests.cpu, 1100, 'the report counts the resize the manifests carry');
+    assert.equal(
+      ws.plan(PLAN)!.analysis.states[2].totals.requests.cpu,
+      1100,
+      'the report counts the resize the manifests carry',
+    );
   });
 
   it('a Deployment when only some sources are StatefulSets', () => {
-    const { rendered } = render({ 'm.yaml': simple('api') + simple('db', { kind: 'StatefulSet' }) }, ['- name: one', '  merge:', '    - {name: app, from: [api, db]}']);
+    const { rendered } = render({ 'm.yaml': simple('api') + simple('db', { kind: 'StatefulSet' }) }, [
+      '- name: one',
+      '  merge:',
+      '    - {name: app, from: [api, db]}',
+    ]);
     assert.equal(find(rendered.phases[0], 'Deployment', 'app').object.kind, 'Deployment');
   });
 
   it("a renamed container: env resourceFieldRef.containerName follows it (it must not point at the other source's container)", () => {
     const source = (name: string) =>
       workload(name, {
-        containers: [{ name: 'app', limits: { memory: name === 'a' ? '256Mi' : '1Gi' }, extra: ['env: [{name: MEMORY_LIMIT, valueFrom: {resourceFieldRef: {containerName: app, resource: limits.memory}}}]'] }],
+        containers: [
+          {
+            name: 'app',
+            limits: { memory: name === 'a' ? '256Mi' : '1Gi' },
+            extra: [
+              'env: [{name: MEMORY_LIMIT, valueFrom: {resourceFieldRef: {containerName: app, resource: limits.memory}}}]',
+            ],
+          },
+        ],
       });
-    const { rendered } = render({ 'm.yaml': source('a') + source('b') }, ['- name: one', '  merge:', '    - {name: ab, from: [a, b]}']);
+    const { rendered } = render({ 'm.yaml': source('a') + source('b') }, [
+      '- name: one',
+      '  merge:',
+      '    - {name: ab, from: [a, b]}',
+    ]);
     const [a, b] = containers(find(rendered.phases[0], 'Deployment', 'ab').object);
     assert.equal(a.env[0].valueFrom.resourceFieldRef.containerName, a.name);
     assert.equal(b.env[0].valueFrom.resourceFieldRef.containerName, b.name, `b's container is now ${b.name}`);
@@ -291,7 +360,11 @@ describe('replace merge', () => {
 
   it('its ports as written, names and protocols included', () => {
     const [c] = containers(created.object);
-    assert.deepEqual(c.ports, [{ containerPort: 8000 }, { containerPort: 8001, name: 'admin' }, { containerPort: 9090, name: 'metrics', protocol: 'TCP' }]);
+    assert.deepEqual(c.ports, [
+      { containerPort: 8000 },
+      { containerPort: 8001, name: 'admin' },
+      { containerPort: 9090, name: 'metrics', protocol: 'TCP' },
+    ]);
   });
 
   it('the old Services are re-pointed at it with the mapped targetPorts, and every targetPort reaches a container port', () => {
@@ -313,15 +386,26 @@ describe('replace merge', () => {
     const [c] = containers(created.object);
     for (const s of [api, admin]) {
       for (const p of s.spec.ports) {
-        const ok = c.ports.some((cp: Obj) => (typeof p.targetPort === 'number' ? cp.containerPort === p.targetPort : cp.name === p.targetPort));
-        assert.ok(ok, `Service ${s.metadata.name} port ${p.port} → ${p.targetPort} reaches a port of the container (${JSON.stringify(c.ports)})`);
+        const ok = c.ports.some((cp: Obj) =>
+          typeof p.targetPort === 'number' ? cp.containerPort === p.targetPort : cp.name === p.targetPort,
+        );
+        assert.ok(
+          ok,
+          `Service ${s.metadata.name} port ${p.port} → ${p.targetPort} reaches a port of the container (${JSON.stringify(c.ports)})`,
+        );
       }
     }
   });
 
   it('the replaced workloads are scaled to 0 with their previous replicas', () => {
-    assert.equal((find(phase, 'Deployment', 'api').object.metadata.annotations as Obj)['consolidation.dev/previous-replicas'], '2');
-    assert.equal((find(phase, 'Deployment', 'admin').object.metadata.annotations as Obj)['consolidation.dev/previous-replicas'], '1');
+    assert.equal(
+      (find(phase, 'Deployment', 'api').object.metadata.annotations as Obj)['consolidation.dev/previous-replicas'],
+      '2',
+    );
+    assert.equal(
+      (find(phase, 'Deployment', 'admin').object.metadata.annotations as Obj)['consolidation.dev/previous-replicas'],
+      '1',
+    );
     assert.equal((find(phase, 'Deployment', 'api').object.spec as Obj).replicas, 0);
   });
 });
@@ -331,7 +415,12 @@ describe('remove, scale, resize and scale-downs', () => {
     simple('api', { replicas: 3 }) +
     simple('web', { replicas: 2 }) +
     simple('batch', { replicas: 1 }) +
-    workload('duo', { containers: [{ name: 'main', requests: { cpu: '100m', memory: '128Mi' } }, { name: 'sidecar', requests: { cpu: '10m' } }] }) +
+    workload('duo', {
+      containers: [
+        { name: 'main', requests: { cpu: '100m', memory: '128Mi' } },
+        { name: 'sidecar', requests: { cpu: '10m' } },
+      ],
+    }) +
     simple('untouched', { replicas: 4 }) +
     service('untouched', { app: 'untouched' }, [{ port: 80 }]);
 
@@ -355,18 +444,35 @@ describe('remove, scale, resize and scale-downs', () => {
     assert.equal(batch.spec.replicas, 0);
     assert.equal(batch.metadata.annotations['consolidation.dev/previous-replicas'], '1');
     assert.equal((find(phase, 'Deployment', 'web').object as Obj).spec.replicas, 5);
-    assert.equal((find(phase, 'Deployment', 'web').object as Obj).metadata.annotations['consolidation.dev/previous-replicas'], undefined);
+    assert.equal(
+      (find(phase, 'Deployment', 'web').object as Obj).metadata.annotations['consolidation.dev/previous-replicas'],
+      undefined,
+    );
     const api = find(phase, 'Deployment', 'api').object;
-    assert.deepEqual(containers(api)[0].resources, { requests: { cpu: '250m', memory: '128Mi' }, limits: { memory: '1Gi' } });
+    assert.deepEqual(containers(api)[0].resources, {
+      requests: { cpu: '250m', memory: '128Mi' },
+      limits: { memory: '1Gi' },
+    });
     assert.equal((api.spec as Obj).replicas, 3);
     const duo = containers(find(phase, 'Deployment', 'duo').object);
     assert.deepEqual(duo[0].resources, { requests: { cpu: '100m', memory: '128Mi' } });
     assert.deepEqual(duo[1].resources, { requests: { cpu: '10m', memory: '32Mi' } });
-    for (const o of phase.objects) assert.equal((o.object.metadata.annotations as Obj)['consolidation.dev/phase'], 'one');
+    for (const o of phase.objects)
+      assert.equal((o.object.metadata.annotations as Obj)['consolidation.dev/phase'], 'one');
   });
 
   // Touched twice in one phase: scaled, then merged. The phase's output holds the object once, at replicas 0.
-  const scaledThenMerged = () => find(render({ 'm.yaml': manifests }, ['- name: one', '  scale: {api: 5}', '  merge:', '    - {name: app, from: [api, web]}']).rendered.phases[0], 'Deployment', 'api');
+  const scaledThenMerged = () =>
+    find(
+      render({ 'm.yaml': manifests }, [
+        '- name: one',
+        '  scale: {api: 5}',
+        '  merge:',
+        '    - {name: app, from: [api, web]}',
+      ]).rendered.phases[0],
+      'Deployment',
+      'api',
+    );
 
   it('a workload scaled and then merged in one phase: previous-replicas keeps the first value, the one running before the phase', () => {
     const api = scaledThenMerged();
@@ -382,7 +488,12 @@ describe('remove, scale, resize and scale-downs', () => {
   });
 
   it('a workload scaled in one phase and removed in the next: previous-replicas is what the earlier phase left', () => {
-    const { rendered } = render({ 'm.yaml': manifests }, ['- name: one', '  scale: {web: 4}', '- name: two', '  remove: [web]']);
+    const { rendered } = render({ 'm.yaml': manifests }, [
+      '- name: one',
+      '  scale: {web: 4}',
+      '- name: two',
+      '  remove: [web]',
+    ]);
     const first = find(rendered.phases[0], 'Deployment', 'web').object as Obj;
     const second = find(rendered.phases[1], 'Deployment', 'web').object as Obj;
     assert.equal(first.spec.replicas, 4);
@@ -411,7 +522,12 @@ describe('remove, scale, resize and scale-downs', () => {
     assert.equal(two.role, 'changed');
     assert.equal((two.object.spec as Obj).replicas, 7);
     assert.equal((find(both.phases[2], 'Deployment', 'app').object.spec as Obj).replicas, 0);
-    assert.equal((find(both.phases[2], 'Deployment', 'app').object.metadata.annotations as Obj)['consolidation.dev/previous-replicas'], '7');
+    assert.equal(
+      (find(both.phases[2], 'Deployment', 'app').object.metadata.annotations as Obj)[
+        'consolidation.dev/previous-replicas'
+      ],
+      '7',
+    );
     assert.equal((find(both.phases[0], 'Deployment', 'app').object.spec as Obj).replicas, 3);
   });
 });
@@ -420,19 +536,37 @@ describe("another manager's objects", () => {
   // A chart's output: Helm's ownership labels on the objects and (as chart helpers often do) on the pod templates.
   const helm = { 'app.kubernetes.io/managed-by': 'Helm', 'app.kubernetes.io/instance': 'shop' };
   const owned = (text: string) =>
-    text.replace(/^metadata:\n {2}name: (.+)\n/m, (_all, name) => `metadata:\n  name: ${name}\n  labels: {app.kubernetes.io/managed-by: Helm, helm.sh/chart: shop-1.0.0}\n  annotations: {meta.helm.sh/release-name: shop, meta.helm.sh/release-namespace: shop}\n`);
+    text.replace(
+      /^metadata:\n {2}name: (.+)\n/m,
+      (_all, name) =>
+        `metadata:\n  name: ${name}\n  labels: {app.kubernetes.io/managed-by: Helm, helm.sh/chart: shop-1.0.0}\n  annotations: {meta.helm.sh/release-name: shop, meta.helm.sh/release-namespace: shop}\n`,
+    );
   const manifests =
     owned(simple('cart', { labels: helm, ports: [{ port: 8080 }] })) +
     owned(simple('checkout', { labels: helm, ports: [{ port: 9090 }] })) +
     owned(simple('legacy', { labels: helm })) +
     owned(service('cart', { app: 'cart' }, [{ port: 80, targetPort: 8080 }]));
-  const { rendered } = render({ 'm.yaml': manifests }, ['- name: one', '  remove: [legacy]', '  merge:', '    - {name: shop, from: [cart, checkout]}']);
+  const { rendered } = render({ 'm.yaml': manifests }, [
+    '- name: one',
+    '  remove: [legacy]',
+    '  merge:',
+    '    - {name: shop, from: [cart, checkout]}',
+  ]);
   const phase = rendered.phases[0];
 
   it("a re-pointed Service and the scaled-down originals keep Helm's labels and annotations; ours are only added", () => {
-    for (const [kind, name] of [['Service', 'cart'], ['Deployment', 'cart'], ['Deployment', 'checkout'], ['Deployment', 'legacy']]) {
+    for (const [kind, name] of [
+      ['Service', 'cart'],
+      ['Deployment', 'cart'],
+      ['Deployment', 'checkout'],
+      ['Deployment', 'legacy'],
+    ]) {
       const metadata = find(phase, kind, name).object.metadata as Obj;
-      assert.deepEqual(metadata.labels, { 'app.kubernetes.io/managed-by': 'Helm', 'helm.sh/chart': 'shop-1.0.0' }, `${kind} ${name} labels`);
+      assert.deepEqual(
+        metadata.labels,
+        { 'app.kubernetes.io/managed-by': 'Helm', 'helm.sh/chart': 'shop-1.0.0' },
+        `${kind} ${name} labels`,
+      );
       assert.equal(metadata.annotations['meta.helm.sh/release-name'], 'shop', `${kind} ${name}`);
       assert.equal(metadata.annotations['meta.helm.sh/release-namespace'], 'shop', `${kind} ${name}`);
       assert.equal(metadata.annotations['consolidation.dev/phase'], 'one');
@@ -462,7 +596,14 @@ describe('namespaces', () => {
   it('with spec.namespace, every rendered object names it: merged workload, re-pointed Service, scale-downs, scaled and resized originals', () => {
     const { rendered } = render(
       { 'm.yaml': manifests },
-      ['- name: one', '  remove: [legacy]', '  scale: {web: 3}', '  resize: {api: {requests: {cpu: 50m}}}', '  merge:', '    - {name: shop, from: [cart, checkout]}'],
+      [
+        '- name: one',
+        '  remove: [legacy]',
+        '  scale: {web: 3}',
+        '  resize: {api: {requests: {cpu: 50m}}}',
+        '  merge:',
+        '    - {name: shop, from: [cart, checkout]}',
+      ],
       ['namespace: shop'],
     );
     const objects = rendered.phases[0].objects;
@@ -475,16 +616,29 @@ describe('namespaces', () => {
       'scaled-down Deployment/legacy',
       'service Service/cart',
     ]);
-    for (const o of objects) assert.equal(o.object.metadata.namespace, 'shop', `${o.object.kind}/${o.object.metadata.name}`);
+    for (const o of objects)
+      assert.equal(o.object.metadata.namespace, 'shop', `${o.object.kind}/${o.object.metadata.name}`);
     // Written after the name, as a manifest would have it.
-    assert.deepEqual(Object.keys(find(rendered.phases[0], 'Service', 'cart').object.metadata).slice(0, 2), ['name', 'namespace']);
+    assert.deepEqual(Object.keys(find(rendered.phases[0], 'Service', 'cart').object.metadata).slice(0, 2), [
+      'name',
+      'namespace',
+    ]);
   });
 
   it('a namespace the manifest names wins; without spec.namespace nothing is added (the context decides, for all alike)', () => {
-    const { rendered: own } = render({ 'm.yaml': simple('web', { namespace: 'edge' }) }, ['- name: one', '  scale: {web: 3}'], ['namespace: shop']);
+    const { rendered: own } = render(
+      { 'm.yaml': simple('web', { namespace: 'edge' }) },
+      ['- name: one', '  scale: {web: 3}'],
+      ['namespace: shop'],
+    );
     assert.equal(own.phases[0].objects[0].object.metadata.namespace, 'edge');
-    const { rendered: none } = render({ 'm.yaml': manifests }, ['- name: one', '  merge:', '    - {name: shop, from: [cart, checkout]}']);
-    for (const o of none.phases[0].objects) assert.equal(o.object.metadata.namespace, undefined, `${o.object.kind}/${o.object.metadata.name}`);
+    const { rendered: none } = render({ 'm.yaml': manifests }, [
+      '- name: one',
+      '  merge:',
+      '    - {name: shop, from: [cart, checkout]}',
+    ]);
+    for (const o of none.phases[0].objects)
+      assert.equal(o.object.metadata.namespace, undefined, `${o.object.kind}/${o.object.metadata.name}`);
   });
 });
 
@@ -513,7 +667,14 @@ describe('compose sources', () => {
   ].join('\n');
   const ws = workspaceOf({
     'compose.yaml': compose,
-    'test.plan.yaml': planText(['sources: [compose.yaml]', 'namespace: shop', 'phases:', '  - name: one', '    merge:', '      - {name: app, from: [web_app, api, worker]}']),
+    'test.plan.yaml': planText([
+      'sources: [compose.yaml]',
+      'namespace: shop',
+      'phases:',
+      '  - name: one',
+      '    merge:',
+      '      - {name: app, from: [web_app, api, worker]}',
+    ]),
   });
   const phase = ws.render(PLAN)!.phases[0];
 
@@ -528,14 +689,26 @@ describe('compose sources', () => {
     assert.equal(c.name, 'web-app');
     assert.equal(c.image, 'example/web:1');
     assert.deepEqual(c.env, [{ name: 'MODE', value: 'prod' }]);
-    assert.deepEqual(c.ports.map((p: Obj) => p.containerPort), [80]);
-    assert.deepEqual(c.resources, { requests: { cpu: '250m', memory: '128Mi' }, limits: { cpu: '1', memory: '256Mi' } });
+    assert.deepEqual(
+      c.ports.map((p: Obj) => p.containerPort),
+      [80],
+    );
+    assert.deepEqual(c.resources, {
+      requests: { cpu: '250m', memory: '128Mi' },
+      limits: { cpu: '1', memory: '256Mi' },
+    });
     // A Service only for services with ports, named after the service, selecting its Kompose label.
     assert.deepEqual(
-      phase.objects.filter((o) => o.object.kind === 'Service').map((o) => o.object.metadata.name).sort(),
+      phase.objects
+        .filter((o) => o.object.kind === 'Service')
+        .map((o) => o.object.metadata.name)
+        .sort(),
       ['api', 'web-app'],
     );
-    assert.ok(!phase.objects.some((o) => o.object.metadata.name === 'other'), 'a compose service the plan does not touch is not rendered');
+    assert.ok(
+      !phase.objects.some((o) => o.object.metadata.name === 'other'),
+      'a compose service the plan does not touch is not rendered',
+    );
   });
 
   it('then merge: one pod with the three containers, the Kompose Services pointing at it', () => {
@@ -551,9 +724,14 @@ describe('compose sources', () => {
     const labels = merged.spec.template.metadata.labels;
     for (const name of ['web-app', 'api']) {
       const s = find(phase, 'Service', name).object as Obj;
-      for (const [k, v] of Object.entries(s.spec.selector)) assert.equal(labels[k], v, `Service ${name} selects the merged pod`);
+      for (const [k, v] of Object.entries(s.spec.selector))
+        assert.equal(labels[k], v, `Service ${name} selects the merged pod`);
       const ports: Obj[] = merged.spec.template.spec.containers.flatMap((c: Obj) => c.ports ?? []);
-      for (const p of s.spec.ports) assert.ok(ports.some((cp) => cp.containerPort === p.targetPort), `Service ${name} targetPort ${p.targetPort} is a port of the pod`);
+      for (const p of s.spec.ports)
+        assert.ok(
+          ports.some((cp) => cp.containerPort === p.targetPort),
+          `Service ${name} targetPort ${p.targetPort} is a port of the pod`,
+        );
     }
   });
 });
@@ -573,18 +751,34 @@ describe('compose sources: what the container runs', () => {
     ].join('\n');
     const ws = workspaceOf({
       'compose.yaml': compose,
-      'test.plan.yaml': planText(['sources: [compose.yaml]', 'phases:', '  - name: one', '    merge:', '      - {name: app, from: [api, worker]}']),
+      'test.plan.yaml': planText([
+        'sources: [compose.yaml]',
+        'phases:',
+        '  - name: one',
+        '    merge:',
+        '      - {name: app, from: [api, worker]}',
+      ]),
     });
     const phase = ws.render(PLAN)!.phases[0];
     const [api, worker] = containers(find(phase, 'Deployment', 'app').object);
-    assert.deepEqual([api.command, api.args], [['/bin/api', '--serve'], ['--port', '9000']]);
+    assert.deepEqual(
+      [api.command, api.args],
+      [
+        ['/bin/api', '--serve'],
+        ['--port', '9000'],
+      ],
+    );
     assert.deepEqual([worker.command, worker.args], [undefined, ['python', '-m', 'worker']]);
   });
 });
 
 describe('YAML output', () => {
   it('2-space multi-document YAML, kind and metadata first, a comment saying where each object came from', () => {
-    const { rendered } = render({ 'm.yaml': simple('api') + simple('web') }, ['- name: one', '  merge:', '    - {name: app, from: [api, web]}']);
+    const { rendered } = render({ 'm.yaml': simple('api') + simple('web') }, [
+      '- name: one',
+      '  merge:',
+      '    - {name: app, from: [api, web]}',
+    ]);
     const text = toYaml(rendered.phases[0].objects);
     const docs = parseAllDocuments(text);
     assert.ok(Array.isArray(docs));
@@ -594,11 +788,15 @@ describe('YAML output', () => {
       docs.map((d) => d.toJS()),
       rendered.phases[0].objects.map((o) => o.object),
     );
-    assert.match(text, /^---\n# pod merge of api, web \(phase one\)\napiVersion: apps\/v1\nkind: Deployment\nmetadata:\n {2}name: app\n/);
+    assert.match(
+      text,
+      /^---\n# pod merge of api, web \(phase one\)\napiVersion: apps\/v1\nkind: Deployment\nmetadata:\n {2}name: app\n/,
+    );
     assert.match(text, /\n# Deployment api, replaced by app\napiVersion: apps\/v1\n/);
     // Every indentation is a multiple of 2; keys never reordered alphabetically (spec after metadata).
-    for (const line of text.split('\n')) assert.equal((/^ */.exec(line)![0].length) % 2, 0, line);
-    for (const doc of text.split('---\n').filter(Boolean)) assert.ok(doc.indexOf('\nmetadata:') < doc.indexOf('\nspec:'));
+    for (const line of text.split('\n')) assert.equal(/^ */.exec(line)![0].length % 2, 0, line);
+    for (const doc of text.split('---\n').filter(Boolean))
+      assert.ok(doc.indexOf('\nmetadata:') < doc.indexOf('\nspec:'));
   });
 });
 
@@ -616,7 +814,10 @@ describe('generated files', () => {
     const edited = `# my notes, above\n---\nkind: Mine\n${first.text}\n# and below\nextra: kept\n`;
     const update = updateGeneratedFile(edited, header, 'a: 2\nb: 3\n');
     assert.ok(update.ok);
-    assert.equal(update.text, `# my notes, above\n---\nkind: Mine\n# ${header[0]}\n${BEGIN}\na: 2\nb: 3\n${END}\n\n# and below\nextra: kept\n`);
+    assert.equal(
+      update.text,
+      `# my notes, above\n---\nkind: Mine\n# ${header[0]}\n${BEGIN}\na: 2\nb: 3\n${END}\n\n# and below\nextra: kept\n`,
+    );
     // Idempotent.
     const again = updateGeneratedFile(update.text, header, 'a: 2\nb: 3\n');
     assert.deepEqual(again, update);
@@ -632,7 +833,14 @@ describe('generated files', () => {
   it('"Generate merged manifests": one file per merge under generated/<phase>/, refused when the user removed the markers', () => {
     const files = {
       'm.yaml': simple('api') + simple('web') + simple('x') + simple('y'),
-      'test.plan.yaml': planText(['sources: [m.yaml]', 'phases:', '  - name: one', '    merge:', '      - {name: app, from: [api, web]}', '      - {name: xy, from: [x, y]}']),
+      'test.plan.yaml': planText([
+        'sources: [m.yaml]',
+        'phases:',
+        '  - name: one',
+        '    merge:',
+        '      - {name: app, from: [api, web]}',
+        '      - {name: xy, from: [x, y]}',
+      ]),
     };
     const plans = generatedFiles(workspaceOf(files), PLAN, { directory: 'generated', phase: 'one' });
     assert.deepEqual(
@@ -651,11 +859,19 @@ describe('generated files', () => {
     );
 
     const existing = `# kept\n${app.update.text}# also kept\n`;
-    const again = generatedFiles(workspaceOf({ ...files, 'generated/one/app.yaml': existing }), PLAN, { directory: 'generated', phase: 'one', merge: 'app' });
+    const again = generatedFiles(workspaceOf({ ...files, 'generated/one/app.yaml': existing }), PLAN, {
+      directory: 'generated',
+      phase: 'one',
+      merge: 'app',
+    });
     assert.equal(again.length, 1);
     assert.ok(again[0].update.ok);
     assert.ok(again[0].update.text.startsWith('# kept\n') && again[0].update.text.endsWith('# also kept\n'));
-    const gone = generatedFiles(workspaceOf({ ...files, 'generated/one/app.yaml': 'kind: Mine\n' }), PLAN, { directory: 'generated', phase: 'one', merge: 'app' });
+    const gone = generatedFiles(workspaceOf({ ...files, 'generated/one/app.yaml': 'kind: Mine\n' }), PLAN, {
+      directory: 'generated',
+      phase: 'one',
+      merge: 'app',
+    });
     assert.equal(gone[0].update.ok, false);
   });
 });

@@ -12,6 +12,9 @@ describe('role texts', () => {
   });
 
   it('says each role in the third person for sentences about a phase', () => {
-    assert.deepEqual(['service', 'scaled-down', 'changed'].map((r) => roleVerb(r as 'service')), ['re-points', 'scales down', 'changes']);
+    assert.deepEqual(
+      ['service', 'scaled-down', 'changed'].map((r) => roleVerb(r as 'service')),
+      ['re-points', 'scales down', 'changes'],
+    );
   });
 });

@@ -37,7 +37,11 @@ describe('examples match the seeds', () => {
     assert.equal(report.states[0].limits.memory, seed.current.memoryLimits);
     assert.equal(report.budget?.memory, seed.budget.memory);
     // The seed says 194%; the arithmetic says 186%.
-    assert.ok(findings.some((f) => f.message === 'current state: memory limits 15,238Mi = 186% of budget 8,192Mi (allowed 150%).'));
+    assert.ok(
+      findings.some(
+        (f) => f.message === 'current state: memory limits 15,238Mi = 186% of budget 8,192Mi (allowed 150%).',
+      ),
+    );
   });
 
   it('AIWFE: 34 compose services (31 long-running, 3 one-shot)', () => {

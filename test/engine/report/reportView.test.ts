@@ -21,7 +21,10 @@ const EXAMPLES = ['openpolicy', 'odin-prime', 'aiwfe', 'single-pod'];
 
 function exampleReport(example: string): { report: PlanReport; findings: { code: string }[]; dir: string } {
   const dir = path.join(repo, 'examples', example);
-  const planFile = path.join(dir, fs.readdirSync(dir).find((f) => f.endsWith('.plan.yaml'))!);
+  const planFile = path.join(
+    dir,
+    fs.readdirSync(dir).find((f) => f.endsWith('.plan.yaml'))!,
+  );
   const ws = new ConsolidationWorkspace(nodeFileHost, DEFAULT_OPTIONS);
   const report = buildReport(ws.plan(planFile)!, dir, (file, offset) => ws.lineIndex(file)?.positionAt(offset).line);
   return { report, findings: ws.findings.plan(planFile), dir };
@@ -38,20 +41,33 @@ function elements(svg: string, tag: string, marker: string): Record<string, stri
 }
 
 describe('report JSON: what the pictures are drawn from', () => {
-  it('composition sums to each state\'s totals, and its locations point at the workloads\' names', () => {
+  it("composition sums to each state's totals, and its locations point at the workloads' names", () => {
     for (const example of EXAMPLES) {
       const { report, dir } = exampleReport(example);
       for (const state of report.states) {
         const steady = state.composition.filter((w) => w.steady);
         assert.equal(steady.length, state.workloads, `${example} ${state.phase}`);
-        assert.equal(steady.reduce((n, w) => n + w.pods, 0), state.pods);
+        assert.equal(
+          steady.reduce((n, w) => n + w.pods, 0),
+          state.pods,
+        );
         for (const resource of Object.keys(state.requests)) {
-          assert.equal(steady.reduce((n, w) => n + (w.requests[resource] ?? 0), 0), state.requests[resource], `${example} ${state.phase} ${resource}`);
-          assert.equal(steady.reduce((n, w) => n + (w.limits[resource] ?? 0), 0), state.limits[resource] ?? 0);
+          assert.equal(
+            steady.reduce((n, w) => n + (w.requests[resource] ?? 0), 0),
+            state.requests[resource],
+            `${example} ${state.phase} ${resource}`,
+          );
+          assert.equal(
+            steady.reduce((n, w) => n + (w.limits[resource] ?? 0), 0),
+            state.limits[resource] ?? 0,
+          );
         }
         for (const w of state.composition.slice(0, 5)) {
           const line = fs.readFileSync(path.join(dir, w.location.file), 'utf8').split(/\r?\n/)[w.location.line];
-          assert.ok(line.includes(w.name), `${example}: ${w.name} at ${w.location.file}:${w.location.line} is "${line}"`);
+          assert.ok(
+            line.includes(w.name),
+            `${example}: ${w.name} at ${w.location.file}:${w.location.line} is "${line}"`,
+          );
         }
       }
     }
@@ -72,9 +88,13 @@ describe('report JSON: what the pictures are drawn from', () => {
     const { report } = exampleReport('openpolicy');
     for (const state of report.states) {
       assert.ok(state.schedule, 'openpolicy has budget.nodes');
-      assert.equal(state.schedule.unschedulable.reduce((n, u) => n + u.count, 0), state.unschedulable);
+      assert.equal(
+        state.schedule.unschedulable.reduce((n, u) => n + u.count, 0),
+        state.unschedulable,
+      );
       for (const node of state.schedule.nodes) {
-        for (const [resource, free] of Object.entries(node.free)) assert.ok(free >= 0 && free <= node.allocatable[resource], `${node.node} ${resource}`);
+        for (const [resource, free] of Object.entries(node.free))
+          assert.ok(free >= 0 && free <= node.allocatable[resource], `${node.node} ${resource}`);
         assert.ok(node.freePods >= 0 && node.freePods <= node.podCapacity);
       }
     }
@@ -99,13 +119,21 @@ describe('budget chart', () => {
       };
       for (const metric of metrics) {
         report.states.forEach((state, i) => {
-          const bar = bars.find((b) => b['data-metric'] === metric.id && b['data-state'] === (state.phase === null ? 'current' : `after ${state.phase}`))!;
+          const bar = bars.find(
+            (b) =>
+              b['data-metric'] === metric.id &&
+              b['data-state'] === (state.phase === null ? 'current' : `after ${state.phase}`),
+          )!;
           assert.ok(bar, `${example} ${metric.id} ${state.phase}`);
           assert.equal(Number(bar['data-value']), value(metric.id, i), `${example} ${metric.id} ${state.phase}`);
         });
       }
       assert.match(svg, /^<svg[^>]*role="figure"[^>]*aria-labelledby="budget-title budget-desc"/);
-      assert.equal(elements(svg, 'g', 'class="row"').filter((g) => !g['aria-label']).length, 0, 'every bar has a label');
+      assert.equal(
+        elements(svg, 'g', 'class="row"').filter((g) => !g['aria-label']).length,
+        0,
+        'every bar has a label',
+      );
     }
   });
 
@@ -116,7 +144,10 @@ describe('budget chart', () => {
     assert.match(svg, /aria-label="current: Memory requests 7,714Mi, 94% of budget 8,192Mi"/);
     assert.match(svg, /current: Memory limits 15,238Mi, 186% of budget 8,192Mi, above the 150% limits overcommit/);
     assert.match(svg, /limits overcommit 150% = 12,288Mi/);
-    assert.match(svg, /after infrastructure-protection: Memory requests 9,378Mi, 114% of budget 8,192Mi, over budget, target at most 80%: missed/);
+    assert.match(
+      svg,
+      /after infrastructure-protection: Memory requests 9,378Mi, 114% of budget 8,192Mi, over budget, target at most 80%: missed/,
+    );
     assert.equal(elements(svg, 'path', 'overcommit-line').length, 2, 'cpu and memory limits');
     assert.ok(elements(svg, 'g', 'class="target missed"').length >= 1);
   });
@@ -139,10 +170,14 @@ describe('compact chart (the side bar)', () => {
       const { report } = exampleReport(example);
       const compact = elements(renderCompactChart(report), 'rect', 'data-metric=');
       const full = elements(renderBudgetChart(report), 'rect', 'data-metric=');
-      const withBudget = budgetMetrics(report).filter((m) => m.budget !== undefined).map((m) => m.id);
+      const withBudget = budgetMetrics(report)
+        .filter((m) => m.budget !== undefined)
+        .map((m) => m.id);
       assert.deepEqual([...new Set(compact.map((b) => b['data-metric']))], withBudget, example);
       for (const bar of compact) {
-        const same = full.find((b) => b['data-metric'] === bar['data-metric'] && b['data-state'] === bar['data-state'])!;
+        const same = full.find(
+          (b) => b['data-metric'] === bar['data-metric'] && b['data-state'] === bar['data-state'],
+        )!;
         assert.equal(bar['data-value'], same['data-value']);
       }
     }
@@ -156,7 +191,11 @@ describe('composition and nodes', () => {
       for (const metric of compositionMetrics(report)) {
         report.states.forEach((_, i) => {
           const rows = compositionRows(report, i, metric);
-          assert.equal(rows.reduce((n, r) => n + r.value, 0), metric.rows[i].value, `${example} ${metric.id} state ${i}`);
+          assert.equal(
+            rows.reduce((n, r) => n + r.value, 0),
+            metric.rows[i].value,
+            `${example} ${metric.id} state ${i}`,
+          );
           const workloads = rows.filter((r) => r.workload);
           for (let k = 1; k < workloads.length; k++) assert.ok(workloads[k - 1].value >= workloads[k].value);
           const svg = renderComposition(report, i, metric);
@@ -170,7 +209,10 @@ describe('composition and nodes', () => {
     const { report } = exampleReport('openpolicy');
     const memory = compositionMetrics(report).find((m) => m.id === 'memory.requests')!;
     const svg = renderComposition(report, report.states.length - 1, memory);
-    assert.match(svg, /security-hub \(Deployment, 2 pods, merged from auth-service, config-service, policy-service\): Memory requests 768Mi/);
+    assert.match(
+      svg,
+      /security-hub \(Deployment, 2 pods, merged from auth-service, config-service, policy-service\): Memory requests 768Mi/,
+    );
     assert.match(svg, /data-file="openpolicy\.plan\.yaml"/);
   });
 
@@ -181,7 +223,9 @@ describe('composition and nodes', () => {
       const used = elements(svg, 'rect', 'bar used');
       assert.equal(used.length, state.schedule!.nodes.length * 2);
       for (const node of state.schedule!.nodes) {
-        const cpu = used.find((u, k) => Math.floor(k / 2) === state.schedule!.nodes.indexOf(node) && u['data-resource'] === 'cpu')!;
+        const cpu = used.find(
+          (u, k) => Math.floor(k / 2) === state.schedule!.nodes.indexOf(node) && u['data-resource'] === 'cpu',
+        )!;
         assert.equal(Number(cpu['data-value']) + (node.free.cpu ?? 0), node.allocatable.cpu);
       }
       assert.match(svg, new RegExp(`data-unschedulable="${state.unschedulable}"`));
@@ -199,7 +243,10 @@ describe('units and the Markdown table', () => {
     assert.equal(columnUnit('memory', [1000]).format(1000), '1,000');
     assert.equal(columnUnit('cpu', [4000]).format(12600), '12,600m');
     assert.equal(columnUnit('nvidia.com/gpu', [1]).format(2), '2');
-    assert.deepEqual([sharePercent(7714, 8192), sharePercent(1, 200), sharePercent(0, 5), sharePercent(189, 200)], ['94%', '0.5%', '0%', '95%']);
+    assert.deepEqual(
+      [sharePercent(7714, 8192), sharePercent(1, 200), sharePercent(0, 5), sharePercent(189, 200)],
+      ['94%', '0.5%', '0%', '95%'],
+    );
   });
 
   it('has a row per state with the JSON figures, and the largest workloads', () => {
@@ -208,16 +255,27 @@ describe('units and the Markdown table', () => {
       const md = formatReportMarkdown(report);
       const rows = md.split('\n').filter((l) => /^\| (current|after )/.test(l));
       assert.equal(rows.length, report.states.length, example);
-      const memory = columnUnit('memory', [...report.states.map((s) => s.requests.memory ?? 0), report.budget?.memory ?? 0]);
-      report.states.forEach((state, i) => assert.ok(rows[i].includes(memory.format(state.requests.memory ?? 0)), `${example}: ${rows[i]}`));
+      const memory = columnUnit('memory', [
+        ...report.states.map((s) => s.requests.memory ?? 0),
+        report.budget?.memory ?? 0,
+      ]);
+      report.states.forEach((state, i) =>
+        assert.ok(rows[i].includes(memory.format(state.requests.memory ?? 0)), `${example}: ${rows[i]}`),
+      );
     }
     const md = formatReportMarkdown(exampleReport('openpolicy').report);
-    assert.match(md, /\| current \| 26 \| 0 \| 4,200m \(105%\) ⚠ \| 12,600m \(315%\) ⚠ \| 7,714Mi \(94%\) \| 15,238Mi \(186%\) ⚠ \| 29 \(26%\) \| 3 \| – \|/);
+    assert.match(
+      md,
+      /\| current \| 26 \| 0 \| 4,200m \(105%\) ⚠ \| 12,600m \(315%\) ⚠ \| 7,714Mi \(94%\) \| 15,238Mi \(186%\) ⚠ \| 29 \(26%\) \| 3 \| – \|/,
+    );
     assert.match(md, /✗ Memory requests target at most 80%: missed/);
   });
 
   it('status bar figure: the worst share of a budget in any state', () => {
     const worst = worstShare(exampleReport('openpolicy').report)!;
-    assert.deepEqual([worst.state, worst.metric, worst.share], ['after infrastructure-protection', 'CPU requests', '124%']);
+    assert.deepEqual(
+      [worst.state, worst.metric, worst.share],
+      ['after infrastructure-protection', 'CPU requests', '124%'],
+    );
   });
 });

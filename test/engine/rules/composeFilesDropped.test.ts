@@ -22,7 +22,19 @@ secrets:
 `;
 
 const messages = (from: string) =>
-  findingsOf(workspaceOf({ 'docker-compose.yml': compose, 'test.plan.yaml': planText(['sources: [docker-compose.yml]', 'phases:', '  - name: one', '    merge:', `      - {name: backend, from: [${from}]}`]) }), 'merge/volume-dropped').map((f) => f.message);
+  findingsOf(
+    workspaceOf({
+      'docker-compose.yml': compose,
+      'test.plan.yaml': planText([
+        'sources: [docker-compose.yml]',
+        'phases:',
+        '  - name: one',
+        '    merge:',
+        `      - {name: backend, from: [${from}]}`,
+      ]),
+    }),
+    'merge/volume-dropped',
+  ).map((f) => f.message);
 
 describe('merge/volume-dropped: compose configs and secrets', () => {
   it('names each file a source mounts from its configs and secrets, at the path compose mounts it', () => {
@@ -33,6 +45,9 @@ describe('merge/volume-dropped: compose configs and secrets', () => {
   });
 
   it('says nothing for services that mount none', () => {
-    assert.deepEqual(messages('rate, geo').filter((m) => m.includes('rate mounts')), []);
+    assert.deepEqual(
+      messages('rate, geo').filter((m) => m.includes('rate mounts')),
+      [],
+    );
   });
 });

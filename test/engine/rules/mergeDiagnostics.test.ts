@@ -25,14 +25,29 @@ import {
 
 /** One phase `one` with the given merge lines (written at 6 spaces, under `merge:`). */
 function setup(manifests: string, mergeLines: string[], extraSpec: string[] = []) {
-  const text = planText(['sources: [m.yaml]', ...extraSpec, 'phases:', '  - name: one', '    merge:', ...mergeLines.map((l) => `      ${l}`)]);
+  const text = planText([
+    'sources: [m.yaml]',
+    ...extraSpec,
+    'phases:',
+    '  - name: one',
+    '    merge:',
+    ...mergeLines.map((l) => `      ${l}`),
+  ]);
   const ws = workspaceOf({ 'm.yaml': manifests, 'test.plan.yaml': text });
   return { ws, text, manifests };
 }
 
 function only(findings: Finding[], code: string): Finding {
   const matching = findings.filter((f) => f.code === code);
-  assert.equal(matching.length, 1, `exactly one ${code}; got ${JSON.stringify(findings.map((f) => `${f.code}: ${f.message}`), null, 1)}`);
+  assert.equal(
+    matching.length,
+    1,
+    `exactly one ${code}; got ${JSON.stringify(
+      findings.map((f) => `${f.code}: ${f.message}`),
+      null,
+      1,
+    )}`,
+  );
   return matching[0];
 }
 
@@ -57,7 +72,10 @@ function relatedTo(finding: Finding, manifests: string, expected: { snippet: str
   related.forEach((r, i) => {
     assert.equal(r.location.file, MANIFESTS);
     const covered = manifests.slice(r.location.range.start, r.location.range.end);
-    assert.ok(covered.includes(expected[i].snippet), `related ${i} covers ${JSON.stringify(expected[i].snippet)}: ${JSON.stringify(covered)}`);
+    assert.ok(
+      covered.includes(expected[i].snippet),
+      `related ${i} covers ${JSON.stringify(expected[i].snippet)}: ${JSON.stringify(covered)}`,
+    );
     assert.equal(r.message, expected[i].message);
   });
 }
@@ -69,7 +87,10 @@ describe('merge/port-conflict', () => {
     const { ws, text } = setup(manifests, ['- {name: shop, from: [api, web]}']);
     const f = only(findingsOf(ws), 'merge/port-conflict');
     assert.equal(f.severity, 'error');
-    assert.equal(f.message, 'Merge shop: container web of web and container api of api both listen on 8080/TCP; in one pod they share one network namespace.');
+    assert.equal(
+      f.message,
+      'Merge shop: container web of web and container api of api both listen on 8080/TCP; in one pod they share one network namespace.',
+    );
     assertAtInPlan(f, rangeOf(text, 'web', { after: 'from: [api, ' }));
     relatedTo(f, manifests, [
       { snippet: '8080', message: 'web: 8080/TCP' },
@@ -81,13 +102,26 @@ describe('merge/port-conflict', () => {
   });
 
   it('near misses: another protocol, another number, a replace merge, or two containers of one workload', () => {
-    const udp = simple('api', { ports: [{ port: 8080 }] }) + simple('dns', { ports: [{ port: 8080, protocol: 'UDP' }] });
+    const udp =
+      simple('api', { ports: [{ port: 8080 }] }) + simple('dns', { ports: [{ port: 8080, protocol: 'UDP' }] });
     none(findingsOf(setup(udp, ['- {name: shop, from: [api, dns]}']).ws), 'merge/port-conflict');
     const other = simple('api', { ports: [{ port: 8080 }] }) + simple('web', { ports: [{ port: 8081 }] });
     none(findingsOf(setup(other, ['- {name: shop, from: [api, web]}']).ws), 'merge/port-conflict');
     // replace: one new container; the old ports do not meet in one pod.
-    none(findingsOf(setup(manifests, ['- {name: shop, from: [api, web], strategy: replace, container: {image: x, ports: [8080]}}']).ws), 'merge/port-conflict');
-    const twoContainers = workload('api', { containers: [{ name: 'a', ports: [{ port: 9000 }] }, { name: 'b', ports: [{ port: 9000 }] }] }) + simple('web', { ports: [{ port: 8081 }] });
+    none(
+      findingsOf(
+        setup(manifests, ['- {name: shop, from: [api, web], strategy: replace, container: {image: x, ports: [8080]}}'])
+          .ws,
+      ),
+      'merge/port-conflict',
+    );
+    const twoContainers =
+      workload('api', {
+        containers: [
+          { name: 'a', ports: [{ port: 9000 }] },
+          { name: 'b', ports: [{ port: 9000 }] },
+        ],
+      }) + simple('web', { ports: [{ port: 8081 }] });
     none(findingsOf(setup(twoContainers, ['- {name: shop, from: [api, web]}']).ws), 'merge/port-conflict');
   });
 });
@@ -98,7 +132,10 @@ describe('merge/kind-mismatch', () => {
     const { ws, text } = setup(manifests, ['- {name: shop, from: [api, db]}']);
     const f = only(findingsOf(ws), 'merge/kind-mismatch');
     assert.equal(f.severity, 'error');
-    assert.equal(f.message, 'Merge shop: db is a StatefulSet and api a Deployment: only Deployments with Deployments or StatefulSets with StatefulSets merge into one pod.');
+    assert.equal(
+      f.message,
+      'Merge shop: db is a StatefulSet and api a Deployment: only Deployments with Deployments or StatefulSets with StatefulSets merge into one pod.',
+    );
     assertAtInPlan(f, rangeOf(text, 'db', { after: 'from: [api, ' }));
     relatedTo(f, manifests, [{ snippet: 'db', message: 'StatefulSet db' }]);
   });
@@ -107,12 +144,22 @@ describe('merge/kind-mismatch', () => {
     const manifests = simple('api') + simple('agent', { kind: 'DaemonSet' });
     const { ws, text } = setup(manifests, ['- {name: shop, from: [api, agent]}']);
     const f = only(findingsOf(ws), 'merge/kind-mismatch');
-    assert.equal(f.message, 'Merge shop: agent is a DaemonSet: only Deployments with Deployments or StatefulSets with StatefulSets merge into one pod.');
+    assert.equal(
+      f.message,
+      'Merge shop: agent is a DaemonSet: only Deployments with Deployments or StatefulSets with StatefulSets merge into one pod.',
+    );
     assertAtInPlan(f, rangeOf(text, 'agent', { after: 'from: [api, ' }));
   });
 
   it('near misses: StatefulSets together, Deployments together', () => {
-    none(findingsOf(setup(simple('a', { kind: 'StatefulSet' }) + simple('b', { kind: 'StatefulSet' }), ['- {name: ab, from: [a, b]}']).ws), 'merge/kind-mismatch');
+    none(
+      findingsOf(
+        setup(simple('a', { kind: 'StatefulSet' }) + simple('b', { kind: 'StatefulSet' }), [
+          '- {name: ab, from: [a, b]}',
+        ]).ws,
+      ),
+      'merge/kind-mismatch',
+    );
     none(findingsOf(setup(simple('a') + simple('b'), ['- {name: ab, from: [a, b]}']).ws), 'merge/kind-mismatch');
   });
 });
@@ -136,13 +183,18 @@ describe('merge/namespace-mismatch', () => {
 });
 
 describe('merge/service-account-conflict', () => {
-  const manifests = simple('api', { podSpec: ['serviceAccountName: api-sa'] }) + simple('web', { podSpec: ['serviceAccountName: web-sa'] });
+  const manifests =
+    simple('api', { podSpec: ['serviceAccountName: api-sa'] }) +
+    simple('web', { podSpec: ['serviceAccountName: web-sa'] });
 
   it('two service accounts: error on the merge name, one fix per account', () => {
     const { ws, text } = setup(manifests, ['- {name: shop, from: [api, web]}']);
     const f = only(findingsOf(ws), 'merge/service-account-conflict');
     assert.equal(f.severity, 'error');
-    assert.equal(f.message, 'Merge shop: the workloads run as different service accounts (api-sa, web-sa); one pod has one. Choose which the merged pod uses.');
+    assert.equal(
+      f.message,
+      'Merge shop: the workloads run as different service accounts (api-sa, web-sa); one pod has one. Choose which the merged pod uses.',
+    );
     assertAtInPlan(f, rangeOf(text, 'shop', { after: 'name: ' }));
     relatedTo(f, manifests, [
       { snippet: 'api', message: 'api: serviceAccountName api-sa' },
@@ -155,7 +207,9 @@ describe('merge/service-account-conflict', () => {
   });
 
   it('near misses: the same account; an explicit "default" and none; the merge naming one', () => {
-    const same = simple('api', { podSpec: ['serviceAccountName: shop'] }) + simple('web', { podSpec: ['serviceAccountName: shop'] });
+    const same =
+      simple('api', { podSpec: ['serviceAccountName: shop'] }) +
+      simple('web', { podSpec: ['serviceAccountName: shop'] });
     none(findingsOf(setup(same, ['- {name: shop, from: [api, web]}']).ws), 'merge/service-account-conflict');
     const defaulted = simple('api', { podSpec: ['serviceAccountName: default'] }) + simple('web');
     none(findingsOf(setup(defaulted, ['- {name: shop, from: [api, web]}']).ws), 'merge/service-account-conflict');
@@ -170,7 +224,10 @@ describe('merge/pod-spec-conflict', () => {
   const differing: Record<string, [string, string]> = {
     nodeSelector: ['nodeSelector: {pool: a}', 'nodeSelector: {pool: b}'],
     tolerations: ['tolerations: [{key: gpu, operator: Exists}]', 'tolerations: [{key: spot, operator: Exists}]'],
-    affinity: ['affinity: {nodeAffinity: {requiredDuringSchedulingIgnoredDuringExecution: {nodeSelectorTerms: [{matchExpressions: [{key: zone, operator: In, values: [a]}]}]}}}', 'affinity: {}'],
+    affinity: [
+      'affinity: {nodeAffinity: {requiredDuringSchedulingIgnoredDuringExecution: {nodeSelectorTerms: [{matchExpressions: [{key: zone, operator: In, values: [a]}]}]}}}',
+      'affinity: {}',
+    ],
     hostNetwork: ['hostNetwork: true', 'hostNetwork: false'],
     securityContext: ['securityContext: {runAsUser: 1000}', 'securityContext: {runAsUser: 2000}'],
     restartPolicy: ['restartPolicy: Always', 'restartPolicy: OnFailure'],
@@ -181,14 +238,19 @@ describe('merge/pod-spec-conflict', () => {
       const { ws, text } = setup(manifests, ['- {name: shop, from: [api, web]}']);
       const f = only(findingsOf(ws), 'merge/pod-spec-conflict');
       assert.equal(f.severity, 'warning');
-      assert.match(f.message, new RegExp(`^Merge shop: web and api set different ${field} \\(.+ vs .+\\); the merged pod takes api's\\.$`));
+      assert.match(
+        f.message,
+        new RegExp(`^Merge shop: web and api set different ${field} \\(.+ vs .+\\); the merged pod takes api's\\.$`),
+      );
       assertAtInPlan(f, rangeOf(text, 'web', { after: 'from: [api, ' }));
       relatedTo(f, manifests, [{ snippet: 'web', message: 'web' }]);
     });
   }
 
   it('near miss: the same values', () => {
-    const manifests = simple('api', { podSpec: ['nodeSelector: {pool: a}', 'securityContext: {runAsUser: 1000}'] }) + simple('web', { podSpec: ['nodeSelector: {pool: a}', 'securityContext: {runAsUser: 1000}'] });
+    const manifests =
+      simple('api', { podSpec: ['nodeSelector: {pool: a}', 'securityContext: {runAsUser: 1000}'] }) +
+      simple('web', { podSpec: ['nodeSelector: {pool: a}', 'securityContext: {runAsUser: 1000}'] });
     none(findingsOf(setup(manifests, ['- {name: shop, from: [api, web]}']).ws), 'merge/pod-spec-conflict');
   });
 
@@ -210,14 +272,19 @@ describe('merge/pod-spec-conflict', () => {
 });
 
 describe('merge/singleton-replicated', () => {
-  const api = simple('api', { replicas: 2, ports: [{ port: 8080 }] }) + service('api', { app: 'api' }, [{ port: 80, targetPort: 8080 }]);
+  const api =
+    simple('api', { replicas: 2, ports: [{ port: 8080 }] }) +
+    service('api', { app: 'api' }, [{ port: 80, targetPort: 8080 }]);
 
   it('a 1-replica worker no Service selects, merged into a 2-replica pod: warning on its reference, two fixes', () => {
     const manifests = api + simple('worker', { replicas: 1 });
     const { ws, text } = setup(manifests, ['- {name: app, from: [api, worker]}']);
     const f = only(findingsOf(ws), 'merge/singleton-replicated');
     assert.equal(f.severity, 'warning');
-    assert.equal(f.message, 'Merge app: worker ran 1 replica and no Service selects it (a worker, a reconciler): in a pod with 2 replicas its work would run 2 times.');
+    assert.equal(
+      f.message,
+      'Merge app: worker ran 1 replica and no Service selects it (a worker, a reconciler): in a pod with 2 replicas its work would run 2 times.',
+    );
     assertAtInPlan(f, rangeOf(text, 'worker', { after: 'from: [api, ' }));
     // Related: the worker's `replicas: 1` in the manifest.
     assert.equal(f.related?.length, 1);
@@ -234,27 +301,48 @@ describe('merge/singleton-replicated', () => {
   it('also with replicas left out (1 by default) and the merge asking for 3', () => {
     const { ws, text } = setup(api + simple('worker'), ['- {name: app, from: [api, worker], replicas: 3}']);
     const f = only(findingsOf(ws), 'merge/singleton-replicated');
-    assert.equal(f.message, 'Merge app: worker ran 1 replica and no Service selects it (a worker, a reconciler): in a pod with 3 replicas its work would run 3 times.');
+    assert.equal(
+      f.message,
+      'Merge app: worker ran 1 replica and no Service selects it (a worker, a reconciler): in a pod with 3 replicas its work would run 3 times.',
+    );
     assertAtInPlan(f, rangeOf(text, 'worker', { after: 'from: [api, ' }));
   });
 
   it('near misses: the merge sets replicas 1; a Service selects the worker; the worker already ran 2', () => {
-    none(findingsOf(setup(api + simple('worker', { replicas: 1 }), ['- {name: app, from: [api, worker], replicas: 1}']).ws), 'merge/singleton-replicated');
-    const served = api + simple('worker', { replicas: 1, ports: [{ port: 9000 }] }) + service('worker', { app: 'worker' }, [{ port: 9000 }]);
+    none(
+      findingsOf(
+        setup(api + simple('worker', { replicas: 1 }), ['- {name: app, from: [api, worker], replicas: 1}']).ws,
+      ),
+      'merge/singleton-replicated',
+    );
+    const served =
+      api +
+      simple('worker', { replicas: 1, ports: [{ port: 9000 }] }) +
+      service('worker', { app: 'worker' }, [{ port: 9000 }]);
     none(findingsOf(setup(served, ['- {name: app, from: [api, worker]}']).ws), 'merge/singleton-replicated');
-    none(findingsOf(setup(api + simple('worker', { replicas: 2 }), ['- {name: app, from: [api, worker]}']).ws), 'merge/singleton-replicated');
+    none(
+      findingsOf(setup(api + simple('worker', { replicas: 2 }), ['- {name: app, from: [api, worker]}']).ws),
+      'merge/singleton-replicated',
+    );
   });
 });
 
 describe('merge/rwo-volume-replicated', () => {
-  const db = (claimName: string) => simple('db', { replicas: 1, podSpec: [`volumes: [{name: data, persistentVolumeClaim: {claimName: ${claimName}}}]`] });
+  const db = (claimName: string) =>
+    simple('db', {
+      replicas: 1,
+      podSpec: [`volumes: [{name: data, persistentVolumeClaim: {claimName: ${claimName}}}]`],
+    });
 
   it('a ReadWriteOnce claim in a merged pod with 2 replicas: error on the reference that mounts it', () => {
     const manifests = simple('api', { replicas: 2 }) + db('db-data') + claim('db-data', ['ReadWriteOnce']);
     const { ws, text } = setup(manifests, ['- {name: app, from: [api, db]}']);
     const f = only(findingsOf(ws), 'merge/rwo-volume-replicated');
     assert.equal(f.severity, 'error');
-    assert.equal(f.message, 'Merge app: db mounts claim db-data (ReadWriteOnce); 2 replicas of the merged pod cannot all mount it.');
+    assert.equal(
+      f.message,
+      'Merge app: db mounts claim db-data (ReadWriteOnce); 2 replicas of the merged pod cannot all mount it.',
+    );
     assertAtInPlan(f, rangeOf(text, 'db', { after: 'from: [api, ' }));
     relatedTo(f, manifests, [{ snippet: 'name: db-data', message: 'PersistentVolumeClaim db-data' }]);
   });
@@ -301,10 +389,18 @@ describe('merge/volume-dropped', () => {
   });
 
   it("a replace merge leaves a Kubernetes source's claim behind; a pod merge keeps it", () => {
-    const manifests = simple('api') + simple('db', { podSpec: ['volumes: [{name: data, persistentVolumeClaim: {claimName: db-data}}]'] }) + claim('db-data', ['ReadWriteOnce']);
-    const replaced = setup(manifests, ['- {name: app, from: [api, db], strategy: replace, container: {image: example/app:1}}']);
+    const manifests =
+      simple('api') +
+      simple('db', { podSpec: ['volumes: [{name: data, persistentVolumeClaim: {claimName: db-data}}]'] }) +
+      claim('db-data', ['ReadWriteOnce']);
+    const replaced = setup(manifests, [
+      '- {name: app, from: [api, db], strategy: replace, container: {image: example/app:1}}',
+    ]);
     const f = only(findingsOf(replaced.ws), 'merge/volume-dropped');
-    assert.equal(f.message, 'Merge app: db mounts claim db-data, which the merged workload does not: its data would last only as long as the pod (mount it in the new workload after generating, or keep that workload out of the merge).');
+    assert.equal(
+      f.message,
+      'Merge app: db mounts claim db-data, which the merged workload does not: its data would last only as long as the pod (mount it in the new workload after generating, or keep that workload out of the merge).',
+    );
     assertAtInPlan(f, rangeOf(replaced.text, 'db', { after: 'from: [api, ' }));
     none(findingsOf(setup(manifests, ['- {name: app, from: [api, db]}']).ws), 'merge/volume-dropped');
   });
@@ -315,14 +411,26 @@ describe('merge/hpa-orphaned', () => {
     const manifests = simple('api') + simple('web') + hpa('api-hpa', { kind: 'Deployment', name: 'api' });
     const { ws, text } = setup(manifests, ['- {name: shop, from: [api, web]}']);
     const all = findingsOf(ws);
-    const f = only(all.filter((x) => x.location.file.endsWith('.plan.yaml')), 'merge/hpa-orphaned');
+    const f = only(
+      all.filter((x) => x.location.file.endsWith('.plan.yaml')),
+      'merge/hpa-orphaned',
+    );
     assert.equal(f.severity, 'warning');
-    assert.equal(f.message, 'Merge shop: HorizontalPodAutoscaler api-hpa targets api, which the merge scales to 0: it would no longer apply to anything; move it to shop.');
+    assert.equal(
+      f.message,
+      'Merge shop: HorizontalPodAutoscaler api-hpa targets api, which the merge scales to 0: it would no longer apply to anything; move it to shop.',
+    );
     assertAtInPlan(f, rangeOf(text, 'api', { after: 'from: [' }));
     relatedTo(f, manifests, [{ snippet: 'name: api-hpa', message: 'HorizontalPodAutoscaler api-hpa' }]);
     // And on the HPA itself, with the quick fix that re-targets it (test/engine/budget/hpaPdb.test.ts applies it).
-    const onHpa = only(all.filter((x) => !x.location.file.endsWith('.plan.yaml')), 'merge/hpa-orphaned');
-    assert.equal(onHpa.message, 'Merge shop: HorizontalPodAutoscaler api-hpa targets api, which phase one merges into shop: re-target it at Deployment shop.');
+    const onHpa = only(
+      all.filter((x) => !x.location.file.endsWith('.plan.yaml')),
+      'merge/hpa-orphaned',
+    );
+    assert.equal(
+      onHpa.message,
+      'Merge shop: HorizontalPodAutoscaler api-hpa targets api, which phase one merges into shop: re-target it at Deployment shop.',
+    );
     assert.equal(onHpa.data?.fix, 'edits');
   });
 
@@ -330,7 +438,10 @@ describe('merge/hpa-orphaned', () => {
     const manifests = simple('api') + simple('web') + pdb('web-pdb', { app: 'web' });
     const { ws, text } = setup(manifests, ['- {name: shop, from: [api, web]}']);
     const f = only(findingsOf(ws), 'merge/hpa-orphaned');
-    assert.equal(f.message, 'Merge shop: PodDisruptionBudget web-pdb targets web, which the merge scales to 0: it would no longer apply to anything; move it to shop.');
+    assert.equal(
+      f.message,
+      'Merge shop: PodDisruptionBudget web-pdb targets web, which the merge scales to 0: it would no longer apply to anything; move it to shop.',
+    );
     assertAtInPlan(f, rangeOf(text, 'web', { after: 'from: [api, ' }));
   });
 
@@ -356,10 +467,19 @@ describe('merge/port-unmapped', () => {
   const container = 'container: {image: shop:1, ports: [8000, 9000]}';
 
   it('a replace merge with a Service port it does not map: error on `ports`', () => {
-    const { ws, text } = setup(manifests, ['- name: shop', '  from: [api, web]', '  strategy: replace', '  ports: {80: 8000}', `  ${container}`]);
+    const { ws, text } = setup(manifests, [
+      '- name: shop',
+      '  from: [api, web]',
+      '  strategy: replace',
+      '  ports: {80: 8000}',
+      `  ${container}`,
+    ]);
     const f = only(findingsOf(ws), 'merge/port-unmapped');
     assert.equal(f.severity, 'error');
-    assert.equal(f.message, 'Merge shop: Service web port 9090 has no mapping in `ports`; its callers would reach nothing.');
+    assert.equal(
+      f.message,
+      'Merge shop: Service web port 9090 has no mapping in `ports`; its callers would reach nothing.',
+    );
     assertAtInPlan(f, rangeOf(text, 'ports', { after: 'strategy: replace' }));
     relatedTo(f, manifests, [{ snippet: 'web', message: 'Service web' }]);
     assert.deepEqual(
@@ -369,17 +489,36 @@ describe('merge/port-unmapped', () => {
   });
 
   it('without `ports`: one error per Service port, on the merge name', () => {
-    const { ws, text } = setup(manifests, ['- name: shop', '  from: [api, web]', '  strategy: replace', `  ${container}`]);
+    const { ws, text } = setup(manifests, [
+      '- name: shop',
+      '  from: [api, web]',
+      '  strategy: replace',
+      `  ${container}`,
+    ]);
     const found = findingsOf(ws, 'merge/port-unmapped');
     assert.deepEqual(
       found.map((f) => f.message),
-      ['Merge shop: Service api port 80 has no mapping in `ports`; its callers would reach nothing.', 'Merge shop: Service web port 9090 has no mapping in `ports`; its callers would reach nothing.'],
+      [
+        'Merge shop: Service api port 80 has no mapping in `ports`; its callers would reach nothing.',
+        'Merge shop: Service web port 9090 has no mapping in `ports`; its callers would reach nothing.',
+      ],
     );
     for (const f of found) assertAtInPlan(f, rangeOf(text, 'shop'));
   });
 
   it('near misses: every port mapped (number or name); a pod merge', () => {
-    none(findingsOf(setup(manifests, ['- name: shop', '  from: [api, web]', '  strategy: replace', '  ports: {80: 8000, 9090: 9000}', `  ${container}`]).ws), 'merge/port-unmapped');
+    none(
+      findingsOf(
+        setup(manifests, [
+          '- name: shop',
+          '  from: [api, web]',
+          '  strategy: replace',
+          '  ports: {80: 8000, 9090: 9000}',
+          `  ${container}`,
+        ]).ws,
+      ),
+      'merge/port-unmapped',
+    );
     none(findingsOf(setup(manifests, ['- {name: shop, from: [api, web]}']).ws), 'merge/port-unmapped');
   });
 });
@@ -391,12 +530,19 @@ describe('merge/no-savings', () => {
     const { ws, text } = setup(manifests, ['- {name: shop, from: [api, web]}']);
     const f = only(findingsOf(ws), 'merge/no-savings');
     assert.equal(f.severity, 'hint');
-    assert.equal(f.message, 'Merge shop: saves 1 pod; requests change by 0 CPU and 0 memory. A pod merge keeps every container and its resources: it saves pods and per-pod overhead, not requests.');
+    assert.equal(
+      f.message,
+      'Merge shop: saves 1 pod; requests change by 0 CPU and 0 memory. A pod merge keeps every container and its resources: it saves pods and per-pod overhead, not requests.',
+    );
     assertAtInPlan(f, rangeOf(text, 'shop'));
   });
 
   it('with a pod overhead the pod merge saves the overhead of the pods it removes', () => {
-    const { ws } = setup(manifests, ['- {name: shop, from: [api, web]}'], ['budget: {podOverhead: {cpu: 10m, memory: 32Mi}}']);
+    const { ws } = setup(
+      manifests,
+      ['- {name: shop, from: [api, web]}'],
+      ['budget: {podOverhead: {cpu: 10m, memory: 32Mi}}'],
+    );
     assert.equal(
       only(findingsOf(ws), 'merge/no-savings').message,
       'Merge shop: saves 1 pod; requests change by −10m CPU and −32Mi memory. A pod merge keeps every container and its resources: it saves pods and per-pod overhead, not requests.',
@@ -404,8 +550,13 @@ describe('merge/no-savings', () => {
   });
 
   it('a replace merge: the requests of the new container against the old ones, without the pod note', () => {
-    const { ws } = setup(manifests, ['- {name: shop, from: [api, web], strategy: replace, container: {image: x, resources: {requests: {cpu: 150m, memory: 200Mi}}}}']);
-    assert.equal(only(findingsOf(ws), 'merge/no-savings').message, 'Merge shop: saves 1 pod; requests change by −50m CPU and −56Mi memory.');
+    const { ws } = setup(manifests, [
+      '- {name: shop, from: [api, web], strategy: replace, container: {image: x, resources: {requests: {cpu: 150m, memory: 200Mi}}}}',
+    ]);
+    assert.equal(
+      only(findingsOf(ws), 'merge/no-savings').message,
+      'Merge shop: saves 1 pod; requests change by −50m CPU and −56Mi memory.',
+    );
   });
 
   it('a merge after a scale in the same phase counts from the scaled values (the merge sees the new values)', () => {
@@ -413,7 +564,14 @@ describe('merge/no-savings', () => {
     // the merge saves 1 pod and adds web's container to 4 more pods (+400m, +512Mi). The scale's own 4 pods are not the merge's.
     const ws = workspaceOf({
       'm.yaml': manifests,
-      'test.plan.yaml': planText(['sources: [m.yaml]', 'phases:', '  - name: one', '    scale: {api: 5}', '    merge:', '      - {name: shop, from: [api, web]}']),
+      'test.plan.yaml': planText([
+        'sources: [m.yaml]',
+        'phases:',
+        '  - name: one',
+        '    scale: {api: 5}',
+        '    merge:',
+        '      - {name: shop, from: [api, web]}',
+      ]),
     });
     assert.equal(
       only(findingsOf(ws), 'merge/no-savings').message,
@@ -422,7 +580,10 @@ describe('merge/no-savings', () => {
   });
 
   it('near misses: no merge; a merge of nothing that resolves', () => {
-    const noMerge = workspaceOf({ 'm.yaml': manifests, 'test.plan.yaml': planText(['sources: [m.yaml]', 'phases:', '  - name: one', '    scale: {api: 2}']) });
+    const noMerge = workspaceOf({
+      'm.yaml': manifests,
+      'test.plan.yaml': planText(['sources: [m.yaml]', 'phases:', '  - name: one', '    scale: {api: 2}']),
+    });
     none(findingsOf(noMerge), 'merge/no-savings');
     const unresolved = setup(manifests, ['- {name: shop, from: [nope, nada]}']);
     none(findingsOf(unresolved.ws), 'merge/no-savings');
@@ -462,12 +623,19 @@ function styles(name: string, from: string[], rest: string[]): Record<string, st
 }
 
 describe('quick fixes', () => {
-  const accounts = simple('api', { podSpec: ['serviceAccountName: api-sa'] }) + simple('web', { podSpec: ['serviceAccountName: web-sa'] });
+  const accounts =
+    simple('api', { podSpec: ['serviceAccountName: api-sa'] }) +
+    simple('web', { podSpec: ['serviceAccountName: web-sa'] });
   for (const [style, lines] of Object.entries(styles('shop', ['api', 'web'], []))) {
     for (const account of ['api-sa', 'web-sa']) {
       it(`service-account-conflict, ${style}: "Use service account ${account}" adds serviceAccountName and the merged pod uses it`, () => {
         const { ws, text } = setup(accounts, lines);
-        const fixed = applyAction(ws, text, only(findingsOf(ws), 'merge/service-account-conflict'), `Use service account ${account}`);
+        const fixed = applyAction(
+          ws,
+          text,
+          only(findingsOf(ws), 'merge/service-account-conflict'),
+          `Use service account ${account}`,
+        );
         assertFixed(fixed, 'merge/service-account-conflict');
         assert.equal(ws.planModel(PLAN)!.phases[0].merge[0].serviceAccountName, account);
         const created = ws.render(PLAN)!.phases[0].objects.find((o) => o.role === 'created')!;
@@ -476,8 +644,14 @@ describe('quick fixes', () => {
     }
   }
 
-  const singleton = simple('api', { replicas: 2, ports: [{ port: 8080 }] }) + service('api', { app: 'api' }, [{ port: 80, targetPort: 8080 }]) + simple('worker', { replicas: 1 });
-  for (const [style, lines] of Object.entries({ ...styles('app', ['api', 'worker'], []), ...prefixed('with replicas: 3, ', styles('app', ['api', 'worker'], ['replicas: 3'])) })) {
+  const singleton =
+    simple('api', { replicas: 2, ports: [{ port: 8080 }] }) +
+    service('api', { app: 'api' }, [{ port: 80, targetPort: 8080 }]) +
+    simple('worker', { replicas: 1 });
+  for (const [style, lines] of Object.entries({
+    ...styles('app', ['api', 'worker'], []),
+    ...prefixed('with replicas: 3, ', styles('app', ['api', 'worker'], ['replicas: 3'])),
+  })) {
     it(`singleton-replicated, ${style}: "Set replicas: 1"`, () => {
       const { ws, text } = setup(singleton, lines);
       const fixed = applyAction(ws, text, only(findingsOf(ws), 'merge/singleton-replicated'), 'Set replicas: 1');
@@ -486,7 +660,12 @@ describe('quick fixes', () => {
     });
     it(`singleton-replicated, ${style}: "Leave worker out of the merge"`, () => {
       const { ws, text } = setup(singleton, lines);
-      const fixed = applyAction(ws, text, only(findingsOf(ws), 'merge/singleton-replicated'), 'Leave worker out of the merge');
+      const fixed = applyAction(
+        ws,
+        text,
+        only(findingsOf(ws), 'merge/singleton-replicated'),
+        'Leave worker out of the merge',
+      );
       assertFixed(fixed, 'merge/singleton-replicated');
       assert.deepEqual(
         ws.planModel(PLAN)!.phases[0].merge[0].from.map((r) => r.text),
@@ -495,8 +674,13 @@ describe('quick fixes', () => {
     });
   }
 
-  const storage = simple('api') + simple('db', { podSpec: ['volumes: [{name: data, persistentVolumeClaim: {claimName: db-data}}]'] }) + claim('db-data', ['ReadWriteOnce']);
-  for (const [style, lines] of Object.entries(styles('app', ['api', 'db'], ['strategy: replace', 'container: {image: example/app:1}']))) {
+  const storage =
+    simple('api') +
+    simple('db', { podSpec: ['volumes: [{name: data, persistentVolumeClaim: {claimName: db-data}}]'] }) +
+    claim('db-data', ['ReadWriteOnce']);
+  for (const [style, lines] of Object.entries(
+    styles('app', ['api', 'db'], ['strategy: replace', 'container: {image: example/app:1}']),
+  )) {
     it(`volume-dropped, ${style}: "Leave db out of the merge"`, () => {
       const { ws, text } = setup(storage, lines);
       const fixed = applyAction(ws, text, only(findingsOf(ws), 'merge/volume-dropped'), 'Leave db out of the merge');
@@ -511,32 +695,76 @@ describe('quick fixes', () => {
   // Layouts a plan really has: comments after the merge, a trailing comment, indentless sequences, a flow mapping
   // over two lines, another merge and the phase's targets after it.
   const layouts: Record<string, string[]> = {
-    'a trailing comment, another merge after': ['- name: app', '  from: [api, worker] # the two', '- {name: xy, from: [x, y]}'],
-    'a comment line after the merge': ['- name: app', '  from:', '    - api', '    - worker', '  # replicas not set: the largest', ''],
+    'a trailing comment, another merge after': [
+      '- name: app',
+      '  from: [api, worker] # the two',
+      '- {name: xy, from: [x, y]}',
+    ],
+    'a comment line after the merge': [
+      '- name: app',
+      '  from:',
+      '    - api',
+      '    - worker',
+      '  # replicas not set: the largest',
+      '',
+    ],
     'a flow mapping over two lines': ['- {name: app,', '   from: [api, worker]}'],
   };
   for (const [layout, lines] of Object.entries(layouts)) {
     for (const title of ['Set replicas: 1', 'Leave worker out of the merge']) {
       it(`singleton-replicated, ${layout}: "${title}"`, () => {
         const { ws, text } = setup(singleton + simple('x') + simple('y'), lines);
-        assertFixed(applyAction(ws, text, only(findingsOf(ws), 'merge/singleton-replicated'), title), 'merge/singleton-replicated');
+        assertFixed(
+          applyAction(ws, text, only(findingsOf(ws), 'merge/singleton-replicated'), title),
+          'merge/singleton-replicated',
+        );
       });
     }
   }
   it('singleton-replicated, indentless sequences and the phase targets after the merge: both fixes', () => {
-    const text = planText(['sources: [m.yaml]', 'phases:', '- name: one', '  merge:', '  - name: app', '    from:', '    - api', '    - worker', '  targets: {pods: 5}']);
+    const text = planText([
+      'sources: [m.yaml]',
+      'phases:',
+      '- name: one',
+      '  merge:',
+      '  - name: app',
+      '    from:',
+      '    - api',
+      '    - worker',
+      '  targets: {pods: 5}',
+    ]);
     for (const title of ['Set replicas: 1', 'Leave worker out of the merge']) {
       const ws = workspaceOf({ 'm.yaml': singleton, 'test.plan.yaml': text });
-      assertFixed(applyAction(ws, text, only(findingsOf(ws), 'merge/singleton-replicated'), title), 'merge/singleton-replicated');
+      assertFixed(
+        applyAction(ws, text, only(findingsOf(ws), 'merge/singleton-replicated'), title),
+        'merge/singleton-replicated',
+      );
     }
   });
 
   const unmapped =
-    simple('api', { ports: [{ port: 8080 }] }) + service('api', { app: 'api' }, [{ port: 80, targetPort: 8080 }]) + simple('web', { ports: [{ port: 9090 }] }) + service('web', { app: 'web' }, [{ port: 9090 }]);
+    simple('api', { ports: [{ port: 8080 }] }) +
+    service('api', { app: 'api' }, [{ port: 80, targetPort: 8080 }]) +
+    simple('web', { ports: [{ port: 9090 }] }) +
+    service('web', { app: 'web' }, [{ port: 9090 }]);
   const replaceStyles = {
     ...styles('shop', ['api', 'web'], ['strategy: replace', 'container: {image: shop:1, ports: [8000]}']),
-    ...prefixed('with flow ports, ', styles('shop', ['api', 'web'], ['strategy: replace', 'ports: {80: 8000}', 'container: {image: shop:1, ports: [8000]}'])),
-    'block with block ports': ['- name: shop', '  from: [api, web]', '  strategy: replace', '  ports:', '    80: 8000 # the API', '  container: {image: shop:1, ports: [8000]}'],
+    ...prefixed(
+      'with flow ports, ',
+      styles(
+        'shop',
+        ['api', 'web'],
+        ['strategy: replace', 'ports: {80: 8000}', 'container: {image: shop:1, ports: [8000]}'],
+      ),
+    ),
+    'block with block ports': [
+      '- name: shop',
+      '  from: [api, web]',
+      '  strategy: replace',
+      '  ports:',
+      '    80: 8000 # the API',
+      '  container: {image: shop:1, ports: [8000]}',
+    ],
   };
   for (const [style, lines] of Object.entries(replaceStyles)) {
     it(`port-unmapped, ${style}: every "Map port" action, applied one after the other, maps every port`, () => {
@@ -552,10 +780,16 @@ describe('quick fixes', () => {
         assertParses(result.text, 'the fixed plan');
         text = result.text;
         findings = result.findings.filter((x) => x.code === 'merge/port-unmapped');
-        assert.ok(!findings.some((x) => x.message.includes(`port ${port} has`)), `port ${port} is mapped now:\n${text}`);
+        assert.ok(
+          !findings.some((x) => x.message.includes(`port ${port} has`)),
+          `port ${port} is mapped now:\n${text}`,
+        );
       }
       assertFixed({ text, findings: findingsOf(ws) }, 'merge/port-unmapped');
-      const mapped = ws.planModel(PLAN)!.phases[0].merge[0].ports.map((p) => `${p.servicePort}:${p.containerPort}`).sort();
+      const mapped = ws
+        .planModel(PLAN)!
+        .phases[0].merge[0].ports.map((p) => `${p.servicePort}:${p.containerPort}`)
+        .sort();
       assert.deepEqual(mapped, ['80:8000', '9090:8000']);
     });
   }

@@ -3,7 +3,9 @@ import { describe, it } from 'node:test';
 import { container, deployment, plan, ROOT, workspaceOf } from '../../helpers/memoryHost';
 
 const planPath = `${ROOT}/test.plan.yaml`;
-const manifests = ['a', 'b', 'c'].map((n) => deployment(n, { replicas: 1, containers: container(n, { requests: { cpu: '100m' } }) })).join('');
+const manifests = ['a', 'b', 'c']
+  .map((n) => deployment(n, { replicas: 1, containers: container(n, { requests: { cpu: '100m' } }) }))
+  .join('');
 
 function applyFirstEdit(text: string, code: string): { before: string[]; after: string[]; fixed: string } {
   const findings = workspaceOf({ 'test.plan.yaml': text, 'm.yaml': manifests }).findings.plan(planPath);
@@ -27,7 +29,9 @@ describe('quick fix: remove a duplicate reference', () => {
   });
 
   it('in a block list (merged and removed in one phase)', () => {
-    const text = plan('sources: [m.yaml]\nphases:\n  - name: one\n    remove:\n      - c\n    merge:\n      - name: bc\n        from:\n          - b\n          - c');
+    const text = plan(
+      'sources: [m.yaml]\nphases:\n  - name: one\n    remove:\n      - c\n    merge:\n      - name: bc\n        from:\n          - b\n          - c',
+    );
     const { after, fixed } = applyFirstEdit(text, 'plan/duplicate-reference');
     assert.doesNotMatch(fixed, /- c\n?$/);
     assert.ok(!after.includes('plan/duplicate-reference'));

@@ -5,7 +5,17 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { hover } from '../../../server/src/service/hover';
-import { actionsOf, applyChanges, assertParses, findingsOf, PLAN, planText, rangeOf, simple, workspaceOf } from '../../helpers/renderWorkspace';
+import {
+  actionsOf,
+  applyChanges,
+  assertParses,
+  findingsOf,
+  PLAN,
+  planText,
+  rangeOf,
+  simple,
+  workspaceOf,
+} from '../../helpers/renderWorkspace';
 
 const MANIFESTS = simple('a') + simple('b') + simple('c', { replicas: 2 }) + simple('d');
 
@@ -21,7 +31,20 @@ function after(text: string) {
 describe('plan/same-phase-reference', () => {
   for (const [style, lines] of [
     ['flow', ['merge:', '  - {name: ab, from: [a, b]}', '  - {name: abc, from: [ab, c]}']],
-    ['block', ['merge:', '  - name: ab', '    from:', '      - a', '      - b', '  - name: abc', '    from:', '      - ab', '      - c']],
+    [
+      'block',
+      [
+        'merge:',
+        '  - name: ab',
+        '    from:',
+        '      - a',
+        '      - b',
+        '  - name: abc',
+        '    from:',
+        '      - ab',
+        '      - c',
+      ],
+    ],
     ['merge written after its use', ['merge:', '  - {name: abc, from: [ab, c]}', '  - {name: ab, from: [a, b]}']],
   ] as const) {
     it(`a merge naming another merge of the phase (${style}): an error on the reference that explains the rule`, () => {
@@ -36,7 +59,12 @@ describe('plan/same-phase-reference', () => {
         'Phase one: ab is created by merge ab in this same phase, and every reference in a phase names a workload as it stands at the start of the phase. Merge its sources directly (from: [a, b, c]), or use ab in a later phase.',
       );
       // Nothing else: no unknown-workload, no silent resolution.
-      assert.deepEqual(findingsOf(ws).filter((f) => f.code.startsWith('plan/')).map((f) => f.code), ['plan/same-phase-reference']);
+      assert.deepEqual(
+        findingsOf(ws)
+          .filter((f) => f.code.startsWith('plan/'))
+          .map((f) => f.code),
+        ['plan/same-phase-reference'],
+      );
 
       // The quick fix: abc merges a, b and c itself, and merge ab goes.
       const [action] = actionsOf(finding);
@@ -44,9 +72,17 @@ describe('plan/same-phase-reference', () => {
       const fixed = applyChanges(text, action.changes);
       assertParses(fixed, 'the fixed plan');
       const ws2 = after(fixed);
-      assert.deepEqual(findingsOf(ws2).filter((f) => f.severity === 'error').map((f) => `${f.code}: ${f.message}`), []);
+      assert.deepEqual(
+        findingsOf(ws2)
+          .filter((f) => f.severity === 'error')
+          .map((f) => `${f.code}: ${f.message}`),
+        [],
+      );
       const plan = ws2.plan(PLAN)!.plan;
-      assert.deepEqual(plan.phases[0].merge.map((m) => `${m.name} <- ${m.from.map((r) => r.text).join(',')}`), ['abc <- a,b,c']);
+      assert.deepEqual(
+        plan.phases[0].merge.map((m) => `${m.name} <- ${m.from.map((r) => r.text).join(',')}`),
+        ['abc <- a,b,c'],
+      );
     });
   }
 
@@ -58,7 +94,13 @@ describe('plan/same-phase-reference', () => {
     assert.equal(state.totals.pods, 1 + 2 + 1);
     const render = ws.render(PLAN)!;
     const objects = render.phases[0].objects.map((o) => `${o.role} ${o.object.kind}/${o.object.metadata.name}`);
-    assert.deepEqual(objects.sort(), ['created Deployment/ab', 'created Deployment/abc', 'scaled-down Deployment/a', 'scaled-down Deployment/b', 'scaled-down Deployment/c']);
+    assert.deepEqual(objects.sort(), [
+      'created Deployment/ab',
+      'created Deployment/abc',
+      'scaled-down Deployment/a',
+      'scaled-down Deployment/b',
+      'scaled-down Deployment/c',
+    ]);
   });
 
   it("scale of a merge created in the phase: the same rule, not 'unknown workload'; the fix sets the merge's replicas", () => {
@@ -80,25 +122,54 @@ describe('plan/same-phase-reference', () => {
       const fixed = applyChanges(text, action.changes);
       assertParses(fixed, `${style}: the fixed plan`);
       const ws2 = after(fixed);
-      assert.deepEqual(findingsOf(ws2).filter((f) => f.severity === 'error').map((f) => `${f.code}: ${f.message}`), [], fixed);
+      assert.deepEqual(
+        findingsOf(ws2)
+          .filter((f) => f.severity === 'error')
+          .map((f) => `${f.code}: ${f.message}`),
+        [],
+        fixed,
+      );
       const phase = ws2.plan(PLAN)!.plan.phases[0];
       assert.equal(phase.merge[0].replicas, 3, fixed);
-      assert.deepEqual(phase.scale.map((s) => `${s.ref.text}=${s.replicas}`), style === 'block, its only entry' ? [] : ['d=2'], fixed);
+      assert.deepEqual(
+        phase.scale.map((s) => `${s.ref.text}=${s.replicas}`),
+        style === 'block, its only entry' ? [] : ['d=2'],
+        fixed,
+      );
     }
   });
 
   it('resize and remove of a merge created in the phase: the same rule; a later phase may use it', () => {
-    const { ws } = setup(['remove: [ab]', 'resize: {ab: {requests: {cpu: 50m}}}', 'merge:', '  - {name: ab, from: [a, b]}']);
-    const findings = findingsOf(ws, 'plan/same-phase-reference');
-    assert.deepEqual(findings.map((f) => f.message.split('. ').pop()), [
-      'Leave the merge out of this phase, or use ab in a later phase.',
-      'Resize its sources (a, b) in this phase, before they are merged, or use ab in a later phase.',
+    const { ws } = setup([
+      'remove: [ab]',
+      'resize: {ab: {requests: {cpu: 50m}}}',
+      'merge:',
+      '  - {name: ab, from: [a, b]}',
     ]);
+    const findings = findingsOf(ws, 'plan/same-phase-reference');
+    assert.deepEqual(
+      findings.map((f) => f.message.split('. ').pop()),
+      [
+        'Leave the merge out of this phase, or use ab in a later phase.',
+        'Resize its sources (a, b) in this phase, before they are merged, or use ab in a later phase.',
+      ],
+    );
     const later = workspaceOf({
       'm.yaml': MANIFESTS,
-      'test.plan.yaml': planText(['sources: [m.yaml]', 'phases:', '  - name: one', '    merge: [{name: ab, from: [a, b]}]', '  - name: two', '    scale: {ab: 3}', '    merge: [{name: abc, from: [ab, c]}]']),
+      'test.plan.yaml': planText([
+        'sources: [m.yaml]',
+        'phases:',
+        '  - name: one',
+        '    merge: [{name: ab, from: [a, b]}]',
+        '  - name: two',
+        '    scale: {ab: 3}',
+        '    merge: [{name: abc, from: [ab, c]}]',
+      ]),
     });
-    assert.deepEqual(findingsOf(later).filter((f) => f.code.startsWith('plan/')), []);
+    assert.deepEqual(
+      findingsOf(later).filter((f) => f.code.startsWith('plan/')),
+      [],
+    );
   });
 
   it('a merge that takes itself gets the rule and no fix', () => {
@@ -121,6 +192,9 @@ describe('plan/same-phase-reference', () => {
     const { ws, text } = setup(['merge:', '  - {name: ab, from: [a, b]}', '  - {name: abc, from: [ab, c]}']);
     const result = hover(ws, PLAN, rangeOf(text, 'ab', { after: 'abc' }).start + 1);
     assert.ok(result && typeof result.contents === 'object' && 'value' in result.contents);
-    assert.equal(result.contents.value, 'Created by merge **ab** of this phase (from a, b): it exists from the next phase on.');
+    assert.equal(
+      result.contents.value,
+      'Created by merge **ab** of this phase (from a, b): it exists from the next phase on.',
+    );
   });
 });

@@ -18,11 +18,21 @@ test('a Service selecting nothing is found whichever of its labels is common to 
   for (const tierFirst of [true, false]) {
     const files: Record<string, string> = {};
     for (let i = 0; i < 300; i++) files[`d${i}.yaml`] = deployment(`app-${i}`);
-    files['services.yaml'] = [service('hits', 'app-7', tierFirst), service('misses', 'app-none', tierFirst), service('other-tier', 'app-8', tierFirst).replace('tier: backend', 'tier: frontend')].join('---\n');
+    files['services.yaml'] = [
+      service('hits', 'app-7', tierFirst),
+      service('misses', 'app-none', tierFirst),
+      service('other-tier', 'app-8', tierFirst).replace('tier: backend', 'tier: frontend'),
+    ].join('---\n');
     const workspace = workspaceOf(files);
     const manifests = Object.keys(files).map((f) => `/ws/${f}`);
     const byFile = diagnose(workspace, { plans: [], manifests, orphanScope: 'together' });
-    const found = flattenParts(byFile.get('/ws/services.yaml') ?? []).filter((f) => f.code === 'manifest/service-selects-nothing');
-    assert.deepEqual(found.map((f) => f.message.split(' ')[1]), ['misses', 'other-tier'], `tier label first: ${tierFirst}`);
+    const found = flattenParts(byFile.get('/ws/services.yaml') ?? []).filter(
+      (f) => f.code === 'manifest/service-selects-nothing',
+    );
+    assert.deepEqual(
+      found.map((f) => f.message.split(' ')[1]),
+      ['misses', 'other-tier'],
+      `tier label first: ${tierFirst}`,
+    );
   }
 });

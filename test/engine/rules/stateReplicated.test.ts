@@ -4,7 +4,19 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { Finding } from '../../../server/src/engine/rules/types';
-import { actionsOf, applyChanges, assertParses, claim, findingsOf, PLAN, planText, rangeOf, simple, workload, workspaceOf } from '../../helpers/renderWorkspace';
+import {
+  actionsOf,
+  applyChanges,
+  assertParses,
+  claim,
+  findingsOf,
+  PLAN,
+  planText,
+  rangeOf,
+  simple,
+  workload,
+  workspaceOf,
+} from '../../helpers/renderWorkspace';
 
 const compose = [
   'services:',
@@ -44,7 +56,10 @@ describe('merge/state-replicated', () => {
       'Merge backend: db keeps state (image mysql:8, a database) and ran 1 replica; the merged workload runs 2: each replica would hold its own diverging copy of the data behind one Service. Keep it out of the merge, or do not raise its replicas.',
     );
     assert.deepEqual(f.location.range, rangeOf(text, 'db', { after: 'from: [api, ' }));
-    assert.deepEqual(actionsOf(f).map((a) => a.title), ['Set replicas: 1', 'Leave db out of the merge']);
+    assert.deepEqual(
+      actionsOf(f).map((a) => a.title),
+      ['Set replicas: 1', 'Leave db out of the merge'],
+    );
   });
 
   it('a compose named volume keeps state; a bind mount and a look-alike image do not', () => {
@@ -55,7 +70,10 @@ describe('merge/state-replicated', () => {
   });
 
   it('stays quiet when the merge does not raise the replicas', () => {
-    assert.deepEqual(findingsOf(composeSetup('{name: backend, from: [api, db], replicas: 1}').ws, 'merge/state-replicated'), []);
+    assert.deepEqual(
+      findingsOf(composeSetup('{name: backend, from: [api, db], replicas: 1}').ws, 'merge/state-replicated'),
+      [],
+    );
   });
 
   it('each quick fix, applied, leaves valid YAML and no finding', () => {
@@ -74,10 +92,29 @@ describe('merge/state-replicated', () => {
   it('a StatefulSet with a claim template, and a Deployment mounting a claim, keep state', () => {
     const manifests =
       simple('api', { replicas: 3 }) +
-      workload('queue', { kind: 'StatefulSet', containers: [{ name: 'queue', image: 'example/queue:1' }], spec: ['serviceName: queue', 'volumeClaimTemplates:', '  - metadata: {name: data}', '    spec: {accessModes: [ReadWriteOnce], resources: {requests: {storage: 1Gi}}}'] }) +
-      workload('store', { containers: [{ name: 'store', image: 'example/store:1' }], podSpec: ['volumes:', '  - name: shared', '    persistentVolumeClaim: {claimName: shared}'] }) +
+      workload('queue', {
+        kind: 'StatefulSet',
+        containers: [{ name: 'queue', image: 'example/queue:1' }],
+        spec: [
+          'serviceName: queue',
+          'volumeClaimTemplates:',
+          '  - metadata: {name: data}',
+          '    spec: {accessModes: [ReadWriteOnce], resources: {requests: {storage: 1Gi}}}',
+        ],
+      }) +
+      workload('store', {
+        containers: [{ name: 'store', image: 'example/store:1' }],
+        podSpec: ['volumes:', '  - name: shared', '    persistentVolumeClaim: {claimName: shared}'],
+      }) +
       claim('shared', ['ReadWriteMany']);
-    const text = planText(['sources: [m.yaml]', 'phases:', '  - name: one', '    merge:', '      - {name: pool, from: [api, store]}', '      - {name: q, from: [queue], replicas: 2}']);
+    const text = planText([
+      'sources: [m.yaml]',
+      'phases:',
+      '  - name: one',
+      '    merge:',
+      '      - {name: pool, from: [api, store]}',
+      '      - {name: q, from: [queue], replicas: 2}',
+    ]);
     const ws = workspaceOf({ 'm.yaml': manifests, 'test.plan.yaml': text });
     assert.equal(ws.findings.plan(PLAN).length > 0, true);
     assert.deepEqual(messages(findingsOf(ws, 'merge/state-replicated')), [

@@ -25,8 +25,15 @@ spec:
   ports: [{port: ${port}${targetPort === undefined ? '' : `, targetPort: ${JSON.stringify(targetPort)}`}}]
 `;
 
-const plan = planText(['sources: [m.yaml]', 'phases:', '  - name: one', '    merge:', '      - {name: redis, from: [redis-a, redis-b]}']);
-const conflicts = (manifests: string) => findingsOf(workspaceOf({ 'm.yaml': manifests, 'test.plan.yaml': plan }), 'merge/port-conflict').map((f) => f.message);
+const plan = planText([
+  'sources: [m.yaml]',
+  'phases:',
+  '  - name: one',
+  '    merge:',
+  '      - {name: redis, from: [redis-a, redis-b]}',
+]);
+const conflicts = (manifests: string) =>
+  findingsOf(workspaceOf({ 'm.yaml': manifests, 'test.plan.yaml': plan }), 'merge/port-conflict').map((f) => f.message);
 
 describe('merge/port-conflict on ports only the Services tell', () => {
   it('two single-container servers behind Services on 6379 conflict', () => {
@@ -35,7 +42,7 @@ describe('merge/port-conflict on ports only the Services tell', () => {
     ]);
   });
 
-  it("a numeric targetPort is where the container listens; a different one does not conflict", () => {
+  it('a numeric targetPort is where the container listens; a different one does not conflict', () => {
     assert.equal(conflicts(server('redis-a', 80, 6379) + server('redis-b', 80, 6379)).length, 1);
     assert.deepEqual(conflicts(server('redis-a', 6379, 6379) + server('redis-b', 6379, 6380)), []);
   });

@@ -11,18 +11,33 @@ const NOW = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
 
 /** A snapshot with {workload: {container: [cpu p50,p95,max, memory p50,p95,max]}}. */
 function snapshot(workloads: Record<string, Record<string, number[]>>, takenAt = NOW): string {
-  const lines = ['apiVersion: consolidation.dev/v1alpha1', 'kind: UsageSnapshot', 'source: prometheus', `takenAt: "${takenAt}"`, 'window: 7d', 'workloads:'];
+  const lines = [
+    'apiVersion: consolidation.dev/v1alpha1',
+    'kind: UsageSnapshot',
+    'source: prometheus',
+    `takenAt: "${takenAt}"`,
+    'window: 7d',
+    'workloads:',
+  ];
   for (const [name, containers] of Object.entries(workloads)) {
     lines.push(`  - name: ${name}`, '    namespace: shop', '    containers:');
     for (const [c, v] of Object.entries(containers)) {
-      lines.push(`      - name: ${c}`, '        samples: 2016', `        cpu: {p50: ${v[0]}, p95: ${v[1]}, max: ${v[2]}}`, `        memory: {p50: ${v[3]}, p95: ${v[4]}, max: ${v[5]}}`);
+      lines.push(
+        `      - name: ${c}`,
+        '        samples: 2016',
+        `        cpu: {p50: ${v[0]}, p95: ${v[1]}, max: ${v[2]}}`,
+        `        memory: {p50: ${v[3]}, p95: ${v[4]}, max: ${v[5]}}`,
+      );
     }
   }
   return lines.join('\n') + '\n';
 }
 
 const manifests =
-  deployment('api', { replicas: 2, containers: container('api', { requests: { cpu: '100m', memory: '256Mi' }, limits: { memory: '256Mi' } }) }) +
+  deployment('api', {
+    replicas: 2,
+    containers: container('api', { requests: { cpu: '100m', memory: '256Mi' }, limits: { memory: '256Mi' } }),
+  }) +
   deployment('worker', { replicas: 1, containers: container('worker', { requests: { cpu: '2', memory: '4Gi' } }) }) +
   deployment('cron', { replicas: 1, containers: container('cron', { requests: { cpu: '50m', memory: '64Mi' } }) });
 
@@ -32,15 +47,20 @@ const usage = snapshot({
 });
 
 function findingsOf(planText: string, files: Record<string, string> = {}): Finding[] {
-  return workspaceOf({ 'test.plan.yaml': planText, 'm.yaml': manifests, 'usage.yaml': usage, ...files }).findings.plan(planPath);
+  return workspaceOf({ 'test.plan.yaml': planText, 'm.yaml': manifests, 'usage.yaml': usage, ...files }).findings.plan(
+    planPath,
+  );
 }
 
 const basePlan = (phases: string, extra = '') =>
-  plan(`sources: [m.yaml]\nnamespace: shop\nusage: usage.yaml\nbudget: {cpu: "4", memory: 8Gi}${extra}\nphases:\n${phases}`);
+  plan(
+    `sources: [m.yaml]\nnamespace: shop\nusage: usage.yaml\nbudget: {cpu: "4", memory: 8Gi}${extra}\nphases:\n${phases}`,
+  );
 
 function applyFix(text: string, finding: Finding): string {
   assert.equal(finding.data?.fix, 'edits', `no fix on ${finding.message}`);
-  const changes = finding.data.fix === 'edits' ? [...finding.data.actions[0].changes].sort((a, b) => b.start - a.start) : [];
+  const changes =
+    finding.data.fix === 'edits' ? [...finding.data.actions[0].changes].sort((a, b) => b.start - a.start) : [];
   let out = text;
   for (const c of changes) out = out.slice(0, c.start) + c.newText + out.slice(c.end);
   return out;
@@ -48,7 +68,10 @@ function applyFix(text: string, finding: Finding): string {
 
 describe('usage snapshot format', () => {
   it('reads a valid snapshot, integers and quantities alike', () => {
-    const s = readUsageSnapshot('/u.yaml', usage.replace('p95: 230', 'p95: 230m').replace(`p50: ${100 * MI}`, 'p50: 100Mi'));
+    const s = readUsageSnapshot(
+      '/u.yaml',
+      usage.replace('p95: 230', 'p95: 230m').replace(`p50: ${100 * MI}`, 'p50: 100Mi'),
+    );
     assert.deepEqual(s.problems, []);
     assert.equal(s.source, 'prometheus');
     assert.equal(s.windowMs, 7 * 86_400_000);
@@ -57,10 +80,17 @@ describe('usage snapshot format', () => {
   });
 
   it('names each mistake where it is, and keeps what it can read', () => {
-    const bad = usage.replace('kind: UsageSnapshot', 'kind: Usage').replace('window: 7d', 'window: 7 days').replace('p95: 230', 'p95: 1000').replace('samples: 2016', 'samples: -1');
+    const bad = usage
+      .replace('kind: UsageSnapshot', 'kind: Usage')
+      .replace('window: 7d', 'window: 7 days')
+      .replace('p95: 230', 'p95: 1000')
+      .replace('samples: 2016', 'samples: -1');
     const s = readUsageSnapshot('/u.yaml', bad);
     const messages = s.problems.map((p) => p.message);
-    assert.ok(messages.some((m) => /kind must be UsageSnapshot/.test(m)), messages.join('\n'));
+    assert.ok(
+      messages.some((m) => /kind must be UsageSnapshot/.test(m)),
+      messages.join('\n'),
+    );
     assert.ok(messages.some((m) => /window "7 days" is not a duration/.test(m)));
     assert.ok(messages.some((m) => /api\/api: samples must be a whole number/.test(m)));
     const window = s.problems.find((p) => /window/.test(p.message))!;
@@ -69,10 +99,14 @@ describe('usage snapshot format', () => {
   });
 
   it('refuses p50 > p95 and a takenAt that is not RFC 3339, without throwing on garbage', () => {
-    const s = readUsageSnapshot('/u.yaml', usage.replace('p50: 20, p95: 40', 'p50: 50, p95: 40').replace(/takenAt: ".*"/, 'takenAt: yesterday'));
+    const s = readUsageSnapshot(
+      '/u.yaml',
+      usage.replace('p50: 20, p95: 40', 'p50: 50, p95: 40').replace(/takenAt: ".*"/, 'takenAt: yesterday'),
+    );
     assert.ok(s.problems.some((p) => /p50 ≤ p95 ≤ max/.test(p.message)));
     assert.ok(s.problems.some((p) => /takenAt "yesterday"/.test(p.message)));
-    for (const text of ['', '[1, 2', '- a\n- b', 'a: &x [*x]', '{workloads: 3}']) assert.ok(readUsageSnapshot('/u.yaml', text).problems.length > 0, text);
+    for (const text of ['', '[1, 2', '- a\n- b', 'a: &x [*x]', '{workloads: 3}'])
+      assert.ok(readUsageSnapshot('/u.yaml', text).problems.length > 0, text);
   });
 });
 
@@ -83,21 +117,29 @@ describe('recommendation: krr simple strategy, rounded to values people write', 
     assert.equal(roundCpu(1234), 1300);
     assert.equal(withHeadroom(300 * MI), 345 * MI);
     assert.equal(roundMemory(345 * MI), 384 * MI);
-    assert.deepEqual(recommend({ cpu: { p50: 1, p95: 230, max: 400 }, memory: { p50: 1, p95: 2, max: 300 * MI } }), { cpu: 250, memory: 384 * MI });
+    assert.deepEqual(recommend({ cpu: { p50: 1, p95: 230, max: 400 }, memory: { p50: 1, p95: 2, max: 300 * MI } }), {
+      cpu: 250,
+      memory: 384 * MI,
+    });
   });
 });
 
 describe('usage per state', () => {
   it('merged pods use their sources, removed work nothing, scale multiplies per-pod usage', () => {
     const ws = workspaceOf({
-      'test.plan.yaml': basePlan('  - name: one\n    scale: {api: 3}\n  - name: two\n    remove: [cron]\n    merge:\n      - {name: app, from: [api, worker]}'),
+      'test.plan.yaml': basePlan(
+        '  - name: one\n    scale: {api: 3}\n  - name: two\n    remove: [cron]\n    merge:\n      - {name: app, from: [api, worker]}',
+      ),
       'm.yaml': manifests,
       'usage.yaml': usage,
     });
     const states = ws.plan(planPath)!.usage!.states;
     // current: api 2 × 230 + worker 40; cron has no data (unknown, not zero)
     assert.equal(states[0].total.cpu.p95, 2 * 230 + 40);
-    assert.deepEqual(states[0].unknown.cpu.map((w) => w.workload.name), ['cron']);
+    assert.deepEqual(
+      states[0].unknown.cpu.map((w) => w.workload.name),
+      ['cron'],
+    );
     assert.equal(states[1].total.memory.max, 3 * 300 * MI + 300 * MI);
     // after two: one workload of max(3, 1) = 3 pods, each 230 + 40 millicores at p95; cron removed
     assert.equal(states[2].total.cpu.p95, 3 * (230 + 40));
@@ -111,27 +153,40 @@ describe('usage rules', () => {
     const findings = findingsOf(text);
     const below = findings.find((f) => f.code === 'usage/request-below-usage');
     assert.ok(below, findings.map((f) => f.message).join('\n'));
-    assert.match(below.message, /after phase one: api: memory request 256Mi is below its observed max 300Mi .*CPU request 100m is below its observed p95 230m/);
+    assert.match(
+      below.message,
+      /after phase one: api: memory request 256Mi is below its observed max 300Mi .*CPU request 100m is below its observed p95 230m/,
+    );
     assert.match(below.message, /Recommended \(CPU p95, memory max \+ 15%\): 250m cpu, 384Mi memory/);
     const fixed = applyFix(text, below);
-    assert.match(fixed, / {6}remove: \[cron\]\n {6}resize: \{api: \{requests: \{cpu: 250m, memory: 384Mi\}, limits: \{memory: 384Mi\}\}\}\n/);
+    assert.match(
+      fixed,
+      / {6}remove: \[cron\]\n {6}resize: \{api: \{requests: \{cpu: 250m, memory: 384Mi\}, limits: \{memory: 384Mi\}\}\}\n/,
+    );
     const after = findingsOf(fixed);
     assert.ok(!after.some((f) => f.code === 'usage/request-below-usage'), after.map((f) => f.message).join('\n'));
     assert.ok(!after.some((f) => f.severity === 'error'), after.map((f) => f.message).join('\n'));
   });
 
   it('a request far above usage says what it frees; the fix updates an existing resize (flow phase)', () => {
-    const text = basePlan('  - {name: one, remove: [cron], resize: {worker: {requests: {cpu: "2"}, limits: {cpu: "3"}}}}');
+    const text = basePlan(
+      '  - {name: one, remove: [cron], resize: {worker: {requests: {cpu: "2"}, limits: {cpu: "3"}}}}',
+    );
     const above = findingsOf(text).find((f) => f.code === 'usage/request-above-usage');
     assert.ok(above);
-    assert.match(above.message, /worker: CPU request 2,000m against an observed p95 40m; memory request 4,096Mi against an observed max 300Mi\. Resizing to the recommendation \(40m cpu, 384Mi memory\) frees 1,960m cpu per pod and 3,712Mi memory per pod/);
+    assert.match(
+      above.message,
+      /worker: CPU request 2,000m against an observed p95 40m; memory request 4,096Mi against an observed max 300Mi\. Resizing to the recommendation \(40m cpu, 384Mi memory\) frees 1,960m cpu per pod and 3,712Mi memory per pod/,
+    );
     const fixed = applyFix(text, above);
     assert.match(fixed, /resize: \{worker: \{requests: \{cpu: 40m, memory: 384Mi\}, limits: \{cpu: "3"\}\}\}/);
     assert.ok(!findingsOf(fixed).some((f) => f.code === 'usage/request-above-usage'));
   });
 
   it('a merged pod is judged once, and the fix resizes its source in the merge phase', () => {
-    const text = basePlan('  - name: one\n    remove: [cron]\n    merge:\n      - name: app\n        from: [api, worker]');
+    const text = basePlan(
+      '  - name: one\n    remove: [cron]\n    merge:\n      - name: app\n        from: [api, worker]',
+    );
     const findings = findingsOf(text);
     const below = findings.filter((f) => f.code === 'usage/request-below-usage');
     assert.equal(below.length, 1);
@@ -146,13 +201,19 @@ describe('usage rules', () => {
     const findings = findingsOf(basePlan('  - name: one\n    scale: {api: 1}'), { 'usage.yaml': old });
     const noData = findings.find((f) => f.code === 'usage/no-data');
     assert.match(noData?.message ?? '', /no usage for 2 workloads: worker, cron\. Their usage is unknown, not zero/);
-    assert.match(findings.find((f) => f.code === 'usage/snapshot-stale')?.message ?? '', /was taken at 2020-01-01T00:00:00Z, more than 2w ago: record it again/);
+    assert.match(
+      findings.find((f) => f.code === 'usage/snapshot-stale')?.message ?? '',
+      /was taken at 2020-01-01T00:00:00Z, more than 2w ago: record it again/,
+    );
   });
 
   it('usage targets: missed, met, and not confirmable when data is missing', () => {
     const text = (target: string) => basePlan(`  - name: one\n    targets: {${target}}`);
     const missed = findingsOf(text('cpuUsage: 10%')).find((f) => f.code === 'usage/target-missed');
-    assert.match(missed?.message ?? '', /after phase one: CPU usage p95 500m = 13% of budget 4, target at most 10% \(1 workload without usage data not counted: cron\)/);
+    assert.match(
+      missed?.message ?? '',
+      /after phase one: CPU usage p95 500m = 13% of budget 4, target at most 10% \(1 workload without usage data not counted: cron\)/,
+    );
     const unconfirmed = findingsOf(text('memoryUsage: 80%')).find((f) => f.code === 'usage/target-missed');
     assert.match(unconfirmed?.message ?? '', /memory usage target 80% cannot be confirmed/);
     const metWithAll = findingsOf(basePlan('  - name: one\n    remove: [cron]\n    targets: {memoryUsage: 1Gi}'));
@@ -160,7 +221,10 @@ describe('usage rules', () => {
   });
 
   it('a missing snapshot and a broken one are errors on spec.usage, not zero usage', () => {
-    const missing = workspaceOf({ 'test.plan.yaml': basePlan('  - name: one\n    targets: {cpuUsage: 10%}'), 'm.yaml': manifests }).findings.plan(planPath);
+    const missing = workspaceOf({
+      'test.plan.yaml': basePlan('  - name: one\n    targets: {cpuUsage: 10%}'),
+      'm.yaml': manifests,
+    }).findings.plan(planPath);
     assert.match(missing.find((f) => f.code === 'usage/snapshot-invalid')?.message ?? '', /usage\.yaml does not exist/);
     assert.ok(!missing.some((f) => f.code === 'usage/target-missed' || f.code === 'usage/no-data'));
     const broken = findingsOf(basePlan('  - name: one'), { 'usage.yaml': 'apiVersion: [' });
@@ -170,7 +234,10 @@ describe('usage rules', () => {
   });
 
   it('the plan without spec.usage says nothing about usage', () => {
-    const findings = workspaceOf({ 'test.plan.yaml': plan('sources: [m.yaml]\nnamespace: shop\nphases:\n  - name: one\n    remove: [cron]'), 'm.yaml': manifests }).findings.plan(planPath);
+    const findings = workspaceOf({
+      'test.plan.yaml': plan('sources: [m.yaml]\nnamespace: shop\nphases:\n  - name: one\n    remove: [cron]'),
+      'm.yaml': manifests,
+    }).findings.plan(planPath);
     assert.ok(!findings.some((f) => f.code.startsWith('usage/')));
   });
 });
@@ -188,7 +255,10 @@ describe('spec.usage is read beside the plan only', () => {
     });
   }
   it('accepts a file in a folder below the plan', () => {
-    const findings = findingsOf(basePlan('  - name: one\n    remove: [cron]').replace('usage: usage.yaml', 'usage: data/usage.yaml'), { 'data/usage.yaml': usage });
+    const findings = findingsOf(
+      basePlan('  - name: one\n    remove: [cron]').replace('usage: usage.yaml', 'usage: data/usage.yaml'),
+      { 'data/usage.yaml': usage },
+    );
     assert.ok(!findings.some((f) => f.code === 'usage/snapshot-invalid'), findings.map((f) => f.message).join('\n'));
     assert.ok(findings.some((f) => f.code === 'usage/request-below-usage'));
   });
@@ -199,7 +269,9 @@ describe('a snapshot cut anywhere, or with its lines shuffled, never throws and 
     for (let end = 0; end <= usage.length; end += 3) {
       const text = usage.slice(0, end);
       const partial = readUsageSnapshot('/u.yaml', text);
-      for (const w of partial.workloads) for (const c of w.containers) for (const s of [c.cpu, c.memory]) if (s) assert.ok(s.p50 <= s.p95 && s.p95 <= s.max);
+      for (const w of partial.workloads)
+        for (const c of w.containers)
+          for (const s of [c.cpu, c.memory]) if (s) assert.ok(s.p50 <= s.p95 && s.p95 <= s.max);
       const findings = findingsOf(basePlan('  - name: one\n    targets: {cpuUsage: 10%}'), { 'usage.yaml': text });
       // A usage total never counts a workload it has no data for: the target says which are unknown, or is met/missed on data.
       assert.ok(findings.every((f) => typeof f.message === 'string'));
@@ -218,9 +290,15 @@ describe('a snapshot cut anywhere, or with its lines shuffled, never throws and 
 describe('a snapshot over the size cap', () => {
   it('is said once, on spec.usage, and not read', () => {
     const big = usage + `# ${'x'.repeat(70 * 1024)}\n`;
-    const findings = workspaceOf({ 'test.plan.yaml': basePlan('  - name: one'), 'm.yaml': manifests, 'usage.yaml': big }, { maxFileBytes: 64 * 1024 }).findings.plan(planPath);
+    const findings = workspaceOf(
+      { 'test.plan.yaml': basePlan('  - name: one'), 'm.yaml': manifests, 'usage.yaml': big },
+      { maxFileBytes: 64 * 1024 },
+    ).findings.plan(planPath);
     const invalid = findings.filter((f) => f.code === 'usage/snapshot-invalid');
-    assert.deepEqual(invalid.map((f) => [f.location.file, f.message]), [[planPath, 'usage.yaml is 71 KiB, over the 64 KiB limit: not read.']]);
+    assert.deepEqual(
+      invalid.map((f) => [f.location.file, f.message]),
+      [[planPath, 'usage.yaml is 71 KiB, over the 64 KiB limit: not read.']],
+    );
     assert.ok(!findings.some((f) => f.code === 'usage/no-data' || f.code === 'usage/request-below-usage'));
   });
 });

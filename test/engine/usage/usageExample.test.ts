@@ -28,7 +28,10 @@ describe('examples/live-usage', () => {
     const below = findings.filter((f) => f.code === 'usage/request-below-usage').map((f) => f.message);
     assert.equal(below.length, 2);
     assert.match(below[0], /web\/storefront: memory request 256Mi is below its observed max 420Mi/);
-    assert.match(findings.find((f) => f.code === 'usage/target-missed')!.message, /memory usage p95 1,144Mi = 28% of budget 4Gi, target at most 25% \(1 workload without usage data not counted: cart\)/);
+    assert.match(
+      findings.find((f) => f.code === 'usage/target-missed')!.message,
+      /memory usage p95 1,144Mi = 28% of budget 4Gi, target at most 25% \(1 workload without usage data not counted: cart\)/,
+    );
     assert.match(findings.find((f) => f.code === 'usage/no-data')!.message, /no usage for 1 workload: cart/);
   });
 
@@ -42,9 +45,15 @@ describe('examples/live-usage', () => {
       const changes = [...finding.data.actions[0].changes].sort((a, b) => b.start - a.start);
       for (const c of changes) fixed = fixed.slice(0, c.start) + c.newText + fixed.slice(c.end);
     }
-    assert.match(fixed, /\n {6}resize: \{storefront: \{requests: \{cpu: 450m, memory: 512Mi\}\}, checkout: \{requests: \{cpu: 150m, memory: 256Mi\}\}\}\n/);
+    assert.match(
+      fixed,
+      /\n {6}resize: \{storefront: \{requests: \{cpu: 450m, memory: 512Mi\}\}, checkout: \{requests: \{cpu: 150m, memory: 256Mi\}\}\}\n/,
+    );
     const after = withText(finePlan, fixed).findings.plan(finePlan);
-    assert.ok(!after.some((f) => f.code === 'usage/request-below-usage' || f.severity === 'error'), after.map((f) => f.message).join('\n'));
+    assert.ok(
+      !after.some((f) => f.code === 'usage/request-below-usage' || f.severity === 'error'),
+      after.map((f) => f.message).join('\n'),
+    );
   });
 
   it('over-reserved: requests over budget, usage a tenth of it; the report shows usage beside requests', () => {
@@ -53,26 +62,45 @@ describe('examples/live-usage', () => {
     assert.ok(findings.some((f) => f.code === 'budget/requests-exceeded'));
     const above = findings.filter((f) => f.code === 'usage/request-above-usage').map((f) => f.message);
     assert.equal(above.length, 3, above.join('\n'));
-    assert.ok(above.some((m) => /catalog: CPU request 1,000m against an observed p95 80m; .* frees 920m cpu per pod \(1,840m over 2 pods\)/.test(m)));
+    assert.ok(
+      above.some((m) =>
+        /catalog: CPU request 1,000m against an observed p95 80m; .* frees 920m cpu per pod \(1,840m over 2 pods\)/.test(
+          m,
+        ),
+      ),
+    );
     const report = buildReport(ws.plan(overPlan)!, dir);
-    assert.deepEqual(report.states[0].usage?.cpu, { p50: 2 * 35 + 120 + 10, p95: 2 * 80 + 260 + 90, max: 2 * 210 + 700 + 480 });
+    assert.deepEqual(report.states[0].usage?.cpu, {
+      p50: 2 * 35 + 120 + 10,
+      p95: 2 * 80 + 260 + 90,
+      max: 2 * 210 + 700 + 480,
+    });
     assert.equal(report.states[0].usage?.memory.max, 2 * 322961408 + 1153433600 + 209715200);
     assert.equal(report.usage?.source, 'prometheus');
-    assert.match(formatReportText(report), /Observed usage: usage\.yaml \(prometheus, 7d to 2026-12-07T09:00:00Z\)\n\nstate .*cpu p95.*\n.*\ncurrent +4,500m +510m \(13%\)/);
+    assert.match(
+      formatReportText(report),
+      /Observed usage: usage\.yaml \(prometheus, 7d to 2026-12-07T09:00:00Z\)\n\nstate .*cpu p95.*\n.*\ncurrent +4,500m +510m \(13%\)/,
+    );
   });
 
   it('over-reserved: with the three resize fixes applied, the state after right-size fits the budget', () => {
     let text = fs.readFileSync(overPlan, 'utf8');
     for (let round = 0; round < 3; round++) {
-      const finding = withText(overPlan, text).findings.plan(overPlan).find((f) => f.code === 'usage/request-above-usage');
+      const finding = withText(overPlan, text)
+        .findings.plan(overPlan)
+        .find((f) => f.code === 'usage/request-above-usage');
       assert.ok(finding && finding.data?.fix === 'edits', `round ${round}`);
-      for (const c of [...finding.data.actions[0].changes].sort((a, b) => b.start - a.start)) text = text.slice(0, c.start) + c.newText + text.slice(c.end);
+      for (const c of [...finding.data.actions[0].changes].sort((a, b) => b.start - a.start))
+        text = text.slice(0, c.start) + c.newText + text.slice(c.end);
     }
     const after = withText(overPlan, text).findings.plan(overPlan);
-    assert.ok(!after.some((f) => f.code === "usage/request-above-usage"), text);
+    assert.ok(!after.some((f) => f.code === 'usage/request-above-usage'), text);
     const exceeded = after.filter((f) => f.code === 'budget/requests-exceeded').map((f) => f.message);
     assert.ok(exceeded.length > 0 && exceeded.every((m) => m.startsWith('current state')), exceeded.join('\n'));
-    assert.match(text, /\n {6}resize: \{catalog: \{requests: \{cpu: 80m, memory: 384Mi\}\}, search: \{containers: \{search: \{requests: \{cpu: 300m, memory: 1280Mi\}\}, indexer: \{requests: \{cpu: 90m, memory: 256Mi\}\}\}\}\}\n/);
+    assert.match(
+      text,
+      /\n {6}resize: \{catalog: \{requests: \{cpu: 80m, memory: 384Mi\}\}, search: \{containers: \{search: \{requests: \{cpu: 300m, memory: 1280Mi\}\}, indexer: \{requests: \{cpu: 90m, memory: 256Mi\}\}\}\}\}\n/,
+    );
   });
 
   it('hover and code lens show usage beside requests, and name a workload without data', () => {
@@ -82,7 +110,10 @@ describe('examples/live-usage', () => {
     const value = (onStorefront.contents as { value: string }).value;
     assert.match(value, /\| usage p95 \| cpu 420m, memory 380Mi \| cpu 840m, memory 760Mi \|/);
     const lens = codeLenses(ws, finePlan).map((l) => l.command?.title ?? '');
-    assert.match(lens[1], /after web: .* · CPU use p95 1120m \(56%\) · mem use p95 1,144Mi \(28%\) · 1 without usage data/);
+    assert.match(
+      lens[1],
+      /after web: .* · CPU use p95 1120m \(56%\) · mem use p95 1,144Mi \(28%\) · 1 without usage data/,
+    );
     void MI;
   });
 });

@@ -9,7 +9,11 @@ import picomatch from 'picomatch';
 import { ConsolidationWorkspace, DEFAULT_OPTIONS } from '../../../server/src/engine/workspace/consolidationWorkspace';
 import { diagnose, flattenParts } from '../../../server/src/engine/workspace/diagnose';
 import type { FileHost } from '../../../server/src/engine/workspace/fileHost';
-import type { RenderOutcome, RenderRequest, SourceRenderer } from '../../../server/src/engine/workspace/renderedSources';
+import type {
+  RenderOutcome,
+  RenderRequest,
+  SourceRenderer,
+} from '../../../server/src/engine/workspace/renderedSources';
 import type { Finding } from '../../../server/src/engine/rules/types';
 import { codeLenses } from '../../../server/src/service/codeLens';
 
@@ -19,11 +23,19 @@ const PLAN = path.join(ROOT, 'p.plan.yaml');
 function host(files: Map<string, string>): FileHost {
   return {
     readFile: (file) => files.get(file),
-    glob: (base, patterns) => [...files.keys()].filter((f) => !path.relative(base, f).startsWith('..') && patterns.some((p) => picomatch.isMatch(path.relative(base, f), p))).sort(),
+    glob: (base, patterns) =>
+      [...files.keys()]
+        .filter(
+          (f) =>
+            !path.relative(base, f).startsWith('..') &&
+            patterns.some((p) => picomatch.isMatch(path.relative(base, f), p)),
+        )
+        .sort(),
   };
 }
 
-const DEPLOYMENT = 'apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: api}\nspec:\n  replicas: 3\n  template:\n    spec:\n      containers: [{name: api, image: x, resources: {requests: {cpu: 100m, memory: 64Mi}, limits: {cpu: 100m, memory: 64Mi}}}]\n';
+const DEPLOYMENT =
+  'apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: api}\nspec:\n  replicas: 3\n  template:\n    spec:\n      containers: [{name: api, image: x, resources: {requests: {cpu: 100m, memory: 64Mi}, limits: {cpu: 100m, memory: 64Mi}}}]\n';
 
 /** A renderer whose renders finish when the test says. */
 class HandRenderer implements SourceRenderer {
@@ -38,7 +50,10 @@ class HandRenderer implements SourceRenderer {
 
 function setup() {
   const files = new Map([
-    [PLAN, 'apiVersion: consolidation.dev/v1alpha1\nkind: ConsolidationPlan\nmetadata: {name: t}\nspec:\n  sources:\n    - kustomize: overlay\n  budget: {cpu: "1", memory: 1Gi}\n  phases:\n    - name: one\n      scale: {api: 1}\n'],
+    [
+      PLAN,
+      'apiVersion: consolidation.dev/v1alpha1\nkind: ConsolidationPlan\nmetadata: {name: t}\nspec:\n  sources:\n    - kustomize: overlay\n  budget: {cpu: "1", memory: 1Gi}\n  phases:\n    - name: one\n      scale: {api: 1}\n',
+    ],
     [path.join(ROOT, 'overlay/kustomization.yaml'), 'resources: [d.yaml]\n'],
     [path.join(ROOT, 'overlay/d.yaml'), DEPLOYMENT],
   ]);
@@ -51,17 +66,25 @@ function setup() {
 }
 
 function findings(workspace: ConsolidationWorkspace): Finding[] {
-  return [...diagnose(workspace, { plans: [PLAN], manifests: [], orphanScope: 'together' }).values()].flatMap(flattenParts);
+  return [...diagnose(workspace, { plans: [PLAN], manifests: [], orphanScope: 'together' }).values()].flatMap(
+    flattenParts,
+  );
 }
 
 describe('asynchronous rendering of Kustomize and Helm sources', () => {
   it('pending: an information on the entry, references and budgets held back, code lenses say so; then the output is analysed', async () => {
     const { workspace, renderer, settled } = setup();
     const pending = findings(workspace);
-    assert.deepEqual(pending.map((f) => [f.code, f.severity]), [['plan/source-render', 'information']]);
+    assert.deepEqual(
+      pending.map((f) => [f.code, f.severity]),
+      [['plan/source-render', 'information']],
+    );
     assert.match(pending[0].message, /Kustomize source "overlay" is being rendered \(kustomize build\)/);
     // Not "0 pods, 0 CPU": the lenses wait.
-    assert.deepEqual(codeLenses(workspace, PLAN).map((l) => l.command?.title), ['current: totals wait for a source being rendered…', 'after one: totals wait for a source being rendered…']);
+    assert.deepEqual(
+      codeLenses(workspace, PLAN).map((l) => l.command?.title),
+      ['current: totals wait for a source being rendered…', 'after one: totals wait for a source being rendered…'],
+    );
     assert.equal(renderer.calls.length, 1);
     // Asked again while it runs: the same render, not a second process.
     findings(workspace);
@@ -70,7 +93,10 @@ describe('asynchronous rendering of Kustomize and Helm sources', () => {
     renderer.calls[0].finish({ ok: true, yaml: DEPLOYMENT });
     await workspace.renderSourcesOf([]);
     assert.deepEqual(settled, [PLAN]);
-    assert.deepEqual(findings(workspace).map((f) => f.code), []);
+    assert.deepEqual(
+      findings(workspace).map((f) => f.code),
+      [],
+    );
     assert.equal(workspace.plan(PLAN)!.analysis.states[0].totals.pods, 3);
   });
 
@@ -101,10 +127,17 @@ describe('asynchronous rendering of Kustomize and Helm sources', () => {
   it('a render that fails is reported once and not started again until an input changes', async () => {
     const { workspace, renderer } = setup();
     workspace.plan(PLAN);
-    renderer.calls[0].finish({ ok: false, reason: 'timeout', message: 'kustomize build did not finish in 60 s: stopped' });
+    renderer.calls[0].finish({
+      ok: false,
+      reason: 'timeout',
+      message: 'kustomize build did not finish in 60 s: stopped',
+    });
     await workspace.renderSourcesOf([]);
     const failed = findings(workspace).filter((f) => f.code === 'plan/source-render');
-    assert.deepEqual(failed.map((f) => [f.severity, f.message]), [['error', 'Kustomize source "overlay" could not be rendered: kustomize build did not finish in 60 s: stopped']]);
+    assert.deepEqual(
+      failed.map((f) => [f.severity, f.message]),
+      [['error', 'Kustomize source "overlay" could not be rendered: kustomize build did not finish in 60 s: stopped']],
+    );
     workspace.fileChanged(PLAN);
     findings(workspace);
     assert.equal(renderer.calls.length, 1);
@@ -117,7 +150,10 @@ describe('asynchronous rendering of Kustomize and Helm sources', () => {
       files.set(path.join(ROOT, dir, 'kustomization.yaml'), 'resources: [d.yaml]\n');
       files.set(path.join(ROOT, dir, 'd.yaml'), DEPLOYMENT.replace('name: api', `name: ${dir}`));
     }
-    files.set(PLAN, `apiVersion: consolidation.dev/v1alpha1\nkind: ConsolidationPlan\nmetadata: {name: t}\nspec:\n  sources:\n${entries.map((d) => `    - kustomize: ${d}\n`).join('')}  phases: []\n`);
+    files.set(
+      PLAN,
+      `apiVersion: consolidation.dev/v1alpha1\nkind: ConsolidationPlan\nmetadata: {name: t}\nspec:\n  sources:\n${entries.map((d) => `    - kustomize: ${d}\n`).join('')}  phases: []\n`,
+    );
     const workspace = new ConsolidationWorkspace(host(files), DEFAULT_OPTIONS);
     const renderer = new HandRenderer();
     workspace.setSourceRenderer(renderer, () => [ROOT]);

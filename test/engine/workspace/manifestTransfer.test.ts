@@ -17,7 +17,12 @@ const MAX_BYTES = 2048 * 1024;
 const corpus = existsSync(CORPUS) ? CORPUS : '/work/shared/corpus';
 const files = [
   ...(existsSync(corpus) ? globSync(['**/*.yaml', '**/*.yml'], { cwd: corpus, absolute: true, dot: true }) : []),
-  ...globSync(['examples/**/*.yaml', 'examples/**/*.yml', 'test/fixtures/**/*.yaml', 'test/fixtures/**/*.yml'], { cwd: REPO_ROOT, absolute: true, dot: true, ignore: ['**/node_modules/**'] }),
+  ...globSync(['examples/**/*.yaml', 'examples/**/*.yml', 'test/fixtures/**/*.yaml', 'test/fixtures/**/*.yml'], {
+    cwd: REPO_ROOT,
+    absolute: true,
+    dot: true,
+    ignore: ['**/node_modules/**'],
+  }),
 ].sort();
 
 const count = (text: string, part: string) => text.split(part).length - 1;
@@ -40,41 +45,58 @@ describe('manifest models across threads', () => {
   });
 
   test('locations in other files and user values are left alone', () => {
-    const manifest = readManifestFile('/w/a.yaml', 'apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers: [{name: c, image: i}]\n', { maxBytes: MAX_BYTES });
+    const manifest = readManifestFile(
+      '/w/a.yaml',
+      'apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers: [{name: c, image: i}]\n',
+      { maxBytes: MAX_BYTES },
+    );
     const other = { file: '/w/b.yaml', range: { start: 1, end: 2 } };
     const extra = manifest as unknown as { extra: unknown };
     extra.extra = [other, { file: 0 }, { file: null }, { file: '/w/a.yaml' }];
     const back = unpackManifest(structuredClone(packManifest(manifest)));
-    assert.deepStrictEqual((back as unknown as { extra: unknown }).extra, [other, { file: 0 }, { file: null }, { file: '/w/a.yaml' }]);
+    assert.deepStrictEqual((back as unknown as { extra: unknown }).extra, [
+      other,
+      { file: 0 },
+      { file: null },
+      { file: '/w/a.yaml' },
+    ]);
     assert.equal(back.workloads[0].nameLocation?.file, '/w/a.yaml');
   });
 
   const worker = path.join(REPO_ROOT, 'dist', 'manifestWorker.js');
-  describe('through the worker pool', { skip: existsSync(worker) ? false : `${worker} is not built (npm run build)` }, () => {
-    const pool = new ManifestReaderPool(worker, 2);
-    after(() => pool.dispose());
+  describe(
+    'through the worker pool',
+    { skip: existsSync(worker) ? false : `${worker} is not built (npm run build)` },
+    () => {
+      const pool = new ManifestReaderPool(worker, 2);
+      after(() => pool.dispose());
 
-    test('every file reads as in the thread, and at most four files wait per worker', async () => {
-      const sample = files.filter((_, i) => i % 3 === 0);
-      const jobs: Promise<void>[] = [];
-      let queuedWhenBusy = 0;
-      for (const file of sample) {
-        const text = readFileSync(file, 'utf8');
-        if (pool.busy) {
-          // The caller reads this one itself, as ConsolidationWorkspace.preload does.
-          queuedWhenBusy = Math.max(queuedWhenBusy, jobs.length);
-          await Promise.all(jobs.splice(0));
-          continue;
+      test('every file reads as in the thread, and at most four files wait per worker', async () => {
+        const sample = files.filter((_, i) => i % 3 === 0);
+        const jobs: Promise<void>[] = [];
+        let queuedWhenBusy = 0;
+        for (const file of sample) {
+          const text = readFileSync(file, 'utf8');
+          if (pool.busy) {
+            // The caller reads this one itself, as ConsolidationWorkspace.preload does.
+            queuedWhenBusy = Math.max(queuedWhenBusy, jobs.length);
+            await Promise.all(jobs.splice(0));
+            continue;
+          }
+          jobs.push(
+            pool.read(file, text, { maxBytes: MAX_BYTES }).then((manifest) => {
+              assert.ok(manifest, `${file}: the worker failed`);
+              assert.deepStrictEqual(
+                manifest,
+                readManifestFile(file, text, { maxBytes: MAX_BYTES }),
+                `${file}: differs from the thread's model`,
+              );
+            }),
+          );
         }
-        jobs.push(
-          pool.read(file, text, { maxBytes: MAX_BYTES }).then((manifest) => {
-            assert.ok(manifest, `${file}: the worker failed`);
-            assert.deepStrictEqual(manifest, readManifestFile(file, text, { maxBytes: MAX_BYTES }), `${file}: differs from the thread's model`);
-          }),
-        );
-      }
-      await Promise.all(jobs);
-      assert.equal(queuedWhenBusy, 8, 'two workers should be busy with four files each');
-    });
-  });
+        await Promise.all(jobs);
+        assert.equal(queuedWhenBusy, 8, 'two workers should be busy with four files each');
+      });
+    },
+  );
 });

@@ -12,7 +12,10 @@ import { diagnose, flattenParts } from '../../../server/src/engine/workspace/dia
 const repo = path.resolve(__dirname, '..', '..', '..');
 const examples = ['openpolicy', 'odin-prime', 'aiwfe'].map((name) => {
   const dir = path.join(repo, 'examples', name);
-  return path.join(dir, fs.readdirSync(dir).find((f) => f.endsWith('.plan.yaml'))!);
+  return path.join(
+    dir,
+    fs.readdirSync(dir).find((f) => f.endsWith('.plan.yaml'))!,
+  );
 });
 
 function everything(ws: ConsolidationWorkspace, plan: string): string {
@@ -30,7 +33,9 @@ describe('plan edits', () => {
       everything(ws, plan);
 
       // A comment typed in the plan: the plan changes, its sources do not.
-      const edited = fs.readFileSync(plan, 'utf8').replace(/\n {2}phases:/, '\n  # a comment typed in the editor\n  phases:');
+      const edited = fs
+        .readFileSync(plan, 'utf8')
+        .replace(/\n {2}phases:/, '\n  # a comment typed in the editor\n  phases:');
       assert.notEqual(edited, fs.readFileSync(plan, 'utf8'));
       ws.setOverlay(plan, edited);
       const after = ws.plan(plan)!;

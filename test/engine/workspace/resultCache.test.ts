@@ -5,7 +5,15 @@ import { describe, it } from 'node:test';
 import { MAX_RESULTS, RecordingFileHost, ResultCache } from '../../../server/src/engine/workspace/resultCache';
 import { tempWorkspace, type TempWorkspace } from '../../helpers/tempWorkspace';
 
-const FINDINGS = [{ file: 'a.yaml', range: { start: { line: 0, character: 0 }, end: { line: 0, character: 4 } }, severity: 'error', code: 'x/y', message: 'm' }];
+const FINDINGS = [
+  {
+    file: 'a.yaml',
+    range: { start: { line: 0, character: 0 }, end: { line: 0, character: 4 } },
+    severity: 'error',
+    code: 'x/y',
+    message: 'm',
+  },
+];
 
 /** Reads through a recording host what a check would: a folder's YAML files by glob, their sizes and texts, a missing .env. */
 function record(ws: TempWorkspace): RecordingFileHost {
@@ -26,7 +34,8 @@ function stored(ws: TempWorkspace): ResultCache {
 }
 
 describe('ResultCache', () => {
-  const setup = () => tempWorkspace({ files: { 'ws/a.yaml': 'a: 1\n', 'ws/sub/b.yaml': 'b: 2\n', 'ws/notes.txt': 'n' } });
+  const setup = () =>
+    tempWorkspace({ files: { 'ws/a.yaml': 'a: 1\n', 'ws/sub/b.yaml': 'b: 2\n', 'ws/notes.txt': 'n' } });
 
   it('gives the stored findings while nothing recorded changed, for the same key only', () => {
     const ws = setup();
@@ -45,7 +54,10 @@ describe('ResultCache', () => {
     ['a new file in a listed folder, even one the glob does not match', (ws) => ws.write('ws/sub/c.txt', '')],
     ['a deleted file', (ws) => fs.rmSync(ws.file('ws/sub/b.yaml'))],
     ['a file replaced by a folder', (ws) => (fs.rmSync(ws.file('ws/a.yaml')), fs.mkdirSync(ws.file('ws/a.yaml')))],
-    ['the searched folder replaced by a file', (ws) => (fs.rmSync(ws.file('ws'), { recursive: true }), ws.write('ws', 'x'))],
+    [
+      'the searched folder replaced by a file',
+      (ws) => (fs.rmSync(ws.file('ws'), { recursive: true }), ws.write('ws', 'x')),
+    ],
   ];
   for (const [what, change] of changes) {
     it(`does not hold after ${what}`, () => {
@@ -79,7 +91,11 @@ describe('ResultCache', () => {
       const cache = stored(ws);
       const entry = fs.readdirSync(ws.file('cache/results-v1')).map((f) => ws.file(`cache/results-v1/${f}`))[0];
       const valid = fs.readFileSync(entry);
-      for (const bytes of [valid.subarray(0, 40), Buffer.concat([valid.subarray(0, -1), Buffer.from([valid[valid.length - 1] ^ 1])]), Buffer.from('CPRC')]) {
+      for (const bytes of [
+        valid.subarray(0, 40),
+        Buffer.concat([valid.subarray(0, -1), Buffer.from([valid[valid.length - 1] ^ 1])]),
+        Buffer.from('CPRC'),
+      ]) {
         fs.writeFileSync(entry, bytes);
         assert.equal(cache.get('k'), undefined);
         assert.equal(fs.existsSync(entry), false, 'removed');

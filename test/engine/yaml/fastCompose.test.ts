@@ -14,19 +14,40 @@ import { parseYaml } from '../../../server/src/engine/yaml/parse';
 import { CORPUS, loadProjects, mutate, REPO_ROOT, Rng } from '../../helpers/fuzzInputs';
 
 /** A node's own properties, without the comments and blank lines that the fast path does not keep. */
-const ownKeys = (node: object) => Object.keys(node).filter((k) => !['comment', 'commentBefore', 'spaceBefore'].includes(k)).sort();
+const ownKeys = (node: object) =>
+  Object.keys(node)
+    .filter((k) => !['comment', 'commentBefore', 'spaceBefore'].includes(k))
+    .sort();
 
 /** A description of a node tree that two equal parses share and any difference breaks. */
 function shape(node: unknown): unknown {
   // Classes and own properties as the package's constructors make them (the fast path makes scalars and pairs without).
-  if (isPair(node)) return { key: shape(node.key), value: shape(node.value), pair: node instanceof Pair, own: ownKeys(node) };
+  if (isPair(node))
+    return { key: shape(node.key), value: shape(node.value), pair: node instanceof Pair, own: ownKeys(node) };
   if (isAlias(node)) return { alias: node.source, range: node.range };
   if (isScalar(node)) {
     const value = typeof node.value === 'symbol' ? `symbol:${node.value.description}` : node.value;
-    return { value, type: node.type, source: node.source, anchor: node.anchor, format: node.format, range: node.range, minFractionDigits: node.minFractionDigits, scalar: node instanceof Scalar, own: ownKeys(node) };
+    return {
+      value,
+      type: node.type,
+      source: node.source,
+      anchor: node.anchor,
+      format: node.format,
+      range: node.range,
+      minFractionDigits: node.minFractionDigits,
+      scalar: node instanceof Scalar,
+      own: ownKeys(node),
+    };
   }
   if (isMap(node) || isSeq(node)) {
-    return { kind: isMap(node) ? 'map' : 'seq', flow: !!node.flow, anchor: node.anchor, tag: node.tag, range: node.range, items: node.items.map(shape) };
+    return {
+      kind: isMap(node) ? 'map' : 'seq',
+      flow: !!node.flow,
+      anchor: node.anchor,
+      tag: node.tag,
+      range: node.range,
+      items: node.items.map(shape),
+    };
   }
   return node === null ? null : { unknown: String(node) };
 }
@@ -53,7 +74,12 @@ function documentShape(doc: Document.Parsed): unknown {
   } catch (error) {
     written = `throws ${(error as Error).message}`;
   }
-  return { range: doc.range, contents: shape(doc.contents), plain: JSON.stringify(plain, (_k, v) => (typeof v === 'bigint' ? `${v}n` : v)), written };
+  return {
+    range: doc.range,
+    contents: shape(doc.contents),
+    plain: JSON.stringify(plain, (_k, v) => (typeof v === 'bigint' ? `${v}n` : v)),
+    written,
+  };
 }
 
 /** Checks one text; returns whether the fast path accepted it. */
@@ -65,7 +91,9 @@ function check(text: string, label: string): boolean {
   const problems = docs.flatMap((d) => [...d.errors, ...d.warnings].map((e) => e.message));
   assert.deepEqual(problems, [], `${label}: accepted by the fast path, but the Composer reports problems`);
   assert.equal(fast.length, docs.length, `${label}: number of documents`);
-  fast.forEach((doc, i) => assert.deepEqual(documentShape(doc), documentShape(docs[i]), `${label}: document ${i + 1} differs`));
+  fast.forEach((doc, i) =>
+    assert.deepEqual(documentShape(doc), documentShape(docs[i]), `${label}: document ${i + 1} differs`),
+  );
   return true;
 }
 
@@ -81,9 +109,11 @@ const EDGE_CASES: Record<string, string> = {
   'empty value with a comment': 'a:\nb: # note\nc: 1\n',
   'comments closing a sequence at its key column': 'a:\n- x\n# c\n  # d\nb: 1\n',
   'indented comment after the last item': 'a:\n  b: 1\n  # c\n',
-  'anchors and merge keys': 'x-base: &base\n  image: a\n  env: &env [1, 2]\nsvc:\n  <<: *base\n  env: *env\n  list: &l\n    - 1\n',
+  'anchors and merge keys':
+    'x-base: &base\n  image: a\n  env: &env [1, 2]\nsvc:\n  <<: *base\n  env: *env\n  list: &l\n    - 1\n',
   'two merge keys': 'a: &a {x: 1}\nb: &b {y: 2}\nc:\n  <<: *a\n  <<: *b\n',
-  'numbers and booleans': 'i: 10\nh: 0x1F\no: 0o17\nf: 1.50\ne: 1e3\nn: .nan\ninf: -.inf\nt: true\nT: True\ns: "10"\nq: \'x\'\nnull1: null\n',
+  'numbers and booleans':
+    'i: 10\nh: 0x1F\no: 0o17\nf: 1.50\ne: 1e3\nn: .nan\ninf: -.inf\nt: true\nT: True\ns: "10"\nq: \'x\'\nnull1: null\n',
   'block scalars': 'a: |\n  one\n  two\nb: >-\n  folded\n  text\n\nc: |+\n  keep\n\n',
   'documents and markers': '# head\n---\na: 1\n...\n---\n- 1\n- 2\n--- \n...\n',
   'nested sequences': '- - a\n  - b\n- c: 1\n  d: 2\n-\n  - e\n',
@@ -92,8 +122,8 @@ const EDGE_CASES: Record<string, string> = {
   'quoted keys': '"a b": 1\n\'c\': 2\n? d\n: 3\n',
   'duplicate keys': 'a: 1\na: 2\n',
   'tab indentation': 'a:\n\tb: 1\n',
-  'tags': 'a: !!str 1\nb: !custom x\n',
-  'directives': '%YAML 1.2\n---\na: 1\n',
+  tags: 'a: !!str 1\nb: !custom x\n',
+  directives: '%YAML 1.2\n---\na: 1\n',
   'glued comment': 'a: "x"# c\n',
   'multi-line flow': 'a: [1,\n  2]\n',
   'compact nested map': 'a: b: 1\n',
@@ -114,10 +144,33 @@ describe('fast YAML composition', () => {
   test('hand-picked cases: same documents as the Composer whenever accepted, and the common ones accepted', () => {
     const accepted = new Set<string>();
     for (const [label, text] of Object.entries(EDGE_CASES)) if (check(text, label)) accepted.add(label);
-    for (const label of ['empty values', 'anchors and merge keys', 'numbers and booleans', 'block scalars', 'documents and markers', 'flow collections', 'comments everywhere', 'values on the line below their key', 'quoted scalars with escapes', 'nesting as deep as manifests go', 'windows line ends']) {
+    for (const label of [
+      'empty values',
+      'anchors and merge keys',
+      'numbers and booleans',
+      'block scalars',
+      'documents and markers',
+      'flow collections',
+      'comments everywhere',
+      'values on the line below their key',
+      'quoted scalars with escapes',
+      'nesting as deep as manifests go',
+      'windows line ends',
+    ]) {
       assert.ok(accepted.has(label), `${label} should take the fast path`);
     }
-    for (const label of ['duplicate keys', 'tab indentation', 'tags', 'directives', 'glued comment', 'compact nested map', 'bad indentation', 'unterminated quote', 'reserved first character', 'nesting deeper than manifests go']) {
+    for (const label of [
+      'duplicate keys',
+      'tab indentation',
+      'tags',
+      'directives',
+      'glued comment',
+      'compact nested map',
+      'bad indentation',
+      'unterminated quote',
+      'reserved first character',
+      'nesting deeper than manifests go',
+    ]) {
       assert.ok(!accepted.has(label), `${label} must be left to the Composer`);
     }
   });
@@ -137,7 +190,9 @@ describe('fast YAML composition', () => {
 
   test('seeded mutations of every project file: same documents whenever accepted', () => {
     const rng = new Rng(20261129);
-    const texts = loadProjects().flatMap((p) => [...p.files.entries()].filter(([f]) => /\.ya?ml$/.test(f)).map(([f, t]) => [`${p.name}/${f}`, t] as const));
+    const texts = loadProjects().flatMap((p) =>
+      [...p.files.entries()].filter(([f]) => /\.ya?ml$/.test(f)).map(([f, t]) => [`${p.name}/${f}`, t] as const),
+    );
     let accepted = 0;
     let total = 0;
     for (let round = 0; round < Number(process.env.FAST_COMPOSE_ROUNDS ?? 12); round++) {
@@ -154,7 +209,13 @@ describe('fast YAML composition', () => {
     for (const [label, text] of Object.entries(EDGE_CASES)) {
       const full = parseAllDocuments(text.replace(/\r(?!\n)/g, '\n'), PARSE_OPTIONS);
       const expected = (Array.isArray(full) ? full : []).flatMap((d) => d.errors.map((e) => e.message.split('\n')[0]));
-      assert.deepEqual(parseYaml(text).problems.filter((p) => p.severity === 'error').map((p) => p.message), expected, label);
+      assert.deepEqual(
+        parseYaml(text)
+          .problems.filter((p) => p.severity === 'error')
+          .map((p) => p.message),
+        expected,
+        label,
+      );
     }
   });
 });

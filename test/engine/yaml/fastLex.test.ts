@@ -34,7 +34,8 @@ function declinedAnyway(tokens: string[]): boolean {
   return tokens.some((t, i) => {
     if (tokens[i - 1] === SCALAR) return false;
     const type = CST.tokenType(t);
-    if (type === 'flow-error-end' || type === 'byte-order-mark' || type === 'directive-line' || type === 'tag') return true;
+    if (type === 'flow-error-end' || type === 'byte-order-mark' || type === 'directive-line' || type === 'tag')
+      return true;
     const quoted = type === 'single-quoted-scalar' || type === 'double-quoted-scalar';
     // Cut short at a line end (an error the package reports), or running to the end of the text.
     return quoted && (t.includes('\n') || tokens[i + 1] === '' || t.length < 2 || t[t.length - 1] !== t[0]);
@@ -57,7 +58,8 @@ function check(text: string, label: string): boolean {
 const EDGE_CASES: Record<string, string> = {
   empty: '',
   'only comments': '# a\n  # b\n\n',
-  'a manifest': 'apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web # the app\n  labels: {app: web, tier: "front"}\nspec:\n  replicas: 2\n  template:\n    spec:\n      containers:\n        - name: web\n          image: "nginx:1.25"\n          args: [\'--port\', "80", x]\n          resources:\n            limits: {cpu: 500m, memory: 256Mi}\n---\nkind: Service\n',
+  'a manifest':
+    'apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web # the app\n  labels: {app: web, tier: "front"}\nspec:\n  replicas: 2\n  template:\n    spec:\n      containers:\n        - name: web\n          image: "nginx:1.25"\n          args: [\'--port\', "80", x]\n          resources:\n            limits: {cpu: 500m, memory: 256Mi}\n---\nkind: Service\n',
   'documents and markers': '# head\n---\na: 1\n...\n---\n- 1\n- 2\n--- \n...\n',
   'block scalars': 'a: |\n  one\n  two\nb: >-\n  folded\n  text\n\nc: |+\n  keep\n\nd: |2\n    indented\ne: |\n\tx\n',
   'multi-line plain scalar': 'a: one\n  two\n  # not a comment?\nb: 2\n',
@@ -67,7 +69,7 @@ const EDGE_CASES: Record<string, string> = {
   'explicit keys and compact maps': '? a\n: 1\n- b: 1\n  c: 2\na: b: 1\n',
   'windows line ends': 'a: 1\r\nb:\r\n  - c # d\r\n  - "e"\r\n',
   'lone carriage return': 'a: 1\rb: 2\n',
-  'tabs': 'a:\t1\n\tb: 2\nc: [\t1 ]\n',
+  tabs: 'a:\t1\n\tb: 2\nc: [\t1 ]\n',
   'glued comment and colons': 'a: "x"# c\nb: http://x:80/y\nc: a:b\n:d\n',
   'flow edge cases': 'a: [a:b, c: d, "e":f, {g}, ]\nb: {? h : i, j}\nc: ]\nd: }\n',
   'quoted scalars': 'a: "x\\"y"\nb: \'it\'\'s\'\nc: "\\\\"\nd: \'\'\ne: "a\n  b"\nf: "open\n',
@@ -91,10 +93,23 @@ function files(patterns: string[], cwd: string): [string, string][] {
 const corpus = existsSync(CORPUS) ? CORPUS : '/work/shared/corpus';
 
 describe('ported YAML lexer', () => {
-  test('hand-picked cases: the package\'s lexemes whenever accepted, and plain manifests accepted', () => {
+  test("hand-picked cases: the package's lexemes whenever accepted, and plain manifests accepted", () => {
     const accepted = new Set<string>();
     for (const [label, text] of Object.entries(EDGE_CASES)) if (check(text, label)) accepted.add(label);
-    for (const label of ['empty', 'only comments', 'a manifest', 'documents and markers', 'block scalars', 'multi-line plain scalar', 'multi-line flow', 'windows line ends', 'tabs', 'flow edge cases', 'no final newline', 'deep flow']) {
+    for (const label of [
+      'empty',
+      'only comments',
+      'a manifest',
+      'documents and markers',
+      'block scalars',
+      'multi-line plain scalar',
+      'multi-line flow',
+      'windows line ends',
+      'tabs',
+      'flow edge cases',
+      'no final newline',
+      'deep flow',
+    ]) {
       assert.ok(accepted.has(label), `${label} should be lexed by the port`);
     }
     for (const label of ['tags and directives', 'byte order mark', 'quoted scalars', 'unterminated at the end']) {
@@ -102,18 +117,26 @@ describe('ported YAML lexer', () => {
     }
   });
 
-  const realFiles = [...files(['**/*.yaml', '**/*.yml'], corpus), ...files(['examples/**/*.yaml', 'test/fixtures/**/*.yaml', 'test/fixtures/**/*.yml'], REPO_ROOT)];
+  const realFiles = [
+    ...files(['**/*.yaml', '**/*.yml'], corpus),
+    ...files(['examples/**/*.yaml', 'test/fixtures/**/*.yaml', 'test/fixtures/**/*.yml'], REPO_ROOT),
+  ];
 
-  test('real manifests: the package\'s lexemes, and nearly all of them accepted', () => {
+  test("real manifests: the package's lexemes, and nearly all of them accepted", () => {
     assert.ok(realFiles.length > 100, `expected the corpus and fixtures, found ${realFiles.length} files`);
     let accepted = 0;
     for (const [name, text] of realFiles) if (check(text, name)) accepted++;
-    assert.ok(accepted / realFiles.length > 0.9, `only ${accepted} of ${realFiles.length} files were lexed by the port`);
+    assert.ok(
+      accepted / realFiles.length > 0.9,
+      `only ${accepted} of ${realFiles.length} files were lexed by the port`,
+    );
   });
 
-  test('seeded mutations of every project file: the package\'s lexemes whenever accepted', () => {
+  test("seeded mutations of every project file: the package's lexemes whenever accepted", () => {
     const rng = new Rng(20261207);
-    const texts = loadProjects().flatMap((p) => [...p.files.entries()].filter(([f]) => /\.ya?ml$/.test(f)).map(([f, t]) => [`${p.name}/${f}`, t] as const));
+    const texts = loadProjects().flatMap((p) =>
+      [...p.files.entries()].filter(([f]) => /\.ya?ml$/.test(f)).map(([f, t]) => [`${p.name}/${f}`, t] as const),
+    );
     let accepted = 0;
     let total = 0;
     for (let round = 0; round < 12; round++) {

@@ -28,7 +28,8 @@ test('line index: every offset of texts with \\n, \\r\\n and lone \\r line ends,
     for (let offset = 0; offset <= text.length; offset++) {
       assert.deepEqual(index.positionAt(offset), expected[offset], `${JSON.stringify(text)} at ${offset}`);
       // Back from a position (a \r\n's \n maps to the start of the next line's break pair, so skip those).
-      if (!(text[offset - 1] === '\r' && text[offset] === '\n')) assert.equal(index.offsetAt(expected[offset]), offset, `${JSON.stringify(text)} back to ${offset}`);
+      if (!(text[offset - 1] === '\r' && text[offset] === '\n'))
+        assert.equal(index.offsetAt(expected[offset]), offset, `${JSON.stringify(text)} back to ${offset}`);
     }
     assert.equal(index.lineCount, expected[text.length].line + 1);
   }

@@ -26,7 +26,7 @@ export class ActiveWorkloads {
   }
 
   get(id: string): WorkloadModel | undefined {
-    return this.created.get(id) ?? (this.removed.has(id) ? undefined : this.replaced.get(id) ?? this.base.get(id));
+    return this.created.get(id) ?? (this.removed.has(id) ? undefined : (this.replaced.get(id) ?? this.base.get(id)));
   }
 
   has(id: string): boolean {

@@ -15,16 +15,24 @@ export interface DisruptionFact {
   blocks: boolean;
 }
 
-export function disruptionFact(pdb: WorkloadPolicyModel, state: PlanState, defaultNamespace: string | undefined): DisruptionFact | undefined {
+export function disruptionFact(
+  pdb: WorkloadPolicyModel,
+  state: PlanState,
+  defaultNamespace: string | undefined,
+): DisruptionFact | undefined {
   const selector = pdb.selector;
   if (!selector || Object.keys(selector).length === 0) return undefined;
   const namespace = namespaceOf(pdb, defaultNamespace);
   const selected = state.workloads.filter(
-    (w) => w.workload.steady && namespaceOf(w.workload, defaultNamespace) === namespace && selectorMatches(selector, w.workload.podLabels),
+    (w) =>
+      w.workload.steady &&
+      namespaceOf(w.workload, defaultNamespace) === namespace &&
+      selectorMatches(selector, w.workload.podLabels),
   );
   const pods = selected.reduce((n, w) => n + w.pods, 0);
   if (pods === 0) return undefined;
-  const field = pdb.minAvailable !== undefined ? 'minAvailable' : pdb.maxUnavailable !== undefined ? 'maxUnavailable' : undefined;
+  const field =
+    pdb.minAvailable !== undefined ? 'minAvailable' : pdb.maxUnavailable !== undefined ? 'maxUnavailable' : undefined;
   if (!field) return undefined;
   const value = scaled(pdb[field]!, pods);
   if (value === undefined) return undefined;

@@ -9,7 +9,11 @@ export function autoscalers(policies: WorkloadPolicyModel[]): WorkloadPolicyMode
 }
 
 /** Does an HPA scale this workload: same namespace, its name, and its kind when the HPA gives one? */
-export function hpaTargets(hpa: WorkloadPolicyModel, workload: WorkloadModel, defaultNamespace: string | undefined): boolean {
+export function hpaTargets(
+  hpa: WorkloadPolicyModel,
+  workload: WorkloadModel,
+  defaultNamespace: string | undefined,
+): boolean {
   return (
     namespaceOf(hpa, defaultNamespace) === namespaceOf(workload, defaultNamespace) &&
     hpa.targetName === workload.name &&
@@ -32,7 +36,11 @@ export interface AtMaxReplicas {
 }
 
 /** Undefined when no HPA targets a workload of the state. */
-export function atMaxReplicas(state: PlanState, hpas: WorkloadPolicyModel[], defaultNamespace: string | undefined): AtMaxReplicas | undefined {
+export function atMaxReplicas(
+  state: PlanState,
+  hpas: WorkloadPolicyModel[],
+  defaultNamespace: string | undefined,
+): AtMaxReplicas | undefined {
   if (hpas.length === 0) return undefined;
   const result: AtMaxReplicas = { pods: 0, requests: {}, limits: {}, scaled: [] };
   for (const w of state.workloads) {

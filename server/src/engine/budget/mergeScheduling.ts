@@ -9,9 +9,18 @@ import { matchesSelector } from './nodeMatch';
  * terms are kept, and a term that selected its own source's pods now selects the merged pods
  * (replicas kept apart stay apart). Nothing when no source has rules.
  */
-export function mergeScheduling(sources: WorkloadModel[], mergedLabels: Record<string, string>): { scheduling?: PodScheduling } {
+export function mergeScheduling(
+  sources: WorkloadModel[],
+  mergedLabels: Record<string, string>,
+): { scheduling?: PodScheduling } {
   if (!sources.some((s) => s.scheduling)) return {};
-  const merged: PodScheduling = { nodeSelectors: [], nodeAffinities: [], tolerations: [], antiAffinity: [], spread: [] };
+  const merged: PodScheduling = {
+    nodeSelectors: [],
+    nodeAffinities: [],
+    tolerations: [],
+    antiAffinity: [],
+    spread: [],
+  };
   const self: LabelSelector = { matchLabels: { ...mergedLabels }, matchExpressions: [] };
   const seen = new Set<string>();
   const once = (value: unknown) => {

@@ -28,7 +28,10 @@ export function tolerates(toleration: Toleration, taint: NodeTaint): boolean {
  * affinity and taints (resources and pod rules are judged by the simulation).
  */
 export function nodeMismatch(scheduling: PodScheduling | undefined, node: NodeIdentity): string | undefined {
-  const untolerated = node.taints.find((taint) => isHardTaint(taint) && !(scheduling?.tolerations ?? [[]]).every((list) => list.some((t) => tolerates(t, taint))));
+  const untolerated = node.taints.find(
+    (taint) =>
+      isHardTaint(taint) && !(scheduling?.tolerations ?? [[]]).every((list) => list.some((t) => tolerates(t, taint))),
+  );
   if (untolerated) return `taint ${formatTaint(untolerated)} not tolerated`;
   return scheduling ? nodeRequirementMismatch(scheduling, node.labels) : undefined;
 }
@@ -41,13 +44,18 @@ export function nodeRequirementMismatch(scheduling: PodScheduling, labels: Recor
     }
   }
   for (const terms of scheduling.nodeAffinities) {
-    if (!terms.some((term) => term.every((r) => matchesRequirement(r, labels, true)))) return 'required node affinity not matched';
+    if (!terms.some((term) => term.every((r) => matchesRequirement(r, labels, true))))
+      return 'required node affinity not matched';
   }
   return undefined;
 }
 
 /** One requirement against labels; `Gt`/`Lt` compare integers and exist only for nodes. */
-export function matchesRequirement(requirement: SelectorRequirement, labels: Record<string, string>, node: boolean): boolean {
+export function matchesRequirement(
+  requirement: SelectorRequirement,
+  labels: Record<string, string>,
+  node: boolean,
+): boolean {
   const has = Object.prototype.hasOwnProperty.call(labels, requirement.key);
   const value = has ? labels[requirement.key] : undefined;
   switch (requirement.operator) {

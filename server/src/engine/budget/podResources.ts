@@ -20,14 +20,18 @@ export interface PodContext {
 }
 
 /** A container's requests and limits as the API server would default them. */
-export function effectiveContainerResources(container: ContainerModel, limitRanges: LimitRangeModel[]): { requests: ResourceList; limits: ResourceList } {
+export function effectiveContainerResources(
+  container: ContainerModel,
+  limitRanges: LimitRangeModel[],
+): { requests: ResourceList; limits: ResourceList } {
   const limits: ResourceList = {};
   for (const range of limitRanges) Object.assign(limits, range.defaultLimits);
   Object.assign(limits, container.limits);
   const requests: ResourceList = {};
   for (const range of limitRanges) {
     // LimitRange: a default limit without a defaultRequest also defaults the request.
-    for (const [name, value] of Object.entries(range.defaultLimits)) if (container.limits[name] === undefined) requests[name] = value;
+    for (const [name, value] of Object.entries(range.defaultLimits))
+      if (container.limits[name] === undefined) requests[name] = value;
     Object.assign(requests, range.defaultRequests);
   }
   // A container that sets a limit but no request requests its limit.

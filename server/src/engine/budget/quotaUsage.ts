@@ -20,7 +20,11 @@ export interface NamespaceUsage {
   unlimited: { cpu: number; memory: number };
 }
 
-export function namespaceUsage(state: PlanState, namespace: string, defaultNamespace: string | undefined): NamespaceUsage {
+export function namespaceUsage(
+  state: PlanState,
+  namespace: string,
+  defaultNamespace: string | undefined,
+): NamespaceUsage {
   const usage: NamespaceUsage = { pods: 0, requests: {}, limits: {}, unlimited: { cpu: 0, memory: 0 } };
   for (const w of state.workloads) {
     if (!w.workload.steady || namespaceOf(w.workload, defaultNamespace) !== namespace) continue;

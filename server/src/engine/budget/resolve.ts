@@ -12,16 +12,28 @@ export function namespaceOf(object: { namespace?: string }, defaultNamespace: st
 }
 
 /** A workload's name for messages: `namespace/name` when it is not in the plan's default namespace. */
-export function qualifiedName(workload: { namespace?: string; name: string }, defaultNamespace: string | undefined): string {
+export function qualifiedName(
+  workload: { namespace?: string; name: string },
+  defaultNamespace: string | undefined,
+): string {
   const namespace = namespaceOf(workload, defaultNamespace);
   return namespace === namespaceOf({}, defaultNamespace) ? workload.name : `${namespace}/${workload.name}`;
 }
 
 /** Resolves `name` or `namespace/name` among workloads (compose services also by their DNS-1123 form). */
-export function resolveWorkload(text: string, workloads: Iterable<WorkloadModel>, defaultNamespace: string | undefined): Resolution {
+export function resolveWorkload(
+  text: string,
+  workloads: Iterable<WorkloadModel>,
+  defaultNamespace: string | undefined,
+): Resolution {
   const all = [...workloads];
   const name = refName(text);
-  return resolveNamed(text, all.filter((w) => w.name === name || w.aliases.includes(name)), () => all, defaultNamespace);
+  return resolveNamed(
+    text,
+    all.filter((w) => w.name === name || w.aliases.includes(name)),
+    () => all,
+    defaultNamespace,
+  );
 }
 
 /** The name part of `name` or `namespace/name`. */
@@ -33,7 +45,12 @@ export function refName(text: string): string {
  * resolveWorkload with the workloads already narrowed to those named `refName(text)` (or aliased so),
  * in the order of `all`; `all` is only read for a did-you-mean suggestion when nothing is found.
  */
-export function resolveNamed(text: string, named: WorkloadModel[], all: () => WorkloadModel[], defaultNamespace: string | undefined): Resolution {
+export function resolveNamed(
+  text: string,
+  named: WorkloadModel[],
+  all: () => WorkloadModel[],
+  defaultNamespace: string | undefined,
+): Resolution {
   const slash = text.indexOf('/');
   const namespace = slash === -1 ? undefined : text.slice(0, slash);
   let candidates = named;
@@ -68,7 +85,11 @@ export function workloadsByName(workloads: WorkloadModel[]): ReadonlyMap<string,
 const nameIndexes = new WeakMap<WorkloadModel[], Map<string, WorkloadModel[]>>();
 
 /** The closest known reference, when it is close enough to be a typo. */
-export function suggest(text: string, workloads: WorkloadModel[], defaultNamespace: string | undefined): string | undefined {
+export function suggest(
+  text: string,
+  workloads: WorkloadModel[],
+  defaultNamespace: string | undefined,
+): string | undefined {
   const names = new Set<string>();
   for (const w of workloads) {
     names.add(text.includes('/') ? `${namespaceOf(w, defaultNamespace)}/${w.name}` : w.name);

@@ -146,8 +146,14 @@ export function daemonNodeCount(nodes: SimNodeSpec[], scheduling: PodScheduling 
  */
 export function schedule(nodes: SimNodeSpec[], daemons: DaemonGroup[], groups: PodGroup[]): ScheduleResult {
   const simulation = new Simulation(nodes, daemons, groups);
-  const byStrategy = Object.fromEntries(STRATEGIES.map((s) => [s, simulation.run(s)])) as Record<Strategy, StrategyResult>;
-  const strategy = STRATEGIES.reduce((best, s) => (byStrategy[s].unschedulableCount < byStrategy[best].unschedulableCount ? s : best), STRATEGIES[0]);
+  const byStrategy = Object.fromEntries(STRATEGIES.map((s) => [s, simulation.run(s)])) as Record<
+    Strategy,
+    StrategyResult
+  >;
+  const strategy = STRATEGIES.reduce(
+    (best, s) => (byStrategy[s].unschedulableCount < byStrategy[best].unschedulableCount ? s : best),
+    STRATEGIES[0],
+  );
   return { ...byStrategy[strategy], strategy, byStrategy };
 }
 
@@ -175,18 +181,30 @@ class Simulation {
   /** Per group: how many of its pods the current run has placed (the next one's ordinal - 1). */
   private numbered: number[] = [];
 
-  constructor(specs: SimNodeSpec[], private readonly daemons: DaemonGroup[], groups: PodGroup[]) {
+  constructor(
+    specs: SimNodeSpec[],
+    private readonly daemons: DaemonGroup[],
+    groups: PodGroup[],
+  ) {
     this.all = [...daemons.map((d) => ({ ...d, count: 0 })), ...groups];
     this.nodes = specs.map((spec) => ({ ...spec, free: {}, freePods: 0, placed: new Map(), runs: [] }));
     this.candidates = this.all.map((g) => this.nodes.filter((node) => nodeMismatch(g.scheduling, node) === undefined));
-    this.spreadDomains = this.all.map((g) => (g.scheduling?.spread.length ? this.nodes.filter((node) => nodeRequirementMismatch(g.scheduling!, node.labels) === undefined) : []));
-    this.podRules = this.all.some((g) => !!g.scheduling && (g.scheduling.antiAffinity.length > 0 || g.scheduling.spread.length > 0));
+    this.spreadDomains = this.all.map((g) =>
+      g.scheduling?.spread.length
+        ? this.nodes.filter((node) => nodeRequirementMismatch(g.scheduling!, node.labels) === undefined)
+        : [],
+    );
+    this.podRules = this.all.some(
+      (g) => !!g.scheduling && (g.scheduling.antiAffinity.length > 0 || g.scheduling.spread.length > 0),
+    );
     this.order = groups
       .map((_, i) => daemons.length + i)
       .sort((a, b) => {
         const x = this.all[a];
         const y = this.all[b];
-        return compareLarger(x.requests, y.requests) || (x.workload < y.workload ? -1 : x.workload > y.workload ? 1 : 0);
+        return (
+          compareLarger(x.requests, y.requests) || (x.workload < y.workload ? -1 : x.workload > y.workload ? 1 : 0)
+        );
       });
   }
 
@@ -202,7 +220,9 @@ class Simulation {
     /** Unplaced for lack of room: the room left is known only once everything is placed. */
     const roomLater: [UnschedulablePods, SimNode[]][] = [];
     this.daemons.forEach((daemon, index) => {
-      const missed = this.candidates[index].filter((node) => !this.fits(node, daemon.requests) || (this.podRules && !this.allowed(index, node)));
+      const missed = this.candidates[index].filter(
+        (node) => !this.fits(node, daemon.requests) || (this.podRules && !this.allowed(index, node)),
+      );
       for (const node of this.candidates[index]) if (!missed.includes(node)) this.place(node, index, 1);
       if (missed.length > 0) {
         const empty = missed[0].allocatable;
@@ -238,19 +258,30 @@ class Simulation {
         }
       }
       if (placed < group.count) {
-        const entry: UnschedulablePods = { ...this.whyUnplaced(index), count: group.count - placed, name: `${group.workload}#${placed + 1}` };
+        const entry: UnschedulablePods = {
+          ...this.whyUnplaced(index),
+          count: group.count - placed,
+          name: `${group.workload}#${placed + 1}`,
+        };
         unschedulable.push(entry);
         if (entry.reason === 'no-room') roomLater.push([entry, this.candidates[index]]);
       }
     }
     for (const [entry, nodes] of roomLater) {
-      const roomiest = [...nodes].sort((a, b) => (b.free.memory ?? 0) - (a.free.memory ?? 0) || (b.free.cpu ?? 0) - (a.free.cpu ?? 0))[0];
+      const roomiest = [...nodes].sort(
+        (a, b) => (b.free.memory ?? 0) - (a.free.memory ?? 0) || (b.free.cpu ?? 0) - (a.free.cpu ?? 0),
+      )[0];
       entry.roomiest = { node: roomiest.node, free: { ...roomiest.free }, freePods: roomiest.freePods };
     }
     return {
       unschedulable,
       unschedulableCount: unschedulable.reduce((n, u) => n + u.count, 0),
-      nodes: this.nodes.map((node) => ({ node: node.node, free: { ...node.free }, freePods: node.freePods, pods: this.podsOn(node) })),
+      nodes: this.nodes.map((node) => ({
+        node: node.node,
+        free: { ...node.free },
+        freePods: node.freePods,
+        pods: this.podsOn(node),
+      })),
     };
   }
 
@@ -261,7 +292,13 @@ class Simulation {
       const group = this.all[run.index];
       let entry = byGroup.get(run.index);
       if (!entry) {
-        entry = { workload: group.workload, ...(group.namespace !== undefined ? { namespace: group.namespace } : {}), count: 0, requests: { ...group.requests }, names: [] };
+        entry = {
+          workload: group.workload,
+          ...(group.namespace !== undefined ? { namespace: group.namespace } : {}),
+          count: 0,
+          requests: { ...group.requests },
+          names: [],
+        };
         if (run.index < this.daemons.length) entry.daemon = true;
         byGroup.set(run.index, entry);
       }
@@ -287,7 +324,13 @@ class Simulation {
       }
       // Floating point decides when the scores are clearly apart; exact fractions when they are close.
       const close = Math.abs(score - chosenScore) <= 1e-9 * Math.max(1, Math.abs(score), Math.abs(chosenScore));
-      const order = !close ? (score < chosenScore ? -1 : 1) : sameLoad(node, chosen) ? 0 : compareFractions(usedAfter(node, requests), usedAfter(chosen, requests));
+      const order = !close
+        ? score < chosenScore
+          ? -1
+          : 1
+        : sameLoad(node, chosen)
+          ? 0
+          : compareFractions(usedAfter(node, requests), usedAfter(chosen, requests));
       if (strategy === 'bestFit' ? order > 0 : order < 0) {
         chosen = node;
         chosenScore = score;
@@ -331,7 +374,8 @@ class Simulation {
     let count = 0;
     for (const [other, placed] of node.placed) {
       const pod = this.all[other];
-      if (placed > 0 && inNamespaces(term, owner, pod) && matchesSelector(term.selector, pod.labels ?? {})) count += placed;
+      if (placed > 0 && inNamespaces(term, owner, pod) && matchesSelector(term.selector, pod.labels ?? {}))
+        count += placed;
     }
     return count;
   }
@@ -348,7 +392,8 @@ class Simulation {
 
   private place(node: SimNode, index: number, count: number): void {
     node.freePods -= count;
-    for (const [name, value] of Object.entries(this.all[index].requests)) node.free[name] = (node.free[name] ?? 0) - value * count;
+    for (const [name, value] of Object.entries(this.all[index].requests))
+      node.free[name] = (node.free[name] ?? 0) - value * count;
     node.placed.set(index, (node.placed.get(index) ?? 0) + count);
     const from = this.numbered[index] + 1;
     this.numbered[index] += count;
@@ -369,12 +414,20 @@ class Simulation {
 
   private whyUnplaced(index: number): Omit<UnschedulablePods, 'count' | 'name'> {
     const group = this.all[index];
-    const base = { workload: group.workload, ...(group.namespace !== undefined ? { namespace: group.namespace } : {}), requests: group.requests };
+    const base = {
+      workload: group.workload,
+      ...(group.namespace !== undefined ? { namespace: group.namespace } : {}),
+      requests: group.requests,
+    };
     const candidates = this.candidates[index];
-    if (candidates.length === 0) return { ...base, reason: 'unmatched', mismatches: this.poolMismatches(index, this.nodes) };
+    if (candidates.length === 0)
+      return { ...base, reason: 'unmatched', mismatches: this.poolMismatches(index, this.nodes) };
     if (!candidates.some((node) => fitsIn(group.requests, node.allocatable, node.pods))) {
       const largest = largestNodes(candidates, 1)[0];
-      const excluded = this.poolMismatches(index, this.nodes.filter((node) => !candidates.includes(node) && fitsIn(group.requests, node.allocatable, node.pods)));
+      const excluded = this.poolMismatches(
+        index,
+        this.nodes.filter((node) => !candidates.includes(node) && fitsIn(group.requests, node.allocatable, node.pods)),
+      );
       return {
         ...base,
         reason: 'too-big',
@@ -384,9 +437,15 @@ class Simulation {
     }
     // Anti-affinity of pods already placed can exclude it too (it is symmetric).
     const antiAffinity = this.all.some((owner) =>
-      (owner.scheduling?.antiAffinity ?? []).some((term) => owner === group || (inNamespaces(term, owner, group) && matchesSelector(term.selector, group.labels ?? {}))),
+      (owner.scheduling?.antiAffinity ?? []).some(
+        (term) =>
+          owner === group || (inNamespaces(term, owner, group) && matchesSelector(term.selector, group.labels ?? {})),
+      ),
     );
-    const podRules = [...(antiAffinity ? (['anti-affinity'] as const) : []), ...(group.scheduling?.spread.length ? (['topology spread'] as const) : [])];
+    const podRules = [
+      ...(antiAffinity ? (['anti-affinity'] as const) : []),
+      ...(group.scheduling?.spread.length ? (['topology spread'] as const) : []),
+    ];
     return { ...base, reason: 'no-room', ...(podRules.length > 0 ? { podRules } : {}) };
   }
 }
@@ -433,7 +492,12 @@ function usedAfter(node: SimNode, requests: ResourceList): Fraction {
 
 /** Same allocatable and same room left in CPU and memory: equal scores, without computing them. */
 function sameLoad(a: SimNode, b: SimNode): boolean {
-  return a.allocatable.cpu === b.allocatable.cpu && a.allocatable.memory === b.allocatable.memory && a.free.cpu === b.free.cpu && a.free.memory === b.free.memory;
+  return (
+    a.allocatable.cpu === b.allocatable.cpu &&
+    a.allocatable.memory === b.allocatable.memory &&
+    a.free.cpu === b.free.cpu &&
+    a.free.memory === b.free.memory
+  );
 }
 
 /** `usedAfter` in floating point: the fast first comparison. */

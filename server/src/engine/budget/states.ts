@@ -5,7 +5,14 @@ import type { MergeSpec, PhaseSpec, PlanModel, ResourcePatch, ScaleStep, Workloa
 import { podResources, type PodResources } from './podResources';
 import { namespaceOf, refName, resolveNamed, resolveWorkload, workloadsByName, type Resolution } from './resolve';
 import { containerRenames } from './mergeNames';
-import { daemonNodeCount, expandNodes, largestNodes, schedule, type ScheduleResult, type SimNodeSpec } from './schedule';
+import {
+  daemonNodeCount,
+  expandNodes,
+  largestNodes,
+  schedule,
+  type ScheduleResult,
+  type SimNodeSpec,
+} from './schedule';
 import { mergeScheduling } from './mergeScheduling';
 import { ActiveWorkloads } from './activeWorkloads';
 
@@ -88,8 +95,10 @@ export interface PlanAnalysis {
  * workloads have: one-shot work runs to completion and is counted apart, a DaemonSet runs a pod per node.
  */
 export function notScalable(workload: WorkloadModel): string | undefined {
-  if (workload.kind === 'Job' || workload.kind === 'CronJob') return `a ${workload.kind} runs to completion and has no replicas`;
-  if (!workload.steady) return 'it is one-shot work (it runs to completion, and is counted apart from the running pods)';
+  if (workload.kind === 'Job' || workload.kind === 'CronJob')
+    return `a ${workload.kind} runs to completion and has no replicas`;
+  if (!workload.steady)
+    return 'it is one-shot work (it runs to completion, and is counted apart from the running pods)';
   if (workload.kind === 'DaemonSet') return 'a DaemonSet runs one pod per node and has no replicas';
   if (workload.kind === 'Pod') return 'a bare Pod has no replicas';
   return undefined;
@@ -149,7 +158,11 @@ class PlanRun {
   private readonly nodes: SimNodeSpec[];
   private readonly perPodOf: (workload: WorkloadModel) => PodResources;
 
-  constructor(private readonly plan: PlanModel, private readonly limitRanges: LimitRangeModel[], private readonly sources: WorkloadModel[]) {
+  constructor(
+    private readonly plan: PlanModel,
+    private readonly limitRanges: LimitRangeModel[],
+    private readonly sources: WorkloadModel[],
+  ) {
     this.nodes = expandNodes(plan.budget?.nodes ?? []);
     this.perPodOf = podResourcesInPlan(plan, limitRanges);
   }
@@ -157,7 +170,12 @@ class PlanRun {
   /** The state before any phase: the same object while the sources and the budget's inputs are. */
   currentState(active: ActiveWorkloads): PlanState {
     const budget = this.plan.budget;
-    const key = JSON.stringify([this.plan.namespace ?? null, budget?.podOverhead ?? null, budget?.nodes ?? null, budget?.tolerateNodeLoss ?? null]);
+    const key = JSON.stringify([
+      this.plan.namespace ?? null,
+      budget?.podOverhead ?? null,
+      budget?.nodes ?? null,
+      budget?.tolerateNodeLoss ?? null,
+    ]);
     const memo = currentStates.get(this.sources);
     if (memo && memo.key === key && memo.limitRanges === this.limitRanges) return memo.state;
     const state = this.state(null, active, new Map());
@@ -180,7 +198,12 @@ class PlanRun {
       const w = active.get(id)!;
       if (!ids.has(id) && active.atStart(id) && (w.name === name || w.aliases.includes(name))) named.push(w);
     }
-    return resolveNamed(text, named, () => [...active.values()].filter((w) => active.atStart(w.id)), this.plan.namespace);
+    return resolveNamed(
+      text,
+      named,
+      () => [...active.values()].filter((w) => active.atStart(w.id)),
+      this.plan.namespace,
+    );
   }
 
   applyPhase(
@@ -200,7 +223,12 @@ class PlanRun {
       if (resolution.status === 'found') {
         const first = consumed.get(resolution.workload.id);
         if (first && (consumes || role !== 'merge')) {
-          this.references.push({ ref, phase: phase.name, role, resolution: { status: 'duplicate', workload: resolution.workload, first } });
+          this.references.push({
+            ref,
+            phase: phase.name,
+            role,
+            resolution: { status: 'duplicate', workload: resolution.workload, first },
+          });
           return undefined;
         }
         if (consumes) consumed.set(resolution.workload.id, ref);
@@ -208,7 +236,11 @@ class PlanRun {
         return resolution.workload;
       }
       if (resolution.status === 'unknown') {
-        const earlier = resolveWorkload(ref.text, [...gone.values()].map((g) => g.workload), this.plan.namespace);
+        const earlier = resolveWorkload(
+          ref.text,
+          [...gone.values()].map((g) => g.workload),
+          this.plan.namespace,
+        );
         if (earlier.status === 'found') {
           const record = gone.get(earlier.workload.id)!.record;
           const sameName = record.phase === phase.name;
@@ -217,7 +249,11 @@ class PlanRun {
             phase: phase.name,
             role,
             resolution: sameName
-              ? { status: 'duplicate', workload: earlier.workload, first: consumed.get(earlier.workload.id) ?? { text: ref.text, location: record.location } }
+              ? {
+                  status: 'duplicate',
+                  workload: earlier.workload,
+                  first: consumed.get(earlier.workload.id) ?? { text: ref.text, location: record.location },
+                }
               : { status: 'gone', workload: earlier.workload, gone: record },
           });
           return undefined;
@@ -260,7 +296,10 @@ class PlanRun {
       for (const source of sources) {
         active.delete(source.id);
         touched.add(source.id);
-        gone.set(source.id, { workload: source, record: { phase: phase.name, how: 'merged', into: merge.name, location: merge.nameLocation } });
+        gone.set(source.id, {
+          workload: source,
+          record: { phase: phase.name, how: 'merged', into: merge.name, location: merge.nameLocation },
+        });
       }
       if (sources.length === 0) continue;
       const merged = mergeWorkloads(merge, sources, this.plan.namespace);
@@ -309,14 +348,26 @@ class PlanRun {
   }
 
   /** A workload as it stands in a state, with its pods and per-pod resources. */
-  private stateWorkload(workload: WorkloadModel, merges: Map<string, { spec: MergeSpec; sources: WorkloadModel[] }>): StateWorkload {
+  private stateWorkload(
+    workload: WorkloadModel,
+    merges: Map<string, { spec: MergeSpec; sources: WorkloadModel[] }>,
+  ): StateWorkload {
     const perPod = this.perPodOf(workload);
     // A DaemonSet runs on every node it tolerates and matches.
-    const pods = workload.kind === 'DaemonSet' ? (this.nodes.length > 0 ? daemonNodeCount(this.nodes, workload.scheduling) : 1) : workload.replicas;
+    const pods =
+      workload.kind === 'DaemonSet'
+        ? this.nodes.length > 0
+          ? daemonNodeCount(this.nodes, workload.scheduling)
+          : 1
+        : workload.replicas;
     return { workload, pods, perPod, merge: merges.get(workload.id) };
   }
 
-  state(phase: PhaseSpec | null, active: ActiveWorkloads, merges: Map<string, { spec: MergeSpec; sources: WorkloadModel[] }>): PlanState {
+  state(
+    phase: PhaseSpec | null,
+    active: ActiveWorkloads,
+    merges: Map<string, { spec: MergeSpec; sources: WorkloadModel[] }>,
+  ): PlanState {
     const totals = emptyTotals();
     const index: StateIndex = { ids: [], requestKeys: new Map(), limitKeys: new Map(), exact: true };
     const workloads: StateWorkload[] = [];
@@ -349,7 +400,12 @@ class PlanRun {
       unlimitedContainers: { ...previous.totals.unlimitedContainers },
       missingRequests: { ...previous.totals.missingRequests },
     };
-    const index: StateIndex = { ids: [], requestKeys: new Map(before.requestKeys), limitKeys: new Map(before.limitKeys), exact: true };
+    const index: StateIndex = {
+      ids: [],
+      requestKeys: new Map(before.requestKeys),
+      limitKeys: new Map(before.limitKeys),
+      exact: true,
+    };
     const changed = new Map<string, StateWorkload>();
     for (const id of touched) {
       const workload = active.get(id);
@@ -387,7 +443,12 @@ class PlanRun {
   }
 
   /** Adds the simulated placement (budget.nodes) and keeps the index for the next state. */
-  private finish(phase: PhaseSpec | null, workloads: StateWorkload[], totals: StateTotals, index: StateIndex): PlanState {
+  private finish(
+    phase: PhaseSpec | null,
+    workloads: StateWorkload[],
+    totals: StateTotals,
+    index: StateIndex,
+  ): PlanState {
     const pools = this.plan.budget?.nodes;
     const result: PlanState = { phase, workloads, totals };
     if (pools && pools.length > 0) {
@@ -407,7 +468,11 @@ class PlanRun {
         const lost = new Set(largestNodes(this.nodes, loss));
         result.nodeLoss = {
           lost: this.nodes.filter((n) => lost.has(n)).map((n) => n.node),
-          schedule: schedule(this.nodes.filter((n) => !lost.has(n)), daemons, groups),
+          schedule: schedule(
+            this.nodes.filter((n) => !lost.has(n)),
+            daemons,
+            groups,
+          ),
         };
       }
     }
@@ -446,7 +511,14 @@ function count(totals: StateTotals, index: StateIndex, entry: StateWorkload, sig
   if (!Number.isSafeInteger(totals.pods)) index.exact = false;
 }
 
-function countResources(total: ResourceList, keys: Map<string, number>, perPod: ResourceList, pods: number, sign: 1 | -1, index: StateIndex): void {
+function countResources(
+  total: ResourceList,
+  keys: Map<string, number>,
+  perPod: ResourceList,
+  pods: number,
+  sign: 1 | -1,
+  index: StateIndex,
+): void {
   for (const [name, value] of Object.entries(perPod)) {
     const next = (total[name] ?? 0) + sign * value * pods;
     total[name] = next;
@@ -459,7 +531,12 @@ function countResources(total: ResourceList, keys: Map<string, number>, perPod: 
  * The totals' resources in the order adding every workload up gives them (the order each first appears
  * in), without those no workload has any more.
  */
-function inFirstUseOrder(total: ResourceList, keys: Map<string, number>, workloads: StateWorkload[], which: 'requests' | 'limits'): ResourceList {
+function inFirstUseOrder(
+  total: ResourceList,
+  keys: Map<string, number>,
+  workloads: StateWorkload[],
+  which: 'requests' | 'limits',
+): ResourceList {
   let wanted = 0;
   for (const n of keys.values()) if (n > 0) wanted++;
   const seen = new Set<string>();
@@ -481,20 +558,29 @@ function mergeCreatedInPhase(text: string, phase: PhaseSpec): MergeSpec | undefi
 /** The sources' containers under the names they get in the merged pod (colliding names made unique). */
 function renamedContainers(sources: WorkloadModel[], key: 'containers' | 'initContainers'): ContainerModel[] {
   const renames = containerRenames(
-    sources.map((s) => ({ id: s.id, name: s.name, initContainers: s.initContainers.map((c) => c.name), containers: s.containers.map((c) => c.name) })),
+    sources.map((s) => ({
+      id: s.id,
+      name: s.name,
+      initContainers: s.initContainers.map((c) => c.name),
+      containers: s.containers.map((c) => c.name),
+    })),
   );
   return sources.flatMap((s) => s[key].map((c) => ({ ...c, name: renames.get(s.id)?.get(c.name) ?? c.name })));
 }
 
 /** A workload's per-pod resources in a plan: its namespace's LimitRanges and the plan's pod overhead. */
-export function podResourcesInPlan(plan: PlanModel, limitRanges: LimitRangeModel[]): (workload: WorkloadModel) => PodResources {
+export function podResourcesInPlan(
+  plan: PlanModel,
+  limitRanges: LimitRangeModel[],
+): (workload: WorkloadModel) => PodResources {
   const podOverhead = plan.budget?.podOverhead ?? {};
   const overheadKey = JSON.stringify(podOverhead);
   return (workload) => {
     // A plan edit recomputes every state; a workload's per-pod figures only change with its LimitRanges
     // (the same array while no source changes), the plan's namespace and its pod overhead.
     const memo = perPodMemo.get(workload);
-    if (memo && memo.limitRanges === limitRanges && memo.namespace === plan.namespace && memo.overhead === overheadKey) return memo.result;
+    if (memo && memo.limitRanges === limitRanges && memo.namespace === plan.namespace && memo.overhead === overheadKey)
+      return memo.result;
     const namespace = namespaceOf(workload, plan.namespace);
     const ranges = limitRanges.filter((r) => namespaceOf(r, plan.namespace) === namespace);
     const result = podResources(workload, { limitRanges: ranges, podOverhead });
@@ -503,7 +589,10 @@ export function podResourcesInPlan(plan: PlanModel, limitRanges: LimitRangeModel
   };
 }
 
-const perPodMemo = new WeakMap<WorkloadModel, { limitRanges: LimitRangeModel[]; namespace: string | undefined; overhead: string; result: PodResources }>();
+const perPodMemo = new WeakMap<
+  WorkloadModel,
+  { limitRanges: LimitRangeModel[]; namespace: string | undefined; overhead: string; result: PodResources }
+>();
 
 function patchContainer(container: ContainerModel, patch: ResourcePatch): ContainerModel {
   return {
@@ -514,7 +603,11 @@ function patchContainer(container: ContainerModel, patch: ResourcePatch): Contai
 }
 
 /** The workload a merge creates: one pod of every source container (pod) or of the plan's container (replace). */
-export function mergeWorkloads(merge: MergeSpec, sources: WorkloadModel[], defaultNamespace: string | undefined): WorkloadModel {
+export function mergeWorkloads(
+  merge: MergeSpec,
+  sources: WorkloadModel[],
+  defaultNamespace: string | undefined,
+): WorkloadModel {
   const namespace = sources[0].namespace ?? defaultNamespace;
   const kind = sources.every((s) => s.kind === 'StatefulSet') ? 'StatefulSet' : 'Deployment';
   const replicas = merge.replicas ?? Math.max(...sources.map((s) => s.replicas));
@@ -529,14 +622,19 @@ export function mergeWorkloads(merge: MergeSpec, sources: WorkloadModel[], defau
             limits: { ...(merge.container?.limits ?? {}) },
             requestFields: {},
             limitFields: {},
-            ports: (merge.container?.ports ?? []).map((port) => ({ port, protocol: 'TCP', location: merge.container!.location })),
+            ports: (merge.container?.ports ?? []).map((port) => ({
+              port,
+              protocol: 'TCP',
+              location: merge.container!.location,
+            })),
             location: merge.container?.location ?? merge.location,
             resourcesLocation: merge.container?.location ?? merge.location,
           },
         ]
       : renamedContainers(sources, 'containers');
   const overhead: ResourceList = {};
-  for (const source of sources) for (const [k, v] of Object.entries(source.podOverhead)) overhead[k] = Math.max(overhead[k] ?? 0, v);
+  for (const source of sources)
+    for (const [k, v] of Object.entries(source.podOverhead)) overhead[k] = Math.max(overhead[k] ?? 0, v);
   return {
     id: `${namespace ?? ''}/${merge.name}#merge`,
     kind,

@@ -21,10 +21,19 @@ export function toFileName(name: string): string {
     .toLowerCase()
     .replace(/[^a-z0-9._-]+/g, '-')
     .replace(/^[-.]+|[-.]+$/g, '');
-  if (readable === name && readable.length > 0 && readable.length <= MAX_NAME && !WINDOWS_DEVICES.test(readable.split('.')[0])) return readable;
+  if (
+    readable === name &&
+    readable.length > 0 &&
+    readable.length <= MAX_NAME &&
+    !WINDOWS_DEVICES.test(readable.split('.')[0])
+  )
+    return readable;
   const hash = createHash('sha256').update(name, 'utf8').digest('hex').slice(0, 8);
   // Without dots, so that `nul.yaml` cannot become `nul.yaml-1a2b3c4d` (still the device NUL on Windows).
-  const kept = readable.replace(/\./g, '-').slice(0, MAX_NAME - hash.length - 1).replace(/-+$/, '');
+  const kept = readable
+    .replace(/\./g, '-')
+    .slice(0, MAX_NAME - hash.length - 1)
+    .replace(/-+$/, '');
   return kept ? `${kept}-${hash}` : hash;
 }
 

@@ -45,7 +45,10 @@ function realPathOfDeepest(target: string): { ok: true; path: string } | { ok: f
         return { ok: true, path: path.join(fs.realpathSync(current), ...rest.reverse()) };
       } catch {
         // A link whose target is missing: writing through it would create that target, wherever it is.
-        return { ok: false, reason: `${current} is a symbolic link to a missing file; remove it or point it inside the folder` };
+        return {
+          ok: false,
+          reason: `${current} is a symbolic link to a missing file; remove it or point it inside the folder`,
+        };
       }
     }
     const parent = path.dirname(current);

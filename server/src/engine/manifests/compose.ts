@@ -3,7 +3,20 @@ import { checkComposeQuantity } from '../quantity';
 import { sourceLocation, type OffsetRange, type SourceLocation } from '../model/location';
 import { CPU, MEMORY } from '../model/resources';
 import type { ContainerPort, ManifestFile, QuantityField, WorkloadModel } from '../model/workspace';
-import { asMap, asScalar, asSeq, deref, get, getIn, getPair, keyText, pairsOf, rangeOf, scalarSource, scalarValue } from '../yaml/nodes';
+import {
+  asMap,
+  asScalar,
+  asSeq,
+  deref,
+  get,
+  getIn,
+  getPair,
+  keyText,
+  pairsOf,
+  rangeOf,
+  scalarSource,
+  scalarValue,
+} from '../yaml/nodes';
 import { interpolate } from './composeInterpolation';
 import { imageReferenceProblem } from './imageReference';
 import {
@@ -68,7 +81,12 @@ export function isComposeDocument(doc: Document): boolean {
 }
 
 /** Adds each service of a compose document as a workload (kind 'ComposeService', origin 'compose'). */
-export function readComposeDocument(doc: Document, documentIndex: number, file: ManifestFile, env: Record<string, string>): void {
+export function readComposeDocument(
+  doc: Document,
+  documentIndex: number,
+  file: ManifestFile,
+  env: Record<string, string>,
+): void {
   const services = asMap(doc, get(doc, asMap(doc, doc.contents), 'services'));
   if (!services) return;
   const context: ReadContext = { doc, file, env };
@@ -134,7 +152,10 @@ function readService(
         requestFields,
         limitFields,
         // Kompose turns `expose` into container ports and Service ports, as it does `ports`.
-        ports: uniquePorts([...readPorts(context, get(doc, service, 'ports')), ...readExpose(context, get(doc, service, 'expose'))]),
+        ports: uniquePorts([
+          ...readPorts(context, get(doc, service, 'ports')),
+          ...readExpose(context, get(doc, service, 'expose')),
+        ]),
         location,
         resourcesLocation: sourceLocation(file.path, resourcesKeyRange(doc, service) ?? nameLocation.range),
       },
@@ -191,12 +212,20 @@ function checkVariables(context: ReadContext): void {
         });
       }
       for (const error of interpolated.errors) {
-        problems.push({ code: 'manifest/compose-variable', severity: 'error', message: `${field}: ${error}; compose refuses the file.`, location });
+        problems.push({
+          code: 'manifest/compose-variable',
+          severity: 'error',
+          message: `${field}: ${error}; compose refuses the file.`,
+          location,
+        });
       }
     } else if (isMap(node)) {
-      for (const pair of node.items) if (isPair(pair)) visit(pair.value, [...path, keyText(pair.key) ?? '?'], depth + 1);
+      for (const pair of node.items)
+        if (isPair(pair)) visit(pair.value, [...path, keyText(pair.key) ?? '?'], depth + 1);
     } else if (isSeq(node)) {
-      node.items.forEach((item, index) => visit(item, [...path.slice(0, -1), `${path.at(-1) ?? ''}[${index}]`], depth + 1));
+      node.items.forEach((item, index) =>
+        visit(item, [...path.slice(0, -1), `${path.at(-1) ?? ''}[${index}]`], depth + 1),
+      );
     }
   };
   visit(context.doc.contents, [], 0);
@@ -210,7 +239,9 @@ function readImage(context: ReadContext, service: string, node: Node | undefined
   if (problem) {
     const raw = scalarValue(context.doc, node);
     const missing = typeof raw === 'string' ? interpolate(raw, context.env).missing : [];
-    const unset = missing.length ? ` (${missing.length === 1 ? 'variable' : 'variables'} ${missing.join(', ')} ${missing.length === 1 ? 'is' : 'are'} not set)` : '';
+    const unset = missing.length
+      ? ` (${missing.length === 1 ? 'variable' : 'variables'} ${missing.join(', ')} ${missing.length === 1 ? 'is' : 'are'} not set)`
+      : '';
     context.file.composeProblems!.push({
       code: 'manifest/invalid-image',
       severity: 'error',
@@ -289,7 +320,11 @@ function completionDependencies(context: ReadContext, service: YMap): string[] {
 
 // ---- resources ----
 
-function readSpellings(context: ReadContext, service: YMap, spellings: Record<keyof ResourceSpellings, ResourceSpelling[]>): ResourceSpellings {
+function readSpellings(
+  context: ReadContext,
+  service: YMap,
+  spellings: Record<keyof ResourceSpellings, ResourceSpelling[]>,
+): ResourceSpellings {
   const read = (list: ResourceSpelling[]) => {
     const fields: Record<string, QuantityField> = {};
     for (const spelling of list) {
@@ -308,7 +343,10 @@ function readQuantity(context: ReadContext, node: Node, fieldPath: string, kind:
   const report = (message: string, severity: 'error' | 'warning', replacement?: string) =>
     file.quantityProblems.push({ message: `${fieldPath}: ${message}`, severity, replacement, location });
   if (!asScalar(doc, node)) {
-    report(`expected a ${kind === 'memory' ? 'memory size such as 512M' : 'number of CPUs such as 0.5'}, not a ${asSeq(doc, node) ? 'list' : 'mapping'}`, 'error');
+    report(
+      `expected a ${kind === 'memory' ? 'memory size such as 512M' : 'number of CPUs such as 0.5'}, not a ${asSeq(doc, node) ? 'list' : 'mapping'}`,
+      'error',
+    );
     return { raw: '', location };
   }
   const raw = scalarSource(doc, node);
@@ -317,7 +355,8 @@ function readQuantity(context: ReadContext, node: Node, fieldPath: string, kind:
     // Unset and refused variables are reported for every field by checkVariables (manifest/compose-variable).
     const interpolated = interpolate(raw, context.env);
     text = interpolated.value;
-    if (text.trim() === '' && (interpolated.missing.length > 0 || interpolated.errors.length > 0)) return { raw, location };
+    if (text.trim() === '' && (interpolated.missing.length > 0 || interpolated.errors.length > 0))
+      return { raw, location };
   }
   const checked = checkComposeQuantity(kind, text);
   if (checked.problem) {
@@ -339,7 +378,10 @@ function readGpus(context: ReadContext, service: YMap): QuantityField | undefine
     const device = asMap(doc, item);
     if (!device || !capabilitiesOf(context, device).includes('gpu')) return;
     const countNode = get(doc, device, 'count');
-    const location = sourceLocation(file.path, rangeOf(countNode) ?? rangeOf(get(doc, device, 'capabilities')) ?? rangeOf(device));
+    const location = sourceLocation(
+      file.path,
+      rangeOf(countNode) ?? rangeOf(get(doc, device, 'capabilities')) ?? rangeOf(device),
+    );
     const count = gpuCount(context, device, countNode);
     if (count === undefined) {
       invalid = true;
@@ -371,13 +413,20 @@ function gpuCount(context: ReadContext, device: YMap, countNode: Node | undefine
 function capabilitiesOf(context: ReadContext, device: YMap): string[] {
   const { doc } = context;
   const items = asSeq(doc, get(doc, device, 'capabilities'))?.items ?? [];
-  return items.flatMap((item) => asSeq(doc, item)?.items ?? [item]).map((item) => interpolatedString(context, item) ?? '');
+  return items
+    .flatMap((item) => asSeq(doc, item)?.items ?? [item])
+    .map((item) => interpolatedString(context, item) ?? '');
 }
 
 /** The key a diagnostic about the service's resources points at. */
 function resourcesKeyRange(doc: Document, service: YMap): OffsetRange | undefined {
   const deploy = asMap(doc, get(doc, service, 'deploy'));
-  for (const pair of [getPair(doc, deploy, 'resources'), getPair(doc, service, 'mem_limit'), getPair(doc, service, 'cpus'), getPair(doc, service, 'mem_reservation')]) {
+  for (const pair of [
+    getPair(doc, deploy, 'resources'),
+    getPair(doc, service, 'mem_limit'),
+    getPair(doc, service, 'cpus'),
+    getPair(doc, service, 'mem_reservation'),
+  ]) {
     const range = rangeOf(pair?.key as Node | undefined);
     if (range) return range;
   }
@@ -452,7 +501,11 @@ function readLabels(context: ReadContext, node: unknown): Record<string, string>
 
 /** `environment` as a mapping or a list of `KEY=value`; a bare `KEY` takes its value from the variables, or is left out. */
 function readEnvironment(context: ReadContext, node: unknown): Record<string, string> {
-  return readKeyValues(context, node, (key, value) => value ?? (Object.hasOwn(context.env, key) ? context.env[key] : undefined));
+  return readKeyValues(
+    context,
+    node,
+    (key, value) => value ?? (Object.hasOwn(context.env, key) ? context.env[key] : undefined),
+  );
 }
 
 function readKeyValues(
@@ -497,4 +550,3 @@ function folderOf(path: string): string {
   const slash = Math.max(path.lastIndexOf('/'), path.lastIndexOf('\\'));
   return slash < 0 ? '.' : slash === 0 ? path.slice(0, 1) : path.slice(0, slash);
 }
-

@@ -55,7 +55,9 @@ function expand(text: string, env: Record<string, string>, out: Collected, depth
         value += lookup(name, env, out);
         index = dollar + 1 + name.length;
       } else {
-        out.errors.push(`"$" must be followed by a variable name, "{" or "$" (write "$$" for a literal "$") in "${text}"`);
+        out.errors.push(
+          `"$" must be followed by a variable name, "{" or "$" (write "$$" for a literal "$") in "${text}"`,
+        );
         value += '$';
         index = dollar + 1;
       }

@@ -52,14 +52,24 @@ const JOB_CONDITION = 'service_completed_successfully';
  */
 export function runModeOf(run: ComposeRunFacts, completedBy: string | undefined): ComposeRunMode {
   if (run.jobMode) return { steady: false, reason: `its deploy.mode is ${run.jobMode}` };
-  if (completedBy) return { steady: false, reason: `${completedBy} waits for it to finish (depends_on condition ${JOB_CONDITION})` };
+  if (completedBy)
+    return { steady: false, reason: `${completedBy} waits for it to finish (depends_on condition ${JOB_CONDITION})` };
   const policy = restartPolicy(run);
   if (!policy) return { steady: true, reason: 'no restart policy is written (counted as long-running)' };
   const oneShotPolicy = policy.value === 'no' || policy.value === 'on-failure';
   if (!oneShotPolicy) return { steady: true, reason: `its restart policy is ${policy.value} (${policy.written})` };
-  const serving = [run.ports ? 'ports' : '', run.expose ? 'expose' : '', run.healthcheck ? 'a healthcheck' : ''].filter(Boolean);
-  if (serving.length) return { steady: true, reason: `it declares ${serving.join(', ')}, although its restart policy is ${policy.value} (${policy.written})` };
-  return { steady: false, reason: `its restart policy is ${policy.value} (${policy.written}) and it declares no ports, expose or healthcheck` };
+  const serving = [run.ports ? 'ports' : '', run.expose ? 'expose' : '', run.healthcheck ? 'a healthcheck' : ''].filter(
+    Boolean,
+  );
+  if (serving.length)
+    return {
+      steady: true,
+      reason: `it declares ${serving.join(', ')}, although its restart policy is ${policy.value} (${policy.written})`,
+    };
+  return {
+    steady: false,
+    reason: `its restart policy is ${policy.value} (${policy.written}) and it declares no ports, expose or healthcheck`,
+  };
 }
 
 /** The restart policy Compose applies: the deploy condition over `restart`, in `restart`'s words. */
@@ -76,7 +86,8 @@ function restartPolicy(run: ComposeRunFacts): { value: string; written: string }
 export function completedByOf(services: { name: string; run?: ComposeRunFacts }[]): Map<string, string> {
   const completedBy = new Map<string, string>();
   for (const service of services) {
-    for (const target of service.run?.waitsForCompletionOf ?? []) if (!completedBy.has(target)) completedBy.set(target, service.name);
+    for (const target of service.run?.waitsForCompletionOf ?? [])
+      if (!completedBy.has(target)) completedBy.set(target, service.name);
   }
   return completedBy;
 }
@@ -195,7 +206,11 @@ function mergeService(base: WorkloadModel, over: WorkloadModel): WorkloadModel {
   return merged;
 }
 
-function mergeContainer(base: ContainerModel | undefined, over: ContainerModel | undefined, facts: ComposeServiceFacts): ContainerModel | undefined {
+function mergeContainer(
+  base: ContainerModel | undefined,
+  over: ContainerModel | undefined,
+  facts: ComposeServiceFacts,
+): ContainerModel | undefined {
   if (!base || !over) return base ?? over;
   const limitFields = effectiveFields(facts.limits);
   const requestFields = effectiveFields(facts.requests);

@@ -5,9 +5,30 @@ import { keyText, pairsOf, rangeOf } from '../yaml/nodes';
 
 /** core/v1 Container fields (Kubernetes 1.33). */
 export const CONTAINER_FIELDS = [
-  'name', 'image', 'command', 'args', 'workingDir', 'ports', 'envFrom', 'env', 'resources', 'resizePolicy', 'restartPolicy',
-  'volumeMounts', 'volumeDevices', 'livenessProbe', 'readinessProbe', 'startupProbe', 'lifecycle', 'terminationMessagePath',
-  'terminationMessagePolicy', 'imagePullPolicy', 'securityContext', 'stdin', 'stdinOnce', 'tty',
+  'name',
+  'image',
+  'command',
+  'args',
+  'workingDir',
+  'ports',
+  'envFrom',
+  'env',
+  'resources',
+  'resizePolicy',
+  'restartPolicy',
+  'volumeMounts',
+  'volumeDevices',
+  'livenessProbe',
+  'readinessProbe',
+  'startupProbe',
+  'lifecycle',
+  'terminationMessagePath',
+  'terminationMessagePolicy',
+  'imagePullPolicy',
+  'securityContext',
+  'stdin',
+  'stdinOnce',
+  'tty',
 ];
 
 /** core/v1 ResourceRequirements fields. */
@@ -20,7 +41,14 @@ export const PORT_FIELDS = ['containerPort', 'hostPort', 'hostIP', 'name', 'prot
  * Keys the API server would drop (or reject) in a mapping whose fields are known, with a
  * did-you-mean. A misspelt `requets:` silently leaves a container without requests.
  */
-export function checkKnownFields(doc: Document, map: YAMLMap<unknown, unknown>, known: readonly string[], what: string, file: string, problems: FieldProblem[]): void {
+export function checkKnownFields(
+  doc: Document,
+  map: YAMLMap<unknown, unknown>,
+  known: readonly string[],
+  what: string,
+  file: string,
+  problems: FieldProblem[],
+): void {
   for (const pair of pairsOf(doc, map)) {
     const key = keyText(pair.key);
     if (key === undefined || key === '<<' || known.includes(key)) continue;

@@ -66,7 +66,19 @@ export function readKubernetesDocument(doc: Document, documentIndex: number, fil
   const nameLocation = sourceLocation(file.path, rangeOf(nameNode) ?? rangeOf(root));
 
   if (kind in POD_SPEC_PATHS && name) {
-    file.workloads.push(readWorkload(doc, root, kind as keyof typeof POD_SPEC_PATHS, name, namespace, documentIndex, file, location, nameLocation));
+    file.workloads.push(
+      readWorkload(
+        doc,
+        root,
+        kind as keyof typeof POD_SPEC_PATHS,
+        name,
+        namespace,
+        documentIndex,
+        file,
+        location,
+        nameLocation,
+      ),
+    );
     return;
   }
   switch (kind) {
@@ -97,8 +109,18 @@ export function readKubernetesDocument(doc: Document, documentIndex: number, fil
       for (const item of asSeq(doc, getIn(doc, root, ['spec', 'limits']))?.items ?? []) {
         const limit = asMap(doc, item);
         if (stringValue(doc, get(doc, limit, 'type')) !== 'Container') continue;
-        defaults.defaultLimits = readResourceList(doc, get(doc, limit, 'default'), file.path, file.quantityProblems).values;
-        defaults.defaultRequests = readResourceList(doc, get(doc, limit, 'defaultRequest'), file.path, file.quantityProblems).values;
+        defaults.defaultLimits = readResourceList(
+          doc,
+          get(doc, limit, 'default'),
+          file.path,
+          file.quantityProblems,
+        ).values;
+        defaults.defaultRequests = readResourceList(
+          doc,
+          get(doc, limit, 'defaultRequest'),
+          file.path,
+          file.quantityProblems,
+        ).values;
       }
       file.limitRanges.push({ name: name ?? '', namespace, ...defaults, location });
       return;
@@ -115,7 +137,14 @@ export function readKubernetesDocument(doc: Document, documentIndex: number, fil
       });
       return;
     case 'PodDisruptionBudget':
-      file.policies.push({ kind, name: name ?? '', namespace, selector: stringMap(doc, getIn(doc, root, ['spec', 'selector', 'matchLabels'])), location, ...policyExtras(doc, root, file.path, kind) });
+      file.policies.push({
+        kind,
+        name: name ?? '',
+        namespace,
+        selector: stringMap(doc, getIn(doc, root, ['spec', 'selector', 'matchLabels'])),
+        location,
+        ...policyExtras(doc, root, file.path, kind),
+      });
       return;
     case 'ResourceQuota':
       readResourceQuota(doc, root, name ?? '', namespace, file, location);
@@ -124,7 +153,9 @@ export function readKubernetesDocument(doc: Document, documentIndex: number, fil
       file.claims.push({
         name: name ?? '',
         namespace,
-        accessModes: (asSeq(doc, getIn(doc, root, ['spec', 'accessModes']))?.items ?? []).map((m) => stringValue(doc, m) ?? ''),
+        accessModes: (asSeq(doc, getIn(doc, root, ['spec', 'accessModes']))?.items ?? []).map(
+          (m) => stringValue(doc, m) ?? '',
+        ),
         location,
       });
       return;
@@ -145,7 +176,8 @@ function readWorkload(
   nameLocation: SourceLocation,
 ): WorkloadModel {
   const podSpec = getIn(doc, root, POD_SPEC_PATHS[kind]);
-  const replicasNode = kind === 'Job' ? getIn(doc, root, ['spec', 'parallelism']) : getIn(doc, root, ['spec', 'replicas']);
+  const replicasNode =
+    kind === 'Job' ? getIn(doc, root, ['spec', 'parallelism']) : getIn(doc, root, ['spec', 'replicas']);
   const replicasValue = scalarValue(doc, replicasNode);
   const replicas = kind === 'Pod' || kind === 'DaemonSet' ? 1 : isReplicaCount(replicasValue) ? replicasValue : 1;
   if (replicasNode && kind !== 'Pod' && kind !== 'DaemonSet' && !isReplicaCount(replicasValue)) {
@@ -156,7 +188,12 @@ function readWorkload(
     });
   }
   const selectorNode = kind === 'Pod' || kind === 'CronJob' ? undefined : getIn(doc, root, ['spec', 'selector']);
-  const overhead = readResourceList(doc, get(doc, asMap(doc, podSpec), 'overhead'), file.path, file.quantityProblems).values;
+  const overhead = readResourceList(
+    doc,
+    get(doc, asMap(doc, podSpec), 'overhead'),
+    file.path,
+    file.quantityProblems,
+  ).values;
   return {
     id: `${namespace ?? ''}/${name}#${kind}`,
     kind,
@@ -192,9 +229,20 @@ function readContainers(doc: Document, node: unknown, init: boolean, file: Manif
     const label = `container ${stringValue(doc, nameNode) ?? ''}`.trim();
     checkKnownFields(doc, container, CONTAINER_FIELDS, label, file.path, file.fieldProblems);
     const resourcesMap = asMap(doc, resourcesNode);
-    if (resourcesMap) checkKnownFields(doc, resourcesMap, RESOURCE_FIELDS, `${label} resources`, file.path, file.fieldProblems);
-    const requests = readResourceList(doc, get(doc, asMap(doc, resourcesNode), 'requests'), file.path, file.quantityProblems);
-    const limits = readResourceList(doc, get(doc, asMap(doc, resourcesNode), 'limits'), file.path, file.quantityProblems);
+    if (resourcesMap)
+      checkKnownFields(doc, resourcesMap, RESOURCE_FIELDS, `${label} resources`, file.path, file.fieldProblems);
+    const requests = readResourceList(
+      doc,
+      get(doc, asMap(doc, resourcesNode), 'requests'),
+      file.path,
+      file.quantityProblems,
+    );
+    const limits = readResourceList(
+      doc,
+      get(doc, asMap(doc, resourcesNode), 'limits'),
+      file.path,
+      file.quantityProblems,
+    );
     const location = sourceLocation(file.path, rangeOf(container));
     const resourcesKey = getPair(doc, container, 'resources')?.key;
     containers.push({
@@ -207,7 +255,10 @@ function readContainers(doc: Document, node: unknown, init: boolean, file: Manif
       limitFields: limits.fields,
       ports: readPorts(doc, get(doc, container, 'ports'), file.path, file.fieldProblems),
       location,
-      resourcesLocation: sourceLocation(file.path, rangeOf(resourcesKey as never) ?? rangeOf(nameNode) ?? location.range),
+      resourcesLocation: sourceLocation(
+        file.path,
+        rangeOf(resourcesKey as never) ?? rangeOf(nameNode) ?? location.range,
+      ),
     });
   }
   return containers;
@@ -222,7 +273,11 @@ function readPorts(doc: Document, node: unknown, path: string, problems: FieldPr
     const portNode = get(doc, port, 'containerPort');
     const value = scalarValue(doc, portNode);
     if (typeof value !== 'number') {
-      if (portNode) problems.push({ message: `containerPort must be a port number (1-65535), not ${JSON.stringify(value ?? null)}; a name goes in \`name\`.`, location: sourceLocation(path, rangeOf(portNode)) });
+      if (portNode)
+        problems.push({
+          message: `containerPort must be a port number (1-65535), not ${JSON.stringify(value ?? null)}; a name goes in \`name\`.`,
+          location: sourceLocation(path, rangeOf(portNode)),
+        });
       continue;
     }
     ports.push({
@@ -236,7 +291,12 @@ function readPorts(doc: Document, node: unknown, path: string, problems: FieldPr
 }
 
 /** An HPA's replica bounds and target locations; a PDB's minAvailable / maxUnavailable. Only what is written. */
-function policyExtras(doc: Document, root: NonNullable<ReturnType<typeof asMap>>, path: string, kind: 'HorizontalPodAutoscaler' | 'PodDisruptionBudget'): Partial<WorkloadPolicyModel> {
+function policyExtras(
+  doc: Document,
+  root: NonNullable<ReturnType<typeof asMap>>,
+  path: string,
+  kind: 'HorizontalPodAutoscaler' | 'PodDisruptionBudget',
+): Partial<WorkloadPolicyModel> {
   const extras: Partial<WorkloadPolicyModel> = {};
   const count = (node: unknown) => {
     const value = scalarValue(doc, node);
@@ -289,4 +349,3 @@ function isReplicaCount(value: unknown): value is number {
 function numberOrUndefined(value: unknown): number | undefined {
   return typeof value === 'number' ? value : undefined;
 }
-

@@ -1,4 +1,12 @@
-import { HOSTNAME_LABEL, type LabelSelector, type PodScheduling, type SelectorRequirement, type SpreadConstraint, type AntiAffinityTerm, type Toleration } from '../model/scheduling';
+import {
+  HOSTNAME_LABEL,
+  type LabelSelector,
+  type PodScheduling,
+  type SelectorRequirement,
+  type SpreadConstraint,
+  type AntiAffinityTerm,
+  type Toleration,
+} from '../model/scheduling';
 
 type Plain = Record<string, unknown>;
 
@@ -10,22 +18,48 @@ type Plain = Record<string, unknown>;
 export function readPodScheduling(podSpec: unknown): PodScheduling {
   const spec = asObject(podSpec);
   const affinity = asObject(spec.affinity);
-  const nodeTerms = asList(asObject(asObject(affinity.nodeAffinity).requiredDuringSchedulingIgnoredDuringExecution).nodeSelectorTerms).map((term) =>
-    asList(asObject(term).matchExpressions).map(requirement).filter((r): r is SelectorRequirement => !!r),
+  const nodeTerms = asList(
+    asObject(asObject(affinity.nodeAffinity).requiredDuringSchedulingIgnoredDuringExecution).nodeSelectorTerms,
+  ).map((term) =>
+    asList(asObject(term).matchExpressions)
+      .map(requirement)
+      .filter((r): r is SelectorRequirement => !!r),
   );
-  const antiAffinity: AntiAffinityTerm[] = asList(asObject(affinity.podAntiAffinity).requiredDuringSchedulingIgnoredDuringExecution)
+  const antiAffinity: AntiAffinityTerm[] = asList(
+    asObject(affinity.podAntiAffinity).requiredDuringSchedulingIgnoredDuringExecution,
+  )
     .map(asObject)
     .filter((term) => term.topologyKey === HOSTNAME_LABEL)
-    .map((term) => ({ selector: labelSelector(term.labelSelector), namespaces: asList(term.namespaces).filter((n): n is string => typeof n === 'string') }));
+    .map((term) => ({
+      selector: labelSelector(term.labelSelector),
+      namespaces: asList(term.namespaces).filter((n): n is string => typeof n === 'string'),
+    }));
   const spread: SpreadConstraint[] = asList(spec.topologySpreadConstraints)
     .map(asObject)
-    .filter((c) => c.topologyKey === HOSTNAME_LABEL && c.whenUnsatisfiable === 'DoNotSchedule' && typeof c.maxSkew === 'number' && Number.isInteger(c.maxSkew) && c.maxSkew >= 1)
+    .filter(
+      (c) =>
+        c.topologyKey === HOSTNAME_LABEL &&
+        c.whenUnsatisfiable === 'DoNotSchedule' &&
+        typeof c.maxSkew === 'number' &&
+        Number.isInteger(c.maxSkew) &&
+        c.maxSkew >= 1,
+    )
     .map((c) => ({ maxSkew: c.maxSkew as number, selector: labelSelector(c.labelSelector) }));
   return {
     nodeSelectors: isObjectValue(spec.nodeSelector) ? [stringRecord(spec.nodeSelector)] : [],
     // No terms at all selects no node in Kubernetes; an absent rule selects every node.
-    nodeAffinities: nodeTerms.length > 0 || Array.isArray(asObject(asObject(affinity.nodeAffinity).requiredDuringSchedulingIgnoredDuringExecution).nodeSelectorTerms) ? [nodeTerms] : [],
-    tolerations: [asList(spec.tolerations).map(toleration).filter((t): t is Toleration => !!t)],
+    nodeAffinities:
+      nodeTerms.length > 0 ||
+      Array.isArray(
+        asObject(asObject(affinity.nodeAffinity).requiredDuringSchedulingIgnoredDuringExecution).nodeSelectorTerms,
+      )
+        ? [nodeTerms]
+        : [],
+    tolerations: [
+      asList(spec.tolerations)
+        .map(toleration)
+        .filter((t): t is Toleration => !!t),
+    ],
     antiAffinity,
     spread,
   };
@@ -35,14 +69,22 @@ function labelSelector(value: unknown): LabelSelector {
   const selector = asObject(value);
   return {
     matchLabels: stringRecord(selector.matchLabels),
-    matchExpressions: asList(selector.matchExpressions).map(requirement).filter((r): r is SelectorRequirement => !!r),
+    matchExpressions: asList(selector.matchExpressions)
+      .map(requirement)
+      .filter((r): r is SelectorRequirement => !!r),
   };
 }
 
 function requirement(value: unknown): SelectorRequirement | undefined {
   const r = asObject(value);
   if (typeof r.key !== 'string' || typeof r.operator !== 'string') return undefined;
-  return { key: r.key, operator: r.operator, values: asList(r.values).map(scalarString).filter((v): v is string => v !== undefined) };
+  return {
+    key: r.key,
+    operator: r.operator,
+    values: asList(r.values)
+      .map(scalarString)
+      .filter((v): v is string => v !== undefined),
+  };
 }
 
 function toleration(value: unknown): Toleration | undefined {
@@ -66,7 +108,11 @@ function stringRecord(value: unknown): Record<string, string> {
 }
 
 function scalarString(value: unknown): string | undefined {
-  return typeof value === 'string' ? value : typeof value === 'number' || typeof value === 'boolean' ? String(value) : undefined;
+  return typeof value === 'string'
+    ? value
+    : typeof value === 'number' || typeof value === 'boolean'
+      ? String(value)
+      : undefined;
 }
 
 function isObjectValue(value: unknown): value is Plain {

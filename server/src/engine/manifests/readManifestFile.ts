@@ -32,7 +32,8 @@ export function emptyManifestFile(path: string): ManifestFile {
 export function readManifestFile(path: string, text: string, options: ReadManifestOptions): ManifestFile {
   const file = emptyManifestFile(path);
   // Bytes, not characters: the cap is about what a user sees as the file's size.
-  const bytes = options.fileBytes ?? (text.length > options.maxBytes / 4 ? Buffer.byteLength(text, 'utf8') : text.length);
+  const bytes =
+    options.fileBytes ?? (text.length > options.maxBytes / 4 ? Buffer.byteLength(text, 'utf8') : text.length);
   if (bytes > options.maxBytes) {
     file.syntaxProblems.push({
       code: 'manifest/too-large',

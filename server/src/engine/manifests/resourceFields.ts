@@ -26,7 +26,11 @@ export function readResourceList(
     const range = rangeOf(pair.value as never) ?? rangeOf(pair.key as never) ?? { start: 0, end: 0 };
     const location = { file, range };
     if (!isResourceName(resource)) {
-      problems.push({ message: `${JSON.stringify(resource)} is not a resource name.`, severity: 'error', location: { file, range: rangeOf(pair.key as never) ?? range } });
+      problems.push({
+        message: `${JSON.stringify(resource)} is not a resource name.`,
+        severity: 'error',
+        location: { file, range: rangeOf(pair.key as never) ?? range },
+      });
       continue;
     }
     const raw = scalarSource(doc, pair.value);

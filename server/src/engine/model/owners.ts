@@ -22,22 +22,41 @@ export function ownerOf(metadata: unknown): OwnerInfo | undefined {
   const labels = stringRecord(meta.labels);
   const annotations = stringRecord(meta.annotations);
   // GitOps first: Argo CD and Flux often install Helm charts, whose objects also say managed-by Helm.
-  const argoKey = [...Object.keys(annotations), ...Object.keys(labels)].find((k) => k.startsWith('argocd.argoproj.io/'));
+  const argoKey = [...Object.keys(annotations), ...Object.keys(labels)].find((k) =>
+    k.startsWith('argocd.argoproj.io/'),
+  );
   if (argoKey) {
     const tracking = annotations['argocd.argoproj.io/tracking-id'];
-    return { controller: 'Argo CD', source: tracking?.split(':')[0] ?? labels['app.kubernetes.io/instance'], evidence: argoKey };
+    return {
+      controller: 'Argo CD',
+      source: tracking?.split(':')[0] ?? labels['app.kubernetes.io/instance'],
+      evidence: argoKey,
+    };
   }
-  for (const [prefix, kind] of [['kustomize.toolkit.fluxcd.io/', 'Kustomization'], ['helm.toolkit.fluxcd.io/', 'HelmRelease']] as const) {
-    const key = Object.keys(labels).find((k) => k.startsWith(prefix)) ?? Object.keys(annotations).find((k) => k.startsWith(prefix));
+  for (const [prefix, kind] of [
+    ['kustomize.toolkit.fluxcd.io/', 'Kustomization'],
+    ['helm.toolkit.fluxcd.io/', 'HelmRelease'],
+  ] as const) {
+    const key =
+      Object.keys(labels).find((k) => k.startsWith(prefix)) ??
+      Object.keys(annotations).find((k) => k.startsWith(prefix));
     if (key) {
       const name = labels[`${prefix}name`];
       const namespace = labels[`${prefix}namespace`];
-      return { controller: 'Flux', source: name ? `${kind} ${namespace ? `${namespace}/` : ''}${name}` : undefined, evidence: key };
+      return {
+        controller: 'Flux',
+        source: name ? `${kind} ${namespace ? `${namespace}/` : ''}${name}` : undefined,
+        evidence: key,
+      };
     }
   }
   const release = annotations['meta.helm.sh/release-name'];
   if (release || labels['app.kubernetes.io/managed-by'] === 'Helm') {
-    return { controller: 'Helm', source: release ? `release ${release}` : undefined, evidence: release ? 'meta.helm.sh/release-name' : 'app.kubernetes.io/managed-by: Helm' };
+    return {
+      controller: 'Helm',
+      source: release ? `release ${release}` : undefined,
+      evidence: release ? 'meta.helm.sh/release-name' : 'app.kubernetes.io/managed-by: Helm',
+    };
   }
   return undefined;
 }

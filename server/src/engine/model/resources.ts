@@ -32,5 +32,8 @@ export function isEmpty(list: ResourceList): boolean {
  * members (`toString`, `__proto__`) are not, and must never become keys of a ResourceList.
  */
 export function isResourceName(name: string): boolean {
-  return /^([A-Za-z0-9][-A-Za-z0-9_.]*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/.test(name) && !(name in Object.prototype);
+  return (
+    /^([A-Za-z0-9][-A-Za-z0-9_.]*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/.test(name) &&
+    !(name in Object.prototype)
+  );
 }

@@ -3,14 +3,7 @@ import type { ResourceList } from './resources';
 import type { PodScheduling } from './scheduling';
 
 export type WorkloadKind =
-  | 'Deployment'
-  | 'StatefulSet'
-  | 'DaemonSet'
-  | 'ReplicaSet'
-  | 'Pod'
-  | 'Job'
-  | 'CronJob'
-  | 'ComposeService';
+  'Deployment' | 'StatefulSet' | 'DaemonSet' | 'ReplicaSet' | 'Pod' | 'Job' | 'CronJob' | 'ComposeService';
 
 /** A resource value as written, with where it was written. `value` is undefined when invalid. */
 export interface QuantityField {
@@ -181,7 +174,12 @@ export interface ManifestFile {
   path: string;
   format: 'kubernetes' | 'compose' | 'other';
   /** YAML syntax problems and files too large to analyse. */
-  syntaxProblems: { message: string; severity: 'error' | 'warning'; range: OffsetRange; code: 'manifest/yaml-syntax' | 'manifest/too-large' }[];
+  syntaxProblems: {
+    message: string;
+    severity: 'error' | 'warning';
+    range: OffsetRange;
+    code: 'manifest/yaml-syntax' | 'manifest/too-large';
+  }[];
   quantityProblems: QuantityProblem[];
   fieldProblems: FieldProblem[];
   /** Compose interpolation and image problems (absent for files read before they were checked). */

@@ -62,7 +62,11 @@ export function removeMapEntry(text: string, key: OffsetRange, value: OffsetRang
   const lineEnd = lineEndIndex === -1 ? text.length : lineEndIndex;
   if (/^\s*$/.test(text.slice(lineStart, start)) && /^\s*(#.*)?$/.test(text.slice(end, lineEnd))) {
     const parentEnd = lineStart - 1;
-    if (onlyEntry && parentEnd > 0 && /:[ \t]*$/.test(text.slice(text.lastIndexOf('\n', parentEnd - 1) + 1, parentEnd))) {
+    if (
+      onlyEntry &&
+      parentEnd > 0 &&
+      /:[ \t]*$/.test(text.slice(text.lastIndexOf('\n', parentEnd - 1) + 1, parentEnd))
+    ) {
       const colon = text.lastIndexOf(':', parentEnd) + 1;
       return { range: { start: colon, end: lineEnd }, newText: ' {}' };
     }

@@ -3,7 +3,19 @@ import { checkResourceQuantity } from '../quantity';
 import type { OffsetRange, SourceLocation } from '../model/location';
 import { isResourceName, type ResourceList } from '../model/resources';
 import { parseYaml } from '../yaml/parse';
-import { asMap, asSeq, entries, get, getPair, keyText, rangeOf, scalarSource, scalarValue, stringMap, stringValue } from '../yaml/nodes';
+import {
+  asMap,
+  asSeq,
+  entries,
+  get,
+  getPair,
+  keyText,
+  rangeOf,
+  scalarSource,
+  scalarValue,
+  stringMap,
+  stringValue,
+} from '../yaml/nodes';
 import { validatePlanSchema } from './schemaValidation';
 import type {
   BudgetSpec,
@@ -25,14 +37,26 @@ const MAX_COUNT = 2_147_483_647;
 /** Node pools are simulated node by node; more than this is not a cluster a plan describes. */
 const MAX_NODES = 5_000;
 
-const TARGET_METRICS: readonly TargetMetric[] = ['workloads', 'pods', 'cpuRequests', 'memoryRequests', 'cpuLimits', 'memoryLimits', 'cpuUsage', 'memoryUsage'];
+const TARGET_METRICS: readonly TargetMetric[] = [
+  'workloads',
+  'pods',
+  'cpuRequests',
+  'memoryRequests',
+  'cpuLimits',
+  'memoryLimits',
+  'cpuUsage',
+  'memoryUsage',
+];
 
 /** Reads a plan file. Never throws: what cannot be read becomes a `plan/schema` problem. */
 export function readPlan(path: string, text: string, maxBytes = Number.POSITIVE_INFINITY): PlanModel {
   const reader = new PlanReader(path);
   const bytes = Buffer.byteLength(text, 'utf8');
   if (bytes > maxBytes) {
-    reader.problem(`The plan is ${Math.round(bytes / 1024)} KiB, over the ${Math.round(maxBytes / 1024)} KiB limit: not analysed.`, { start: 0, end: 0 });
+    reader.problem(
+      `The plan is ${Math.round(bytes / 1024)} KiB, over the ${Math.round(maxBytes / 1024)} KiB limit: not analysed.`,
+      { start: 0, end: 0 },
+    );
     return reader.model;
   }
   const parsed = parseYaml(text);
@@ -71,7 +95,10 @@ class PlanReader {
     const duplicate = this.reported.has(key);
     // A quantity problem (with its fix) and the schema's pattern error describe the same mistake.
     if (duplicate && replacement === undefined) return;
-    if (duplicate) this.model.problems = this.model.problems.filter((p) => p.location.range.start !== range.start || p.location.range.end !== range.end);
+    if (duplicate)
+      this.model.problems = this.model.problems.filter(
+        (p) => p.location.range.start !== range.start || p.location.range.end !== range.end,
+      );
     this.reported.add(key);
     this.model.problems.push({ code: 'plan/schema', message, severity, location: this.at(range), replacement });
   }
@@ -82,7 +109,9 @@ class PlanReader {
     this.doc = doc;
     const root = asMap(doc, doc.contents);
     const spec = asMap(doc, get(doc, root, 'spec'));
-    this.model.location = this.at(rangeOf(getPair(doc, root, 'spec')?.key as never) ?? rangeOf(root) ?? { start: 0, end: 0 });
+    this.model.location = this.at(
+      rangeOf(getPair(doc, root, 'spec')?.key as never) ?? rangeOf(root) ?? { start: 0, end: 0 },
+    );
     this.model.name = stringValue(doc, get(doc, asMap(doc, get(doc, root, 'metadata')), 'name'));
     this.model.namespace = stringValue(doc, get(doc, spec, 'namespace'));
     for (const [index, item] of (asSeq(doc, get(doc, spec, 'sources'))?.items ?? []).entries()) {
@@ -110,7 +139,11 @@ class PlanReader {
     const maxAgeNode = map ? get(doc, map, 'maxAge') : undefined;
     const maxAgeText = stringValue(doc, maxAgeNode);
     const maxAgeMs = maxAgeText === undefined ? undefined : parseUsageDuration(maxAgeText);
-    if (maxAgeText !== undefined && maxAgeMs === undefined) this.problem(`usage.maxAge: ${JSON.stringify(maxAgeText)} is not a duration such as 7d or 12h.`, rangeOf(maxAgeNode) ?? { start: 0, end: 0 });
+    if (maxAgeText !== undefined && maxAgeMs === undefined)
+      this.problem(
+        `usage.maxAge: ${JSON.stringify(maxAgeText)} is not a duration such as 7d or 12h.`,
+        rangeOf(maxAgeNode) ?? { start: 0, end: 0 },
+      );
     return { file, maxAgeMs, location: this.at(rangeOf(fileNode as never)) };
   }
 
@@ -131,7 +164,9 @@ class PlanReader {
     const helm = asMap(doc, get(doc, entry, 'helm'));
     const chart = stringValue(doc, get(doc, helm, 'chart'));
     if (!helm || !chart) return;
-    const values = (asSeq(doc, get(doc, helm, 'values'))?.items ?? []).map((v) => stringValue(doc, v)).filter((v): v is string => !!v);
+    const values = (asSeq(doc, get(doc, helm, 'values'))?.items ?? [])
+      .map((v) => stringValue(doc, v))
+      .filter((v): v is string => !!v);
     const set: Record<string, string> = {};
     for (const pair of entries(doc, get(doc, helm, 'set'))) {
       const key = keyText(pair.key);
@@ -161,7 +196,9 @@ class PlanReader {
       pods: this.integer(get(doc, budget, 'pods')),
       limitsOvercommitMilliPercent: overcommit ?? 100_000,
       podOverhead: this.resourceList(get(doc, budget, 'podOverhead')),
-      nodes: nodesSeq ? nodesSeq.items.map((item) => this.readNodePool(item)).filter((n): n is NodePool => !!n) : undefined,
+      nodes: nodesSeq
+        ? nodesSeq.items.map((item) => this.readNodePool(item)).filter((n): n is NodePool => !!n)
+        : undefined,
       ...optional('tolerateNodeLoss', this.integer(get(doc, budget, 'tolerateNodeLoss'), MAX_NODES)),
     };
   }
@@ -225,7 +262,8 @@ class PlanReader {
     for (const pair of entries(doc, get(doc, phase, 'scale'))) {
       const replicas = this.integer(pair.value);
       const ref = this.refFromKey(pair.key);
-      if (ref && replicas !== undefined) spec.scale.push({ ref, replicas, location: this.at(rangeOf(pair.value as never)) });
+      if (ref && replicas !== undefined)
+        spec.scale.push({ ref, replicas, location: this.at(rangeOf(pair.value as never)) });
     }
     for (const pair of entries(doc, get(doc, phase, 'resize'))) {
       const ref = this.refFromKey(pair.key);
@@ -249,13 +287,18 @@ class PlanReader {
     const containers = entries(doc, get(doc, body, 'containers')).flatMap((pair) => {
       const name = keyText(pair.key);
       const patchMap = asMap(doc, pair.value);
-      return name && patchMap ? [{ name, location: this.at(rangeOf(pair.key as never)), patch: this.patch(patchMap) }] : [];
+      return name && patchMap
+        ? [{ name, location: this.at(rangeOf(pair.key as never)), patch: this.patch(patchMap) }]
+        : [];
     });
     return { ref, pod: hasPodForm ? this.patch(body) : undefined, containers, location: ref.location };
   }
 
   private patch(map: YAMLMap<unknown, unknown>): ResourcePatch {
-    return { requests: this.resourceList(get(this.doc, map, 'requests')), limits: this.resourceList(get(this.doc, map, 'limits')) };
+    return {
+      requests: this.resourceList(get(this.doc, map, 'requests')),
+      limits: this.resourceList(get(this.doc, map, 'limits')),
+    };
   }
 
   private patchOf(node: unknown): ResourcePatch {
@@ -284,7 +327,9 @@ class PlanReader {
       replicas: this.integer(replicasNode),
       replicasLocation: replicasNode ? this.at(rangeOf(replicasNode)) : undefined,
       ports,
-      portsLocation: getPair(doc, merge, 'ports') ? this.at(rangeOf(getPair(doc, merge, 'ports')!.key as never)) : undefined,
+      portsLocation: getPair(doc, merge, 'ports')
+        ? this.at(rangeOf(getPair(doc, merge, 'ports')!.key as never))
+        : undefined,
       serviceAccountName: stringValue(doc, get(doc, merge, 'serviceAccountName')),
       container: containerMap
         ? {
@@ -319,8 +364,16 @@ class PlanReader {
     const resource = metric.startsWith('cpu') ? 'cpu' : 'memory';
     // cpuUsage and memoryUsage read like the requests targets: a share of the budget or an amount.
     const checked = checkResourceQuantity(resource, raw);
-    if (checked.problem) this.problem(`targets.${metric}: ${checked.problem.message}`, location.range, checked.problem.severity, checked.problem.replacement);
-    return checked.value === undefined ? undefined : { metric: metric as TargetMetric, raw, absolute: checked.value, location };
+    if (checked.problem)
+      this.problem(
+        `targets.${metric}: ${checked.problem.message}`,
+        location.range,
+        checked.problem.severity,
+        checked.problem.replacement,
+      );
+    return checked.value === undefined
+      ? undefined
+      : { metric: metric as TargetMetric, raw, absolute: checked.value, location };
   }
 
   private refs(node: unknown): WorkloadRef[] {
@@ -347,13 +400,21 @@ class PlanReader {
   private quantityInto(list: ResourceList, resource: string, node: unknown): void {
     if (node === undefined || node === null) return;
     if (!isResourceName(resource)) {
-      this.problem(`${JSON.stringify(resource)} is not a resource name.`, rangeOf(node as never) ?? { start: 0, end: 0 });
+      this.problem(
+        `${JSON.stringify(resource)} is not a resource name.`,
+        rangeOf(node as never) ?? { start: 0, end: 0 },
+      );
       return;
     }
     const raw = scalarSource(this.doc, node);
     const checked = checkResourceQuantity(resource, raw ?? null);
     if (checked.problem) {
-      this.problem(`${resource}: ${checked.problem.message}`, rangeOf(node as never) ?? { start: 0, end: 0 }, checked.problem.severity, checked.problem.replacement);
+      this.problem(
+        `${resource}: ${checked.problem.message}`,
+        rangeOf(node as never) ?? { start: 0, end: 0 },
+        checked.problem.severity,
+        checked.problem.replacement,
+      );
     }
     if (checked.value !== undefined) list[resource] = checked.value;
   }

@@ -19,13 +19,21 @@ export function setInPhase(text: string, phase: PhaseSpec, tree: KeyTree): TextC
   const doc = parseYaml(text).documents[0];
   if (!doc) return undefined;
   const phases = asSeq(doc, get(doc, asMap(doc, get(doc, asMap(doc, doc.contents), 'spec')), 'phases'));
-  const phaseMap = phases?.items.map((item) => asMap(doc, item)).find((m) => m && rangeOf(m)?.start === phase.location.range.start);
+  const phaseMap = phases?.items
+    .map((item) => asMap(doc, item))
+    .find((m) => m && rangeOf(m)?.start === phase.location.range.start);
   if (!phaseMap) return undefined;
   const changes: TextChange[] = [];
   return setIn(doc, text, phaseMap, tree, changes) ? changes : undefined;
 }
 
-function setIn(doc: Document, text: string, map: YAMLMap<unknown, unknown>, tree: KeyTree, changes: TextChange[]): boolean {
+function setIn(
+  doc: Document,
+  text: string,
+  map: YAMLMap<unknown, unknown>,
+  tree: KeyTree,
+  changes: TextChange[],
+): boolean {
   const missing: string[] = [];
   for (const [key, value] of Object.entries(tree)) {
     const pair = map.items.find((p) => keyText(p.key) === key);
@@ -39,7 +47,9 @@ function setIn(doc: Document, text: string, map: YAMLMap<unknown, unknown>, tree
       continue;
     }
     const valueRange = rangeOf(pair.value as never);
-    const empty = pair.value === null || (isScalar(pair.value) && pair.value.value === null && (!valueRange || valueRange.end === valueRange.start));
+    const empty =
+      pair.value === null ||
+      (isScalar(pair.value) && pair.value.value === null && (!valueRange || valueRange.end === valueRange.start));
     if (empty) {
       const keyRange = rangeOf(pair.key as never);
       if (!keyRange) return false;
@@ -50,7 +60,10 @@ function setIn(doc: Document, text: string, map: YAMLMap<unknown, unknown>, tree
     }
     // A scalar (or a value of another type) is replaced whole.
     if (!valueRange || isSeq(pair.value) || (isMap(pair.value) && typeof value === 'string')) return false;
-    changes.push({ range: { start: valueRange.start, end: trimmedEnd(text, valueRange.start, valueRange.end) }, newText: flow(value) });
+    changes.push({
+      range: { start: valueRange.start, end: trimmedEnd(text, valueRange.start, valueRange.end) },
+      newText: flow(value),
+    });
   }
   if (missing.length > 0) {
     const change = addEntries(text, map, missing);
@@ -63,7 +76,9 @@ function setIn(doc: Document, text: string, map: YAMLMap<unknown, unknown>, tree
 /** `{a: 1, b: {c: 2}}` for a tree, the text itself for a scalar. */
 function flow(value: string | KeyTree): string {
   if (typeof value === 'string') return value;
-  return `{${Object.entries(value).map(([k, v]) => `${yamlKey(k)}: ${flow(v)}`).join(', ')}}`;
+  return `{${Object.entries(value)
+    .map(([k, v]) => `${yamlKey(k)}: ${flow(v)}`)
+    .join(', ')}}`;
 }
 
 function yamlKey(key: string): string {

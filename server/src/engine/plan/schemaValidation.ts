@@ -23,7 +23,12 @@ export function validatePlanSchema(doc: Document): SchemaProblem[] {
   try {
     value = toPlain(doc, doc.contents);
   } catch (error) {
-    return [{ message: `Plan could not be read: ${(error as Error).message}`, range: rangeOf(doc.contents as Node) ?? { start: 0, end: 0 } }];
+    return [
+      {
+        message: `Plan could not be read: ${(error as Error).message}`,
+        range: rangeOf(doc.contents as Node) ?? { start: 0, end: 0 },
+      },
+    ];
   }
   const validate = getValidator();
   if (validate(value ?? null)) return [];
@@ -47,7 +52,10 @@ function simplify(errors: ErrorObject[]): ErrorObject[] {
     (e) =>
       // `if`/`then` and `propertyNames` add a wrapper error beside the one that says what is wrong.
       e.keyword !== 'if' &&
-      !(e.keyword === 'propertyNames' && errors.some((other) => other !== e && other.keyword === 'pattern' && other.propertyName !== undefined)) &&
+      !(
+        e.keyword === 'propertyNames' &&
+        errors.some((other) => other !== e && other.keyword === 'pattern' && other.propertyName !== undefined)
+      ) &&
       (e.keyword === 'anyOf' || e.keyword === 'oneOf' || !composite.includes(e.instancePath)),
   );
 }
@@ -64,7 +72,7 @@ function describe(error: ErrorObject): string {
     case 'const':
       return `${where} must be ${JSON.stringify((error.params as { allowedValue: unknown }).allowedValue)}.`;
     case 'enum':
-      return `${where} must be one of ${((error.params as { allowedValues: unknown[] }).allowedValues).map((v) => JSON.stringify(v)).join(', ')}.`;
+      return `${where} must be one of ${(error.params as { allowedValues: unknown[] }).allowedValues.map((v) => JSON.stringify(v)).join(', ')}.`;
     case 'pattern':
       return `${where}: ${JSON.stringify(error.data)} is not valid: ${patternHint(error)}`.replace(/\.?$/, '.');
     default:
@@ -73,13 +81,17 @@ function describe(error: ErrorObject): string {
 }
 
 function patternHint(error: ErrorObject): string {
-  const schema = error.parentSchema as { patternErrorMessage?: string; errorMessage?: string; description?: string } | undefined;
+  const schema = error.parentSchema as
+    { patternErrorMessage?: string; errorMessage?: string; description?: string } | undefined;
   const hint = schema?.patternErrorMessage ?? schema?.errorMessage ?? schema?.description?.split('.')[0];
   return hint ?? `pattern ${(error.params as { pattern: string }).pattern}`;
 }
 
 function locate(doc: Document, error: ErrorObject): OffsetRange {
-  const segments = error.instancePath.split('/').slice(1).map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
+  const segments = error.instancePath
+    .split('/')
+    .slice(1)
+    .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
   let node: Node | undefined = deref(doc, doc.contents);
   let keyRange: OffsetRange | undefined;
   for (const segment of segments) {
@@ -100,7 +112,11 @@ function locate(doc: Document, error: ErrorObject): OffsetRange {
   return rangeOf(node) ?? keyRange ?? firstLine(doc);
 }
 
-function child(doc: Document, node: Node | undefined, segment: string): { node: Node | undefined; keyRange?: OffsetRange } | undefined {
+function child(
+  doc: Document,
+  node: Node | undefined,
+  segment: string,
+): { node: Node | undefined; keyRange?: OffsetRange } | undefined {
   if (isMap(node)) {
     const pair = node.items.find((item) => isPair(item) && keyText(item.key) === segment);
     if (!pair) return undefined;

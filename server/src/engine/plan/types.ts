@@ -59,7 +59,8 @@ export interface MergeSpec {
   location: SourceLocation;
 }
 
-export type TargetMetric = 'workloads' | 'pods' | 'cpuRequests' | 'memoryRequests' | 'cpuLimits' | 'memoryLimits' | UsageTargetMetric;
+export type TargetMetric =
+  'workloads' | 'pods' | 'cpuRequests' | 'memoryRequests' | 'cpuLimits' | 'memoryLimits' | UsageTargetMetric;
 
 /** Targets on observed usage (p95, from the plan's usage snapshot). */
 export type UsageTargetMetric = 'cpuUsage' | 'memoryUsage';

@@ -10,7 +10,13 @@ import type { QuantityCheck, QuantityResult } from './kubernetes';
 // decorations ("512Mi", "512MiB", "512mb" are all 512 MiB), and the float result is truncated toward zero.
 // We keep those semantics but compute the product exactly, so no float rounding sneaks in.
 const SIZE = /^(\d+(?:\.\d+)*) ?([kKmMgGtTpP])?[iI]?[bB]?$/;
-const SHIFT = new Map([['k', 10], ['m', 20], ['g', 30], ['t', 40], ['p', 50]]);
+const SHIFT = new Map([
+  ['k', 10],
+  ['m', 20],
+  ['g', 30],
+  ['t', 40],
+  ['p', 50],
+]);
 const SIZE_HINT = 'expected a number with an optional unit b, k, m, g, t or p (powers of 1024), such as 512m or 1.5g';
 
 const fail = (reason: string) => ({ ok: false as const, reason });
@@ -122,7 +128,8 @@ export function checkComposeQuantity(kind: 'memory' | 'cpus', raw: unknown): Qua
   }
   const what = kind === 'memory' ? 'a valid Compose memory size' : 'a valid Compose cpus value';
   const replacement = /^[+\d.\s]/.test(text) ? suggestCompose(kind, text) : undefined;
-  if (replacement === undefined) return { problem: { message: `"${text}" is not ${what}: ${result.reason}`, severity: 'error' } };
+  if (replacement === undefined)
+    return { problem: { message: `"${text}" is not ${what}: ${result.reason}`, severity: 'error' } };
   const message = `"${text}" is not ${what}. Did you mean ${replacement}? ${kind === 'memory' ? MEMORY_NOTE : CPUS_NOTE}`;
   return { problem: { message, severity: 'error', replacement } };
 }

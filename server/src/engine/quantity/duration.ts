@@ -14,7 +14,14 @@ export function parseUsageDuration(text: string): number | undefined {
 export function formatUsageDuration(ms: number): string {
   let rest = ms;
   let out = '';
-  for (const [unit, size] of [['w', UNITS.w], ['d', UNITS.d], ['h', UNITS.h], ['m', UNITS.m], ['s', UNITS.s], ['ms', 1]] as const) {
+  for (const [unit, size] of [
+    ['w', UNITS.w],
+    ['d', UNITS.d],
+    ['h', UNITS.h],
+    ['m', UNITS.m],
+    ['s', UNITS.s],
+    ['ms', 1],
+  ] as const) {
     if (rest >= size) {
       out += `${Math.floor(rest / size)}${unit}`;
       rest %= size;

@@ -15,8 +15,7 @@ import { exactDecimal, groupThousands, resourceKind, type ResourceKind } from '.
 
 export type QuantityResult = { ok: true; value: number } | { ok: false; reason: string };
 export type ParsedQuantity =
-  | { ok: true; numerator: bigint; denominator: bigint; suffix: string }
-  | { ok: false; reason: string };
+  { ok: true; numerator: bigint; denominator: bigint; suffix: string } | { ok: false; reason: string };
 export interface QuantityCheckProblem {
   message: string;
   severity: 'error' | 'warning';
@@ -28,9 +27,25 @@ export interface QuantityCheck {
   problem?: QuantityCheckProblem;
 }
 
-const BINARY_SI = new Map([['Ki', 10], ['Mi', 20], ['Gi', 30], ['Ti', 40], ['Pi', 50], ['Ei', 60]]);
+const BINARY_SI = new Map([
+  ['Ki', 10],
+  ['Mi', 20],
+  ['Gi', 30],
+  ['Ti', 40],
+  ['Pi', 50],
+  ['Ei', 60],
+]);
 const DECIMAL_SI = new Map([
-  ['n', -9], ['u', -6], ['m', -3], ['', 0], ['k', 3], ['M', 6], ['G', 9], ['T', 12], ['P', 15], ['E', 18],
+  ['n', -9],
+  ['u', -6],
+  ['m', -3],
+  ['', 0],
+  ['k', 3],
+  ['M', 6],
+  ['G', 9],
+  ['T', 12],
+  ['P', 15],
+  ['E', 18],
 ]);
 export const MAX_EXPONENT = 1000;
 const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
@@ -61,7 +76,8 @@ export function quantityText(raw: unknown): { ok: true; text: string } | { ok: f
 /** Integer ceiling of a non-negative rational, as a safe JS number. */
 export function ceilToSafe(numerator: bigint, denominator: bigint, unit: string): QuantityResult {
   const value = (numerator + denominator - 1n) / denominator;
-  if (value > MAX_SAFE) return fail(`too large: more than ${groupThousands(Number.MAX_SAFE_INTEGER)}${unit && ` ${unit}`}`);
+  if (value > MAX_SAFE)
+    return fail(`too large: more than ${groupThousands(Number.MAX_SAFE_INTEGER)}${unit && ` ${unit}`}`);
   return { ok: true, value: Number(value) };
 }
 
@@ -131,11 +147,28 @@ export function kubernetesCount(raw: unknown): QuantityResult {
 const EXAMPLE: Record<ResourceKind, string> = { cpu: '500m', bytes: '512Mi', count: '1' };
 
 // Lower-cased unit spellings people write, mapped to the Kubernetes suffix they most likely mean.
-const BYTE_UNITS = new Map<string, string>([['b', ''], ['byte', ''], ['bytes', '']]);
-for (const [letter, suffix] of [['k', 'Ki'], ['m', 'Mi'], ['g', 'Gi'], ['t', 'Ti'], ['p', 'Pi'], ['e', 'Ei']]) {
+const BYTE_UNITS = new Map<string, string>([
+  ['b', ''],
+  ['byte', ''],
+  ['bytes', ''],
+]);
+for (const [letter, suffix] of [
+  ['k', 'Ki'],
+  ['m', 'Mi'],
+  ['g', 'Gi'],
+  ['t', 'Ti'],
+  ['p', 'Pi'],
+  ['e', 'Ei'],
+]) {
   for (const tail of ['', 'b', 'i', 'ib']) BYTE_UNITS.set(letter + tail, suffix);
 }
-const CPU_UNITS = new Map<string, string>([['m', 'm'], ['mi', 'm'], ['mcpu', 'm'], ['millicpu', 'm'], ['millicpus', 'm']]);
+const CPU_UNITS = new Map<string, string>([
+  ['m', 'm'],
+  ['mi', 'm'],
+  ['mcpu', 'm'],
+  ['millicpu', 'm'],
+  ['millicpus', 'm'],
+]);
 for (const word of ['core', 'cores', 'cpu', 'cpus', 'vcpu', 'vcpus']) {
   CPU_UNITS.set(word, '');
   CPU_UNITS.set(`milli${word}`, 'm');
@@ -153,7 +186,11 @@ function grade(resource: string, candidate: string): number {
 }
 
 /** A mechanical fix for an unparseable quantity, if there is an obvious one: the first clean candidate, else a valid one. */
-function suggest(resource: string, kind: ResourceKind, text: string): { replacement: string; note: string } | undefined {
+function suggest(
+  resource: string,
+  kind: ResourceKind,
+  text: string,
+): { replacement: string; note: string } | undefined {
   const candidates: { replacement: string; note: string }[] = [];
   const compact = text.replace(/\s+/g, '').replace(/(?<=\d),(?=\d{3})/g, '');
   if (compact !== text) {
@@ -222,9 +259,11 @@ export function checkResourceQuantity(resource: string, raw: unknown): QuantityC
     const exact = exactDecimal(parsed.numerator, parsed.denominator)!;
     const warn = (message: string, replacement?: string): QuantityCheck => ({
       value: bytes.value,
-      problem: replacement === undefined ? { message, severity: 'warning' } : { message, severity: 'warning', replacement },
+      problem:
+        replacement === undefined ? { message, severity: 'warning' } : { message, severity: 'warning', replacement },
     });
-    if (parsed.suffix === 'm') return warn(`${text} is ${exact} bytes (m means milli); did you mean ${number}Mi?`, `${number}Mi`);
+    if (parsed.suffix === 'm')
+      return warn(`${text} is ${exact} bytes (m means milli); did you mean ${number}Mi?`, `${number}Mi`);
     if (parsed.suffix === 'u') return warn(`${text} is ${exact} bytes (u means micro)`);
     if (parsed.suffix === 'n') return warn(`${text} is ${exact} bytes (n means nano)`);
     if (parsed.suffix === '' && bytes.value > 0 && bytes.value < 2 ** 20) {

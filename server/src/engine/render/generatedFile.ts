@@ -18,7 +18,11 @@ export function updateGeneratedFile(existing: string | undefined, header: string
   const begin = existing.indexOf(BEGIN);
   const end = existing.indexOf(END, begin + BEGIN.length);
   if (begin === -1 || end === -1) {
-    return { ok: false, reason: 'it has no generated block (its markers were removed), so regenerating would overwrite what is written there' };
+    return {
+      ok: false,
+      reason:
+        'it has no generated block (its markers were removed), so regenerating would overwrite what is written there',
+    };
   }
   // The header comments directly above BEGIN are ours too; everything else is the user's.
   let start = begin;

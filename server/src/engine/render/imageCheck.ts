@@ -13,14 +13,24 @@ export function unpullableImages(objects: readonly RenderedObject[]): string[] {
   const problems: string[] = [];
   for (const { object } of objects) {
     // Read only: the rendered objects are what the caller prints.
-    const spec = WORKLOAD_KINDS.has(object.kind) ? valueAt(object, object.kind === 'CronJob' ? ['spec', 'jobTemplate', 'spec', 'template', 'spec'] : ['spec', 'template', 'spec']) : undefined;
+    const spec = WORKLOAD_KINDS.has(object.kind)
+      ? valueAt(
+          object,
+          object.kind === 'CronJob'
+            ? ['spec', 'jobTemplate', 'spec', 'template', 'spec']
+            : ['spec', 'template', 'spec'],
+        )
+      : undefined;
     if (!isObject(spec)) continue;
     for (const container of [...containersOf(spec, 'initContainers'), ...containersOf(spec, 'containers')]) {
       const image = typeof container.image === 'string' ? container.image : '';
       const problem = imageReferenceProblem(image);
       if (!problem) continue;
-      const hint = image === '' ? ' (a compose service that only builds its image needs an image: naming what to pull)' : '';
-      problems.push(`${object.kind} ${nameOf(object)}, container ${String(container.name)}: image "${image}" is not a valid image reference: ${problem}${hint}`);
+      const hint =
+        image === '' ? ' (a compose service that only builds its image needs an image: naming what to pull)' : '';
+      problems.push(
+        `${object.kind} ${nameOf(object)}, container ${String(container.name)}: image "${image}" is not a valid image reference: ${problem}${hint}`,
+      );
     }
   }
   return [...new Set(problems)];

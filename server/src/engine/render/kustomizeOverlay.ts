@@ -14,7 +14,13 @@ import type { FileToWrite } from '../files/writeInside';
  * spec, so the build holds exactly what `render --format yaml` gives (a strategic merge would keep
  * selector keys the phase removed).
  */
-export function kustomizeOverlayFiles(outDir: string, phases: PhaseRender[], allPhases: PhaseRender[], base: OverlayBase, folderOf: (phase: PhaseRender, index: number) => string = phaseFolder): FileToWrite[] {
+export function kustomizeOverlayFiles(
+  outDir: string,
+  phases: PhaseRender[],
+  allPhases: PhaseRender[],
+  base: OverlayBase,
+  folderOf: (phase: PhaseRender, index: number) => string = phaseFolder,
+): FileToWrite[] {
   const files: FileToWrite[] = [];
   if ('rendered' in base) {
     files.push(...renderedBaseFiles(base.rendered));
@@ -39,11 +45,19 @@ export function kustomizeOverlayFiles(outDir: string, phases: PhaseRender[], all
       const file = entries.take(`patch-${rendered.object.kind.toLowerCase()}-${name}`, '.yaml');
       files.push({ segments: [folder, file], text: patchOf(rendered) });
       const namespace = rendered.object.metadata.namespace;
-      patches.push({ path: file, target: { kind: rendered.object.kind, name, ...(namespace ? { namespace: String(namespace) } : {}) } });
+      patches.push({
+        path: file,
+        target: { kind: rendered.object.kind, name, ...(namespace ? { namespace: String(namespace) } : {}) },
+      });
     }
     // Written by the YAML library, so no name from the plan or a manifest can break the file.
     const kustomization = new Document(
-      { apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization', resources, ...(patches.length > 0 ? { patches } : {}) },
+      {
+        apiVersion: 'kustomize.config.k8s.io/v1beta1',
+        kind: 'Kustomization',
+        resources,
+        ...(patches.length > 0 ? { patches } : {}),
+      },
       { aliasDuplicateObjects: false, version: '1.1' },
     );
     kustomization.commentBefore = ` Phase ${phase.phase.name.replace(/[\r\n\u2028\u2029]/g, ' ')}: written by consolidate render --format kustomize-overlay`;
@@ -73,21 +87,41 @@ export function phaseFolder(phase: PhaseRender, index: number, name = toFileName
  */
 function renderedBaseFiles(rendered: { name: string; yaml: string }[]): FileToWrite[] {
   const entries = new FolderEntries(['kustomization.yaml']);
-  const files = rendered.map(({ name, yaml }) => ({ segments: [RENDERED_BASE_FOLDER, entries.take(name, '.yaml')], text: yaml }));
-  const kustomization = new Document({ apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization', resources: files.map((f) => f.segments[1]) }, { aliasDuplicateObjects: false, version: '1.1' });
-  kustomization.commentBefore = ' The rendered Helm chart(s) the phase overlays build on: written by consolidate render --format kustomize-overlay';
-  return [...files, { segments: [RENDERED_BASE_FOLDER, 'kustomization.yaml'], text: kustomization.toString({ indent: 2, lineWidth: 0 }) }];
+  const files = rendered.map(({ name, yaml }) => ({
+    segments: [RENDERED_BASE_FOLDER, entries.take(name, '.yaml')],
+    text: yaml,
+  }));
+  const kustomization = new Document(
+    {
+      apiVersion: 'kustomize.config.k8s.io/v1beta1',
+      kind: 'Kustomization',
+      resources: files.map((f) => f.segments[1]),
+    },
+    { aliasDuplicateObjects: false, version: '1.1' },
+  );
+  kustomization.commentBefore =
+    ' The rendered Helm chart(s) the phase overlays build on: written by consolidate render --format kustomize-overlay';
+  return [
+    ...files,
+    {
+      segments: [RENDERED_BASE_FOLDER, 'kustomization.yaml'],
+      text: kustomization.toString({ indent: 2, lineWidth: 0 }),
+    },
+  ];
 }
 
 function patchOf(rendered: RenderedObject): string {
-  const object = rendered.object as unknown as { metadata: { labels?: unknown; annotations?: unknown }; spec?: unknown };
+  const object = rendered.object as unknown as {
+    metadata: { labels?: unknown; annotations?: unknown };
+    spec?: unknown;
+  };
   const ops: unknown[] = [];
   // `add` replaces a member that exists and creates one that does not.
   if (object.metadata.labels) ops.push({ op: 'add', path: '/metadata/labels', value: object.metadata.labels });
-  if (object.metadata.annotations) ops.push({ op: 'add', path: '/metadata/annotations', value: object.metadata.annotations });
+  if (object.metadata.annotations)
+    ops.push({ op: 'add', path: '/metadata/annotations', value: object.metadata.annotations });
   if (object.spec !== undefined) ops.push({ op: 'add', path: '/spec', value: object.spec });
   const doc = new Document(ops, { aliasDuplicateObjects: false, version: '1.1' });
   doc.commentBefore = ` ${rendered.origin}`;
   return doc.toString({ indent: 2, lineWidth: 0, minContentWidth: 0 });
 }
-

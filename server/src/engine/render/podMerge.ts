@@ -2,7 +2,20 @@ import type { ComposeFile } from './sourceObjects';
 import { containerRenames, uniqueName } from '../budget/mergeNames';
 import type { MergeSpec } from '../plan/types';
 import type { WorkloadModel } from '../model/workspace';
-import { valueAt, clone, containersOf, isObject, MANAGED_BY, MANAGED_BY_LABEL, MERGE_LABEL, podSpecOf, podTemplateOf, type Json, type JsonObject, type KubeObject } from './kube';
+import {
+  valueAt,
+  clone,
+  containersOf,
+  isObject,
+  MANAGED_BY,
+  MANAGED_BY_LABEL,
+  MERGE_LABEL,
+  podSpecOf,
+  podTemplateOf,
+  type Json,
+  type JsonObject,
+  type KubeObject,
+} from './kube';
 import { mergedWorkload } from './workloadSkeleton';
 
 export interface MergeSource {
@@ -28,13 +41,30 @@ export interface PodMergeResult {
 }
 
 /** Pod-spec fields copied from the first source; that they agree is checked by merge/pod-spec-conflict. */
-const SHARED_POD_FIELDS = ['serviceAccountName', 'securityContext', 'nodeSelector', 'tolerations', 'affinity', 'hostNetwork', 'restartPolicy', 'priorityClassName', 'terminationGracePeriodSeconds', 'dnsPolicy', 'runtimeClassName'];
+const SHARED_POD_FIELDS = [
+  'serviceAccountName',
+  'securityContext',
+  'nodeSelector',
+  'tolerations',
+  'affinity',
+  'hostNetwork',
+  'restartPolicy',
+  'priorityClassName',
+  'terminationGracePeriodSeconds',
+  'dnsPolicy',
+  'runtimeClassName',
+];
 
 /**
  * `strategy: pod`: one pod template holding every container, init container, volume and pull secret
  * of the sources. Colliding names are made unique and every reference to them follows.
  */
-export function mergePods(merge: MergeSpec, sources: MergeSource[], replicas: number, namespace: string | undefined): PodMergeResult {
+export function mergePods(
+  merge: MergeSpec,
+  sources: MergeSource[],
+  replicas: number,
+  namespace: string | undefined,
+): PodMergeResult {
   const specs = sources.map((s) => podSpecOf(clone(s.object)));
   const containerNames = containerRenames(
     sources.map((s, i) => ({
@@ -55,7 +85,11 @@ export function mergePods(merge: MergeSpec, sources: MergeSource[], replicas: nu
 
   sources.forEach((source, index) => {
     const spec = specs[index];
-    const rename: SourceRenames = { containers: containerNames.get(source.workload.id) ?? new Map(), portNames: new Map(), volumes: new Map() };
+    const rename: SourceRenames = {
+      containers: containerNames.get(source.workload.id) ?? new Map(),
+      portNames: new Map(),
+      volumes: new Map(),
+    };
     renames.set(source.workload.id, rename);
     const prefix = source.workload.name;
     for (const volume of listOf(spec.volumes)) volumes.add(volume, prefix, rename.volumes);
@@ -67,7 +101,11 @@ export function mergePods(merge: MergeSpec, sources: MergeSource[], replicas: nu
       for (const container of containersOf(spec, key)) {
         for (const port of listOf(container.ports)) {
           if (typeof port.name !== 'string') continue;
-          const portName = uniqueName(usedPortNames.has(port.name) ? shortPortName(prefix, port.name) : port.name, usedPortNames, 15);
+          const portName = uniqueName(
+            usedPortNames.has(port.name) ? shortPortName(prefix, port.name) : port.name,
+            usedPortNames,
+            15,
+          );
           usedPortNames.add(portName);
           if (portName !== port.name) rename.portNames.set(port.name, portName);
         }
@@ -88,16 +126,31 @@ export function mergePods(merge: MergeSpec, sources: MergeSource[], replicas: nu
 
   const statefulSet = sources.every((s) => s.object.kind === 'StatefulSet');
   // Labels every source's pods carried stay (NetworkPolicies, monitors select on them); the merge's own label selects.
-  const podLabels: JsonObject = { ...commonLabels(sources), [MERGE_LABEL]: merge.name, 'app.kubernetes.io/name': merge.name };
+  const podLabels: JsonObject = {
+    ...commonLabels(sources),
+    [MERGE_LABEL]: merge.name,
+    'app.kubernetes.io/name': merge.name,
+  };
   // The merged pods belong to the workload this tool creates, not to the sources' manager (Helm, Argo CD).
   if (podLabels[MANAGED_BY_LABEL] !== undefined) podLabels[MANAGED_BY_LABEL] = MANAGED_BY;
-  const pod = { metadata: { labels: podLabels, ...(Object.keys(annotations).length ? { annotations } : {}) }, spec: podSpec };
+  const pod = {
+    metadata: { labels: podLabels, ...(Object.keys(annotations).length ? { annotations } : {}) },
+    spec: podSpec,
+  };
   if (!statefulSet) return { object: mergedWorkload(merge.name, namespace, { replicas, pod }), renames };
-  const statefulSpec: JsonObject = { serviceName: (valueAt(sources[0].object, ['spec', 'serviceName']) as Json) ?? merge.name };
+  const statefulSpec: JsonObject = {
+    serviceName: (valueAt(sources[0].object, ['spec', 'serviceName']) as Json) ?? merge.name,
+  };
   if (claims.items.length) {
-    statefulSpec.volumeClaimTemplates = claims.items.map(({ name, ...claim }) => ({ ...claim, metadata: { ...(isObject(claim.metadata) ? claim.metadata : {}), name } }));
+    statefulSpec.volumeClaimTemplates = claims.items.map(({ name, ...claim }) => ({
+      ...claim,
+      metadata: { ...(isObject(claim.metadata) ? claim.metadata : {}), name },
+    }));
   }
-  return { object: mergedWorkload(merge.name, namespace, { kind: 'StatefulSet', replicas, pod, spec: statefulSpec }), renames };
+  return {
+    object: mergedWorkload(merge.name, namespace, { kind: 'StatefulSet', replicas, pod, spec: statefulSpec }),
+    renames,
+  };
 }
 
 /** Named pod-level items (volumes, claim templates): identical ones shared, colliding ones renamed. */
@@ -109,7 +162,8 @@ class NamedItems {
     const name = String(item.name ?? '');
     const existing = this.byName.get(name);
     // Identical config is shared; scratch space (emptyDir) stays each container's own.
-    if (existing && shareIdentical && item.emptyDir === undefined && JSON.stringify(existing) === JSON.stringify(item)) return;
+    if (existing && shareIdentical && item.emptyDir === undefined && JSON.stringify(existing) === JSON.stringify(item))
+      return;
     const unique = existing ? uniqueName(`${prefix}-${name}`, new Set(this.byName.keys()), 63) : name;
     if (unique !== name) renames.set(name, unique);
     const copy = { ...item, name: unique };
@@ -151,12 +205,14 @@ function renameReferences(container: JsonObject, rename: SourceRenames): JsonObj
     if (!isObject(value)) continue;
     for (const handler of ['httpGet', 'tcpSocket', 'grpc']) {
       const target = value[handler];
-      if (isObject(target) && typeof target.port === 'string') target.port = rename.portNames.get(target.port) ?? target.port;
+      if (isObject(target) && typeof target.port === 'string')
+        target.port = rename.portNames.get(target.port) ?? target.port;
     }
   }
   for (const env of listOf(copy.env)) {
     const ref = valueAt(env, ['valueFrom', 'resourceFieldRef']);
-    if (isObject(ref) && typeof ref.containerName === 'string') ref.containerName = rename.containers.get(ref.containerName) ?? ref.containerName;
+    if (isObject(ref) && typeof ref.containerName === 'string')
+      ref.containerName = rename.containers.get(ref.containerName) ?? ref.containerName;
   }
   return copy;
 }

@@ -29,7 +29,15 @@ import type { MergeFacts, MergeSourceFact, ServiceEntry } from './mergeFacts';
 import { serviceIndex, type ServiceIndex } from './serviceIndex';
 import { dns1123 } from '../manifests/compose';
 import { mergePods, type SourceRenames } from './podMerge';
-import { composeFiles, composeService, composeVolumes, containerResources, serviceObject, toManifestList, workloadObject } from './sourceObjects';
+import {
+  composeFiles,
+  composeService,
+  composeVolumes,
+  containerResources,
+  serviceObject,
+  toManifestList,
+  workloadObject,
+} from './sourceObjects';
 import { mergedWorkload } from './workloadSkeleton';
 import { selectorMatches } from '../model/selector';
 
@@ -79,13 +87,18 @@ class RenderRun {
   /** Replicas of each object when the phase being rendered began. */
   private phaseStartReplicas = new Map<KubeObject, number>();
 
-  constructor(private readonly documents: SourceDocuments, private readonly result: PlanResult) {
+  constructor(
+    private readonly documents: SourceDocuments,
+    private readonly result: PlanResult,
+  ) {
     this.defaultNamespace = result.plan.namespace;
     this.serviceIndex = serviceIndex(result.manifests, result.workloads, this.defaultNamespace);
   }
 
   run(): PlanRender {
-    const phases = this.result.plan.phases.map((phase, index) => this.renderPhase(phase, this.result.analysis.states[index + 1]));
+    const phases = this.result.plan.phases.map((phase, index) =>
+      this.renderPhase(phase, this.result.analysis.states[index + 1]),
+    );
     return { phases, merges: this.mergeFacts };
   }
 
@@ -99,7 +112,9 @@ class RenderRun {
       touched.set(key, keep ? { ...previous, object } : { object, role, origin });
     };
     this.phaseStartReplicas = new Map();
-    const facts = this.result.analysis.references.filter((f) => f.phase === phase.name && f.resolution.status === 'found');
+    const facts = this.result.analysis.references.filter(
+      (f) => f.phase === phase.name && f.resolution.status === 'found',
+    );
 
     for (const fact of facts.filter((f) => f.role === 'remove')) {
       const workload = resolvedWorkload(fact);
@@ -144,12 +159,30 @@ class RenderRun {
     return { phase, objects, merges: merges.map((m) => ({ merge: m.merge, objects: m.objects.map(snapshot) })) };
   }
 
-  private renderMerge(phase: PhaseSpec, merge: MergeSpec, entry: StateWorkload, after: PlanState, facts: ReferenceFact[]): RenderedObject[] {
+  private renderMerge(
+    phase: PhaseSpec,
+    merge: MergeSpec,
+    entry: StateWorkload,
+    after: PlanState,
+    facts: ReferenceFact[],
+  ): RenderedObject[] {
     const sourceWorkloads = entry.merge!.sources;
     const sources: MergeSourceFact[] = sourceWorkloads.flatMap((workload) => {
       const object = this.objectOf(workload);
-      const ref = facts.find((f) => f.role === 'merge' && resolvedWorkload(f)?.id === workload.id && within(f.ref, merge))?.ref;
-      return object ? [{ workload, object, ref, composeVolumes: composeVolumes(this.documents, workload), composeFiles: composeFiles(this.documents, workload) }] : [];
+      const ref = facts.find(
+        (f) => f.role === 'merge' && resolvedWorkload(f)?.id === workload.id && within(f.ref, merge),
+      )?.ref;
+      return object
+        ? [
+            {
+              workload,
+              object,
+              ref,
+              composeVolumes: composeVolumes(this.documents, workload),
+              composeFiles: composeFiles(this.documents, workload),
+            },
+          ]
+        : [];
     });
     if (sources.length === 0) return [];
     // Written only when the sources or the plan name one, as the sources themselves do.
@@ -170,7 +203,8 @@ class RenderRun {
     }
     if (!entry.workload.steady) created = asJob(created, replicas);
     // A long-running pod restarts Always (the only policy a Deployment or StatefulSet takes), whatever a job it took in had.
-    else if (podSpecOf(created).restartPolicy !== undefined && podSpecOf(created).restartPolicy !== 'Always') delete podSpecOf(created).restartPolicy;
+    else if (podSpecOf(created).restartPolicy !== undefined && podSpecOf(created).restartPolicy !== 'Always')
+      delete podSpecOf(created).restartPolicy;
     this.createdMerges.set(`${namespaceOf(sourceWorkloads[0], this.defaultNamespace)}/${merge.name}`, merge);
     this.stamp(created, phase, true);
     this.objects.set(entry.workload.id, created);
@@ -188,31 +222,53 @@ class RenderRun {
     });
 
     const rendered: RenderedObject[] = [
-      { object: created, role: 'created', origin: `${merge.strategy} merge of ${sourceWorkloads.map((w) => w.name).join(', ')} (phase ${phase.name})` },
+      {
+        object: created,
+        role: 'created',
+        origin: `${merge.strategy} merge of ${sourceWorkloads.map((w) => w.name).join(', ')} (phase ${phase.name})`,
+      },
     ];
     for (const service of selecting) {
       const object = this.repointService(service, merge, sourceWorkloads, renames, phase);
       service.selects = new Set([entry.workload.id]);
       service.object = object;
-      rendered.push({ object, role: 'service', origin: `Service ${nameOf(object)} re-pointed at ${merge.name}, so its callers keep working` });
+      rendered.push({
+        object,
+        role: 'service',
+        origin: `Service ${nameOf(object)} re-pointed at ${merge.name}, so its callers keep working`,
+      });
     }
     for (const source of sources) {
-      rendered.push({ object: this.scaleDown(source.object, phase), role: 'scaled-down', origin: `${source.workload.kind} ${source.workload.name}, replaced by ${merge.name}` });
+      rendered.push({
+        object: this.scaleDown(source.object, phase),
+        role: 'scaled-down',
+        origin: `${source.workload.kind} ${source.workload.name}, replaced by ${merge.name}`,
+      });
     }
     return rendered;
   }
 
-  private replaceObject(merge: MergeSpec, phase: PhaseSpec, namespace: string | undefined, replicas: number): KubeObject {
+  private replaceObject(
+    merge: MergeSpec,
+    phase: PhaseSpec,
+    namespace: string | undefined,
+    replicas: number,
+  ): KubeObject {
     const raw = this.planContainer(phase, merge);
     const container: JsonObject = { name: merge.name, image: merge.container?.image ?? '' };
     for (const key of ['command', 'args', 'env']) if (raw && raw[key] !== undefined) container[key] = raw[key];
     // Ports as written: numbers, or {containerPort, name, protocol} so Services can target a name.
-    const ports = Array.isArray(raw?.ports) ? raw.ports.flatMap((p) => (typeof p === 'number' ? [{ containerPort: p }] : isObject(p) ? [p] : [])) : [];
+    const ports = Array.isArray(raw?.ports)
+      ? raw.ports.flatMap((p) => (typeof p === 'number' ? [{ containerPort: p }] : isObject(p) ? [p] : []))
+      : [];
     if (ports.length) container.ports = ports;
     const resources = merge.container ? containerResources(merge.container) : undefined;
     if (resources) container.resources = resources;
     const labels = { [MERGE_LABEL]: merge.name, 'app.kubernetes.io/name': merge.name };
-    const podSpec = { ...(merge.serviceAccountName ? { serviceAccountName: merge.serviceAccountName } : {}), containers: [container] };
+    const podSpec = {
+      ...(merge.serviceAccountName ? { serviceAccountName: merge.serviceAccountName } : {}),
+      containers: [container],
+    };
     return mergedWorkload(merge.name, namespace, { replicas, pod: { metadata: { labels }, spec: podSpec } });
   }
 
@@ -222,12 +278,20 @@ class RenderRun {
     const phases = valueAt(value, ['spec', 'phases']);
     if (!Array.isArray(phases)) return undefined;
     const phaseValue = phases.find((p) => isObject(p) && p.name === phase.name);
-    const mergeValue = Array.isArray(valueAt(phaseValue, ['merge'])) ? (valueAt(phaseValue, ['merge']) as unknown[]).find((m) => isObject(m) && m.name === merge.name) : undefined;
+    const mergeValue = Array.isArray(valueAt(phaseValue, ['merge']))
+      ? (valueAt(phaseValue, ['merge']) as unknown[]).find((m) => isObject(m) && m.name === merge.name)
+      : undefined;
     const container = valueAt(mergeValue, ['container']);
     return isObject(container) ? container : undefined;
   }
 
-  private repointService(service: ServiceEntry, merge: MergeSpec, sources: WorkloadModel[], renames: Map<string, SourceRenames>, phase: PhaseSpec): KubeObject {
+  private repointService(
+    service: ServiceEntry,
+    merge: MergeSpec,
+    sources: WorkloadModel[],
+    renames: Map<string, SourceRenames>,
+    phase: PhaseSpec,
+  ): KubeObject {
     const object = clone(service.object);
     const spec = ensure(object, ['spec']);
     spec.selector = { [MERGE_LABEL]: merge.name };
@@ -292,9 +356,14 @@ class RenderRun {
   /** A workload object that will still exist under this name: a source manifest's, or an earlier merge's. */
   private nameTaken(name: string, ns: string): MergeFacts['nameTakenBy'] {
     const existing = this.result.workloads.find(
-      (w) => w.kind !== 'Job' && w.kind !== 'CronJob' && (w.origin === 'compose' ? dns1123(w.name) : w.name) === name && namespaceOf(w, this.defaultNamespace) === ns,
+      (w) =>
+        w.kind !== 'Job' &&
+        w.kind !== 'CronJob' &&
+        (w.origin === 'compose' ? dns1123(w.name) : w.name) === name &&
+        namespaceOf(w, this.defaultNamespace) === ns,
     );
-    if (existing) return { kind: existing.origin === 'compose' ? 'Deployment' : existing.kind, location: existing.nameLocation };
+    if (existing)
+      return { kind: existing.origin === 'compose' ? 'Deployment' : existing.kind, location: existing.nameLocation };
     const merged = this.createdMerges.get(`${ns}/${name}`);
     return merged ? { kind: 'merged workload', location: merged.nameLocation } : undefined;
   }
@@ -323,8 +392,11 @@ class RenderRun {
   private servicesSelecting(workloads: WorkloadModel[]): ServiceEntry[] {
     const ids = new Set(workloads.map((w) => w.id));
     const ordinals = new Set<number>();
-    for (const [ordinal, entry] of this.serviceEntries) if (entry && [...entry.selects].some((id) => ids.has(id))) ordinals.add(ordinal);
-    for (const id of ids) for (const ordinal of this.serviceIndex.selectingOf.get(id) ?? []) if (!this.serviceEntries.has(ordinal)) ordinals.add(ordinal);
+    for (const [ordinal, entry] of this.serviceEntries)
+      if (entry && [...entry.selects].some((id) => ids.has(id))) ordinals.add(ordinal);
+    for (const id of ids)
+      for (const ordinal of this.serviceIndex.selectingOf.get(id) ?? [])
+        if (!this.serviceEntries.has(ordinal)) ordinals.add(ordinal);
     const selecting: ServiceEntry[] = [];
     for (const ordinal of [...ordinals].sort((a, b) => a - b)) {
       const entry = this.serviceEntry(ordinal);
@@ -366,7 +438,12 @@ function asJob(object: KubeObject, replicas = 1): KubeObject {
   const template = clone(valueAt(object, ['spec', 'template']) as JsonObject);
   ensure(template, ['spec']).restartPolicy = 'OnFailure';
   const runs: JsonObject = replicas === 1 ? {} : { completions: replicas, parallelism: replicas };
-  return { apiVersion: 'batch/v1', kind: 'Job', metadata: object.metadata, spec: { ...runs, backoffLimit: 3, template } };
+  return {
+    apiVersion: 'batch/v1',
+    kind: 'Job',
+    metadata: object.metadata,
+    spec: { ...runs, backoffLimit: 3, template },
+  };
 }
 
 function replicasOf(object: KubeObject): number {
@@ -385,15 +462,20 @@ function within(ref: WorkloadRef, merge: MergeSpec): boolean {
 /** A Service selects a workload's pods: same namespace, and its selector is a subset of the pod labels. */
 export function selects(service: ServiceModel, workload: WorkloadModel, defaultNamespace: string | undefined): boolean {
   if (workload.origin !== 'kubernetes') return false;
-  return namespaceOf(service, defaultNamespace) === namespaceOf(workload, defaultNamespace) && selectorMatches(service.selector, workload.podLabels);
+  return (
+    namespaceOf(service, defaultNamespace) === namespaceOf(workload, defaultNamespace) &&
+    selectorMatches(service.selector, workload.podLabels)
+  );
 }
 
 function resize(object: KubeObject, step: ResizeStep): void {
   const containers = containersOf(podSpecOf(object));
   const patch = (container: JsonObject, requests: Record<string, number>, limits: Record<string, number>) => {
     const resources = ensure(container, ['resources']);
-    if (Object.keys(requests).length) Object.assign(ensure(resources, ['requests']), toManifestList(requests) as Record<string, Json>);
-    if (Object.keys(limits).length) Object.assign(ensure(resources, ['limits']), toManifestList(limits) as Record<string, Json>);
+    if (Object.keys(requests).length)
+      Object.assign(ensure(resources, ['requests']), toManifestList(requests) as Record<string, Json>);
+    if (Object.keys(limits).length)
+      Object.assign(ensure(resources, ['limits']), toManifestList(limits) as Record<string, Json>);
   };
   if (step.pod && containers.length === 1) patch(containers[0], step.pod.requests, step.pod.limits);
   for (const entry of step.containers) {

@@ -18,7 +18,11 @@ export interface ServiceIndex {
 
 const cache = new WeakMap<ManifestFile[], { workloads: WorkloadModel[]; byNamespace: Map<string, ServiceIndex> }>();
 
-export function serviceIndex(manifests: ManifestFile[], workloads: WorkloadModel[], defaultNamespace: string | undefined): ServiceIndex {
+export function serviceIndex(
+  manifests: ManifestFile[],
+  workloads: WorkloadModel[],
+  defaultNamespace: string | undefined,
+): ServiceIndex {
   let entry = cache.get(manifests);
   if (!entry || entry.workloads !== workloads) cache.set(manifests, (entry = { workloads, byNamespace: new Map() }));
   const key = defaultNamespace ?? '\0';
@@ -27,7 +31,11 @@ export function serviceIndex(manifests: ManifestFile[], workloads: WorkloadModel
   return index;
 }
 
-function buildIndex(manifests: ManifestFile[], workloads: WorkloadModel[], defaultNamespace: string | undefined): ServiceIndex {
+function buildIndex(
+  manifests: ManifestFile[],
+  workloads: WorkloadModel[],
+  defaultNamespace: string | undefined,
+): ServiceIndex {
   // Workloads by namespace, so a Service is compared with its own namespace's pods only.
   const inNamespace = new Map<string, WorkloadModel[]>();
   for (const workload of workloads) {

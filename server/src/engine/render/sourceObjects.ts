@@ -8,15 +8,28 @@ import { valueAt, clone, isObject, type JsonObject, type KubeObject } from './ku
 import { appsWorkload } from './workloadSkeleton';
 
 /** The object a workload was written as, or for a compose service the Deployment Kompose would make. */
-export function workloadObject(documents: SourceDocuments, workload: WorkloadModel, defaultNamespace: string | undefined): KubeObject | undefined {
-  if (workload.origin === 'compose') return composeDeployment(workload, defaultNamespace, composeCommand(documents, workload));
+export function workloadObject(
+  documents: SourceDocuments,
+  workload: WorkloadModel,
+  defaultNamespace: string | undefined,
+): KubeObject | undefined {
+  if (workload.origin === 'compose')
+    return composeDeployment(workload, defaultNamespace, composeCommand(documents, workload));
   const value = documents.documentValue(workload.location.file, workload.documentIndex);
-  return isObject(value) && isObject(value.metadata) ? inNamespace(clone(value) as KubeObject, defaultNamespace) : undefined;
+  return isObject(value) && isObject(value.metadata)
+    ? inNamespace(clone(value) as KubeObject, defaultNamespace)
+    : undefined;
 }
 
-export function serviceObject(documents: SourceDocuments, service: ServiceModel, defaultNamespace: string | undefined): KubeObject | undefined {
+export function serviceObject(
+  documents: SourceDocuments,
+  service: ServiceModel,
+  defaultNamespace: string | undefined,
+): KubeObject | undefined {
   const value = documents.documentValue(service.location.file, service.documentIndex);
-  return isObject(value) && isObject(value.metadata) ? inNamespace(clone(value) as KubeObject, defaultNamespace) : undefined;
+  return isObject(value) && isObject(value.metadata)
+    ? inNamespace(clone(value) as KubeObject, defaultNamespace)
+    : undefined;
 }
 
 /**
@@ -27,13 +40,18 @@ function inNamespace(object: KubeObject, defaultNamespace: string | undefined): 
   if (defaultNamespace && typeof object.metadata.namespace !== 'string') {
     // metadata: name first, then the namespace, then the rest as written.
     const { name, ...rest } = object.metadata;
-    object.metadata = name === undefined ? { namespace: defaultNamespace, ...rest } : { name, namespace: defaultNamespace, ...rest };
+    object.metadata =
+      name === undefined ? { namespace: defaultNamespace, ...rest } : { name, namespace: defaultNamespace, ...rest };
   }
   return object;
 }
 
 /** Kompose's conversion of a compose service: a Deployment labelled `io.kompose.service`. */
-export function composeDeployment(workload: WorkloadModel, defaultNamespace: string | undefined, command: { command?: string[]; args?: string[] } = {}): KubeObject {
+export function composeDeployment(
+  workload: WorkloadModel,
+  defaultNamespace: string | undefined,
+  command: { command?: string[]; args?: string[] } = {},
+): KubeObject {
   const name = dns1123(workload.name);
   const labels = { 'io.kompose.service': name };
   const container = workload.containers[0];
@@ -44,7 +62,9 @@ export function composeDeployment(workload: WorkloadModel, defaultNamespace: str
     image: container.image ?? '',
     ...(command.command ? { command: command.command } : {}),
     ...(command.args ? { args: command.args } : {}),
-    ...(container.ports.length ? { ports: container.ports.map((p) => ({ containerPort: p.port, protocol: p.protocol })) } : {}),
+    ...(container.ports.length
+      ? { ports: container.ports.map((p) => ({ containerPort: p.port, protocol: p.protocol })) }
+      : {}),
     ...(Object.keys(env).length ? { env: Object.entries(env).map(([k, v]) => ({ name: k, value: v })) } : {}),
     ...(resources ? { resources } : {}),
   };
@@ -60,15 +80,24 @@ export function composeDeployment(workload: WorkloadModel, defaultNamespace: str
 }
 
 /** A compose service as written (plain values) and the variables its file is interpolated with. */
-function composeServiceOf(documents: SourceDocuments, workload: WorkloadModel): { service: unknown; env: Record<string, string> } {
+function composeServiceOf(
+  documents: SourceDocuments,
+  workload: WorkloadModel,
+): { service: unknown; env: Record<string, string> } {
   return {
-    service: valueAt(documents.documentValue(workload.location.file, workload.documentIndex), ['services', workload.name]),
+    service: valueAt(documents.documentValue(workload.location.file, workload.documentIndex), [
+      'services',
+      workload.name,
+    ]),
     env: documents.composeVariables(path.dirname(workload.location.file)),
   };
 }
 
 /** Storage a compose service mounts (named, bind and anonymous volumes; not tmpfs), as written. */
-export function composeVolumes(documents: SourceDocuments, workload: WorkloadModel): { source?: string; target: string }[] {
+export function composeVolumes(
+  documents: SourceDocuments,
+  workload: WorkloadModel,
+): { source?: string; target: string }[] {
   if (workload.origin !== 'compose') return [];
   const { service, env } = composeServiceOf(documents, workload);
   const volumes = valueAt(service, ['volumes']);
@@ -102,10 +131,21 @@ export function composeFiles(documents: SourceDocuments, workload: WorkloadModel
     const entries = valueAt(service, [`${kind}s`]);
     if (!Array.isArray(entries)) continue;
     for (const entry of entries) {
-      const source = typeof entry === 'string' ? interpolate(entry, env).value : isObject(entry) && typeof entry.source === 'string' ? interpolate(entry.source, env).value : undefined;
+      const source =
+        typeof entry === 'string'
+          ? interpolate(entry, env).value
+          : isObject(entry) && typeof entry.source === 'string'
+            ? interpolate(entry.source, env).value
+            : undefined;
       if (!source) continue;
-      const given = isObject(entry) && typeof entry.target === 'string' ? interpolate(entry.target, env).value : undefined;
-      const target = kind === 'secret' ? (given?.startsWith('/') ? given : `/run/secrets/${given ?? source}`) : (given ?? `/${source}`);
+      const given =
+        isObject(entry) && typeof entry.target === 'string' ? interpolate(entry.target, env).value : undefined;
+      const target =
+        kind === 'secret'
+          ? given?.startsWith('/')
+            ? given
+            : `/run/secrets/${given ?? source}`
+          : (given ?? `/${source}`);
       out.push({ kind, source, target });
     }
   }
@@ -127,7 +167,8 @@ function composeCommand(documents: SourceDocuments, workload: WorkloadModel): { 
 /** Splits a command string the way a shell would for simple quoting: `sh -c "echo hi"` → [sh, -c, echo hi]. */
 function shellWords(text: string): string[] {
   const words: string[] = [];
-  for (const match of text.matchAll(/"((?:[^"\\]|\\.)*)"|'([^']*)'|(\S+)/g)) words.push(match[1]?.replace(/\\(.)/g, '$1') ?? match[2] ?? match[3]);
+  for (const match of text.matchAll(/"((?:[^"\\]|\\.)*)"|'([^']*)'|(\S+)/g))
+    words.push(match[1]?.replace(/\\(.)/g, '$1') ?? match[2] ?? match[3]);
   return words;
 }
 
@@ -139,17 +180,29 @@ export function composeService(workload: WorkloadModel, defaultNamespace: string
   return {
     apiVersion: 'v1',
     kind: 'Service',
-    metadata: { name, ...(defaultNamespace ? { namespace: defaultNamespace } : {}), labels: { 'io.kompose.service': name } },
+    metadata: {
+      name,
+      ...(defaultNamespace ? { namespace: defaultNamespace } : {}),
+      labels: { 'io.kompose.service': name },
+    },
     spec: {
       selector: { 'io.kompose.service': name },
       // Names must be unique in a Service: 53/TCP is "53", 53/UDP "53-udp" (as Kompose names them).
-      ports: ports.map((p) => ({ name: p.protocol === 'TCP' ? String(p.port) : `${p.port}-${p.protocol.toLowerCase()}`, port: p.port, targetPort: p.port, protocol: p.protocol })),
+      ports: ports.map((p) => ({
+        name: p.protocol === 'TCP' ? String(p.port) : `${p.port}-${p.protocol.toLowerCase()}`,
+        port: p.port,
+        targetPort: p.port,
+        protocol: p.protocol,
+      })),
     },
   };
 }
 
 /** A container's `resources` from its requests and limits; undefined when it has neither. */
-export function containerResources(container: { requests: ResourceList; limits: ResourceList }): JsonObject | undefined {
+export function containerResources(container: {
+  requests: ResourceList;
+  limits: ResourceList;
+}): JsonObject | undefined {
   const resources: JsonObject = {};
   if (Object.keys(container.requests).length) resources.requests = toManifestList(container.requests);
   if (Object.keys(container.limits).length) resources.limits = toManifestList(container.limits);
@@ -159,7 +212,12 @@ export function containerResources(container: { requests: ResourceList; limits: 
 export function toManifestList(list: ResourceList): JsonObject {
   const out: JsonObject = {};
   for (const [name, value] of Object.entries(list)) {
-    out[name] = name === 'cpu' ? toKubernetesCpu(value) : name === 'memory' || name === 'ephemeral-storage' ? toKubernetesMemory(value) : value;
+    out[name] =
+      name === 'cpu'
+        ? toKubernetesCpu(value)
+        : name === 'memory' || name === 'ephemeral-storage'
+          ? toKubernetesMemory(value)
+          : value;
   }
   return out;
 }

@@ -37,6 +37,16 @@ export function appsWorkload(skeleton: WorkloadSkeleton): KubeObject {
 }
 
 /** The workload a merge creates: named after the merge, its pods selected by the merge label alone. */
-export function mergedWorkload(name: string, namespace: string | undefined, skeleton: Pick<WorkloadSkeleton, 'kind' | 'replicas' | 'pod' | 'spec'>): KubeObject {
-  return appsWorkload({ ...skeleton, name, namespace, labels: { 'app.kubernetes.io/name': name }, selector: { [MERGE_LABEL]: name } });
+export function mergedWorkload(
+  name: string,
+  namespace: string | undefined,
+  skeleton: Pick<WorkloadSkeleton, 'kind' | 'replicas' | 'pod' | 'spec'>,
+): KubeObject {
+  return appsWorkload({
+    ...skeleton,
+    name,
+    namespace,
+    labels: { 'app.kubernetes.io/name': name },
+    selector: { [MERGE_LABEL]: name },
+  });
 }

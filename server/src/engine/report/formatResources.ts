@@ -19,7 +19,9 @@ export function orderedResources(names: Iterable<string>): string[] {
  */
 export function formatResourceList(list: ResourceList, always: string[] = []): string {
   const names = orderedResources(new Set([...Object.keys(list), ...always]));
-  const parts = names.filter((n) => (list[n] ?? 0) !== 0 || always.includes(n)).map((n) => `${formatQuantityForResource(n, list[n] ?? 0)} ${n}`);
+  const parts = names
+    .filter((n) => (list[n] ?? 0) !== 0 || always.includes(n))
+    .map((n) => `${formatQuantityForResource(n, list[n] ?? 0)} ${n}`);
   return parts.length ? parts.join(', ') : 'nothing';
 }
 
@@ -40,9 +42,19 @@ export function formatNamedResources(list: Record<string, number | undefined>): 
  */
 export function formatResourceListsAlike(lists: ResourceList[], always: string[] = []): string[] {
   const names = orderedResources(new Set([...lists.flatMap((l) => Object.keys(l)), ...always]));
-  const shown = new Map(names.map((n) => [n, formatAlike(n, lists.map((l) => l[n] ?? 0))]));
+  const shown = new Map(
+    names.map((n) => [
+      n,
+      formatAlike(
+        n,
+        lists.map((l) => l[n] ?? 0),
+      ),
+    ]),
+  );
   return lists.map((list, index) => {
-    const parts = names.filter((n) => (list[n] ?? 0) !== 0 || always.includes(n)).map((n) => `${shown.get(n)![index]} ${n}`);
+    const parts = names
+      .filter((n) => (list[n] ?? 0) !== 0 || always.includes(n))
+      .map((n) => `${shown.get(n)![index]} ${n}`);
     return parts.length ? parts.join(', ') : 'nothing';
   });
 }

@@ -85,7 +85,13 @@ export interface NodeReport {
 
 export interface ScheduleReport {
   nodes: NodeReport[];
-  unschedulable: { workload: string; count: number; name: string; requests: ResourceList; location: ReportLocation | null }[];
+  unschedulable: {
+    workload: string;
+    count: number;
+    name: string;
+    requests: ResourceList;
+    location: ReportLocation | null;
+  }[];
 }
 import { usageOfState } from '../usage/lookup';
 import type { StateUsage } from '../usage/stateUsage';
@@ -127,10 +133,22 @@ export interface StateUsageReport {
 export interface PlanReport {
   plan: string;
   name: string | null;
-  budget: { cpu?: number; memory?: number; pods?: number; extended: ResourceList; limitsOvercommitPercent: number } | null;
+  budget: {
+    cpu?: number;
+    memory?: number;
+    pods?: number;
+    extended: ResourceList;
+    limitsOvercommitPercent: number;
+  } | null;
   states: StateReport[];
   /** The usage snapshot the numbers come from, when the plan names one. */
-  usage?: { file: string; source: string | null; takenAt: string | null; window: string | null; error: string | null } | null;
+  usage?: {
+    file: string;
+    source: string | null;
+    takenAt: string | null;
+    window: string | null;
+    error: string | null;
+  } | null;
 }
 
 /** Reads 0-based lines of a file at an offset (the workspace's line index); files it cannot read give line 0. */
@@ -148,7 +166,15 @@ export function buildReport(result: PlanResult, cwd: string, lineOf: LineOf = ()
   return {
     plan: relative(cwd, result.plan.path),
     name: result.plan.name ?? null,
-    budget: budget ? { cpu, memory, pods: budget.pods, extended, limitsOvercommitPercent: budget.limitsOvercommitMilliPercent / 1000 } : null,
+    budget: budget
+      ? {
+          cpu,
+          memory,
+          pods: budget.pods,
+          extended,
+          limitsOvercommitPercent: budget.limitsOvercommitMilliPercent / 1000,
+        }
+      : null,
     states: result.analysis.states.map((state) => ({
       phase: state.phase?.name ?? null,
       workloads: state.totals.workloads,
@@ -159,7 +185,9 @@ export function buildReport(result: PlanResult, cwd: string, lineOf: LineOf = ()
       unlimitedContainers: { ...state.totals.unlimitedContainers },
       unschedulable: state.schedule ? state.schedule.unschedulableCount : null,
       composition: composition(state, where, usageOfState(result.usage, state)),
-      targets: (state.phase?.targets ?? []).filter(isBudgetTarget).map((t) => target(t, state, budget?.allocatable ?? {}, budget?.pods, where)),
+      targets: (state.phase?.targets ?? [])
+        .filter(isBudgetTarget)
+        .map((t) => target(t, state, budget?.allocatable ?? {}, budget?.pods, where)),
       schedule: state.schedule ? scheduleReport(state, result, where) : null,
       location: where(state.phase?.nameLocation ?? budget?.location ?? result.plan.location),
       ...(state.schedule
@@ -171,18 +199,28 @@ export function buildReport(result: PlanResult, cwd: string, lineOf: LineOf = ()
             },
           }
         : {}),
-      ...(state.nodeLoss ? { nodeLoss: { lost: state.nodeLoss.lost, unschedulable: state.nodeLoss.schedule.unschedulableCount } } : {}),
+      ...(state.nodeLoss
+        ? { nodeLoss: { lost: state.nodeLoss.lost, unschedulable: state.nodeLoss.schedule.unschedulableCount } }
+        : {}),
       ...atMaxOf(atMaxReplicas(state, hpas, result.plan.namespace)),
       // Only with a snapshot, so reports of plans without one stay as they were.
       ...(result.plan.usage ? { usage: usageReport(result, state) } : {}),
     })),
-    ...(result.plan.usage ? { usage: {
-          file: result.plan.usage.file,
-          source: result.usage?.snapshot.source ?? null,
-          takenAt: result.usage?.snapshot.takenAtText ?? null,
-          window: result.usage?.snapshot.windowText ?? null,
-          error: result.usageError ?? (result.usage?.snapshot.problems.some((p) => p.severity === 'error') ? 'the snapshot has errors (consolidate check)' : null),
-        } } : {}),
+    ...(result.plan.usage
+      ? {
+          usage: {
+            file: result.plan.usage.file,
+            source: result.usage?.snapshot.source ?? null,
+            takenAt: result.usage?.snapshot.takenAtText ?? null,
+            window: result.usage?.snapshot.windowText ?? null,
+            error:
+              result.usageError ??
+              (result.usage?.snapshot.problems.some((p) => p.severity === 'error')
+                ? 'the snapshot has errors (consolidate check)'
+                : null),
+          },
+        }
+      : {}),
   };
 }
 
@@ -214,7 +252,11 @@ function times(list: ResourceList, n: number): ResourceList {
   return Object.fromEntries(Object.entries(list).map(([k, v]) => [k, v * n]));
 }
 
-function composition(state: PlanState, where: (l: SourceLocation) => ReportLocation, usage?: StateUsage): WorkloadShare[] {
+function composition(
+  state: PlanState,
+  where: (l: SourceLocation) => ReportLocation,
+  usage?: StateUsage,
+): WorkloadShare[] {
   const usageOf = new Map(usage?.workloads.map((u) => [u.entry, u]));
   const shares = state.workloads.map((w): WorkloadShare => {
     const share: WorkloadShare = {
@@ -230,7 +272,10 @@ function composition(state: PlanState, where: (l: SourceLocation) => ReportLocat
     if (w.merge) share.mergedFrom = w.merge.sources.map((s) => s.name);
     if (usage) {
       const perPod = usageOf.get(w)?.perPod;
-      share.usage = { cpu: perPod?.cpu ? timesStats(perPod.cpu, w.pods) : null, memory: perPod?.memory ? timesStats(perPod.memory, w.pods) : null };
+      share.usage = {
+        cpu: perPod?.cpu ? timesStats(perPod.cpu, w.pods) : null,
+        memory: perPod?.memory ? timesStats(perPod.memory, w.pods) : null,
+      };
     }
     return share;
   });
@@ -243,7 +288,10 @@ function composition(state: PlanState, where: (l: SourceLocation) => ReportLocat
   );
 }
 
-const TARGET_AMOUNT: Record<Exclude<BudgetTargetMetric, 'pods' | 'workloads'>, { resource: string; kind: 'requests' | 'limits' }> = {
+const TARGET_AMOUNT: Record<
+  Exclude<BudgetTargetMetric, 'pods' | 'workloads'>,
+  { resource: string; kind: 'requests' | 'limits' }
+> = {
   cpuRequests: { resource: 'cpu', kind: 'requests' },
   memoryRequests: { resource: 'memory', kind: 'requests' },
   cpuLimits: { resource: 'cpu', kind: 'limits' },
@@ -256,7 +304,13 @@ function isBudgetTarget(spec: TargetSpec): spec is TargetSpec & { metric: Budget
 }
 
 /** The same judgement as the budget/target-missed rule: at most the amount, or at most the share (exact). */
-function target(spec: TargetSpec & { metric: BudgetTargetMetric }, state: PlanState, allocatable: ResourceList, budgetPods: number | undefined, where: (l: SourceLocation) => ReportLocation): TargetReport {
+function target(
+  spec: TargetSpec & { metric: BudgetTargetMetric },
+  state: PlanState,
+  allocatable: ResourceList,
+  budgetPods: number | undefined,
+  where: (l: SourceLocation) => ReportLocation,
+): TargetReport {
   let actual: number;
   let budget: number | undefined;
   if (spec.metric === 'workloads') {
@@ -273,16 +327,29 @@ function target(spec: TargetSpec & { metric: BudgetTargetMetric }, state: PlanSt
   if (spec.absolute !== undefined) return { ...base, limit: spec.absolute, met: actual <= spec.absolute };
   if (spec.milliPercent !== undefined && budget !== undefined && spec.metric !== 'workloads') {
     // The limit is shown; met/missed is decided exactly, as the rule does.
-    return { ...base, limit: Number((BigInt(budget) * BigInt(spec.milliPercent)) / 100_000n), met: !aboveShare(actual, budget, spec.milliPercent) };
+    return {
+      ...base,
+      limit: Number((BigInt(budget) * BigInt(spec.milliPercent)) / 100_000n),
+      met: !aboveShare(actual, budget, spec.milliPercent),
+    };
   }
   return { ...base, limit: null, met: null };
 }
 
-function scheduleReport(state: PlanState, result: PlanResult, where: (l: SourceLocation) => ReportLocation): ScheduleReport {
+function scheduleReport(
+  state: PlanState,
+  result: PlanResult,
+  where: (l: SourceLocation) => ReportLocation,
+): ScheduleReport {
   const schedule = state.schedule!;
   const capacity = new Map(expandNodes(result.plan.budget?.nodes ?? []).map((n) => [n.node, n]));
   // The simulation names workloads by name and namespace; the state's workload says where it is written.
-  const locations = new Map(state.workloads.map((w) => [`${namespaceOf(w.workload, result.plan.namespace)}/${w.workload.name}`, w.workload.nameLocation]));
+  const locations = new Map(
+    state.workloads.map((w) => [
+      `${namespaceOf(w.workload, result.plan.namespace)}/${w.workload.name}`,
+      w.workload.nameLocation,
+    ]),
+  );
   const locationOf = (workload: string, namespace: string | undefined): ReportLocation | null => {
     const location = locations.get(`${namespace ?? ''}/${workload}`);
     return location ? where(location) : null;
@@ -314,5 +381,13 @@ function scheduleReport(state: PlanState, result: PlanResult, where: (l: SourceL
 }
 
 function atMaxOf(worst: ReturnType<typeof atMaxReplicas>): Pick<StateReport, 'atMaxReplicas'> {
-  return worst ? { atMaxReplicas: { pods: worst.pods, requests: withCpuMemory(worst.requests), limits: withCpuMemory(worst.limits) } } : {};
+  return worst
+    ? {
+        atMaxReplicas: {
+          pods: worst.pods,
+          requests: withCpuMemory(worst.requests),
+          limits: withCpuMemory(worst.limits),
+        },
+      }
+    : {};
 }

@@ -17,10 +17,28 @@ export function formatReportText(report: PlanReport): string {
     lines.push('Budget: none (numbers only, no budget findings)');
   }
   const share = (value: number, total: number | undefined) => (total ? ` (${formatPercent(value, total)})` : '');
-  const header = ['state', 'workloads', 'pods', 'jobs', 'cpu req', 'cpu lim', 'mem req', 'mem lim', 'no cpu lim', 'no mem lim', 'unschedulable'];
+  const header = [
+    'state',
+    'workloads',
+    'pods',
+    'jobs',
+    'cpu req',
+    'cpu lim',
+    'mem req',
+    'mem lim',
+    'no cpu lim',
+    'no mem lim',
+    'unschedulable',
+  ];
   // One unit per memory column (`10,240Mi` beside `10,620Mi`, never `10Gi` beside it); the JSON has the bytes.
-  const memoryRequests = formatAlike('memory', report.states.map((s) => s.requests.memory ?? 0));
-  const memoryLimits = formatAlike('memory', report.states.map((s) => s.limits.memory ?? 0));
+  const memoryRequests = formatAlike(
+    'memory',
+    report.states.map((s) => s.requests.memory ?? 0),
+  );
+  const memoryLimits = formatAlike(
+    'memory',
+    report.states.map((s) => s.limits.memory ?? 0),
+  );
   const rows = report.states.map((s, index) => [
     s.phase ?? 'current',
     String(s.workloads),
@@ -35,11 +53,20 @@ export function formatReportText(report: PlanReport): string {
     s.unschedulable === null ? '-' : String(s.unschedulable),
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-  const format = (row: string[]) => row.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join('  ').trimEnd();
+  const format = (row: string[]) =>
+    row
+      .map((cell, i) => (i === 0 ? cell.padEnd(widths[i]) : cell.padStart(widths[i])))
+      .join('  ')
+      .trimEnd();
   lines.push('', format(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(format));
-  const extended = new Set(report.states.flatMap((s) => Object.keys(s.requests).filter((k) => k !== 'cpu' && k !== 'memory')));
+  const extended = new Set(
+    report.states.flatMap((s) => Object.keys(s.requests).filter((k) => k !== 'cpu' && k !== 'memory')),
+  );
   for (const name of extended) {
-    lines.push('', `${name} requests: ${report.states.map((s) => `${s.phase ?? 'current'} ${s.requests[name] ?? 0}`).join(', ')}`);
+    lines.push(
+      '',
+      `${name} requests: ${report.states.map((s) => `${s.phase ?? 'current'} ${s.requests[name] ?? 0}`).join(', ')}`,
+    );
   }
   lines.push(...usageTable(report, share));
   return lines.join('\n') + '\n';
@@ -49,7 +76,10 @@ export function formatReportText(report: PlanReport): string {
 function usageTable(report: PlanReport, share: (value: number, total: number | undefined) => string): string[] {
   const usage = report.usage;
   if (!usage) return [];
-  const lines = ['', `Observed usage: ${usage.file}${usage.source ? ` (${usage.source}, ${usage.window ?? '?'} to ${usage.takenAt ?? '?'})` : ''}`];
+  const lines = [
+    '',
+    `Observed usage: ${usage.file}${usage.source ? ` (${usage.source}, ${usage.window ?? '?'} to ${usage.takenAt ?? '?'})` : ''}`,
+  ];
   if (usage.error) return [...lines, `  not read: ${usage.error}`];
   const header = ['state', 'cpu req', 'cpu p95', 'cpu max', 'mem req', 'mem p95', 'mem max', 'no data'];
   const rows = report.states.map((s) => {
@@ -73,7 +103,11 @@ function usageTable(report: PlanReport, share: (value: number, total: number | u
     ];
   });
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-  const format = (row: string[]) => row.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join('  ').trimEnd();
+  const format = (row: string[]) =>
+    row
+      .map((cell, i) => (i === 0 ? cell.padEnd(widths[i]) : cell.padStart(widths[i])))
+      .join('  ')
+      .trimEnd();
   lines.push('', format(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(format));
   // Each state's workloads without data are named (a merge of an unknown workload is unknown too).
   const named = report.states.flatMap((s) => {

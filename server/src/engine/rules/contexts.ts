@@ -1,4 +1,12 @@
-import type { ClaimModel, LimitRangeModel, ManifestFile, ResourceQuotaModel, ServiceModel, WorkloadModel, WorkloadPolicyModel } from '../model/workspace';
+import type {
+  ClaimModel,
+  LimitRangeModel,
+  ManifestFile,
+  ResourceQuotaModel,
+  ServiceModel,
+  WorkloadModel,
+  WorkloadPolicyModel,
+} from '../model/workspace';
 import type { PlanAnalysis } from '../budget/states';
 import type { PlanModel } from '../plan/types';
 import type { SourceProblem } from '../analysis/planResult';

@@ -117,7 +117,11 @@ export const PLAN_RULES: readonly Rule<PlanContext>[] = [
   usageTargetMissed,
 ];
 
-export const ALL_RULES: readonly Rule<never>[] = [...MANIFEST_RULES, ...MANIFEST_SET_RULES, ...PLAN_RULES] as Rule<never>[];
+export const ALL_RULES: readonly Rule<never>[] = [
+  ...MANIFEST_RULES,
+  ...MANIFEST_SET_RULES,
+  ...PLAN_RULES,
+] as Rule<never>[];
 
 /** User-set severities by code (`off` turns a rule off). */
 export type RuleSettings = Readonly<Record<string, SeveritySetting>>;
@@ -126,7 +130,11 @@ export function isKnownCode(code: string): boolean {
   return ALL_RULES.some((rule) => rule.code === code);
 }
 
-export function runRules<Context>(rules: readonly Rule<Context>[], context: Context, settings: RuleSettings = {}): Finding[] {
+export function runRules<Context>(
+  rules: readonly Rule<Context>[],
+  context: Context,
+  settings: RuleSettings = {},
+): Finding[] {
   const findings: Finding[] = [];
   for (const rule of rules) {
     const setting = settings[rule.code];

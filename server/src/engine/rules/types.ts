@@ -55,6 +55,16 @@ export function changeTo(replacement: string | undefined): FixData | undefined {
  * A problem a reader found (schema, quantity, unknown field) as a finding: its replacement is the quick fix,
  * and a warning stays a warning whatever the rule's severity (memory 3500m is suspicious, not invalid).
  */
-export function problemFinding(problem: { message: string; severity?: 'error' | 'warning'; location: SourceLocation; replacement?: string }): Parameters<AddFinding>[0] {
-  return { message: problem.message, severity: problem.severity === 'warning' ? 'warning' : undefined, location: problem.location, data: changeTo(problem.replacement) };
+export function problemFinding(problem: {
+  message: string;
+  severity?: 'error' | 'warning';
+  location: SourceLocation;
+  replacement?: string;
+}): Parameters<AddFinding>[0] {
+  return {
+    message: problem.message,
+    severity: problem.severity === 'warning' ? 'warning' : undefined,
+    location: problem.location,
+    data: changeTo(problem.replacement),
+  };
 }

@@ -7,7 +7,10 @@ export function usageOfState(usage: UsageAnalysis | undefined, state: PlanState)
 }
 
 /** The usage of a workload as it stands in some state. */
-export function usageOfWorkload(usage: UsageAnalysis | undefined, entry: StateWorkload): WorkloadUsageInState | undefined {
+export function usageOfWorkload(
+  usage: UsageAnalysis | undefined,
+  entry: StateWorkload,
+): WorkloadUsageInState | undefined {
   for (const state of usage?.states ?? []) {
     const found = state.workloads.find((w) => w.entry === entry);
     if (found) return found;

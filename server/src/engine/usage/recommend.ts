@@ -35,7 +35,16 @@ const MI = 2 ** 20;
 
 /** Bytes rounded up: to 16Mi up to 64Mi, 32Mi up to 256Mi, 64Mi up to 1Gi, 256Mi up to 4Gi, then 512Mi. At least 16Mi. */
 export function roundMemory(bytes: number): number {
-  const step = bytes <= 64 * MI ? 16 * MI : bytes <= 256 * MI ? 32 * MI : bytes <= 1024 * MI ? 64 * MI : bytes <= 4096 * MI ? 256 * MI : 512 * MI;
+  const step =
+    bytes <= 64 * MI
+      ? 16 * MI
+      : bytes <= 256 * MI
+        ? 32 * MI
+        : bytes <= 1024 * MI
+          ? 64 * MI
+          : bytes <= 4096 * MI
+            ? 256 * MI
+            : 512 * MI;
   return Math.max(16 * MI, ceilTo(bytes, step));
 }
 

@@ -69,7 +69,10 @@ export function readUsageSnapshot(path: string, text: string, maxBytes = Number.
   const reader = new SnapshotReader(path);
   const bytes = Buffer.byteLength(text, 'utf8');
   if (bytes > maxBytes) {
-    reader.problem(`The usage snapshot is ${Math.round(bytes / 1024)} KiB, over the ${Math.round(maxBytes / 1024)} KiB limit: not read.`, undefined);
+    reader.problem(
+      `The usage snapshot is ${Math.round(bytes / 1024)} KiB, over the ${Math.round(maxBytes / 1024)} KiB limit: not read.`,
+      undefined,
+    );
     return reader.snapshot;
   }
   const parsed = parseYaml(text);
@@ -104,32 +107,57 @@ class SnapshotReader {
     this.doc = doc;
     const root = asMap(doc, doc.contents);
     if (!root) {
-      this.problem('A usage snapshot is a mapping with apiVersion, kind, takenAt, source, window and workloads.', rangeOf(doc.contents as never));
+      this.problem(
+        'A usage snapshot is a mapping with apiVersion, kind, takenAt, source, window and workloads.',
+        rangeOf(doc.contents as never),
+      );
       return;
     }
     this.snapshot.location = this.at(rangeOf(root));
     const apiVersion = stringValue(doc, get(doc, root, 'apiVersion'));
     if (apiVersion !== USAGE_API_VERSION) {
       this.problem(
-        apiVersion === undefined ? `apiVersion is missing: expected ${USAGE_API_VERSION}.` : `apiVersion ${JSON.stringify(apiVersion)} is not supported: expected ${USAGE_API_VERSION}.`,
+        apiVersion === undefined
+          ? `apiVersion is missing: expected ${USAGE_API_VERSION}.`
+          : `apiVersion ${JSON.stringify(apiVersion)} is not supported: expected ${USAGE_API_VERSION}.`,
         this.rangeOfKey(root, 'apiVersion'),
       );
     }
     const kind = stringValue(doc, get(doc, root, 'kind'));
-    if (kind !== USAGE_KIND) this.problem(`kind must be ${USAGE_KIND}${kind === undefined ? '' : `, not ${JSON.stringify(kind)}`}.`, this.rangeOfKey(root, 'kind'));
+    if (kind !== USAGE_KIND)
+      this.problem(
+        `kind must be ${USAGE_KIND}${kind === undefined ? '' : `, not ${JSON.stringify(kind)}`}.`,
+        this.rangeOfKey(root, 'kind'),
+      );
 
     const source = stringValue(doc, get(doc, root, 'source'));
-    if (source === undefined) this.problem(`source is missing: one of ${USAGE_SOURCES.join(', ')}.`, this.rangeOfKey(root, undefined));
-    else if (!(USAGE_SOURCES as readonly string[]).includes(source)) this.problem(`source ${JSON.stringify(source)} is not one of ${USAGE_SOURCES.join(', ')}.`, rangeOf(get(doc, root, 'source')));
+    if (source === undefined)
+      this.problem(`source is missing: one of ${USAGE_SOURCES.join(', ')}.`, this.rangeOfKey(root, undefined));
+    else if (!(USAGE_SOURCES as readonly string[]).includes(source))
+      this.problem(
+        `source ${JSON.stringify(source)} is not one of ${USAGE_SOURCES.join(', ')}.`,
+        rangeOf(get(doc, root, 'source')),
+      );
     else this.snapshot.source = source as UsageSource;
     this.snapshot.origin = stringValue(doc, get(doc, root, 'origin'));
 
     const takenAtNode = get(doc, root, 'takenAt');
     const takenAt = scalarValue(doc, takenAtNode);
     const takenAtText = typeof takenAt === 'string' ? takenAt : undefined;
-    const time = takenAtText && /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/.test(takenAtText) ? Date.parse(takenAtText) : NaN;
-    if (takenAtNode === undefined) this.problem('takenAt is missing: when the usage was measured (RFC 3339, e.g. 2026-12-07T10:00:00Z).', this.rangeOfKey(root, undefined));
-    else if (Number.isNaN(time)) this.problem(`takenAt ${JSON.stringify(takenAt)} is not an RFC 3339 time such as 2026-12-07T10:00:00Z.`, rangeOf(takenAtNode));
+    const time =
+      takenAtText && /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/.test(takenAtText)
+        ? Date.parse(takenAtText)
+        : NaN;
+    if (takenAtNode === undefined)
+      this.problem(
+        'takenAt is missing: when the usage was measured (RFC 3339, e.g. 2026-12-07T10:00:00Z).',
+        this.rangeOfKey(root, undefined),
+      );
+    else if (Number.isNaN(time))
+      this.problem(
+        `takenAt ${JSON.stringify(takenAt)} is not an RFC 3339 time such as 2026-12-07T10:00:00Z.`,
+        rangeOf(takenAtNode),
+      );
     else {
       this.snapshot.takenAt = time;
       this.snapshot.takenAtText = takenAtText;
@@ -138,8 +166,13 @@ class SnapshotReader {
     const windowNode = get(doc, root, 'window');
     const windowText = stringValue(doc, windowNode);
     const windowMs = windowText === undefined ? undefined : parseUsageDuration(windowText);
-    if (windowNode === undefined) this.problem('window is missing: how long the statistics cover (7d, 30m).', this.rangeOfKey(root, undefined));
-    else if (windowMs === undefined) this.problem(`window ${JSON.stringify(windowText ?? '')} is not a duration such as 7d, 12h or 30m.`, rangeOf(windowNode));
+    if (windowNode === undefined)
+      this.problem('window is missing: how long the statistics cover (7d, 30m).', this.rangeOfKey(root, undefined));
+    else if (windowMs === undefined)
+      this.problem(
+        `window ${JSON.stringify(windowText ?? '')} is not a duration such as 7d, 12h or 30m.`,
+        rangeOf(windowNode),
+      );
     else {
       this.snapshot.windowMs = windowMs;
       this.snapshot.windowText = windowText;
@@ -148,7 +181,10 @@ class SnapshotReader {
     const workloadsNode = get(doc, root, 'workloads');
     const workloads = asSeq(doc, workloadsNode);
     if (!workloads) {
-      this.problem('workloads is missing: a list of {name, namespace, containers}.', rangeOf(workloadsNode) ?? this.rangeOfKey(root, undefined));
+      this.problem(
+        'workloads is missing: a list of {name, namespace, containers}.',
+        rangeOf(workloadsNode) ?? this.rangeOfKey(root, undefined),
+      );
       return;
     }
     if (workloads.items.length > MAX_ENTRIES) {
@@ -188,7 +224,11 @@ class SnapshotReader {
       const container = this.readContainer(name, entry);
       if (!container) continue;
       if (containers.some((c) => c.name === container.name)) {
-        this.problem(`${name}: container ${container.name} is listed twice: only the first entry counts.`, container.location.range, 'warning');
+        this.problem(
+          `${name}: container ${container.name} is listed twice: only the first entry counts.`,
+          container.location.range,
+          'warning',
+        );
         continue;
       }
       containers.push(container);
@@ -217,15 +257,30 @@ class SnapshotReader {
     const samples = scalarValue(doc, samplesNode);
     let sampleCount = 0;
     if (typeof samples !== 'number' || !Number.isSafeInteger(samples) || samples < 1) {
-      this.problem(`${where}: samples must be a whole number of at least 1 (how many measurements the statistics come from).`, rangeOf(samplesNode) ?? rangeOf(map));
+      this.problem(
+        `${where}: samples must be a whole number of at least 1 (how many measurements the statistics come from).`,
+        rangeOf(samplesNode) ?? rangeOf(map),
+      );
     } else sampleCount = samples;
     const cpu = this.stats(where, 'cpu', map);
     const memory = this.stats(where, 'memory', map);
-    if (!cpu && !memory && !this.snapshot.problems.some((p) => p.location.range.start >= (rangeOf(map)?.start ?? 0) && p.location.range.end <= (rangeOf(map)?.end ?? 0))) {
+    if (
+      !cpu &&
+      !memory &&
+      !this.snapshot.problems.some(
+        (p) => p.location.range.start >= (rangeOf(map)?.start ?? 0) && p.location.range.end <= (rangeOf(map)?.end ?? 0),
+      )
+    ) {
       this.problem(`${where}: neither cpu nor memory is given.`, rangeOf(map), 'warning');
     }
     if (sampleCount === 0) return undefined;
-    return { name, samples: sampleCount, cpu, memory, location: this.at(rangeOf(get(doc, map, 'name')) ?? rangeOf(map)) };
+    return {
+      name,
+      samples: sampleCount,
+      cpu,
+      memory,
+      location: this.at(rangeOf(get(doc, map, 'name')) ?? rangeOf(map)),
+    };
   }
 
   /** `{p50, p95, max}`: integers (millicores, bytes) or quantities (`250m`, `512Mi`); p50 ≤ p95 ≤ max. */
@@ -235,7 +290,10 @@ class SnapshotReader {
     if (node === undefined) return undefined;
     const body = asMap(doc, node);
     if (!body) {
-      this.problem(`${where}: ${resource} must be {p50, p95, max} in ${resource === 'cpu' ? 'millicores' : 'bytes'}.`, rangeOf(node));
+      this.problem(
+        `${where}: ${resource} must be {p50, p95, max} in ${resource === 'cpu' ? 'millicores' : 'bytes'}.`,
+        rangeOf(node),
+      );
       return undefined;
     }
     const values: Partial<UsageStats> = {};
@@ -255,11 +313,19 @@ class SnapshotReader {
     }
     for (const pair of entries(doc, body)) {
       const key = keyText(pair.key);
-      if (key && !['p50', 'p95', 'max'].includes(key)) this.problem(`${where}: ${resource}.${key} is not a statistic of the snapshot (p50, p95, max).`, rangeOf(pair.key as never), 'warning');
+      if (key && !['p50', 'p95', 'max'].includes(key))
+        this.problem(
+          `${where}: ${resource}.${key} is not a statistic of the snapshot (p50, p95, max).`,
+          rangeOf(pair.key as never),
+          'warning',
+        );
     }
     const stats = values as UsageStats;
     if (!(stats.p50 <= stats.p95 && stats.p95 <= stats.max)) {
-      this.problem(`${where}: ${resource} must have p50 ≤ p95 ≤ max (got ${stats.p50}, ${stats.p95}, ${stats.max}).`, rangeOf(body));
+      this.problem(
+        `${where}: ${resource} must have p50 ≤ p95 ≤ max (got ${stats.p50}, ${stats.p95}, ${stats.max}).`,
+        rangeOf(body),
+      );
       return undefined;
     }
     return stats;
@@ -275,7 +341,12 @@ class SnapshotReader {
 
   private rangeOfKey(root: YAMLMap<unknown, unknown>, key: string | undefined): OffsetRange | undefined {
     if (key === undefined) return { start: rangeOf(root)?.start ?? 0, end: rangeOf(root)?.start ?? 0 };
-    return rangeOf(getPair(this.doc, root, key)?.value as never) ?? { start: rangeOf(root)?.start ?? 0, end: rangeOf(root)?.start ?? 0 };
+    return (
+      rangeOf(getPair(this.doc, root, key)?.value as never) ?? {
+        start: rangeOf(root)?.start ?? 0,
+        end: rangeOf(root)?.start ?? 0,
+      }
+    );
   }
 
   private at(range: OffsetRange | undefined): SourceLocation {

@@ -57,7 +57,13 @@ export interface UsageAnalysis {
  * runs every source container in one pod, each using what it used before; a `replace` merge's one
  * container is taken to use what all its sources used together.
  */
-export function analyseUsage(plan: PlanModel, analysis: PlanAnalysis, snapshot: UsageSnapshot, limitRanges: LimitRangeModel[], now = Date.now()): UsageAnalysis {
+export function analyseUsage(
+  plan: PlanModel,
+  analysis: PlanAnalysis,
+  snapshot: UsageSnapshot,
+  limitRanges: LimitRangeModel[],
+  now = Date.now(),
+): UsageAnalysis {
   const index = new Map<string, WorkloadUsage>();
   for (const entry of snapshot.workloads) {
     index.set(`${entry.namespace ?? ''}/${entry.name}`, entry);
@@ -73,7 +79,8 @@ export function analyseUsage(plan: PlanModel, analysis: PlanAnalysis, snapshot: 
   /** Container usage by workload id, for every workload seen so far (merged ones included). */
   const byWorkload = new Map<string, Map<string, { usage?: ContainerUsage; origins: UsageOrigin[] }>>();
   const unmatched: WorkloadModel[] = [];
-  const rangesOf = (w: WorkloadModel) => limitRanges.filter((r) => namespaceOf(r, plan.namespace) === namespaceOf(w, plan.namespace));
+  const rangesOf = (w: WorkloadModel) =>
+    limitRanges.filter((r) => namespaceOf(r, plan.namespace) === namespaceOf(w, plan.namespace));
 
   const containersOf = (entry: StateWorkload): Map<string, { usage?: ContainerUsage; origins: UsageOrigin[] }> => {
     const w = entry.workload;
@@ -85,17 +92,31 @@ export function analyseUsage(plan: PlanModel, analysis: PlanAnalysis, snapshot: 
       const parts = sources.map((s) => byWorkload.get(s.id) ?? fromSnapshot(s));
       if (entry.merge.spec.strategy === 'replace') {
         const all = parts.flatMap((p) => [...p.values()]);
-        const usage = all.length > 0 && all.every((c) => c.usage) ? sumContainers(w.containers[0]?.name ?? entry.merge.spec.name, all.map((c) => c.usage!)) : undefined;
+        const usage =
+          all.length > 0 && all.every((c) => c.usage)
+            ? sumContainers(
+                w.containers[0]?.name ?? entry.merge.spec.name,
+                all.map((c) => c.usage!),
+              )
+            : undefined;
         map.set(w.containers[0]?.name ?? entry.merge.spec.name, { usage, origins: all.flatMap((c) => c.origins) });
       } else {
         const renames = containerRenames(
-          sources.map((s) => ({ id: s.id, name: s.name, initContainers: s.initContainers.map((c) => c.name), containers: s.containers.map((c) => c.name) })),
+          sources.map((s) => ({
+            id: s.id,
+            name: s.name,
+            initContainers: s.initContainers.map((c) => c.name),
+            containers: s.containers.map((c) => c.name),
+          })),
         );
         sources.forEach((s, i) => {
           for (const c of s.containers) {
             const name = renames.get(s.id)?.get(c.name) ?? c.name;
             const part = parts[i].get(c.name);
-            map.set(name, { usage: part?.usage ? { ...part.usage, name } : undefined, origins: part?.origins ?? [{ workload: s, container: c.name }] });
+            map.set(name, {
+              usage: part?.usage ? { ...part.usage, name } : undefined,
+              origins: part?.origins ?? [{ workload: s, container: c.name }],
+            });
           }
         });
       }
@@ -112,7 +133,10 @@ export function analyseUsage(plan: PlanModel, analysis: PlanAnalysis, snapshot: 
     if (!found) unmatched.push(w);
     const map = new Map<string, { usage?: ContainerUsage; origins: UsageOrigin[] }>();
     for (const c of w.containers) {
-      map.set(c.name, { usage: found?.containers.find((u) => u.name === c.name), origins: [{ workload: w, container: c.name }] });
+      map.set(c.name, {
+        usage: found?.containers.find((u) => u.name === c.name),
+        origins: [{ workload: w, container: c.name }],
+      });
     }
     byWorkload.set(w.id, map);
     return map;

@@ -32,7 +32,13 @@ export function writeEntry(entry: string, tag: Buffer, payload: Buffer): number 
 export function readEntry(bytes: Buffer, tag: Buffer): unknown {
   if (bytes.length < tag.length + 32 || !bytes.subarray(0, tag.length).equals(tag)) return undefined;
   const payload = bytes.subarray(tag.length + 32);
-  if (!createHash('sha256').update(payload).digest().equals(bytes.subarray(tag.length, tag.length + 32))) return undefined;
+  if (
+    !createHash('sha256')
+      .update(payload)
+      .digest()
+      .equals(bytes.subarray(tag.length, tag.length + 32))
+  )
+    return undefined;
   try {
     return deserialize(payload);
   } catch {

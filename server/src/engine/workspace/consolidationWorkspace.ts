@@ -21,7 +21,13 @@ import type { PersistentCache } from './persistentCache';
 import { renderPlan, type PlanRender } from '../render/renderPlan';
 import { readUsageSnapshot } from '../usage/snapshot';
 import { analyseUsage } from '../usage/stateUsage';
-import { RenderedSources, renderProblemMessage, type RenderedSource, type RenderTiming, type SourceRenderer } from './renderedSources';
+import {
+  RenderedSources,
+  renderProblemMessage,
+  type RenderedSource,
+  type RenderTiming,
+  type SourceRenderer,
+} from './renderedSources';
 import { RenderedLocator } from './renderedLocations';
 import { ownerOf, type OwnerInfo } from '../model/owners';
 import { WorkspaceFindings } from './workspaceFindings';
@@ -84,7 +90,10 @@ export class ConsolidationWorkspace {
   private readonly renderCache = new WeakMap<PlanResult, PlanRender>();
   // Rendered sources (Kustomize, Helm): see renderedSources.ts.
   private renderedSources?: RenderedSources;
-  private readonly virtualFiles = new Map<string, { text: string; source: RenderedSource; locator?: RenderedLocator }>();
+  private readonly virtualFiles = new Map<
+    string,
+    { text: string; source: RenderedSource; locator?: RenderedLocator }
+  >();
   private readonly mappedFindings = new WeakMap<Finding[], Finding[]>();
 
   private persistent: PersistentCache | undefined;
@@ -92,8 +101,16 @@ export class ConsolidationWorkspace {
   /** The findings of its plans and manifests, cached with the models they come from (workspaceFindings.ts). */
   readonly findings: WorkspaceFindings = new WorkspaceFindings(this);
 
-  constructor(private readonly host: FileHost, private options: WorkspaceOptions = DEFAULT_OPTIONS) {
-    this.sourceLists = new SourceLists(host, () => this.options, () => this.overlays.keys(), (file) => this.sizeOf(file));
+  constructor(
+    private readonly host: FileHost,
+    private options: WorkspaceOptions = DEFAULT_OPTIONS,
+  ) {
+    this.sourceLists = new SourceLists(
+      host,
+      () => this.options,
+      () => this.overlays.keys(),
+      (file) => this.sizeOf(file),
+    );
   }
 
   /** Parsed models are also read from and written to this on-disk cache (a warm start reads instead of parsing). */
@@ -117,7 +134,9 @@ export class ConsolidationWorkspace {
   setOptions(options: WorkspaceOptions): boolean {
     const previous = this.options;
     this.options = options;
-    const sourcesChanged = JSON.stringify([options.sourceLimits, options.sourceRoots]) !== JSON.stringify([previous.sourceLimits, previous.sourceRoots]);
+    const sourcesChanged =
+      JSON.stringify([options.sourceLimits, options.sourceRoots]) !==
+      JSON.stringify([previous.sourceLimits, previous.sourceRoots]);
     if (sourcesChanged) this.sourceLists.clear();
     if (options.maxFileBytes !== previous.maxFileBytes) {
       // Files left unread under the old cap are read again under the new one.
@@ -141,7 +160,13 @@ export class ConsolidationWorkspace {
    */
   setSourceRenderer(renderer: SourceRenderer | undefined, roots: () => string[], timing?: RenderTiming): void {
     this.renderedSources?.dispose();
-    this.renderedSources = new RenderedSources(this.host, renderer, roots, (planPath) => this.renderSettled(planPath), timing);
+    this.renderedSources = new RenderedSources(
+      this.host,
+      renderer,
+      roots,
+      (planPath) => this.renderSettled(planPath),
+      timing,
+    );
     this.planResults.clear();
   }
 
@@ -201,7 +226,8 @@ export class ConsolidationWorkspace {
   private forget(file: string): void {
     this.texts.delete(file);
     for (const [planFile, result] of this.planResults) {
-      if (planFile === file || result.sourceSet.has(file) || result.usageFile === file) this.planResults.delete(planFile);
+      if (planFile === file || result.sourceSet.has(file) || result.usageFile === file)
+        this.planResults.delete(planFile);
     }
     // Compose files read their variables from `.env`: everything read from them is stale.
     if (path.basename(file) === '.env') {
@@ -247,7 +273,10 @@ export class ConsolidationWorkspace {
       } else {
         const text = overlay ?? this.host.readFile(file);
         if (text === undefined) return undefined;
-        entry = { text, fileBytes: fileBytes !== undefined && text.length > this.options.maxFileBytes / 4 ? fileBytes : undefined };
+        entry = {
+          text,
+          fileBytes: fileBytes !== undefined && text.length > this.options.maxFileBytes / 4 ? fileBytes : undefined,
+        };
       }
       this.texts.set(file, entry);
     }
@@ -263,7 +292,15 @@ export class ConsolidationWorkspace {
     const jobs: Promise<void>[] = [];
     for (const file of files) {
       const entry = this.entry(file, true);
-      if (!entry || entry.manifest || entry.unread || isPlanFile(file) || entry.text.length > this.options.maxFileBytes / 4 || isComposeText(entry.text)) continue;
+      if (
+        !entry ||
+        entry.manifest ||
+        entry.unread ||
+        isPlanFile(file) ||
+        entry.text.length > this.options.maxFileBytes / 4 ||
+        isComposeText(entry.text)
+      )
+        continue;
       const key = this.persistentKey(file, entry);
       const cached = key === undefined ? undefined : this.persistent!.get(key, file);
       if (cached) {
@@ -315,7 +352,11 @@ export class ConsolidationWorkspace {
     if (cached) return (entry.manifest = cached);
     // A rendered source is bounded by the tool's output limit, not by the size of one file.
     const maxBytes = this.virtualFiles.has(file) ? Number.MAX_SAFE_INTEGER : this.options.maxFileBytes;
-    entry.manifest = readManifestFile(file, entry.text, { maxBytes, fileBytes: entry.fileBytes, composeEnv: this.dotEnv(path.dirname(file)) });
+    entry.manifest = readManifestFile(file, entry.text, {
+      maxBytes,
+      fileBytes: entry.fileBytes,
+      composeEnv: this.dotEnv(path.dirname(file)),
+    });
     if (key !== undefined && this.storable(file, entry)) this.persistent!.put(key, entry.manifest);
     return entry.manifest;
   }
@@ -395,8 +436,16 @@ export class ConsolidationWorkspace {
   }
 
   /** The plan's Kustomize and Helm entries, rendered into virtual files (`<plan>#sources[N]`). */
-  private renderSources(plan: PlanModel): { files: string[]; inputs: string[]; problems: NonNullable<PlanResult['renderProblems']> } {
-    const out = { files: [] as string[], inputs: [] as string[], problems: [] as NonNullable<PlanResult['renderProblems']> };
+  private renderSources(plan: PlanModel): {
+    files: string[];
+    inputs: string[];
+    problems: NonNullable<PlanResult['renderProblems']>;
+  } {
+    const out = {
+      files: [] as string[],
+      inputs: [] as string[],
+      problems: [] as NonNullable<PlanResult['renderProblems']>,
+    };
     for (const spec of plan.renderedSources ?? []) {
       this.renderedSources ??= new RenderedSources(this.host, undefined, () => []);
       const source = this.renderedSources.render(plan.path, spec);
@@ -410,7 +459,11 @@ export class ConsolidationWorkspace {
         this.virtualFiles.delete(source.virtualPath);
         this.texts.delete(source.virtualPath);
         const what = spec.tool === 'kustomize' ? `Kustomize source "${spec.path}"` : `Helm chart "${spec.chart}"`;
-        out.problems.push({ message: renderProblemMessage(what, source.outcome), reason: source.outcome.reason, location: spec.location });
+        out.problems.push({
+          message: renderProblemMessage(what, source.outcome),
+          reason: source.outcome.reason,
+          location: spec.location,
+        });
         continue;
       }
       const previous = this.virtualFiles.get(source.virtualPath);
@@ -458,7 +511,12 @@ export class ConsolidationWorkspace {
   private sourceSet(planFile: string, files: string[]): SourceSet {
     const manifests = files.map((f) => this.manifest(f)).filter((m): m is ManifestFile => !!m);
     const previous = this.sourceSets.get(planFile);
-    if (previous && previous.manifests.length === manifests.length && previous.manifests.every((m, i) => m === manifests[i])) return previous;
+    if (
+      previous &&
+      previous.manifests.length === manifests.length &&
+      previous.manifests.every((m, i) => m === manifests[i])
+    )
+      return previous;
     const set: SourceSet = {
       manifests,
       workloads: layerComposeWorkloads(manifests.flatMap((m) => m.workloads)),
@@ -483,7 +541,10 @@ export class ConsolidationWorkspace {
       if (fact.resolution.status !== 'found' || fact.resolution.workload.origin !== 'kubernetes') continue;
       const workload = fact.resolution.workload;
       if (owners.has(workload.id)) continue;
-      const owner = ownerOf((this.documentValue(workload.location.file, workload.documentIndex) as { metadata?: unknown } | undefined)?.metadata);
+      const owner = ownerOf(
+        (this.documentValue(workload.location.file, workload.documentIndex) as { metadata?: unknown } | undefined)
+          ?.metadata,
+      );
       if (owner) owners.set(workload.id, owner);
     }
     return owners;

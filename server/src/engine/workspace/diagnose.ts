@@ -37,7 +37,8 @@ export function diagnose(workspace: ConsolidationWorkspace, request: DiagnoseReq
     if (!result) continue;
     addByLocation(workspace.mapRenderedFindings(workspace.findings.plan(planFile)));
     for (const manifest of result.manifests) {
-      if (isVirtualSourcePath(manifest.path)) addByLocation(workspace.mapRenderedFindings(workspace.findings.manifest(manifest.path)));
+      if (isVirtualSourcePath(manifest.path))
+        addByLocation(workspace.mapRenderedFindings(workspace.findings.manifest(manifest.path)));
       else if (!covered.has(manifest.path)) partsOf(manifest.path).push(workspace.findings.manifest(manifest.path));
       covered.add(manifest.path);
     }

@@ -22,7 +22,6 @@ export interface FileHost {
   realPath?(file: string): string | undefined;
 }
 
-
 const IGNORED = NEVER_WALKED.map((folder) => `**/${folder}/**`);
 
 /** The first never-walked folder a path (relative, `/`-separated) goes through, if any. */
@@ -74,7 +73,14 @@ export function globOnDisk(baseDir: string, patterns: string[], bound?: WalkBoun
     const root = path.resolve(baseDir, base);
     if (neverWalkedFolderIn(path.relative(baseDir, root)) || neverWalkedFolderIn(base)) continue;
     try {
-      const options = { cwd: root, absolute: true, ignore: IGNORED, dot: false, followSymbolicLinks: false, ...walkLimit(bound, observer) };
+      const options = {
+        cwd: root,
+        absolute: true,
+        ignore: IGNORED,
+        dot: false,
+        followSymbolicLinks: false,
+        ...walkLimit(bound, observer),
+      };
       // A literal folder means everything under it (as tinyglobby expands it); a literal file, itself.
       const literalFile = !glob && isFile(root);
       if (!glob) observer?.isFile(root, literalFile);
@@ -96,7 +102,10 @@ function isFile(file: string): boolean {
 }
 
 /** tinyglobby options that stop the walk after `bound.maxEntries` directory entries, and show `observer` each listing. */
-function walkLimit(bound: WalkBound | undefined, observer?: WalkObserver): { fs?: { readdirSync: typeof fs.readdirSync }; signal?: AbortSignal } {
+function walkLimit(
+  bound: WalkBound | undefined,
+  observer?: WalkObserver,
+): { fs?: { readdirSync: typeof fs.readdirSync }; signal?: AbortSignal } {
   if (!bound && !observer) return {};
   const controller = new AbortController();
   let seen = 0;

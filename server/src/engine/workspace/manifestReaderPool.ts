@@ -22,8 +22,11 @@ export class ManifestReaderPool {
   private nextWorker = 0;
   private broken = false;
 
-    /** One worker fewer than cores: the calling thread parses too while the workers are busy. */
-  constructor(private readonly workerFile: string, private readonly size = Math.max(1, Math.min(3, os.availableParallelism() - 1))) {}
+  /** One worker fewer than cores: the calling thread parses too while the workers are busy. */
+  constructor(
+    private readonly workerFile: string,
+    private readonly size = Math.max(1, Math.min(3, os.availableParallelism() - 1)),
+  ) {}
 
   /**
    * Enough queued that the caller had better parse the next file itself. Each worker keeps a few files
@@ -43,7 +46,9 @@ export class ManifestReaderPool {
   /** Starts the workers and has each read some YAML, so their parsers are optimized before real work. */
   warmUp(text: string): Promise<void> {
     this.start();
-    return Promise.all(this.workers.map((_, i) => this.readOn(i, '/warm-up.yaml', text, { maxBytes: Number.MAX_SAFE_INTEGER }))).then(() => undefined);
+    return Promise.all(
+      this.workers.map((_, i) => this.readOn(i, '/warm-up.yaml', text, { maxBytes: Number.MAX_SAFE_INTEGER })),
+    ).then(() => undefined);
   }
 
   /** Resolves with the manifest, or undefined when the workers failed (the caller reads it itself). */
@@ -53,7 +58,12 @@ export class ManifestReaderPool {
     return this.readOn(this.nextWorker++ % this.workers.length, file, text, options);
   }
 
-  private readOn(index: number, file: string, text: string, options: ReadManifestOptions): Promise<ManifestFile | undefined> {
+  private readOn(
+    index: number,
+    file: string,
+    text: string,
+    options: ReadManifestOptions,
+  ): Promise<ManifestFile | undefined> {
     if (this.broken) return Promise.resolve(undefined);
     const id = this.nextId++;
     const worker = this.workers[index];

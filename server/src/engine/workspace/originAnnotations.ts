@@ -18,7 +18,10 @@ const ANNOTATIONS_LINE = /^(\s+)annotations:\s*$/;
  * The output without the origin annotations, and the file each document came from (absolute,
  * resolved against `buildRoot`, the folder Kustomize built), by document index.
  */
-export function takeOriginAnnotations(yaml: string, buildRoot: string): { yaml: string; origins: (string | undefined)[] } {
+export function takeOriginAnnotations(
+  yaml: string,
+  buildRoot: string,
+): { yaml: string; origins: (string | undefined)[] } {
   const lines = yaml.split('\n');
   const out: string[] = [];
   const origins: (string | undefined)[] = [];
@@ -41,13 +44,27 @@ export function takeOriginAnnotations(yaml: string, buildRoot: string): { yaml: 
     // The block scalar: every following line indented deeper than the key.
     const indent = origin[1].length;
     let end = i + 1;
-    while (end < lines.length && (lines[end].trim() === '' ? end + 1 < lines.length && indentOf(lines[end + 1]) > indent : indentOf(lines[end]) > indent)) end++;
-    const file = lines.slice(i + 1, end).map((l) => /^\s*path:\s*(.+?)\s*$/.exec(l)?.[1]).find((p) => p !== undefined);
+    while (
+      end < lines.length &&
+      (lines[end].trim() === ''
+        ? end + 1 < lines.length && indentOf(lines[end + 1]) > indent
+        : indentOf(lines[end]) > indent)
+    )
+      end++;
+    const file = lines
+      .slice(i + 1, end)
+      .map((l) => /^\s*path:\s*(.+?)\s*$/.exec(l)?.[1])
+      .find((p) => p !== undefined);
     if (file) origins[document] = path.resolve(buildRoot, unquote(file));
     // `annotations:` left with nothing under it goes too.
     const previous = out.length - 1;
     const parent = previous >= 0 ? ANNOTATIONS_LINE.exec(out[previous]) : null;
-    if (parent && parent[1].length < indent && (end >= lines.length || indentOf(lines[end]) <= parent[1].length || lines[end].trim() === '')) out.pop();
+    if (
+      parent &&
+      parent[1].length < indent &&
+      (end >= lines.length || indentOf(lines[end]) <= parent[1].length || lines[end].trim() === '')
+    )
+      out.pop();
     i = end - 1;
   }
   return { yaml: out.join('\n'), origins };

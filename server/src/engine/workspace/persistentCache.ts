@@ -186,6 +186,16 @@ function looksLikeManifest(value: unknown, file: string): value is ManifestFile 
   return (
     m.path === file &&
     typeof m.format === 'string' &&
-    ['syntaxProblems', 'quantityProblems', 'fieldProblems', 'workloads', 'services', 'limitRanges', 'policies', 'claims', 'others'].every((k) => Array.isArray(m[k]))
+    [
+      'syntaxProblems',
+      'quantityProblems',
+      'fieldProblems',
+      'workloads',
+      'services',
+      'limitRanges',
+      'policies',
+      'claims',
+      'others',
+    ].every((k) => Array.isArray(m[k]))
   );
 }

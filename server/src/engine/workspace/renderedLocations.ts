@@ -24,32 +24,55 @@ interface RenderedDoc {
   origin?: string;
 }
 
-
 export class RenderedLocator {
   private readonly docs: RenderedDoc[];
   private readonly parsed = new Map<string, Document[]>();
 
-  constructor(private readonly host: FileHost, private readonly source: RenderedSource, text: string, private readonly candidateFiles: string[]) {
+  constructor(
+    private readonly host: FileHost,
+    private readonly source: RenderedSource,
+    text: string,
+    private readonly candidateFiles: string[],
+  ) {
     // The origins the renderer took out of the output (Kustomize's annotations, asked for by us), by document.
     const origins = source.outcome.ok ? source.outcome.origins : undefined;
     this.docs = parseAllDocuments(text).flatMap((doc, index) => {
       if (!('contents' in doc) || !doc.contents) return [];
-      const value = safeJs(doc) as { kind?: unknown; metadata?: { name?: unknown; annotations?: Record<string, unknown> } } | undefined;
+      const value = safeJs(doc) as
+        { kind?: unknown; metadata?: { name?: unknown; annotations?: Record<string, unknown> } } | undefined;
       const range = doc.range ?? [0, 0, 0];
-      const entry: RenderedDoc = { start: range[0], end: range[2], doc, kind: str(value?.kind), name: str(value?.metadata?.name) };
+      const entry: RenderedDoc = {
+        start: range[0],
+        end: range[2],
+        doc,
+        kind: str(value?.kind),
+        name: str(value?.metadata?.name),
+      };
       const origin = str(value?.metadata?.annotations?.[ORIGIN_ANNOTATION]);
       const originPath = origin ? /^path:\s*(.+)$/m.exec(origin)?.[1]?.trim() : undefined;
       if (originPath) entry.origin = path.resolve(source.root, originPath);
       else if (origins?.[index]) entry.origin = origins[index];
-      const helmSource = /# Source:\s*(\S.*)$/m.exec(text.slice(Math.max(0, range[0] - 400), range[1]).split(/^---/m).pop() ?? '')?.[1] ?? /Source:\s*(\S.*)/.exec(doc.commentBefore ?? '')?.[1];
-      if (!entry.origin && helmSource && source.spec.tool === 'helm') entry.origin = this.helmTemplate(helmSource.trim());
+      const helmSource =
+        /# Source:\s*(\S.*)$/m.exec(
+          text
+            .slice(Math.max(0, range[0] - 400), range[1])
+            .split(/^---/m)
+            .pop() ?? '',
+        )?.[1] ?? /Source:\s*(\S.*)/.exec(doc.commentBefore ?? '')?.[1];
+      if (!entry.origin && helmSource && source.spec.tool === 'helm')
+        entry.origin = this.helmTemplate(helmSource.trim());
       return [entry];
     });
   }
 
   map(finding: Finding): Finding {
     const location = this.locate(finding.location.range.start);
-    if ('location' in location) return { ...finding, location: location.location, related: finding.related?.map((r) => ({ ...r, location: this.mapLocation(r.location) })) };
+    if ('location' in location)
+      return {
+        ...finding,
+        location: location.location,
+        related: finding.related?.map((r) => ({ ...r, location: this.mapLocation(r.location) })),
+      };
     return {
       ...finding,
       message: `${finding.message} (${location.object}, rendered by ${this.source.spec.tool} from this source)`,
@@ -77,7 +100,9 @@ export class RenderedLocator {
       if (!entry.origin) return { object };
       return { location: templateLocation(entry.origin, this.host.readFile(entry.origin) ?? '', segments) };
     }
-    const files = entry.origin ? [entry.origin] : this.candidateFiles.filter((f) => !this.source.patchFiles.includes(f) && /\.ya?ml$/i.test(f));
+    const files = entry.origin
+      ? [entry.origin]
+      : this.candidateFiles.filter((f) => !this.source.patchFiles.includes(f) && /\.ya?ml$/i.test(f));
     for (const file of files) {
       for (const doc of this.documents(file)) {
         if (!sameObject(doc, entry)) continue;
@@ -92,7 +117,13 @@ export class RenderedLocator {
   /** The last Kustomize patch that sets the path on this object. */
   private inPatch(entry: RenderedDoc, segments: Segment[]): SourceLocation | undefined {
     // A patch names its target by kind and name: those it identifies, it does not set.
-    if (segments.length < 2 || segments[0] === 'kind' || segments[0] === 'apiVersion' || (segments[0] === 'metadata' && (segments[1] === 'name' || segments[1] === 'namespace'))) return undefined;
+    if (
+      segments.length < 2 ||
+      segments[0] === 'kind' ||
+      segments[0] === 'apiVersion' ||
+      (segments[0] === 'metadata' && (segments[1] === 'name' || segments[1] === 'namespace'))
+    )
+      return undefined;
     for (const file of [...this.source.patchFiles].reverse()) {
       for (const doc of this.documents(file)) {
         const contents = doc.contents;
@@ -101,7 +132,10 @@ export class RenderedLocator {
           for (const op of contents.items) {
             const value = safeJs(op) as { path?: unknown } | undefined;
             if (!isMap(op) || typeof value?.path !== 'string') continue;
-            const opPath = value.path.split('/').slice(1).map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
+            const opPath = value.path
+              .split('/')
+              .slice(1)
+              .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
             if (opPath.length > 0 && opPath.every((s, i) => String(segments[i]) === s)) {
               const range = (op.get('value', true) as { range?: [number, number, number] })?.range ?? op.range;
               if (range) return { file, range: { start: range[0], end: range[1] } };
@@ -132,11 +166,16 @@ export class RenderedLocator {
     let current = this.source.root;
     for (const [i, segment] of segments.entries()) {
       const exact = path.join(current, segment);
-      if (i === segments.length - 1 ? this.host.readFile(exact) !== undefined : this.host.glob(exact, ['*']).length > 0) {
+      if (
+        i === segments.length - 1 ? this.host.readFile(exact) !== undefined : this.host.glob(exact, ['*']).length > 0
+      ) {
         current = exact;
         continue;
       }
-      const sibling = this.host.glob(current, ['*', '*/']).map((f) => path.relative(current, f).split(path.sep)[0]).find((f) => f.toLowerCase() === segment.toLowerCase());
+      const sibling = this.host
+        .glob(current, ['*', '*/'])
+        .map((f) => path.relative(current, f).split(path.sep)[0])
+        .find((f) => f.toLowerCase() === segment.toLowerCase());
       if (!sibling) return undefined;
       current = path.join(current, sibling);
     }
@@ -175,7 +214,10 @@ function pathAt(node: unknown, offset: number): Segment[] {
       const pair = current.items.find((p) => {
         const key = (p.key as { range?: number[] })?.range;
         const value = (p.value as { range?: number[] })?.range;
-        return (key && offset >= key[0] && offset <= (value?.[1] ?? key[1])) || (value && offset >= value[0] && offset <= value[1]);
+        return (
+          (key && offset >= key[0] && offset <= (value?.[1] ?? key[1])) ||
+          (value && offset >= value[0] && offset <= value[1])
+        );
       });
       if (!pair || !isScalar(pair.key)) break;
       out.push(String(pair.key.value));

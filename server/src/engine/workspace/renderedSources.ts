@@ -18,7 +18,14 @@ import type { FileHost } from './fileHost';
 /** What to render; paths are absolute. */
 export type RenderRequest =
   | { tool: 'kustomize'; dir: string; cwd?: string }
-  | { tool: 'helm'; chart: string; values: string[]; set: Record<string, string>; releaseName: string; namespace?: string };
+  | {
+      tool: 'helm';
+      chart: string;
+      values: string[];
+      set: Record<string, string>;
+      releaseName: string;
+      namespace?: string;
+    };
 
 export type RenderOutcome =
   | {
@@ -28,7 +35,11 @@ export type RenderOutcome =
       /** The file each YAML document came from, absolute, when the tool said (Kustomize's origin annotations). */
       origins?: (string | undefined)[];
     }
-  | { ok: false; reason: 'untrusted' | 'missing' | 'failed' | 'timeout' | 'too-large' | 'outside' | 'pending' | 'cancelled'; message: string };
+  | {
+      ok: false;
+      reason: 'untrusted' | 'missing' | 'failed' | 'timeout' | 'too-large' | 'outside' | 'pending' | 'cancelled';
+      message: string;
+    };
 
 export interface SourceRenderer {
   /** Runs the tool (with a timeout and an output limit, stopped when `signal` aborts); never rejects. */
@@ -85,7 +96,8 @@ interface CachedOutcome {
 /** The message of `plan/source-render` for a source that has no output (yet). */
 export function renderProblemMessage(what: string, outcome: Exclude<RenderOutcome, { ok: true }>): string {
   if (outcome.reason === 'untrusted') return `${what} ${outcome.message}`;
-  if (outcome.reason === 'pending') return `${what} is ${outcome.message}: its workloads, the totals and the findings that depend on them follow when it finishes`;
+  if (outcome.reason === 'pending')
+    return `${what} is ${outcome.message}: its workloads, the totals and the findings that depend on them follow when it finishes`;
   return `${what} could not be rendered: ${outcome.message}`;
 }
 
@@ -99,7 +111,15 @@ export function isRendering(result: { renderProblems?: { reason: string }[] }): 
  * its sources. Every other one (references, budgets, merges, usage) waits for the render, rather
  * than reporting a workload unknown or a total far below the budget.
  */
-const INDEPENDENT_OF_WORKLOADS = new Set(['plan/schema', 'plan/source-render', 'plan/source-empty', 'plan/source-outside-workspace', 'plan/sources-too-large', 'plan/duplicate-reference', 'plan/same-phase-reference']);
+const INDEPENDENT_OF_WORKLOADS = new Set([
+  'plan/schema',
+  'plan/source-render',
+  'plan/source-empty',
+  'plan/source-outside-workspace',
+  'plan/sources-too-large',
+  'plan/duplicate-reference',
+  'plan/same-phase-reference',
+]);
 
 export function heldBackWhileRendering<T extends { code: string }>(findings: T[]): T[] {
   return findings.filter((f) => INDEPENDENT_OF_WORKLOADS.has(f.code));
@@ -140,17 +160,42 @@ export class RenderedSources {
     const base = path.dirname(planPath);
     const virtualPath = virtualSourcePath(planPath, spec.index);
     const root = path.resolve(base, spec.tool === 'kustomize' ? spec.path : spec.chart);
-    const done = (outcome: RenderOutcome, patchFiles: string[] = [], inputs: string[] = []): RenderedSource => ({ spec, virtualPath, outcome, root, patchFiles, inputs });
+    const done = (outcome: RenderOutcome, patchFiles: string[] = [], inputs: string[] = []): RenderedSource => ({
+      spec,
+      virtualPath,
+      outcome,
+      root,
+      patchFiles,
+      inputs,
+    });
     if (!this.renderer) {
-      return done({ ok: false, reason: 'untrusted', message: 'not rendered: this workspace is not trusted, and rendering runs an external tool' });
+      return done({
+        ok: false,
+        reason: 'untrusted',
+        message: 'not rendered: this workspace is not trusted, and rendering runs an external tool',
+      });
     }
-    const inputs = spec.tool === 'kustomize' ? this.kustomizeInputs(root) : this.helmInputs(root, spec.values.map((v) => path.resolve(base, v)));
+    const inputs =
+      spec.tool === 'kustomize'
+        ? this.kustomizeInputs(root)
+        : this.helmInputs(
+            root,
+            spec.values.map((v) => path.resolve(base, v)),
+          );
     // Paths in the message relative to the plan, as the user wrote them.
-    if ('error' in inputs) return done({ ok: false, reason: 'outside', message: inputs.error.split(base + path.sep).join('') });
+    if ('error' in inputs)
+      return done({ ok: false, reason: 'outside', message: inputs.error.split(base + path.sep).join('') });
     const request: RenderRequest =
       spec.tool === 'kustomize'
         ? { tool: 'kustomize', dir: root }
-        : { tool: 'helm', chart: root, values: spec.values.map((v) => path.resolve(base, v)), set: spec.set, releaseName: spec.releaseName ?? 'release-name', namespace: spec.namespace };
+        : {
+            tool: 'helm',
+            chart: root,
+            values: spec.values.map((v) => path.resolve(base, v)),
+            set: spec.set,
+            releaseName: spec.releaseName ?? 'release-name',
+            namespace: spec.namespace,
+          };
     const hash = createHash('sha256').update(JSON.stringify(request));
     for (const file of inputs.files) hash.update(`\0${file}\0${this.host.readFile(file) ?? '<unreadable>'}`);
     const key = hash.digest('hex');
@@ -158,7 +203,14 @@ export class RenderedSources {
     this.lastKey.set(virtualPath, key);
     const cached = this.cache.get(key);
     // A missing tool is looked for again after a while; any other outcome holds until an input changes.
-    if (cached && !(cached.outcome.ok === false && cached.outcome.reason === 'missing' && Date.now() - cached.at >= this.timing.retryMissingMs)) {
+    if (
+      cached &&
+      !(
+        cached.outcome.ok === false &&
+        cached.outcome.reason === 'missing' &&
+        Date.now() - cached.at >= this.timing.retryMissingMs
+      )
+    ) {
       this.stats.cacheHits++;
       return done(cached.outcome, inputs.patchFiles, inputs.files);
     }
@@ -223,7 +275,9 @@ export class RenderedSources {
         const started = Date.now();
         let outcome: RenderOutcome;
         try {
-          outcome = controller.signal.aborted ? { ok: false, reason: 'cancelled', message: 'cancelled' } : await this.renderer!.render(request, controller.signal);
+          outcome = controller.signal.aborted
+            ? { ok: false, reason: 'cancelled', message: 'cancelled' }
+            : await this.renderer!.render(request, controller.signal);
         } catch (error) {
           outcome = { ok: false, reason: 'failed', message: (error as Error).message };
         } finally {
@@ -261,19 +315,34 @@ export class RenderedSources {
       if (!this.inside(folder)) return `${from} points outside the workspace (${folder}): not rendered`;
       if (seenDirs.has(folder)) return undefined;
       seenDirs.add(folder);
-      const name = KUSTOMIZATION_FILES.map((f) => path.join(folder, f)).find((f) => this.host.readFile(f) !== undefined);
+      const name = KUSTOMIZATION_FILES.map((f) => path.join(folder, f)).find(
+        (f) => this.host.readFile(f) !== undefined,
+      );
       // Not a kustomization (a missing path, a typo): the tool says what is wrong, in its words.
       if (!name) return undefined;
       files.add(name);
       let value: Record<string, unknown>;
       try {
-        value = (parseDocument(this.host.readFile(name) ?? '').toJS({ maxAliasCount: 100 }) ?? {}) as Record<string, unknown>;
+        value = (parseDocument(this.host.readFile(name) ?? '').toJS({ maxAliasCount: 100 }) ?? {}) as Record<
+          string,
+          unknown
+        >;
       } catch (error) {
         return `${name}: ${(error as Error).message}`;
       }
       const refs: { ref: string; patch?: boolean }[] = [];
-      const strings = (v: unknown): string[] => (Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : []);
-      for (const key of ['resources', 'bases', 'components', 'crds', 'generators', 'transformers', 'validators', 'configurations']) {
+      const strings = (v: unknown): string[] =>
+        Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : [];
+      for (const key of [
+        'resources',
+        'bases',
+        'components',
+        'crds',
+        'generators',
+        'transformers',
+        'validators',
+        'configurations',
+      ]) {
         for (const ref of strings(value[key])) refs.push({ ref });
       }
       for (const ref of strings(value.patchesStrategicMerge)) if (!ref.includes('\n')) refs.push({ ref, patch: true });
@@ -285,7 +354,11 @@ export class RenderedSources {
       }
       for (const key of ['configMapGenerator', 'secretGenerator']) {
         for (const item of Array.isArray(value[key]) ? (value[key] as Record<string, unknown>[]) : []) {
-          for (const f of [...strings(item?.files), ...strings(item?.envs), ...(typeof item?.env === 'string' ? [item.env] : [])]) {
+          for (const f of [
+            ...strings(item?.files),
+            ...strings(item?.envs),
+            ...(typeof item?.env === 'string' ? [item.env] : []),
+          ]) {
             refs.push({ ref: f.includes('=') ? f.slice(f.indexOf('=') + 1) : f });
           }
         }
@@ -313,7 +386,8 @@ export class RenderedSources {
 
   /** The chart's files (subcharts included) and the values files. */
   private helmInputs(chart: string, values: string[]): { files: string[]; patchFiles: string[] } | { error: string } {
-    for (const file of [chart, ...values]) if (!this.inside(file)) return { error: `${file} is outside the workspace: not rendered` };
+    for (const file of [chart, ...values])
+      if (!this.inside(file)) return { error: `${file} is outside the workspace: not rendered` };
     const files = this.host.glob(chart, ['**/*']);
     if (files.length === 0) return { error: `there is no chart at ${chart}` };
     if (files.length > MAX_INPUT_FILES) return { error: `the chart has over ${MAX_INPUT_FILES} files: not rendered` };

@@ -34,7 +34,9 @@ export class ResultCache {
 
   /** The key of a run: the engine version and everything else (besides the files) its findings depend on. */
   static key(engineVersion: string, run: unknown): string {
-    return createHash('sha256').update(`${engineVersion}\0${JSON.stringify(run)}`).digest('hex');
+    return createHash('sha256')
+      .update(`${engineVersion}\0${JSON.stringify(run)}`)
+      .digest('hex');
   }
 
   /** The stored findings of the run `key`, when everything they were computed from is unchanged. */
@@ -187,7 +189,14 @@ export class RecordingFileHost implements FileHost {
   }
 
   manifest(): RunManifest {
-    return { reads: [...this.reads], sizes: [...this.sizes], listings: [...this.listings], files: [...this.files], kinds: [...this.kinds], realPaths: [...this.realPaths] };
+    return {
+      reads: [...this.reads],
+      sizes: [...this.sizes],
+      listings: [...this.listings],
+      files: [...this.files],
+      kinds: [...this.kinds],
+      realPaths: [...this.realPaths],
+    };
   }
 
   private note<T>(map: Map<string, T>, file: string, value: T, same = (a: T, b: T) => a === b): void {
@@ -280,9 +289,17 @@ export function decodeResult(bytes: Buffer, key: string): StoredResult | undefin
 function looksLikeResult(value: unknown, key: string): value is StoredResult {
   if (!value || typeof value !== 'object') return false;
   const { key: stored, manifest, findings } = value as Partial<StoredResult>;
-  if (stored !== key || !Array.isArray(findings) || !findings.every(looksLikeFinding) || !manifest || typeof manifest !== 'object') return false;
+  if (
+    stored !== key ||
+    !Array.isArray(findings) ||
+    !findings.every(looksLikeFinding) ||
+    !manifest ||
+    typeof manifest !== 'object'
+  )
+    return false;
   const pairs = (list: unknown, second: (v: unknown) => boolean) =>
-    Array.isArray(list) && list.every((p) => Array.isArray(p) && p.length === 2 && typeof p[0] === 'string' && second(p[1]));
+    Array.isArray(list) &&
+    list.every((p) => Array.isArray(p) && p.length === 2 && typeof p[0] === 'string' && second(p[1]));
   return (
     pairs(manifest.reads, (v) => v === null || typeof v === 'string') &&
     pairs(manifest.sizes, (v) => v === null || typeof v === 'number') &&
@@ -298,8 +315,17 @@ function looksLikeFinding(value: unknown): boolean {
   if (!value || typeof value !== 'object') return false;
   const f = value as Record<string, unknown>;
   const range = f.range as { start?: Record<string, unknown>; end?: Record<string, unknown> } | undefined;
-  const position = (p: Record<string, unknown> | undefined) => !!p && typeof p.line === 'number' && typeof p.character === 'number';
-  return typeof f.file === 'string' && typeof f.severity === 'string' && typeof f.code === 'string' && typeof f.message === 'string' && !!range && position(range.start) && position(range.end);
+  const position = (p: Record<string, unknown> | undefined) =>
+    !!p && typeof p.line === 'number' && typeof p.character === 'number';
+  return (
+    typeof f.file === 'string' &&
+    typeof f.severity === 'string' &&
+    typeof f.code === 'string' &&
+    typeof f.message === 'string' &&
+    !!range &&
+    position(range.start) &&
+    position(range.end)
+  );
 }
 
 /** Results of the last few distinct runs (other folders, other options) are kept. */

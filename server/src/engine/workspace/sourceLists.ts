@@ -11,7 +11,10 @@ export interface SourceLimits {
   maxBytes: number;
 }
 
-export const DEFAULT_SOURCE_LIMITS: SourceLimits = { maxFiles: DEFAULT_SOURCE_MAX_FILES, maxBytes: DEFAULT_SOURCE_MAX_MB * 1024 * 1024 };
+export const DEFAULT_SOURCE_LIMITS: SourceLimits = {
+  maxFiles: DEFAULT_SOURCE_MAX_FILES,
+  maxBytes: DEFAULT_SOURCE_MAX_MB * 1024 * 1024,
+};
 
 /** How many directory entries one glob may visit per file it may match: the walk is bounded too. */
 const ENTRIES_PER_FILE = 20;
@@ -66,7 +69,9 @@ export class SourceLists {
         problems.push({ source, kind: 'outside-workspace', root: root!, resolved: escape });
         continue;
       }
-      const neverWalked = neverWalkedFolderIn(path.relative(base, path.resolve(base, picomatch.scan(source.pattern).base)));
+      const neverWalked = neverWalkedFolderIn(
+        path.relative(base, path.resolve(base, picomatch.scan(source.pattern).base)),
+      );
       if (neverWalked) {
         problems.push({ source, kind: 'never-walked', folder: neverWalked });
         continue;
@@ -74,7 +79,8 @@ export class SourceLists {
       const bound: WalkBound = { maxEntries: limits.maxFiles * ENTRIES_PER_FILE + 10_000 };
       let matched = this.host.glob(base, [source.pattern], bound);
       for (const overlayFile of this.overlays()) {
-        if (!files.has(overlayFile) && !matched.includes(overlayFile) && matchesGlob(base, source.pattern, overlayFile)) matched.push(overlayFile);
+        if (!files.has(overlayFile) && !matched.includes(overlayFile) && matchesGlob(base, source.pattern, overlayFile))
+          matched.push(overlayFile);
       }
       const outside = root === undefined ? [] : matched.filter((f) => !isInside(root, f));
       if (outside.length > 0) {
@@ -92,13 +98,22 @@ export class SourceLists {
         if (files.has(file)) continue;
         const size = this.sizeOf(file);
         if (files.size + 1 > limits.maxFiles || bytes + size > limits.maxBytes) {
-          limit = { source, kind: 'limit', limits, files: files.size, bytes, matched: matched.length, unread: matched.length - matched.indexOf(file) };
+          limit = {
+            source,
+            kind: 'limit',
+            limits,
+            files: files.size,
+            bytes,
+            matched: matched.length,
+            unread: matched.length - matched.indexOf(file),
+          };
           break;
         }
         files.add(file);
         bytes += size;
       }
-      if (!limit && bound.truncated) limit = { source, kind: 'limit', limits, files: files.size, bytes, matched: matched.length, unread: undefined };
+      if (!limit && bound.truncated)
+        limit = { source, kind: 'limit', limits, files: files.size, bytes, matched: matched.length, unread: undefined };
       if (limit) {
         problems.push(limit);
         break;

@@ -43,10 +43,25 @@ export class WorkspaceFindings {
     if (!result) return [];
     let findings = this.planCache.get(result);
     if (!findings) {
-      const merges = result.plan.phases.some((p) => p.merge.length > 0) ? this.workspace.render(file)?.merges ?? [] : [];
+      const merges = result.plan.phases.some((p) => p.merge.length > 0)
+        ? (this.workspace.render(file)?.merges ?? [])
+        : [];
       findings = runRules(
         PLAN_RULES,
-        { plan: result.plan, planText: this.workspace.text(file) ?? '', analysis: result.analysis, emptySources: result.emptySources, sourceProblems: result.sourceProblems, workloads: result.workloads, merges, ...sourceObjects(result.manifests), usage: result.usage, usageError: result.usageError, renderProblems: result.renderProblems, owners: this.workspace.owners(result) },
+        {
+          plan: result.plan,
+          planText: this.workspace.text(file) ?? '',
+          analysis: result.analysis,
+          emptySources: result.emptySources,
+          sourceProblems: result.sourceProblems,
+          workloads: result.workloads,
+          merges,
+          ...sourceObjects(result.manifests),
+          usage: result.usage,
+          usageError: result.usageError,
+          renderProblems: result.renderProblems,
+          owners: this.workspace.owners(result),
+        },
         this.workspace.rules,
       );
       if (isRendering(result)) findings = heldBackWhileRendering(findings);
@@ -102,14 +117,24 @@ export class WorkspaceFindings {
   manifestSet(files: ManifestFile[], defaultNamespace?: string): Finding[] {
     return runRules(
       MANIFEST_SET_RULES,
-      { files, workloads: files.flatMap((f) => f.workloads), services: files.flatMap((f) => f.services), defaultNamespace },
+      {
+        files,
+        workloads: files.flatMap((f) => f.workloads),
+        services: files.flatMap((f) => f.services),
+        defaultNamespace,
+      },
       this.workspace.rules,
     );
   }
 }
 
 /** The claims, LimitRanges, quotas and policies of a plan's sources (read once per source set, not per plan edit). */
-function sourceObjects(manifests: ManifestFile[]): { claims: ManifestFile['claims']; limitRanges: ManifestFile['limitRanges']; quotas: NonNullable<ManifestFile['quotas']>; policies: ManifestFile['policies'] } {
+function sourceObjects(manifests: ManifestFile[]): {
+  claims: ManifestFile['claims'];
+  limitRanges: ManifestFile['limitRanges'];
+  quotas: NonNullable<ManifestFile['quotas']>;
+  policies: ManifestFile['policies'];
+} {
   let objects = sourceObjectCache.get(manifests);
   if (!objects) {
     objects = {
@@ -124,4 +149,3 @@ function sourceObjects(manifests: ManifestFile[]): { claims: ManifestFile['claim
 }
 
 const sourceObjectCache = new WeakMap<ManifestFile[], ReturnType<typeof sourceObjects>>();
-

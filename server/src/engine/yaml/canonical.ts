@@ -5,7 +5,12 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
 /** A copy with every object's keys in sorted order, at every depth (arrays keep their order). */
 export function sortKeysDeep(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(sortKeysDeep);
-  if (isPlainObject(value)) return Object.fromEntries(Object.keys(value).sort().map((k) => [k, sortKeysDeep(value[k])]));
+  if (isPlainObject(value))
+    return Object.fromEntries(
+      Object.keys(value)
+        .sort()
+        .map((k) => [k, sortKeysDeep(value[k])]),
+    );
   return value;
 }
 

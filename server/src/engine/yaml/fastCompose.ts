@@ -1,4 +1,17 @@
-import { Alias, CST, Document, isMap as isMapNode, isPair, isScalar, isSeq, Pair, Scalar, YAMLMap, YAMLSeq, type Node } from 'yaml';
+import {
+  Alias,
+  CST,
+  Document,
+  isMap as isMapNode,
+  isPair,
+  isScalar,
+  isSeq,
+  Pair,
+  Scalar,
+  YAMLMap,
+  YAMLSeq,
+  type Node,
+} from 'yaml';
 import type { CollectionTag, ScalarTag } from 'yaml';
 import { lexYaml } from './fastLex';
 
@@ -80,7 +93,12 @@ const SEQ_PROTO = collectionPrototype(new YAMLSeq(SHARED_SCHEMA));
 
 function collectionPrototype<T extends YAMLMap | YAMLSeq>(instance: T): T {
   const proto = markedPrototype(instance);
-  Object.defineProperty(proto, 'schema', { value: SHARED_SCHEMA, configurable: true, enumerable: false, writable: true });
+  Object.defineProperty(proto, 'schema', {
+    value: SHARED_SCHEMA,
+    configurable: true,
+    enumerable: false,
+    writable: true,
+  });
   return proto;
 }
 
@@ -283,7 +301,11 @@ class FastComposer {
     if (token === '-') return this.blockSeq(column);
     if (this.atKey()) return this.blockMap(column);
     // A one-line value on the line below its key, e.g. `annotations:` then `  {}`.
-    if (parentColumn >= 0 && column > parentColumn && (token === '[' || token === '{' || token === SCALAR_MARKER || isQuoted(token))) {
+    if (
+      parentColumn >= 0 &&
+      column > parentColumn &&
+      (token === '[' || token === '{' || token === SCALAR_MARKER || isQuoted(token))
+    ) {
       return this.inlineValue(column, true);
     }
     decline();
@@ -484,13 +506,22 @@ class FastComposer {
     this.i++;
     const end = offset + token.length;
     const simple = simpleScalarValue(type, token);
-    if (simple !== undefined) return this.toScalar({ value: simple, type: SCALAR_TYPES[type], range: [offset, end, end] }, type === 'scalar', atKey);
+    if (simple !== undefined)
+      return this.toScalar(
+        { value: simple, type: SCALAR_TYPES[type], range: [offset, end, end] },
+        type === 'scalar',
+        atKey,
+      );
     const resolved = CST.resolveAsScalar({ type, offset, indent: 0, source: token }, true, decline);
     if (!resolved) decline();
     return this.toScalar(resolved, type === 'scalar', atKey);
   }
 
-  private toScalar(resolved: { value: string; type: Scalar.Type | null; range: [number, number, number] }, plain: boolean, atKey: boolean): Scalar {
+  private toScalar(
+    resolved: { value: string; type: Scalar.Type | null; range: [number, number, number] },
+    plain: boolean,
+    atKey: boolean,
+  ): Scalar {
     const { value, type, range } = resolved;
     let tag = this.tags.str;
     if (plain && !startsAsString(value)) {
@@ -540,7 +571,11 @@ class FastComposer {
       this.i += 2;
     }
     if (/^[ ]*(\r?\n|$)/.test(source) && source !== '') decline();
-    const resolved = CST.resolveAsScalar({ type: 'block-scalar', offset, indent: column, props, source }, true, decline);
+    const resolved = CST.resolveAsScalar(
+      { type: 'block-scalar', offset, indent: column, props, source },
+      true,
+      decline,
+    );
     if (!resolved) decline();
     // The content ends at a line start (or at the end of the text).
     this.lineStart = this.o[this.i];
@@ -581,7 +616,8 @@ class FastComposer {
           emptyAt += this.t[this.i].length;
           this.skipFlowSpace();
         }
-        const value = this.t[this.i] === ',' || this.t[this.i] === close ? this.nullScalar(emptyAt, emptyAt) : this.flowItem();
+        const value =
+          this.t[this.i] === ',' || this.t[this.i] === close ? this.nullScalar(emptyAt, emptyAt) : this.flowItem();
         (collection as YAMLMap).items.push(newPair(key, value));
       } else {
         (collection as YAMLSeq).items.push(this.flowItem());
@@ -615,20 +651,28 @@ class FastComposer {
   }
 }
 
-const SCALAR_TYPES = { scalar: Scalar.PLAIN, 'single-quoted-scalar': Scalar.QUOTE_SINGLE, 'double-quoted-scalar': Scalar.QUOTE_DOUBLE } as const;
+const SCALAR_TYPES = {
+  scalar: Scalar.PLAIN,
+  'single-quoted-scalar': Scalar.QUOTE_SINGLE,
+  'double-quoted-scalar': Scalar.QUOTE_DOUBLE,
+} as const;
 
 /**
  * The value of a one-line scalar that needs no unescaping or folding (most of them), as the
  * package's resolveFlowScalar would give it; undefined for the others, which go through it.
  */
-function simpleScalarValue(type: 'scalar' | 'single-quoted-scalar' | 'double-quoted-scalar', source: string): string | undefined {
+function simpleScalarValue(
+  type: 'scalar' | 'single-quoted-scalar' | 'double-quoted-scalar',
+  source: string,
+): string | undefined {
   if (type === 'scalar') {
     // Characters a plain scalar may not start with are reported by the package: let it.
     return '\t,%|>@`'.includes(source[0] ?? '') && source !== '' ? undefined : source;
   }
   if (source.length < 2) return undefined;
   const inner = source.slice(1, -1);
-  if (type === 'double-quoted-scalar') return source.endsWith('"') && !inner.includes('\\') && !inner.includes('"') ? inner : undefined;
+  if (type === 'double-quoted-scalar')
+    return source.endsWith('"') && !inner.includes('\\') && !inner.includes('"') ? inner : undefined;
   return source.endsWith("'") && !inner.includes("'") ? inner : undefined;
 }
 

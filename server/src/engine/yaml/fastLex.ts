@@ -59,7 +59,18 @@ function isFlowIndicator(ch: string | undefined): boolean {
 }
 
 function isNotAnchorChar(ch: string | undefined): boolean {
-  return !ch || ch === ' ' || ch === ',' || ch === '[' || ch === ']' || ch === '{' || ch === '}' || ch === '\n' || ch === '\r' || ch === '\t';
+  return (
+    !ch ||
+    ch === ' ' ||
+    ch === ',' ||
+    ch === '[' ||
+    ch === ']' ||
+    ch === '{' ||
+    ch === '}' ||
+    ch === '\n' ||
+    ch === '\r' ||
+    ch === '\t'
+  );
 }
 
 function isBlockScalarHeaderEnd(ch: string | undefined): boolean {
@@ -264,9 +275,13 @@ class FastLexer {
     const line = (i: number) => (i < lineLength ? this.buffer[lineStart + i] : undefined);
     if (
       (indent !== -1 && indent < this.indentNext && line(0) !== '#') ||
-      (indent === 0 && (this.buffer.startsWith('---', lineStart) || this.buffer.startsWith('...', lineStart)) && lineLength >= 3 && isEmpty(line(3)))
+      (indent === 0 &&
+        (this.buffer.startsWith('---', lineStart) || this.buffer.startsWith('...', lineStart)) &&
+        lineLength >= 3 &&
+        isEmpty(line(3)))
     ) {
-      const atFlowEndMarker = indent === this.indentNext - 1 && this.flowLevel === 1 && (line(0) === ']' || line(0) === '}');
+      const atFlowEndMarker =
+        indent === this.indentNext - 1 && this.flowLevel === 1 && (line(0) === ']' || line(0) === '}');
       // The package yields an error token here (an unexpected end of the flow collection).
       if (!atFlowEndMarker) giveUp();
     }

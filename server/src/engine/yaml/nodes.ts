@@ -1,4 +1,18 @@
-import { Alias, Document, isAlias, isMap, isPair, isScalar, isSeq, Node, Pair, Scalar, visit, YAMLMap, YAMLSeq } from 'yaml';
+import {
+  Alias,
+  Document,
+  isAlias,
+  isMap,
+  isPair,
+  isScalar,
+  isSeq,
+  Node,
+  Pair,
+  Scalar,
+  visit,
+  YAMLMap,
+  YAMLSeq,
+} from 'yaml';
 import type { OffsetRange } from '../model/location';
 
 /** A YAML node as read from a document: aliases are resolved one level, never expanded recursively. */
@@ -108,7 +122,11 @@ function collectPairs(doc: Document, map: YAMLMap<unknown, unknown>, depth: numb
   return [...own, ...merged.filter((pair) => !ownKeys.has(keyText(pair.key)))];
 }
 
-export function getPair(doc: Document, map: YAMLMap<unknown, unknown> | undefined, key: string): Pair<unknown, unknown> | undefined {
+export function getPair(
+  doc: Document,
+  map: YAMLMap<unknown, unknown> | undefined,
+  key: string,
+): Pair<unknown, unknown> | undefined {
   if (!map) return undefined;
   let merges = false;
   for (const item of map.items) {

@@ -37,7 +37,13 @@ export function parseYaml(text: string): ParsedYaml {
     if (deepest.depth > MAX_NESTING) {
       return {
         documents: [],
-        problems: [{ message: `YAML nested more than ${MAX_NESTING} levels deep: not analysed.`, range: { start: deepest.offset, end: deepest.offset }, severity: 'error' }],
+        problems: [
+          {
+            message: `YAML nested more than ${MAX_NESTING} levels deep: not analysed.`,
+            range: { start: deepest.offset, end: deepest.offset },
+            severity: 'error',
+          },
+        ],
       };
     }
     const list = Array.from(new Composer(PARSE_OPTIONS).compose(tokens)) as Document.Parsed[];
@@ -50,7 +56,13 @@ export function parseYaml(text: string): ParsedYaml {
   } catch (error) {
     return {
       documents: [],
-      problems: [{ message: `YAML could not be parsed: ${(error as Error).message}`, range: { start: 0, end: 0 }, severity: 'error' }],
+      problems: [
+        {
+          message: `YAML could not be parsed: ${(error as Error).message}`,
+          range: { start: 0, end: 0 },
+          severity: 'error',
+        },
+      ],
     };
   }
 }

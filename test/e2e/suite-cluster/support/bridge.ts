@@ -28,7 +28,11 @@ export interface Bridge {
   close(): Promise<void>;
 }
 
-export async function startBridge(env: ClusterEnv, browser: () => Browser | undefined, log: (line: string) => void): Promise<Bridge> {
+export async function startBridge(
+  env: ClusterEnv,
+  browser: () => Browser | undefined,
+  log: (line: string) => void,
+): Promise<Bridge> {
   const page = () => {
     const b = browser();
     if (!b) throw new Error('the browser is not started yet');
@@ -56,7 +60,12 @@ export async function startBridge(env: ClusterEnv, browser: () => Browser | unde
       if (body.step) await b.shot(String(body.step));
       if (body.button) {
         log(`bridge: notification "${seen.text.slice(0, 80)}": pressing "${body.button}"`);
-        await pressToastButton(b.page, Array.isArray(contains) ? contains[0]! : contains, String(body.button), timeoutMs);
+        await pressToastButton(
+          b.page,
+          Array.isArray(contains) ? contains[0]! : contains,
+          String(body.button),
+          timeoutMs,
+        );
       }
       return seen;
     },

@@ -7,13 +7,17 @@ import { waiting, workbenchText } from '../../lib/workbench';
 import type { DialogSeen, NotificationSeen } from './shared';
 
 // Page functions: self-contained arrows, no named inner functions (see lib/workbench.ts).
- 
+
 declare const document: any;
 
 const DIALOG = '.monaco-dialog-box';
 const TOAST = '.notifications-toasts .notification-toast';
 
-const oneLine = (s: string) => s.replace(/\u00a0/g, ' ').replace(/[ \t]+/g, ' ').trim();
+const oneLine = (s: string) =>
+  s
+    .replace(/\u00a0/g, ' ')
+    .replace(/[ \t]+/g, ' ')
+    .trim();
 
 /** Waits for a modal dialog and returns its message, detail and buttons (it stays open). */
 export async function waitForDialog(page: Page, timeoutMs: number): Promise<DialogSeen> {
@@ -27,8 +31,8 @@ export async function waitForDialog(page: Page, timeoutMs: number): Promise<Dial
     return {
       message: String(box?.querySelector('.dialog-message-text')?.innerText ?? ''),
       detail: String(box?.querySelector('.dialog-message-detail')?.innerText ?? ''),
-      buttons: [...(box?.querySelectorAll('.dialog-buttons .monaco-button') ?? [])].map((b: { textContent: string | null }) =>
-        String(b.textContent ?? '').trim(),
+      buttons: [...(box?.querySelectorAll('.dialog-buttons .monaco-button') ?? [])].map(
+        (b: { textContent: string | null }) => String(b.textContent ?? '').trim(),
       ),
     };
   }, DIALOG);
@@ -37,7 +41,10 @@ export async function waitForDialog(page: Page, timeoutMs: number): Promise<Dial
 /** Presses a button of the open modal dialog and waits for the dialog to close. */
 export async function pressDialogButton(page: Page, button: string, timeoutMs: number): Promise<void> {
   const box = page.locator(DIALOG).first();
-  const target = box.locator('.dialog-buttons .monaco-button').filter({ hasText: new RegExp(`^\\s*${escape(button)}\\s*$`) }).first();
+  const target = box
+    .locator('.dialog-buttons .monaco-button')
+    .filter({ hasText: new RegExp(`^\\s*${escape(button)}\\s*$`) })
+    .first();
   await waiting(`the dialog button "${button}"`, target.waitFor({ state: 'visible', timeout: timeoutMs }));
   try {
     await target.click({ timeout: 5000 });
@@ -53,7 +60,11 @@ export async function pressDialogButton(page: Page, button: string, timeoutMs: n
  * Waits for a notification toast whose text contains `contains` (every one of the strings, if an
  * array) and returns its message (for a progress notification: "title: message") and buttons.
  */
-export async function waitForToast(page: Page, contains: string | string[], timeoutMs: number): Promise<NotificationSeen> {
+export async function waitForToast(
+  page: Page,
+  contains: string | string[],
+  timeoutMs: number,
+): Promise<NotificationSeen> {
   const wanted = Array.isArray(contains) ? contains : [contains];
   const handle = await waiting(
     `a notification with "${wanted.join('" and "')}"`,
@@ -64,7 +75,9 @@ export async function waitForToast(page: Page, contains: string | string[], time
           if (want.every((w: string) => text.includes(w))) {
             return {
               text: String(toast.querySelector('.notification-list-item-message')?.textContent ?? text),
-              buttons: [...toast.querySelectorAll('.monaco-button')].map((b: { textContent: string | null }) => String(b.textContent ?? '').trim()),
+              buttons: [...toast.querySelectorAll('.monaco-button')].map((b: { textContent: string | null }) =>
+                String(b.textContent ?? '').trim(),
+              ),
             };
           }
         }
@@ -82,7 +95,13 @@ export async function waitForToast(page: Page, contains: string | string[], time
 /** The text of every notification toast shown, for failure messages. */
 export async function toastTexts(page: Page): Promise<string> {
   return page
-    .evaluate((sel: string) => [...document.querySelectorAll(sel)].map((t: { textContent: string | null }) => String(t.textContent ?? '')).join(' | ') || '(none)', TOAST)
+    .evaluate(
+      (sel: string) =>
+        [...document.querySelectorAll(sel)]
+          .map((t: { textContent: string | null }) => String(t.textContent ?? ''))
+          .join(' | ') || '(none)',
+      TOAST,
+    )
     .catch(() => '(no page)');
 }
 
@@ -95,7 +114,11 @@ export async function pressToastButton(page: Page, contains: string, button: str
     .locator('.monaco-button')
     .filter({ hasText: new RegExp(`^\\s*${escape(button)}\\s*$`) })
     .first();
-  await waiting(`the button "${button}" of the notification "${contains}"`, target.waitFor({ state: 'visible', timeout: timeoutMs }), async () => `toasts: ${await toastTexts(page)}`);
+  await waiting(
+    `the button "${button}" of the notification "${contains}"`,
+    target.waitFor({ state: 'visible', timeout: timeoutMs }),
+    async () => `toasts: ${await toastTexts(page)}`,
+  );
   await target.click({ timeout: timeoutMs });
 }
 
@@ -105,7 +128,12 @@ export async function pressToastButton(page: Page, contains: string, button: str
  * runCommand waits for the palette to close, which a command that opens a quick pick at once can
  * beat: the same widget shows again.)
  */
-export async function runCommandToQuickPick(page: Page, label: string, placeholder: string, timeoutMs: number): Promise<void> {
+export async function runCommandToQuickPick(
+  page: Page,
+  label: string,
+  placeholder: string,
+  timeoutMs: number,
+): Promise<void> {
   await page.keyboard.press('F1');
   const input = page.locator('.quick-input-widget input').first();
   await waiting('the command palette to show', input.waitFor({ state: 'visible', timeout: timeoutMs }));
@@ -113,7 +141,11 @@ export async function runCommandToQuickPick(page: Page, label: string, placehold
   const short = label.includes(':') ? label.slice(label.indexOf(':') + 1).trim() : label;
   await waiting(
     `the command palette to list "${label}"`,
-    page.locator('.quick-input-list .monaco-list-row').filter({ hasText: short }).first().waitFor({ timeout: timeoutMs }),
+    page
+      .locator('.quick-input-list .monaco-list-row')
+      .filter({ hasText: short })
+      .first()
+      .waitFor({ timeout: timeoutMs }),
   );
   await page.keyboard.press('Enter');
   await waitForQuickPick(page, placeholder, timeoutMs);
@@ -148,7 +180,8 @@ export async function pickQuickPickItem(page: Page, item: string, timeoutMs: num
   await waiting(
     `the quick pick to focus "${item}"`,
     page.waitForFunction(
-      (want: string) => String(document.querySelector('.quick-input-list .monaco-list-row.focused')?.textContent ?? '').includes(want),
+      (want: string) =>
+        String(document.querySelector('.quick-input-list .monaco-list-row.focused')?.textContent ?? '').includes(want),
       item,
       { timeout: timeoutMs },
     ),

@@ -28,7 +28,6 @@ export const PREVIOUS_REPLICAS = 'consolidation.dev/previous-replicas';
 /** The environment variable that gives the extension host the runner's bridge URL. */
 export const BRIDGE_ENV = 'E2E_CLUSTER_BRIDGE';
 
- 
 export type Json = any;
 
 /** GET /cluster: the namespace's objects as the API server stores them, and the seeded state. */

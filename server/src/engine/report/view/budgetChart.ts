@@ -26,7 +26,8 @@ export function targetVerdict(target: TargetReport): string {
 export function rowSentence(metric: Metric, row: MetricRow): string {
   const parts = [`${row.state}: ${metric.label} ${metric.unit.format(row.value)}`];
   if (metric.budget !== undefined) parts.push(`${row.share} of budget ${metric.unit.format(metric.budget)}`);
-  if (metric.overcommit && row.status === 'overcommitted') parts.push(`above the ${metric.overcommit.percent}% limits overcommit`);
+  if (metric.overcommit && row.status === 'overcommitted')
+    parts.push(`above the ${metric.overcommit.percent}% limits overcommit`);
   else if (row.status === 'over') parts.push('over budget');
   for (const target of row.targets) parts.push(`${targetText(target, metric)}: ${targetVerdict(target)}`);
   if (row.usage) parts.push(usageSentence(metric, row.usage));
@@ -53,9 +54,19 @@ export function usageText(metric: Pick<Metric, 'unit'>, usage: UsageMark): strin
  * when some workloads have no data: at least this much), or only the words `usage: no data`.
  */
 function usageMark(metric: Metric, row: MetricRow, usage: UsageMark, x: (v: number) => number, y: number): string {
-  const attributes = { 'data-metric': metric.id, 'data-state': row.state, 'data-stat': usage.stat, 'data-usage': usage.value === null ? 'none' : usage.value, 'data-unknown': usage.unknown.join(',') || undefined };
+  const attributes = {
+    'data-metric': metric.id,
+    'data-state': row.state,
+    'data-stat': usage.stat,
+    'data-usage': usage.value === null ? 'none' : usage.value,
+    'data-unknown': usage.unknown.join(',') || undefined,
+  };
   const title = el('title', {}, esc(usageSentence(metric, usage)));
-  const words = el('text', { class: 'usage-label', x: BAR_LEFT + BAR_WIDTH, y: px(y + 13), 'text-anchor': 'end' }, esc(usageText(metric, usage)));
+  const words = el(
+    'text',
+    { class: 'usage-label', x: BAR_LEFT + BAR_WIDTH, y: px(y + 13), 'text-anchor': 'end' },
+    esc(usageText(metric, usage)),
+  );
   if (usage.value === null) return el('g', { class: 'usage no-data', ...attributes }, title, words);
   const ux = x(usage.value);
   return el(
@@ -77,7 +88,8 @@ export function metricHeading(metric: Metric): string {
   const parts = [metric.label];
   if (metric.budget !== undefined) parts.push(`budget ${metric.unit.format(metric.budget)}`);
   else if (metric.id !== 'workloads') parts.push('no budget set');
-  if (metric.overcommit) parts.push(`limits overcommit ${metric.overcommit.percent}% = ${metric.unit.format(metric.overcommit.amount)}`);
+  if (metric.overcommit)
+    parts.push(`limits overcommit ${metric.overcommit.percent}% = ${metric.unit.format(metric.overcommit.amount)}`);
   return parts.join(' · ');
 }
 
@@ -92,7 +104,10 @@ function locationAttributes(location: ReportLocation | undefined): Record<string
 
 /** A vertical line at `x` through every row's bar, not through the states' names above them. */
 function acrossBars(x: number, rowsTop: number, rows: number): string {
-  return Array.from({ length: rows }, (_, i) => `M${px(x)} ${px(rowsTop + i * ROW + (i === 0 ? -6 : 14))}V${px(rowsTop + i * ROW + 34)}`).join('');
+  return Array.from(
+    { length: rows },
+    (_, i) => `M${px(x)} ${px(rowsTop + i * ROW + (i === 0 ? -6 : 14))}V${px(rowsTop + i * ROW + 34)}`,
+  ).join('');
 }
 
 function metricHeight(metric: Metric): number {
@@ -102,12 +117,21 @@ function metricHeight(metric: Metric): number {
 function renderMetric(report: PlanReport, metric: Metric, top: number): string {
   const targetLimits = metric.rows.flatMap((r) => r.targets.map((t) => t.limit ?? 0));
   const usages = metric.rows.map((r) => r.usage?.value ?? 0);
-  const max = Math.max(1, ...metric.rows.map((r) => r.value), metric.budget ?? 0, metric.overcommit?.amount ?? 0, ...targetLimits, ...usages);
+  const max = Math.max(
+    1,
+    ...metric.rows.map((r) => r.value),
+    metric.budget ?? 0,
+    metric.overcommit?.amount ?? 0,
+    ...targetLimits,
+    ...usages,
+  );
   const x = (value: number) => BAR_LEFT + (value / max) * BAR_WIDTH;
   const rowsTop = top + HEADER;
   const bottom = rowsTop + metric.rows.length * ROW;
   const parts: string[] = [el('text', { class: 'heading', x: 0, y: px(top + 18) }, esc(metricHeading(metric)))];
-  parts.push(el('line', { class: 'axis', x1: BAR_LEFT + 0.5, x2: BAR_LEFT + 0.5, y1: px(rowsTop - 4), y2: px(bottom) }));
+  parts.push(
+    el('line', { class: 'axis', x1: BAR_LEFT + 0.5, x2: BAR_LEFT + 0.5, y1: px(rowsTop - 4), y2: px(bottom) }),
+  );
   metric.rows.forEach((row, i) => {
     const y = rowsTop + i * ROW;
     const state = report.states[row.index];
@@ -144,18 +168,43 @@ function renderMetric(report: PlanReport, metric: Metric, top: number): string {
         bar,
         ...marks,
         row.usage ? usageMark(metric, row, row.usage, x, y) : '',
-        el('text', { class: `value ${row.status}`, x: VALUE_LEFT, y: px(y + 29), 'data-value': row.value }, esc(valueText(metric, row)), verdicts ? el('tspan', { class: `verdict ${row.targets.every((t) => t.met) ? 'met' : 'missed'}`, dx: 8 }, esc(verdicts)) : ''),
+        el(
+          'text',
+          { class: `value ${row.status}`, x: VALUE_LEFT, y: px(y + 29), 'data-value': row.value },
+          esc(valueText(metric, row)),
+          verdicts
+            ? el(
+                'tspan',
+                { class: `verdict ${row.targets.every((t) => t.met) ? 'met' : 'missed'}`, dx: 8 },
+                esc(verdicts),
+              )
+            : '',
+        ),
       ),
     );
   });
   if (metric.budget !== undefined) {
-    parts.push(el('path', { class: 'budget-line', fill: 'none', d: acrossBars(x(metric.budget), rowsTop, metric.rows.length) }));
-    parts.push(el('text', { class: 'line-label', x: px(x(metric.budget)), y: px(rowsTop - 10), 'text-anchor': 'middle' }, 'budget'));
+    parts.push(
+      el('path', { class: 'budget-line', fill: 'none', d: acrossBars(x(metric.budget), rowsTop, metric.rows.length) }),
+    );
+    parts.push(
+      el(
+        'text',
+        { class: 'line-label', x: px(x(metric.budget)), y: px(rowsTop - 10), 'text-anchor': 'middle' },
+        'budget',
+      ),
+    );
   }
   if (metric.overcommit) {
     const ox = x(metric.overcommit.amount);
     parts.push(el('path', { class: 'overcommit-line', fill: 'none', d: acrossBars(ox, rowsTop, metric.rows.length) }));
-    parts.push(el('text', { class: 'line-label', x: px(ox), y: px(rowsTop - 10), 'text-anchor': 'middle' }, esc(`${metric.overcommit.percent}%`)));
+    parts.push(
+      el(
+        'text',
+        { class: 'line-label', x: px(ox), y: px(rowsTop - 10), 'text-anchor': 'middle' },
+        esc(`${metric.overcommit.percent}%`),
+      ),
+    );
   }
   const label = `${metricHeading(metric)}. ${metric.rows.map((r) => rowSentence(metric, r)).join('. ')}.`;
   return el('g', { class: 'metric', role: 'list', 'aria-label': label, 'data-metric': metric.id }, ...parts);
@@ -172,7 +221,9 @@ export function renderBudgetChart(report: PlanReport, options: { standalone?: bo
   }
   const height = Math.max(top - GAP, 1);
   const title = `Budget of plan ${report.name ?? report.plan}: each state against the budget`;
-  const summary = metrics.map((m) => `${m.label}: ${m.rows.map((r) => `${r.state} ${valueText(m, r)}`).join(', ')}`).join('. ');
+  const summary = metrics
+    .map((m) => `${m.label}: ${m.rows.map((r) => `${r.state} ${valueText(m, r)}`).join(', ')}`)
+    .join('. ');
   return el(
     'svg',
     {

@@ -64,12 +64,21 @@ export function stateUsage(state: StateReport, resource: 'cpu' | 'memory', budge
   const measured = state.composition.filter((w) => w.steady && w.pods > 0 && !unknown.includes(w.name));
   // Every workload unknown: the sum is 0 only because nothing was counted.
   const value = unknown.length > 0 && measured.length === 0 ? null : state.usage[resource][stat];
-  return { stat, value, unknown: [...unknown], share: value !== null && budget ? sharePercent(value, budget) : undefined };
+  return {
+    stat,
+    value,
+    unknown: [...unknown],
+    share: value !== null && budget ? sharePercent(value, budget) : undefined,
+  };
 }
 
 /** A workload's usage of a metric's resource in a state: undefined when not drawn (no snapshot, or not CPU or memory requests), null for no data. */
-export function workloadUsage(workload: WorkloadShare, metric: Pick<Metric, 'resource' | 'kind'>): number | null | undefined {
-  if (!workload.usage || metric.kind !== 'requests' || (metric.resource !== 'cpu' && metric.resource !== 'memory')) return undefined;
+export function workloadUsage(
+  workload: WorkloadShare,
+  metric: Pick<Metric, 'resource' | 'kind'>,
+): number | null | undefined {
+  if (!workload.usage || metric.kind !== 'requests' || (metric.resource !== 'cpu' && metric.resource !== 'memory'))
+    return undefined;
   const figures = workload.usage[metric.resource];
   return figures ? figures[USAGE_STAT[metric.resource]] : null;
 }
@@ -96,27 +105,90 @@ export function stateName(state: StateReport): string {
 export function budgetMetrics(report: PlanReport): Metric[] {
   const budget = report.budget;
   const extended = orderedResources(
-    new Set([...Object.keys(budget?.extended ?? {}), ...report.states.flatMap((s) => Object.keys(s.requests))].filter((k) => k !== 'cpu' && k !== 'memory')),
+    new Set(
+      [...Object.keys(budget?.extended ?? {}), ...report.states.flatMap((s) => Object.keys(s.requests))].filter(
+        (k) => k !== 'cpu' && k !== 'memory',
+      ),
+    ),
   );
-  const specs: { id: string; label: string; resource: string; kind: MetricKind; value: (s: StateReport) => number; budget?: number }[] = [
-    { id: 'cpu.requests', label: 'CPU requests', resource: 'cpu', kind: 'requests', value: (s) => s.requests.cpu ?? 0, budget: budget?.cpu },
-    { id: 'cpu.limits', label: 'CPU limits', resource: 'cpu', kind: 'limits', value: (s) => s.limits.cpu ?? 0, budget: budget?.cpu },
-    { id: 'memory.requests', label: 'Memory requests', resource: 'memory', kind: 'requests', value: (s) => s.requests.memory ?? 0, budget: budget?.memory },
-    { id: 'memory.limits', label: 'Memory limits', resource: 'memory', kind: 'limits', value: (s) => s.limits.memory ?? 0, budget: budget?.memory },
+  const specs: {
+    id: string;
+    label: string;
+    resource: string;
+    kind: MetricKind;
+    value: (s: StateReport) => number;
+    budget?: number;
+  }[] = [
+    {
+      id: 'cpu.requests',
+      label: 'CPU requests',
+      resource: 'cpu',
+      kind: 'requests',
+      value: (s) => s.requests.cpu ?? 0,
+      budget: budget?.cpu,
+    },
+    {
+      id: 'cpu.limits',
+      label: 'CPU limits',
+      resource: 'cpu',
+      kind: 'limits',
+      value: (s) => s.limits.cpu ?? 0,
+      budget: budget?.cpu,
+    },
+    {
+      id: 'memory.requests',
+      label: 'Memory requests',
+      resource: 'memory',
+      kind: 'requests',
+      value: (s) => s.requests.memory ?? 0,
+      budget: budget?.memory,
+    },
+    {
+      id: 'memory.limits',
+      label: 'Memory limits',
+      resource: 'memory',
+      kind: 'limits',
+      value: (s) => s.limits.memory ?? 0,
+      budget: budget?.memory,
+    },
     { id: 'pods', label: 'Pods', resource: 'pods', kind: 'count', value: (s) => s.pods, budget: budget?.pods },
-    ...extended.map((name) => ({ id: `${name}.requests`, label: `${name} requests`, resource: name, kind: 'requests' as const, value: (s: StateReport) => s.requests[name] ?? 0, budget: budget?.extended[name] })),
+    ...extended.map((name) => ({
+      id: `${name}.requests`,
+      label: `${name} requests`,
+      resource: name,
+      kind: 'requests' as const,
+      value: (s: StateReport) => s.requests[name] ?? 0,
+      budget: budget?.extended[name],
+    })),
     { id: 'workloads', label: 'Workloads', resource: 'workloads', kind: 'count', value: (s) => s.workloads },
   ];
   return specs.map((spec) => {
     const values = report.states.map(spec.value);
     const overcommit =
       spec.kind === 'limits' && spec.budget && budget
-        ? { percent: budget.limitsOvercommitPercent, amount: Number((BigInt(spec.budget) * BigInt(Math.round(budget.limitsOvercommitPercent * 1000))) / 100_000n) }
+        ? {
+            percent: budget.limitsOvercommitPercent,
+            amount: Number(
+              (BigInt(spec.budget) * BigInt(Math.round(budget.limitsOvercommitPercent * 1000))) / 100_000n,
+            ),
+          }
         : undefined;
     const rows = report.states.map((state, index): MetricRow => {
       const value = values[index];
-      const status: Status = spec.budget === undefined ? 'ok' : overcommit ? (value > overcommit.amount ? 'overcommitted' : 'ok') : value > spec.budget ? 'over' : 'ok';
-      const usage = spec.kind === 'requests' && (spec.resource === 'cpu' || spec.resource === 'memory') ? stateUsage(state, spec.resource, spec.budget) : undefined;
+      const status: Status =
+        spec.budget === undefined
+          ? 'ok'
+          : overcommit
+            ? value > overcommit.amount
+              ? 'overcommitted'
+              : 'ok'
+            : value > spec.budget
+              ? 'over'
+              : 'ok';
+      const usage =
+        spec.kind === 'requests' && (spec.resource === 'cpu' || spec.resource === 'memory')
+          ? stateUsage(state, spec.resource, spec.budget)
+          : undefined;
       return {
         state: stateName(state),
         index,
@@ -128,7 +200,16 @@ export function budgetMetrics(report: PlanReport): Metric[] {
       };
     });
     const used = rows.flatMap((r) => (r.usage && r.usage.value !== null ? [r.usage.value] : []));
-    return { id: spec.id, label: spec.label, resource: spec.resource, kind: spec.kind, budget: spec.budget, overcommit, unit: columnUnit(spec.resource, [...values, ...used, spec.budget ?? 0, overcommit?.amount ?? 0]), rows };
+    return {
+      id: spec.id,
+      label: spec.label,
+      resource: spec.resource,
+      kind: spec.kind,
+      budget: spec.budget,
+      overcommit,
+      unit: columnUnit(spec.resource, [...values, ...used, spec.budget ?? 0, overcommit?.amount ?? 0]),
+      rows,
+    };
   });
 }
 
@@ -148,7 +229,10 @@ export function compositionMetrics(report: PlanReport): Metric[] {
 export function sortedComposition(state: StateReport, metric: Pick<Metric, 'resource' | 'kind'>): WorkloadShare[] {
   return state.composition
     .filter((w) => w.steady)
-    .sort((a, b) => workloadAmount(b, metric) - workloadAmount(a, metric) || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    .sort(
+      (a, b) =>
+        workloadAmount(b, metric) - workloadAmount(a, metric) || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0),
+    );
 }
 
 export interface WorstShare {
@@ -169,7 +253,14 @@ export function worstShare(report: PlanReport): WorstShare | undefined {
     for (const row of metric.rows) {
       const milliPercent = Number((BigInt(row.value) * 100_000n) / BigInt(metric.budget));
       if (!worst || milliPercent > worst.milliPercent) {
-        worst = { state: row.state, metric: metric.label.toLowerCase().replace(/^cpu/, 'CPU'), value: row.value, budget: metric.budget, share: row.share!, milliPercent };
+        worst = {
+          state: row.state,
+          metric: metric.label.toLowerCase().replace(/^cpu/, 'CPU'),
+          value: row.value,
+          budget: metric.budget,
+          share: row.share!,
+          milliPercent,
+        };
       }
     }
   }

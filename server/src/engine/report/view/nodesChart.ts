@@ -23,7 +23,7 @@ export function podText(pods: Pick<NodePodsReport, 'workload' | 'count' | 'names
 function ordinalRanges(names: string[]): string[] {
   const ordinals = names.map((n) => Number(n.slice(n.lastIndexOf('#') + 1)));
   const ranges: string[] = [];
-  for (let i = 0; i < ordinals.length; ) {
+  for (let i = 0; i < ordinals.length;) {
     let j = i;
     while (j + 1 < ordinals.length && ordinals[j + 1] === ordinals[j] + 1) j++;
     ranges.push(j === i ? `#${ordinals[i]}` : `#${ordinals[i]}–#${ordinals[j]}`);
@@ -32,7 +32,12 @@ function ordinalRanges(names: string[]): string[] {
   return ranges;
 }
 
-function podSentence(pods: Pick<NodePodsReport, 'workload' | 'count' | 'names' | 'requests'>, cpu: ColumnUnit, memory: ColumnUnit, where: string): string {
+function podSentence(
+  pods: Pick<NodePodsReport, 'workload' | 'count' | 'names' | 'requests'>,
+  cpu: ColumnUnit,
+  memory: ColumnUnit,
+  where: string,
+): string {
   return `${pods.names.join(', ')}: ${pods.count} pod${pods.count === 1 ? '' : 's'} of ${pods.workload} ${where}, each ${cpu.format(pods.requests.cpu ?? 0)} CPU and ${memory.format(pods.requests.memory ?? 0)}`;
 }
 
@@ -41,7 +46,18 @@ function locationAttributes(location: ReportLocation | null | undefined): Record
 }
 
 /** One pod line of a column: focusable, labelled, and (with a location) revealing its workload. */
-function podItem(pods: NodePodsReport | (Pick<NodePodsReport, 'workload' | 'count' | 'names' | 'requests' | 'location'> & { daemon?: true }), text: string, sentence: string, x: number, y: number, extra: Record<string, string | number | undefined>, missed = false, width = COLUMN - 8): string {
+function podItem(
+  pods:
+    | NodePodsReport
+    | (Pick<NodePodsReport, 'workload' | 'count' | 'names' | 'requests' | 'location'> & { daemon?: true }),
+  text: string,
+  sentence: string,
+  x: number,
+  y: number,
+  extra: Record<string, string | number | undefined>,
+  missed = false,
+  width = COLUMN - 8,
+): string {
   return el(
     'g',
     {
@@ -94,7 +110,14 @@ export function renderNodes(report: PlanReport, index: number): string {
   const cpu = columnUnit('cpu', []);
   const memory = columnUnit(
     'memory',
-    all.flatMap((n) => [n.allocatable.memory ?? 0, n.free.memory ?? 0, used(n, 'memory'), ...(n.pods ?? []).map((p) => p.requests.memory ?? 0)]).concat(schedule.unschedulable.map((u) => u.requests.memory ?? 0)),
+    all
+      .flatMap((n) => [
+        n.allocatable.memory ?? 0,
+        n.free.memory ?? 0,
+        used(n, 'memory'),
+        ...(n.pods ?? []).map((p) => p.requests.memory ?? 0),
+      ])
+      .concat(schedule.unschedulable.map((u) => u.requests.memory ?? 0)),
   );
   const listed = Math.max(0, ...all.map((n) => (n.pods ?? []).length));
   const height = Math.max(TOP + BAR_HEIGHT + 72 + listed * 16, TOP + 8 + schedule.unschedulable.length * 16);
@@ -105,8 +128,20 @@ export function renderNodes(report: PlanReport, index: number): string {
     const h = capacity > 0 ? (Math.min(amount, capacity) / capacity) * BAR_HEIGHT : 0;
     return [
       el('rect', { class: 'capacity', x: nodeX + offset, y: TOP, width: 40, height: BAR_HEIGHT }),
-      el('rect', { class: 'bar used', x: nodeX + offset, y: px(TOP + BAR_HEIGHT - h), width: 40, height: px(h), 'data-resource': resource, 'data-value': amount }),
-      el('text', { class: 'axis-label', x: nodeX + offset + 20, y: TOP + BAR_HEIGHT + 14, 'text-anchor': 'middle' }, resource === 'cpu' ? 'CPU' : 'mem'),
+      el('rect', {
+        class: 'bar used',
+        x: nodeX + offset,
+        y: px(TOP + BAR_HEIGHT - h),
+        width: 40,
+        height: px(h),
+        'data-resource': resource,
+        'data-value': amount,
+      }),
+      el(
+        'text',
+        { class: 'axis-label', x: nodeX + offset + 20, y: TOP + BAR_HEIGHT + 14, 'text-anchor': 'middle' },
+        resource === 'cpu' ? 'CPU' : 'mem',
+      ),
     ].join('');
   };
   const columns = all.map((node, i) => {
@@ -115,7 +150,16 @@ export function renderNodes(report: PlanReport, index: number): string {
     const pods = node.pods ?? [];
     return el(
       'g',
-      { class: 'node', tabindex: 0, role: 'listitem', 'aria-label': sentence, 'data-node': node.node, 'data-free-pods': node.freePods, 'data-free-cpu': node.free.cpu ?? 0, 'data-free-memory': node.free.memory ?? 0 },
+      {
+        class: 'node',
+        tabindex: 0,
+        role: 'listitem',
+        'aria-label': sentence,
+        'data-node': node.node,
+        'data-free-pods': node.freePods,
+        'data-free-cpu': node.free.cpu ?? 0,
+        'data-free-memory': node.free.memory ?? 0,
+      },
       el('title', {}, esc(sentence)),
       el('text', { class: 'heading', x, y: 40 }, esc(node.node)),
       el('text', { class: 'label', x, y: 54 }, esc(`${node.podCapacity - node.freePods} of ${node.podCapacity} pods`)),
@@ -124,7 +168,11 @@ export function renderNodes(report: PlanReport, index: number): string {
       el('text', { class: 'label', x, y: TOP + BAR_HEIGHT + 32 }, esc(`free ${cpu.format(node.free.cpu ?? 0)} CPU`)),
       el('text', { class: 'label', x, y: TOP + BAR_HEIGHT + 48 }, esc(`free ${memory.format(node.free.memory ?? 0)}`)),
       pods.length ? el('text', { class: 'axis-label', x, y: TOP + BAR_HEIGHT + 66 }, 'pods') : '',
-      ...pods.map((p, j) => podItem(p, podText(p), podSentence(p, cpu, memory, `on ${node.node}`), x, TOP + BAR_HEIGHT + 82 + j * 16, { 'data-node': node.node })),
+      ...pods.map((p, j) =>
+        podItem(p, podText(p), podSentence(p, cpu, memory, `on ${node.node}`), x, TOP + BAR_HEIGHT + 82 + j * 16, {
+          'data-node': node.node,
+        }),
+      ),
     );
   });
   const ux = all.length * COLUMN;
@@ -133,20 +181,49 @@ export function renderNodes(report: PlanReport, index: number): string {
     : 'Unschedulable: none, every pod fits';
   const unschedulable = el(
     'g',
-    { class: 'node unschedulable', tabindex: 0, role: 'listitem', 'aria-label': unschedulableSentence, 'data-unschedulable': state.unschedulable ?? 0 },
+    {
+      class: 'node unschedulable',
+      tabindex: 0,
+      role: 'listitem',
+      'aria-label': unschedulableSentence,
+      'data-unschedulable': state.unschedulable ?? 0,
+    },
     el('title', {}, esc(unschedulableSentence)),
     el('text', { class: 'heading missed', x: ux, y: 40 }, 'Unschedulable'),
     el('text', { class: 'label', x: ux, y: 54 }, esc(`${state.unschedulable ?? 0} pods`)),
     ...schedule.unschedulable.map((u, j) => {
-      const pods = { workload: u.workload, count: u.count, names: unplacedNames(u), requests: u.requests, location: u.location };
+      const pods = {
+        workload: u.workload,
+        count: u.count,
+        names: unplacedNames(u),
+        requests: u.requests,
+        location: u.location,
+      };
       const text = `${u.count === 1 || pods.names.length < u.count ? u.name : podText(pods)} (${cpu.format(u.requests.cpu ?? 0)}, ${memory.format(u.requests.memory ?? 0)})`;
-      return podItem(pods, text, podSentence(pods, cpu, memory, 'fit on no node'), ux, TOP + 16 + j * 16, { 'data-unschedulable-pods': u.count }, true, UNSCHEDULABLE_COLUMN - 8);
+      return podItem(
+        pods,
+        text,
+        podSentence(pods, cpu, memory, 'fit on no node'),
+        ux,
+        TOP + 16 + j * 16,
+        { 'data-unschedulable-pods': u.count },
+        true,
+        UNSCHEDULABLE_COLUMN - 8,
+      );
     }),
   );
   const title = `Nodes ${stateName(state)}: ${all.length} nodes, ${state.unschedulable ?? 0} unschedulable pods`;
   return el(
     'svg',
-    { class: 'chart nodes', role: 'list', 'aria-label': title, viewBox: `0 0 ${width} ${height}`, width, height, 'data-state': stateName(state) },
+    {
+      class: 'chart nodes',
+      role: 'list',
+      'aria-label': title,
+      viewBox: `0 0 ${width} ${height}`,
+      width,
+      height,
+      'data-state': stateName(state),
+    },
     el('title', {}, esc(title)),
     el('text', { class: 'heading state', x: 0, y: 16 }, esc(stateName(state))),
     ...columns,

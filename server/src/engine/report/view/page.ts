@@ -23,11 +23,36 @@ export function renderReportBody(report: PlanReport): string {
     el(
       'tbody',
       {},
-      ...table.rows.map((row) => el('tr', {}, ...row.map((c, i) => (i === 0 ? el('th', { scope: 'row' }, esc(c)) : el('td', { class: table.numeric[i] ? 'num' : undefined }, esc(c)))))),
+      ...table.rows.map((row) =>
+        el(
+          'tr',
+          {},
+          ...row.map((c, i) =>
+            i === 0
+              ? el('th', { scope: 'row' }, esc(c))
+              : el('td', { class: table.numeric[i] ? 'num' : undefined }, esc(c)),
+          ),
+        ),
+      ),
     ),
   );
   return [
-    el('header', {}, el('h1', {}, esc(`Budget: plan ${report.name ?? '(unnamed)'}`)), el('p', { class: 'muted' }, el('span', { 'data-file': report.plan, 'data-line': 0, class: 'link', tabindex: 0, role: 'link' }, esc(report.plan)), ' · ', esc(budgetLine(report)))),
+    el(
+      'header',
+      {},
+      el('h1', {}, esc(`Budget: plan ${report.name ?? '(unnamed)'}`)),
+      el(
+        'p',
+        { class: 'muted' },
+        el(
+          'span',
+          { 'data-file': report.plan, 'data-line': 0, class: 'link', tabindex: 0, role: 'link' },
+          esc(report.plan),
+        ),
+        ' · ',
+        esc(budgetLine(report)),
+      ),
+    ),
     el(
       'section',
       { id: 'budget', 'aria-labelledby': 'h-budget' },
@@ -37,7 +62,9 @@ export function renderReportBody(report: PlanReport): string {
         { class: 'muted' },
         esc(
           'Bars: current state and after each phase. Solid line: the budget. Dashed line: the limits overcommit allowed. Triangles: phase targets (✓ met, ✗ missed).' +
-            (report.usage ? ` Diamonds: observed usage from ${report.usage.file} (CPU p95, memory max, summed over the state's pods; a dashed line when some workloads have no data and are not counted).` : '') +
+            (report.usage
+              ? ` Diamonds: observed usage from ${report.usage.file} (CPU p95, memory max, summed over the state's pods; a dashed line when some workloads have no data and are not counted).`
+              : '') +
             ' Select a bar and press Enter to go to its phase.',
         ),
       ),
@@ -52,10 +79,28 @@ export function renderReportBody(report: PlanReport): string {
         'label',
         {},
         'Workloads by ',
-        el('select', { id: 'metric' }, ...compositions.map(({ metric }) => el('option', { value: metric.id, selected: metric.id === DEFAULT_COMPOSITION_METRIC ? 'selected' : undefined }, esc(metric.label)))),
+        el(
+          'select',
+          { id: 'metric' },
+          ...compositions.map(({ metric }) =>
+            el(
+              'option',
+              { value: metric.id, selected: metric.id === DEFAULT_COMPOSITION_METRIC ? 'selected' : undefined },
+              esc(metric.label),
+            ),
+          ),
+        ),
       ),
       ...compositions.map(({ metric, svgs }) =>
-        el('div', { class: 'composition-set', 'data-metric': metric.id, hidden: metric.id === DEFAULT_COMPOSITION_METRIC ? undefined : 'hidden' }, ...svgs.map((svg) => el('figure', {}, svg))),
+        el(
+          'div',
+          {
+            class: 'composition-set',
+            'data-metric': metric.id,
+            hidden: metric.id === DEFAULT_COMPOSITION_METRIC ? undefined : 'hidden',
+          },
+          ...svgs.map((svg) => el('figure', {}, svg)),
+        ),
       ),
     ),
     nodes.length
@@ -63,7 +108,11 @@ export function renderReportBody(report: PlanReport): string {
           'section',
           { id: 'nodes', 'aria-labelledby': 'h-nodes' },
           el('h2', { id: 'h-nodes' }, 'Where the pods land (scheduling simulation)'),
-          el('p', { class: 'muted' }, 'Each node: used CPU and memory against its allocatable, free room and the pods placed on it (select a pod and press Enter to go to its workload); then the pods that fit nowhere.'),
+          el(
+            'p',
+            { class: 'muted' },
+            'Each node: used CPU and memory against its allocatable, free room and the pods placed on it (select a pod and press Enter to go to its workload); then the pods that fit nowhere.',
+          ),
           ...nodes.map((svg) => el('figure', {}, svg)),
         )
       : '',

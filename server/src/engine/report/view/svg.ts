@@ -1,10 +1,17 @@
 /** Text for HTML and SVG content and attribute values. */
 export function esc(text: string | number): string {
-  return String(text).replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+  return String(text).replace(
+    /[&<>"']/g,
+    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!,
+  );
 }
 
 /** An element with attributes (undefined ones left out) and content. */
-export function el(name: string, attributes: Record<string, string | number | undefined>, ...content: string[]): string {
+export function el(
+  name: string,
+  attributes: Record<string, string | number | undefined>,
+  ...content: string[]
+): string {
   const attrs = Object.entries(attributes)
     .filter(([, v]) => v !== undefined)
     .map(([k, v]) => ` ${k}="${esc(v!)}"`)

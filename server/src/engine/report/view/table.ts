@@ -33,9 +33,21 @@ export function stateTable(report: PlanReport): Table {
     const stat = m.rows.find((r) => r.usage)?.usage?.stat ?? (m.resource === 'cpu' ? 'p95' : 'max');
     return `${m.resource === 'cpu' ? 'CPU' : 'Memory'} usage ${stat}${m.unit.unit ? ` (${m.unit.unit})` : ''}`;
   });
-  const header = ['state', 'workloads', 'jobs', ...shown.map((m) => m.label + (m.unit.unit ? ` (${m.unit.unit})` : '')), ...usageHeader, 'unschedulable', 'targets'];
+  const header = [
+    'state',
+    'workloads',
+    'jobs',
+    ...shown.map((m) => m.label + (m.unit.unit ? ` (${m.unit.unit})` : '')),
+    ...usageHeader,
+    'unschedulable',
+    'targets',
+  ];
   const rows = report.states.map((state, i) => {
-    const targets = metrics.flatMap((m) => m.rows[i].targets.map((t) => `${t.met === null ? '?' : t.met ? '✓' : '✗'} ${m.label} ${targetText(t, m)}: ${targetVerdict(t)}`));
+    const targets = metrics.flatMap((m) =>
+      m.rows[i].targets.map(
+        (t) => `${t.met === null ? '?' : t.met ? '✓' : '✗'} ${m.label} ${targetText(t, m)}: ${targetVerdict(t)}`,
+      ),
+    );
     return [
       stateName(state),
       byId.get('workloads')!.unit.format(state.workloads),
@@ -57,7 +69,8 @@ export function budgetLine(report: PlanReport): string {
   if (b.cpu !== undefined) parts.push(`CPU ${columnUnit('cpu', [b.cpu]).format(b.cpu)}`);
   if (b.memory !== undefined) parts.push(`memory ${columnUnit('memory', [b.memory]).format(b.memory)}`);
   if (b.pods !== undefined) parts.push(`${b.pods} pods`);
-  for (const [name, value] of Object.entries(b.extended)) parts.push(`${name} ${columnUnit(name, [value]).format(value)}`);
+  for (const [name, value] of Object.entries(b.extended))
+    parts.push(`${name} ${columnUnit(name, [value]).format(value)}`);
   parts.push(`limits overcommit ${b.limitsOvercommitPercent}%`);
   return `Budget: ${parts.join(' · ')}`;
 }

@@ -24,7 +24,13 @@ export function columnUnit(resource: string, values: number[]): ColumnUnit {
   const max = Math.max(0, ...nonZero.map(Math.abs));
   // Gi only when every value is a whole number of Gi: a column mixing 8Gi and 1,536Mi reads in Mi.
   const [unit, size] =
-    nonZero.length > 0 && nonZero.every((v) => v % 2 ** 30 === 0) ? BINARY[0] : max >= 2 ** 20 || max === 0 ? BINARY[1] : max >= 2 ** 10 ? BINARY[2] : ['', 1];
+    nonZero.length > 0 && nonZero.every((v) => v % 2 ** 30 === 0)
+      ? BINARY[0]
+      : max >= 2 ** 20 || max === 0
+        ? BINARY[1]
+        : max >= 2 ** 10
+          ? BINARY[2]
+          : ['', 1];
   // Exact: the unit is a power of two, so the decimal always terminates.
   return { unit, format: (v) => `${groupThousands(exactDecimal(BigInt(v), BigInt(size)) ?? String(v / size))}${unit}` };
 }

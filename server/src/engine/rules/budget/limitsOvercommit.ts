@@ -1,12 +1,19 @@
 import { aboveShare } from '../../budget/share';
 import type { PlanContext } from '../contexts';
 import type { Rule } from '../types';
-import { amountOfBudget, formatMilliPercent, largestContributors, resourceLabel, stateLabel, stateLocation } from './stateText';
+import {
+  amountOfBudget,
+  formatMilliPercent,
+  largestContributors,
+  resourceLabel,
+  stateLabel,
+  stateLocation,
+} from './stateText';
 
 export const limitsOvercommit: Rule<PlanContext> = {
   code: 'budget/limits-overcommit',
   defaultSeverity: 'warning',
-  where: 'plan: `budget` or the phase\'s `name`',
+  where: "plan: `budget` or the phase's `name`",
   description: 'Total limits are above the allowed share of the budget (budget.limitsOvercommit, default 100%).',
   check({ plan, analysis }, addFinding) {
     const budget = plan.budget;
@@ -19,7 +26,9 @@ export const limitsOvercommit: Rule<PlanContext> = {
         const unlimited = state.totals.unlimitedContainers[resource];
         addFinding({
           message: `${stateLabel(state)}: ${resourceLabel(resource)} limits ${amountOfBudget(resource, total, allocatable)} (allowed ${formatMilliPercent(budget.limitsOvercommitMilliPercent)})${
-            unlimited > 0 ? `, and ${unlimited} container${unlimited === 1 ? ' has' : 's have'} no ${resource} limit` : ''
+            unlimited > 0
+              ? `, and ${unlimited} container${unlimited === 1 ? ' has' : 's have'} no ${resource} limit`
+              : ''
           }.`,
           location: stateLocation(plan, state),
           related: largestContributors(state, resource, 'limits'),

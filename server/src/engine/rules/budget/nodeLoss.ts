@@ -6,7 +6,7 @@ import { stateLabel, stateLocation } from './stateText';
 export const nodeLoss: Rule<PlanContext> = {
   code: 'budget/node-loss',
   defaultSeverity: 'error',
-  where: 'plan: `budget` or the phase\'s `name`',
+  where: "plan: `budget` or the phase's `name`",
   description: 'With budget.tolerateNodeLoss: N, pods that no strategy can place once the N largest nodes are gone.',
   check({ plan, analysis }, addFinding) {
     for (const state of analysis.states) {

@@ -7,8 +7,9 @@ import { stateLabel, stateLocation } from './stateText';
 export const placementSensitive: Rule<PlanContext> = {
   code: 'budget/placement-sensitive',
   defaultSeverity: 'warning',
-  where: 'plan: `budget` or the phase\'s `name`',
-  description: 'Some placement strategy places every pod and another does not: pods may stay Pending depending on the order they arrive in.',
+  where: "plan: `budget` or the phase's `name`",
+  description:
+    'Some placement strategy places every pod and another does not: pods may stay Pending depending on the order they arrive in.',
   check({ plan, analysis }, addFinding) {
     for (const state of analysis.states) {
       const result = state.schedule;

@@ -1,11 +1,17 @@
 import { formatResourceList, formatResourceListsAlike } from '../../report/formatResources';
 import type { Strategy, StrategyResult, UnschedulablePods } from '../../budget/schedule';
 
-export const STRATEGY_NAMES: Record<Strategy, string> = { firstFit: 'first fit', bestFit: 'best fit', leastAllocated: 'least allocated' };
+export const STRATEGY_NAMES: Record<Strategy, string> = {
+  firstFit: 'first fit',
+  bestFit: 'best fit',
+  leastAllocated: 'least allocated',
+};
 
 /** The largest unplaced pods first: memory, then CPU (the order they were placed in). */
 export function largestUnplaced(result: StrategyResult): UnschedulablePods | undefined {
-  return [...result.unschedulable].sort((a, b) => (b.requests.memory ?? 0) - (a.requests.memory ?? 0) || (b.requests.cpu ?? 0) - (a.requests.cpu ?? 0))[0];
+  return [...result.unschedulable].sort(
+    (a, b) => (b.requests.memory ?? 0) - (a.requests.memory ?? 0) || (b.requests.cpu ?? 0) - (a.requests.cpu ?? 0),
+  )[0];
 }
 
 /**
@@ -14,8 +20,11 @@ export function largestUnplaced(result: StrategyResult): UnschedulablePods | und
  */
 export function describeUnplaced(pod: UnschedulablePods): string {
   // The pod's requests in the same unit per resource as the node it is compared with.
-  const compared = pod.reason === 'too-big' ? pod.largestNode?.allocatable : pod.reason === 'no-room' ? pod.roomiest?.free : undefined;
-  const requests = compared ? formatResourceListsAlike([pod.requests, compared], ['cpu', 'memory'])[0] : formatResourceList(pod.requests);
+  const compared =
+    pod.reason === 'too-big' ? pod.largestNode?.allocatable : pod.reason === 'no-room' ? pod.roomiest?.free : undefined;
+  const requests = compared
+    ? formatResourceListsAlike([pod.requests, compared], ['cpu', 'memory'])[0]
+    : formatResourceList(pod.requests);
   return `the largest, ${pod.name}, requests ${requests}: ${whyUnplaced(pod)}`;
 }
 
@@ -25,7 +34,9 @@ export function whyUnplaced(pod: UnschedulablePods): string {
       return `no node it tolerates and matches (${(pod.mismatches ?? []).map((m) => `${m.pool}: ${m.why}`).join('; ')})`;
     case 'too-big': {
       const node = pod.largestNode!;
-      const excluded = pod.excluded?.length ? `; ${pod.excluded.map((m) => `${m.pool} could, but ${m.why}`).join('; ')}` : '';
+      const excluded = pod.excluded?.length
+        ? `; ${pod.excluded.map((m) => `${m.pool} could, but ${m.why}`).join('; ')}`
+        : '';
       const allocatable = formatResourceListsAlike([pod.requests, node.allocatable], ['cpu', 'memory'])[1];
       return `it fits on no node${excluded ? ' it may use' : ''}, even empty (the largest it may use, ${node.node}, has ${allocatable} and ${node.pods} pod slot${node.pods === 1 ? '' : 's'}${excluded})`;
     }
@@ -33,7 +44,9 @@ export function whyUnplaced(pod: UnschedulablePods): string {
       const rules = pod.podRules?.length ? ` or excluded by ${pod.podRules.join(' and ')}` : '';
       const room = pod.roomiest;
       return `every node it may use is full${rules}${
-        room ? `; the most room left is ${formatResourceListsAlike([pod.requests, room.free], ['cpu', 'memory'])[1]} and ${room.freePods} pod slot${room.freePods === 1 ? '' : 's'} on ${room.node}` : ''
+        room
+          ? `; the most room left is ${formatResourceListsAlike([pod.requests, room.free], ['cpu', 'memory'])[1]} and ${room.freePods} pod slot${room.freePods === 1 ? '' : 's'} on ${room.node}`
+          : ''
       }`;
     }
   }

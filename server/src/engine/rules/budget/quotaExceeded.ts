@@ -8,8 +8,9 @@ import { stateLabel, stateLocation } from './stateText';
 export const quotaExceeded: Rule<PlanContext> = {
   code: 'budget/quota-exceeded',
   defaultSeverity: 'error',
-  where: 'plan: `budget` (or `spec`) or the phase\'s `name`',
-  description: "A state's pods, requests or limits in a namespace go over a ResourceQuota of the sources: the API server would refuse pods.",
+  where: "plan: `budget` (or `spec`) or the phase's `name`",
+  description:
+    "A state's pods, requests or limits in a namespace go over a ResourceQuota of the sources: the API server would refuse pods.",
   check({ plan, analysis, quotas = [] }, addFinding) {
     const checked = quotas.filter((q) => !q.scoped);
     if (checked.length === 0) return;
@@ -23,12 +24,19 @@ export const quotaExceeded: Rule<PlanContext> = {
         const unlimited = excesses.flatMap((e) => {
           const resource = e.key === 'limits.cpu' ? 'cpu' : e.key === 'limits.memory' ? 'memory' : undefined;
           const count = resource ? usage.unlimited[resource] : 0;
-          return count > 0 ? [`${count} container${count === 1 ? ' has' : 's have'} no ${resource} limit (their pods are refused unless a LimitRange sets one)`] : [];
+          return count > 0
+            ? [
+                `${count} container${count === 1 ? ' has' : 's have'} no ${resource} limit (their pods are refused unless a LimitRange sets one)`,
+              ]
+            : [];
         });
         addFinding({
           message: `${stateLabel(state)}: namespace ${namespace} goes over ResourceQuota ${quota.name}: ${parts.join(', ')}${unlimited.length ? `; ${unlimited.join('; ')}` : ''}.`,
           location: stateLocation(plan, state),
-          related: excesses.map((e) => ({ location: quota.keyLocations[e.key], message: `${quota.name}: ${e.key} ${amount(e.key, e.hard)}` })),
+          related: excesses.map((e) => ({
+            location: quota.keyLocations[e.key],
+            message: `${quota.name}: ${e.key} ${amount(e.key, e.hard)}`,
+          })),
         });
       }
     }

@@ -5,7 +5,7 @@ import { amountOfBudget, largestContributors, resourceLabel, stateLabel, stateLo
 export const requestsExceeded: Rule<PlanContext> = {
   code: 'budget/requests-exceeded',
   defaultSeverity: 'error',
-  where: 'plan: `budget` or the phase\'s `name`',
+  where: "plan: `budget` or the phase's `name`",
   description: 'Total requests of a resource are above what the cluster can give.',
   check({ plan, analysis }, addFinding) {
     const budget = plan.budget;

@@ -25,7 +25,12 @@ export function formatMilliPercent(milliPercent: number): string {
 }
 
 /** The workloads that contribute most to a total, as related locations: where the numbers come from. */
-export function largestContributors(state: PlanState, resource: string, kind: 'requests' | 'limits', count = 3): RelatedLocation[] {
+export function largestContributors(
+  state: PlanState,
+  resource: string,
+  kind: 'requests' | 'limits',
+  count = 3,
+): RelatedLocation[] {
   // The `count` largest in one pass (ties keep the workloads' order, as a stable sort would): a state of
   // a large workspace has thousands of workloads, and this runs for every state, resource and kind.
   const amount = (w: StateWorkload) => (w.perPod[kind][resource] ?? 0) * w.pods;

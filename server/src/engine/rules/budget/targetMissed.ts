@@ -6,7 +6,10 @@ import type { PlanContext } from '../contexts';
 import type { Rule } from '../types';
 import { amountOfBudget, formatMilliPercent, stateLabel } from './stateText';
 
-const METRIC: Record<Exclude<TargetSpec['metric'], 'pods' | 'workloads' | 'cpuUsage' | 'memoryUsage'>, { resource: string; kind: 'requests' | 'limits'; label: string }> = {
+const METRIC: Record<
+  Exclude<TargetSpec['metric'], 'pods' | 'workloads' | 'cpuUsage' | 'memoryUsage'>,
+  { resource: string; kind: 'requests' | 'limits'; label: string }
+> = {
   cpuRequests: { resource: 'cpu', kind: 'requests', label: 'CPU requests' },
   memoryRequests: { resource: 'memory', kind: 'requests', label: 'memory requests' },
   cpuLimits: { resource: 'cpu', kind: 'limits', label: 'CPU limits' },
@@ -28,18 +31,27 @@ export const targetMissed: Rule<PlanContext> = {
   },
 };
 
-function missed(target: TargetSpec, state: PlanState, allocatable: Record<string, number>, budgetPods: number | undefined): string | undefined {
+function missed(
+  target: TargetSpec,
+  state: PlanState,
+  allocatable: Record<string, number>,
+  budgetPods: number | undefined,
+): string | undefined {
   // Usage targets are checked on the usage snapshot: usage/target-missed.
   if (target.metric === 'cpuUsage' || target.metric === 'memoryUsage') return undefined;
   if (target.metric === 'workloads') {
     const workloads = state.totals.workloads;
-    return target.absolute !== undefined && workloads > target.absolute ? `${workloads} workloads, target at most ${target.absolute}.` : undefined;
+    return target.absolute !== undefined && workloads > target.absolute
+      ? `${workloads} workloads, target at most ${target.absolute}.`
+      : undefined;
   }
   if (target.metric === 'pods') {
     const pods = state.totals.pods;
-    if (target.absolute !== undefined) return pods > target.absolute ? `${pods} pods, target at most ${target.absolute}.` : undefined;
+    if (target.absolute !== undefined)
+      return pods > target.absolute ? `${pods} pods, target at most ${target.absolute}.` : undefined;
     if (target.milliPercent === undefined) return undefined;
-    if (budgetPods === undefined) return `pods target ${target.raw} is a share of budget.pods, which the plan does not set.`;
+    if (budgetPods === undefined)
+      return `pods target ${target.raw} is a share of budget.pods, which the plan does not set.`;
     return aboveShare(pods, budgetPods, target.milliPercent)
       ? `${pods} pods = ${formatPercent(pods, budgetPods)} of budget ${budgetPods}, target at most ${formatMilliPercent(target.milliPercent)}.`
       : undefined;

@@ -6,7 +6,7 @@ import { stateLabel, stateLocation } from './stateText';
 export const unschedulable: Rule<PlanContext> = {
   code: 'budget/unschedulable',
   defaultSeverity: 'error',
-  where: 'plan: `budget` or the phase\'s `name`',
+  where: "plan: `budget` or the phase's `name`",
   description: 'Pods that no placement strategy (first fit, best fit, least allocated) can place on budget.nodes.',
   check({ plan, analysis }, addFinding) {
     for (const state of analysis.states) {

@@ -18,7 +18,13 @@ export const requestExceedsLimit: Rule<ManifestContext> = {
             message: `${workload.name}/${container.name}: ${resource} request ${formatAlike(resource, [request, limit]).join(' is above its limit ')}; the API server rejects this pod.`,
             location: container.requestFields[resource]?.location ?? container.resourcesLocation,
             related: limitField ? [{ location: limitField.location, message: `${resource} limit` }] : undefined,
-            data: limitField ? { fix: 'replace', replacement: String(limitField.raw), title: `Set the request to the limit (${limitField.raw})` } : undefined,
+            data: limitField
+              ? {
+                  fix: 'replace',
+                  replacement: String(limitField.raw),
+                  title: `Set the request to the limit (${limitField.raw})`,
+                }
+              : undefined,
           });
         }
       }

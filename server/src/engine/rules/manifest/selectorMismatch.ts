@@ -13,7 +13,9 @@ export const selectorMismatch: Rule<ManifestContext> = {
       if (missing.length === 0) continue;
       addFinding({
         message: `${workload.kind} ${workload.name}: selector ${missing.map(([k, v]) => `${k}=${v}`).join(', ')} does not match the pod template labels (${
-          Object.entries(workload.podLabels).map(([k, v]) => `${k}=${v}`).join(', ') || 'none'
+          Object.entries(workload.podLabels)
+            .map(([k, v]) => `${k}=${v}`)
+            .join(', ') || 'none'
         }); the API server rejects it.`,
         location: workload.selectorLocation ?? workload.nameLocation,
       });

@@ -37,7 +37,9 @@ export const serviceSelectsNothing: Rule<ManifestSetContext> = {
       const selected = (candidates ?? []).some((w) => selectorMatches(selector, w.podLabels));
       if (selected) continue;
       addFinding({
-        message: `Service ${service.name} selects ${Object.entries(selector).map(([k, v]) => `${k}=${v}`).join(', ')}: no pod in namespace ${namespace} has these labels.`,
+        message: `Service ${service.name} selects ${Object.entries(selector)
+          .map(([k, v]) => `${k}=${v}`)
+          .join(', ')}: no pod in namespace ${namespace} has these labels.`,
         location: service.selectorLocation ?? service.nameLocation,
       });
     }

@@ -8,7 +8,8 @@ export const tooLarge: Rule<ManifestContext> = {
   description: 'The file is over the size limit and is not analysed.',
   check({ file }, addFinding) {
     for (const problem of file.syntaxProblems) {
-      if (problem.code === 'manifest/too-large') addFinding({ message: problem.message, location: { file: file.path, range: problem.range } });
+      if (problem.code === 'manifest/too-large')
+        addFinding({ message: problem.message, location: { file: file.path, range: problem.range } });
     }
   },
 };

@@ -9,7 +9,11 @@ export const yamlSyntax: Rule<ManifestContext> = {
   check({ file }, addFinding) {
     for (const problem of file.syntaxProblems) {
       if (problem.code !== 'manifest/yaml-syntax') continue;
-      addFinding({ message: problem.message, severity: problem.severity, location: { file: file.path, range: problem.range } });
+      addFinding({
+        message: problem.message,
+        severity: problem.severity,
+        location: { file: file.path, range: problem.range },
+      });
     }
   },
 };

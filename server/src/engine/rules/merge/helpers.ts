@@ -20,7 +20,12 @@ export interface MergeCheck extends MergeFacts {
 /** Every merge the plan's render found, in plan order. */
 export function mergeChecks(context: PlanContext): MergeCheck[] {
   const claims = context.claims ?? [];
-  return context.merges.map((facts) => ({ ...facts, defaultNamespace: context.plan.namespace, planText: context.planText, claims }));
+  return context.merges.map((facts) => ({
+    ...facts,
+    defaultNamespace: context.plan.namespace,
+    planText: context.planText,
+    claims,
+  }));
 }
 
 export interface MergeFinding {
@@ -29,7 +34,13 @@ export interface MergeFinding {
 }
 
 /** Reports a finding about a merge, its message led by the merge's name. */
-export function addMergeFinding(addFinding: AddFinding, check: MergeCheck, message: string, location: SourceLocation, extra: MergeFinding = {}): void {
+export function addMergeFinding(
+  addFinding: AddFinding,
+  check: MergeCheck,
+  message: string,
+  location: SourceLocation,
+  extra: MergeFinding = {},
+): void {
   addFinding({ message: `Merge ${check.merge.name}: ${message}`, location, related: extra.related, data: extra.data });
 }
 
@@ -40,13 +51,22 @@ export function refOf(check: MergeCheck, source: MergeSourceFact): SourceLocatio
 
 /** The quick fix that takes a source out of the merge's `from` (none when the plan does not name it there). */
 export function leaveOut(check: MergeCheck, source: MergeSourceFact): EditAction[] {
-  return source.ref ? [{ title: `Leave ${source.workload.name} out of the merge`, changes: [asChange(removeListItem(check.planText, source.ref))] }] : [];
+  return source.ref
+    ? [
+        {
+          title: `Leave ${source.workload.name} out of the merge`,
+          changes: [asChange(removeListItem(check.planText, source.ref))],
+        },
+      ]
+    : [];
 }
 
 /** The claim names a source's pods mount. */
 export function mountedClaimNames(object: KubeObject): string[] {
   const volumes = valueAt(podSpecOf(object), ['volumes']);
-  return (Array.isArray(volumes) ? volumes.filter(isObject) : []).map((v) => valueAt(v, ['persistentVolumeClaim', 'claimName'])).filter((c): c is string => typeof c === 'string');
+  return (Array.isArray(volumes) ? volumes.filter(isObject) : [])
+    .map((v) => valueAt(v, ['persistentVolumeClaim', 'claimName']))
+    .filter((c): c is string => typeof c === 'string');
 }
 
 /** The claims of a source's namespace named `name`. */
@@ -65,6 +85,8 @@ export function claimsOf(object: KubeObject): string[] {
   const templates = valueAt(object, ['spec', 'volumeClaimTemplates']);
   return [
     ...mountedClaimNames(object).map((c) => `claim ${c}`),
-    ...(Array.isArray(templates) ? templates.filter(isObject).map((t) => `claim template ${String(valueAt(t, ['metadata', 'name']))}`) : []),
+    ...(Array.isArray(templates)
+      ? templates.filter(isObject).map((t) => `claim template ${String(valueAt(t, ['metadata', 'name']))}`)
+      : []),
   ];
 }

@@ -19,12 +19,19 @@ export const hpaOrphaned: Rule<PlanContext> = {
           if (namespaceOf(policy, check.defaultNamespace) !== namespace) continue;
           const targets =
             policy.kind === 'HorizontalPodAutoscaler'
-              ? policy.targetName === source.workload.name && (!policy.targetKind || policy.targetKind === source.workload.kind)
+              ? policy.targetName === source.workload.name &&
+                (!policy.targetKind || policy.targetKind === source.workload.kind)
               : selectorMatches(policy.selector, source.workload.podLabels);
           if (!targets) continue;
-          addMergeFinding(addFinding, check, `${policy.kind} ${policy.name} targets ${source.workload.name}, which the merge scales to 0: it would no longer apply to anything; move it to ${check.merge.name}.`, refOf(check, source), {
-            related: [{ location: policy.location, message: `${policy.kind} ${policy.name}` }],
-          });
+          addMergeFinding(
+            addFinding,
+            check,
+            `${policy.kind} ${policy.name} targets ${source.workload.name}, which the merge scales to 0: it would no longer apply to anything; move it to ${check.merge.name}.`,
+            refOf(check, source),
+            {
+              related: [{ location: policy.location, message: `${policy.kind} ${policy.name}` }],
+            },
+          );
           if (policy.kind === 'HorizontalPodAutoscaler') retargetHpa(check, addFinding, policy, source.workload.name);
         }
       }
@@ -39,8 +46,10 @@ export const hpaOrphaned: Rule<PlanContext> = {
 function retargetHpa(check: MergeCheck, addFinding: AddFinding, hpa: WorkloadPolicyModel, source: string): void {
   const kind = String(check.merged.kind ?? '');
   const changes: EditAction['changes'] = [];
-  if (hpa.targetNameLocation && hpa.targetName !== check.merge.name) changes.push({ ...hpa.targetNameLocation.range, newText: check.merge.name });
-  if (hpa.targetKindLocation && hpa.targetKind && kind && hpa.targetKind !== kind) changes.push({ ...hpa.targetKindLocation.range, newText: kind });
+  if (hpa.targetNameLocation && hpa.targetName !== check.merge.name)
+    changes.push({ ...hpa.targetNameLocation.range, newText: check.merge.name });
+  if (hpa.targetKindLocation && hpa.targetKind && kind && hpa.targetKind !== kind)
+    changes.push({ ...hpa.targetKindLocation.range, newText: kind });
   if (!hpa.targetNameLocation || changes.length === 0) return;
   addMergeFinding(
     addFinding,

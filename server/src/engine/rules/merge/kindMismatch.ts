@@ -32,7 +32,11 @@ function checkKinds(check: MergeCheck, addFinding: AddFinding): void {
       check,
       `${source.workload.name} is a ${source.workload.kind}${mergeable(kind) ? ` and ${first.workload.name} a ${first.workload.kind}` : ''}: only Deployments with Deployments or StatefulSets with StatefulSets merge into one pod.`,
       refOf(check, source),
-      { related: [{ location: source.workload.nameLocation, message: `${source.workload.kind} ${source.workload.name}` }] },
+      {
+        related: [
+          { location: source.workload.nameLocation, message: `${source.workload.kind} ${source.workload.name}` },
+        ],
+      },
     );
   }
 }
@@ -54,7 +58,10 @@ function checkOneShotMix(check: MergeCheck, addFinding: AddFinding): void {
       check,
       `${source.workload.name} is one-shot work (it runs to completion) and ${steady.workload.name} runs steadily: in one long-running pod it would be restarted for ever. Leave it out of the merge (run it as a Job, or as an init container).`,
       refOf(check, source),
-      { related: [{ location: source.workload.nameLocation, message: `${source.workload.name}: one-shot` }], ...(actions.length ? { data: { fix: 'edits' as const, actions } } : {}) },
+      {
+        related: [{ location: source.workload.nameLocation, message: `${source.workload.name}: one-shot` }],
+        ...(actions.length ? { data: { fix: 'edits' as const, actions } } : {}),
+      },
     );
   }
 }

@@ -6,8 +6,9 @@ import { mergeChecks, addMergeFinding } from './helpers';
 export const nameConflict: Rule<PlanContext> = {
   code: 'merge/name-conflict',
   defaultSeverity: 'error',
-  description: 'A merge is named after a workload that still exists in its namespace (replaced workloads are scaled to 0, not deleted).',
-  where: 'plan: the merge\'s `name`',
+  description:
+    'A merge is named after a workload that still exists in its namespace (replaced workloads are scaled to 0, not deleted).',
+  where: "plan: the merge's `name`",
   check(context, addFinding) {
     const checks = mergeChecks(context);
     for (const phase of context.plan.phases) {
@@ -26,9 +27,15 @@ export const nameConflict: Rule<PlanContext> = {
         if (check.phase !== phase || !check.nameTakenBy) continue;
         const taken = check.nameTakenBy;
         const namespace = namespaceOf(check.sources[0].workload, check.defaultNamespace);
-        addMergeFinding(addFinding, check, `a ${taken.kind} named ${check.merge.name} already exists in namespace ${namespace} (replaced workloads are scaled to 0, not deleted, and selectors cannot change): give the merged workload a new name.`, check.merge.nameLocation, {
-          related: [{ location: taken.location, message: `${taken.kind} ${check.merge.name}` }],
-        });
+        addMergeFinding(
+          addFinding,
+          check,
+          `a ${taken.kind} named ${check.merge.name} already exists in namespace ${namespace} (replaced workloads are scaled to 0, not deleted, and selectors cannot change): give the merged workload a new name.`,
+          check.merge.nameLocation,
+          {
+            related: [{ location: taken.location, message: `${taken.kind} ${check.merge.name}` }],
+          },
+        );
       }
     }
   },

@@ -14,9 +14,15 @@ export const namespaceMismatch: Rule<PlanContext> = {
       const namespaces = check.sources.map((s) => namespaceOf(s.workload, check.defaultNamespace));
       check.sources.forEach((source, i) => {
         if (namespaces[i] === namespaces[0]) return;
-        addMergeFinding(addFinding, check, `${source.workload.name} is in namespace ${namespaces[i]}, ${first.workload.name} in ${namespaces[0]}: one pod lives in one namespace.`, refOf(check, source), {
-          related: [{ location: source.workload.nameLocation, message: `${source.workload.name}` }],
-        });
+        addMergeFinding(
+          addFinding,
+          check,
+          `${source.workload.name} is in namespace ${namespaces[i]}, ${first.workload.name} in ${namespaces[0]}: one pod lives in one namespace.`,
+          refOf(check, source),
+          {
+            related: [{ location: source.workload.nameLocation, message: `${source.workload.name}` }],
+          },
+        );
       });
     }
   },

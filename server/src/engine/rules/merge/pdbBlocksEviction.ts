@@ -6,8 +6,9 @@ import { stateLabel, stateLocation } from '../budget/stateText';
 export const pdbBlocksEviction: Rule<PlanContext> = {
   code: 'merge/pdb-blocks-eviction',
   defaultSeverity: 'warning',
-  where: 'plan: the phase\'s `name`',
-  description: 'After a phase, a PodDisruptionBudget allows no eviction of the pods it selects (minAvailable at least their count, or maxUnavailable 0): every node drain blocks.',
+  where: "plan: the phase's `name`",
+  description:
+    'After a phase, a PodDisruptionBudget allows no eviction of the pods it selects (minAvailable at least their count, or maxUnavailable 0): every node drain blocks.',
   check({ plan, analysis, policies = [] }, addFinding) {
     const pdbs = policies.filter((p) => p.kind === 'PodDisruptionBudget');
     if (pdbs.length === 0) return;
@@ -21,12 +22,18 @@ export const pdbBlocksEviction: Rule<PlanContext> = {
         const before = disruptionFact(pdb, previous, plan.namespace);
         if (before && before.pods === fact.pods && sameWorkloads(before.selected, fact.selected)) continue;
         const names = fact.selected.map((w) => w.workload.name).join(', ');
-        const rule = fact.field === 'minAvailable' ? `needs minAvailable ${fact.value}` : `allows maxUnavailable ${fact.value}`;
-        const advice = fact.field === 'minAvailable' ? 'Lower minAvailable or keep more replicas.' : 'Allow maxUnavailable 1 or more.';
+        const rule =
+          fact.field === 'minAvailable' ? `needs minAvailable ${fact.value}` : `allows maxUnavailable ${fact.value}`;
+        const advice =
+          fact.field === 'minAvailable'
+            ? 'Lower minAvailable or keep more replicas.'
+            : 'Allow maxUnavailable 1 or more.';
         addFinding({
           message: `${stateLabel(state)}: PodDisruptionBudget ${pdb.name} ${rule} of the ${fact.pods} pod${fact.pods === 1 ? '' : 's'} it selects (${names}): no pod can be evicted, so every node drain blocks. ${advice}`,
           location: stateLocation(plan, state),
-          related: [{ location: pdb.location, message: `PodDisruptionBudget ${pdb.name}: ${fact.field} ${pdb[fact.field]}` }],
+          related: [
+            { location: pdb.location, message: `PodDisruptionBudget ${pdb.name}: ${fact.field} ${pdb[fact.field]}` },
+          ],
         });
       }
     });

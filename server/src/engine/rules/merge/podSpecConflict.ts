@@ -4,12 +4,20 @@ import type { PlanContext } from '../contexts';
 import type { Rule } from '../types';
 import { mergeChecks, refOf, addMergeFinding } from './helpers';
 
-const POD_SPEC_FIELDS = ['nodeSelector', 'tolerations', 'affinity', 'hostNetwork', 'securityContext', 'restartPolicy'] as const;
+const POD_SPEC_FIELDS = [
+  'nodeSelector',
+  'tolerations',
+  'affinity',
+  'hostNetwork',
+  'securityContext',
+  'restartPolicy',
+] as const;
 
 export const podSpecConflict: Rule<PlanContext> = {
   code: 'merge/pod-spec-conflict',
   defaultSeverity: 'warning',
-  description: 'Merged workloads differ in nodeSelector, tolerations, affinity, hostNetwork, securityContext or restartPolicy.',
+  description:
+    'Merged workloads differ in nodeSelector, tolerations, affinity, hostNetwork, securityContext or restartPolicy.',
   where: 'plan: the reference',
   check(context, addFinding) {
     for (const check of mergeChecks(context)) {
@@ -18,9 +26,15 @@ export const podSpecConflict: Rule<PlanContext> = {
         const values = check.sources.map((s) => canonicalJson(normalizePodField(field, podSpecOf(s.object)[field])));
         check.sources.forEach((source, i) => {
           if (values[i] === values[0]) return;
-          addMergeFinding(addFinding, check, `${source.workload.name} and ${first.workload.name} set different ${field} (${short(values[i])} vs ${short(values[0])}); the merged pod takes ${first.workload.name}'s.`, refOf(check, source), {
-            related: [{ location: source.workload.nameLocation, message: `${source.workload.name}` }],
-          });
+          addMergeFinding(
+            addFinding,
+            check,
+            `${source.workload.name} and ${first.workload.name} set different ${field} (${short(values[i])} vs ${short(values[0])}); the merged pod takes ${first.workload.name}'s.`,
+            refOf(check, source),
+            {
+              related: [{ location: source.workload.nameLocation, message: `${source.workload.name}` }],
+            },
+          );
         });
       }
     }

@@ -34,12 +34,18 @@ function checkPodPorts(check: MergeCheck, addFinding: AddFinding): void {
           continue;
         }
         if (first.id === source.workload.id) continue; // within one workload: manifest/duplicate-port
-        addMergeFinding(addFinding, check, `container ${container.name} of ${label} and container ${first.container} of ${first.label} both listen on ${key}; in one pod they share one network namespace.`, refOf(check, source), {
-          related: [
-            { location: port.location, message: `${container.name}: ${key}` },
-            { location: first.location, message: `${first.container}: ${key}` },
-          ],
-        });
+        addMergeFinding(
+          addFinding,
+          check,
+          `container ${container.name} of ${label} and container ${first.container} of ${first.label} both listen on ${key}; in one pod they share one network namespace.`,
+          refOf(check, source),
+          {
+            related: [
+              { location: port.location, message: `${container.name}: ${key}` },
+              { location: first.location, message: `${first.container}: ${key}` },
+            ],
+          },
+        );
       }
     }
   }
@@ -57,9 +63,15 @@ function servedPorts(check: MergeCheck, workload: WorkloadModel, container: Cont
   const out: ContainerPort[] = [];
   for (const entry of check.selecting) {
     const service = entry.model;
-    if (!service?.selector || namespaceOf(service, check.defaultNamespace) !== namespace || !selectorMatches(service.selector, workload.podLabels)) continue;
+    if (
+      !service?.selector ||
+      namespaceOf(service, check.defaultNamespace) !== namespace ||
+      !selectorMatches(service.selector, workload.podLabels)
+    )
+      continue;
     for (const port of service.ports) {
-      const target = typeof port.targetPort === 'number' ? port.targetPort : port.targetPort === undefined ? port.port : undefined;
+      const target =
+        typeof port.targetPort === 'number' ? port.targetPort : port.targetPort === undefined ? port.port : undefined;
       if (target === undefined || out.some((p) => p.port === target)) continue;
       out.push({ port: target, protocol: 'TCP', location: service.nameLocation });
     }
@@ -73,7 +85,10 @@ function sourceLabels(check: MergeCheck): Map<string, string> {
   for (const source of check.sources) {
     const w = source.workload;
     const shared = check.sources.some((s) => s.workload.id !== w.id && s.workload.name === w.name);
-    const where = w.origin === 'compose' ? w.id.slice('compose:'.length, w.id.lastIndexOf('#')) : namespaceOf(w, check.defaultNamespace);
+    const where =
+      w.origin === 'compose'
+        ? w.id.slice('compose:'.length, w.id.lastIndexOf('#'))
+        : namespaceOf(w, check.defaultNamespace);
     labels.set(w.id, shared ? (w.origin === 'compose' ? `${w.name} (${where})` : `${where}/${w.name}`) : w.name);
   }
   return labels;
@@ -87,8 +102,14 @@ function checkReplacePorts(check: MergeCheck, addFinding: AddFinding): void {
   for (const port of container.ports) counted.set(port, (counted.get(port) ?? 0) + 1);
   for (const [port, count] of counted) {
     if (count < 2) continue;
-    addMergeFinding(addFinding, check, `the merge's container lists port ${port}/TCP ${count === 2 ? 'twice' : `${count} times`}; a container port is declared once.`, check.merge.nameLocation, {
-      related: [{ location: container.location, message: `container of ${check.merge.name}` }],
-    });
+    addMergeFinding(
+      addFinding,
+      check,
+      `the merge's container lists port ${port}/TCP ${count === 2 ? 'twice' : `${count} times`}; a container port is declared once.`,
+      check.merge.nameLocation,
+      {
+        related: [{ location: container.location, message: `container of ${check.merge.name}` }],
+      },
+    );
   }
 }

@@ -8,7 +8,7 @@ export const portUnmapped: Rule<PlanContext> = {
   code: 'merge/port-unmapped',
   defaultSeverity: 'error',
   description: 'A replace merge gives no container port for a port of a Service that selected a merged workload.',
-  where: 'plan: the merge\'s `ports` (or `name`)',
+  where: "plan: the merge's `ports` (or `name`)",
   check(context, addFinding) {
     for (const check of mergeChecks(context)) {
       if (check.merge.strategy !== 'replace') continue;
@@ -18,17 +18,34 @@ export const portUnmapped: Rule<PlanContext> = {
         for (const port of Array.isArray(ports) ? ports.filter(isObject) : []) {
           if (typeof port.port !== 'number' || check.merge.ports.some((m) => m.servicePort === port.port)) continue;
           const change = target !== undefined ? addPortMapping(check, port.port, target) : undefined;
-          addMergeFinding(addFinding, check, `Service ${String(service.object.metadata.name)} port ${port.port} has no mapping in \`ports\`; its callers would reach nothing.`, check.merge.portsLocation ?? check.merge.nameLocation, {
-            related: service.model ? [{ location: service.model.location, message: `Service ${service.model.name}` }] : undefined,
-            data: change ? { fix: 'edits', actions: [{ title: `Map port ${port.port} to container port ${target}`, changes: [change] }] } : undefined,
-          });
+          addMergeFinding(
+            addFinding,
+            check,
+            `Service ${String(service.object.metadata.name)} port ${port.port} has no mapping in \`ports\`; its callers would reach nothing.`,
+            check.merge.portsLocation ?? check.merge.nameLocation,
+            {
+              related: service.model
+                ? [{ location: service.model.location, message: `Service ${service.model.name}` }]
+                : undefined,
+              data: change
+                ? {
+                    fix: 'edits',
+                    actions: [{ title: `Map port ${port.port} to container port ${target}`, changes: [change] }],
+                  }
+                : undefined,
+            },
+          );
         }
       }
     }
   },
 };
 
-function addPortMapping(check: MergeCheck, servicePort: number, containerPort: number): { start: number; end: number; newText: string } {
+function addPortMapping(
+  check: MergeCheck,
+  servicePort: number,
+  containerPort: number,
+): { start: number; end: number; newText: string } {
   const existing = check.merge.ports.at(-1);
   if (existing) {
     // After the last mapping's value: `80: 8080` → `80: 8080, 443: 8443` (flow) or a new line (block).

@@ -14,9 +14,15 @@ export const rwoVolumeReplicated: Rule<PlanContext> = {
         for (const claimName of mountedClaimNames(source.object)) {
           const claim = claimsNamed(check, source, claimName)[0];
           if (!claim || !isReadWriteOnce(claim)) continue;
-          addMergeFinding(addFinding, check, `${source.workload.name} mounts claim ${claimName} (${claim.accessModes.join(', ')}); ${check.replicas} replicas of the merged pod cannot all mount it.`, refOf(check, source), {
-            related: [{ location: claim.location, message: `PersistentVolumeClaim ${claimName}` }],
-          });
+          addMergeFinding(
+            addFinding,
+            check,
+            `${source.workload.name} mounts claim ${claimName} (${claim.accessModes.join(', ')}); ${check.replicas} replicas of the merged pod cannot all mount it.`,
+            refOf(check, source),
+            {
+              related: [{ location: claim.location, message: `PersistentVolumeClaim ${claimName}` }],
+            },
+          );
         }
       }
     }

@@ -3,7 +3,17 @@ import type { MergeSourceFact } from '../../render/mergeFacts';
 import { statefulImageKind } from '../../render/statefulImages';
 import type { PlanContext } from '../contexts';
 import type { EditAction, Rule } from '../types';
-import { claimsNamed, claimsOf, isReadWriteOnce, leaveOut, mergeChecks, mountedClaimNames, refOf, addMergeFinding, type MergeCheck } from './helpers';
+import {
+  claimsNamed,
+  claimsOf,
+  isReadWriteOnce,
+  leaveOut,
+  mergeChecks,
+  mountedClaimNames,
+  refOf,
+  addMergeFinding,
+  type MergeCheck,
+} from './helpers';
 
 /**
  * A source that keeps state (a StatefulSet, a claim or claim template, a compose named volume, the
@@ -13,7 +23,8 @@ import { claimsNamed, claimsOf, isReadWriteOnce, leaveOut, mergeChecks, mountedC
 export const stateReplicated: Rule<PlanContext> = {
   code: 'merge/state-replicated',
   defaultSeverity: 'warning',
-  description: 'A merge raises the replicas of a source that keeps state (a StatefulSet, a claim or claim template, a compose named volume, a database or queue image).',
+  description:
+    'A merge raises the replicas of a source that keeps state (a StatefulSet, a claim or claim template, a compose named volume, a database or queue image).',
   where: 'plan: the reference of the source that keeps state',
   check(context, addFinding) {
     for (const check of mergeChecks(context)) {
@@ -38,7 +49,12 @@ export const stateReplicated: Rule<PlanContext> = {
           `${source.workload.name} keeps state (${reasons.join('; ')}) and ran ${before} replica${before === 1 ? '' : 's'}; the merged workload runs ${check.replicas}: each replica would hold its own diverging copy of the data behind one Service. Keep it out of the merge, or do not raise its replicas.`,
           refOf(check, source),
           {
-            related: [{ location: source.workload.replicasLocation ?? source.workload.nameLocation, message: `${source.workload.name}: ${before} replica${before === 1 ? '' : 's'}` }],
+            related: [
+              {
+                location: source.workload.replicasLocation ?? source.workload.nameLocation,
+                message: `${source.workload.name}: ${before} replica${before === 1 ? '' : 's'}`,
+              },
+            ],
             ...(actions.length ? { data: { fix: 'edits' as const, actions } } : {}),
           },
         );

@@ -18,7 +18,10 @@ export const ambiguousWorkload: Rule<PlanContext> = {
           .join(', ')}; write namespace/name.`,
         location: fact.ref.location,
         related: fact.resolution.candidates.map((w) => ({ location: w.nameLocation, message: `${w.kind} ${w.name}` })),
-        data: unique.length === candidates.length ? { fix: 'choose', replacements: unique, title: 'Qualify the reference' } : undefined,
+        data:
+          unique.length === candidates.length
+            ? { fix: 'choose', replacements: unique, title: 'Qualify the reference' }
+            : undefined,
       });
     }
   },

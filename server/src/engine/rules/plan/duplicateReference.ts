@@ -19,7 +19,13 @@ export const duplicateReference: Rule<PlanContext> = {
         location: fact.ref.location,
         related: [{ location: first.location, message: `${use} here` }],
         // A list item (remove, from) can go; a scale or resize key has a value to decide about.
-        data: fact.role === 'remove' || fact.role === 'merge' ? { fix: 'edits', actions: [{ title: 'Remove this reference', changes: [asChange(removeListItem(planText, fact.ref))] }] } : undefined,
+        data:
+          fact.role === 'remove' || fact.role === 'merge'
+            ? {
+                fix: 'edits',
+                actions: [{ title: 'Remove this reference', changes: [asChange(removeListItem(planText, fact.ref))] }],
+              }
+            : undefined,
       });
     }
   },

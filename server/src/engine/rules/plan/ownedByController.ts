@@ -6,11 +6,15 @@ import type { Rule } from '../types';
 export const ownedByController: Rule<PlanContext> = {
   code: 'plan/owned-by-controller',
   defaultSeverity: 'information',
-  where: 'plan: the phase\'s `name`',
-  description: 'A phase touches objects that Helm, Argo CD or Flux manage: a change applied to the cluster is reverted by the controller.',
+  where: "plan: the phase's `name`",
+  description:
+    'A phase touches objects that Helm, Argo CD or Flux manage: a change applied to the cluster is reverted by the controller.',
   check({ analysis, owners, merges = [] }, addFinding) {
     // Per phase: the controllers that own what it touches, and the workloads and Services of each.
-    const byPhase = new Map<string, { location: SourceLocation; controllers: Map<OwnerController, { names: Set<string>; sources: Set<string> }> }>();
+    const byPhase = new Map<
+      string,
+      { location: SourceLocation; controllers: Map<OwnerController, { names: Set<string>; sources: Set<string> }> }
+    >();
     const add = (phaseName: string, location: SourceLocation, owner: OwnerInfo, name: string) => {
       let entry = byPhase.get(phaseName);
       if (!entry) byPhase.set(phaseName, (entry = { location, controllers: new Map() }));
@@ -34,7 +38,10 @@ export const ownedByController: Rule<PlanContext> = {
       }
     }
     for (const [phase, { location, controllers }] of byPhase) {
-      const parts = [...controllers].map(([controller, { names, sources }]) => `${controller}${sources.size ? ` (${[...sources].join(', ')})` : ''} owns ${[...names].join(', ')}`);
+      const parts = [...controllers].map(
+        ([controller, { names, sources }]) =>
+          `${controller}${sources.size ? ` (${[...sources].join(', ')})` : ''} owns ${[...names].join(', ')}`,
+      );
       addFinding({
         message: `Phase "${phase}" touches objects another controller manages: ${parts.join('; ')}. Applied to the cluster, the change is reverted (self-heal, next sync or upgrade): make it in Git (the overlay, the chart values) instead.`,
         location,

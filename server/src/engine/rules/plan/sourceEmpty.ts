@@ -10,7 +10,10 @@ export const sourceEmpty: Rule<PlanContext> = {
   description: 'A source glob reads no file: it matches none, only plan files, or only folders that are never read.',
   check({ emptySources, sourceProblems = [] }, addFinding) {
     for (const source of emptySources) {
-      addFinding({ message: `"${source.pattern}" matches no file (globs are relative to the plan file).`, location: source.location });
+      addFinding({
+        message: `"${source.pattern}" matches no file (globs are relative to the plan file).`,
+        location: source.location,
+      });
     }
     for (const problem of sourceProblems) {
       if (problem.kind === 'plans-only') {

@@ -12,7 +12,9 @@ export const sourceOutsideWorkspace: Rule<PlanContext> = {
       if (problem.kind !== 'outside-workspace') continue;
       // Paths from the plan's folder (an absolute glob stays absolute): the message reads the same on every machine.
       const planDir = path.dirname(problem.source.location.file);
-      const reached = path.isAbsolute(problem.source.pattern) ? problem.resolved : path.relative(planDir, problem.resolved) || '.';
+      const reached = path.isAbsolute(problem.source.pattern)
+        ? problem.resolved
+        : path.relative(planDir, problem.resolved) || '.';
       const root = path.relative(planDir, problem.root);
       addFinding({
         message:

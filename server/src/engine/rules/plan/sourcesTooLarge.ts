@@ -20,7 +20,10 @@ export const sourcesTooLarge: Rule<PlanContext> = {
       const { limits, files, bytes, unread } = problem;
       const overFiles = files + 1 > limits.maxFiles;
       const limit = overFiles ? `${limits.maxFiles.toLocaleString('en-US')} files` : `${mib(limits.maxBytes)}`;
-      const what = unread === undefined ? 'it matches more files than can be listed; they are not read' : `${unread.toLocaleString('en-US')} file${unread === 1 ? '' : 's'} it matches ${unread === 1 ? 'is' : 'are'} not read`;
+      const what =
+        unread === undefined
+          ? 'it matches more files than can be listed; they are not read'
+          : `${unread.toLocaleString('en-US')} file${unread === 1 ? '' : 's'} it matches ${unread === 1 ? 'is' : 'are'} not read`;
       addFinding({
         message:
           `The plan's sources reach their limit of ${limit} at "${problem.source.pattern}": ${what}, nor any later source. ` +

@@ -5,7 +5,8 @@ export const unknownContainer: Rule<PlanContext> = {
   code: 'plan/unknown-container',
   defaultSeverity: 'error',
   where: 'plan: the resize',
-  description: 'A resize names a container the workload does not have, or uses the single-container form on a multi-container pod.',
+  description:
+    'A resize names a container the workload does not have, or uses the single-container form on a multi-container pod.',
   check({ analysis }, addFinding) {
     for (const fact of analysis.containers) {
       const names = fact.workload.containers.map((c) => c.name);
@@ -13,7 +14,10 @@ export const unknownContainer: Rule<PlanContext> = {
         message: `Phase ${fact.phase}: ${fact.message}`,
         location: fact.location,
         related: [{ location: fact.workload.nameLocation, message: `${fact.workload.kind} ${fact.workload.name}` }],
-        data: fact.container && names.length > 0 ? { fix: 'choose', replacements: names, title: 'Use container' } : undefined,
+        data:
+          fact.container && names.length > 0
+            ? { fix: 'choose', replacements: names, title: 'Use container' }
+            : undefined,
       });
     }
   },

@@ -80,7 +80,15 @@ function computeChecks(context: PlanContext): ContainerCheck[] {
         if (seen.has(key)) continue;
         seen.add(key);
         const label = w.containers.length === 1 ? w.name : `${w.name}/${container.name}`;
-        const check: ContainerCheck = { state, workload, container, usage: found, recommendation: recommend(found), label, location: phase?.nameLocation ?? plan.usage!.location };
+        const check: ContainerCheck = {
+          state,
+          workload,
+          container,
+          usage: found,
+          recommendation: recommend(found),
+          label,
+          location: phase?.nameLocation ?? plan.usage!.location,
+        };
         if (phase) placeInPhase(context, check, phase);
         else check.location = firstReference(context, w.id) ?? plan.usage!.location;
         checks.push(check);
@@ -101,12 +109,21 @@ function placeInPhase(context: PlanContext, check: ContainerCheck, phase: PhaseS
     const origin = check.container.origins.length === 1 ? check.container.origins[0] : undefined;
     const source = origin && merge.sources.find((s) => s.id === origin.workload.id);
     if (merge.spec.strategy === 'pod' && source && origin) {
-      check.resize = { phase, ref: refText(source), container: origin.container, onlyContainer: source.containers.length === 1 };
+      check.resize = {
+        phase,
+        ref: refText(source),
+        container: origin.container,
+        onlyContainer: source.containers.length === 1,
+      };
     }
     return;
   }
   const ownResize = referencesOf(context, w.id).find((r) => r.phase === phase.name && r.role === 'resize');
-  check.location = ownResize?.ref.location ?? firstReference(context, w.id, phase.name) ?? firstReference(context, w.id) ?? phase.nameLocation;
+  check.location =
+    ownResize?.ref.location ??
+    firstReference(context, w.id, phase.name) ??
+    firstReference(context, w.id) ??
+    phase.nameLocation;
   check.resize = { phase, ref: refText(w), container: check.container.name, onlyContainer: w.containers.length === 1 };
 }
 
@@ -124,18 +141,38 @@ export function resizeFix(context: PlanContext, check: ContainerCheck, raiseLimi
   if (rec.cpu !== undefined) requests.cpu = toKubernetesCpu(rec.cpu);
   if (rec.memory !== undefined) requests.memory = toKubernetesMemory(rec.memory);
   // A limit below the new request would be refused by the API server: raise it to the request.
-  if (raiseLimits && rec.cpu !== undefined && check.container.limits.cpu !== undefined && check.container.limits.cpu < rec.cpu) limits.cpu = toKubernetesCpu(rec.cpu);
-  if (raiseLimits && rec.memory !== undefined && check.container.limits.memory !== undefined && check.container.limits.memory < rec.memory) limits.memory = toKubernetesMemory(rec.memory);
+  if (
+    raiseLimits &&
+    rec.cpu !== undefined &&
+    check.container.limits.cpu !== undefined &&
+    check.container.limits.cpu < rec.cpu
+  )
+    limits.cpu = toKubernetesCpu(rec.cpu);
+  if (
+    raiseLimits &&
+    rec.memory !== undefined &&
+    check.container.limits.memory !== undefined &&
+    check.container.limits.memory < rec.memory
+  )
+    limits.memory = toKubernetesMemory(rec.memory);
   const patch: KeyTree = Object.keys(limits).length ? { requests, limits } : { requests };
   const entry: KeyTree = target.onlyContainer ? patch : { containers: { [target.container!]: patch } };
   const changes = setInPhase(context.planText, target.phase, { resize: { [target.ref]: entry } });
   if (!changes) return undefined;
   // Amount first, as every sentence about resources reads (`250m cpu, 384Mi memory`).
-  const shown = Object.entries(requests).map(([k, v]) => `${v} ${k}`).join(', ');
-  return { fix: 'edits', actions: [{ title: `Resize to the recommendation (${shown})`, changes: changes.map(asChange) }] };
+  const shown = Object.entries(requests)
+    .map(([k, v]) => `${v} ${k}`)
+    .join(', ');
+  return {
+    fix: 'edits',
+    actions: [{ title: `Resize to the recommendation (${shown})`, changes: changes.map(asChange) }],
+  };
 }
 
 /** The namespace-qualified name of a workload for messages. */
-export function workloadName(context: PlanContext, workload: { namespace?: string; name: string; id: string } & Parameters<typeof namespaceOf>[0]): string {
+export function workloadName(
+  context: PlanContext,
+  workload: { namespace?: string; name: string; id: string } & Parameters<typeof namespaceOf>[0],
+): string {
   return qualifiedName(workload, context.plan.namespace);
 }

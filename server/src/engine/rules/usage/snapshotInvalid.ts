@@ -15,7 +15,11 @@ export const snapshotInvalid: Rule<PlanContext> = {
     if (!usage) return;
     const problems = usage.snapshot.problems;
     for (const problem of problems) {
-      addFinding({ message: problem.message, severity: problem.severity === 'warning' ? 'warning' : undefined, location: problem.location });
+      addFinding({
+        message: problem.message,
+        severity: problem.severity === 'warning' ? 'warning' : undefined,
+        location: problem.location,
+      });
     }
     const errors = problems.filter((p) => p.severity === 'error');
     if (errors.length > 0) {

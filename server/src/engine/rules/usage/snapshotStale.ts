@@ -22,7 +22,10 @@ export const snapshotStale: Rule<PlanContext> = {
         location: plan.usage.location,
       });
     } else if (age < -FUTURE_SLACK_MS) {
-      addFinding({ message: `${file} says it was taken at ${usage.snapshot.takenAtText}, in the future: check the clock of whatever wrote it.`, location: plan.usage.location });
+      addFinding({
+        message: `${file} says it was taken at ${usage.snapshot.takenAtText}, in the future: check the clock of whatever wrote it.`,
+        location: plan.usage.location,
+      });
     }
   },
 };

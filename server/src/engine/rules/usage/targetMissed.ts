@@ -11,14 +11,18 @@ export const usageTargetMissed: Rule<PlanContext> = {
   code: 'usage/target-missed',
   defaultSeverity: 'warning',
   where: 'plan: the target',
-  description: "A phase's usage target (cpuUsage, memoryUsage: at most) is not met by the state's predicted usage (observed p95 per pod × pods), or cannot be confirmed.",
+  description:
+    "A phase's usage target (cpuUsage, memoryUsage: at most) is not met by the state's predicted usage (observed p95 per pod × pods), or cannot be confirmed.",
   check({ plan, analysis, usage, usageError }, addFinding) {
     analysis.states.forEach((state, index) => {
       for (const target of state.phase?.targets ?? []) {
         if (target.metric !== 'cpuUsage' && target.metric !== 'memoryUsage') continue;
         const label = `${stateLabel(state)}: ${target.metric === 'cpuUsage' ? 'CPU usage' : 'memory usage'}`;
         if (!plan.usage) {
-          addFinding({ message: `${label} target ${target.raw} needs observed usage: name a usage snapshot in spec.usage (consolidate usage writes one).`, location: target.location });
+          addFinding({
+            message: `${label} target ${target.raw} needs observed usage: name a usage snapshot in spec.usage (consolidate usage writes one).`,
+            location: target.location,
+          });
           continue;
         }
         if (!usage || usageError) continue;
@@ -34,15 +38,27 @@ export const usageTargetMissed: Rule<PlanContext> = {
           : '';
         const over = overTarget(target, resource, total, plan.budget?.allocatable[resource]);
         if (over) addFinding({ message: `${label} ${over}${unknownText}.`, location: target.location });
-        else if (unknown.length) addFinding({ message: `${label} target ${target.raw} cannot be confirmed: the workloads with data use p95 ${formatQuantityForResource(resource, total)}${unknownText}.`, location: target.location });
+        else if (unknown.length)
+          addFinding({
+            message: `${label} target ${target.raw} cannot be confirmed: the workloads with data use p95 ${formatQuantityForResource(resource, total)}${unknownText}.`,
+            location: target.location,
+          });
       }
     });
   },
 };
 
-function overTarget(target: TargetSpec, resource: 'cpu' | 'memory', total: number, budget: number | undefined): string | undefined {
+function overTarget(
+  target: TargetSpec,
+  resource: 'cpu' | 'memory',
+  total: number,
+  budget: number | undefined,
+): string | undefined {
   const shown = `p95 ${formatQuantityForResource(resource, total)}`;
-  if (target.absolute !== undefined) return total > target.absolute ? `${shown}, target at most ${formatQuantityForResource(resource, target.absolute)}` : undefined;
+  if (target.absolute !== undefined)
+    return total > target.absolute
+      ? `${shown}, target at most ${formatQuantityForResource(resource, target.absolute)}`
+      : undefined;
   if (target.milliPercent === undefined) return undefined;
   if (!budget) return `target ${target.raw} is a share of budget.${resource}, which the plan does not set`;
   return aboveShare(total, budget, target.milliPercent)
