@@ -94,15 +94,13 @@ async function loadKubeConfig(
 export async function readKubeconfig(source: KubeconfigSource = {}): Promise<KubeconfigSummary> {
   const k8s = await loadClientNode();
   const { kc, files } = await loadKubeConfig(k8s, source);
-  const contexts = kc
-    .getContexts()
-    .map((c) => ({
-      name: c.name,
-      cluster: c.cluster,
-      user: c.user,
-      namespace: c.namespace,
-      server: kc.getCluster(c.cluster)?.server,
-    }));
+  const contexts = kc.getContexts().map((c) => ({
+    name: c.name,
+    cluster: c.cluster,
+    user: c.user,
+    namespace: c.namespace,
+    server: kc.getCluster(c.cluster)?.server,
+  }));
   return { files, contexts, current: kc.getCurrentContext() || undefined };
 }
 
