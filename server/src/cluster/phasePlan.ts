@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import { dns1123 } from '../engine/manifests/compose';
-import type { WorkloadModel } from '../engine/model/workspace';
+import type { WorkloadModel } from '../engine/model/manifest';
 import type { PhaseSpec, ResourcePatch } from '../engine/plan/types';
 import { kubernetesBytes, kubernetesCpuMillicores } from '../engine/quantity';
 import {

@@ -1,4 +1,4 @@
-import type { WorkloadModel } from '../engine/model/workspace';
+import type { WorkloadModel } from '../engine/model/manifest';
 import { kubernetesBytes, kubernetesCpuMillicores } from '../engine/quantity';
 import type { JsonObject, KubeObject } from '../engine/render/kube';
 import type { ClusterApi } from './clusterApi';

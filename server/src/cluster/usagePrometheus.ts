@@ -1,4 +1,4 @@
-import type { WorkloadModel } from '../engine/model/workspace';
+import type { WorkloadModel } from '../engine/model/manifest';
 import { SampleSet, workloadOfPodName } from './usageSamples';
 
 export interface PrometheusOptions {

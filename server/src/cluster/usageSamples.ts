@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Document } from 'yaml';
-import type { WorkloadModel } from '../engine/model/workspace';
+import type { WorkloadModel } from '../engine/model/manifest';
 import { formatUsageDuration } from '../engine/quantity/duration';
 import { USAGE_API_VERSION, USAGE_KIND, type UsageSource, type UsageStats } from '../engine/usage/snapshot';
 

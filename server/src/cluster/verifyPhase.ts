@@ -3,7 +3,7 @@ import { podResources } from '../engine/budget/podResources';
 import { dns1123 } from '../engine/manifests/compose';
 import { readManifestFile } from '../engine/manifests/readManifestFile';
 import type { ResourceList } from '../engine/model/resources';
-import type { WorkloadModel } from '../engine/model/workspace';
+import type { WorkloadModel } from '../engine/model/manifest';
 import {
   formatAlike,
   formatPercent,

@@ -1,5 +1,5 @@
 import type { PlanState, ReferenceFact, StateWorkload } from '../engine/budget/states';
-import type { WorkloadModel } from '../engine/model/workspace';
+import type { WorkloadModel } from '../engine/model/manifest';
 import type { MergeSpec, PhaseSpec } from '../engine/plan/types';
 import type { PlanResult } from '../engine/workspace/consolidationWorkspace';
 import { contains } from './positions';

@@ -12,7 +12,7 @@ import {
   parseDotEnv,
   readComposeDocument,
 } from '../../../server/src/engine/manifests/compose';
-import type { ContainerModel, ManifestFile, WorkloadModel } from '../../../server/src/engine/model/workspace';
+import type { ContainerModel, ManifestFile, WorkloadModel } from '../../../server/src/engine/model/manifest';
 import { parseYaml } from '../../../server/src/engine/yaml/parse';
 
 const FIXTURES = join(__dirname, '..', '..', 'fixtures', 'compose');

@@ -2,7 +2,7 @@
 // report, workspace) reads. It sits below them all, so none of them needs the workspace for it.
 import type { PlanAnalysis } from '../budget/states';
 import type { SourceLocation } from '../model/location';
-import type { ManifestFile, WorkloadModel } from '../model/workspace';
+import type { ManifestFile, WorkloadModel } from '../model/manifest';
 import type { PlanModel, SourceGlob } from '../plan/types';
 import type { UsageAnalysis } from '../usage/stateUsage';
 

@@ -1,4 +1,4 @@
-import type { WorkloadModel } from '../model/workspace';
+import type { WorkloadModel } from '../model/manifest';
 
 /**
  * The workloads of a plan's state as phases change them: a `Map` by id, in a Map's order (the sources'

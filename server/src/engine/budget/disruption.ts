@@ -1,4 +1,4 @@
-import type { WorkloadPolicyModel } from '../model/workspace';
+import type { WorkloadPolicyModel } from '../model/manifest';
 import type { PlanState, StateWorkload } from './states';
 import { namespaceOf } from './resolve';
 import { selectorMatches } from '../model/selector';

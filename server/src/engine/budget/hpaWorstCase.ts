@@ -1,5 +1,5 @@
 import { addInto, type ResourceList } from '../model/resources';
-import type { WorkloadModel, WorkloadPolicyModel } from '../model/workspace';
+import type { WorkloadModel, WorkloadPolicyModel } from '../model/manifest';
 import type { PlanState, StateWorkload } from './states';
 import { namespaceOf } from './resolve';
 

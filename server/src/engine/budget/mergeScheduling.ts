@@ -1,4 +1,4 @@
-import type { WorkloadModel } from '../model/workspace';
+import type { WorkloadModel } from '../model/manifest';
 import { noScheduling, type LabelSelector, type PodScheduling } from '../model/scheduling';
 import { matchesSelector } from './nodeMatch';
 

@@ -1,4 +1,4 @@
-import type { ContainerModel, LimitRangeModel, WorkloadModel } from '../model/workspace';
+import type { ContainerModel, LimitRangeModel, WorkloadModel } from '../model/manifest';
 import { addInto, CPU, MEMORY, maxInto, type ResourceList } from '../model/resources';
 
 /** What one pod of a workload requests and is limited to, after Kubernetes defaulting. */

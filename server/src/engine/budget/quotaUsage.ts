@@ -1,5 +1,5 @@
 import { addInto, type ResourceList } from '../model/resources';
-import type { ResourceQuotaModel } from '../model/workspace';
+import type { ResourceQuotaModel } from '../model/manifest';
 import type { PlanState } from './states';
 import { namespaceOf } from './resolve';
 

@@ -1,5 +1,5 @@
 import { closest, distance } from 'fastest-levenshtein';
-import type { WorkloadModel } from '../model/workspace';
+import type { WorkloadModel } from '../model/manifest';
 
 export type Resolution =
   | { status: 'found'; workload: WorkloadModel }

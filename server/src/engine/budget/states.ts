@@ -1,6 +1,6 @@
 import type { SourceLocation } from '../model/location';
 import type { ResourceList } from '../model/resources';
-import type { ContainerModel, LimitRangeModel, WorkloadModel } from '../model/workspace';
+import type { ContainerModel, LimitRangeModel, WorkloadModel } from '../model/manifest';
 import type { MergeSpec, PhaseSpec, PlanModel, ResourcePatch, ScaleStep, WorkloadRef } from '../plan/types';
 import { podResources, type PodResources } from './podResources';
 import { namespaceOf, refName, resolveNamed, resolveWorkload, workloadsByName, type Resolution } from './resolve';

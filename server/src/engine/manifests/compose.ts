@@ -2,7 +2,7 @@ import { type Document, isMap, isPair, isScalar, isSeq, type Node, type YAMLMap 
 import { checkComposeQuantity } from '../quantity';
 import { sourceLocation, type OffsetRange, type SourceLocation } from '../model/location';
 import { CPU, MEMORY } from '../model/resources';
-import type { ContainerPort, ManifestFile, QuantityField, WorkloadModel } from '../model/workspace';
+import type { ContainerPort, ManifestFile, QuantityField, WorkloadModel } from '../model/manifest';
 import {
   asMap,
   asScalar,

@@ -1,5 +1,5 @@
 import type { ResourceList } from '../model/resources';
-import type { ContainerModel, ContainerPort, QuantityField, WorkloadModel } from '../model/workspace';
+import type { ContainerModel, ContainerPort, QuantityField, WorkloadModel } from '../model/manifest';
 
 /** Resource fields of one service by spelling: `deploy.resources.*` or the service-level `mem_limit`/`cpus`/`mem_reservation`. */
 export interface ResourceSpellings {

@@ -1,6 +1,6 @@
 import { closest, distance } from 'fastest-levenshtein';
 import type { Document, YAMLMap } from 'yaml';
-import type { FieldProblem } from '../model/workspace';
+import type { FieldProblem } from '../model/manifest';
 import { keyText, pairsOf, rangeOf } from '../yaml/nodes';
 
 /** core/v1 Container fields (Kubernetes 1.33). */

@@ -8,7 +8,7 @@ import type {
   WorkloadKind,
   WorkloadModel,
   WorkloadPolicyModel,
-} from '../model/workspace';
+} from '../model/manifest';
 import { checkKnownFields, CONTAINER_FIELDS, PORT_FIELDS, RESOURCE_FIELDS } from './knownFields';
 import { readResourceList } from './resourceFields';
 import { readPodScheduling } from './podScheduling';

@@ -1,4 +1,4 @@
-import type { ManifestFile } from '../model/workspace';
+import type { ManifestFile } from '../model/manifest';
 import { parseYaml } from '../yaml/parse';
 import { isComposeDocument, readComposeDocument } from './compose';
 import { isKubernetesObject, readKubernetesDocument } from './kubernetes';

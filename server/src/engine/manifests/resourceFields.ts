@@ -1,6 +1,6 @@
 import type { Document } from 'yaml';
 import { checkResourceQuantity } from '../quantity';
-import type { QuantityField, QuantityProblem } from '../model/workspace';
+import type { QuantityField, QuantityProblem } from '../model/manifest';
 import { isResourceName, type ResourceList } from '../model/resources';
 import { asMap, keyText, pairsOf, rangeOf, scalarSource } from '../yaml/nodes';
 

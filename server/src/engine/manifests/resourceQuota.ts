@@ -1,7 +1,7 @@
 import type { Document } from 'yaml';
 import { checkResourceQuantity } from '../quantity';
 import { isResourceName } from '../model/resources';
-import type { ManifestFile, ResourceQuotaModel } from '../model/workspace';
+import type { ManifestFile, ResourceQuotaModel } from '../model/manifest';
 import type { SourceLocation } from '../model/location';
 import { asMap, getIn, keyText, pairsOf, rangeOf, scalarSource } from '../yaml/nodes';
 

@@ -1,6 +1,6 @@
 import type { PlanState } from '../budget/states';
 import type { SourceLocation } from '../model/location';
-import type { ServiceModel } from '../model/workspace';
+import type { ServiceModel } from '../model/manifest';
 import type { MergeSpec, PhaseSpec, WorkloadRef } from '../plan/types';
 import type { KubeObject } from './kube';
 import type { MergeSource } from './podMerge';

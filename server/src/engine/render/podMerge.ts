@@ -1,7 +1,7 @@
 import type { ComposeFile } from './sourceObjects';
 import { containerRenames, uniqueName } from '../budget/mergeNames';
 import type { MergeSpec } from '../plan/types';
-import type { WorkloadModel } from '../model/workspace';
+import type { WorkloadModel } from '../model/manifest';
 import {
   valueAt,
   clone,

@@ -1,6 +1,6 @@
 import { notScalable, type PlanState, type ReferenceFact, type StateWorkload } from '../budget/states';
 import { namespaceOf } from '../budget/resolve';
-import type { ServiceModel, WorkloadModel } from '../model/workspace';
+import type { ServiceModel, WorkloadModel } from '../model/manifest';
 import type { MergeSpec, PhaseSpec, ResizeStep, WorkloadRef } from '../plan/types';
 import type { PlanResult } from '../analysis/planResult';
 import type { SourceDocuments } from './sourceDocuments';

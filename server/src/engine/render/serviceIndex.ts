@@ -1,5 +1,5 @@
 import { namespaceOf } from '../budget/resolve';
-import type { ManifestFile, ServiceModel, WorkloadModel } from '../model/workspace';
+import type { ManifestFile, ServiceModel, WorkloadModel } from '../model/manifest';
 
 /**
  * Which Services select which workloads before any phase, for one set of sources and one default

@@ -2,7 +2,7 @@ import * as path from 'node:path';
 import { composeEnvironmentOf, dns1123, interpolate } from '../manifests/compose';
 import { toKubernetesCpu, toKubernetesMemory } from '../quantity';
 import type { ResourceList } from '../model/resources';
-import type { ServiceModel, WorkloadModel } from '../model/workspace';
+import type { ServiceModel, WorkloadModel } from '../model/manifest';
 import type { SourceDocuments } from './sourceDocuments';
 import { valueAt, clone, isObject, type JsonObject, type KubeObject } from './kube';
 import { appsWorkload } from './workloadSkeleton';

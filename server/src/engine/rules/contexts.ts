@@ -6,7 +6,7 @@ import type {
   ServiceModel,
   WorkloadModel,
   WorkloadPolicyModel,
-} from '../model/workspace';
+} from '../model/manifest';
 import type { PlanAnalysis } from '../budget/states';
 import type { PlanModel } from '../plan/types';
 import type { SourceProblem } from '../analysis/planResult';

@@ -3,7 +3,7 @@ import { containerRenames } from '../budget/mergeNames';
 import { effectiveContainerResources } from '../budget/podResources';
 import { namespaceOf } from '../budget/resolve';
 import type { ResourceList } from '../model/resources';
-import type { LimitRangeModel, WorkloadModel } from '../model/workspace';
+import type { LimitRangeModel, WorkloadModel } from '../model/manifest';
 import type { PlanModel } from '../plan/types';
 import type { ContainerUsage, UsageSnapshot, UsageStats, WorkloadUsage } from './snapshot';
 

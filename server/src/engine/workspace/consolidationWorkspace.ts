@@ -2,7 +2,7 @@ import * as path from 'node:path';
 import { analysePlan } from '../budget/states';
 import { layerComposeWorkloads, parseDotEnv } from '../manifests/compose';
 import { readManifestFile } from '../manifests/readManifestFile';
-import type { ManifestFile, WorkloadModel } from '../model/workspace';
+import type { ManifestFile, WorkloadModel } from '../model/manifest';
 import type { SourceLocation } from '../model/location';
 import { readPlan } from '../plan/readPlan';
 import type { PlanModel } from '../plan/types';

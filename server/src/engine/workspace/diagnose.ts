@@ -1,4 +1,4 @@
-import type { ManifestFile } from '../model/workspace';
+import type { ManifestFile } from '../model/manifest';
 import type { Finding } from '../rules/types';
 import type { ConsolidationWorkspace } from './consolidationWorkspace';
 import { isVirtualSourcePath } from './renderedSources';

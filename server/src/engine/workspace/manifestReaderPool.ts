@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
-import type { ManifestFile } from '../model/workspace';
+import type { ManifestFile } from '../model/manifest';
 import type { ReadManifestOptions } from '../manifests/readManifestFile';
 import type { ReadJob } from './manifestWorker';
 import { unpackManifest, type PackedManifest } from './manifestTransfer';

@@ -1,4 +1,4 @@
-import type { ManifestFile } from '../model/workspace';
+import type { ManifestFile } from '../model/manifest';
 
 /**
  * A manifest model as a worker thread posts it: every location of the file itself (`{ file, range }`,

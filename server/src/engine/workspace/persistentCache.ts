@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { serialize } from 'node:v8';
-import type { ManifestFile } from '../model/workspace';
+import type { ManifestFile } from '../model/manifest';
 import { readEntry, writeEntry } from './checksummedEntry';
 
 /**

@@ -1,6 +1,6 @@
 import type { PlanResult } from '../analysis/planResult';
 import type { OwnerInfo } from '../model/owners';
-import type { ManifestFile } from '../model/workspace';
+import type { ManifestFile } from '../model/manifest';
 import type { PlanRender } from '../render/renderPlan';
 import { MANIFEST_RULES, MANIFEST_SET_RULES, PLAN_RULES, runRules, type RuleSettings } from '../rules/registry';
 import type { Finding } from '../rules/types';

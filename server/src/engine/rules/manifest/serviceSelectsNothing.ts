@@ -1,5 +1,5 @@
 import { namespaceOf } from '../../budget/resolve';
-import type { WorkloadModel } from '../../model/workspace';
+import type { WorkloadModel } from '../../model/manifest';
 import type { ManifestSetContext } from '../contexts';
 import type { Rule } from '../types';
 import { selectorMatches } from '../../model/selector';

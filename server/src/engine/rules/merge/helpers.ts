@@ -1,6 +1,6 @@
 // What the merge rules share: each rendered merge with what the plan says around it, how a finding
 // on a merge is worded and placed, and what a source mounts.
-import type { ClaimModel } from '../../model/workspace';
+import type { ClaimModel } from '../../model/manifest';
 import type { SourceLocation } from '../../model/location';
 import { asChange, removeListItem } from '../../plan/planEdits';
 import { namespaceOf } from '../../budget/resolve';

@@ -1,6 +1,6 @@
 import { namespaceOf } from '../../budget/resolve';
 import { selectorMatches } from '../../model/selector';
-import type { WorkloadPolicyModel } from '../../model/workspace';
+import type { WorkloadPolicyModel } from '../../model/manifest';
 import type { PlanContext } from '../contexts';
 import type { EditAction, AddFinding, Rule } from '../types';
 import { mergeChecks, refOf, addMergeFinding, type MergeCheck } from './helpers';

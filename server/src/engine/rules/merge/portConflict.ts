@@ -1,7 +1,7 @@
 import { namespaceOf } from '../../budget/resolve';
 import type { SourceLocation } from '../../model/location';
 import { selectorMatches } from '../../model/selector';
-import type { ContainerModel, ContainerPort, WorkloadModel } from '../../model/workspace';
+import type { ContainerModel, ContainerPort, WorkloadModel } from '../../model/manifest';
 import type { PlanContext } from '../contexts';
 import type { AddFinding, Rule } from '../types';
 import { mergeChecks, refOf, addMergeFinding, type MergeCheck } from './helpers';
