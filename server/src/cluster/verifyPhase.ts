@@ -189,9 +189,11 @@ export async function verifyPhase(options: {
     const budget = result.plan.budget?.allocatable ?? {};
     const namespace = result.plan.namespace ?? defaultNamespace;
     lines.push(
-      ...(options.prometheus
-        ? await prometheusUsageChecks(options.prometheus, state, budget, namespace, signal)
-        : await usageChecks(api, state, budget, namespace, signal)),
+      ...(usageTargetsOf(state).length === 0
+        ? [NO_USAGE_TARGETS]
+        : options.prometheus
+          ? await prometheusUsageChecks(options.prometheus, state, budget, namespace, signal)
+          : await usageChecks(api, state, budget, namespace, signal)),
     );
   }
   return {
@@ -412,6 +414,18 @@ async function totalsCheck(
       };
 }
 
+/** The phase's targets on observed usage, which the usage lines check. */
+function usageTargetsOf<T extends { metric: string }>(state: { phase: { targets: T[] } | null }): T[] {
+  return (state.phase?.targets ?? []).filter((t) => t.metric === 'cpuUsage' || t.metric === 'memoryUsage');
+}
+
+const NO_USAGE_TARGETS: VerifyLine = {
+  check: 'usage',
+  status: 'skip',
+  subject: 'usage',
+  message: 'No usage targets (cpuUsage, memoryUsage) in this phase.',
+};
+
 /**
  * metrics-server now, summed over the pods of the state's long-running workloads, against the
  * phase's usage targets. A pod of those workloads that metrics-server reports nothing for (it reports
@@ -429,16 +443,7 @@ async function usageChecks(
   defaultNamespace: string,
   signal: AbortSignal | undefined,
 ): Promise<VerifyLine[]> {
-  const targets = (state.phase?.targets ?? []).filter((t) => t.metric === 'cpuUsage' || t.metric === 'memoryUsage');
-  if (targets.length === 0)
-    return [
-      {
-        check: 'usage',
-        status: 'skip',
-        subject: 'usage',
-        message: 'No usage targets (cpuUsage, memoryUsage) in this phase.',
-      },
-    ];
+  const targets = usageTargetsOf(state);
   const steady = state.workloads.map((w) => w.workload).filter((w) => w.steady);
   const namespaces = [...new Set(steady.map((w) => namespaceOf(w, defaultNamespace)))];
   const total = { cpu: 0, memory: 0 };
@@ -555,16 +560,7 @@ async function prometheusUsageChecks(
   defaultNamespace: string,
   signal: AbortSignal | undefined,
 ): Promise<VerifyLine[]> {
-  const targets = (state.phase?.targets ?? []).filter((t) => t.metric === 'cpuUsage' || t.metric === 'memoryUsage');
-  if (targets.length === 0)
-    return [
-      {
-        check: 'usage',
-        status: 'skip',
-        subject: 'usage',
-        message: 'No usage targets (cpuUsage, memoryUsage) in this phase.',
-      },
-    ];
+  const targets = usageTargetsOf(state);
   const steady = state.workloads.filter((w) => w.workload.steady);
   const namespaces = [...new Set(steady.map((w) => namespaceOf(w.workload, defaultNamespace)))].sort();
   let measured: SnapshotWorkload[];
