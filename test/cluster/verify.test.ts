@@ -241,6 +241,23 @@ describe('consolidate verify', () => {
     );
   });
 
+  it('a phase without usage targets: one skipped usage line, whatever the usage', async () => {
+    fixture = await applied();
+    fixture.server.setPodMetrics('shop', 'backend-5d8f7c9b6-aaaaa', [
+      { name: 'cart', cpu: '900m', memory: '100Mi' },
+      { name: 'checkout', cpu: '30m', memory: '80Mi' },
+    ]);
+    const planText = fs.readFileSync(fixture.planFile, 'utf8');
+    fs.writeFileSync(fixture.planFile, planText.replace('      targets: {cpuUsage: "1", memoryUsage: 1Gi}\n', ''));
+    const result = await run(fixture);
+    assert.deepEqual(failing(result), []);
+    const usage = result.lines.filter((l) => l.check === 'usage');
+    assert.deepEqual(
+      usage.map((l) => [l.status, l.message]),
+      [['skip', 'No usage targets (cpuUsage, memoryUsage) in this phase.']],
+    );
+  });
+
   it('a source still running fails the scale-down line (and the totals that count it)', async () => {
     fixture = await applied();
     fixture.server.edit('Deployment', 'shop', 'cart', (o) => {
