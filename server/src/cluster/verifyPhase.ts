@@ -435,10 +435,7 @@ const NO_USAGE_TARGETS: VerifyLine = {
  */
 async function usageChecks(
   api: ClusterApi,
-  state: {
-    phase: { targets: { metric: string; raw: string | number; absolute?: number; milliPercent?: number }[] } | null;
-    workloads: { workload: WorkloadModel }[];
-  },
+  state: UsageState,
   allocatable: ResourceList,
   defaultNamespace: string,
   signal: AbortSignal | undefined,
@@ -492,59 +489,73 @@ async function usageChecks(
   const without = unmeasured.length
     ? `no metrics for ${unmeasured.length} pod${unmeasured.length === 1 ? '' : 's'} (${unmeasured.slice(0, 5).join(', ')}${unmeasured.length > 5 ? ', ...' : ''})`
     : '';
-  return targets.map((t) => {
-    const { resource, used, limit, shown } = judgeUsageTarget(t, total, allocatable);
+  return usageTargetLines(targets, total, allocatable, {
+    label: (resource) => `${resource === 'cpu' ? 'CPU' : 'Memory'} usage now (metrics-server, ${pods} pods)`,
+    overNote: without ? ` (and ${without})` : '',
+    unconfirmed: without
+      ? (label, shown, raw) =>
+          `${label}: ${shown} without the usage of the rest: ${without}; target ${raw} cannot be confirmed (verify again once metrics-server reports them).`
+      : undefined,
+  });
+}
+
+type UsageTarget = { metric: string; raw: string | number; absolute?: number; milliPercent?: number };
+
+/**
+ * One line per usage target, whichever source measured `total`: skipped when the target is a share of a
+ * budget the plan does not set, failed when usage is over it, failed as unconfirmed when some of the
+ * state's pods were not measured (`unconfirmed`: what the source says about them), else passed.
+ */
+function usageTargetLines(
+  targets: UsageTarget[],
+  total: { cpu: number; memory: number },
+  allocatable: ResourceList,
+  source: {
+    label: (resource: 'cpu' | 'memory') => string;
+    /** Appended to the message of a target that is missed anyway. */
+    overNote: string;
+    unconfirmed: ((label: string, shown: string, raw: string | number) => string) | undefined;
+  },
+): VerifyLine[] {
+  return targets.map((t): VerifyLine => {
+    const resource = t.metric === 'cpuUsage' ? 'cpu' : 'memory';
+    const used = total[resource];
+    const budget = allocatable[resource];
+    const limit =
+      t.absolute ??
+      (t.milliPercent !== undefined && budget
+        ? Number((BigInt(budget) * BigInt(t.milliPercent)) / 100_000n)
+        : undefined);
     if (limit === undefined)
       return {
         check: 'usage',
         status: 'skip',
         subject: t.metric,
         message: `${t.metric} ${t.raw}: a share of budget.${resource}, which the plan does not set.`,
-      } as VerifyLine;
-    const label = `${resource === 'cpu' ? 'CPU' : 'Memory'} usage now (metrics-server, ${pods} pods)`;
+      };
+    const label = source.label(resource);
+    const shown = `${formatQuantityForResource(resource, used)}${budget ? ` = ${formatPercent(used, budget)} of budget ${formatQuantityForResource(resource, budget)}` : ''}`;
     if (used > limit)
       return {
         check: 'usage',
         status: 'fail',
         subject: t.metric,
-        message: `${label}: ${shown}, target at most ${t.raw}${without ? ` (and ${without})` : ''}.`,
-      } as VerifyLine;
-    if (without)
-      return {
-        check: 'usage',
-        status: 'fail',
-        subject: t.metric,
-        message: `${label}: ${shown} without the usage of the rest: ${without}; target ${t.raw} cannot be confirmed (verify again once metrics-server reports them).`,
-      } as VerifyLine;
+        message: `${label}: ${shown}, target at most ${t.raw}${source.overNote}.`,
+      };
+    if (source.unconfirmed)
+      return { check: 'usage', status: 'fail', subject: t.metric, message: source.unconfirmed(label, shown, t.raw) };
     return {
       check: 'usage',
       status: 'pass',
       subject: t.metric,
       message: `${label}: ${shown}, target at most ${t.raw}.`,
-    } as VerifyLine;
+    };
   });
 }
 
-type UsageTarget = { metric: string; raw: string | number; absolute?: number; milliPercent?: number };
-
-/** A usage target's resource, the usage measured for it, its limit (absolute, or a share of the budget; undefined when the budget is not set) and the usage as shown beside the budget. */
-function judgeUsageTarget(
-  t: UsageTarget,
-  total: { cpu: number; memory: number },
-  allocatable: ResourceList,
-): { resource: 'cpu' | 'memory'; used: number; limit: number | undefined; shown: string } {
-  const resource = t.metric === 'cpuUsage' ? 'cpu' : 'memory';
-  const used = total[resource];
-  const budget = allocatable[resource];
-  const limit =
-    t.absolute ??
-    (t.milliPercent !== undefined && budget ? Number((BigInt(budget) * BigInt(t.milliPercent)) / 100_000n) : undefined);
-  const shown = `${formatQuantityForResource(resource, used)}${budget ? ` = ${formatPercent(used, budget)} of budget ${formatQuantityForResource(resource, budget)}` : ''}`;
-  return { resource, used, limit, shown };
-}
-
+/** A state as the usage lines read it: the phase's targets and the workloads with their planned pods. */
 type UsageState = {
-  phase: { targets: { metric: string; raw: string | number; absolute?: number; milliPercent?: number }[] } | null;
+  phase: { targets: UsageTarget[] } | null;
   workloads: { workload: WorkloadModel; pods: number }[];
 };
 
@@ -599,36 +610,14 @@ async function prometheusUsageChecks(
     }
   }
   const window = formatUsageDuration(source.windowMs);
-  return targets.map((t) => {
-    const { resource, used, limit, shown } = judgeUsageTarget(t, total, allocatable);
-    const label = `${resource === 'cpu' ? 'CPU' : 'Memory'} usage over ${window} (Prometheus, p95 per pod × pods)`;
-    if (limit === undefined)
-      return {
-        check: 'usage',
-        status: 'skip',
-        subject: t.metric,
-        message: `${t.metric} ${t.raw}: a share of budget.${resource}, which the plan does not set.`,
-      } as VerifyLine;
-    if (used > limit)
-      return {
-        check: 'usage',
-        status: 'fail',
-        subject: t.metric,
-        message: `${label}: ${shown}, target at most ${t.raw}${unknown.length ? ` (no series for ${unknown.join(', ')})` : ''}.`,
-      } as VerifyLine;
-    if (unknown.length)
-      return {
-        check: 'usage',
-        status: 'fail',
-        subject: t.metric,
-        message: `${label}: ${shown} without ${unknown.join(', ')} (no series): target ${t.raw} cannot be confirmed.`,
-      } as VerifyLine;
-    return {
-      check: 'usage',
-      status: 'pass',
-      subject: t.metric,
-      message: `${label}: ${shown}, target at most ${t.raw}.`,
-    } as VerifyLine;
+  return usageTargetLines(targets, total, allocatable, {
+    label: (resource) =>
+      `${resource === 'cpu' ? 'CPU' : 'Memory'} usage over ${window} (Prometheus, p95 per pod × pods)`,
+    overNote: unknown.length ? ` (no series for ${unknown.join(', ')})` : '',
+    unconfirmed: unknown.length
+      ? (label, shown, raw) =>
+          `${label}: ${shown} without ${unknown.join(', ')} (no series): target ${raw} cannot be confirmed.`
+      : undefined,
   });
 }
 
