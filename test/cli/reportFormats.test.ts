@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
 import type { PlanReport } from '../../server/src/engine/report/report';
-import { CHROMIUM, launchBrowser } from '../e2e/lib/browser';
+import { CHROMIUM, launchBrowser, openOfflinePage } from '../e2e/lib/browser';
 import { ROOT, parseJsonOutput, runCli } from '../helpers/cli';
 
 // Page functions run in Chromium; the type check has no DOM library.
@@ -88,22 +88,7 @@ describe(
       try {
         for (const example of EXAMPLES) {
           const [html, data] = [await report(example, 'html'), await json(example)];
-          const file = path.join(browser.artifacts, `${example}.html`);
-          fs.writeFileSync(file, html);
-          const url = `file://${file}`;
-          const requests: string[] = [];
-          const problems: string[] = [];
-          const onRequest = (r: { url(): string }) => {
-            if (r.url() !== url) requests.push(r.url());
-          };
-          const onConsole = (m: { type(): string; text(): string }) => {
-            if (m.type() === 'error' || m.type() === 'warning') problems.push(m.text());
-          };
-          const onError = (e: Error) => problems.push(e.message);
-          browser.page.on('request', onRequest);
-          browser.page.on('console', onConsole);
-          browser.page.on('pageerror', onError);
-          await browser.page.goto(url, { waitUntil: 'load' });
+          const page = await openOfflinePage(browser, example, html);
 
           const bars = await browser.page.$$eval('svg.budget-chart rect[data-metric]', (rects) =>
             rects.map((r) => ({
@@ -166,11 +151,9 @@ describe(
               fullPage: true,
             });
           }
-          browser.page.off('request', onRequest);
-          browser.page.off('console', onConsole);
-          browser.page.off('pageerror', onError);
-          assert.deepEqual(requests, [], `${example}: no network requests`);
-          assert.deepEqual(problems, [], `${example}: no console errors (a CSP violation is one)`);
+          page.stop();
+          assert.deepEqual(page.requests, [], `${example}: no network requests`);
+          assert.deepEqual(page.problems, [], `${example}: no console errors (a CSP violation is one)`);
         }
       } finally {
         await browser.close();

@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
 import type { PlanReport } from '../../server/src/engine/report/report';
-import { CHROMIUM, launchBrowser } from '../e2e/lib/browser';
+import { CHROMIUM, launchBrowser, openOfflinePage } from '../e2e/lib/browser';
 import { ROOT, parseJsonOutput, runCli } from '../helpers/cli';
 
 const CASES = [
@@ -84,20 +84,7 @@ describe(
       try {
         for (const { dir, plan } of CASES) {
           const [html, data] = [await report(dir, plan, 'html'), await json(dir, plan)];
-          const file = path.join(browser.artifacts, `${plan.replace('.plan.yaml', '')}.html`);
-          fs.writeFileSync(file, html);
-          const url = `file://${file}`;
-          const requests: string[] = [];
-          const problems: string[] = [];
-          const onRequest = (r: { url(): string }) => {
-            if (r.url() !== url) requests.push(r.url());
-          };
-          const onConsole = (m: { type(): string; text(): string }) => {
-            if (m.type() === 'error' || m.type() === 'warning') problems.push(m.text());
-          };
-          browser.page.on('request', onRequest);
-          browser.page.on('console', onConsole);
-          await browser.page.goto(url, { waitUntil: 'load' });
+          const page = await openOfflinePage(browser, plan.replace('.plan.yaml', ''), html);
 
           const marks = await browser.page.$$eval('svg.budget-chart g.usage', (gs) =>
             gs.map(
@@ -167,10 +154,9 @@ describe(
               .locator('#budget')
               .screenshot({ path: path.join(browser.artifacts, `${plan.replace('.plan.yaml', '')}-budget.png`) });
           }
-          browser.page.off('request', onRequest);
-          browser.page.off('console', onConsole);
-          assert.deepEqual(requests, [], `${plan}: no network requests`);
-          assert.deepEqual(problems, [], `${plan}: no console errors`);
+          page.stop();
+          assert.deepEqual(page.requests, [], `${plan}: no network requests`);
+          assert.deepEqual(page.problems, [], `${plan}: no console errors`);
         }
       } finally {
         await browser.close();

@@ -106,3 +106,42 @@ export async function launchBrowser(options: LaunchOptions): Promise<Browser> {
     },
   };
 }
+
+/** A self-contained page opened from a file, with what it asked the network for and what it logged. */
+export interface OfflinePage {
+  /** Every URL the page requested besides its own file: none, for a page that works offline. */
+  readonly requests: string[];
+  /** Console errors and warnings (a CSP violation is one) and uncaught page errors. */
+  readonly problems: string[];
+  /** Stops listening; call it before asserting on `requests` and `problems`. */
+  stop(): void;
+}
+
+/** Writes `html` to `<artifacts>/<name>.html` and opens it in the browser's page, listening as it loads. */
+export async function openOfflinePage(browser: Browser, name: string, html: string): Promise<OfflinePage> {
+  const file = path.join(browser.artifacts, `${name}.html`);
+  fs.writeFileSync(file, html);
+  const url = `file://${file}`;
+  const requests: string[] = [];
+  const problems: string[] = [];
+  const onRequest = (r: { url(): string }) => {
+    if (r.url() !== url) requests.push(r.url());
+  };
+  const onConsole = (m: { type(): string; text(): string }) => {
+    if (m.type() === 'error' || m.type() === 'warning') problems.push(m.text());
+  };
+  const onError = (e: Error) => problems.push(e.message);
+  browser.page.on('request', onRequest);
+  browser.page.on('console', onConsole);
+  browser.page.on('pageerror', onError);
+  await browser.page.goto(url, { waitUntil: 'load' });
+  return {
+    requests,
+    problems,
+    stop() {
+      browser.page.off('request', onRequest);
+      browser.page.off('console', onConsole);
+      browser.page.off('pageerror', onError);
+    },
+  };
+}
