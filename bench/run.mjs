@@ -740,19 +740,14 @@ function cliBench(ws, errors) {
   };
 }
 
-/** Typing in a plan (bench/planEdits.mjs): single edits, a burst, optionally a long day of edits. */
-function planEditsBench(ws, dayEdits) {
+/**
+ * Runs a bench script (bench/<script>) that prints one JSON line last, `{ok: true, ...}` or `{ok: false,
+ * error}`; killed 30 s after its own --timeout.
+ */
+function jsonScript(script, args) {
   const r = spawnSync(
     process.execPath,
-    [
-      path.join(REPO, 'bench', 'planEdits.mjs'),
-      '--workspace',
-      ws,
-      '--day-edits',
-      String(dayEdits),
-      '--timeout',
-      String(opts.timeout),
-    ],
+    [path.join(REPO, 'bench', script), ...args, '--timeout', String(opts.timeout)],
     {
       cwd: REPO,
       encoding: 'utf8',
@@ -771,35 +766,18 @@ function planEditsBench(ws, dayEdits) {
     ? { ok: true, json }
     : {
         ok: false,
-        error: `planEdits.mjs failed (exit ${r.status}, signal ${r.signal}): ${(json && json.error) || ''} ${tail(r.stderr, 800)}`,
+        error: `${script} failed (exit ${r.status}, signal ${r.signal}): ${(json && json.error) || ''} ${tail(r.stderr, 800)}`,
       };
+}
+
+/** Typing in a plan (bench/planEdits.mjs): single edits, a burst, optionally a long day of edits. */
+function planEditsBench(ws, dayEdits) {
+  return jsonScript('planEdits.mjs', ['--workspace', ws, '--day-edits', String(dayEdits)]);
 }
 
 /** A git checkout rewriting 500 files on disk (bench/checkout.mjs): settled time against a cold start of them. */
 function checkoutBench(ws) {
-  const r = spawnSync(
-    process.execPath,
-    [path.join(REPO, 'bench', 'checkout.mjs'), '--workspace', ws, '--files', '500', '--timeout', String(opts.timeout)],
-    {
-      cwd: REPO,
-      encoding: 'utf8',
-      timeout: (opts.timeout + 30) * 1000,
-      killSignal: 'SIGKILL',
-      maxBuffer: 1 << 26,
-    },
-  );
-  let json = null;
-  try {
-    json = JSON.parse(r.stdout.trim().split('\n').pop());
-  } catch {
-    /* none */
-  }
-  return json && json.ok
-    ? { ok: true, json }
-    : {
-        ok: false,
-        error: `checkout.mjs failed (exit ${r.status}, signal ${r.signal}): ${(json && json.error) || ''} ${tail(r.stderr, 800)}`,
-      };
+  return jsonScript('checkout.mjs', ['--workspace', ws, '--files', '500']);
 }
 
 function summarize(runs) {
