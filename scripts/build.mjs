@@ -59,11 +59,37 @@ await Promise.all([
     outfile: 'dist/manifestWorker.js',
     plugins: [yamlBrowserBuild],
   }),
+  // The CLI is two bundles: dist/cli.js, the `consolidate` command, a small launcher that prints a stored
+  // `check --cache` result without loading the engine, and dist/consolidate.js, everything else, which it
+  // loads otherwise (server/src/cli/launch.ts says why).
+  build({
+    ...common,
+    entryPoints: ['server/src/cli/launch.ts'],
+    outfile: 'dist/cli.js',
+    banner: { js: '#!/usr/bin/env node' },
+    metafile: true,
+  }).then(launcherOnly),
   build({
     ...common,
     entryPoints: ['server/src/cli/main.ts'],
-    outfile: 'dist/cli.js',
+    outfile: 'dist/consolidate.js',
     plugins: [kubeSeparately, yamlBrowserBuild],
-    banner: { js: "#!/usr/bin/env node\nconst importMetaUrl = require('url').pathToFileURL(__filename).href;" },
   }),
 ]);
+
+/**
+ * The launcher must stay small (it is about 20 KB): a dependency that pulls in a library or the engine
+ * would undo its point, so the build fails instead.
+ */
+function launcherOnly({ metafile }) {
+  for (const [file, output] of Object.entries(metafile.outputs)) {
+    if (file.endsWith('.map')) continue;
+    const libraries = Object.keys(output.inputs).filter(
+      (input) => input.includes('node_modules') && output.inputs[input].bytesInOutput > 0,
+    );
+    if (libraries.length || output.bytes > 64 * 1024)
+      throw new Error(
+        `${file} is ${output.bytes} bytes${libraries.length ? ` and bundles ${libraries.slice(0, 3).join(', ')}` : ''}: the launcher must not load the engine or libraries (server/src/cli/launch.ts)`,
+      );
+  }
+}

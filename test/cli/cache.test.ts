@@ -147,7 +147,7 @@ describe('check --cache', () => {
       try {
         const cold = await check(ws);
         assert.equal(await check(ws, 'cache'), cold, 'the run that fills the cache');
-        assert.equal(entries(ws.file('cache/results-v1')).length, 1, 'one stored result');
+        assert.equal(entries(ws.file('cache/results-v2')).length, 1, 'one stored result');
         assert.deepEqual(await served(ws), { output: cold, whole: true }, 'unchanged: served whole');
         // Another format is applied to the same stored findings.
         const text = await runCli(['check', 'ws', '--cache', 'cache'], { cwd: ws.dir });
@@ -228,7 +228,43 @@ describe('check --cache', () => {
           'another engine version: not served from the old result',
         );
         assert.deepEqual(await served(ws, upgraded), { output: previous, whole: true });
-        assert.ok(entries(ws.file('cache/results-v1')).length <= 16, 'bounded');
+        assert.ok(entries(ws.file('cache/results-v2')).length <= 16, 'bounded');
+      } finally {
+        ws.dispose();
+      }
+    });
+
+    it('the launcher (dist/cli.js) prints a stored result in every format without loading the engine, and loads it for anything else', async () => {
+      const ws = resultWorkspace();
+      // Says on stderr when the process loads the engine's bundle.
+      ws.write(
+        'probe.cjs',
+        "const Module = require('node:module');\nconst load = Module._load;\nModule._load = function (request, ...rest) {\n  if (/consolidate\\.js$/.test(request)) process.stderr.write('ENGINE LOADED\\n');\n  return load.call(this, request, ...rest);\n};\n",
+      );
+      const run = async (args: string[]) => {
+        const result = await runCli(args, { cwd: ws.dir, nodeArgs: ['--require', ws.file('probe.cjs')] });
+        return { stdout: result.stdout, code: result.code, engine: result.stderr.includes('ENGINE LOADED') };
+      };
+      try {
+        const fill = await run(['check', 'ws', '--cache', 'cache']);
+        assert.equal(fill.engine, true, 'the run that fills the cache loads the engine');
+        // The stored result is the findings: each format is printed from it.
+        for (const format of ['text', 'json', 'sarif']) {
+          const args = ['check', 'ws', '--format', format];
+          const cold = await run(args);
+          assert.equal(cold.engine, true, `${format}: a run without --cache loads the engine`);
+          assert.deepEqual(await run([...args, '--cache', 'cache']), { ...cold, engine: false }, `${format}: warm`);
+        }
+        // The launcher does not know the rule codes: a result is only stored by a run that checked them.
+        const unknown = await runCli(['check', 'ws', '--rule', 'no/such-rule=off', '--cache', 'cache'], {
+          cwd: ws.dir,
+        });
+        assert.equal(unknown.code, 2);
+        assert.match(unknown.stderr, /unknown code "no\/such-rule"/);
+        ws.write('ws/live-usage/usage.yaml', ws.read('ws/live-usage/usage.yaml').replace('p95: 420', 'p95: 1900'));
+        const changed = await run(['check', 'ws', '--format', 'json', '--cache', 'cache']);
+        assert.equal(changed.engine, true, 'a changed file: the engine runs');
+        assert.equal(changed.stdout, (await run(['check', 'ws', '--format', 'json'])).stdout);
       } finally {
         ws.dispose();
       }
@@ -262,7 +298,7 @@ describe('check --cache', () => {
       try {
         const cold = await check(ws);
         await check(ws, 'cache');
-        const [entry] = entries(ws.file('cache/results-v1'));
+        const [entry] = entries(ws.file('cache/results-v2'));
         const valid = fs.readFileSync(entry);
         const damage: [string, Buffer][] = [
           ['truncated', valid.subarray(0, Math.floor(valid.length / 2))],
@@ -282,7 +318,7 @@ describe('check --cache', () => {
         // Another run's valid entry under this run's name: its key does not match, so it is not used.
         const other = await runCli(['check', 'ws/single-pod', '--format', 'json', '--cache', 'cache'], { cwd: ws.dir });
         assert.equal(other.stderr, '');
-        const foreign = entries(ws.file('cache/results-v1')).find((f) => f !== entry)!;
+        const foreign = entries(ws.file('cache/results-v2')).find((f) => f !== entry)!;
         fs.copyFileSync(foreign, entry);
         assert.deepEqual(await served(ws), { output: cold, whole: false }, "another run's entry");
       } finally {
@@ -333,7 +369,7 @@ describe('check --cache', () => {
         const changed = await run(false);
         assert.match(changed, /request/, "the render's new request is checked");
         assert.equal(await run(true), changed);
-        assert.equal(entries(ws.file('cache/results-v1')).length, 0, 'nothing stored whole');
+        assert.equal(entries(ws.file('cache/results-v2')).length, 0, 'nothing stored whole');
       } finally {
         ws.dispose();
       }
@@ -360,7 +396,7 @@ describe('check --cache', () => {
         const first = await run(a);
         const second = await run(b);
         assert.notEqual(first, second);
-        assert.equal(entries(ws.file('cache/results-v1')).length, 0);
+        assert.equal(entries(ws.file('cache/results-v2')).length, 0);
       } finally {
         ws.dispose();
       }

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import { describe, it } from 'node:test';
-import { errorSentence } from '../../server/src/cli/main';
+import { errorSentence } from '../../server/src/cli/errorSentence';
 import { WriteError } from '../../server/src/engine/files/writeInside';
 
 function thrown(body: () => void): unknown {

@@ -19,6 +19,8 @@ export interface RunOptions {
   /** Kills the process and fails after this long: a hang guard, not a timing assertion. */
   timeoutMs?: number;
   env?: NodeJS.ProcessEnv;
+  /** Options for node itself, before the script (e.g. `--require` a probe). */
+  nodeArgs?: string[];
 }
 
 /** Fails early with a clear message when `npm run build` has not been run. */
@@ -33,7 +35,7 @@ export function runCli(args: string[], options: RunOptions): Promise<CliResult> 
   assertBuilt();
   const timeoutMs = options.timeoutMs ?? 120_000;
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], {
+    const child = spawn(process.execPath, [...(options.nodeArgs ?? []), CLI, ...args], {
       cwd: options.cwd,
       env: { ...process.env, ...options.env },
       stdio: ['ignore', 'pipe', 'pipe'],

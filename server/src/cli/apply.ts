@@ -12,7 +12,7 @@ import { previewPhase, unifiedDiff } from '../cluster/preview';
 import { rollbackPhase } from '../cluster/rollback';
 import { ConsolidationWorkspace, DEFAULT_OPTIONS } from '../engine/workspace/consolidationWorkspace';
 import { nodeFileHost } from '../engine/workspace/fileHost';
-import { UsageError } from './discover';
+import { UsageError } from './usageError';
 import { useTools } from './tools';
 import { roleAction } from '../engine/render/roleText';
 

@@ -2,8 +2,7 @@ import * as path from 'node:path';
 import type { FileHost } from '../engine/workspace/fileHost';
 import { kindOf, type PathKind } from '../engine/workspace/resultCache';
 import { isPlanFile } from '../engine/workspace/consolidationWorkspace';
-
-export class UsageError extends Error {}
+import { UsageError } from './usageError';
 
 /**
  * Plans and YAML manifests named by the command line: files as given, folders searched. `kind` says what

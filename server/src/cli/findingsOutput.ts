@@ -1,9 +1,6 @@
 import * as path from 'node:path';
 import type { Log, ReportingDescriptor, Result } from 'sarif';
-import { ALL_RULES } from '../engine/rules/registry';
-import type { Finding, Severity } from '../engine/rules/types';
-import type { ConsolidationWorkspace } from '../engine/workspace/consolidationWorkspace';
-import { flattenParts } from '../engine/workspace/diagnose';
+import type { Severity } from '../engine/rules/types';
 import type { Position } from '../engine/yaml/lineIndex';
 
 export interface PositionedFinding {
@@ -12,36 +9,6 @@ export interface PositionedFinding {
   severity: Severity;
   code: string;
   message: string;
-}
-
-export function positionFindings(
-  workspace: ConsolidationWorkspace,
-  byFile: Map<string, Finding[][]>,
-  cwd: string,
-): PositionedFinding[] {
-  const out: PositionedFinding[] = [];
-  for (const [file, parts] of [...byFile].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
-    const lines = workspace.lineIndex(file);
-    for (const f of flattenParts(parts)) {
-      out.push({
-        file: relative(cwd, file),
-        range: {
-          start: lines?.positionAt(f.location.range.start) ?? { line: 0, character: 0 },
-          end: lines?.positionAt(f.location.range.end) ?? { line: 0, character: 0 },
-        },
-        severity: f.severity,
-        code: f.code,
-        message: f.message,
-      });
-    }
-  }
-  return out.sort((a, b) =>
-    a.file < b.file
-      ? -1
-      : a.file > b.file
-        ? 1
-        : a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character,
-  );
 }
 
 export function relative(cwd: string, file: string): string {
@@ -68,8 +35,15 @@ const SARIF_LEVEL: Record<Severity, NonNullable<Result['level']>> = {
   hint: 'note',
 };
 
-export function formatSarif(findings: PositionedFinding[], version: string): string {
-  const rules: ReportingDescriptor[] = ALL_RULES.map((rule) => ({
+/** What SARIF says of each rule: from the registry, or stored with a cached result. */
+export interface SarifRule {
+  code: string;
+  description: string;
+  defaultSeverity: Severity;
+}
+
+export function formatSarif(findings: PositionedFinding[], version: string, ruleList: readonly SarifRule[]): string {
+  const rules: ReportingDescriptor[] = ruleList.map((rule) => ({
     id: rule.code,
     shortDescription: { text: rule.description },
     defaultConfiguration: { level: SARIF_LEVEL[rule.defaultSeverity] },

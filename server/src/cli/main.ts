@@ -6,27 +6,29 @@ import { renderBudgetChart } from '../engine/report/view/budgetChart';
 import { formatReportMarkdown } from '../engine/report/view/markdown';
 import { renderStandaloneHtml } from '../engine/report/view/standalone';
 import { formatReportText } from '../engine/report/reportText';
-import { isKnownCode, type RuleSettings } from '../engine/rules/registry';
-import { SEVERITY_SETTINGS, type SeveritySetting } from '../engine/rules/types';
+import { ALL_RULES, isKnownCode } from '../engine/rules/registry';
 import { ConsolidationWorkspace, DEFAULT_OPTIONS } from '../engine/workspace/consolidationWorkspace';
 import { DEFAULT_MAX_FILE_SIZE_KB } from '../engine/files/fileSize';
 import { diagnose } from '../engine/workspace/diagnose';
 import { nodeFileHost } from '../engine/workspace/fileHost';
 import { ManifestReaderPool } from '../engine/workspace/manifestReaderPool';
-import { describeFsError, isFsError } from '../engine/files/fsErrors';
-import { WriteError } from '../engine/files/writeInside';
 import { PersistentCache } from '../engine/workspace/persistentCache';
 import { engineVersion } from '../engine/workspace/engineVersion';
 import { RecordingFileHost, ResultCache } from '../engine/workspace/resultCache';
-import { discoverInputs, UsageError } from './discover';
-import { TOOL_FLAGS, TOOL_USAGE, toolTimeoutSeconds, useTools } from './tools';
+import { parseCheckArgs } from './checkArgs';
+import { checkResultKey, looksLikeCheckResult, printCheck, type CheckResult } from './checkResult';
+import { errorSentence } from './errorSentence';
+import { discoverInputs } from './discover';
+import { UsageError } from './usageError';
+import { TOOL_FLAGS, TOOL_USAGE } from './toolFlags';
+import { useTools } from './tools';
 import { readStdin, STDIN_ARG, stdinFile, stdinPlan } from './stdin';
 import { render } from './render';
 import { SOURCE_OPTIONS, SOURCE_USAGE, sourceOptions } from './sourceOptions';
 import { apply, rollback } from './apply';
 import { usage } from './usage';
 import { verify } from './verify';
-import { formatJson, formatSarif, formatText, positionFindings, type PositionedFinding } from './findingsOutput';
+import { positionFindings } from './positionFindings';
 
 declare const CLI_VERSION: string | undefined;
 const VERSION = typeof CLI_VERSION === 'string' ? CLI_VERSION : '0.0.0-dev';
@@ -86,8 +88,6 @@ verify: 0 every line holds, 1 some does not (or the cluster could not be read), 
 Progress goes to stderr.
 `;
 
-const SEVERITIES = new Set<string>(SEVERITY_SETTINGS);
-
 export async function main(
   argv: string[],
   cwd = process.cwd(),
@@ -135,71 +135,25 @@ export async function main(
   }
 }
 
-/**
- * What a user sees for an error that is not a usage error: a sentence, never a stack. Write and file
- * system errors say which file and why; anything else is our bug, and says so (the stack only with
- * CONSOLIDATE_DEBUG=1).
- */
-export function errorSentence(error: unknown, env: NodeJS.ProcessEnv = process.env): string {
-  if (error instanceof WriteError) return error.message;
-  if (isFsError(error)) {
-    const { syscall, path: file } = error as { syscall?: string; path?: string };
-    return `${file ? `cannot ${syscall ? `${syscall} ` : 'use '}${file}` : 'a file operation failed'}: ${describeFsError(error)}`;
-  }
-  const message = error instanceof Error ? error.message : String(error);
-  const stack = env.CONSOLIDATE_DEBUG && error instanceof Error && error.stack ? `\n${error.stack}` : '';
-  return `internal error: ${message}. This is a bug in consolidate: please report it with the command that caused it (CONSOLIDATE_DEBUG=1 adds the details).${stack}`;
-}
-
 async function check(
-  args: string[],
+  argv: string[],
   cwd: string,
   out: NodeJS.WritableStream,
   stdin: NodeJS.ReadableStream,
 ): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args,
-    allowPositionals: true,
-    options: {
-      format: { type: 'string', default: 'text' },
-      rule: { type: 'string', multiple: true, default: [] },
-      'max-file-size-kb': { type: 'string' },
-      ...SOURCE_OPTIONS,
-      ...TOOL_FLAGS,
-      cache: { type: 'string' },
-    },
-  });
-  const format = values.format as string;
-  if (!['text', 'json', 'sarif'].includes(format))
-    throw new UsageError(`--format must be text, json or sarif, not "${format}"`);
-  const sources = sourceOptions(values, cwd);
-  const options = {
-    maxFileBytes: maxBytes(values['max-file-size-kb']),
-    rules: parseRules(values.rule as string[]),
-    ...sources,
-  };
-  toolTimeoutSeconds(values);
-  const fromStdin = positionals.includes(STDIN_ARG);
-  const named = positionals.filter((p) => p !== STDIN_ARG);
-  const paths = named.length || fromStdin ? named : ['.'];
-  const print = (findings: PositionedFinding[]) => {
-    out.write(
-      format === 'json'
-        ? formatJson(findings)
-        : format === 'sarif'
-          ? formatSarif(findings, VERSION)
-          : formatText(findings),
-    );
-    return findings.some((f) => f.severity === 'error') ? 1 : 0;
-  };
-  const cacheDir = values.cache === undefined ? undefined : path.resolve(cwd, values.cache as string);
+  const args = parseCheckArgs(argv, cwd, isKnownCode);
+  const { options, paths, fromStdin, cacheDir } = args;
   const version = cacheDir === undefined ? '' : engineVersion(__filename, VERSION);
+  const print = (result: CheckResult) => {
+    const printed = printCheck(result, args.format, VERSION);
+    out.write(printed.text);
+    return printed.status;
+  };
   // The whole result, when nothing it was computed from changed (never with standard input: see resultCache.ts).
+  // The launcher (launch.ts) serves it before this bundle is even loaded; this serves it when called in-process.
   const results = cacheDir === undefined || fromStdin ? undefined : new ResultCache(cacheDir);
-  const runKey =
-    results &&
-    ResultCache.key(version, { cwd, paths, options, tools: [values.kustomize, values.helm, values['tool-timeout']] });
-  const stored = runKey === undefined ? undefined : results!.get<PositionedFinding[]>(runKey);
+  const runKey = results && checkResultKey(args, version);
+  const stored = runKey === undefined ? undefined : results!.get(runKey, looksLikeCheckResult);
   if (stored) return print(stored);
   const host = results ? new RecordingFileHost() : nodeFileHost;
   const workspace = new ConsolidationWorkspace(host, options);
@@ -209,7 +163,7 @@ async function check(
   // A folder is usually many files: the worker boots while they are found (and stops unused if they are
   // few). Not with a cache, whose models mostly leave it nothing to do.
   if (!cache && paths.some((p) => isFolder(path.resolve(cwd, p)))) pool?.start();
-  let findings: PositionedFinding[];
+  let result: CheckResult;
   let rendered: boolean;
   try {
     const inputs = discoverInputs(
@@ -219,22 +173,26 @@ async function check(
       host instanceof RecordingFileHost ? (file) => host.kind(file) : undefined,
     );
     if (fromStdin) inputs.manifests.push(stdinFile(workspace, cwd, await readStdin(stdin)));
-    await useTools(workspace, values, sources.sourceRoots ?? [cwd], inputs.plans);
+    await useTools(workspace, args.toolFlags, options.sourceRoots ?? [cwd], inputs.plans);
     await parseInParallel(
       workspace,
       [...inputs.manifests, ...inputs.plans.flatMap((p) => workspace.sourceFiles(p))],
       pool,
     );
-    findings = positionFindings(workspace, diagnose(workspace, { ...inputs, orphanScope: 'together' }), cwd);
+    result = {
+      findings: positionFindings(workspace, diagnose(workspace, { ...inputs, orphanScope: 'together' }), cwd),
+      rules: ALL_RULES.map(({ code, description, defaultSeverity }) => ({ code, description, defaultSeverity })),
+    };
     // Tool output is not a file read: a run with Kustomize or Helm sources is not stored whole.
     rendered = inputs.plans.some((p) => (workspace.plan(p)?.plan.renderedSources?.length ?? 0) > 0);
   } finally {
     await pool?.dispose();
   }
   cache?.prune();
+  // Not when a file read twice gave different bytes (it changed during the run).
   if (results && host instanceof RecordingFileHost && host.stable && !rendered)
-    results.put(runKey!, host.manifest(), findings);
-  return print(findings);
+    results.put(runKey!, host.manifest(), result);
+  return print(result);
 }
 
 async function report(
@@ -290,26 +248,6 @@ function formatReport(data: PlanReport, format: string): string {
   }
 }
 
-function parseRules(entries: string[]): RuleSettings {
-  const settings: Record<string, SeveritySetting> = {};
-  for (const entry of entries) {
-    const [code, severity] = entry.split('=');
-    if (!code || !severity || !SEVERITIES.has(severity))
-      throw new UsageError(`--rule expects CODE=SEVERITY, not "${entry}"`);
-    if (!isKnownCode(code)) throw new UsageError(`--rule: unknown code "${code}"`);
-    settings[code] = severity as SeveritySetting;
-  }
-  return settings;
-}
-
-function maxBytes(value: string | undefined): number {
-  if (value === undefined) return DEFAULT_OPTIONS.maxFileBytes;
-  const kb = Number(value);
-  if (!Number.isFinite(kb) || kb <= 0)
-    throw new UsageError(`--max-file-size-kb must be a positive number, not "${value}"`);
-  return Math.floor(kb * 1024);
-}
-
 /** Large inputs are parsed on worker threads; for a few files starting workers costs more than it saves. */
 async function parseInParallel(
   workspace: ConsolidationWorkspace,
@@ -329,18 +267,3 @@ function isFolder(file: string): boolean {
 }
 
 const PARALLEL_THRESHOLD = 32;
-
-if (require.main === module) {
-  // Whatever escapes main (a late stream error, a rejected promise) is still a sentence and exit 2.
-  const fatal = (error: unknown) => {
-    // A reader that went away (`consolidate check | head`) is not an error worth a message.
-    if ((error as { code?: string }).code === 'EPIPE') process.exit(0);
-    process.stderr.write(`consolidate: ${errorSentence(error)}\n`, () => process.exit(2));
-  };
-  process.on('uncaughtException', fatal);
-  process.on('unhandledRejection', fatal);
-  void main(process.argv.slice(2)).then((code) => {
-    // Let stdout drain before exiting (large JSON output to a pipe).
-    process.stdout.write('', () => process.exit(code));
-  });
-}

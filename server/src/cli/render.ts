@@ -8,9 +8,10 @@ import { unpullableImages } from '../engine/render/imageCheck';
 import type { PhaseRender } from '../engine/render/renderPlan';
 import { ConsolidationWorkspace, DEFAULT_OPTIONS } from '../engine/workspace/consolidationWorkspace';
 import { nodeFileHost } from '../engine/workspace/fileHost';
-import { UsageError } from './discover';
+import { UsageError } from './usageError';
 import { SOURCE_OPTIONS, sourceOptions } from './sourceOptions';
-import { TOOL_FLAGS, useTools } from './tools';
+import { TOOL_FLAGS } from './toolFlags';
+import { useTools } from './tools';
 import {
   kustomizeOverlayFiles,
   phaseFolder,

@@ -1,7 +1,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { DEFAULT_SOURCE_LIMITS, type WorkspaceOptions } from '../engine/workspace/consolidationWorkspace';
-import { UsageError } from './discover';
+import { DEFAULT_SOURCE_MAX_FILES, DEFAULT_SOURCE_MAX_MB } from '../engine/files/fileSize';
+import type { WorkspaceOptions } from '../engine/workspace/consolidationWorkspace';
+import { UsageError } from './usageError';
 
 /** The parseArgs options every command that reads a plan's sources takes. */
 export const SOURCE_OPTIONS = {
@@ -11,8 +12,8 @@ export const SOURCE_OPTIONS = {
 } as const;
 
 export const SOURCE_USAGE = `      --workspace DIR            Sources must stay inside DIR (default: the current folder; a plan outside it: its own folder); --workspace / lifts it
-      --max-source-files N       A plan's sources read at most N files (default ${DEFAULT_SOURCE_LIMITS.maxFiles})
-      --max-source-size-mb N     ... and at most N MiB (default ${DEFAULT_SOURCE_LIMITS.maxBytes / 1024 / 1024})`;
+      --max-source-files N       A plan's sources read at most N files (default ${DEFAULT_SOURCE_MAX_FILES})
+      --max-source-size-mb N     ... and at most N MiB (default ${DEFAULT_SOURCE_MAX_MB})`;
 
 /** Where a plan's sources may be read from, and how much of them, from the command line. */
 export function sourceOptions(
@@ -25,11 +26,11 @@ export function sourceOptions(
   return {
     sourceRoots: [root],
     sourceLimits: {
-      maxFiles: positive(values['max-source-files'], '--max-source-files', DEFAULT_SOURCE_LIMITS.maxFiles, 1),
+      maxFiles: positive(values['max-source-files'], '--max-source-files', DEFAULT_SOURCE_MAX_FILES, 1),
       maxBytes: positive(
         values['max-source-size-mb'],
         '--max-source-size-mb',
-        DEFAULT_SOURCE_LIMITS.maxBytes,
+        DEFAULT_SOURCE_MAX_MB * 1024 * 1024,
         1024 * 1024,
       ),
     },

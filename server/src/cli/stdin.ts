@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import type { ConsolidationWorkspace } from '../engine/workspace/consolidationWorkspace';
-import { UsageError } from './discover';
+import { UsageError } from './usageError';
 
 /** `-` on the command line: rendered YAML on standard input (`helm template ... | consolidate check -`). */
 export const STDIN_ARG = '-';

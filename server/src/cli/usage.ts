@@ -7,7 +7,7 @@ import { connect } from '../cluster/kubeClusterApi';
 import { KrrError, recordUsage, RecordUsageError, type UsageFrom } from '../cluster/recordUsage';
 import { PrometheusError } from '../cluster/usagePrometheus';
 import type { ClusterCliIo } from './apply';
-import { UsageError } from './discover';
+import { UsageError } from './usageError';
 
 const SOURCES = ['metrics-server', 'prometheus', 'krr'];
 

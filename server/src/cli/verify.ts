@@ -5,7 +5,7 @@ import { connect } from '../cluster/kubeClusterApi';
 import { loadPhase, PlanError } from '../cluster/phasePlan';
 import { formatVerifyText, verifyPhase, type VerifyResult } from '../cluster/verifyPhase';
 import type { ClusterCliIo } from './apply';
-import { UsageError } from './discover';
+import { UsageError } from './usageError';
 import { parseUsageDuration } from '../engine/quantity/duration';
 
 /** `consolidate verify PLAN --phase NAME`: the live cluster against the plan's state after the phase. */

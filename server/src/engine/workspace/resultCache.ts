@@ -10,16 +10,21 @@ import { globOnDisk, type FileHost, type WalkBound, type WalkObserver } from './
  * (before formatting) and a manifest of exactly what that depended on. A run whose manifest still holds
  * prints the stored result without reading a model.
  *
- * The manifest is recorded by a {@link RecordingFileHost} the run reads through: every file read (path and
- * SHA-256 of its bytes, or that it could not be read), every size asked for, every folder a glob listed
- * (its entries' names and types: what a glob's result is computed from) and every path a glob tested for
- * being a file, and what each command-line path was (folder, file or missing). The entry's key holds everything else a finding depends on: the engine
- * version, the current folder, the paths named and the options that change findings. A run holds when
- * every file hashes the same, every size is the same and every folder lists the same entries: a changed,
- * added or deleted file under a searched folder changes one of these. Runs that read what is not a file
- * (standard input, a Kustomize or Helm render) are not stored.
+ * The manifest is recorded by a {@link RecordingFileHost} the run reads through:
+ * - every file read: its path and the SHA-256 of its bytes (or that it could not be read), and its stamp
+ *   when that may stand for the bytes ({@link stampOf});
+ * - every size asked for;
+ * - every folder a glob listed (its entries' names and types: what a glob's result is computed from) and
+ *   every path a glob tested for being a file;
+ * - what each command-line path was (folder, file or missing), and where links on a source's path lead.
  *
- * Entries are `results-v1/<key>.bin`: a magic tag, the SHA-256 of the payload and the payload (v8
+ * The entry's key holds everything else a finding depends on: the engine version, the current folder, the
+ * paths named and the options that change findings. A run holds when every file has the same stamp or
+ * hashes the same, every size is the same and every folder lists the same entries: a changed, added or
+ * deleted file under a searched folder changes one of these. Runs that read what is not a file (standard
+ * input, a Kustomize or Helm render) are not stored.
+ *
+ * Entries are `results-v2/<key>.bin`: a magic tag, the SHA-256 of the payload and the payload (v8
  * serialization). An entry that is short, has another tag, does not hash to its sum, does not deserialize
  * or has not the expected shape is ignored and removed. Writes are atomic (a temporary file renamed into
  * place); at most {@link MAX_RESULTS} entries are kept (least recently used go first) and a result over
@@ -39,8 +44,11 @@ export class ResultCache {
       .digest('hex');
   }
 
-  /** The stored findings of the run `key`, when everything they were computed from is unchanged. */
-  get<T>(key: string): T | undefined {
+  /**
+   * The stored result of the run `key`, when everything it was computed from is unchanged and it has the
+   * shape `looksLike` expects (anything else is removed).
+   */
+  get<T>(key: string, looksLike: (result: unknown) => result is T): T | undefined {
     const entry = this.entryPath(key);
     let bytes: Buffer;
     try {
@@ -49,7 +57,7 @@ export class ResultCache {
       return undefined;
     }
     const stored = decodeResult(bytes, key);
-    if (!stored) {
+    if (!stored || !looksLike(stored.result)) {
       remove(entry);
       return undefined;
     }
@@ -60,14 +68,14 @@ export class ResultCache {
     } catch {
       // read-only cache: still useful
     }
-    return stored.findings as T;
+    return stored.result;
   }
 
-  /** Stores the findings of run `key` with what it read; nothing when the reads were not stable. */
-  put(key: string, manifest: RunManifest, findings: unknown): void {
+  /** Stores the result of run `key` with what it read (`manifest`). */
+  put(key: string, manifest: RunManifest, result: unknown): void {
     let payload: Buffer;
     try {
-      payload = serialize({ key, manifest, findings } satisfies StoredResult);
+      payload = serialize({ key, manifest, result } satisfies StoredResult);
     } catch {
       return;
     }
@@ -116,6 +124,12 @@ export class ResultCache {
 export interface RunManifest {
   /** Path, and SHA-256 of its bytes or null when it could not be read. */
   reads: [string, string | null][];
+  /**
+   * Path, and its {@link stampOf stamp} when the file was read: while a file's stamp is the same, its bytes
+   * are (as git trusts its index), so a check need not read and hash it again. Only files last changed
+   * well before they were read have one.
+   */
+  stamps: [string, string][];
   /** Path, and size in bytes or null when it could not be stat'ed. */
   sizes: [string, number | null][];
   /** Folder, and its entries (type letter and name) or null when it could not be listed. */
@@ -133,7 +147,7 @@ export type PathKind = 'folder' | 'file' | 'missing';
 interface StoredResult {
   key: string;
   manifest: RunManifest;
-  findings: unknown;
+  result: unknown;
 }
 
 /**
@@ -142,6 +156,7 @@ interface StoredResult {
  */
 export class RecordingFileHost implements FileHost {
   private readonly reads = new Map<string, string | null>();
+  private readonly stamps = new Map<string, string>();
   private readonly sizes = new Map<string, number | null>();
   private readonly listings = new Map<string, string[] | null>();
   private readonly files = new Map<string, boolean>();
@@ -153,14 +168,28 @@ export class RecordingFileHost implements FileHost {
   };
   stable = true;
 
+  /** `racyMs`: how long ago a file must have changed for its stamp to be kept (tests shorten it). */
+  constructor(private readonly racyMs = RACY_MS) {}
+
   readFile(file: string): string | undefined {
     let bytes: Buffer | undefined;
+    let stamp: string | undefined;
     try {
-      bytes = fs.readFileSync(file);
+      const fd = fs.openSync(file, 'r');
+      try {
+        bytes = fs.readFileSync(fd);
+        stamp = trustedStamp(fs.fstatSync(fd, { bigint: true }), this.racyMs);
+      } finally {
+        fs.closeSync(fd);
+      }
     } catch {
       bytes = undefined;
     }
     this.note(this.reads, file, bytes === undefined ? null : sha256(bytes));
+    // Read twice with other stamps (touched meanwhile): its bytes are checked, not its stamp.
+    const known = this.stamps.get(file);
+    if (stamp === undefined || (known !== undefined && known !== stamp)) this.stamps.delete(file);
+    else this.stamps.set(file, stamp);
     // As fs.readFileSync(file, 'utf8') decodes.
     return bytes?.toString('utf8');
   }
@@ -191,6 +220,7 @@ export class RecordingFileHost implements FileHost {
   manifest(): RunManifest {
     return {
       reads: [...this.reads],
+      stamps: [...this.stamps],
       sizes: [...this.sizes],
       listings: [...this.listings],
       files: [...this.files],
@@ -207,7 +237,13 @@ export class RecordingFileHost implements FileHost {
 }
 
 function holds(manifest: RunManifest): boolean {
-  for (const [file, kind] of manifest.kinds) if (kindOf(file) !== kind) return false;
+  // Each path is stat'ed once: its kind, size and stamp all come from that.
+  const stats = new Map<string, fs.BigIntStats | undefined>();
+  const stat = (file: string) => {
+    if (!stats.has(file)) stats.set(file, statOf(file));
+    return stats.get(file);
+  };
+  for (const [file, kind] of manifest.kinds) if (kindFrom(stat(file)) !== kind) return false;
   for (const [file, real] of manifest.realPaths) if ((realPathOf(file) ?? null) !== real) return false;
   for (const [dir, entries] of manifest.listings) {
     let now: string[] | null;
@@ -218,9 +254,16 @@ function holds(manifest: RunManifest): boolean {
     }
     if (!sameListing(now, entries)) return false;
   }
-  for (const [file, result] of manifest.files) if ((kindOf(file) === 'file') !== result) return false;
-  for (const [file, size] of manifest.sizes) if ((sizeOf(file) ?? null) !== size) return false;
+  for (const [file, result] of manifest.files) if ((kindFrom(stat(file)) === 'file') !== result) return false;
+  for (const [file, size] of manifest.sizes) {
+    const now = stat(file);
+    if ((now ? Number(now.size) : null) !== size) return false;
+  }
+  const stamps = new Map(manifest.stamps);
   for (const [file, sum] of manifest.reads) {
+    const stamp = stamps.get(file);
+    const now = stamp === undefined ? undefined : stat(file);
+    if (now && stampOf(now) === stamp) continue;
     let bytes: Buffer | undefined;
     try {
       bytes = fs.readFileSync(file);
@@ -251,6 +294,32 @@ function realPathOf(file: string): string | undefined {
   }
 }
 
+/**
+ * A file's identity and change times, `dev:ino:size:mtime:ctime` in nanoseconds. Any write changes its
+ * ctime, which no tool can set back, so an equal stamp means equal bytes: unless the file changed twice
+ * within one tick of the file system's clock (a few milliseconds), once before it was read and once
+ * after. Hence a stamp is only taken from a file whose last change is {@link RACY_MS} older than the read.
+ */
+function stampOf(stat: fs.BigIntStats): string {
+  return `${stat.dev}:${stat.ino}:${stat.size}:${stat.mtimeNs}:${stat.ctimeNs}`;
+}
+
+function trustedStamp(stat: fs.BigIntStats, racyMs: number): string | undefined {
+  const racy = BigInt(Date.now() - racyMs) * 1_000_000n;
+  return stat.mtimeNs < racy && stat.ctimeNs < racy ? stampOf(stat) : undefined;
+}
+
+function statOf(file: string): fs.BigIntStats | undefined {
+  try {
+    return fs.statSync(file, { bigint: true });
+  } catch {
+    return undefined;
+  }
+}
+
+/** How long ago a file must have last changed for its stamp to stand for its bytes. */
+const RACY_MS = 2_000;
+
 function sha256(bytes: Buffer): string {
   return createHash('sha256').update(bytes).digest('hex');
 }
@@ -265,11 +334,11 @@ function sizeOf(file: string): number | undefined {
 
 /** What a path is on disk. */
 export function kindOf(file: string): PathKind {
-  try {
-    return fs.statSync(file).isDirectory() ? 'folder' : 'file';
-  } catch {
-    return 'missing';
-  }
+  return kindFrom(statOf(file));
+}
+
+function kindFrom(stat: fs.BigIntStats | undefined): PathKind {
+  return stat === undefined ? 'missing' : stat.isDirectory() ? 'folder' : 'file';
 }
 
 function remove(file: string): void {
@@ -288,20 +357,14 @@ export function decodeResult(bytes: Buffer, key: string): StoredResult | undefin
 
 function looksLikeResult(value: unknown, key: string): value is StoredResult {
   if (!value || typeof value !== 'object') return false;
-  const { key: stored, manifest, findings } = value as Partial<StoredResult>;
-  if (
-    stored !== key ||
-    !Array.isArray(findings) ||
-    !findings.every(looksLikeFinding) ||
-    !manifest ||
-    typeof manifest !== 'object'
-  )
-    return false;
+  const { key: stored, manifest } = value as Partial<StoredResult>;
+  if (stored !== key || !('result' in value) || !manifest || typeof manifest !== 'object') return false;
   const pairs = (list: unknown, second: (v: unknown) => boolean) =>
     Array.isArray(list) &&
     list.every((p) => Array.isArray(p) && p.length === 2 && typeof p[0] === 'string' && second(p[1]));
   return (
     pairs(manifest.reads, (v) => v === null || typeof v === 'string') &&
+    pairs(manifest.stamps, (v) => typeof v === 'string') &&
     pairs(manifest.sizes, (v) => v === null || typeof v === 'number') &&
     pairs(manifest.kinds, (v) => v === 'folder' || v === 'file' || v === 'missing') &&
     pairs(manifest.listings, (v) => v === null || (Array.isArray(v) && v.every((e) => typeof e === 'string'))) &&
@@ -310,27 +373,9 @@ function looksLikeResult(value: unknown, key: string): value is StoredResult {
   );
 }
 
-/** The shape of a positioned finding (cli/findingsOutput.ts), which is all the formats read. */
-function looksLikeFinding(value: unknown): boolean {
-  if (!value || typeof value !== 'object') return false;
-  const f = value as Record<string, unknown>;
-  const range = f.range as { start?: Record<string, unknown>; end?: Record<string, unknown> } | undefined;
-  const position = (p: Record<string, unknown> | undefined) =>
-    !!p && typeof p.line === 'number' && typeof p.character === 'number';
-  return (
-    typeof f.file === 'string' &&
-    typeof f.severity === 'string' &&
-    typeof f.code === 'string' &&
-    typeof f.message === 'string' &&
-    !!range &&
-    position(range.start) &&
-    position(range.end)
-  );
-}
-
 /** Results of the last few distinct runs (other folders, other options) are kept. */
 export const MAX_RESULTS = 16;
 /** A result this large is cheaper to compute again than to keep. */
 export const MAX_RESULT_BYTES = 16 * 1024 * 1024;
-const FORMAT = 'results-v1';
+const FORMAT = 'results-v2';
 const MAGIC = Buffer.from('CPRC\u0001');
