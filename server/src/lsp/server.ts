@@ -536,6 +536,7 @@ export function startServer(connection: Connection): void {
     workspace.disposeRenders();
     heap.dispose();
     if (pruneTimer) clearTimeout(pruneTimer);
+    standalone?.flush();
     cache?.prune();
     await pool?.dispose();
   });
