@@ -48,9 +48,14 @@ function yamlFiles(folder: string): string[] {
 
 /**
  * Starts a server (with the cache folder, or none), waits for the plan's first diagnostics, opens every YAML
- * file with its text on disk, and returns what was published for each (relative URI, version, diagnostics).
+ * file with its text on disk (or the unsaved text given), and returns what was published for each (relative
+ * URI, version, diagnostics) and the plan's code lenses (a request answered after a warm start).
  */
-async function session(folder: string, cacheDirectory: string | undefined): Promise<string> {
+async function session(
+  folder: string,
+  cacheDirectory: string | undefined,
+  unsaved: Record<string, string> = {},
+): Promise<string> {
   const client = await LspClient.start({
     folder,
     settings: () => ({ rules: {} }),
@@ -60,11 +65,15 @@ async function session(folder: string, cacheDirectory: string | undefined): Prom
     await client.waitForDiagnostics(uriOf(path.join(folder, 'shop.plan.yaml')), () => true);
     const files = yamlFiles(folder);
     const uris = await Promise.all(
-      files.map((f) => client.open(path.join(folder, f), fs.readFileSync(path.join(folder, f), 'utf8'))),
+      files.map((f) => client.open(path.join(folder, f), unsaved[f] ?? fs.readFileSync(path.join(folder, f), 'utf8'))),
     );
     const published = await Promise.all(uris.map((uri) => client.waitForDiagnostics(uri, (p) => p.version === 1)));
+    const lenses = await client.codeLenses(uriOf(path.join(folder, 'shop.plan.yaml')));
     return JSON.stringify(
-      published.map((p, i) => ({ file: files[i], version: p.version, diagnostics: p.diagnostics })),
+      {
+        published: published.map((p, i) => ({ file: files[i], version: p.version, diagnostics: p.diagnostics })),
+        lenses,
+      },
       null,
       1,
     );
@@ -73,33 +82,39 @@ async function session(folder: string, cacheDirectory: string | undefined): Prom
   }
 }
 
-/** The cache's entries (models, and the index of published diagnostics). */
+/** The cache's entries (models, the index of published diagnostics, the plans' results). */
 function entries(storage: string): string[] {
   return (fs.readdirSync(storage, { recursive: true }) as string[]).filter((f) => f.endsWith('.bin')).sort();
 }
 const INDEX = /published-diagnostics\.bin$/;
-const models = (storage: string) => entries(storage).filter((f) => !INDEX.test(f));
+const SNAPSHOT = /start-snapshot\.bin$/;
+const models = (storage: string) => entries(storage).filter((f) => !INDEX.test(f) && !SNAPSHOT.test(f));
 
 /** Fills the cache (checking that start against one without a cache), applies `change`, then compares. */
 async function afterChange(
   change: (ws: TempWorkspace, storage: TempWorkspace) => void,
   check: (cold: string, before: { models: string[]; cold: string }, storage: TempWorkspace) => void = () => {},
+  unsaved: Record<string, string> = {},
 ): Promise<void> {
   const { ws, storage } = setUp();
   try {
     const coldBefore = await session(ws.dir, undefined);
     assert.equal(await session(ws.dir, storage.dir), coldBefore, 'the start that fills the cache');
-    assert.ok(
-      entries(storage.dir).some((f) => INDEX.test(f)),
-      `the index of published diagnostics is written: ${entries(storage.dir).join(', ')}`,
-    );
+    for (const [what, entry] of [
+      ['the index of published diagnostics', INDEX],
+      ["the plans' results", SNAPSHOT],
+    ] as const)
+      assert.ok(
+        entries(storage.dir).some((f) => entry.test(f)),
+        `${what}: ${entries(storage.dir).join(', ')}`,
+      );
     const modelsBefore = models(storage.dir);
     change(ws, storage);
-    const cold = await session(ws.dir, undefined);
-    assert.equal(await session(ws.dir, storage.dir), cold, 'the warm start equals a start without a cache');
+    const cold = await session(ws.dir, undefined, unsaved);
+    assert.equal(await session(ws.dir, storage.dir, unsaved), cold, 'the warm start equals a start without a cache');
     check(cold, { models: modelsBefore, cold: coldBefore }, storage);
     // And once more, now that the cache holds the new state.
-    assert.equal(await session(ws.dir, storage.dir), cold, 'the next warm start');
+    assert.equal(await session(ws.dir, storage.dir, unsaved), cold, 'the next warm start');
   } finally {
     ws.dispose();
     storage.dispose();
@@ -191,16 +206,33 @@ describe('warm start after a change', { skip: !fs.existsSync(CORPUS) && `${CORPU
     }
   });
 
-  it('a damaged index and a damaged model are ignored (and written again)', async () => {
+  it('an editor holds unsaved text in a plan source and in the plan', async () => {
+    const read = (f: string) => fs.readFileSync(path.join(WORKSPACE, f), 'utf8');
+    await afterChange(
+      () => {},
+      (cold, before) => {
+        assert.notEqual(cold, before.cold);
+        assert.match(cold, /64mb/);
+      },
+      {
+        'manifests/cart.yaml': read('manifests/cart.yaml').replace('memory: 128Mi', 'memory: 64mb'),
+        'shop.plan.yaml': read('shop.plan.yaml').replace('pods: 10', 'pods: 1'),
+      },
+    );
+  });
+
+  it('a damaged index, snapshot and model are ignored (and written again)', async () => {
     await afterChange((_ws, storage) => {
       const all = entries(storage.dir);
-      const index = path.join(
-        storage.dir,
-        all.find((f) => INDEX.test(f))!,
-      );
-      const bytes = fs.readFileSync(index);
-      bytes[bytes.length - 3] ^= 0xff;
-      fs.writeFileSync(index, bytes);
+      for (const named of [INDEX, SNAPSHOT]) {
+        const file = path.join(
+          storage.dir,
+          all.find((f) => named.test(f))!,
+        );
+        const bytes = fs.readFileSync(file);
+        bytes[bytes.length - 3] ^= 0xff;
+        fs.writeFileSync(file, bytes);
+      }
       const model = path.join(storage.dir, models(storage.dir)[0]);
       fs.writeFileSync(model, fs.readFileSync(model).subarray(0, 40));
     });

@@ -206,7 +206,8 @@ export class RecordingFileHost implements FileHost {
   }
 }
 
-function holds(manifest: RunManifest): boolean {
+/** Whether everything a run recorded is still so on disk (the language server checks its start this way too). */
+export function holds(manifest: RunManifest): boolean {
   for (const [file, kind] of manifest.kinds) if (kindOf(file) !== kind) return false;
   for (const [file, real] of manifest.realPaths) if ((realPathOf(file) ?? null) !== real) return false;
   for (const [dir, entries] of manifest.listings) {
@@ -289,14 +290,13 @@ export function decodeResult(bytes: Buffer, key: string): StoredResult | undefin
 function looksLikeResult(value: unknown, key: string): value is StoredResult {
   if (!value || typeof value !== 'object') return false;
   const { key: stored, manifest, findings } = value as Partial<StoredResult>;
-  if (
-    stored !== key ||
-    !Array.isArray(findings) ||
-    !findings.every(looksLikeFinding) ||
-    !manifest ||
-    typeof manifest !== 'object'
-  )
-    return false;
+  return stored === key && Array.isArray(findings) && findings.every(looksLikeFinding) && isRunManifest(manifest);
+}
+
+/** Whether a value read back has the shape of a {@link RunManifest}. */
+export function isRunManifest(value: unknown): value is RunManifest {
+  if (!value || typeof value !== 'object') return false;
+  const manifest = value as Partial<RunManifest>;
   const pairs = (list: unknown, second: (v: unknown) => boolean) =>
     Array.isArray(list) &&
     list.every((p) => Array.isArray(p) && p.length === 2 && typeof p[0] === 'string' && second(p[1]));
