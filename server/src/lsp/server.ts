@@ -534,7 +534,8 @@ export function startServer(connection: Connection): void {
   let warmTimer: NodeJS.Timeout | undefined;
   function warmWorkersLater(): void {
     if (!workersToWarm) return;
-    // Once passes have stopped for a while: the start may still be publishing, pass after pass.
+    // Once passes and opened files have stopped for a while: the start may still be opening files or
+    // publishing, pass after pass (on two cores, warming now would slow that down).
     if (warmTimer) clearTimeout(warmTimer);
     warmTimer = setTimeout(warmNow, 500);
     warmTimer.unref();
@@ -631,6 +632,9 @@ export function startServer(connection: Connection): void {
     if (!file) return;
     const opening = !uriOf.has(file);
     if (!opening) leaveSnapshot();
+    // Files still opening (a start): warming the workers and loading the models wait until they stop.
+    else if (snapshot) upgradeLater();
+    if (warmTimer) warmWorkersLater();
     uriOf.set(file, document.uri);
     const text = document.getText();
     workspace.setOverlay(file, text);
