@@ -49,6 +49,8 @@ import type { PlanResult } from '../engine/analysis/planResult';
 
 const PLAN_GLOBS = ['**/*.plan.yaml', '**/*.plan.yml'];
 const SERVER_VERSION = '0.1.0';
+/** The largest start snapshot kept (its diagnostics' JSON), as the CLI bounds a stored result. */
+const MAX_SNAPSHOT_CHARS = 16 * 1024 * 1024;
 /** Saving a patch file several times in a row renders once; a missing tool is looked for again after 30 s. */
 const RENDER_TIMING = { debounceMs: 300, retryMissingMs: 30_000 };
 /**
@@ -352,11 +354,9 @@ export function startServer(connection: Connection): void {
     const files: [string, string][] = [];
     for (const [file, parts] of diagnose(workspace, { plans, manifests: [], orphanScope: 'per-file' }))
       files.push([file, JSON.stringify(flattenParts(parts).map((f) => toDiagnostic(workspace, f)))]);
-    if (!rec.stable) {
-      recorder = undefined;
-      return;
-    }
     recorder = undefined;
+    // Unstable reads (a file changed meanwhile), or results so large that computing them again is cheaper.
+    if (!rec.stable || files.reduce((n, [, json]) => n + json.length, 0) > MAX_SNAPSHOT_CHARS) return;
     storeStartSnapshot(cache, {
       key: startKey(),
       manifest: rec.manifest(),
