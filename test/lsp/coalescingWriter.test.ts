@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { PassThrough, Writable } from 'node:stream';
 import { describe, it } from 'node:test';
 import { StreamMessageReader, StreamMessageWriter, type Message } from 'vscode-jsonrpc/node';
-import { CoalescingMessageWriter } from '../../server/src/lsp/coalescingWriter';
+import { CoalescingMessageWriter, consoleToClient } from '../../server/src/lsp/coalescingWriter';
 
 /** A stream that keeps every write it is given. */
 function recorder(): { stream: Writable; writes: Buffer[] } {
@@ -73,5 +73,25 @@ describe('CoalescingMessageWriter', () => {
       ['rejected', 'rejected', 'rejected'],
     );
     assert.ok(errors.includes('pipe closed'), errors.join(', '));
+  });
+
+  it('sends console output to the client log, not to stdout (where it would break the protocol)', () => {
+    const saved = { ...console };
+    const logs: string[] = [];
+    const errors: string[] = [];
+    try {
+      consoleToClient({ log: (m) => logs.push(m), error: (m) => errors.push(m) });
+      console.log('count %d', 3);
+      console.info({ a: 1 });
+      console.table([{ x: 1 }]);
+      console.warn('careful');
+      console.error('broken');
+    } finally {
+      Object.assign(console, saved);
+    }
+    assert.equal(logs[0], 'count 3');
+    assert.equal(logs[1], '{ a: 1 }');
+    assert.match(logs.slice(2).join('\n'), /│ x │/);
+    assert.deepEqual(errors, ['careful', 'broken']);
   });
 });

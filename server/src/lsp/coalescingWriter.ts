@@ -1,4 +1,5 @@
-import { format } from 'node:util';
+import { Console } from 'node:console';
+import { Writable } from 'node:stream';
 import { AbstractMessageWriter, type Message, type MessageWriter } from 'vscode-languageserver/node';
 
 /**
@@ -59,18 +60,18 @@ export class CoalescingMessageWriter extends AbstractMessageWriter implements Me
 
 /**
  * Sends what the process writes to its console to the client's log instead of stdout, where it would break
- * the protocol (as vscode-languageserver does when it sets up `--stdio` itself).
+ * the protocol (as vscode-languageserver does when it sets up `--stdio` itself): every console method writes
+ * through a Console whose streams are the client's log (errors and warnings as errors).
  */
-export function consoleToClient(log: {
-  log(m: string): void;
-  info(m: string): void;
-  warn(m: string): void;
-  error(m: string): void;
-}): void {
-  console.log = (...args: unknown[]) => log.log(format(...args));
-  console.info = (...args: unknown[]) => log.info(format(...args));
-  console.debug = (...args: unknown[]) => log.log(format(...args));
-  console.warn = (...args: unknown[]) => log.warn(format(...args));
-  console.error = (...args: unknown[]) => log.error(format(...args));
-  console.trace = (...args: unknown[]) => log.log(format(...args));
+export function consoleToClient(log: { log(message: string): void; error(message: string): void }): void {
+  const stream = (send: (message: string) => void) =>
+    new Writable({
+      write(chunk: Buffer | string, _encoding, done) {
+        send(String(chunk).replace(/\n$/, ''));
+        done();
+      },
+    });
+  const replacement = new Console({ stdout: stream((m) => log.log(m)), stderr: stream((m) => log.error(m)) });
+  const target = console as unknown as Record<string, unknown>;
+  for (const [method, value] of Object.entries(replacement)) if (typeof value === 'function') target[method] = value;
 }
