@@ -5,13 +5,19 @@ import * as fs from 'node:fs';
 import { describe, it } from 'node:test';
 import { PersistentCache } from '../../server/src/engine/workspace/persistentCache';
 import { RecordingFileHost } from '../../server/src/engine/workspace/resultCache';
-import { loadStartSnapshot, snapshotKey, storeStartSnapshot } from '../../server/src/lsp/startSnapshot';
+import { loadStartSnapshot, snapshotKey, storeStartSnapshot, validUntil } from '../../server/src/lsp/startSnapshot';
 import { tempWorkspace, type TempWorkspace } from '../helpers/tempWorkspace';
 
+const NOW = Date.UTC(2026, 11, 8);
+const DAY = 86_400_000;
+const NO_USAGE = { computedAt: NOW - 1000, validUntil: null };
 const KEY = snapshotKey('engine-1', { settings: {}, folders: ['/ws'] });
 
 /** Stores a snapshot of a plan over ws/manifests/*.yaml, recording what a start reads. */
-function stored(ws: TempWorkspace): PersistentCache {
+function stored(
+  ws: TempWorkspace,
+  time: { computedAt: number; validUntil: number | null } = NO_USAGE,
+): PersistentCache {
   const cache = new PersistentCache(ws.file('cache'), 'engine-1');
   const host = new RecordingFileHost();
   const plan = ws.file('ws/shop.plan.yaml');
@@ -27,6 +33,7 @@ function stored(ws: TempWorkspace): PersistentCache {
       [plan, '[]'],
       [ws.file('ws/manifests/a.yaml'), '[{"message":"m"}]'],
     ],
+    ...time,
   });
   return cache;
 }
@@ -40,17 +47,17 @@ describe('start snapshot', () => {
     try {
       const cache = stored(ws);
       const plans = [ws.file('ws/shop.plan.yaml')];
-      const snapshot = loadStartSnapshot(cache, KEY, plans);
+      const snapshot = loadStartSnapshot(cache, KEY, plans, NOW);
       assert.ok(snapshot);
       assert.equal(snapshot.files.get(ws.file('ws/manifests/a.yaml')), '[{"message":"m"}]');
       assert.ok(snapshot.sameText(ws.file('ws/manifests/a.yaml'), 'kind: Pod\n'));
       assert.ok(!snapshot.sameText(ws.file('ws/manifests/a.yaml'), 'kind: Pod\n# unsaved\n'));
       assert.ok(!snapshot.dependsOn(ws.file('ws/other.yaml')));
       assert.equal(
-        loadStartSnapshot(cache, snapshotKey('engine-2', { settings: {}, folders: ['/ws'] }), plans),
+        loadStartSnapshot(cache, snapshotKey('engine-2', { settings: {}, folders: ['/ws'] }), plans, NOW),
         undefined,
       );
-      assert.equal(loadStartSnapshot(cache, KEY, []), undefined, 'other plans on disk');
+      assert.equal(loadStartSnapshot(cache, KEY, [], NOW), undefined, 'other plans on disk');
     } finally {
       ws.dispose();
     }
@@ -68,7 +75,7 @@ describe('start snapshot', () => {
       try {
         const cache = stored(ws);
         change(ws);
-        assert.equal(loadStartSnapshot(cache, KEY, [ws.file('ws/shop.plan.yaml')]), undefined);
+        assert.equal(loadStartSnapshot(cache, KEY, [ws.file('ws/shop.plan.yaml')], NOW), undefined);
       } finally {
         ws.dispose();
       }
@@ -85,10 +92,43 @@ describe('start snapshot', () => {
       const bytes = fs.readFileSync(ws.file(`cache/${entry}`));
       bytes[bytes.length - 1] ^= 0xff;
       fs.writeFileSync(ws.file(`cache/${entry}`), bytes);
-      assert.equal(loadStartSnapshot(cache, KEY, [ws.file('ws/shop.plan.yaml')]), undefined);
+      assert.equal(loadStartSnapshot(cache, KEY, [ws.file('ws/shop.plan.yaml')], NOW), undefined);
       assert.ok(!fs.existsSync(ws.file(`cache/${entry}`)));
     } finally {
       ws.dispose();
     }
+  });
+
+  it('holds only from when it was computed until a usage snapshot would turn stale', () => {
+    const ws = setUp();
+    try {
+      const plans = [ws.file('ws/shop.plan.yaml')];
+      const cache = stored(ws, { computedAt: NOW, validUntil: NOW + DAY });
+      assert.ok(loadStartSnapshot(cache, KEY, plans, NOW));
+      assert.ok(loadStartSnapshot(cache, KEY, plans, NOW + DAY - 1));
+      assert.equal(loadStartSnapshot(cache, KEY, plans, NOW + DAY), undefined, 'stale from then on');
+      assert.equal(loadStartSnapshot(cache, KEY, plans, NOW - 1), undefined, 'a clock set back');
+    } finally {
+      ws.dispose();
+    }
+  });
+
+  it('computes that time from each dated usage snapshot and its maxAge', () => {
+    assert.equal(validUntil(NOW, []), null);
+    assert.equal(validUntil(NOW, [{ takenAt: undefined, maxAgeMs: undefined }]), null);
+    // Taken 13 days ago, default maxAge 14 days: stale in a day.
+    assert.equal(validUntil(NOW, [{ takenAt: NOW - 13 * DAY, maxAgeMs: undefined }]), NOW + DAY);
+    assert.equal(
+      validUntil(NOW, [
+        { takenAt: NOW - 13 * DAY, maxAgeMs: undefined },
+        { takenAt: NOW - DAY, maxAgeMs: 3 * DAY },
+      ]),
+      NOW + DAY,
+    );
+    assert.equal(validUntil(NOW, [{ takenAt: NOW - DAY, maxAgeMs: 1.5 * DAY }]), NOW + DAY / 2);
+    // Taken "in the future" (a wrong clock): holds until that stops being more than 5 minutes ahead.
+    assert.equal(validUntil(NOW, [{ takenAt: NOW + DAY, maxAgeMs: undefined }]), NOW + DAY - 5 * 60_000);
+    // Already stale: stays stale.
+    assert.equal(validUntil(NOW, [{ takenAt: NOW - 20 * DAY, maxAgeMs: undefined }]), null);
   });
 });

@@ -5,6 +5,9 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
+import { engineVersion } from '../../server/src/engine/workspace/engineVersion';
+import { PersistentCache } from '../../server/src/engine/workspace/persistentCache';
+import { SERVER } from '../helpers/cli';
 import { LspClient, uriOf } from '../helpers/lspClient';
 import { tempWorkspace, type TempWorkspace } from '../helpers/tempWorkspace';
 
@@ -55,6 +58,7 @@ async function session(
   folder: string,
   cacheDirectory: string | undefined,
   unsaved: Record<string, string> = {},
+  plan = 'shop.plan.yaml',
 ): Promise<string> {
   const client = await LspClient.start({
     folder,
@@ -62,13 +66,13 @@ async function session(
     initializationOptions: cacheDirectory ? { cacheDirectory } : {},
   });
   try {
-    await client.waitForDiagnostics(uriOf(path.join(folder, 'shop.plan.yaml')), () => true);
+    await client.waitForDiagnostics(uriOf(path.join(folder, plan)), () => true);
     const files = yamlFiles(folder);
     const uris = await Promise.all(
       files.map((f) => client.open(path.join(folder, f), unsaved[f] ?? fs.readFileSync(path.join(folder, f), 'utf8'))),
     );
     const published = await Promise.all(uris.map((uri) => client.waitForDiagnostics(uri, (p) => p.version === 1)));
-    const lenses = await client.codeLenses(uriOf(path.join(folder, 'shop.plan.yaml')));
+    const lenses = await client.codeLenses(uriOf(path.join(folder, plan)));
     return JSON.stringify(
       {
         published: published.map((p, i) => ({ file: files[i], version: p.version, diagnostics: p.diagnostics })),
@@ -236,5 +240,30 @@ describe('warm start after a change', { skip: !fs.existsSync(CORPUS) && `${CORPU
       const model = path.join(storage.dir, models(storage.dir)[0]);
       fs.writeFileSync(model, fs.readFileSync(model).subarray(0, 40));
     });
+  });
+
+  it('a plan with a usage snapshot: the stored results hold until the snapshot would turn stale', async () => {
+    const ws = tempWorkspace({ copyFrom: path.join(__dirname, '..', '..', 'examples', 'live-usage') });
+    const storage = tempWorkspace({ prefix: 'consolidation-storage-' });
+    try {
+      const plan = 'fine-on-paper.plan.yaml';
+      // Taken an hour ago, with a maxAge of 3 days: stale 3 days after.
+      ws.write(plan, ws.read(plan).replace('maxAge: 520w', 'maxAge: 3d'));
+      const takenAt = Math.floor(Date.now() / 1000) * 1000 - 3_600_000;
+      ws.write(
+        'usage.yaml',
+        ws.read('usage.yaml').replace(/takenAt: .*/, `takenAt: "${new Date(takenAt).toISOString()}"`),
+      );
+      const cold = await session(ws.dir, undefined, {}, plan);
+      assert.match(cold, /usage\/request-below-usage/);
+      assert.equal(await session(ws.dir, storage.dir, {}, plan), cold, 'the start that fills the cache');
+      const cache = new PersistentCache(path.join(storage.dir, 'model-cache'), engineVersion(SERVER, '0.1.0'));
+      const stored = cache.getNamed('start-snapshot', (v): v is { validUntil: number | null } => !!v);
+      assert.equal(stored?.validUntil, takenAt + 3 * 86_400_000);
+      assert.equal(await session(ws.dir, storage.dir, {}, plan), cold, 'the warm start');
+    } finally {
+      ws.dispose();
+      storage.dispose();
+    }
   });
 });
