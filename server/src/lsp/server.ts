@@ -17,7 +17,8 @@ import { TextDocument } from 'vscode-languageserver-textdocument';
 import { ConsolidationWorkspace, isPlanFile } from '../engine/workspace/consolidationWorkspace';
 import { diagnose, flattenParts } from '../engine/workspace/diagnose';
 import type { Finding } from '../engine/rules/types';
-import { nodeFileHost } from '../engine/workspace/fileHost';
+import { nodeFileHost, type FileHost } from '../engine/workspace/fileHost';
+import { RecordingFileHost } from '../engine/workspace/resultCache';
 import { ManifestReaderPool } from '../engine/workspace/manifestReaderPool';
 import { PersistentCache } from '../engine/workspace/persistentCache';
 import { engineVersion } from '../engine/workspace/engineVersion';
@@ -43,10 +44,13 @@ import { HeapKeeper } from './heapKeeper';
 import { normalizeSettings, toWorkspaceOptions } from './settings';
 import { ToolRenderer } from '../tools/toolRenderer';
 import { extraWatchers } from './watchedFiles';
+import { loadStartSnapshot, snapshotKey, storeStartSnapshot, validUntil, type UsableSnapshot } from './startSnapshot';
 import type { PlanResult } from '../engine/analysis/planResult';
 
 const PLAN_GLOBS = ['**/*.plan.yaml', '**/*.plan.yml'];
 const SERVER_VERSION = '0.1.0';
+/** The largest start snapshot kept (its diagnostics' JSON), as the CLI bounds a stored result. */
+const MAX_SNAPSHOT_CHARS = 16 * 1024 * 1024;
 /** Saving a patch file several times in a row renders once; a missing tool is looked for again after 30 s. */
 const RENDER_TIMING = { debounceMs: 300, retryMissingMs: 30_000 };
 /**
@@ -59,7 +63,18 @@ const WATCHED_FILES_SETTLE_MS = 300;
 export function startServer(connection: Connection): void {
   const documents = new TextDocuments(TextDocument);
   let settings: ServerSettings = DEFAULT_SERVER_SETTINGS;
-  const workspace = new ConsolidationWorkspace(nodeFileHost, toWorkspaceOptions(settings));
+  /**
+   * With a cache folder, what the workspace reads is recorded until the start's results are stored for the
+   * next start (startSnapshot.ts); then, and without a cache, it reads the disk directly.
+   */
+  let recorder: RecordingFileHost | undefined;
+  const host: FileHost = {
+    readFile: (file) => (recorder ?? nodeFileHost).readFile(file),
+    fileSize: (file) => (recorder ?? nodeFileHost).fileSize!(file),
+    glob: (dir, patterns, bound) => (recorder ?? nodeFileHost).glob(dir, patterns, bound),
+    realPath: (file) => (recorder ?? nodeFileHost).realPath!(file),
+  };
+  const workspace = new ConsolidationWorkspace(host, toWorkspaceOptions(settings));
   let folders: string[] = [];
   let pullsConfiguration = false;
   // Kustomize and Helm sources: rendered only once the client says the workspace is trusted.
@@ -96,6 +111,30 @@ export function startServer(connection: Connection): void {
 
   const pool = ManifestReaderPool.beside(__dirname);
   let cache: PersistentCache | undefined;
+  let engine = '';
+  /**
+   * A warm start whose stored results still hold: passes publish them (and compute only open manifests no
+   * plan reads) until something changes or the editor has been quiet for a moment; then the models are loaded
+   * and passes compute as usual (what they find is the same: nothing is published again).
+   */
+  let snapshot: UsableSnapshot | undefined;
+  let snapshotTimer: NodeJS.Timeout | undefined;
+  const leaveSnapshot = () => {
+    if (snapshotTimer) clearTimeout(snapshotTimer);
+    snapshotTimer = undefined;
+    snapshot = undefined;
+  };
+  /** Stores the start's results once passes have stopped for a moment (and at shutdown). */
+  let storeTimer: NodeJS.Timeout | undefined;
+  const storeSnapshotLater = () => {
+    if (!recorder) return;
+    if (storeTimer) clearTimeout(storeTimer);
+    storeTimer = setTimeout(() => {
+      storeTimer = undefined;
+      storeSnapshot();
+    }, 1000);
+    storeTimer.unref();
+  };
   /** Diagnostics of open manifests no plan reads, kept with the cache (a warm start publishes them as they are). */
   let standalone: StandaloneDiagnostics | undefined;
   /** Bounds the cache folder once the workspace has settled (not on every pass). */
@@ -124,7 +163,10 @@ export function startServer(connection: Connection): void {
       // Texts changed while parses were awaited: the next pass analyses the newest versions instead.
       if (stale()) return;
       publishDiagnostics();
-      watchFilesRead();
+      if (snapshot) upgradeLater();
+      // Which files the plans read is known once they are computed (not from a snapshot).
+      else watchFilesRead();
+      storeSnapshotLater();
       refreshLenses();
       pruneLater();
       warmWorkersLater();
@@ -139,6 +181,8 @@ export function startServer(connection: Connection): void {
    * none any more. The work of a pass then grows with what changed, not with the workspace.
    */
   function publishDiagnostics(): void {
+    if (snapshot && publishFromSnapshot(snapshot)) return;
+    leaveSnapshot();
     const open = [...uriOf.keys()];
     const plans = [...new Set([...plansOnDisk, ...open.filter(isPlanFile)])];
     const manifests = open.filter((f) => !isPlanFile(f));
@@ -157,33 +201,42 @@ export function startServer(connection: Connection): void {
         .get(file)!
         .push(...(diagnose(workspace, { plans: [], manifests: [file], orphanScope: 'per-file' }).get(file) ?? []));
     }
-    for (const [file, parts] of byFile) {
-      const openUri = uriOf.get(file);
-      const version = openUri === undefined ? undefined : documents.get(openUri)?.version;
-      const previous = published.get(file);
-      // A new version of an open document always gets an answer, even when nothing changed.
-      if (
-        previous?.parts &&
-        previous.version === version &&
-        previous.uri === (openUri ?? previous.uri) &&
-        sameParts(previous.parts, parts)
-      )
-        continue;
-      const diagnostics = flattenParts(parts).map((f) => toDiagnostic(workspace, f));
-      // Read again (a file changed on disk, a checkout) yet the same diagnostics: nothing to tell the client.
-      const json = JSON.stringify(diagnostics);
-      if (
-        previous &&
-        previous.version === version &&
-        previous.uri === (openUri ?? previous.uri) &&
-        previous.json === json
-      ) {
-        previous.parts = parts;
-        continue;
-      }
-      publish(file, openUri, version, { parts, json }, diagnostics);
-      if (openUri !== undefined && alone.has(file)) keepStandalone(file, openUri, diagnostics);
+    for (const [file, parts] of byFile) publishComputed(file, parts, alone.has(file));
+    publishFromIndex(fromCache);
+    clearOthers((file) => byFile.has(file) || fromCache.has(file));
+  }
+
+  /** Publishes a file's findings unless they are what was last published for it (see publishDiagnostics). */
+  function publishComputed(file: string, parts: Finding[][], alone: boolean): void {
+    const openUri = uriOf.get(file);
+    const version = openUri === undefined ? undefined : documents.get(openUri)?.version;
+    const previous = published.get(file);
+    // A new version of an open document always gets an answer, even when nothing changed.
+    if (
+      previous?.parts &&
+      previous.version === version &&
+      previous.uri === (openUri ?? previous.uri) &&
+      sameParts(previous.parts, parts)
+    )
+      return;
+    const diagnostics = flattenParts(parts).map((f) => toDiagnostic(workspace, f));
+    // Read again (a file changed on disk, a checkout) yet the same diagnostics: nothing to tell the client.
+    const json = JSON.stringify(diagnostics);
+    if (
+      previous &&
+      previous.version === version &&
+      previous.uri === (openUri ?? previous.uri) &&
+      previous.json === json
+    ) {
+      previous.parts = parts;
+      return;
     }
+    publish(file, openUri, version, { parts, json }, diagnostics);
+    if (openUri !== undefined && alone) keepStandalone(file, openUri, diagnostics);
+  }
+
+  /** Publishes the diagnostics of open manifests no plan reads that the cache holds for their texts. */
+  function publishFromIndex(fromCache: Map<string, { key: string; diagnostics: Diagnostic[] }>): void {
     for (const [file, { key, diagnostics }] of fromCache) {
       const openUri = uriOf.get(file)!;
       const version = documents.get(openUri)?.version;
@@ -191,11 +244,143 @@ export function startServer(connection: Connection): void {
       if (previous?.key === key && previous.version === version && previous.uri === openUri) continue;
       publish(file, openUri, version, { key }, diagnostics);
     }
+  }
+
+  /** Clears the diagnostics of the files that have none any more. */
+  function clearOthers(keep: (file: string) => boolean): void {
     for (const [file, { uri }] of published) {
-      if (byFile.has(file) || fromCache.has(file)) continue;
+      if (keep(file)) continue;
       published.delete(file);
       void connection.sendDiagnostics({ uri, diagnostics: [] });
     }
+  }
+
+  /**
+   * A pass of a warm start whose stored results hold (startSnapshot.ts): publishes what the plans published
+   * then, and computes only the open manifests they do not read, as a pass would. False (nothing published)
+   * when an open editor makes the stored results wrong: a plan not on disk, or a text other than the one on
+   * disk in a file the plans read or put findings in.
+   */
+  function publishFromSnapshot(s: UsableSnapshot): boolean {
+    const computed: string[] = [];
+    const alone: string[] = [];
+    for (const [file, uri] of uriOf) {
+      const text = documents.get(uri)?.getText();
+      if (text === undefined) return false;
+      if (s.dependsOn(file) && !s.sameText(file, text)) return false;
+      if (isPlanFile(file) || s.covered.has(file)) {
+        if (!s.dependsOn(file) || !s.files.has(file) || (isPlanFile(file) && !s.plans.has(file))) return false;
+      } else if (s.files.has(file)) {
+        // A plan's findings in a file of its own findings too: computed as usual.
+        return false;
+      } else if (s.read.has(file)) computed.push(file);
+      else alone.push(file);
+    }
+    const stored = new Map<string, Diagnostic[]>();
+    try {
+      for (const [file, json] of s.files) stored.set(file, JSON.parse(json) as Diagnostic[]);
+    } catch {
+      return false;
+    }
+    for (const [file, json] of s.files) {
+      const openUri = uriOf.get(file);
+      const version = openUri === undefined ? undefined : documents.get(openUri)?.version;
+      const previous = published.get(file);
+      if (
+        previous &&
+        previous.version === version &&
+        previous.uri === (openUri ?? previous.uri) &&
+        previous.json === json
+      )
+        continue;
+      publish(file, openUri, version, { json }, stored.get(file)!);
+    }
+    const { fromCache } = standaloneFromCache(s.read, alone);
+    const byFile = diagnose(workspace, {
+      plans: [],
+      manifests: [...computed, ...alone.filter((f) => !fromCache.has(f))],
+      orphanScope: 'per-file',
+    });
+    const aloneSet = new Set(alone);
+    for (const [file, parts] of byFile) publishComputed(file, parts, aloneSet.has(file));
+    publishFromIndex(fromCache);
+    clearOthers((file) => s.files.has(file) || byFile.has(file) || fromCache.has(file));
+    return true;
+  }
+
+  /** Once a warm start has published and the editor is quiet for a moment: passes compute (models are loaded). */
+  function upgradeLater(): void {
+    if (snapshotTimer) clearTimeout(snapshotTimer);
+    snapshotTimer = setTimeout(() => {
+      leaveSnapshot();
+      scheduler.schedule();
+    }, 1000);
+    snapshotTimer.unref();
+  }
+
+  /**
+   * Keeps what the plans published for the next start (startSnapshot.ts), once, when the reads were stable,
+   * no plan renders its sources, and every open editor of a file the plans read holds its text on disk (then
+   * the results are those of the disk, which the next start checks).
+   */
+  function storeSnapshot(): void {
+    const rec = recorder;
+    if (!cache || !rec || snapshot || scheduler.waiting) return;
+    if (!rec.stable) {
+      recorder = undefined;
+      return;
+    }
+    const openPlans = [...uriOf.keys()].filter(isPlanFile);
+    if (openPlans.some((p) => !plansOnDisk.has(p))) return;
+    const plans = [...plansOnDisk].sort();
+    const covered = new Set<string>();
+    const read = new Set<string>();
+    const usages: { takenAt: number | undefined; maxAgeMs: number | undefined }[] = [];
+    let computedAt = Date.now();
+    for (const plan of plans) {
+      const result = workspace.plan(plan);
+      if (!result) continue;
+      if (result.usage) {
+        usages.push({ takenAt: result.usage.snapshot.takenAt, maxAgeMs: result.plan.usage?.maxAgeMs });
+        computedAt = Math.min(computedAt, result.usage.now);
+      }
+      if (result.plan.renderedSources?.length) {
+        recorder = undefined;
+        return;
+      }
+      for (const m of result.manifests) covered.add(m.path);
+      for (const f of result.sourceSet) read.add(f);
+      for (const m of result.manifests) read.add(m.path);
+      if (result.usageFile) read.add(result.usageFile);
+    }
+    // Open files the plans read must hold their text on disk (what the next start checks).
+    for (const [file, uri] of uriOf) {
+      if ((plansOnDisk.has(file) || read.has(file)) && rec.readFile(file) !== documents.get(uri)?.getText()) return;
+    }
+    const files: [string, string][] = [];
+    for (const [file, parts] of diagnose(workspace, { plans, manifests: [], orphanScope: 'per-file' }))
+      files.push([file, JSON.stringify(flattenParts(parts).map((f) => toDiagnostic(workspace, f)))]);
+    recorder = undefined;
+    // Unstable reads (a file changed meanwhile), or results so large that computing them again is cheaper.
+    if (!rec.stable || files.reduce((n, [, json]) => n + json.length, 0) > MAX_SNAPSHOT_CHARS) return;
+    // A usage snapshot that turned stale since the findings were computed: they are already outdated.
+    const until = validUntil(computedAt, usages);
+    if (until !== null && until <= Date.now()) return;
+    storeStartSnapshot(cache, {
+      computedAt,
+      validUntil: until,
+      key: startKey(),
+      manifest: rec.manifest(),
+      plans,
+      covered: [...covered],
+      read: [...read],
+      files,
+    });
+  }
+
+  /** Everything besides the files that what a start publishes depends on. */
+  function startKey(): string {
+    return snapshotKey(engine, { settings, folders, trusted, format: 1 });
   }
 
   /**
@@ -213,6 +398,7 @@ export function startServer(connection: Connection): void {
   // A render finished: its plan is analysed again with the output (or the reason there is none), and
   // the lenses, which said the totals wait for the render, are asked for again once that is published.
   workspace.onRenderSettled = () => {
+    leaveSnapshot();
     lensesStale = true;
     scheduler.schedule();
   };
@@ -274,19 +460,24 @@ export function startServer(connection: Connection): void {
    * diagnostics the cache holds for their text.
    */
   function standaloneFromCache(
-    plans: string[],
+    plans: string[] | ReadonlySet<string>,
     manifests: string[],
   ): { alone: Set<string>; fromCache: Map<string, { key: string; diagnostics: Diagnostic[] }> } {
     const fromCache = new Map<string, { key: string; diagnostics: Diagnostic[] }>();
     if (!standalone || manifests.length === 0) return { alone: new Set(), fromCache };
-    const covered = new Set<string>();
-    for (const plan of plans) {
-      const result = workspace.plan(plan);
-      if (!result) continue;
-      for (const f of result.sourceSet) covered.add(f);
-      for (const m of result.manifests) covered.add(m.path);
-      if (result.usageFile) covered.add(result.usageFile);
-    }
+    // The files the plans read (given as a set when known without computing the plans).
+    let covered: ReadonlySet<string>;
+    if (Array.isArray(plans)) {
+      const read = new Set<string>();
+      for (const plan of plans) {
+        const result = workspace.plan(plan);
+        if (!result) continue;
+        for (const f of result.sourceSet) read.add(f);
+        for (const m of result.manifests) read.add(m.path);
+        if (result.usageFile) read.add(result.usageFile);
+      }
+      covered = read;
+    } else covered = plans as ReadonlySet<string>;
     const alone = new Set(manifests.filter((f) => !covered.has(f)));
     for (const file of alone) {
       const text = documents.get(uriOf.get(file)!)?.getText();
@@ -323,6 +514,7 @@ export function startServer(connection: Connection): void {
     // Re-publish only when findings can change: a client sends the same settings more than once.
     const toolsChanged = useRenderer();
     if (!workspace.setOptions(toWorkspaceOptions(settings, folders)) && !toolsChanged) return;
+    leaveSnapshot();
     standalone?.clear();
     published.clear();
     scheduler.schedule();
@@ -353,7 +545,8 @@ export function startServer(connection: Connection): void {
   let warmTimer: NodeJS.Timeout | undefined;
   function warmWorkersLater(): void {
     if (!workersToWarm) return;
-    // Once passes have stopped for a while: the start may still be publishing, pass after pass.
+    // Once passes and opened files have stopped for a while: the start may still be opening files or
+    // publishing, pass after pass (on two cores, warming now would slow that down).
     if (warmTimer) clearTimeout(warmTimer);
     warmTimer = setTimeout(warmNow, 500);
     warmTimer.unref();
@@ -373,7 +566,7 @@ export function startServer(connection: Connection): void {
 
   function scanPlans(): void {
     plansOnDisk.clear();
-    for (const folder of folders) for (const plan of nodeFileHost.glob(folder, PLAN_GLOBS)) plansOnDisk.add(plan);
+    for (const folder of folders) for (const plan of host.glob(folder, PLAN_GLOBS)) plansOnDisk.add(plan);
   }
 
   connection.onInitialize((params: InitializeParams): InitializeResult => {
@@ -393,7 +586,9 @@ export function startServer(connection: Connection): void {
       // The client's storage folder for this workspace: parsed manifests are kept there for the next start.
       const cacheDir = (params.initializationOptions as { cacheDirectory?: unknown }).cacheDirectory;
       if (typeof cacheDir === 'string' && path.isAbsolute(cacheDir)) {
-        cache = new PersistentCache(path.join(cacheDir, 'model-cache'), engineVersion(__filename, SERVER_VERSION));
+        engine = engineVersion(__filename, SERVER_VERSION);
+        cache = new PersistentCache(path.join(cacheDir, 'model-cache'), engine);
+        recorder = new RecordingFileHost();
         workspace.usePersistentCache(cache);
         standalone = new StandaloneDiagnostics(cache, () => workspace.findingSettings);
       }
@@ -423,13 +618,17 @@ export function startServer(connection: Connection): void {
     await loadSettings();
     warmUp();
     scanPlans();
-    parseAhead([...plansOnDisk].flatMap((plan) => workspace.sourceFiles(plan)));
+    // A warm start whose stored results hold publishes them; the models are loaded later.
+    if (cache && recorder) snapshot = loadStartSnapshot(cache, startKey(), [...plansOnDisk].sort());
+    if (snapshot) recorder = undefined;
+    else parseAhead([...plansOnDisk].flatMap((plan) => workspace.sourceFiles(plan)));
     scheduler.schedule();
   });
 
   connection.onNotification(WORKSPACE_TRUST_NOTIFICATION, (params: WorkspaceTrustParams) => {
     trusted = params?.trusted === true;
     if (!useRenderer()) return;
+    leaveSnapshot();
     published.clear();
     scheduler.schedule();
   });
@@ -443,13 +642,22 @@ export function startServer(connection: Connection): void {
     const file = uriToPath(document.uri);
     if (!file) return;
     const opening = !uriOf.has(file);
+    if (!opening) leaveSnapshot();
+    // Files still opening (a start): warming the workers and loading the models wait until they stop.
+    else if (snapshot) upgradeLater();
+    if (warmTimer) warmWorkersLater();
     uriOf.set(file, document.uri);
     const text = document.getText();
     workspace.setOverlay(file, text);
     // Files opened together are parsed on the workers. An edit is one file the next pass needs at once:
     // parsed there, on this thread (handing it to a worker only adds the copies, and grows the workers' heaps
     // edit after edit). Its diagnostics in the cache (a warm start): the model is read only if a plan needs it.
-    if (opening && !(standalone && !isPlanFile(file) && standalone.lookup(file, text).diagnostics)) parseAhead([file]);
+    if (
+      opening &&
+      !(snapshot && (snapshot.read.has(file) || snapshot.files.has(file) || isPlanFile(file))) &&
+      !(standalone && !isPlanFile(file) && standalone.lookup(file, text).diagnostics)
+    )
+      parseAhead([file]);
     scheduler.schedule();
   });
 
@@ -457,12 +665,14 @@ export function startServer(connection: Connection): void {
     const file = uriToPath(document.uri);
     if (!file) return;
     uriOf.delete(file);
+    leaveSnapshot();
     standalone?.forget(file);
     workspace.setOverlay(file, undefined);
     scheduler.schedule();
   });
 
   connection.onDidChangeWatchedFiles(({ changes }) => {
+    leaveSnapshot();
     let rescan = false;
     const changed: string[] = [];
     for (const change of changes) {
@@ -536,6 +746,10 @@ export function startServer(connection: Connection): void {
     workspace.disposeRenders();
     heap.dispose();
     if (pruneTimer) clearTimeout(pruneTimer);
+    if (storeTimer) clearTimeout(storeTimer);
+    storeSnapshot();
+    leaveSnapshot();
+    standalone?.flush();
     cache?.prune();
     await pool?.dispose();
   });

@@ -8,6 +8,12 @@ import type { PersistentCache } from '../engine/workspace/persistentCache';
  * findings, so a warm start (the same files reopened) publishes them without reading a model or running a
  * rule. A key holds all of those; compose files are left out (they also depend on their folder's `.env`).
  * Only texts that are the file's text on disk are stored (an editor's unsaved versions are not kept).
+ *
+ * They are kept together in one entry (an index of key → diagnostics), read once when the server starts:
+ * a warm start that reopens hundreds of files then hashes each text and looks it up in memory, instead of
+ * reading a file per document. New diagnostics are written back in one go, a moment after the last one was
+ * stored and when the server shuts down. The index keeps the entries used by this run first, then the
+ * most recently used of the others, up to {@link MAX_INDEX_ENTRIES}.
  */
 export class StandaloneDiagnostics {
   /** What was looked up per open file, for the text it was looked up with. */
@@ -15,12 +21,20 @@ export class StandaloneDiagnostics {
     string,
     { text: string; key: string | undefined; diagnostics: Diagnostic[] | undefined }
   >();
+  /** The index read at start (most recently used first), and what this run looked up or stored. */
+  private readonly stored: Map<string, Diagnostic[]>;
+  private readonly used = new Map<string, Diagnostic[]>();
+  private dirty = false;
+  private flushTimer: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly cache: PersistentCache,
     /** The settings that change findings (rules, size cap), as one string. */
     private readonly settings: () => string,
-  ) {}
+    private readonly flushDelayMs = 1000,
+  ) {
+    this.stored = new Map(cache.getNamed(INDEX_NAME, isIndex) ?? []);
+  }
 
   /** The cached diagnostics of an open file with this text, if any; the key they are (or would be) kept under. */
   lookup(file: string, text: string): { key: string | undefined; diagnostics: Diagnostic[] | undefined } {
@@ -29,7 +43,8 @@ export class StandaloneDiagnostics {
     const key = isComposeText(text)
       ? undefined
       : this.cache.key(file, text, `published-diagnostics\0${this.settings()}`);
-    const diagnostics = key === undefined ? undefined : this.cache.getValue(key, isDiagnosticList);
+    const diagnostics = key === undefined ? undefined : (this.used.get(key) ?? this.stored.get(key));
+    if (key !== undefined && diagnostics) this.used.set(key, diagnostics);
     const entry = { text, key, diagnostics };
     this.known.set(file, entry);
     return entry;
@@ -39,7 +54,10 @@ export class StandaloneDiagnostics {
   store(file: string, text: string, diagnostics: Diagnostic[]): string | undefined {
     const entry = this.lookup(file, text);
     if (entry.key === undefined) return undefined;
-    if (!entry.diagnostics) this.cache.putValue(entry.key, diagnostics);
+    if (!entry.diagnostics) {
+      this.used.set(entry.key, diagnostics);
+      this.flushLater();
+    }
     entry.diagnostics = diagnostics;
     return entry.key;
   }
@@ -52,6 +70,39 @@ export class StandaloneDiagnostics {
   clear(): void {
     this.known.clear();
   }
+
+  /** Writes the index now when something new was stored (at shutdown). */
+  flush(): void {
+    if (this.flushTimer) clearTimeout(this.flushTimer);
+    this.flushTimer = undefined;
+    if (!this.dirty) return;
+    this.dirty = false;
+    const entries: [string, Diagnostic[]][] = [...this.used];
+    for (const [key, diagnostics] of this.stored) {
+      if (entries.length >= MAX_INDEX_ENTRIES) break;
+      if (!this.used.has(key)) entries.push([key, diagnostics]);
+    }
+    this.cache.putNamed(INDEX_NAME, entries.slice(0, MAX_INDEX_ENTRIES));
+  }
+
+  /** One write for a whole pass (or a whole start), a moment after the last diagnostics were stored. */
+  private flushLater(): void {
+    this.dirty = true;
+    if (this.flushTimer) clearTimeout(this.flushTimer);
+    this.flushTimer = setTimeout(() => this.flush(), this.flushDelayMs);
+    this.flushTimer.unref();
+  }
+}
+
+/** Enough for the open files of several large workspaces; an entry without findings is about 100 bytes. */
+export const MAX_INDEX_ENTRIES = 50_000;
+const INDEX_NAME = 'published-diagnostics';
+
+function isIndex(value: unknown): value is [string, Diagnostic[]][] {
+  return (
+    Array.isArray(value) &&
+    value.every((e) => Array.isArray(e) && e.length === 2 && typeof e[0] === 'string' && isDiagnosticList(e[1]))
+  );
 }
 
 function isDiagnosticList(value: unknown): value is Diagnostic[] {

@@ -61,6 +61,42 @@ export class PersistentCache {
     });
   }
 
+  /**
+   * A named entry kept beside the models (one file for many small values, read once at start instead of one
+   * file each): the value when its tag and checksum hold and `accept` recognizes it, else undefined (and a
+   * damaged entry is removed). The model cache's pruning leaves it alone: its owner bounds it.
+   */
+  getNamed<T>(name: string, accept: (value: unknown) => value is T): T | undefined {
+    if (this.disabled) return undefined;
+    const entry = this.namedPath(name);
+    let bytes: Buffer;
+    try {
+      bytes = fs.readFileSync(entry);
+    } catch {
+      return undefined;
+    }
+    const value = decodeValue(bytes);
+    if (value !== undefined && accept(value)) return value;
+    this.remove(entry);
+    return undefined;
+  }
+
+  /** Replaces a named entry (atomically: a reader sees the old one or the new one). */
+  putNamed(name: string, value: unknown): void {
+    if (this.disabled) return;
+    let payload: Buffer;
+    try {
+      payload = serialize(value);
+    } catch {
+      return;
+    }
+    try {
+      writeEntry(this.namedPath(name), MAGIC, payload);
+    } catch {
+      this.disabled = true;
+    }
+  }
+
   private read<T>(key: string, decodeEntry: (bytes: Buffer) => T | undefined): T | undefined {
     if (this.disabled) return undefined;
     const entry = this.entryPath(key);
@@ -149,6 +185,10 @@ export class PersistentCache {
       this.remove(entry.file);
       total -= entry.size;
     }
+  }
+
+  private namedPath(name: string): string {
+    return path.join(this.dir, `${name.replace(/[^a-z0-9-]/gi, '_')}.bin`);
   }
 
   private entryPath(key: string): string {

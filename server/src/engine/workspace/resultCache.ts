@@ -236,7 +236,8 @@ export class RecordingFileHost implements FileHost {
   }
 }
 
-function holds(manifest: RunManifest): boolean {
+/** Whether everything a run recorded is still so on disk (the language server checks its start this way too). */
+export function holds(manifest: RunManifest): boolean {
   // Each path is stat'ed once: its kind, size and stamp all come from that.
   const stats = new Map<string, fs.BigIntStats | undefined>();
   const stat = (file: string) => {
@@ -358,7 +359,13 @@ export function decodeResult(bytes: Buffer, key: string): StoredResult | undefin
 function looksLikeResult(value: unknown, key: string): value is StoredResult {
   if (!value || typeof value !== 'object') return false;
   const { key: stored, manifest } = value as Partial<StoredResult>;
-  if (stored !== key || !('result' in value) || !manifest || typeof manifest !== 'object') return false;
+  return stored === key && 'result' in value && isRunManifest(manifest);
+}
+
+/** Whether a value read back has the shape of a {@link RunManifest}. */
+export function isRunManifest(value: unknown): value is RunManifest {
+  if (!value || typeof value !== 'object') return false;
+  const manifest = value as Partial<RunManifest>;
   const pairs = (list: unknown, second: (v: unknown) => boolean) =>
     Array.isArray(list) &&
     list.every((p) => Array.isArray(p) && p.length === 2 && typeof p[0] === 'string' && second(p[1]));

@@ -4,7 +4,7 @@ import { formatUsageDuration } from '../../quantity/duration';
 
 export const DEFAULT_MAX_AGE_MS = 14 * 86_400_000;
 /** Clocks differ a little; a snapshot from further in the future than this is wrong. */
-const FUTURE_SLACK_MS = 5 * 60_000;
+export const FUTURE_SLACK_MS = 5 * 60_000;
 
 export const snapshotStale: Rule<PlanContext> = {
   code: 'usage/snapshot-stale',
