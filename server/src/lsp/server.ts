@@ -85,6 +85,19 @@ export function startServer(connection: Connection): void {
   const plansOnDisk = new Set<string>();
   /** The client's own URI for each open file, so published diagnostics match it exactly. */
   const uriOf = new Map<string, string>();
+  /** The open plan files, in the order opened: a pass does not look through every open file for them. */
+  const openPlans = new Set<string>();
+  const allPlans = () => [...new Set([...plansOnDisk, ...openPlans])];
+  /** Files whose text changed, or that were opened, closed or changed on disk, since the last pass. */
+  const changedFiles = new Set<string>();
+  /**
+   * What the last full pass was made from: the plans, their results and the files those results read or
+   * put findings in, and the workspace's generation. While all of these are the same, every other open
+   * file's findings are its own, and a pass diagnoses only the files that changed: the work of an edit
+   * grows with the edit, not with the number of open files. Undefined: the next pass looks at every file.
+   */
+  let lastPass:
+    { plans: string[]; results: (PlanResult | undefined)[]; generation: number; planFiles: Set<string> } | undefined;
   /**
    * What was last published per file: under which URI, for which version, and what it was made of (the
    * cached finding lists, or the key of diagnostics read from the cache) and what it said (JSON).
@@ -139,15 +152,33 @@ export function startServer(connection: Connection): void {
    * none any more. The work of a pass then grows with what changed, not with the workspace.
    */
   function publishDiagnostics(): void {
-    const open = [...uriOf.keys()];
-    const plans = [...new Set([...plansOnDisk, ...open.filter(isPlanFile)])];
+    const plans = allPlans();
+    const results = plans.map((plan) => workspace.plan(plan));
+    const changed = [...changedFiles];
+    changedFiles.clear();
+    const previousPass = lastPass;
+    // Cleared until this pass is done: should it fail, the next one looks at every file.
+    lastPass = undefined;
+    const onlyChanged =
+      previousPass !== undefined &&
+      previousPass.generation === workspace.generation &&
+      sameItems(previousPass.plans, plans) &&
+      sameItems(previousPass.results, results) &&
+      changed.every((f) => !previousPass.planFiles.has(f));
+    const open = onlyChanged ? changed.filter((f) => uriOf.has(f)) : [...uriOf.keys()];
     const manifests = open.filter((f) => !isPlanFile(f));
     const { alone, fromCache } = standaloneFromCache(plans, manifests);
-    const byFile = diagnose(workspace, {
-      plans,
-      manifests: manifests.filter((f) => !fromCache.has(f)),
-      orphanScope: 'per-file',
-    });
+    const planFiles = new Set<string>();
+    const byFile = diagnose(
+      workspace,
+      {
+        // The plans' parts are those of the last pass (the same results), and no changed file is in them.
+        plans: onlyChanged ? [] : plans,
+        manifests: manifests.filter((f) => !fromCache.has(f)),
+        orphanScope: 'per-file',
+      },
+      planFiles,
+    );
     for (const file of fromCache.keys()) {
       if (!byFile.has(file)) continue;
       // A plan's findings landed in it after all: its own are computed, not read.
@@ -191,11 +222,14 @@ export function startServer(connection: Connection): void {
       if (previous?.key === key && previous.version === version && previous.uri === openUri) continue;
       publish(file, openUri, version, { key }, diagnostics);
     }
-    for (const [file, { uri }] of published) {
-      if (byFile.has(file) || fromCache.has(file)) continue;
+    // Files with nothing to say any more (closed, no plan reads them): only changed files can be such.
+    for (const file of onlyChanged ? changed : [...published.keys()]) {
+      const entry = published.get(file);
+      if (!entry || byFile.has(file) || fromCache.has(file)) continue;
       published.delete(file);
-      void connection.sendDiagnostics({ uri, diagnostics: [] });
+      void connection.sendDiagnostics({ uri: entry.uri, diagnostics: [] });
     }
+    lastPass = onlyChanged ? previousPass : { plans, results, generation: workspace.generation, planFiles };
   }
 
   /**
@@ -229,7 +263,7 @@ export function startServer(connection: Connection): void {
   /** Asks the client to watch the files plans read that its fixed watchers miss (watchedFiles.ts). */
   function watchFilesRead(): void {
     if (!dynamicWatchers) return;
-    const plans = [...new Set([...plansOnDisk, ...[...uriOf.keys()].filter(isPlanFile)])].sort();
+    const plans = allPlans().sort();
     const results = plans.map((plan) => workspace.plan(plan));
     // The results are cached per plan: the same objects, the same files.
     if (results.length === watchedResults.length && results.every((r, i) => r === watchedResults[i])) return;
@@ -325,6 +359,7 @@ export function startServer(connection: Connection): void {
     if (!workspace.setOptions(toWorkspaceOptions(settings, folders)) && !toolsChanged) return;
     standalone?.clear();
     published.clear();
+    lastPass = undefined;
     scheduler.schedule();
   }
 
@@ -431,6 +466,7 @@ export function startServer(connection: Connection): void {
     trusted = params?.trusted === true;
     if (!useRenderer()) return;
     published.clear();
+    lastPass = undefined;
     scheduler.schedule();
   });
 
@@ -444,6 +480,8 @@ export function startServer(connection: Connection): void {
     if (!file) return;
     const opening = !uriOf.has(file);
     uriOf.set(file, document.uri);
+    if (isPlanFile(file)) openPlans.add(file);
+    changedFiles.add(file);
     const text = document.getText();
     workspace.setOverlay(file, text);
     // Files opened together are parsed on the workers. An edit is one file the next pass needs at once:
@@ -457,6 +495,8 @@ export function startServer(connection: Connection): void {
     const file = uriToPath(document.uri);
     if (!file) return;
     uriOf.delete(file);
+    openPlans.delete(file);
+    changedFiles.add(file);
     standalone?.forget(file);
     workspace.setOverlay(file, undefined);
     scheduler.schedule();
@@ -475,6 +515,7 @@ export function startServer(connection: Connection): void {
             ? 'deleted'
             : 'changed';
       workspace.fileChanged(file, kind);
+      changedFiles.add(file);
       if (isPlanFile(file) && kind !== 'changed') rescan = true;
       lensesStale = true;
       if (kind !== 'deleted') changed.push(file);
@@ -542,6 +583,10 @@ export function startServer(connection: Connection): void {
 
   documents.listen(connection);
   connection.listen();
+}
+
+function sameItems<T>(a: readonly T[], b: readonly T[]): boolean {
+  return a.length === b.length && a.every((item, i) => item === b[i]);
 }
 
 function sameParts(a: Finding[][], b: Finding[][]): boolean {
