@@ -66,3 +66,21 @@ export function fullCollector(): (() => void) | undefined {
     return undefined;
   }
 }
+
+/**
+ * How far V8 lets the old generation grow past what was alive after its last full collection before it
+ * starts the next one (concurrent marking, short pauses), in percent. V8's default adapts to the
+ * allocation rate and lets a busy server's heap reach several times what is alive: over the bench's long
+ * day (10,000 edits at 2,000 Deployments) its RSS grew by a quarter to a half, with 50 it stays within a few
+ * percent of what it was after the first 100 edits, with no loss in edit latency.
+ */
+export const HEAP_GROWING_PERCENT = 50;
+
+/** Bounds the growth of this process's heaps (all its isolates: V8 flags are per process). */
+export function boundHeapGrowth(percent = HEAP_GROWING_PERCENT): void {
+  try {
+    v8.setFlagsFromString(`--heap-growing-percent=${percent}`);
+  } catch {
+    // A V8 without the flag: its own heuristics apply.
+  }
+}

@@ -39,7 +39,7 @@ import { getLanguageService, planPathOf } from '../service/languageService';
 import { pathToUri, uriToPath } from '../service/uris';
 import { DiagnosticsScheduler } from './diagnosticsScheduler';
 import { StandaloneDiagnostics } from './standaloneDiagnostics';
-import { HeapKeeper } from './heapKeeper';
+import { boundHeapGrowth, HeapKeeper } from './heapKeeper';
 import { normalizeSettings, toWorkspaceOptions } from './settings';
 import { ToolRenderer } from '../tools/toolRenderer';
 import { extraWatchers } from './watchedFiles';
@@ -130,6 +130,7 @@ export function startServer(connection: Connection): void {
 
   // eslint-disable-next-line prefer-const -- the keeper asks the scheduler, which is made after it
   let scheduler: DiagnosticsScheduler;
+  boundHeapGrowth();
   const heap = new HeapKeeper(undefined, undefined, undefined, () => scheduler.waiting);
   scheduler = new DiagnosticsScheduler(
     async (stale) => {
