@@ -39,7 +39,7 @@ import { getLanguageService, planPathOf } from '../service/languageService';
 import { pathToUri, uriToPath } from '../service/uris';
 import { DiagnosticsScheduler } from './diagnosticsScheduler';
 import { StandaloneDiagnostics } from './standaloneDiagnostics';
-import { boundHeapGrowth, HeapKeeper } from './heapKeeper';
+import { boundHeapGrowth } from './heapKeeper';
 import { normalizeSettings, toWorkspaceOptions } from './settings';
 import { ToolRenderer } from '../tools/toolRenderer';
 import { extraWatchers } from './watchedFiles';
@@ -128,11 +128,8 @@ export function startServer(connection: Connection): void {
     inflight.add(job);
   };
 
-  // eslint-disable-next-line prefer-const -- the keeper asks the scheduler, which is made after it
-  let scheduler: DiagnosticsScheduler;
   boundHeapGrowth();
-  const heap = new HeapKeeper(undefined, undefined, undefined, () => scheduler.waiting);
-  scheduler = new DiagnosticsScheduler(
+  const scheduler = new DiagnosticsScheduler(
     async (stale) => {
       while (inflight.size > 0) await Promise.all(inflight);
       // Texts changed while parses were awaited: the next pass analyses the newest versions instead.
@@ -142,7 +139,6 @@ export function startServer(connection: Connection): void {
       refreshLenses();
       pruneLater();
       warmWorkersLater();
-      heap.passDone();
     },
     (error) => connection.console.error(`diagnostics failed: ${(error as Error).stack ?? error}`),
   );
@@ -576,7 +572,6 @@ export function startServer(connection: Connection): void {
   connection.onShutdown(async () => {
     scheduler.dispose();
     workspace.disposeRenders();
-    heap.dispose();
     if (pruneTimer) clearTimeout(pruneTimer);
     cache?.prune();
     await pool?.dispose();
