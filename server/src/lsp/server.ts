@@ -40,7 +40,7 @@ import { getLanguageService, planPathOf } from '../service/languageService';
 import { pathToUri, uriToPath } from '../service/uris';
 import { DiagnosticsScheduler } from './diagnosticsScheduler';
 import { StandaloneDiagnostics } from './standaloneDiagnostics';
-import { HeapKeeper } from './heapKeeper';
+import { boundHeapGrowth } from './heapKeeper';
 import { normalizeSettings, toWorkspaceOptions } from './settings';
 import { ToolRenderer } from '../tools/toolRenderer';
 import { extraWatchers } from './watchedFiles';
@@ -100,6 +100,19 @@ export function startServer(connection: Connection): void {
   const plansOnDisk = new Set<string>();
   /** The client's own URI for each open file, so published diagnostics match it exactly. */
   const uriOf = new Map<string, string>();
+  /** The open plan files, in the order opened: a pass does not look through every open file for them. */
+  const openPlans = new Set<string>();
+  const allPlans = () => [...new Set([...plansOnDisk, ...openPlans])];
+  /** Files whose text changed, or that were opened, closed or changed on disk, since the last pass. */
+  const changedFiles = new Set<string>();
+  /**
+   * What the last full pass was made from: the plans, their results and the files those results read or
+   * put findings in, and the workspace's generation. While all of these are the same, every other open
+   * file's findings are its own, and a pass diagnoses only the files that changed: the work of an edit
+   * grows with the edit, not with the number of open files. Undefined: the next pass looks at every file.
+   */
+  let lastPass:
+    { plans: string[]; results: (PlanResult | undefined)[]; generation: number; planFiles: Set<string> } | undefined;
   /**
    * What was last published per file: under which URI, for which version, and what it was made of (the
    * cached finding lists, or the key of diagnostics read from the cache) and what it said (JSON).
@@ -154,10 +167,8 @@ export function startServer(connection: Connection): void {
     inflight.add(job);
   };
 
-  // eslint-disable-next-line prefer-const -- the keeper asks the scheduler, which is made after it
-  let scheduler: DiagnosticsScheduler;
-  const heap = new HeapKeeper(undefined, undefined, undefined, () => scheduler.waiting);
-  scheduler = new DiagnosticsScheduler(
+  boundHeapGrowth();
+  const scheduler = new DiagnosticsScheduler(
     async (stale) => {
       while (inflight.size > 0) await Promise.all(inflight);
       // Texts changed while parses were awaited: the next pass analyses the newest versions instead.
@@ -170,7 +181,6 @@ export function startServer(connection: Connection): void {
       refreshLenses();
       pruneLater();
       warmWorkersLater();
-      heap.passDone();
     },
     (error) => connection.console.error(`diagnostics failed: ${(error as Error).stack ?? error}`),
   );
@@ -183,15 +193,33 @@ export function startServer(connection: Connection): void {
   function publishDiagnostics(): void {
     if (snapshot && publishFromSnapshot(snapshot)) return;
     leaveSnapshot();
-    const open = [...uriOf.keys()];
-    const plans = [...new Set([...plansOnDisk, ...open.filter(isPlanFile)])];
+    const plans = allPlans();
+    const results = plans.map((plan) => workspace.plan(plan));
+    const changed = [...changedFiles];
+    changedFiles.clear();
+    const previousPass = lastPass;
+    // Cleared until this pass is done: should it fail, the next one looks at every file.
+    lastPass = undefined;
+    const onlyChanged =
+      previousPass !== undefined &&
+      previousPass.generation === workspace.generation &&
+      sameItems(previousPass.plans, plans) &&
+      sameItems(previousPass.results, results) &&
+      changed.every((f) => !previousPass.planFiles.has(f));
+    const open = onlyChanged ? changed.filter((f) => uriOf.has(f)) : [...uriOf.keys()];
     const manifests = open.filter((f) => !isPlanFile(f));
     const { alone, fromCache } = standaloneFromCache(plans, manifests);
-    const byFile = diagnose(workspace, {
-      plans,
-      manifests: manifests.filter((f) => !fromCache.has(f)),
-      orphanScope: 'per-file',
-    });
+    const planFiles = new Set<string>();
+    const byFile = diagnose(
+      workspace,
+      {
+        // The plans' parts are those of the last pass (the same results), and no changed file is in them.
+        plans: onlyChanged ? [] : plans,
+        manifests: manifests.filter((f) => !fromCache.has(f)),
+        orphanScope: 'per-file',
+      },
+      planFiles,
+    );
     for (const file of fromCache.keys()) {
       if (!byFile.has(file)) continue;
       // A plan's findings landed in it after all: its own are computed, not read.
@@ -203,7 +231,9 @@ export function startServer(connection: Connection): void {
     }
     for (const [file, parts] of byFile) publishComputed(file, parts, alone.has(file));
     publishFromIndex(fromCache);
-    clearOthers((file) => byFile.has(file) || fromCache.has(file));
+    // Files with nothing to say any more (closed, no plan reads them): only changed files can be such.
+    clearOthers(onlyChanged ? changed : [...published.keys()], (file) => byFile.has(file) || fromCache.has(file));
+    lastPass = onlyChanged ? previousPass : { plans, results, generation: workspace.generation, planFiles };
   }
 
   /** Publishes a file's findings unless they are what was last published for it (see publishDiagnostics). */
@@ -246,12 +276,13 @@ export function startServer(connection: Connection): void {
     }
   }
 
-  /** Clears the diagnostics of the files that have none any more. */
-  function clearOthers(keep: (file: string) => boolean): void {
-    for (const [file, { uri }] of published) {
-      if (keep(file)) continue;
+  /** Clears the diagnostics of the `candidates` that have none any more. */
+  function clearOthers(candidates: Iterable<string>, keep: (file: string) => boolean): void {
+    for (const file of candidates) {
+      const entry = published.get(file);
+      if (!entry || keep(file)) continue;
       published.delete(file);
-      void connection.sendDiagnostics({ uri, diagnostics: [] });
+      void connection.sendDiagnostics({ uri: entry.uri, diagnostics: [] });
     }
   }
 
@@ -304,7 +335,7 @@ export function startServer(connection: Connection): void {
     const aloneSet = new Set(alone);
     for (const [file, parts] of byFile) publishComputed(file, parts, aloneSet.has(file));
     publishFromIndex(fromCache);
-    clearOthers((file) => s.files.has(file) || byFile.has(file) || fromCache.has(file));
+    clearOthers([...published.keys()], (file) => s.files.has(file) || byFile.has(file) || fromCache.has(file));
     return true;
   }
 
@@ -330,8 +361,7 @@ export function startServer(connection: Connection): void {
       recorder = undefined;
       return;
     }
-    const openPlans = [...uriOf.keys()].filter(isPlanFile);
-    if (openPlans.some((p) => !plansOnDisk.has(p))) return;
+    if ([...openPlans].some((p) => !plansOnDisk.has(p))) return;
     const plans = [...plansOnDisk].sort();
     const covered = new Set<string>();
     const read = new Set<string>();
@@ -415,7 +445,7 @@ export function startServer(connection: Connection): void {
   /** Asks the client to watch the files plans read that its fixed watchers miss (watchedFiles.ts). */
   function watchFilesRead(): void {
     if (!dynamicWatchers) return;
-    const plans = [...new Set([...plansOnDisk, ...[...uriOf.keys()].filter(isPlanFile)])].sort();
+    const plans = allPlans().sort();
     const results = plans.map((plan) => workspace.plan(plan));
     // The results are cached per plan: the same objects, the same files.
     if (results.length === watchedResults.length && results.every((r, i) => r === watchedResults[i])) return;
@@ -517,6 +547,7 @@ export function startServer(connection: Connection): void {
     leaveSnapshot();
     standalone?.clear();
     published.clear();
+    lastPass = undefined;
     scheduler.schedule();
   }
 
@@ -630,6 +661,7 @@ export function startServer(connection: Connection): void {
     if (!useRenderer()) return;
     leaveSnapshot();
     published.clear();
+    lastPass = undefined;
     scheduler.schedule();
   });
 
@@ -647,6 +679,8 @@ export function startServer(connection: Connection): void {
     else if (snapshot) upgradeLater();
     if (warmTimer) warmWorkersLater();
     uriOf.set(file, document.uri);
+    if (isPlanFile(file)) openPlans.add(file);
+    changedFiles.add(file);
     const text = document.getText();
     workspace.setOverlay(file, text);
     // Files opened together are parsed on the workers. An edit is one file the next pass needs at once:
@@ -666,6 +700,8 @@ export function startServer(connection: Connection): void {
     if (!file) return;
     uriOf.delete(file);
     leaveSnapshot();
+    openPlans.delete(file);
+    changedFiles.add(file);
     standalone?.forget(file);
     workspace.setOverlay(file, undefined);
     scheduler.schedule();
@@ -685,6 +721,7 @@ export function startServer(connection: Connection): void {
             ? 'deleted'
             : 'changed';
       workspace.fileChanged(file, kind);
+      changedFiles.add(file);
       if (isPlanFile(file) && kind !== 'changed') rescan = true;
       lensesStale = true;
       if (kind !== 'deleted') changed.push(file);
@@ -744,7 +781,6 @@ export function startServer(connection: Connection): void {
   connection.onShutdown(async () => {
     scheduler.dispose();
     workspace.disposeRenders();
-    heap.dispose();
     if (pruneTimer) clearTimeout(pruneTimer);
     if (storeTimer) clearTimeout(storeTimer);
     storeSnapshot();
@@ -756,6 +792,10 @@ export function startServer(connection: Connection): void {
 
   documents.listen(connection);
   connection.listen();
+}
+
+function sameItems<T>(a: readonly T[], b: readonly T[]): boolean {
+  return a.length === b.length && a.every((item, i) => item === b[i]);
 }
 
 function sameParts(a: Finding[][], b: Finding[][]): boolean {

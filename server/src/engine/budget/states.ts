@@ -575,24 +575,29 @@ export function podResourcesInPlan(
 ): (workload: WorkloadModel) => PodResources {
   const podOverhead = plan.budget?.podOverhead ?? {};
   const overheadKey = JSON.stringify(podOverhead);
+  // The LimitRanges of each namespace, looked up once per namespace rather than once per workload.
+  const rangesIn = new Map<string, LimitRangeModel[]>();
   return (workload) => {
-    // A plan edit recomputes every state; a workload's per-pod figures only change with its LimitRanges
-    // (the same array while no source changes), the plan's namespace and its pod overhead.
-    const memo = perPodMemo.get(workload);
-    if (memo && memo.limitRanges === limitRanges && memo.namespace === plan.namespace && memo.overhead === overheadKey)
-      return memo.result;
     const namespace = namespaceOf(workload, plan.namespace);
-    const ranges = limitRanges.filter((r) => namespaceOf(r, plan.namespace) === namespace);
+    let ranges = rangesIn.get(namespace);
+    if (!ranges)
+      rangesIn.set(namespace, (ranges = limitRanges.filter((r) => namespaceOf(r, plan.namespace) === namespace)));
+    // A plan edit recomputes every state, and a manifest edit makes a new list of the sources' LimitRanges;
+    // a workload's per-pod figures only change with the LimitRanges of its namespace (the same objects while
+    // their file does not change) and the plan's pod overhead.
+    const memo = perPodMemo.get(workload);
+    if (memo && memo.overhead === overheadKey && sameRanges(memo.ranges, ranges)) return memo.result;
     const result = podResources(workload, { limitRanges: ranges, podOverhead });
-    perPodMemo.set(workload, { limitRanges, namespace: plan.namespace, overhead: overheadKey, result });
+    perPodMemo.set(workload, { ranges, overhead: overheadKey, result });
     return result;
   };
 }
 
-const perPodMemo = new WeakMap<
-  WorkloadModel,
-  { limitRanges: LimitRangeModel[]; namespace: string | undefined; overhead: string; result: PodResources }
->();
+function sameRanges(a: LimitRangeModel[], b: LimitRangeModel[]): boolean {
+  return a === b || (a.length === b.length && a.every((range, i) => range === b[i]));
+}
+
+const perPodMemo = new WeakMap<WorkloadModel, { ranges: LimitRangeModel[]; overhead: string; result: PodResources }>();
 
 function patchContainer(container: ContainerModel, patch: ResourcePatch): ContainerModel {
   return {

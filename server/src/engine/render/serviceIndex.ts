@@ -1,5 +1,5 @@
-import { namespaceOf } from '../budget/resolve';
 import type { ManifestFile, ServiceModel, WorkloadModel } from '../model/manifest';
+import { PodLabelIndex } from '../model/podLabelIndex';
 
 /**
  * Which Services select which workloads before any phase, for one set of sources and one default
@@ -36,26 +36,13 @@ function buildIndex(
   workloads: WorkloadModel[],
   defaultNamespace: string | undefined,
 ): ServiceIndex {
-  // Workloads by namespace, so a Service is compared with its own namespace's pods only.
-  const inNamespace = new Map<string, WorkloadModel[]>();
-  for (const workload of workloads) {
-    if (workload.origin !== 'kubernetes') continue;
-    const ns = namespaceOf(workload, defaultNamespace);
-    const list = inNamespace.get(ns);
-    if (list) list.push(workload);
-    else inNamespace.set(ns, [workload]);
-  }
+  // Workloads by namespace and label, so a Service is compared with the few pods that carry its labels.
+  const pods = new PodLabelIndex(workloads, defaultNamespace);
   const services = manifests.flatMap((m) => m.services);
   const selectingOf = new Map<string, number[]>();
   const selectedBy = services.map((service, ordinal) => {
-    const selector = service.selector;
-    if (!selector) return [];
-    const entries = Object.entries(selector);
-    if (entries.length === 0) return [];
-    const candidates = inNamespace.get(service.namespace ?? defaultNamespace ?? 'default') ?? [];
     const ids: string[] = [];
-    for (const workload of candidates) {
-      if (!entries.every(([k, v]) => workload.podLabels[k] === v)) continue;
+    for (const workload of pods.selected(service.selector, service.namespace)) {
       ids.push(workload.id);
       const list = selectingOf.get(workload.id);
       if (list) list.push(ordinal);

@@ -98,6 +98,16 @@ export class ConsolidationWorkspace {
 
   private persistent: PersistentCache | undefined;
 
+  /**
+   * Counts the changes that may change the models or findings of files other than the one changed (new
+   * settings, a `.env`, a file created or deleted): a caller that diagnoses only the files that changed
+   * (the language server, per edit) looks at every file again when this moved.
+   */
+  private changesBeyondOneFile = 0;
+  get generation(): number {
+    return this.changesBeyondOneFile;
+  }
+
   /** The findings of its plans and manifests, cached with the models they come from (workspaceFindings.ts). */
   readonly findings: WorkspaceFindings = new WorkspaceFindings(this);
 
@@ -151,6 +161,7 @@ export class ConsolidationWorkspace {
     this.findings.clear();
     this.planResults.clear();
     this.sourceSets.clear();
+    this.changesBeyondOneFile++;
     return true;
   }
 
@@ -168,6 +179,7 @@ export class ConsolidationWorkspace {
       timing,
     );
     this.planResults.clear();
+    this.changesBeyondOneFile++;
   }
 
   /** Called when a render of one of the plan's sources finished (the language server re-publishes). */
@@ -219,6 +231,7 @@ export class ConsolidationWorkspace {
     if (kind !== 'changed') {
       this.sourceLists.clear();
       this.planResults.clear();
+      this.changesBeyondOneFile++;
     }
     this.forget(file);
   }
@@ -234,6 +247,7 @@ export class ConsolidationWorkspace {
       this.dotEnvs.clear();
       this.texts.clear();
       this.planResults.clear();
+      this.changesBeyondOneFile++;
     }
   }
 

@@ -18,8 +18,15 @@ export interface DiagnoseRequest {
 /**
  * Every finding of a set of plans and manifests, by file, as lists of cached parts: an unchanged
  * file yields the very same arrays, so a caller can tell what changed without comparing contents.
+ * `planFiles`, when given, receives every file the plans read as a manifest or put a finding in: the
+ * other files' parts are their own, so while the plans' results stay the same objects, a caller may
+ * diagnose just the manifests that changed (the language server does, per edit).
  */
-export function diagnose(workspace: ConsolidationWorkspace, request: DiagnoseRequest): Map<string, Finding[][]> {
+export function diagnose(
+  workspace: ConsolidationWorkspace,
+  request: DiagnoseRequest,
+  planFiles?: Set<string>,
+): Map<string, Finding[][]> {
   const byFile = new Map<string, Finding[][]>();
   const partsOf = (file: string) => {
     let parts = byFile.get(file);
@@ -44,6 +51,7 @@ export function diagnose(workspace: ConsolidationWorkspace, request: DiagnoseReq
     }
     addByLocation(workspace.mapRenderedFindings(workspace.findings.planSources(planFile)));
   }
+  if (planFiles) for (const file of byFile.keys()) planFiles.add(file);
 
   const others: ManifestFile[] = [];
   for (const file of request.manifests) {
