@@ -270,6 +270,36 @@ describe('check --cache', () => {
       }
     });
 
+    it('a stored result is not served once the clock changes a finding (a usage snapshot turned stale)', async () => {
+      const ws = resultWorkspace();
+      // The clock of the process, set by the test; and a note on stderr when the engine is loaded.
+      ws.write(
+        'clock.cjs',
+        "Date.now = () => Number(process.env.TEST_NOW);\nconst Module = require('node:module');\nconst load = Module._load;\nModule._load = function (request, ...rest) {\n  if (/consolidate\\.js$/.test(request)) process.stderr.write('ENGINE LOADED\\n');\n  return load.call(this, request, ...rest);\n};\n",
+      );
+      const at = async (when: string, cache: boolean) => {
+        const args = ['check', 'ws', '--format', 'json', ...(cache ? ['--cache', 'cache'] : [])];
+        const env = { TEST_NOW: String(Date.parse(when)) };
+        const result = await runCli(args, { cwd: ws.dir, env, nodeArgs: ['--require', ws.file('clock.cjs')] });
+        return { stdout: result.stdout, engine: result.stderr.includes('ENGINE LOADED') };
+      };
+      try {
+        // live-usage's snapshot was taken on 2026-12-07 and its plan allows 520 weeks (10 years minus 3.5 days).
+        const fresh = '2026-12-08T00:00:00Z';
+        const stale = '2036-12-08T00:00:00Z';
+        await at(fresh, true);
+        const warm = await at(fresh, true);
+        assert.equal(warm.engine, false, 'fresh: served from the stored result');
+        assert.equal(warm.stdout, (await at(fresh, false)).stdout);
+        const cold = await at(stale, false);
+        assert.match(cold.stdout, /usage\/snapshot-stale/, 'ten years later the snapshot is stale');
+        assert.deepEqual(await at(stale, true), { stdout: cold.stdout, engine: true }, 'not served: computed again');
+        assert.deepEqual(await at(stale, true), { stdout: cold.stdout, engine: false }, 'then stored and served');
+      } finally {
+        ws.dispose();
+      }
+    });
+
     it("a symbolic link on a source's path re-pointed outside the workspace is seen: not served from the stored result", async () => {
       const ws = workspace();
       const outside = tempWorkspace({ prefix: 'consolidation-cache-outside-' });

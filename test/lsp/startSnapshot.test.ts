@@ -5,7 +5,8 @@ import * as fs from 'node:fs';
 import { describe, it } from 'node:test';
 import { PersistentCache } from '../../server/src/engine/workspace/persistentCache';
 import { RecordingFileHost } from '../../server/src/engine/workspace/resultCache';
-import { loadStartSnapshot, snapshotKey, storeStartSnapshot, validUntil } from '../../server/src/lsp/startSnapshot';
+import type { ClockWindow } from '../../server/src/engine/rules/usage/clockWindow';
+import { loadStartSnapshot, snapshotKey, storeStartSnapshot } from '../../server/src/lsp/startSnapshot';
 import { tempWorkspace, type TempWorkspace } from '../helpers/tempWorkspace';
 
 const NOW = Date.UTC(2026, 11, 8);
@@ -14,16 +15,14 @@ const NO_USAGE = { computedAt: NOW - 1000, validUntil: null };
 const KEY = snapshotKey('engine-1', { settings: {}, folders: ['/ws'] });
 
 /** Stores a snapshot of a plan over ws/manifests/*.yaml, recording what a start reads. */
-function stored(
-  ws: TempWorkspace,
-  time: { computedAt: number; validUntil: number | null } = NO_USAGE,
-): PersistentCache {
+function stored(ws: TempWorkspace, clock: ClockWindow = NO_USAGE): PersistentCache {
   const cache = new PersistentCache(ws.file('cache'), 'engine-1');
   const host = new RecordingFileHost();
   const plan = ws.file('ws/shop.plan.yaml');
   host.readFile(plan);
   for (const file of host.glob(ws.file('ws'), ['manifests/*.yaml'])) host.readFile(file);
   storeStartSnapshot(cache, {
+    clock,
     key: KEY,
     manifest: host.manifest(),
     plans: [plan],
@@ -33,7 +32,6 @@ function stored(
       [plan, '[]'],
       [ws.file('ws/manifests/a.yaml'), '[{"message":"m"}]'],
     ],
-    ...time,
   });
   return cache;
 }
@@ -111,24 +109,5 @@ describe('start snapshot', () => {
     } finally {
       ws.dispose();
     }
-  });
-
-  it('computes that time from each dated usage snapshot and its maxAge', () => {
-    assert.equal(validUntil(NOW, []), null);
-    assert.equal(validUntil(NOW, [{ takenAt: undefined, maxAgeMs: undefined }]), null);
-    // Taken 13 days ago, default maxAge 14 days: stale in a day.
-    assert.equal(validUntil(NOW, [{ takenAt: NOW - 13 * DAY, maxAgeMs: undefined }]), NOW + DAY);
-    assert.equal(
-      validUntil(NOW, [
-        { takenAt: NOW - 13 * DAY, maxAgeMs: undefined },
-        { takenAt: NOW - DAY, maxAgeMs: 3 * DAY },
-      ]),
-      NOW + DAY,
-    );
-    assert.equal(validUntil(NOW, [{ takenAt: NOW - DAY, maxAgeMs: 1.5 * DAY }]), NOW + DAY / 2);
-    // Taken "in the future" (a wrong clock): holds until that stops being more than 5 minutes ahead.
-    assert.equal(validUntil(NOW, [{ takenAt: NOW + DAY, maxAgeMs: undefined }]), NOW + DAY - 5 * 60_000);
-    // Already stale: stays stale.
-    assert.equal(validUntil(NOW, [{ takenAt: NOW - 20 * DAY, maxAgeMs: undefined }]), null);
   });
 });

@@ -258,8 +258,8 @@ describe('warm start after a change', { skip: !fs.existsSync(CORPUS) && `${CORPU
       assert.match(cold, /usage\/request-below-usage/);
       assert.equal(await session(ws.dir, storage.dir, {}, plan), cold, 'the start that fills the cache');
       const cache = new PersistentCache(path.join(storage.dir, 'model-cache'), engineVersion(SERVER, '0.1.0'));
-      const stored = cache.getNamed('start-snapshot', (v): v is { validUntil: number | null } => !!v);
-      assert.equal(stored?.validUntil, takenAt + 3 * 86_400_000);
+      const stored = cache.getNamed('start-snapshot', (v): v is { clock: { validUntil: number | null } } => !!v);
+      assert.equal(stored?.clock.validUntil, takenAt + 3 * 86_400_000);
       assert.equal(await session(ws.dir, storage.dir, {}, plan), cold, 'the warm start');
     } finally {
       ws.dispose();

@@ -1,3 +1,4 @@
+import { isClockWindow, withinWindow, type ClockWindow } from '../engine/rules/usage/clockWindow';
 import { ResultCache } from '../engine/workspace/resultCache';
 import type { CheckArgs } from './checkArgs';
 import { formatJson, formatSarif, formatText, type PositionedFinding, type SarifRule } from './findingsOutput';
@@ -10,11 +11,22 @@ import { formatJson, formatSarif, formatText, type PositionedFinding, type Sarif
 export interface CheckResult {
   findings: PositionedFinding[];
   rules: SarifRule[];
+  /** When the findings were computed and until when the clock leaves them as they are (a usage snapshot ages). */
+  clock: ClockWindow;
 }
 
 /** Where a run's result is stored: `version` is the engine's (engineVersion.ts). */
 export function checkResultKey(args: CheckArgs, version: string): string {
   return ResultCache.key(version, args.run);
+}
+
+/**
+ * The stored result of the run `key` in `cacheDir`, when nothing it was computed from changed, not even
+ * the verdict of the clock; the launcher and the full check both read it so.
+ */
+export function storedCheck(cacheDir: string, key: string): CheckResult | undefined {
+  const result = new ResultCache(cacheDir).get(key, looksLikeCheckResult);
+  return result && withinWindow(result.clock) ? result : undefined;
 }
 
 /** What the run prints and its exit status: 1 when an error-severity finding is among them. */
@@ -37,9 +49,13 @@ export interface PrintedCheck {
 /** Whether a stored value is a {@link CheckResult} (a cache entry from another build is ignored). */
 export function looksLikeCheckResult(value: unknown): value is CheckResult {
   if (!value || typeof value !== 'object') return false;
-  const { findings, rules } = value as Partial<CheckResult>;
+  const { findings, rules, clock } = value as Partial<CheckResult>;
   return (
-    Array.isArray(findings) && findings.every(looksLikeFinding) && Array.isArray(rules) && rules.every(looksLikeRule)
+    Array.isArray(findings) &&
+    findings.every(looksLikeFinding) &&
+    Array.isArray(rules) &&
+    rules.every(looksLikeRule) &&
+    isClockWindow(clock)
   );
 }
 

@@ -1,8 +1,7 @@
 import * as path from 'node:path';
 import { engineVersion } from '../engine/workspace/engineVersion';
-import { ResultCache } from '../engine/workspace/resultCache';
 import { parseCheckArgs } from './checkArgs';
-import { checkResultKey, looksLikeCheckResult, printCheck, type PrintedCheck } from './checkResult';
+import { checkResultKey, printCheck, storedCheck, type PrintedCheck } from './checkResult';
 import { errorSentence } from './errorSentence';
 
 /**
@@ -20,7 +19,7 @@ const VERSION = typeof CLI_VERSION === 'string' ? CLI_VERSION : '0.0.0-dev';
 const ENGINE = path.join(__dirname, 'consolidate.js');
 
 /** What `check --cache` prints from a stored result that still holds, or undefined. */
-function storedCheck(argv: string[], cwd: string): PrintedCheck | undefined {
+function printedFromStore(argv: string[], cwd: string): PrintedCheck | undefined {
   if (argv[0] !== 'check') return undefined;
   let args;
   try {
@@ -31,7 +30,7 @@ function storedCheck(argv: string[], cwd: string): PrintedCheck | undefined {
   }
   if (args.cacheDir === undefined || args.fromStdin) return undefined;
   const key = checkResultKey(args, engineVersion(ENGINE, VERSION));
-  const result = new ResultCache(args.cacheDir).get(key, looksLikeCheckResult);
+  const result = storedCheck(args.cacheDir, key);
   return result && printCheck(result, args.format, VERSION);
 }
 
@@ -44,7 +43,7 @@ function launch(argv: string[]): void {
   };
   process.on('uncaughtException', fatal);
   process.on('unhandledRejection', fatal);
-  const stored = storedCheck(argv, process.cwd());
+  const stored = printedFromStore(argv, process.cwd());
   let status: Promise<number>;
   if (stored) {
     process.stdout.write(stored.text);

@@ -16,7 +16,8 @@ import { PersistentCache } from '../engine/workspace/persistentCache';
 import { engineVersion } from '../engine/workspace/engineVersion';
 import { RecordingFileHost, ResultCache } from '../engine/workspace/resultCache';
 import { parseCheckArgs } from './checkArgs';
-import { checkResultKey, looksLikeCheckResult, printCheck, type CheckResult } from './checkResult';
+import { checkResultKey, printCheck, storedCheck, type CheckResult } from './checkResult';
+import { clockWindow, withinWindow } from '../engine/rules/usage/clockWindow';
 import { errorSentence } from './errorSentence';
 import { discoverInputs } from './discover';
 import { UsageError } from './usageError';
@@ -153,7 +154,7 @@ async function check(
   // The launcher (launch.ts) serves it before this bundle is even loaded; this serves it when called in-process.
   const results = cacheDir === undefined || fromStdin ? undefined : new ResultCache(cacheDir);
   const runKey = results && checkResultKey(args, version);
-  const stored = runKey === undefined ? undefined : results!.get(runKey, looksLikeCheckResult);
+  const stored = runKey === undefined ? undefined : storedCheck(cacheDir!, runKey);
   if (stored) return print(stored);
   const host = results ? new RecordingFileHost() : nodeFileHost;
   const workspace = new ConsolidationWorkspace(host, options);
@@ -182,6 +183,7 @@ async function check(
     result = {
       findings: positionFindings(workspace, diagnose(workspace, { ...inputs, orphanScope: 'together' }), cwd),
       rules: ALL_RULES.map(({ code, description, defaultSeverity }) => ({ code, description, defaultSeverity })),
+      clock: clockWindow(inputs.plans.map((p) => workspace.plan(p))),
     };
     // Tool output is not a file read: a run with Kustomize or Helm sources is not stored whole.
     rendered = inputs.plans.some((p) => (workspace.plan(p)?.plan.renderedSources?.length ?? 0) > 0);
@@ -190,7 +192,7 @@ async function check(
   }
   cache?.prune();
   // Not when a file read twice gave different bytes (it changed during the run).
-  if (results && host instanceof RecordingFileHost && host.stable && !rendered)
+  if (results && host instanceof RecordingFileHost && host.stable && !rendered && withinWindow(result.clock))
     results.put(runKey!, host.manifest(), result);
   return print(result);
 }

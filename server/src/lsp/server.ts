@@ -44,7 +44,8 @@ import { boundHeapGrowth } from './heapKeeper';
 import { normalizeSettings, toWorkspaceOptions } from './settings';
 import { ToolRenderer } from '../tools/toolRenderer';
 import { extraWatchers } from './watchedFiles';
-import { loadStartSnapshot, snapshotKey, storeStartSnapshot, validUntil, type UsableSnapshot } from './startSnapshot';
+import { loadStartSnapshot, snapshotKey, storeStartSnapshot, type UsableSnapshot } from './startSnapshot';
+import { clockWindow, withinWindow } from '../engine/rules/usage/clockWindow';
 import type { PlanResult } from '../engine/analysis/planResult';
 
 const PLAN_GLOBS = ['**/*.plan.yaml', '**/*.plan.yml'];
@@ -365,15 +366,9 @@ export function startServer(connection: Connection): void {
     const plans = [...plansOnDisk].sort();
     const covered = new Set<string>();
     const read = new Set<string>();
-    const usages: { takenAt: number | undefined; maxAgeMs: number | undefined }[] = [];
-    let computedAt = Date.now();
-    for (const plan of plans) {
-      const result = workspace.plan(plan);
+    const results = plans.map((plan) => workspace.plan(plan));
+    for (const result of results) {
       if (!result) continue;
-      if (result.usage) {
-        usages.push({ takenAt: result.usage.snapshot.takenAt, maxAgeMs: result.plan.usage?.maxAgeMs });
-        computedAt = Math.min(computedAt, result.usage.now);
-      }
       if (result.plan.renderedSources?.length) {
         recorder = undefined;
         return;
@@ -394,11 +389,10 @@ export function startServer(connection: Connection): void {
     // Unstable reads (a file changed meanwhile), or results so large that computing them again is cheaper.
     if (!rec.stable || files.reduce((n, [, json]) => n + json.length, 0) > MAX_SNAPSHOT_CHARS) return;
     // A usage snapshot that turned stale since the findings were computed: they are already outdated.
-    const until = validUntil(computedAt, usages);
-    if (until !== null && until <= Date.now()) return;
+    const clock = clockWindow(results);
+    if (!withinWindow(clock)) return;
     storeStartSnapshot(cache, {
-      computedAt,
-      validUntil: until,
+      clock,
       key: startKey(),
       manifest: rec.manifest(),
       plans,

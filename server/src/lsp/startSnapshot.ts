@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { DEFAULT_MAX_AGE_MS, FUTURE_SLACK_MS } from '../engine/rules/usage/snapshotStale';
+import { isClockWindow, withinWindow, type ClockWindow } from '../engine/rules/usage/clockWindow';
 import type { PersistentCache } from '../engine/workspace/persistentCache';
 import { holds, isRunManifest, type RunManifest } from '../engine/workspace/resultCache';
 
@@ -28,9 +28,8 @@ export interface StartSnapshot {
   read: string[];
   /** Each file the plans published diagnostics for, and those diagnostics as JSON. */
   files: [string, string][];
-  /** When they were computed, and until when they hold (a usage snapshot turns stale with time): ms since the epoch. */
-  computedAt: number;
-  validUntil: number | null;
+  /** When they were computed, and until when they hold (a usage snapshot turns stale with time). */
+  clock: ClockWindow;
 }
 
 const NAME = 'start-snapshot';
@@ -54,7 +53,7 @@ export function loadStartSnapshot(
 ): UsableSnapshot | undefined {
   const stored = cache.getNamed(NAME, isStartSnapshot);
   if (!stored || stored.key !== key) return undefined;
-  if (now < stored.computedAt || (stored.validUntil !== null && now >= stored.validUntil)) return undefined;
+  if (!withinWindow(stored.clock, now)) return undefined;
   if (stored.plans.length !== plans.length || stored.plans.some((p, i) => p !== plans[i])) return undefined;
   if (!holds(stored.manifest)) return undefined;
   return new UsableSnapshot(stored);
@@ -62,25 +61,6 @@ export function loadStartSnapshot(
 
 export function storeStartSnapshot(cache: PersistentCache, snapshot: StartSnapshot): void {
   cache.putNamed(NAME, snapshot);
-}
-
-/**
- * Until when findings computed at `computedAt` hold as far as time goes: the first moment after it at which
- * a usage snapshot turns stale (taken at + its plan's maxAge) or stops being in the future (taken at minus
- * the clock slack the check allows); null when no plan has a dated usage snapshot.
- */
-export function validUntil(
-  computedAt: number,
-  usages: { takenAt: number | undefined; maxAgeMs: number | undefined }[],
-): number | null {
-  let until: number | null = null;
-  for (const { takenAt, maxAgeMs } of usages) {
-    if (takenAt === undefined) continue;
-    for (const boundary of [takenAt + (maxAgeMs ?? DEFAULT_MAX_AGE_MS), takenAt - FUTURE_SLACK_MS]) {
-      if (boundary > computedAt && (until === null || boundary < until)) until = boundary;
-    }
-  }
-  return until;
 }
 
 /** A snapshot whose manifest held at start, ready to be published from. */
@@ -121,8 +101,7 @@ function isStartSnapshot(value: unknown): value is StartSnapshot {
     strings(s.plans) &&
     strings(s.covered) &&
     strings(s.read) &&
-    typeof s.computedAt === 'number' &&
-    (s.validUntil === null || typeof s.validUntil === 'number') &&
+    isClockWindow(s.clock) &&
     Array.isArray(s.files) &&
     s.files.every((f) => Array.isArray(f) && f.length === 2 && typeof f[0] === 'string' && typeof f[1] === 'string')
   );

@@ -17,6 +17,7 @@ const RESULT = {
     },
   ],
   rules: [{ code: 'x/y', description: 'd', defaultSeverity: 'error' }],
+  clock: { computedAt: 0, validUntil: null },
 };
 const isResult = (value: unknown): value is typeof RESULT => looksLikeCheckResult(value);
 
