@@ -13,6 +13,10 @@ import { tempWorkspace, type TempWorkspace } from '../helpers/tempWorkspace';
 
 const EXAMPLES = path.resolve(__dirname, '..', '..', 'examples');
 
+/** Preloaded with `node --require`: says on stderr when the process loads the engine's bundle. */
+const ENGINE_PROBE =
+  "const Module = require('node:module');\nconst load = Module._load;\nModule._load = function (request, ...rest) {\n  if (/consolidate\\.js$/.test(request)) process.stderr.write('ENGINE LOADED\\n');\n  return load.call(this, request, ...rest);\n};\n";
+
 function workspace(): TempWorkspace {
   const ws = tempWorkspace({ prefix: 'consolidation-cache-' });
   for (const name of ['openpolicy', 'odin-prime', 'aiwfe', 'single-pod'])
@@ -236,11 +240,7 @@ describe('check --cache', () => {
 
     it('the launcher (dist/cli.js) prints a stored result in every format without loading the engine, and loads it for anything else', async () => {
       const ws = resultWorkspace();
-      // Says on stderr when the process loads the engine's bundle.
-      ws.write(
-        'probe.cjs',
-        "const Module = require('node:module');\nconst load = Module._load;\nModule._load = function (request, ...rest) {\n  if (/consolidate\\.js$/.test(request)) process.stderr.write('ENGINE LOADED\\n');\n  return load.call(this, request, ...rest);\n};\n",
-      );
+      ws.write('probe.cjs', ENGINE_PROBE);
       const run = async (args: string[]) => {
         const result = await runCli(args, { cwd: ws.dir, nodeArgs: ['--require', ws.file('probe.cjs')] });
         return { stdout: result.stdout, code: result.code, engine: result.stderr.includes('ENGINE LOADED') };
@@ -273,10 +273,7 @@ describe('check --cache', () => {
     it('a stored result is not served once the clock changes a finding (a usage snapshot turned stale)', async () => {
       const ws = resultWorkspace();
       // The clock of the process, set by the test; and a note on stderr when the engine is loaded.
-      ws.write(
-        'clock.cjs',
-        "Date.now = () => Number(process.env.TEST_NOW);\nconst Module = require('node:module');\nconst load = Module._load;\nModule._load = function (request, ...rest) {\n  if (/consolidate\\.js$/.test(request)) process.stderr.write('ENGINE LOADED\\n');\n  return load.call(this, request, ...rest);\n};\n",
-      );
+      ws.write('clock.cjs', `Date.now = () => Number(process.env.TEST_NOW);\n${ENGINE_PROBE}`);
       const at = async (when: string, cache: boolean) => {
         const args = ['check', 'ws', '--format', 'json', ...(cache ? ['--cache', 'cache'] : [])];
         const env = { TEST_NOW: String(Date.parse(when)) };
