@@ -51,7 +51,7 @@ function launch(argv: string[]): void {
   } else {
     // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded only when needed, by path
     const engine = require(ENGINE) as typeof import('./main');
-    status = engine.main(argv);
+    status = engine.main(argv, process.cwd(), process.stdout, process.stderr, process.stdin, true);
   }
   void status.then((code) => {
     // Let stdout drain before exiting (large JSON output to a pipe).

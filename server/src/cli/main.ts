@@ -95,12 +95,14 @@ export async function main(
   out: NodeJS.WritableStream = process.stdout,
   err: NodeJS.WritableStream = process.stderr,
   stdin: NodeJS.ReadableStream = process.stdin,
+  /** From the launcher (launch.ts), which has looked for a stored `check --cache` result and found none that holds. */
+  launched = false,
 ): Promise<number> {
   try {
     const [command, ...rest] = argv;
     switch (command) {
       case 'check':
-        return await check(rest, cwd, out, stdin);
+        return await check(rest, cwd, out, stdin, launched);
       case 'report':
         return await report(rest, cwd, out, err, stdin);
       case 'render':
@@ -141,6 +143,7 @@ async function check(
   cwd: string,
   out: NodeJS.WritableStream,
   stdin: NodeJS.ReadableStream,
+  launched: boolean,
 ): Promise<number> {
   const args = parseCheckArgs(argv, cwd, isKnownCode);
   const { options, paths, fromStdin, cacheDir } = args;
@@ -151,10 +154,11 @@ async function check(
     return printed.status;
   };
   // The whole result, when nothing it was computed from changed (never with standard input: see resultCache.ts).
-  // The launcher (launch.ts) serves it before this bundle is even loaded; this serves it when called in-process.
+  // The launcher (launch.ts) serves it before this bundle is even loaded, and has looked already when it
+  // loads it; this looks when called in-process.
   const results = cacheDir === undefined || fromStdin ? undefined : new ResultCache(cacheDir);
   const runKey = results && checkResultKey(args, version);
-  const stored = runKey === undefined ? undefined : storedCheck(cacheDir!, runKey);
+  const stored = runKey === undefined || launched ? undefined : storedCheck(cacheDir!, runKey);
   if (stored) return print(stored);
   const host = results ? new RecordingFileHost() : nodeFileHost;
   const workspace = new ConsolidationWorkspace(host, options);
