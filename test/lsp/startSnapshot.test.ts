@@ -4,15 +4,15 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import { describe, it } from 'node:test';
 import { PersistentCache } from '../../server/src/engine/workspace/persistentCache';
-import { RecordingFileHost } from '../../server/src/engine/workspace/resultCache';
+import { RecordingFileHost, ResultCache } from '../../server/src/engine/workspace/resultCache';
 import type { ClockWindow } from '../../server/src/engine/rules/usage/clockWindow';
-import { loadStartSnapshot, snapshotKey, storeStartSnapshot } from '../../server/src/lsp/startSnapshot';
+import { loadStartSnapshot, storeStartSnapshot } from '../../server/src/lsp/startSnapshot';
 import { tempWorkspace, type TempWorkspace } from '../helpers/tempWorkspace';
 
 const NOW = Date.UTC(2026, 11, 8);
 const DAY = 86_400_000;
 const NO_USAGE = { computedAt: NOW - 1000, validUntil: null };
-const KEY = snapshotKey('engine-1', { settings: {}, folders: ['/ws'] });
+const KEY = ResultCache.key('engine-1', { settings: {}, folders: ['/ws'] });
 
 /** Stores a snapshot of a plan over ws/manifests/*.yaml, recording what a start reads. */
 function stored(ws: TempWorkspace, clock: ClockWindow = NO_USAGE): PersistentCache {
@@ -52,7 +52,7 @@ describe('start snapshot', () => {
       assert.ok(!snapshot.sameText(ws.file('ws/manifests/a.yaml'), 'kind: Pod\n# unsaved\n'));
       assert.ok(!snapshot.dependsOn(ws.file('ws/other.yaml')));
       assert.equal(
-        loadStartSnapshot(cache, snapshotKey('engine-2', { settings: {}, folders: ['/ws'] }), plans, NOW),
+        loadStartSnapshot(cache, ResultCache.key('engine-2', { settings: {}, folders: ['/ws'] }), plans, NOW),
         undefined,
       );
       assert.equal(loadStartSnapshot(cache, KEY, [], NOW), undefined, 'other plans on disk');

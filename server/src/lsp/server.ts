@@ -18,7 +18,7 @@ import { ConsolidationWorkspace, isPlanFile } from '../engine/workspace/consolid
 import { diagnose, flattenParts } from '../engine/workspace/diagnose';
 import type { Finding } from '../engine/rules/types';
 import { nodeFileHost, type FileHost } from '../engine/workspace/fileHost';
-import { RecordingFileHost } from '../engine/workspace/resultCache';
+import { RecordingFileHost, ResultCache } from '../engine/workspace/resultCache';
 import { ManifestReaderPool } from '../engine/workspace/manifestReaderPool';
 import { PersistentCache } from '../engine/workspace/persistentCache';
 import { engineVersion } from '../engine/workspace/engineVersion';
@@ -44,7 +44,7 @@ import { boundHeapGrowth } from './heapKeeper';
 import { normalizeSettings, toWorkspaceOptions } from './settings';
 import { ToolRenderer } from '../tools/toolRenderer';
 import { extraWatchers } from './watchedFiles';
-import { loadStartSnapshot, snapshotKey, storeStartSnapshot, type UsableSnapshot } from './startSnapshot';
+import { loadStartSnapshot, storeStartSnapshot, type UsableSnapshot } from './startSnapshot';
 import { clockWindow, withinWindow } from '../engine/rules/usage/clockWindow';
 import type { PlanResult } from '../engine/analysis/planResult';
 
@@ -237,28 +237,25 @@ export function startServer(connection: Connection): void {
     lastPass = onlyChanged ? previousPass : { plans, results, generation: workspace.generation, planFiles };
   }
 
+  /**
+   * Whether what was last published for a file went where and for what its diagnostics would go now: the
+   * same version, and the client's URI when the file is open (a closed file keeps the URI it had).
+   */
+  function sameTarget(previous: { uri: string; version: number | undefined }, openUri?: string, version?: number) {
+    return previous.version === version && previous.uri === (openUri ?? previous.uri);
+  }
+
   /** Publishes a file's findings unless they are what was last published for it (see publishDiagnostics). */
   function publishComputed(file: string, parts: Finding[][], alone: boolean): void {
     const openUri = uriOf.get(file);
     const version = openUri === undefined ? undefined : documents.get(openUri)?.version;
     const previous = published.get(file);
     // A new version of an open document always gets an answer, even when nothing changed.
-    if (
-      previous?.parts &&
-      previous.version === version &&
-      previous.uri === (openUri ?? previous.uri) &&
-      sameParts(previous.parts, parts)
-    )
-      return;
+    if (previous?.parts && sameTarget(previous, openUri, version) && sameParts(previous.parts, parts)) return;
     const diagnostics = flattenParts(parts).map((f) => toDiagnostic(workspace, f));
     // Read again (a file changed on disk, a checkout) yet the same diagnostics: nothing to tell the client.
     const json = JSON.stringify(diagnostics);
-    if (
-      previous &&
-      previous.version === version &&
-      previous.uri === (openUri ?? previous.uri) &&
-      previous.json === json
-    ) {
+    if (previous && sameTarget(previous, openUri, version) && previous.json === json) {
       previous.parts = parts;
       return;
     }
@@ -272,7 +269,7 @@ export function startServer(connection: Connection): void {
       const openUri = uriOf.get(file)!;
       const version = documents.get(openUri)?.version;
       const previous = published.get(file);
-      if (previous?.key === key && previous.version === version && previous.uri === openUri) continue;
+      if (previous?.key === key && sameTarget(previous, openUri, version)) continue;
       publish(file, openUri, version, { key }, diagnostics);
     }
   }
@@ -318,13 +315,7 @@ export function startServer(connection: Connection): void {
       const openUri = uriOf.get(file);
       const version = openUri === undefined ? undefined : documents.get(openUri)?.version;
       const previous = published.get(file);
-      if (
-        previous &&
-        previous.version === version &&
-        previous.uri === (openUri ?? previous.uri) &&
-        previous.json === json
-      )
-        continue;
+      if (previous && sameTarget(previous, openUri, version) && previous.json === json) continue;
       publish(file, openUri, version, { json }, stored.get(file)!);
     }
     const { fromCache } = standaloneFromCache(s.read, alone);
@@ -373,9 +364,11 @@ export function startServer(connection: Connection): void {
         recorder = undefined;
         return;
       }
-      for (const m of result.manifests) covered.add(m.path);
+      for (const m of result.manifests) {
+        covered.add(m.path);
+        read.add(m.path);
+      }
       for (const f of result.sourceSet) read.add(f);
-      for (const m of result.manifests) read.add(m.path);
       if (result.usageFile) read.add(result.usageFile);
     }
     // Open files the plans read must hold their text on disk (what the next start checks).
@@ -404,7 +397,7 @@ export function startServer(connection: Connection): void {
 
   /** Everything besides the files that what a start publishes depends on. */
   function startKey(): string {
-    return snapshotKey(engine, { settings, folders, trusted, format: 1 });
+    return ResultCache.key(engine, { settings, folders, trusted, format: 1 });
   }
 
   /**

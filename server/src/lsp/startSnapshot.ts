@@ -34,13 +34,6 @@ export interface StartSnapshot {
 
 const NAME = 'start-snapshot';
 
-/** The key of a start: everything besides the files its results depend on. */
-export function snapshotKey(engineVersion: string, run: unknown): string {
-  return createHash('sha256')
-    .update(`${engineVersion}\0${JSON.stringify(run)}`)
-    .digest('hex');
-}
-
 /**
  * The stored snapshot for `key`, when it was made for these plans, the clock is between when it was computed
  * and when it stops holding, and everything it read is unchanged.
