@@ -40,7 +40,7 @@ import { getLanguageService, planPathOf } from '../service/languageService';
 import { pathToUri, uriToPath } from '../service/uris';
 import { DiagnosticsScheduler } from './diagnosticsScheduler';
 import { StandaloneDiagnostics } from './standaloneDiagnostics';
-import { boundHeapGrowth } from './heapKeeper';
+import { boundHeapGrowth } from './heapGrowth';
 import { normalizeSettings, toWorkspaceOptions } from './settings';
 import { ToolRenderer } from '../tools/toolRenderer';
 import { extraWatchers } from './watchedFiles';
